@@ -1,0 +1,1 @@
+"""index stage (imports only the kernel, `tinradar`)."""

@@ -1,0 +1,1 @@
+"""nlp stage (imports only the kernel, `tinradar`)."""

@@ -1,0 +1,91 @@
+"""Stable identifiers: canonical URLs, document ids and author pseudonyms.
+
+A document's id is a hash of its canonical URL (or of platform + post id for social
+posts), so re-running a day writes the same ids again and the index never holds two
+copies of one article. Individual authors are replaced at ingestion by a salted hash:
+the product scores content, never people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tinradar.text import nfc
+
+#: Query parameters that only track a click and never change the page.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
+        "zarsrc", "zacc", "gidzl", "ref", "ref_src", "refsrc", "source", "src", "from",
+        "vn_source", "vn_medium", "vn_campaign", "vn_term", "vn_content", "s_cid", "_ga",
+        "amp", "outputType", "utm_id", "cmpid", "share", "fb_source", "fb_ref", "__tn__",
+    }
+)
+_TRACKING_PREFIXES = ("utm_", "vn_", "pk_", "mtm_", "hsa_")
+_MOBILE_HOST = re.compile(r"^(?:m|mobile|amp|www)\.(?=[^.]+\.)")
+_AMP_PATH = re.compile(r"(?:/amp)(?=/|$)|\.amp(?=\.html?$|$)")
+
+
+def canonical_url(url: str) -> str:
+    """Canonicalise a URL for de-duplication.
+
+    Lower-cases scheme and host, drops ``www.``/``m.``/``amp.`` host prefixes, AMP path
+    variants, tracking parameters, fragments, default ports and trailing slashes, and
+    sorts the remaining query so that parameter order does not matter. The scheme is
+    folded to https so that http/https twins meet.
+    """
+    url = nfc(url).strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower() or "https"
+    if scheme == "http":
+        scheme = "https"
+    host = (parts.hostname or "").lower().rstrip(".")
+    while True:
+        shorter = _MOBILE_HOST.sub("", host)
+        if shorter == host:
+            break
+        host = shorter
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    path = _AMP_PATH.sub("", parts.path) or "/"
+    path = re.sub(r"/{2,}", "/", path)
+    if len(path) > 1:
+        path = path.rstrip("/")
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k not in TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES)
+    ]
+    query.sort()
+    return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def news_id(url: str) -> str:
+    """Document id of a web page: a hash of its canonical URL."""
+    return _digest("url", canonical_url(url))
+
+
+def social_id(platform: str, post_id: str) -> str:
+    """Document id of a social post: a hash of platform + the platform's post id."""
+    return _digest("post", platform.strip().lower(), str(post_id).strip())
+
+
+def pseudonymize(name: str, salt: str, platform: str = "") -> str:
+    """Salted, keyed hash of an individual author's handle.
+
+    HMAC-SHA256 with a deployment secret: the same person gets the same pseudonym
+    within one deployment (so repeats can be grouped) but the name cannot be recovered
+    or matched across deployments with a dictionary of handles.
+    """
+    if not salt:
+        raise ValueError("an author salt is required to pseudonymise authors")
+    key = salt.encode("utf-8")
+    msg = f"{platform.strip().lower()}\x1f{nfc(name).strip().lower()}".encode()
+    return "u_" + hmac.new(key, msg, hashlib.sha256).hexdigest()[:24]
