@@ -137,6 +137,7 @@ class Analysis(_Model):
     locations: list[Location] = Field(default_factory=list)
     matched_claims: list[ClaimMatch] = Field(default_factory=list)
     cluster_id: str | None = None
+    text_seg: str | None = Field(default=None, description="Title and text word-segmented (underthesea, words joined by '_'); indexed for word search when present")
     language: str = "vi"
     notes: list[str] = Field(default_factory=list, description="Per-item notes: truncated, legacy encoding, ...")
     model_versions: dict[str, str] = Field(default_factory=dict)
