@@ -1,0 +1,98 @@
+"""Connecting to Elasticsearch, with errors a person can act on and no secrets in them.
+
+``connect`` builds the client from ``Settings.es_client_kwargs()`` (TLS CA certificate,
+API key or user/password) and checks the cluster answers. Every failure becomes
+``ElasticsearchUnavailable`` whose message names the URL without credentials and says
+what to do; API keys and passwords are scrubbed from anything the libraries said.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from elasticsearch import (
+    ApiError,
+    AuthenticationException,
+    AuthorizationException,
+    Elasticsearch,
+    TransportError,
+)
+
+from tinradar.settings import Settings
+
+
+class ElasticsearchUnavailable(RuntimeError):
+    """Elasticsearch cannot be used; ``hint`` says what to do."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def safe_url(url: str) -> str:
+    """The URL without user, password or query string."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<invalid URL>"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def scrub(text: str, settings: Settings) -> str:
+    """Remove every secret the settings hold (and URL credentials) from ``text``."""
+    secrets: list[str] = []
+    if settings.es_api_key:
+        secrets.append(settings.es_api_key.get_secret_value())
+    if settings.es_password:
+        secrets.append(settings.es_password.get_secret_value())
+    parts = urlsplit(settings.es_url) if "://" in settings.es_url else None
+    if parts and parts.password:
+        secrets.append(parts.password)
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text.replace(settings.es_url, safe_url(settings.es_url))
+
+
+def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
+    """A client for the configured cluster, checked with a cheap ``info`` call."""
+    where = safe_url(settings.es_url)
+    try:
+        client = Elasticsearch(**settings.es_client_kwargs())
+    except (ValueError, TypeError, OSError) as exc:  # bad URL, unreadable CA file, ...
+        raise ElasticsearchUnavailable(
+            f"Cấu hình Elasticsearch không dùng được / bad Elasticsearch settings for {where}: {scrub(str(exc), settings)}",
+            hint="Check TINRADAR_ES_URL and TINRADAR_ES_CA_CERTS.",
+        ) from None
+    if not check:
+        return client
+    try:
+        client.info()
+    except (AuthenticationException, AuthorizationException) as exc:
+        client.close()
+        raise ElasticsearchUnavailable(
+            f"Elasticsearch tại {where} từ chối thông tin đăng nhập / rejected the credentials (HTTP {exc.status_code}).",
+            hint="Check TINRADAR_ES_API_KEY, or TINRADAR_ES_USERNAME and TINRADAR_ES_PASSWORD.",
+        ) from None
+    except ApiError as exc:
+        client.close()
+        raise ElasticsearchUnavailable(
+            f"Elasticsearch tại {where} trả lỗi / answered with an error: HTTP {exc.status_code} {scrub(str(exc.message), settings)}",
+            hint="Check the cluster's health and the URL (TINRADAR_ES_URL).",
+        ) from None
+    except TransportError as exc:
+        client.close()
+        detail = scrub(str(exc), settings)
+        tls = "certificate" in detail.lower() or "ssl" in detail.lower() or "tls" in detail.lower()
+        hint = (
+            "TLS failed: set TINRADAR_ES_CA_CERTS to the CA certificate (PEM) that signed the cluster's certificate."
+            if tls
+            else "Start a local node with 'tinradar es start', or set TINRADAR_ES_URL to a running cluster."
+        )
+        raise ElasticsearchUnavailable(
+            f"Không kết nối được Elasticsearch / cannot reach Elasticsearch at {where} ({type(exc).__name__}: {detail[:300]}).",
+            hint=hint,
+        ) from None
+    return client

@@ -1,0 +1,100 @@
+"""Dead letters: items that could not be indexed, kept as JSON lines until replayed.
+
+One file per index prefix under ``<data_dir>/deadletter/``. Each line holds the whole
+scored item (the flat ``tinradar score`` line) plus why it failed, so a replay needs
+nothing else. A replay first moves the file aside (``*.replaying-<stamp>.jsonl``) and
+deletes that copy only once every item in it was either indexed or written back as a
+new dead letter; a replay that crashes halfway leaves the copy for the next replay.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tinradar.schema import ScoredItem, utc_now
+from tinradar.settings import Settings
+
+
+class DeadLetter(BaseModel):
+    """One failed item: the item itself and the last reason it failed."""
+
+    id: str
+    status: int | str | None = None
+    reason: str
+    at: str = Field(default_factory=lambda: utc_now().isoformat())
+    attempts: int = 1
+    item: dict[str, Any]
+
+
+class DeadLetterBox:
+    """Append-only dead-letter file of one index prefix."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.dir = settings.data_dir / "deadletter"
+        self.path = self.dir / f"{settings.es_index_prefix}-docs.jsonl"
+
+    def write(self, letters: list[DeadLetter]) -> int:
+        """Append letters (fsynced: a dead letter that is not on disk is a lost item)."""
+        if not letters:
+            return 0
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            for letter in letters:
+                fh.write(letter.model_dump_json() + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        return len(letters)
+
+    def pending_files(self) -> list[Path]:
+        """Leftovers of interrupted replays first, then the current file."""
+        if not self.dir.is_dir():
+            return []
+        stem = self.path.name.removesuffix(".jsonl")
+        leftovers = sorted(self.dir.glob(f"{stem}.replaying-*.jsonl"))
+        return [*leftovers, *([self.path] if self.path.is_file() else [])]
+
+    def count(self) -> int:
+        return sum(1 for path in self.pending_files() for line in path.open(encoding="utf-8") if line.strip())
+
+    def take(self) -> list[Path]:
+        """Move the current file aside for a replay; return every file to replay."""
+        if self.path.is_file():
+            self.path.rename(self.dir / f"{self.path.stem}.replaying-{time.time_ns()}.jsonl")
+        return self.pending_files()
+
+    @staticmethod
+    def read(paths: list[Path]) -> Iterator[tuple[DeadLetter | None, str]]:
+        """Yield (letter, raw line); letter is None for a line that does not parse."""
+        for path in paths:
+            with path.open(encoding="utf-8") as fh:
+                for raw in fh:
+                    if not raw.strip():
+                        continue
+                    try:
+                        yield DeadLetter.model_validate_json(raw), raw
+                    except ValueError:
+                        yield None, raw
+
+    def quarantine(self, raws: list[str]) -> Path | None:
+        """Keep unreadable lines aside (never drop them silently)."""
+        if not raws:
+            return None
+        bad = self.dir / f"{self.path.stem}.unreadable.jsonl"
+        with bad.open("a", encoding="utf-8") as fh:
+            fh.writelines(r if r.endswith("\n") else r + "\n" for r in raws)
+        return bad
+
+
+def letter_for(item: ScoredItem, reason: str, status: int | str | None, attempts: int = 1) -> DeadLetter:
+    return DeadLetter(id=item.document.id, status=status, reason=reason[:2000], attempts=attempts, item=item.to_line())
+
+
+def item_of(letter: DeadLetter) -> ScoredItem:
+    return ScoredItem.from_line(json.loads(json.dumps(letter.item)))

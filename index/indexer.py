@@ -1,0 +1,252 @@
+"""Idempotent bulk indexing of scored items, with retries and dead letters.
+
+Why it is built this way:
+
+* ``_id`` is ``Document.id`` and a document stays in the monthly index where it was
+  first seen, even when a later crawl corrects its ``published_at``: before each chunk
+  the indexer asks the read alias where the ids already live. So a rerun, or a moved
+  date, never makes a second copy.
+* New documents are written with ``create``; known ones with a partial ``update`` of
+  the pipeline's fields only. Neither ever names ``review``, so a reviewer's verdict
+  survives any re-analysis. (A ``create`` that loses a race — 409 — becomes an update.)
+* Transient trouble (429, 5xx, connection refused, timeouts) is retried with
+  exponential backoff; whatever still fails goes to the dead-letter file and
+  ``replay()`` sends it again. A document the mapping rejects fails on its own, with
+  its id and reason; the rest of its batch goes in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from pydantic import BaseModel, Field
+
+from index.deadletter import DeadLetter, DeadLetterBox, item_of, letter_for
+from index.docmap import dated_at, to_source
+from index.templates import alias_name, index_for
+from tinradar.schema import ScoredItem
+from tinradar.settings import Settings
+
+#: Statuses worth retrying: too many requests, and the server's own failures.
+RETRY_STATUS = (429, 500, 502, 503, 504)
+
+
+class ItemError(BaseModel):
+    """Why one item did not get into the index."""
+
+    id: str
+    status: int | str | None = None
+    type: str | None = None
+    reason: str
+
+
+class IndexStats(BaseModel):
+    """Counts of one indexing run."""
+
+    indexed: int = Field(default=0, description="New documents created")
+    updated: int = Field(default=0, description="Existing documents whose pipeline fields changed")
+    unchanged: int = Field(default=0, description="Existing documents that were already up to date")
+    failed: int = Field(default=0, description="Items that are not in the index after this run")
+    dead_lettered: int = Field(default=0, description="Failed items written to the dead-letter file")
+    skipped: int = Field(default=0, description="Lines that could not even be read (replay only)")
+    errors: list[ItemError] = Field(default_factory=list, description="The first failures, with reasons")
+
+    @property
+    def ok(self) -> int:
+        return self.indexed + self.updated + self.unchanged
+
+
+def _batched(items: Iterable[ScoredItem], size: int) -> Iterator[list[ScoredItem]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _reason(error: Any) -> tuple[str | None, str]:
+    """(type, reason) of a bulk item error, which may be a dict, a string or an exception."""
+    if isinstance(error, dict):
+        kind = error.get("type")
+        reason = error.get("reason") or kind or "unknown"
+        cause = error.get("caused_by")
+        if isinstance(cause, dict) and cause.get("reason"):
+            reason = f"{reason}: {cause['reason']}"
+        return kind, str(reason)
+    return None, str(error)
+
+
+class Indexer:
+    """Writes scored items to ``{prefix}-docs-YYYY.MM`` behind the ``{prefix}-docs`` alias."""
+
+    def __init__(
+        self,
+        client: Elasticsearch,
+        settings: Settings,
+        *,
+        chunk_size: int = 500,
+        max_retries: int = 4,
+        initial_backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        refresh: bool = True,
+        max_errors: int = 1000,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self.chunk_size = chunk_size
+        self.max_retries = max_retries
+        self.initial_backoff = initial_backoff
+        self.max_backoff = max_backoff
+        self.refresh = refresh
+        self.max_errors = max_errors
+        self.alias = alias_name(settings)
+        self.deadletters = DeadLetterBox(settings)
+        self._homes: dict[str, str] = {}
+
+    # --- public ---------------------------------------------------------------------
+
+    def index(self, items: Iterable[ScoredItem]) -> IndexStats:
+        """Index items (any number, streamed in chunks); never raises for a failed item."""
+        stats = IndexStats()
+        for chunk in _batched(items, self.chunk_size):
+            unique = {item.document.id: item for item in chunk}  # the last version of an id wins
+            self._index_chunk(unique, stats)
+        if self.refresh and stats.ok:
+            # Make the run searchable now, and its ids visible to the next run's lookup.
+            with contextlib.suppress(TransportError, ApiError):
+                self.client.indices.refresh(index=self.alias)
+        return stats
+
+    def replay(self) -> IndexStats:
+        """Send the dead letters again; what fails again is dead-lettered again."""
+        files = self.deadletters.take()
+        if not files:
+            return IndexStats()
+        latest: dict[str, DeadLetter] = {}
+        unreadable: list[str] = []
+        for letter, raw in DeadLetterBox.read(files):
+            if letter is None:
+                unreadable.append(raw)
+            else:
+                latest[letter.id] = letter
+        items: list[ScoredItem] = []
+        for letter in latest.values():
+            try:
+                items.append(item_of(letter))
+            except ValueError:
+                unreadable.append(letter.model_dump_json())
+        stats = self.index(items)
+        self.deadletters.quarantine(unreadable)
+        stats.skipped = len(unreadable)
+        for path in files:  # every item is now either indexed or in the new dead-letter file
+            path.unlink(missing_ok=True)
+        return stats
+
+    # --- internals --------------------------------------------------------------------
+
+    def _sleep(self, attempt: int) -> None:
+        time.sleep(min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1)))
+
+    def _lookup_homes(self, ids: list[str]) -> None:
+        """Find the monthly index that already holds each id (one search per chunk)."""
+        unknown = [i for i in ids if i not in self._homes]
+        if not unknown:
+            return
+        try:
+            resp = self.client.search(
+                index=self.alias,
+                query={"ids": {"values": unknown}},
+                size=len(unknown),
+                source=False,
+                ignore_unavailable=True,
+                allow_no_indices=True,
+                track_total_hits=False,
+            )
+        except NotFoundError:
+            return
+        for hit in resp["hits"]["hits"]:
+            # Two copies should never exist; if an old bug made some, keep writing the oldest.
+            current = self._homes.get(hit["_id"])
+            if current is None or hit["_index"] < current:
+                self._homes[hit["_id"]] = hit["_index"]
+
+    def _action(self, item: ScoredItem) -> dict[str, Any]:
+        doc_id = item.document.id
+        home = self._homes.get(doc_id)
+        source = to_source(item)
+        if home is None:
+            return {"_op_type": "create", "_index": index_for(dated_at(item), self.settings), "_id": doc_id, "_source": source}
+        return {"_op_type": "update", "_index": home, "_id": doc_id, "doc": source, "doc_as_upsert": True, "retry_on_conflict": 3}
+
+    def _fail(self, stats: IndexStats, item: ScoredItem, status: Any, kind: str | None, reason: str, attempts: int) -> None:
+        stats.failed += 1
+        if len(stats.errors) < self.max_errors:
+            stats.errors.append(ItemError(id=item.document.id, status=status, type=kind, reason=reason))
+        stats.dead_lettered += self.deadletters.write([letter_for(item, f"{kind}: {reason}" if kind else reason, status, attempts)])
+
+    def _index_chunk(self, pending: dict[str, ScoredItem], stats: IndexStats) -> None:
+        attempt = 0
+        while pending:
+            try:
+                self._lookup_homes(list(pending))
+                self._send(pending, stats, attempt)
+            except (TransportError, ApiError) as exc:  # connection refused/reset, timeout, 5xx on the lookup
+                status = getattr(exc, "status_code", None) or type(exc).__name__
+                retryable = not isinstance(exc, ApiError) or exc.status_code in RETRY_STATUS
+                attempt += 1
+                if retryable and attempt <= self.max_retries:
+                    self._sleep(attempt)
+                    continue
+                reason = f"{type(exc).__name__}: {exc}"
+                for item in list(pending.values()):
+                    self._fail(stats, item, status, None, reason, attempt)
+                pending.clear()
+            return
+
+    def _send(self, pending: dict[str, ScoredItem], stats: IndexStats, attempt: int) -> None:
+        """One bulk pass; handled items leave ``pending`` as their results arrive."""
+        conflicts: list[str] = []
+        actions = [self._action(item) for item in pending.values()]
+        for ok, info in helpers.streaming_bulk(
+            self.client,
+            actions,
+            chunk_size=len(actions),
+            max_chunk_bytes=50 * 1024 * 1024,
+            raise_on_error=False,
+            raise_on_exception=False,
+            max_retries=self.max_retries,
+            initial_backoff=self.initial_backoff,
+            max_backoff=self.max_backoff,
+            retry_on_status=RETRY_STATUS,
+            yield_ok=True,
+        ):
+            op_type, result = next(iter(info.items()))
+            doc_id = result.get("_id")
+            item = pending.pop(doc_id, None)
+            if item is None:
+                continue
+            if ok:
+                self._homes[doc_id] = result["_index"]
+                outcome = result.get("result")
+                if outcome == "created":  # a create, or an upsert of an id that had vanished
+                    stats.indexed += 1
+                elif outcome == "noop":
+                    stats.unchanged += 1
+                else:
+                    stats.updated += 1
+                continue
+            status = result.get("status")
+            if op_type == "create" and status == 409:  # created elsewhere since the lookup
+                pending[doc_id] = item
+                conflicts.append(doc_id)
+                continue
+            kind, reason = _reason(result.get("error"))
+            self._fail(stats, item, status, kind, reason, attempt + self.max_retries + 1)
+        for doc_id in conflicts:
+            self._homes.pop(doc_id, None)
+        if conflicts:
+            self._lookup_homes(conflicts)
+            self._send(pending, stats, attempt)

@@ -1,0 +1,115 @@
+"""Index names and the documents index template.
+
+The template is data (``index/templates/docs.json``), versioned with the code; this
+module only derives names from ``settings.es_index_prefix`` and installs it. Monthly
+indices ``{prefix}-docs-YYYY.MM`` all join the read alias ``{prefix}-docs`` through the
+template, so readers never need to know how documents are spread over months.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from tinradar.schema import utc_now
+from tinradar.settings import Settings
+
+TEMPLATE_FILE = Path(__file__).resolve().parent / "templates" / "docs.json"
+
+
+@cache
+def _template_file() -> dict[str, Any]:
+    return json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
+
+
+def template_body() -> dict[str, Any]:
+    """A fresh copy of the template JSON (without the ``_comment`` key)."""
+    body = json.loads(json.dumps(_template_file()))
+    body.pop("_comment", None)
+    return body
+
+
+def template_version() -> int:
+    return int(_template_file()["version"])
+
+
+def mapping_properties() -> dict[str, Any]:
+    """The mapping's ``properties`` (used by tests and the Kibana checks)."""
+    return template_body()["mappings"]["properties"]
+
+
+def mapped_fields() -> set[str]:
+    """Every field path the mapping knows, including sub-fields ('title.raw')."""
+    out: set[str] = set()
+
+    def walk(props: dict[str, Any], prefix: str) -> None:
+        for name, spec in props.items():
+            path = f"{prefix}{name}"
+            out.add(path)
+            if "properties" in spec:
+                walk(spec["properties"], f"{path}.")
+            for sub in spec.get("fields", {}):
+                out.add(f"{path}.{sub}")
+
+    walk(mapping_properties(), "")
+    return out
+
+
+def template_name(settings: Settings) -> str:
+    return f"{settings.es_index_prefix}-docs"
+
+
+def alias_name(settings: Settings) -> str:
+    """Read alias over all monthly indices: what search and Kibana use."""
+    return f"{settings.es_index_prefix}-docs"
+
+
+def index_pattern(settings: Settings) -> str:
+    return f"{settings.es_index_prefix}-docs-*"
+
+
+def index_for(when: datetime, settings: Settings) -> str:
+    """Monthly index for a moment, counted in the board's time zone."""
+    local = when.astimezone(settings.tz)
+    return f"{settings.es_index_prefix}-docs-{local:%Y.%m}"
+
+
+def ensure_templates(client: Elasticsearch, settings: Settings, *, create_current: bool = True) -> dict[str, Any]:
+    """Install (or update) the index template; optionally create this month's index.
+
+    Creating the current month's index makes the read alias exist at once, so a search
+    before the first load answers "0 results" rather than "no such index". The priority
+    grows with the prefix length: a longer prefix is more specific, and two templates
+    with overlapping patterns may not share a priority.
+    """
+    body = template_body()
+    version = body.pop("version")
+    name = template_name(settings)
+    template = {
+        "settings": body["settings"],
+        "mappings": body["mappings"],
+        "aliases": {alias_name(settings): {}},
+    }
+    client.indices.put_index_template(
+        name=name,
+        index_patterns=[index_pattern(settings)],
+        template=template,
+        priority=200 + len(settings.es_index_prefix),
+        version=version,
+        meta={"owner": "tinradar", "managed": True},
+    )
+    created = None
+    if create_current:
+        created = index_for(utc_now(), settings)
+        if not client.indices.exists(index=created):
+            try:
+                client.indices.create(index=created)
+            except Exception as exc:  # another process created it in between
+                if "resource_already_exists" not in str(exc):
+                    raise
+    return {"template": name, "version": version, "alias": alias_name(settings), "created": created}
