@@ -1,0 +1,183 @@
+"""Hand-made signals of a post: engagement, posting hour, style, calls to forward.
+
+These are the "metadata" half of the rumor model and, at the same time, the source of the
+plain-language cues a reviewer reads ("kêu gọi chia sẻ gấp", "chứa số điện thoại"), so a
+cue is only ever shown for a signal the model actually uses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from nlp.normalize import NormalizedText
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Calls to forward, urgency and "they are hiding it" framing, on folded text so that
+# "chia se gap" typed without diacritics counts too.
+FORWARD_RE = re.compile(
+    r"\b(?:chia se (?:gap|ngay|rong rai|cho moi nguoi|de moi nguoi|cho nguoi than|giup)|share (?:gap|ngay|cho)|"
+    r"hay chia se|lan truyen (?:ngay|gap)|gui cho (?:moi nguoi|nguoi than|ban be)|"
+    r"(?:truyen|chuyen) tiep (?:ngay|cho)|bao cho (?:moi nguoi|nguoi than|ca nha)|"
+    r"moi nguoi (?:can|nen|hay) biet|dung bo qua|share de|copy (?:va|roi) (?:dan|gui))\b"
+)
+URGENT_RE = re.compile(
+    r"\b(?:khan cap|gap gap|cap bao|bao dong do|nong:|tin nong|soc|kinh hoang|canh bao khan|"
+    r"that kinh khung|cuc ky nguy hiem|tin mat|kin dao|se bi xoa|truoc khi bi xoa)\b"
+)
+HIDDEN_RE = re.compile(
+    r"\b(?:bao chi khong dua tin|giau (?:nhem|thong tin|dich)|che giau|su that (?:ve|la|dang sau)|"
+    r"ho khong muon ban biet|khong ai noi|nguon tin noi bo|nguoi nha (?:lam|o) (?:bo y te|benh vien)|"
+    r"ban than toi (?:lam|o)|nghe noi|nghe dau|nghe bao)\b"
+)
+EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+HASHTAG_RE = re.compile(r"#\w+")
+
+#: Order of the columns of :func:`metadata_matrix` (kept in the model for a sanity check).
+FEATURE_NAMES = (
+    "log_likes", "log_comments", "log_shares", "likes_missing", "comments_missing", "shares_missing",
+    "share_like_ratio", "hour_sin", "hour_cos", "hour_night", "time_missing",
+    "urls", "phones", "emails", "log_len", "caps_ratio", "excl_ratio", "question_ratio",
+    "forward_call", "urgent", "hidden_truth", "emoji", "hashtags", "url_only",
+)
+
+
+@dataclass
+class PostSignals:
+    """Signals of one post; ``vector()`` gives the model's metadata row."""
+
+    likes: float | None
+    comments: float | None
+    shares: float | None
+    hour: float | None
+    urls: int
+    phones: int
+    emails: int
+    length: int
+    caps_ratio: float
+    excl_ratio: float
+    question_ratio: float
+    forward_call: bool
+    urgent: bool
+    hidden_truth: bool
+    emoji: int
+    hashtags: int
+    url_only: bool
+
+    def vector(self) -> list[float]:
+        def lg(v: float | None) -> float:
+            return math.log1p(v) if v is not None else 0.0
+
+        hour = self.hour if self.hour is not None else 12.0
+        share_like = (
+            math.log1p(self.shares or 0) - math.log1p(self.likes or 0)
+            if self.shares is not None and self.likes is not None
+            else 0.0
+        )
+        return [
+            lg(self.likes), lg(self.comments), lg(self.shares),
+            float(self.likes is None), float(self.comments is None), float(self.shares is None),
+            share_like,
+            math.sin(2 * math.pi * hour / 24), math.cos(2 * math.pi * hour / 24),
+            float(self.hour is not None and (hour < 6 or hour >= 23)), float(self.hour is None),
+            min(self.urls, 5), min(self.phones, 5), min(self.emails, 5), math.log1p(self.length),
+            self.caps_ratio, self.excl_ratio, self.question_ratio,
+            float(self.forward_call), float(self.urgent), float(self.hidden_truth),
+            min(self.emoji, 10) / 10, min(self.hashtags, 10) / 10, float(self.url_only),
+        ]
+
+
+def _count(value: object) -> float | None:
+    """Engagement counts arrive as ints, floats, '' or 'unknown'."""
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def local_hour(when: datetime | float | str | None) -> float | None:
+    """Posting hour in Vietnam (0..24), from a datetime or a Unix timestamp."""
+    if when is None or when == "":
+        return None
+    try:
+        if isinstance(when, datetime):
+            dt = when.astimezone(VN_TZ) if when.tzinfo else when.replace(tzinfo=VN_TZ)
+        else:
+            dt = datetime.fromtimestamp(float(when), VN_TZ)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    return dt.hour + dt.minute / 60
+
+
+def signals(
+    norm: NormalizedText,
+    *,
+    likes: object = None,
+    comments: object = None,
+    shares: object = None,
+    posted: datetime | float | str | None = None,
+) -> PostSignals:
+    """Compute the signals of one normalised post."""
+    text = norm.text
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper())
+    n_sent = max(1, len(re.findall(r"[.!?\n]+", text)))
+    folded = norm.folded
+    stripped = re.sub(r"<(?:url|phone|email)>|[\W_]+", "", text)
+    return PostSignals(
+        likes=_count(likes),
+        comments=_count(comments),
+        shares=_count(shares),
+        hour=local_hour(posted),
+        urls=norm.urls,
+        phones=norm.phones,
+        emails=norm.emails,
+        length=len(text),
+        caps_ratio=upper / len(letters) if len(letters) >= 10 else 0.0,
+        excl_ratio=min(1.0, text.count("!") / n_sent),
+        question_ratio=min(1.0, text.count("?") / n_sent),
+        forward_call=bool(FORWARD_RE.search(folded)),
+        urgent=bool(URGENT_RE.search(folded)),
+        hidden_truth=bool(HIDDEN_RE.search(folded)),
+        emoji=len(EMOJI_RE.findall(text)),
+        hashtags=len(HASHTAG_RE.findall(text)),
+        url_only=norm.urls > 0 and not stripped,
+    )
+
+
+def metadata_matrix(rows: list[PostSignals]) -> np.ndarray:
+    """Stack the signal vectors of many posts (float32, one row per post)."""
+    if not rows:
+        return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
+    return np.asarray([r.vector() for r in rows], dtype=np.float32)
+
+
+def style_cues(sig: PostSignals) -> list[str]:
+    """Plain-Vietnamese cues for the style signals that are present."""
+    cues: list[str] = []
+    if sig.forward_call:
+        cues.append("kêu gọi chia sẻ gấp")
+    if sig.urgent:
+        cues.append("giật gân, khẩn cấp")
+    if sig.hidden_truth:
+        cues.append("nguồn tin không rõ, \"sự thật bị che giấu\"")
+    if sig.phones:
+        cues.append("chứa số điện thoại")
+    if sig.urls:
+        cues.append("chứa đường link")
+    if sig.caps_ratio >= 0.3 or sig.excl_ratio >= 0.5:
+        cues.append("nhiều chữ in hoa/dấu chấm than")
+    if sig.shares is not None and sig.shares >= 1000 and (sig.likes or 0) < sig.shares:
+        cues.append("lượt chia sẻ bất thường")
+    if sig.hour is not None and (sig.hour < 6 or sig.hour >= 23):
+        cues.append("đăng lúc đêm khuya")
+    return cues
