@@ -1,9 +1,154 @@
-"""CLI commands of this area (registered on the main app)."""
+"""CLI of the review desk: ``tinradar review serve|export`` and ``tinradar users add|list|remove``."""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
+
+from flows.cli.common import console, fail, load_settings, out
+from tinradar.settings import Settings
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+DEV_SECRET = "tinradar-dev-secret-change-me"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+review_app = typer.Typer(
+    help="Bàn duyệt tin: ứng dụng web để Ban ghi kết luận. / Review desk web app.", no_args_is_help=True
+)
+users_app = typer.Typer(help="Tài khoản của bàn duyệt tin. / Review desk accounts.", no_args_is_help=True)
+
+
+def _client(settings: Settings) -> Elasticsearch:
+    """A client that answered a ping; otherwise a clear error and exit code 3."""
+    from index.client import ElasticsearchUnavailable, connect
+
+    try:
+        return connect(settings)
+    except ElasticsearchUnavailable as exc:
+        fail(str(exc), hint=exc.hint or "Khởi động máy chủ (tinradar es start) hoặc đặt TINRADAR_ES_URL.", code=3)
+
+
+@review_app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe / bind address"),
+    port: int = typer.Option(8800, help="Cổng / port"),
+    proxy: bool = typer.Option(
+        False, help="Chạy sau reverse proxy HTTPS (tin header X-Forwarded-*) / behind a TLS proxy"
+    ),
+) -> None:
+    """Chạy bàn duyệt tin (web). / Serve the review desk."""
+    import uvicorn
+
+    from flows.review.app import create_app
+    from flows.review.users import UserStore
+
+    settings = load_settings()
+    if settings.review_secret.get_secret_value() == DEV_SECRET and host not in LOOPBACK:
+        fail(
+            "Khóa ký phiên vẫn là giá trị mặc định, không an toàn khi mở ra ngoài máy này.",
+            hint="Đặt TINRADAR_REVIEW_SECRET thành một chuỗi ngẫu nhiên dài (ví dụ: python -c 'import secrets; print(secrets.token_urlsafe(48))').",
+            code=2,
+        )
+    store = UserStore.for_settings(settings)
+    if not store.list():
+        console.print(
+            "[yellow]Chưa có tài khoản nào.[/] Tạo tài khoản quản trị: [bold]tinradar users add admin --role admin[/]"
+        )
+    client = _client(settings)
+    from index.review import ensure_audit_index
+
+    ensure_audit_index(client, settings)
+    app = create_app(settings, client=client, users=store)
+    console.print(f"Bàn duyệt tin: http://{host}:{port}/  (Ctrl+C để dừng)")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=proxy,
+        forwarded_allow_ips="*" if proxy else None,
+        server_header=False,
+        log_level="info",
+    )
+
+
+@review_app.command("export")
+def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines để ghi / output JSONL file")) -> None:
+    """Xuất các kết luận làm dữ liệu huấn luyện (nhãn 1 = sai/gây hiểu lầm, 0 = chính xác).
+
+    Exports reviewed items as labelled JSON lines for `tinradar train rumor --with-reviews`.
+    """
+    from index.review import export_decisions
+
+    settings = load_settings()
+    client = _client(settings)
+    counts: Counter[str] = Counter()
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_file.with_suffix(out_file.suffix + ".part")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for row in export_decisions(client, settings):
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            counts[row["status"]] += 1
+    tmp.replace(out_file)
+    total = sum(counts.values())
+    detail = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "không có"
+    console.print(f"Đã xuất {total} kết luận vào {out_file} ({detail}).")
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="Tên đăng nhập (chữ thường không dấu)"),
+    role: str = typer.Option(..., "--role", help="reviewer | analyst | admin"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Đọc mật khẩu từ stdin (cho script)"),
+    replace: bool = typer.Option(False, "--replace", help="Đặt lại mật khẩu/vai trò nếu tài khoản đã có"),
+) -> None:
+    """Tạo tài khoản. / Add an account (password asked interactively, or --password-stdin)."""
+    from flows.review.users import Role, UserError, UserStore
+
+    if role not in {r.value for r in Role}:
+        fail(
+            f"Vai trò không hợp lệ: {role}",
+            hint="Chọn một trong: reviewer (duyệt), analyst (chỉ xem), admin (quản trị).",
+            code=2,
+        )
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    store = UserStore.for_settings(load_settings())
+    try:
+        user = store.add(name, password, role, replace=replace)
+    except UserError as exc:
+        fail(str(exc), hint="Dùng --replace để đặt lại tài khoản đã có." if "đã có" in str(exc) else None, code=2)
+    console.print(f"Đã tạo tài khoản [bold]{user.name}[/] ({user.role.value}) trong {store.path}.")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Liệt kê tài khoản. / List accounts (name, role, created)."""
+    from flows.review.users import UserStore
+
+    for user in UserStore.for_settings(load_settings()).list():
+        out.print(f"{user.name}\t{user.role.value}\t{user.created_at.isoformat()}")
+
+
+@users_app.command("remove")
+def users_remove(name: str = typer.Argument(..., help="Tên đăng nhập")) -> None:
+    """Xóa tài khoản (phiên đang mở cũng mất quyền ngay). / Remove an account."""
+    from flows.review.users import UserStore
+
+    if not UserStore.for_settings(load_settings()).remove(name):
+        fail(f"Không có tài khoản '{name}'.", hint="Xem danh sách: tinradar users list", code=1)
+    console.print(f"Đã xóa tài khoản {name}.")
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to app."""
+    app.add_typer(review_app, name="review")
+    app.add_typer(users_app, name="users")

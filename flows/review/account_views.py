@@ -1,0 +1,66 @@
+"""Login, logout and (for admins) account management pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from flows.review.app import current_user, render, require_admin
+from flows.review.security import safe_next, start_session
+from flows.review.users import Role, User, UserError
+
+router = APIRouter()
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, next: str = "/", expired: str = "") -> HTMLResponse:
+    message = "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại." if expired else None
+    return render(request, "login.html", {"next": safe_next(next), "error": message, "name": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> HTMLResponse:
+    form = await request.form()
+    name = str(form.get("username", "")).strip()
+    password = str(form.get("password", ""))
+    target = safe_next(str(form.get("next", "/")))
+    user = request.app.state.users.authenticate(name, password) if name and password else None
+    if user is None:
+        context = {"next": target, "error": "Sai tên đăng nhập hoặc mật khẩu.", "name": name}
+        return render(request, "login.html", context, status_code=401)
+    start_session(request.session, user.name, request.app.state.clock())
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> RedirectResponse:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+async def users_page(request: Request, admin: User = Depends(require_admin)) -> HTMLResponse:
+    return render(request, "users.html", {"accounts": request.app.state.users.list(), "roles": list(Role)})
+
+
+@router.post("/admin/users")
+async def users_action(request: Request, admin: User = Depends(require_admin)) -> HTMLResponse:
+    form = await request.form()
+    store = request.app.state.users
+    action = str(form.get("action", ""))
+    name = str(form.get("name", ""))
+    try:
+        if action == "add":
+            store.add(name, str(form.get("password", "")), str(form.get("role", "reviewer")))
+            request.session["flash"] = f"Đã tạo tài khoản {store.normalise_name(name)}."
+        elif action == "remove":
+            if name == current_user(request).name:
+                raise UserError("Không thể tự xóa tài khoản đang đăng nhập.")
+            removed = store.remove(name)
+            request.session["flash"] = f"Đã xóa tài khoản {name}." if removed else f"Không có tài khoản {name}."
+        else:
+            raise UserError("Thao tác không hợp lệ.")
+    except (UserError, ValueError) as exc:
+        context = {"accounts": store.list(), "roles": list(Role), "error": str(exc)}
+        return render(request, "users.html", context, status_code=400)
+    return RedirectResponse("/admin/users", status_code=303)

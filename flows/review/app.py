@@ -1,0 +1,229 @@
+"""The review desk's application factory.
+
+``create_app(settings)`` builds a FastAPI app with server-rendered Jinja2 pages (autoescape
+on), the session/CSRF/security-header layers, and the routes of ``views`` and
+``account_views``. Everything it needs (settings, Elasticsearch client, account store,
+clock) hangs on ``app.state`` so tests can build an app against a real node and a
+temporary data dir, and a test can move the clock to check session expiry.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import ConnectionError as ESConnectionError
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from flows.review import presentation
+from flows.review.security import CSRFMiddleware, SecurityHeadersMiddleware, csrf_token, session_expired
+from flows.review.users import User, UserStore
+from tinradar.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "tinradar_review"
+PUBLIC_PATHS = ("/login", "/healthz")
+
+
+class LoginRequired(Exception):
+    """Raised by the gate; answered with a redirect to the login page."""
+
+    def __init__(self, next_path: str, expired: bool = False) -> None:
+        self.next_path = next_path
+        self.expired = expired
+
+
+class Forbidden(Exception):
+    """The user is logged in but their role does not allow this."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+@dataclass
+class ClaimsCache:
+    """Known claims from ``nlp/claims.yaml``, re-read when the file changes."""
+
+    path: Path
+    mtime: float = -1.0
+    claims: dict[str, Any] = field(default_factory=dict)
+
+    def get(self) -> dict[str, Any]:
+        try:
+            mtime = self.path.stat().st_mtime
+        except OSError:
+            return {}
+        if mtime != self.mtime:
+            self.claims = _load_claims(self.path)
+            self.mtime = mtime
+        return self.claims
+
+
+def _load_claims(path: Path) -> dict[str, Any]:
+    """Claims by id, through the NLP registry loader when it is installed, else plain YAML."""
+    try:
+        from nlp.claims import load_claims
+    except ImportError:
+        load_claims = None
+    if load_claims is not None:
+        return {c.id: c.model_dump(mode="json") for c in load_claims(path)}
+    import yaml
+
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    items = raw.get("claims", raw) if isinstance(raw, dict) else raw
+    return {c["id"]: c for c in items if isinstance(c, dict) and "id" in c}
+
+
+def _connect(settings: Settings) -> Elasticsearch:
+    """Client without a ping: the app starts even while the cluster is down and says so per page."""
+    from index.client import connect
+
+    return connect(settings, check=False)
+
+
+def current_user(request: Request) -> User:
+    """The logged-in user (the gate has already run)."""
+    return request.state.user
+
+
+async def gate(request: Request) -> None:
+    """Login required on every page except the login page itself; expired sessions end."""
+    path = request.url.path
+    if path in PUBLIC_PATHS or path.startswith("/static/"):
+        return
+    session = request.session
+    name = session.get("user")
+    here = path + (f"?{request.url.query}" if request.url.query else "") if request.method == "GET" else "/"
+    if not name:
+        raise LoginRequired(here)
+    app_state = request.app.state
+    if session_expired(session, app_state.clock(), app_state.settings.review_session_minutes):
+        session.clear()
+        raise LoginRequired(here, expired=True)
+    user = app_state.users.get(name)
+    if user is None:  # account removed since login
+        session.clear()
+        raise LoginRequired(here)
+    request.state.user = user
+
+
+def require_decider(request: Request) -> User:
+    user = current_user(request)
+    if not user.role.can_decide:
+        raise Forbidden("Tài khoản của bạn chỉ có quyền xem (phân tích viên), không được ghi quyết định.")
+    return user
+
+
+def require_admin(request: Request) -> User:
+    user = current_user(request)
+    if not user.role.can_manage:
+        raise Forbidden("Chỉ quản trị viên mới quản lý được tài khoản.")
+    return user
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    """Render a page with the common context (user, CSRF token, flash message)."""
+    ctx = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request.session),
+        "flash": request.session.pop("flash", None),
+        "settings": request.app.state.settings,
+    }
+    ctx.update(context or {})
+    return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    client: Elasticsearch | None = None,
+    users: UserStore | None = None,
+    clock: Callable[[], float] = time.time,
+) -> FastAPI:
+    """Build the review desk for these settings."""
+    from flows.review import account_views, views
+
+    app = FastAPI(
+        title="TinRadar — Bàn duyệt tin",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(gate)],
+    )
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    presentation.install(env, settings.tz)
+    app.state.settings = settings
+    app.state.templates = Jinja2Templates(env=env)
+    app.state.client = client if client is not None else _connect(settings)
+    app.state.users = users or UserStore.for_settings(settings)
+    app.state.clock = clock
+    app.state.claims = ClaimsCache(settings.claims_file)
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(account_views.router)
+    app.include_router(views.router)
+
+    # Outermost last: headers ← session ← CSRF ← app (CSRF needs the session in scope).
+    app.add_middleware(CSRFMiddleware)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.review_secret.get_secret_value(),
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.review_session_minutes * 60,
+        same_site="lax",
+        https_only=settings.review_cookie_secure,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> RedirectResponse:
+        from urllib.parse import urlencode
+
+        query = {"next": exc.next_path}
+        if exc.expired:
+            query["expired"] = "1"
+        return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:
+        return render(request, "message.html", {"title": "Không có quyền", "message": exc.message}, 403)
+
+    @app.exception_handler(ESConnectionError)
+    async def _es_down(request: Request, exc: Exception) -> HTMLResponse:
+        message = (
+            "Không kết nối được Elasticsearch. Hãy kiểm tra máy chủ tìm kiếm đang chạy "
+            "(lệnh: tinradar es start) và cấu hình TINRADAR_ES_URL, rồi tải lại trang."
+        )
+        return render(request, "message.html", {"title": "Mất kết nối dữ liệu", "message": message}, 503)
+
+    @app.exception_handler(ApiError)
+    async def _es_error(request: Request, exc: ApiError) -> HTMLResponse:
+        message = f"Elasticsearch trả lỗi ({exc.meta.status}). Hãy báo cho quản trị viên."
+        return render(request, "message.html", {"title": "Lỗi dữ liệu", "message": message}, 502)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+        titles = {404: "Không tìm thấy", 405: "Không được phép"}
+        title = titles.get(exc.status_code, "Lỗi")
+        message = str(exc.detail) if exc.status_code != 404 else "Trang hoặc mục này không tồn tại (có thể đã bị xóa)."
+        return render(request, "message.html", {"title": title, "message": message}, exc.status_code)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def _health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

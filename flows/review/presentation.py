@@ -1,0 +1,85 @@
+"""Vietnamese labels and Jinja2 filters: how the desk shows statuses, risks, times and links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+STATUS_LABELS = {
+    "new": "Chưa xem xét",
+    "in_review": "Đang xem xét",
+    "confirmed_false": "Sai sự thật",
+    "misleading": "Gây hiểu lầm",
+    "accurate": "Chính xác",
+    "irrelevant": "Không liên quan",
+}
+STATUS_HELP = {
+    "confirmed_false": "Đã đối chiếu: nội dung là tin sai/tin đồn.",
+    "misleading": "Có phần đúng nhưng dễ gây hiểu sai.",
+    "accurate": "Nội dung đúng sự thật.",
+    "irrelevant": "Không liên quan đến COVID-19 hoặc không cần xử lý.",
+}
+RISK_LABELS = {"high": "Cao", "medium": "Trung bình", "low": "Thấp"}
+SENTIMENT_LABELS = {"neg": "Tiêu cực", "neu": "Trung tính", "pos": "Tích cực"}
+KIND_LABELS = {"news": "Báo chí", "social": "Mạng xã hội"}
+ROLE_LABELS = {"reviewer": "Người duyệt", "analyst": "Phân tích viên (chỉ xem)", "admin": "Quản trị"}
+STATUS_FILTERS = [("open", "Cần xử lý (chưa quyết định)"), ("all", "Tất cả"), *STATUS_LABELS.items()]
+MODE_LABELS = {"risk": "Rủi ro cao trước", "uncertain": "Mô hình chưa chắc chắn trước"}
+
+
+def local_time(value: Any, tz: ZoneInfo, fmt: str = "%H:%M %d/%m/%Y") -> str:
+    """An ISO string or datetime shown in the board's time zone; '' when unknown."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        return value.strftime(fmt)
+    return value.astimezone(tz).strftime(fmt)
+
+
+def safe_url(value: Any) -> str | None:
+    """Only http(s) links from crawled data become hrefs (no ``javascript:``)."""
+    if not isinstance(value, str):
+        return None
+    parts = urlsplit(value.strip())
+    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def snippet(source: dict[str, Any], limit: int = 180) -> str:
+    """Title, or the start of the text, for queue rows."""
+    text = (source.get("title") or "").strip() or (source.get("text") or "").strip()
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def percent(value: Any) -> str:
+    try:
+        return f"{float(value) * 100:.0f}%"
+    except (TypeError, ValueError):
+        return "–"
+
+
+def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
+    """Register filters and globals on the templates' environment."""
+    env.filters["localtime"] = lambda v, fmt="%H:%M %d/%m/%Y": local_time(v, tz, fmt)
+    env.filters["safe_url"] = safe_url
+    env.filters["snippet"] = snippet
+    env.filters["percent"] = percent
+    env.globals.update(
+        STATUS_LABELS=STATUS_LABELS,
+        STATUS_HELP=STATUS_HELP,
+        RISK_LABELS=RISK_LABELS,
+        SENTIMENT_LABELS=SENTIMENT_LABELS,
+        KIND_LABELS=KIND_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        STATUS_FILTERS=STATUS_FILTERS,
+        MODE_LABELS=MODE_LABELS,
+    )

@@ -1,0 +1,145 @@
+"""Review-desk accounts: a small JSON file of names, roles and argon2 password hashes.
+
+The board has a handful of people, so a file in the data dir (``users.json``, mode
+0600, replaced atomically) is enough and needs no database server. Passwords are hashed
+with argon2id; a hash made with older parameters is re-hashed on the next login.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel
+
+from tinradar.schema import utc_now
+from tinradar.settings import Settings
+from tinradar.text import nfc
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+MIN_PASSWORD = 8
+
+
+class Role(StrEnum):
+    REVIEWER = "reviewer"  # reads and decides
+    ANALYST = "analyst"  # reads only
+    ADMIN = "admin"  # decides and manages accounts
+
+    @property
+    def can_decide(self) -> bool:
+        return self in (Role.REVIEWER, Role.ADMIN)
+
+    @property
+    def can_manage(self) -> bool:
+        return self is Role.ADMIN
+
+
+class User(BaseModel):
+    name: str
+    role: Role
+    password_hash: str
+    created_at: datetime
+
+
+class UserError(ValueError):
+    """A user-facing problem with an account request (bad name, short password, ...)."""
+
+
+def users_file(settings: Settings) -> Path:
+    return settings.data_dir / "users.json"
+
+
+class UserStore:
+    """Accounts kept in one JSON file. Re-read on every call so CLI changes apply at once."""
+
+    def __init__(self, path: Path, hasher: PasswordHasher | None = None) -> None:
+        self.path = path
+        self.hasher = hasher or PasswordHasher()
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> UserStore:
+        return cls(users_file(settings))
+
+    def _load(self) -> dict[str, User]:
+        if not self.path.is_file():
+            return {}
+        raw = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        return {u["name"]: User.model_validate(u) for u in raw.get("users", [])}
+
+    def _save(self, users: dict[str, User]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"users": [u.model_dump(mode="json") for u in sorted(users.values(), key=lambda u: u.name)]}
+        fd, tmp = tempfile.mkstemp(prefix=".users-", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh, ensure_ascii=False, indent=2)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def normalise_name(name: str) -> str:
+        name = nfc(name).strip().lower()
+        if not NAME_RE.match(name):
+            raise UserError(
+                "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang/gạch dưới (2–63 ký tự)."
+            )
+        return name
+
+    def list(self) -> list[User]:
+        return sorted(self._load().values(), key=lambda u: u.name)
+
+    def get(self, name: str) -> User | None:
+        return self._load().get(nfc(name).strip().lower())
+
+    def add(self, name: str, password: str, role: Role | str, *, replace: bool = False) -> User:
+        name = self.normalise_name(name)
+        if len(password) < MIN_PASSWORD:
+            raise UserError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
+        users = self._load()
+        if name in users and not replace:
+            raise UserError(f"Tài khoản '{name}' đã có.")
+        user = User(name=name, role=Role(role), password_hash=self.hasher.hash(password), created_at=utc_now())
+        users[name] = user
+        self._save(users)
+        return user
+
+    def remove(self, name: str) -> bool:
+        users = self._load()
+        key = nfc(name).strip().lower()
+        if key not in users:
+            return False
+        del users[key]
+        self._save(users)
+        return True
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The user if the password matches, else None (same answer for unknown names)."""
+        users = self._load()
+        user = users.get(nfc(name).strip().lower())
+        if user is None:
+            # Spend the same time as a real check so names cannot be probed by timing.
+            with contextlib.suppress(VerificationError, InvalidHashError):
+                self.hasher.verify(_DUMMY_HASH, password)
+            return None
+        try:
+            self.hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if self.hasher.check_needs_rehash(user.password_hash):
+            users[user.name] = user.model_copy(update={"password_hash": self.hasher.hash(password)})
+            self._save(users)
+        return user
+
+
+_DUMMY_HASH = PasswordHasher().hash("tinradar-no-such-user")

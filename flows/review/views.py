@@ -1,0 +1,161 @@
+"""Queue, item page and decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.exceptions import HTTPException
+
+from flows.review.app import render, require_decider
+from flows.review.presentation import STATUS_LABELS
+from flows.review.security import safe_next
+from flows.review.users import User
+from index import review as store
+from tinradar.schema import ReviewStatus
+
+router = APIRouter()
+
+_FILTER_KEYS = ("day", "source", "province", "claim", "cluster", "status", "mode")
+
+
+def _filters(params: dict[str, str]) -> tuple[store.QueueFilters, dict[str, str]]:
+    """Queue filters from the query string; bad values are ignored, not errors."""
+    clean: dict[str, str] = {k: params[k].strip() for k in _FILTER_KEYS if params.get(k, "").strip()}
+    values: dict[str, Any] = {k: v for k, v in clean.items() if k not in ("day", "status", "mode")}
+    if "day" in clean:
+        try:
+            values["day"] = date.fromisoformat(clean["day"])
+        except ValueError:
+            clean.pop("day")
+    status = clean.get("status", "open")
+    if status not in ("open", "all") and status not in STATUS_LABELS:
+        status = "open"
+    values["status"] = status
+    values["mode"] = "uncertain" if clean.get("mode") == "uncertain" else "risk"
+    try:
+        values["page"] = max(1, int(params.get("page", "1")))
+    except ValueError:
+        values["page"] = 1
+    return store.QueueFilters(**values), clean
+
+
+@router.get("/", response_class=HTMLResponse)
+async def queue_page(request: Request) -> HTMLResponse:
+    filters, clean = _filters(dict(request.query_params))
+    state = request.app.state
+    page = store.queue(state.client, state.settings, filters)
+    facets = store.queue_facets(state.client, state.settings)
+    here = "/?" + urlencode({**clean, "page": filters.page}) if clean or filters.page > 1 else "/"
+
+    def page_link(number: int) -> str:
+        return "/?" + urlencode({**clean, "page": number})
+
+    context = {
+        "page": page,
+        "filters": filters,
+        "clean": clean,
+        "facets": facets,
+        "claims": state.claims.get(),
+        "page_link": page_link,
+        "back": here,
+    }
+    return render(request, "queue.html", context)
+
+
+def _item_context(request: Request, item: store.ReviewItem, back: str) -> dict[str, Any]:
+    state = request.app.state
+    source = item.source
+    claims = state.claims.get()
+    matched = []
+    for match in source.get("matched_claims") or []:
+        claim_id = match.get("claim_id") if isinstance(match, dict) else str(match)
+        matched.append(
+            {
+                "id": claim_id,
+                "similarity": match.get("similarity") if isinstance(match, dict) else None,
+                "claim": claims.get(claim_id),
+            }
+        )
+    cluster_id = source.get(store.F_CLUSTER)
+    members = store.cluster_members(state.client, state.settings, cluster_id, exclude=item.id) if cluster_id else []
+    open_members = sum(1 for m in members if not m.review.decided)
+    return {
+        "item": item,
+        "src": source,
+        "matched": matched,
+        "members": members,
+        "open_members": open_members,
+        "history": store.audit_trail(state.client, state.settings, item.id),
+        "verdicts": [s.value for s in store.VERDICTS],
+        "back": safe_next(back),
+        "conflict": None,
+    }
+
+
+@router.get("/item/{doc_id}", response_class=HTMLResponse)
+async def item_page(request: Request, doc_id: str, back: str = "/") -> HTMLResponse:
+    state = request.app.state
+    item = store.get_item(state.client, state.settings, doc_id)
+    if item is None:
+        raise HTTPException(404)
+    return render(request, "item.html", _item_context(request, item, back))
+
+
+@router.post("/item/{doc_id}/decide", response_class=HTMLResponse)
+async def decide(request: Request, doc_id: str, user: User = Depends(require_decider)) -> HTMLResponse:
+    state = request.app.state
+    form = await request.form()
+    back = safe_next(str(form.get("back", "/")))
+    try:
+        status = ReviewStatus(str(form.get("status", "")))
+        seq_no = int(str(form.get("seq_no", "")))
+        primary_term = int(str(form.get("primary_term", "")))
+    except ValueError:
+        status = None
+    item = store.get_item(state.client, state.settings, doc_id)
+    if item is None:
+        raise HTTPException(404)
+    if status is None or status not in store.VERDICTS:
+        context = _item_context(request, item, back)
+        context["error"] = "Hãy chọn một kết luận (Sai sự thật / Gây hiểu lầm / Chính xác / Không liên quan)."
+        return render(request, "item.html", context, status_code=400)
+    note = str(form.get("note", ""))[:4000]
+    outcome = store.decide(
+        state.client,
+        state.settings,
+        doc_id,
+        status=status,
+        note=note,
+        by=user.name,
+        role=user.role.value,
+        seq_no=seq_no,
+        primary_term=primary_term,
+    )
+    if outcome.conflict:
+        fresh = store.get_item(state.client, state.settings, doc_id) or item
+        context = _item_context(request, fresh, back)
+        context["conflict"] = outcome.current
+        context["your_choice"] = {"status": status.value, "note": note}
+        return render(request, "item.html", context, status_code=409)
+    message = f"Đã lưu: «{STATUS_LABELS[status.value]}»."
+    cluster_id = item.source.get(store.F_CLUSTER)
+    if form.get("whole_cluster") and cluster_id:
+        result = store.decide_cluster(
+            state.client,
+            state.settings,
+            cluster_id,
+            status=status,
+            note=note,
+            by=user.name,
+            role=user.role.value,
+            exclude=doc_id,
+        )
+        message += f" Áp dụng thêm cho {len(result.applied)} bài cùng cụm"
+        kept = len(result.already_decided) + len(result.conflicts)
+        message += f"; giữ nguyên {kept} bài đã có người quyết định." if kept else "."
+    request.session["flash"] = message
+    return RedirectResponse(back, status_code=303)
