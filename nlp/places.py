@@ -1,0 +1,227 @@
+"""Places: find Vietnamese provinces and districts in text, with official codes.
+
+The gazetteer is a small derived table, ``nlp/data/admin_units.tsv`` (63 provinces and
+their districts as of 2021-07-01: codes, type and name — public facts), built once from
+``../shared/datasets/admin_units/dvhcvn_2021-07-01.json`` by ``build_table`` (that file
+is GPL and is not copied). Loading the table and indexing every name by its folded
+syllables takes a few milliseconds; matching is a dictionary lookup per 1–5-syllable
+window, so it costs far less than word segmentation.
+
+Precision rules, because many place names are also common words ("Thống Nhất",
+"Hòa Bình", "Bình Minh"):
+
+* a match is kept if its words are capitalised in the text ("Sơn Dương", "SƠN DƯƠNG"),
+  or a type word precedes it ("huyện son duong", "tp hcm"), or — for province names
+  only — the whole text is typed without diacritics and in lower case;
+* one-syllable and numbered names ("Quận 1") need a type word, except a few well-known
+  short names (Huế, HN, TP.HCM);
+* a district name shared by several provinces is resolved by a province named in the same
+  text, then by the document's own province; otherwise it is left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlp.normalize import unify_tone_marks
+from tinradar.schema import Location
+from tinradar.text import fold, has_vietnamese_diacritics
+
+TABLE = Path(__file__).with_name("data") / "admin_units.tsv"
+_TYPE_PREFIX = re.compile(r"^(?:Thành phố|Tỉnh|Huyện|Quận|Thị xã)\s+")
+_TYPE_WORDS = ("tinh", "huyen", "quan", "thi xa", "thanh pho", "tp", "tx", "h", "q")
+_TYPE_SURFACES = frozenset({"tỉnh", "huyện", "quận", "thị", "xã", "thành", "phố", "tp", "tx", "h", "q"})
+_SYL = re.compile(r"[a-z0-9]+")
+_WANTED: dict[str, tuple[str, ...]] = {
+    "tinh": ("Tỉnh",), "huyen": ("Huyện",), "h": ("Huyện",), "quan": ("Quận",), "q": ("Quận",),
+    "thi xa": ("Thị xã",), "tx": ("Thị xã",),
+    "thanh pho": ("Thành phố", "Thành phố Trung ương"), "tp": ("Thành phố", "Thành phố Trung ương"),
+}
+
+#: Extra names people use: folded alias → province code (or "province/district").
+ALIASES: dict[str, str] = {
+    "tphcm": "79", "tp hcm": "79", "hcm": "79", "hcmc": "79", "sai gon": "79", "saigon": "79",
+    "ho chi minh city": "79", "hn": "01", "ha noi": "01", "hanoi": "01", "thu do ha noi": "01",
+    "da nang": "48", "danang": "48", "hai phong": "31", "can tho": "92",
+    "hue": "46/474", "thua thien hue": "46", "brvt": "77", "br vt": "77", "ba ria vung tau": "77",
+    "dak lak": "66", "daklak": "66", "dac lac": "66", "dak nong": "67", "daknong": "67",
+    "kontum": "62", "tay nguyen": "", "ha tinh": "42",
+}
+#: Short aliases that are only accepted in this exact (case-sensitive) spelling.
+_CASED_SHORT = {"hn": "HN", "hcm": "HCM", "hcmc": "HCMC", "brvt": "BRVT", "hue": "Huế"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    province_code: str
+    district_code: str | None
+    name: str  # without the type word: "Sơn Dương", "Tuyên Quang"
+    type: str  # "Tỉnh", "Thành phố Trung ương", "Huyện", "Quận", "Thị xã", "Thành phố"
+
+
+def build_table(source_json: Path, out: Path = TABLE) -> int:
+    """Derive the compact TSV gazetteer from the dvhcvn JSON; returns the row count."""
+    data = json.loads(source_json.read_text(encoding="utf-8"))["data"]
+    rows: list[tuple[str, str, str, str]] = []
+    for prov in data:
+        rows.append((prov["level1_id"], "", prov["type"], unify_tone_marks(prov["name"])))
+        for dist in prov.get("level2s", []):
+            rows.append((prov["level1_id"], dist["level2_id"], dist["type"], unify_tone_marks(dist["name"])))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("# Provinces and districts of Vietnam as of 2021-07-01 (official codes; public facts).\n")
+        fh.write("# Derived from dvhcvn_2021-07-01.json by nlp.places.build_table.\n")
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(("province_code", "district_code", "type", "name"))
+        writer.writerows(rows)
+    return len(rows)
+
+
+def _syllables(folded: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start(), m.end()) for m in _SYL.finditer(folded)]
+
+
+def _fold_same_length(text: str) -> str:
+    """Fold without changing string length, so spans map back to the original."""
+    folded = fold(text)
+    if len(folded) == len(text):
+        return folded
+    return "".join((fold(c) or " ")[:1] for c in text)
+
+
+class Gazetteer:
+    """Province and district names indexed for fast matching; build once, reuse."""
+
+    def __init__(self, table: Path = TABLE) -> None:
+        self.units: list[Unit] = []
+        with table.open(encoding="utf-8") as fh:
+            reader = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t")
+            for row in reader:
+                name = _TYPE_PREFIX.sub("", row["name"]).strip()
+                self.units.append(Unit(row["province_code"], row["district_code"] or None, name, row["type"]))
+        self.provinces = {u.province_code: u for u in self.units if u.district_code is None}
+        self.districts = {(u.province_code, u.district_code): u for u in self.units if u.district_code}
+        # folded name → list of units
+        self.index: dict[str, list[Unit]] = {}
+        for u in self.units:
+            self.index.setdefault(" ".join(s for s, _, _ in _syllables(fold(u.name))), []).append(u)
+        for alias, code in ALIASES.items():
+            if not code:
+                continue
+            prov, _, dist = code.partition("/")
+            unit = self.districts.get((prov, dist)) if dist else self.provinces[prov]
+            if unit is not None:
+                bucket = self.index.setdefault(alias, [])
+                if unit not in bucket:
+                    bucket.insert(0, unit)
+        self.max_len = max(len(k.split()) for k in self.index)
+
+    def find(self, text: str, *, province_hint: str | None = None) -> list[Location]:
+        """Places named in ``text``, in order of first mention, deduplicated."""
+        if not text:
+            return []
+        text = unify_tone_marks(text)
+        folded = _fold_same_length(text)
+        syl = _syllables(folded)
+        lower_plain = not has_vietnamese_diacritics(text) and text == text.lower()
+        found: list[tuple[int, str, list[Unit], bool]] = []  # (pos, key, units, typed)
+        i = 0
+        while i < len(syl):
+            hit = None
+            for n in range(min(self.max_len, len(syl) - i), 0, -1):
+                key = " ".join(s for s, _, _ in syl[i : i + n])
+                units = self.index.get(key)
+                if units:
+                    hit = (n, key, units)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            n, key, units = hit
+            start, end = syl[i][1], syl[i + n - 1][2]
+            surface = text[start:end]
+            typed = self._typed(text, syl, i)
+            units = self._by_type(units, typed)
+            typed_ok = typed is not None and units[0].type in _WANTED.get(typed, ())
+            if self._accept(key, surface, units, typed=typed_ok, lower_plain=lower_plain):
+                found.append((start, key, units, typed_ok))
+            i += n
+        return self._resolve(found, province_hint)
+
+    @staticmethod
+    def _typed(text: str, syl: list[tuple[str, int, int]], i: int) -> str | None:
+        """The type word right before syllable ``i`` ("huyen", "thanh pho", "tp"), if any.
+
+        It is checked in the original text: "quản lý" folds to "quan ly" but is no "Quận".
+        """
+
+        if i < 1 or text[syl[i - 1][2] : syl[i][1]].strip(" .") or "\n" in text[syl[i - 1][2] : syl[i][1]]:
+            return None  # the type word must stand right before the name
+
+        def plain(j: int) -> str:
+            word = text[syl[j][1] : syl[j][2]]
+            return syl[j][0] if word.lower() in _TYPE_SURFACES or not has_vietnamese_diacritics(word) else ""
+
+        prev1 = plain(i - 1) if i >= 1 else ""
+        prev2 = f"{plain(i - 2)} {prev1}" if i >= 2 else ""
+        if prev2 in ("thanh pho", "thi xa"):
+            return prev2
+        if prev1 in ("h", "q"):  # "H. Sơn Dương", "Q.1": only as a capital letter with a dot
+            start, end = syl[i - 1][1], syl[i - 1][2]
+            return prev1 if text[start:end].isupper() and text[end : end + 1] == "." else None
+        return prev1 if prev1 in _TYPE_WORDS else None
+
+    @staticmethod
+    def _by_type(units: list[Unit], typed: str | None) -> list[Unit]:
+        """Order candidates so the one matching the type word comes first."""
+        if not typed:
+            return units
+        wanted = _WANTED.get(typed, ())
+        return sorted(units, key=lambda u: u.type not in wanted)
+
+    @staticmethod
+    def _accept(key: str, surface: str, units: list[Unit], *, typed: bool, lower_plain: bool) -> bool:
+        words = surface.split()
+        if key in _CASED_SHORT:
+            return surface == _CASED_SHORT[key] or (typed and key != "h")
+        short = len(key.split()) == 1 or any(ch.isdigit() for ch in key)
+        if short and not typed:
+            return False
+        capitalised = all(w[:1].isupper() for w in words if w[:1].isalpha())
+        if capitalised or typed:
+            return True
+        return lower_plain and any(u.district_code is None for u in units)
+
+    def _resolve(self, found: list[tuple[int, str, list[Unit], bool]], hint: str | None) -> list[Location]:
+        named = {u.province_code for _, _, units, _ in found for u in units[:1] if u.district_code is None}
+        out: list[Location] = []
+        seen: set[tuple[str, str | None]] = set()
+        for _pos, _key, units, typed in found:
+            unit = self._choose(units, named, hint, typed)
+            if unit is None:
+                continue
+            ident = (unit.province_code, unit.district_code)
+            if ident not in seen:
+                seen.add(ident)
+                name = f"{unit.type} {unit.name}" if unit.name[:1].isdigit() else unit.name  # "Quận 1"
+                out.append(Location(name=name, province_code=unit.province_code, district_code=unit.district_code))
+        return out
+
+    @staticmethod
+    def _choose(units: list[Unit], named: set[str], hint: str | None, typed: bool) -> Unit | None:
+        provinces = [u for u in units if u.district_code is None]
+        districts = [u for u in units if u.district_code]
+        # A province's own name ("Tuyên Quang") wins over its namesake city unless typed as one.
+        if provinces and not (typed and districts and units[0].district_code):
+            return provinces[0]
+        if len(districts) == 1:
+            return districts[0]
+        for pool in (named, {hint} if hint else set()):
+            inside = [u for u in districts if u.province_code in pool]
+            if len(inside) == 1:
+                return inside[0]
+        return None
