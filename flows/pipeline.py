@@ -1,0 +1,251 @@
+"""The daily pipeline: crawl every enabled source → analyse → index, as one Prefect flow.
+
+Each source is its own task, retried on failure; a source that still fails is named in
+the summary and the others go on. Every stage writes its output to the run folder
+before the next stage starts (``flows.runstore``), and each run first finishes what an
+earlier run left undone, so an Elasticsearch outage delays items but never loses them.
+Document ids are stable, so rerunning a day overwrites instead of duplicating.
+
+Call ``flows.prefect_env.configure_prefect(settings)`` before importing this module
+when no Prefect server is configured (the CLI and the demo do).
+"""
+
+from __future__ import annotations
+
+import time as clock
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows import runstore
+from flows.summary import RunSummary, SourceRun, SourceStatus
+from flows.tasks import analyse_chunk, crawl_source, index_chunks
+from tinradar.schema import utc_now
+from tinradar.settings import Settings
+
+#: Crawls run in child processes; three at once keep 2 cores busy without thrashing.
+CRAWL_CONCURRENCY = 3
+#: Documents per analyse task: big enough to amortise a task, small enough to spread.
+DEFAULT_CHUNK_SIZE = 2000
+
+
+class PipelineFailed(RuntimeError):
+    """A stage failed after its retries; ``summary`` says what was done and what is kept."""
+
+    def __init__(self, message: str, summary: RunSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+def today(settings: Settings) -> date:
+    """The board's current day (in its time zone, not UTC)."""
+    return datetime.now(settings.tz).date()
+
+
+def split_run(run_dir: Path, chunk_size: int) -> tuple[list[Path], int, int]:
+    """Merge a run's crawl files into unique-document chunks; return (chunks, crawled, duplicates).
+
+    The same article can come from a feed and a sitemap, or from two sources: one copy
+    (the last fetched) is analysed.
+    """
+    by_id: dict[str, Any] = {}
+    crawled = 0
+    for path in sorted(run_dir.glob("crawl-*.jsonl")):
+        docs, _bad = runstore.read_documents(path)
+        crawled += len(docs)
+        for doc in docs:
+            prior = by_id.get(doc.id)
+            if prior is None or doc.fetched_at >= prior.fetched_at:
+                by_id[doc.id] = doc
+    docs = list(by_id.values())
+    chunks: list[Path] = []
+    for n, start in enumerate(range(0, len(docs), chunk_size)):
+        path = run_dir / runstore.chunk_name("docs", n)
+        runstore.write_jsonl(path, docs[start : start + chunk_size])
+        chunks.append(path)
+    runstore.write_text(run_dir / runstore.SPLIT_MARKER, f"{len(docs)}\n")
+    return chunks, crawled, crawled - len(docs)
+
+
+@flow(name="tinradar-analyse", task_runner=ThreadPoolTaskRunner(max_workers=1))
+def analyse_stage(settings: Settings, chunks: list[Path]) -> dict[str, int | str]:
+    """Analyse chunks, one task each; returns count (or error text) per chunk path.
+
+    A separate flow so its task runner can be swapped without touching the crawl tasks:
+    ``analyse_stage.with_options(task_runner=DaskTaskRunner(address=...))`` spreads the
+    chunks over a Dask cluster (see docs/scaling.md).
+    """
+    futures = {str(path): analyse_chunk.submit(settings, path) for path in chunks}
+    results: dict[str, int | str] = {}
+    for key, future in futures.items():
+        try:
+            results[key] = int(future.result())
+        except Exception as exc:
+            results[key] = f"{type(exc).__name__}: {exc}"
+    return results
+
+
+def _analyse_runner(dask_address: str | None) -> Any:
+    if not dask_address:
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address == "local":
+        return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
+    return DaskTaskRunner(address=dask_address)
+
+
+def _crawl_all(
+    settings: Settings,
+    source_ids: list[str],
+    run_dir: Path,
+    since: datetime,
+    sources_file: Path,
+    variables: dict[str, str] | None,
+    retries: int,
+    retry_delay_seconds: float,
+) -> list[SourceRun]:
+    """One task per source; a failing source becomes a FAILED/DOWN entry, never an exception."""
+    task = crawl_source.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
+    futures = [
+        (sid, task.submit(settings, sid, run_dir, since, sources_file, variables)) for sid in source_ids
+    ]
+    results: list[SourceRun] = []
+    for sid, future in futures:
+        try:
+            results.append(future.result())
+        except Exception as exc:
+            from flows.tasks import SourceDown
+
+            status = SourceStatus.DOWN if isinstance(exc, SourceDown) else SourceStatus.FAILED
+            results.append(SourceRun(source_id=sid, status=status, error=f"{type(exc).__name__}: {exc}"[:500]))
+    return results
+
+
+@flow(name="tinradar-daily-pipeline", task_runner=ThreadPoolTaskRunner(max_workers=CRAWL_CONCURRENCY))
+def daily_pipeline(
+    day: date | None = None,
+    sources: list[str] | None = None,
+    lookback_days: int | None = None,
+    sources_file: Path | None = None,
+    variables: dict[str, str] | None = None,
+    settings: Settings | None = None,
+    retries: int = 2,
+    retry_delay_seconds: float = 30.0,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    dask_address: str | None = None,
+) -> RunSummary:
+    """Crawl → analyse → index for ``day`` (default: today in the board's time zone).
+
+    Args:
+        day: the day the run is for; items published from ``day - lookback_days`` on are crawled.
+        sources: source ids to crawl (default: every enabled source of the registry).
+        lookback_days: how many days back to crawl (default: ``settings.lookback_days``).
+        sources_file: the source registry (default: ``settings.sources_file``).
+        variables: values for ``{placeholders}`` in the registry (the demo's ``base_url``).
+        settings: TinRadar settings (default: from the environment).
+        retries, retry_delay_seconds: per crawl and index task.
+        chunk_size: documents per analyse task.
+        dask_address: run the analyse stage on a Dask cluster (``"local"`` starts one).
+    """
+    from crawlers.registry import load_registry, select_sources
+
+    settings = settings or Settings()
+    day = day or today(settings)
+    lookback = settings.lookback_days if lookback_days is None else lookback_days
+    sources_file = Path(sources_file or settings.sources_file)
+    logger = get_run_logger()
+
+    run_dir = runstore.new_run_dir(settings, day)
+    summary = RunSummary(day=day, run_id=run_dir.name, run_dir=run_dir, started_at=utc_now())
+    pending = runstore.pending_work(settings, exclude=run_dir)
+    if pending:
+        logger.warning(
+            "Earlier runs left work: %d crawls to split, %d chunks to analyse, %d to index — finishing them now",
+            len(pending.unsplit), len(pending.unanalysed), len(pending.unindexed),
+        )
+
+    # 1. crawl --------------------------------------------------------------------------
+    t0 = clock.monotonic()
+    registry = select_sources(load_registry(sources_file, variables), sources)
+    since = datetime.combine(day - timedelta(days=lookback), time.min, tzinfo=settings.tz)
+    summary.sources = _crawl_all(
+        settings, [s.id for s in registry], run_dir, since, sources_file, variables, retries, retry_delay_seconds
+    )
+    summary.stage_seconds["crawl"] = clock.monotonic() - t0
+
+    # 2. merge + analyse ------------------------------------------------------------------
+    t0 = clock.monotonic()
+    own_chunks, crawled, dupes = split_run(run_dir, chunk_size)
+    summary.counts.crawled, summary.counts.duplicates = crawled, dupes
+    old_chunks = list(pending.unanalysed)
+    for old_run in pending.unsplit:
+        chunks, _, _ = split_run(old_run, chunk_size)
+        old_chunks.extend(chunks)
+    to_analyse = old_chunks + own_chunks
+    results: dict[str, int | str] = {}
+    if to_analyse:
+        stage = analyse_stage
+        runner = _analyse_runner(dask_address)
+        if runner is not None:
+            stage = analyse_stage.with_options(task_runner=runner)
+        results = stage(settings, to_analyse)
+    for key, value in results.items():
+        if isinstance(value, str):
+            summary.failures.append(f"Phân tích thất bại / analysis failed for {Path(key).name}: {value}")
+        elif Path(key) in own_chunks:
+            summary.counts.analysed += value
+    summary.stage_seconds["analyse"] = clock.monotonic() - t0
+
+    # 3. index ------------------------------------------------------------------------------
+    t0 = clock.monotonic()
+    scored = [runstore.scored_path_for(p) for p in to_analyse if runstore.scored_path_for(p).exists()]
+    to_index = list(pending.unindexed) + scored
+    own_scored = {runstore.scored_path_for(p) for p in own_chunks}
+    if to_index:
+        task = index_chunks.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
+        try:
+            totals = task(settings, to_index)
+        except Exception as exc:
+            summary.failures.append(
+                f"Ghi chỉ mục thất bại sau {retries + 1} lần thử / indexing failed after {retries + 1} attempts: {exc}. "
+                f"Dữ liệu được giữ trong {settings.data_dir / 'runs'}; lượt chạy sau sẽ ghi tiếp "
+                "/ the items are kept on disk and the next run indexes them."
+            )
+        else:
+            c = summary.counts
+            c.indexed_new, c.indexed_updated = totals["indexed"], totals["updated"]
+            c.indexed_unchanged = totals["unchanged"]
+            c.index_failed, c.dead_lettered = totals["failed"], totals["dead_lettered"]
+            c.picked_up = sum(n for p, n in totals["chunks"].items() if Path(p) not in own_scored)
+            c.picked_up += totals.get("replayed", 0)
+    summary.counts.pending = sum(
+        runstore.count_lines(p) for p in runstore.pending_work(settings).unindexed
+    ) + sum(runstore.count_lines(p) for p in runstore.pending_work(settings).unanalysed)
+    summary.stage_seconds["index"] = clock.monotonic() - t0
+    summary.finished_at = utc_now()
+
+    _publish(summary, logger)
+    if summary.failures:
+        raise PipelineFailed(" | ".join(summary.failures), summary)
+    return summary
+
+
+def _publish(summary: RunSummary, logger: Any) -> None:
+    """Write the summary to the run folder, the Prefect UI (artifact) and the log."""
+    runstore.write_text(summary.run_dir / "summary.json", summary.model_dump_json(indent=2))
+    markdown = summary.to_markdown()
+    try:
+        create_markdown_artifact(markdown, key="tinradar-run-summary", description=f"TinRadar {summary.day}")
+    except Exception as exc:  # the artifact is a convenience; the file and log are the record
+        logger.warning("could not create the summary artifact: %s", exc)
+    down = ", ".join(f"{s.source_id} ({s.status})" for s in summary.failed_sources) or "none"
+    logger.info(
+        "Run %s for %s: crawled %d, analysed %d, new %d, updated %d, pending %d; sources failing: %s",
+        summary.run_id, summary.day, summary.counts.crawled, summary.counts.analysed, summary.counts.indexed_new,
+        summary.counts.indexed_updated, summary.counts.pending, down,
+    )

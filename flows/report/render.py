@@ -1,0 +1,148 @@
+"""Turn ``ReportData`` into the files a board reads: HTML (self-contained), Markdown, PDF.
+
+The HTML embeds its CSS and its charts (SVG data URIs) so it can be e-mailed, opened
+offline or printed. The PDF is the same HTML printed by headless Chromium when one is
+installed; without it the report says so instead of failing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from flows.report import charts
+from flows.report.data import ReportData
+
+TEMPLATES = Path(__file__).parent / "templates"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+RISK_VI = {"high": "Cao", "medium": "Trung bình", "low": "Thấp"}
+STATUS_VI = {"ok": "Tốt", "partial": "Một phần", "down": "Không truy cập được", "failed": "Lỗi"}
+
+
+def vn_day(day: date) -> str:
+    return f"{WEEKDAYS[day.weekday()]}, ngày {day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def change(today: int, yesterday: int) -> str:
+    """'▲ 3 (+50%)' style text for a headline number."""
+    diff = today - yesterday
+    if diff == 0:
+        return "không đổi so với hôm trước"
+    arrow = "▲" if diff > 0 else "▼"
+    pct = f" ({diff / yesterday:+.0%})" if yesterday else ""
+    return f"{arrow} {abs(diff)}{pct} so với hôm trước"
+
+
+def local_time(value: str | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
+    """'21:14 30/08' in the board's time zone, from an ISO timestamp."""
+    if not value:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(tz))
+    return moment.strftime("%H:%M %d/%m")
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["vn_day"] = vn_day
+    env.filters["pct"] = lambda x: f"{x:.0%}"
+    env.filters["local_time"] = local_time
+    env.globals.update(change=change, risk_vi=RISK_VI, status_vi=STATUS_VI, date=date)
+    return env
+
+
+def chart_uris(data: ReportData) -> dict[str, str]:
+    """All charts of the report as data URIs (empty dict entries are skipped in the HTML)."""
+    out = {
+        "volume": charts.stacked_days(data.volume_by_source_day, data.days, "Số tin, bài theo nguồn trong 7 ngày"),
+        "sentiment": charts.stacked_days(
+            data.sentiment_by_day, data.days, "Sắc thái dư luận trong 7 ngày",
+            colors=charts.SENTIMENT_COLORS, labels=charts.SENTIMENT_LABELS,
+        ),
+    }
+    if not data.empty:
+        out["risk"] = charts.risk_bars(data.risk_today)
+    if data.provinces:
+        out["provinces"] = charts.place_bars([(r.name, r.window) for r in data.provinces], "Tỉnh/thành được nhắc tới (7 ngày)")
+    return out
+
+
+def render_html(data: ReportData, *, pdf_note: str | None = None) -> str:
+    return _env().get_template("report.html.j2").render(d=data, charts=chart_uris(data), pdf_note=pdf_note)
+
+
+def render_markdown(data: ReportData, *, pdf_note: str | None = None) -> str:
+    return _env().get_template("report.md.j2").render(d=data, pdf_note=pdf_note)
+
+
+def find_chromium() -> str | None:
+    for candidate in CHROMIUM_CANDIDATES:
+        if Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")
+
+
+def chromium_args(binary: str, profile: str) -> list[str]:
+    """Flags that keep headless Chromium offline, quiet and runnable as root."""
+    return [
+        binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--no-first-run",
+        "--hide-scrollbars", f"--user-data-dir={profile}",
+    ]
+
+
+def render_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120.0) -> tuple[bool, str]:
+    """Print the HTML to PDF with headless Chromium; (written, note for the reader)."""
+    binary = find_chromium()
+    if binary is None:
+        return False, "Không có bản PDF: máy này chưa cài Chromium (apt-get install chromium) / no PDF renderer installed."
+    with tempfile.TemporaryDirectory(prefix="tinradar-chromium-") as profile:
+        cmd = [*chromium_args(binary, profile), "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}", html_path.as_uri()]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except (subprocess.TimeoutExpired, OSError) as exc:
+            return False, f"Không tạo được PDF / PDF rendering failed: {exc}"
+    if proc.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        return False, f"Không tạo được PDF / PDF rendering failed (exit {proc.returncode}): {tail[0][:200]}"
+    return True, ""
+
+
+def screenshot(html_path: Path, png_path: Path, *, width: int = 1100, height: int = 3000, timeout: float = 120.0) -> bool:
+    """A PNG of the HTML (for people checking the layout; used in development)."""
+    binary = find_chromium()
+    if binary is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="tinradar-chromium-") as profile:
+        cmd = [*chromium_args(binary, profile), f"--window-size={width},{height}", f"--screenshot={png_path}", html_path.as_uri()]
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    return proc.returncode == 0 and png_path.exists()
+
+
+def write_report(data: ReportData, folder: Path, *, pdf: bool = True) -> dict[str, Any]:
+    """Write report.html, report.md and (when possible) report.pdf into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path, md_path, pdf_path = folder / "report.html", folder / "report.md", folder / "report.pdf"
+    html_path.write_text(render_html(data), encoding="utf-8")
+    written, note = (False, "PDF không được yêu cầu / not requested") if not pdf else render_pdf(html_path, pdf_path)
+    if not written:
+        pdf_path.unlink(missing_ok=True)
+        html_path.write_text(render_html(data, pdf_note=note), encoding="utf-8")
+    md_path.write_text(render_markdown(data, pdf_note=None if written else note), encoding="utf-8")
+    (folder / "data.json").write_text(data.model_dump_json(indent=2), encoding="utf-8")
+    return {"html": html_path, "markdown": md_path, "pdf": pdf_path if written else None, "pdf_note": note}

@@ -1,0 +1,163 @@
+"""The pipeline's files on disk: nothing crawled or analysed is ever only in memory.
+
+Each run gets its own folder ``<data_dir>/runs/<DAY>/<RUN_ID>/``::
+
+    crawl-<source>.jsonl        Documents, as the crawler wrote them (one file per source)
+    split.done                  the crawl files were merged and cut into chunks
+    docs-000.jsonl …            unique Documents, in chunks of analysable size
+    scored-000.jsonl …          ScoredItems (flat ``tinradar score`` lines) of the same chunk
+    scored-000.jsonl.indexed    marker: this chunk is in Elasticsearch (its IndexStats)
+    summary.json                the RunSummary
+
+Every file is written to a temporary name and renamed, so a file that exists is whole.
+A stage that did not finish leaves its input without its output marker; the next run
+finds those (``pending_work``) and finishes them first. Re-indexing a chunk is harmless:
+document ids are stable, so Elasticsearch overwrites instead of duplicating.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from tinradar.schema import Document, ScoredItem, utc_now
+from tinradar.settings import Settings
+
+SPLIT_MARKER = "split.done"
+INDEXED_SUFFIX = ".indexed"
+
+
+def runs_root(settings: Settings) -> Path:
+    return settings.data_dir / "runs"
+
+
+def new_run_dir(settings: Settings, day: date, now: datetime | None = None) -> Path:
+    """A fresh, unique folder for one run of ``day``."""
+    stamp = (now or utc_now()).strftime("%Y%m%dT%H%M%SZ")
+    path = runs_root(settings) / day.isoformat() / f"{stamp}-{secrets.token_hex(3)}"
+    path.mkdir(parents=True, exist_ok=False)
+    return path
+
+
+def write_jsonl(path: Path, rows: Iterable[BaseModel | dict[str, Any]]) -> int:
+    """Write JSON lines atomically (temp file + rename); return the number of lines."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    n = 0
+    with tmp.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            data = row.model_dump(mode="json") if isinstance(row, BaseModel) else row
+            fh.write(json.dumps(data, ensure_ascii=False))
+            fh.write("\n")
+            n += 1
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    return n
+
+
+def write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def iter_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(line number, object) per non-blank line; None for a line that is not a JSON object."""
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                yield lineno, None
+                continue
+            yield lineno, obj if isinstance(obj, dict) else None
+
+
+def read_documents(path: Path) -> tuple[list[Document], int]:
+    """Documents of a JSON-lines file and the number of unreadable lines."""
+    docs: list[Document] = []
+    bad = 0
+    for _, obj in iter_json_lines(path):
+        if obj is None:
+            bad += 1
+            continue
+        try:
+            docs.append(Document.model_validate(obj))
+        except ValueError:
+            bad += 1
+    return docs, bad
+
+
+def read_scored(path: Path) -> list[ScoredItem]:
+    """ScoredItems of a ``scored-*.jsonl`` chunk (written by us, so every line is valid)."""
+    return [ScoredItem.from_line(obj) for _, obj in iter_json_lines(path) if obj is not None]
+
+
+def write_scored(path: Path, items: Iterable[ScoredItem]) -> int:
+    return write_jsonl(path, (item.to_line() for item in items))
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+def chunk_name(kind: str, n: int) -> str:
+    return f"{kind}-{n:03d}.jsonl"
+
+
+def scored_path_for(docs_path: Path) -> Path:
+    return docs_path.with_name(docs_path.name.replace("docs-", "scored-", 1))
+
+
+def indexed_marker(scored_path: Path) -> Path:
+    return scored_path.with_name(scored_path.name + INDEXED_SUFFIX)
+
+
+@dataclass
+class PendingWork:
+    """What earlier runs left unfinished, oldest first."""
+
+    unsplit: list[Path] = field(default_factory=list)  # run dirs with crawl files but no chunks
+    unanalysed: list[Path] = field(default_factory=list)  # docs chunks without scored output
+    unindexed: list[Path] = field(default_factory=list)  # scored chunks without an index marker
+
+    def __bool__(self) -> bool:
+        return bool(self.unsplit or self.unanalysed or self.unindexed)
+
+
+def run_dirs(settings: Settings) -> list[Path]:
+    """All run folders, oldest first (day, then run id, which starts with a timestamp)."""
+    root = runs_root(settings)
+    if not root.is_dir():
+        return []
+    return sorted(p for day in root.iterdir() if day.is_dir() for p in day.iterdir() if p.is_dir())
+
+
+def pending_work(settings: Settings, exclude: Path | None = None) -> PendingWork:
+    """Find every stage an earlier run started and did not finish."""
+    work = PendingWork()
+    for run in run_dirs(settings):
+        if exclude is not None and run == exclude:
+            continue
+        if not (run / SPLIT_MARKER).exists():
+            if any(run.glob("crawl-*.jsonl")):
+                work.unsplit.append(run)
+            continue
+        for docs in sorted(run.glob("docs-*.jsonl")):
+            scored = scored_path_for(docs)
+            if not scored.exists():
+                work.unanalysed.append(docs)
+            elif not indexed_marker(scored).exists():
+                work.unindexed.append(scored)
+    return work

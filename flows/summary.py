@@ -1,0 +1,126 @@
+"""What one pipeline run did, as a typed summary (returned, logged, and a Prefect artifact).
+
+Every skip and failure has a name and a count here, so a board member reading the
+summary (or the report built on it) sees which source broke and what was left for the
+next run, without reading logs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+class SourceStatus(StrEnum):
+    OK = "ok"  # crawled, no errors
+    PARTIAL = "partial"  # items came in, but some requests failed
+    DOWN = "down"  # nothing came in and requests failed: site down or changed
+    FAILED = "failed"  # the crawl task itself failed after its retries
+
+
+class SourceRun(BaseModel):
+    """One source's crawl in this run."""
+
+    source_id: str
+    status: SourceStatus
+    items: int = 0
+    skipped: dict[str, int] = Field(default_factory=dict, description="Skipped pages by reason")
+    errors: int = 0
+    error: str | None = Field(default=None, description="Why the crawl failed (failed/down sources)")
+
+
+class StageCounts(BaseModel):
+    """Item counts through analyse and index."""
+
+    crawled: int = 0
+    duplicates: int = Field(default=0, description="Same document seen twice in this run (merged)")
+    analysed: int = 0
+    indexed_new: int = 0
+    indexed_updated: int = 0
+    indexed_unchanged: int = Field(default=0, description="Already in the index, identical (a rerun)")
+    index_failed: int = 0
+    dead_lettered: int = 0
+    picked_up: int = Field(default=0, description="Items left by earlier runs and indexed now")
+    pending: int = Field(default=0, description="Items kept on disk for the next run (not yet indexed)")
+
+
+class RunSummary(BaseModel):
+    """The run summary: returned by ``daily_pipeline`` and shown as a Prefect artifact."""
+
+    day: date
+    run_id: str
+    run_dir: Path
+    started_at: datetime
+    finished_at: datetime | None = None
+    sources: list[SourceRun] = Field(default_factory=list)
+    counts: StageCounts = Field(default_factory=StageCounts)
+    failures: list[str] = Field(default_factory=list, description="Stage-level failures, in words")
+    stage_seconds: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every source and stage succeeded and nothing waits for a later run."""
+        return not self.failures and not self.counts.pending and all(
+            s.status in (SourceStatus.OK, SourceStatus.PARTIAL) for s in self.sources
+        )
+
+    @property
+    def failed_sources(self) -> list[SourceRun]:
+        return [s for s in self.sources if s.status in (SourceStatus.FAILED, SourceStatus.DOWN)]
+
+    def skipped_total(self) -> dict[str, int]:
+        """Skips by reason over all sources."""
+        total: dict[str, int] = {}
+        for source in self.sources:
+            for reason, n in source.skipped.items():
+                total[reason] = total.get(reason, 0) + n
+        return dict(sorted(total.items(), key=lambda kv: -kv[1]))
+
+    def to_markdown(self) -> str:
+        """The summary as Markdown, in Vietnamese with English terms for analysts."""
+        c = self.counts
+        state = "✅ Hoàn tất" if self.ok else "⚠️ Có lỗi / needs attention"
+        lines = [
+            f"# Lượt chạy {self.day.isoformat()} — {state}",
+            "",
+            f"Run `{self.run_id}` · dữ liệu: `{self.run_dir}`",
+            "",
+            "| Giai đoạn / stage | Số mục / items |",
+            "|---|---:|",
+            f"| Thu thập / crawled | {c.crawled} |",
+            f"| Trùng trong lượt / duplicates merged | {c.duplicates} |",
+            f"| Phân tích / analysed | {c.analysed} |",
+            f"| Mới vào chỉ mục / new | {c.indexed_new} |",
+            f"| Cập nhật / updated | {c.indexed_updated} |",
+            f"| Không đổi / unchanged | {c.indexed_unchanged} |",
+            f"| Lỗi ghi / failed | {c.index_failed} |",
+            f"| Chờ gửi lại / dead-lettered | {c.dead_lettered} |",
+            f"| Từ lượt trước / picked up from earlier runs | {c.picked_up} |",
+            f"| Giữ lại cho lượt sau / pending | {c.pending} |",
+            "",
+            "## Nguồn / sources",
+            "",
+            "| Nguồn | Trạng thái | Mục | Bỏ qua (lý do) | Lỗi |",
+            "|---|---|---:|---|---|",
+        ]
+        for s in sorted(self.sources, key=lambda s: s.source_id):
+            skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "—"
+            error = (s.error or (f"{s.errors} lỗi" if s.errors else "—")).replace("|", "/").replace("\n", " ")
+            lines.append(f"| {s.source_id} | {_STATUS_VI[s.status]} | {s.items} | {skipped} | {error[:200]} |")
+        if self.failures:
+            lines += ["", "## Lỗi / failures", ""] + [f"- {f}" for f in self.failures]
+        if self.stage_seconds:
+            lines += ["", "## Thời gian / time per stage", ""]
+            lines += [f"- {k}: {v:.1f} s" for k, v in self.stage_seconds.items()]
+        return "\n".join(lines) + "\n"
+
+
+_STATUS_VI = {
+    SourceStatus.OK: "✅ tốt",
+    SourceStatus.PARTIAL: "⚠️ một phần",
+    SourceStatus.DOWN: "❌ không truy cập được",
+    SourceStatus.FAILED: "❌ lỗi",
+}
