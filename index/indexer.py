@@ -75,8 +75,14 @@ def _reason(error: Any) -> tuple[str | None, str]:
         cause = error.get("caused_by")
         if isinstance(cause, dict) and cause.get("reason"):
             reason = f"{reason}: {cause['reason']}"
-        return kind, str(reason)
-    return None, str(error)
+        return kind, _short(str(reason))
+    return None, _short(str(error))
+
+
+def _short(reason: str, limit: int = 500) -> str:
+    """First part of a reason: Elasticsearch appends a preview of the whole source."""
+    reason = reason.split("\n at [Source:")[0]
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 class Indexer:

@@ -164,17 +164,25 @@ def queue_query(filters: QueueFilters, settings: Settings) -> dict[str, Any]:
     return build_query(search_query(filters), settings)
 
 
-def queue_sort(mode: str, pivot: float = UNCERTAIN_PIVOT) -> list[dict[str, Any]]:
-    """Highest risk first, or closest to the decision boundary first ("uncertain")."""
+def queue_sort(mode: str) -> list[Any]:
+    """Highest risk first; in "uncertain" mode the score (see ``queue_body``) decides."""
     newest = {F_DATED: {"order": "desc", "missing": "_last", "unmapped_type": "date"}}
     if mode == "uncertain":
-        script = {
-            "lang": "painless",
-            "source": f"doc['{F_RISK}'].size() == 0 ? 2.0 : Math.abs(doc['{F_RISK}'].value - params.pivot)",
-            "params": {"pivot": pivot},
-        }
-        return [{"_script": {"type": "number", "script": script, "order": "asc"}}, newest]
+        return ["_score", {F_RISK: {"order": "desc", "unmapped_type": "float"}}, newest]
     return [{F_RISK: {"order": "desc", "unmapped_type": "float"}}, newest]
+
+
+def queue_body_query(filters: QueueFilters, settings: Settings, pivot: float = UNCERTAIN_PIVOT) -> dict[str, Any]:
+    """The queue's query; "uncertain" mode scores by closeness of the risk to ``pivot``.
+
+    A linear decay on ``rumor_risk`` (core Elasticsearch, no scripting module needed, so
+    it also runs on the minimal test node) gives 1.0 at the pivot, falling with distance.
+    """
+    query = queue_query(filters, settings)
+    if filters.mode != "uncertain":
+        return query
+    decay = {"linear": {F_RISK: {"origin": pivot, "scale": 1.0, "decay": 0.5}}}
+    return {"function_score": {"query": query, "functions": [decay], "boost_mode": "replace", "score_mode": "max"}}
 
 
 def _item_from_hit(hit: dict[str, Any]) -> ReviewItem:
@@ -193,7 +201,7 @@ def queue(client: Elasticsearch, settings: Settings, filters: QueueFilters) -> Q
     """One page of the review queue."""
     response = client.search(
         index=alias_name(settings),
-        query=queue_query(filters, settings),
+        query=queue_body_query(filters, settings),
         sort=queue_sort(filters.mode),
         from_=(filters.page - 1) * filters.per_page,
         size=filters.per_page,

@@ -1,0 +1,321 @@
+"""Analyst search over the read alias: one query model for the CLI, reports and the review app.
+
+Diacritics: people type "tiem vac xin" as often as "tiêm vắc xin", and the test node has
+no ICU/asciifolding analyzer, so the index keeps folded copies (``text_folded``,
+``title_folded``, made with ``tinradar.text.fold``) and every query runs twice — as
+typed against the original fields (boosted, so exact-diacritic matches rank first) and
+folded against the folded ones. Quoted parts are phrases. Highlights found only in the
+folded copy are mapped back onto the original text (folding keeps the length of NFC
+Vietnamese), so people always see the real words.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+
+from elasticsearch import Elasticsearch
+from pydantic import BaseModel, Field, field_validator
+
+from index.docmap import RISK_RANK, SEARCH_ONLY_FIELDS
+from index.templates import alias_name
+from tinradar.schema import Kind, ReviewStatus, RiskLevel, Sentiment
+from tinradar.settings import Settings
+from tinradar.text import fold, nfc
+
+PRE, POST = "<em>", "</em>"
+_PHRASE = re.compile(r'"([^"]+)"')
+_TAG = re.compile(r"</?em>")
+
+SortOrder = Literal["relevance", "newest", "oldest", "risk"]
+
+
+class SearchQuery(BaseModel):
+    """What an analyst asks for. Every list filter is OR within itself, AND across filters."""
+
+    text: str = Field(default="", description='Words and "quoted phrases"; empty matches everything')
+    since: datetime | date | None = Field(default=None, description="From this day (board time zone) or moment, inclusive")
+    until: datetime | date | None = Field(default=None, description="Up to this day (inclusive, board time zone) or moment")
+    sources: list[str] = Field(default_factory=list)
+    kinds: list[Kind] = Field(default_factory=list)
+    provinces: list[str] = Field(default_factory=list, description="Province codes of the source or of places mentioned")
+    districts: list[str] = Field(default_factory=list, description="District codes of the source or of places mentioned")
+    risk_min: RiskLevel | None = None
+    sentiments: list[Sentiment] = Field(default_factory=list)
+    claims: list[str] = Field(default_factory=list, description="Known-claim ids")
+    statuses: list[ReviewStatus] = Field(default_factory=list, description="Review statuses; 'new' includes never reviewed")
+    clusters: list[str] = Field(default_factory=list)
+    ids: list[str] = Field(default_factory=list)
+    covid: bool | None = None
+    limit: int = Field(default=20, ge=0, le=10_000)
+    offset: int = Field(default=0, ge=0)
+    sort: SortOrder = "relevance"
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _parse_day(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        return value
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _nfc(cls, value: Any) -> Any:
+        return nfc(value).strip() if isinstance(value, str) else value
+
+
+class Hit(BaseModel):
+    id: str
+    index: str
+    score: float | None = None
+    source: dict[str, Any]
+    highlights: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class SearchResult(BaseModel):
+    total: int
+    hits: list[Hit]
+    took_ms: int = 0
+
+
+class SearchStats(BaseModel):
+    """Counts of the matching documents (most frequent first; days in order)."""
+
+    total: int
+    by_day: dict[str, int] = Field(default_factory=dict)
+    by_source: dict[str, int] = Field(default_factory=dict)
+    by_kind: dict[str, int] = Field(default_factory=dict)
+    by_risk_level: dict[str, int] = Field(default_factory=dict)
+    by_sentiment: dict[str, int] = Field(default_factory=dict)
+    by_province: dict[str, int] = Field(default_factory=dict)
+    by_claim: dict[str, int] = Field(default_factory=dict)
+    by_cluster: dict[str, int] = Field(default_factory=dict)
+    by_status: dict[str, int] = Field(default_factory=dict)
+
+
+# --- query building ---------------------------------------------------------------------
+
+
+def parse_text(text: str) -> tuple[list[str], str]:
+    """Split a query into quoted phrases and the remaining words."""
+    phrases = [p.strip() for p in _PHRASE.findall(text) if p.strip()]
+    rest = _PHRASE.sub(" ", text).replace('"', " ")
+    return phrases, " ".join(rest.split())
+
+
+def _either(query: str, fields: list[str], folded_fields: list[str], **kind: Any) -> dict[str, Any]:
+    exact = {"multi_match": {"query": query, "fields": fields, "boost": 2.0, **kind}}
+    loose = {"multi_match": {"query": fold(query), "fields": folded_fields, **kind}}
+    return {"bool": {"should": [exact, loose], "minimum_should_match": 1}}
+
+
+def text_clauses(text: str) -> list[dict[str, Any]]:
+    """Must-clauses for the text part (empty list: match everything)."""
+    phrases, words = parse_text(text)
+    clauses = [_either(p, ["title^2", "text"], ["title_folded^2", "text_folded"], type="phrase") for p in phrases]
+    if words:
+        clauses.append(
+            _either(
+                words,
+                ["title^2", "text", "text_seg"],
+                ["title_folded^2", "text_folded"],
+                type="cross_fields",
+                operator="and",
+            )
+        )
+    return clauses
+
+
+def _moment(value: datetime | date, settings: Settings, *, end: bool) -> tuple[str, str]:
+    """(operator, ISO time) of a range bound; a day means the whole day in the board's zone."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=settings.tz)
+        return ("lte" if end else "gte"), moment.isoformat()
+    day = value + timedelta(days=1) if end else value
+    return ("lt" if end else "gte"), datetime.combine(day, time(), tzinfo=settings.tz).isoformat()
+
+
+def filter_clauses(query: SearchQuery, settings: Settings) -> list[dict[str, Any]]:
+    """Filters (no scoring) for everything except the text."""
+    out: list[dict[str, Any]] = []
+    bounds: dict[str, str] = {}
+    if query.since is not None:
+        op, when = _moment(query.since, settings, end=False)
+        bounds[op] = when
+    if query.until is not None:
+        op, when = _moment(query.until, settings, end=True)
+        bounds[op] = when
+    if bounds:
+        out.append({"range": {"dated_at": bounds}})
+    for field, values in (
+        ("source_id", query.sources),
+        ("kind", [k.value for k in query.kinds]),
+        ("provinces", query.provinces),
+        ("districts", query.districts),
+        ("sentiment", [s.value for s in query.sentiments]),
+        ("claim_ids", query.claims),
+        ("cluster_id", query.clusters),
+        ("_id", query.ids),
+    ):
+        if values:
+            out.append({"terms": {field: list(values)}})
+    if query.risk_min is not None:
+        out.append({"range": {"risk_rank": {"gte": RISK_RANK[query.risk_min]}}})
+    if query.covid is not None:
+        out.append({"term": {"covid": query.covid}})
+    if query.statuses:
+        statuses = [s.value for s in query.statuses]
+        should: list[dict[str, Any]] = [{"terms": {"review.status": statuses}}]
+        if ReviewStatus.NEW.value in statuses:  # never reviewed counts as new
+            should.append({"bool": {"must_not": {"exists": {"field": "review.status"}}}})
+        out.append({"bool": {"should": should, "minimum_should_match": 1}})
+    return out
+
+
+def build_query(query: SearchQuery, settings: Settings) -> dict[str, Any]:
+    """The Elasticsearch query for a ``SearchQuery`` (also used by reports and tests)."""
+    must = text_clauses(query.text)
+    filters = filter_clauses(query, settings)
+    if not must and not filters:
+        return {"match_all": {}}
+    return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+
+
+def _sort(query: SearchQuery) -> list[Any]:
+    newest = {"dated_at": {"order": "desc", "unmapped_type": "date"}}
+    order = query.sort
+    if order == "relevance" and not text_clauses(query.text):
+        order = "newest"
+    if order == "relevance":
+        return ["_score", newest]
+    if order == "oldest":
+        return [{"dated_at": {"order": "asc", "unmapped_type": "date"}}]
+    if order == "risk":
+        return [{"rumor_risk": {"order": "desc", "unmapped_type": "float"}}, newest]
+    return [newest]
+
+
+# --- highlights -------------------------------------------------------------------------
+
+
+def unfold_fragment(fragment: str, original: str) -> str:
+    """Map a highlight fragment of the folded text back onto the original words.
+
+    Folding NFC Vietnamese keeps every character in place (one letter in, one out), so
+    the fragment's position in the folded text is its position in the original. When
+    that does not hold for a text, the folded fragment is returned unchanged.
+    """
+    folded = fold(original)
+    plain = _TAG.sub("", fragment)
+    start = folded.find(plain)
+    if len(folded) != len(original) or start < 0:
+        return fragment
+    out: list[str] = []
+    pos = start
+    for piece in re.split(r"(</?em>)", fragment):
+        if piece in (PRE, POST):
+            out.append(piece)
+        else:
+            out.append(original[pos : pos + len(piece)])
+            pos += len(piece)
+    return "".join(out)
+
+
+def _highlights(raw: dict[str, list[str]], source: dict[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for field in ("title", "text"):
+        if raw.get(field):
+            out[field] = raw[field]
+        elif raw.get(f"{field}_folded"):
+            original = source.get(field) or ""
+            out[field] = [unfold_fragment(f, original) for f in raw[f"{field}_folded"]]
+    return out
+
+
+_HIGHLIGHT = {
+    "pre_tags": [PRE],
+    "post_tags": [POST],
+    "require_field_match": True,
+    "fields": {
+        "title": {"number_of_fragments": 0},
+        "title_folded": {"number_of_fragments": 0},
+        "text": {"fragment_size": 160, "number_of_fragments": 3},
+        "text_folded": {"fragment_size": 160, "number_of_fragments": 3},
+    },
+}
+
+
+# --- the two entry points --------------------------------------------------------------
+
+
+def search(client: Elasticsearch, settings: Settings, query: SearchQuery) -> SearchResult:
+    """Matching documents, best first (or as ``query.sort`` says), with highlights."""
+    body: dict[str, Any] = {
+        "query": build_query(query, settings),
+        "size": query.limit,
+        "from": query.offset,
+        "sort": _sort(query),
+        "track_total_hits": True,
+        "_source": {"excludes": list(SEARCH_ONLY_FIELDS)},
+    }
+    if query.text:
+        body["highlight"] = _HIGHLIGHT
+    resp = client.search(index=alias_name(settings), body=body, ignore_unavailable=True, allow_no_indices=True)
+    hits = []
+    for raw in resp["hits"]["hits"]:
+        source = raw.get("_source", {})
+        hits.append(
+            Hit(
+                id=raw["_id"],
+                index=raw["_index"],
+                score=raw.get("_score"),
+                source=source,
+                highlights=_highlights(raw.get("highlight", {}), source),
+            )
+        )
+    return SearchResult(total=resp["hits"]["total"]["value"], hits=hits, took_ms=resp.get("took", 0))
+
+
+_TERMS = {
+    "by_source": "source_id",
+    "by_kind": "kind",
+    "by_risk_level": "risk_level",
+    "by_sentiment": "sentiment",
+    "by_province": "provinces",
+    "by_claim": "claim_ids",
+    "by_cluster": "cluster_id",
+}
+
+
+def stats(client: Elasticsearch, settings: Settings, query: SearchQuery, *, top: int = 20) -> SearchStats:
+    """Counts of the documents ``query`` matches: per day (board time zone) and per facet."""
+    aggs: dict[str, Any] = {name: {"terms": {"field": field, "size": top}} for name, field in _TERMS.items()}
+    aggs["by_status"] = {"terms": {"field": "review.status", "size": top, "missing": ReviewStatus.NEW.value}}
+    aggs["by_day"] = {
+        "date_histogram": {
+            "field": "dated_at",
+            "calendar_interval": "day",
+            "time_zone": settings.timezone,
+            "format": "yyyy-MM-dd",
+            "min_doc_count": 0,
+        }
+    }
+    resp = client.search(
+        index=alias_name(settings),
+        query=build_query(query, settings),
+        aggs=aggs,
+        size=0,
+        track_total_hits=True,
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    found = resp.get("aggregations", {})
+    counts: dict[str, dict[str, int]] = {}
+    for name in [*_TERMS, "by_status", "by_day"]:
+        buckets = found.get(name, {}).get("buckets", [])
+        counts[name] = {str(b.get("key_as_string", b["key"])): int(b["doc_count"]) for b in buckets}
+    return SearchStats(total=resp["hits"]["total"]["value"], **counts)
