@@ -1,9 +1,215 @@
-"""CLI commands of this area (registered on the main app)."""
+"""``tinradar run pipeline|report``, ``tinradar serve`` and ``tinradar demo``.
+
+Flows run in this process with no Prefect server needed: ``configure_prefect`` points
+Prefect's home at the data dir and lets it start a temporary local server. Set
+``PREFECT_API_URL`` to use a real Prefect server instead.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from flows.cli.common import console, fail, load_settings, out
+
+run_app = typer.Typer(
+    name="run",
+    help="Chạy ngay một luồng xử lý, không cần máy chủ Prefect / run one flow now, without a server.",
+    no_args_is_help=True,
+)
+
+DayOption = Annotated[
+    str | None,
+    typer.Option("--day", help="Ngày, dạng YYYY-MM-DD (mặc định: hôm nay; báo cáo: hôm qua) / the day"),
+]
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"Ngày không hợp lệ / invalid day: {value!r}", hint="Dùng dạng YYYY-MM-DD, ví dụ --day 2021-09-03", code=2)
+
+
+def _parse_vars(values: list[str] | None) -> dict[str, str] | None:
+    if not values:
+        return None
+    out_vars: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            fail(f"Biến không hợp lệ / invalid --var: {item!r}", hint="Dùng dạng --var base_url=http://127.0.0.1:8000", code=2)
+        out_vars[key.strip()] = value.strip()
+    return out_vars
+
+
+def _prepare() -> Any:
+    from flows.prefect_env import configure_prefect
+
+    settings = load_settings()
+    configure_prefect(settings)
+    return settings
+
+
+def print_summary(summary: Any) -> None:
+    """The run summary as two Rich tables (stderr), for people."""
+    from rich.table import Table
+
+    c = summary.counts
+    table = Table(title=f"Lượt chạy {summary.day} ({summary.run_id})", show_header=True)
+    table.add_column("Giai đoạn / stage")
+    table.add_column("Số mục / items", justify="right")
+    for label, value in (
+        ("Thu thập / crawled", c.crawled),
+        ("Trùng, đã gộp / duplicates", c.duplicates),
+        ("Phân tích / analysed", c.analysed),
+        ("Mới vào chỉ mục / new", c.indexed_new),
+        ("Cập nhật / updated", c.indexed_updated),
+        ("Không đổi / unchanged", c.indexed_unchanged),
+        ("Từ lượt trước / picked up", c.picked_up),
+        ("Chờ lượt sau / pending", c.pending),
+    ):
+        table.add_row(label, str(value))
+    console.print(table)
+    sources = Table(show_header=True)
+    for col in ("Nguồn / source", "Trạng thái", "Mục", "Bỏ qua (lý do)", "Lỗi"):
+        sources.add_column(col)
+    for s in sorted(summary.sources, key=lambda s: s.source_id):
+        skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "—"
+        style = "red" if s.status in ("down", "failed") else ("yellow" if s.status == "partial" else "green")
+        sources.add_row(s.source_id, f"[{style}]{s.status}[/]", str(s.items), skipped, (s.error or "")[:120])
+    console.print(sources)
+    for failure in summary.failures:
+        console.print(f"[bold red]✗[/] {failure}")
+
+
+@run_app.command("pipeline")
+def run_pipeline(
+    day: DayOption = None,
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Chỉ nguồn này (lặp lại được) / only this source id")] = None,
+    lookback: Annotated[int | None, typer.Option("--lookback", help="Số ngày nhìn lại / days to look back")] = None,
+    sources_file: Annotated[Path | None, typer.Option("--sources-file", help="Danh sách nguồn (YAML) / source registry")] = None,
+    var: Annotated[list[str] | None, typer.Option("--var", help="Giá trị cho {biến} trong danh sách nguồn: KEY=VALUE")] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help="Phân tích trên cụm Dask: địa chỉ scheduler, hoặc 'local'")] = None,
+    retry_delay: Annotated[float, typer.Option("--retry-delay", help="Giây chờ giữa các lần thử lại / seconds between retries")] = 30.0,
+    json_out: Annotated[bool, typer.Option("--json", help="In bản tóm tắt dạng JSON ra stdout / print the summary as JSON")] = False,
+) -> None:
+    """Thu thập → phân tích → lập chỉ mục cho một ngày / crawl → analyse → index for one day."""
+    settings = _prepare()
+    from crawlers.registry import RegistryError
+    from flows.pipeline import PipelineFailed, daily_pipeline
+
+    try:
+        summary = daily_pipeline(
+            day=_parse_day(day), sources=source or None, lookback_days=lookback, sources_file=sources_file,
+            variables=_parse_vars(var), settings=settings, retry_delay_seconds=retry_delay, dask_address=dask,
+        )
+    except PipelineFailed as exc:
+        print_summary(exc.summary)
+        if json_out:
+            out.print(exc.summary.model_dump_json(indent=2))
+        fail(
+            "Lượt chạy chưa hoàn tất / the run did not complete.",
+            hint="Dữ liệu đã thu thập được giữ lại; sửa lỗi trên (ví dụ: 'tinradar es start') rồi chạy lại — lượt sau sẽ xử lý tiếp.",
+        )
+    except RegistryError as exc:
+        fail(f"Danh sách nguồn không hợp lệ / bad source registry: {exc}", hint="Sửa tệp YAML rồi chạy lại.", code=2)
+    print_summary(summary)
+    if json_out:
+        out.print(summary.model_dump_json(indent=2))
+
+
+@run_app.command("report")
+def run_report(
+    day: DayOption = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Tạo bản PDF nếu có Chromium")] = True,
+    email: Annotated[bool, typer.Option("--email/--no-email", help="Gửi thư nếu đã cấu hình SMTP")] = True,
+) -> None:
+    """Lập báo cáo ngày (HTML, Markdown, PDF) / write the daily report."""
+    settings = _prepare()
+    from flows.report import daily_report
+    from index.client import ElasticsearchUnavailable
+
+    try:
+        result = daily_report(day=_parse_day(day), settings=settings, pdf=pdf, email=email)
+    except ElasticsearchUnavailable as exc:
+        fail(str(exc), hint=exc.hint or "Start Elasticsearch: tinradar es start")
+    console.print(f"[bold green]✓[/] Báo cáo ngày {result.day}: {result.html}")
+    console.print(f"  Markdown: {result.markdown}")
+    console.print(f"  PDF: {result.pdf}" if result.pdf else f"  [yellow]{result.pdf_note}[/]")
+    if result.empty:
+        console.print("  [yellow]Không có tin, bài nào trong ngày này: báo cáo ghi rõ điều đó.[/]")
+    if result.emailed_to:
+        console.print(f"  Đã gửi tới / e-mailed to: {', '.join(result.emailed_to)}")
+    if result.email_error:
+        console.print(f"  [red]Chưa gửi được thư / e-mail failed:[/] {result.email_error}")
+    out.print(str(result.html))
+
+
+def serve(
+    pipeline_cron: Annotated[str, typer.Option("--pipeline-cron", help="Lịch chạy thu thập (cron, giờ địa phương)")] = "0 */4 * * *",
+    report_cron: Annotated[str, typer.Option("--report-cron", help="Lịch lập báo cáo (cron, giờ địa phương)")] = "0 7 * * *",
+) -> None:
+    """Chạy theo lịch: thu thập mỗi 4 giờ, báo cáo lúc 07:00 / serve both flows on schedules."""
+    settings = _prepare()
+    from flows.serve import serve_forever
+
+    console.print(
+        f"Phục vụ theo lịch ({settings.timezone}): thu thập '{pipeline_cron}', báo cáo '{report_cron}'. Ctrl+C để dừng."
+    )
+    serve_forever(settings, pipeline_cron=pipeline_cron, report_cron=report_cron)
+
+
+def demo(
+    day: DayOption = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Tạo bản PDF nếu có Chromium")] = True,
+) -> None:
+    """Chạy thử toàn bộ trên trang mẫu cục bộ / the whole product over the local fixture site."""
+    settings = _prepare()
+    from flows.demo import DEMO_DAY, EXAMPLE_SEARCHES, run_demo
+    from flows.pipeline import PipelineFailed
+    from index.client import ElasticsearchUnavailable
+    from index.node import NodeError
+
+    started = datetime.now()
+    console.print("[bold]TinRadar demo[/]: Elasticsearch cục bộ + trang tin mẫu trên 127.0.0.1 → thu thập → phân tích → chỉ mục → báo cáo")
+    try:
+        result = run_demo(settings, day=_parse_day(day) or DEMO_DAY, pdf=pdf)
+    except NodeError as exc:
+        fail(f"Không khởi động được Elasticsearch / could not start Elasticsearch: {exc}", hint=exc.hint)
+    except ElasticsearchUnavailable as exc:
+        fail(str(exc), hint=exc.hint)
+    except PipelineFailed as exc:
+        print_summary(exc.summary)
+        fail("Lượt chạy mẫu chưa hoàn tất / the demo run did not complete.", hint="Xem lỗi ở trên.")
+    print_summary(result.summary)
+    t = result.totals
+    console.print(
+        f"\n[bold green]✓ Xong[/] trong {(datetime.now() - started).total_seconds():.0f} s. "
+        f"Chỉ mục có [bold]{t['documents']}[/] tin, bài ({t['day_total']} trong ngày {result.report.day}); "
+        f"nguy cơ cao: {t['by_risk_level'].get('high', 0)}, trung bình: {t['by_risk_level'].get('medium', 0)}, "
+        f"thấp: {t['by_risk_level'].get('low', 0)}."
+    )
+    if t["claims"]:
+        console.print("Tin sai đã biết được phát hiện: " + ", ".join(f"{k} ({v})" for k, v in t["claims"].items()))
+    console.print(f"\n[bold]Báo cáo / report:[/] {result.report.html}")
+    if result.report.pdf:
+        console.print(f"                  {result.report.pdf}")
+    console.print(f"                  {result.report.markdown}")
+    console.print(f"Elasticsearch: {result.es_url}" + (" (đã khởi động / started; dừng: tinradar es stop)" if result.started_node else ""))
+    console.print("\n[bold]Thử tìm kiếm / try:[/]")
+    for command, why in EXAMPLE_SEARCHES:
+        console.print(f"  [cyan]{command}[/]\n      {why}")
+    out.print(str(result.report.html))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to app."""
+    """Add ``run``, ``serve`` and ``demo`` to the main app."""
+    app.add_typer(run_app, name="run")
+    app.command("serve")(serve)
+    app.command("demo")(demo)

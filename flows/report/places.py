@@ -1,17 +1,17 @@
 """Official province/district codes → the names a reader knows ("Huyện Sơn Dương", not "073").
 
 The index stores codes (they are unambiguous); the report must show names. Names come
-from the NLP stage's gazetteer when it ships one, else from the administrative-units
+from the NLP stage's gazetteer table, else from the administrative-units
 file of the shared datasets when it lies beside the checkout; failing both, the code is
 shown (never an error: a report with codes is better than no report).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tinradar.settings import REPO_ROOT, Settings
 
@@ -47,19 +47,19 @@ class PlaceNames:
 
 
 def _from_nlp(settings: Settings) -> PlaceNames | None:
-    """The NLP gazetteer, if it exposes units with codes and names."""
-    from nlp import places  # type: ignore[attr-defined]
+    """The NLP stage's gazetteer table (``nlp/data/admin_units.tsv``: codes, type, full name)."""
+    from nlp.places import TABLE
 
-    loader = getattr(places, "load_gazetteer", None) or getattr(places, "Gazetteer", None)
-    if loader is None:
-        return None
-    gaz: Any = loader.load(settings) if hasattr(loader, "load") else loader(settings)
-    provinces = getattr(gaz, "province_names", None)
-    districts = getattr(gaz, "district_names", None)
-    if not isinstance(provinces, dict) or not isinstance(districts, dict):
-        return None
-    parents = getattr(gaz, "district_province", {}) or {}
-    return PlaceNames(dict(provinces), dict(districts), dict(parents))
+    names = PlaceNames()
+    with Path(TABLE).open(encoding="utf-8") as fh:
+        rows = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t")
+        for row in rows:
+            if row["district_code"]:
+                names.districts[row["district_code"]] = row["name"]
+                names.district_province[row["district_code"]] = row["province_code"]
+            else:
+                names.provinces[row["province_code"]] = row["name"]
+    return names
 
 
 def _from_admin_units(settings: Settings, path: Path = ADMIN_UNITS) -> PlaceNames | None:

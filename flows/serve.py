@@ -1,0 +1,48 @@
+"""``tinradar serve``: both flows as scheduled Prefect deployments, served from this process.
+
+Schedules are in the board's time zone (Asia/Ho_Chi_Minh by default): the pipeline
+every few hours, the report at 07:00 about the day before. ``flow.serve`` takes no
+timezone argument; the zone goes into each ``Cron`` schedule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinradar.settings import Settings
+
+#: Crawl → analyse → index every 4 hours, on the hour (00:00, 04:00, … local time).
+PIPELINE_CRON = "0 */4 * * *"
+#: The daily report at 07:00 local time.
+REPORT_CRON = "0 7 * * *"
+
+
+def build_deployments(
+    settings: Settings, *, pipeline_cron: str = PIPELINE_CRON, report_cron: str = REPORT_CRON
+) -> list[Any]:
+    """The two ``RunnerDeployment``s with their schedules (separate from serving, so it is testable)."""
+    from prefect.schedules import Cron
+
+    from flows.pipeline import daily_pipeline
+    from flows.report import daily_report
+
+    pipeline = daily_pipeline.to_deployment(
+        name="tinradar-pipeline",
+        schedules=[Cron(pipeline_cron, timezone=settings.timezone)],
+        description="Thu thập → phân tích → lập chỉ mục / crawl → analyse → index",
+        tags=["tinradar"],
+    )
+    report = daily_report.to_deployment(
+        name="tinradar-report",
+        schedules=[Cron(report_cron, timezone=settings.timezone)],
+        description="Báo cáo ngày (ngày hôm trước) / the daily report about the day before",
+        tags=["tinradar"],
+    )
+    return [pipeline, report]
+
+
+def serve_forever(settings: Settings, *, pipeline_cron: str = PIPELINE_CRON, report_cron: str = REPORT_CRON) -> None:
+    """Register both deployments and run their scheduled runs until interrupted."""
+    from prefect import serve
+
+    serve(*build_deployments(settings, pipeline_cron=pipeline_cron, report_cron=report_cron), limit=1)
