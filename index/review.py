@@ -318,7 +318,8 @@ def _write(client: Elasticsearch, settings: Settings, item: ReviewItem, after: R
             doc=body,
             if_seq_no=item.seq_no,
             if_primary_term=item.primary_term,
-            refresh="wait_for",
+            # Decisions come at human pace: refresh now so the queue drops the item at once.
+            refresh=True,
         )
     except ConflictError:
         latest = get_item(client, settings, item.id)
@@ -447,8 +448,9 @@ def _audit(
         "after": after.model_dump(mode="json"),
         "current": outcome.current.model_dump(mode="json") if outcome.current else None,
     }
-    ensure_audit_index(client, settings)
-    client.index(index=audit_index(settings), document=record, refresh="wait_for")
+    if not client.indices.exists(index=audit_index(settings)):
+        ensure_audit_index(client, settings)
+    client.index(index=audit_index(settings), document=record, refresh=True)
 
 
 def audit_trail(client: Elasticsearch, settings: Settings, doc_id: str, size: int = 50) -> list[dict[str, Any]]:
