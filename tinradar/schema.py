@@ -67,7 +67,9 @@ class Document(_Model):
     names). Individual social authors are stored only as ``author_hash`` (salted).
     """
 
-    id: str = Field(min_length=8, max_length=128, description="Stable id: hash of the canonical URL, or of platform + post id")
+    id: str = Field(
+        min_length=8, max_length=128, description="Stable id: hash of the canonical URL, or of platform + post id"
+    )
     url: str | None = Field(default=None, description="Canonical URL, when the item has one")
     source_id: str = Field(min_length=1, description="Id of the source in the registry")
     kind: Kind
@@ -137,7 +139,10 @@ class Analysis(_Model):
     locations: list[Location] = Field(default_factory=list)
     matched_claims: list[ClaimMatch] = Field(default_factory=list)
     cluster_id: str | None = None
-    text_seg: str | None = Field(default=None, description="Title and text word-segmented (underthesea, words joined by '_'); indexed for word search when present")
+    text_seg: str | None = Field(
+        default=None,
+        description="Title and text word-segmented (underthesea, words joined by '_'); indexed for word search when present",
+    )
     language: str = "vi"
     notes: list[str] = Field(default_factory=list, description="Per-item notes: truncated, legacy encoding, ...")
     model_versions: dict[str, str] = Field(default_factory=dict)
@@ -185,7 +190,7 @@ class ScoredItem(_Model):
         """Flat JSON-ready dict: document fields, then analysis fields."""
         out = self.document.model_dump(mode="json")
         analysis = self.analysis.model_dump(mode="json", exclude={"doc_id"})
-        out.update(analysis)
+        out.update(analysis)  # ``language`` is the detected one: it overrides the declared one
         return out
 
     @classmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -44,37 +44,58 @@ def _config_file() -> Path | None:
 class Settings(BaseSettings):
     """TinRadar's configuration. Every field can be set as ``TINRADAR_<NAME>``."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="TINRADAR_", env_file=".env", extra="ignore", validate_default=True
-    )
+    model_config = SettingsConfigDict(env_prefix="TINRADAR_", env_file=".env", extra="ignore", validate_default=True)
 
     # --- general -----------------------------------------------------------------
-    data_dir: Path = Field(default_factory=_default_data_dir, description="Where TinRadar keeps its state: crawl records, dead letters, reports, the local node's data")
-    cache_dir: Path = Field(default_factory=_default_cache_dir, description="Downloads kept between runs (the Elasticsearch server zip)")
-    timezone: str = Field(default="Asia/Ho_Chi_Minh", description="Time zone of the board: days, schedules and reports use it")
-    author_salt: SecretStr = Field(default=SecretStr("tinradar-dev-salt-change-me"), description="Secret salt for pseudonymising individual authors; set your own in production")
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where TinRadar keeps its state: crawl records, dead letters, reports, the local node's data",
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir, description="Downloads kept between runs (the Elasticsearch server zip)"
+    )
+    timezone: str = Field(
+        default="Asia/Ho_Chi_Minh", description="Time zone of the board: days, schedules and reports use it"
+    )
+    author_salt: SecretStr = Field(
+        default=SecretStr("tinradar-dev-salt-change-me"),
+        description="Secret salt for pseudonymising individual authors; set your own in production",
+    )
 
     # --- Elasticsearch (client) ----------------------------------------------------
     es_url: str = Field(default="http://127.0.0.1:9200", description="Elasticsearch URL")
     es_api_key: SecretStr | None = Field(default=None, description="API key (base64 'id:key' form)")
     es_username: str | None = Field(default=None, description="User for basic auth")
     es_password: SecretStr | None = Field(default=None, description="Password for basic auth")
-    es_ca_certs: Path | None = Field(default=None, description="CA certificate (PEM) that signed the cluster's TLS certificate")
+    es_ca_certs: Path | None = Field(
+        default=None, description="CA certificate (PEM) that signed the cluster's TLS certificate"
+    )
     es_verify_certs: bool = Field(default=True, description="Verify the cluster's TLS certificate")
     es_request_timeout: float = Field(default=30.0, description="Seconds before a request to Elasticsearch times out")
-    es_index_prefix: str = Field(default="tinradar", description="Prefix of every index, alias and template TinRadar creates")
+    es_index_prefix: str = Field(
+        default="tinradar", description="Prefix of every index, alias and template TinRadar creates"
+    )
 
     # --- Elasticsearch (local dev/test node) --------------------------------------
     es_version: str = Field(default="9.5.4", description="Version of the local node fetched from Maven Central")
-    es_maven_repo: str = Field(default="https://repo.maven.apache.org/maven2", description="Maven repository the local node's zip is fetched from")
+    es_maven_repo: str = Field(
+        default="https://repo.maven.apache.org/maven2",
+        description="Maven repository the local node's zip is fetched from",
+    )
     es_port: int = Field(default=9200, description="HTTP port of the local node (127.0.0.1 only)")
     es_heap: str = Field(default="512m", description="JVM heap of the local node")
-    es_java_home: Path | None = Field(default=None, description="Java 21+ for the local node; found in the system JVM folder when unset")
-    es_user: str = Field(default="tinradar-es", description="Unprivileged user the local node runs as when TinRadar runs as root")
+    es_java_home: Path | None = Field(
+        default=None, description="Java 21+ for the local node; found in the system JVM folder when unset"
+    )
+    es_user: str = Field(
+        default="tinradar-es", description="Unprivileged user the local node runs as when TinRadar runs as root"
+    )
 
     # --- crawling ------------------------------------------------------------------
     sources_file: Path = Field(default=REPO_ROOT / "crawlers" / "sources.yaml", description="Source registry (YAML)")
-    user_agent: str = Field(default="TinRadar/0.1 (+health-misinformation monitor)", description="User-Agent of the crawlers")
+    user_agent: str = Field(
+        default="TinRadar/0.1 (+health-misinformation monitor)", description="User-Agent of the crawlers"
+    )
     contact: str = Field(default="", description="Contact (URL or e-mail) appended to the User-Agent")
     obey_robots: bool = Field(default=True, description="Obey robots.txt")
     concurrency_per_domain: int = Field(default=4, ge=1, description="Parallel requests per domain")
@@ -84,10 +105,16 @@ class Settings(BaseSettings):
     lookback_days: int = Field(default=3, ge=0, description="How many days back a daily crawl looks")
 
     # --- NLP -----------------------------------------------------------------------
-    nlp_backend: Literal["sklearn", "transformers"] = Field(default="sklearn", description="Where rumor and sentiment scores come from")
-    transformers_model_dir: Path | None = Field(default=None, description="Local fine-tuned sequence-classification model (transformers backend)")
+    nlp_backend: Literal["sklearn", "transformers"] = Field(
+        default="sklearn", description="Where rumor and sentiment scores come from"
+    )
+    transformers_model_dir: Path | None = Field(
+        default=None, description="Local fine-tuned sequence-classification model (transformers backend)"
+    )
     models_dir: Path = Field(default=REPO_ROOT / "nlp" / "models", description="Trained models shipped with TinRadar")
-    claims_file: Path = Field(default=REPO_ROOT / "nlp" / "claims.yaml", description="Registry of known false claims (YAML)")
+    claims_file: Path = Field(
+        default=REPO_ROOT / "nlp" / "claims.yaml", description="Registry of known false claims (YAML)"
+    )
     risk_medium: float = Field(default=0.4, ge=0, le=1, description="Rumor risk at or above which an item is 'medium'")
     risk_high: float = Field(default=0.7, ge=0, le=1, description="Rumor risk at or above which an item is 'high'")
     nlp_batch_size: int = Field(default=256, ge=1, description="Documents analysed per batch")
@@ -103,14 +130,19 @@ class Settings(BaseSettings):
     report_recipients: list[str] = Field(default_factory=list, description="Who receives the daily report")
 
     # --- review app -----------------------------------------------------------------
-    review_secret: SecretStr = Field(default=SecretStr("tinradar-dev-secret-change-me"), description="Signs review-app sessions and CSRF tokens")
+    review_secret: SecretStr = Field(
+        default=SecretStr("tinradar-dev-secret-change-me"), description="Signs review-app sessions and CSRF tokens"
+    )
     review_session_minutes: int = Field(default=480, description="A review session expires after this many minutes")
     review_cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only (set true behind TLS)")
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, ModuleNotFoundError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Ho_Chi_Minh)") from exc
         return value
 
     @property

@@ -1,9 +1,84 @@
-"""CLI commands of this area (registered on the main app)."""
+"""``tinradar es start|stop|status|logs``: the local Elasticsearch node."""
 
 from __future__ import annotations
 
 import typer
 
+from flows.cli.common import console, fail, load_settings, out
+
+es_app = typer.Typer(
+    help="Nút Elasticsearch cục bộ (dev/demo/test) / the local Elasticsearch node.", no_args_is_help=True
+)
+
+
+def _node(port: int | None):
+    from index.node import LocalNode
+
+    return LocalNode(load_settings(), port=port)
+
+
+@es_app.command()
+def start(port: int = typer.Option(None, help="HTTP port (default TINRADAR_ES_PORT or 9200)")) -> None:
+    """Tải (lần đầu) và khởi động nút / fetch (once) and start the node; a second start reuses it."""
+    from index.node import NodeError
+
+    node = _node(port)
+    before = node.status()
+    if before.running:
+        console.print(f"[green]Elasticsearch đã chạy sẵn / already running[/] at {before.url} (pid {before.pid})")
+        out.print(before.url)
+        return
+    try:
+        with console.status("Đang khởi động Elasticsearch / starting Elasticsearch…"):
+            status = node.start()
+    except NodeError as exc:
+        fail(str(exc), hint=exc.hint)
+    console.print(f"[green]Elasticsearch {status.version} sẵn sàng / ready[/] ({status.health}) at {status.url}")
+    out.print(status.url)
+
+
+@es_app.command()
+def stop(port: int = typer.Option(None, help="HTTP port the node was started on")) -> None:
+    """Dừng nút / stop the node cleanly."""
+    node = _node(port)
+    if node.stop():
+        console.print("[green]Đã dừng Elasticsearch / stopped.[/]")
+    else:
+        console.print("Không có nút nào đang chạy / no node was running.")
+
+
+@es_app.command()
+def status(port: int = typer.Option(None, help="HTTP port of the node")) -> None:
+    """Trạng thái, phiên bản và sức khỏe / status, version and health. Exit 1 when not running."""
+    st = _node(port).status()
+    if not st.running:
+        console.print(
+            f"[yellow]Elasticsearch không chạy / not running[/] (expected at {st.url}). Start it: tinradar es start"
+        )
+        raise typer.Exit(1)
+    colour = {"green": "green", "yellow": "yellow"}.get(st.health or "", "red")
+    console.print(
+        f"Elasticsearch {st.version} at {st.url} — health [{colour}]{st.health}[/] — pid {st.pid} — data {st.node_dir}"
+    )
+
+
+@es_app.command()
+def logs(
+    lines: int = typer.Option(50, "--lines", "-n", help="How many lines"),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Keep printing new lines"),
+    port: int = typer.Option(None, help="HTTP port of the node"),
+) -> None:
+    """Các dòng log cuối / the node's last log lines."""
+    node = _node(port)
+    out.print(node.tail(lines), markup=False)
+    if follow:
+        try:
+            for line in node.follow():
+                out.print(line, markup=False)
+        except KeyboardInterrupt:
+            pass
+
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to app."""
+    """Add ``tinradar es …``."""
+    app.add_typer(es_app, name="es")

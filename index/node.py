@@ -1,0 +1,419 @@
+"""A real, local, single-node Elasticsearch for development, the demo and the tests.
+
+The server comes from Maven Central (the ``integ-test-zip`` distribution: no bundled
+JDK, core analysis only), is cached once, and runs on 127.0.0.1 with security off —
+acceptable only because it listens on loopback. Elasticsearch refuses to run as root,
+so when TinRadar runs as root the node runs as a dedicated system user; its files then
+live under ``/var/lib/tinradar-es`` (a home directory such as ``/root`` is not
+traversable by that user) and the data dir gets a symlink to them.
+
+Production clusters are not managed here: point ``TINRADAR_ES_URL`` at them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tinradar.settings import Settings
+
+JVM_DIRS = (Path("/usr/lib/jvm"), Path("/usr/java"), Path("/opt/java"), Path("/Library/Java/JavaVirtualMachines"))
+ROOT_BASE = Path("/var/lib/tinradar-es")
+MIN_JAVA = 21
+
+
+class NodeError(RuntimeError):
+    """A local-node problem, with what to do about it in ``hint``."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    """What ``tinradar es status`` shows."""
+
+    running: bool
+    url: str
+    pid: int | None = None
+    version: str | None = None
+    health: str | None = None
+    node_dir: Path | None = None
+
+
+# --- Java ---------------------------------------------------------------------------
+
+
+def java_major(java_home: Path) -> int | None:
+    """Major version of a JDK/JRE folder, from its ``release`` file (None if not a Java)."""
+    release = java_home / "release"
+    if not (java_home / "bin" / "java").exists() or not release.is_file():
+        return None
+    match = re.search(r'JAVA_VERSION="(\d+)', release.read_text(errors="replace"))
+    return int(match.group(1)) if match else None
+
+
+def find_java(settings: Settings) -> Path:
+    """A Java ``MIN_JAVA``+ home: the setting, then ``ES_JAVA_HOME``, then the system JVM folders."""
+    candidates: list[Path] = []
+    if settings.es_java_home:
+        candidates.append(settings.es_java_home)
+    if os.environ.get("ES_JAVA_HOME"):
+        candidates.append(Path(os.environ["ES_JAVA_HOME"]))
+    for base in JVM_DIRS:
+        if base.is_dir():
+            candidates.extend(sorted((p for p in base.iterdir() if p.is_dir()), reverse=True))
+    found = [(java_major(c), c) for c in candidates]
+    usable = [(major, c) for major, c in found if major and major >= MIN_JAVA]
+    if not usable:
+        seen = ", ".join(f"{c} (Java {m})" for m, c in found if m) or "none"
+        raise NodeError(
+            f"No Java {MIN_JAVA}+ found for Elasticsearch 9 (looked in {', '.join(map(str, JVM_DIRS))}; found: {seen}).",
+            hint="Install a JDK 21+ (e.g. Debian 'openjdk-21-jre-headless' or Temurin 25) or set TINRADAR_ES_JAVA_HOME.",
+        )
+    # The explicit settings win; otherwise the newest.
+    if settings.es_java_home and usable[0][1] == settings.es_java_home:
+        return usable[0][1]
+    return max(usable, key=lambda mc: mc[0])[1]
+
+
+# --- download -------------------------------------------------------------------------
+
+
+def zip_url(settings: Settings) -> str:
+    v = settings.es_version
+    return f"{settings.es_maven_repo.rstrip('/')}/org/elasticsearch/distribution/integ-test-zip/elasticsearch/{v}/elasticsearch-{v}.zip"
+
+
+def fetch_distribution(settings: Settings, progress: bool = False) -> Path:
+    """Download the server zip once into the cache dir and check its SHA-1; later calls reuse it."""
+    target = settings.cache_dir / f"elasticsearch-{settings.es_version}.zip"
+    if target.is_file() and zipfile.is_zipfile(target):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    url = zip_url(settings)
+    partial = target.with_suffix(".zip.part")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp, partial.open("wb") as fh:
+            shutil.copyfileobj(resp, fh, length=1 << 20)
+        with urllib.request.urlopen(url + ".sha1", timeout=60) as resp:
+            expected = resp.read().decode().split()[0].strip()
+    except urllib.error.HTTPError as exc:
+        partial.unlink(missing_ok=True)
+        raise NodeError(
+            f"Maven Central has no Elasticsearch {settings.es_version} integ-test zip ({exc.code} for {url}).",
+            hint="Set TINRADAR_ES_VERSION to a published 9.x version (9.5.4 is known to exist).",
+        ) from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise NodeError(
+            f"Could not reach Maven Central to fetch Elasticsearch ({exc}).",
+            hint=f"Check the network or a proxy, or put the zip at {target} by hand (or set TINRADAR_ES_MAVEN_REPO to a mirror).",
+        ) from exc
+    actual = hashlib.sha1(partial.read_bytes()).hexdigest()
+    if actual != expected:
+        partial.unlink(missing_ok=True)
+        raise NodeError(
+            f"Checksum mismatch for {url}: got {actual}, expected {expected}.", hint="Run the command again."
+        )
+    partial.replace(target)
+    return target
+
+
+# --- the node -------------------------------------------------------------------------
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _http_json(url: str, timeout: float = 2.0) -> dict | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return json.loads(resp.read().decode())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class LocalNode:
+    """One local Elasticsearch node whose state lives under ``settings.data_dir``."""
+
+    def __init__(self, settings: Settings, *, port: int | None = None) -> None:
+        self.settings = settings
+        self.port = port or settings.es_port
+        self.as_root = os.geteuid() == 0
+        self.link = settings.data_dir / "elasticsearch"
+        if self.as_root:
+            tag = hashlib.sha1(str(settings.data_dir.resolve()).encode()).hexdigest()[:12]
+            self.node_dir = ROOT_BASE / f"node-{tag}"
+            self.dist_base = ROOT_BASE / "dist"
+        else:
+            self.node_dir = self.link
+            self.dist_base = settings.cache_dir / "dist"
+
+    # paths
+    @property
+    def home(self) -> Path:
+        return self.dist_base / f"elasticsearch-{self.settings.es_version}"
+
+    @property
+    def state_file(self) -> Path:
+        return self.node_dir / "node.json"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.node_dir / "node.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.node_dir / "logs" / "tinradar-local.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._state().get('port', self.port)}"
+
+    def _state(self) -> dict:
+        try:
+            return json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _pid_alive(pid) else None
+
+    # status
+    def status(self) -> NodeStatus:
+        state = self._state()
+        url = f"http://127.0.0.1:{state.get('port', self.port)}"
+        pid = self._pid()
+        # This distribution has no root ("GET /") endpoint: ask health and node info.
+        health = _http_json(f"{url}/_cluster/health") if pid else None
+        if not health:
+            return NodeStatus(running=False, url=url, pid=pid, node_dir=self.node_dir)
+        nodes = (_http_json(f"{url}/_nodes/_local?filter_path=nodes.*.version") or {}).get("nodes", {})
+        version = next((n.get("version") for n in nodes.values()), None)
+        return NodeStatus(
+            running=True, url=url, pid=pid, version=version, health=health.get("status"), node_dir=self.node_dir
+        )
+
+    # start
+    def _ensure_user(self) -> pwd.struct_passwd:
+        name = self.settings.es_user
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            pass
+        tool = shutil.which("useradd")
+        if not tool:
+            raise NodeError(
+                f"Running as root and user '{name}' does not exist.", hint=f"Create it: useradd --system {name}"
+            )
+        subprocess.run(
+            [tool, "--system", "--no-create-home", "--home-dir", str(ROOT_BASE), "--shell", "/usr/sbin/nologin", name],
+            check=True,
+            capture_output=True,
+        )
+        return pwd.getpwnam(name)
+
+    def _install(self) -> None:
+        if (self.home / "bin" / "elasticsearch").exists():
+            return
+        archive = fetch_distribution(self.settings)
+        self.dist_base.mkdir(parents=True, exist_ok=True)
+        tmp = self.dist_base / f".unpack-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(tmp)
+            for info in zf.infolist():  # zipfile drops the exec bits
+                mode = (info.external_attr >> 16) & 0o777
+                if mode:
+                    (tmp / info.filename).chmod(mode)
+        try:
+            (tmp / self.home.name).rename(self.home)
+        except OSError:
+            if not (self.home / "bin" / "elasticsearch").exists():
+                raise
+        shutil.rmtree(tmp, ignore_errors=True)
+        if self.as_root:
+            for path in (ROOT_BASE, self.dist_base):
+                path.chmod(0o755)
+
+    def _write_config(self, transport_port: int) -> Path:
+        conf = self.node_dir / "config"
+        if conf.exists():
+            shutil.rmtree(conf)
+        shutil.copytree(self.home / "config", conf)
+        jvm = (conf / "jvm.options").read_text()
+        jvm = jvm.replace("file=gc.log", f"file={self.node_dir / 'logs' / 'gc.log'}")
+        jvm = jvm.replace("-XX:+HeapDumpOnOutOfMemoryError", "-XX:-HeapDumpOnOutOfMemoryError")
+        (conf / "jvm.options").write_text(jvm)
+        (conf / "jvm.options.d" / "heap.options").write_text(
+            f"-Xms{self.settings.es_heap}\n-Xmx{self.settings.es_heap}\n"
+        )
+        yml = {
+            "cluster.name": "tinradar-local",
+            "node.name": "tinradar-local",
+            "path.data": str(self.node_dir / "data"),
+            "path.logs": str(self.node_dir / "logs"),
+            "network.host": "127.0.0.1",
+            "http.port": self.port,
+            "transport.port": transport_port,
+            "discovery.type": "single-node",
+            # Loopback only: no TLS, no users. Never copy this to a real cluster.
+            "xpack.security.enabled": False,
+            # Dev disks are often >85% full; don't let that silently block writes.
+            "cluster.routing.allocation.disk.threshold_enabled": False,
+            "action.destructive_requires_name": False,
+        }
+        (conf / "elasticsearch.yml").write_text("".join(f"{k}: {json.dumps(v)}\n" for k, v in yml.items()))
+        return conf
+
+    def start(self, timeout: float = 180.0) -> NodeStatus:
+        """Start the node (or return the running one) and wait until it answers and is healthy."""
+        current = self.status()
+        if current.running:
+            return current
+        java = find_java(self.settings)
+        if not port_free(self.port):
+            raise NodeError(
+                f"Port {self.port} on 127.0.0.1 is already in use by another program.",
+                hint="Stop that program, or choose another port: TINRADAR_ES_PORT=9201 tinradar es start",
+            )
+        user = self._ensure_user() if self.as_root else None
+        self._install()
+        self.node_dir.mkdir(parents=True, exist_ok=True)
+        (self.node_dir / "data").mkdir(exist_ok=True)
+        (self.node_dir / "logs").mkdir(exist_ok=True)
+        self.pid_file.unlink(missing_ok=True)
+        conf = self._write_config(free_port())
+        if user is not None:
+            for path in [self.node_dir, *self.node_dir.rglob("*")]:
+                os.lchown(path, user.pw_uid, user.pw_gid)
+            ROOT_BASE.chmod(0o755)
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            if not self.link.is_symlink() and not self.link.exists():
+                self.link.symlink_to(self.node_dir)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "ES_JAVA_HOME": str(java),
+            "ES_PATH_CONF": str(conf),
+            "LANG": "C.UTF-8",
+        }
+        if user is not None:
+            env["HOME"] = str(self.node_dir)
+        stdout = (self.node_dir / "logs" / "stdout.log").open("ab")
+        proc = subprocess.Popen(
+            [str(self.home / "bin" / "elasticsearch"), "-p", str(self.pid_file)],
+            cwd=self.node_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            user=user.pw_uid if user else None,
+            group=user.pw_gid if user else None,
+            extra_groups=[] if user else None,
+        )
+        stdout.close()
+        self.state_file.write_text(
+            json.dumps({"port": self.port, "launcher_pid": proc.pid, "version": self.settings.es_version})
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None and not self._pid():
+                raise NodeError(
+                    f"Elasticsearch exited during start (code {proc.returncode}). Last log lines:\n{self.tail(25)}",
+                    hint=f"Read the full log with 'tinradar es logs' ({self.node_dir / 'logs'}).",
+                )
+            status = self.status()
+            if status.running and status.health in ("green", "yellow"):
+                return status
+            time.sleep(0.5)
+        self.stop()
+        raise NodeError(
+            f"Elasticsearch did not become healthy within {timeout:.0f}s. Last log lines:\n{self.tail(25)}",
+            hint="Check memory (TINRADAR_ES_HEAP) and the log with 'tinradar es logs'.",
+        )
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop the node cleanly (SIGTERM, then SIGKILL after ``timeout``). True if one was running."""
+        pids = [p for p in (self._pid(), self._state().get("launcher_pid")) if p and _pid_alive(int(p))]
+        if not pids:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(_pid_alive(int(p)) for p in pids):
+            for pid in pids:  # reap our own children, if the launcher is one
+                with contextlib.suppress(ChildProcessError, OSError):
+                    os.waitpid(int(pid), os.WNOHANG)
+            time.sleep(0.2)
+        for pid in pids:
+            if _pid_alive(int(pid)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def tail(self, lines: int = 50) -> str:
+        """The last lines of the node's logs (the JSON server log, else stdout)."""
+        for path in (self.log_file, self.node_dir / "logs" / "stdout.log"):
+            if path.is_file() and path.stat().st_size:
+                return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return "(no log yet)"
+
+    def follow(self) -> Iterator[str]:
+        """Yield log lines as they are written (for ``tinradar es logs --follow``)."""
+        path = self.log_file
+        with path.open(errors="replace") as fh:
+            fh.seek(0, os.SEEK_END)
+            while True:
+                line = fh.readline()
+                if line:
+                    yield line.rstrip("\n")
+                else:
+                    time.sleep(0.5)

@@ -1,0 +1,83 @@
+"""Shared fixtures: a real Elasticsearch node for the whole session, isolated per test.
+
+No mocked Elasticsearch. ``es_node`` starts a real node (the same ``LocalNode`` that
+``tinradar es start`` uses) on a free port, or uses ``TINRADAR_ES_URL`` when set.
+Each test gets its own index prefix, so tests never see each other's documents.
+
+Facts about the test node (integ-test zip): ``GET /`` answers 405, so use
+``cluster.health()`` rather than ``ping()``/``info()``; there is no painless scripting
+and only core analysis (standard/whitespace/keyword).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tinradar.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` (datasets, real pages, the directive); tests that need it skip without it."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present beside the repository")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def es_node() -> Iterator[str]:
+    """URL of a real Elasticsearch node for the whole test session."""
+    url = os.environ.get("TINRADAR_ES_URL")
+    if url:
+        yield url
+        return
+    from index.node import LocalNode, free_port
+
+    base = Path(tempfile.mkdtemp(prefix="tinradar-test-es-"))
+    settings = Settings(data_dir=base)
+    node = LocalNode(settings, port=free_port())
+    atexit.register(node.stop)  # a killed session must not leave a node behind
+    status = node.start()
+    try:
+        yield status.url
+    finally:
+        node.stop()
+        shutil.rmtree(node.node_dir, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def es_settings(es_node: str, tmp_path: Path) -> Iterator[Settings]:
+    """Settings pointing at the session node, with a per-test index prefix and data dir."""
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    settings = Settings(es_url=es_node, es_index_prefix=prefix, data_dir=tmp_path / "data")
+    yield settings
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(**settings.es_client_kwargs())
+    try:
+        client.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+        client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def es_client(es_settings: Settings) -> Iterator[object]:
+    """An ``elasticsearch.Elasticsearch`` client for ``es_settings``."""
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(**es_settings.es_client_kwargs())
+    yield client
+    client.close()
