@@ -1,9 +1,292 @@
-"""CLI commands of this area (registered on the main app)."""
+"""``tinradar index init|load|replay``, ``tinradar search`` and ``tinradar kibana import``.
+
+Human output goes to stderr (``console``); ``search --format json|csv`` writes only the
+result to stdout so scripts can rely on it.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import typer
+
+from flows.cli.common import console, fail, load_settings, out
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+    from tinradar.settings import Settings
+
+index_app = typer.Typer(help="Chỉ mục Elasticsearch / the Elasticsearch index.", no_args_is_help=True)
+kibana_app = typer.Typer(help="Đối tượng Kibana / Kibana saved objects.", no_args_is_help=True)
+
+
+def _connect(settings: Settings) -> Elasticsearch:
+    from index.client import ElasticsearchUnavailable, connect
+
+    try:
+        return connect(settings)
+    except ElasticsearchUnavailable as exc:
+        fail(str(exc), hint=exc.hint, code=3)
+
+
+def _print_stats(stats: Any, title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_header=True)
+    for column in ("indexed", "updated", "unchanged", "failed", "dead_lettered"):
+        table.add_column(column, justify="right")
+    table.add_row(*(str(getattr(stats, c)) for c in ("indexed", "updated", "unchanged", "failed", "dead_lettered")))
+    console.print(table)
+    for error in stats.errors[:20]:
+        console.print(f"[red]✗[/] {error.id}: HTTP {error.status} {error.type or ''} {error.reason}")
+    if len(stats.errors) > 20:
+        console.print(f"… {len(stats.errors) - 20} lỗi khác / more errors")
+
+
+@index_app.command("init")
+def init() -> None:
+    """Cài template và tạo alias / install the index template and create the read alias."""
+    from index.templates import ensure_templates
+
+    settings = load_settings()
+    client = _connect(settings)
+    done = ensure_templates(client, settings)
+    console.print(
+        f"[green]Template {done['template']} v{done['version']}[/] → alias [bold]{done['alias']}[/] (index {done['created']})"
+    )
+
+
+def _read_scored(path: Path, source_id: str) -> tuple[list[Any], list[str]]:
+    """Parse a ``tinradar score`` file; bad lines are reported, not fatal."""
+    from pydantic import ValidationError
+
+    from tinradar.schema import ScoredItem
+
+    items, problems = [], []
+    with path.open(encoding="utf-8") as fh:
+        for number, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                line = json.loads(raw)
+                if not isinstance(line, dict):
+                    raise ValueError("not a JSON object")
+                items.append(ScoredItem.from_line(line, source_id=source_id))
+            except (ValueError, ValidationError) as exc:
+                first = str(exc).splitlines()[0][:200]
+                problems.append(f"dòng / line {number}: {first}")
+    return items, problems
+
+
+@index_app.command("load")
+def load(
+    file: Path = typer.Argument(..., help="JSON lines written by 'tinradar score' (document + analysis fields)"),
+    source_id: str = typer.Option("import", help="Source id for lines that carry none"),
+) -> None:
+    """Đưa kết quả chấm điểm vào chỉ mục / index a scored JSON-lines file (idempotent: rerun is safe)."""
+    from index.indexer import Indexer
+    from index.templates import ensure_templates
+
+    if not file.is_file():
+        fail(f"Không thấy tệp / no such file: {file}", hint="Give the path of a 'tinradar score' output (.jsonl).", code=2)
+    settings = load_settings()
+    items, problems = _read_scored(file, source_id)
+    for problem in problems[:20]:
+        console.print(f"[yellow]bỏ qua / skipped[/] {problem}")
+    if not items and problems:
+        fail(f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad).", hint="Is it 'tinradar score' output?", code=2)
+    client = _connect(settings)
+    ensure_templates(client, settings)
+    stats = Indexer(client, settings).index(items)
+    _print_stats(stats, f"{file.name}: {len(items)} mục / items, {len(problems)} dòng lỗi / bad lines")
+    if stats.dead_lettered:
+        console.print(f"[yellow]→ {stats.dead_lettered} mục trong hàng chờ lỗi / dead-lettered; send again: tinradar index replay[/]")
+    if stats.failed or problems:
+        raise typer.Exit(1)
+
+
+@index_app.command("replay")
+def replay() -> None:
+    """Gửi lại các mục lỗi / resend dead-lettered items; what fails again stays for the next replay."""
+    from index.indexer import Indexer
+    from index.templates import ensure_templates
+
+    settings = load_settings()
+    client = _connect(settings)
+    ensure_templates(client, settings, create_current=False)
+    indexer = Indexer(client, settings)
+    waiting = indexer.deadletters.count()
+    if not waiting:
+        console.print("Không có mục nào chờ gửi lại / nothing to replay.")
+        return
+    stats = indexer.replay()
+    _print_stats(stats, f"Gửi lại / replayed {waiting} mục / items")
+    if stats.skipped:
+        console.print(f"[yellow]{stats.skipped} dòng không đọc được, để riêng / unreadable lines kept aside[/]")
+    if stats.failed:
+        raise typer.Exit(1)
+
+
+def _day(value: str | None, name: str) -> date | datetime | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{name}: '{value}' không phải ngày / is not a date", hint="Use YYYY-MM-DD (or an ISO time).", code=2)
+
+
+def _csv_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "|".join(str(v.get("claim_id", v.get("name", v)) if isinstance(v, dict) else v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _rich_highlight(fragment: str) -> str:
+    from rich.markup import escape
+
+    return escape(fragment).replace("&lt;em&gt;", "<em>").replace("<em>", "[bold yellow]").replace("</em>", "[/]")
+
+
+def search_command(
+    query: str = typer.Argument("", help='Từ khóa, "cụm từ" / words and "quoted phrases"; with or without diacritics'),
+    since: str = typer.Option(None, "--since", help="Từ ngày / from day YYYY-MM-DD (board time zone)"),
+    until: str = typer.Option(None, "--until", help="Đến ngày / to day YYYY-MM-DD, inclusive"),
+    source: list[str] = typer.Option([], "--source", help="Source id (repeatable)"),
+    kind: list[str] = typer.Option([], "--kind", help="news | social"),
+    province: list[str] = typer.Option([], "--province", help="Province code (repeatable)"),
+    risk_min: str = typer.Option(None, "--risk-min", help="low | medium | high"),
+    sentiment: list[str] = typer.Option([], "--sentiment", help="neg | neu | pos"),
+    claim: list[str] = typer.Option([], "--claim", help="Known claim id (repeatable)"),
+    status: list[str] = typer.Option([], "--status", help="Review status: new, in_review, confirmed_false, misleading, accurate, irrelevant"),
+    sort: str = typer.Option("relevance", "--sort", help="relevance | newest | oldest | risk"),
+    limit: int = typer.Option(20, "--limit", min=0, max=10_000),
+    offset: int = typer.Option(0, "--offset", min=0),
+    fmt: str = typer.Option("table", "--format", help="table | json | csv"),
+    with_stats: bool = typer.Option(False, "--stats", help="Thêm thống kê / add counts by day, source, risk level, ..."),
+) -> None:
+    """Tìm kiếm tin / search items (không dấu cũng được / diacritics optional)."""
+    from pydantic import ValidationError
+
+    from index.search import SearchQuery, search, stats
+
+    if fmt not in ("table", "json", "csv"):
+        fail(f"--format {fmt}: chọn / choose table, json or csv", code=2)
+    settings = load_settings()
+    try:
+        q = SearchQuery(
+            text=query,
+            since=_day(since, "--since"),
+            until=_day(until, "--until"),
+            sources=source,
+            kinds=kind,
+            provinces=province,
+            risk_min=risk_min,
+            sentiments=sentiment,
+            claims=claim,
+            statuses=status,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+        )
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        fail(f"Tham số không hợp lệ / invalid option: {problems}", code=2)
+    client = _connect(settings)
+    from elasticsearch import ApiError, TransportError
+
+    try:
+        result = search(client, settings, q)
+        counts = stats(client, settings, q) if with_stats else None
+    except (ApiError, TransportError) as exc:
+        from index.client import scrub
+
+        fail(f"Tìm kiếm thất bại / search failed: {scrub(str(exc), settings)[:300]}", hint="Check the node: tinradar es status", code=3)
+
+    if fmt == "json":
+        payload: dict[str, Any] = {
+            "total": result.total,
+            "hits": [
+                {"id": h.id, "score": h.score, "index": h.index, "fields": h.source, "highlights": h.highlights}
+                for h in result.hits
+            ],
+        }
+        if counts is not None:
+            payload["stats"] = counts.model_dump()
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        import csv
+
+        columns = ["id", "score", "dated_at", "source_id", "kind", "risk_level", "rumor_risk", "sentiment", "claim_ids", "provinces", "review_status", "title", "url"]
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for h in result.hits:
+            row = {**h.source, "id": h.id, "score": h.score, "review_status": (h.source.get("review") or {}).get("status", "new")}
+            writer.writerow([_csv_value(row.get(c)) for c in columns])
+        return
+    _print_table(result, counts)
+
+
+def _print_table(result: Any, counts: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{result.total} kết quả / results", show_lines=True)
+    table.add_column("Ngày / date", no_wrap=True)
+    table.add_column("Nguồn / source")
+    table.add_column("Rủi ro / risk", justify="right")
+    table.add_column("Cảm xúc", justify="center")
+    table.add_column("Tin / item", ratio=1)
+    for h in result.hits:
+        src = h.source
+        title = h.highlights.get("title", [escape(src.get("title") or "")])[0]
+        snippet = " … ".join(h.highlights.get("text", [])) or escape((src.get("text") or "")[:160])
+        claims = ", ".join(src.get("claim_ids") or [])
+        status = (src.get("review") or {}).get("status", "new")
+        body = f"[bold]{_rich_highlight(title) if h.highlights.get('title') else title}[/]\n{_rich_highlight(snippet) if h.highlights.get('text') else snippet}"
+        if claims:
+            body += f"\n[magenta]claims: {escape(claims)}[/]"
+        body += f"\n[dim]{escape(h.id)} · review: {status}[/]"
+        risk = f"{src.get('risk_level', '?')} {src.get('rumor_risk', 0):.2f}" if src.get("rumor_risk") is not None else "?"
+        table.add_row((src.get("dated_at") or "")[:16], escape(src.get("source_id") or ""), risk, src.get("sentiment") or "", body)
+    out.print(table)
+    if counts is not None:
+        for name in ("by_day", "by_source", "by_risk_level", "by_sentiment", "by_province", "by_claim", "by_status"):
+            values = getattr(counts, name)
+            shown = ", ".join(f"{k}: {v}" for k, v in list(values.items())[:15] if v)
+            out.print(f"[bold]{name}[/]: {escape(shown) or '—'}")
+
+
+@kibana_app.command("import")
+def kibana_import(
+    url: str = typer.Option(..., "--url", help="Kibana URL, e.g. https://kibana.example.org:5601"),
+    api_key: str = typer.Option(None, "--api-key", envvar="TINRADAR_KIBANA_API_KEY", help="Kibana/Elasticsearch API key (base64 id:key)"),
+    space: str = typer.Option(None, "--space", help="Kibana space id (default space when omitted)"),
+    files: list[Path] = typer.Option([], "--file", help="NDJSON files (default: every kibana/*.ndjson)"),
+    ca_certs: Path = typer.Option(None, "--ca-certs", help="CA certificate (PEM) for Kibana's TLS"),
+) -> None:
+    """Nhập đối tượng Kibana / import TinRadar's Kibana saved objects (overwrite)."""
+    from index.kibana import KibanaImportError, import_objects, objects_files
+
+    try:
+        result = import_objects(url, files or objects_files(), api_key=api_key, space=space, ca_certs=ca_certs)
+    except KibanaImportError as exc:
+        fail(str(exc), hint=exc.hint, code=3)
+    console.print(f"[green]Đã nhập / imported {result.success_count} đối tượng / objects[/] into {result.target}")
+    for error in result.errors:
+        console.print(f"[red]✗[/] {error}")
+    if not result.success:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to app."""
+    """Add ``index``, ``search`` and ``kibana`` to the main app."""
+    app.add_typer(index_app, name="index")
+    app.command("search")(search_command)
+    app.add_typer(kibana_app, name="kibana")
