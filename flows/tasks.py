@@ -63,8 +63,10 @@ def _as_count(value: Any) -> int:
 def source_run_from(summary: Any, source_id: str, written: int) -> SourceRun:
     """Turn the crawler's ``CrawlSummary`` for one source into our ``SourceRun``.
 
-    ``written`` is the number of Documents in the output file: the truth on disk, used
-    when the summary's own count is missing.
+    ``written`` is the number of Documents in the output file (the truth on disk).
+    A source that gave nothing while every request failed is *down*: ``SourceDown`` is
+    raised so Prefect retries it, and the flow reports it if it stays down. A source
+    that gave nothing new because everything was already seen is fine.
     """
     per_source = _get(summary, "sources")
     entry: Any = None
@@ -77,15 +79,25 @@ def source_run_from(summary: Any, source_id: str, written: int) -> SourceRun:
     skipped = {str(k): _as_count(v) for k, v in skipped_raw.items()} if isinstance(skipped_raw, dict) else {}
     errors_raw = _get(entry, "errors", 0)
     errors = _as_count(errors_raw)
-    items = written
+    failed_requests = sum(n for reason, n in skipped.items() if is_failure_reason(reason))
     fatal = _get(entry, "fatal", None) or _get(entry, "error", None)
-    if items == 0 and (errors or fatal):
+    if written == 0 and (fatal or errors or (failed_requests and failed_requests == sum(skipped.values()))):
+        reasons = ", ".join(f"{k}: {v}" for k, v in skipped.items() if is_failure_reason(k))
         detail = fatal or (
-            "; ".join(str(e) for e in errors_raw[:3]) if isinstance(errors_raw, list) else f"{errors} requests failed"
+            "; ".join(str(e) for e in errors_raw[:2]) if isinstance(errors_raw, list) and errors_raw else reasons
         )
-        raise SourceDown(f"nguồn {source_id} không trả về mục nào / no items: {detail}")
-    status = SourceStatus.PARTIAL if errors else SourceStatus.OK
-    return SourceRun(source_id=source_id, status=status, items=items, skipped=skipped, errors=errors)
+        raise SourceDown(f"nguồn {source_id} không trả về mục nào / no items ({detail})")
+    status = SourceStatus.PARTIAL if errors or failed_requests else SourceStatus.OK
+    return SourceRun(source_id=source_id, status=status, items=written, skipped=skipped, errors=errors + failed_requests)
+
+
+#: Skip reasons that mean a request failed (as opposed to "nothing new": already_seen,
+#: not_modified, too_old, off_topic, duplicate_url…).
+_FAILURE_REASONS = {"timeout", "connection_error", "redirect_loop", "too_large", "broken_feed", "broken_sitemap", "ignored"}
+
+
+def is_failure_reason(reason: str) -> bool:
+    return reason in _FAILURE_REASONS or reason.startswith(("http_", "error_"))
 
 
 @task(name="crawl-source", cache_policy=NO_CACHE, task_run_name="crawl-{source_id}")

@@ -1,0 +1,263 @@
+"""The review desk over HTTP: login, expiry, roles, CSRF, decisions and conflicts (real node)."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from flows.review.app import create_app
+from flows.review.users import Role, UserStore
+from index import review as store
+from tests.flows.review import seed
+from tinradar.schema import ReviewStatus
+
+PASSWORDS = {"lan": "mat-khau-lan-1", "an": "mat-khau-an-2", "quan": "mat-khau-quan-3"}
+HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def users(es_settings) -> UserStore:
+    accounts = UserStore.for_settings(es_settings)
+    accounts.add("lan", PASSWORDS["lan"], Role.REVIEWER)
+    accounts.add("an", PASSWORDS["an"], Role.ANALYST)
+    accounts.add("quan", PASSWORDS["quan"], Role.ADMIN)
+    return accounts
+
+
+@pytest.fixture
+def loaded(es_client, es_settings):
+    return seed.load(es_client, es_settings, seed.standard_items())
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(es_settings, es_client, users, clock):
+    return create_app(es_settings, client=es_client, users=users, clock=clock)
+
+
+def browser(app) -> TestClient:
+    return TestClient(app, follow_redirects=False)
+
+
+def hidden(page: str, form_id: str | None = None) -> dict[str, str]:
+    """Hidden inputs of a page (or of the form with that id)."""
+    if form_id:
+        page = page[page.index(f'id="{form_id}"') :]
+        page = page[: page.index("</form>")]
+    return {k: html.unescape(v) for k, v in HIDDEN.findall(page)}
+
+
+def login(client: TestClient, name: str, password: str | None = None, next_path: str = "/"):
+    token = hidden(client.get("/login").text)["csrf_token"]
+    form = {"username": name, "password": password or PASSWORDS[name], "csrf_token": token, "next": next_path}
+    return client.post("/login", data=form)
+
+
+def decide_form(client: TestClient, doc_id: str, status: str, note: str = "") -> dict[str, str]:
+    page = client.get(f"/item/{doc_id}")
+    assert page.status_code == 200
+    return {**hidden(page.text, "decide-form"), "status": status, "note": note}
+
+
+def test_every_page_needs_login(app, loaded):
+    client = browser(app)
+    for path in ("/", f"/item/{loaded['hi1']}", "/admin/users"):
+        response = client.get(path)
+        assert response.status_code == 303
+        assert urlsplit(response.headers["location"]).path == "/login"
+    assert parse_qs(urlsplit(client.get("/?source=a").headers["location"]).query)["next"] == ["/?source=a"]
+    assert client.get("/login").status_code == 200
+
+
+def test_login_logout(app, loaded):
+    client = browser(app)
+    bad = login(client, "lan", "sai-mat-khau")
+    assert bad.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in bad.text
+    assert login(client, "nobody", "whatever-123").status_code == 401
+    assert client.get("/").status_code == 303
+    ok = login(client, "lan", next_path="/?status=all")
+    assert ok.status_code == 303 and ok.headers["location"] == "/?status=all"
+    queue = client.get("/")
+    assert queue.status_code == 200 and "Tin cần xem xét" in queue.text
+    assert "Trực thăng phun thuốc khử trùng tối nay" in queue.text
+    out = client.post("/logout", data={"csrf_token": hidden(queue.text)["csrf_token"]})
+    assert out.status_code == 303
+    assert client.get("/").status_code == 303
+
+
+def test_login_never_redirects_off_site(app):
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        assert login(browser(app), "lan", next_path=target).headers["location"] == "/"
+
+
+def test_cookie_flags(es_settings, es_client, users):
+    plain = login(browser(create_app(es_settings, client=es_client, users=users)), "lan")
+    cookie = plain.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    assert f"max-age={es_settings.review_session_minutes * 60}" in cookie
+    secure_settings = es_settings.model_copy(update={"review_cookie_secure": True})
+    secure = login(browser(create_app(secure_settings, client=es_client, users=users)), "lan")
+    assert "; secure" in secure.headers["set-cookie"].lower()
+
+
+def test_session_expires(app, clock, loaded, es_settings):
+    client = browser(app)
+    login(client, "lan")
+    clock.now += es_settings.review_session_minutes * 60 - 5
+    assert client.get("/").status_code == 200
+    clock.now += 10
+    expired = client.get("/")
+    assert expired.status_code == 303
+    assert "expired=1" in expired.headers["location"]
+    assert "hết hạn" in client.get(expired.headers["location"]).text
+    clock.now += 1
+    assert client.get("/").status_code == 303  # the session was cleared, not just refused once
+
+
+def test_removed_account_loses_its_open_session(app, users, loaded):
+    client = browser(app)
+    login(client, "lan")
+    assert client.get("/").status_code == 200
+    users.remove("lan")
+    assert client.get("/").status_code == 303
+
+
+def test_post_without_or_with_wrong_csrf_token_is_rejected(app, es_client, es_settings, loaded):
+    client = browser(app)
+    token = hidden(client.get("/login").text)["csrf_token"]
+    creds = {"username": "lan", "password": PASSWORDS["lan"]}
+    assert client.post("/login", data=creds).status_code == 403
+    assert client.post("/login", data={**creds, "csrf_token": token + "x"}).status_code == 403
+    assert client.get("/").status_code == 303  # still logged out
+    login(client, "lan")
+    form = decide_form(client, loaded["hi1"], "confirmed_false")
+    for bad in ("", "0" * 43, token):  # missing, wrong, and the pre-login token (rotated at login)
+        response = client.post(f"/item/{loaded['hi1']}/decide", data={**form, "csrf_token": bad})
+        assert response.status_code == 403 and "CSRF" in response.text
+    assert store.get_item(es_client, es_settings, loaded["hi1"]).review.status is ReviewStatus.NEW
+    other = browser(app)  # another person's valid session token does not work in this session
+    login(other, "lan")
+    foreign = hidden(other.get("/").text)["csrf_token"]
+    assert client.post(f"/item/{loaded['hi1']}/decide", data={**form, "csrf_token": foreign}).status_code == 403
+
+
+def test_analyst_reads_but_cannot_decide(app, es_client, es_settings, loaded):
+    reviewer = browser(app)
+    login(reviewer, "lan")
+    form = decide_form(reviewer, loaded["hi1"], "accurate")
+    analyst = browser(app)
+    login(analyst, "an")
+    page = analyst.get(f"/item/{loaded['hi1']}")
+    assert page.status_code == 200
+    assert 'id="decide-form"' not in page.text and 'id="read-only"' in page.text
+    form["csrf_token"] = hidden(page.text)["csrf_token"]
+    refused = analyst.post(f"/item/{loaded['hi1']}/decide", data=form)
+    assert refused.status_code == 403 and "chỉ có quyền xem" in refused.text
+    assert store.get_item(es_client, es_settings, loaded["hi1"]).review.status is ReviewStatus.NEW
+    assert store.audit_trail(es_client, es_settings, loaded["hi1"]) == []
+    assert analyst.get("/admin/users").status_code == 403
+
+
+def test_reviewer_decides_and_item_leaves_queue(app, es_client, es_settings, loaded):
+    client = browser(app)
+    login(client, "lan")
+    form = decide_form(client, loaded["hi1"], "confirmed_false", note="Đã xác minh với Công an huyện")
+    form["back"] = "/?source=fb-page-a"
+    done = client.post(f"/item/{loaded['hi1']}/decide", data=form)
+    assert done.status_code == 303 and done.headers["location"] == "/?source=fb-page-a"
+    queue = client.get(done.headers["location"])
+    assert "Đã lưu" in queue.text
+    assert f'data-id="{loaded["hi1"]}"' not in queue.text and f'data-id="{loaded["mid2"]}"' in queue.text
+    item = store.get_item(es_client, es_settings, loaded["hi1"])
+    assert (item.review.status, item.review.by, item.review.note) == (
+        ReviewStatus.CONFIRMED_FALSE,
+        "lan",
+        "Đã xác minh với Công an huyện",
+    )
+    page = client.get(f"/item/{loaded['hi1']}").text
+    assert "Lịch sử kết luận" in page and "Sai sự thật" in page
+
+
+def test_second_reviewer_gets_the_conflict_message(app, users, es_client, es_settings, loaded):
+    users.add("minh", "mat-khau-minh-4", Role.REVIEWER)
+    first, second = browser(app), browser(app)
+    login(first, "lan")
+    login(second, "minh", "mat-khau-minh-4")
+    form_1 = decide_form(first, loaded["hi2"], "misleading", note="một phần")
+    form_2 = decide_form(second, loaded["hi2"], "accurate")
+    assert first.post(f"/item/{loaded['hi2']}/decide", data=form_1).status_code == 303
+    clash = second.post(f"/item/{loaded['hi2']}/decide", data=form_2)
+    assert clash.status_code == 409
+    assert "Chưa lưu" in clash.text and "«Gây hiểu lầm»" in clash.text and "<strong>lan</strong>" in clash.text
+    assert "chưa được lưu" in clash.text
+    item = store.get_item(es_client, es_settings, loaded["hi2"])
+    assert (item.review.status, item.review.by) == (ReviewStatus.MISLEADING, "lan")
+    # The conflict page carries the new version: a deliberate second decision now goes through.
+    retry = {**hidden(clash.text, "decide-form"), "status": "accurate", "note": ""}
+    assert second.post(f"/item/{loaded['hi2']}/decide", data=retry).status_code == 303
+    assert store.get_item(es_client, es_settings, loaded["hi2"]).review.by == "minh"
+
+
+def test_whole_cluster_decision(app, es_client, es_settings, loaded):
+    client = browser(app)
+    login(client, "lan")
+    form = {**decide_form(client, loaded["hi1"], "confirmed_false"), "whole_cluster": "1"}
+    done = client.post(f"/item/{loaded['hi1']}/decide", data=form)
+    assert done.status_code == 303
+    for key in ("hi1", "hi2", "hi3"):
+        assert store.get_item(es_client, es_settings, loaded[key]).review.status is ReviewStatus.CONFIRMED_FALSE
+    assert "Áp dụng thêm cho 2 bài cùng cụm" in client.get("/").text
+
+
+def test_item_page_shows_markup_as_text(app, loaded):
+    client = browser(app)
+    login(client, "lan")
+    page = client.get(f"/item/{loaded['xss']}")
+    assert page.status_code == 200
+    assert "<script>window.__pwned" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;window.__pwned" in page.text and "&lt;img src=x onerror=" in page.text
+    assert "script-src 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_queue_filters_and_uncertain_mode_over_http(app, loaded):
+    client = browser(app)
+    login(client, "an")
+    rows = re.compile(r'<tr data-id="([0-9a-f]+)">')
+    assert rows.findall(client.get("/?claim=hot-lemon-water-kills-virus").text) == [loaded["mid1"]]
+    assert rows.findall(client.get("/?mode=uncertain").text)[0] == loaded["mid1"]
+    assert rows.findall(client.get("/").text)[0] == loaded["hi1"]
+    assert client.get("/?day=not-a-date&status=bogus&page=x").status_code == 200  # bad input ignored
+    assert client.get("/item/does-not-exist").status_code == 404
+
+
+def test_admin_manages_accounts(app, users, loaded):
+    reviewer = browser(app)
+    login(reviewer, "lan")
+    assert reviewer.get("/admin/users").status_code == 403
+    admin = browser(app)
+    login(admin, "quan")
+    token = hidden(admin.get("/admin/users").text)["csrf_token"]
+    form = {"csrf_token": token, "action": "add", "name": "hoa", "password": "mat-khau-hoa-5", "role": "analyst"}
+    assert admin.post("/admin/users", data=form).status_code == 303
+    assert users.get("hoa").role is Role.ANALYST
+    short = {**form, "name": "hung", "password": "ngan"}
+    assert admin.post("/admin/users", data=short).status_code == 400
+    assert admin.post("/admin/users", data={"csrf_token": token, "action": "remove", "name": "hoa"}).status_code == 303
+    assert users.get("hoa") is None

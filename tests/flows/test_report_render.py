@@ -1,0 +1,114 @@
+"""The report's files: self-contained Vietnamese HTML, Markdown, PDF when Chromium exists, e-mail."""
+
+from __future__ import annotations
+
+import email
+import re
+from datetime import date, datetime, timedelta
+from email import policy
+
+import pytest
+
+from flows.report.data import ClaimRef, ClaimSeen, Headline, PlaceRow, ReportData, ReportItem, Spike
+from flows.report.mail import build_message, send_report
+from flows.report.render import find_chromium, render_html, render_markdown, write_report
+from flows.summary import SourceRun, SourceStatus
+from tests.flows.smtp_sink import smtp_sink
+from tinradar.settings import Settings
+
+DAY = date(2021, 9, 3)
+
+
+def sample(empty: bool = False) -> ReportData:
+    days = [(DAY - timedelta(days=6 - i)).isoformat() for i in range(7)]
+    data = ReportData(
+        day=DAY, generated_at=datetime(2021, 9, 4, 7, 0).astimezone(), timezone="Asia/Ho_Chi_Minh", days=days,
+        volume_by_source_day={"forum": {d: 2 for d in days}},
+        sentiment_by_day={"neg": {d: 1 for d in days}, "neu": {d: 2 for d in days}, "pos": {d: 0 for d in days}},
+        crawl_status=[SourceRun(source_id="tinnhanh", status=SourceStatus.OK, items=12),
+                      SourceRun(source_id="hong", status=SourceStatus.DOWN, error="SourceDown: connection refused")],
+    )
+    if empty:
+        return data
+    data.total_today = 14
+    data.headlines = [Headline(label="Tổng số tin, bài thu thập", today=14, yesterday=10, higher_is_bad=None),
+                      Headline(label="Nguy cơ tin đồn cao", today=4, yesterday=1)]
+    data.risk_today = {"high": 4, "medium": 3, "low": 7}
+    data.by_source_today = {"forum": 9, "tinnhanh": 5}
+    data.top_items = [ReportItem(
+        id="a" * 16, title="KHẨN: Sơn Dương phong tỏa toàn huyện từ 0h ngày mai", url="https://forum.example/t/1",
+        source_id="forum", dated_at="2021-09-03T11:05:00+00:00", rumor_risk=0.91, risk_level="high",
+        cues=["Kêu gọi chia sẻ gấp"], places=["Sơn Dương"],
+        claims=[ClaimRef(claim_id="son-duong-total-lockdown-hoax", claim="Sơn Dương phong tỏa toàn huyện")],
+    )]
+    data.claims_seen = [ClaimSeen(claim_id="son-duong-total-lockdown-hoax", claim="Sơn Dương phong tỏa toàn huyện",
+                                  correction="UBND huyện đã cải chính: không phong tỏa.", debunked_by="UBND huyện Sơn Dương", today=5, window=5)]
+    data.spikes = [Spike(kind="claim", key="son-duong-total-lockdown-hoax", label="Sơn Dương phong tỏa toàn huyện", today=5, baseline=0.0)]
+    data.provinces = [PlaceRow(code="08", name="Tỉnh Tuyên Quang", today=9, window=20)]
+    data.districts = [PlaceRow(code="076", name="Huyện Sơn Dương (Tỉnh Tuyên Quang)", today=7, window=12)]
+    return data
+
+
+def test_html_is_self_contained_and_vietnamese():
+    html = render_html(sample())
+    assert 'lang="vi"' in html
+    assert "Báo cáo ngày Thứ Sáu, ngày 03/09/2021" in html
+    # no external assets: every image is a data URI, no stylesheet or script is fetched
+    assert re.findall(r'<img[^>]+src="(?!data:image/svg\+xml;base64,)', html) == []
+    assert "<link" not in html and "<script" not in html
+    assert len(re.findall(r'src="data:image/svg\+xml;base64,', html)) >= 3
+    # the flagged item with its cue, the named claim and the correction
+    assert "KHẨN: Sơn Dương phong tỏa toàn huyện" in html and "Kêu gọi chia sẻ gấp" in html
+    assert "son-duong-total-lockdown-hoax" in html and "UBND huyện đã cải chính" in html
+    # time in the board's zone (11:05 UTC = 18:05 in Viet Nam), district with its province
+    assert "18:05 03/09" in html and "Huyện Sơn Dương (Tỉnh Tuyên Quang)" in html
+    # a broken source is named at the top
+    assert "Có 1 nguồn không thu thập được" in html and "hong" in html
+
+
+def test_empty_report_says_so():
+    data = sample(empty=True)
+    assert data.empty
+    html, md = render_html(data), render_markdown(data)
+    assert "Không có gì để báo cáo hôm nay" in html
+    assert "Không có gì để báo cáo hôm nay" in md
+
+
+def test_markdown_summary_lists_items_and_claims():
+    md = render_markdown(sample())
+    assert md.startswith("# TinRadar — Báo cáo ngày Thứ Sáu, ngày 03/09/2021")
+    assert "[KHẨN: Sơn Dương phong tỏa toàn huyện từ 0h ngày mai](https://forum.example/t/1)" in md
+    assert "`son-duong-total-lockdown-hoax`" in md and "| Tỉnh Tuyên Quang | 9 | 20 |" in md
+
+
+def test_write_report_files(tmp_path):
+    files = write_report(sample(), tmp_path / "2021-09-03")
+    assert files["html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert files["markdown"].exists()
+    if find_chromium():
+        assert files["pdf"] is not None and files["pdf"].read_bytes().startswith(b"%PDF")
+    else:
+        assert files["pdf"] is None and "Chromium" in files["pdf_note"]
+        assert "Chromium" in files["html"].read_text(encoding="utf-8")
+
+
+def test_report_is_emailed_through_smtp(tmp_path):
+    files = write_report(sample(), tmp_path / "r", pdf=False)
+    with smtp_sink() as sink:
+        settings = Settings(smtp_host=sink.host, smtp_port=sink.port, smtp_from="tinradar@bantuyengiao.vn",
+                            report_recipients=["a@example.vn", "b@example.vn"])
+        msg = build_message(settings, "TinRadar — báo cáo", files["markdown"].read_text(), files["html"].read_text(), None)
+        send_report(settings, msg, timeout=10)
+    assert len(sink.messages) == 1
+    got = sink.messages[0]
+    assert got.recipients == ["a@example.vn", "b@example.vn"]
+    parsed = email.message_from_bytes(got.data, policy=policy.default)
+    assert parsed["Subject"] == "TinRadar — báo cáo"
+    html_part = parsed.get_body(preferencelist=("html",))
+    assert "Sơn Dương phong tỏa toàn huyện" in html_part.get_content()
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="needs headless Chromium")
+def test_pdf_has_pages(tmp_path):
+    files = write_report(sample(), tmp_path / "r")
+    assert files["pdf"].stat().st_size > 10_000

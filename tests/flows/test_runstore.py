@@ -1,0 +1,76 @@
+"""The run folder: atomic files, de-duplicated chunks, and finding what a run left undone."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flows import runstore
+from flows.pipeline import split_run
+from tinradar.ids import news_id
+from tinradar.schema import Analysis, Document, Kind, ScoredItem, Sentiment, utc_now
+from tinradar.settings import Settings
+
+
+def _doc(n: int, *, fetched_offset: int = 0, title: str = "") -> Document:
+    url = f"https://example.vn/bai-{n}"
+    return Document(
+        id=news_id(url), url=url, source_id="src", kind=Kind.NEWS, title=title or f"Bài {n}",
+        text="Nội dung về COVID-19", fetched_at=utc_now() + timedelta(seconds=fetched_offset),
+    )
+
+
+def test_split_run_merges_duplicates_and_chunks(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    runstore.write_jsonl(run / "crawl-a.jsonl", [_doc(i) for i in range(5)])
+    # doc 4 again from another source, fetched later with a new title: the later copy wins
+    runstore.write_jsonl(run / "crawl-b.jsonl", [_doc(4, fetched_offset=60, title="Bài 4 (sửa)"), _doc(5)])
+    (run / "crawl-b.jsonl").open("a").write("not json\n")
+
+    chunks, crawled, dupes = split_run(run, chunk_size=4)
+
+    assert (crawled, dupes) == (7, 1)
+    assert [p.name for p in chunks] == ["docs-000.jsonl", "docs-001.jsonl"]
+    docs = [d for p in chunks for d in runstore.read_documents(p)[0]]
+    assert len(docs) == 6 and len({d.id for d in docs}) == 6
+    assert next(d for d in docs if d.url.endswith("bai-4")).title == "Bài 4 (sửa)"
+    assert (run / runstore.SPLIT_MARKER).exists()
+
+
+def test_pending_work_finds_each_unfinished_stage(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    day = date(2021, 9, 3)
+    unsplit = runstore.new_run_dir(settings, day)
+    runstore.write_jsonl(unsplit / "crawl-a.jsonl", [_doc(1)])
+
+    half = runstore.new_run_dir(settings, day)
+    runstore.write_jsonl(half / "crawl-a.jsonl", [_doc(2), _doc(3)])
+    chunks, _, _ = split_run(half, chunk_size=1)
+    doc = runstore.read_documents(chunks[0])[0][0]
+    item = ScoredItem(
+        document=doc,
+        analysis=Analysis(doc_id=doc.id, rumor_risk=0.1, risk_level="low", sentiment=Sentiment.NEU, covid=True, covid_proba=0.9),
+    )
+    scored = runstore.scored_path_for(chunks[0])
+    runstore.write_scored(scored, [item])
+
+    done = runstore.new_run_dir(settings, day)
+    runstore.write_jsonl(done / "crawl-a.jsonl", [])
+    split_run(done, chunk_size=10)
+
+    work = runstore.pending_work(settings)
+    assert work.unsplit == [unsplit]
+    assert work.unanalysed == [chunks[1]]
+    assert work.unindexed == [scored]
+    assert runstore.read_scored(scored)[0].analysis.rumor_risk == 0.1
+
+    runstore.write_text(runstore.indexed_marker(scored), "{}")
+    assert runstore.pending_work(settings, exclude=unsplit).unindexed == []
+    assert runstore.pending_work(settings, exclude=unsplit).unsplit == []
+
+
+def test_write_jsonl_is_atomic(tmp_path):
+    path = tmp_path / "x.jsonl"
+    runstore.write_jsonl(path, [{"a": "Sơn Dương"}])
+    assert path.read_text(encoding="utf-8") == '{"a": "Sơn Dương"}\n'
+    assert not list(tmp_path.glob(".*.tmp"))
