@@ -81,6 +81,7 @@ class Source(BaseModel):
     article_pattern: str | None = Field(default=None, description="Regex an article URL must match (others are skipped)")
     selectors: Selectors | None = None
     topic_filter: bool = Field(default=False, description="Keep only COVID-19 items (general sections)")
+    download_timeout: float | None = Field(default=None, gt=0, description="Seconds before a page of this source times out")
     cadence: str = Field(default="daily", description="How often the source is crawled: hourly, daily, weekly")
     enabled: bool = True
     verified: bool = Field(default=False, description="Whether the URLs were checked against the live site")

@@ -1,0 +1,87 @@
+"""``crawl()``: run the spiders of some sources in a child process, return a summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from crawlers.registry import load_registry, select_sources
+from crawlers.summary import CrawlSummary
+from tinradar.schema import utc_now
+from tinradar.settings import Settings
+
+
+class CrawlError(RuntimeError):
+    """The crawl process itself failed (not a page: pages only ever count as skips)."""
+
+
+def _settings_payload(settings: Settings) -> dict[str, Any]:
+    """Settings as JSON for the child, secrets included (the job file is private to us)."""
+    data = settings.model_dump(mode="json")
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            data[name] = value.get_secret_value()
+    return data
+
+
+def crawl(
+    settings: Settings,
+    *,
+    sources_file: Path | None = None,
+    source_ids: list[str] | None = None,
+    since: datetime | None = None,
+    out_path: Path,
+    variables: dict[str, str] | None = None,
+    scrapy_settings: dict[str, Any] | None = None,
+    use_state: bool = True,
+    timeout: float | None = None,
+) -> CrawlSummary:
+    """Crawl the registry's enabled sources (or ``source_ids``) into ``out_path`` (JSON lines).
+
+    ``since`` bounds the look-back (default: ``settings.lookback_days`` before now; 0 days
+    means no bound); the per-source state under ``settings.data_dir`` makes a rerun fetch
+    only new items unless ``use_state`` is false. ``scrapy_settings`` overrides Scrapy
+    settings (tests use short timeouts). Raises ``RegistryError`` for a bad registry and
+    ``CrawlError`` when the child process fails.
+    """
+    sources = select_sources(load_registry(Path(sources_file or settings.sources_file), variables), source_ids)
+    if since is None and settings.lookback_days:
+        since = utc_now() - timedelta(days=settings.lookback_days)
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=settings.tz)
+    out_path = Path(out_path)
+    with tempfile.TemporaryDirectory(prefix="tinradar-crawl-") as tmp:
+        job_path = Path(tmp) / "job.json"
+        summary_path = Path(tmp) / "summary.json"
+        job = {
+            "settings": _settings_payload(settings),
+            "sources": [s.model_dump(mode="json") for s in sources],
+            "since": since.isoformat() if since else None,
+            "out_path": str(out_path.resolve()),
+            "summary_path": str(summary_path),
+            "scrapy_settings": scrapy_settings or {},
+            "use_state": use_state,
+        }
+        fd = os.open(job_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(job, fh, ensure_ascii=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawlers.child", str(job_path)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        if proc.returncode != 0 or not summary_path.is_file():
+            tail = (proc.stderr or proc.stdout or "")[-2000:]
+            raise CrawlError(f"crawl process failed (exit {proc.returncode}):\n{tail}")
+        return CrawlSummary.model_validate_json(summary_path.read_text(encoding="utf-8"))
