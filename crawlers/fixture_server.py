@@ -13,7 +13,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,10 +53,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def handle(self) -> None:
         """A crawler that gives up (timeout, size cap) resets the socket; that is expected."""
-        try:
+        with suppress(ConnectionError, TimeoutError):
             super().handle()
-        except (ConnectionError, TimeoutError):
-            pass
 
     def do_HEAD(self) -> None:
         self.do_GET()

@@ -140,7 +140,7 @@ class NewsSpider(TinRadarSpider):
     # --- articles ----------------------------------------------------------------------------
     def parse_article(self, response: scrapy.http.Response) -> None:
         key = response.meta["key"]
-        if not isinstance(response, scrapy.http.TextResponse) and not response.body.lstrip()[:1] == b"<":
+        if not isinstance(response, scrapy.http.TextResponse) and response.body.lstrip()[:1] != b"<":
             self.skip("not_html", response.url)
             return
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")

@@ -24,7 +24,7 @@ def parse_count(text: str | None) -> int | None:
         return None
     number = float(match.group(1).replace(",", "."))
     scale = {"k": 1_000, "m": 1_000_000}.get(match.group(2).lower(), 1)
-    return int(round(number * scale))
+    return round(number * scale)
 
 
 def _message_text(node: scrapy.Selector) -> str:
