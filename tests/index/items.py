@@ -1,0 +1,55 @@
+"""Scored items for the index tests, built from the real kernel models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tinradar.schema import Analysis, ClaimMatch, Document, Location, ScoredItem, risk_level_for
+
+FETCHED = datetime(2021, 8, 10, 3, 0, tzinfo=UTC)
+
+
+def make_item(
+    n: int,
+    text: str = "Người dân đi tiêm vắc xin phòng COVID-19",
+    *,
+    title: str | None = None,
+    published_at: str | None = "2021-08-05T10:00:00+07:00",
+    source_id: str = "baotuyenquang",
+    kind: str = "news",
+    risk: float = 0.2,
+    sentiment: str = "neu",
+    claims: list[str] | None = None,
+    places: list[tuple[str, str, str | None]] | None = None,
+    cluster_id: str | None = None,
+    likes: int | None = None,
+    **doc: Any,
+) -> ScoredItem:
+    """One scored item; ``places`` are (name, province_code, district_code)."""
+    document = Document(
+        id=f"doc-{n:08d}",
+        url=f"https://example.vn/tin/{n}",
+        source_id=source_id,
+        kind=kind,
+        title=title if title is not None else f"Tin số {n}",
+        text=text,
+        published_at=published_at,
+        fetched_at=FETCHED,
+        likes=likes,
+        **doc,
+    )
+    analysis = Analysis(
+        doc_id=document.id,
+        rumor_risk=risk,
+        risk_level=risk_level_for(risk),
+        cues=["giọng khẳng định tuyệt đối"] if risk >= 0.7 else [],
+        sentiment=sentiment,
+        covid=True,
+        covid_proba=0.9,
+        locations=[Location(name=name, province_code=p, district_code=d) for name, p, d in (places or [])],
+        matched_claims=[ClaimMatch(claim_id=c, similarity=0.91) for c in (claims or [])],
+        cluster_id=cluster_id,
+        analyzed_at=FETCHED,
+    )
+    return ScoredItem(document=document, analysis=analysis)
