@@ -112,7 +112,9 @@ def test_cookie_flags(es_settings, es_client, users):
     assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
     assert f"max-age={es_settings.review_session_minutes * 60}" in cookie
     secure_settings = es_settings.model_copy(update={"review_cookie_secure": True})
-    secure = login(browser(create_app(secure_settings, client=es_client, users=users)), "lan")
+    secure_app = create_app(secure_settings, client=es_client, users=users)
+    secure = login(TestClient(secure_app, base_url="https://testserver", follow_redirects=False), "lan")
+    assert secure.status_code == 303
     assert "; secure" in secure.headers["set-cookie"].lower()
 
 
