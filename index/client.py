@@ -59,6 +59,11 @@ def scrub(text: str, settings: Settings) -> str:
 def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
     """A client for the configured cluster, checked with a cheap cluster-health call."""
     where = safe_url(settings.es_url)
+    if settings.es_ca_certs is not None and not settings.es_ca_certs.is_file():
+        raise ElasticsearchUnavailable(
+            f"Không thấy chứng chỉ CA / CA certificate not found: {settings.es_ca_certs}",
+            hint="Set TINRADAR_ES_CA_CERTS to the PEM file of the CA that signed the cluster's certificate.",
+        )
     try:
         client = Elasticsearch(**settings.es_client_kwargs())
     except (ValueError, TypeError, OSError) as exc:  # bad URL, unreadable CA file, ...
