@@ -1,0 +1,92 @@
+"""``tinradar index load|replay`` and ``tinradar search`` through the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from index.node import free_port
+from tests.index.items import make_item
+
+
+@pytest.fixture
+def env(es_settings, monkeypatch):
+    monkeypatch.setenv("TINRADAR_ES_URL", es_settings.es_url)
+    monkeypatch.setenv("TINRADAR_ES_INDEX_PREFIX", es_settings.es_index_prefix)
+    monkeypatch.setenv("TINRADAR_DATA_DIR", str(es_settings.data_dir))
+    return es_settings
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture
+def scored_file(tmp_path):
+    path = tmp_path / "scored.jsonl"
+    items = [
+        make_item(1, "Tiêm vắc xin gây vô sinh, chia sẻ ngay", risk=0.9, claims=["vaccine-infertility"]),
+        make_item(2, "Sơn Dương tiêm vắc xin cho người dân", risk=0.1, places=[("Sơn Dương", "08", "076")]),
+        make_item(3, "Giá rau ổn định", risk=0.1),
+    ]
+    lines = [json.dumps(i.to_line(), ensure_ascii=False) for i in items]
+    lines.append('{"id": "x"}')  # too short an id: reported, not fatal
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_load_then_search_json(env, scored_file):
+    loaded = run("index", "load", str(scored_file))
+    assert loaded.exit_code == 1, loaded.output  # one bad line → non-zero, the rest went in
+    assert "line 4" in loaded.stderr
+
+    result = run("search", "tiem vac xin", "--format", "json", "--stats")
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)  # exactly one JSON object on stdout
+    assert set(payload) == {"total", "hits", "stats"}
+    assert payload["total"] == 2
+    assert {h["id"] for h in payload["hits"]} == {"doc-00000001", "doc-00000002"}
+    hit = payload["hits"][0]
+    assert set(hit) == {"id", "score", "index", "fields", "highlights"}
+    assert "<em>vắc</em>" in " ".join(hit["highlights"]["text"])
+    assert payload["stats"]["by_risk_level"] == {"high": 1, "low": 1}
+
+    empty = json.loads(run("search", "--format", "json").stdout)
+    assert empty["total"] == 3 and "stats" not in empty
+
+    filtered = json.loads(run("search", "", "--risk-min", "high", "--status", "new", "--format", "json").stdout)
+    assert [h["id"] for h in filtered["hits"]] == ["doc-00000001"]
+
+    again = run("index", "load", str(scored_file))  # rerun: nothing new
+    assert again.exit_code == 1  # the same bad line, reported again
+    assert json.loads(run("search", "--format", "json").stdout)["total"] == 3
+
+
+def test_search_csv_and_table(env, scored_file):
+    run("index", "load", str(scored_file))
+    rows = list(csv.DictReader(io.StringIO(run("search", "son duong", "--format", "csv").stdout)))
+    assert [r["id"] for r in rows] == ["doc-00000002"]
+    assert rows[0]["provinces"] == "08" and rows[0]["review_status"] == "new"
+    table = run("search", "son duong")
+    assert table.exit_code == 0 and "1 kết quả" in table.stdout and "Sơn" in table.stdout
+
+
+def test_bad_options_and_es_down(env, monkeypatch):
+    assert run("search", "x", "--risk-min", "extreme").exit_code == 2
+    assert run("search", "x", "--since", "yesterday").exit_code == 2
+    assert run("search", "x", "--format", "xml").exit_code == 2
+    monkeypatch.setenv("TINRADAR_ES_URL", f"http://127.0.0.1:{free_port()}")
+    down = run("search", "x", "--format", "json")
+    assert down.exit_code == 3
+    assert down.stdout == ""  # nothing a script could mistake for a result
+    assert "cannot reach Elasticsearch" in down.stderr and "tinradar es start" in down.stderr
+
+
+def test_replay_command(env):
+    result = run("index", "replay")
+    assert result.exit_code == 0 and "nothing to replay" in result.stderr
