@@ -1,0 +1,86 @@
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from crawlers.ingest import ExportError, read_export
+from crawlers.registry import RegistryError, load_registry, select_sources
+from tinradar.ids import canonical_url, social_id
+from tinradar.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPORTS = ROOT / "fixtures/site/exports"
+ADMIN = ROOT / "../shared/datasets/admin_units/dvhcvn_2021-07-01.json"
+
+
+def test_real_registry() -> None:
+    sources = load_registry(ROOT / "crawlers/sources.yaml")
+    assert len(sources) >= 20
+    assert all(not s.verified for s in sources)
+    local = [s for s in sources if s.province_code == "08"]
+    assert {s.id for s in local} >= {"baotuyenquang", "tuyenquang-portal", "sonduong-portal"}
+    assert {s.district_code for s in local} >= {"076"}
+    if ADMIN.is_file():
+        data = json.loads(ADMIN.read_text(encoding="utf-8"))["data"]
+        tq = next(p for p in data if p["level1_id"] == "08")
+        assert tq["name"] == "Tỉnh Tuyên Quang"
+        assert any(d["level2_id"] == "076" and d["name"] == "Huyện Sơn Dương" for d in tq["level2s"])
+
+
+def test_placeholders_and_selection(tmp_path: Path) -> None:
+    sources = load_registry(ROOT / "fixtures/site/sources.yaml", {"base_url": "http://127.0.0.1:8000/"})
+    assert sources[0].feeds == ["http://127.0.0.1:8000/tinnhanh/rss/suc-khoe.rss"]
+    assert sources[0].allowed_domains == ["127.0.0.1"]
+    with pytest.raises(RegistryError, match="base_url"):
+        load_registry(ROOT / "fixtures/site/sources.yaml")
+    with pytest.raises(RegistryError, match="unknown source"):
+        select_sources(sources, ["nope"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources:\n  - {id: x, name: X, kind: news}\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="feed, sitemap or listing"):
+        load_registry(bad)
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("https://www.tinnhanh.example/suc-khoe/a.html?utm_source=rss&utm_medium=feed#top", "https://tinnhanh.example/suc-khoe/a.html"),
+        ("http://m.tinnhanh.example/suc-khoe/a.html/", "https://tinnhanh.example/suc-khoe/a.html"),
+        ("https://tinnhanh.example/amp/suc-khoe/a.html?fbclid=x", "https://tinnhanh.example/suc-khoe/a.html"),
+    ],
+)
+def test_url_canonicalisation(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
+
+
+def test_facebook_export_csv_and_json_agree() -> None:
+    settings = Settings(author_salt="test-salt")
+    csv_docs = list(read_export(EXPORTS / "facebook_posts.csv", settings))
+    json_docs = list(read_export(EXPORTS / "facebook_posts.json", settings))
+    assert len(csv_docs) == len(json_docs) == 12
+    assert [d.model_dump(exclude={"fetched_at"}) for d in csv_docs] == [d.model_dump(exclude={"fetched_at"}) for d in json_docs]
+    first = csv_docs[0]
+    assert first.id == social_id("facebook", "1000001")
+    assert first.author == "Tuyên Quang 24h" and first.author_hash is None
+    assert (first.likes, first.comments, first.shares) == (820, 145, 390)
+    assert first.published_at is not None and first.published_at.isoformat() == "2021-09-03T18:10:00+07:00"
+    group_post = csv_docs[2]
+    assert group_post.author is None and group_post.author_hash and group_post.author_hash.startswith("u_")
+    dump = "\n".join(d.model_dump_json() for d in csv_docs)
+    for name in ("Phùng Văn Khải", "Lương Thị Duyên", "Triệu Văn Phúc", "Ma Thị Hạnh"):
+        assert name not in dump
+
+
+def test_export_errors(tmp_path: Path) -> None:
+    with pytest.raises(ExportError):
+        list(read_export(tmp_path / "missing.csv", Settings()))
+    bad = tmp_path / "x.txt"
+    bad.write_text("hello", encoding="utf-8")
+    with pytest.raises(ExportError):
+        list(read_export(bad, Settings()))
+    rows = tmp_path / "rows.csv"
+    rows.write_text("Page Name,Facebook Id,Post Created,Message\nA,1,2021-09-01 10:00:00 ICT,\nA,2,2021-09-01 10:00:00 ICT,Xin chào\nA,2,2021-09-01 10:00:00 ICT,Xin chào\n", encoding="utf-8")
+    skipped: Counter[str] = Counter()
+    docs = list(read_export(rows, Settings(), skipped=skipped))
+    assert len(docs) == 1 and skipped == Counter({"no_text": 1, "duplicate_post": 1})

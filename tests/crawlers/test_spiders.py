@@ -1,0 +1,119 @@
+"""End-to-end crawls of the fixture site through the real local HTTP server."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from crawlers.dates import VN_TZ
+from crawlers.fixture_server import serve_fixture_site
+from crawlers.runner import crawl
+from crawlers.summary import CrawlSummary
+from tinradar.ids import news_id, pseudonymize, social_id
+from tinradar.schema import Document
+from tinradar.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ROOT / "fixtures/site/sources.yaml"
+CONTENT = yaml.safe_load((ROOT / "fixtures/site/content.yaml").read_text(encoding="utf-8"))
+FAST = {"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 0, "REDIRECT_MAX_TIMES": 5, "AUTOTHROTTLE_ENABLED": False}
+SALT = "test-salt"
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    data = tmp_path_factory.mktemp("crawl")
+    settings = Settings(data_dir=data, author_salt=SALT, autothrottle=False)
+    with serve_fixture_site(slow_seconds=4) as base:
+        first = crawl(settings, sources_file=SOURCES, since=datetime(2021, 1, 1, tzinfo=VN_TZ), out_path=data / "1.jsonl", variables={"base_url": base}, scrapy_settings=FAST)
+        second = crawl(settings, sources_file=SOURCES, since=datetime(2021, 1, 1, tzinfo=VN_TZ), out_path=data / "2.jsonl", variables={"base_url": base}, scrapy_settings=FAST)
+    docs = [Document.model_validate_json(line) for line in (data / "1.jsonl").read_text(encoding="utf-8").splitlines()]
+    return {"first": first, "second": second, "docs": docs, "raw": (data / "1.jsonl").read_text(encoding="utf-8"), "data": data}
+
+
+def _by_source(docs: list[Document], source_id: str) -> dict[str, Document]:
+    return {d.id: d for d in docs if d.source_id == source_id}
+
+
+def test_news_articles_exact(crawled: dict) -> None:
+    docs = _by_source(crawled["docs"], "tinnhanh-suc-khoe")
+    expected = {news_id(f"https://tinnhanh.example/suc-khoe/{a['slug']}.html"): a for a in CONTENT["tinnhanh"] if a["section"] == "suc-khoe"}
+    expected_ids = set(expected) | {
+        news_id("https://tinnhanh.example/suc-khoe/trang-html-loi.html"),
+        news_id("https://tinnhanh.example/suc-khoe/bai-viet-unicode-to-hop.html"),
+    }
+    assert set(docs) == expected_ids
+    for doc_id, art in expected.items():
+        doc = docs[doc_id]
+        assert doc.title == art["title"]
+        assert doc.published_at == datetime.strptime(art["date"], "%Y-%m-%d %H:%M").replace(tzinfo=VN_TZ)
+        assert doc.text.startswith(art["lead"])
+        assert art["paras"][-1] in doc.text
+        assert doc.author == "Tin Nhanh – Sức khỏe" and doc.kind == "news"
+
+
+def test_skip_reasons_counted(crawled: dict) -> None:
+    first: CrawlSummary = crawled["first"]
+    assert first.source("tinnhanh-suc-khoe").skipped == {
+        "duplicate_url": 1, "too_old": 1, "robots_forbidden": 1, "no_body": 1, "http_404": 1,
+        "http_500": 1, "too_large": 1, "redirect_loop": 1, "timeout": 1,
+    }
+    assert first.source("tinnhanh-thoi-su").skipped == {"off_topic": 3}
+    assert first.source("tinnhanh-thoi-su").items == 1
+    assert first.source("baotantrao").skipped == {"broken_feed": 1, "duplicate_url": 6, "off_topic": 3}
+    assert first.source("baotantrao").items == 11
+    assert first.source("sonduong-portal").items == 7
+    assert first.source("tinsoc24h").items == 3
+    assert first.source("forum-phonui").items == 16
+    assert first.source("forum-phonui").skipped == {"duplicate_url": 1, "off_topic": 2}
+    assert first.source("tg-tinnongtuyenquang").items == 10
+    assert first.source("tg-suckhoecongdong").items == 5
+    assert first.items == len(crawled["docs"]) == 10 + 1 + 11 + 7 + 3 + 16 + 10 + 5
+    assert all(not s.errors for s in first.sources)
+
+
+def test_second_run_finds_nothing_new(crawled: dict) -> None:
+    second: CrawlSummary = crawled["second"]
+    assert second.items == 0
+    assert set(second.skipped()) == {"not_modified"}
+    assert (crawled["data"] / "crawl_state" / "tinnhanh-suc-khoe.json").is_file()
+
+
+def test_portal_legacy_charsets(crawled: dict) -> None:
+    docs = _by_source(crawled["docs"], "sonduong-portal")
+    titles = {d.title for d in docs.values()}
+    assert {a["title"] for a in CONTENT["sonduong"]} == titles
+    assert all(d.province_code == "08" and d.district_code == "076" for d in docs.values())
+
+
+def test_telegram_posts(crawled: dict) -> None:
+    docs = _by_source(crawled["docs"], "tg-tinnongtuyenquang")
+    post = docs[social_id("telegram", "tinnongtuyenquang/301")]
+    assert post.text.startswith("KHẨN: Huyện Sơn Dương phong tỏa toàn huyện từ 0h ngày mai")
+    assert (post.views, post.shares) == (15200, 310)
+    assert post.published_at == datetime(2021, 9, 3, 17, 50, tzinfo=VN_TZ)
+    assert post.url == "https://t.me/tinnongtuyenquang/301" and post.author == "Tin Nóng Tuyên Quang"
+    assert social_id("telegram", "tinnongtuyenquang/301") in docs and social_id("telegram", "tinnongtuyenquang/305") in docs  # both pages
+
+
+def test_forum_posts_pseudonymised(crawled: dict) -> None:
+    docs = _by_source(crawled["docs"], "forum-phonui")
+    post = docs[social_id("forum", "forum-phonui/50104")]  # on page 2 of its thread
+    assert post.text.startswith("Son Duong phong toa toan huyen tu 0h ngay mai")
+    assert post.author is None and post.author_hash == pseudonymize("Phạm Minh Đức", SALT, "forum")
+    quoted = docs[social_id("forum", "forum-phonui/50103")]
+    assert quoted.text.startswith("Huyện vừa có thông báo cải chính")
+    names = {p["author"] for t in CONTENT["forum"]["threads"] for p in t["posts"]} | {"Nguyễn Văn Hùng"}
+    for name in names:
+        assert name not in crawled["raw"]
+
+
+def test_planted_rumors_present(crawled: dict) -> None:
+    from tinradar.text import fold
+
+    texts = [fold(d.full_text) for d in crawled["docs"]]
+    for cue in ("toi song", "vo sinh", "gan chip", "phun thuoc khu trung", "phong toa toan huyen", "nuoc chanh nong", "5g"):
+        assert sum(cue in t for t in texts) >= 2, cue
