@@ -1,0 +1,172 @@
+"""Kibana saved objects: structure, fields against the mapping, and the import request."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from index.kibana import KibanaImportError, import_objects, objects_files
+from index.templates import mapped_fields
+
+KIBANA = Path(__file__).resolve().parents[2] / "kibana"
+KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*:")
+
+
+def load_objects() -> list[dict[str, Any]]:
+    objects = []
+    for path in objects_files():
+        objects += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return objects
+
+
+def fields_used(obj: dict[str, Any]) -> set[str]:
+    """Every index field an object names: KQL queries, columns, sorts, Lens source fields, time field."""
+    attrs = obj["attributes"]
+    used: set[str] = set()
+    if obj["type"] == "index-pattern":
+        used.add(attrs["timeFieldName"])
+        used |= set(json.loads(attrs.get("fieldAttrs", "{}")))
+    if obj["type"] == "search":
+        used |= set(attrs["columns"]) | {field for field, _ in attrs["sort"]}
+        source = json.loads(attrs["kibanaSavedObjectMeta"]["searchSourceJSON"])
+        used |= set(KQL_FIELD.findall(source["query"]["query"]))
+    if obj["type"] == "dashboard":
+        for panel in json.loads(attrs["panelsJSON"]):
+            lens = panel.get("embeddableConfig", {}).get("attributes")
+            if not lens:
+                continue
+            used |= set(KQL_FIELD.findall(lens["state"]["query"]["query"]))
+            for layer in lens["state"]["datasourceStates"]["formBased"]["layers"].values():
+                used |= {c["sourceField"] for c in layer["columns"].values() if c["sourceField"] != "___records___"}
+    return used
+
+
+def test_committed_ndjson_is_what_build_writes():
+    spec = importlib.util.spec_from_file_location("kibana_build", KIBANA / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (KIBANA / "tinradar.ndjson").read_text(encoding="utf-8") == module.render(), "run: python kibana/build.py"
+
+
+def test_objects_structure_and_references():
+    objects = load_objects()
+    keys = [(o["type"], o["id"]) for o in objects]
+    assert len(keys) == len(set(keys)), "duplicate ids"
+    kinds = {o["type"] for o in objects}
+    assert kinds == {"index-pattern", "search", "dashboard"}
+    by_key = set(keys)
+    for obj in objects:
+        for ref in obj["references"]:
+            assert (ref["type"], ref["id"]) in by_key, f"{obj['id']} refers to missing {ref}"
+    titles = {o["attributes"]["title"] for o in objects if o["type"] == "search"}
+    assert titles == {"Cần xem xét", "Tin đồn đã xác nhận", "Theo địa phương"}
+    [view] = [o for o in objects if o["type"] == "index-pattern"]
+    assert view["attributes"]["title"] == "tinradar-docs*" and view["attributes"]["timeFieldName"] == "published_at"
+
+
+def test_dashboard_panels_are_lens_by_value_or_saved_searches():
+    [dash] = [o for o in load_objects() if o["type"] == "dashboard"]
+    panels = json.loads(dash["attributes"]["panelsJSON"])
+    assert {p["type"] for p in panels} <= {"lens", "search"}
+    assert len(panels) >= 6
+    ref_names = {r["name"] for r in dash["references"]}
+    for panel in panels:
+        assert panel["gridData"]["i"] == panel["panelIndex"]
+        if panel["type"] == "search":
+            assert f"{panel['panelIndex']}:{panel['panelRefName']}" in ref_names
+            continue
+        lens = panel["embeddableConfig"]["attributes"]
+        for layer_id, layer in lens["state"]["datasourceStates"]["formBased"]["layers"].items():
+            assert f"{panel['panelIndex']}:indexpattern-datasource-layer-{layer_id}" in ref_names
+            assert layer["columnOrder"] and set(layer["columnOrder"]) == set(layer["columns"])
+        vis = lens["state"]["visualization"]
+        columns = {c for layer in lens["state"]["datasourceStates"]["formBased"]["layers"].values() for c in layer["columns"]}
+        accessors = set()
+        for layer in vis["layers"]:
+            accessors |= set(layer.get("accessors", [])) | set(layer.get("metrics", [])) | set(layer.get("primaryGroups", []))
+            accessors |= {layer[k] for k in ("xAccessor", "splitAccessor") if k in layer}
+        assert accessors <= columns, f"{panel['title']}: accessor without a column"
+    sources = {f for p in panels if p["type"] == "lens" for f in fields_used({"type": "dashboard", "attributes": {"panelsJSON": json.dumps([p])}})}
+    assert {"published_at", "risk_level", "sentiment", "source_id", "claim_ids", "place_names"} <= sources
+
+
+def test_every_field_used_exists_in_the_mapping():
+    known = mapped_fields()
+    for obj in load_objects():
+        missing = fields_used(obj) - known
+        assert not missing, f"{obj['type']} {obj['attributes']['title']}: {missing}"
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    requests: ClassVar[list[dict[str, Any]]] = []
+    reply: ClassVar[tuple[int, dict[str, Any]]] = (200, {"success": True, "successCount": 5, "successResults": []})
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        status, payload = type(self).reply
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def kibana():
+    _Recorder.requests = []
+    _Recorder.reply = (200, {"success": True, "successCount": 5, "successResults": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder
+    server.shutdown()
+    server.server_close()
+
+
+def test_import_request(kibana):
+    url, recorder = kibana
+    result = import_objects(url, objects_files(), api_key="a2V5LWlkOmtleQ==", space="ban-tuyen-giao")
+    assert result.success and result.success_count == 5
+    [req] = recorder.requests
+    assert req["path"] == "/s/ban-tuyen-giao/api/saved_objects/_import?overwrite=true"
+    headers = {k.lower(): v for k, v in req["headers"].items()}
+    assert headers["kbn-xsrf"] and headers["authorization"] == "ApiKey a2V5LWlkOmtleQ=="
+    assert headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert b'name="file"; filename="tinradar.ndjson"' in req["body"]
+    assert (KIBANA / "tinradar.ndjson").read_bytes() in req["body"]
+
+
+def test_import_cli_reports_kibana_errors(kibana):
+    url, recorder = kibana
+    recorder.reply = (
+        200,
+        {"success": False, "successCount": 4, "errors": [{"id": "x", "type": "search", "title": "T", "error": {"type": "missing_references", "references": [{"type": "index-pattern", "id": "gone"}]}}]},
+    )
+    result = CliRunner().invoke(app, ["kibana", "import", "--url", url])
+    assert result.exit_code == 1
+    assert "missing_references" in result.stderr and "index-pattern/gone" in result.stderr
+    assert recorder.requests[0]["path"] == "/api/saved_objects/_import?overwrite=true"
+
+
+def test_import_refused_and_unreachable(kibana):
+    url, recorder = kibana
+    recorder.reply = (401, {"message": "unauthorized"})
+    with pytest.raises(KibanaImportError) as info:
+        import_objects(url, objects_files(), api_key="secret-key-value")
+    assert "401" in str(info.value) and "secret-key-value" not in str(info.value)
+    with pytest.raises(KibanaImportError):
+        import_objects("http://127.0.0.1:9", objects_files())
