@@ -31,40 +31,21 @@ from tinradar.text import clean_text, fold
 # data underthesea was trained on, use the latter, so everything is moved there. Syllables
 # with a final consonant (hoàn, huỳnh) have one spelling only and are left alone, as is
 # "qu" + y (quý), where "u" belongs to the consonant.
-_TONES = {
-    "\u0300": "huyền",
-    "\u0301": "sắc",
-    "\u0303": "ngã",
-    "\u0309": "hỏi",
-    "\u0323": "nặng",
-}
-
-
-def _build_tone_map() -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    pairs = [("o", "a"), ("o", "e"), ("u", "y")]
-    for first, second in pairs:
-        for mark in _TONES:
-            for upper1 in (False, True):
-                for upper2 in (False, True):
-                    a = first.upper() if upper1 else first
-                    b = second.upper() if upper2 else second
-                    old = a + unicodedata.normalize("NFC", b + mark)
-                    new = unicodedata.normalize("NFC", a + mark) + b
-                    mapping[old] = new
-    return mapping
-
-
-_TONE_MAP = _build_tone_map()
-# The pair must end the syllable (no letter follows) and "u" must not follow "q".
-_TONE_RE = re.compile(
-    r"(?<![qQ])(" + "|".join(sorted(map(re.escape, _TONE_MAP), key=len, reverse=True)) + r")(?![a-zA-ZÀ-ỹđĐ])"
+_PAIR_RE = re.compile(
+    r"(?<![qQ])(?:([oO])([àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ])|([uU])([ỳýỷỹỵỲÝỶỸỴ]))(?![a-zA-ZÀ-ỹđĐ])"
 )
+
+
+def _move_mark(m: re.Match[str]) -> str:
+    first, second = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    decomposed = unicodedata.normalize("NFD", second)
+    base, mark = decomposed[0], decomposed[1:]
+    return unicodedata.normalize("NFC", first + mark) + base
 
 
 def unify_tone_marks(text: str) -> str:
     """Unify tone-mark placement: hoà→hòa, thuý→thúy, khoẻ→khỏe (quý, hoàn unchanged)."""
-    return _TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], text)
+    return _PAIR_RE.sub(_move_mark, text)
 
 
 # --- legacy encodings ------------------------------------------------------------------
@@ -73,6 +54,7 @@ def unify_tone_marks(text: str) -> str:
 # Only Latin-1 characters that are *not* Vietnamese letters count as evidence.
 _VNI_RE = re.compile(r"[aeiouyâêôAEIOUYÂÊÔ][øäëïöüûÄËÏÖÜÛ]|Ñ|ñ")
 _TCVN3_RE = re.compile(r"[§¸µ¶·¹¨©ª«¬®¯±²³´½¾Æ×Ö]")
+_SUSPECT = re.compile(r"[§¸µ¶·¹¨©ª«¬®¯±²³´½¾Æ×ÖøäëïöüûÄËÏÜÛÑñ]")
 _VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 
@@ -85,6 +67,8 @@ def detect_legacy_encoding(text: str) -> str | None:
     if not text:
         return None
     sample = text[:5000]
+    if not _SUSPECT.search(sample):
+        return None
     words = max(1, len(sample.split()))
     vi = len(_VI_LETTERS.findall(sample))
     vni = len(_VNI_RE.findall(sample))
@@ -112,7 +96,9 @@ SHORTHAND: dict[str, str] = {
     "ae": "anh em", "a/e": "anh em", "ok": "được", "oki": "được", "thik": "thích",
     "lm": "làm", "wa": "quá", "qá": "quá", "iu": "yêu", "ms": "mới", "thg": "thằng",
 }
-_TOKEN_RE = re.compile(r"(?<![\w<])([\wđĐ/]+)(?![\w>])", re.UNICODE)
+_SHORTHAND_RE = re.compile(
+    r"(?<![\w<>/])(" + "|".join(sorted(map(re.escape, SHORTHAND), key=len, reverse=True)) + r")(?![\w<>/])"
+)
 
 # --- placeholders ------------------------------------------------------------------------
 URL_RE = re.compile(
@@ -124,6 +110,26 @@ EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 PHONE_RE = re.compile(
     r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)|(?<!\d)1[89]00(?:[\s.\-]?\d){4,6}(?!\d)"
 )
+
+
+def _fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for code in range(0x00C0, 0x1F00):
+        ch = chr(code)
+        folded = fold(ch, lower=False)
+        if folded != ch:
+            table[code] = folded or None
+    for code in range(0x0300, 0x0370):  # stray combining marks
+        table[code] = None
+    return table
+
+
+_FOLD_TABLE = _fold_table()
+
+
+def fast_fold(text: str) -> str:
+    """Same result as ``tinradar.text.fold`` for NFC text, several times faster (one ``translate``)."""
+    return text.translate(_FOLD_TABLE).lower()
 
 
 @dataclass
@@ -144,11 +150,7 @@ class NormalizedText:
 def expand_shorthand(text: str) -> str:
     """Expand social shorthand token by token (lower-case input)."""
 
-    def repl(m: re.Match[str]) -> str:
-        tok = m.group(1)
-        return SHORTHAND.get(tok, tok)
-
-    return _TOKEN_RE.sub(repl, text)
+    return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1)], text)
 
 
 def normalize(text: str | None) -> NormalizedText:
@@ -160,19 +162,16 @@ def normalize(text: str | None) -> NormalizedText:
     if legacy:
         notes.append(f"legacy_encoding:{legacy}")
     cleaned = unify_tone_marks(cleaned)
-    emails = len(EMAIL_RE.findall(cleaned))
-    cleaned = EMAIL_RE.sub(" <email> ", cleaned)
-    urls = len(URL_RE.findall(cleaned))
-    cleaned = URL_RE.sub(" <url> ", cleaned)
-    phones = len(PHONE_RE.findall(cleaned))
-    cleaned = PHONE_RE.sub(" <phone> ", cleaned)
+    cleaned, emails = EMAIL_RE.subn(" <email> ", cleaned) if "@" in cleaned else (cleaned, 0)
+    cleaned, urls = URL_RE.subn(" <url> ", cleaned)
+    cleaned, phones = PHONE_RE.subn(" <phone> ", cleaned)
     cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip()
     features = expand_shorthand(cleaned.lower())
     return NormalizedText(
         original=original,
         text=cleaned,
         features=features,
-        folded=fold(features),
+        folded=fast_fold(features),
         urls=urls,
         phones=phones,
         emails=emails,
@@ -201,6 +200,7 @@ __all__ = [
     "NormalizedText",
     "detect_legacy_encoding",
     "expand_shorthand",
+    "fast_fold",
     "normalize",
     "segment",
     "unify_tone_marks",

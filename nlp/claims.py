@@ -1,0 +1,208 @@
+"""Known false claims: the registry (``nlp/claims.yaml``) and a matcher.
+
+Matching has to survive what people do to a rumor when they repost it: drop the
+diacritics, reword it, wrap it in "chia sẻ gấp" and a story. So:
+
+* every text is normalised and *folded* (no diacritics, lower case, shorthand expanded);
+* a document is cut into windows of one and two consecutive sentences, because a rumor is often one
+  paragraph inside a long post and cosine similarity against the whole post would drown it;
+* windows and the claim texts (claim + variants) are compared with TF-IDF character
+  3–5-grams (robust to small edits and word-order changes) — one sparse product per batch;
+* a claim's ``required_terms`` (all) and ``key_terms`` (at least one), folded, must appear in
+  the window for a full score; without them the window keeps 40 % of its score, which keeps
+  generic epidemic vocabulary (or a place name alone) from matching a specific claim.
+
+The board extends the registry by editing the YAML; nothing needs retraining.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from nlp.normalize import normalize
+from tinradar.schema import ClaimMatch
+from tinradar.text import fold, nfc
+
+DEFAULT_THRESHOLD = 0.45
+_SENT = re.compile(r"(?<=[.!?…])\s+|\n+")
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SENTENCES = 300
+
+
+class Claim(BaseModel):
+    """One debunked claim of the registry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    claim: str
+    variants: list[str] = Field(default_factory=list)
+    category: str
+    correction: str
+    debunked_by: list[str] = Field(min_length=1)
+    source_url: str | None = None
+    key_terms: list[str] = Field(default_factory=list, description="Folded words; a match needs one of them")
+    required_terms: list[str] = Field(default_factory=list, description="Folded words; a match needs all of them")
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"claim id {value!r}: use lower-case words joined by '-'")
+        return value
+
+    @field_validator("claim", "correction")
+    @classmethod
+    def _nfc(cls, value: str) -> str:
+        return nfc(value).strip()
+
+    @field_validator("debunked_by", mode="before")
+    @classmethod
+    def _listify(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("key_terms", "required_terms")
+    @classmethod
+    def _fold_terms(cls, value: list[str]) -> list[str]:
+        return [fold(t).strip() for t in value if t.strip()]
+
+
+def load_claims(path: Path) -> list[Claim]:
+    """Read and validate the registry; duplicate ids are an error (results refer to ids)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+    items = raw.get("claims", []) if isinstance(raw, dict) else raw
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: expected a list under 'claims'")
+    claims = [Claim.model_validate(item) for item in items]
+    seen: set[str] = set()
+    for claim in claims:
+        if claim.id in seen:
+            raise ValueError(f"{path}: duplicate claim id {claim.id!r}")
+        seen.add(claim.id)
+    return claims
+
+
+def split_sentences(folded: str, limit: int = MAX_SENTENCES) -> list[str]:
+    """Sentences of a folded text (at most ``limit``; very short fragments dropped)."""
+    sentences = [s.strip() for s in _SENT.split(folded) if len(s.strip()) >= 8]
+    if not sentences:
+        return [folded.strip()] if folded.strip() else []
+    return sentences[:limit]
+
+
+def _term(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])")
+
+
+class ClaimMatcher:
+    """Match documents against the registry; build once, call ``match`` per batch."""
+
+    def __init__(self, claims: Sequence[Claim], threshold: float = DEFAULT_THRESHOLD) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.claims = list(claims)
+        self.by_id = {c.id: c for c in self.claims}
+        self.threshold = threshold
+        texts: list[str] = []
+        owners: list[int] = []
+        for i, claim in enumerate(self.claims):
+            for text in [claim.claim, *claim.variants]:
+                texts.append(normalize(text).folded)
+                owners.append(i)
+        self.owners = np.asarray(owners)
+        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
+        self.matrix = self.vectorizer.fit_transform(texts).T.tocsr() if texts else None
+        self.columns = [np.nonzero(self.owners == i)[0] for i in range(len(self.claims))]
+        self.key_terms = [[_term(t) for t in c.key_terms] for c in self.claims]
+        self.required = [[_term(t) for t in c.required_terms] for c in self.claims]
+        # Windows without any key term keep 40 % of their score, which cannot reach the
+        # threshold; so when every claim has terms, only sentences near a term are scored.
+        terms = sorted({t for c in self.claims for t in [*c.key_terms, *c.required_terms]}, key=len, reverse=True)
+        gated = all(c.key_terms or c.required_terms for c in self.claims) and threshold > 0.4
+        self.prefilter = (
+            re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])") if gated and terms else None
+        )
+
+    @classmethod
+    def from_file(cls, path: Path, threshold: float = DEFAULT_THRESHOLD) -> ClaimMatcher:
+        return cls(load_claims(path), threshold)
+
+    def scores(self, folded_texts: Sequence[str]) -> np.ndarray:
+        """Similarity (0..1) of each text to each claim: shape (texts, claims).
+
+        Sentences are vectorised once; a two-sentence window is the normalised sum of its
+        sentences' vectors (close to vectorising the joined text, at a fraction of the cost).
+        """
+        from scipy.sparse import vstack
+        from sklearn.preprocessing import normalize as l2
+
+        out = np.zeros((len(folded_texts), len(self.claims)), dtype=np.float32)
+        if self.matrix is None or not folded_texts:
+            return out
+        sentences: list[str] = []
+        doc_of: list[int] = []
+        pairs: list[int] = []  # index of the first sentence of each two-sentence window
+        for d, text in enumerate(folded_texts):
+            if self.prefilter is not None and not self.prefilter.search(text):
+                continue  # no claim's key term anywhere: nothing can reach the threshold
+            sents = split_sentences(text)
+            hit = [self.prefilter is None or bool(self.prefilter.search(x)) for x in sents]
+            keep = [i for i in range(len(sents)) if hit[i] or (i and hit[i - 1]) or (i + 1 < len(sents) and hit[i + 1])]
+            position: dict[int, int] = {}
+            for i in keep:
+                position[i] = len(sentences)
+                sentences.append(sents[i])
+                doc_of.append(d)
+            pairs.extend(position[i] for i in keep if i + 1 in position and (hit[i] or hit[i + 1]))
+        if not sentences:
+            return out
+        sent_vecs = self.vectorizer.transform(sentences)
+        pair_idx = np.asarray(pairs, dtype=np.int64)
+        if len(pair_idx):
+            pair_vecs = l2(sent_vecs[pair_idx] + sent_vecs[pair_idx + 1])
+            win_vecs = vstack([sent_vecs, pair_vecs]).tocsr()
+        else:
+            win_vecs = sent_vecs
+        sims = (win_vecs @ self.matrix).toarray()  # windows × claim texts
+        per_claim = np.empty((sims.shape[0], len(self.claims)), dtype=np.float32)
+        for c, cols in enumerate(self.columns):
+            per_claim[:, c] = sims[:, cols].max(axis=1)
+        n_sent = len(sentences)
+        win_doc = np.concatenate([np.asarray(doc_of), np.asarray(doc_of)[pair_idx]]) if len(pair_idx) else np.asarray(doc_of)
+
+        def window_text(w: int) -> str:
+            if w < n_sent:
+                return sentences[w]
+            first = int(pair_idx[w - n_sent])
+            return f"{sentences[first]} {sentences[first + 1]}"
+
+        # Key terms gate the windows that reach the threshold: without them a window keeps 40 %.
+        for w, c in zip(*np.nonzero(per_claim >= self.threshold), strict=True):
+            if not self._has_terms(c, window_text(int(w))):
+                per_claim[w, c] *= 0.4
+        np.maximum.at(out, win_doc, per_claim)
+        return np.clip(out, 0.0, 1.0)
+
+    def _has_terms(self, c: int, text: str) -> bool:
+        required, any_of = self.required[c], self.key_terms[c]
+        if not all(t.search(text) for t in required):
+            return False
+        return not any_of or any(t.search(text) for t in any_of)
+
+    def match(self, folded_texts: Sequence[str], top: int = 3) -> list[list[ClaimMatch]]:
+        """Claims above the threshold for each text, best first (at most ``top``)."""
+        scores = self.scores(folded_texts)
+        result: list[list[ClaimMatch]] = []
+        for row in scores:
+            idx = [i for i in np.argsort(-row)[:top] if row[i] >= self.threshold]
+            result.append([ClaimMatch(claim_id=self.claims[i].id, similarity=round(float(row[i]), 4)) for i in idx])
+        return result
