@@ -434,6 +434,17 @@ def generate(root: Path = SITE, content: dict[str, Any] | None = None) -> int:
     csv_text, json_text = facebook_export(c["facebook"])
     _write(root, "exports/facebook_posts.csv", csv_text)
     _write(root, "exports/facebook_posts.json", json_text)
+    for section, label in (("suc-khoe", "Sức khỏe"), ("thoi-su", "Thời sự")):
+        rows = "\n".join(
+            f'<h3 class="title-news"><a href="/tinnhanh/{a["section"]}/{a["slug"]}.html">{escape(a["title"])}</a></h3>'
+            for a in c["tinnhanh"] if a["section"] == section
+        )
+        _write(root, f"tinnhanh/{section}/index.html", _page(f"<title>{label} - Tin Nhanh</title>", f"<h1>{label}</h1>\n{rows}"))
+    old = {"slug": "bai-cu-2020", "section": "suc-khoe", "date": "2020-03-15 08:00",
+           "title": "Khuyến cáo phòng chống dịch bệnh viêm đường hô hấp cấp do virus corona",
+           "lead": "Bộ Y tế khuyến cáo người dân đeo khẩu trang khi đến nơi công cộng và rửa tay thường xuyên bằng xà phòng.",
+           "paras": ["Đây là bài viết cũ từ đợt dịch đầu tiên năm 2020, nằm ngoài cửa sổ thời gian của lần thu thập."]}
+    _write(root, "tinnhanh/suc-khoe/bai-cu-2020.html", tinnhanh_article(old))
     _write(root, "robots.txt", "User-agent: *\nDisallow: /tinnhanh/private/\n")
     _write(root, "index.html", _page("<title>TinRadar fixture site</title>", "<h1>TinRadar fixture site</h1><ul>"
         '<li><a href="/tinnhanh/rss/suc-khoe.rss">Tin Nhanh</a></li><li><a href="/baotantrao/xa-hoi/y-te/">Báo Tân Trào</a></li>'

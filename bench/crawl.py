@@ -1,0 +1,119 @@
+"""Benchmark: TinRadar's news spider vs a minimal Scrapy + trafilatura baseline.
+
+Generates the fixture site plus N extra article pages (default 2,000) in a temporary
+folder, serves it locally, and crawls the same sitemap of N pages twice in this run:
+once with a plain Scrapy spider that only calls ``trafilatura.extract`` (the baseline),
+once with ``crawlers.runner.crawl`` (TinRadar: dates, lead, canonical URLs, dedup, state,
+skip accounting, Document validation). Both run in a child process with the same
+Scrapy settings; wall time includes process start. Prints pages/s and the ratio.
+
+    .venv/bin/python bench/crawl.py [--pages 2000] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def scrapy_overrides(concurrency: int) -> dict:
+    """Identical for both spiders: no throttling, local server, quiet logs."""
+    return {
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS": concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "ROBOTSTXT_OBEY": True,
+        "LOG_LEVEL": "ERROR",
+        "TELNETCONSOLE_ENABLED": False,
+        "COOKIES_ENABLED": False,
+        "RETRY_TIMES": 0,
+    }
+
+
+def baseline_child(sitemap_url: str, out_path: str, concurrency: int) -> None:
+    """Plain Scrapy + trafilatura: sitemap → pages → extract → JSON lines. Nothing else."""
+    import scrapy
+    import trafilatura
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.spiders import SitemapSpider
+
+    out = open(out_path, "w", encoding="utf-8")  # noqa: SIM115 - closed at exit
+
+    class Baseline(SitemapSpider):
+        name = "baseline"
+        sitemap_urls = [sitemap_url]
+
+        def parse(self, response: scrapy.http.Response) -> None:
+            text = trafilatura.extract(response.text, url=response.url, with_metadata=True, output_format="json")
+            if text:
+                out.write(text.replace("\n", " ") + "\n")
+
+    process = CrawlerProcess(scrapy_overrides(concurrency))
+    process.crawl(Baseline)
+    process.start()
+    out.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--baseline-child", nargs=2, metavar=("SITEMAP", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline_child:
+        baseline_child(*args.baseline_child, args.concurrency)
+        return
+
+    from crawlers.fixture_gen import generate, generate_bench
+    from crawlers.fixture_server import serve_fixture_site
+    from crawlers.runner import crawl
+    from tinradar.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="tinradar-bench-") as tmp:
+        site = Path(tmp) / "site"
+        generate(site)
+        generate_bench(site, args.pages)
+        pages = sum(1 for p in site.rglob("*.html"))
+        registry = Path(tmp) / "sources.yaml"
+        registry.write_text(
+            "sources:\n  - {id: bench, name: Bench, kind: news, sitemaps: ['{base_url}/bench/sitemap.xml']}\n", encoding="utf-8"
+        )
+        settings = Settings(data_dir=Path(tmp) / "data", autothrottle=False)
+        with serve_fixture_site(site) as base:
+            t0 = time.perf_counter()
+            subprocess.run(
+                [sys.executable, __file__, "--concurrency", str(args.concurrency), "--baseline-child", f"{base}/bench/sitemap.xml", str(Path(tmp) / "baseline.jsonl")],
+                check=True,
+            )
+            baseline_s = time.perf_counter() - t0
+            baseline_n = sum(1 for _ in open(Path(tmp) / "baseline.jsonl", encoding="utf-8"))
+            t0 = time.perf_counter()
+            summary = crawl(
+                settings, sources_file=registry, since=datetime(2000, 1, 1).astimezone(), out_path=Path(tmp) / "tinradar.jsonl",
+                variables={"base_url": base}, scrapy_settings=scrapy_overrides(args.concurrency), use_state=False,
+            )
+            tinradar_s = time.perf_counter() - t0
+        tinradar_n = summary.items
+        first = json.loads(open(Path(tmp) / "tinradar.jsonl", encoding="utf-8").readline())
+    base_rate, tr_rate = baseline_n / baseline_s, tinradar_n / tinradar_s
+    print(f"TinRadar crawl benchmark — {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}")
+    print(f"site: {pages} HTML pages generated; crawled: the {args.pages} benchmark articles via one sitemap; concurrency {args.concurrency}")
+    print(f"baseline (Scrapy + trafilatura.extract): {baseline_n} pages in {baseline_s:.1f} s = {base_rate:.1f} pages/s")
+    print(f"TinRadar news spider                   : {tinradar_n} docs  in {tinradar_s:.1f} s = {tr_rate:.1f} pages/s (skips: {summary.skipped() or 'none'})")
+    print(f"ratio TinRadar / baseline: {tr_rate / base_rate:.2f}")
+    print(f"sample document: {first['title'][:60]!r} {first['published_at']}")
+
+
+if __name__ == "__main__":
+    main()
