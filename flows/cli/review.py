@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from flows.cli.common import console, fail, load_settings, out
+from flows.cli.common import console, fail, load_settings
 from tinradar.settings import Settings
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def users_list() -> None:
     from flows.review.users import UserStore
 
     for user in UserStore.for_settings(load_settings()).list():
-        out.print(f"{user.name}\t{user.role.value}\t{user.created_at.isoformat()}")
+        typer.echo(f"{user.name}\t{user.role.value}\t{user.created_at.isoformat()}")  # tab-separated, for scripts
 
 
 @users_app.command("remove")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -60,6 +61,34 @@ def snippet(source: dict[str, Any], limit: int = 180) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def as_list(value: Any) -> str:
+    """A list from YAML (e.g. ``debunked_by``) as readable text."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value if v)
+    return str(value or "")
+
+
+@lru_cache(maxsize=1)
+def province_names() -> dict[str, str]:
+    """Official province code → name, from the NLP gazetteer table when it is installed."""
+    try:
+        from nlp.places import TABLE
+    except ImportError:
+        return {}
+    names: dict[str, str] = {}
+    try:
+        lines = TABLE.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    for line in lines:
+        cols = line.split("\t")
+        if line.startswith("#") or len(cols) < 4 or cols[0] == "province_code":
+            continue
+        if not cols[1]:
+            names[cols[0]] = cols[3]
+    return names
+
+
 def percent(value: Any) -> str:
     try:
         return f"{float(value) * 100:.0f}%"
@@ -73,6 +102,8 @@ def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
     env.filters["safe_url"] = safe_url
     env.filters["snippet"] = snippet
     env.filters["percent"] = percent
+    env.filters["as_list"] = as_list
+    env.filters["province"] = lambda code: province_names().get(code or "", code or "")
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         STATUS_HELP=STATUS_HELP,

@@ -1,0 +1,86 @@
+"""``tinradar users ...`` and ``tinradar review export`` through the real CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.review.users import Role, UserStore
+from index import review as store
+from tests.flows.review import seed
+from tinradar.schema import ReviewStatus
+
+
+@pytest.fixture
+def env(es_settings) -> dict[str, str]:
+    return {
+        "TINRADAR_DATA_DIR": str(es_settings.data_dir),
+        "TINRADAR_ES_URL": es_settings.es_url,
+        "TINRADAR_ES_INDEX_PREFIX": es_settings.es_index_prefix,
+    }
+
+
+def test_users_add_list_remove(env, es_settings):
+    runner = CliRunner()
+    added = runner.invoke(
+        app, ["users", "add", "Lan", "--role", "reviewer", "--password-stdin"], input="mat-khau-dai-1\n", env=env
+    )
+    assert added.exit_code == 0, added.output
+    user = UserStore.for_settings(es_settings).authenticate("lan", "mat-khau-dai-1")
+    assert user is not None and user.role is Role.REVIEWER
+    listed = runner.invoke(app, ["users", "list"], env=env)
+    assert listed.exit_code == 0 and listed.stdout.startswith("lan\treviewer\t")
+    again = runner.invoke(
+        app, ["users", "add", "lan", "--role", "admin", "--password-stdin"], input="mat-khau-dai-2\n", env=env
+    )
+    assert again.exit_code == 2 and "đã có" in again.output
+    bad_role = runner.invoke(app, ["users", "add", "hoa", "--role", "boss", "--password-stdin"], input="x" * 9, env=env)
+    assert bad_role.exit_code == 2 and "reviewer" in bad_role.output
+    short = runner.invoke(
+        app, ["users", "add", "hoa", "--role", "analyst", "--password-stdin"], input="ngan\n", env=env
+    )
+    assert short.exit_code == 2 and "ít nhất 8" in short.output
+    assert runner.invoke(app, ["users", "remove", "lan"], env=env).exit_code == 0
+    assert runner.invoke(app, ["users", "remove", "lan"], env=env).exit_code == 1
+    assert UserStore.for_settings(es_settings).list() == []
+
+
+def test_review_export_writes_labelled_jsonl(env, es_settings, es_client, tmp_path):
+    ids = seed.load(es_client, es_settings, seed.standard_items())
+    for key, status in (
+        ("hi1", ReviewStatus.CONFIRMED_FALSE),
+        ("mid2", ReviewStatus.ACCURATE),
+        ("xss", ReviewStatus.IRRELEVANT),
+    ):
+        it = store.get_item(es_client, es_settings, ids[key])
+        store.decide(
+            es_client,
+            es_settings,
+            it.id,
+            status=status,
+            note="",
+            by="lan",
+            seq_no=it.seq_no,
+            primary_term=it.primary_term,
+        )
+    out = tmp_path / "out" / "reviews.jsonl"
+    result = CliRunner().invoke(app, ["review", "export", "--out", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["id"]: r["label"] for r in rows} == {ids["hi1"]: 1, ids["mid2"]: 0}
+    assert "Đã xuất 2 kết luận" in result.output
+
+
+def test_review_commands_fail_clearly_when_elasticsearch_is_down(env, tmp_path):
+    down = {**env, "TINRADAR_ES_URL": "http://127.0.0.1:9", "TINRADAR_ES_REQUEST_TIMEOUT": "2"}
+    result = CliRunner().invoke(app, ["review", "export", "--out", str(tmp_path / "x.jsonl")], env=down)
+    assert result.exit_code == 3
+    assert "Elasticsearch" in result.output and not (tmp_path / "x.jsonl").exists()
+
+
+def test_serve_refuses_default_secret_on_a_public_address(env):
+    result = CliRunner().invoke(app, ["review", "serve", "--host", "0.0.0.0"], env=env)
+    assert result.exit_code == 2 and "TINRADAR_REVIEW_SECRET" in result.output
