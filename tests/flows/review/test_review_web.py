@@ -263,3 +263,14 @@ def test_admin_manages_accounts(app, users, loaded):
     assert admin.post("/admin/users", data=short).status_code == 400
     assert admin.post("/admin/users", data={"csrf_token": token, "action": "remove", "name": "hoa"}).status_code == 303
     assert users.get("hoa") is None
+
+
+def test_elasticsearch_down_gives_a_clear_page(es_settings, users):
+    from elasticsearch import Elasticsearch
+
+    down = Elasticsearch("http://127.0.0.1:9", request_timeout=2, max_retries=0)
+    client = browser(create_app(es_settings, client=down, users=users))
+    login(client, "lan")
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "Không kết nối được Elasticsearch" in page.text and "tinradar es start" in page.text
