@@ -214,7 +214,7 @@ class Indexer:
 
     def _send(self, pending: dict[str, ScoredItem], stats: IndexStats, attempt: int) -> None:
         """One bulk pass; handled items leave ``pending`` as their results arrive."""
-        conflicts: list[str] = []
+        conflicts: list[tuple[str, str]] = []
         actions = [self._action(item) for item in pending.values()]
         for ok, info in helpers.streaming_bulk(
             self.client,
@@ -245,14 +245,15 @@ class Indexer:
                     stats.updated += 1
                 continue
             status = result.get("status")
-            if op_type == "create" and status == 409:  # created elsewhere since the lookup
+            if op_type == "create" and status == 409:  # created in that index since the lookup
                 pending[doc_id] = item
-                conflicts.append(doc_id)
+                conflicts.append((doc_id, result.get("_index")))
                 continue
             kind, reason = _reason(result.get("error"))
             self._fail(stats, item, status, kind, reason, attempt + self.max_retries + 1)
-        for doc_id in conflicts:
-            self._homes.pop(doc_id, None)
         if conflicts:
-            self._lookup_homes(conflicts)
+            # The id now lives in the index the create aimed at (a search might not see it
+            # yet: it is near-real-time), so the second pass is an update there.
+            for doc_id, index in conflicts:
+                self._homes[doc_id] = index
             self._send(pending, stats, attempt)

@@ -104,3 +104,18 @@ def test_dead_letters_replay_after_the_cause_is_fixed(es_client, es_settings):
 def test_replay_with_nothing_waiting(es_client, es_settings):
     stats = Indexer(es_client, es_settings).replay()
     assert stats.ok == 0 and stats.failed == 0
+
+
+def test_create_race_becomes_an_update(es_client, es_settings):
+    """Another writer created the id after our lookup (not yet visible to search): no duplicate."""
+    from index.docmap import to_source
+
+    ensure_templates(es_client, es_settings)
+    month = f"{es_settings.es_index_prefix}-docs-2021.08"
+    es_client.indices.create(index=month, settings={"index.refresh_interval": -1})
+    item = make_item(7)
+    es_client.create(index=month, id=item.document.id, document={**to_source(item), "review": {"status": "in_review"}})
+    stats = Indexer(es_client, es_settings).index([make_item(7, risk=0.8)])
+    assert stats.indexed == 0 and stats.updated == 1 and stats.failed == 0
+    source = _get(es_client, es_settings, item.document.id)["_source"]
+    assert source["review"] == {"status": "in_review"} and source["risk_level"] == "high"
