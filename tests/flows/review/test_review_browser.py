@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from flows.review.app import create_app
-from flows.review.users import Role, UserStore
+from flows.review.users import Role, UserStore, users_file
 from index import review as store
 from tests.flows.review import seed
 from tinradar.schema import ReviewStatus
@@ -33,6 +34,8 @@ pytestmark = [
     ),
 ]
 
+#: Cheap argon2 parameters keep logins fast here; test_review_users checks the real ones.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORDS = {"lan": "mat-khau-lan-1", "minh": "mat-khau-minh-2"}
 
 
@@ -52,7 +55,7 @@ def live_url(es_settings, es_client, loaded) -> Iterator[str]:
     """The review desk served by uvicorn in a thread."""
     import uvicorn
 
-    users = UserStore.for_settings(es_settings)
+    users = UserStore(users_file(es_settings), FAST_HASHER)
     for name, password in PASSWORDS.items():
         users.add(name, password, Role.REVIEWER)
     app = create_app(es_settings, client=es_client, users=users)

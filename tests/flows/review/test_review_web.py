@@ -7,14 +7,17 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from flows.review.app import create_app
-from flows.review.users import Role, UserStore
+from flows.review.users import Role, UserStore, users_file
 from index import review as store
 from tests.flows.review import seed
 from tinradar.schema import ReviewStatus
 
+#: Cheap argon2 parameters keep logins fast here; test_review_users checks the real ones.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORDS = {"lan": "mat-khau-lan-1", "an": "mat-khau-an-2", "quan": "mat-khau-quan-3"}
 HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
 
@@ -29,7 +32,7 @@ class Clock:
 
 @pytest.fixture
 def users(es_settings) -> UserStore:
-    accounts = UserStore.for_settings(es_settings)
+    accounts = UserStore(users_file(es_settings), FAST_HASHER)
     accounts.add("lan", PASSWORDS["lan"], Role.REVIEWER)
     accounts.add("an", PASSWORDS["an"], Role.ANALYST)
     accounts.add("quan", PASSWORDS["quan"], Role.ADMIN)
