@@ -277,3 +277,24 @@ def test_elasticsearch_down_gives_a_clear_page(es_settings, users):
     page = client.get("/")
     assert page.status_code == 503
     assert "Không kết nối được Elasticsearch" in page.text and "tinradar es start" in page.text
+
+
+def test_decision_without_a_verdict_is_refused_with_a_message(app, es_client, es_settings, loaded):
+    client = browser(app)
+    login(client, "lan")
+    form = decide_form(client, loaded["mid1"], "")
+    response = client.post(f"/item/{loaded['mid1']}/decide", data=form)
+    assert response.status_code == 400 and "Hãy chọn một kết luận" in response.text
+    response = client.post(f"/item/{loaded['mid1']}/decide", data={**form, "status": "in_review"})
+    assert response.status_code == 400
+    assert store.get_item(es_client, es_settings, loaded["mid1"]).review.status is ReviewStatus.NEW
+
+
+def test_cluster_links_and_filter(app, loaded):
+    client = browser(app)
+    login(client, "an")
+    page = client.get(f"/item/{loaded['hi1']}").text
+    assert 'href="/?cluster=c-heli&amp;status=all"' in page
+    queue = client.get("/?cluster=c-heli&status=all").text
+    assert re.findall(r'<tr data-id="([0-9a-f]+)">', queue) == [loaded["hi1"], loaded["hi2"], loaded["hi3"]]
+    assert '<option value="c-heli" selected>' in queue
