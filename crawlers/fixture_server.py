@@ -141,3 +141,18 @@ def serve_fixture_site(
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def main() -> None:
+    """``python -m crawlers.fixture_server [PORT]``: serve the fixture site until Ctrl-C."""
+    import sys
+
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8765
+    with serve_fixture_site(port=port, slow_seconds=5) as base:
+        print(f"fixture site: {base}  (registry: fixtures/site/sources.yaml, base_url={base})", flush=True)
+        with suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
