@@ -290,12 +290,12 @@ def decide(
     primary_term: int,
     scope: str = "item",
 ) -> DecisionOutcome:
-    """Write a verdict if the document is still at the version the reviewer saw.
+    """Write a verdict (or ``in_review``: "I am on it") if the document is still at the version the reviewer saw.
 
     On a version mismatch nothing is written to the document; the outcome carries the
     current decision so the UI can show it. Both cases are audited.
     """
-    if status not in VERDICTS:
+    if status not in (*VERDICTS, ReviewStatus.IN_REVIEW):
         raise ValueError(f"not a verdict: {status}")
     item = get_item(client, settings, doc_id)
     if item is None:
@@ -348,12 +348,14 @@ def decide_cluster(
 ) -> ClusterOutcome:
     """Apply one verdict to every still-open post of a cluster.
 
-    Posts someone already decided keep their verdict (listed, not overwritten); each
+    Posts someone already decided, or a colleague is reviewing, are kept as they are
+    (listed in ``already_decided``, not overwritten); each
     write is conditional on the version read just before it, like a single decision.
     """
     result = ClusterOutcome(cluster_id=cluster_id)
     for member in cluster_members(client, settings, cluster_id, exclude=exclude, size=MAX_CLUSTER):
-        if member.review.decided:
+        taken = member.review.status is ReviewStatus.IN_REVIEW and member.review.by != by
+        if member.review.decided or taken:
             result.already_decided.append(member.id)
             continue
         outcome = decide(

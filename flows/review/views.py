@@ -105,6 +105,40 @@ async def item_page(request: Request, doc_id: str, back: str = "/") -> HTMLRespo
     return render(request, "item.html", _item_context(request, item, back))
 
 
+@router.post("/item/{doc_id}/claim", response_class=HTMLResponse)
+async def claim(request: Request, doc_id: str, user: User = Depends(require_decider)) -> HTMLResponse:
+    """Mark an undecided item "in review" by this user, so colleagues can pick another one."""
+    state = request.app.state
+    form = await request.form()
+    back = safe_next(str(form.get("back", "/")))
+    try:
+        seq_no, primary_term = int(str(form.get("seq_no", ""))), int(str(form.get("primary_term", "")))
+    except ValueError:
+        raise HTTPException(400, "Biểu mẫu thiếu phiên bản của bài; hãy tải lại trang.") from None
+    item = store.get_item(state.client, state.settings, doc_id)
+    if item is None:
+        raise HTTPException(404)
+    outcome = store.decide(
+        state.client,
+        state.settings,
+        doc_id,
+        status=ReviewStatus.IN_REVIEW,
+        note=item.review.note or "",
+        by=user.name,
+        role=user.role.value,
+        seq_no=seq_no,
+        primary_term=primary_term,
+    )
+    if outcome.conflict:
+        fresh = store.get_item(state.client, state.settings, doc_id) or item
+        context = _item_context(request, fresh, back)
+        context["conflict"] = outcome.current
+        context["your_choice"] = {"status": ReviewStatus.IN_REVIEW.value, "note": ""}
+        return render(request, "item.html", context, status_code=409)
+    request.session["flash"] = "Bạn đã nhận xử lý bài này; đồng nghiệp sẽ thấy «Đang xem xét»."
+    return RedirectResponse(f"/item/{doc_id}?{urlencode({'back': back})}", status_code=303)
+
+
 @router.post("/item/{doc_id}/decide", response_class=HTMLResponse)
 async def decide(request: Request, doc_id: str, user: User = Depends(require_decider)) -> HTMLResponse:
     state = request.app.state

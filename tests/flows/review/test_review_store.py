@@ -155,6 +155,32 @@ def test_cluster_decision_keeps_other_reviewers_verdicts(es_client, es_settings,
         seq_no=hi3.seq_no,
         primary_term=hi3.primary_term,
     )
+    hi2 = store.get_item(es_client, es_settings, loaded["hi2"])
+    store.decide(
+        es_client,
+        es_settings,
+        hi2.id,
+        status=ReviewStatus.IN_REVIEW,
+        note="",
+        by="hoa",
+        seq_no=hi2.seq_no,
+        primary_term=hi2.primary_term,
+    )
+    kept = store.decide_cluster(
+        es_client, es_settings, "c-heli", status=ReviewStatus.ACCURATE, note="", by="lan", exclude=loaded["hi1"]
+    )
+    assert kept.applied == [] and sorted(kept.already_decided) == sorted([loaded["hi2"], loaded["hi3"]])
+    hi2 = store.get_item(es_client, es_settings, loaded["hi2"])
+    store.decide(
+        es_client,
+        es_settings,
+        hi2.id,
+        status=ReviewStatus.IN_REVIEW,
+        note="",
+        by="lan",
+        seq_no=hi2.seq_no,
+        primary_term=hi2.primary_term,
+    )  # now lan's own claim
     result = store.decide_cluster(
         es_client,
         es_settings,

@@ -298,3 +298,31 @@ def test_cluster_links_and_filter(app, loaded):
     queue = client.get("/?cluster=c-heli&status=all").text
     assert re.findall(r'<tr data-id="([0-9a-f]+)">', queue) == [loaded["hi1"], loaded["hi2"], loaded["hi3"]]
     assert '<option value="c-heli" selected>' in queue
+
+
+def test_claiming_an_item_marks_it_in_review(app, users, es_client, es_settings, loaded):
+    users.add("minh", "mat-khau-minh-4", Role.REVIEWER)
+    lan, minh, an = browser(app), browser(app), browser(app)
+    login(lan, "lan")
+    login(minh, "minh", "mat-khau-minh-4")
+    login(an, "an")
+    page_lan = lan.get(f"/item/{loaded['mid1']}").text
+    page_minh = minh.get(f"/item/{loaded['mid1']}").text
+    assert 'id="claim-form"' not in an.get(f"/item/{loaded['mid1']}").text
+    claimed = lan.post(f"/item/{loaded['mid1']}/claim", data=hidden(page_lan, "claim-form"))
+    assert claimed.status_code == 303
+    item = store.get_item(es_client, es_settings, loaded["mid1"])
+    assert (item.review.status, item.review.by) == (ReviewStatus.IN_REVIEW, "lan")
+    queue = lan.get("/?status=in_review").text
+    assert f'data-id="{loaded["mid1"]}"' in queue and "Đang xem xét" in queue
+    assert f'data-id="{loaded["mid1"]}"' in lan.get("/").text  # still open: no verdict yet
+    late = minh.post(f"/item/{loaded['mid1']}/claim", data=hidden(page_minh, "claim-form"))
+    assert late.status_code == 409 and "<strong>lan</strong>" in late.text
+    refused = an.post(
+        f"/item/{loaded['mid1']}/claim",
+        data={**hidden(page_lan, "claim-form"), "csrf_token": hidden(an.get("/").text)["csrf_token"]},
+    )
+    assert refused.status_code == 403
+    form = decide_form(lan, loaded["mid1"], "accurate")
+    assert lan.post(f"/item/{loaded['mid1']}/decide", data=form).status_code == 303
+    assert store.get_item(es_client, es_settings, loaded["mid1"]).review.status is ReviewStatus.ACCURATE
