@@ -80,7 +80,14 @@ def baseline(settings: Settings, registry: Path, base_url: str, work: Path) -> d
     out: dict[str, float] = {}
     t0 = time.perf_counter()
     since = datetime.combine(DAY - timedelta(days=LOOKBACK), dtime.min, tzinfo=settings.tz)
-    crawl(settings, sources_file=registry, since=since, out_path=work / "all.jsonl", variables={"base_url": base_url}, use_state=False)
+    crawl(
+        settings,
+        sources_file=registry,
+        since=since,
+        out_path=work / "all.jsonl",
+        variables={"base_url": base_url},
+        use_state=False,
+    )
     docs, _ = read_documents(work / "all.jsonl")
     out["crawl"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -120,24 +127,38 @@ def main() -> None:
         with serve_fixture_site(root=tmp / "site", slow_seconds=1.0) as base_url:
             t0 = time.perf_counter()
             summary = daily_pipeline(
-                day=DAY, lookback_days=LOOKBACK, sources_file=registry, variables={"base_url": base_url},
-                settings=settings, retries=0, retry_delay_seconds=0, chunk_size=1000,
+                day=DAY,
+                lookback_days=LOOKBACK,
+                sources_file=registry,
+                variables={"base_url": base_url},
+                settings=settings,
+                retries=0,
+                retry_delay_seconds=0,
+                chunk_size=1000,
             )
             total = time.perf_counter() - t0
             c = summary.counts
             items = c.analysed
             print(f"pipeline: {args.pages} bench pages over {args.sources} sources + the fixture site's sources")
-            print(f"  items analysed+indexed: {items} (crawled {c.crawled}, new {c.indexed_new}, failed sources {len(summary.failed_sources)})")
-            print(f"  end to end: {total:.1f} s → {items / total * 60:,.0f} items/min (incl. Prefect's temporary server start)")
+            print(
+                f"  items analysed+indexed: {items} (crawled {c.crawled}, new {c.indexed_new}, failed sources {len(summary.failed_sources)})"
+            )
+            print(
+                f"  end to end: {total:.1f} s → {items / total * 60:,.0f} items/min (incl. Prefect's temporary server start)"
+            )
             for stage, secs in summary.stage_seconds.items():
                 print(f"  {stage:8s} {secs:7.1f} s  ({secs / max(total, 1e-9):.0%})")
             if not args.no_baseline:
-                base_settings = settings.model_copy(update={"es_index_prefix": "bench-baseline", "data_dir": tmp / "base"})
+                base_settings = settings.model_copy(
+                    update={"es_index_prefix": "bench-baseline", "data_dir": tmp / "base"}
+                )
                 work = tmp / "baseline"
                 work.mkdir()
                 b = baseline(base_settings, registry, base_url, work)
                 b_total = b["crawl"] + b["analyse"] + b["index"]
-                print(f"baseline (plain calls, same process): {int(b['items'])} items in {b_total:.1f} s → {b['items'] / b_total * 60:,.0f} items/min")
+                print(
+                    f"baseline (plain calls, same process): {int(b['items'])} items in {b_total:.1f} s → {b['items'] / b_total * 60:,.0f} items/min"
+                )
                 for stage in ("crawl", "analyse", "index"):
                     print(f"  {stage:8s} {b[stage]:7.1f} s")
                 print(f"ratio pipeline/baseline (items/min): {(items / total) / (b['items'] / b_total):.2f}")

@@ -25,8 +25,14 @@ DEMO_LOOKBACK_DAYS = 20
 FIXTURE_REGISTRY = REPO_ROOT / "fixtures" / "site" / "sources.yaml"
 
 EXAMPLE_SEARCHES = [
-    ('tinradar search "phong toa son duong" --since 2021-09-01', "tin đồn phong tỏa Sơn Dương (gõ không dấu vẫn tìm được)"),
-    ("tinradar search --claim vaccine-infertility --format json", "mọi bài lặp lại tin sai 'vắc xin gây vô sinh', dạng JSON"),
+    (
+        'tinradar search "phong toa son duong" --since 2021-09-01',
+        "tin đồn phong tỏa Sơn Dương (gõ không dấu vẫn tìm được)",
+    ),
+    (
+        "tinradar search --claim vaccine-infertility --format json",
+        "mọi bài lặp lại tin sai 'vắc xin gây vô sinh', dạng JSON",
+    ),
     ("tinradar search --risk-min high --since 2021-08-15 --stats", "tin có nguy cơ cao và thống kê theo ngày, nguồn"),
 ]
 
@@ -76,7 +82,9 @@ def index_totals(settings: Settings, day: date) -> dict[str, Any]:
     }
 
 
-def run_demo(settings: Settings, *, day: date = DEMO_DAY, lookback_days: int = DEMO_LOOKBACK_DAYS, pdf: bool = True) -> DemoResult:
+def run_demo(
+    settings: Settings, *, day: date = DEMO_DAY, lookback_days: int = DEMO_LOOKBACK_DAYS, pdf: bool = True
+) -> DemoResult:
     """Run the demo end to end (Prefect must already be configured: ``configure_prefect``)."""
     from crawlers.fixture_server import serve_fixture_site
     from flows.pipeline import daily_pipeline
@@ -102,6 +110,10 @@ def run_demo(settings: Settings, *, day: date = DEMO_DAY, lookback_days: int = D
     report = daily_report(day=day, settings=settings, pdf=pdf, email=False, retries=1, retry_delay_seconds=2.0)
     seconds["report"] = time.monotonic() - t0
     return DemoResult(
-        es_url=settings.es_url, started_node=started, summary=summary, report=report,
-        totals=index_totals(settings, day), seconds=seconds,
+        es_url=settings.es_url,
+        started_node=started,
+        summary=summary,
+        report=report,
+        totals=index_totals(settings, day),
+        seconds=seconds,
     )

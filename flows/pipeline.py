@@ -111,9 +111,7 @@ def _crawl_all(
 ) -> list[SourceRun]:
     """One task per source; a failing source becomes a FAILED/DOWN entry, never an exception."""
     task = crawl_source.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
-    futures = [
-        (sid, task.submit(settings, sid, run_dir, since, sources_file, variables)) for sid in source_ids
-    ]
+    futures = [(sid, task.submit(settings, sid, run_dir, since, sources_file, variables)) for sid in source_ids]
     results: list[SourceRun] = []
     for sid, future in futures:
         try:
@@ -166,7 +164,9 @@ def daily_pipeline(
     if pending:
         logger.warning(
             "Earlier runs left work: %d crawls to split, %d chunks to analyse, %d to index — finishing them now",
-            len(pending.unsplit), len(pending.unanalysed), len(pending.unindexed),
+            len(pending.unsplit),
+            len(pending.unanalysed),
+            len(pending.unindexed),
         )
 
     # 1. crawl --------------------------------------------------------------------------
@@ -223,9 +223,9 @@ def daily_pipeline(
             c.index_failed, c.dead_lettered = totals["failed"], totals["dead_lettered"]
             c.picked_up = sum(n for p, n in totals["chunks"].items() if Path(p) not in own_scored)
             c.picked_up += totals.get("replayed", 0)
-    summary.counts.pending = sum(
-        runstore.count_lines(p) for p in runstore.pending_work(settings).unindexed
-    ) + sum(runstore.count_lines(p) for p in runstore.pending_work(settings).unanalysed)
+    summary.counts.pending = sum(runstore.count_lines(p) for p in runstore.pending_work(settings).unindexed) + sum(
+        runstore.count_lines(p) for p in runstore.pending_work(settings).unanalysed
+    )
     summary.stage_seconds["index"] = clock.monotonic() - t0
     summary.finished_at = utc_now()
 
@@ -246,6 +246,12 @@ def _publish(summary: RunSummary, logger: Any) -> None:
     down = ", ".join(f"{s.source_id} ({s.status})" for s in summary.failed_sources) or "none"
     logger.info(
         "Run %s for %s: crawled %d, analysed %d, new %d, updated %d, pending %d; sources failing: %s",
-        summary.run_id, summary.day, summary.counts.crawled, summary.counts.analysed, summary.counts.indexed_new,
-        summary.counts.indexed_updated, summary.counts.pending, down,
+        summary.run_id,
+        summary.day,
+        summary.counts.crawled,
+        summary.counts.analysed,
+        summary.counts.indexed_new,
+        summary.counts.indexed_updated,
+        summary.counts.pending,
+        down,
     )

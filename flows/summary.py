@@ -63,8 +63,10 @@ class RunSummary(BaseModel):
     @property
     def ok(self) -> bool:
         """True when every source and stage succeeded and nothing waits for a later run."""
-        return not self.failures and not self.counts.pending and all(
-            s.status in (SourceStatus.OK, SourceStatus.PARTIAL) for s in self.sources
+        return (
+            not self.failures
+            and not self.counts.pending
+            and all(s.status in (SourceStatus.OK, SourceStatus.PARTIAL) for s in self.sources)
         )
 
     @property

@@ -88,12 +88,22 @@ def source_run_from(summary: Any, source_id: str, written: int) -> SourceRun:
         )
         raise SourceDown(f"nguồn {source_id} không trả về mục nào / no items ({detail})")
     status = SourceStatus.PARTIAL if errors or failed_requests else SourceStatus.OK
-    return SourceRun(source_id=source_id, status=status, items=written, skipped=skipped, errors=errors + failed_requests)
+    return SourceRun(
+        source_id=source_id, status=status, items=written, skipped=skipped, errors=errors + failed_requests
+    )
 
 
 #: Skip reasons that mean a request failed (as opposed to "nothing new": already_seen,
 #: not_modified, too_old, off_topic, duplicate_url…).
-_FAILURE_REASONS = {"timeout", "connection_error", "redirect_loop", "too_large", "broken_feed", "broken_sitemap", "ignored"}
+_FAILURE_REASONS = {
+    "timeout",
+    "connection_error",
+    "redirect_loop",
+    "too_large",
+    "broken_feed",
+    "broken_sitemap",
+    "ignored",
+}
 
 
 def is_failure_reason(reason: str) -> bool:

@@ -43,7 +43,11 @@ def _parse_vars(values: list[str] | None) -> dict[str, str] | None:
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            fail(f"Biến không hợp lệ / invalid --var: {item!r}", hint="Dùng dạng --var base_url=http://127.0.0.1:8000", code=2)
+            fail(
+                f"Biến không hợp lệ / invalid --var: {item!r}",
+                hint="Dùng dạng --var base_url=http://127.0.0.1:8000",
+                code=2,
+            )
         out_vars[key.strip()] = value.strip()
     return out_vars
 
@@ -91,13 +95,25 @@ def print_summary(summary: Any) -> None:
 @run_app.command("pipeline")
 def run_pipeline(
     day: DayOption = None,
-    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Chỉ nguồn này (lặp lại được) / only this source id")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Chỉ nguồn này (lặp lại được) / only this source id")
+    ] = None,
     lookback: Annotated[int | None, typer.Option("--lookback", help="Số ngày nhìn lại / days to look back")] = None,
-    sources_file: Annotated[Path | None, typer.Option("--sources-file", help="Danh sách nguồn (YAML) / source registry")] = None,
-    var: Annotated[list[str] | None, typer.Option("--var", help="Giá trị cho {biến} trong danh sách nguồn: KEY=VALUE")] = None,
-    dask: Annotated[str | None, typer.Option("--dask", help="Phân tích trên cụm Dask: địa chỉ scheduler, hoặc 'local'")] = None,
-    retry_delay: Annotated[float, typer.Option("--retry-delay", help="Giây chờ giữa các lần thử lại / seconds between retries")] = 30.0,
-    json_out: Annotated[bool, typer.Option("--json", help="In bản tóm tắt dạng JSON ra stdout / print the summary as JSON")] = False,
+    sources_file: Annotated[
+        Path | None, typer.Option("--sources-file", help="Danh sách nguồn (YAML) / source registry")
+    ] = None,
+    var: Annotated[
+        list[str] | None, typer.Option("--var", help="Giá trị cho {biến} trong danh sách nguồn: KEY=VALUE")
+    ] = None,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="Phân tích trên cụm Dask: địa chỉ scheduler, hoặc 'local'")
+    ] = None,
+    retry_delay: Annotated[
+        float, typer.Option("--retry-delay", help="Giây chờ giữa các lần thử lại / seconds between retries")
+    ] = 30.0,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="In bản tóm tắt dạng JSON ra stdout / print the summary as JSON")
+    ] = False,
 ) -> None:
     """Thu thập → phân tích → lập chỉ mục cho một ngày / crawl → analyse → index for one day."""
     settings = _prepare()
@@ -106,8 +122,14 @@ def run_pipeline(
 
     try:
         summary = daily_pipeline(
-            day=_parse_day(day), sources=source or None, lookback_days=lookback, sources_file=sources_file,
-            variables=_parse_vars(var), settings=settings, retry_delay_seconds=retry_delay, dask_address=dask,
+            day=_parse_day(day),
+            sources=source or None,
+            lookback_days=lookback,
+            sources_file=sources_file,
+            variables=_parse_vars(var),
+            settings=settings,
+            retry_delay_seconds=retry_delay,
+            dask_address=dask,
         )
     except PipelineFailed as exc:
         print_summary(exc.summary)
@@ -152,8 +174,12 @@ def run_report(
 
 
 def serve(
-    pipeline_cron: Annotated[str, typer.Option("--pipeline-cron", help="Lịch chạy thu thập (cron, giờ địa phương)")] = "0 */4 * * *",
-    report_cron: Annotated[str, typer.Option("--report-cron", help="Lịch lập báo cáo (cron, giờ địa phương)")] = "0 7 * * *",
+    pipeline_cron: Annotated[
+        str, typer.Option("--pipeline-cron", help="Lịch chạy thu thập (cron, giờ địa phương)")
+    ] = "0 */4 * * *",
+    report_cron: Annotated[
+        str, typer.Option("--report-cron", help="Lịch lập báo cáo (cron, giờ địa phương)")
+    ] = "0 7 * * *",
 ) -> None:
     """Chạy theo lịch: thu thập mỗi 4 giờ, báo cáo lúc 07:00 / serve both flows on schedules."""
     settings = _prepare()
@@ -177,7 +203,9 @@ def demo(
     from index.node import NodeError
 
     started = datetime.now()
-    console.print("[bold]TinRadar demo[/]: Elasticsearch cục bộ + trang tin mẫu trên 127.0.0.1 → thu thập → phân tích → chỉ mục → báo cáo")
+    console.print(
+        "[bold]TinRadar demo[/]: Elasticsearch cục bộ + trang tin mẫu trên 127.0.0.1 → thu thập → phân tích → chỉ mục → báo cáo"
+    )
     try:
         result = run_demo(settings, day=_parse_day(day) or DEMO_DAY, pdf=pdf)
     except NodeError as exc:
@@ -201,7 +229,10 @@ def demo(
     if result.report.pdf:
         console.print(f"                  {result.report.pdf}")
     console.print(f"                  {result.report.markdown}")
-    console.print(f"Elasticsearch: {result.es_url}" + (" (đã khởi động / started; dừng: tinradar es stop)" if result.started_node else ""))
+    console.print(
+        f"Elasticsearch: {result.es_url}"
+        + (" (đã khởi động / started; dừng: tinradar es stop)" if result.started_node else "")
+    )
     console.print("\n[bold]Thử tìm kiếm / try:[/]")
     for command, why in EXAMPLE_SEARCHES:
         console.print(f"  [cyan]{command}[/]\n      {why}")

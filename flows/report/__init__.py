@@ -73,13 +73,23 @@ def daily_report(
     folder = report_dir(settings, day)
     files = write_report(data, folder, pdf=pdf)
     result = ReportResult(
-        day=day, folder=folder, html=files["html"], markdown=files["markdown"], pdf=files["pdf"],
-        pdf_note=files["pdf_note"] if files["pdf"] is None else "", empty=data.empty, items_today=data.total_today,
+        day=day,
+        folder=folder,
+        html=files["html"],
+        markdown=files["markdown"],
+        pdf=files["pdf"],
+        pdf_note=files["pdf_note"] if files["pdf"] is None else "",
+        empty=data.empty,
+        items_today=data.total_today,
     )
     if email and settings.smtp_host and settings.report_recipients:
         subject = f"TinRadar — báo cáo ngày {day.strftime('%d/%m/%Y')}" + (" (không có tin mới)" if data.empty else "")
         msg = build_message(
-            settings, subject, files["markdown"].read_text(encoding="utf-8"), files["html"].read_text(encoding="utf-8"), files["pdf"]
+            settings,
+            subject,
+            files["markdown"].read_text(encoding="utf-8"),
+            files["html"].read_text(encoding="utf-8"),
+            files["pdf"],
         )
         try:
             send_report(settings, msg)
@@ -89,7 +99,9 @@ def daily_report(
             logger.error("report written but not e-mailed: %s", result.email_error)
     try:
         create_markdown_artifact(
-            files["markdown"].read_text(encoding="utf-8")[:100_000], key="tinradar-daily-report", description=f"TinRadar {day}"
+            files["markdown"].read_text(encoding="utf-8")[:100_000],
+            key="tinradar-daily-report",
+            description=f"TinRadar {day}",
         )
     except Exception as exc:
         logger.warning("could not create the report artifact: %s", exc)

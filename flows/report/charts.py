@@ -45,8 +45,13 @@ def _style(ax: plt.Axes) -> None:
     ax.set_axisbelow(True)
 
 
-def stacked_days(series: dict[str, dict[str, int]], days: list[str], title: str,
-                 colors: dict[str, str] | None = None, labels: dict[str, str] | None = None) -> str:
+def stacked_days(
+    series: dict[str, dict[str, int]],
+    days: list[str],
+    title: str,
+    colors: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+) -> str:
     """Stacked bars per day (one colour per series)."""
     fig, ax = plt.subplots(figsize=(7.5, 3.2), dpi=100)
     bottom = [0] * len(days)

@@ -94,7 +94,9 @@ class Headline(BaseModel):
     label: str
     today: int
     yesterday: int
-    higher_is_bad: bool | None = Field(default=True, description="Colour of a rise: red (True), green (False), grey (None)")
+    higher_is_bad: bool | None = Field(
+        default=True, description="Colour of a rise: red (True), green (False), grey (None)"
+    )
 
 
 class ReportData(BaseModel):
@@ -260,7 +262,9 @@ class ReportCollector:
             ),
         ]
 
-    def _per_day(self, days: list[str], start: date, day: date, field: str, keys: list[str]) -> dict[str, dict[str, int]]:
+    def _per_day(
+        self, days: list[str], start: date, day: date, field: str, keys: list[str]
+    ) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for key in keys:
             s = self.stats(since=start, until=day, limit=0, **{field: [key]})
@@ -287,7 +291,9 @@ class ReportCollector:
                     source_url=getattr(claim, "source_url", None),
                     today=n,
                     window=window.by_claim.get(cid, n),
-                    example_title=(example[0].source.get("title") or _short(example[0].source.get("text", ""), 90)) if example else None,
+                    example_title=(example[0].source.get("title") or _short(example[0].source.get("text", ""), 90))
+                    if example
+                    else None,
                     example_url=example[0].source.get("url") if example else None,
                 )
             )
@@ -320,7 +326,10 @@ class ReportCollector:
 
     def _spikes(self, today: Any, baseline: Any) -> list[Spike]:
         spikes = []
-        for kind, now, then in (("claim", today.by_claim, baseline.by_claim), ("cluster", today.by_cluster, baseline.by_cluster)):
+        for kind, now, then in (
+            ("claim", today.by_claim, baseline.by_claim),
+            ("cluster", today.by_cluster, baseline.by_cluster),
+        ):
             for key, n in now.items():
                 avg = then.get(key, 0) / WINDOW_DAYS
                 if n >= SPIKE_MIN_COUNT and n >= SPIKE_RATIO * avg and n > avg:
@@ -331,7 +340,12 @@ class ReportCollector:
     def _provinces(self, today: Any, window: Any) -> list[PlaceRow]:
         codes = set(today.by_province) | set(window.by_province)
         rows = [
-            PlaceRow(code=c, name=self.places.province(c), today=today.by_province.get(c, 0), window=window.by_province.get(c, 0))
+            PlaceRow(
+                code=c,
+                name=self.places.province(c),
+                today=today.by_province.get(c, 0),
+                window=window.by_province.get(c, 0),
+            )
             for c in codes
         ]
         return sorted(rows, key=lambda r: (-r.today, -r.window, r.name))[:15]
@@ -344,15 +358,20 @@ class ReportCollector:
         for label, since in (("today", day), ("window", start)):
             query = self.search_mod.build_query(self.q(since=since, until=day), self.settings)
             resp = self.client.search(
-                index=alias_name(self.settings), query=query, size=0,
+                index=alias_name(self.settings),
+                query=query,
+                size=0,
                 aggs={"d": {"terms": {"field": "districts", "size": 50}}},
-                ignore_unavailable=True, allow_no_indices=True,
+                ignore_unavailable=True,
+                allow_no_indices=True,
             )
             buckets = resp.get("aggregations", {}).get("d", {}).get("buckets", [])
             counts[label] = {b["key"]: b["doc_count"] for b in buckets}
         codes = set(counts["today"]) | set(counts["window"])
         rows = [
-            PlaceRow(code=c, name=self.places.district(c), today=counts["today"].get(c, 0), window=counts["window"].get(c, 0))
+            PlaceRow(
+                code=c, name=self.places.district(c), today=counts["today"].get(c, 0), window=counts["window"].get(c, 0)
+            )
             for c in codes
         ]
         return sorted(rows, key=lambda r: (-r.today, -r.window, r.name))[:15]

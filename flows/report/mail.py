@@ -28,7 +28,9 @@ def send_report(settings: Settings, msg: EmailMessage, *, timeout: float = 30.0)
     assert settings.smtp_host
     context = ssl.create_default_context()
     if settings.smtp_port == 465:
-        server: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=timeout, context=context)
+        server: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.smtp_host, settings.smtp_port, timeout=timeout, context=context
+        )
     else:
         server = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
     with server:

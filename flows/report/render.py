@@ -57,8 +57,12 @@ def local_time(value: str | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["vn_day"] = vn_day
     env.filters["pct"] = lambda x: f"{x:.0%}"
     env.filters["local_time"] = local_time
@@ -71,14 +75,19 @@ def chart_uris(data: ReportData) -> dict[str, str]:
     out = {
         "volume": charts.stacked_days(data.volume_by_source_day, data.days, "Số tin, bài theo nguồn trong 7 ngày"),
         "sentiment": charts.stacked_days(
-            data.sentiment_by_day, data.days, "Sắc thái dư luận trong 7 ngày",
-            colors=charts.SENTIMENT_COLORS, labels=charts.SENTIMENT_LABELS,
+            data.sentiment_by_day,
+            data.days,
+            "Sắc thái dư luận trong 7 ngày",
+            colors=charts.SENTIMENT_COLORS,
+            labels=charts.SENTIMENT_LABELS,
         ),
     }
     if not data.empty:
         out["risk"] = charts.risk_bars(data.risk_today)
     if data.provinces:
-        out["provinces"] = charts.place_bars([(r.name, r.window) for r in data.provinces], "Tỉnh/thành được nhắc tới (7 ngày)")
+        out["provinces"] = charts.place_bars(
+            [(r.name, r.window) for r in data.provinces], "Tỉnh/thành được nhắc tới (7 ngày)"
+        )
     return out
 
 
@@ -100,9 +109,16 @@ def find_chromium() -> str | None:
 def chromium_args(binary: str, profile: str) -> list[str]:
     """Flags that keep headless Chromium offline, quiet and runnable as root."""
     return [
-        binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--no-first-run",
-        "--hide-scrollbars", f"--user-data-dir={profile}",
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
     ]
 
 
@@ -110,9 +126,17 @@ def render_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120.0) -> tu
     """Print the HTML to PDF with headless Chromium; (written, note for the reader)."""
     binary = find_chromium()
     if binary is None:
-        return False, "Không có bản PDF: máy này chưa cài Chromium (apt-get install chromium) / no PDF renderer installed."
+        return (
+            False,
+            "Không có bản PDF: máy này chưa cài Chromium (apt-get install chromium) / no PDF renderer installed.",
+        )
     with tempfile.TemporaryDirectory(prefix="tinradar-chromium-") as profile:
-        cmd = [*chromium_args(binary, profile), "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}", html_path.as_uri()]
+        cmd = [
+            *chromium_args(binary, profile),
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf_path}",
+            html_path.as_uri(),
+        ]
         try:
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except (subprocess.TimeoutExpired, OSError) as exc:
@@ -123,13 +147,20 @@ def render_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120.0) -> tu
     return True, ""
 
 
-def screenshot(html_path: Path, png_path: Path, *, width: int = 1100, height: int = 3000, timeout: float = 120.0) -> bool:
+def screenshot(
+    html_path: Path, png_path: Path, *, width: int = 1100, height: int = 3000, timeout: float = 120.0
+) -> bool:
     """A PNG of the HTML (for people checking the layout; used in development)."""
     binary = find_chromium()
     if binary is None:
         return False
     with tempfile.TemporaryDirectory(prefix="tinradar-chromium-") as profile:
-        cmd = [*chromium_args(binary, profile), f"--window-size={width},{height}", f"--screenshot={png_path}", html_path.as_uri()]
+        cmd = [
+            *chromium_args(binary, profile),
+            f"--window-size={width},{height}",
+            f"--screenshot={png_path}",
+            html_path.as_uri(),
+        ]
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
     return proc.returncode == 0 and png_path.exists()
 

@@ -17,8 +17,13 @@ from flows.demo import DEMO_DAY, DEMO_LOOKBACK_DAYS, FIXTURE_REGISTRY
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 PLANTED = {
-    "cure-garlic-saltwater", "vaccine-infertility", "vaccine-microchip", "helicopter-disinfectant-spraying",
-    "son-duong-total-lockdown-hoax", "hot-lemon-water-kills-virus", "5g-spreads-covid",
+    "cure-garlic-saltwater",
+    "vaccine-infertility",
+    "vaccine-microchip",
+    "helicopter-disinfectant-spraying",
+    "son-duong-total-lockdown-hoax",
+    "hot-lemon-water-kills-virus",
+    "5g-spreads-covid",
 }
 
 
@@ -41,8 +46,13 @@ def _run(settings, site, **kwargs):
 
     kwargs.setdefault("sources_file", FIXTURE_REGISTRY)
     return daily_pipeline(
-        day=DEMO_DAY, lookback_days=DEMO_LOOKBACK_DAYS, variables={"base_url": site, **kwargs.pop("extra_vars", {})},
-        settings=settings, retries=kwargs.pop("retries", 0), retry_delay_seconds=0, **kwargs,
+        day=DEMO_DAY,
+        lookback_days=DEMO_LOOKBACK_DAYS,
+        variables={"base_url": site, **kwargs.pop("extra_vars", {})},
+        settings=settings,
+        retries=kwargs.pop("retries", 0),
+        retry_delay_seconds=0,
+        **kwargs,
     )
 
 
@@ -105,7 +115,10 @@ def test_a_broken_source_is_isolated_and_named(es_settings, es_client, site, tmp
     path.write_text(yaml.safe_dump({"sources": [good, broken]}, allow_unicode=True), encoding="utf-8")
 
     summary = _run(
-        es_settings, site, sources_file=path, retries=1,
+        es_settings,
+        site,
+        sources_file=path,
+        retries=1,
         extra_vars={"dead_url": f"http://127.0.0.1:{_closed_port()}"},
     )
 
@@ -159,7 +172,14 @@ def test_analyse_stage_on_a_local_dask_cluster(tmp_path):
         "Vắc xin COVID có gắn chip theo dõi, đừng đi tiêm, share ngay kẻo muộn!!!",
     ]
     docs = [
-        Document(id=news_id(f"https://x.vn/{i}"), url=f"https://x.vn/{i}", source_id="t", kind=Kind.SOCIAL, text=t, fetched_at=utc_now())
+        Document(
+            id=news_id(f"https://x.vn/{i}"),
+            url=f"https://x.vn/{i}",
+            source_id="t",
+            kind=Kind.SOCIAL,
+            text=t,
+            fetched_at=utc_now(),
+        )
         for i, t in enumerate(texts)
     ]
     chunks = [tmp_path / "docs-000.jsonl", tmp_path / "docs-001.jsonl"]

@@ -22,28 +22,59 @@ DAY = date(2021, 9, 3)
 def sample(empty: bool = False) -> ReportData:
     days = [(DAY - timedelta(days=6 - i)).isoformat() for i in range(7)]
     data = ReportData(
-        day=DAY, generated_at=datetime(2021, 9, 4, 7, 0).astimezone(), timezone="Asia/Ho_Chi_Minh", days=days,
+        day=DAY,
+        generated_at=datetime(2021, 9, 4, 7, 0).astimezone(),
+        timezone="Asia/Ho_Chi_Minh",
+        days=days,
         volume_by_source_day={"forum": {d: 2 for d in days}},
         sentiment_by_day={"neg": {d: 1 for d in days}, "neu": {d: 2 for d in days}, "pos": {d: 0 for d in days}},
-        crawl_status=[SourceRun(source_id="tinnhanh", status=SourceStatus.OK, items=12),
-                      SourceRun(source_id="hong", status=SourceStatus.DOWN, error="SourceDown: connection refused")],
+        crawl_status=[
+            SourceRun(source_id="tinnhanh", status=SourceStatus.OK, items=12),
+            SourceRun(source_id="hong", status=SourceStatus.DOWN, error="SourceDown: connection refused"),
+        ],
     )
     if empty:
         return data
     data.total_today = 14
-    data.headlines = [Headline(label="Tổng số tin, bài thu thập", today=14, yesterday=10, higher_is_bad=None),
-                      Headline(label="Nguy cơ tin đồn cao", today=4, yesterday=1)]
+    data.headlines = [
+        Headline(label="Tổng số tin, bài thu thập", today=14, yesterday=10, higher_is_bad=None),
+        Headline(label="Nguy cơ tin đồn cao", today=4, yesterday=1),
+    ]
     data.risk_today = {"high": 4, "medium": 3, "low": 7}
     data.by_source_today = {"forum": 9, "tinnhanh": 5}
-    data.top_items = [ReportItem(
-        id="a" * 16, title="KHẨN: Sơn Dương phong tỏa toàn huyện từ 0h ngày mai", url="https://forum.example/t/1",
-        source_id="forum", dated_at="2021-09-03T11:05:00+00:00", rumor_risk=0.91, risk_level="high",
-        cues=["Kêu gọi chia sẻ gấp"], places=["Sơn Dương"],
-        claims=[ClaimRef(claim_id="son-duong-total-lockdown-hoax", claim="Sơn Dương phong tỏa toàn huyện")],
-    )]
-    data.claims_seen = [ClaimSeen(claim_id="son-duong-total-lockdown-hoax", claim="Sơn Dương phong tỏa toàn huyện",
-                                  correction="UBND huyện đã cải chính: không phong tỏa.", debunked_by="UBND huyện Sơn Dương", today=5, window=5)]
-    data.spikes = [Spike(kind="claim", key="son-duong-total-lockdown-hoax", label="Sơn Dương phong tỏa toàn huyện", today=5, baseline=0.0)]
+    data.top_items = [
+        ReportItem(
+            id="a" * 16,
+            title="KHẨN: Sơn Dương phong tỏa toàn huyện từ 0h ngày mai",
+            url="https://forum.example/t/1",
+            source_id="forum",
+            dated_at="2021-09-03T11:05:00+00:00",
+            rumor_risk=0.91,
+            risk_level="high",
+            cues=["Kêu gọi chia sẻ gấp"],
+            places=["Sơn Dương"],
+            claims=[ClaimRef(claim_id="son-duong-total-lockdown-hoax", claim="Sơn Dương phong tỏa toàn huyện")],
+        )
+    ]
+    data.claims_seen = [
+        ClaimSeen(
+            claim_id="son-duong-total-lockdown-hoax",
+            claim="Sơn Dương phong tỏa toàn huyện",
+            correction="UBND huyện đã cải chính: không phong tỏa.",
+            debunked_by="UBND huyện Sơn Dương",
+            today=5,
+            window=5,
+        )
+    ]
+    data.spikes = [
+        Spike(
+            kind="claim",
+            key="son-duong-total-lockdown-hoax",
+            label="Sơn Dương phong tỏa toàn huyện",
+            today=5,
+            baseline=0.0,
+        )
+    ]
     data.provinces = [PlaceRow(code="08", name="Tỉnh Tuyên Quang", today=9, window=20)]
     data.districts = [PlaceRow(code="076", name="Huyện Sơn Dương (Tỉnh Tuyên Quang)", today=7, window=12)]
     return data
@@ -95,9 +126,15 @@ def test_write_report_files(tmp_path):
 def test_report_is_emailed_through_smtp(tmp_path):
     files = write_report(sample(), tmp_path / "r", pdf=False)
     with smtp_sink() as sink:
-        settings = Settings(smtp_host=sink.host, smtp_port=sink.port, smtp_from="tinradar@bantuyengiao.vn",
-                            report_recipients=["a@example.vn", "b@example.vn"])
-        msg = build_message(settings, "TinRadar — báo cáo", files["markdown"].read_text(), files["html"].read_text(), None)
+        settings = Settings(
+            smtp_host=sink.host,
+            smtp_port=sink.port,
+            smtp_from="tinradar@bantuyengiao.vn",
+            report_recipients=["a@example.vn", "b@example.vn"],
+        )
+        msg = build_message(
+            settings, "TinRadar — báo cáo", files["markdown"].read_text(), files["html"].read_text(), None
+        )
         send_report(settings, msg, timeout=10)
     assert len(sink.messages) == 1
     got = sink.messages[0]

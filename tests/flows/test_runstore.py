@@ -14,8 +14,13 @@ from tinradar.settings import Settings
 def _doc(n: int, *, fetched_offset: int = 0, title: str = "") -> Document:
     url = f"https://example.vn/bai-{n}"
     return Document(
-        id=news_id(url), url=url, source_id="src", kind=Kind.NEWS, title=title or f"Bài {n}",
-        text="Nội dung về COVID-19", fetched_at=utc_now() + timedelta(seconds=fetched_offset),
+        id=news_id(url),
+        url=url,
+        source_id="src",
+        kind=Kind.NEWS,
+        title=title or f"Bài {n}",
+        text="Nội dung về COVID-19",
+        fetched_at=utc_now() + timedelta(seconds=fetched_offset),
     )
 
 
@@ -49,7 +54,9 @@ def test_pending_work_finds_each_unfinished_stage(tmp_path):
     doc = runstore.read_documents(chunks[0])[0][0]
     item = ScoredItem(
         document=doc,
-        analysis=Analysis(doc_id=doc.id, rumor_risk=0.1, risk_level="low", sentiment=Sentiment.NEU, covid=True, covid_proba=0.9),
+        analysis=Analysis(
+            doc_id=doc.id, rumor_risk=0.1, risk_level="low", sentiment=Sentiment.NEU, covid=True, covid_proba=0.9
+        ),
     )
     scored = runstore.scored_path_for(chunks[0])
     runstore.write_scored(scored, [item])

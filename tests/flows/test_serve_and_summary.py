@@ -25,7 +25,9 @@ def test_deployments_are_scheduled_in_the_board_time_zone():
 
 def _summary(**source: object) -> CrawlSummary:
     now = datetime.now(UTC)
-    return CrawlSummary(started_at=now, finished_at=now, out_path="x.jsonl", sources=[SourceSummary(source_id="s", **source)])
+    return CrawlSummary(
+        started_at=now, finished_at=now, out_path="x.jsonl", sources=[SourceSummary(source_id="s", **source)]
+    )
 
 
 def test_source_with_items_and_some_failed_pages_is_partial():
@@ -50,9 +52,14 @@ def test_source_whose_every_request_failed_is_down():
 
 def test_run_summary_markdown_names_failures():
     summary = RunSummary(
-        day=date(2021, 9, 3), run_id="r1", run_dir="/tmp/r1", started_at=datetime.now(UTC),
-        sources=[SourceRun(source_id="good", status=SourceStatus.OK, items=3),
-                 SourceRun(source_id="bad", status=SourceStatus.DOWN, error="SourceDown: connection refused")],
+        day=date(2021, 9, 3),
+        run_id="r1",
+        run_dir="/tmp/r1",
+        started_at=datetime.now(UTC),
+        sources=[
+            SourceRun(source_id="good", status=SourceStatus.OK, items=3),
+            SourceRun(source_id="bad", status=SourceStatus.DOWN, error="SourceDown: connection refused"),
+        ],
     )
     assert not summary.ok and [s.source_id for s in summary.failed_sources] == ["bad"]
     md = summary.to_markdown()
