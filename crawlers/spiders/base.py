@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutError, TimeoutError
@@ -80,7 +81,22 @@ class TinRadarSpider(scrapy.Spider):
         self.requested: set[str] = set()
         self.emitted: set[str] = set()
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TinRadarSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
+        return spider
+
     # --- accounting ---------------------------------------------------------------------
+    def on_callback_error(self, failure: Failure, response: Any, spider: scrapy.Spider) -> None:
+        """A bug or an unforeseen page shape in a callback: counted, never fatal."""
+        if spider is not self:
+            return
+        url = getattr(response, "url", "")
+        self.skip("error_" + type(failure.value).__name__, url)
+        if len(self.summary.errors) < 20:
+            self.summary.errors.append(f"{url}: {failure.value!r}"[:300])
+
     def skip(self, reason: str, url: str = "", detail: str = "") -> None:
         self.skips[reason] += 1
         self.summary.skipped[reason] = self.summary.skipped.get(reason, 0) + 1

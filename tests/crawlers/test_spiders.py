@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -30,8 +31,14 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     with serve_fixture_site(slow_seconds=4) as base:
         first = crawl(settings, sources_file=SOURCES, since=datetime(2021, 1, 1, tzinfo=VN_TZ), out_path=data / "1.jsonl", variables={"base_url": base}, scrapy_settings=FAST)
         second = crawl(settings, sources_file=SOURCES, since=datetime(2021, 1, 1, tzinfo=VN_TZ), out_path=data / "2.jsonl", variables={"base_url": base}, scrapy_settings=FAST)
+        # Forget the feed validators (as if the feeds had changed): seen items are still not refetched.
+        for path in (data / "crawl_state").glob("*.json"):
+            state = json.loads(path.read_text(encoding="utf-8"))
+            state["validators"] = {}
+            path.write_text(json.dumps(state), encoding="utf-8")
+        third = crawl(settings, sources_file=SOURCES, since=datetime(2021, 1, 1, tzinfo=VN_TZ), out_path=data / "3.jsonl", variables={"base_url": base}, scrapy_settings=FAST)
     docs = [Document.model_validate_json(line) for line in (data / "1.jsonl").read_text(encoding="utf-8").splitlines()]
-    return {"first": first, "second": second, "docs": docs, "raw": (data / "1.jsonl").read_text(encoding="utf-8"), "data": data}
+    return {"first": first, "second": second, "third": third, "docs": docs, "raw": (data / "1.jsonl").read_text(encoding="utf-8"), "data": data}
 
 
 def _by_source(docs: list[Document], source_id: str) -> dict[str, Document]:
@@ -80,6 +87,17 @@ def test_second_run_finds_nothing_new(crawled: dict) -> None:
     assert second.items == 0
     assert set(second.skipped()) == {"not_modified"}
     assert (crawled["data"] / "crawl_state" / "tinnhanh-suc-khoe.json").is_file()
+
+
+def test_changed_feeds_fetch_only_new_items(crawled: dict) -> None:
+    third: CrawlSummary = crawled["third"]
+    assert third.items == 0
+    news = third.source("tinnhanh-suc-khoe").skipped
+    # 10 articles + the no-body page are remembered; transient failures are retried.
+    assert news["already_seen"] == 11 and news["duplicate_url"] == 1 and news["too_old"] == 1
+    assert {"http_404", "http_500", "timeout", "redirect_loop", "too_large"} <= set(news)
+    assert third.source("forum-phonui").skipped.get("already_seen") == 19
+    assert third.source("tg-tinnongtuyenquang").skipped == {"already_seen": 10}
 
 
 def test_portal_legacy_charsets(crawled: dict) -> None:
