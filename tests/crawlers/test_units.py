@@ -1,0 +1,69 @@
+"""Small units: topic filter, state file, feed and sitemap parsing, Telegram counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from crawlers.dates import VN_TZ
+from crawlers.spiders.news import parse_feed, parse_sitemap
+from crawlers.spiders.telegram import parse_count
+from crawlers.state import load_state, save_state
+from crawlers.topic import is_covid_related
+
+SITE = Path(__file__).resolve().parents[2] / "fixtures/site"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hà Nội tiếp tục giãn cách xã hội thêm hai tuần", True),
+        ("Tiem vac xin mui 2 cho nguoi tren 65 tuoi", True),
+        ("Phát hiện ca mắc COVID-19 mới tại xã Hợp Thành", True),
+        ("Tối nay máy bay phun thuốc khử trùng", True),
+        ("Bảo tàng tỉnh mở khu trưng bày văn hóa các dân tộc", False),
+        ("Nông dân Hàm Yên thu hoạch cam sành", False),
+        ("Giá rau xanh tăng mạnh sau mưa lớn", False),
+    ],
+)
+def test_topic_filter(text: str, expected: bool) -> None:
+    assert is_covid_related(text) is expected
+
+
+def test_state_round_trip_and_corrupt_file(tmp_path: Path) -> None:
+    state = load_state(tmp_path, "src")
+    state.mark_seen("https://a.example/x")
+    state.remember("https://a.example/feed", '"abc"', "Tue, 07 Sep 2021 07:33:20 GMT")
+    save_state(tmp_path, state)
+    again = load_state(tmp_path, "src")
+    assert again.is_seen("https://a.example/x")
+    assert again.conditional_headers("https://a.example/feed") == {"If-None-Match": '"abc"', "If-Modified-Since": "Tue, 07 Sep 2021 07:33:20 GMT"}
+    (tmp_path / "crawl_state" / "src.json").write_text("{not json", encoding="utf-8")
+    fresh = load_state(tmp_path, "src")
+    assert fresh.seen == {} and (tmp_path / "crawl_state" / "src.corrupt.json").is_file()
+
+
+def test_rss_and_atom() -> None:
+    rss = parse_feed((SITE / "tinnhanh/rss/thoi-su.rss").read_bytes())
+    assert len(rss) == 4 and rss[0][0].endswith("/tinnhanh/thoi-su/gia-rau-xanh-tang-manh.html")
+    assert rss[0][1] == datetime(2021, 8, 31, 11, 20, tzinfo=VN_TZ)
+    atom = parse_feed((SITE / "tinsoc/feed.atom").read_bytes())
+    assert next(u.rsplit("/", 1)[1] for u, _ in atom) == "bi-mat-chua-covid-bang-toi-va-nuoc-muoi.html"
+    with pytest.raises(etree.XMLSyntaxError):
+        parse_feed((SITE / "baotantrao/rss/tin-moi.rss").read_bytes())
+
+
+def test_sitemaps() -> None:
+    children, urls = parse_sitemap((SITE / "sonduong/sitemap.xml").read_bytes())
+    assert children == ["http://fixture.local/sonduong/sitemap-tin-tuc.xml"] and urls == []
+    children, urls = parse_sitemap((SITE / "baotantrao/sitemap-news.xml").read_bytes())
+    assert children == [] and len(urls) == 6
+    assert urls[0] == ("http://fixture.local/baotantrao/tin/tiem-vac-xin-luu-dong-tai-xa-vung-cao.html", datetime(2021, 9, 6, 11, 10, tzinfo=VN_TZ))
+
+
+@pytest.mark.parametrize(("text", "value"), [("15.2K", 15200), ("310", 310), ("1,3M", 1_300_000), ("", None), ("n/a", None)])
+def test_telegram_counts(text: str, value: int | None) -> None:
+    assert parse_count(text) == value
