@@ -40,9 +40,11 @@ EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 HASHTAG_RE = re.compile(r"#\w+")
 
 #: Order of the columns of :func:`metadata_matrix` (kept in the model for a sanity check).
+#: Missing values are NaN here; the model replaces them with training medians, because in
+#: ReINTEL a missing count is an artefact of collection (87 % of posts without a comment
+#: count are unreliable) that news articles — which never carry counts — must not inherit.
 FEATURE_NAMES = (
-    "log_likes", "log_comments", "log_shares", "likes_missing", "comments_missing", "shares_missing",
-    "share_like_ratio", "hour_sin", "hour_cos", "hour_night", "time_missing",
+    "log_likes", "log_comments", "log_shares", "share_like_ratio", "hour_sin", "hour_cos", "hour_night",
     "urls", "phones", "emails", "log_len", "caps_ratio", "excl_ratio", "question_ratio",
     "forward_call", "urgent", "hidden_truth", "emoji", "hashtags", "url_only",
 )
@@ -71,21 +73,22 @@ class PostSignals:
     url_only: bool
 
     def vector(self) -> list[float]:
-        def lg(v: float | None) -> float:
-            return math.log1p(v) if v is not None else 0.0
+        nan = float("nan")
 
-        hour = self.hour if self.hour is not None else 12.0
+        def lg(v: float | None) -> float:
+            return math.log1p(v) if v is not None else nan
+
+        hour = self.hour
         share_like = (
-            math.log1p(self.shares or 0) - math.log1p(self.likes or 0)
+            math.log1p(self.shares) - math.log1p(self.likes)
             if self.shares is not None and self.likes is not None
-            else 0.0
+            else nan
         )
         return [
-            lg(self.likes), lg(self.comments), lg(self.shares),
-            float(self.likes is None), float(self.comments is None), float(self.shares is None),
-            share_like,
-            math.sin(2 * math.pi * hour / 24), math.cos(2 * math.pi * hour / 24),
-            float(self.hour is not None and (hour < 6 or hour >= 23)), float(self.hour is None),
+            lg(self.likes), lg(self.comments), lg(self.shares), share_like,
+            math.sin(2 * math.pi * hour / 24) if hour is not None else nan,
+            math.cos(2 * math.pi * hour / 24) if hour is not None else nan,
+            float(hour < 6 or hour >= 23) if hour is not None else nan,
             min(self.urls, 5), min(self.phones, 5), min(self.emails, 5), math.log1p(self.length),
             self.caps_ratio, self.excl_ratio, self.question_ratio,
             float(self.forward_call), float(self.urgent), float(self.hidden_truth),
@@ -155,7 +158,7 @@ def signals(
 
 
 def metadata_matrix(rows: list[PostSignals]) -> np.ndarray:
-    """Stack the signal vectors of many posts (float32, one row per post)."""
+    """Stack the signal vectors of many posts (float32, one row per post; NaN = unknown)."""
     if not rows:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
     return np.asarray([r.vector() for r in rows], dtype=np.float32)

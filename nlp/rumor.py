@@ -124,6 +124,7 @@ class RumorModel:
     meta_model: Any
     version: str
     feature_names: tuple[str, ...] = FEATURE_NAMES
+    impute: Any = None  # training medians of the signals, for unknown values (NaN)
     info: dict[str, Any] = field(default_factory=dict)
 
     def _stack(self, norms: list[NormalizedText], meta: np.ndarray) -> tuple[np.ndarray, Any]:
@@ -131,7 +132,7 @@ class RumorModel:
         xc = self.char_vec.transform([n.folded for n in norms])
         sw = self.word_lr.decision_function(xw)
         sc = self.char_lr.decision_function(xc)
-        return np.column_stack([sw, sc, meta]), xw
+        return np.column_stack([sw, sc, _impute(meta, self.impute)]), xw
 
     def predict(self, norms: list[NormalizedText], meta: np.ndarray) -> np.ndarray:
         """Calibrated probability that each post is unreliable (0..1)."""
@@ -175,7 +176,7 @@ class RumorModel:
             {
                 "word_vec": self.word_vec, "char_vec": self.char_vec, "word_lr": self.word_lr,
                 "char_lr": self.char_lr, "meta_model": self.meta_model, "version": self.version,
-                "feature_names": self.feature_names, "info": info,
+                "feature_names": self.feature_names, "impute": self.impute, "info": info,
             },
             path,
             compress=3,
@@ -197,6 +198,13 @@ class RumorModel:
         return cls(**blob)
 
 
+def _impute(meta: np.ndarray, medians: np.ndarray | None) -> np.ndarray:
+    """Replace unknown signals (NaN) by the training medians."""
+    if medians is None or not np.isnan(meta).any():
+        return meta
+    return np.where(np.isnan(meta), medians[None, :], meta)
+
+
 def _fit(norms: list[NormalizedText], meta: np.ndarray, y: np.ndarray, seed: int) -> RumorModel:
     """Fit the whole stack on one training set (inner 5-fold for out-of-fold text scores)."""
     from sklearn.base import clone
@@ -213,8 +221,9 @@ def _fit(norms: list[NormalizedText], meta: np.ndarray, y: np.ndarray, seed: int
             oof[te, col] = model.decision_function(x[te])
     word_lr = _linear(seed).fit(xw, y)
     char_lr = _linear(seed).fit(xc, y)
-    meta_model = _second_level(seed).fit(np.column_stack([oof, meta]), y)
-    return RumorModel(word_vec, char_vec, word_lr, char_lr, meta_model, version="")
+    medians = np.nan_to_num(np.nanmedian(meta, axis=0)).astype(np.float32)
+    meta_model = _second_level(seed).fit(np.column_stack([oof, _impute(meta, medians)]), y)
+    return RumorModel(word_vec, char_vec, word_lr, char_lr, meta_model, version="", impute=medians)
 
 
 def cross_validate(data: RumorData, seed: int = 42, folds: int = 5, log: Any = None) -> dict[str, Any]:
@@ -332,7 +341,9 @@ redistributed. The model is shipped for research and for the board's internal tr
 
 **Model.** TF-IDF syllable 1–2-grams of the normalised text and TF-IDF character 2–5-grams of the
 folded text, each with a logistic regression; a gradient-boosted second level over the two
-out-of-fold text scores plus {len(FEATURE_NAMES)} post signals ({', '.join(FEATURE_NAMES)});
+out-of-fold text scores plus {len(FEATURE_NAMES)} post signals ({', '.join(FEATURE_NAMES)}; unknown
+values — e.g. engagement of news articles — replaced by training medians, so that the
+collection artefact "missing count ⇒ unreliable" of ReINTEL is not learnt);
 sigmoid calibration (5-fold). Trained {report['trained_at']}, seed {report['seed']}, in
 {report['seconds']} s. Reproduce: `tinradar train rumor --data ../shared/datasets/reintel/train.csv
 --out nlp/models/rumor --seed {report['seed']}`.

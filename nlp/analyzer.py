@@ -1,0 +1,267 @@
+"""The NLP stage's one entry point: ``Analyzer(settings).analyze(documents)``.
+
+Everything heavy (rumor and sentiment models, claim registry, gazetteer, cluster index)
+is loaded once in the constructor; ``analyze`` is batch-first and returns one
+``Analysis`` per document, in order. Bad input never raises: an empty text, a bare URL,
+emoji only, a 1 MB text, another language or a legacy-font encoding each give a clear
+per-item note, and a failure inside one item is caught and noted for that item alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nlp.claims import ClaimMatcher, load_claims
+from nlp.cluster import ClusterIndex
+from nlp.covid import covid_probability
+from nlp.features import PostSignals, metadata_matrix, signals, style_cues
+from nlp.language import detect_language
+from nlp.normalize import NormalizedText, normalize
+from nlp.places import Gazetteer
+from tinradar.schema import Analysis, ClaimMatch, Document, Sentiment, risk_level_for, utc_now
+from tinradar.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NEUTRAL = {Sentiment.NEG: 0.0, Sentiment.NEU: 1.0, Sentiment.POS: 0.0}
+#: Wording that marks a text as a refutation of a rumor rather than the rumor itself.
+_REFUTES = re.compile(
+    r"\b(?:tin gia|sai su that|khong dung su that|bac bo|that thiet|khong co co so|bia dat|cai chinh|"
+    r"canh bao tin gia|xu phat .{0,40}dang tin|thong tin sai lech|bac tin|dinh chinh|khong co chuyen|"
+    r"khong co ke hoach|chua kiem chung|khong co bang chung)\b"
+)
+_MIN_LETTERS = 3
+
+
+@dataclass
+class _Item:
+    """One document on its way through the stage."""
+
+    doc: Document
+    norm: NormalizedText
+    sig: PostSignals
+    language: str
+    notes: list[str]
+    scorable: bool
+
+
+class Analyzer:
+    """Loads the NLP models once; ``analyze`` turns documents into analyses."""
+
+    def __init__(self, settings: Settings, *, persist_clusters: bool = True) -> None:
+        self.settings = settings
+        self.persist_clusters = persist_clusters
+        self.load_notes: list[str] = []
+        self.versions: dict[str, str] = {}
+        self._backend: Any = None
+        if settings.nlp_backend == "transformers":
+            from nlp.transformers_backend import TransformersBackend
+
+            self._backend = TransformersBackend.load(settings.transformers_model_dir)
+            self.versions["rumor"] = self.versions["sentiment"] = self._backend.version
+        self.rumor = None
+        if self._backend is None or not self._backend.has_rumor:
+            from nlp.rumor import RumorModel
+
+            self.rumor = RumorModel.load(settings.models_dir)
+            self.versions["rumor"] = self.rumor.version
+        self.sentiment = None
+        if self._backend is None or not self._backend.has_sentiment:
+            self.sentiment = self._load_sentiment()
+        self.claims = load_claims(settings.claims_file)
+        self.matcher = ClaimMatcher(self.claims)
+        self.claim_text = {c.id: c.claim for c in self.claims}
+        self.versions["claims"] = "claims-" + hashlib.sha256(settings.claims_file.read_bytes()).hexdigest()[:8]
+        self.gazetteer = Gazetteer()
+        self.versions["places"] = "dvhcvn-2021-07-01"
+        self.clusters = ClusterIndex(settings.data_dir / "clusters")
+        self.versions["cluster"] = "minhash64-char5-v1"
+
+    def _load_sentiment(self) -> Any:
+        try:
+            from nlp.sentiment import SentimentModel
+        except ImportError as exc:
+            self.load_notes.append(f"sentiment_unavailable:{exc.__class__.__name__}")
+            return None
+        try:
+            model = SentimentModel.load(self.settings.models_dir)
+        except (FileNotFoundError, ValueError, KeyError, OSError) as exc:
+            log.warning("sentiment model not loaded: %s", exc)
+            self.load_notes.append("sentiment_unavailable:model_missing")
+            return None
+        self.versions["sentiment"] = str(model.version)
+        return model
+
+    # --- the entry point ---------------------------------------------------------------
+    def analyze(self, documents: Sequence[Document]) -> list[Analysis]:
+        """One ``Analysis`` per document, in the same order (batches of ``nlp_batch_size``)."""
+        out: list[Analysis] = []
+        size = self.settings.nlp_batch_size
+        for start in range(0, len(documents), size):
+            batch = list(documents[start : start + size])
+            try:
+                out.extend(self._analyze_batch(batch))
+            except Exception:  # one bad item must not sink the batch: retry one by one
+                log.exception("batch analysis failed; retrying item by item")
+                for doc in batch:
+                    try:
+                        out.extend(self._analyze_batch([doc]))
+                    except Exception as exc:
+                        log.exception("analysis failed for %s", doc.id)
+                        out.append(self._failed(doc, exc))
+        return out
+
+    # --- steps -------------------------------------------------------------------------
+    def _prepare(self, doc: Document) -> _Item:
+        notes = list(self.load_notes)
+        text = doc.full_text
+        limit = self.settings.max_text_chars
+        if len(text) > limit:
+            notes.append(f"truncated:{len(text)}>{limit} ký tự (chỉ phân tích phần đầu)")
+            text = text[:limit]
+        norm = normalize(text)
+        notes.extend(norm.notes)
+        sig = signals(norm, likes=doc.likes, comments=doc.comments, shares=doc.shares, posted=doc.published_at)
+        letters = sum(ch.isalpha() for ch in re.sub(r"<(?:url|phone|email)>", "", norm.text))
+        if not text.strip():
+            notes.append("empty_text: văn bản rỗng")
+            return _Item(doc, norm, sig, "und", notes, False)
+        if letters < _MIN_LETTERS:
+            what = "chỉ có đường link" if norm.urls else "không có chữ (chỉ biểu tượng cảm xúc/ký hiệu)"
+            notes.append(f"no_text: {what}")
+            return _Item(doc, norm, sig, "und", notes, False)
+        if norm.legacy_encoding:
+            notes.append(
+                f"not_scored: văn bản dùng bảng mã cũ {norm.legacy_encoding.upper()} (chưa chuyển sang Unicode)"
+            )
+            return _Item(doc, norm, sig, "vi", notes, False)
+        language, _conf = detect_language(norm.text)
+        if language != "vi":
+            notes.append(f"not_scored: ngôn ngữ khác tiếng Việt ({language})")
+            return _Item(doc, norm, sig, language, notes, False)
+        return _Item(doc, norm, sig, "vi", notes, True)
+
+    def _analyze_batch(self, docs: list[Document]) -> list[Analysis]:
+        items = [self._prepare(d) for d in docs]
+        scorable = [i for i, it in enumerate(items) if it.scorable]
+        rumor = np.zeros(len(items))
+        terms: list[list[str]] = [[] for _ in items]
+        sentiment: list[dict[Sentiment, float] | None] = [None] * len(items)
+        if scorable:
+            norms = [items[i].norm for i in scorable]
+            if self.rumor is not None:
+                meta = metadata_matrix([items[i].sig for i in scorable])
+                proba, top = self.rumor.predict_explain(norms, meta)
+            else:
+                proba, top = self._backend.rumor([n.text for n in norms]), [[] for _ in scorable]
+            for k, i in enumerate(scorable):
+                rumor[i], terms[i] = float(proba[k]), top[k]
+            if self.sentiment is not None:
+                sents = self.sentiment.predict_proba([items[i].norm.text for i in scorable])
+            elif self._backend is not None and self._backend.has_sentiment:
+                sents = self._backend.sentiment([items[i].norm.text for i in scorable])
+            else:
+                sents = [None] * len(scorable)
+            for k, i in enumerate(scorable):
+                sentiment[i] = sents[k]
+        folded = [it.norm.folded for it in items]
+        claims = self.matcher.match([folded[i] for i in scorable]) if scorable else []
+        matched: list[list[ClaimMatch]] = [[] for _ in items]
+        for k, i in enumerate(scorable):
+            matched[i] = claims[k]
+        cluster_ids = self.clusters.assign(
+            [(it.doc.id, it.norm.folded, it.doc.published_at) for it in items], persist=self.persist_clusters
+        )
+        now = utc_now()
+        return [
+            self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], cluster_ids[n], now)
+            for n, it in enumerate(items)
+        ]
+
+    def _finish(
+        self,
+        it: _Item,
+        model_risk: float,
+        terms: list[str],
+        senti: dict[Sentiment, float] | None,
+        matched: list[ClaimMatch],
+        cluster_id: str | None,
+        now: Any,
+    ) -> Analysis:
+        s = self.settings
+        risk = float(model_risk)
+        cues: list[str] = []
+        refutes = bool(_REFUTES.search(it.norm.folded))
+        if matched:
+            best = matched[0]
+            claim = self.claim_text.get(best.claim_id, best.claim_id)
+            short = claim if len(claim) <= 90 else claim[:87].rstrip() + "…"
+            if refutes:
+                # Debunking articles quote the rumor; the text model reacts to the quote.
+                cues.append(f"nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính): {short}")
+                risk *= 0.5
+            else:
+                cues.append(f"trùng khớp tin đồn đã bị bác bỏ: {short}")
+                # A known, debunked claim repeated without refutation is high risk by definition.
+                strength = min(1.0, (best.similarity - self.matcher.threshold) / (1 - self.matcher.threshold))
+                risk = max(risk, s.risk_high + (1 - s.risk_high) * 0.8 * strength)
+        if it.scorable and risk >= s.risk_medium:
+            cues.extend(style_cues(it.sig))
+            if terms:
+                cues.append("từ ngữ hay gặp trong tin không đáng tin: " + ", ".join(f"“{t}”" for t in terms))
+        if not it.scorable:
+            risk = 0.0
+        notes = list(it.notes)
+        if it.scorable and senti is None:
+            notes.append("sentiment_unavailable: cảm xúc mặc định trung tính")
+        proba = senti or NEUTRAL
+        label = max(proba, key=proba.__getitem__) if senti else Sentiment.NEU
+        covid_p = covid_probability(it.norm.folded) if it.norm.folded else 0.0
+        locations = self.gazetteer.find(it.norm.text, province_hint=it.doc.province_code) if it.norm.text else []
+        return Analysis(
+            doc_id=it.doc.id,
+            rumor_risk=round(min(1.0, max(0.0, risk)), 4),
+            risk_level=risk_level_for(risk, s.risk_medium, s.risk_high),
+            cues=cues,
+            sentiment=label,
+            sentiment_proba={k: round(float(v), 4) for k, v in proba.items()},
+            covid=covid_p >= 0.5,
+            covid_proba=round(covid_p, 4),
+            locations=locations,
+            matched_claims=matched,
+            cluster_id=cluster_id,
+            language=it.language,
+            notes=notes,
+            model_versions=dict(self.versions),
+            analyzed_at=now,
+        )
+
+    def _failed(self, doc: Document, exc: Exception) -> Analysis:
+        return Analysis(
+            doc_id=doc.id,
+            rumor_risk=0.0,
+            risk_level=risk_level_for(0.0, self.settings.risk_medium, self.settings.risk_high),
+            sentiment=Sentiment.NEU,
+            sentiment_proba=dict(NEUTRAL),
+            covid=False,
+            covid_proba=0.0,
+            language="und",
+            notes=[f"analysis_failed: {exc.__class__.__name__}: {str(exc)[:200]}"],
+            model_versions=dict(self.versions),
+            analyzed_at=utc_now(),
+        )
+
+
+def analyze(documents: Sequence[Document], settings: Settings | None = None) -> list[Analysis]:
+    """Convenience: build an ``Analyzer`` (loading the models) and analyse one batch.
+
+    For repeated calls keep an ``Analyzer`` instead; loading takes about a second.
+    """
+    return Analyzer(settings or Settings()).analyze(documents)

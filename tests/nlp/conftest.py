@@ -1,0 +1,49 @@
+"""Fixtures of the NLP tests: one analyzer per session (models load once), documents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tinradar.schema import Document, Kind
+from tinradar.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+CONTENT = REPO / "fixtures" / "site" / "content.yaml"
+DIRECTIVE = REPO.parent / "shared" / "context" / "directive-632-CV-HU-son-duong-2021.txt"
+REINTEL = REPO.parent / "shared" / "datasets" / "reintel" / "train.csv"
+
+
+def make_doc(text: str, doc_id: str = "doc-00000001", *, title: str = "", kind: Kind = Kind.SOCIAL, **kw: Any) -> Document:
+    return Document(id=doc_id, source_id="test", kind=kind, title=title, text=text, fetched_at=datetime.now(UTC), **kw)
+
+
+@pytest.fixture(scope="session")
+def nlp_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("nlp-data"))
+
+
+@pytest.fixture(scope="session")
+def analyzer(nlp_settings: Settings):  # type: ignore[no-untyped-def]
+    from nlp import Analyzer
+
+    return Analyzer(nlp_settings)
+
+
+@pytest.fixture(scope="session")
+def site_content() -> dict[str, Any]:
+    """The fixture site's hand-written content (rumor posts, official notices)."""
+    if not CONTENT.is_file():
+        pytest.skip("fixtures/site/content.yaml is not present")
+    return yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def directive_text() -> str:
+    if not DIRECTIVE.is_file():
+        pytest.skip("../shared/context (the Sơn Dương directive) is not present")
+    return DIRECTIVE.read_text(encoding="utf-8")
