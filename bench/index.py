@@ -45,10 +45,23 @@ _VOCABULARY = (
 )
 WORDS = _VOCABULARY.split()
 SOURCES = [f"src-{i:02d}" for i in range(40)]
-CLAIMS = ["cure-garlic-saltwater", "vaccine-infertility", "vaccine-microchip", "helicopter-disinfectant-spraying",
-          "son-duong-total-lockdown-hoax", "hot-lemon-water-kills-virus", "5g-spreads-covid"]
-PLACES = [("Sơn Dương", "08", "076"), ("Tuyên Quang", "08", None), ("Hà Nội", "01", None),
-          ("Yên Sơn", "08", "075"), ("Hàm Yên", "08", "073"), ("TP Hồ Chí Minh", "79", None)]
+CLAIMS = [
+    "cure-garlic-saltwater",
+    "vaccine-infertility",
+    "vaccine-microchip",
+    "helicopter-disinfectant-spraying",
+    "son-duong-total-lockdown-hoax",
+    "hot-lemon-water-kills-virus",
+    "5g-spreads-covid",
+]
+PLACES = [
+    ("Sơn Dương", "08", "076"),
+    ("Tuyên Quang", "08", None),
+    ("Hà Nội", "01", None),
+    ("Yên Sơn", "08", "075"),
+    ("Hàm Yên", "08", "073"),
+    ("TP Hồ Chí Minh", "79", None),
+]
 START = datetime(2021, 6, 1, tzinfo=UTC)
 
 
@@ -60,17 +73,33 @@ def synthetic(n: int, offset: int = 0, seed: int = 7) -> list[ScoredItem]:
         risk = rnd.random()
         when = START + timedelta(minutes=rnd.randint(0, 60 * 24 * 150))
         doc = Document(
-            id=f"bench-{i:09d}", url=f"https://bench.example.vn/{i}", source_id=rnd.choice(SOURCES),
-            kind=rnd.choice(["news", "social"]), title=" ".join(words[:10]).capitalize(), text=" ".join(words),
-            published_at=when, fetched_at=when + timedelta(hours=2), likes=rnd.randint(0, 500),
-            shares=rnd.randint(0, 100), comments=rnd.randint(0, 50),
+            id=f"bench-{i:09d}",
+            url=f"https://bench.example.vn/{i}",
+            source_id=rnd.choice(SOURCES),
+            kind=rnd.choice(["news", "social"]),
+            title=" ".join(words[:10]).capitalize(),
+            text=" ".join(words),
+            published_at=when,
+            fetched_at=when + timedelta(hours=2),
+            likes=rnd.randint(0, 500),
+            shares=rnd.randint(0, 100),
+            comments=rnd.randint(0, 50),
         )
         ana = Analysis(
-            doc_id=doc.id, rumor_risk=risk, risk_level=risk_level_for(risk), sentiment=rnd.choice(["neg", "neu", "pos"]),
-            covid=True, covid_proba=0.9, cues=["khẳng định tuyệt đối"] if risk > 0.7 else [],
-            locations=[Location(name=p[0], province_code=p[1], district_code=p[2]) for p in rnd.sample(PLACES, rnd.randint(0, 2))],
+            doc_id=doc.id,
+            rumor_risk=risk,
+            risk_level=risk_level_for(risk),
+            sentiment=rnd.choice(["neg", "neu", "pos"]),
+            covid=True,
+            covid_proba=0.9,
+            cues=["khẳng định tuyệt đối"] if risk > 0.7 else [],
+            locations=[
+                Location(name=p[0], province_code=p[1], district_code=p[2])
+                for p in rnd.sample(PLACES, rnd.randint(0, 2))
+            ],
             matched_claims=[ClaimMatch(claim_id=rnd.choice(CLAIMS), similarity=0.8)] if risk > 0.6 else [],
-            cluster_id=f"cl-{rnd.randint(0, 2000)}", analyzed_at=when + timedelta(hours=3),
+            cluster_id=f"cl-{rnd.randint(0, 2000)}",
+            analyzed_at=when + timedelta(hours=3),
         )
         items.append(ScoredItem(document=doc, analysis=ana))
     return items
@@ -106,12 +135,25 @@ def run_plain(client: Elasticsearch, settings: Settings, items: list[ScoredItem]
 
 
 QUERIES: list[dict] = [
-    {"text": "tiem vac xin"}, {"text": "tiêm vắc xin"}, {"text": '"vo sinh"'}, {"text": '"trực thăng phun thuốc"'},
-    {"text": "son duong phong toa"}, {"text": ""}, {"risk_min": "high"}, {"risk_min": "high", "statuses": ["new"]},
-    {"text": "tin đồn", "since": "2021-07-01", "until": "2021-07-31"}, {"claims": ["vaccine-infertility"]},
-    {"provinces": ["08"], "risk_min": "medium"}, {"sources": ["src-01", "src-02"]}, {"kinds": ["social"], "sentiments": ["neg"]},
-    {"text": "nuoc chanh nong", "sort": "risk"}, {"text": "5G lây lan"}, {"districts": ["076"], "since": "2021-08-01"},
-    {"text": "khau trang", "kinds": ["news"]}, {"clusters": ["cl-42"]}, {"text": "tỏi sống súc miệng", "risk_min": "medium"},
+    {"text": "tiem vac xin"},
+    {"text": "tiêm vắc xin"},
+    {"text": '"vo sinh"'},
+    {"text": '"trực thăng phun thuốc"'},
+    {"text": "son duong phong toa"},
+    {"text": ""},
+    {"risk_min": "high"},
+    {"risk_min": "high", "statuses": ["new"]},
+    {"text": "tin đồn", "since": "2021-07-01", "until": "2021-07-31"},
+    {"claims": ["vaccine-infertility"]},
+    {"provinces": ["08"], "risk_min": "medium"},
+    {"sources": ["src-01", "src-02"]},
+    {"kinds": ["social"], "sentiments": ["neg"]},
+    {"text": "nuoc chanh nong", "sort": "risk"},
+    {"text": "5G lây lan"},
+    {"districts": ["076"], "since": "2021-08-01"},
+    {"text": "khau trang", "kinds": ["news"]},
+    {"clusters": ["cl-42"]},
+    {"text": "tỏi sống súc miệng", "risk_min": "medium"},
     {"stats": True, "since": "2021-07-01", "until": "2021-09-30"},
 ]
 

@@ -45,7 +45,9 @@ def to_source(item: ScoredItem) -> dict[str, Any]:
     """The pipeline's part of an index document (no ``review``)."""
     doc, ana = item.document, item.analysis
     engagement_parts = [doc.likes, doc.comments, doc.shares]
-    engagement = sum(v for v in engagement_parts if v is not None) if any(v is not None for v in engagement_parts) else None
+    engagement = (
+        sum(v for v in engagement_parts if v is not None) if any(v is not None for v in engagement_parts) else None
+    )
     claims = sorted(ana.matched_claims, key=lambda m: m.similarity, reverse=True)
     return {
         "id": doc.id,

@@ -158,6 +158,8 @@ class Indexer:
 
     def _lookup_homes(self, ids: list[str]) -> None:
         """Find the monthly index that already holds each id (one search per chunk)."""
+        if len(self._homes) > 1_000_000:  # a long-lived indexer: forget, the alias remembers
+            self._homes.clear()
         unknown = [i for i in ids if i not in self._homes]
         if not unknown:
             return
@@ -184,14 +186,30 @@ class Indexer:
         home = self._homes.get(doc_id)
         source = to_source(item)
         if home is None:
-            return {"_op_type": "create", "_index": index_for(dated_at(item), self.settings), "_id": doc_id, "_source": source}
-        return {"_op_type": "update", "_index": home, "_id": doc_id, "doc": source, "doc_as_upsert": True, "retry_on_conflict": 3}
+            return {
+                "_op_type": "create",
+                "_index": index_for(dated_at(item), self.settings),
+                "_id": doc_id,
+                "_source": source,
+            }
+        return {
+            "_op_type": "update",
+            "_index": home,
+            "_id": doc_id,
+            "doc": source,
+            "doc_as_upsert": True,
+            "retry_on_conflict": 3,
+        }
 
-    def _fail(self, stats: IndexStats, item: ScoredItem, status: Any, kind: str | None, reason: str, attempts: int) -> None:
+    def _fail(
+        self, stats: IndexStats, item: ScoredItem, status: Any, kind: str | None, reason: str, attempts: int
+    ) -> None:
         stats.failed += 1
         if len(stats.errors) < self.max_errors:
             stats.errors.append(ItemError(id=item.document.id, status=status, type=kind, reason=reason))
-        stats.dead_lettered += self.deadletters.write([letter_for(item, f"{kind}: {reason}" if kind else reason, status, attempts)])
+        stats.dead_lettered += self.deadletters.write(
+            [letter_for(item, f"{kind}: {reason}" if kind else reason, status, attempts)]
+        )
 
     def _index_chunk(self, pending: dict[str, ScoredItem], stats: IndexStats) -> None:
         attempt = 0

@@ -66,7 +66,9 @@ def import_objects(
 ) -> ImportResult:
     """Import the files (concatenated, one request) with overwrite; report what Kibana said."""
     if not files:
-        raise KibanaImportError("Không có tệp NDJSON nào / no NDJSON file to import.", hint=f"Expected files in {KIBANA_DIR}.")
+        raise KibanaImportError(
+            "Không có tệp NDJSON nào / no NDJSON file to import.", hint=f"Expected files in {KIBANA_DIR}."
+        )
     payload = b"".join(p.read_bytes().rstrip(b"\n") + b"\n" for p in files)
     target = import_url(url, space)
     headers = {"kbn-xsrf": "tinradar"}

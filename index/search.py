@@ -35,16 +35,26 @@ class SearchQuery(BaseModel):
     """What an analyst asks for. Every list filter is OR within itself, AND across filters."""
 
     text: str = Field(default="", description='Words and "quoted phrases"; empty matches everything')
-    since: datetime | date | None = Field(default=None, description="From this day (board time zone) or moment, inclusive")
-    until: datetime | date | None = Field(default=None, description="Up to this day (inclusive, board time zone) or moment")
+    since: datetime | date | None = Field(
+        default=None, description="From this day (board time zone) or moment, inclusive"
+    )
+    until: datetime | date | None = Field(
+        default=None, description="Up to this day (inclusive, board time zone) or moment"
+    )
     sources: list[str] = Field(default_factory=list)
     kinds: list[Kind] = Field(default_factory=list)
-    provinces: list[str] = Field(default_factory=list, description="Province codes of the source or of places mentioned")
-    districts: list[str] = Field(default_factory=list, description="District codes of the source or of places mentioned")
+    provinces: list[str] = Field(
+        default_factory=list, description="Province codes of the source or of places mentioned"
+    )
+    districts: list[str] = Field(
+        default_factory=list, description="District codes of the source or of places mentioned"
+    )
     risk_min: RiskLevel | None = None
     sentiments: list[Sentiment] = Field(default_factory=list)
     claims: list[str] = Field(default_factory=list, description="Known-claim ids")
-    statuses: list[ReviewStatus] = Field(default_factory=list, description="Review statuses; 'new' includes never reviewed")
+    statuses: list[ReviewStatus] = Field(
+        default_factory=list, description="Review statuses; 'new' includes never reviewed"
+    )
     clusters: list[str] = Field(default_factory=list)
     ids: list[str] = Field(default_factory=list)
     covid: bool | None = None

@@ -62,7 +62,16 @@ def data_view() -> dict[str, Any]:
     }
 
 
-SEARCH_COLUMNS = ["title", "source_id", "risk_level", "rumor_risk", "sentiment", "claim_ids", "place_names", "review.status"]
+SEARCH_COLUMNS = [
+    "title",
+    "source_id",
+    "risk_level",
+    "rumor_risk",
+    "sentiment",
+    "claim_ids",
+    "place_names",
+    "review.status",
+]
 
 SEARCHES: list[dict[str, Any]] = [
     {
@@ -169,7 +178,15 @@ def _date_column(field: str, label: str) -> dict[str, Any]:
     }
 
 
-def _lens_panel(key: str, title: str, grid: tuple[int, int, int, int], columns: dict[str, dict[str, Any]], visualization: dict[str, Any], vis_type: str, layer: str) -> dict[str, Any]:
+def _lens_panel(
+    key: str,
+    title: str,
+    grid: tuple[int, int, int, int],
+    columns: dict[str, dict[str, Any]],
+    visualization: dict[str, Any],
+    vis_type: str,
+    layer: str,
+) -> dict[str, Any]:
     panel_index = uid(f"panel:{key}")
     x, y, w, h = grid
     attributes = {
@@ -183,7 +200,14 @@ def _lens_panel(key: str, title: str, grid: tuple[int, int, int, int], columns: 
             "filters": [],
             "datasourceStates": {
                 "formBased": {
-                    "layers": {layer: {"columns": columns, "columnOrder": list(columns), "incompleteColumns": {}, "sampling": 1}}
+                    "layers": {
+                        layer: {
+                            "columns": columns,
+                            "columnOrder": list(columns),
+                            "incompleteColumns": {},
+                            "sampling": 1,
+                        }
+                    }
                 }
             },
             "internalReferences": [],
@@ -199,7 +223,14 @@ def _lens_panel(key: str, title: str, grid: tuple[int, int, int, int], columns: 
     }
 
 
-def xy_panel(key: str, title: str, grid: tuple[int, int, int, int], x_col: dict[str, Any], series: str, split: dict[str, Any] | None = None) -> dict[str, Any]:
+def xy_panel(
+    key: str,
+    title: str,
+    grid: tuple[int, int, int, int],
+    x_col: dict[str, Any],
+    series: str,
+    split: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     layer = uid(f"layer:{key}")
     x_id, y_id, split_id = uid(f"col:{key}:x"), uid(f"col:{key}:y"), uid(f"col:{key}:split")
     columns = {x_id: x_col, y_id: _count_column("Số tin / items")}
@@ -247,13 +278,17 @@ def donut_panel(key: str, title: str, grid: tuple[int, int, int, int], field: st
     return _lens_panel(key, title, grid, columns, visualization, "lnsPie", layer)
 
 
-def top_panel(key: str, title: str, grid: tuple[int, int, int, int], field: str, label: str, size: int = 10) -> dict[str, Any]:
+def top_panel(
+    key: str, title: str, grid: tuple[int, int, int, int], field: str, label: str, size: int = 10
+) -> dict[str, Any]:
     y_id = uid(f"col:{key}:y")
     panel = xy_panel(key, title, grid, _terms_column(field, label, size, y_id), "bar_horizontal")
     return panel
 
 
-def search_panel(key: str, title: str, grid: tuple[int, int, int, int], search_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def search_panel(
+    key: str, title: str, grid: tuple[int, int, int, int], search_id: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
     panel_index = uid(f"panel:{key}")
     x, y, w, h = grid
     panel = {
@@ -282,8 +317,16 @@ def dashboard(searches: list[dict[str, Any]]) -> dict[str, Any]:
         donut_panel("risk", "Mức rủi ro / risk levels", (32, 0, 16, 12), "risk_level", "Mức rủi ro / risk level"),
         donut_panel("sentiment", "Cảm xúc / sentiment", (0, 12, 16, 12), "sentiment", "Cảm xúc / sentiment"),
         top_panel("sources", "Nguồn nhiều tin nhất / top sources", (16, 12, 16, 12), "source_id", "Nguồn / source"),
-        top_panel("claims", "Tin đồn đã biết hay gặp nhất / top matched claims", (32, 12, 16, 12), "claim_ids", "Tin đồn / claim"),
-        top_panel("places", "Địa danh được nhắc tới / places", (0, 24, 24, 14), "place_names", "Địa danh / place", size=15),
+        top_panel(
+            "claims",
+            "Tin đồn đã biết hay gặp nhất / top matched claims",
+            (32, 12, 16, 12),
+            "claim_ids",
+            "Tin đồn / claim",
+        ),
+        top_panel(
+            "places", "Địa danh được nhắc tới / places", (0, 24, 24, 14), "place_names", "Địa danh / place", size=15
+        ),
     ]
     needs_review = next(s for s in searches if s["attributes"]["title"] == "Cần xem xét")
     s_panel, s_ref = search_panel("needs-review", "Cần xem xét / needs review", (24, 24, 24, 14), needs_review["id"])
@@ -305,9 +348,19 @@ def dashboard(searches: list[dict[str, Any]]) -> dict[str, Any]:
             "timeFrom": "now-30d",
             "timeTo": "now",
             "refreshInterval": {"pause": True, "value": 60000},
-            "optionsJSON": json.dumps({"useMargins": True, "syncColors": False, "syncCursor": True, "syncTooltips": False, "hidePanelTitles": False}),
+            "optionsJSON": json.dumps(
+                {
+                    "useMargins": True,
+                    "syncColors": False,
+                    "syncCursor": True,
+                    "syncTooltips": False,
+                    "hidePanelTitles": False,
+                }
+            ),
             "panelsJSON": json.dumps(panels, ensure_ascii=False),
-            "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps({"query": {"query": "", "language": "kuery"}, "filter": []})},
+            "kibanaSavedObjectMeta": {
+                "searchSourceJSON": json.dumps({"query": {"query": "", "language": "kuery"}, "filter": []})
+            },
         },
         "references": references,
         "managed": False,

@@ -93,19 +93,29 @@ def load(
     from index.templates import ensure_templates
 
     if not file.is_file():
-        fail(f"Không thấy tệp / no such file: {file}", hint="Give the path of a 'tinradar score' output (.jsonl).", code=2)
+        fail(
+            f"Không thấy tệp / no such file: {file}",
+            hint="Give the path of a 'tinradar score' output (.jsonl).",
+            code=2,
+        )
     settings = load_settings()
     items, problems = _read_scored(file, source_id)
     for problem in problems[:20]:
         console.print(f"[yellow]bỏ qua / skipped[/] {problem}")
     if not items and problems:
-        fail(f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad).", hint="Is it 'tinradar score' output?", code=2)
+        fail(
+            f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad).",
+            hint="Is it 'tinradar score' output?",
+            code=2,
+        )
     client = _connect(settings)
     ensure_templates(client, settings)
     stats = Indexer(client, settings).index(items)
     _print_stats(stats, f"{file.name}: {len(items)} mục / items, {len(problems)} dòng lỗi / bad lines")
     if stats.dead_lettered:
-        console.print(f"[yellow]→ {stats.dead_lettered} mục trong hàng chờ lỗi / dead-lettered; send again: tinradar index replay[/]")
+        console.print(
+            f"[yellow]→ {stats.dead_lettered} mục trong hàng chờ lỗi / dead-lettered; send again: tinradar index replay[/]"
+        )
     if stats.failed or problems:
         raise typer.Exit(1)
 
@@ -163,12 +173,16 @@ def search_command(
     risk_min: str = typer.Option(None, "--risk-min", help="low | medium | high"),
     sentiment: list[str] = typer.Option([], "--sentiment", help="neg | neu | pos"),
     claim: list[str] = typer.Option([], "--claim", help="Known claim id (repeatable)"),
-    status: list[str] = typer.Option([], "--status", help="Review status: new, in_review, confirmed_false, misleading, accurate, irrelevant"),
+    status: list[str] = typer.Option(
+        [], "--status", help="Review status: new, in_review, confirmed_false, misleading, accurate, irrelevant"
+    ),
     sort: str = typer.Option("relevance", "--sort", help="relevance | newest | oldest | risk"),
     limit: int = typer.Option(20, "--limit", min=0, max=10_000),
     offset: int = typer.Option(0, "--offset", min=0),
     fmt: str = typer.Option("table", "--format", help="table | json | csv"),
-    with_stats: bool = typer.Option(False, "--stats", help="Thêm thống kê / add counts by day, source, risk level, ..."),
+    with_stats: bool = typer.Option(
+        False, "--stats", help="Thêm thống kê / add counts by day, source, risk level, ..."
+    ),
 ) -> None:
     """Tìm kiếm tin / search items (không dấu cũng được / diacritics optional)."""
     from pydantic import ValidationError
@@ -206,7 +220,11 @@ def search_command(
     except (ApiError, TransportError) as exc:
         from index.client import scrub
 
-        fail(f"Tìm kiếm thất bại / search failed: {scrub(str(exc), settings)[:300]}", hint="Check the node: tinradar es status", code=3)
+        fail(
+            f"Tìm kiếm thất bại / search failed: {scrub(str(exc), settings)[:300]}",
+            hint="Check the node: tinradar es status",
+            code=3,
+        )
 
     if fmt == "json":
         payload: dict[str, Any] = {
@@ -223,11 +241,30 @@ def search_command(
     if fmt == "csv":
         import csv
 
-        columns = ["id", "score", "dated_at", "source_id", "kind", "risk_level", "rumor_risk", "sentiment", "claim_ids", "provinces", "review_status", "title", "url"]
+        columns = [
+            "id",
+            "score",
+            "dated_at",
+            "source_id",
+            "kind",
+            "risk_level",
+            "rumor_risk",
+            "sentiment",
+            "claim_ids",
+            "provinces",
+            "review_status",
+            "title",
+            "url",
+        ]
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         for h in result.hits:
-            row = {**h.source, "id": h.id, "score": h.score, "review_status": (h.source.get("review") or {}).get("status", "new")}
+            row = {
+                **h.source,
+                "id": h.id,
+                "score": h.score,
+                "review_status": (h.source.get("review") or {}).get("status", "new"),
+            }
             writer.writerow([_csv_value(row.get(c)) for c in columns])
         return
     _print_table(result, counts)
@@ -253,8 +290,12 @@ def _print_table(result: Any, counts: Any) -> None:
         if claims:
             body += f"\n[magenta]claims: {escape(claims)}[/]"
         body += f"\n[dim]{escape(h.id)} · review: {status}[/]"
-        risk = f"{src.get('risk_level', '?')} {src.get('rumor_risk', 0):.2f}" if src.get("rumor_risk") is not None else "?"
-        table.add_row((src.get("dated_at") or "")[:16], escape(src.get("source_id") or ""), risk, src.get("sentiment") or "", body)
+        risk = (
+            f"{src.get('risk_level', '?')} {src.get('rumor_risk', 0):.2f}" if src.get("rumor_risk") is not None else "?"
+        )
+        table.add_row(
+            (src.get("dated_at") or "")[:16], escape(src.get("source_id") or ""), risk, src.get("sentiment") or "", body
+        )
     out.print(table)
     if counts is not None:
         for name in ("by_day", "by_source", "by_risk_level", "by_sentiment", "by_province", "by_claim", "by_status"):
@@ -266,7 +307,9 @@ def _print_table(result: Any, counts: Any) -> None:
 @kibana_app.command("import")
 def kibana_import(
     url: str = typer.Option(..., "--url", help="Kibana URL, e.g. https://kibana.example.org:5601"),
-    api_key: str = typer.Option(None, "--api-key", envvar="TINRADAR_KIBANA_API_KEY", help="Kibana/Elasticsearch API key (base64 id:key)"),
+    api_key: str = typer.Option(
+        None, "--api-key", envvar="TINRADAR_KIBANA_API_KEY", help="Kibana/Elasticsearch API key (base64 id:key)"
+    ),
     space: str = typer.Option(None, "--space", help="Kibana space id (default space when omitted)"),
     files: list[Path] = typer.Option([], "--file", help="NDJSON files (default: every kibana/*.ndjson)"),
     ca_certs: Path = typer.Option(None, "--ca-certs", help="CA certificate (PEM) for Kibana's TLS"),

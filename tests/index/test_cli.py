@@ -87,6 +87,9 @@ def test_bad_options_and_es_down(env, monkeypatch):
     assert "cannot reach Elasticsearch" in down.stderr and "tinradar es start" in down.stderr
 
 
-def test_replay_command(env):
+def test_init_and_replay_commands(env, es_client):
     result = run("index", "replay")
     assert result.exit_code == 0 and "nothing to replay" in result.stderr
+    init = run("index", "init")
+    assert init.exit_code == 0, init.stderr
+    assert es_client.indices.exists_alias(name=f"{env.es_index_prefix}-docs")

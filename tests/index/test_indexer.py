@@ -36,7 +36,12 @@ def test_reanalysis_updates_pipeline_fields_and_keeps_review(es_client, es_setti
     item = make_item(1, risk=0.9, claims=["vaccine-infertility"], cluster_id="c1")
     Indexer(es_client, es_settings).index([item])
     hit = _get(es_client, es_settings, item.document.id)
-    verdict = {"status": "confirmed_false", "by": "reviewer1", "at": "2021-08-11T09:00:00+07:00", "note": "Đã kiểm chứng với CDC"}
+    verdict = {
+        "status": "confirmed_false",
+        "by": "reviewer1",
+        "at": "2021-08-11T09:00:00+07:00",
+        "note": "Đã kiểm chứng với CDC",
+    }
     es_client.update(index=hit["_index"], id=hit["_id"], doc={"review": verdict}, refresh=True)
 
     reanalysed = make_item(1, risk=0.3, claims=[], cluster_id=None, sentiment="neg")
@@ -73,7 +78,9 @@ def test_rejected_document_is_isolated(es_client, es_settings):
     assert "likes" in error.reason and "out of range" in error.reason
     assert len(error.reason) <= 500 and "[Source:" not in error.reason  # no copy of the whole document
     assert _count(es_client, es_settings) == 9
-    letters = (es_settings.data_dir / "deadletter" / f"{es_settings.es_index_prefix}-docs.jsonl").read_text().splitlines()
+    letters = (
+        (es_settings.data_dir / "deadletter" / f"{es_settings.es_index_prefix}-docs.jsonl").read_text().splitlines()
+    )
     assert [json.loads(line)["id"] for line in letters] == ["doc-00000004"]
 
 

@@ -89,13 +89,22 @@ def test_dashboard_panels_are_lens_by_value_or_saved_searches():
             assert f"{panel['panelIndex']}:indexpattern-datasource-layer-{layer_id}" in ref_names
             assert layer["columnOrder"] and set(layer["columnOrder"]) == set(layer["columns"])
         vis = lens["state"]["visualization"]
-        columns = {c for layer in lens["state"]["datasourceStates"]["formBased"]["layers"].values() for c in layer["columns"]}
+        columns = {
+            c for layer in lens["state"]["datasourceStates"]["formBased"]["layers"].values() for c in layer["columns"]
+        }
         accessors = set()
         for layer in vis["layers"]:
-            accessors |= set(layer.get("accessors", [])) | set(layer.get("metrics", [])) | set(layer.get("primaryGroups", []))
+            accessors |= (
+                set(layer.get("accessors", [])) | set(layer.get("metrics", [])) | set(layer.get("primaryGroups", []))
+            )
             accessors |= {layer[k] for k in ("xAccessor", "splitAccessor") if k in layer}
         assert accessors <= columns, f"{panel['title']}: accessor without a column"
-    sources = {f for p in panels if p["type"] == "lens" for f in fields_used({"type": "dashboard", "attributes": {"panelsJSON": json.dumps([p])}})}
+    sources = {
+        f
+        for p in panels
+        if p["type"] == "lens"
+        for f in fields_used({"type": "dashboard", "attributes": {"panelsJSON": json.dumps([p])}})
+    }
     assert {"published_at", "risk_level", "sentiment", "source_id", "claim_ids", "place_names"} <= sources
 
 
@@ -154,7 +163,18 @@ def test_import_cli_reports_kibana_errors(kibana):
     url, recorder = kibana
     recorder.reply = (
         200,
-        {"success": False, "successCount": 4, "errors": [{"id": "x", "type": "search", "title": "T", "error": {"type": "missing_references", "references": [{"type": "index-pattern", "id": "gone"}]}}]},
+        {
+            "success": False,
+            "successCount": 4,
+            "errors": [
+                {
+                    "id": "x",
+                    "type": "search",
+                    "title": "T",
+                    "error": {"type": "missing_references", "references": [{"type": "index-pattern", "id": "gone"}]},
+                }
+            ],
+        },
     )
     result = CliRunner().invoke(app, ["kibana", "import", "--url", url])
     assert result.exit_code == 1

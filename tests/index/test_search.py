@@ -19,21 +19,47 @@ HN = ("Hà Nội", "01", None)
 def corpus(es_client, es_settings):
     ensure_templates(es_client, es_settings)
     items = [
-        make_item(1, "Tiêm vắc xin COVID-19 gây vô sinh ở phụ nữ, chia sẻ ngay!", risk=0.92, sentiment="neg",
-                  claims=["vaccine-infertility"], places=[HN], kind="social", source_id="fb-group",
-                  published_at="2021-08-05T23:30:00+07:00"),
-        make_item(2, "Huyện Sơn Dương tổ chức tiêm vắc xin cho người dân", title="Sơn Dương đẩy nhanh tiêm chủng",
-                  risk=0.1, sentiment="pos", places=[SD], published_at="2021-08-06T01:00:00+07:00"),
-        make_item(3, "Tối nay trực thăng phun thuốc khử trùng, dân đóng cửa không ra đường", risk=0.75,
-                  claims=["helicopter-disinfectant-spraying"], places=[SD], kind="social", source_id="fb-group",
-                  published_at="2021-08-06T20:00:00+07:00"),
+        make_item(
+            1,
+            "Tiêm vắc xin COVID-19 gây vô sinh ở phụ nữ, chia sẻ ngay!",
+            risk=0.92,
+            sentiment="neg",
+            claims=["vaccine-infertility"],
+            places=[HN],
+            kind="social",
+            source_id="fb-group",
+            published_at="2021-08-05T23:30:00+07:00",
+        ),
+        make_item(
+            2,
+            "Huyện Sơn Dương tổ chức tiêm vắc xin cho người dân",
+            title="Sơn Dương đẩy nhanh tiêm chủng",
+            risk=0.1,
+            sentiment="pos",
+            places=[SD],
+            published_at="2021-08-06T01:00:00+07:00",
+        ),
+        make_item(
+            3,
+            "Tối nay trực thăng phun thuốc khử trùng, dân đóng cửa không ra đường",
+            risk=0.75,
+            claims=["helicopter-disinfectant-spraying"],
+            places=[SD],
+            kind="social",
+            source_id="fb-group",
+            published_at="2021-08-06T20:00:00+07:00",
+        ),
         make_item(4, "vac xin la gi, co an toan khong", risk=0.5, published_at="2021-08-07T09:00:00+07:00"),
         make_item(5, "Giá rau xanh ở chợ Tuyên Quang ổn định", risk=0.05, published_at="2021-09-01T09:00:00+07:00"),
     ]
     Indexer(es_client, es_settings).index(items)
     # A reviewer already handled item 3.
-    hit = es_client.search(index=alias_name(es_settings), query={"ids": {"values": ["doc-00000003"]}})["hits"]["hits"][0]
-    es_client.update(index=hit["_index"], id=hit["_id"], doc={"review": {"status": "confirmed_false", "by": "r1"}}, refresh=True)
+    hit = es_client.search(index=alias_name(es_settings), query={"ids": {"values": ["doc-00000003"]}})["hits"]["hits"][
+        0
+    ]
+    es_client.update(
+        index=hit["_index"], id=hit["_id"], doc={"review": {"status": "confirmed_false", "by": "r1"}}, refresh=True
+    )
     return es_settings
 
 

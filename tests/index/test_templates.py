@@ -40,7 +40,9 @@ def test_template_and_alias_on_node(es_client, es_settings):
 
 def test_text_seg_keeps_segmented_words_whole(es_client, es_settings):
     done = ensure_templates(es_client, es_settings)
-    tokens = es_client.indices.analyze(index=done["created"], field="text_seg", text="huyện sơn_dương phong_tỏa")["tokens"]
+    tokens = es_client.indices.analyze(index=done["created"], field="text_seg", text="huyện sơn_dương phong_tỏa")[
+        "tokens"
+    ]
     assert [t["token"] for t in tokens] == ["huyện", "sơn_dương", "phong_tỏa"]
 
 
