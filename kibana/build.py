@@ -39,6 +39,7 @@ def data_view() -> dict[str, Any]:
             "name": "TinRadar — tin và bài đăng / items",
             "timeFieldName": TIME_FIELD,
             "sourceFilters": json.dumps([{"value": "text_folded"}, {"value": "title_folded"}]),
+            "fields": "[]",
             "fieldFormatMap": "{}",
             "fieldAttrs": json.dumps(
                 {
@@ -118,6 +119,7 @@ def saved_search(spec: dict[str, Any]) -> dict[str, Any]:
             "grid": {},
             "hideChart": False,
             "isTextBasedQuery": False,
+            "timeRestore": False,
             "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps(source, ensure_ascii=False)},
         },
         "references": [
