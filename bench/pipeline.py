@@ -139,7 +139,7 @@ def main() -> None:
             total = time.perf_counter() - t0
             c = summary.counts
             items = c.analysed
-            print(f"pipeline: {args.pages} bench pages over {args.sources} sources + the fixture site's sources")
+            print(f"pipeline: {args.pages} bench pages over {args.sources} sources (sitemaps)")
             print(
                 f"  items analysed+indexed: {items} (crawled {c.crawled}, new {c.indexed_new}, failed sources {len(summary.failed_sources)})"
             )

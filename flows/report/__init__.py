@@ -54,7 +54,7 @@ def daily_report(
     pdf: bool = True,
     email: bool = True,
     retries: int = 2,
-    retry_delay_seconds: float = 30.0,
+    retry_delay_seconds: float = 10.0,
 ) -> ReportResult:
     """Write ``<report_root>/YYYY-MM-DD/`` (report.html, report.md, report.pdf) and e-mail it if configured.
 
