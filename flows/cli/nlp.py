@@ -149,6 +149,8 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(None, "--out", help="Thư mục mô hình / models folder (mặc định TINRADAR_MODELS_DIR); rumor → OUT/rumor"),
         seed: int = typer.Option(42, "--seed", help="Hạt ngẫu nhiên / random seed (reproducible)"),
         no_eval: bool = typer.Option(False, "--no-eval", help="rumor: bỏ kiểm định chéo 5-fold / skip cross-validation"),
+        with_reviews: bool = typer.Option(False, "--with-reviews", help="rumor: thêm kết luận của Ban (từ Elasticsearch) và ghi điểm trước/sau vào thẻ mô hình / add the board's verdicts, before/after CV in the card"),
+        reviews_file: Path | None = typer.Option(None, "--reviews-file", help="rumor: kết luận từ file `tinradar review export` thay vì Elasticsearch (kéo theo --with-reviews)"),
     ) -> None:
         """Huấn luyện mô hình (có thẻ mô hình). Train a model, seeded, and write its model card."""
         settings = load_settings()
@@ -160,6 +162,10 @@ def register(app: typer.Typer) -> None:
 
             if data.is_dir():
                 data = data / "reintel" / "train.csv" if (data / "reintel").is_dir() else data / "train.csv"
+            if with_reviews or reviews_file:  # the review desk's verdicts (docs/review.md)
+                from flows.cli.review import train_rumor_with_reviews
+
+                return train_rumor_with_reviews(settings, data, out_dir / "rumor", seed=seed, reviews_file=reviews_file)
             try:
                 report = train(data, out_dir / "rumor", seed, evaluate=not no_eval, log=lambda m: console.print(m))
             except (ValueError, KeyError) as exc:

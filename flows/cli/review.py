@@ -101,6 +101,50 @@ def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines đ�
     console.print(f"Đã xuất {total} kết luận vào {out_file} ({detail}).")
 
 
+def train_rumor_with_reviews(
+    settings: Settings, data: Path, model_dir: Path, *, seed: int = 42, reviews_file: Path | None = None
+) -> None:
+    """``tinradar train rumor --with-reviews``: retrain with the board's verdicts, print before/after CV.
+
+    Verdicts come from ``reviews_file`` (a ``tinradar review export``) or straight from
+    Elasticsearch. Called by the NLP area's ``train`` command.
+    """
+    from flows.review.retrain import read_reviews
+    from flows.review.retrain import train_rumor_with_reviews as train
+
+    if reviews_file is not None:
+        if not reviews_file.is_file():
+            fail(
+                f"Không thấy file kết luận: {reviews_file}", hint="Tạo bằng: tinradar review export --out FILE", code=2
+            )
+        try:
+            reviews = read_reviews(reviews_file)
+        except ValueError as exc:
+            fail(f"File kết luận không hợp lệ: {exc}", hint="Dùng file do tinradar review export tạo ra.", code=2)
+    else:
+        from index.review import export_decisions
+
+        reviews = list(export_decisions(_client(settings), settings))
+    if not reviews:
+        fail(
+            "Chưa có kết luận nào để học (chỉ dùng Sai sự thật / Gây hiểu lầm / Chính xác).",
+            hint="Ghi kết luận trên bàn duyệt tin (tinradar review serve) rồi chạy lại.",
+            code=1,
+        )
+    try:
+        report = train(data, model_dir, seed=seed, log=lambda m: console.print(m))
+    except (ValueError, KeyError) as exc:
+        fail(
+            f"Dữ liệu huấn luyện không đúng định dạng ReINTEL / bad data: {exc}", hint="cần các cột post_message, label"
+        )
+    before, after = report["reviews"]["cv_before"], report["cv"]
+    console.print(
+        f"[green]Xong / done:[/] {report['version']} → {model_dir} với {len(reviews)} kết luận / verdicts. "
+        f"ROC-AUC {before['roc_auc']:.4f} → {after['roc_auc']:.4f}, PR-AUC {before['pr_auc']:.4f} → {after['pr_auc']:.4f} "
+        f"(xem {model_dir / 'MODEL_CARD.md'})"
+    )
+
+
 @users_app.command("add")
 def users_add(
     name: str = typer.Argument(..., help="Tên đăng nhập (chữ thường không dấu)"),

@@ -84,3 +84,19 @@ def test_review_commands_fail_clearly_when_elasticsearch_is_down(env, tmp_path):
 def test_serve_refuses_default_secret_on_a_public_address(env):
     result = CliRunner().invoke(app, ["review", "serve", "--host", "0.0.0.0"], env=env)
     assert result.exit_code == 2 and "TINRADAR_REVIEW_SECRET" in result.output
+
+
+def test_train_rumor_with_reviews_needs_verdicts(env, es_settings, es_client, tmp_path):
+    base = tmp_path / "train.csv"
+    base.write_text("id,post_message,label\n1,tin đồn,1\n2,thông báo,0\n", encoding="utf-8")
+    args = ["train", "rumor", "--data", str(base), "--out", str(tmp_path / "models")]
+    seed.load(es_client, es_settings, seed.standard_items())  # flagged items, but no verdict yet
+    none_yet = CliRunner().invoke(app, [*args, "--with-reviews"], env=env)
+    assert none_yet.exit_code == 1 and "Chưa có kết luận" in none_yet.output
+    missing = CliRunner().invoke(app, [*args, "--reviews-file", str(tmp_path / "nope.jsonl")], env=env)
+    assert missing.exit_code == 2 and "tinradar review export" in missing.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
+    invalid = CliRunner().invoke(app, [*args, "--reviews-file", str(bad)], env=env)
+    assert invalid.exit_code == 2 and "bad.jsonl:1" in invalid.output
+    assert not (tmp_path / "models").exists()
