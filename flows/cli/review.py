@@ -132,7 +132,7 @@ def train_rumor_with_reviews(
             code=1,
         )
     try:
-        report = train(data, model_dir, seed=seed, log=lambda m: console.print(m))
+        report = train(data, reviews, model_dir, seed=seed, log=lambda m: console.print(m))
     except (ValueError, KeyError) as exc:
         fail(
             f"Dữ liệu huấn luyện không đúng định dạng ReINTEL / bad data: {exc}", hint="cần các cột post_message, label"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from flows.review.app import current_user, render, require_admin
@@ -19,11 +19,10 @@ async def login_page(request: Request, next: str = "/", expired: str = "") -> HT
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request) -> HTMLResponse:
-    form = await request.form()
-    name = str(form.get("username", "")).strip()
-    password = str(form.get("password", ""))
-    target = safe_next(str(form.get("next", "/")))
+def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> HTMLResponse:
+    """Check the password (argon2, in the thread pool) and start a fresh session."""
+    name = username.strip()
+    target = safe_next(next)
     user = request.app.state.users.authenticate(name, password) if name and password else None
     if user is None:
         context = {"next": target, "error": "Sai tên đăng nhập hoặc mật khẩu.", "name": name}
@@ -44,14 +43,20 @@ async def users_page(request: Request, admin: User = Depends(require_admin)) -> 
 
 
 @router.post("/admin/users")
-async def users_action(request: Request, admin: User = Depends(require_admin)) -> HTMLResponse:
-    form = await request.form()
+def users_action(
+    request: Request,
+    admin: User = Depends(require_admin),
+    action: str = Form(""),
+    name: str = Form(""),
+    password: str = Form(""),
+    role: str = Form("reviewer"),
+) -> HTMLResponse:
     store = request.app.state.users
-    action = str(form.get("action", ""))
-    name = str(form.get("name", ""))
     try:
         if action == "add":
-            store.add(name, str(form.get("password", "")), str(form.get("role", "reviewer")))
+            if role not in {r.value for r in Role}:
+                raise UserError("Vai trò không hợp lệ.")
+            store.add(name, password, role)
             request.session["flash"] = f"Đã tạo tài khoản {store.normalise_name(name)}."
         elif action == "remove":
             if name == current_user(request).name:
@@ -60,7 +65,7 @@ async def users_action(request: Request, admin: User = Depends(require_admin)) -
             request.session["flash"] = f"Đã xóa tài khoản {name}." if removed else f"Không có tài khoản {name}."
         else:
             raise UserError("Thao tác không hợp lệ.")
-    except (UserError, ValueError) as exc:
+    except UserError as exc:
         context = {"accounts": store.list(), "roles": list(Role), "error": str(exc)}
         return render(request, "users.html", context, status_code=400)
     return RedirectResponse("/admin/users", status_code=303)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.exceptions import HTTPException
 
@@ -44,7 +44,7 @@ def _filters(params: dict[str, str]) -> tuple[store.QueueFilters, dict[str, str]
 
 
 @router.get("/", response_class=HTMLResponse)
-async def queue_page(request: Request) -> HTMLResponse:
+def queue_page(request: Request) -> HTMLResponse:
     filters, clean = _filters(dict(request.query_params))
     state = request.app.state
     page = store.queue(state.client, state.settings, filters)
@@ -97,7 +97,7 @@ def _item_context(request: Request, item: store.ReviewItem, back: str) -> dict[s
 
 
 @router.get("/item/{doc_id}", response_class=HTMLResponse)
-async def item_page(request: Request, doc_id: str, back: str = "/") -> HTMLResponse:
+def item_page(request: Request, doc_id: str, back: str = "/") -> HTMLResponse:
     state = request.app.state
     item = store.get_item(state.client, state.settings, doc_id)
     if item is None:
@@ -105,19 +105,40 @@ async def item_page(request: Request, doc_id: str, back: str = "/") -> HTMLRespo
     return render(request, "item.html", _item_context(request, item, back))
 
 
+def _conflict_page(
+    request: Request, item: store.ReviewItem, outcome: store.DecisionOutcome, back: str, status: ReviewStatus, note: str
+) -> HTMLResponse:
+    """409: someone wrote first. Show their decision and the item at its new version; keep the note typed."""
+    state = request.app.state
+    fresh = store.get_item(state.client, state.settings, item.id) or item
+    context = _item_context(request, fresh, back)
+    context["conflict"] = outcome.current
+    context["your_choice"] = {"status": status.value, "note": note}
+    return render(request, "item.html", context, status_code=409)
+
+
+# Handlers are plain functions: FastAPI runs them in its thread pool, so the blocking
+# Elasticsearch calls (and argon2 in account_views) never stall the event loop.
+
+
 @router.post("/item/{doc_id}/claim", response_class=HTMLResponse)
-async def claim(request: Request, doc_id: str, user: User = Depends(require_decider)) -> HTMLResponse:
+def claim(
+    request: Request,
+    doc_id: str,
+    user: User = Depends(require_decider),
+    seq_no: str = Form(""),
+    primary_term: str = Form(""),
+    back: str = Form("/"),
+) -> HTMLResponse:
     """Mark an undecided item "in review" by this user, so colleagues can pick another one."""
     state = request.app.state
-    form = await request.form()
-    back = safe_next(str(form.get("back", "/")))
-    try:
-        seq_no, primary_term = int(str(form.get("seq_no", ""))), int(str(form.get("primary_term", "")))
-    except ValueError:
-        raise HTTPException(400, "Biểu mẫu thiếu phiên bản của bài; hãy tải lại trang.") from None
+    back = safe_next(back)
+    version = _version(seq_no, primary_term)
     item = store.get_item(state.client, state.settings, doc_id)
     if item is None:
         raise HTTPException(404)
+    if version is None:
+        raise HTTPException(400, "Biểu mẫu thiếu phiên bản của bài; hãy tải lại trang.")
     outcome = store.decide(
         state.client,
         state.settings,
@@ -126,63 +147,68 @@ async def claim(request: Request, doc_id: str, user: User = Depends(require_deci
         note=item.review.note or "",
         by=user.name,
         role=user.role.value,
-        seq_no=seq_no,
-        primary_term=primary_term,
+        seq_no=version[0],
+        primary_term=version[1],
     )
     if outcome.conflict:
-        fresh = store.get_item(state.client, state.settings, doc_id) or item
-        context = _item_context(request, fresh, back)
-        context["conflict"] = outcome.current
-        context["your_choice"] = {"status": ReviewStatus.IN_REVIEW.value, "note": ""}
-        return render(request, "item.html", context, status_code=409)
+        return _conflict_page(request, item, outcome, back, ReviewStatus.IN_REVIEW, "")
     request.session["flash"] = "Bạn đã nhận xử lý bài này; đồng nghiệp sẽ thấy «Đang xem xét»."
     return RedirectResponse(f"/item/{doc_id}?{urlencode({'back': back})}", status_code=303)
 
 
-@router.post("/item/{doc_id}/decide", response_class=HTMLResponse)
-async def decide(request: Request, doc_id: str, user: User = Depends(require_decider)) -> HTMLResponse:
-    state = request.app.state
-    form = await request.form()
-    back = safe_next(str(form.get("back", "/")))
+def _version(seq_no: str, primary_term: str) -> tuple[int, int] | None:
     try:
-        status = ReviewStatus(str(form.get("status", "")))
-        seq_no = int(str(form.get("seq_no", "")))
-        primary_term = int(str(form.get("primary_term", "")))
+        return int(seq_no), int(primary_term)
     except ValueError:
-        status = None
+        return None
+
+
+@router.post("/item/{doc_id}/decide", response_class=HTMLResponse)
+def decide(
+    request: Request,
+    doc_id: str,
+    user: User = Depends(require_decider),
+    status: str = Form(""),
+    note: str = Form(""),
+    seq_no: str = Form(""),
+    primary_term: str = Form(""),
+    back: str = Form("/"),
+    whole_cluster: str = Form(""),
+) -> HTMLResponse:
+    """Record a verdict at the version the reviewer saw (409 with the current verdict otherwise)."""
+    state = request.app.state
+    back = safe_next(back)
+    note = note[:4000]
+    version = _version(seq_no, primary_term)
+    verdict = ReviewStatus(status) if status in {v.value for v in store.VERDICTS} else None
     item = store.get_item(state.client, state.settings, doc_id)
     if item is None:
         raise HTTPException(404)
-    if status is None or status not in store.VERDICTS:
+    if verdict is None or version is None:
         context = _item_context(request, item, back)
         context["error"] = "Hãy chọn một kết luận (Sai sự thật / Gây hiểu lầm / Chính xác / Không liên quan)."
         return render(request, "item.html", context, status_code=400)
-    note = str(form.get("note", ""))[:4000]
     outcome = store.decide(
         state.client,
         state.settings,
         doc_id,
-        status=status,
+        status=verdict,
         note=note,
         by=user.name,
         role=user.role.value,
-        seq_no=seq_no,
-        primary_term=primary_term,
+        seq_no=version[0],
+        primary_term=version[1],
     )
     if outcome.conflict:
-        fresh = store.get_item(state.client, state.settings, doc_id) or item
-        context = _item_context(request, fresh, back)
-        context["conflict"] = outcome.current
-        context["your_choice"] = {"status": status.value, "note": note}
-        return render(request, "item.html", context, status_code=409)
-    message = f"Đã lưu: «{STATUS_LABELS[status.value]}»."
+        return _conflict_page(request, item, outcome, back, verdict, note)
+    message = f"Đã lưu: «{STATUS_LABELS[verdict.value]}»."
     cluster_id = item.source.get(store.F_CLUSTER)
-    if form.get("whole_cluster") and cluster_id:
+    if whole_cluster and cluster_id:
         result = store.decide_cluster(
             state.client,
             state.settings,
             cluster_id,
-            status=status,
+            status=verdict,
             note=note,
             by=user.name,
             role=user.role.value,
@@ -190,6 +216,6 @@ async def decide(request: Request, doc_id: str, user: User = Depends(require_dec
         )
         message += f" Áp dụng thêm cho {len(result.applied)} bài cùng cụm"
         kept = len(result.already_decided) + len(result.conflicts)
-        message += f"; giữ nguyên {kept} bài đã có người quyết định." if kept else "."
+        message += f"; giữ nguyên {kept} bài đã có người quyết định hoặc đang xem." if kept else "."
     request.session["flash"] = message
     return RedirectResponse(back, status_code=303)
