@@ -100,7 +100,9 @@ class Indexer:
         refresh: bool = True,
         max_errors: int = 1000,
     ) -> None:
-        self.client = client
+        # The indexer owns the retry policy (backoff, then dead letter): the transport's
+        # own immediate retries (connection errors, 502/503/504) would multiply it.
+        self.client = client.options(max_retries=0, retry_on_status=(), retry_on_timeout=False)
         self.settings = settings
         self.chunk_size = chunk_size
         self.max_retries = max_retries
