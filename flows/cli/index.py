@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,13 +62,12 @@ def init() -> None:
     )
 
 
-def _read_scored(path: Path, source_id: str) -> tuple[list[Any], list[str]]:
-    """Parse a ``tinradar score`` file; bad lines are reported, not fatal."""
+def _read_scored(path: Path, source_id: str, problems: list[str]) -> Iterator[Any]:
+    """Stream a ``tinradar score`` file (any size); bad lines go to ``problems``, not fatal."""
     from pydantic import ValidationError
 
     from tinradar.schema import ScoredItem
 
-    items, problems = [], []
     with path.open(encoding="utf-8") as fh:
         for number, raw in enumerate(fh, 1):
             if not raw.strip():
@@ -76,11 +76,14 @@ def _read_scored(path: Path, source_id: str) -> tuple[list[Any], list[str]]:
                 line = json.loads(raw)
                 if not isinstance(line, dict):
                     raise ValueError("not a JSON object")
-                items.append(ScoredItem.from_line(line, source_id=source_id))
+                item = ScoredItem.from_line(line, source_id=source_id)
             except (ValueError, ValidationError) as exc:
                 first = str(exc).splitlines()[0][:200]
                 problems.append(f"dòng / line {number}: {first}")
-    return items, problems
+                if len(problems) <= 20:
+                    console.print(f"[yellow]bỏ qua / skipped[/] {problems[-1]}")
+                continue
+            yield item
 
 
 @index_app.command("load")
@@ -99,19 +102,18 @@ def load(
             code=2,
         )
     settings = load_settings()
-    items, problems = _read_scored(file, source_id)
-    for problem in problems[:20]:
-        console.print(f"[yellow]bỏ qua / skipped[/] {problem}")
-    if not items and problems:
+    client = _connect(settings)
+    ensure_templates(client, settings)
+    problems: list[str] = []
+    stats = Indexer(client, settings).index(_read_scored(file, source_id, problems))
+    total = stats.ok + stats.failed
+    if not total and problems:
         fail(
             f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad).",
             hint="Is it 'tinradar score' output?",
             code=2,
         )
-    client = _connect(settings)
-    ensure_templates(client, settings)
-    stats = Indexer(client, settings).index(items)
-    _print_stats(stats, f"{file.name}: {len(items)} mục / items, {len(problems)} dòng lỗi / bad lines")
+    _print_stats(stats, f"{file.name}: {total} mục / items, {len(problems)} dòng lỗi / bad lines")
     if stats.dead_lettered:
         console.print(
             f"[yellow]→ {stats.dead_lettered} mục trong hàng chờ lỗi / dead-lettered; send again: tinradar index replay[/]"
