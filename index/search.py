@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from elasticsearch import Elasticsearch
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from index.docmap import RISK_RANK, SEARCH_ONLY_FIELDS
 from index.templates import alias_name
@@ -27,6 +27,8 @@ from tinradar.text import fold, nfc
 PRE, POST = "<em>", "</em>"
 _PHRASE = re.compile(r'"([^"]+)"')
 _TAG = re.compile(r"</?em>")
+
+MAX_WINDOW = 10_000
 
 SortOrder = Literal["relevance", "newest", "oldest", "risk"]
 
@@ -71,6 +73,14 @@ class SearchQuery(BaseModel):
                 return None
             return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
         return value
+
+    @model_validator(mode="after")
+    def _window(self) -> SearchQuery:
+        if self.offset + self.limit > MAX_WINDOW:
+            raise ValueError(
+                f"offset + limit may not pass {MAX_WINDOW} (Elasticsearch's result window); narrow the query"
+            )
+        return self
 
     @field_validator("text", mode="before")
     @classmethod

@@ -67,6 +67,11 @@ def ids(result) -> list[str]:
     return sorted(h.id for h in result.hits)
 
 
+def test_query_window_is_checked():
+    with pytest.raises(ValueError, match="result window"):
+        SearchQuery(offset=9_990, limit=20)
+
+
 def test_parse_text():
     assert parse_text('tiem "vo sinh" vac xin') == (["vo sinh"], "tiem vac xin")
     assert parse_text('"unclosed phrase') == ([], "unclosed phrase")
