@@ -22,6 +22,7 @@ Precision rules, because many place names are also common words ("Thống Nhất
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ _TYPE_PREFIX = re.compile(r"^(?:Thành phố|Tỉnh|Huyện|Quận|Thị xã)\s+
 _TYPE_WORDS = ("tinh", "huyen", "quan", "thi xa", "thanh pho", "tp", "tx", "h", "q")
 _TYPE_SURFACES = frozenset({"tỉnh", "huyện", "quận", "thị", "xã", "thành", "phố", "tp", "tx", "h", "q"})
 _SYL = re.compile(r"[a-z0-9]+")
+_SEP = re.compile(r"[\s-]+")
 _WANTED: dict[str, tuple[str, ...]] = {
     "tinh": ("Tỉnh",), "huyen": ("Huyện",), "h": ("Huyện",), "quan": ("Quận",), "q": ("Quận",),
     "thi xa": ("Thị xã",), "tx": ("Thị xã",),
@@ -93,6 +95,23 @@ def _fold_same_length(text: str) -> str:
     return "".join((fold(c) or " ")[:1] for c in text)
 
 
+def _one_phrase(text: str, syl: list[tuple[str, int, int]]) -> bool:
+    """The syllables of a name are separated by spaces or hyphens only ("Nóng: Sơn" is not one)."""
+    return all(not text[a[2] : b[1]].strip(" -") for a, b in itertools.pairwise(syl))
+
+
+def _same_marks(surface: str, name: str, key: str) -> bool:
+    """Accept a surface whose tone marks differ from the name's only when it has none at all
+    (typed without diacritics) or is written in capitals (headings, where scans and typists
+    slip: "TUYỀN QUANG"). Aliases ("sai gon", "tphcm") are matched on folded text only.
+    """
+    if fold(name) != key or not has_vietnamese_diacritics(surface):
+        return True
+    if _SEP.sub(" ", unify_tone_marks(surface).lower()) == _SEP.sub(" ", name.lower()):
+        return True
+    return surface.isupper()
+
+
 class Gazetteer:
     """Province and district names indexed for fast matching; build once, reuse."""
 
@@ -144,6 +163,9 @@ class Gazetteer:
             n, key, units = hit
             start, end = syl[i][1], syl[i + n - 1][2]
             surface = text[start:end]
+            if not _one_phrase(text, syl[i : i + n]) or not _same_marks(surface, units[0].name, key):
+                i += 1
+                continue
             typed = self._typed(text, syl, i)
             units = self._by_type(units, typed)
             typed_ok = typed is not None and units[0].type in _WANTED.get(typed, ())

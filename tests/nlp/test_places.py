@@ -51,3 +51,9 @@ def test_directive_places(gaz: Gazetteer, directive_text: str) -> None:
     assert ("08", None) in found  # "TUYỀN QUANG" (a typo in the scan) still found
     assert ("08", "076") in found
     assert all(p == "08" for p, _ in found)
+
+
+def test_names_do_not_cross_punctuation_or_other_tone_marks(gaz: Gazetteer) -> None:
+    assert codes(gaz.find("Nóng: Sơn Dương phong tỏa")) == [("08", "076")]  # not "Nông Sơn"
+    assert codes(gaz.find("Thừa Thiên-Huế")) == [("46", None)]
+    assert codes(gaz.find("Bà Rịa - Vũng Tàu")) == [("77", None)]
