@@ -23,6 +23,9 @@ DEMO_DAY = date(2021, 9, 3)
 #: From the demo day back to the fixture's first item (2021-08-15), so every chart has data.
 DEMO_LOOKBACK_DAYS = 20
 FIXTURE_REGISTRY = REPO_ROOT / "fixtures" / "site" / "sources.yaml"
+#: The fixture site's port is part of every URL, hence of every document id: a fixed
+#: port is what makes a second demo find the same documents instead of new copies.
+DEMO_SITE_PORT = 8377
 
 EXAMPLE_SEARCHES = [
     (
@@ -83,7 +86,12 @@ def index_totals(settings: Settings, day: date) -> dict[str, Any]:
 
 
 def run_demo(
-    settings: Settings, *, day: date = DEMO_DAY, lookback_days: int = DEMO_LOOKBACK_DAYS, pdf: bool = True
+    settings: Settings,
+    *,
+    day: date = DEMO_DAY,
+    lookback_days: int = DEMO_LOOKBACK_DAYS,
+    pdf: bool = True,
+    site_port: int = DEMO_SITE_PORT,
 ) -> DemoResult:
     """Run the demo end to end (Prefect must already be configured: ``configure_prefect``)."""
     from crawlers.fixture_server import serve_fixture_site
@@ -95,7 +103,7 @@ def run_demo(
     settings, started = ensure_elasticsearch(settings)
     seconds["elasticsearch"] = time.monotonic() - t0
     t0 = time.monotonic()
-    with serve_fixture_site() as base_url:
+    with serve_fixture_site(port=site_port) as base_url:
         summary = daily_pipeline(
             day=day,
             lookback_days=lookback_days,

@@ -194,6 +194,9 @@ def serve(
 def demo(
     day: DayOption = None,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Tạo bản PDF nếu có Chromium")] = True,
+    site_port: Annotated[
+        int, typer.Option("--site-port", help="Cổng của trang tin mẫu (giữ nguyên giữa các lần chạy)")
+    ] = 8377,
 ) -> None:
     """Chạy thử toàn bộ trên trang mẫu cục bộ / the whole product over the local fixture site."""
     settings = _prepare()
@@ -207,7 +210,12 @@ def demo(
         "[bold]TinRadar demo[/]: Elasticsearch cục bộ + trang tin mẫu trên 127.0.0.1 → thu thập → phân tích → chỉ mục → báo cáo"
     )
     try:
-        result = run_demo(settings, day=_parse_day(day) or DEMO_DAY, pdf=pdf)
+        result = run_demo(settings, day=_parse_day(day) or DEMO_DAY, pdf=pdf, site_port=site_port)
+    except OSError as exc:  # the fixture site's port is taken
+        fail(
+            f"Không mở được trang tin mẫu trên cổng {site_port} / cannot serve the fixture site: {exc}",
+            hint="Dùng cổng khác, ví dụ: tinradar demo --site-port 8378 (giữ cổng đó cho các lần chạy sau)",
+        )
     except NodeError as exc:
         fail(f"Không khởi động được Elasticsearch / could not start Elasticsearch: {exc}", hint=exc.hint)
     except ElasticsearchUnavailable as exc:
