@@ -81,6 +81,7 @@ def risk_bars(risk: dict[str, int]) -> str:
     ax.set_xlabel("Số tin, bài hôm nay")
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(0, max([*values, 1]) * 1.15)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _svg_uri(fig)
 
 
@@ -94,4 +95,5 @@ def place_bars(rows: list[tuple[str, int]], title: str) -> str:
     ax.set_title(title, fontsize=11, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xlim(0, max([n for _, n in rows] + [1]) * 1.15)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _svg_uri(fig)

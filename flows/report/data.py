@@ -172,7 +172,11 @@ def _item(hit: Any, claims: dict[str, Any]) -> ReportItem:
 
 
 def crawl_status_for(settings: Settings, day: date) -> tuple[list[SourceRun], int, int]:
-    """Latest crawl state per source from the day's run summaries; (sources, runs, pending items)."""
+    """Crawl state per source from the day's run summaries; (sources, runs, pending items).
+
+    Status and skips are the latest run's (is the source working now?); items are summed
+    over the day's runs (a rerun that finds nothing new must not read as "0 items").
+    """
     folder = settings.data_dir / "runs" / day.isoformat()
     latest: dict[str, SourceRun] = {}
     runs = 0
@@ -185,7 +189,10 @@ def crawl_status_for(settings: Settings, day: date) -> tuple[list[SourceRun], in
         runs += 1
         pending = summary.counts.pending
         for source in summary.sources:
-            latest[source.source_id] = source
+            # status and skips of the latest run; items collected over all the day's runs
+            earlier = latest.get(source.source_id)
+            items = source.items + (earlier.items if earlier else 0)
+            latest[source.source_id] = source.model_copy(update={"items": items})
     return sorted(latest.values(), key=lambda s: s.source_id), runs, pending
 
 
