@@ -87,12 +87,26 @@ def _syllables(folded: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _SYL.finditer(folded)]
 
 
+def _same_length_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x00C0, 0x1F00):
+        folded = fold(chr(code), lower=False)
+        if folded != chr(code):
+            table[code] = (folded or " ")[:1]
+    for code in range(0x0300, 0x0370):  # stray combining marks
+        table[code] = " "
+    return table
+
+
+_FOLD_TABLE = _same_length_table()
+
+
 def _fold_same_length(text: str) -> str:
     """Fold without changing string length, so spans map back to the original."""
-    folded = fold(text)
+    folded = text.translate(_FOLD_TABLE).lower()
     if len(folded) == len(text):
         return folded
-    return "".join((fold(c) or " ")[:1] for c in text)
+    return "".join(c.translate(_FOLD_TABLE).lower()[:1] or " " for c in text)  # rare: "İ".lower() grows
 
 
 def _one_phrase(text: str, syl: list[tuple[str, int, int]]) -> bool:
@@ -138,6 +152,7 @@ class Gazetteer:
                 if unit not in bucket:
                     bucket.insert(0, unit)
         self.max_len = max(len(k.split()) for k in self.index)
+        self.first = {k.split()[0] for k in self.index}  # only these syllables can start a name
 
     def find(self, text: str, *, province_hint: str | None = None) -> list[Location]:
         """Places named in ``text``, in order of first mention, deduplicated."""
@@ -146,11 +161,14 @@ class Gazetteer:
         text = unify_tone_marks(text)
         folded = _fold_same_length(text)
         syl = _syllables(folded)
-        lower_plain = not has_vietnamese_diacritics(text) and text == text.lower()
+        lower_plain = folded == text
         found: list[tuple[int, str, list[Unit], bool]] = []  # (pos, key, units, typed)
         i = 0
         while i < len(syl):
             hit = None
+            if syl[i][0] not in self.first:
+                i += 1
+                continue
             for n in range(min(self.max_len, len(syl) - i), 0, -1):
                 key = " ".join(s for s, _, _ in syl[i : i + n])
                 units = self.index.get(key)

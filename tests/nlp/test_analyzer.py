@@ -1,0 +1,121 @@
+"""The analyzer end to end, on the fixture site's rumor posts and official notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.nlp.conftest import make_doc
+from tinradar.schema import Kind, RiskLevel, Sentiment
+
+OFFICIAL_PAGES = {"Trung tâm Y tế huyện Sơn Dương"}
+
+
+def _rumors_and_notices(content: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Rumor posts (Facebook posts of dubious pages/groups that plant a claim) and official notices."""
+    rumors = [p["message"] for p in content["facebook"] if p["page"] in {"Sống Khỏe Mỗi Ngày", "Hội Những Người Yêu Sơn Dương"}]
+    rumors += [p["title"] + "\n\n" + "\n".join(p["paras"]) for p in content["tinsoc"]]
+    notices = [(p["title"], "\n".join(p["paras"])) for p in content["sonduong"] if "tin giả" not in p["title"].lower()]
+    notices += [("", p["message"]) for p in content["facebook"] if p["page"] in OFFICIAL_PAGES]
+    return rumors, notices
+
+
+def test_fixture_rumors_score_above_official_notices(analyzer, site_content) -> None:  # type: ignore[no-untyped-def]
+    rumors, notices = _rumors_and_notices(site_content)
+    assert len(rumors) >= 6 and len(notices) >= 6
+    docs = [make_doc(t, f"rumor-{i:04d}") for i, t in enumerate(rumors)]
+    docs += [make_doc(text, f"notice-{i:04d}", title=title, kind=Kind.NEWS) for i, (title, text) in enumerate(notices)]
+    out = analyzer.analyze(docs)
+    r_scores = [a.rumor_risk for a in out[: len(rumors)]]
+    n_scores = [a.rumor_risk for a in out[len(rumors) :]]
+    assert min(r_scores) > max(n_scores), (r_scores, n_scores)
+    assert all(a.risk_level is RiskLevel.HIGH for a in out[: len(rumors)])
+    # every rumor flag explains itself: a matched known claim and a cue naming it
+    for a in out[: len(rumors)]:
+        assert a.matched_claims and any("tin đồn đã bị bác bỏ" in c for c in a.cues)
+
+
+def test_directive_is_low_risk_covid_and_local(analyzer, directive_text) -> None:  # type: ignore[no-untyped-def]
+    doc = make_doc(directive_text, "directive-632", kind=Kind.NEWS)
+    [a] = analyzer.analyze([doc])
+    assert a.risk_level is RiskLevel.LOW
+    assert a.covid and a.covid_proba >= 0.9
+    places = {(loc.province_code, loc.district_code) for loc in a.locations}
+    assert ("08", None) in places and ("08", "076") in places  # Tuyên Quang, Sơn Dương
+    assert a.matched_claims == []
+    assert a.language == "vi"
+
+
+def test_debunking_article_is_not_treated_as_the_rumor(analyzer, site_content) -> None:  # type: ignore[no-untyped-def]
+    article = next(p for p in site_content["sonduong"] if "cải chính" in p["title"].lower())
+    rumor = next(p for p in site_content["facebook"] if p["message"].startswith("son duong phong toa"))
+    a_art, a_rumor = analyzer.analyze(
+        [make_doc("\n".join(article["paras"]), "debunk-0001", title=article["title"], kind=Kind.NEWS),
+         make_doc(rumor["message"], "rumor-x-0001")]
+    )
+    assert a_art.rumor_risk < a_rumor.rumor_risk
+    assert any("cải chính" in c for c in a_art.cues)
+
+
+def test_style_cues_in_plain_vietnamese(analyzer) -> None:  # type: ignore[no-untyped-def]
+    text = "KHẨN CẤP!!! Tối nay trực thăng phun thuốc khử trùng diệt virus, đóng cửa, không ra đường!!! Chia sẻ gấp cho mọi người, gọi 0912345678"
+    [a] = analyzer.analyze([make_doc(text, "cues-00001", shares=5000, likes=100)])
+    assert a.risk_level is RiskLevel.HIGH
+    for cue in ("kêu gọi chia sẻ gấp", "chứa số điện thoại", "nhiều chữ in hoa/dấu chấm than", "lượt chia sẻ bất thường"):
+        assert cue in a.cues
+
+
+def test_bad_input_gets_notes_not_errors(analyzer, nlp_settings) -> None:  # type: ignore[no-untyped-def]
+    huge = "Tiêm vắc xin phòng COVID-19 tại Sơn Dương. " * 30_000  # about 1.3 MB
+    texts = ["", "https://bit.ly/3abcdef", "😷😷🙏", "The ministry said schools will reopen next week in the capital city",
+             "Vieät Nam Ñaø Naüng thaønh phoá Hoà Chí Minh ñaõ coù", huge]
+    docs = [make_doc(t, f"bad-{i:05d}") for i, t in enumerate(texts)]
+    out = analyzer.analyze(docs)
+    assert [a.doc_id for a in out] == [d.id for d in docs]
+    notes = [" ".join(a.notes) for a in out]
+    assert "empty_text" in notes[0]
+    assert "no_text" in notes[1] and "link" in notes[1]
+    assert "no_text" in notes[2]
+    assert "not_scored" in notes[3] and out[3].language == "en"
+    assert "legacy_encoding:vni" in notes[4] and "not_scored" in notes[4]
+    assert "truncated" in notes[5] and out[5].covid
+    for a in out[:5]:
+        assert a.rumor_risk == 0.0 and a.risk_level is RiskLevel.LOW and a.sentiment is Sentiment.NEU
+
+
+def test_order_kept_and_versions_recorded(analyzer) -> None:  # type: ignore[no-untyped-def]
+    docs = [make_doc(f"Bài số {i}: thêm {i} ca mắc COVID-19 tại Hà Nội trong khu cách ly", f"order-{i:04d}") for i in range(7)]
+    out = analyzer.analyze(docs)
+    assert [a.doc_id for a in out] == [d.id for d in docs]
+    assert {"rumor", "claims", "places", "cluster"} <= set(out[0].model_versions)
+    assert out[0].analyzed_at is not None
+
+
+def test_reposts_share_cluster_through_the_analyzer(analyzer) -> None:  # type: ignore[no-untyped-def]
+    a, b = analyzer.analyze([
+        make_doc("Vắc xin COVID-19 có gắn chip theo dõi người tiêm, vi mạch nằm trong lọ vắc xin, đừng tiêm!", "repost-0001"),
+        make_doc("vac xin covid-19 co gan chip theo doi nguoi tiem, vi mach nam trong lo vac xin, dung tiem nhe!!", "repost-0002"),
+    ])
+    assert a.cluster_id is not None and a.cluster_id == b.cluster_id
+
+
+def test_missing_sentiment_model_is_tolerated(nlp_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from nlp import Analyzer
+
+    models = tmp_path / "models"
+    shutil.copytree(nlp_settings.models_dir / "rumor", models / "rumor")
+    settings = nlp_settings.model_copy(update={"models_dir": models, "data_dir": tmp_path / "data"})
+    [a] = Analyzer(settings).analyze([make_doc("Thêm 5 ca mắc COVID-19 tại Tuyên Quang", "nosent-0001")])
+    assert a.sentiment is Sentiment.NEU
+    assert any("sentiment_unavailable" in n for n in a.notes)
+
+
+@pytest.mark.parametrize("kind", [Kind.NEWS, Kind.SOCIAL])
+def test_module_level_analyze(nlp_settings, kind) -> None:  # type: ignore[no-untyped-def]
+    from nlp import analyze
+
+    [a] = analyze([make_doc("Bộ Y tế khuyến cáo người dân thực hiện 5K", "module-0001", kind=kind)], settings=nlp_settings)
+    assert a.covid and a.risk_level is RiskLevel.LOW

@@ -1,0 +1,86 @@
+"""``tinradar score`` and ``tinradar train``: the JSON-lines contract, bad lines, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+CONTRACT = ("rumor_risk", "risk_level", "cues", "sentiment", "sentiment_proba", "covid", "covid_proba",
+            "locations", "matched_claims", "cluster_id", "language")
+
+
+@pytest.fixture()
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TINRADAR_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def test_score_contract_and_bad_lines(env: Path) -> None:
+    lines = [
+        json.dumps({"id": "p1", "text": "Tối nay trực thăng phun thuốc khử trùng diệt virus, cả nhà đóng cửa, không ra đường nhé.",
+                    "likes": 12, "comments": 3, "shares": 450, "published_at": "2021-08-17T21:00:00+07:00", "extra": {"keep": 1}}),
+        "{not json",
+        json.dumps({"text": "no id here"}),
+        "",
+        json.dumps({"id": 7, "title": "Thông báo", "text": "Huyện Sơn Dương, tỉnh Tuyên Quang triển khai tiêm vắc xin COVID-19 mũi 1."}),
+        json.dumps(["a", "list"]),
+        json.dumps({"id": "p3", "text": "", "likes": "many"}),
+    ]
+    inp, outp = env / "in.jsonl", env / "out.jsonl"
+    inp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", "--input", str(inp), "--output", str(outp)])
+    assert result.exit_code == 0, result.output
+    for n in (2, 3, 6):
+        assert f"line {n} skipped" in result.output
+    rows = [json.loads(x) for x in outp.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["p1", 7, "p3"]
+    first = rows[0]
+    assert first["extra"] == {"keep": 1} and first["likes"] == 12  # the input object is kept as is
+    for key in CONTRACT:
+        assert key in first
+    assert first["risk_level"] == "high" and first["rumor_risk"] >= 0.7
+    assert first["matched_claims"][0]["claim_id"] == "helicopter-disinfectant-spraying"
+    assert first["sentiment"] in {"neg", "neu", "pos"} and first["language"] == "vi"
+    assert set(rows[1]["locations"][0]) == {"name", "province_code", "district_code"}
+    assert {(loc["province_code"], loc["district_code"]) for loc in rows[1]["locations"]} == {("08", "076"), ("08", None)}
+    assert any("ignored_fields: likes" in n for n in rows[2]["notes"]) and any("empty_text" in n for n in rows[2]["notes"])
+
+
+def test_score_missing_input_is_a_clear_error(env: Path) -> None:
+    result = CliRunner().invoke(app, ["score", "--input", str(env / "absent.jsonl"), "--output", str(env / "o.jsonl")])
+    assert result.exit_code != 0
+    assert "input not found" in result.output
+
+
+def test_train_rumor_small(env: Path) -> None:
+    from tests.nlp.conftest import REINTEL
+
+    if not REINTEL.is_file():
+        pytest.skip("../shared/datasets/reintel is not present")
+    import csv
+
+    with REINTEL.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    small = [r for r in rows if r["label"] == "1"][:40] + [r for r in rows if r["label"] == "0"][:160]
+    data = env / "small.csv"
+    with data.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(small)
+    result = CliRunner().invoke(app, ["train", "rumor", "--data", str(data), "--out", str(env / "models"), "--seed", "5", "--no-eval"])
+    assert result.exit_code == 0, result.output
+    assert (env / "models" / "rumor" / "rumor.joblib").is_file()
+    assert (env / "models" / "rumor" / "MODEL_CARD.md").is_file()
+
+
+def test_train_bad_data_is_a_clear_error(env: Path) -> None:
+    bad = env / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["train", "rumor", "--data", str(bad), "--out", str(env / "m")])
+    assert result.exit_code != 0
+    assert "post_message" in result.output
