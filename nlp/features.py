@@ -36,6 +36,8 @@ HIDDEN_RE = re.compile(
     r"ho khong muon ban biet|khong ai noi|nguon tin noi bo|nguoi nha (?:lam|o) (?:bo y te|benh vien)|"
     r"ban than toi (?:lam|o)|nghe noi|nghe dau|nghe bao)\b"
 )
+#: Style (capitals, "!", calls to forward) is judged on the opening of a text.
+STYLE_CHARS = 5000
 EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 HASHTAG_RE = re.compile(r"#\w+")
 
@@ -130,12 +132,12 @@ def signals(
     posted: datetime | float | str | None = None,
 ) -> PostSignals:
     """Compute the signals of one normalised post."""
-    text = norm.text
+    text = norm.text[:STYLE_CHARS]
     letters = [c for c in text if c.isalpha()]
     upper = sum(1 for c in letters if c.isupper())
     n_sent = max(1, len(re.findall(r"[.!?\n]+", text)))
-    folded = norm.folded
-    stripped = re.sub(r"<(?:url|phone|email)>|[\W_]+", "", text)
+    folded = norm.folded[: STYLE_CHARS * 2]
+    stripped = re.sub(r"<(?:url|phone|email)>|[\W_]+", "", text[:2000])
     return PostSignals(
         likes=_count(likes),
         comments=_count(comments),
@@ -144,7 +146,7 @@ def signals(
         urls=norm.urls,
         phones=norm.phones,
         emails=norm.emails,
-        length=len(text),
+        length=len(norm.text),
         caps_ratio=upper / len(letters) if len(letters) >= 10 else 0.0,
         excl_ratio=min(1.0, text.count("!") / n_sent),
         question_ratio=min(1.0, text.count("?") / n_sent),

@@ -147,7 +147,7 @@ def register(app: typer.Typer) -> None:
         model: Model = typer.Argument(..., help="rumor | sentiment"),
         data: Path = typer.Option(..., "--data", help="rumor: ReINTEL train.csv; sentiment: thư mục datasets / datasets folder"),
         out: Path | None = typer.Option(None, "--out", help="Thư mục mô hình / models folder (mặc định TINRADAR_MODELS_DIR); rumor → OUT/rumor"),
-        seed: int = typer.Option(42, "--seed", help="Hạt ngẫu nhiên / random seed (reproducible)"),
+        seed: int | None = typer.Option(None, "--seed", help="Hạt ngẫu nhiên / random seed (mặc định: hạt của mô hình đang dùng — rumor 42)"),
         no_eval: bool = typer.Option(False, "--no-eval", help="rumor: bỏ kiểm định chéo 5-fold / skip cross-validation"),
         with_reviews: bool = typer.Option(False, "--with-reviews", help="rumor: thêm kết luận của Ban (từ Elasticsearch) và ghi điểm trước/sau vào thẻ mô hình / add the board's verdicts, before/after CV in the card"),
         reviews_file: Path | None = typer.Option(None, "--reviews-file", help="rumor: kết luận từ file `tinradar review export` thay vì Elasticsearch (kéo theo --with-reviews)"),
@@ -160,6 +160,7 @@ def register(app: typer.Typer) -> None:
         if model is Model.rumor:
             from nlp.rumor import train
 
+            seed = 42 if seed is None else seed
             if data.is_dir():
                 data = data / "reintel" / "train.csv" if (data / "reintel").is_dir() else data / "train.csv"
             if with_reviews or reviews_file:  # the review desk's verdicts (docs/review.md)
@@ -175,7 +176,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"[green]Xong / done:[/] {report['version']} → {out_dir / 'rumor'} ({summary})")
         else:
             train_fn = _sentiment_trainer()
-            report = train_fn(data, out_dir, seed)
+            report = train_fn(data, out_dir) if seed is None else train_fn(data, out_dir, seed)
             console.print(f"[green]Xong / done:[/] sentiment → {out_dir / 'sentiment'}")
             console.print(json.dumps(report, ensure_ascii=False, default=str)[:2000])
 
