@@ -28,7 +28,7 @@ THEMES: dict[str, tuple[float, tuple[str, ...]]] = {
         r"lay nhiem", r"lay lan", r"khai bao y te", r"thu dung", r"dieu tri covid", r"tam dich",
     )),
     "measures": (2.0, (
-        r"cach ly", r"phong toa", r"gian cach", r"chi thi (?:15|16|19)", r"5k", r"khu cach ly",
+        r"cach ly", r"cach li", r"tiep xuc gan", r"phong toa", r"gian cach", r"chi thi (?:15|16|19)", r"5k", r"khu cach ly",
         r"phong chong dich", r"phong, chong dich", r"chong dich", r"ban chi dao", r"vung do", r"vung xanh",
         r"chot kiem soat", r"lockdown", r"quarantine", r"giay di duong", r"o yen tai cho", r"cach ly tai nha",
         r"dong cua", r"tam dung hoat dong", r"hoc truc tuyen", r"ngung hoat dong",
