@@ -38,6 +38,7 @@ _REFUTES = re.compile(
     r"khong co ke hoach|chua kiem chung|khong co bang chung)\b"
 )
 _MIN_LETTERS = 3
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass
@@ -129,7 +130,7 @@ class Analyzer:
         norm = normalize(text)
         notes.extend(norm.notes)
         sig = signals(norm, likes=doc.likes, comments=doc.comments, shares=doc.shares, posted=doc.published_at)
-        letters = sum(ch.isalpha() for ch in re.sub(r"<(?:url|phone|email)>", "", norm.text))
+        letters = len(_LETTER.findall(re.sub(r"<(?:url|phone|email)>", "", norm.text[:2000])))
         if not text.strip():
             notes.append("empty_text: văn bản rỗng")
             return _Item(doc, norm, sig, "und", notes, False)
@@ -160,13 +161,14 @@ class Analyzer:
                 meta = metadata_matrix([items[i].sig for i in scorable])
                 proba, top = self.rumor.predict_explain(norms, meta)
             else:
-                proba, top = self._backend.rumor([n.text for n in norms]), [[] for _ in scorable]
+                proba, top = self._backend.rumor([n.original for n in norms]), [[] for _ in scorable]
             for k, i in enumerate(scorable):
                 rumor[i], terms[i] = float(proba[k]), top[k]
             if self.sentiment is not None:
-                sents = self.sentiment.predict_proba([items[i].norm.text for i in scorable])
+                # the sentiment model normalises by itself: give it what the author wrote
+                sents = self.sentiment.predict_proba([items[i].norm.original for i in scorable])
             elif self._backend is not None and self._backend.has_sentiment:
-                sents = self._backend.sentiment([items[i].norm.text for i in scorable])
+                sents = self._backend.sentiment([items[i].norm.original for i in scorable])
             else:
                 sents = [None] * len(scorable)
             for k, i in enumerate(scorable):
