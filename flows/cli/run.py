@@ -7,6 +7,7 @@ Prefect's home at the data dir and lets it start a temporary local server. Set
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -52,10 +53,19 @@ def _parse_vars(values: list[str] | None) -> dict[str, str] | None:
     return out_vars
 
 
-def _prepare() -> Any:
+def _prepare(*, quiet: bool = True) -> Any:
+    """Settings + Prefect environment; ``quiet`` keeps Prefect's own log lines off the terminal.
+
+    A one-off run prints its own summary (every failure with its reason), so Prefect's
+    console logs — tracebacks of a retried task, client retry warnings — would only bury
+    it. They still reach Prefect's API (and its UI when a server is configured); set
+    ``PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL=INFO`` to see them here too.
+    """
     from flows.prefect_env import configure_prefect
 
     settings = load_settings()
+    if quiet:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     configure_prefect(settings)
     return settings
 
@@ -182,7 +192,7 @@ def serve(
     ] = "0 7 * * *",
 ) -> None:
     """Chạy theo lịch: thu thập mỗi 4 giờ, báo cáo lúc 07:00 / serve both flows on schedules."""
-    settings = _prepare()
+    settings = _prepare(quiet=False)
     from flows.serve import serve_forever
 
     console.print(
