@@ -212,7 +212,7 @@ def daily_pipeline(
             totals = task(settings, to_index)
         except Exception as exc:
             summary.failures.append(
-                f"Ghi chỉ mục thất bại sau {retries + 1} lần thử / indexing failed after {retries + 1} attempts: {exc}. "
+                f"Ghi chỉ mục thất bại sau {retries + 1} lần thử / indexing failed after {retries + 1} attempts: {str(exc).rstrip('.')}. "
                 f"Dữ liệu được giữ trong {settings.data_dir / 'runs'}; lượt chạy sau sẽ ghi tiếp "
                 "/ the items are kept on disk and the next run indexes them."
             )
