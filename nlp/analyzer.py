@@ -35,8 +35,14 @@ NEUTRAL = {Sentiment.NEG: 0.0, Sentiment.NEU: 1.0, Sentiment.POS: 0.0}
 _REFUTES = re.compile(
     r"\b(?:tin gia|sai su that|khong dung su that|bac bo|that thiet|khong co co so|bia dat|cai chinh|"
     r"canh bao tin gia|xu phat .{0,40}dang tin|thong tin sai lech|bac tin|dinh chinh|khong co chuyen|"
-    r"khong co ke hoach|chua kiem chung|khong co bang chung)\b"
+    r"khong co ke hoach|chua kiem chung|khong co bang chung|tin don|tin nham|lam gi co|dung (?:share|chia se)|"
+    r"khong (?:the )?(?:diet|tieu diet|chua|gay|lam lay lan|lay qua|lay lan|co tac dung|ngan)|"
+    r"khang dinh .{0,60}khong|khong can (?:do xo|tich tru|hoang mang))\b"
 )
+#: Items about something else than the epidemic keep 60 % of their score at covid_proba 0:
+#: the board watches COVID-19 rumors, and the ReINTEL-trained text model over-reads chatty
+#: personal posts ("nhà em cấy giống lúa mới ...") as unreliable.
+_OFF_TOPIC_FLOOR = 0.6
 _MIN_LETTERS = 3
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -201,14 +207,17 @@ class Analyzer:
         risk = float(model_risk)
         cues: list[str] = []
         refutes = bool(_REFUTES.search(it.norm.folded))
+        covid_p = covid_probability(it.norm.folded) if it.norm.folded else 0.0
+        risk *= _OFF_TOPIC_FLOOR + (1 - _OFF_TOPIC_FLOOR) * covid_p
+        if refutes and it.scorable:
+            # Debunking articles quote the rumor; the text model reacts to the quote.
+            risk *= 0.5
         if matched:
             best = matched[0]
             claim = self.claim_text.get(best.claim_id, best.claim_id)
             short = claim if len(claim) <= 90 else claim[:87].rstrip() + "…"
             if refutes:
-                # Debunking articles quote the rumor; the text model reacts to the quote.
                 cues.append(f"nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính): {short}")
-                risk *= 0.5
             else:
                 cues.append(f"trùng khớp tin đồn đã bị bác bỏ: {short}")
                 # A known, debunked claim repeated without refutation is high risk by definition.
@@ -216,6 +225,8 @@ class Analyzer:
                 risk = max(risk, s.risk_high + (1 - s.risk_high) * 0.8 * strength)
         if it.scorable and risk >= s.risk_medium:
             cues.extend(style_cues(it.sig))
+            if refutes and not matched:
+                cues.append("có lời bác bỏ/cải chính tin đồn (điểm đã giảm)")
             if terms:
                 cues.append("từ ngữ hay gặp trong tin không đáng tin: " + ", ".join(f"“{t}”" for t in terms))
         if not it.scorable:
@@ -225,7 +236,6 @@ class Analyzer:
             notes.append("sentiment_unavailable: cảm xúc mặc định trung tính")
         proba = senti or NEUTRAL
         label = max(proba, key=proba.__getitem__) if senti else Sentiment.NEU
-        covid_p = covid_probability(it.norm.folded) if it.norm.folded else 0.0
         locations = self.gazetteer.find(it.norm.text, province_hint=it.doc.province_code) if it.norm.text else []
         return Analysis(
             doc_id=it.doc.id,

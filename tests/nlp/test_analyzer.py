@@ -119,3 +119,16 @@ def test_module_level_analyze(nlp_settings, kind) -> None:  # type: ignore[no-un
 
     [a] = analyze([make_doc("Bộ Y tế khuyến cáo người dân thực hiện 5K", "module-0001", kind=kind)], settings=nlp_settings)
     assert a.covid and a.risk_level is RiskLevel.LOW
+
+
+def test_every_fixture_news_article_below_every_planted_rumor(analyzer, site_content) -> None:  # type: ignore[no-untyped-def]
+    """News and official pages — including those that quote a rumor to debunk it — stay under the rumors."""
+    news = [
+        make_doc((p.get("lead") or "") + "\n" + "\n".join(p["paras"]), f"news-{site}-{i:03d}", title=p["title"], kind=Kind.NEWS)
+        for site in ("tinnhanh", "baotantrao", "sonduong") for i, p in enumerate(site_content[site])
+    ]
+    rumors, _ = _rumors_and_notices(site_content)
+    out_news = analyzer.analyze(news)
+    out_rumors = analyzer.analyze([make_doc(t, f"rumor-b-{i:04d}") for i, t in enumerate(rumors)])
+    assert max(a.rumor_risk for a in out_news) < min(a.rumor_risk for a in out_rumors)
+    assert all(a.risk_level is not RiskLevel.HIGH for a in out_news)
