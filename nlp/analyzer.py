@@ -90,6 +90,8 @@ class Analyzer:
         self.versions["places"] = "dvhcvn-2021-07-01"
         self.clusters = ClusterIndex(settings.data_dir / "clusters")
         self.versions["cluster"] = "minhash64-char5-v1"
+        self.versions["covid"] = "lexicon-v1"
+        self.versions["language"] = "script-stopwords-v1"
 
     def _load_sentiment(self) -> Any:
         try:

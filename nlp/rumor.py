@@ -43,6 +43,23 @@ TOKEN_PATTERN = r"(?u)<?\w+>?"
 MODEL_CHARS = 5000
 
 
+#: Words too common to tell a reviewer anything ("xin" of "vắc xin", "có", "dân").
+_CUE_STOP_WORDS = (
+    "vắc có là và của người dân xin bị được không thì mà này các những một cho với đã sẽ rồi nhé ạ đấy "
+    "tin báo chính thật ra mua đi đến từ trong ở tại khi nào gì ai đây đó nữa cũng lại vì nên hay "
+    "mọi bà con anh chị em mình tôi bạn họ nó thôi luôn quá rất lắm vào lên về theo như để còn"
+)
+_CUE_STOP = frozenset(_CUE_STOP_WORDS.split())
+
+
+def _meaningful(term: str) -> bool:
+    """Whether an n-gram is worth showing as a cue: no placeholders, numbers or lone stop-words."""
+    words = term.split()
+    if any(w.startswith("<") for w in words) or all(w.isdigit() for w in words):
+        return False
+    return not all(w in _CUE_STOP for w in words)
+
+
 @dataclass
 class RumorData:
     """Training rows: normalised texts, their signals matrix and labels (1 = unreliable)."""
@@ -169,8 +186,15 @@ class RumorModel:
             row = xw.getrow(i)
             contrib = row.data * coef[row.indices]
             order = np.argsort(-contrib)
-            picked = [names[row.indices[j]] for j in order[:top] if contrib[j] > 0.15]
-            terms.append([t for t in picked if not t.startswith("<")])
+            picked: list[str] = []
+            for j in order[: top * 4]:
+                if contrib[j] <= 0.15 or len(picked) == top:
+                    break
+                term = names[row.indices[j]]
+                overlaps = any(set(term.split()) & set(p.split()) for p in picked)  # "cẩn thận" ⊃ "cẩn"
+                if _meaningful(term) and not overlaps:
+                    picked.append(term)
+            terms.append(picked)
         return proba, terms
 
     def _names(self) -> np.ndarray:
