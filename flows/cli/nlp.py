@@ -102,6 +102,9 @@ def register(app: typer.Typer) -> None:
             fail(f"thiếu mô hình / model missing: {exc}", hint="chạy `tinradar train rumor` hoặc đặt TINRADAR_MODELS_DIR")
         except ValueError as exc:
             fail(f"không nạp được mô hình hoặc danh mục tin đồn / cannot load: {exc}", hint="kiểm tra nlp/claims.yaml và mô hình")
+        except RuntimeError as exc:  # nlp.transformers_backend.TransformersUnavailable
+            fail(f"không dùng được backend transformers / transformers backend unavailable: {exc}",
+                 hint="cài 'tinradar\\[transformers]' và đặt TINRADAR_TRANSFORMERS_MODEL_DIR, hoặc TINRADAR_NLP_BACKEND=sklearn")
         total = None
         if str(input_path) != "-":
             with input_path.open("rb") as fh:

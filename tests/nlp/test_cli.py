@@ -84,3 +84,13 @@ def test_train_bad_data_is_a_clear_error(env: Path) -> None:
     result = CliRunner().invoke(app, ["train", "rumor", "--data", str(bad), "--out", str(env / "m")])
     assert result.exit_code != 0
     assert "post_message" in result.output
+
+
+def test_score_with_unusable_transformers_backend_is_a_clear_error(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TINRADAR_NLP_BACKEND", "transformers")
+    monkeypatch.delenv("TINRADAR_TRANSFORMERS_MODEL_DIR", raising=False)
+    inp = env / "in.jsonl"
+    inp.write_text('{"id": "x1234567", "text": "Thêm 2 ca mắc COVID-19"}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", "--input", str(inp), "--output", str(env / "o.jsonl")])
+    assert result.exit_code == 1
+    assert "TINRADAR_TRANSFORMERS_MODEL_DIR" in result.output
