@@ -1,0 +1,360 @@
+"""Train and evaluate the sentiment model (``tinradar train sentiment``).
+
+Honest evaluation is the point of this module:
+
+* In-domain quality is **grouped, stratified 5-fold cross-validation over the
+  hand-labelled posts**: a held-out post is never in that fold's training data, near
+  duplicates (reposts) share a group so a copy cannot leak across folds, and
+  self-training happens inside each fold from a teacher that never saw the held-out posts;
+  the unlabelled pool excludes every labelled post and its near duplicates.
+* Out-of-domain quality is measured on splits never trained on: UIT-VSFC's own test
+  split, and seeded 20 % hold-outs of VLSP 2016 and AIVIVN 2019.
+* IDF is fitted on unlabelled text only (ReINTEL posts, out-of-domain training texts):
+  it uses no labels.
+
+Everything is seeded; the same data and seed give the same model bit for bit.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import confusion_matrix, f1_score
+from sklearn.model_selection import StratifiedGroupKFold
+
+from nlp.sentiment import CLASSES, FeatureConfig, Featurizer, Lexicon, SentimentModel, softmax, stack_features
+from tinradar.text import fold
+
+LABELS_PATH = Path(__file__).resolve().parent / "data" / "sentiment_labels.csv"
+LABEL_INDEX = {c.value: i for i, c in enumerate(CLASSES)}
+NEG, NEU, POS = (LABEL_INDEX[c] for c in ("neg", "neu", "pos"))
+_COVID_RE = re.compile(
+    r"covid|corona|ncov|sars|virus|vi rút|dịch|cách ly|phong tỏa|khẩu trang|vắc|vaccine|xét nghiệm|dương tính|ca nhiễm|vũ hán",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    """Knobs chosen by cross-validation on the labelled posts (see the model card)."""
+
+    C: float = 10.0  # in-domain classifier
+    C_ood: float = 4.0  # out-of-domain (review/feedback) model
+    class_weight: str | None = "balanced"
+    ood_cap: int = 6000  # at most this many training rows per out-of-domain set
+    self_training: bool = True
+    pseudo_threshold: float = 0.85
+    pseudo_ratio: float = 0.1  # total pseudo-label weight / total in-domain weight
+    pseudo_cap_factor: float = 2.0  # per class, at most this × that class's labelled count
+    folds: int = 5
+
+
+@dataclass
+class Corpus:
+    texts: list[str]
+    labels: np.ndarray
+
+
+# --- data ----------------------------------------------------------------------------------
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    csv.field_size_limit(1 << 30)
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def read_labels(path: Path = LABELS_PATH) -> list[tuple[str, str, str]]:
+    """(source, id, label) rows of the in-domain labels file, validated."""
+    rows = []
+    for i, row in enumerate(_read_csv(path), start=2):
+        source, id_, label = row.get("source", ""), row.get("id", ""), row.get("label", "")
+        if source not in {"reintel_unlabeled", "reintel_train"} or label not in LABEL_INDEX or not id_:
+            raise ValueError(f"{path}:{i}: bad label row {row}")
+        rows.append((source, id_, label))
+    return rows
+
+
+def load_reintel(data_dir: Path) -> dict[str, dict[str, str]]:
+    """ReINTEL texts by source and id (both files; the texts stay outside the repo)."""
+    out = {}
+    for source, name in (("reintel_unlabeled", "unlabeled.csv"), ("reintel_train", "train.csv")):
+        path = data_dir / "reintel" / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} not found: --data must be the shared datasets folder")
+        out[source] = {r["id"]: r.get("post_message") or "" for r in _read_csv(path)}
+    return out
+
+
+def _lines(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def load_ood(data_dir: Path, seed: int, cap: int, test_cap: int | None = None) -> dict[str, tuple[Corpus, Corpus]]:
+    """Out-of-domain sets as (train, test) corpora with labels mapped to neg/neu/pos."""
+    root = data_dir / "sentiment"
+    rng = np.random.default_rng(seed)
+    sets: dict[str, tuple[Corpus, Corpus]] = {}
+
+    def split(texts: list[str], labels: list[int], test_frac: float = 0.2) -> tuple[Corpus, Corpus]:
+        idx = rng.permutation(len(texts))
+        n_test = int(len(texts) * test_frac)
+        te, tr = idx[:n_test], idx[n_test:]
+        return (Corpus([texts[i] for i in tr], np.array([labels[i] for i in tr])),
+                Corpus([texts[i] for i in te], np.array([labels[i] for i in te])))
+
+    uit = root / "uit_vsfc"
+    if uit.is_dir():
+        vsfc = {0: NEG, 1: NEU, 2: POS}
+
+        def uit_part(part: str) -> Corpus:
+            s, y = _lines(uit / part / "sents.txt"), _lines(uit / part / "sentiments.txt")
+            pairs = [(t, vsfc[int(lab)]) for t, lab in zip(s, y, strict=True) if t and lab]
+            return Corpus([t for t, _ in pairs], np.array([lab for _, lab in pairs]))
+
+        tr, dev = uit_part("train"), uit_part("dev")
+        sets["uit_vsfc"] = (Corpus(tr.texts + dev.texts, np.concatenate([tr.labels, dev.labels])), uit_part("test"))
+    vlsp = root / "vlsp2016"
+    if vlsp.is_dir():
+        texts, labels = [], []
+        for name, lab in (("negative", NEG), ("neutral", NEU), ("positive", POS)):
+            for t in _lines(vlsp / f"{name}.txt"):
+                if t:
+                    texts.append(t)
+                    labels.append(lab)
+        sets["vlsp2016"] = split(texts, labels)
+    aiv = root / "aivivn2019" / "train.csv"
+    if aiv.is_file():
+        rows = [r for r in _read_csv(aiv) if (r.get("text") or "").strip() and r.get("label") in {"0", "1"}]
+        sets["aivivn2019"] = split([r["text"] for r in rows], [POS if r["label"] == "0" else NEG for r in rows])
+    for name, (tr, te) in list(sets.items()):
+        if len(tr.texts) > cap:
+            keep = np.sort(rng.permutation(len(tr.texts))[:cap])
+            sets[name] = (Corpus([tr.texts[i] for i in keep], tr.labels[keep]), te)
+        if test_cap and len(te.texts) > test_cap:
+            keep = np.sort(rng.permutation(len(te.texts))[:test_cap])
+            sets[name] = (sets[name][0], Corpus([te.texts[i] for i in keep], te.labels[keep]))
+    if not sets:
+        raise FileNotFoundError(f"no out-of-domain sentiment sets under {root}")
+    return sets
+
+
+def dup_key(text: str) -> str:
+    """Near-duplicate key: the first 120 letters/digits of the folded text."""
+    letters = re.sub(r"[^a-z0-9]", "", fold(text))
+    return letters[:120] or hashlib.sha1(text.encode()).hexdigest()
+
+
+def is_covid(text: str) -> bool:
+    return bool(_COVID_RE.search(text or ""))
+
+
+# --- fitting -------------------------------------------------------------------------------
+def _fit_lr(
+    x: sp.csr_matrix, y: np.ndarray, w: np.ndarray | None, C: float, seed: int, class_weight: str | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    clf = LogisticRegression(C=C, max_iter=500, random_state=seed, tol=1e-4, class_weight=class_weight)
+    clf.fit(x, y, sample_weight=w)
+    coef = np.zeros((x.shape[1], len(CLASSES)), dtype=np.float32)
+    intercept = np.zeros(len(CLASSES), dtype=np.float32)
+    for j, cls in enumerate(clf.classes_):
+        coef[:, cls] = clf.coef_[j]
+        intercept[cls] = clf.intercept_[j]
+    return coef, intercept
+
+
+def fit_model(
+    x_in: sp.csr_matrix, y_in: np.ndarray, x_pool: sp.csr_matrix | None, params: TrainParams, seed: int,
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """In-domain classifier, then (optionally) one round of self-training on the pool.
+
+    The teacher sees only ``x_in``; its confident predictions on unlabelled posts (at most
+    ``pseudo_cap_factor`` × each class's labelled count) join with a small total weight.
+    """
+    coef, intercept = _fit_lr(x_in, y_in, None, params.C, seed, params.class_weight)
+    info: dict = {"pseudo": {}}
+    if not (params.self_training and x_pool is not None and x_pool.shape[0]):
+        return coef, intercept, info
+    probs = softmax(np.asarray(x_pool @ coef) + intercept)
+    conf, pred = probs.max(axis=1), probs.argmax(axis=1)
+    chosen = []
+    for c in range(len(CLASSES)):
+        idx = np.flatnonzero((pred == c) & (conf >= params.pseudo_threshold))
+        cap = int(params.pseudo_cap_factor * max(1, int((y_in == c).sum())))
+        chosen.append(idx[np.argsort(-conf[idx], kind="stable")][:cap])
+        info["pseudo"][CLASSES[c].value] = len(chosen[-1])
+    sel = np.sort(np.concatenate(chosen))
+    if len(sel):
+        w = np.concatenate([np.ones(len(y_in)), np.full(len(sel), params.pseudo_ratio * len(y_in) / len(sel))])
+        x = sp.vstack([x_in, x_pool[sel]], format="csr")
+        coef, intercept = _fit_lr(x, np.concatenate([y_in, pred[sel]]), w, params.C, seed, params.class_weight)
+    return coef, intercept, info
+
+
+def cross_validate(
+    x_in: sp.csr_matrix, y_in: np.ndarray, group_ids: np.ndarray, x_pool: sp.csr_matrix | None,
+    params: TrainParams, seed: int,
+) -> np.ndarray:
+    """Out-of-fold logits: grouped stratified k-fold, self-training inside each fold."""
+    skf = StratifiedGroupKFold(n_splits=params.folds, shuffle=True, random_state=seed)
+    oof_logits = np.zeros((len(y_in), len(CLASSES)))
+    for tr_idx, te_idx in skf.split(np.zeros(len(y_in)), y_in, group_ids):
+        coef, b, _ = fit_model(x_in[tr_idx], y_in[tr_idx], x_pool, params, seed)
+        oof_logits[te_idx] = np.asarray(x_in[te_idx] @ coef) + b
+    return oof_logits
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """Temperature minimising the negative log-likelihood of out-of-fold predictions."""
+    best_t, best_nll = 1.0, np.inf
+    for t in np.exp(np.linspace(np.log(0.2), np.log(5.0), 81)):
+        p = softmax(logits / t)
+        nll = -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))
+        if nll < best_nll:
+            best_t, best_nll = float(t), nll
+    return round(best_t, 4)
+
+
+def macro_f1(y: np.ndarray, pred: np.ndarray, labels: list[int] | None = None) -> float:
+    labels = labels or sorted(set(y.tolist()))
+    return round(float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)), 4)
+
+
+def _per_class(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    scores = f1_score(y, pred, labels=list(range(len(CLASSES))), average=None, zero_division=0)
+    return {c.value: round(float(s), 4) for c, s in zip(CLASSES, scores, strict=True)}
+
+
+def ece(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error of the top class."""
+    conf, pred = probs.max(axis=1), probs.argmax(axis=1)
+    total = 0.0
+    for lo in np.linspace(0, 1, bins, endpoint=False):
+        m = (conf > lo) & (conf <= lo + 1 / bins)
+        if m.any():
+            total += m.mean() * abs((pred[m] == y[m]).mean() - conf[m].mean())
+    return round(float(total), 4)
+
+
+# --- the whole procedure -------------------------------------------------------------------
+def train(
+    data_dir: Path, out_dir: Path, seed: int = 13, *, params: TrainParams | None = None,
+    labels_path: Path = LABELS_PATH, write: bool = True, limit: int | None = None,
+) -> dict:
+    """Train, cross-validate and (when ``write``) save the model and its card.
+
+    ``out_dir`` is the models folder: the model goes to ``out_dir / "sentiment"``.
+    ``limit`` caps every data source (for fast reproducibility tests). Returns the metrics.
+    """
+    params = params or TrainParams()
+    if limit:
+        params = TrainParams(**{**asdict(params), "ood_cap": min(params.ood_cap, limit)})
+    data_dir = Path(data_dir)
+    rows = read_labels(labels_path)
+    reintel = load_reintel(data_dir)
+    missing = [(s, i) for s, i, _ in rows if i not in reintel[s]]
+    if missing:
+        raise ValueError(f"{len(missing)} labelled ids are not in the ReINTEL files, e.g. {missing[:3]}")
+    if limit:
+        rows = rows[:limit]
+    in_texts = [reintel[s][i] for s, i, _ in rows]
+    y_in = np.array([LABEL_INDEX[lab] for _, _, lab in rows])
+    groups_key = [dup_key(t) for t in in_texts]
+    labelled_keys = set(groups_key)
+    labelled_ids = {(s, i) for s, i, _ in rows}
+    pool_texts = [
+        t for s, texts in reintel.items() for i, t in texts.items()
+        if (s, i) not in labelled_ids and len(t.strip()) >= 20 and dup_key(t) not in labelled_keys
+    ]
+    pool_texts = list(dict.fromkeys(pool_texts))  # exact reposts once
+    if limit:
+        pool_texts = pool_texts[:limit]
+    ood = load_ood(data_dir, seed, params.ood_cap, test_cap=limit)
+
+    config = FeatureConfig()
+    feat = Featurizer(config, Lexicon.load())
+    p_in, p_pool = feat.prepare(in_texts), feat.prepare(pool_texts)
+    p_ood = {k: (feat.prepare(tr.texts), feat.prepare(te.texts)) for k, (tr, te) in ood.items()}
+    c_in, c_pool = feat.counts(p_in), feat.counts(p_pool)
+    c_ood = {k: (feat.counts(tr), feat.counts(te)) for k, (tr, te) in p_ood.items()}
+    feat.fit_idf(sp.vstack([c_in, c_pool, *[tr for tr, _ in c_ood.values()]], format="csr"))
+
+    # Out-of-domain model: review/feedback sets only; its view becomes 3 features.
+    x_ood_tr = sp.vstack([feat.weight(tr) for tr, _ in c_ood.values()], format="csr")
+    y_ood_tr = np.concatenate([ood[k][0].labels for k in c_ood])
+    ood_coef, ood_b = _fit_lr(x_ood_tr, y_ood_tr, None, params.C_ood, seed)
+    model = SentimentModel(feat, ood_coef, ood_b, np.zeros((0, 3)), np.zeros(3))
+
+    def stacked(counts: sp.csr_matrix, cues: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+        ngrams = feat.weight(counts)
+        logp = model.ood_logproba(ngrams)
+        return stack_features(ngrams, logp, cues, config), logp
+
+    x_in, lp_in = stacked(c_in, p_in.cues)
+    x_pool, _ = stacked(c_pool, p_pool.cues)
+    _, group_ids = np.unique(groups_key, return_inverse=True)
+    oof_logits = cross_validate(x_in, y_in, group_ids, x_pool, params, seed)
+    temperature = fit_temperature(oof_logits, y_in)
+    oof_probs = softmax(oof_logits / temperature)
+    oof_pred = oof_probs.argmax(axis=1)
+    oof_base = lp_in.argmax(axis=1)  # baseline: the out-of-domain model alone
+
+    # Final model on every labelled post; out-of-domain scores on never-trained splits.
+    coef, intercept, info = fit_model(x_in, y_in, x_pool, params, seed)
+    model.coef, model.intercept, model.temperature = coef, intercept, temperature
+    per_dataset: dict[str, dict] = {}
+    for name, (_, te) in ood.items():
+        x_te, lp_te = stacked(c_ood[name][1], p_ood[name][1].cues)
+        pred = model.logits(x_te).argmax(axis=1)
+        labels = sorted(set(te.labels.tolist()))
+        per_dataset[name] = {
+            "macro_f1": macro_f1(te.labels, pred, labels),
+            "macro_f1_ood_component_alone": macro_f1(te.labels, lp_te.argmax(axis=1), labels),
+            "n": len(te.labels), "classes": [CLASSES[c].value for c in labels],
+            "split": "UIT-VSFC test split" if name == "uit_vsfc" else "seeded 20% hold-out",
+        }
+
+    covid = np.array([is_covid(t) for t in in_texts])
+    in_domain = {
+        "macro_f1": macro_f1(y_in, oof_pred, [0, 1, 2]),
+        "macro_f1_covid_posts": macro_f1(y_in[covid], oof_pred[covid], [0, 1, 2]),
+        "n": len(y_in), "n_covid_posts": int(covid.sum()),
+        "accuracy": round(float((oof_pred == y_in).mean()), 4),
+        "f1_per_class": _per_class(y_in, oof_pred),
+        "confusion_matrix": {"rows_true_cols_pred": [c.value for c in CLASSES],
+                             "matrix": confusion_matrix(y_in, oof_pred, labels=[0, 1, 2]).tolist()},
+        "ece_calibrated": ece(oof_probs, y_in), "ece_uncalibrated": ece(softmax(oof_logits), y_in),
+        "baseline_ood_only_macro_f1": macro_f1(y_in, oof_base, [0, 1, 2]),
+        "baseline_ood_only_macro_f1_covid_posts": macro_f1(y_in[covid], oof_base[covid], [0, 1, 2]),
+        "method": f"grouped stratified {params.folds}-fold CV over the hand-labelled posts; self-training inside each fold",
+    }
+    label_counts = Counter(lab for _, _, lab in rows)
+    digest = hashlib.sha256(np.ascontiguousarray(coef).tobytes()).hexdigest()[:10]
+    version = f"sentiment-tfidf-lr-{datetime.now(UTC):%Y%m%d}-{digest}"
+    model.version = version
+    metrics = {
+        "version": version, "seed": seed, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "params": asdict(params), "temperature": temperature,
+        "in_domain": in_domain, "out_of_domain": per_dataset,
+        "data": {"labelled_posts": len(rows), "label_counts": dict(sorted(label_counts.items())),
+                 "labelled_covid_posts": int(covid.sum()), "self_training_pool": len(pool_texts),
+                 "pseudo_labels_final": info["pseudo"],
+                 "ood_train_rows": {k: len(v[0].texts) for k, v in ood.items()}},
+    }
+    if write:
+        folder = Path(out_dir) / "sentiment"
+        model.save(folder, extra={"seed": seed, "trained_at": metrics["trained_at"]})
+        (folder / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        from nlp.sentiment_card import write_model_card
+
+        write_model_card(folder, metrics)
+    metrics["_model"] = model
+    return metrics
