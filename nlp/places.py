@@ -25,7 +25,7 @@ import csv
 import itertools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp.normalize import unify_tone_marks
@@ -126,16 +126,54 @@ def _same_marks(surface: str, name: str, key: str) -> bool:
     return surface.isupper()
 
 
+def read_table(table: Path = TABLE) -> list[tuple[Unit, str]]:
+    """Every unit of the gazetteer table with its full name ("Huyện Sơn Dương")."""
+    with table.open(encoding="utf-8") as fh:
+        reader = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t")
+        return [
+            (
+                Unit(row["province_code"], row["district_code"] or None, _TYPE_PREFIX.sub("", row["name"]).strip(), row["type"]),
+                row["name"],
+            )
+            for row in reader
+        ]
+
+
+@dataclass
+class PlaceNames:
+    """Official code → the name a reader knows, for reports and the review desk."""
+
+    provinces: dict[str, str] = field(default_factory=dict)
+    districts: dict[str, str] = field(default_factory=dict)
+    district_province: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, table: Path = TABLE) -> PlaceNames:
+        names = cls()
+        for unit, full_name in read_table(table):
+            if unit.district_code:
+                names.districts[unit.district_code] = full_name
+                names.district_province[unit.district_code] = unit.province_code
+            else:
+                names.provinces[unit.province_code] = full_name
+        return names
+
+    def province(self, code: str) -> str:
+        return self.provinces.get(code, f"Tỉnh/TP mã {code}")
+
+    def district(self, code: str) -> str:
+        name = self.districts.get(code)
+        if not name:
+            return f"Huyện mã {code}"
+        parent = self.provinces.get(self.district_province.get(code, ""))
+        return f"{name} ({parent})" if parent else name
+
+
 class Gazetteer:
     """Province and district names indexed for fast matching; build once, reuse."""
 
     def __init__(self, table: Path = TABLE) -> None:
-        self.units: list[Unit] = []
-        with table.open(encoding="utf-8") as fh:
-            reader = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t")
-            for row in reader:
-                name = _TYPE_PREFIX.sub("", row["name"]).strip()
-                self.units.append(Unit(row["province_code"], row["district_code"] or None, name, row["type"]))
+        self.units: list[Unit] = [unit for unit, _ in read_table(table)]
         self.provinces = {u.province_code: u for u in self.units if u.district_code is None}
         self.districts = {(u.province_code, u.district_code): u for u in self.units if u.district_code}
         # folded name → list of units

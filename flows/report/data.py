@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from flows.report.places import PlaceNames
 from flows.summary import RunSummary, SourceRun, SourceStatus
+from nlp.places import PlaceNames
 from tinradar.schema import ReviewStatus, RiskLevel, Sentiment, utc_now
 from tinradar.settings import Settings
 
@@ -209,7 +209,7 @@ class ReportCollector:
         self.settings = settings
         self.search_mod = search_mod
         self.claims = _claims_registry(settings)
-        self.places = PlaceNames.load(settings)
+        self.places = PlaceNames.load()
 
     def q(self, **kwargs: Any) -> Any:
         return self.search_mod.SearchQuery(**kwargs)

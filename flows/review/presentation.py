@@ -70,23 +70,10 @@ def as_list(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def province_names() -> dict[str, str]:
-    """Official province code → name, from the NLP gazetteer table when it is installed."""
-    try:
-        from nlp.places import TABLE
-    except ImportError:
-        return {}
-    names: dict[str, str] = {}
-    try:
-        lines = TABLE.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return {}
-    for line in lines:
-        cols = line.split("\t")
-        if line.startswith("#") or len(cols) < 4 or cols[0] == "province_code":
-            continue
-        if not cols[1]:
-            names[cols[0]] = cols[3]
-    return names
+    """Official province code → name, from the NLP gazetteer table."""
+    from nlp.places import PlaceNames
+
+    return PlaceNames.load().provinces
 
 
 def percent(value: Any) -> str:
