@@ -9,13 +9,14 @@ STAMP  := $(VENV)/.installed-stamp
 # and the PDF report, fonts with Vietnamese glyphs for charts and screenshots.
 SYSTEM_PACKAGES := chromium chromium-driver fonts-dejavu-core
 
-.PHONY: help install system-deps demo test test-fast lint format bench clean
+.PHONY: help install system-deps demo test test-fast test-transformers lint format bench clean
 
 help:
 	@echo "make demo   - install, start a local Elasticsearch, crawl the bundled fixture sources, analyse, index, write the daily report"
 	@echo "make test   - install everything the tests need and run the whole test suite"
 	@echo "make lint   - ruff check + format check"
 	@echo "make bench  - run the benchmarks in bench/ (prints figures)"
+	@echo "make test-transformers - the optional transformers backend's tests (installs torch: ~4.8 GB)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +45,12 @@ test: install system-deps
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+# The optional transformers backend: torch from PyPI is a CUDA build (~4.8 GB with its
+# NVIDIA wheels, ~5 minutes here), so this is opt-in and not part of `make test`.
+test-transformers: install
+	$(BIN)/python -m pip install --quiet -e '.[test,transformers]'
+	$(BIN)/python -m pytest -q -m transformers tests/nlp/test_transformers_backend.py
 
 lint: install
 	$(BIN)/ruff check .
