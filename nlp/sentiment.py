@@ -63,7 +63,7 @@ class FeatureConfig:
     char_features: int = 2**17
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 4)
-    char_weight: float = 0.7
+    char_weight: float = 1.0
     ood_weight: float = 1.0  # scale of the out-of-domain model's log-probabilities
     cue_weight: float = 1.0  # scale of the lexicon / emoji / style cues
 
@@ -183,7 +183,7 @@ class Featurizer:
         self.idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
 
     def weight(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """Apply IDF and normalise each block separately (char block scaled down)."""
+        """Apply IDF and normalise each block separately (char block scaled by ``char_weight``)."""
         if self.idf is None:
             raise RuntimeError("IDF not fitted")
         x = counts.multiply(self.idf[None, :]).tocsr()

@@ -120,6 +120,9 @@ in-domain accuracy; the out-of-domain component alone is shown for comparison.
   add rows to `nlp/data/sentiment_labels.csv` (source `reintel_unlabeled` or `reintel_train`) and retrain.
 - 2020 posts only (first COVID-19 waves); later vocabulary (Delta, F0, "vùng đỏ") is unseen.
 - Sarcasm and mockery are often read as `pos` or `neu`.
+- Bulletin phrasing is partly confounded with good news: "Tính đến 6h sáng nay, huyện Sơn Dương ghi
+  nhận 3 ca dương tính, đều đã được cách ly tập trung." gets pos 0.53 / neu 0.45, because morning
+  bulletins reporting no new cases were labelled `pos` ("good news framed positively").
 - Long texts are judged by their first {3000} characters.
 - It scores tone, not truth: a calm rumor is `neu`, an angry correction is `neg`.
 """
