@@ -248,11 +248,13 @@ def ece(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
 def train(
     data_dir: Path, out_dir: Path, seed: int = 13, *, params: TrainParams | None = None,
     labels_path: Path = LABELS_PATH, write: bool = True, limit: int | None = None,
+    features: FeatureConfig | None = None,
 ) -> dict:
     """Train, cross-validate and (when ``write``) save the model and its card.
 
     ``out_dir`` is the models folder: the model goes to ``out_dir / "sentiment"``.
-    ``limit`` caps every data source (for fast reproducibility tests). Returns the metrics.
+    ``limit`` caps every data source and ``features`` overrides the feature sizes (both for
+    fast reproducibility tests). Returns the metrics (and the model under ``"_model"``).
     """
     params = params or TrainParams()
     if limit:
@@ -279,7 +281,7 @@ def train(
         pool_texts = pool_texts[:limit]
     ood = load_ood(data_dir, seed, params.ood_cap, test_cap=limit)
 
-    config = FeatureConfig()
+    config = features or FeatureConfig()
     feat = Featurizer(config, Lexicon.load())
     p_in, p_pool = feat.prepare(in_texts), feat.prepare(pool_texts)
     p_ood = {k: (feat.prepare(tr.texts), feat.prepare(te.texts)) for k, (tr, te) in ood.items()}

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.sentiment_train import dup_key, read_labels, train
+from nlp.sentiment import FeatureConfig
+from nlp.sentiment_train import TrainParams, dup_key, read_labels, train
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
 needs_data = pytest.mark.skipif(not (DATA / "reintel" / "unlabeled.csv").is_file(), reason="shared datasets not present")
@@ -37,10 +38,12 @@ def test_dup_key_groups_reposts() -> None:
 
 @needs_data
 def test_training_is_reproducible_on_a_subsample(tmp_path: Path) -> None:
-    runs = [train(DATA, tmp_path, seed=7, write=False, limit=120) for _ in range(2)]
+    small = {"write": False, "limit": 120, "params": TrainParams(folds=3),
+             "features": FeatureConfig(word_features=2**12, char_features=2**11)}
+    runs = [train(DATA, tmp_path, seed=7, **small) for _ in range(2)]
     probs = [np.array([[p[c] for c in sorted(p)] for p in r["_model"].predict_proba(TEXTS)]) for r in runs]
     np.testing.assert_array_equal(probs[0], probs[1])
     assert runs[0]["in_domain"] == runs[1]["in_domain"]
     assert runs[0]["in_domain"]["n"] == 120
-    other = train(DATA, tmp_path, seed=8, write=False, limit=120)
+    other = train(DATA, tmp_path, seed=8, **small)
     assert other["_model"].version != runs[0]["_model"].version or other["in_domain"] != runs[0]["in_domain"]
