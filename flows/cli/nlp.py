@@ -179,7 +179,13 @@ def register(app: typer.Typer) -> None:
             console.print(f"[green]Xong / done:[/] {report['version']} → {out_dir / 'rumor'} ({summary})")
         else:
             train_fn = _sentiment_trainer()
-            report = train_fn(data, out_dir) if seed is None else train_fn(data, out_dir, seed)
+            try:
+                report = train_fn(data, out_dir) if seed is None else train_fn(data, out_dir, seed)
+            except (FileNotFoundError, KeyError, ValueError) as exc:
+                fail(
+                    f"dữ liệu cảm xúc không đúng / bad sentiment data under {data}: {exc}",
+                    hint="--data là thư mục datasets, có reintel/ và sentiment/ / --data is the datasets folder, e.g. ../shared/datasets",
+                )
             console.print(f"[green]Xong / done:[/] sentiment → {out_dir / 'sentiment'}")
             console.print(json.dumps(report, ensure_ascii=False, default=str)[:2000])
 

@@ -86,6 +86,15 @@ def test_train_bad_data_is_a_clear_error(env: Path) -> None:
     assert "post_message" in result.output
 
 
+def test_train_sentiment_wrong_data_folder_is_a_clear_error(env: Path) -> None:
+    empty = env / "not-datasets"
+    empty.mkdir()
+    result = CliRunner().invoke(app, ["train", "sentiment", "--data", str(empty), "--out", str(env / "m")])
+    assert result.exit_code == 1
+    assert "datasets" in result.output and "Traceback" not in result.output
+    assert not (env / "m" / "sentiment").exists()
+
+
 def test_score_with_unusable_transformers_backend_is_a_clear_error(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TINRADAR_NLP_BACKEND", "transformers")
     monkeypatch.delenv("TINRADAR_TRANSFORMERS_MODEL_DIR", raising=False)
