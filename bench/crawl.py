@@ -70,7 +70,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=2, help="runs of each spider, order alternating; the median rate is reported")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="runs of each spider, order alternating; the median rate is reported"
+    )
     parser.add_argument("--baseline-child", nargs=2, metavar=("SITEMAP", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline_child:
@@ -89,7 +91,8 @@ def main() -> None:
         pages = sum(1 for p in site.rglob("*.html"))
         registry = Path(tmp) / "sources.yaml"
         registry.write_text(
-            "sources:\n  - {id: bench, name: Bench, kind: news, sitemaps: ['{base_url}/bench/sitemap.xml']}\n", encoding="utf-8"
+            "sources:\n  - {id: bench, name: Bench, kind: news, sitemaps: ['{base_url}/bench/sitemap.xml']}\n",
+            encoding="utf-8",
         )
         settings = Settings(data_dir=Path(tmp) / "data", autothrottle=False)
         base_rates: list[float] = []
@@ -102,25 +105,46 @@ def main() -> None:
                     if which == "baseline":
                         out = Path(tmp) / "baseline.jsonl"
                         subprocess.run(
-                            [sys.executable, __file__, "--concurrency", str(args.concurrency), "--baseline-child", f"{base}/bench/sitemap.xml", str(out)],
+                            [
+                                sys.executable,
+                                __file__,
+                                "--concurrency",
+                                str(args.concurrency),
+                                "--baseline-child",
+                                f"{base}/bench/sitemap.xml",
+                                str(out),
+                            ],
                             check=True,
                         )
                         baseline_n = len(out.read_text(encoding="utf-8").splitlines())
                         base_rates.append(baseline_n / (time.perf_counter() - t0))
                     else:
                         summary = crawl(
-                            settings, sources_file=registry, since=datetime(2000, 1, 1).astimezone(), out_path=Path(tmp) / "tinradar.jsonl",
-                            variables={"base_url": base}, scrapy_settings=scrapy_overrides(args.concurrency), use_state=False,
+                            settings,
+                            sources_file=registry,
+                            since=datetime(2000, 1, 1).astimezone(),
+                            out_path=Path(tmp) / "tinradar.jsonl",
+                            variables={"base_url": base},
+                            scrapy_settings=scrapy_overrides(args.concurrency),
+                            use_state=False,
                         )
                         tinradar_n = summary.items
                         tr_rates.append(tinradar_n / (time.perf_counter() - t0))
         first = json.loads((Path(tmp) / "tinradar.jsonl").read_text(encoding="utf-8").splitlines()[0])
     base_rate, tr_rate = statistics.median(base_rates), statistics.median(tr_rates)
-    print(f"TinRadar crawl benchmark — {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}")
-    print(f"site: {pages} HTML pages generated; crawled: the {args.pages} benchmark articles via one sitemap; concurrency {args.concurrency}")
-    print(f"rounds: {args.rounds} (order alternating); per-run pages/s baseline {[round(r, 1) for r in base_rates]}, TinRadar {[round(r, 1) for r in tr_rates]}")
+    print(
+        f"TinRadar crawl benchmark — {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}"
+    )
+    print(
+        f"site: {pages} HTML pages generated; crawled: the {args.pages} benchmark articles via one sitemap; concurrency {args.concurrency}"
+    )
+    print(
+        f"rounds: {args.rounds} (order alternating); per-run pages/s baseline {[round(r, 1) for r in base_rates]}, TinRadar {[round(r, 1) for r in tr_rates]}"
+    )
     print(f"baseline (Scrapy + trafilatura.extract): {baseline_n} pages, median {base_rate:.1f} pages/s")
-    print(f"TinRadar news spider                   : {tinradar_n} docs, median {tr_rate:.1f} pages/s (skips: {summary.skipped() or 'none'})")
+    print(
+        f"TinRadar news spider                   : {tinradar_n} docs, median {tr_rate:.1f} pages/s (skips: {summary.skipped() or 'none'})"
+    )
     print(f"ratio TinRadar / baseline: {tr_rate / base_rate:.2f}")
     print(f"sample document: {first['title'][:60]!r} {first['published_at']}")
 

@@ -52,12 +52,20 @@ def load_texts(shared: Path, limit: int) -> list[Document]:
                     published = datetime.fromtimestamp(float(ts), UTC) if ts else None
                 except ValueError:
                     published = None
-                posts.append(Document(
-                    id=social_id("facebook", f"{name}:{row['id']}"), source_id="reintel", kind=Kind.SOCIAL,
-                    platform="facebook", text=row.get("post_message") or "", published_at=published,
-                    fetched_at=datetime.now(UTC), likes=_count(row.get("num_like_post")),
-                    comments=_count(row.get("num_comment_post")), shares=_count(row.get("num_share_post")),
-                ))
+                posts.append(
+                    Document(
+                        id=social_id("facebook", f"{name}:{row['id']}"),
+                        source_id="reintel",
+                        kind=Kind.SOCIAL,
+                        platform="facebook",
+                        text=row.get("post_message") or "",
+                        published_at=published,
+                        fetched_at=datetime.now(UTC),
+                        likes=_count(row.get("num_like_post")),
+                        comments=_count(row.get("num_comment_post")),
+                        shares=_count(row.get("num_share_post")),
+                    )
+                )
     answers: list[Document] = []
     qa = shared / "datasets" / "covid_qa" / "uit_vicov19qa"
     for path in sorted(qa.glob("*.csv")):
@@ -65,10 +73,16 @@ def load_texts(shared: Path, limit: int) -> list[Document]:
             for row in csv.DictReader(fh, delimiter="|"):
                 text = (row.get("Answer_1") or "").strip()
                 if text:
-                    answers.append(Document(
-                        id=social_id("qa", f"{path.name}:{row.get('id')}"), source_id="vicov19qa", kind=Kind.NEWS,
-                        title=(row.get("Question") or "").strip(), text=text, fetched_at=datetime.now(UTC),
-                    ))
+                    answers.append(
+                        Document(
+                            id=social_id("qa", f"{path.name}:{row.get('id')}"),
+                            source_id="vicov19qa",
+                            kind=Kind.NEWS,
+                            title=(row.get("Question") or "").strip(),
+                            text=text,
+                            fetched_at=datetime.now(UTC),
+                        )
+                    )
     mixed: list[Document] = []
     for i in range(max(len(posts), len(answers))):
         if i < len(posts):
@@ -95,8 +109,10 @@ def main() -> int:
     docs = load_texts(args.shared, args.limit)
     texts = [d.full_text for d in docs]
     chars = sum(len(t) for t in texts)
-    print(f"{len(docs)} texts ({sum(d.kind is Kind.SOCIAL for d in docs)} posts, "
-          f"{sum(d.kind is Kind.NEWS for d in docs)} QA answers), {chars:,} characters")
+    print(
+        f"{len(docs)} texts ({sum(d.kind is Kind.SOCIAL for d in docs)} posts, "
+        f"{sum(d.kind is Kind.NEWS for d in docs)} QA answers), {chars:,} characters"
+    )
 
     from nlp import Analyzer
     from nlp.normalize import segment
@@ -137,11 +153,19 @@ def main() -> int:
         "clusters": len({a.cluster_id for a in analyses if a.cluster_id}),
     }
     print(f"model load           {load_s:8.2f} s")
-    print(f"full analysis        {analysis_s:8.2f} s  {figures['analysis_docs_per_s']:8.1f} docs/s  {figures['analysis_chars_per_s']:>10,} chars/s")
-    print(f"segmentation only    {segment_s:8.2f} s  {figures['segmentation_docs_per_s']:8.1f} docs/s  {figures['segmentation_chars_per_s']:>10,} chars/s")
+    print(
+        f"full analysis        {analysis_s:8.2f} s  {figures['analysis_docs_per_s']:8.1f} docs/s  {figures['analysis_chars_per_s']:>10,} chars/s"
+    )
+    print(
+        f"segmentation only    {segment_s:8.2f} s  {figures['segmentation_docs_per_s']:8.1f} docs/s  {figures['segmentation_chars_per_s']:>10,} chars/s"
+    )
     print(f"ratio (analysis speed / segmentation speed) {figures['ratio_analysis_to_segmentation']:.2f}  (aim ≥ 0.5)")
-    print(f"peak RSS: {figures['peak_rss_mb_after_analysis']} MB after analysis, {figures['peak_rss_mb_end']} MB at end (aim < 1536)")
-    print(f"high risk {figures['high_risk']}, COVID {figures['covid']}, known claim {figures['with_claim']}, clusters {figures['clusters']}")
+    print(
+        f"peak RSS: {figures['peak_rss_mb_after_analysis']} MB after analysis, {figures['peak_rss_mb_end']} MB at end (aim < 1536)"
+    )
+    print(
+        f"high risk {figures['high_risk']}, COVID {figures['covid']}, known claim {figures['with_claim']}, clusters {figures['clusters']}"
+    )
     if args.json:
         print(json.dumps(figures))
     return 0

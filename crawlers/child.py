@@ -70,7 +70,11 @@ def run_job(job: dict[str, Any]) -> CrawlSummary:
 
         ctx = CrawlContext(settings=settings, since=since, sink=sink)
         for source in sources:
-            ctx.states[source.id] = load_state(settings.data_dir, source.id) if job.get("use_state", True) else SourceState(source_id=source.id)
+            ctx.states[source.id] = (
+                load_state(settings.data_dir, source.id)
+                if job.get("use_state", True)
+                else SourceState(source_id=source.id)
+            )
             ctx.summaries[source.id] = SourceSummary(source_id=source.id)
         process = CrawlerProcess(scrapy_settings(settings, job.get("scrapy_settings")), install_root_handler=True)
         for source in sources:
@@ -79,7 +83,9 @@ def run_job(job: dict[str, Any]) -> CrawlSummary:
     if job.get("use_state", True):
         for state in ctx.states.values():
             save_state(settings.data_dir, state)
-    return CrawlSummary(started_at=started, finished_at=utc_now(), out_path=out_path, sources=list(ctx.summaries.values()))
+    return CrawlSummary(
+        started_at=started, finished_at=utc_now(), out_path=out_path, sources=list(ctx.summaries.values())
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,7 +30,13 @@ from tinradar.text import clean_text, fold, nfc
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
-_CHARSET_ALIASES = {"windows-1258": "cp1258", "x-cp1258": "cp1258", "utf8": "utf-8", "iso-8859-1": "cp1252", "latin1": "cp1252"}
+_CHARSET_ALIASES = {
+    "windows-1258": "cp1258",
+    "x-cp1258": "cp1258",
+    "utf8": "utf-8",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+}
 _DATE_META = (
     "//meta[@property='article:published_time']/@content",
     "//meta[@itemprop='datePublished']/@content",
@@ -46,7 +52,9 @@ _DATE_CSS = (
     "span.date, .date-line, .detail-time, .publication_date, div.block_timer, .pdate, time.article__time, "
     ".post-date, .date-time, .time-post, .news-date, .article-date, .ngay-dang, .entry-date, .datetime"
 )
-_LEAD_CSS = "p.description, h2.sapo, .sapo, .detail-sapo, .article__sapo, .chapeau, h2.ms-rteElement-H2, .lead, .summary"
+_LEAD_CSS = (
+    "p.description, h2.sapo, .sapo, .detail-sapo, .article__sapo, .chapeau, h2.ms-rteElement-H2, .lead, .summary"
+)
 _MIN_BODY_CHARS = 80
 
 
@@ -255,9 +263,7 @@ def extract_article(
         tree = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError("unparseable", str(exc)) from exc
-    result = trafilatura.bare_extraction(
-        copy.deepcopy(tree), url=url, with_metadata=True, include_comments=False
-    )
+    result = trafilatura.bare_extraction(copy.deepcopy(tree), url=url, with_metadata=True, include_comments=False)
     # Some CMSs double-escape entities ("&amp;nbsp;"), which leaves "&nbsp;" in the text.
     t_text = clean_text(unescape(unescape(getattr(result, "text", "") or ""))) if result is not None else ""
     t_title = getattr(result, "title", None) if result is not None else None

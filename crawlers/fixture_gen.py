@@ -256,8 +256,15 @@ def forum_listing(threads: list[dict[str, Any]], board: str, page: int, has_next
         f'<div class="structItem-minor"><ul class="structItem-parts"><li><a class="username">{escape(t["posts"][0]["author"])}</a></li></ul></div></div>'
         for t in threads
     )
-    nav = f'<a class="pageNav-jump pageNav-jump--next" href="/forum/f/chuyen-tro.5/page-{page + 1}">Tiếp</a>' if has_next else ""
-    return _page(f"<title>{escape(board)} | Diễn đàn Phố Núi</title>", f'<h1 class="p-title-value">{escape(board)}</h1>\n<div class="structItemContainer">\n{rows}\n{extra}</div>\n<div class="pageNav">{nav}</div>')
+    nav = (
+        f'<a class="pageNav-jump pageNav-jump--next" href="/forum/f/chuyen-tro.5/page-{page + 1}">Tiếp</a>'
+        if has_next
+        else ""
+    )
+    return _page(
+        f"<title>{escape(board)} | Diễn đàn Phố Núi</title>",
+        f'<h1 class="p-title-value">{escape(board)}</h1>\n<div class="structItemContainer">\n{rows}\n{extra}</div>\n<div class="pageNav">{nav}</div>',
+    )
 
 
 def _views(n: int) -> str:
@@ -280,7 +287,11 @@ def telegram_page(channel: dict[str, Any], posts: list[dict[str, Any]], older: i
             f'<a class="tgme_widget_message_date" href="https://t.me/{name}/{p["id"]}"><time datetime="{when.isoformat()}" class="time">{when:%H:%M}</time></a>'
             "</div></div></div></div>"
         )
-    more = f'<a class="tme_messages_more js-messages_more" data-before="{older}" href="/tg/s/{name}/before-{older}"></a>' if older else ""
+    more = (
+        f'<a class="tme_messages_more js-messages_more" data-before="{older}" href="/tg/s/{name}/before-{older}"></a>'
+        if older
+        else ""
+    )
     head = f'<title>{escape(channel["title"])} – Telegram</title>\n<meta property="og:title" content="{escape(channel["title"])}">'
     body = (
         f'<div class="tgme_channel_info_header_title"><span dir="auto">{escape(channel["title"])}</span></div>\n'
@@ -292,23 +303,48 @@ def telegram_page(channel: dict[str, Any], posts: list[dict[str, Any]], older: i
 def facebook_export(rows: list[dict[str, Any]]) -> tuple[str, str]:
     """CSV (CrowdTangle-like column names) and JSON renderings of the same posts."""
     out = io.StringIO()
-    fields = ["Page Name", "Page Type", "Facebook Id", "Author", "Post Created", "Message", "Link", "Likes", "Comments", "Shares"]
+    fields = [
+        "Page Name",
+        "Page Type",
+        "Facebook Id",
+        "Author",
+        "Post Created",
+        "Message",
+        "Link",
+        "Likes",
+        "Comments",
+        "Shares",
+    ]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     records = []
     for r in rows:
         writer.writerow(
             {
-                "Page Name": r["page"], "Page Type": r["type"], "Facebook Id": r["post_id"], "Author": r.get("author", ""),
-                "Post Created": r["time"], "Message": r["message"], "Link": r["link"], "Likes": r["likes"],
-                "Comments": r["comments"], "Shares": r["shares"],
+                "Page Name": r["page"],
+                "Page Type": r["type"],
+                "Facebook Id": r["post_id"],
+                "Author": r.get("author", ""),
+                "Post Created": r["time"],
+                "Message": r["message"],
+                "Link": r["link"],
+                "Likes": r["likes"],
+                "Comments": r["comments"],
+                "Shares": r["shares"],
             }
         )
         records.append(
             {
-                "post_id": r["post_id"], "page_name": r["page"], "page_type": r["type"], "author": r.get("author"),
-                "post_time": r["time"], "message": r["message"], "link": r["link"] or None,
-                "likes": r["likes"], "comments": r["comments"], "shares": r["shares"],
+                "post_id": r["post_id"],
+                "page_name": r["page"],
+                "page_type": r["type"],
+                "author": r.get("author"),
+                "post_time": r["time"],
+                "message": r["message"],
+                "link": r["link"] or None,
+                "likes": r["likes"],
+                "comments": r["comments"],
+                "shares": r["shares"],
             }
         )
     return out.getvalue(), json.dumps({"posts": records}, ensure_ascii=False, indent=1) + "\n"
@@ -318,18 +354,24 @@ def _bad_pages(root: Path) -> None:
     """Inputs the crawler must survive (see fixtures/site/README.md for the list)."""
     t = "tinnhanh/suc-khoe/"
     # Malformed HTML: unclosed tags, stray end tags, a broken attribute — still an article.
-    _write(root, t + "trang-html-loi.html", (
-        '<html><head><meta charset="utf-8"><title>Trạm y tế lưu động hỗ trợ F0 điều trị tại nhà - Tin Nhanh</title>\n'
-        '<link rel="canonical" href="https://tinnhanh.example/suc-khoe/trang-html-loi.html">\n'
-        '<meta property="article:published_time" content="2021-09-07T08:00:00+07:00">\n'
-        '<body><div class="page-detail"><h1 class="title-detail">Trạm y tế lưu động hỗ trợ F0 điều trị tại nhà</h1>\n'
-        '<article class="fck_detail"><p class="Normal">Các trạm y tế lưu động được thành lập để hỗ trợ người mắc COVID-19 điều trị tại nhà, '
-        "theo dõi nồng độ oxy máu và cấp thuốc miễn phí.<p class=Normal>Mỗi trạm có bác sĩ, điều dưỡng và tình nguyện viên trực 24 giờ</b></i>\n"
-        '<p class="Normal>Người dân có thể gọi đường dây nóng để được tư vấn và hỗ trợ kịp thời.</div></span>\n<div><div><p>Đường dây nóng hoạt động cả ngày nghỉ.'
-    ))
+    _write(
+        root,
+        t + "trang-html-loi.html",
+        (
+            '<html><head><meta charset="utf-8"><title>Trạm y tế lưu động hỗ trợ F0 điều trị tại nhà - Tin Nhanh</title>\n'
+            '<link rel="canonical" href="https://tinnhanh.example/suc-khoe/trang-html-loi.html">\n'
+            '<meta property="article:published_time" content="2021-09-07T08:00:00+07:00">\n'
+            '<body><div class="page-detail"><h1 class="title-detail">Trạm y tế lưu động hỗ trợ F0 điều trị tại nhà</h1>\n'
+            '<article class="fck_detail"><p class="Normal">Các trạm y tế lưu động được thành lập để hỗ trợ người mắc COVID-19 điều trị tại nhà, '
+            "theo dõi nồng độ oxy máu và cấp thuốc miễn phí.<p class=Normal>Mỗi trạm có bác sĩ, điều dưỡng và tình nguyện viên trực 24 giờ</b></i>\n"
+            '<p class="Normal>Người dân có thể gọi đường dây nóng để được tư vấn và hỗ trợ kịp thời.</div></span>\n<div><div><p>Đường dây nóng hoạt động cả ngày nghỉ.'
+        ),
+    )
     # NFD text: every Vietnamese letter decomposed; the output must be NFC.
     nfd_article = {
-        "slug": "bai-viet-unicode-to-hop", "section": "suc-khoe", "date": "2021-09-07 10:30",
+        "slug": "bai-viet-unicode-to-hop",
+        "section": "suc-khoe",
+        "date": "2021-09-07 10:30",
         "title": "Tuyên Quang phát động tháng cao điểm tiêm chủng vắc xin COVID-19",
         "lead": "Tỉnh Tuyên Quang phát động tháng cao điểm tiêm chủng nhằm bao phủ vắc xin cho người dân trên 18 tuổi.",
         "paras": [
@@ -339,14 +381,22 @@ def _bad_pages(root: Path) -> None:
     }
     _write(root, t + "bai-viet-unicode-to-hop.html", unicodedata.normalize("NFD", tinnhanh_article(nfd_article)))
     # A page with a title but no body.
-    _write(root, t + "trang-khong-co-noi-dung.html", _page(
-        '<title>Ảnh: Điểm tiêm vắc xin</title><link rel="canonical" href="https://tinnhanh.example/suc-khoe/trang-khong-co-noi-dung.html">',
-        '<h1 class="title-detail">Ảnh: Điểm tiêm vắc xin</h1><div class="gallery"><img src="/a.jpg" alt=""></div>',
-    ))
+    _write(
+        root,
+        t + "trang-khong-co-noi-dung.html",
+        _page(
+            '<title>Ảnh: Điểm tiêm vắc xin</title><link rel="canonical" href="https://tinnhanh.example/suc-khoe/trang-khong-co-noi-dung.html">',
+            '<h1 class="title-detail">Ảnh: Điểm tiêm vắc xin</h1><div class="gallery"><img src="/a.jpg" alt=""></div>',
+        ),
+    )
     # Behind robots.txt (Disallow: /tinnhanh/private/).
     _write(root, "tinnhanh/private/bai-noi-bo.html", _page("<title>Nội bộ</title>", "<p>Không được thu thập.</p>"))
     # Broken feed XML.
-    _write(root, "baotantrao/rss/tin-moi.rss", '<?xml version="1.0"?><rss><channel><title>Tin mới</title><item><title>Hỏng <link>http://fixture.local/baotantrao/tin/x.html</channel>')
+    _write(
+        root,
+        "baotantrao/rss/tin-moi.rss",
+        '<?xml version="1.0"?><rss><channel><title>Tin mới</title><item><title>Hỏng <link>http://fixture.local/baotantrao/tin/x.html</channel>',
+    )
 
 
 def generate(root: Path = SITE, content: dict[str, Any] | None = None) -> int:
@@ -356,14 +406,20 @@ def generate(root: Path = SITE, content: dict[str, Any] | None = None) -> int:
     by_section: dict[str, list[tuple[str, str, datetime]]] = {"suc-khoe": [], "thoi-su": []}
     for a in c["tinnhanh"]:
         _write(root, f"tinnhanh/{a['section']}/{a['slug']}.html", tinnhanh_article(a))
-        by_section[a["section"]].append((a["title"], f"{BASE}/tinnhanh/{a['section']}/{a['slug']}.html", _dt(a["date"])))
+        by_section[a["section"]].append(
+            (a["title"], f"{BASE}/tinnhanh/{a['section']}/{a['slug']}.html", _dt(a["date"]))
+        )
     _bad_pages(root)
     health = by_section["suc-khoe"]
     first = health[0]
     health += [
         (first[0], first[1] + "?utm_source=rss&utm_medium=feed", first[2]),  # duplicate URL
         ("Trạm y tế lưu động hỗ trợ F0", f"{BASE}/tinnhanh/suc-khoe/trang-html-loi.html", _dt("2021-09-07 08:00")),
-        ("Tháng cao điểm tiêm chủng", f"{BASE}/tinnhanh/suc-khoe/bai-viet-unicode-to-hop.html", _dt("2021-09-07 10:30")),
+        (
+            "Tháng cao điểm tiêm chủng",
+            f"{BASE}/tinnhanh/suc-khoe/bai-viet-unicode-to-hop.html",
+            _dt("2021-09-07 10:30"),
+        ),
         ("Ảnh: Điểm tiêm vắc xin", f"{BASE}/tinnhanh/suc-khoe/trang-khong-co-noi-dung.html", _dt("2021-09-06 10:00")),
         ("Bài không tồn tại", f"{BASE}/status/404", _dt("2021-09-06 09:00")),
         ("Máy chủ lỗi", f"{BASE}/status/500", _dt("2021-09-06 09:05")),
@@ -374,7 +430,9 @@ def generate(root: Path = SITE, content: dict[str, Any] | None = None) -> int:
         ("Bài cũ năm 2020", f"{BASE}/tinnhanh/suc-khoe/bai-cu-2020.html", _dt("2020-03-15 08:00")),
     ]
     _write(root, "tinnhanh/rss/suc-khoe.rss", rss("Tin Nhanh – Sức khỏe", f"{BASE}/tinnhanh/suc-khoe/", health))
-    _write(root, "tinnhanh/rss/thoi-su.rss", rss("Tin Nhanh – Thời sự", f"{BASE}/tinnhanh/thoi-su/", by_section["thoi-su"]))
+    _write(
+        root, "tinnhanh/rss/thoi-su.rss", rss("Tin Nhanh – Thời sự", f"{BASE}/tinnhanh/thoi-su/", by_section["thoi-su"])
+    )
     # --- provincial paper: paginated listing, Google News sitemap, broken feed ------------
     arts = c["baotantrao"]
     for a in arts:
@@ -386,33 +444,57 @@ def generate(root: Path = SITE, content: dict[str, Any] | None = None) -> int:
             f'<p class="sapo">{escape(a["lead"])}</p></li>'
             for a in chunk
         )
-        nav = f'<a class="next" href="/baotantrao/xa-hoi/y-te/trang-{n + 1}.html">Trang sau ›</a>' if n < len(pages) else ""
-        _write(root, f"baotantrao/xa-hoi/y-te/{'index' if n == 1 else f'trang-{n}'}.html", _page(
-            "<title>Y tế | Báo Tân Trào</title>",
-            f'<h2 class="cat-title">Y tế</h2><ul class="list-news">\n{rows}\n</ul>\n<div class="paging">{nav}</div>'
-            '<div class="box-hot"><a href="/baotantrao/">Trang chủ</a></div>',
-        ))
+        nav = (
+            f'<a class="next" href="/baotantrao/xa-hoi/y-te/trang-{n + 1}.html">Trang sau ›</a>'
+            if n < len(pages)
+            else ""
+        )
+        _write(
+            root,
+            f"baotantrao/xa-hoi/y-te/{'index' if n == 1 else f'trang-{n}'}.html",
+            _page(
+                "<title>Y tế | Báo Tân Trào</title>",
+                f'<h2 class="cat-title">Y tế</h2><ul class="list-news">\n{rows}\n</ul>\n<div class="paging">{nav}</div>'
+                '<div class="box-hot"><a href="/baotantrao/">Trang chủ</a></div>',
+            ),
+        )
     recent = sorted(arts, key=lambda a: a["date"], reverse=True)[:6]
-    _write(root, "baotantrao/sitemap-news.xml", sitemap(
-        [(f"{BASE}/baotantrao/tin/{a['slug']}.html", _dt(a["date"])) for a in recent], news=True))
+    _write(
+        root,
+        "baotantrao/sitemap-news.xml",
+        sitemap([(f"{BASE}/baotantrao/tin/{a['slug']}.html", _dt(a["date"])) for a in recent], news=True),
+    )
     # --- district portal: sitemap index → sitemap; legacy charsets -------------------------
     notices = c["sonduong"]
     for i, a in enumerate(notices):
         rel = f"sonduong/tin-tuc/{a['slug']}.html"
         if i == 1:  # windows-1258, declared only in a meta tag
-            html = sonduong_article(a, charset='<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">')
+            html = sonduong_article(
+                a, charset='<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">'
+            )
             _write(root, rel, encode_cp1258(html))
         elif i == 2:  # UTF-8, charset only in an http-equiv meta tag (server sends none)
-            _write(root, rel, sonduong_article(a, charset='<meta http-equiv="Content-Type" content="text/html; charset=utf-8">'))
+            _write(
+                root,
+                rel,
+                sonduong_article(a, charset='<meta http-equiv="Content-Type" content="text/html; charset=utf-8">'),
+            )
         else:
             _write(root, rel, sonduong_article(a))
     _write(root, "sonduong/sitemap.xml", sitemap_index([f"{BASE}/sonduong/sitemap-tin-tuc.xml"]))
-    _write(root, "sonduong/sitemap-tin-tuc.xml", sitemap(
-        [(f"{BASE}/sonduong/tin-tuc/{a['slug']}.html", _dt(a["date"])) for a in notices]))
+    _write(
+        root,
+        "sonduong/sitemap-tin-tuc.xml",
+        sitemap([(f"{BASE}/sonduong/tin-tuc/{a['slug']}.html", _dt(a["date"])) for a in notices]),
+    )
     # --- clickbait blog: Atom feed -------------------------------------------------------
     for a in c["tinsoc"]:
         _write(root, f"tinsoc/{a['slug']}.html", tinsoc_article(a))
-    _write(root, "tinsoc/feed.atom", atom("Tin Sốc 24h", [(a["title"], f"{BASE}/tinsoc/{a['slug']}.html", _dt(a["date"])) for a in c["tinsoc"]]))
+    _write(
+        root,
+        "tinsoc/feed.atom",
+        atom("Tin Sốc 24h", [(a["title"], f"{BASE}/tinsoc/{a['slug']}.html", _dt(a["date"])) for a in c["tinsoc"]]),
+    )
     # --- forum ---------------------------------------------------------------------------
     board, threads = c["forum"]["board"], c["forum"]["threads"]
     for t in threads:
@@ -420,8 +502,10 @@ def generate(root: Path = SITE, content: dict[str, Any] | None = None) -> int:
             _write(root, f"forum/t/{t['slug']}.{t['id']}/{'index' if n == 1 else f'page-{n}'}.html", html)
     half = (len(threads) + 1) // 2
     dup = threads[0]
-    extra = (f'<div class="structItem structItem--thread"><div class="structItem-title"><a href="/forum/t/{dup["slug"]}.{dup["id"]}/?utm_source=share">'
-             f'{escape(dup["title"])}</a></div></div>')
+    extra = (
+        f'<div class="structItem structItem--thread"><div class="structItem-title"><a href="/forum/t/{dup["slug"]}.{dup["id"]}/?utm_source=share">'
+        f"{escape(dup['title'])}</a></div></div>"
+    )
     _write(root, "forum/f/chuyen-tro.5/index.html", forum_listing(threads[:half], board, 1, True))
     _write(root, "forum/f/chuyen-tro.5/page-2.html", forum_listing(threads[half:], board, 2, False, extra))
     # --- telegram preview pages: newest page first, older page via ?before ---------------
@@ -437,19 +521,35 @@ def generate(root: Path = SITE, content: dict[str, Any] | None = None) -> int:
     for section, label in (("suc-khoe", "Sức khỏe"), ("thoi-su", "Thời sự")):
         rows = "\n".join(
             f'<h3 class="title-news"><a href="/tinnhanh/{a["section"]}/{a["slug"]}.html">{escape(a["title"])}</a></h3>'
-            for a in c["tinnhanh"] if a["section"] == section
+            for a in c["tinnhanh"]
+            if a["section"] == section
         )
-        _write(root, f"tinnhanh/{section}/index.html", _page(f"<title>{label} - Tin Nhanh</title>", f"<h1>{label}</h1>\n{rows}"))
-    old = {"slug": "bai-cu-2020", "section": "suc-khoe", "date": "2020-03-15 08:00",
-           "title": "Khuyến cáo phòng chống dịch bệnh viêm đường hô hấp cấp do virus corona",
-           "lead": "Bộ Y tế khuyến cáo người dân đeo khẩu trang khi đến nơi công cộng và rửa tay thường xuyên bằng xà phòng.",
-           "paras": ["Đây là bài viết cũ từ đợt dịch đầu tiên năm 2020, nằm ngoài cửa sổ thời gian của lần thu thập."]}
+        _write(
+            root,
+            f"tinnhanh/{section}/index.html",
+            _page(f"<title>{label} - Tin Nhanh</title>", f"<h1>{label}</h1>\n{rows}"),
+        )
+    old = {
+        "slug": "bai-cu-2020",
+        "section": "suc-khoe",
+        "date": "2020-03-15 08:00",
+        "title": "Khuyến cáo phòng chống dịch bệnh viêm đường hô hấp cấp do virus corona",
+        "lead": "Bộ Y tế khuyến cáo người dân đeo khẩu trang khi đến nơi công cộng và rửa tay thường xuyên bằng xà phòng.",
+        "paras": ["Đây là bài viết cũ từ đợt dịch đầu tiên năm 2020, nằm ngoài cửa sổ thời gian của lần thu thập."],
+    }
     _write(root, "tinnhanh/suc-khoe/bai-cu-2020.html", tinnhanh_article(old))
     _write(root, "robots.txt", "User-agent: *\nDisallow: /tinnhanh/private/\n")
-    _write(root, "index.html", _page("<title>TinRadar fixture site</title>", "<h1>TinRadar fixture site</h1><ul>"
-        '<li><a href="/tinnhanh/rss/suc-khoe.rss">Tin Nhanh</a></li><li><a href="/baotantrao/xa-hoi/y-te/">Báo Tân Trào</a></li>'
-        '<li><a href="/sonduong/sitemap.xml">Cổng TTĐT huyện Sơn Dương</a></li><li><a href="/forum/f/chuyen-tro.5/">Diễn đàn</a></li>'
-        '<li><a href="/tg/s/tinnongtuyenquang">Telegram</a></li></ul>'))
+    _write(
+        root,
+        "index.html",
+        _page(
+            "<title>TinRadar fixture site</title>",
+            "<h1>TinRadar fixture site</h1><ul>"
+            '<li><a href="/tinnhanh/rss/suc-khoe.rss">Tin Nhanh</a></li><li><a href="/baotantrao/xa-hoi/y-te/">Báo Tân Trào</a></li>'
+            '<li><a href="/sonduong/sitemap.xml">Cổng TTĐT huyện Sơn Dương</a></li><li><a href="/forum/f/chuyen-tro.5/">Diễn đàn</a></li>'
+            '<li><a href="/tg/s/tinnongtuyenquang">Telegram</a></li></ul>',
+        ),
+    )
     return sum(1 for _ in root.rglob("*") if _.is_file())
 
 

@@ -22,8 +22,12 @@ from urllib.parse import unquote, urlsplit
 from crawlers.fixture_gen import BASE, SITE
 
 _TYPES = {
-    ".html": "text/html", ".rss": "application/rss+xml", ".atom": "application/atom+xml",
-    ".xml": "application/xml", ".txt": "text/plain; charset=utf-8", ".csv": "text/csv; charset=utf-8",
+    ".html": "text/html",
+    ".rss": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
     ".json": "application/json",
 }
 #: Fixed modification time of every static file, so Last-Modified is reproducible.
@@ -41,7 +45,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: tests read the crawl summary, not the access log."""
 
-    def _send(self, code: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8", headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        code: int,
+        body: bytes = b"",
+        ctype: str = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -74,7 +84,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, b"", headers={"Location": target})
         elif path.startswith("/huge/"):
             para = "<p>Nội dung lặp lại rất dài của một trang quá lớn về COVID-19.</p>\n".encode()
-            body = b"<html><head><meta charset='utf-8'></head><body>" + para * (self.huge_bytes // len(para) + 1) + b"</body></html>"
+            body = (
+                b"<html><head><meta charset='utf-8'></head><body>"
+                + para * (self.huge_bytes // len(para) + 1)
+                + b"</body></html>"
+            )
             self._send(200, body)
         else:
             self._static(path)
@@ -126,7 +140,13 @@ def serve_fixture_site(
     handler = type(
         "FixtureHandler",
         (_Handler,),
-        {"root": Path(root or SITE), "slow_seconds": slow_seconds, "huge_bytes": huge_bytes, "stop": stop, "base_url": ""},
+        {
+            "root": Path(root or SITE),
+            "slow_seconds": slow_seconds,
+            "huge_bytes": huge_bytes,
+            "stop": stop,
+            "base_url": "",
+        },
     )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True

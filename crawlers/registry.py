@@ -75,13 +75,19 @@ class Source(BaseModel):
     listings: list[Listing] = Field(default_factory=list)
     start_urls: list[str] = Field(default_factory=list, description="Telegram preview pages or forum listings")
     thread_selector: str | None = Field(default=None, description="Forum: CSS selector of thread links")
-    next_selector: str | None = Field(default=None, description="Forum/Telegram: CSS selector of the next/older page link")
+    next_selector: str | None = Field(
+        default=None, description="Forum/Telegram: CSS selector of the next/older page link"
+    )
     max_pages: int = Field(default=5, ge=1, description="Forum/Telegram: pages followed per start URL")
     allowed_domains: list[str] = Field(default_factory=list)
-    article_pattern: str | None = Field(default=None, description="Regex an article URL must match (others are skipped)")
+    article_pattern: str | None = Field(
+        default=None, description="Regex an article URL must match (others are skipped)"
+    )
     selectors: Selectors | None = None
     topic_filter: bool = Field(default=False, description="Keep only COVID-19 items (general sections)")
-    download_timeout: float | None = Field(default=None, gt=0, description="Seconds before a page of this source times out")
+    download_timeout: float | None = Field(
+        default=None, gt=0, description="Seconds before a page of this source times out"
+    )
     cadence: str = Field(default="daily", description="How often the source is crawled: hourly, daily, weekly")
     enabled: bool = True
     verified: bool = Field(default=False, description="Whether the URLs were checked against the live site")
@@ -118,6 +124,7 @@ def _host(url: str) -> str:
 
 def _substitute(value: Any, variables: dict[str, str]) -> Any:
     if isinstance(value, str):
+
         def repl(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in variables:

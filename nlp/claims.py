@@ -129,7 +129,9 @@ class ClaimMatcher:
         terms = sorted({t for c in self.claims for t in [*c.key_terms, *c.required_terms]}, key=len, reverse=True)
         gated = all(c.key_terms or c.required_terms for c in self.claims) and threshold > 0.4
         self.prefilter = (
-            re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])") if gated and terms else None
+            re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")
+            if gated and terms
+            else None
         )
 
     @classmethod
@@ -177,7 +179,9 @@ class ClaimMatcher:
         for c, cols in enumerate(self.columns):
             per_claim[:, c] = sims[:, cols].max(axis=1)
         n_sent = len(sentences)
-        win_doc = np.concatenate([np.asarray(doc_of), np.asarray(doc_of)[pair_idx]]) if len(pair_idx) else np.asarray(doc_of)
+        win_doc = (
+            np.concatenate([np.asarray(doc_of), np.asarray(doc_of)[pair_idx]]) if len(pair_idx) else np.asarray(doc_of)
+        )
 
         def window_text(w: int) -> str:
             if w < n_sent:

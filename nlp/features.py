@@ -46,9 +46,26 @@ HASHTAG_RE = re.compile(r"#\w+")
 #: ReINTEL a missing count is an artefact of collection (87 % of posts without a comment
 #: count are unreliable) that news articles — which never carry counts — must not inherit.
 FEATURE_NAMES = (
-    "log_likes", "log_comments", "log_shares", "share_like_ratio", "hour_sin", "hour_cos", "hour_night",
-    "urls", "phones", "emails", "log_len", "caps_ratio", "excl_ratio", "question_ratio",
-    "forward_call", "urgent", "hidden_truth", "emoji", "hashtags", "url_only",
+    "log_likes",
+    "log_comments",
+    "log_shares",
+    "share_like_ratio",
+    "hour_sin",
+    "hour_cos",
+    "hour_night",
+    "urls",
+    "phones",
+    "emails",
+    "log_len",
+    "caps_ratio",
+    "excl_ratio",
+    "question_ratio",
+    "forward_call",
+    "urgent",
+    "hidden_truth",
+    "emoji",
+    "hashtags",
+    "url_only",
 )
 
 
@@ -87,14 +104,26 @@ class PostSignals:
             else nan
         )
         return [
-            lg(self.likes), lg(self.comments), lg(self.shares), share_like,
+            lg(self.likes),
+            lg(self.comments),
+            lg(self.shares),
+            share_like,
             math.sin(2 * math.pi * hour / 24) if hour is not None else nan,
             math.cos(2 * math.pi * hour / 24) if hour is not None else nan,
             float(hour < 6 or hour >= 23) if hour is not None else nan,
-            min(self.urls, 5), min(self.phones, 5), min(self.emails, 5), math.log1p(self.length),
-            self.caps_ratio, self.excl_ratio, self.question_ratio,
-            float(self.forward_call), float(self.urgent), float(self.hidden_truth),
-            min(self.emoji, 10) / 10, min(self.hashtags, 10) / 10, float(self.url_only),
+            min(self.urls, 5),
+            min(self.phones, 5),
+            min(self.emails, 5),
+            math.log1p(self.length),
+            self.caps_ratio,
+            self.excl_ratio,
+            self.question_ratio,
+            float(self.forward_call),
+            float(self.urgent),
+            float(self.hidden_truth),
+            min(self.emoji, 10) / 10,
+            min(self.hashtags, 10) / 10,
+            float(self.url_only),
         ]
 
 
@@ -174,7 +203,7 @@ def style_cues(sig: PostSignals) -> list[str]:
     if sig.urgent:
         cues.append("giật gân, khẩn cấp")
     if sig.hidden_truth:
-        cues.append("nguồn tin không rõ, \"sự thật bị che giấu\"")
+        cues.append('nguồn tin không rõ, "sự thật bị che giấu"')
     if sig.phones:
         cues.append("chứa số điện thoại")
     if sig.urls:

@@ -31,9 +31,7 @@ from tinradar.text import clean_text, fold
 # data underthesea was trained on, use the latter, so everything is moved there. Syllables
 # with a final consonant (hoàn, huỳnh) have one spelling only and are left alone, as is
 # "qu" + y (quý), where "u" belongs to the consonant.
-_PAIR_RE = re.compile(
-    r"(?<![qQ])(?:([oO])([àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ])|([uU])([ỳýỷỹỵỲÝỶỸỴ]))(?![a-zA-ZÀ-ỹđĐ])"
-)
+_PAIR_RE = re.compile(r"(?<![qQ])(?:([oO])([àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ])|([uU])([ỳýỷỹỵỲÝỶỸỴ]))(?![a-zA-ZÀ-ỹđĐ])")
 
 
 def _move_mark(m: re.Match[str]) -> str:
@@ -82,19 +80,69 @@ def detect_legacy_encoding(text: str) -> str | None:
 
 # --- shorthand ---------------------------------------------------------------------------
 SHORTHAND: dict[str, str] = {
-    "ko": "không", "k": "không", "kh": "không", "hok": "không", "hông": "không", "khum": "không",
-    "kg": "không", "khg": "không", "hem": "không", "k0": "không",
-    "dc": "được", "đc": "được", "dk": "được", "đk": "được", "dcj": "được",
-    "bn": "bao nhiêu", "ntn": "như thế nào", "vs": "với", "j": "gì",
-    "r": "rồi", "ròi": "rồi", "ng": "người", "ngta": "người ta", "mn": "mọi người",
-    "mng": "mọi người", "mk": "mình", "mik": "mình", "b": "bạn", "t": "tôi",
-    "cx": "cũng", "cg": "cũng", "nc": "nước", "ns": "nói", "nt": "nhắn tin",
-    "trc": "trước", "bh": "bây giờ", "bjo": "bây giờ", "h": "giờ", "ck": "chồng", "vk": "vợ",
-    "tp": "thành phố", "sđt": "số điện thoại", "sdt": "số điện thoại", "đt": "điện thoại",
-    "bv": "bệnh viện", "bs": "bác sĩ", "byt": "bộ y tế",
-    "vn": "việt nam", "tq": "trung quốc", "hn": "hà nội", "sg": "sài gòn", "hcm": "hồ chí minh",
-    "ae": "anh em", "a/e": "anh em", "ok": "được", "oki": "được", "thik": "thích",
-    "lm": "làm", "wa": "quá", "qá": "quá", "iu": "yêu", "ms": "mới", "thg": "thằng",
+    "ko": "không",
+    "k": "không",
+    "kh": "không",
+    "hok": "không",
+    "hông": "không",
+    "khum": "không",
+    "kg": "không",
+    "khg": "không",
+    "hem": "không",
+    "k0": "không",
+    "dc": "được",
+    "đc": "được",
+    "dk": "được",
+    "đk": "được",
+    "dcj": "được",
+    "bn": "bao nhiêu",
+    "ntn": "như thế nào",
+    "vs": "với",
+    "j": "gì",
+    "r": "rồi",
+    "ròi": "rồi",
+    "ng": "người",
+    "ngta": "người ta",
+    "mn": "mọi người",
+    "mng": "mọi người",
+    "mk": "mình",
+    "mik": "mình",
+    "b": "bạn",
+    "t": "tôi",
+    "cx": "cũng",
+    "cg": "cũng",
+    "nc": "nước",
+    "ns": "nói",
+    "nt": "nhắn tin",
+    "trc": "trước",
+    "bh": "bây giờ",
+    "bjo": "bây giờ",
+    "h": "giờ",
+    "ck": "chồng",
+    "vk": "vợ",
+    "tp": "thành phố",
+    "sđt": "số điện thoại",
+    "sdt": "số điện thoại",
+    "đt": "điện thoại",
+    "bv": "bệnh viện",
+    "bs": "bác sĩ",
+    "byt": "bộ y tế",
+    "vn": "việt nam",
+    "tq": "trung quốc",
+    "hn": "hà nội",
+    "sg": "sài gòn",
+    "hcm": "hồ chí minh",
+    "ae": "anh em",
+    "a/e": "anh em",
+    "ok": "được",
+    "oki": "được",
+    "thik": "thích",
+    "lm": "làm",
+    "wa": "quá",
+    "qá": "quá",
+    "iu": "yêu",
+    "ms": "mới",
+    "thg": "thằng",
 }
 _SHORTHAND_RE = re.compile(
     r"(?<![\w<>/])(" + "|".join(sorted(map(re.escape, SHORTHAND), key=len, reverse=True)) + r")(?![\w<>/])"
@@ -107,9 +155,7 @@ URL_RE = re.compile(
 )
 EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # Vietnamese phone numbers: 0xxx xxx xxx, +84 ..., hotlines 1900/1800 xxxx, with . - or spaces.
-PHONE_RE = re.compile(
-    r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)|(?<!\d)1[89]00(?:[\s.\-]?\d){4,6}(?!\d)"
-)
+PHONE_RE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)|(?<!\d)1[89]00(?:[\s.\-]?\d){4,6}(?!\d)")
 
 
 def _fold_table() -> dict[int, str | None]:

@@ -39,19 +39,47 @@ _TYPE_SURFACES = frozenset({"tỉnh", "huyện", "quận", "thị", "xã", "thà
 _SYL = re.compile(r"[a-z0-9]+")
 _SEP = re.compile(r"[\s-]+")
 _WANTED: dict[str, tuple[str, ...]] = {
-    "tinh": ("Tỉnh",), "huyen": ("Huyện",), "h": ("Huyện",), "quan": ("Quận",), "q": ("Quận",),
-    "thi xa": ("Thị xã",), "tx": ("Thị xã",),
-    "thanh pho": ("Thành phố", "Thành phố Trung ương"), "tp": ("Thành phố", "Thành phố Trung ương"),
+    "tinh": ("Tỉnh",),
+    "huyen": ("Huyện",),
+    "h": ("Huyện",),
+    "quan": ("Quận",),
+    "q": ("Quận",),
+    "thi xa": ("Thị xã",),
+    "tx": ("Thị xã",),
+    "thanh pho": ("Thành phố", "Thành phố Trung ương"),
+    "tp": ("Thành phố", "Thành phố Trung ương"),
 }
 
 #: Extra names people use: folded alias → province code (or "province/district").
 ALIASES: dict[str, str] = {
-    "tphcm": "79", "tp hcm": "79", "hcm": "79", "hcmc": "79", "sai gon": "79", "saigon": "79",
-    "ho chi minh city": "79", "hn": "01", "ha noi": "01", "hanoi": "01", "thu do ha noi": "01",
-    "da nang": "48", "danang": "48", "hai phong": "31", "can tho": "92",
-    "hue": "46/474", "thua thien hue": "46", "brvt": "77", "br vt": "77", "ba ria vung tau": "77",
-    "dak lak": "66", "daklak": "66", "dac lac": "66", "dak nong": "67", "daknong": "67",
-    "kontum": "62", "tay nguyen": "", "ha tinh": "42",
+    "tphcm": "79",
+    "tp hcm": "79",
+    "hcm": "79",
+    "hcmc": "79",
+    "sai gon": "79",
+    "saigon": "79",
+    "ho chi minh city": "79",
+    "hn": "01",
+    "ha noi": "01",
+    "hanoi": "01",
+    "thu do ha noi": "01",
+    "da nang": "48",
+    "danang": "48",
+    "hai phong": "31",
+    "can tho": "92",
+    "hue": "46/474",
+    "thua thien hue": "46",
+    "brvt": "77",
+    "br vt": "77",
+    "ba ria vung tau": "77",
+    "dak lak": "66",
+    "daklak": "66",
+    "dac lac": "66",
+    "dak nong": "67",
+    "daknong": "67",
+    "kontum": "62",
+    "tay nguyen": "",
+    "ha tinh": "42",
 }
 #: Short aliases that are only accepted in this exact (case-sensitive) spelling.
 _CASED_SHORT = {"hn": "HN", "hcm": "HCM", "hcmc": "HCMC", "brvt": "BRVT", "hue": "Huế"}
@@ -132,7 +160,12 @@ def read_table(table: Path = TABLE) -> list[tuple[Unit, str]]:
         reader = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t")
         return [
             (
-                Unit(row["province_code"], row["district_code"] or None, _TYPE_PREFIX.sub("", row["name"]).strip(), row["type"]),
+                Unit(
+                    row["province_code"],
+                    row["district_code"] or None,
+                    _TYPE_PREFIX.sub("", row["name"]).strip(),
+                    row["type"],
+                ),
                 row["name"],
             )
             for row in reader

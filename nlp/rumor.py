@@ -108,11 +108,20 @@ def _vectorizers(seed: int) -> tuple[Any, Any]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     word = TfidfVectorizer(
-        ngram_range=(1, 2), min_df=2, max_df=0.9, sublinear_tf=True, max_features=60_000,
-        token_pattern=TOKEN_PATTERN, dtype=np.float32,
+        ngram_range=(1, 2),
+        min_df=2,
+        max_df=0.9,
+        sublinear_tf=True,
+        max_features=60_000,
+        token_pattern=TOKEN_PATTERN,
+        dtype=np.float32,
     )
     char = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True, max_features=120_000,
+        analyzer="char_wb",
+        ngram_range=(2, 5),
+        min_df=3,
+        sublinear_tf=True,
+        max_features=120_000,
         dtype=np.float32,
     )
     return word, char
@@ -210,9 +219,15 @@ class RumorModel:
         path = out_dir / MODEL_FILE
         joblib.dump(
             {
-                "word_vec": self.word_vec, "char_vec": self.char_vec, "word_lr": self.word_lr,
-                "char_lr": self.char_lr, "meta_model": self.meta_model, "version": self.version,
-                "feature_names": self.feature_names, "impute": self.impute, "info": info,
+                "word_vec": self.word_vec,
+                "char_vec": self.char_vec,
+                "word_lr": self.word_lr,
+                "char_lr": self.char_lr,
+                "meta_model": self.meta_model,
+                "version": self.version,
+                "feature_names": self.feature_names,
+                "impute": self.impute,
+                "info": info,
             },
             path,
             compress=3,
@@ -371,16 +386,16 @@ def model_card(report: dict[str, Any]) -> str:
         )
     else:
         metrics = "Not evaluated in this run (trained with `--no-eval`).\n"
-    return f"""# Model card: rumor risk (`{report['version']}`)
+    return f"""# Model card: rumor risk (`{report["version"]}`)
 
 **What it does.** Gives the probability (0..1) that a Vietnamese social post or article is
 *unreliable* in the sense of the ReINTEL task (misleading, unverified or fabricated), from its
 text and, when present, its metadata. TinRadar shows it as `rumor_risk` with cues naming what
 raised the score. It is a triage aid for reviewers, not a verdict.
 
-**Data.** `{data['file']}` — ReINTEL, VLSP 2020 shared task on reliable intelligence
-identification: {data['rows']:,} Facebook posts from 2020 (many about COVID-19), {data['positives']:,}
-labelled unreliable. sha256 `{data['sha256'][:16]}…`. The data is read from
+**Data.** `{data["file"]}` — ReINTEL, VLSP 2020 shared task on reliable intelligence
+identification: {data["rows"]:,} Facebook posts from 2020 (many about COVID-19), {data["positives"]:,}
+labelled unreliable. sha256 `{data["sha256"][:16]}…`. The data is read from
 `../shared/datasets/reintel/`, never copied into this repository. User names and posting
 timestamps as such are not used (only the posting hour).
 
@@ -389,12 +404,12 @@ redistributed. The model is shipped for research and for the board's internal tr
 
 **Model.** TF-IDF syllable 1–2-grams of the normalised text and TF-IDF character 2–5-grams of the
 folded text, each with a logistic regression; a gradient-boosted second level over the two
-out-of-fold text scores plus {len(FEATURE_NAMES)} post signals ({', '.join(FEATURE_NAMES)}; unknown
+out-of-fold text scores plus {len(FEATURE_NAMES)} post signals ({", ".join(FEATURE_NAMES)}; unknown
 values — e.g. engagement of news articles — replaced by training medians, so that the
 collection artefact "missing count ⇒ unreliable" of ReINTEL is not learnt);
-sigmoid calibration (5-fold). Trained {report['trained_at']}, seed {report['seed']}, in
-{report['seconds']} s. Reproduce: `tinradar train rumor --data ../shared/datasets/reintel/train.csv
---out nlp/models/rumor --seed {report['seed']}`.
+sigmoid calibration (5-fold). Trained {report["trained_at"]}, seed {report["seed"]}, in
+{report["seconds"]} s. Reproduce: `tinradar train rumor --data ../shared/datasets/reintel/train.csv
+--out nlp/models/rumor --seed {report["seed"]}`.
 
 ## Metrics
 

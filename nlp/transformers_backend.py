@@ -23,9 +23,15 @@ from typing import Any
 from tinradar.schema import Sentiment
 
 _SENTIMENT_NAMES = {
-    "neg": Sentiment.NEG, "negative": Sentiment.NEG, "tieu cuc": Sentiment.NEG,
-    "neu": Sentiment.NEU, "neutral": Sentiment.NEU, "trung tinh": Sentiment.NEU,
-    "pos": Sentiment.POS, "positive": Sentiment.POS, "tich cuc": Sentiment.POS,
+    "neg": Sentiment.NEG,
+    "negative": Sentiment.NEG,
+    "tieu cuc": Sentiment.NEG,
+    "neu": Sentiment.NEU,
+    "neutral": Sentiment.NEU,
+    "trung tinh": Sentiment.NEU,
+    "pos": Sentiment.POS,
+    "positive": Sentiment.POS,
+    "tich cuc": Sentiment.POS,
 }
 _RUMOR_POSITIVE = {"unreliable", "rumor", "rumour", "fake", "1", "label_1", "misinformation"}
 

@@ -133,12 +133,16 @@ class TinRadarSpider(scrapy.Spider):
         self.summary.items += 1
         return True
 
-    def request(self, url: str, callback: Callable[..., Any], *, conditional: bool = False, **meta: Any) -> scrapy.Request:
+    def request(
+        self, url: str, callback: Callable[..., Any], *, conditional: bool = False, **meta: Any
+    ) -> scrapy.Request:
         """A request that reports failures to ``on_error`` (Scrapy's dupefilter is off: we count duplicates)."""
         headers = self.state.conditional_headers(url) if conditional else {}
         if conditional:
             meta["handle_httpstatus_list"] = [304]
-        return scrapy.Request(url, callback=callback, errback=self.on_error, headers=headers, meta=meta, dont_filter=True)
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, headers=headers, meta=meta, dont_filter=True
+        )
 
     def not_modified(self, response: scrapy.http.Response) -> bool:
         """Record validators of a discovery page; True when it answered 304."""

@@ -110,7 +110,9 @@ class NewsSpider(TinRadarSpider):
         if listing.next_selector and page < listing.max_pages:
             nxt = response.css(listing.next_selector).xpath("@href").get()
             if nxt:
-                yield self.request(response.urljoin(nxt), self.parse_listing, conditional=True, listing=listing, page=page + 1)
+                yield self.request(
+                    response.urljoin(nxt), self.parse_listing, conditional=True, listing=listing, page=page + 1
+                )
 
     def consider(self, url: str, when: datetime | None) -> Any:
         """Decide whether to fetch a discovered article URL (each one once)."""

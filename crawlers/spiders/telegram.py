@@ -42,7 +42,9 @@ class TelegramSpider(TinRadarSpider):
     def parse_page(self, response: scrapy.http.Response) -> Any:
         if self.not_modified(response):
             return
-        channel_title = clean_text(response.css(".tgme_channel_info_header_title ::text").get() or "") or self.source.name
+        channel_title = (
+            clean_text(response.css(".tgme_channel_info_header_title ::text").get() or "") or self.source.name
+        )
         for message in response.css("div.tgme_widget_message[data-post]"):
             self.parse_message(message, channel_title, response)
         page = response.meta.get("page", 1)

@@ -27,11 +27,17 @@ def register(app: typer.Typer) -> None:
 
     @app.command("crawl")
     def crawl_cmd(
-        source: list[str] = typer.Option(None, "--source", "-s", help="Id nguồn (lặp lại được) / source id(s); mặc định: mọi nguồn bật"),
+        source: list[str] = typer.Option(
+            None, "--source", "-s", help="Id nguồn (lặp lại được) / source id(s); mặc định: mọi nguồn bật"
+        ),
         since: str | None = typer.Option(None, "--since", help="Chỉ lấy bài từ ngày này / only items since DATE"),
         out_file: Path = typer.Option(Path("crawl.jsonl"), "--out", "-o", help="Tệp JSON lines đầu ra / output file"),
-        sources_file: Path | None = typer.Option(None, "--sources-file", help="Tệp danh mục nguồn (YAML) / registry file"),
-        base_url: str | None = typer.Option(None, "--base-url", help="Giá trị {base_url} trong danh mục / value of {base_url}"),
+        sources_file: Path | None = typer.Option(
+            None, "--sources-file", help="Tệp danh mục nguồn (YAML) / registry file"
+        ),
+        base_url: str | None = typer.Option(
+            None, "--base-url", help="Giá trị {base_url} trong danh mục / value of {base_url}"
+        ),
         no_state: bool = typer.Option(False, "--no-state", help="Bỏ qua trạng thái đã thu / ignore incremental state"),
     ) -> None:
         """Thu thập tin từ các nguồn, ghi Document dạng JSON lines. Crawl sources into a JSON lines file."""
@@ -63,14 +69,21 @@ def register(app: typer.Typer) -> None:
         for s in summary.sources:
             reasons = ", ".join(f"{k}={v}" for k, v in sorted(s.skipped.items())) or "—"
             table.add_row(s.source_id, str(s.items), reasons, str(len(s.errors)))
-        table.add_row("[bold]Tổng / total[/]", f"[bold]{summary.items}[/]", ", ".join(f"{k}={v}" for k, v in sorted(summary.skipped().items())) or "—", "")
+        table.add_row(
+            "[bold]Tổng / total[/]",
+            f"[bold]{summary.items}[/]",
+            ", ".join(f"{k}={v}" for k, v in sorted(summary.skipped().items())) or "—",
+            "",
+        )
         console.print(table)
 
     @app.command("extract")
     def extract_cmd(
         target: str = typer.Argument(..., help="Tệp HTML hoặc URL / HTML file or URL"),
         url: str | None = typer.Option(None, "--url", help="URL gốc của tệp / the page's URL (for a file)"),
-        source_id: str | None = typer.Option(None, "--source", help="Dùng bộ chọn của nguồn này / use this source's selectors"),
+        source_id: str | None = typer.Option(
+            None, "--source", help="Dùng bộ chọn của nguồn này / use this source's selectors"
+        ),
     ) -> None:
         """In Document trích từ một trang (JSON). Print the Document extracted from one page."""
         from crawlers.extract import ExtractionError, extract_document
@@ -91,7 +104,9 @@ def register(app: typer.Typer) -> None:
             import httpx
 
             try:
-                response = httpx.get(target, follow_redirects=True, timeout=30, headers={"User-Agent": settings.user_agent})
+                response = httpx.get(
+                    target, follow_redirects=True, timeout=30, headers={"User-Agent": settings.user_agent}
+                )
                 response.raise_for_status()
             except httpx.HTTPError as exc:
                 fail(f"không tải được {target}: {exc}", hint="kiểm tra URL và mạng / check the URL and network")
@@ -103,7 +118,9 @@ def register(app: typer.Typer) -> None:
                 fail(f"không tìm thấy tệp {target} / file not found", hint="đưa đường dẫn tệp HTML hoặc một URL")
             body, page_url = path.read_bytes(), url or path.resolve().as_uri()
         try:
-            doc = extract_document(body, page_url, source=source, content_type=content_type, max_bytes=settings.max_page_bytes)
+            doc = extract_document(
+                body, page_url, source=source, content_type=content_type, max_bytes=settings.max_page_bytes
+            )
         except ExtractionError as exc:
             fail(f"không trích được nội dung: {exc.reason} / extraction failed", hint=str(exc))
         out.print(doc.model_dump_json(indent=2), markup=False)
@@ -131,6 +148,9 @@ def register(app: typer.Typer) -> None:
                 if out_file:
                     sink.close()
         except (ExportError, ValueError) as exc:
-            fail(f"không đọc được tệp xuất: {exc} / unreadable export", hint="cần CSV hoặc JSON với cột message, post time, page name")
+            fail(
+                f"không đọc được tệp xuất: {exc} / unreadable export",
+                hint="cần CSV hoặc JSON với cột message, post time, page name",
+            )
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) or "0"
         console.print(f"Đã nhập / imported [bold]{n}[/] bài; bỏ qua / skipped: {reasons}")

@@ -22,7 +22,18 @@ import typer
 from flows.cli.common import console, fail, load_settings
 
 #: Input keys copied into the ``Document`` the analyzer reads (all optional but id/text).
-_DOC_KEYS = ("title", "published_at", "likes", "comments", "shares", "views", "url", "platform", "province_code", "district_code")
+_DOC_KEYS = (
+    "title",
+    "published_at",
+    "likes",
+    "comments",
+    "shares",
+    "views",
+    "url",
+    "platform",
+    "province_code",
+    "district_code",
+)
 
 
 class Model(StrEnum):
@@ -48,8 +59,13 @@ def _document(obj: dict[str, Any], line_no: int) -> tuple[Any, list[str]]:
 
     raw_id = str(obj["id"])
     doc_id = raw_id if 8 <= len(raw_id) <= 128 else social_id("score", raw_id)
-    base = {"id": doc_id, "source_id": str(obj.get("source_id") or "score"), "kind": Kind.SOCIAL,
-            "text": obj.get("text") or "", "fetched_at": utc_now()}
+    base = {
+        "id": doc_id,
+        "source_id": str(obj.get("source_id") or "score"),
+        "kind": Kind.SOCIAL,
+        "text": obj.get("text") or "",
+        "fetched_at": utc_now(),
+    }
     extra = {k: obj[k] for k in _DOC_KEYS if obj.get(k) is not None}
     try:
         return Document.model_validate({**base, **extra}), []
@@ -99,12 +115,19 @@ def register(app: typer.Typer) -> None:
         try:
             analyzer = Analyzer(settings)
         except FileNotFoundError as exc:
-            fail(f"thiếu mô hình / model missing: {exc}", hint="chạy `tinradar train rumor` hoặc đặt TINRADAR_MODELS_DIR")
+            fail(
+                f"thiếu mô hình / model missing: {exc}", hint="chạy `tinradar train rumor` hoặc đặt TINRADAR_MODELS_DIR"
+            )
         except ValueError as exc:
-            fail(f"không nạp được mô hình hoặc danh mục tin đồn / cannot load: {exc}", hint="kiểm tra nlp/claims.yaml và mô hình")
+            fail(
+                f"không nạp được mô hình hoặc danh mục tin đồn / cannot load: {exc}",
+                hint="kiểm tra nlp/claims.yaml và mô hình",
+            )
         except RuntimeError as exc:  # nlp.transformers_backend.TransformersUnavailable
-            fail(f"không dùng được backend transformers / transformers backend unavailable: {exc}",
-                 hint="cài 'tinradar\\[transformers]' và đặt TINRADAR_TRANSFORMERS_MODEL_DIR, hoặc TINRADAR_NLP_BACKEND=sklearn")
+            fail(
+                f"không dùng được backend transformers / transformers backend unavailable: {exc}",
+                hint="cài 'tinradar\\[transformers]' và đặt TINRADAR_TRANSFORMERS_MODEL_DIR, hoặc TINRADAR_NLP_BACKEND=sklearn",
+            )
         total = None
         if str(input_path) != "-":
             with input_path.open("rb") as fh:
@@ -125,7 +148,13 @@ def register(app: typer.Typer) -> None:
             batch.clear()
 
         progress = (
-            Progress(TextColumn("Chấm điểm / scoring"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+            Progress(
+                TextColumn("Chấm điểm / scoring"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            )
             if console.is_terminal
             else nullcontext()
         )
@@ -148,18 +177,36 @@ def register(app: typer.Typer) -> None:
     @app.command("train")
     def train_cmd(
         model: Model = typer.Argument(..., help="rumor | sentiment"),
-        data: Path = typer.Option(..., "--data", help="rumor: ReINTEL train.csv; sentiment: thư mục datasets / datasets folder"),
-        out: Path | None = typer.Option(None, "--out", help="Thư mục mô hình / models folder (mặc định TINRADAR_MODELS_DIR); rumor → OUT/rumor"),
-        seed: int | None = typer.Option(None, "--seed", help="Hạt ngẫu nhiên / random seed (mặc định: hạt của mô hình đang dùng — rumor 42)"),
-        no_eval: bool = typer.Option(False, "--no-eval", help="rumor: bỏ kiểm định chéo 5-fold / skip cross-validation"),
-        with_reviews: bool = typer.Option(False, "--with-reviews", help="rumor: thêm kết luận của Ban (từ Elasticsearch) và ghi điểm trước/sau vào thẻ mô hình / add the board's verdicts, before/after CV in the card"),
-        reviews_file: Path | None = typer.Option(None, "--reviews-file", help="rumor: kết luận từ file `tinradar review export` thay vì Elasticsearch (kéo theo --with-reviews)"),
+        data: Path = typer.Option(
+            ..., "--data", help="rumor: ReINTEL train.csv; sentiment: thư mục datasets / datasets folder"
+        ),
+        out: Path | None = typer.Option(
+            None, "--out", help="Thư mục mô hình / models folder (mặc định TINRADAR_MODELS_DIR); rumor → OUT/rumor"
+        ),
+        seed: int | None = typer.Option(
+            None, "--seed", help="Hạt ngẫu nhiên / random seed (mặc định: hạt của mô hình đang dùng — rumor 42)"
+        ),
+        no_eval: bool = typer.Option(
+            False, "--no-eval", help="rumor: bỏ kiểm định chéo 5-fold / skip cross-validation"
+        ),
+        with_reviews: bool = typer.Option(
+            False,
+            "--with-reviews",
+            help="rumor: thêm kết luận của Ban (từ Elasticsearch) và ghi điểm trước/sau vào thẻ mô hình / add the board's verdicts, before/after CV in the card",
+        ),
+        reviews_file: Path | None = typer.Option(
+            None,
+            "--reviews-file",
+            help="rumor: kết luận từ file `tinradar review export` thay vì Elasticsearch (kéo theo --with-reviews)",
+        ),
     ) -> None:
         """Huấn luyện mô hình (có thẻ mô hình). Train a model, seeded, and write its model card."""
         settings = load_settings()
         out_dir = out or settings.models_dir
         if not data.exists():
-            fail(f"không thấy dữ liệu / data not found: {data}", hint="ví dụ --data ../shared/datasets/reintel/train.csv")
+            fail(
+                f"không thấy dữ liệu / data not found: {data}", hint="ví dụ --data ../shared/datasets/reintel/train.csv"
+            )
         if model is Model.rumor:
             from nlp.rumor import train
 
@@ -175,7 +222,9 @@ def register(app: typer.Typer) -> None:
             except (ValueError, KeyError) as exc:
                 fail(f"dữ liệu không đúng định dạng ReINTEL / bad data: {exc}", hint="cần các cột post_message, label")
             cv = report["cv"]
-            summary = f"ROC-AUC {cv['roc_auc']:.4f}, PR-AUC {cv['pr_auc']:.4f}" if cv else "không kiểm định / not evaluated"
+            summary = (
+                f"ROC-AUC {cv['roc_auc']:.4f}, PR-AUC {cv['pr_auc']:.4f}" if cv else "không kiểm định / not evaluated"
+            )
             console.print(f"[green]Xong / done:[/] {report['version']} → {out_dir / 'rumor'} ({summary})")
         else:
             train_fn = _sentiment_trainer()

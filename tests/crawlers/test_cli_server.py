@@ -29,8 +29,21 @@ def test_cli_crawl_one_source(env: Path) -> None:
     with serve_fixture_site() as base:
         result = CliRunner().invoke(
             app,
-            ["crawl", "--sources-file", str(SITE / "sources.yaml"), "--base-url", base, "--source", "tinsoc24h",
-             "--source", "tg-suckhoecongdong", "--since", "2021-01-01", "--out", str(out)],
+            [
+                "crawl",
+                "--sources-file",
+                str(SITE / "sources.yaml"),
+                "--base-url",
+                base,
+                "--source",
+                "tinsoc24h",
+                "--source",
+                "tg-suckhoecongdong",
+                "--since",
+                "2021-01-01",
+                "--out",
+                str(out),
+            ],
         )
     assert result.exit_code == 0, result.output
     docs = [Document.model_validate_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -73,9 +86,18 @@ def test_cli_ingest(env: Path) -> None:
 def test_server_routes() -> None:
     with serve_fixture_site(slow_seconds=0.2, huge_bytes=50_000) as base, httpx.Client(base_url=base) as client:
         feed = client.get("/tinnhanh/rss/suc-khoe.rss")
-        assert feed.status_code == 200 and f"{base}/tinnhanh/suc-khoe/" in feed.text and "fixture.local" not in feed.text
-        assert client.get("/tinnhanh/rss/suc-khoe.rss", headers={"If-None-Match": feed.headers["ETag"]}).status_code == 304
-        assert client.get("/tinnhanh/rss/suc-khoe.rss", headers={"If-Modified-Since": feed.headers["Last-Modified"]}).status_code == 304
+        assert (
+            feed.status_code == 200 and f"{base}/tinnhanh/suc-khoe/" in feed.text and "fixture.local" not in feed.text
+        )
+        assert (
+            client.get("/tinnhanh/rss/suc-khoe.rss", headers={"If-None-Match": feed.headers["ETag"]}).status_code == 304
+        )
+        assert (
+            client.get(
+                "/tinnhanh/rss/suc-khoe.rss", headers={"If-Modified-Since": feed.headers["Last-Modified"]}
+            ).status_code
+            == 304
+        )
         assert client.get("/status/404").status_code == 404
         assert client.get("/status/500").status_code == 500
         assert client.get("/nowhere.html").status_code == 404

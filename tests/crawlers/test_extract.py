@@ -11,7 +11,11 @@ from crawlers.extract import ExtractionError, decode_html, extract_article
 from crawlers.fixture_gen import SITE, encode_cp1258
 
 REAL = Path(__file__).resolve().parents[2] / "../shared/fixtures/real-pages"
-MANIFEST = [json.loads(line) for line in (REAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines()] if (REAL / "manifest.jsonl").is_file() else []
+MANIFEST = (
+    [json.loads(line) for line in (REAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    if (REAL / "manifest.jsonl").is_file()
+    else []
+)
 #: Known misses (documented in docs/crawlers.md): the 2012 Dân trí layout's first
 #: paragraph is a bare <DIV> that trafilatura drops.
 FIRST_SENTENCE_MISSES = {"dantri_2.html"}
@@ -48,7 +52,9 @@ def test_windows_1258_declared_in_meta() -> None:
 
 def test_cp1258_round_trip() -> None:
     text = "Tiêm vắc xin phòng COVID-19 tại huyện Sơn Dương, tỉnh Tuyên Quang"
-    assert decode_html(f'<meta charset="windows-1258"><p>{text}</p>'.encode("ascii", "ignore") + encode_cp1258(text))[0].endswith(text)
+    assert decode_html(f'<meta charset="windows-1258"><p>{text}</p>'.encode("ascii", "ignore") + encode_cp1258(text))[
+        0
+    ].endswith(text)
 
 
 def test_nfd_page_becomes_nfc() -> None:

@@ -45,7 +45,10 @@ def test_placeholders_and_selection(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "canonical"),
     [
-        ("https://www.tinnhanh.example/suc-khoe/a.html?utm_source=rss&utm_medium=feed#top", "https://tinnhanh.example/suc-khoe/a.html"),
+        (
+            "https://www.tinnhanh.example/suc-khoe/a.html?utm_source=rss&utm_medium=feed#top",
+            "https://tinnhanh.example/suc-khoe/a.html",
+        ),
         ("http://m.tinnhanh.example/suc-khoe/a.html/", "https://tinnhanh.example/suc-khoe/a.html"),
         ("https://tinnhanh.example/amp/suc-khoe/a.html?fbclid=x", "https://tinnhanh.example/suc-khoe/a.html"),
     ],
@@ -59,7 +62,9 @@ def test_facebook_export_csv_and_json_agree() -> None:
     csv_docs = list(read_export(EXPORTS / "facebook_posts.csv", settings))
     json_docs = list(read_export(EXPORTS / "facebook_posts.json", settings))
     assert len(csv_docs) == len(json_docs) == 12
-    assert [d.model_dump(exclude={"fetched_at"}) for d in csv_docs] == [d.model_dump(exclude={"fetched_at"}) for d in json_docs]
+    assert [d.model_dump(exclude={"fetched_at"}) for d in csv_docs] == [
+        d.model_dump(exclude={"fetched_at"}) for d in json_docs
+    ]
     first = csv_docs[0]
     assert first.id == social_id("facebook", "1000001")
     assert first.author == "Tuyên Quang 24h" and first.author_hash is None
@@ -80,7 +85,10 @@ def test_export_errors(tmp_path: Path) -> None:
     with pytest.raises(ExportError):
         list(read_export(bad, Settings()))
     rows = tmp_path / "rows.csv"
-    rows.write_text("Page Name,Facebook Id,Post Created,Message\nA,1,2021-09-01 10:00:00 ICT,\nA,2,2021-09-01 10:00:00 ICT,Xin chào\nA,2,2021-09-01 10:00:00 ICT,Xin chào\n", encoding="utf-8")
+    rows.write_text(
+        "Page Name,Facebook Id,Post Created,Message\nA,1,2021-09-01 10:00:00 ICT,\nA,2,2021-09-01 10:00:00 ICT,Xin chào\nA,2,2021-09-01 10:00:00 ICT,Xin chào\n",
+        encoding="utf-8",
+    )
     skipped: Counter[str] = Counter()
     docs = list(read_export(rows, Settings(), skipped=skipped))
     assert len(docs) == 1 and skipped == Counter({"no_text": 1, "duplicate_post": 1})

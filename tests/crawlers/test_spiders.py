@@ -29,16 +29,44 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     data = tmp_path_factory.mktemp("crawl")
     settings = Settings(data_dir=data, author_salt=SALT, autothrottle=False)
     with serve_fixture_site(slow_seconds=4) as base:
-        first = crawl(settings, sources_file=SOURCES, since=datetime(2021, 1, 1, tzinfo=VN_TZ), out_path=data / "1.jsonl", variables={"base_url": base}, scrapy_settings=FAST)
-        second = crawl(settings, sources_file=SOURCES, since=datetime(2021, 1, 1, tzinfo=VN_TZ), out_path=data / "2.jsonl", variables={"base_url": base}, scrapy_settings=FAST)
+        first = crawl(
+            settings,
+            sources_file=SOURCES,
+            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
+            out_path=data / "1.jsonl",
+            variables={"base_url": base},
+            scrapy_settings=FAST,
+        )
+        second = crawl(
+            settings,
+            sources_file=SOURCES,
+            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
+            out_path=data / "2.jsonl",
+            variables={"base_url": base},
+            scrapy_settings=FAST,
+        )
         # Forget the feed validators (as if the feeds had changed): seen items are still not refetched.
         for path in (data / "crawl_state").glob("*.json"):
             state = json.loads(path.read_text(encoding="utf-8"))
             state["validators"] = {}
             path.write_text(json.dumps(state), encoding="utf-8")
-        third = crawl(settings, sources_file=SOURCES, since=datetime(2021, 1, 1, tzinfo=VN_TZ), out_path=data / "3.jsonl", variables={"base_url": base}, scrapy_settings=FAST)
+        third = crawl(
+            settings,
+            sources_file=SOURCES,
+            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
+            out_path=data / "3.jsonl",
+            variables={"base_url": base},
+            scrapy_settings=FAST,
+        )
     docs = [Document.model_validate_json(line) for line in (data / "1.jsonl").read_text(encoding="utf-8").splitlines()]
-    return {"first": first, "second": second, "third": third, "docs": docs, "raw": (data / "1.jsonl").read_text(encoding="utf-8"), "data": data}
+    return {
+        "first": first,
+        "second": second,
+        "third": third,
+        "docs": docs,
+        "raw": (data / "1.jsonl").read_text(encoding="utf-8"),
+        "data": data,
+    }
 
 
 def _by_source(docs: list[Document], source_id: str) -> dict[str, Document]:
@@ -47,7 +75,11 @@ def _by_source(docs: list[Document], source_id: str) -> dict[str, Document]:
 
 def test_news_articles_exact(crawled: dict) -> None:
     docs = _by_source(crawled["docs"], "tinnhanh-suc-khoe")
-    expected = {news_id(f"https://tinnhanh.example/suc-khoe/{a['slug']}.html"): a for a in CONTENT["tinnhanh"] if a["section"] == "suc-khoe"}
+    expected = {
+        news_id(f"https://tinnhanh.example/suc-khoe/{a['slug']}.html"): a
+        for a in CONTENT["tinnhanh"]
+        if a["section"] == "suc-khoe"
+    }
     expected_ids = set(expected) | {
         news_id("https://tinnhanh.example/suc-khoe/trang-html-loi.html"),
         news_id("https://tinnhanh.example/suc-khoe/bai-viet-unicode-to-hop.html"),
@@ -65,8 +97,15 @@ def test_news_articles_exact(crawled: dict) -> None:
 def test_skip_reasons_counted(crawled: dict) -> None:
     first: CrawlSummary = crawled["first"]
     assert first.source("tinnhanh-suc-khoe").skipped == {
-        "duplicate_url": 1, "too_old": 1, "robots_forbidden": 1, "no_body": 1, "http_404": 1,
-        "http_500": 1, "too_large": 1, "redirect_loop": 1, "timeout": 1,
+        "duplicate_url": 1,
+        "too_old": 1,
+        "robots_forbidden": 1,
+        "no_body": 1,
+        "http_404": 1,
+        "http_500": 1,
+        "too_large": 1,
+        "redirect_loop": 1,
+        "timeout": 1,
     }
     assert first.source("tinnhanh-thoi-su").skipped == {"off_topic": 3}
     assert first.source("tinnhanh-thoi-su").items == 1
@@ -114,7 +153,10 @@ def test_telegram_posts(crawled: dict) -> None:
     assert (post.views, post.shares) == (15200, 310)
     assert post.published_at == datetime(2021, 9, 3, 17, 50, tzinfo=VN_TZ)
     assert post.url == "https://t.me/tinnongtuyenquang/301" and post.author == "Tin Nóng Tuyên Quang"
-    assert social_id("telegram", "tinnongtuyenquang/301") in docs and social_id("telegram", "tinnongtuyenquang/305") in docs  # both pages
+    assert (
+        social_id("telegram", "tinnongtuyenquang/301") in docs
+        and social_id("telegram", "tinnongtuyenquang/305") in docs
+    )  # both pages
 
 
 def test_forum_posts_pseudonymised(crawled: dict) -> None:
@@ -133,5 +175,13 @@ def test_planted_rumors_present(crawled: dict) -> None:
     from tinradar.text import fold
 
     texts = [fold(d.full_text) for d in crawled["docs"]]
-    for cue in ("toi song", "vo sinh", "gan chip", "phun thuoc khu trung", "phong toa toan huyen", "nuoc chanh nong", "5g"):
+    for cue in (
+        "toi song",
+        "vo sinh",
+        "gan chip",
+        "phun thuoc khu trung",
+        "phong toa toan huyen",
+        "nuoc chanh nong",
+        "5g",
+    ):
         assert sum(cue in t for t in texts) >= 2, cue

@@ -40,7 +40,10 @@ def test_state_round_trip_and_corrupt_file(tmp_path: Path) -> None:
     save_state(tmp_path, state)
     again = load_state(tmp_path, "src")
     assert again.is_seen("https://a.example/x")
-    assert again.conditional_headers("https://a.example/feed") == {"If-None-Match": '"abc"', "If-Modified-Since": "Tue, 07 Sep 2021 07:33:20 GMT"}
+    assert again.conditional_headers("https://a.example/feed") == {
+        "If-None-Match": '"abc"',
+        "If-Modified-Since": "Tue, 07 Sep 2021 07:33:20 GMT",
+    }
     (tmp_path / "crawl_state" / "src.json").write_text("{not json", encoding="utf-8")
     fresh = load_state(tmp_path, "src")
     assert fresh.seen == {} and (tmp_path / "crawl_state" / "src.corrupt.json").is_file()
@@ -61,9 +64,14 @@ def test_sitemaps() -> None:
     assert children == ["http://fixture.local/sonduong/sitemap-tin-tuc.xml"] and urls == []
     children, urls = parse_sitemap((SITE / "baotantrao/sitemap-news.xml").read_bytes())
     assert children == [] and len(urls) == 6
-    assert urls[0] == ("http://fixture.local/baotantrao/tin/tiem-vac-xin-luu-dong-tai-xa-vung-cao.html", datetime(2021, 9, 6, 11, 10, tzinfo=VN_TZ))
+    assert urls[0] == (
+        "http://fixture.local/baotantrao/tin/tiem-vac-xin-luu-dong-tai-xa-vung-cao.html",
+        datetime(2021, 9, 6, 11, 10, tzinfo=VN_TZ),
+    )
 
 
-@pytest.mark.parametrize(("text", "value"), [("15.2K", 15200), ("310", 310), ("1,3M", 1_300_000), ("", None), ("n/a", None)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("15.2K", 15200), ("310", 310), ("1,3M", 1_300_000), ("", None), ("n/a", None)]
+)
 def test_telegram_counts(text: str, value: int | None) -> None:
     assert parse_count(text) == value

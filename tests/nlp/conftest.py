@@ -18,7 +18,9 @@ DIRECTIVE = REPO.parent / "shared" / "context" / "directive-632-CV-HU-son-duong-
 REINTEL = REPO.parent / "shared" / "datasets" / "reintel" / "train.csv"
 
 
-def make_doc(text: str, doc_id: str = "doc-00000001", *, title: str = "", kind: Kind = Kind.SOCIAL, **kw: Any) -> Document:
+def make_doc(
+    text: str, doc_id: str = "doc-00000001", *, title: str = "", kind: Kind = Kind.SOCIAL, **kw: Any
+) -> Document:
     return Document(id=doc_id, source_id="test", kind=kind, title=title, text=text, fetched_at=datetime.now(UTC), **kw)
 
 

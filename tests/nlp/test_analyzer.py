@@ -14,7 +14,11 @@ OFFICIAL_PAGES = {"Trung tâm Y tế huyện Sơn Dương"}
 
 def _rumors_and_notices(content: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
     """Rumor posts (Facebook posts of dubious pages/groups that plant a claim) and official notices."""
-    rumors = [p["message"] for p in content["facebook"] if p["page"] in {"Sống Khỏe Mỗi Ngày", "Hội Những Người Yêu Sơn Dương"}]
+    rumors = [
+        p["message"]
+        for p in content["facebook"]
+        if p["page"] in {"Sống Khỏe Mỗi Ngày", "Hội Những Người Yêu Sơn Dương"}
+    ]
     rumors += [p["title"] + "\n\n" + "\n".join(p["paras"]) for p in content["tinsoc"]]
     notices = [(p["title"], "\n".join(p["paras"])) for p in content["sonduong"] if "tin giả" not in p["title"].lower()]
     notices += [("", p["message"]) for p in content["facebook"] if p["page"] in OFFICIAL_PAGES]
@@ -51,8 +55,10 @@ def test_debunking_article_is_not_treated_as_the_rumor(analyzer, site_content) -
     article = next(p for p in site_content["sonduong"] if "cải chính" in p["title"].lower())
     rumor = next(p for p in site_content["facebook"] if p["message"].startswith("son duong phong toa"))
     a_art, a_rumor = analyzer.analyze(
-        [make_doc("\n".join(article["paras"]), "debunk-0001", title=article["title"], kind=Kind.NEWS),
-         make_doc(rumor["message"], "rumor-x-0001")]
+        [
+            make_doc("\n".join(article["paras"]), "debunk-0001", title=article["title"], kind=Kind.NEWS),
+            make_doc(rumor["message"], "rumor-x-0001"),
+        ]
     )
     assert a_art.rumor_risk < a_rumor.rumor_risk
     assert any("cải chính" in c for c in a_art.cues)
@@ -62,14 +68,25 @@ def test_style_cues_in_plain_vietnamese(analyzer) -> None:  # type: ignore[no-un
     text = "KHẨN CẤP!!! Tối nay trực thăng phun thuốc khử trùng diệt virus, đóng cửa, không ra đường!!! Chia sẻ gấp cho mọi người, gọi 0912345678"
     [a] = analyzer.analyze([make_doc(text, "cues-00001", shares=5000, likes=100)])
     assert a.risk_level is RiskLevel.HIGH
-    for cue in ("kêu gọi chia sẻ gấp", "chứa số điện thoại", "nhiều chữ in hoa/dấu chấm than", "lượt chia sẻ bất thường"):
+    for cue in (
+        "kêu gọi chia sẻ gấp",
+        "chứa số điện thoại",
+        "nhiều chữ in hoa/dấu chấm than",
+        "lượt chia sẻ bất thường",
+    ):
         assert cue in a.cues
 
 
 def test_bad_input_gets_notes_not_errors(analyzer, nlp_settings) -> None:  # type: ignore[no-untyped-def]
     huge = "Tiêm vắc xin phòng COVID-19 tại Sơn Dương. " * 30_000  # about 1.3 MB
-    texts = ["", "https://bit.ly/3abcdef", "😷😷🙏", "The ministry said schools will reopen next week in the capital city",
-             "Vieät Nam Ñaø Naüng thaønh phoá Hoà Chí Minh ñaõ coù", huge]
+    texts = [
+        "",
+        "https://bit.ly/3abcdef",
+        "😷😷🙏",
+        "The ministry said schools will reopen next week in the capital city",
+        "Vieät Nam Ñaø Naüng thaønh phoá Hoà Chí Minh ñaõ coù",
+        huge,
+    ]
     docs = [make_doc(t, f"bad-{i:05d}") for i, t in enumerate(texts)]
     out = analyzer.analyze(docs)
     assert [a.doc_id for a in out] == [d.id for d in docs]
@@ -85,7 +102,10 @@ def test_bad_input_gets_notes_not_errors(analyzer, nlp_settings) -> None:  # typ
 
 
 def test_order_kept_and_versions_recorded(analyzer) -> None:  # type: ignore[no-untyped-def]
-    docs = [make_doc(f"Bài số {i}: thêm {i} ca mắc COVID-19 tại Hà Nội trong khu cách ly", f"order-{i:04d}") for i in range(7)]
+    docs = [
+        make_doc(f"Bài số {i}: thêm {i} ca mắc COVID-19 tại Hà Nội trong khu cách ly", f"order-{i:04d}")
+        for i in range(7)
+    ]
     out = analyzer.analyze(docs)
     assert [a.doc_id for a in out] == [d.id for d in docs]
     assert {"rumor", "claims", "places", "cluster"} <= set(out[0].model_versions)
@@ -93,10 +113,18 @@ def test_order_kept_and_versions_recorded(analyzer) -> None:  # type: ignore[no-
 
 
 def test_reposts_share_cluster_through_the_analyzer(analyzer) -> None:  # type: ignore[no-untyped-def]
-    a, b = analyzer.analyze([
-        make_doc("Vắc xin COVID-19 có gắn chip theo dõi người tiêm, vi mạch nằm trong lọ vắc xin, đừng tiêm!", "repost-0001"),
-        make_doc("vac xin covid-19 co gan chip theo doi nguoi tiem, vi mach nam trong lo vac xin, dung tiem nhe!!", "repost-0002"),
-    ])
+    a, b = analyzer.analyze(
+        [
+            make_doc(
+                "Vắc xin COVID-19 có gắn chip theo dõi người tiêm, vi mạch nằm trong lọ vắc xin, đừng tiêm!",
+                "repost-0001",
+            ),
+            make_doc(
+                "vac xin covid-19 co gan chip theo doi nguoi tiem, vi mach nam trong lo vac xin, dung tiem nhe!!",
+                "repost-0002",
+            ),
+        ]
+    )
     assert a.cluster_id is not None and a.cluster_id == b.cluster_id
 
 
@@ -117,15 +145,23 @@ def test_missing_sentiment_model_is_tolerated(nlp_settings, tmp_path) -> None:  
 def test_module_level_analyze(nlp_settings, kind) -> None:  # type: ignore[no-untyped-def]
     from nlp import analyze
 
-    [a] = analyze([make_doc("Bộ Y tế khuyến cáo người dân thực hiện 5K", "module-0001", kind=kind)], settings=nlp_settings)
+    [a] = analyze(
+        [make_doc("Bộ Y tế khuyến cáo người dân thực hiện 5K", "module-0001", kind=kind)], settings=nlp_settings
+    )
     assert a.covid and a.risk_level is RiskLevel.LOW
 
 
 def test_every_fixture_news_article_below_every_planted_rumor(analyzer, site_content) -> None:  # type: ignore[no-untyped-def]
     """News and official pages — including those that quote a rumor to debunk it — stay under the rumors."""
     news = [
-        make_doc((p.get("lead") or "") + "\n" + "\n".join(p["paras"]), f"news-{site}-{i:03d}", title=p["title"], kind=Kind.NEWS)
-        for site in ("tinnhanh", "baotantrao", "sonduong") for i, p in enumerate(site_content[site])
+        make_doc(
+            (p.get("lead") or "") + "\n" + "\n".join(p["paras"]),
+            f"news-{site}-{i:03d}",
+            title=p["title"],
+            kind=Kind.NEWS,
+        )
+        for site in ("tinnhanh", "baotantrao", "sonduong")
+        for i, p in enumerate(site_content[site])
     ]
     rumors, _ = _rumors_and_notices(site_content)
     out_news = analyzer.analyze(news)

@@ -7,8 +7,13 @@ from nlp.normalize import normalize
 from tinradar.settings import Settings
 
 PLANTED = {
-    "cure-garlic-saltwater", "vaccine-infertility", "vaccine-microchip", "helicopter-disinfectant-spraying",
-    "son-duong-total-lockdown-hoax", "hot-lemon-water-kills-virus", "5g-spreads-covid",
+    "cure-garlic-saltwater",
+    "vaccine-infertility",
+    "vaccine-microchip",
+    "helicopter-disinfectant-spraying",
+    "son-duong-total-lockdown-hoax",
+    "hot-lemon-water-kills-virus",
+    "5g-spreads-covid",
 }
 
 
@@ -40,13 +45,25 @@ def test_every_variant_matches_its_own_claim(matcher: ClaimMatcher) -> None:
 @pytest.mark.parametrize(
     ("text", "claim_id"),
     [
-        ("son duong phong toa toan huyen tu 0h mai, cam ra khoi nha, moi nguoi di mua gao mi tom ngay", "son-duong-total-lockdown-hoax"),
-        ("uong nuoc chanh nong, nuoc am moi sang la diet duoc virus corona, chia se cho nguoi than", "hot-lemon-water-kills-virus"),
+        (
+            "son duong phong toa toan huyen tu 0h mai, cam ra khoi nha, moi nguoi di mua gao mi tom ngay",
+            "son-duong-total-lockdown-hoax",
+        ),
+        (
+            "uong nuoc chanh nong, nuoc am moi sang la diet duoc virus corona, chia se cho nguoi than",
+            "hot-lemon-water-kills-virus",
+        ),
         ("Song 5G lam lay lan virus corona, dung dung dien thoai 5G nua nhe moi nguoi", "5g-spreads-covid"),
         ("tiem vaccine covid xong nhieu chi em bi vo sinh, hiem muon roi", "vaccine-infertility"),
         ("VAC XIN CO GAN CHIP DE THEO DOI NGUOI DAN!!!", "vaccine-microchip"),
-        ("Mẹ em bảo cứ ăn vài tép tỏi sống với súc miệng nước muối mỗi sáng là virus chết hết", "cure-garlic-saltwater"),
-        ("Đêm nay 23h có máy bay bay phun thuốc diệt khuẩn khắp tỉnh, bà con đóng cửa nhé", "helicopter-disinfectant-spraying"),
+        (
+            "Mẹ em bảo cứ ăn vài tép tỏi sống với súc miệng nước muối mỗi sáng là virus chết hết",
+            "cure-garlic-saltwater",
+        ),
+        (
+            "Đêm nay 23h có máy bay bay phun thuốc diệt khuẩn khắp tỉnh, bà con đóng cửa nhé",
+            "helicopter-disinfectant-spraying",
+        ),
     ],
 )
 def test_variants_without_diacritics_and_paraphrases(matcher: ClaimMatcher, text: str, claim_id: str) -> None:
@@ -64,7 +81,10 @@ def test_rumor_inside_a_longer_post(matcher: ClaimMatcher) -> None:
 
 def test_unrelated_and_official_texts_match_nothing(matcher: ClaimMatcher, directive_text: str) -> None:
     assert best(matcher, "Cam sành Hàm Yên vào vụ thu hoạch, giá tại vườn 12.000 đồng/kg.") is None
-    assert best(matcher, "Thông báo lịch tiêm vắc xin phòng COVID-19 mũi 1 cho người trên 65 tuổi tại các trạm y tế xã") is None
+    assert (
+        best(matcher, "Thông báo lịch tiêm vắc xin phòng COVID-19 mũi 1 cho người trên 65 tuổi tại các trạm y tế xã")
+        is None
+    )
     assert best(matcher, directive_text) is None
 
 

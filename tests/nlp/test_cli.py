@@ -10,8 +10,19 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 
-CONTRACT = ("rumor_risk", "risk_level", "cues", "sentiment", "sentiment_proba", "covid", "covid_proba",
-            "locations", "matched_claims", "cluster_id", "language")
+CONTRACT = (
+    "rumor_risk",
+    "risk_level",
+    "cues",
+    "sentiment",
+    "sentiment_proba",
+    "covid",
+    "covid_proba",
+    "locations",
+    "matched_claims",
+    "cluster_id",
+    "language",
+)
 
 
 @pytest.fixture()
@@ -22,12 +33,27 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_score_contract_and_bad_lines(env: Path) -> None:
     lines = [
-        json.dumps({"id": "p1", "text": "Tối nay trực thăng phun thuốc khử trùng diệt virus, cả nhà đóng cửa, không ra đường nhé.",
-                    "likes": 12, "comments": 3, "shares": 450, "published_at": "2021-08-17T21:00:00+07:00", "extra": {"keep": 1}}),
+        json.dumps(
+            {
+                "id": "p1",
+                "text": "Tối nay trực thăng phun thuốc khử trùng diệt virus, cả nhà đóng cửa, không ra đường nhé.",
+                "likes": 12,
+                "comments": 3,
+                "shares": 450,
+                "published_at": "2021-08-17T21:00:00+07:00",
+                "extra": {"keep": 1},
+            }
+        ),
         "{not json",
         json.dumps({"text": "no id here"}),
         "",
-        json.dumps({"id": 7, "title": "Thông báo", "text": "Huyện Sơn Dương, tỉnh Tuyên Quang triển khai tiêm vắc xin COVID-19 mũi 1."}),
+        json.dumps(
+            {
+                "id": 7,
+                "title": "Thông báo",
+                "text": "Huyện Sơn Dương, tỉnh Tuyên Quang triển khai tiêm vắc xin COVID-19 mũi 1.",
+            }
+        ),
         json.dumps(["a", "list"]),
         json.dumps({"id": "p3", "text": "", "likes": "many"}),
     ]
@@ -47,8 +73,13 @@ def test_score_contract_and_bad_lines(env: Path) -> None:
     assert first["matched_claims"][0]["claim_id"] == "helicopter-disinfectant-spraying"
     assert first["sentiment"] in {"neg", "neu", "pos"} and first["language"] == "vi"
     assert set(rows[1]["locations"][0]) == {"name", "province_code", "district_code"}
-    assert {(loc["province_code"], loc["district_code"]) for loc in rows[1]["locations"]} == {("08", "076"), ("08", None)}
-    assert any("ignored_fields: likes" in n for n in rows[2]["notes"]) and any("empty_text" in n for n in rows[2]["notes"])
+    assert {(loc["province_code"], loc["district_code"]) for loc in rows[1]["locations"]} == {
+        ("08", "076"),
+        ("08", None),
+    }
+    assert any("ignored_fields: likes" in n for n in rows[2]["notes"]) and any(
+        "empty_text" in n for n in rows[2]["notes"]
+    )
 
 
 def test_score_missing_input_is_a_clear_error(env: Path) -> None:
@@ -72,7 +103,9 @@ def test_train_rumor_small(env: Path) -> None:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(small)
-    result = CliRunner().invoke(app, ["train", "rumor", "--data", str(data), "--out", str(env / "models"), "--seed", "5", "--no-eval"])
+    result = CliRunner().invoke(
+        app, ["train", "rumor", "--data", str(data), "--out", str(env / "models"), "--seed", "5", "--no-eval"]
+    )
     assert result.exit_code == 0, result.output
     assert (env / "models" / "rumor" / "rumor.joblib").is_file()
     assert (env / "models" / "rumor" / "MODEL_CARD.md").is_file()
