@@ -23,7 +23,7 @@ from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
 from nlp.features import PostSignals, metadata_matrix, signals, style_cues
 from nlp.language import detect_language
-from nlp.normalize import NormalizedText, normalize
+from nlp.normalize import NormalizedText, normalize, segment
 from nlp.places import Gazetteer
 from tinradar.schema import Analysis, ClaimMatch, Document, Sentiment, risk_level_for, utc_now
 from tinradar.settings import Settings
@@ -189,11 +189,20 @@ class Analyzer:
         cluster_ids = self.clusters.assign(
             [(it.doc.id, it.norm.folded, it.doc.published_at) for it in items], persist=self.persist_clusters
         )
+        # Word segmentation feeds the index (text_seg keeps "sơn_dương" one token); only
+        # Vietnamese text is segmented, and only what was analysed (after truncation).
+        segmented: list[str | None] = [None] * len(items)
+        if self.settings.nlp_segment and scorable:
+            for i, seg in zip(scorable, segment([items[i].norm.original for i in scorable]), strict=True):
+                segmented[i] = seg or None
         now = utc_now()
-        return [
+        analyses = [
             self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], cluster_ids[n], now)
             for n, it in enumerate(items)
         ]
+        for analysis, seg in zip(analyses, segmented, strict=True):
+            analysis.text_seg = seg
+        return analyses
 
     def _finish(
         self,

@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     risk_medium: float = Field(default=0.4, ge=0, le=1, description="Rumor risk at or above which an item is 'medium'")
     risk_high: float = Field(default=0.7, ge=0, le=1, description="Rumor risk at or above which an item is 'high'")
     nlp_batch_size: int = Field(default=256, ge=1, description="Documents analysed per batch")
+    nlp_segment: bool = Field(
+        default=True,
+        description="Word-segment Vietnamese texts with underthesea for the index's text_seg field (the slowest NLP step)",
+    )
     max_text_chars: int = Field(default=100_000, description="Longer texts are truncated before analysis (and say so)")
 
     # --- reports and delivery -------------------------------------------------------

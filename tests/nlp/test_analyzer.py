@@ -168,3 +168,15 @@ def test_every_fixture_news_article_below_every_planted_rumor(analyzer, site_con
     out_rumors = analyzer.analyze([make_doc(t, f"rumor-b-{i:04d}") for i, t in enumerate(rumors)])
     assert max(a.rumor_risk for a in out_news) < min(a.rumor_risk for a in out_rumors)
     assert all(a.risk_level is not RiskLevel.HIGH for a in out_news)
+
+
+def test_vietnamese_text_is_word_segmented_for_the_index(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """``text_seg`` joins the syllables of a word with ``_`` so the index keeps them as one token."""
+    vi, en = analyzer.analyze(
+        [
+            make_doc("Người dân huyện Sơn Dương đi tiêm vắc xin ngày mai.", "seg-vi-0001"),
+            make_doc("Residents of the district will be vaccinated tomorrow.", "seg-en-0001"),
+        ]
+    )
+    assert vi.text_seg is not None and "ngày_mai" in vi.text_seg and "người_dân" in vi.text_seg.lower()
+    assert en.text_seg is None  # another language: not segmented, not scored
