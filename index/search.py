@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -51,7 +51,9 @@ class SearchQuery(BaseModel):
     districts: list[str] = Field(
         default_factory=list, description="District codes of the source or of places mentioned"
     )
-    risk_min: RiskLevel | None = None
+    risk_min: RiskLevel | Annotated[float, Field(ge=0.0, le=1.0)] | None = Field(
+        default=None, description="A level (low|medium|high) or a rumor-risk score 0..1, inclusive"
+    )
     sentiments: list[Sentiment] = Field(default_factory=list)
     claims: list[str] = Field(default_factory=list, description="Known-claim ids")
     statuses: list[ReviewStatus] = Field(
@@ -183,8 +185,10 @@ def filter_clauses(query: SearchQuery, settings: Settings) -> list[dict[str, Any
     ):
         if values:
             out.append({"terms": {field: list(values)}})
-    if query.risk_min is not None:
+    if isinstance(query.risk_min, RiskLevel):
         out.append({"range": {"risk_rank": {"gte": RISK_RANK[query.risk_min]}}})
+    elif query.risk_min is not None:
+        out.append({"range": {"rumor_risk": {"gte": query.risk_min}}})
     if query.covid is not None:
         out.append({"term": {"covid": query.covid}})
     if query.statuses:

@@ -172,7 +172,7 @@ def search_command(
     source: list[str] = typer.Option([], "--source", help="Source id (repeatable)"),
     kind: list[str] = typer.Option([], "--kind", help="news | social"),
     province: list[str] = typer.Option([], "--province", help="Province code (repeatable)"),
-    risk_min: str = typer.Option(None, "--risk-min", help="low | medium | high"),
+    risk_min: str = typer.Option(None, "--risk-min", help="low | medium | high, or a score 0..1 (e.g. 0.7)"),
     sentiment: list[str] = typer.Option([], "--sentiment", help="neg | neu | pos"),
     claim: list[str] = typer.Option([], "--claim", help="Known claim id (repeatable)"),
     status: list[str] = typer.Option(

@@ -61,6 +61,8 @@ def test_load_then_search_json(env, scored_file):
 
     filtered = json.loads(run("search", "", "--risk-min", "high", "--status", "new", "--format", "json").stdout)
     assert [h["id"] for h in filtered["hits"]] == ["doc-00000001"]
+    by_score = json.loads(run("search", "", "--risk-min", "0.9", "--format", "json").stdout)
+    assert all(h["fields"]["rumor_risk"] >= 0.9 for h in by_score["hits"]) and by_score["total"] >= 1
 
     again = run("index", "load", str(scored_file))  # rerun: nothing new
     assert again.exit_code == 1  # the same bad line, reported again
@@ -78,6 +80,7 @@ def test_search_csv_and_table(env, scored_file):
 
 def test_bad_options_and_es_down(env, monkeypatch):
     assert run("search", "x", "--risk-min", "extreme").exit_code == 2
+    assert run("search", "x", "--risk-min", "1.5").exit_code == 2  # scores lie in 0..1
     assert run("search", "x", "--since", "yesterday").exit_code == 2
     assert run("search", "x", "--format", "xml").exit_code == 2
     monkeypatch.setenv("TINRADAR_ES_URL", f"http://127.0.0.1:{free_port()}")

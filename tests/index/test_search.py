@@ -122,6 +122,8 @@ def test_filters(es_client, corpus):
     assert q(districts=["076"]) == ["doc-00000002", "doc-00000003"]
     assert q(risk_min="high") == ["doc-00000001", "doc-00000003"]
     assert q(risk_min="medium") == ["doc-00000001", "doc-00000003", "doc-00000004"]
+    assert q(risk_min=0.8) == ["doc-00000001"]  # a score, not a level
+    assert q(risk_min="0.5") == ["doc-00000001", "doc-00000003", "doc-00000004"]  # as the CLI passes it
     assert q(sentiments=["neg", "pos"]) == ["doc-00000001", "doc-00000002"]
     assert q(claims=["helicopter-disinfectant-spraying"]) == ["doc-00000003"]
     assert q(statuses=["confirmed_false"]) == ["doc-00000003"]
