@@ -18,10 +18,14 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tinradar.settings import Settings
+
+if TYPE_CHECKING:
+    from index.node import LocalNode
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
@@ -36,25 +40,29 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def es_node() -> Iterator[str]:
-    """URL of a real Elasticsearch node for the whole test session."""
-    url = os.environ.get("TINRADAR_ES_URL")
-    if url:
-        yield url
+def es_local_node() -> Iterator[LocalNode | None]:
+    """The session's local node, or None when ``TINRADAR_ES_URL`` points at another one."""
+    if os.environ.get("TINRADAR_ES_URL"):
+        yield None
         return
     from index.node import LocalNode, free_port
 
     base = Path(tempfile.mkdtemp(prefix="tinradar-test-es-"))
-    settings = Settings(data_dir=base)
-    node = LocalNode(settings, port=free_port())
+    node = LocalNode(Settings(data_dir=base), port=free_port())
     atexit.register(node.stop)  # a killed session must not leave a node behind
-    status = node.start()
+    node.start()
     try:
-        yield status.url
+        yield node
     finally:
         node.stop()
         shutil.rmtree(node.node_dir, ignore_errors=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def es_node(es_local_node: LocalNode | None) -> str:
+    """URL of a real Elasticsearch node for the whole test session."""
+    return es_local_node.url if es_local_node is not None else os.environ["TINRADAR_ES_URL"]
 
 
 @pytest.fixture

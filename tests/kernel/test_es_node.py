@@ -45,13 +45,12 @@ def test_busy_port_gives_a_clear_error(tmp_path: Path) -> None:
         assert "already in use" in str(err.value) and "TINRADAR_ES_PORT" in err.value.hint
 
 
-def test_start_twice_gives_one_node(es_node: str, tmp_path: Path) -> None:
-    """Starting the session node's twin again returns the running node instead of a second one."""
-    import os
-
-    if os.environ.get("TINRADAR_ES_URL"):
-        pytest.skip("external node: nothing local to start twice")
-    port = int(es_node.rsplit(":", 1)[1])
-    # A LocalNode over another data dir cannot claim the busy port: one node per port.
+def test_start_twice_gives_one_node(es_local_node: LocalNode | None, tmp_path: Path) -> None:
+    """A second start returns the running node; another node cannot take its port."""
+    if es_local_node is None:
+        pytest.skip("external node (TINRADAR_ES_URL): nothing local to start twice")
+    first = es_local_node.status()
+    again = es_local_node.start()
+    assert again.running and again.pid == first.pid and again.url == first.url
     with pytest.raises(NodeError):
-        LocalNode(Settings(data_dir=tmp_path), port=port).start()
+        LocalNode(Settings(data_dir=tmp_path), port=es_local_node.port).start()
