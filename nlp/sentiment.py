@@ -47,8 +47,18 @@ CONFIG_FILE = "config.json"
 
 #: Weak-signal columns appended to the n-gram features.
 CUE_NAMES = (
-    "lexicon_neg", "lexicon_pos", "lexicon_neu", "address", "emoji_neg", "emoji_pos",
-    "shouting", "exclamations", "question_marks", "digits", "hashtags", "length",
+    "lexicon_neg",
+    "lexicon_pos",
+    "lexicon_neu",
+    "address",
+    "emoji_neg",
+    "emoji_pos",
+    "shouting",
+    "exclamations",
+    "question_marks",
+    "digits",
+    "hashtags",
+    "length",
 )
 _LEXICON_KEYS = ("neg", "pos", "neu", "address", "emoji_neg", "emoji_pos")
 _WORD_TOKEN = r"(?u)<\w+>|\b\w+\b|[^\w\s]"
@@ -149,12 +159,20 @@ class Featurizer:
         self._lex = lexicon.compile()
         self.idf = idf
         self._word = HashingVectorizer(
-            n_features=config.word_features, ngram_range=config.word_ngrams, token_pattern=_WORD_TOKEN,
-            lowercase=False, alternate_sign=False, norm=None,
+            n_features=config.word_features,
+            ngram_range=config.word_ngrams,
+            token_pattern=_WORD_TOKEN,
+            lowercase=False,
+            alternate_sign=False,
+            norm=None,
         )
         self._char = HashingVectorizer(
-            n_features=config.char_features, ngram_range=config.char_ngrams, analyzer="char_wb",
-            lowercase=False, alternate_sign=False, norm=None,
+            n_features=config.char_features,
+            ngram_range=config.char_ngrams,
+            analyzer="char_wb",
+            lowercase=False,
+            alternate_sign=False,
+            norm=None,
         )
 
     def prepare(self, texts: list[str]) -> Prepared:
@@ -197,7 +215,9 @@ class Featurizer:
         return self.weight(self.counts(prepared)), prepared.cues
 
 
-def stack_features(ngrams: sp.csr_matrix, ood_logproba: np.ndarray, cues: np.ndarray, config: FeatureConfig) -> sp.csr_matrix:
+def stack_features(
+    ngrams: sp.csr_matrix, ood_logproba: np.ndarray, cues: np.ndarray, config: FeatureConfig
+) -> sp.csr_matrix:
     """The in-domain classifier's input: n-grams, the out-of-domain model's view, cues."""
     dense = np.hstack([ood_logproba * config.ood_weight, cues * config.cue_weight]).astype(np.float32)
     return sp.hstack([ngrams, sp.csr_matrix(dense)], format="csr")
@@ -256,7 +276,9 @@ class SentimentModel:
         if config["classes"] != [c.value for c in CLASSES] or config.get("cues") != list(CUE_NAMES):
             raise ValueError(f"{config_path} was written by an incompatible version of nlp/sentiment.py; retrain")
         feat = config["features"]
-        fconf = FeatureConfig(**{**feat, "word_ngrams": tuple(feat["word_ngrams"]), "char_ngrams": tuple(feat["char_ngrams"])})
+        fconf = FeatureConfig(
+            **{**feat, "word_ngrams": tuple(feat["word_ngrams"]), "char_ngrams": tuple(feat["char_ngrams"])}
+        )
         n = fconf.word_features + fconf.char_features
         with np.load(model_path, allow_pickle=False) as a:
             idf = np.full(n, a["idf_default"], dtype=np.float32)
@@ -267,7 +289,15 @@ class SentimentModel:
             coef[a["coef_index"]] = a["coef_value"]
             ood_intercept, intercept = a["ood_intercept"], a["intercept"]
         featurizer = Featurizer(fconf, Lexicon(**config["lexicon"]), idf)
-        return cls(featurizer, ood_coef, ood_intercept, coef, intercept, temperature=config["temperature"], version=config["version"])
+        return cls(
+            featurizer,
+            ood_coef,
+            ood_intercept,
+            coef,
+            intercept,
+            temperature=config["temperature"],
+            version=config["version"],
+        )
 
     def save(self, folder: Path, *, extra: dict | None = None) -> None:
         """Write ``model.npz`` (sparse coefficients, IDF) and ``config.json``."""
@@ -281,9 +311,15 @@ class SentimentModel:
         coef_index, coef_value = _sparse_rows(self.coef)
         np.savez_compressed(
             folder / MODEL_FILE,
-            idf_default=idf_default, idf_index=idf_index, idf_value=idf[idf_index],
-            ood_coef_index=ood_index, ood_coef_value=ood_value, ood_intercept=self.ood_intercept,
-            coef_index=coef_index, coef_value=coef_value, intercept=self.intercept,
+            idf_default=idf_default,
+            idf_index=idf_index,
+            idf_value=idf[idf_index],
+            ood_coef_index=ood_index,
+            ood_coef_value=ood_value,
+            ood_intercept=self.ood_intercept,
+            coef_index=coef_index,
+            coef_value=coef_value,
+            intercept=self.intercept,
         )
         fc = self.featurizer.config
         config = {
@@ -336,4 +372,14 @@ def train(data_dir: Path, out_dir: Path, seed: int = 13) -> dict:
     return metrics
 
 
-__all__ = ["CLASSES", "CUE_NAMES", "FeatureConfig", "Featurizer", "Lexicon", "SentimentModel", "softmax", "stack_features", "train"]
+__all__ = [
+    "CLASSES",
+    "CUE_NAMES",
+    "FeatureConfig",
+    "Featurizer",
+    "Lexicon",
+    "SentimentModel",
+    "softmax",
+    "stack_features",
+    "train",
+]

@@ -108,8 +108,10 @@ def load_ood(data_dir: Path, seed: int, cap: int, test_cap: int | None = None) -
         idx = rng.permutation(len(texts))
         n_test = int(len(texts) * test_frac)
         te, tr = idx[:n_test], idx[n_test:]
-        return (Corpus([texts[i] for i in tr], np.array([labels[i] for i in tr])),
-                Corpus([texts[i] for i in te], np.array([labels[i] for i in te])))
+        return (
+            Corpus([texts[i] for i in tr], np.array([labels[i] for i in tr])),
+            Corpus([texts[i] for i in te], np.array([labels[i] for i in te])),
+        )
 
     uit = root / "uit_vsfc"
     if uit.is_dir():
@@ -159,7 +161,12 @@ def is_covid(text: str) -> bool:
 
 # --- fitting -------------------------------------------------------------------------------
 def _fit_lr(
-    x: sp.csr_matrix, y: np.ndarray, w: np.ndarray | None, C: float, seed: int, class_weight: str | None = None,
+    x: sp.csr_matrix,
+    y: np.ndarray,
+    w: np.ndarray | None,
+    C: float,
+    seed: int,
+    class_weight: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     clf = LogisticRegression(C=C, max_iter=500, random_state=seed, tol=1e-4, class_weight=class_weight)
     clf.fit(x, y, sample_weight=w)
@@ -172,7 +179,11 @@ def _fit_lr(
 
 
 def fit_model(
-    x_in: sp.csr_matrix, y_in: np.ndarray, x_pool: sp.csr_matrix | None, params: TrainParams, seed: int,
+    x_in: sp.csr_matrix,
+    y_in: np.ndarray,
+    x_pool: sp.csr_matrix | None,
+    params: TrainParams,
+    seed: int,
 ) -> tuple[np.ndarray, np.ndarray, dict]:
     """In-domain classifier, then (optionally) one round of self-training on the pool.
 
@@ -200,8 +211,12 @@ def fit_model(
 
 
 def cross_validate(
-    x_in: sp.csr_matrix, y_in: np.ndarray, group_ids: np.ndarray, x_pool: sp.csr_matrix | None,
-    params: TrainParams, seed: int,
+    x_in: sp.csr_matrix,
+    y_in: np.ndarray,
+    group_ids: np.ndarray,
+    x_pool: sp.csr_matrix | None,
+    params: TrainParams,
+    seed: int,
 ) -> np.ndarray:
     """Out-of-fold logits: grouped stratified k-fold, self-training inside each fold."""
     skf = StratifiedGroupKFold(n_splits=params.folds, shuffle=True, random_state=seed)
@@ -246,8 +261,14 @@ def ece(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
 
 # --- the whole procedure -------------------------------------------------------------------
 def train(
-    data_dir: Path, out_dir: Path, seed: int = 13, *, params: TrainParams | None = None,
-    labels_path: Path = LABELS_PATH, write: bool = True, limit: int | None = None,
+    data_dir: Path,
+    out_dir: Path,
+    seed: int = 13,
+    *,
+    params: TrainParams | None = None,
+    labels_path: Path = LABELS_PATH,
+    write: bool = True,
+    limit: int | None = None,
     features: FeatureConfig | None = None,
 ) -> dict:
     """Train, cross-validate and (when ``write``) save the model and its card.
@@ -273,7 +294,9 @@ def train(
     labelled_keys = set(groups_key)
     labelled_ids = {(s, i) for s, i, _ in rows}
     pool_texts = [
-        t for s, texts in reintel.items() for i, t in texts.items()
+        t
+        for s, texts in reintel.items()
+        for i, t in texts.items()
         if (s, i) not in labelled_ids and len(t.strip()) >= 20 and dup_key(t) not in labelled_keys
     ]
     pool_texts = list(dict.fromkeys(pool_texts))  # exact reposts once
@@ -320,7 +343,8 @@ def train(
         per_dataset[name] = {
             "macro_f1": macro_f1(te.labels, pred, labels),
             "macro_f1_ood_component_alone": macro_f1(te.labels, lp_te.argmax(axis=1), labels),
-            "n": len(te.labels), "classes": [CLASSES[c].value for c in labels],
+            "n": len(te.labels),
+            "classes": [CLASSES[c].value for c in labels],
             "split": "UIT-VSFC test split" if name == "uit_vsfc" else "seeded 20% hold-out",
         }
 
@@ -328,12 +352,16 @@ def train(
     in_domain = {
         "macro_f1": macro_f1(y_in, oof_pred, [0, 1, 2]),
         "macro_f1_covid_posts": macro_f1(y_in[covid], oof_pred[covid], [0, 1, 2]),
-        "n": len(y_in), "n_covid_posts": int(covid.sum()),
+        "n": len(y_in),
+        "n_covid_posts": int(covid.sum()),
         "accuracy": round(float((oof_pred == y_in).mean()), 4),
         "f1_per_class": _per_class(y_in, oof_pred),
-        "confusion_matrix": {"rows_true_cols_pred": [c.value for c in CLASSES],
-                             "matrix": confusion_matrix(y_in, oof_pred, labels=[0, 1, 2]).tolist()},
-        "ece_calibrated": ece(oof_probs, y_in), "ece_uncalibrated": ece(softmax(oof_logits), y_in),
+        "confusion_matrix": {
+            "rows_true_cols_pred": [c.value for c in CLASSES],
+            "matrix": confusion_matrix(y_in, oof_pred, labels=[0, 1, 2]).tolist(),
+        },
+        "ece_calibrated": ece(oof_probs, y_in),
+        "ece_uncalibrated": ece(softmax(oof_logits), y_in),
         "baseline_ood_only_macro_f1": macro_f1(y_in, oof_base, [0, 1, 2]),
         "baseline_ood_only_macro_f1_covid_posts": macro_f1(y_in[covid], oof_base[covid], [0, 1, 2]),
         "method": f"grouped stratified {params.folds}-fold CV over the hand-labelled posts; self-training inside each fold",
@@ -343,13 +371,21 @@ def train(
     version = f"sentiment-tfidf-lr-{datetime.now(UTC):%Y%m%d}-{digest}"
     model.version = version
     metrics = {
-        "version": version, "seed": seed, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "params": asdict(params), "temperature": temperature,
-        "in_domain": in_domain, "out_of_domain": per_dataset,
-        "data": {"labelled_posts": len(rows), "label_counts": dict(sorted(label_counts.items())),
-                 "labelled_covid_posts": int(covid.sum()), "self_training_pool": len(pool_texts),
-                 "pseudo_labels_final": info["pseudo"],
-                 "ood_train_rows": {k: len(v[0].texts) for k, v in ood.items()}},
+        "version": version,
+        "seed": seed,
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "params": asdict(params),
+        "temperature": temperature,
+        "in_domain": in_domain,
+        "out_of_domain": per_dataset,
+        "data": {
+            "labelled_posts": len(rows),
+            "label_counts": dict(sorted(label_counts.items())),
+            "labelled_covid_posts": int(covid.sum()),
+            "self_training_pool": len(pool_texts),
+            "pseudo_labels_final": info["pseudo"],
+            "ood_train_rows": {k: len(v[0].texts) for k, v in ood.items()},
+        },
     }
     if write:
         folder = Path(out_dir) / "sentiment"

@@ -11,7 +11,9 @@ from nlp.sentiment import FeatureConfig
 from nlp.sentiment_train import TrainParams, dup_key, read_labels, train
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
-needs_data = pytest.mark.skipif(not (DATA / "reintel" / "unlabeled.csv").is_file(), reason="shared datasets not present")
+needs_data = pytest.mark.skipif(
+    not (DATA / "reintel" / "unlabeled.csv").is_file(), reason="shared datasets not present"
+)
 
 TEXTS = [
     "Bộ Y tế công bố thêm 2 ca mắc COVID-19 mới.",
@@ -38,8 +40,12 @@ def test_dup_key_groups_reposts() -> None:
 
 @needs_data
 def test_training_is_reproducible_on_a_subsample(tmp_path: Path) -> None:
-    small = {"write": False, "limit": 120, "params": TrainParams(folds=3),
-             "features": FeatureConfig(word_features=2**12, char_features=2**11)}
+    small = {
+        "write": False,
+        "limit": 120,
+        "params": TrainParams(folds=3),
+        "features": FeatureConfig(word_features=2**12, char_features=2**11),
+    }
     runs = [train(DATA, tmp_path, seed=7, **small) for _ in range(2)]
     probs = [np.array([[p[c] for c in sorted(p)] for p in r["_model"].predict_proba(TEXTS)]) for r in runs]
     np.testing.assert_array_equal(probs[0], probs[1])
