@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from elasticsearch import Elasticsearch
 
+from index import review as store
 from index.indexer import Indexer
 from index.templates import ensure_templates
 from tinradar.ids import news_id
@@ -15,6 +16,7 @@ from tinradar.schema import (
     Document,
     Kind,
     Location,
+    ReviewStatus,
     ScoredItem,
     Sentiment,
     risk_level_for,
@@ -125,3 +127,12 @@ def load(client: Elasticsearch, settings: Settings, items: list[ScoredItem]) -> 
     stats = Indexer(client, settings).index(items)
     assert stats.failed == 0 and stats.dead_lettered == 0, stats
     return {it.document.url.rsplit("/", 1)[1]: it.document.id for it in items}
+
+
+def decide_seen(
+    client: Elasticsearch, settings: Settings, item: store.ReviewItem, status: ReviewStatus, *, by: str, note: str = ""
+) -> store.DecisionOutcome:
+    """A reviewer's verdict at the version of ``item`` they saw (as the review form sends it)."""
+    return store.decide(
+        client, settings, item.id, status=status, note=note, by=by, seq_no=item.seq_no, primary_term=item.primary_term
+    )

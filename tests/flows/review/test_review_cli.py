@@ -56,16 +56,7 @@ def test_review_export_writes_labelled_jsonl(env, es_settings, es_client, tmp_pa
         ("xss", ReviewStatus.IRRELEVANT),
     ):
         it = store.get_item(es_client, es_settings, ids[key])
-        store.decide(
-            es_client,
-            es_settings,
-            it.id,
-            status=status,
-            note="",
-            by="lan",
-            seq_no=it.seq_no,
-            primary_term=it.primary_term,
-        )
+        seed.decide_seen(es_client, es_settings, it, status, by="lan", note="")
     out = tmp_path / "out" / "reviews.jsonl"
     result = CliRunner().invoke(app, ["review", "export", "--out", str(out)], env=env)
     assert result.exit_code == 0, result.output

@@ -60,15 +60,8 @@ def test_pagination(es_client, es_settings, loaded):
 def test_decision_leaves_queue_and_is_audited(es_client, es_settings, loaded):
     item = store.get_item(es_client, es_settings, loaded["hi1"])
     assert item is not None and item.review.status is ReviewStatus.NEW
-    outcome = store.decide(
-        es_client,
-        es_settings,
-        item.id,
-        status=ReviewStatus.CONFIRMED_FALSE,
-        note="Đã hỏi UBND huyện",
-        by="lan",
-        seq_no=item.seq_no,
-        primary_term=item.primary_term,
+    outcome = seed.decide_seen(
+        es_client, es_settings, item, ReviewStatus.CONFIRMED_FALSE, by="lan", note="Đã hỏi UBND huyện"
     )
     assert outcome.applied and not outcome.conflict
     after = store.get_item(es_client, es_settings, item.id)
@@ -85,26 +78,8 @@ def test_decision_leaves_queue_and_is_audited(es_client, es_settings, loaded):
 
 def test_second_decision_on_the_same_version_is_a_conflict(es_client, es_settings, loaded):
     seen = store.get_item(es_client, es_settings, loaded["hi2"])  # both reviewers open the page
-    first = store.decide(
-        es_client,
-        es_settings,
-        seen.id,
-        status=ReviewStatus.MISLEADING,
-        note="một phần đúng",
-        by="lan",
-        seq_no=seen.seq_no,
-        primary_term=seen.primary_term,
-    )
-    second = store.decide(
-        es_client,
-        es_settings,
-        seen.id,
-        status=ReviewStatus.ACCURATE,
-        note="",
-        by="minh",
-        seq_no=seen.seq_no,
-        primary_term=seen.primary_term,
-    )
+    first = seed.decide_seen(es_client, es_settings, seen, ReviewStatus.MISLEADING, by="lan", note="một phần đúng")
+    second = seed.decide_seen(es_client, es_settings, seen, ReviewStatus.ACCURATE, by="minh", note="")
     assert first.applied
     assert second.conflict and not second.applied
     assert second.current.status is ReviewStatus.MISLEADING and second.current.by == "lan"
@@ -125,16 +100,7 @@ def test_write_race_is_caught_by_elasticsearch(es_client, es_settings, loaded):
 def test_analyst_reindex_keeps_verdicts(es_client, es_settings, loaded):
     """Re-analysis rewrites pipeline fields; the board's verdict survives."""
     item = store.get_item(es_client, es_settings, loaded["hi3"])
-    store.decide(
-        es_client,
-        es_settings,
-        item.id,
-        status=ReviewStatus.CONFIRMED_FALSE,
-        note="",
-        by="lan",
-        seq_no=item.seq_no,
-        primary_term=item.primary_term,
-    )
+    seed.decide_seen(es_client, es_settings, item, ReviewStatus.CONFIRMED_FALSE, by="lan", note="")
     again = [i for i in seed.standard_items() if i.document.id == item.id]
     again[0].analysis.rumor_risk = 0.99
     Indexer(es_client, es_settings).index(again)
@@ -145,42 +111,15 @@ def test_analyst_reindex_keeps_verdicts(es_client, es_settings, loaded):
 
 def test_cluster_decision_keeps_other_reviewers_verdicts(es_client, es_settings, loaded):
     hi3 = store.get_item(es_client, es_settings, loaded["hi3"])
-    store.decide(
-        es_client,
-        es_settings,
-        hi3.id,
-        status=ReviewStatus.MISLEADING,
-        note="",
-        by="minh",
-        seq_no=hi3.seq_no,
-        primary_term=hi3.primary_term,
-    )
+    seed.decide_seen(es_client, es_settings, hi3, ReviewStatus.MISLEADING, by="minh", note="")
     hi2 = store.get_item(es_client, es_settings, loaded["hi2"])
-    store.decide(
-        es_client,
-        es_settings,
-        hi2.id,
-        status=ReviewStatus.IN_REVIEW,
-        note="",
-        by="hoa",
-        seq_no=hi2.seq_no,
-        primary_term=hi2.primary_term,
-    )
+    seed.decide_seen(es_client, es_settings, hi2, ReviewStatus.IN_REVIEW, by="hoa", note="")
     kept = store.decide_cluster(
         es_client, es_settings, "c-heli", status=ReviewStatus.ACCURATE, note="", by="lan", exclude=loaded["hi1"]
     )
     assert kept.applied == [] and sorted(kept.already_decided) == sorted([loaded["hi2"], loaded["hi3"]])
     hi2 = store.get_item(es_client, es_settings, loaded["hi2"])
-    store.decide(
-        es_client,
-        es_settings,
-        hi2.id,
-        status=ReviewStatus.IN_REVIEW,
-        note="",
-        by="lan",
-        seq_no=hi2.seq_no,
-        primary_term=hi2.primary_term,
-    )  # now lan's own claim
+    seed.decide_seen(es_client, es_settings, hi2, ReviewStatus.IN_REVIEW, by="lan", note="")  # now lan's own claim
     result = store.decide_cluster(
         es_client,
         es_settings,
@@ -207,16 +146,7 @@ def test_export_decisions_labels(es_client, es_settings, loaded):
     }
     for key, status in verdicts.items():
         it = store.get_item(es_client, es_settings, loaded[key])
-        store.decide(
-            es_client,
-            es_settings,
-            it.id,
-            status=status,
-            note="",
-            by="lan",
-            seq_no=it.seq_no,
-            primary_term=it.primary_term,
-        )
+        seed.decide_seen(es_client, es_settings, it, status, by="lan", note="")
     rows = list(store.export_decisions(es_client, es_settings))
     by_id = {r["id"]: r for r in rows}
     assert set(by_id) == {loaded["hi1"], loaded["mid1"], loaded["mid2"]}  # irrelevant skipped
