@@ -15,6 +15,11 @@ Why it is built this way:
   fast (no per-document segmentation), deterministic, and stored as plain numpy arrays and
   JSON — no pickle. Probabilities are calibrated by a temperature fitted on
   cross-validated predictions.
+* **The opening counts twice.** Tone is set by the headline and first sentences (annotators
+  judge a post by its opening, and news leads carry the framing), so the first
+  ``lead_chars`` characters get their own word n-gram block, and only the first
+  ``max_chars`` characters are read at all (cross-validated: reading 3000 characters
+  without a lead block was about 0.01 macro-F1 worse; word segmentation added nothing).
 
 Training, evaluation and the model card live in :mod:`nlp.sentiment_train`; this module
 is what the pipeline loads.
@@ -39,8 +44,6 @@ from tinradar.text import fold, has_vietnamese_diacritics
 
 #: Class order of the model's columns.
 CLASSES: tuple[Sentiment, ...] = (Sentiment.NEG, Sentiment.NEU, Sentiment.POS)
-#: Tone shows early; reading more only costs time on 1 MB inputs.
-MAX_CHARS = 3000
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "sentiment_lexicon.yaml"
 MODEL_FILE = "model.npz"
 CONFIG_FILE = "config.json"
@@ -71,8 +74,11 @@ class FeatureConfig:
 
     word_features: int = 2**18
     char_features: int = 2**17
+    lead_features: int = 2**16
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 4)
+    max_chars: int = 1000  # tone shows early; reading more only adds noise and time
+    lead_chars: int = 200  # the opening (headline, first sentence) gets its own block
     char_weight: float = 1.0
     ood_weight: float = 1.0  # scale of the out-of-domain model's log-probabilities
     cue_weight: float = 1.0  # scale of the lexicon / emoji / style cues
@@ -166,6 +172,14 @@ class Featurizer:
             alternate_sign=False,
             norm=None,
         )
+        self._lead = HashingVectorizer(
+            n_features=config.lead_features,
+            ngram_range=config.word_ngrams,
+            token_pattern=_WORD_TOKEN,
+            lowercase=False,
+            alternate_sign=False,
+            norm=None,
+        )
         self._char = HashingVectorizer(
             n_features=config.char_features,
             ngram_range=config.char_ngrams,
@@ -179,17 +193,28 @@ class Featurizer:
         """Normalise (shared ``nlp.normalize``), truncate, and compute the weak-signal cues."""
         feats, cues = [], []
         for text in texts:
-            raw = (text if isinstance(text, str) else "")[:MAX_CHARS]
+            raw = (text if isinstance(text, str) else "")[: self.config.max_chars]
             f = normalize(raw).features
             feats.append(f)
             cues.append(self._lex.cues(f, raw))
         return Prepared(feats, np.asarray(cues, dtype=np.float32).reshape(len(texts), len(CUE_NAMES)))
 
+    @property
+    def block_sizes(self) -> tuple[int, int, int]:
+        """Widths of the word, char and lead blocks, in column order."""
+        c = self.config
+        return (c.word_features, c.char_features, c.lead_features)
+
+    @property
+    def n_features(self) -> int:
+        return sum(self.block_sizes)
+
     def counts(self, prepared: Prepared) -> sp.csr_matrix:
-        """Sublinear term counts of the word and char blocks, before IDF (stateless hashing)."""
+        """Sublinear term counts of the word, char and lead blocks, before IDF (stateless hashing)."""
+        lead = [t[: self.config.lead_chars] for t in prepared.texts]
         blocks = []
-        for vec in (self._word, self._char):
-            x = vec.transform(prepared.texts).tocsr().astype(np.float32)
+        for vec, docs in ((self._word, prepared.texts), (self._char, prepared.texts), (self._lead, lead)):
+            x = vec.transform(docs).tocsr().astype(np.float32)
             x.data = 1.0 + np.log(x.data)
             blocks.append(x)
         return sp.hstack(blocks, format="csr")
@@ -205,10 +230,12 @@ class Featurizer:
         if self.idf is None:
             raise RuntimeError("IDF not fitted")
         x = counts.multiply(self.idf[None, :]).tocsr()
-        w = self.config.word_features
-        word = l2_normalize(x[:, :w])
-        char = l2_normalize(x[:, w:]) * self.config.char_weight
-        return sp.hstack([word, char], format="csr").astype(np.float32)
+        scale = (1.0, self.config.char_weight, 1.0)
+        blocks, start = [], 0
+        for width, k in zip(self.block_sizes, scale, strict=True):
+            blocks.append(l2_normalize(x[:, start : start + width]) * k)
+            start += width
+        return sp.hstack(blocks, format="csr").astype(np.float32)
 
     def ngrams(self, texts: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
         prepared = self.prepare(texts)
@@ -279,7 +306,7 @@ class SentimentModel:
         fconf = FeatureConfig(
             **{**feat, "word_ngrams": tuple(feat["word_ngrams"]), "char_ngrams": tuple(feat["char_ngrams"])}
         )
-        n = fconf.word_features + fconf.char_features
+        n = fconf.word_features + fconf.char_features + fconf.lead_features
         with np.load(model_path, allow_pickle=False) as a:
             idf = np.full(n, a["idf_default"], dtype=np.float32)
             idf[a["idf_index"]] = a["idf_value"]
@@ -327,7 +354,6 @@ class SentimentModel:
             "classes": [c.value for c in CLASSES],
             "cues": list(CUE_NAMES),
             "temperature": self.temperature,
-            "max_chars": MAX_CHARS,
             "features": {**asdict(fc), "word_ngrams": list(fc.word_ngrams), "char_ngrams": list(fc.char_ngrams)},
             "lexicon": self.featurizer.lexicon.to_dict(),
             **(extra or {}),

@@ -52,11 +52,14 @@ class TrainParams:
     C_ood: float = 4.0  # out-of-domain (review/feedback) model
     class_weight: str | None = "balanced"
     ood_cap: int = 6000  # at most this many training rows per out-of-domain set
-    self_training: bool = True
+    self_training: bool = False  # helped with 1,254 labels, not with 4,000+ (see the card)
     pseudo_threshold: float = 0.85
     pseudo_ratio: float = 0.1  # total pseudo-label weight / total in-domain weight
     pseudo_cap_factor: float = 2.0  # per class, at most this × that class's labelled count
     folds: int = 5
+    # Out-of-domain training rows join the in-domain fit with this total weight (× labelled
+    # posts): 0.01 keeps the in-domain score and keeps review/comment-style text readable.
+    ood_rows_ratio: float = 0.01
 
 
 @dataclass
@@ -72,15 +75,50 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+ANNOTATION_COLUMNS = ("ann1", "ann2", "ann3")
+_ANNOTATION_VALUES = {*LABEL_INDEX, "skip", ""}
+
+
 def read_labels(path: Path = LABELS_PATH) -> list[tuple[str, str, str]]:
-    """(source, id, label) rows of the in-domain labels file, validated."""
+    """(source, id, label) rows of the in-domain labels file, validated.
+
+    ``label`` is the final label; the optional ``ann1``–``ann3`` columns keep the
+    annotation passes it came from (two independent passes, a third one where they
+    disagreed; see ``nlp/data/sentiment_guidelines.md``). Only ``label`` is trained on.
+    """
     rows = []
     for i, row in enumerate(_read_csv(path), start=2):
         source, id_, label = row.get("source", ""), row.get("id", ""), row.get("label", "")
         if source not in {"reintel_unlabeled", "reintel_train"} or label not in LABEL_INDEX or not id_:
             raise ValueError(f"{path}:{i}: bad label row {row}")
+        if (row.get("draw") or "") not in {"random", "enriched", ""} or any(
+            (row.get(c) or "") not in _ANNOTATION_VALUES for c in ANNOTATION_COLUMNS
+        ):
+            raise ValueError(f"{path}:{i}: bad annotation value in {row}")
         rows.append((source, id_, label))
     return rows
+
+
+def label_draws(path: Path = LABELS_PATH) -> dict[tuple[str, str], str]:
+    """How each labelled post was drawn (``random`` or ``enriched``), from the ``draw`` column."""
+    return {(r["source"], r["id"]): r.get("draw") or "" for r in _read_csv(path)}
+
+
+def annotation_agreement(path: Path = LABELS_PATH) -> dict:
+    """How often the two independent annotation passes agreed (raw share and Cohen's kappa)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    pairs = [(r["ann1"], r["ann2"]) for r in _read_csv(path) if r.get("ann1") and r.get("ann2")]
+    if not pairs:
+        return {}
+    a, b = zip(*pairs, strict=True)
+    third = sum(1 for x, y in pairs if x != y)
+    return {
+        "double_annotated": len(pairs),
+        "agreement": round(sum(x == y for x, y in pairs) / len(pairs), 4),
+        "cohen_kappa": round(float(cohen_kappa_score(a, b)), 4),
+        "third_pass": third,
+    }
 
 
 def load_reintel(data_dir: Path) -> dict[str, dict[str, str]]:
@@ -184,12 +222,22 @@ def fit_model(
     x_pool: sp.csr_matrix | None,
     params: TrainParams,
     seed: int,
+    extra: tuple[sp.csr_matrix, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict]:
     """In-domain classifier, then (optionally) one round of self-training on the pool.
 
-    The teacher sees only ``x_in``; its confident predictions on unlabelled posts (at most
-    ``pseudo_cap_factor`` × each class's labelled count) join with a small total weight.
+    ``extra`` rows (out-of-domain sets) join with a total weight of ``ood_rows_ratio`` ×
+    the labelled posts. The teacher sees only the labelled rows; its confident predictions
+    on unlabelled posts (at most ``pseudo_cap_factor`` × each class's labelled count) join
+    with a small total weight.
     """
+    if extra is not None and params.ood_rows_ratio > 0 and extra[0].shape[0]:
+        w_extra = params.ood_rows_ratio * len(y_in) / extra[0].shape[0]
+        x_all = sp.vstack([x_in, extra[0]], format="csr")
+        y_all = np.concatenate([y_in, extra[1]])
+        w_all = np.concatenate([np.ones(len(y_in)), np.full(extra[0].shape[0], w_extra)])
+        coef, intercept = _fit_lr(x_all, y_all, w_all, params.C, seed, params.class_weight)
+        return coef, intercept, {"pseudo": {}}
     coef, intercept = _fit_lr(x_in, y_in, None, params.C, seed, params.class_weight)
     info: dict = {"pseudo": {}}
     if not (params.self_training and x_pool is not None and x_pool.shape[0]):
@@ -217,12 +265,13 @@ def cross_validate(
     x_pool: sp.csr_matrix | None,
     params: TrainParams,
     seed: int,
+    extra: tuple[sp.csr_matrix, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Out-of-fold logits: grouped stratified k-fold, self-training inside each fold."""
     skf = StratifiedGroupKFold(n_splits=params.folds, shuffle=True, random_state=seed)
     oof_logits = np.zeros((len(y_in), len(CLASSES)))
     for tr_idx, te_idx in skf.split(np.zeros(len(y_in)), y_in, group_ids):
-        coef, b, _ = fit_model(x_in[tr_idx], y_in[tr_idx], x_pool, params, seed)
+        coef, b, _ = fit_model(x_in[tr_idx], y_in[tr_idx], x_pool, params, seed, extra)
         oof_logits[te_idx] = np.asarray(x_in[te_idx] @ coef) + b
     return oof_logits
 
@@ -326,14 +375,18 @@ def train(
     x_in, lp_in = stacked(c_in, p_in.cues)
     x_pool, _ = stacked(c_pool, p_pool.cues)
     _, group_ids = np.unique(groups_key, return_inverse=True)
-    oof_logits = cross_validate(x_in, y_in, group_ids, x_pool, params, seed)
+    extra = None
+    if params.ood_rows_ratio > 0:
+        x_extra = sp.vstack([stacked(c_ood[k][0], p_ood[k][0].cues)[0] for k in c_ood], format="csr")
+        extra = (x_extra, y_ood_tr)
+    oof_logits = cross_validate(x_in, y_in, group_ids, x_pool, params, seed, extra)
     temperature = fit_temperature(oof_logits, y_in)
     oof_probs = softmax(oof_logits / temperature)
     oof_pred = oof_probs.argmax(axis=1)
     oof_base = lp_in.argmax(axis=1)  # baseline: the out-of-domain model alone
 
     # Final model on every labelled post; out-of-domain scores on never-trained splits.
-    coef, intercept, info = fit_model(x_in, y_in, x_pool, params, seed)
+    coef, intercept, info = fit_model(x_in, y_in, x_pool, params, seed, extra)
     model.coef, model.intercept, model.temperature = coef, intercept, temperature
     per_dataset: dict[str, dict] = {}
     for name, (_, te) in ood.items():
@@ -349,11 +402,17 @@ def train(
         }
 
     covid = np.array([is_covid(t) for t in in_texts])
+    draws = label_draws(labels_path)
+    random_covid = covid & np.array([draws.get((s, i)) == "random" for s, i, _ in rows])
     in_domain = {
         "macro_f1": macro_f1(y_in, oof_pred, [0, 1, 2]),
         "macro_f1_covid_posts": macro_f1(y_in[covid], oof_pred[covid], [0, 1, 2]),
+        "macro_f1_covid_random_draws": macro_f1(y_in[random_covid], oof_pred[random_covid], [0, 1, 2])
+        if random_covid.any()
+        else None,
         "n": len(y_in),
         "n_covid_posts": int(covid.sum()),
+        "n_covid_random_draws": int(random_covid.sum()),
         "accuracy": round(float((oof_pred == y_in).mean()), 4),
         "f1_per_class": _per_class(y_in, oof_pred),
         "confusion_matrix": {
@@ -364,7 +423,8 @@ def train(
         "ece_uncalibrated": ece(softmax(oof_logits), y_in),
         "baseline_ood_only_macro_f1": macro_f1(y_in, oof_base, [0, 1, 2]),
         "baseline_ood_only_macro_f1_covid_posts": macro_f1(y_in[covid], oof_base[covid], [0, 1, 2]),
-        "method": f"grouped stratified {params.folds}-fold CV over the hand-labelled posts; self-training inside each fold",
+        "method": f"grouped stratified {params.folds}-fold CV over the hand-labelled posts"
+        + ("; self-training inside each fold" if params.self_training else ""),
     }
     label_counts = Counter(lab for _, _, lab in rows)
     digest = hashlib.sha256(np.ascontiguousarray(coef).tobytes()).hexdigest()[:10]
@@ -375,6 +435,7 @@ def train(
         "seed": seed,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "params": asdict(params),
+        "features": asdict(config),
         "temperature": temperature,
         "in_domain": in_domain,
         "out_of_domain": per_dataset,
@@ -382,6 +443,8 @@ def train(
             "labelled_posts": len(rows),
             "label_counts": dict(sorted(label_counts.items())),
             "labelled_covid_posts": int(covid.sum()),
+            "draws": dict(sorted(Counter(draws.get((s, i), "") for s, i, _ in rows).items())),
+            "annotation": annotation_agreement(labels_path),
             "self_training_pool": len(pool_texts),
             "pseudo_labels_final": info["pseudo"],
             "ood_train_rows": {k: len(v[0].texts) for k, v in ood.items()},

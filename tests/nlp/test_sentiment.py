@@ -16,8 +16,9 @@ METRICS = MODELS_DIR / "sentiment" / "metrics.json"
 
 #: In-domain macro-F1 floor: the cross-validated value the shipped model reached
 #: (see metrics.json / MODEL_CARD.md) minus a small margin. Raise it when the model improves.
-IN_DOMAIN_MACRO_F1_FLOOR = 0.66
-COVID_MACRO_F1_FLOOR = 0.67
+IN_DOMAIN_MACRO_F1_FLOOR = 0.72
+COVID_MACRO_F1_FLOOR = 0.74
+COVID_RANDOM_DRAWS_MACRO_F1_FLOOR = 0.72
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +30,10 @@ def model() -> SentimentModel:
 NEUTRAL = [
     "Bộ Y tế công bố thêm 5 ca mắc COVID-19 mới, nâng tổng số ca mắc tại Việt Nam lên 270.",
     "Sáng 12/4, UBND tỉnh Tuyên Quang ban hành công văn về việc tạm dừng các hoạt động tập trung trên 20 người.",
-    # (Known weakness, see the model card: "Tính đến 6h sáng nay, ... đều đã được cách ly tập
-    # trung" leans pos, as morning bulletins with "no new cases" were labelled pos.)
     "Tỉnh Tuyên Quang ghi nhận 3 ca dương tính, các trường hợp đã được cách ly tập trung.",
+    # plain bulletins, "no new cases" included, are neu by the rule book (rule 1)
+    "Tính đến 6h sáng nay, huyện Sơn Dương ghi nhận 3 ca dương tính, đều đã được cách ly tập trung.",
+    "Sáng nay, Bộ Y tế cho biết không ghi nhận ca mắc mới, tổng số ca mắc vẫn là 267.",
 ]
 POSITIVE = [
     "Xin chân thành cảm ơn các y bác sĩ tuyến đầu đã ngày đêm vất vả chống dịch, chúng tôi vô cùng biết ơn và tự hào về các anh chị! ❤️",
@@ -98,14 +100,33 @@ def test_evaluation_gate() -> None:
     """The shipped model's honest, cross-validated in-domain score stays above its floor."""
     metrics = json.loads(METRICS.read_text(encoding="utf-8"))
     ind = metrics["in_domain"]
-    assert ind["n"] >= 500
+    assert ind["n"] >= 3000
     assert ind["macro_f1"] >= IN_DOMAIN_MACRO_F1_FLOOR, ind
     assert ind["macro_f1_covid_posts"] >= COVID_MACRO_F1_FLOOR, ind
+    assert ind["macro_f1_covid_random_draws"] >= COVID_RANDOM_DRAWS_MACRO_F1_FLOOR, ind
     # the in-domain labels must beat the out-of-domain-only baseline by a wide margin
     assert ind["macro_f1"] >= ind["baseline_ood_only_macro_f1"] + 0.2
     assert metrics["version"] == SentimentModel.load(MODELS_DIR).version
-    # out-of-domain: the review/feedback component keeps its skill; the final model, tuned
-    # for news and posts, stays well above chance on those sets
+    # out-of-domain: the review/feedback component keeps its skill, and the final model
+    # (tuned for news and posts, with the review rows at a small weight) still reads
+    # comment- and review-style text
     for name, m in metrics["out_of_domain"].items():
         assert m["macro_f1_ood_component_alone"] >= 0.6, (name, m)
-        assert m["macro_f1"] >= 0.38, (name, m)
+        assert m["macro_f1"] >= 0.55, (name, m)
+
+
+def test_opening_gets_its_own_block_and_the_tail_is_not_read(model: SentimentModel) -> None:
+    feat = model.featurizer
+    cfg = feat.config
+    opening = "Bộ Y tế công bố thêm 5 ca mắc COVID-19 mới. " * 6  # longer than lead_chars
+    a, b = opening + "Mọi người hãy yên tâm.", opening + "Hoang mang quá, sợ lắm!!!"
+    counts = feat.counts(feat.prepare([a, b]))
+    word, char, lead = cfg.word_features, cfg.char_features, cfg.lead_features
+    assert counts.shape[1] == word + char + lead == feat.n_features
+    lead_block = counts[:, word + char :].toarray()
+    assert lead_block[0].any() and (lead_block[0] == lead_block[1]).all()  # same opening
+    assert (counts[0, :word] != counts[1, :word]).nnz > 0  # the bodies differ
+    # past max_chars nothing is read: a different ending changes nothing
+    filler = "Tin tức trong ngày. " * (cfg.max_chars // 10)
+    p1, p2 = model.predict_proba([filler + "Cảm ơn các y bác sĩ ❤️", filler + "Thật phẫn nộ!!! 😡"])
+    assert all(math.isclose(p1[c], p2[c], abs_tol=1e-9) for c in CLASSES)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nlp.sentiment import FeatureConfig
-from nlp.sentiment_train import TrainParams, dup_key, read_labels, train
+from nlp.sentiment_train import TrainParams, annotation_agreement, dup_key, read_labels, train
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
 needs_data = pytest.mark.skipif(
@@ -22,13 +23,40 @@ TEXTS = [
 ]
 
 
+LABELS = Path(__file__).resolve().parents[2] / "nlp" / "data" / "sentiment_labels.csv"
+
+
 def test_labels_file_is_ids_and_labels_only() -> None:
     rows = read_labels()
-    assert len(rows) >= 500
+    assert len(rows) >= 3000
     assert len({(s, i) for s, i, _ in rows}) == len(rows), "duplicate ids"
-    path = Path(__file__).resolve().parents[2] / "nlp" / "data" / "sentiment_labels.csv"
-    assert path.read_text(encoding="utf-8").splitlines()[0] == "source,id,label"
-    assert max(len(line) for line in path.read_text(encoding="utf-8").splitlines()) < 40  # no texts
+    lines = LABELS.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "source,id,label,draw,ann1,ann2,ann3"
+    assert max(len(line) for line in lines) < 60  # no texts
+
+
+def test_final_label_is_the_majority_of_the_passes() -> None:
+    """Two passes that agree give the label; otherwise the third pass breaks the tie."""
+    with LABELS.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        votes = [r["ann1"], r["ann2"], r["ann3"]]
+        assert votes.count(r["label"]) >= 2, r
+        assert bool(r["ann3"]) == (r["ann1"] != r["ann2"]), r
+    agreement = annotation_agreement()
+    assert agreement["double_annotated"] == len(rows)
+    assert 0.0 < agreement["cohen_kappa"] <= 1.0
+    assert agreement["third_pass"] == sum(1 for r in rows if r["ann3"])
+
+
+def test_bad_label_rows_are_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "labels.csv"
+    bad.write_text("source,id,label,draw,ann1,ann2,ann3\nreintel_train,1,angry,random,neg,neg,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"labels\.csv:2"):
+        read_labels(bad)
+    bad.write_text("source,id,label,draw,ann1,ann2,ann3\nreintel_train,1,neg,random,neg,furious,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="annotation"):
+        read_labels(bad)
 
 
 def test_dup_key_groups_reposts() -> None:
@@ -44,7 +72,7 @@ def test_training_is_reproducible_on_a_subsample(tmp_path: Path) -> None:
         "write": False,
         "limit": 120,
         "params": TrainParams(folds=3),
-        "features": FeatureConfig(word_features=2**12, char_features=2**11),
+        "features": FeatureConfig(word_features=2**12, char_features=2**11, lead_features=2**10),
     }
     runs = [train(DATA, tmp_path, seed=7, **small) for _ in range(2)]
     probs = [np.array([[p[c] for c in sorted(p)] for p in r["_model"].predict_proba(TEXTS)]) for r in runs]
