@@ -157,37 +157,22 @@ class Prepared:
 
 
 class Featurizer:
-    """Raw texts → hashed TF-IDF word and char blocks (each L2-normalised) and cues."""
+    """Raw texts → hashed TF-IDF word, char and opening blocks (each L2-normalised) and cues."""
 
     def __init__(self, config: FeatureConfig, lexicon: Lexicon, idf: np.ndarray | None = None) -> None:
         self.config = config
         self.lexicon = lexicon
         self._lex = lexicon.compile()
         self.idf = idf
-        self._word = HashingVectorizer(
-            n_features=config.word_features,
-            ngram_range=config.word_ngrams,
-            token_pattern=_WORD_TOKEN,
-            lowercase=False,
-            alternate_sign=False,
-            norm=None,
-        )
-        self._lead = HashingVectorizer(
-            n_features=config.lead_features,
-            ngram_range=config.word_ngrams,
-            token_pattern=_WORD_TOKEN,
-            lowercase=False,
-            alternate_sign=False,
-            norm=None,
-        )
-        self._char = HashingVectorizer(
-            n_features=config.char_features,
-            ngram_range=config.char_ngrams,
-            analyzer="char_wb",
-            lowercase=False,
-            alternate_sign=False,
-            norm=None,
-        )
+
+        def hashed(n_features: int, ngrams: tuple[int, int], **how: str) -> HashingVectorizer:
+            return HashingVectorizer(
+                n_features=n_features, ngram_range=ngrams, lowercase=False, alternate_sign=False, norm=None, **how
+            )
+
+        self._word = hashed(config.word_features, config.word_ngrams, token_pattern=_WORD_TOKEN)
+        self._lead = hashed(config.lead_features, config.word_ngrams, token_pattern=_WORD_TOKEN)
+        self._char = hashed(config.char_features, config.char_ngrams, analyzer="char_wb")
 
     def prepare(self, texts: list[str]) -> Prepared:
         """Normalise (shared ``nlp.normalize``), truncate, and compute the weak-signal cues."""
