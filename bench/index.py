@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from elasticsearch import Elasticsearch, helpers
 
+from crawlers.fixture_gen import load_content
 from index.client import connect
 from index.docmap import dated_at, to_source
 from index.indexer import Indexer
@@ -45,15 +46,7 @@ _VOCABULARY = (
 )
 WORDS = _VOCABULARY.split()
 SOURCES = [f"src-{i:02d}" for i in range(40)]
-CLAIMS = [
-    "cure-garlic-saltwater",
-    "vaccine-infertility",
-    "vaccine-microchip",
-    "helicopter-disinfectant-spraying",
-    "son-duong-total-lockdown-hoax",
-    "hot-lemon-water-kills-virus",
-    "5g-spreads-covid",
-]
+CLAIMS = load_content()["planted_claims"]  # the fixture site's known claims
 PLACES = [
     ("Sơn Dương", "08", "076"),
     ("Tuyên Quang", "08", None),

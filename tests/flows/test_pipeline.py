@@ -12,19 +12,12 @@ import socket
 import pytest
 import yaml
 
+from crawlers.fixture_gen import load_content
 from flows.demo import DEMO_DAY, DEMO_LOOKBACK_DAYS, FIXTURE_REGISTRY
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
-PLANTED = {
-    "cure-garlic-saltwater",
-    "vaccine-infertility",
-    "vaccine-microchip",
-    "helicopter-disinfectant-spraying",
-    "son-duong-total-lockdown-hoax",
-    "hot-lemon-water-kills-virus",
-    "5g-spreads-covid",
-}
+PLANTED = set(load_content()["planted_claims"])
 
 
 @pytest.fixture(scope="module")

@@ -2,19 +2,12 @@ from pathlib import Path
 
 import pytest
 
+from crawlers.fixture_gen import load_content
 from nlp.claims import ClaimMatcher, load_claims
 from nlp.normalize import normalize
 from tinradar.settings import Settings
 
-PLANTED = {
-    "cure-garlic-saltwater",
-    "vaccine-infertility",
-    "vaccine-microchip",
-    "helicopter-disinfectant-spraying",
-    "son-duong-total-lockdown-hoax",
-    "hot-lemon-water-kills-virus",
-    "5g-spreads-covid",
-}
+PLANTED = set(load_content()["planted_claims"])
 
 
 @pytest.fixture(scope="module")
