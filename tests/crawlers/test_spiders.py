@@ -29,35 +29,24 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     data = tmp_path_factory.mktemp("crawl")
     settings = Settings(data_dir=data, author_salt=SALT, autothrottle=False)
     with serve_fixture_site(slow_seconds=4) as base:
-        first = crawl(
-            settings,
-            sources_file=SOURCES,
-            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
-            out_path=data / "1.jsonl",
-            variables={"base_url": base},
-            scrapy_settings=FAST,
-        )
-        second = crawl(
-            settings,
-            sources_file=SOURCES,
-            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
-            out_path=data / "2.jsonl",
-            variables={"base_url": base},
-            scrapy_settings=FAST,
-        )
+
+        def run(n: int) -> CrawlSummary:
+            return crawl(
+                settings,
+                sources_file=SOURCES,
+                since=datetime(2021, 1, 1, tzinfo=VN_TZ),
+                out_path=data / f"{n}.jsonl",
+                variables={"base_url": base},
+                scrapy_settings=FAST,
+            )
+
+        first, second = run(1), run(2)
         # Forget the feed validators (as if the feeds had changed): seen items are still not refetched.
         for path in (data / "crawl_state").glob("*.json"):
             state = json.loads(path.read_text(encoding="utf-8"))
             state["validators"] = {}
             path.write_text(json.dumps(state), encoding="utf-8")
-        third = crawl(
-            settings,
-            sources_file=SOURCES,
-            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
-            out_path=data / "3.jsonl",
-            variables={"base_url": base},
-            scrapy_settings=FAST,
-        )
+        third = run(3)
     docs = [Document.model_validate_json(line) for line in (data / "1.jsonl").read_text(encoding="utf-8").splitlines()]
     return {
         "first": first,
