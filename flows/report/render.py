@@ -106,20 +106,21 @@ def find_chromium() -> str | None:
     return shutil.which("chromium")
 
 
+#: Flags that keep headless Chromium offline, quiet and runnable as root (also used by the
+#: review desk's browser tests).
+CHROMIUM_QUIET_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+)
+
+
 def chromium_args(binary: str, profile: str) -> list[str]:
-    """Flags that keep headless Chromium offline, quiet and runnable as root."""
-    return [
-        binary,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-    ]
+    """The command line for printing a page: headless, quiet, its own profile."""
+    return [binary, "--headless", *CHROMIUM_QUIET_FLAGS, "--hide-scrollbars", f"--user-data-dir={profile}"]
 
 
 def render_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120.0) -> tuple[bool, str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
+from flows.report.render import CHROMIUM_QUIET_FLAGS
 from flows.review.app import create_app
 from flows.review.users import Role, UserStore, users_file
 from index import review as store
@@ -87,12 +88,7 @@ def new_browser(tmp_path) -> Iterator[Callable[[], object]]:
         profile = tmp_path / f"profile-{len(drivers)}"
         for flag in (
             "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
+            *CHROMIUM_QUIET_FLAGS,
             "--disable-sync",
             "--window-size=1366,1000",
             "--lang=vi",
