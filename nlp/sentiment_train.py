@@ -216,6 +216,24 @@ def _fit_lr(
     return coef, intercept
 
 
+_Rows = tuple[sp.csr_matrix, np.ndarray, np.ndarray | None]  # features, labels, weights
+
+
+def _rows(x: sp.csr_matrix, y: np.ndarray, total_weight: float) -> _Rows:
+    """Rows that join the fit with ``total_weight`` spread evenly over them."""
+    return x, y, np.full(len(y), total_weight / len(y))
+
+
+def _fit_rows(parts: list[_Rows], params: TrainParams, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    if len(parts) == 1:
+        x, y, w = parts[0]
+    else:
+        x = sp.vstack([p[0] for p in parts], format="csr")
+        y = np.concatenate([p[1] for p in parts])
+        w = np.concatenate([np.ones(len(p[1])) if p[2] is None else p[2] for p in parts])
+    return _fit_lr(x, y, w, params.C, seed, params.class_weight)
+
+
 def fit_model(
     x_in: sp.csr_matrix,
     y_in: np.ndarray,
@@ -227,18 +245,14 @@ def fit_model(
     """In-domain classifier, then (optionally) one round of self-training on the pool.
 
     ``extra`` rows (out-of-domain sets) join with a total weight of ``ood_rows_ratio`` ×
-    the labelled posts. The teacher sees only the labelled rows; its confident predictions
-    on unlabelled posts (at most ``pseudo_cap_factor`` × each class's labelled count) join
-    with a small total weight.
+    the labelled posts. The teacher is that first fit (it never sees the pool); its
+    confident predictions on unlabelled posts (at most ``pseudo_cap_factor`` × each class's
+    labelled count) join with a total weight of ``pseudo_ratio`` × the labelled posts.
     """
+    parts: list[_Rows] = [(x_in, y_in, None)]
     if extra is not None and params.ood_rows_ratio > 0 and extra[0].shape[0]:
-        w_extra = params.ood_rows_ratio * len(y_in) / extra[0].shape[0]
-        x_all = sp.vstack([x_in, extra[0]], format="csr")
-        y_all = np.concatenate([y_in, extra[1]])
-        w_all = np.concatenate([np.ones(len(y_in)), np.full(extra[0].shape[0], w_extra)])
-        coef, intercept = _fit_lr(x_all, y_all, w_all, params.C, seed, params.class_weight)
-        return coef, intercept, {"pseudo": {}}
-    coef, intercept = _fit_lr(x_in, y_in, None, params.C, seed, params.class_weight)
+        parts.append(_rows(extra[0], extra[1], params.ood_rows_ratio * len(y_in)))
+    coef, intercept = _fit_rows(parts, params, seed)
     info: dict = {"pseudo": {}}
     if not (params.self_training and x_pool is not None and x_pool.shape[0]):
         return coef, intercept, info
@@ -252,9 +266,8 @@ def fit_model(
         info["pseudo"][CLASSES[c].value] = len(chosen[-1])
     sel = np.sort(np.concatenate(chosen))
     if len(sel):
-        w = np.concatenate([np.ones(len(y_in)), np.full(len(sel), params.pseudo_ratio * len(y_in) / len(sel))])
-        x = sp.vstack([x_in, x_pool[sel]], format="csr")
-        coef, intercept = _fit_lr(x, np.concatenate([y_in, pred[sel]]), w, params.C, seed, params.class_weight)
+        parts.append(_rows(x_pool[sel], pred[sel], params.pseudo_ratio * len(y_in)))
+        coef, intercept = _fit_rows(parts, params, seed)
     return coef, intercept, info
 
 
