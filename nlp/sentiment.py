@@ -291,7 +291,8 @@ class SentimentModel:
         fconf = FeatureConfig(
             **{**feat, "word_ngrams": tuple(feat["word_ngrams"]), "char_ngrams": tuple(feat["char_ngrams"])}
         )
-        n = fconf.word_features + fconf.char_features + fconf.lead_features
+        featurizer = Featurizer(fconf, Lexicon(**config["lexicon"]))
+        n = featurizer.n_features
         with np.load(model_path, allow_pickle=False) as a:
             idf = np.full(n, a["idf_default"], dtype=np.float32)
             idf[a["idf_index"]] = a["idf_value"]
@@ -300,7 +301,7 @@ class SentimentModel:
             coef = np.zeros((n + len(CLASSES) + len(CUE_NAMES), len(CLASSES)), dtype=np.float32)
             coef[a["coef_index"]] = a["coef_value"]
             ood_intercept, intercept = a["ood_intercept"], a["intercept"]
-        featurizer = Featurizer(fconf, Lexicon(**config["lexicon"]), idf)
+        featurizer.idf = idf
         return cls(
             featurizer,
             ood_coef,
