@@ -233,7 +233,7 @@ def register(app: typer.Typer) -> None:
             except (FileNotFoundError, KeyError, ValueError) as exc:
                 fail(
                     f"dữ liệu cảm xúc không đúng / bad sentiment data under {data}: {exc}",
-                    hint="--data là thư mục datasets, có reintel/ và sentiment/ / --data is the datasets folder, e.g. ../shared/datasets",
+                    hint="--data là thư mục datasets, có reintel/, comments/ và sentiment/ / --data is the datasets folder, e.g. ../shared/datasets",
                 )
             console.print(f"[green]Xong / done:[/] sentiment → {out_dir / 'sentiment'}")
             console.print(json.dumps(report, ensure_ascii=False, default=str)[:2000])

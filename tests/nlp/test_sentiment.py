@@ -19,6 +19,7 @@ METRICS = MODELS_DIR / "sentiment" / "metrics.json"
 IN_DOMAIN_MACRO_F1_FLOOR = 0.72
 COVID_MACRO_F1_FLOOR = 0.74
 COVID_RANDOM_DRAWS_MACRO_F1_FLOOR = 0.72
+COMMENTS_MACRO_F1_FLOOR = 0.68
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +105,8 @@ def test_evaluation_gate() -> None:
     assert ind["macro_f1"] >= IN_DOMAIN_MACRO_F1_FLOOR, ind
     assert ind["macro_f1_covid_posts"] >= COVID_MACRO_F1_FLOOR, ind
     assert ind["macro_f1_covid_random_draws"] >= COVID_RANDOM_DRAWS_MACRO_F1_FLOOR, ind
+    assert ind["repeated_cv"]["macro_f1_covid_posts"]["mean"] >= COVID_MACRO_F1_FLOOR, ind["repeated_cv"]
+    assert ind["n_comments"] >= 1000 and ind["macro_f1_comments"] >= COMMENTS_MACRO_F1_FLOOR, ind
     # the in-domain labels must beat the out-of-domain-only baseline by a wide margin
     assert ind["macro_f1"] >= ind["baseline_ood_only_macro_f1"] + 0.2
     assert metrics["version"] == SentimentModel.load(MODELS_DIR).version

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nlp.sentiment import FeatureConfig
-from nlp.sentiment_train import TrainParams, annotation_agreement, dup_key, read_labels, train
+from nlp.sentiment_train import TrainParams, annotation_agreement, dup_key, load_texts, read_labels, train
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
 needs_data = pytest.mark.skipif(
@@ -47,6 +47,8 @@ def test_final_label_is_the_majority_of_the_passes() -> None:
     assert agreement["double_annotated"] == len(rows)
     assert 0.0 < agreement["cohen_kappa"] <= 1.0
     assert agreement["third_pass"] == sum(1 for r in rows if r["ann3"])
+    comments = annotation_agreement(source="victsd")
+    assert comments["double_annotated"] == sum(1 for r in rows if r["source"] == "victsd") > 0
 
 
 def test_bad_label_rows_are_refused(tmp_path: Path) -> None:
@@ -57,6 +59,17 @@ def test_bad_label_rows_are_refused(tmp_path: Path) -> None:
     bad.write_text("source,id,label,draw,ann1,ann2,ann3\nreintel_train,1,neg,random,neg,furious,\n", encoding="utf-8")
     with pytest.raises(ValueError, match="annotation"):
         read_labels(bad)
+    bad.write_text("source,id,label,draw,ann1,ann2,ann3\ntweets,1,neg,random,neg,neg,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad label row"):
+        read_labels(bad)
+
+
+@needs_data
+def test_every_labelled_id_has_its_text_posts_and_comments() -> None:
+    texts = load_texts(DATA)
+    rows = read_labels()
+    assert {s for s, _, _ in rows} == {"reintel_unlabeled", "reintel_train", "victsd"}
+    assert all(texts[s][i].strip() for s, i, _ in rows)
 
 
 def test_dup_key_groups_reposts() -> None:
@@ -72,7 +85,7 @@ def test_training_is_reproducible_on_a_subsample(tmp_path: Path) -> None:
         "write": False,
         "limit": 120,
         "params": TrainParams(folds=3),
-        "features": FeatureConfig(word_features=2**12, char_features=2**11, lead_features=2**10),
+        "features": FeatureConfig(word_features=2**12, char_features=2**11, lead_features=2**10, embedding_dim=16),
     }
     runs = [train(DATA, tmp_path, seed=7, **small) for _ in range(2)]
     probs = [np.array([[p[c] for c in sorted(p)] for p in r["_model"].predict_proba(TEXTS)]) for r in runs]
