@@ -158,10 +158,13 @@ def load_texts(data_dir: Path) -> dict[str, dict[str, str]]:
         paths = sorted(data_dir.glob(pattern))
         if not paths:
             raise FileNotFoundError(f"{data_dir / pattern} not found: --data must be the shared datasets folder")
-        if source == "victsd":
-            out[source] = {r[""]: r.get("Comment") or "" for p in paths for r in _read_csv(p)}
-        else:
-            out[source] = {r["id"]: r.get("post_message") or "" for p in paths for r in _read_csv(p)}
+        id_col, text_col = ("", "Comment") if source == "victsd" else ("id", "post_message")
+        out[source] = {}
+        for path in paths:
+            rows = _read_csv(path)
+            if rows and not {id_col, text_col} <= rows[0].keys():
+                raise ValueError(f"{path}: expected the columns {id_col!r} and {text_col!r}, found {list(rows[0])}")
+            out[source].update((r[id_col], r[text_col] or "") for r in rows)
     return out
 
 

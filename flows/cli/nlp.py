@@ -230,7 +230,7 @@ def register(app: typer.Typer) -> None:
             train_fn = _sentiment_trainer()
             try:
                 report = train_fn(data, out_dir) if seed is None else train_fn(data, out_dir, seed)
-            except (FileNotFoundError, KeyError, ValueError) as exc:
+            except (FileNotFoundError, ValueError) as exc:  # data errors; a KeyError would be a bug
                 fail(
                     f"dữ liệu cảm xúc không đúng / bad sentiment data under {data}: {exc}",
                     hint="--data là thư mục datasets, có reintel/, comments/ và sentiment/ / --data is the datasets folder, e.g. ../shared/datasets",

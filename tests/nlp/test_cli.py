@@ -128,6 +128,17 @@ def test_train_sentiment_wrong_data_folder_is_a_clear_error(env: Path) -> None:
     assert not (env / "m" / "sentiment").exists()
 
 
+def test_train_sentiment_file_without_its_columns_is_a_clear_error(env: Path) -> None:
+    data = env / "datasets"
+    (data / "reintel").mkdir(parents=True)
+    for name in ("unlabeled.csv", "train.csv"):
+        (data / "reintel" / name).write_text("a,b\n1,2\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["train", "sentiment", "--data", str(data), "--out", str(env / "m")])
+    assert result.exit_code == 1
+    assert "post_message" in result.output and "Traceback" not in result.output
+    assert not (env / "m" / "sentiment").exists()
+
+
 def test_score_with_unusable_transformers_backend_is_a_clear_error(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TINRADAR_NLP_BACKEND", "transformers")
     monkeypatch.delenv("TINRADAR_TRANSFORMERS_MODEL_DIR", raising=False)
