@@ -377,21 +377,8 @@ def ece(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     return round(float(total), 4)
 
 
-def _repeated(
-    y: np.ndarray,
-    oofs: list[np.ndarray],
-    seeds: list[int],
-    covid: np.ndarray,
-    random_covid: np.ndarray,
-    post: np.ndarray,
-) -> dict:
-    """Macro-F1 of each repeated CV (one fold seed each) and their mean, per subset."""
-    subsets = {
-        "macro_f1": np.ones(len(y), dtype=bool),
-        "macro_f1_covid_posts": covid,
-        "macro_f1_covid_random_draws": random_covid,
-        "macro_f1_comments": ~post,
-    }
+def _repeated(y: np.ndarray, oofs: list[np.ndarray], seeds: list[int], subsets: dict[str, np.ndarray]) -> dict:
+    """Macro-F1 of each repeated CV (one fold seed each) and their mean, per non-empty subset."""
     out: dict = {"fold_seeds": seeds}
     for name, mask in subsets.items():
         if mask.any():
@@ -473,7 +460,7 @@ def train(
         return stack_features(ngrams, logp, prepared, config), logp
 
     x_in, lp_in = stacked(c_in, p_in)
-    x_pool, _ = stacked(c_pool, p_pool)
+    x_pool = stacked(c_pool, p_pool)[0] if params.self_training else None  # the pool's counts still feed IDF
     _, group_ids = np.unique(groups_key, return_inverse=True)
     extra = None
     if params.ood_rows_ratio > 0:
@@ -508,13 +495,16 @@ def train(
     covid = post & np.array([is_covid(t) for t in in_texts])  # the aim is stated on COVID-19 posts
     draws = label_draws(labels_path)
     random_covid = covid & np.array([draws.get((s, i)) == "random" for s, i, _ in rows])
+    subsets = {
+        "macro_f1": np.ones(len(y_in), dtype=bool),
+        "macro_f1_covid_posts": covid,
+        "macro_f1_covid_random_draws": random_covid,
+        "macro_f1_comments": ~post,
+    }
+    repeated = _repeated(y_in, [oof_logits, *more_oof], [seed + r for r in range(params.cv_repeats)], subsets)
     in_domain = {
-        "macro_f1": macro_f1(y_in, oof_pred, [0, 1, 2]),
-        "macro_f1_covid_posts": macro_f1(y_in[covid], oof_pred[covid], [0, 1, 2]),
-        "macro_f1_covid_random_draws": macro_f1(y_in[random_covid], oof_pred[random_covid], [0, 1, 2])
-        if random_covid.any()
-        else None,
-        "macro_f1_comments": macro_f1(y_in[~post], oof_pred[~post], [0, 1, 2]) if (~post).any() else None,
+        # the first fold split's figures (temperature scaling keeps each argmax)
+        **{name: repeated[name]["values"][0] if name in repeated else None for name in subsets},
         "n": len(y_in),
         "n_covid_posts": int(covid.sum()),
         "n_comments": int((~post).sum()),
@@ -529,9 +519,7 @@ def train(
         "ece_uncalibrated": ece(softmax(oof_logits), y_in),
         "baseline_ood_only_macro_f1": macro_f1(y_in, oof_base, [0, 1, 2]),
         "baseline_ood_only_macro_f1_covid_posts": macro_f1(y_in[covid], oof_base[covid], [0, 1, 2]),
-        "repeated_cv": _repeated(
-            y_in, [oof_logits, *more_oof], [seed + r for r in range(params.cv_repeats)], covid, random_covid, post
-        ),
+        "repeated_cv": repeated,
         "method": f"grouped stratified {params.folds}-fold CV over the hand-labelled posts and comments"
         + ("; self-training inside each fold" if params.self_training else ""),
     }
