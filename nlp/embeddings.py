@@ -25,7 +25,9 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.extmath import randomized_svd
 
-_TOKEN = re.compile(r"(?u)<\w+>|\b\w+\b")
+#: Words and placeholders such as ``<url>``; the sentiment n-grams add punctuation to it.
+TOKEN_PATTERN = r"(?u)<\w+>|\b\w+\b"
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 def tokens(features_text: str) -> list[str]:
@@ -57,7 +59,7 @@ class Embeddings:
                     rows.append(n)
                     cols.append(j)
         bag = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(docs), len(self.vocab)))
-        return l2_normalize(np.asarray(bag @ self.vectors, dtype=np.float32)).astype(np.float32)
+        return l2_normalize(np.asarray(bag @ self.vectors, dtype=np.float32))
 
 
 def train_embeddings(
@@ -109,4 +111,4 @@ def train_embeddings(
     return Embeddings(vocab, l2_normalize(u * np.sqrt(s)).astype(np.float16).astype(np.float32))
 
 
-__all__ = ["Embeddings", "tokens", "train_embeddings"]
+__all__ = ["TOKEN_PATTERN", "Embeddings", "tokens", "train_embeddings"]

@@ -41,7 +41,7 @@ import yaml
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
-from nlp.embeddings import Embeddings, tokens
+from nlp.embeddings import TOKEN_PATTERN, Embeddings, tokens
 from nlp.normalize import normalize
 from tinradar.schema import Sentiment
 from tinradar.text import fold, has_vietnamese_diacritics
@@ -68,7 +68,7 @@ CUE_NAMES = (
     "length",
 )
 _LEXICON_KEYS = ("neg", "pos", "neu", "address", "emoji_neg", "emoji_pos")
-_WORD_TOKEN = r"(?u)<\w+>|\b\w+\b|[^\w\s]"
+_WORD_TOKEN = TOKEN_PATTERN + r"|[^\w\s]"
 _CAPS_WORD = re.compile(r"\b[A-ZÀ-Ỹ]{2,}\b")
 
 

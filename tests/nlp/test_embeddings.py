@@ -56,8 +56,9 @@ def test_doc_vectors_are_unit_means_and_zero_for_unknown_words() -> None:
 
 
 def test_shipped_embeddings_place_tone_words_together() -> None:
-    e = SentimentModel.load(MODELS_DIR).featurizer.embeddings
-    assert e is not None and e.dim == SentimentModel.load(MODELS_DIR).featurizer.config.embedding_dim
+    featurizer = SentimentModel.load(MODELS_DIR).featurizer
+    e = featurizer.embeddings
+    assert e is not None and e.dim == featurizer.config.embedding_dim
     # "hoang" (hoang mang, panic) sits nearer "lo" (lo lắng, worry) than "cảm" (cảm ơn, thanks)
     assert _cos(e, "hoang", "lo") > _cos(e, "hoang", "cảm")
     assert _cos(e, "tri", "cảm") > _cos(e, "tri", "hoang")  # tri ân ~ cảm ơn
