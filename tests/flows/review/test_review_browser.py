@@ -119,8 +119,7 @@ def _login(driver, base: str, name: str) -> None:
     assert "/login" in driver.current_url  # every page needs a login
     driver.find_element(By.ID, "username").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORDS[name])
-    driver.find_element(By.ID, "login-submit").click()
-    _wait_for(driver, "queue-count")
+    _click_and_load(driver, driver.find_element(By.ID, "login-submit"), "queue-count")
 
 
 def _wait_for(driver, element_id: str):
@@ -129,6 +128,22 @@ def _wait_for(driver, element_id: str):
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, 15).until(ec.presence_of_element_located((By.ID, element_id)))
+
+
+def _click_and_load(driver, element, element_id: str):
+    """Click something that loads a new page, then wait for ``element_id`` on *that* page.
+
+    Waiting for the id alone races: when the old page has the same id (the queue after
+    "apply filters"), it is found at once and the rows read next go stale mid-read.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 15).until(ec.staleness_of(old_page))
+    return _wait_for(driver, element_id)
 
 
 def _row_ids(driver) -> list[str]:
@@ -155,13 +170,13 @@ def test_login_filter_open_decide_and_leave_queue(live_url, new_browser, loaded,
     _full_screenshot(driver, shots / "queue.png")
 
     Select(driver.find_element(By.ID, "f-source")).select_by_value("fb-page-a")
-    driver.find_element(By.ID, "apply-filters").click()
-    _wait_for(driver, "queue")
+    _click_and_load(driver, driver.find_element(By.ID, "apply-filters"), "queue")
     assert _row_ids(driver) == [loaded["hi1"], loaded["mid2"]]
     assert "source=fb-page-a" in driver.current_url
 
-    driver.find_element(By.CSS_SELECTOR, f'tr[data-id="{loaded["hi1"]}"] a.item-link').click()
-    _wait_for(driver, "decide-form")
+    _click_and_load(
+        driver, driver.find_element(By.CSS_SELECTOR, f'tr[data-id="{loaded["hi1"]}"] a.item-link'), "decide-form"
+    )
     assert driver.find_element(By.ID, "item-title").text == "Trực thăng phun thuốc khử trùng tối nay"
     page = driver.find_element(By.TAG_NAME, "body").text
     assert "Kêu gọi chia sẻ gấp" in page  # cues
@@ -172,8 +187,7 @@ def test_login_filter_open_decide_and_leave_queue(live_url, new_browser, loaded,
 
     driver.find_element(By.CSS_SELECTOR, "label.v-confirmed_false").click()
     driver.find_element(By.ID, "note").send_keys("Đã xác minh: không có kế hoạch phun thuốc.")
-    driver.find_element(By.ID, "decide-submit").click()
-    _wait_for(driver, "queue-count")
+    _click_and_load(driver, driver.find_element(By.ID, "decide-submit"), "queue-count")
     assert "source=fb-page-a" in driver.current_url  # back to the filtered queue
     assert "Đã lưu" in driver.find_element(By.CLASS_NAME, "flash").text
     assert _row_ids(driver) == [loaded["mid2"]]  # the decided item left the queue
@@ -191,11 +205,9 @@ def test_two_reviewers_same_item(live_url, new_browser, loaded, es_client, es_se
         driver.get(f"{live_url}/item/{loaded['hi2']}")
         _wait_for(driver, "decide-form")
     first.find_element(By.CSS_SELECTOR, "label.v-misleading").click()
-    first.find_element(By.ID, "decide-submit").click()
-    _wait_for(first, "queue-count")
+    _click_and_load(first, first.find_element(By.ID, "decide-submit"), "queue-count")
     second.find_element(By.CSS_SELECTOR, "label.v-accurate").click()
-    second.find_element(By.ID, "decide-submit").click()
-    message = _wait_for(second, "conflict").text
+    message = _click_and_load(second, second.find_element(By.ID, "decide-submit"), "conflict").text
     _full_screenshot(second, shots / "conflict.png")
     assert "vừa được người khác quyết định" in message
     assert "lan" in message and "Gây hiểu lầm" in message and "chưa được lưu" in message
