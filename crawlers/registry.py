@@ -9,6 +9,8 @@ test server on whatever port it got.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tinradar.schema import Kind
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+#: How often a source of each cadence is crawled when runs crawl only what is due
+#: (``tinradar serve`` runs the pipeline every hour and does).
+CADENCE_INTERVALS: dict[str, timedelta] = {
+    "hourly": timedelta(hours=1),
+    "daily": timedelta(days=1),
+    "weekly": timedelta(days=7),
+}
+#: A source counts as due this much before its interval is over: an hourly run that starts
+#: a few seconds earlier than the last one must not skip an hourly source for an hour.
+CADENCE_SLACK = 0.1
 
 
 class RegistryError(ValueError):
@@ -88,7 +101,9 @@ class Source(BaseModel):
     download_timeout: float | None = Field(
         default=None, gt=0, description="Seconds before a page of this source times out"
     )
-    cadence: str = Field(default="daily", description="How often the source is crawled: hourly, daily, weekly")
+    cadence: str = Field(
+        default="daily", description="How often the source is crawled when only due sources are: hourly, daily, weekly"
+    )
     enabled: bool = True
     verified: bool = Field(default=False, description="Whether the URLs were checked against the live site")
     language: str = "vi"
@@ -97,9 +112,18 @@ class Source(BaseModel):
     @field_validator("cadence")
     @classmethod
     def _known_cadence(cls, value: str) -> str:
-        if value not in {"hourly", "daily", "weekly"}:
-            raise ValueError("cadence is hourly, daily or weekly")
+        if value not in CADENCE_INTERVALS:
+            raise ValueError(f"cadence is one of {', '.join(CADENCE_INTERVALS)}")
         return value
+
+    @property
+    def interval(self) -> timedelta:
+        """The time between two crawls of this source (its cadence)."""
+        return CADENCE_INTERVALS[self.cadence]
+
+    def is_due(self, last_crawled: datetime | None, now: datetime) -> bool:
+        """Whether a run at ``now`` should crawl this source, given its last good crawl."""
+        return last_crawled is None or now - last_crawled >= self.interval * (1 - CADENCE_SLACK)
 
     @model_validator(mode="after")
     def _consistent(self) -> Source:
@@ -168,6 +192,17 @@ def load_registry(path: Path, variables: dict[str, str] | None = None) -> list[S
         seen.add(source.id)
         sources.append(source)
     return sources
+
+
+def split_due(
+    sources: list[Source], last_crawled: Mapping[str, datetime], now: datetime
+) -> tuple[list[Source], list[Source]]:
+    """Sources whose cadence says crawl now, and those crawled recently enough to wait."""
+    due: list[Source] = []
+    waiting: list[Source] = []
+    for source in sources:
+        (due if source.is_due(last_crawled.get(source.id), now) else waiting).append(source)
+    return due, waiting
 
 
 def select_sources(sources: list[Source], ids: list[str] | None = None) -> list[Source]:

@@ -101,17 +101,18 @@ def _analyse_runner(dask_address: str | None) -> Any:
 
 def _crawl_all(
     settings: Settings,
-    source_ids: list[str],
+    since: dict[str, datetime],
     run_dir: Path,
-    since: datetime,
     sources_file: Path,
     variables: dict[str, str] | None,
     retries: int,
     retry_delay_seconds: float,
 ) -> list[SourceRun]:
-    """One task per source; a failing source becomes a FAILED/DOWN entry, never an exception."""
+    """One task per source (crawled from its ``since``); a failing source becomes a FAILED/DOWN entry, never an exception."""
     task = crawl_source.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
-    futures = [(sid, task.submit(settings, sid, run_dir, since, sources_file, variables)) for sid in source_ids]
+    futures = [
+        (sid, task.submit(settings, sid, run_dir, start, sources_file, variables)) for sid, start in since.items()
+    ]
     results: list[SourceRun] = []
     for sid, future in futures:
         try:
@@ -136,6 +137,7 @@ def daily_pipeline(
     retry_delay_seconds: float = 30.0,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     dask_address: str | None = None,
+    due_only: bool = False,
 ) -> RunSummary:
     """Crawl → analyse → index for ``day`` (default: today in the board's time zone).
 
@@ -149,8 +151,11 @@ def daily_pipeline(
         retries, retry_delay_seconds: per crawl and index task.
         chunk_size: documents per analyse task.
         dask_address: run the analyse stage on a Dask cluster (``"local"`` starts one).
+        due_only: crawl only the sources whose cadence (hourly, daily, weekly) says they are
+            due since their last good crawl; the scheduled runs of ``tinradar serve`` do.
+            Ignored when ``sources`` names sources: those are always crawled.
     """
-    from crawlers.registry import load_registry, select_sources
+    from crawlers.registry import load_registry, select_sources, split_due
 
     settings = settings or Settings()
     day = day or today(settings)
@@ -172,10 +177,22 @@ def daily_pipeline(
     # 1. crawl --------------------------------------------------------------------------
     t0 = clock.monotonic()
     registry = select_sources(load_registry(sources_file, variables), sources)
-    since = datetime.combine(day - timedelta(days=lookback), time.min, tzinfo=settings.tz)
-    summary.sources = _crawl_all(
-        settings, [s.id for s in registry], run_dir, since, sources_file, variables, retries, retry_delay_seconds
-    )
+    if due_only and not sources:
+        try:
+            last_crawled = runstore.read_last_crawled(settings)
+        except ValueError as exc:
+            logger.warning("%s: every source counts as due", exc)
+            last_crawled = {}
+        registry, waiting = split_due(registry, last_crawled, summary.started_at)
+        summary.not_due = [s.id for s in waiting]
+    # A weekly source looks back over its whole week, whatever the lookback.
+    since = {
+        s.id: datetime.combine(day - max(timedelta(days=lookback), s.interval), time.min, tzinfo=settings.tz)
+        for s in registry
+    }
+    summary.sources = _crawl_all(settings, since, run_dir, sources_file, variables, retries, retry_delay_seconds)
+    crawled_ok = [s.source_id for s in summary.sources if s.status in (SourceStatus.OK, SourceStatus.PARTIAL)]
+    runstore.record_crawled(settings, crawled_ok, summary.started_at)
     summary.stage_seconds["crawl"] = clock.monotonic() - t0
 
     # 2. merge + analyse ------------------------------------------------------------------

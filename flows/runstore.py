@@ -9,6 +9,9 @@ Each run gets its own folder ``<data_dir>/runs/<DAY>/<RUN_ID>/``::
     scored-000.jsonl.indexed    marker: this chunk is in Elasticsearch (its IndexStats)
     summary.json                the RunSummary
 
+and ``<data_dir>/runs/last_crawled.json`` keeps when each source was last crawled
+successfully, for runs that crawl only the sources their cadence makes due.
+
 Every file is written to a temporary name and renamed, so a file that exists is whole.
 A stage that did not finish leaves its input without its output marker; the next run
 finds those (``pending_work``) and finishes them first. Re-indexing a chunk is harmless:
@@ -33,6 +36,7 @@ from tinradar.settings import Settings
 
 SPLIT_MARKER = "split.done"
 INDEXED_SUFFIX = ".indexed"
+LAST_CRAWLED = "last_crawled.json"
 
 
 def runs_root(settings: Settings) -> Path:
@@ -61,6 +65,33 @@ def write_jsonl(path: Path, rows: Iterable[BaseModel | dict[str, Any]]) -> int:
         os.fsync(fh.fileno())
     tmp.replace(path)
     return n
+
+
+def read_last_crawled(settings: Settings) -> dict[str, datetime]:
+    """When each source was last crawled successfully (empty before the first run).
+
+    Raises ``ValueError`` naming the file when it is not what ``record_crawled`` writes.
+    """
+    path = runs_root(settings) / LAST_CRAWLED
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): datetime.fromisoformat(v) for k, v in raw.items()}
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path}: unreadable ({exc})") from exc
+
+
+def record_crawled(settings: Settings, source_ids: Iterable[str], when: datetime) -> None:
+    """Note ``when`` as the last good crawl of these sources (others keep their time)."""
+    try:
+        known = read_last_crawled(settings)
+    except ValueError:
+        known = {}  # rewritten whole: the sources not in this run become due again
+    known.update(dict.fromkeys(source_ids, when))
+    runs_root(settings).mkdir(parents=True, exist_ok=True)
+    payload = {k: v.isoformat() for k, v in sorted(known.items())}
+    write_text(runs_root(settings) / LAST_CRAWLED, json.dumps(payload, indent=1) + "\n")
 
 
 def write_text(path: Path, text: str) -> None:

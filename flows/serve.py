@@ -1,7 +1,8 @@
 """``tinradar serve``: both flows as scheduled Prefect deployments, served from this process.
 
 Schedules are in the board's time zone (Asia/Ho_Chi_Minh by default): the pipeline
-every few hours, the report at 07:00 about the day before. ``flow.serve`` takes no
+every hour, crawling only the sources whose cadence (hourly, daily, weekly in
+``crawlers/sources.yaml``) makes them due, and the report at 07:00 about the day before. ``flow.serve`` takes no
 timezone argument; the zone goes into each ``Cron`` schedule.
 """
 
@@ -11,8 +12,8 @@ from typing import Any
 
 from tinradar.settings import Settings
 
-#: Crawl → analyse → index every 4 hours, on the hour (00:00, 04:00, … local time).
-PIPELINE_CRON = "0 */4 * * *"
+#: Crawl → analyse → index every hour, on the hour; each run crawls only the due sources.
+PIPELINE_CRON = "0 * * * *"
 #: The daily report at 07:00 local time.
 REPORT_CRON = "0 7 * * *"
 
@@ -29,7 +30,8 @@ def build_deployments(
     pipeline = daily_pipeline.to_deployment(
         name="tinradar-pipeline",
         schedules=[Cron(pipeline_cron, timezone=settings.timezone)],
-        description="Thu thập → phân tích → lập chỉ mục / crawl → analyse → index",
+        parameters={"due_only": True},
+        description="Thu thập các nguồn đến lượt → phân tích → lập chỉ mục / crawl the due sources → analyse → index",
         tags=["tinradar"],
     )
     report = daily_report.to_deployment(

@@ -57,6 +57,9 @@ class RunSummary(BaseModel):
     finished_at: datetime | None = None
     sources: list[SourceRun] = Field(default_factory=list)
     counts: StageCounts = Field(default_factory=StageCounts)
+    not_due: list[str] = Field(
+        default_factory=list, description="Sources left out because their cadence says they were crawled recently"
+    )
     failures: list[str] = Field(default_factory=list, description="Stage-level failures, in words")
     stage_seconds: dict[str, float] = Field(default_factory=dict)
 
@@ -112,6 +115,11 @@ class RunSummary(BaseModel):
             skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "—"
             error = (s.error or (f"{s.errors} lỗi" if s.errors else "—")).replace("|", "/").replace("\n", " ")
             lines.append(f"| {s.source_id} | {_STATUS_VI[s.status]} | {s.items} | {skipped} | {error[:200]} |")
+        if self.not_due:
+            lines += [
+                "",
+                f"Chưa đến lượt thu thập (theo nhịp của nguồn) / not due by cadence: {', '.join(self.not_due)}",
+            ]
         if self.failures:
             lines += ["", "## Lỗi / failures", ""] + [f"- {f}" for f in self.failures]
         if self.stage_seconds:

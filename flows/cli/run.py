@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli.common import console, fail, load_settings, out
+from flows.serve import PIPELINE_CRON, REPORT_CRON
 
 run_app = typer.Typer(
     name="run",
@@ -98,6 +99,8 @@ def print_summary(summary: Any) -> None:
         style = "red" if s.status in ("down", "failed") else ("yellow" if s.status == "partial" else "green")
         sources.add_row(s.source_id, f"[{style}]{s.status}[/]", str(s.items), skipped, (s.error or "")[:120])
     console.print(sources)
+    if summary.not_due:
+        console.print(f"Chưa đến lượt (theo nhịp thu thập) / not due: {', '.join(summary.not_due)}")
     for failure in summary.failures:
         console.print(f"[bold red]✗[/] {failure}")
 
@@ -121,6 +124,13 @@ def run_pipeline(
     retry_delay: Annotated[
         float, typer.Option("--retry-delay", help="Giây chờ giữa các lần thử lại / seconds between retries")
     ] = 30.0,
+    due_only: Annotated[
+        bool,
+        typer.Option(
+            "--due-only",
+            help="Chỉ các nguồn đã đến lượt theo nhịp thu thập (cadence) / only sources due by their cadence",
+        ),
+    ] = False,
     json_out: Annotated[
         bool, typer.Option("--json", help="In bản tóm tắt dạng JSON ra stdout / print the summary as JSON")
     ] = False,
@@ -140,6 +150,7 @@ def run_pipeline(
             settings=settings,
             retry_delay_seconds=retry_delay,
             dask_address=dask,
+            due_only=due_only,
         )
     except PipelineFailed as exc:
         print_summary(exc.summary)
@@ -186,12 +197,12 @@ def run_report(
 def serve(
     pipeline_cron: Annotated[
         str, typer.Option("--pipeline-cron", help="Lịch chạy thu thập (cron, giờ địa phương)")
-    ] = "0 */4 * * *",
+    ] = PIPELINE_CRON,
     report_cron: Annotated[
         str, typer.Option("--report-cron", help="Lịch lập báo cáo (cron, giờ địa phương)")
-    ] = "0 7 * * *",
+    ] = REPORT_CRON,
 ) -> None:
-    """Chạy theo lịch: thu thập mỗi 4 giờ, báo cáo lúc 07:00 / serve both flows on schedules."""
+    """Chạy theo lịch: mỗi giờ thu thập các nguồn đến lượt, báo cáo lúc 07:00 / serve both flows on schedules."""
     settings = _prepare(quiet=False)
     from flows.serve import serve_forever
 

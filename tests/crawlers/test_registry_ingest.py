@@ -1,11 +1,12 @@
 import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from crawlers.ingest import ExportError, read_export
-from crawlers.registry import RegistryError, load_registry, select_sources
+from crawlers.registry import RegistryError, load_registry, select_sources, split_due
 from tinradar.ids import canonical_url, social_id
 from tinradar.settings import Settings
 
@@ -39,6 +40,27 @@ def test_placeholders_and_selection(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("sources:\n  - {id: x, name: X, kind: news}\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="feed, sitemap or listing"):
+        load_registry(bad)
+
+
+def test_cadence_decides_which_sources_are_due(tmp_path: Path) -> None:
+    sources = load_registry(ROOT / "crawlers/sources.yaml")
+    by_cadence = {c: next(s for s in sources if s.cadence == c) for c in ("hourly", "daily", "weekly")}
+    now = datetime(2021, 9, 3, 10, 0, 2, tzinfo=UTC)
+    hourly, daily, weekly = by_cadence.values()
+    last = {
+        hourly.id: now - timedelta(minutes=59, seconds=58),  # the previous hourly run, a moment "early"
+        daily.id: now - timedelta(hours=20),
+        weekly.id: now - timedelta(days=8),
+    }
+    due, waiting = split_due(list(by_cadence.values()), last, now)
+    assert [s.id for s in due] == [hourly.id, weekly.id] and [s.id for s in waiting] == [daily.id]
+    assert not hourly.is_due(now - timedelta(minutes=30), now) and daily.is_due(now - timedelta(hours=23), now)
+    assert weekly.is_due(None, now), "a source never crawled is due"
+    assert weekly.interval == timedelta(days=7)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources:\n  - {id: x, name: X, kind: news, feeds: [http://a.vn/r], cadence: monthly}\n")
+    with pytest.raises(RegistryError, match="hourly, daily, weekly"):
         load_registry(bad)
 
 

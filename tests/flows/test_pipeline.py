@@ -188,3 +188,26 @@ def test_analyse_stage_on_a_local_dask_cluster(tmp_path):
     rumor, notice, chip = (i.analysis for i in items)
     assert rumor.rumor_risk > notice.rumor_risk and chip.rumor_risk > notice.rumor_risk
     assert {m.claim_id for m in rumor.matched_claims} >= {"vaccine-infertility"}
+
+
+def test_due_only_crawls_just_the_sources_their_cadence_makes_due(es_settings, es_client, site):
+    from crawlers.registry import load_registry
+    from flows import runstore
+    from tinradar.schema import utc_now
+
+    sources = [s for s in load_registry(FIXTURE_REGISTRY, {"base_url": site}) if s.enabled]
+    due = next(s for s in sources if s.kind == "social")
+    runstore.record_crawled(es_settings, [s.id for s in sources if s.id != due.id], utc_now())
+
+    summary = _run(es_settings, site, due_only=True)
+
+    assert [s.source_id for s in summary.sources] == [due.id] and summary.sources[0].items > 0
+    assert set(summary.not_due) == {s.id for s in sources} - {due.id}
+    assert summary.counts.indexed_new > 0 and summary.ok
+    assert "not due by cadence" in summary.to_markdown()
+    assert runstore.read_last_crawled(es_settings)[due.id] == summary.started_at
+
+    again = _run(es_settings, site, due_only=True)
+    assert again.sources == [] and len(again.not_due) == len(sources) and again.counts.crawled == 0
+    named = _run(es_settings, site, sources=[due.id], due_only=True)
+    assert [s.source_id for s in named.sources] == [due.id], "a source named on the command line is always crawled"

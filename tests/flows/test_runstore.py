@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from flows import runstore
 from flows.pipeline import split_run
@@ -81,3 +83,18 @@ def test_write_jsonl_is_atomic(tmp_path):
     runstore.write_jsonl(path, [{"a": "Sơn Dương"}])
     assert path.read_text(encoding="utf-8") == '{"a": "Sơn Dương"}\n'
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_last_crawled_times_are_kept_per_source(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    assert runstore.read_last_crawled(settings) == {}
+    first = datetime(2021, 9, 3, 8, 0, tzinfo=UTC)
+    runstore.record_crawled(settings, ["a", "b"], first)
+    runstore.record_crawled(settings, ["b"], first + timedelta(hours=1))
+    assert runstore.read_last_crawled(settings) == {"a": first, "b": first + timedelta(hours=1)}
+    assert runstore.run_dirs(settings) == [], "the file is not taken for a run folder"
+    (tmp_path / "runs" / runstore.LAST_CRAWLED).write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"last_crawled\.json"):
+        runstore.read_last_crawled(settings)
+    runstore.record_crawled(settings, ["c"], first)  # a broken file is replaced, not fatal
+    assert runstore.read_last_crawled(settings) == {"c": first}

@@ -19,7 +19,8 @@ def test_deployments_are_scheduled_in_the_board_time_zone():
     assert pipeline.name == "tinradar-pipeline" and report.name == "tinradar-report"
     (p_sched,) = pipeline.schedules
     (r_sched,) = report.schedules
-    assert p_sched.schedule.cron == "0 */4 * * *" and p_sched.schedule.timezone == "Asia/Ho_Chi_Minh"
+    assert p_sched.schedule.cron == "0 * * * *" and p_sched.schedule.timezone == "Asia/Ho_Chi_Minh"
+    assert pipeline.parameters == {"due_only": True}, "hourly runs crawl only the sources their cadence makes due"
     assert r_sched.schedule.cron == "0 7 * * *" and r_sched.schedule.timezone == "Asia/Ho_Chi_Minh"
 
 
