@@ -174,3 +174,30 @@ def test_planted_rumors_present(crawled: dict) -> None:
         "5g",
     ):
         assert sum(cue in t for t in texts) >= 2, cue
+
+
+def test_http_cache_switch_replays_pages_when_the_site_is_gone(tmp_path: Path) -> None:
+    """``http_cache`` (development only) keeps responses under ``cache_dir/http``: a second
+    crawl, without crawl state, gets the same items although the site no longer answers."""
+    cached = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", http_cache=True, autothrottle=False)
+    uncached = cached.model_copy(update={"http_cache": False, "cache_dir": tmp_path / "nocache"})
+
+    def run(settings: Settings, n: int, base: str) -> list[str]:
+        out = tmp_path / f"{n}.jsonl"
+        crawl(
+            settings,
+            sources_file=SOURCES,
+            source_ids=["tg-tinnongtuyenquang"],
+            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
+            out_path=out,
+            variables={"base_url": base},
+            scrapy_settings=FAST,
+            use_state=False,
+        )
+        return sorted(json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines())
+
+    with serve_fixture_site() as base:
+        live = run(cached, 1, base)
+    assert len(live) == 10 and any((tmp_path / "cache" / "http").rglob("*"))
+    assert run(cached, 2, base) == live, "served from the cache"
+    assert run(uncached, 3, base) == [] and not (tmp_path / "nocache" / "http").exists()
