@@ -139,6 +139,15 @@ class Settings(BaseSettings):
     )
     review_session_minutes: int = Field(default=480, description="A review session expires after this many minutes")
     review_cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only (set true behind TLS)")
+    review_login_failures: int = Field(
+        default=5, ge=1, description="Failed logins for one name from one address before it must wait"
+    )
+    review_login_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed logins from one address, all names together, before it must wait"
+    )
+    review_login_window_minutes: float = Field(
+        default=15, gt=0, description="Failed logins count for this many minutes"
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -20,14 +22,29 @@ async def login_page(request: Request, next: str = "/", expired: str = "") -> HT
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> HTMLResponse:
-    """Check the password (argon2, in the thread pool) and start a fresh session."""
+    """Check the password (argon2, in the thread pool) and start a fresh session.
+
+    Too many recent failures for this name or from this address get 429 without a
+    password check (``flows.review.throttle``)."""
     name = username.strip()
     target = safe_next(next)
+    now = request.app.state.clock()
+    address = request.client.host if request.client else "?"
+    throttle = request.app.state.login_throttle
+    wait = throttle.retry_after(address, name, now)
+    if wait > 0:
+        minutes = math.ceil(wait / 60)
+        message = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+        response = render(request, "login.html", {"next": target, "error": message, "name": name}, status_code=429)
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
     user = request.app.state.users.authenticate(name, password) if name and password else None
     if user is None:
+        throttle.failed(address, name, now)
         context = {"next": target, "error": "Sai tên đăng nhập hoặc mật khẩu.", "name": name}
         return render(request, "login.html", context, status_code=401)
-    start_session(request.session, user.name, request.app.state.clock())
+    throttle.succeeded(address, name)
+    start_session(request.session, user.name, now)
     return RedirectResponse(target, status_code=303)
 
 

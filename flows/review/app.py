@@ -27,6 +27,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from flows.review import presentation
 from flows.review.security import CSRFMiddleware, SecurityHeadersMiddleware, csrf_token, session_expired
+from flows.review.throttle import LoginThrottle
 from flows.review.users import User, UserStore
 from tinradar.settings import Settings
 
@@ -171,6 +172,11 @@ def create_app(
     app.state.client = client if client is not None else _connect(settings)
     app.state.users = users or UserStore.for_settings(settings)
     app.state.clock = clock
+    app.state.login_throttle = LoginThrottle(
+        settings.review_login_failures,
+        settings.review_login_failures_per_address,
+        settings.review_login_window_minutes * 60,
+    )
     app.state.claims = ClaimsCache(settings.claims_file)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

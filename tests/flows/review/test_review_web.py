@@ -104,6 +104,28 @@ def test_login_logout(app, loaded):
     assert client.get("/").status_code == 303
 
 
+def test_repeated_wrong_passwords_make_that_name_wait(app, es_settings, clock):
+    client = browser(app)
+    limit = es_settings.review_login_failures
+    assert all(login(client, "lan", f"sai-{n}").status_code == 401 for n in range(limit))
+    refused = login(client, "lan")  # even the right password is not checked now
+    assert refused.status_code == 429 and "Đăng nhập sai quá nhiều lần" in refused.text
+    window = es_settings.review_login_window_minutes * 60
+    assert int(refused.headers["retry-after"]) == window and f"{window // 60:g} phút" in refused.text
+    assert login(client, "an").status_code == 303, "other names from the same address are not locked"
+    clock.now += window + 1
+    assert login(client, "lan").status_code == 303
+
+
+def test_one_address_cannot_try_every_name(app, es_settings, clock):
+    client = browser(app)
+    names = [f"khach{n}" for n in range(es_settings.review_login_failures_per_address)]
+    assert all(login(client, name, "doan-bua").status_code == 401 for name in names)
+    assert login(client, "quan").status_code == 429
+    clock.now += es_settings.review_login_window_minutes * 60 + 1
+    assert login(client, "quan").status_code == 303
+
+
 def test_login_never_redirects_off_site(app):
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
         assert login(browser(app), "lan", next_path=target).headers["location"] == "/"
