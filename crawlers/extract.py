@@ -220,12 +220,16 @@ def _lead(tree: lxml.html.HtmlElement, sel: Selectors | None) -> str:
 
 
 def _with_lead(text: str, lead: str) -> str:
-    """Prepend the lead when the body lacks it (trafilatura often drops the sapo)."""
+    """The lead first, as a reader sees it: prepended when the body lacks it (trafilatura
+    often drops the sapo), moved up when trafilatura put it after the body (short pages)."""
     if not lead:
         return text
-    folded = fold(text)
-    probe = fold(lead)
-    if probe[:50] in folded[: len(probe) + 500]:
+    probe = fold(lead)[:50]
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if fold(line).startswith(probe):
+            return text if i == 0 else "\n".join([line, *lines[:i], *lines[i + 1 :]])
+    if probe in fold(text)[: len(fold(lead)) + 500]:  # inside the opening paragraph
         return text
     return f"{lead}\n{text}" if text else lead
 
