@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from flows.review.users import Role, UserStore
 from index import review as store
-from tests.flows.review import seed
+from tests.flows.review import seed, training_data
 from tinradar.schema import ReviewStatus
 
 
@@ -91,3 +91,24 @@ def test_train_rumor_with_reviews_needs_verdicts(env, es_settings, es_client, tm
     invalid = CliRunner().invoke(app, [*args, "--reviews-file", str(bad)], env=env)
     assert invalid.exit_code == 2 and "bad.jsonl:1" in invalid.output
     assert not (tmp_path / "models").exists()
+
+
+def test_train_rumor_with_reviews_from_elasticsearch(env, es_settings, es_client, tmp_path):
+    """The whole path a board's analyst takes: verdicts on the desk → retrained model with a card."""
+    ids = seed.load(es_client, es_settings, seed.standard_items())
+    for key, status in (("hi1", ReviewStatus.CONFIRMED_FALSE), ("mid2", ReviewStatus.ACCURATE)):
+        seed.decide_seen(es_client, es_settings, store.get_item(es_client, es_settings, ids[key]), status, by="lan")
+    base = tmp_path / "train.csv"
+    training_data.base_csv(base)
+    models = tmp_path / "models"
+    args = ["train", "rumor", "--data", str(base), "--out", str(models), "--seed", "3", "--with-reviews"]
+
+    result = CliRunner().invoke(app, args, env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "2 kết luận" in result.output and "ROC-AUC" in result.output
+    metrics = json.loads((models / "rumor" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["reviews"]["rows"] == 2 and metrics["reviews"]["positives"] == 1
+    assert metrics["data"]["rows"] == 82 and metrics["cv"]["folds"] == 5
+    assert (models / "rumor" / "rumor.joblib").is_file()
+    assert "## Kết luận của Ban / Board verdicts" in (models / "rumor" / "MODEL_CARD.md").read_text(encoding="utf-8")

@@ -4,61 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
-import random
 
 import pytest
 
 from flows.review import retrain
+from tests.flows.review.training_data import base_csv, reviews
 
 pytest.importorskip("nlp.rumor")
-
-RUMOR = [
-    "CHIA SẺ GẤP!!! tối nay trực thăng phun thuốc diệt virus, mọi người đóng cửa {n}",
-    "Nóng: uống nước chanh nóng diệt virus corona, bác sĩ giấu không nói {n}",
-    "Tin mật: tiêm vắc xin gây vô sinh, share ngay cho người thân {n}",
-    "Khẩn cấp!!! ăn tỏi sống chữa khỏi covid, sự thật bị che giấu {n}",
-]
-OFFICIAL = [
-    "UBND huyện thông báo lịch tiêm vắc xin mũi {n} tại trạm y tế xã",
-    "Sở Y tế ghi nhận {n} ca mắc mới, đều đã được cách ly tập trung",
-    "Bộ Y tế hướng dẫn người dân khai báo y tế, đeo khẩu trang, giữ khoảng cách {n}",
-    "Trung tâm Y tế huyện tổ chức tập huấn phòng chống dịch cho {n} cán bộ",
-]
-
-
-def _base_csv(path, n: int = 80) -> None:
-    rng = random.Random(7)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(retrain.REINTEL_COLUMNS))
-        writer.writeheader()
-        for i in range(n):
-            label = 1 if i % 4 == 0 else 0
-            text = rng.choice(RUMOR if label else OFFICIAL).format(n=i)
-            writer.writerow(
-                {
-                    "id": str(i),
-                    "user_name": "",
-                    "post_message": text,
-                    "timestamp_post": "1585000000",
-                    "num_like_post": str(rng.randint(0, 50)),
-                    "num_comment_post": "1",
-                    "num_share_post": "0",
-                    "label": str(label),
-                }
-            )
-
-
-def _reviews(n: int = 16) -> list[dict]:
-    return [
-        {"id": f"doc{i}", "text": (RUMOR if i % 2 else OFFICIAL)[i % 4].format(n=100 + i), "label": i % 2}
-        for i in range(n)
-    ]
 
 
 def test_combined_csv_appends_verdicts(tmp_path):
     base = tmp_path / "train.csv"
-    _base_csv(base, n=10)
-    text, base_rows, added, positives = retrain.combined_csv(base, _reviews(4))
+    base_csv(base, n=10)
+    text, base_rows, added, positives = retrain.combined_csv(base, reviews(4))
     rows = list(csv.DictReader(text.splitlines()))
     assert (base_rows, added, positives, len(rows)) == (10, 4, 2, 14)
     assert rows[-1]["id"] == "review:doc3" and rows[-1]["label"] == "1" and rows[-1]["num_like_post"] == ""
@@ -80,13 +38,13 @@ def test_train_with_reviews_reports_before_and_after(tmp_path):
     import hashlib
 
     base = tmp_path / "train.csv"
-    _base_csv(base)
+    base_csv(base)
     model_dir = tmp_path / "rumor"
     model_dir.mkdir()
     before = {"folds": 2, "roc_auc": 0.8123, "roc_auc_std": 0.01, "pr_auc": 0.6123, "pr_auc_std": 0.02}
     recorded = {"seed": 3, "data": {"sha256": hashlib.sha256(base.read_bytes()).hexdigest()}, "cv": before}
     (model_dir / "metrics.json").write_text(json.dumps(recorded), encoding="utf-8")
-    report = retrain.train_rumor_with_reviews(base, _reviews(), model_dir, seed=3, folds=2)
+    report = retrain.train_rumor_with_reviews(base, reviews(), model_dir, seed=3, folds=2)
     assert report["data"]["rows"] == 96 and report["reviews"]["rows"] == 16
     after = report["cv"]
     assert report["reviews"]["cv_before"] == before and after["folds"] == 2
