@@ -224,12 +224,13 @@ def _with_lead(text: str, lead: str) -> str:
     often drops the sapo), moved up when trafilatura put it after the body (short pages)."""
     if not lead:
         return text
-    probe = fold(lead)[:50]
+    folded_lead = fold(lead)
+    probe = folded_lead[:50]
     lines = text.split("\n")
     for i, line in enumerate(lines):
         if fold(line).startswith(probe):
             return text if i == 0 else "\n".join([line, *lines[:i], *lines[i + 1 :]])
-    if probe in fold(text)[: len(fold(lead)) + 500]:  # inside the opening paragraph
+    if probe in fold(text)[: len(folded_lead) + 500]:  # inside the opening paragraph
         return text
     return f"{lead}\n{text}" if text else lead
 
