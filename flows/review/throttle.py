@@ -34,11 +34,16 @@ class LoginThrottle:
             self._failures.pop(key, None)
         return times
 
+    @staticmethod
+    def _keys(address: str, name: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        """The counters one attempt touches: this name at this address, and the whole address."""
+        return (address, name.casefold()), (address, "")
+
     def retry_after(self, address: str, name: str, now: float) -> float:
         """Seconds until this address may try this name again (0: it may now)."""
         wait = 0.0
         with self._lock:
-            for key, limit in (((address, name.casefold()), self.max_per_name), ((address, ""), self.max_per_address)):
+            for key, limit in zip(self._keys(address, name), (self.max_per_name, self.max_per_address), strict=True):
                 times = self._recent(key, now)
                 if len(times) >= limit:
                     wait = max(wait, times[-limit] + self.window - now)
@@ -49,10 +54,10 @@ class LoginThrottle:
             if len(self._failures) > MAX_KEYS:  # many addresses: forget those whose window is over
                 for key in [k for k, times in self._failures.items() if times[-1] <= now - self.window]:
                     del self._failures[key]
-            for key in ((address, name.casefold()), (address, "")):
+            for key in self._keys(address, name):
                 self._failures.setdefault(key, deque()).append(now)
 
     def succeeded(self, address: str, name: str) -> None:
         """A good password clears that name's failures at this address (not the address's)."""
         with self._lock:
-            self._failures.pop((address, name.casefold()), None)
+            self._failures.pop(self._keys(address, name)[0], None)
