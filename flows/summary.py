@@ -76,6 +76,12 @@ class RunSummary(BaseModel):
     def failed_sources(self) -> list[SourceRun]:
         return [s for s in self.sources if s.status in (SourceStatus.FAILED, SourceStatus.DOWN)]
 
+    def not_due_line(self) -> str:
+        """The sources this run left to a later one by their cadence, in one line ("" if none)."""
+        if not self.not_due:
+            return ""
+        return f"Chưa đến lượt thu thập (theo nhịp của nguồn) / not due by cadence: {', '.join(self.not_due)}"
+
     def skipped_total(self) -> dict[str, int]:
         """Skips by reason over all sources."""
         total: dict[str, int] = {}
@@ -116,10 +122,7 @@ class RunSummary(BaseModel):
             error = (s.error or (f"{s.errors} lỗi" if s.errors else "—")).replace("|", "/").replace("\n", " ")
             lines.append(f"| {s.source_id} | {_STATUS_VI[s.status]} | {s.items} | {skipped} | {error[:200]} |")
         if self.not_due:
-            lines += [
-                "",
-                f"Chưa đến lượt thu thập (theo nhịp của nguồn) / not due by cadence: {', '.join(self.not_due)}",
-            ]
+            lines += ["", self.not_due_line()]
         if self.failures:
             lines += ["", "## Lỗi / failures", ""] + [f"- {f}" for f in self.failures]
         if self.stage_seconds:

@@ -100,7 +100,7 @@ def print_summary(summary: Any) -> None:
         sources.add_row(s.source_id, f"[{style}]{s.status}[/]", str(s.items), skipped, (s.error or "")[:120])
     console.print(sources)
     if summary.not_due:
-        console.print(f"Chưa đến lượt (theo nhịp thu thập) / not due: {', '.join(summary.not_due)}")
+        console.print(summary.not_due_line())
     for failure in summary.failures:
         console.print(f"[bold red]✗[/] {failure}")
 
