@@ -24,6 +24,11 @@ from pydantic_settings import (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+#: Public development defaults of the two secrets (they are in the source code, so they
+#: protect nothing): the review desk and the crawlers refuse to use them for real work.
+DEV_REVIEW_SECRET = "tinradar-dev-secret-change-me"
+DEV_AUTHOR_SALT = "tinradar-dev-salt-change-me"
+
 
 def _default_data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "tinradar"
@@ -58,7 +63,7 @@ class Settings(BaseSettings):
         default="Asia/Ho_Chi_Minh", description="Time zone of the board: days, schedules and reports use it"
     )
     author_salt: SecretStr = Field(
-        default=SecretStr("tinradar-dev-salt-change-me"),
+        default=SecretStr(DEV_AUTHOR_SALT),
         description="Secret salt for pseudonymising individual authors; set your own in production",
     )
 
@@ -149,7 +154,7 @@ class Settings(BaseSettings):
 
     # --- review app -----------------------------------------------------------------
     review_secret: SecretStr = Field(
-        default=SecretStr("tinradar-dev-secret-change-me"), description="Signs review-app sessions and CSRF tokens"
+        default=SecretStr(DEV_REVIEW_SECRET), description="Signs review-app sessions and CSRF tokens"
     )
     review_session_minutes: int = Field(default=480, description="A review session expires after this many minutes")
     review_cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only (set true behind TLS)")

@@ -16,9 +16,6 @@ from tinradar.settings import Settings
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-DEV_SECRET = "tinradar-dev-secret-change-me"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
 review_app = typer.Typer(
     help="Bàn duyệt tin: ứng dụng web để Ban ghi kết luận. / Review desk web app.", no_args_is_help=True
 )
@@ -42,20 +39,22 @@ def serve(
     proxy: bool = typer.Option(
         False, help="Chạy sau reverse proxy HTTPS (tin header X-Forwarded-*) / behind a TLS proxy"
     ),
+    dev: bool = typer.Option(
+        False, "--dev", help="Thử trên máy mình với khóa phiên mặc định (chỉ 127.0.0.1) / development only"
+    ),
 ) -> None:
     """Chạy bàn duyệt tin (web). / Serve the review desk."""
     import uvicorn
 
     from flows.review.app import create_app
+    from flows.review.deploy import UnsafeDeployment, check_serve
     from flows.review.users import UserStore
 
     settings = load_settings()
-    if settings.review_secret.get_secret_value() == DEV_SECRET and host not in LOOPBACK:
-        fail(
-            "Khóa ký phiên vẫn là giá trị mặc định, không an toàn khi mở ra ngoài máy này.",
-            hint="Đặt TINRADAR_REVIEW_SECRET thành một chuỗi ngẫu nhiên dài (ví dụ: python -c 'import secrets; print(secrets.token_urlsafe(48))').",
-            code=2,
-        )
+    try:
+        check_serve(settings, host=host, proxy=proxy, dev=dev)
+    except UnsafeDeployment as exc:
+        fail(str(exc), hint=exc.hint, code=2)
     store = UserStore.for_settings(settings)
     if not store.list():
         console.print(
@@ -65,7 +64,7 @@ def serve(
     from index.review import ensure_audit_index
 
     ensure_audit_index(client, settings)
-    app = create_app(settings, client=client, users=store)
+    app = create_app(settings, client=client, users=store, dev=dev)
     console.print(f"Bàn duyệt tin: http://{host}:{port}/  (Ctrl+C để dừng)")
     uvicorn.run(
         app,

@@ -150,9 +150,13 @@ def create_app(
     client: Elasticsearch | None = None,
     users: UserStore | None = None,
     clock: Callable[[], float] = time.time,
+    dev: bool = False,
 ) -> FastAPI:
-    """Build the review desk for these settings."""
+    """Build the review desk for these settings (``dev``: allow the development secret)."""
     from flows.review import account_views, views
+    from flows.review.deploy import check_secret
+
+    check_secret(settings, dev=dev)
 
     app = FastAPI(
         title="TinRadar — Bàn duyệt tin",
