@@ -184,9 +184,13 @@ def users_list() -> None:
 @users_app.command("remove")
 def users_remove(name: str = typer.Argument(..., help="Tên đăng nhập")) -> None:
     """Xóa tài khoản (phiên đang mở cũng mất quyền ngay). / Remove an account."""
-    from flows.review.users import UserStore
+    from flows.review.users import UserError, UserStore
 
-    if not UserStore.for_settings(load_settings()).remove(name):
+    try:
+        removed = UserStore.for_settings(load_settings()).remove(name)
+    except UserError as exc:
+        fail(str(exc), hint="Tạo một quản trị viên khác trước: tinradar users add TEN --role admin", code=2)
+    if not removed:
         fail(f"Không có tài khoản '{name}'.", hint="Xem danh sách: tinradar users list", code=1)
     console.print(f"Đã xóa tài khoản {name}.")
 

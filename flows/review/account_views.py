@@ -76,7 +76,7 @@ def users_action(
             store.add(name, password, role)
             request.session["flash"] = f"Đã tạo tài khoản {store.normalise_name(name)}."
         elif action == "remove":
-            if name == current_user(request).name:
+            if store.key(name) == current_user(request).name:
                 raise UserError("Không thể tự xóa tài khoản đang đăng nhập.")
             removed = store.remove(name)
             request.session["flash"] = f"Đã xóa tài khoản {name}." if removed else f"Không có tài khoản {name}."

@@ -96,11 +96,16 @@ class UserStore:
             )
         return name
 
+    @staticmethod
+    def key(name: str) -> str:
+        """How a typed name finds its account (``QUAN`` and `` quan`` are ``quan``)."""
+        return nfc(name).strip().lower()
+
     def list(self) -> list[User]:
         return sorted(self._load().values(), key=lambda u: u.name)
 
     def get(self, name: str) -> User | None:
-        return self._load().get(nfc(name).strip().lower())
+        return self._load().get(self.key(name))
 
     def add(self, name: str, password: str, role: Role | str, *, replace: bool = False) -> User:
         name = self.normalise_name(name)
@@ -109,6 +114,8 @@ class UserStore:
         users = self._load()
         if name in users and not replace:
             raise UserError(f"Tài khoản '{name}' đã có.")
+        if name in users and Role(role) is not Role.ADMIN:
+            _keep_an_admin(users, name)
         user = User(name=name, role=Role(role), password_hash=self.hasher.hash(password), created_at=utc_now())
         users[name] = user
         self._save(users)
@@ -116,9 +123,10 @@ class UserStore:
 
     def remove(self, name: str) -> bool:
         users = self._load()
-        key = nfc(name).strip().lower()
+        key = self.key(name)
         if key not in users:
             return False
+        _keep_an_admin(users, key)
         del users[key]
         self._save(users)
         return True
@@ -126,7 +134,7 @@ class UserStore:
     def authenticate(self, name: str, password: str) -> User | None:
         """The user if the password matches, else None (same answer for unknown names)."""
         users = self._load()
-        user = users.get(nfc(name).strip().lower())
+        user = users.get(self.key(name))
         if user is None:
             # Spend the same time as a real check so names cannot be probed by timing.
             with contextlib.suppress(VerificationError, InvalidHashError):
@@ -140,6 +148,13 @@ class UserStore:
             users[user.name] = user.model_copy(update={"password_hash": self.hasher.hash(password)})
             self._save(users)
         return user
+
+
+def _keep_an_admin(users: dict[str, User], leaving: str) -> None:
+    """Refuse to remove or demote the last admin while other accounts remain: nobody could manage them."""
+    admins = [u.name for u in users.values() if u.role is Role.ADMIN]
+    if admins == [leaving] and len(users) > 1:
+        raise UserError(f"Không thể xóa hoặc hạ quyền '{leaving}': đây là quản trị viên cuối cùng.")
 
 
 _DUMMY_HASH = PasswordHasher().hash("tinradar-no-such-user")
