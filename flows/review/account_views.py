@@ -7,6 +7,7 @@ import math
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from flows.review import sessions
 from flows.review.app import current_user, render, require_admin
 from flows.review.security import safe_next, start_session
 from flows.review.users import Role, User, UserError
@@ -45,11 +46,16 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
         return render(request, "login.html", context, status_code=401)
     throttle.succeeded(address, name)
     start_session(request.session, user.name, now)
+    sessions.stamp(request.session, user)
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
-async def logout(request: Request) -> RedirectResponse:
+def logout(request: Request) -> RedirectResponse:
+    """End this account's sessions everywhere (a copied cookie too), then this one."""
+    name = request.session.get("user")
+    if name:
+        request.app.state.users.end_sessions(name)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -25,7 +25,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from flows.review import presentation
+from flows.review import presentation, sessions
 from flows.review.security import CSRFMiddleware, SecurityHeadersMiddleware, csrf_token, session_expired
 from flows.review.throttle import LoginThrottle
 from flows.review.users import User, UserStore
@@ -112,7 +112,7 @@ async def gate(request: Request) -> None:
         session.clear()
         raise LoginRequired(here, expired=True)
     user = app_state.users.get(name)
-    if user is None:  # account removed since login
+    if user is None or not sessions.is_current(session, user):  # removed, logged out or reset since
         session.clear()
         raise LoginRequired(here)
     request.state.user = user

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import tempfile
 from datetime import datetime
 from enum import StrEnum
@@ -47,6 +48,8 @@ class User(BaseModel):
     role: Role
     password_hash: str
     created_at: datetime
+    #: Sessions stamped with another value are over (``flows.review.sessions``).
+    session_gen: str = "0"
 
 
 class UserError(ValueError):
@@ -116,10 +119,24 @@ class UserStore:
             raise UserError(f"Tài khoản '{name}' đã có.")
         if name in users and Role(role) is not Role.ADMIN:
             _keep_an_admin(users, name)
-        user = User(name=name, role=Role(role), password_hash=self.hasher.hash(password), created_at=utc_now())
+        user = User(
+            name=name,
+            role=Role(role),
+            password_hash=self.hasher.hash(password),
+            created_at=utc_now(),
+            session_gen=secrets.token_urlsafe(12),  # a new or reset account ends every earlier session
+        )
         users[name] = user
         self._save(users)
         return user
+
+    def end_sessions(self, name: str) -> None:
+        """End every open session of this account (logout, "log out everywhere")."""
+        users = self._load()
+        key = self.key(name)
+        if key in users:
+            users[key] = users[key].model_copy(update={"session_gen": secrets.token_urlsafe(12)})
+            self._save(users)
 
     def remove(self, name: str) -> bool:
         users = self._load()
