@@ -164,8 +164,16 @@ class Settings(BaseSettings):
     review_login_failures_per_address: int = Field(
         default=20, ge=1, description="Failed logins from one address, all names together, before it must wait"
     )
+    review_login_failures_per_account: int = Field(
+        default=10, ge=1, description="Failed logins for one name, from all addresses together, before it must wait"
+    )
     review_login_window_minutes: float = Field(
         default=15, gt=0, description="Failed logins count for this many minutes"
+    )
+    review_trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="With 'review serve --proxy': addresses or networks (comma-separated) of the reverse proxies "
+        "whose X-Forwarded-For/-Proto are believed; anyone else's are ignored",
     )
 
     @field_validator("timezone")

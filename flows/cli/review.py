@@ -48,11 +48,13 @@ def serve(
 
     from flows.review.app import create_app
     from flows.review.deploy import UnsafeDeployment, check_serve
+    from flows.review.proxy import uvicorn_options
     from flows.review.users import UserStore
 
     settings = load_settings()
     try:
         check_serve(settings, host=host, proxy=proxy, dev=dev)
+        forwarded = uvicorn_options(settings, proxy=proxy)
     except UnsafeDeployment as exc:
         fail(str(exc), hint=exc.hint, code=2)
     store = UserStore.for_settings(settings)
@@ -70,8 +72,7 @@ def serve(
         app,
         host=host,
         port=port,
-        proxy_headers=proxy,
-        forwarded_allow_ips="*" if proxy else None,
+        **forwarded,
         server_header=False,
         log_level="info",
     )

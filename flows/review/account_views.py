@@ -25,14 +25,14 @@ async def login_page(request: Request, next: str = "/", expired: str = "") -> HT
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> HTMLResponse:
     """Check the password (argon2, in the thread pool) and start a fresh session.
 
-    Too many recent failures for this name or from this address get 429 without a
-    password check (``flows.review.throttle``)."""
+    Too many recent failures for this name, from this address or for this account get
+    429 without a password check (``flows.review.throttle``)."""
     name = username.strip()
     target = safe_next(next)
     now = request.app.state.clock()
     address = request.client.host if request.client else "?"
     throttle = request.app.state.login_throttle
-    wait = throttle.retry_after(address, name, now)
+    wait = throttle.attempt(address, name, now)  # counted before the (slow) password check
     if wait > 0:
         minutes = math.ceil(wait / 60)
         message = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
@@ -41,10 +41,9 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
         return response
     user = request.app.state.users.authenticate(name, password) if name and password else None
     if user is None:
-        throttle.failed(address, name, now)
         context = {"next": target, "error": "Sai tên đăng nhập hoặc mật khẩu.", "name": name}
         return render(request, "login.html", context, status_code=401)
-    throttle.succeeded(address, name)
+    throttle.succeeded(address, name, now)
     start_session(request.session, user.name, now)
     sessions.stamp(request.session, user)
     return RedirectResponse(target, status_code=303)

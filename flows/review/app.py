@@ -180,6 +180,7 @@ def create_app(
         settings.review_login_failures,
         settings.review_login_failures_per_address,
         settings.review_login_window_minutes * 60,
+        max_per_account=settings.review_login_failures_per_account,
     )
     app.state.claims = ClaimsCache(settings.claims_file)
 

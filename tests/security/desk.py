@@ -96,6 +96,44 @@ class Visitor:
         return {**hidden(page.text, form_id), **fields}
 
 
+class BehindProxy(Visitor):
+    """A browser reaching the desk through an HTTPS reverse proxy, as nginx forwards it.
+
+    nginx (``proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for``) appends the
+    address it saw to whatever ``X-Forwarded-For`` the browser sent, so the header's left
+    part is the client's to choose (``spoof``) and only its last entry is the truth. The
+    session cookie is kept by hand: the proxy's side is HTTPS, so it is allowed to be
+    ``Secure`` even though the hop to the desk is plain HTTP.
+    """
+
+    def __init__(self, base_url: str, client_address: str, **kwargs: object) -> None:
+        super().__init__(base_url, **kwargs)
+        self.client_address = client_address
+        self.cookie: str | None = None
+        self.set_cookies: list[str] = []
+        self.spoof: str | None = None
+
+    def _send(self, method: str, path: str, headers: dict | None = None, **kwargs: object) -> httpx.Response:
+        forwarded = ", ".join(a for a in (self.spoof, self.client_address) if a)
+        sent = {"X-Forwarded-For": forwarded, "X-Forwarded-Proto": "https", **(headers or {})}
+        if self.cookie:
+            sent["Cookie"] = f"tinradar_review={self.cookie}"
+        self.http.cookies.clear()
+        response = self.http.request(method, path, headers=sent, **kwargs)
+        self.http.cookies.clear()
+        for line in response.headers.get_list("set-cookie"):
+            self.set_cookies.append(line)
+            value = line.split(";", 1)[0].split("=", 1)[1]
+            self.cookie = None if value == "null" else value
+        return response
+
+    def get(self, path: str, **kwargs: object) -> httpx.Response:
+        return self._send("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: object) -> httpx.Response:
+        return self._send("POST", path, **kwargs)
+
+
 def add_accounts(settings: Settings) -> object:
     """A reviewer (lan), an analyst (an) and an admin (quan) in the data dir's users file."""
     from flows.review.users import Role, UserStore, users_file
