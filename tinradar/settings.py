@@ -157,7 +157,9 @@ class Settings(BaseSettings):
         default=SecretStr(DEV_REVIEW_SECRET), description="Signs review-app sessions and CSRF tokens"
     )
     review_session_minutes: int = Field(default=480, description="A review session expires after this many minutes")
-    review_cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only (set true behind TLS)")
+    review_cookie_secure: bool = Field(
+        default=False, description="Send cookies over HTTPS only (always on with 'review serve --proxy')"
+    )
     review_login_failures: int = Field(
         default=5, ge=1, description="Failed logins for one name from one address before it must wait"
     )

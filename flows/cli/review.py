@@ -47,7 +47,7 @@ def serve(
     import uvicorn
 
     from flows.review.app import create_app
-    from flows.review.deploy import UnsafeDeployment, check_serve
+    from flows.review.deploy import UnsafeDeployment, check_serve, for_serving
     from flows.review.proxy import uvicorn_options
     from flows.review.users import UserStore
 
@@ -55,6 +55,7 @@ def serve(
     try:
         check_serve(settings, host=host, proxy=proxy, dev=dev)
         forwarded = uvicorn_options(settings, proxy=proxy)
+        settings = for_serving(settings, proxy=proxy)
     except UnsafeDeployment as exc:
         fail(str(exc), hint=exc.hint, code=2)
     store = UserStore.for_settings(settings)

@@ -56,3 +56,11 @@ def check_serve(settings: Settings, *, host: str, proxy: bool, dev: bool) -> Non
             hint="Bỏ --dev và đặt TINRADAR_REVIEW_SECRET cho máy chủ thật.",
         )
     check_secret(settings, dev=dev)
+
+
+def for_serving(settings: Settings, *, proxy: bool) -> Settings:
+    """The settings the desk serves with: behind the TLS proxy (``--proxy``) the cookie is always ``Secure``.
+
+    Otherwise a browser would also send it on a plain ``http://`` request to the same host.
+    """
+    return settings.model_copy(update={"review_cookie_secure": True}) if proxy else settings
