@@ -7,6 +7,7 @@ result to stdout so scripts can rely on it.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -159,10 +160,24 @@ def _csv_value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _rich_highlight(fragment: str) -> str:
-    from rich.markup import escape
+def _highlighted(fragment: str, base: str = "") -> Any:
+    """A highlight fragment as a Rich ``Text``: never parsed as markup, whatever the crawled text holds.
 
-    return escape(fragment).replace("&lt;em&gt;", "<em>").replace("<em>", "[bold yellow]").replace("</em>", "[/]")
+    Elasticsearch marks matches with ``<em>``/``</em>`` inside the crawled text, which may
+    itself contain ``</em>``, ``[/]`` or a backslash; only a balanced pair styles, anything
+    else is shown as the text it is.
+    """
+    from rich.text import Text
+
+    text, inside = Text(style=base), False
+    for piece in re.split(r"(</?em>)", fragment):
+        if piece == "<em>" and not inside:
+            inside = True
+        elif piece == "</em>" and inside:
+            inside = False
+        elif piece:
+            text.append(piece, style="bold yellow" if inside else None)
+    return text
 
 
 def search_command(
@@ -275,6 +290,7 @@ def search_command(
 def _print_table(result: Any, counts: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"{result.total} kết quả / results", show_lines=True)
     table.add_column("Ngày / date", no_wrap=True)
@@ -283,21 +299,21 @@ def _print_table(result: Any, counts: Any) -> None:
     table.add_column("Cảm xúc", justify="center")
     table.add_column("Tin / item", ratio=1)
     for h in result.hits:
+        # Every cell is a Text, not markup: crawled and indexed values are shown as they are.
         src = h.source
-        title = h.highlights.get("title", [escape(src.get("title") or "")])[0]
-        snippet = " … ".join(h.highlights.get("text", [])) or escape((src.get("text") or "")[:160])
+        titles, texts = h.highlights.get("title"), h.highlights.get("text")
+        head = _highlighted(titles[0], "bold") if titles else Text(src.get("title") or "", style="bold")
+        snippet = _highlighted(" … ".join(texts)) if texts else Text((src.get("text") or "")[:160])
+        body = Text.assemble(head, "\n", snippet)
         claims = ", ".join(src.get("claim_ids") or [])
-        status = (src.get("review") or {}).get("status", "new")
-        body = f"[bold]{_rich_highlight(title) if h.highlights.get('title') else title}[/]\n{_rich_highlight(snippet) if h.highlights.get('text') else snippet}"
         if claims:
-            body += f"\n[magenta]claims: {escape(claims)}[/]"
-        body += f"\n[dim]{escape(h.id)} · review: {status}[/]"
+            body.append(f"\nclaims: {claims}", style="magenta")
+        body.append(f"\n{h.id} · review: {(src.get('review') or {}).get('status', 'new')}", style="dim")
         risk = (
             f"{src.get('risk_level', '?')} {src.get('rumor_risk', 0):.2f}" if src.get("rumor_risk") is not None else "?"
         )
-        table.add_row(
-            (src.get("dated_at") or "")[:16], escape(src.get("source_id") or ""), risk, src.get("sentiment") or "", body
-        )
+        cells = [(src.get("dated_at") or "")[:16], src.get("source_id") or "", risk, str(src.get("sentiment") or "")]
+        table.add_row(*(Text(c) for c in cells), body)
     out.print(table)
     if counts is not None:
         for name in ("by_day", "by_source", "by_risk_level", "by_sentiment", "by_province", "by_claim", "by_status"):
