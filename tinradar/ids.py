@@ -95,6 +95,20 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
+def safe_url(value: object) -> str | None:
+    """The link if it may become an ``href``: http(s) with a host; None for anything else.
+
+    Crawled pages and export files say what they like (``javascript:``, ``data:``,
+    ``vbscript:``); every place that renders a crawled link as a link (the review desk, the
+    daily report) passes it through this one rule.
+    """
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    parts = urlsplit(value)
+    return value if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 def news_id(url: str) -> str:
     """Document id of a web page: a hash of its canonical URL."""
     return _digest("url", canonical_url(url))

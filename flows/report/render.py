@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from flows.report import charts
 from flows.report.data import ReportData
+from tinradar.ids import safe_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -64,6 +65,7 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["vn_day"] = vn_day
+    env.filters["safe_url"] = safe_url
     env.filters["pct"] = lambda x: f"{x:.0%}"
     env.filters["local_time"] = local_time
     env.globals.update(change=change, risk_vi=RISK_VI, status_vi=STATUS_VI, date=date)

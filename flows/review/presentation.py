@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
+
+from tinradar.ids import safe_url  # the one rule for crawled links (also the daily report's)
 
 STATUS_LABELS = {
     "new": "Chưa xem xét",
@@ -44,14 +45,6 @@ def local_time(value: Any, tz: ZoneInfo, fmt: str = "%H:%M %d/%m/%Y") -> str:
     if value.tzinfo is None:
         return value.strftime(fmt)
     return value.astimezone(tz).strftime(fmt)
-
-
-def safe_url(value: Any) -> str | None:
-    """Only http(s) links from crawled data become hrefs (no ``javascript:``)."""
-    if not isinstance(value, str):
-        return None
-    parts = urlsplit(value.strip())
-    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def snippet(source: dict[str, Any], limit: int = 180) -> str:
