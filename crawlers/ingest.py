@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.dates import parse_date
-from tinradar.ids import pseudonymize, social_id
+from tinradar.ids import pseudonymize, require_author_salt, social_id
 from tinradar.schema import Document, Kind, utc_now
 from tinradar.settings import Settings
 from tinradar.text import clean_text, nfc
@@ -90,7 +90,7 @@ def read_export(path: Path, settings: Settings, *, skipped: Counter[str] | None 
     path = Path(path)
     if not path.is_file():
         raise ExportError(f"export file not found: {path}")
-    salt = settings.author_salt.get_secret_value()
+    salt = require_author_salt(settings)  # UnsafeSalt before any row: no import with the public default
     skipped = skipped if skipped is not None else Counter()
     seen: set[str] = set()
     for raw in _rows(path):

@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
 
         from crawlers.registry import RegistryError
         from crawlers.runner import CrawlError, crawl
+        from tinradar.ids import UnsafeSalt
 
         settings = load_settings()
         try:
@@ -59,6 +60,8 @@ def register(app: typer.Typer) -> None:
             )
         except RegistryError as exc:
             fail(str(exc), hint="sửa tệp danh mục nguồn / fix the registry (crawlers/sources.yaml)")
+        except UnsafeSalt as exc:
+            fail(str(exc), code=2)
         except CrawlError as exc:
             fail(str(exc), hint="xem log phía trên / see the log above")
         table = Table(title=f"Kết quả thu thập / crawl summary → {out_file}")
@@ -134,6 +137,7 @@ def register(app: typer.Typer) -> None:
         from collections import Counter
 
         from crawlers.ingest import ExportError, read_export
+        from tinradar.ids import UnsafeSalt
 
         settings = load_settings()
         skipped: Counter[str] = Counter()
@@ -147,6 +151,8 @@ def register(app: typer.Typer) -> None:
             finally:
                 if out_file:
                     sink.close()
+        except UnsafeSalt as exc:
+            fail(str(exc), code=2)
         except (ExportError, ValueError) as exc:
             fail(
                 f"không đọc được tệp xuất: {exc} / unreadable export",
