@@ -13,13 +13,15 @@ queue filters exactly like analyst search.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, Literal
 
-from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError
 from pydantic import BaseModel, Field
 
+from index import audit_chain
 from index.docmap import SEARCH_ONLY_FIELDS
 from index.search import SearchQuery, build_query, stats
 from index.templates import alias_name
@@ -301,11 +303,22 @@ def decide(
     if item is None:
         raise LookupError(doc_id)
     after = ReviewState(status=status, by=by, at=utc_now(), note=note.strip() or None)
+    audit = {"by": by, "role": role, "seen": (seq_no, primary_term), "scope": scope}
     if (item.seq_no, item.primary_term) != (seq_no, primary_term):
         outcome = DecisionOutcome(doc_id=doc_id, applied=False, conflict=True, before=item.review, current=item.review)
-    else:
+        _audit(client, settings, item, after, outcome, **audit)
+        return outcome
+    # The record first: if it cannot be written, neither is the verdict (no verdict without its record).
+    planned = DecisionOutcome(doc_id=doc_id, applied=True, before=item.review, current=after)
+    record = _audit(client, settings, item, after, planned, **audit)
+    try:
         outcome = _write(client, settings, item, after)
-    _audit(client, settings, item, after, outcome, by=by, role=role, seen=(seq_no, primary_term), scope=scope)
+    except Exception:
+        with contextlib.suppress(Exception):  # the write's own error is the one to report
+            _audit(client, settings, item, after, planned, **audit, not_applied=record["seq"])
+        raise
+    if not outcome.applied:  # someone wrote between our read and our write: say the record did not happen
+        _audit(client, settings, item, after, outcome, **audit, not_applied=record["seq"])
     return outcome
 
 
@@ -400,6 +413,15 @@ AUDIT_MAPPING: dict[str, Any] = {
         "before": _STATE_MAPPING,
         "after": _STATE_MAPPING,
         "current": _STATE_MAPPING,
+        # verdict (absent in older records) | account
+        "kind": {"type": "keyword"},
+        # outcome "not_applied": the number of the record it takes back
+        "ref_seq": {"type": "long"},
+        # account changes: what was done to which account (never a password)
+        "action": {"type": "keyword"},
+        "account": {"type": "keyword"},
+        "account_role": {"type": "keyword"},
+        **audit_chain.CHAIN_MAPPING,
     },
 }
 
@@ -421,6 +443,7 @@ def ensure_audit_index(client: Elasticsearch, settings: Settings) -> None:
         except Exception as exc:  # a concurrent creator won the race
             if "resource_already_exists" not in str(exc):
                 raise
+    client.indices.put_mapping(index=name, properties=AUDIT_MAPPING["properties"])  # an older index gains new fields
 
 
 def _audit(
@@ -434,8 +457,11 @@ def _audit(
     role: str,
     seen: tuple[int, int],
     scope: str,
-) -> None:
+    not_applied: int | None = None,
+) -> dict[str, Any]:
+    """Chain one verdict record (``not_applied``: the number of an earlier record this one takes back)."""
     record = {
+        "kind": "verdict",
         "at": after.at.isoformat() if after.at else utc_now().isoformat(),
         "by": by,
         "role": role,
@@ -443,25 +469,48 @@ def _audit(
         "index": item.index,
         "cluster_id": item.source.get(F_CLUSTER),
         "scope": scope,
-        "outcome": "applied" if outcome.applied else "conflict",
+        "outcome": "not_applied" if not_applied else "applied" if outcome.applied else "conflict",
         "seen_seq_no": seen[0],
         "seen_primary_term": seen[1],
         "before": item.review.model_dump(mode="json"),
         "after": after.model_dump(mode="json"),
         "current": outcome.current.model_dump(mode="json") if outcome.current else None,
     }
-    if not client.indices.exists(index=audit_index(settings)):
-        ensure_audit_index(client, settings)
-    client.index(index=audit_index(settings), document=record, refresh=True)
+    if not_applied:
+        record["ref_seq"] = not_applied
+    return _append(client, settings, record)
+
+
+def record_account_change(
+    client: Elasticsearch, settings: Settings, *, action: str, account: str, account_role: str | None, by: str
+) -> dict[str, Any]:
+    """Chain one account change (add, replace, remove) by ``by``; never a password."""
+    record = {"kind": "account", "at": utc_now().isoformat(), "by": by, "action": action, "account": account}
+    if account_role:
+        record["account_role"] = account_role
+    return _append(client, settings, record)
+
+
+def _append(client: Elasticsearch, settings: Settings, record: dict[str, Any]) -> dict[str, Any]:
+    """Chain a record; any failure is an ``AuditWriteError`` (and what it records must not happen)."""
+    try:
+        try:
+            return audit_chain.append(client, audit_index(settings), record)
+        except NotFoundError:  # no audit index yet (a fresh development node): make it, once
+            ensure_audit_index(client, settings)
+            return audit_chain.append(client, audit_index(settings), record)
+    except (ApiError, TransportError) as exc:
+        raise audit_chain.AuditWriteError(f"audit record not written: {exc}") from exc
 
 
 def audit_trail(client: Elasticsearch, settings: Settings, doc_id: str, size: int = 50) -> list[dict[str, Any]]:
     """Audit records of one document, newest first."""
-    name = audit_index(settings)
-    if not client.indices.exists(index=name):
-        return []
     response = client.search(
-        index=name, query={"term": {"doc_id": doc_id}}, sort=[{"at": {"order": "desc"}}], size=size
+        index=audit_index(settings),
+        ignore_unavailable=True,  # no audit index yet: no history (and no index-metadata privilege needed)
+        query={"term": {"doc_id": doc_id}},
+        sort=[{"at": {"order": "desc"}}, {"seq": {"order": "desc", "unmapped_type": "long"}}],
+        size=size,
     )
     return [h["_source"] for h in response["hits"]["hits"]]
 

@@ -20,6 +20,10 @@ review_app = typer.Typer(
     help="Bàn duyệt tin: ứng dụng web để Ban ghi kết luận. / Review desk web app.", no_args_is_help=True
 )
 users_app = typer.Typer(help="Tài khoản của bàn duyệt tin. / Review desk accounts.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Nhật ký kiểm tra (chuỗi băm) của các kết luận. / The audit trail (hash chain).", no_args_is_help=True
+)
+review_app.add_typer(audit_app, name="audit")
 
 
 def _client(settings: Settings) -> Elasticsearch:
@@ -100,6 +104,53 @@ def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines đ�
     total = sum(counts.values())
     detail = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "không có"
     console.print(f"Đã xuất {total} kết luận vào {out_file} ({detail}).")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    head: str = typer.Option(
+        None, "--head", help="Đầu chuỗi đã ghi lại lần trước (SEQ:HASH) / a head noted earlier: the end is still there"
+    ),
+) -> None:
+    """Kiểm tra nhật ký: không bản ghi nào bị xóa, sửa, chèn; mọi kết luận đều có bản ghi. Exit 1 if not.
+
+    Checks the audit hash chain and that every verdict on the documents has its record.
+    """
+    from rich.markup import escape
+
+    from index.audit_chain import ChainHead
+    from index.audit_verify import verify
+
+    try:
+        noted = ChainHead.parse(head) if head else None
+    except ValueError as exc:
+        fail(str(exc), hint="Dạng SEQ:HASH, như dòng cuối của lần kiểm tra trước in ra.", code=2)
+    settings = load_settings()
+    report = verify(_client(settings), settings, noted)
+    if report.legacy:
+        console.print(f"{report.legacy} bản ghi cũ từ trước khi có chuỗi băm (không kiểm được).")
+    if report.intact:
+        console.print(
+            f"[green]Nhật ký kiểm tra: {report.records} bản ghi, chuỗi nguyên vẹn đến #{report.head.seq}; "
+            "mọi kết luận đều có bản ghi.[/]"
+        )
+    else:
+        console.print(f"[bold red]Nhật ký kiểm tra có {len(report.problems)} vấn đề ({report.records} bản ghi):[/]")
+        for problem in report.problems:
+            console.print(f"  [red]✗[/] {escape(problem)}")
+    console.print(f"Ghi lại đầu chuỗi ở nơi khác, để lần sau biết phần cuối còn nguyên: --head {report.head}")
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@audit_app.command("init")
+def audit_init() -> None:
+    """Tạo chỉ mục nhật ký (quyền quản trị). / Create or update the audit index (needs an admin identity)."""
+    from index.review import audit_index, ensure_audit_index
+
+    settings = load_settings()
+    ensure_audit_index(_client(settings), settings)
+    console.print(f"Chỉ mục nhật ký {audit_index(settings)} đã sẵn sàng.")
 
 
 def train_rumor_with_reviews(

@@ -29,6 +29,7 @@ from flows.review import presentation, sessions
 from flows.review.security import CSRFMiddleware, SecurityHeadersMiddleware, csrf_token, session_expired
 from flows.review.throttle import LoginThrottle
 from flows.review.users import User, UserStore
+from index.audit_chain import AuditWriteError
 from tinradar.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -212,6 +213,14 @@ def create_app(
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:
         return render(request, "message.html", {"title": "Không có quyền", "message": exc.message}, 403)
+
+    @app.exception_handler(AuditWriteError)
+    async def _audit_down(request: Request, exc: Exception) -> HTMLResponse:
+        message = (
+            "Không ghi được nhật ký kiểm tra, nên thao tác này chưa được lưu (mọi kết luận phải có bản ghi). "
+            "Hãy thử lại sau ít phút hoặc báo cho quản trị viên."
+        )
+        return render(request, "message.html", {"title": "Chưa lưu", "message": message}, 503)
 
     @app.exception_handler(ESConnectionError)
     async def _es_down(request: Request, exc: Exception) -> HTMLResponse:
