@@ -68,9 +68,17 @@ def serve(
             "[yellow]Chưa có tài khoản nào.[/] Tạo tài khoản quản trị: [bold]tinradar users add admin --role admin[/]"
         )
     client = _client(settings)
+    from elasticsearch import AuthorizationException
+
     from index.review import ensure_audit_index
 
-    ensure_audit_index(client, settings)
+    try:
+        ensure_audit_index(client, settings)
+    except AuthorizationException:  # the least-privilege desk role (index/roles.py) may not create indices
+        console.print(
+            "Tài khoản Elasticsearch của bàn duyệt không được tạo chỉ mục (đúng với vai trò tinradar_desk): "
+            "chỉ mục nhật ký phải có sẵn (tinradar review audit init, với tài khoản quản trị)."
+        )
     app = create_app(settings, client=client, users=store, dev=dev)
     console.print(f"Bàn duyệt tin: http://{host}:{port}/  (Ctrl+C để dừng)")
     uvicorn.run(
