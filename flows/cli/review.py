@@ -16,6 +16,8 @@ from tinradar.settings import Settings
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+    from flows.review.users import Recorder, User
+
 review_app = typer.Typer(
     help="Bàn duyệt tin: ứng dụng web để Ban ghi kết luận. / Review desk web app.", no_args_is_help=True
 )
@@ -79,6 +81,9 @@ def serve(
             "Tài khoản Elasticsearch của bàn duyệt không được tạo chỉ mục (đúng với vai trò tinradar_desk): "
             "chỉ mục nhật ký phải có sẵn (tinradar review audit init, với tài khoản quản trị)."
         )
+    from flows.review.events import configure_logging
+
+    configure_logging()
     app = create_app(settings, client=client, users=store, dev=dev)
     console.print(f"Bàn duyệt tin: http://{host}:{port}/  (Ctrl+C để dừng)")
     uvicorn.run(
@@ -205,6 +210,28 @@ def train_rumor_with_reviews(
     )
 
 
+def _account_recorder(settings: Settings) -> Recorder | None:
+    """Chains CLI account changes into the audit index when Elasticsearch answers.
+
+    Whoever runs the CLI has the server's shell (and the users file) anyway, so an
+    unreachable cluster does not block the change: it is only said that it goes unrecorded.
+    """
+    from flows.review import events
+    from index.client import ElasticsearchUnavailable, connect
+
+    try:
+        client = connect(settings)
+    except ElasticsearchUnavailable:
+        console.print("[yellow]Elasticsearch không trả lời: thay đổi này không được ghi vào nhật ký kiểm tra.[/]")
+        return None
+
+    def record(action: str, account: User) -> None:
+        by = events.cli_actor()
+        events.account_change(client, settings, action=action, account=account.name, role=account.role.value, by=by)
+
+    return record
+
+
 @users_app.command("add")
 def users_add(
     name: str = typer.Argument(..., help="Tên đăng nhập (chữ thường không dấu)"),
@@ -214,6 +241,7 @@ def users_add(
 ) -> None:
     """Tạo tài khoản. / Add an account (password asked interactively, or --password-stdin)."""
     from flows.review.users import Role, UserError, UserStore
+    from index.audit_chain import AuditWriteError
 
     if role not in {r.value for r in Role}:
         fail(
@@ -225,11 +253,14 @@ def users_add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
-    store = UserStore.for_settings(load_settings())
+    settings = load_settings()
+    store = UserStore.for_settings(settings)
     try:
-        user = store.add(name, password, role, replace=replace)
+        user = store.add(name, password, role, replace=replace, record=_account_recorder(settings))
     except UserError as exc:
         fail(str(exc), hint="Dùng --replace để đặt lại tài khoản đã có." if "đã có" in str(exc) else None, code=2)
+    except AuditWriteError as exc:
+        fail(f"Không ghi được nhật ký kiểm tra, tài khoản chưa đổi: {exc}", code=3)
     console.print(f"Đã tạo tài khoản [bold]{user.name}[/] ({user.role.value}) trong {store.path}.")
 
 
@@ -246,11 +277,15 @@ def users_list() -> None:
 def users_remove(name: str = typer.Argument(..., help="Tên đăng nhập")) -> None:
     """Xóa tài khoản (phiên đang mở cũng mất quyền ngay). / Remove an account."""
     from flows.review.users import UserError, UserStore
+    from index.audit_chain import AuditWriteError
 
+    settings = load_settings()
     try:
-        removed = UserStore.for_settings(load_settings()).remove(name)
+        removed = UserStore.for_settings(settings).remove(name, record=_account_recorder(settings))
     except UserError as exc:
         fail(str(exc), hint="Tạo một quản trị viên khác trước: tinradar users add TEN --role admin", code=2)
+    except AuditWriteError as exc:
+        fail(f"Không ghi được nhật ký kiểm tra, tài khoản chưa xóa: {exc}", code=3)
     if not removed:
         fail(f"Không có tài khoản '{name}'.", hint="Xem danh sách: tinradar users list", code=1)
     console.print(f"Đã xóa tài khoản {name}.")

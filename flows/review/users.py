@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -50,6 +51,10 @@ class User(BaseModel):
     created_at: datetime
     #: Sessions stamped with another value are over (``flows.review.sessions``).
     session_gen: str = "0"
+
+
+#: Called with ("add" | "replace" | "remove", the account) before a change is saved; raising stops it.
+Recorder = Callable[[str, User], None]
 
 
 class UserError(ValueError):
@@ -110,7 +115,10 @@ class UserStore:
     def get(self, name: str) -> User | None:
         return self._load().get(self.key(name))
 
-    def add(self, name: str, password: str, role: Role | str, *, replace: bool = False) -> User:
+    def add(
+        self, name: str, password: str, role: Role | str, *, replace: bool = False, record: Recorder | None = None
+    ) -> User:
+        """Add (or with ``replace``, reset) an account; ``record(action, user)`` runs after the checks, before the save."""
         name = self.normalise_name(name)
         if len(password) < MIN_PASSWORD:
             raise UserError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
@@ -126,6 +134,8 @@ class UserStore:
             created_at=utc_now(),
             session_gen=secrets.token_urlsafe(12),  # a new or reset account ends every earlier session
         )
+        if record is not None:
+            record("replace" if name in users else "add", user)
         users[name] = user
         self._save(users)
         return user
@@ -138,12 +148,15 @@ class UserStore:
             users[key] = users[key].model_copy(update={"session_gen": secrets.token_urlsafe(12)})
             self._save(users)
 
-    def remove(self, name: str) -> bool:
+    def remove(self, name: str, *, record: Recorder | None = None) -> bool:
+        """Remove an account (False: there was none); ``record("remove", user)`` runs before the save."""
         users = self._load()
         key = self.key(name)
         if key not in users:
             return False
         _keep_an_admin(users, key)
+        if record is not None:
+            record("remove", users[key])
         del users[key]
         self._save(users)
         return True

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.flows.review import seed
-from tests.security.desk import add_accounts, serve_in_thread
+from tests.security.desk import add_accounts, cli_env, serve_in_thread
 
 
 @pytest.fixture
@@ -29,3 +29,9 @@ def desk(es_settings, es_client, accounts) -> Iterator[str]:
 
     with serve_in_thread(create_app(es_settings, client=es_client, users=accounts)) as url:
         yield url
+
+
+@pytest.fixture
+def env(es_settings) -> dict[str, str]:
+    """Environment for the CLI commands a test runs: its data dir, node and index prefix."""
+    return cli_env(es_settings)

@@ -213,6 +213,16 @@ def desk_env(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
+def cli_env(settings: Settings) -> dict[str, str]:
+    """What a CLI command run by a test needs to find this test's data dir and node."""
+    return {
+        "TINRADAR_DATA_DIR": str(settings.data_dir),
+        "TINRADAR_ES_URL": settings.es_url,
+        "TINRADAR_ES_INDEX_PREFIX": settings.es_index_prefix,
+        "COLUMNS": "200",
+    }
+
+
 @contextmanager
 def serve_cli(env: dict[str, str], *args: str, timeout: float = 60) -> Iterator[CliDesk]:
     """Run ``tinradar review serve --port P ARGS`` and yield once it listens or has exited."""

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app as cli
 from flows.review.users import Role
-from tests.security.desk import Visitor
+from tests.security.desk import Visitor, cli_env
 
 
 @pytest.mark.parametrize("spelling", ["QUAN", " quan ", "Quan"])
@@ -28,7 +28,7 @@ def test_admin_cannot_remove_themself_by_another_spelling(desk, accounts, spelli
 
 
 def test_last_admin_cannot_be_removed_or_demoted(es_settings, accounts):
-    env = {"TINRADAR_DATA_DIR": str(es_settings.data_dir)}
+    env = cli_env(es_settings)
     runner = CliRunner()
     removed = runner.invoke(cli, ["users", "remove", "quan"], env=env)
     assert removed.exit_code == 2 and "quản trị" in removed.output, removed.output

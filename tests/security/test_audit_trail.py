@@ -12,7 +12,6 @@ chain, and that every verdict on the documents has its record.
 
 from __future__ import annotations
 
-import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app as cli
@@ -20,16 +19,6 @@ from index import review as store
 from tests.flows.review import seed
 from tests.security.desk import Visitor
 from tinradar.schema import ReviewStatus
-
-
-@pytest.fixture
-def env(es_settings) -> dict[str, str]:
-    return {
-        "TINRADAR_ES_URL": es_settings.es_url,
-        "TINRADAR_ES_INDEX_PREFIX": es_settings.es_index_prefix,
-        "TINRADAR_DATA_DIR": str(es_settings.data_dir),
-        "COLUMNS": "200",
-    }
 
 
 def _verify(env: dict[str, str], *args: str):

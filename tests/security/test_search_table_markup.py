@@ -21,22 +21,12 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture
-def env(es_settings) -> dict[str, str]:
-    return {
-        "TINRADAR_ES_URL": es_settings.es_url,
-        "TINRADAR_ES_INDEX_PREFIX": es_settings.es_index_prefix,
-        "TINRADAR_DATA_DIR": str(es_settings.data_dir),
-        "COLUMNS": "400",
-    }
-
-
 @pytest.mark.parametrize(("key", "title"), HOSTILE, ids=[k for k, _ in HOSTILE])
 def test_search_table_shows_crawled_markup_as_text(es_client, es_settings, env, key, title):
     text = f"{title}. Nội dung: {title}"
     seed.load(es_client, es_settings, [seed.item(key, risk=0.8, title=title, text=text)])
     es_client.indices.refresh(index=f"{es_settings.es_index_prefix}-*")
-    result = CliRunner().invoke(cli, ["search", "khẩn", "--format", "table"], env=env)
+    result = CliRunner().invoke(cli, ["search", "khẩn", "--format", "table"], env={**env, "COLUMNS": "400"})
     assert result.exit_code == 0, result.output
     assert "1 kết quả" in result.output
     assert title in result.output, result.output

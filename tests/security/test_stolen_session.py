@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app as cli
 from flows.review.users import Role
-from tests.security.desk import Visitor
+from tests.security.desk import Visitor, cli_env
 
 
 def _stolen(owner: Visitor, desk: str) -> Visitor:
@@ -41,7 +41,7 @@ def test_password_reset_ends_a_copied_session(desk, loaded, es_settings):
                 cli,
                 ["users", "add", "lan", "--role", "reviewer", "--replace", "--password-stdin"],
                 input="mat-khau-moi-dai\n",
-                env={"TINRADAR_DATA_DIR": str(es_settings.data_dir)},
+                env=cli_env(es_settings),
             )
             assert reset.exit_code == 0, reset.output
             assert thief.get("/").status_code == 303
