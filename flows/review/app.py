@@ -214,21 +214,22 @@ def create_app(
     async def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:
         return render(request, "message.html", {"title": "Không có quyền", "message": exc.message}, 403)
 
-    @app.exception_handler(AuditWriteError)
-    async def _audit_down(request: Request, exc: Exception) -> HTMLResponse:
-        message = (
-            "Không ghi được nhật ký kiểm tra, nên thao tác này chưa được lưu (mọi kết luận phải có bản ghi). "
-            "Hãy thử lại sau ít phút hoặc báo cho quản trị viên."
-        )
-        return render(request, "message.html", {"title": "Chưa lưu", "message": message}, 503)
+    def unavailable(title: str, message: str) -> Callable[[Request, Exception], Any]:
+        async def handler(request: Request, exc: Exception) -> HTMLResponse:
+            return render(request, "message.html", {"title": title, "message": message}, 503)
 
-    @app.exception_handler(ESConnectionError)
-    async def _es_down(request: Request, exc: Exception) -> HTMLResponse:
-        message = (
-            "Không kết nối được Elasticsearch. Hãy kiểm tra máy chủ tìm kiếm đang chạy "
-            "(lệnh: tinradar es start) và cấu hình TINRADAR_ES_URL, rồi tải lại trang."
-        )
-        return render(request, "message.html", {"title": "Mất kết nối dữ liệu", "message": message}, 503)
+        return handler
+
+    audit_down = (
+        "Không ghi được nhật ký kiểm tra, nên thao tác này chưa được lưu (mọi kết luận phải có bản ghi). "
+        "Hãy thử lại sau ít phút hoặc báo cho quản trị viên."
+    )
+    es_down = (
+        "Không kết nối được Elasticsearch. Hãy kiểm tra máy chủ tìm kiếm đang chạy "
+        "(lệnh: tinradar es start) và cấu hình TINRADAR_ES_URL, rồi tải lại trang."
+    )
+    app.add_exception_handler(AuditWriteError, unavailable("Chưa lưu", audit_down))
+    app.add_exception_handler(ESConnectionError, unavailable("Mất kết nối dữ liệu", es_down))
 
     @app.exception_handler(ApiError)
     async def _es_error(request: Request, exc: ApiError) -> HTMLResponse:
