@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.flows.review import seed
-from tests.security.desk import add_accounts, cli_env, serve_in_thread
+from tests.flows.review.live import serve_in_thread
+from tests.security.desk import add_accounts, cli_env
 
 
 @pytest.fixture

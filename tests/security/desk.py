@@ -2,9 +2,9 @@
 
 Two ways to run the desk:
 
-* ``serve_in_thread``: ``create_app`` under uvicorn on a free 127.0.0.1 port, in a thread
-  of the test process (like the browser tests), when a test needs to reach inside (the
-  account store, the clock).
+* ``tests.flows.review.live.serve_in_thread``: ``create_app`` under uvicorn on a free
+  127.0.0.1 port, in a thread of the test process (like the browser tests), when a test
+  needs to reach inside (the account store, the clock).
 * ``serve_cli``: the real ``tinradar review serve`` command in a child process, with only
   environment variables, when the attack is on how the desk is deployed (secret,
   ``--proxy``, forwarded headers, cookie flags).
@@ -23,7 +23,6 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from pathlib import Path
 import httpx
 from argon2 import PasswordHasher
 
+from tests.flows.review.live import free_port
 from tinradar.settings import Settings
 
 #: Cheap argon2 parameters keep logins fast; a hash carries its parameters, so even the
@@ -41,12 +41,6 @@ FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORDS = {"lan": "mat-khau-lan-1", "an": "mat-khau-an-2", "quan": "mat-khau-quan-3"}
 HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def hidden(page: str, form_id: str | None = None) -> dict[str, str]:
@@ -103,7 +97,8 @@ class BehindProxy(Visitor):
     address it saw to whatever ``X-Forwarded-For`` the browser sent, so the header's left
     part is the client's to choose (``spoof``) and only its last entry is the truth. The
     session cookie is kept by hand: the proxy's side is HTTPS, so it is allowed to be
-    ``Secure`` even though the hop to the desk is plain HTTP.
+    ``Secure`` even though the hop to the desk is plain HTTP. With ``client_address=""``
+    there is no proxy: the client sends ``spoof`` as its own ``X-Forwarded-For``.
     """
 
     def __init__(self, base_url: str, client_address: str, **kwargs: object) -> None:
@@ -156,27 +151,6 @@ def wait_for_port(port: int, proc: subprocess.Popen | None = None, timeout: floa
                 return True
         time.sleep(0.1)
     raise TimeoutError(f"nothing listened on port {port} within {timeout:.0f}s")
-
-
-@contextmanager
-def serve_in_thread(app: object) -> Iterator[str]:
-    """``app`` under uvicorn on a free loopback port; yields its base URL."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @dataclass

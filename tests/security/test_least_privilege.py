@@ -31,7 +31,8 @@ from index.node import free_port
 from index.roles import roles
 from index.templates import ensure_templates
 from tests.flows.review import seed
-from tests.security.desk import Visitor, add_accounts, desk_env, serve_cli, serve_in_thread
+from tests.flows.review.live import serve_in_thread
+from tests.security.desk import Visitor, add_accounts, desk_env, serve_cli
 from tests.security.secure_node import SUPERUSER, SecureNode
 from tinradar.schema import ReviewStatus
 from tinradar.settings import Settings
@@ -77,6 +78,7 @@ def indexed(cluster) -> dict[str, str]:
     items = seed.standard_items()
     assert Indexer(pipeline, cluster.pipeline).index(items).failed == 0
     pipeline.close()
+    cluster.admin.indices.refresh(index=f"{cluster.root.es_index_prefix}-docs*")  # the pipeline may not refresh
     return {it.document.url.rsplit("/", 1)[1]: it.document.id for it in items}
 
 

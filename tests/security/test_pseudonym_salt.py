@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ import yaml
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from crawlers.dates import VN_TZ
 from crawlers.fixture_server import serve_fixture_site
 from crawlers.runner import crawl
 from flows.cli import app as cli
@@ -48,33 +46,24 @@ def _attacker_dictionary(platform: str, names: set[str]) -> dict[str, str]:
     return {_attacker_hash(n, platform): n for n in names}
 
 
-def _crawl_forum(tmp_path: Path, settings: Settings) -> list[Document]:
+def _crawl_forum(tmp_path: Path, salt: str) -> list[Document]:
+    """The fixture site's forum, crawled the real way (Scrapy in a child process), every post."""
+    settings = Settings(data_dir=tmp_path, author_salt=SecretStr(salt), autothrottle=False, lookback_days=0)
     out = tmp_path / "forum.jsonl"
     with serve_fixture_site() as base:
-        crawl(
-            settings,
-            sources_file=ROOT / "fixtures/site/sources.yaml",
-            source_ids=["forum-phonui"],
-            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
-            out_path=out,
-            variables={"base_url": base},
-            scrapy_settings=FAST,
-            use_state=False,
-        )
+        site = {"sources_file": ROOT / "fixtures/site/sources.yaml", "variables": {"base_url": base}}
+        crawl(settings, source_ids=["forum-phonui"], out_path=out, scrapy_settings=FAST, **site)
     return [Document.model_validate_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
 def test_forum_crawl_with_the_default_salt_is_refused(tmp_path):
-    settings = Settings(data_dir=tmp_path, author_salt=SecretStr(DEV_AUTHOR_SALT), autothrottle=False)
     with pytest.raises(UnsafeSalt, match="TINRADAR_AUTHOR_SALT"):
-        _crawl_forum(tmp_path, settings)
+        _crawl_forum(tmp_path, DEV_AUTHOR_SALT)
     assert not (tmp_path / "forum.jsonl").exists()
 
 
 def test_with_a_salt_of_ones_own_the_dictionary_finds_nobody(tmp_path):
-    docs = _crawl_forum(
-        tmp_path, Settings(data_dir=tmp_path, author_salt=SecretStr("bi-mat-cua-ban"), autothrottle=False)
-    )
+    docs = _crawl_forum(tmp_path, "bi-mat-cua-ban")
     hashes = {d.author_hash for d in docs if d.author_hash}
     assert len(hashes) > 5
     assert not hashes & set(_attacker_dictionary("forum", FORUM_NAMES))
