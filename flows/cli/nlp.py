@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
         except RuntimeError as exc:  # nlp.transformers_backend.TransformersUnavailable
             fail(
                 f"không dùng được backend transformers / transformers backend unavailable: {exc}",
-                hint="cài 'tinradar\\[transformers]' và đặt TINRADAR_TRANSFORMERS_MODEL_DIR, hoặc TINRADAR_NLP_BACKEND=sklearn",
+                hint="cài 'tinradar[transformers]' và đặt TINRADAR_TRANSFORMERS_MODEL_DIR, hoặc TINRADAR_NLP_BACKEND=sklearn",
             )
         total = None
         if str(input_path) != "-":
