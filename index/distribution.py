@@ -24,6 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.errors import NodeError
 from tinradar.settings import DEFAULT_ES_VERSION, Settings
 
 
@@ -45,14 +46,6 @@ PINNED: dict[str, Pinned] = {
 }
 
 _CHUNK = 1 << 20
-
-
-class DistributionError(RuntimeError):
-    """The server zip could not be fetched or verified; ``hint`` says what to do."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -98,19 +91,19 @@ def _sidecar_expectation(settings: Settings, url: str) -> Expected:
         with urllib.request.urlopen(sidecar, timeout=60) as resp:
             text = resp.read(4096).decode("ascii", errors="replace")
     except urllib.error.HTTPError as exc:
-        raise DistributionError(
+        raise NodeError(
             f"No checksum for Elasticsearch {settings.es_version}: TinRadar pins none for this version and "
             f"the checksum request {sidecar} answered HTTP {exc.code}. Nothing was downloaded.",
             hint=_unknown_hint(settings),
         ) from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise DistributionError(
+        raise NodeError(
             f"No checksum for Elasticsearch {settings.es_version}: the checksum request {sidecar} failed ({_reason(exc)}).",
             hint=_unknown_hint(settings),
         ) from exc
     digest = (text.split() or [""])[0].strip().lower()
     if len(digest) != 40 or any(c not in "0123456789abcdef" for c in digest):
-        raise DistributionError(
+        raise NodeError(
             f"The checksum file {sidecar} does not hold a SHA-1 ({text[:80]!r}).", hint=_unknown_hint(settings)
         )
     return Expected("sha1", digest, sidecar)
@@ -133,13 +126,13 @@ def _download(url: str, partial: Path, settings: Settings) -> None:
         with urllib.request.urlopen(url, timeout=60) as resp, partial.open("wb") as fh:
             shutil.copyfileobj(resp, fh, length=_CHUNK)
     except urllib.error.HTTPError as exc:
-        raise DistributionError(
+        raise NodeError(
             f"The Elasticsearch {settings.es_version} zip request {url} answered HTTP {exc.code}.",
             hint="Check TINRADAR_ES_VERSION (a published 9.x version; "
             f"{', '.join(sorted(PINNED))} is pinned) and TINRADAR_ES_MAVEN_REPO.",
         ) from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise DistributionError(
+        raise NodeError(
             f"Could not download {url} ({_reason(exc)}).",
             hint=f"Check the network or a proxy, or set TINRADAR_ES_MAVEN_REPO to a mirror "
             f"(or put the zip at {cached_zip(settings)} by hand: it is checked against the pinned hash).",
@@ -149,7 +142,7 @@ def _download(url: str, partial: Path, settings: Settings) -> None:
 def _check(path: Path, expected: Expected, what: str) -> None:
     actual = _digest(path, expected.algorithm)
     if actual != expected.digest:
-        raise DistributionError(
+        raise NodeError(
             f"Checksum mismatch for {what}: {expected.algorithm.upper()} {actual}, expected {expected.digest} "
             f"(from {expected.origin}). The file was not kept.",
             hint="If you set TINRADAR_ES_SHA512, check its value; otherwise the download was damaged or the "
@@ -174,10 +167,8 @@ def fetch_distribution(settings: Settings) -> Path:
             expected = Expected("sha512", record.read_text().strip(), f"{record} (recorded at download)")
         try:
             _check(target, expected or _sidecar_expectation(settings, url), str(target))
-        except DistributionError as exc:
-            raise DistributionError(
-                f"{exc} Delete {target} and run again to download it afresh.", hint=exc.hint
-            ) from exc
+        except NodeError as exc:
+            raise NodeError(f"{exc} Delete {target} and run again to download it afresh.", hint=exc.hint) from exc
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     if expected is None:  # ask before downloading 130 MB that could not be verified
@@ -187,7 +178,7 @@ def fetch_distribution(settings: Settings) -> Path:
         _download(url, partial, settings)
         _check(partial, expected, url)
         if not zipfile.is_zipfile(partial):
-            raise DistributionError(f"{url} is not a zip file.", hint="Check TINRADAR_ES_MAVEN_REPO.")
+            raise NodeError(f"{url} is not a zip file.", hint="Check TINRADAR_ES_MAVEN_REPO.")
         sha512 = expected.digest if expected.algorithm == "sha512" else _digest(partial, "sha512")
         partial.replace(target)
     finally:

@@ -31,19 +31,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.distribution import DistributionError, fetch_distribution
+from index.distribution import fetch_distribution
+from index.errors import NodeError
 from tinradar.settings import Settings
 
 JVM_DIRS = (Path("/usr/lib/jvm"), Path("/usr/java"), Path("/opt/java"), Path("/Library/Java/JavaVirtualMachines"))
 MIN_JAVA = 21
-
-
-class NodeError(RuntimeError):
-    """A local-node problem, with what to do about it in ``hint``."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -121,7 +114,8 @@ def _http_json(url: str, timeout: float = 2.0) -> dict | None:
         return None
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (one of another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -180,7 +174,7 @@ class LocalNode:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
             return None
-        return pid if _pid_alive(pid) else None
+        return pid if pid_alive(pid) else None
 
     # status
     def status(self) -> NodeStatus:
@@ -237,10 +231,7 @@ class LocalNode:
     def _install(self) -> None:
         if (self.home / "bin" / "elasticsearch").exists():
             return
-        try:
-            archive = fetch_distribution(self.settings)
-        except DistributionError as exc:
-            raise NodeError(str(exc), hint=exc.hint) from exc
+        archive = fetch_distribution(self.settings)
         self.dist_base.mkdir(parents=True, exist_ok=True)
         tmp = self.dist_base / f".unpack-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
@@ -361,7 +352,7 @@ class LocalNode:
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the node cleanly (SIGTERM, then SIGKILL after ``timeout``). True if one was running."""
-        pids = [p for p in (self._pid(), self._state().get("launcher_pid")) if p and _pid_alive(int(p))]
+        pids = [p for p in (self._pid(), self._state().get("launcher_pid")) if p and pid_alive(int(p))]
         if not pids:
             self.pid_file.unlink(missing_ok=True)
             return False
@@ -369,13 +360,13 @@ class LocalNode:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid), signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and any(_pid_alive(int(p)) for p in pids):
+        while time.monotonic() < deadline and any(pid_alive(int(p)) for p in pids):
             for pid in pids:  # reap our own children, if the launcher is one
                 with contextlib.suppress(ChildProcessError, OSError):
                     os.waitpid(int(pid), os.WNOHANG)
             time.sleep(0.2)
         for pid in pids:
-            if _pid_alive(int(pid)):
+            if pid_alive(int(pid)):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)

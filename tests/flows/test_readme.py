@@ -36,7 +36,7 @@ import yaml
 
 from crawlers.fixture_server import serve_fixture_site
 from flows.report.render import find_chromium
-from index.node import LocalNode, free_port
+from index.node import LocalNode, free_port, pid_alive
 from tinradar.settings import REPO_ROOT, Settings
 
 BIN = Path(sys.executable).parent
@@ -229,20 +229,12 @@ def _es_lifecycle(line: str, ctx: Ctx) -> list[str]:
                 pid = node.status().pid
             elif step == "start again" and node.status().pid != pid:
                 failures.append("a second 'tinradar es start' started another node")
-        if pid is not None and _alive(pid):
+        if pid is not None and pid_alive(pid):
             failures.append("tinradar es stop left the node's process running")
     finally:
         node.stop()
         shutil.rmtree(node.node_dir, ignore_errors=True)
     return failures
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _serve_and_ask(line: str, ctx: Ctx) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from index.distribution import PINNED, DistributionError, Pinned, fetch_distribution, zip_url
+from index.distribution import PINNED, Pinned, fetch_distribution, zip_url
 from index.node import LocalNode, NodeError, free_port
 from tinradar.settings import DEFAULT_ES_VERSION, Settings
 
@@ -112,7 +112,7 @@ def test_unknown_hash_is_refused_naming_the_sidecar_request_and_the_setting(repo
     repo.publish(VERSION, _small_zip())
     settings = _settings(repo, tmp_path)
 
-    with pytest.raises(DistributionError) as err:
+    with pytest.raises(NodeError) as err:
         fetch_distribution(settings)
 
     message = str(err.value)
@@ -127,7 +127,7 @@ def test_a_wrong_hash_is_refused_and_nothing_half_written_stays(repo: _Repo, tmp
     repo.publish(VERSION, _small_zip())
     settings = _settings(repo, tmp_path, es_sha512="0" * 128)
 
-    with pytest.raises(DistributionError) as err:
+    with pytest.raises(NodeError) as err:
         fetch_distribution(settings)
 
     assert f"Checksum mismatch for {zip_url(settings)}" in str(err.value) and "TINRADAR_ES_SHA512" in str(err.value)
@@ -137,7 +137,7 @@ def test_a_wrong_hash_is_refused_and_nothing_half_written_stays(repo: _Repo, tmp
 def test_a_missing_zip_is_named_as_the_failed_request(repo: _Repo, tmp_path: Path) -> None:
     settings = _settings(repo, tmp_path, es_sha512="0" * 128)  # a hash is known: the zip itself is asked
 
-    with pytest.raises(DistributionError) as err:
+    with pytest.raises(NodeError) as err:
         fetch_distribution(settings)
 
     assert f"zip request {zip_url(settings)} answered HTTP 404" in str(err.value)
@@ -151,7 +151,7 @@ def test_the_registry_sidecar_is_a_last_source_and_is_checked(repo: _Repo, tmp_p
 
     other = tmp_path / "other"
     repo.publish(VERSION, body, sha1_sidecar="f" * 40)
-    with pytest.raises(DistributionError) as err:
+    with pytest.raises(NodeError) as err:
         fetch_distribution(_settings(repo, other))
     assert "SHA1" in str(err.value) and f"{zip_url(_settings(repo, other))}.sha1" in str(err.value)
 
@@ -162,7 +162,7 @@ def test_a_zip_placed_by_hand_is_verified_before_use(repo: _Repo, tmp_path: Path
     placed.parent.mkdir(parents=True)
     placed.write_bytes(b"PK not the right zip")
 
-    with pytest.raises(DistributionError) as err:
+    with pytest.raises(NodeError) as err:
         fetch_distribution(settings)
 
     assert str(placed) in str(err.value) and "Delete" in str(err.value)
@@ -170,7 +170,7 @@ def test_a_zip_placed_by_hand_is_verified_before_use(repo: _Repo, tmp_path: Path
 
 
 def test_the_node_refuses_to_start_an_unverified_server(repo: _Repo, tmp_path: Path) -> None:
-    """Through ``LocalNode.start``: the same refusal, as a NodeError, and no server unpacked."""
+    """Through the node's install step: the same refusal, and no server unpacked."""
     repo.publish(VERSION, _small_zip())
     settings = _settings(repo, tmp_path, es_root_dir=tmp_path / "root")
     node = LocalNode(settings, port=1)  # never bound: the refusal comes first
