@@ -135,18 +135,19 @@ def _download(url: str, partial: Path, settings: Settings) -> None:
         raise NodeError(
             f"Could not download {url} ({_reason(exc)}).",
             hint=f"Check the network or a proxy, or set TINRADAR_ES_MAVEN_REPO to a mirror "
-            f"(or put the zip at {cached_zip(settings)} by hand: it is checked against the pinned hash).",
+            f"(or put the zip at {cached_zip(settings)} by hand: it is checked before use).",
         ) from exc
 
 
-def _check(path: Path, expected: Expected, what: str) -> None:
+def _check(path: Path, expected: Expected, what: str, then: str) -> None:
+    """Raise unless ``path`` has the expected hash; ``then`` says what became of the file."""
     actual = _digest(path, expected.algorithm)
     if actual != expected.digest:
         raise NodeError(
             f"Checksum mismatch for {what}: {expected.algorithm.upper()} {actual}, expected {expected.digest} "
-            f"(from {expected.origin}). The file was not kept.",
-            hint="If you set TINRADAR_ES_SHA512, check its value; otherwise the download was damaged or the "
-            "mirror (TINRADAR_ES_MAVEN_REPO) serves another file: run the command again.",
+            f"(from {expected.origin}). {then}",
+            hint="If you set TINRADAR_ES_SHA512, check its value; otherwise the file was damaged or the "
+            "mirror (TINRADAR_ES_MAVEN_REPO) serves another one.",
         )
 
 
@@ -165,10 +166,8 @@ def fetch_distribution(settings: Settings) -> Path:
     if target.is_file():
         if expected is None and record.is_file():
             expected = Expected("sha512", record.read_text().strip(), f"{record} (recorded at download)")
-        try:
-            _check(target, expected or _sidecar_expectation(settings, url), str(target))
-        except NodeError as exc:
-            raise NodeError(f"{exc} Delete {target} and run again to download it afresh.", hint=exc.hint) from exc
+        then = f"Delete {target} and run again to download it afresh."
+        _check(target, expected or _sidecar_expectation(settings, url), str(target), then)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     if expected is None:  # ask before downloading 130 MB that could not be verified
@@ -176,7 +175,7 @@ def fetch_distribution(settings: Settings) -> Path:
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         _download(url, partial, settings)
-        _check(partial, expected, url)
+        _check(partial, expected, url, "The download was not kept: run the command again.")
         if not zipfile.is_zipfile(partial):
             raise NodeError(f"{url} is not a zip file.", hint="Check TINRADAR_ES_MAVEN_REPO.")
         sha512 = expected.digest if expected.algorithm == "sha512" else _digest(partial, "sha512")
