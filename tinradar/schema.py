@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -24,6 +25,17 @@ from pydantic import (
 from tinradar.text import clean_text, nfc
 
 SCHEMA_VERSION = 1
+#: Elasticsearch refuses a document ``_id`` longer than this (in UTF-8 bytes).
+MAX_ID_BYTES = 512
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a document id (None when it can): blank, or too long for Elasticsearch."""
+    if not value.strip():
+        return "an id must not be blank"
+    if len(value.encode("utf-8")) > MAX_ID_BYTES:
+        return f"an id is at most {MAX_ID_BYTES} bytes (Elasticsearch's limit)"
+    return None
 
 
 class Kind(StrEnum):
@@ -68,7 +80,9 @@ class Document(_Model):
     """
 
     id: str = Field(
-        min_length=8, max_length=128, description="Stable id: hash of the canonical URL, or of platform + post id"
+        min_length=1,
+        description="Stable id: hash of the canonical URL, or of platform + post id; an imported item keeps its own "
+        f"(any non-blank text of at most {MAX_ID_BYTES} bytes, Elasticsearch's limit)",
     )
     url: str | None = Field(default=None, description="Canonical URL, when the item has one")
     source_id: str = Field(min_length=1, description="Id of the source in the registry")
@@ -87,6 +101,14 @@ class Document(_Model):
     views: int | None = Field(default=None, ge=0)
     province_code: str | None = Field(default=None, description="Province the source covers (official code)")
     district_code: str | None = Field(default=None, description="District the source covers (official code)")
+
+    @field_validator("id")
+    @classmethod
+    def _usable_id(cls, value: str) -> str:
+        problem = id_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("title", "text", mode="before")
     @classmethod
@@ -195,26 +217,78 @@ class ScoredItem(_Model):
 
     @classmethod
     def from_line(cls, line: dict[str, Any], *, source_id: str = "import") -> ScoredItem:
-        """Parse a flat line back.
+        """Parse a flat line back, or raise ``LineError`` saying which field is wrong, in words.
 
-        Lines scored elsewhere may carry only ``id`` and ``text``: a missing source
-        becomes ``source_id``, a missing kind ``social`` and a missing fetch time now.
-        Keys that belong to neither model are ignored (see ``unknown_keys``).
+        Lines scored elsewhere (``tinradar score`` keeps the input object) may carry only
+        ``id`` and ``text``: a missing source becomes ``source_id``, a missing kind is
+        inferred (``news`` for an article — a line with a title and a URL — else
+        ``social``, a post) and a missing fetch time is now; a note on the item says
+        which defaults it got. An integer id is kept as text. Keys that belong to neither
+        model are ignored (see ``unknown_keys``).
         """
         doc_fields = {k: v for k, v in line.items() if k in Document.model_fields}
-        doc_fields.setdefault("source_id", source_id)
-        doc_fields.setdefault("kind", Kind.SOCIAL)
+        if isinstance(doc_fields.get("id"), int) and not isinstance(doc_fields["id"], bool):
+            doc_fields["id"] = str(doc_fields["id"])
+        defaults: list[str] = []
+        if not doc_fields.get("source_id"):
+            doc_fields["source_id"] = source_id
+            defaults.append(f"source_id '{source_id}'")
+        if not doc_fields.get("kind"):
+            doc_fields["kind"] = infer_kind(doc_fields)
+            why = (
+                "có tiêu đề và URL / a title and a URL" if doc_fields["kind"] is Kind.NEWS else "một bài đăng / a post"
+            )
+            defaults.append(f"kind '{doc_fields['kind']}' ({why})")
         if not doc_fields.get("fetched_at"):
             doc_fields["fetched_at"] = utc_now()
+            defaults.append("fetched_at = lúc nạp / load time")
         ana_fields = {k: v for k, v in line.items() if k in ANALYSIS_FIELDS}
-        document = Document.model_validate(doc_fields)
-        analysis = Analysis.model_validate({**ana_fields, "doc_id": document.id})
+        if defaults and isinstance(ana_fields.get("notes", []), list):
+            ana_fields["notes"] = [*ana_fields.get("notes", []), f"{DEFAULTS_NOTE}: {', '.join(defaults)}"]
+        try:
+            document = Document.model_validate(doc_fields)
+            analysis = Analysis.model_validate({**ana_fields, "doc_id": document.id})
+        except ValidationError as exc:
+            raise LineError(describe_errors(exc)) from exc
         return cls(document=document, analysis=analysis)
 
     @staticmethod
     def unknown_keys(line: dict[str, Any]) -> list[str]:
         """Keys of a flat line that neither model knows (they are not stored)."""
         return sorted(set(line) - set(Document.model_fields) - set(ANALYSIS_FIELDS))
+
+
+#: Code of the note an imported item gets when ``from_line`` filled in what it lacked.
+DEFAULTS_NOTE = "defaults"
+
+
+class LineError(ValueError):
+    """A flat line that cannot become a ``ScoredItem``; the message names the fields, in words."""
+
+
+def infer_kind(fields: dict[str, Any]) -> Kind:
+    """``news`` for what looks like an article (a title and a URL, not a social platform), else ``social``."""
+    platform = str(fields.get("platform") or "web").lower()
+    return Kind.NEWS if fields.get("title") and fields.get("url") and platform == "web" else Kind.SOCIAL
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One sentence for a user from pydantic's errors: the missing fields, then each bad value."""
+    missing = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing" and e["loc"]]
+    parts = []
+    if missing:
+        scored = set(missing) & set(ANALYSIS_FIELDS)
+        hint = " (is it 'tinradar score' output?)" if scored else ""
+        parts.append(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(missing)}{hint}")
+    for error in exc.errors():
+        if error["type"] == "missing" and error["loc"]:
+            continue
+        field = ".".join(str(p) for p in error["loc"])
+        value = repr(error.get("input"))
+        value = value if len(value) <= 60 else value[:57] + "..."
+        where = f"field '{field}' = {value}: " if field else ""
+        parts.append(f"{where}{error['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts) + "."
 
 
 def utc_now() -> datetime:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 
 from flows.cli.common import console, fail, load_settings, out
 
@@ -62,12 +64,23 @@ def init() -> None:
     )
 
 
-def _read_scored(path: Path, source_id: str, problems: list[str]) -> Iterator[Any]:
-    """Stream a ``tinradar score`` file (any size); bad lines go to ``problems``, not fatal."""
-    from pydantic import ValidationError
+@dataclass
+class _ReadCounts:
+    """What reading a scored file met: the bad lines (with why) and the lines given defaults."""
 
-    from tinradar.schema import ScoredItem
+    problems: list[str] = field(default_factory=list)
+    defaulted: int = 0
 
+
+def _read_scored(path: Path, source_id: str, counts: _ReadCounts) -> Iterator[Any]:
+    """Stream a ``tinradar score`` file (any size); bad lines go to ``counts.problems``, not fatal.
+
+    Lines that got default metadata (no ``source_id``/``kind``/``fetched_at``) are
+    counted in ``counts.defaulted``; each such item carries a note saying which defaults.
+    """
+    from tinradar.schema import DEFAULTS_NOTE, LineError, ScoredItem
+
+    note, problems = f"{DEFAULTS_NOTE}:", counts.problems
     with path.open(encoding="utf-8") as fh:
         for number, raw in enumerate(fh, 1):
             if not raw.strip():
@@ -75,14 +88,16 @@ def _read_scored(path: Path, source_id: str, problems: list[str]) -> Iterator[An
             try:
                 line = json.loads(raw)
                 if not isinstance(line, dict):
-                    raise ValueError("not a JSON object")
+                    raise LineError("not a JSON object.")
                 item = ScoredItem.from_line(line, source_id=source_id)
-            except (ValueError, ValidationError) as exc:
-                first = str(exc).splitlines()[0][:200]
-                problems.append(f"dòng / line {number}: {first}")
+            except ValueError as exc:  # LineError, json.JSONDecodeError
+                why = f"invalid JSON: {exc.msg} (column {exc.colno})." if isinstance(exc, json.JSONDecodeError) else exc
+                problems.append(f"dòng / line {number}: {str(why).splitlines()[0][:300]}")
                 if len(problems) <= 20:
-                    console.print(f"[yellow]bỏ qua / skipped[/] {problems[-1]}")
+                    console.print(f"[yellow]bỏ qua / skipped[/] {escape(problems[-1])}")
                 continue
+            if any(n.startswith(note) for n in item.analysis.notes):
+                counts.defaulted += 1
             yield item
 
 
@@ -104,9 +119,15 @@ def load(
     settings = load_settings()
     client = _connect(settings)
     ensure_templates(client, settings)
-    problems: list[str] = []
-    stats = Indexer(client, settings).index(_read_scored(file, source_id, problems))
-    total = stats.ok + stats.failed
+    counts = _ReadCounts()
+    stats = Indexer(client, settings).index(_read_scored(file, source_id, counts))
+    total, problems = stats.ok + stats.failed, counts.problems
+    if counts.defaulted:
+        console.print(
+            f"{counts.defaulted} dòng không có source_id/kind/fetched_at, đã dùng mặc định / lines without "
+            f"source_id/kind/fetched_at got defaults: source '{escape(source_id)}', kind inferred "
+            "(news for a title + URL, else social), fetched now; each item's notes say which."
+        )
     if not total and problems:
         fail(
             f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad).",

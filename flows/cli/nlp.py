@@ -55,10 +55,12 @@ def _document(obj: dict[str, Any], line_no: int) -> tuple[Any, list[str]]:
     from pydantic import ValidationError
 
     from tinradar.ids import social_id
-    from tinradar.schema import Document, Kind, utc_now
+    from tinradar.schema import Document, Kind, id_problem, utc_now
 
     raw_id = str(obj["id"])
-    doc_id = raw_id if 8 <= len(raw_id) <= 128 else social_id("score", raw_id)
+    # The output keeps the input's id (``index load`` indexes it as it is); only an id the
+    # index could not take (blank, over 512 bytes) is hashed for the analysis itself.
+    doc_id = social_id("score", raw_id) if id_problem(raw_id) else raw_id
     base = {
         "id": doc_id,
         "source_id": str(obj.get("source_id") or "score"),
@@ -126,7 +128,7 @@ def register(app: typer.Typer) -> None:
         except RuntimeError as exc:  # nlp.transformers_backend.TransformersUnavailable
             fail(
                 f"không dùng được backend transformers / transformers backend unavailable: {exc}",
-                hint="cài 'tinradar\\[transformers]' và đặt TINRADAR_TRANSFORMERS_MODEL_DIR, hoặc TINRADAR_NLP_BACKEND=sklearn",
+                hint="cài 'tinradar[transformers]' và đặt TINRADAR_TRANSFORMERS_MODEL_DIR, hoặc TINRADAR_NLP_BACKEND=sklearn",
             )
         total = None
         if str(input_path) != "-":

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from flows.cli.common import console, fail, load_settings, out
 from flows.serve import PIPELINE_CRON, REPORT_CRON
@@ -184,7 +185,7 @@ def run_report(
         fail(str(exc), hint=exc.hint or "Start Elasticsearch: tinradar es start")
     console.print(f"[bold green]✓[/] Báo cáo ngày {result.day}: {result.html}")
     console.print(f"  Markdown: {result.markdown}")
-    console.print(f"  PDF: {result.pdf}" if result.pdf else f"  [yellow]{result.pdf_note}[/]")
+    console.print(f"  PDF: {result.pdf}" if result.pdf else f"  [yellow]{escape(result.pdf_note)}[/]")
     if result.empty:
         console.print("  [yellow]Không có tin, bài nào trong ngày này: báo cáo ghi rõ điều đó.[/]")
     if result.emailed_to:
@@ -257,6 +258,8 @@ def demo(
     console.print(f"\n[bold]Báo cáo / report:[/] {result.report.html}")
     if result.report.pdf:
         console.print(f"                  {result.report.pdf}")
+    else:
+        console.print(f"                  [yellow]{escape(result.report.pdf_note)}[/]")
     console.print(f"                  {result.report.markdown}")
     console.print(
         f"Elasticsearch: {result.es_url}"

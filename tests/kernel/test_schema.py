@@ -11,10 +11,13 @@ from pydantic import ValidationError
 
 from tinradar.ids import news_id, social_id
 from tinradar.schema import (
+    DEFAULTS_NOTE,
+    MAX_ID_BYTES,
     Analysis,
     ClaimMatch,
     Document,
     Kind,
+    LineError,
     Location,
     RiskLevel,
     ScoredItem,
@@ -110,6 +113,59 @@ def test_minimal_scored_line_gets_defaults() -> None:
     )
     assert item.document.kind is Kind.SOCIAL and item.document.source_id == "import"
     assert ScoredItem.unknown_keys({"id": "x", "extra": 1}) == ["extra"]
+
+
+def _scores() -> dict[str, object]:
+    return make_analysis("unused").model_dump(mode="json", exclude={"doc_id"})
+
+
+@pytest.mark.parametrize("raw_id", ["a1", 7, "x" * MAX_ID_BYTES, "bài/số 1"], ids=["short", "int", "512", "text"])
+def test_any_non_blank_id_is_kept(raw_id: object) -> None:
+    item = ScoredItem.from_line({"id": raw_id, "text": "Tin đồn", **_scores()})
+    assert item.document.id == str(raw_id) and item.analysis.doc_id == str(raw_id)
+
+
+def test_defaults_are_noted_on_the_item_and_kind_is_inferred() -> None:
+    post = ScoredItem.from_line({"id": "a1", "text": "Tin đồn", **_scores()}, source_id="export-2021")
+    assert post.document.source_id == "export-2021" and post.document.kind is Kind.SOCIAL
+    assert post.document.fetched_at.tzinfo is not None
+    note = post.analysis.notes[-1]
+    assert note.startswith(f"{DEFAULTS_NOTE}: ") and "source_id 'export-2021'" in note and "kind 'social'" in note
+    assert "fetched_at" in note
+
+    article = ScoredItem.from_line(
+        {"id": "a2", "title": "Tiêu đề", "url": "https://bao.example/a.html", "text": "Bài", **_scores()}
+    )
+    assert article.document.kind is Kind.NEWS and "kind 'news'" in article.analysis.notes[-1]
+
+    complete = make_doc()
+    full = ScoredItem.from_line(ScoredItem(document=complete, analysis=make_analysis(complete.id)).to_line())
+    assert not any(n.startswith(DEFAULTS_NOTE) for n in full.analysis.notes)  # nothing filled in, nothing noted
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ({"id": "   ", "text": "x"}, "field 'id' = '   ': an id must not be blank."),
+        ({"id": "é" * 300, "text": "x"}, f"an id is at most {MAX_ID_BYTES} bytes"),
+        ({"id": "a1", "text": "x", "likes": "abc"}, "field 'likes' = 'abc': Input should be a valid integer"),
+        ({"text": "x"}, "missing field id."),
+    ],
+    ids=["blank-id", "long-id", "bad-likes", "no-id"],
+)
+def test_a_line_that_cannot_be_indexed_says_which_field_in_one_sentence(line: dict[str, object], expected: str) -> None:
+    with pytest.raises(LineError) as err:
+        ScoredItem.from_line({**line, **_scores()})
+    message = str(err.value)
+    assert expected in message and "\n" not in message and "validation error" not in message
+
+
+def test_an_unscored_line_names_the_missing_scores() -> None:
+    with pytest.raises(LineError) as err:
+        ScoredItem.from_line({"id": "a1", "text": "x"})
+    assert str(err.value) == (
+        "missing fields rumor_risk, risk_level, sentiment, covid, covid_proba (is it 'tinradar score' output?)."
+    )
 
 
 def test_ids_are_stable() -> None:
