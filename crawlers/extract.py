@@ -264,28 +264,38 @@ class _Body:
     text: str
     captions: list[str]
     hints: noise.Hints
-    result: Any
 
 
-def _body(tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, headline: int | None) -> _Body:
-    """Text and captions of the page (trafilatura, or the registry's body selector), the
-    labelled bylines/sources, and trafilatura's result for its metadata. Related boxes,
-    tag lists and labelled bylines are dropped first; captions too, unless that leaves a
-    photo story without text. ``headline`` is the headline's place in document order."""
+def _prepared(tree: lxml.html.HtmlElement, headline: int | None) -> tuple[Any, Any, noise.Hints]:
+    """A copy of the page for trafilatura without layout tables, related boxes, teaser
+    lists and labelled bylines (whose texts are returned), and the copy's headline node."""
     work = copy.deepcopy(tree)
     anchor = next((el for i, el in enumerate(work.iter()) if i == headline), None) if headline is not None else None
     noise.unwrap_layout_tables(work)
     noise.paragraphs_from_divs(work)
     noise.drop_boxes(work)
     noise.drop_teaser_lists(work)
-    hints = noise.take_hints(work)
+    return work, anchor, noise.take_hints(work)
+
+
+def _text(work: lxml.html.HtmlElement, url: str, selectors: Selectors | None) -> str:
+    """The registry's body selector, else trafilatura (without metadata: we read our own)."""
+    text = _block_text(work, selectors.body) if selectors and selectors.body else ""
+    result = trafilatura.bare_extraction(work, url=url, with_metadata=False, include_comments=False)
+    return text or _trafilatura_text(result)
+
+
+def _body(tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, headline: int | None) -> _Body:
+    """Text and captions of the page, and the bylines/sources it labels. Captions leave the
+    text, unless that leaves a photo story without its text (too little left, or text
+    that strays into a column beside the article): then the story keeps them, and only
+    the opening photo's caption goes. ``headline`` is the headline's place in document order."""
+    work, anchor, hints = _prepared(tree, headline)
     caption_nodes = noise.find_captions(work)
     captions = [_line(" ".join(n.itertext())) for n in caption_nodes]
     layout = noise.Layout.of(work, caption_nodes, anchor)
-    text = _block_text(work, selectors.body) if selectors and selectors.body else ""
     noise.drop(caption_nodes)
-    result = trafilatura.bare_extraction(work, url=url, with_metadata=False, include_comments=False)
-    text = text or _trafilatura_text(result)
+    text = _text(work, url, selectors)
     lines = [line for line in text.split("\n") if line.strip()]
     mine = layout.near_headline()
     own = [c for c, near in zip(captions, mine, strict=True) if near and c] if captions else []
@@ -294,16 +304,9 @@ def _body(tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, he
     body_lines = [line for line in lines if len(line) >= 80]
     strayed = bool(body_lines) and not any(layout.among(line, mine) for line in body_lines[:3])
     if own and (strayed or len(text) < max(_PHOTO_STORY_CHARS, sum(map(len, own)) // 2)):
-        work = copy.deepcopy(tree)
-        noise.unwrap_layout_tables(work)
-        noise.drop_boxes(work)
-        noise.drop_teaser_lists(work)
-        noise.take_hints(work)
-        result = trafilatura.bare_extraction(work, url=url, with_metadata=False, include_comments=False)
-        text = (_block_text(work, selectors.body) if selectors and selectors.body else "") or _trafilatura_text(result)
-        text = _after_opening_captions(text, own)
-        captions = []
-    return _Body(text, list(dict.fromkeys(captions)), hints, result)
+        work, _, _ = _prepared(tree, None)
+        return _Body(_after_opening_captions(_text(work, url, selectors), own), [], hints)
+    return _Body(text, list(dict.fromkeys(captions)), hints)
 
 
 def _within_article(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None, lines: list[str]) -> list[str]:
@@ -348,9 +351,10 @@ def _people(
     the page labels in its header; a labelled "Theo X" is a source, not an author."""
     override = _first_text(tree, selectors.author if selectors else None)
     names = [h for h in hints.authors if noise.is_name(h) and not fold(h).startswith("theo ")]
-    sources = [re.sub(r"^theo\s+", "", h, flags=re.I) for h in hints.authors if fold(h).startswith("theo ")]
+    labelled = [h for h in hints.authors if fold(h).startswith("theo ")] + hints.sources
+    sources = [re.sub(r"^theo\s+", "", h, flags=re.I) for h in labelled]
     author = override or tail.author or next(iter(names + _json_ld_people(tree)), None)
-    via = tail.via or " / ".join(dict.fromkeys(sources + hints.sources)) or None
+    via = tail.via or " / ".join(dict.fromkeys(sources)) or None
     return author, via
 
 
@@ -400,7 +404,7 @@ def extract_article(
     node, title = _headline(tree, selectors)
     place = next((i for i, el in enumerate(tree.iter()) if el is node), None) if node is not None else None
     got = _body(tree, url, selectors, place)
-    result, hints = got.result, got.hints
+    hints = got.hints
     lines = _within_article(tree, node, got.text.split("\n")) if got.text else []
     tail = noise.split_tail(lines, hints, title=title)
     lead = _lead(tree, selectors, node, title)
@@ -412,13 +416,12 @@ def extract_article(
         url,
         headline=node,
         override=_first_text(tree, selectors.date) if selectors and selectors.date else None,
-        fallback=getattr(result, "date", None) if result is not None else None,
         tz=tz,
     )
     author, via = _people(tree, selectors, tail, hints)
     return Extracted(
         url=_canonical(tree, url),
-        title=title or clean_text(getattr(result, "title", None) or ""),
+        title=title,
         text=text,
         published_at=published.value,
         lead=lead,

@@ -3,15 +3,14 @@
 Candidates come from the visible date line in the article header (what a reader sees,
 found near the headline, including lines that an inline script writes into an empty
 date element), the machine-readable tags (``article:published_time`` and friends,
-JSON-LD ``datePublished``, ``<time datetime>``), the article id stamp in the URL and, last,
-trafilatura's guess. The most precise consistent one wins and is recorded as the
-``source``:
+JSON-LD ``datePublished``, ``<time datetime>``) and the article id stamp in the URL. The
+most precise consistent one wins and is recorded as the ``source``:
 
 1. a registry override selector;
 2. a date line with a time, unless a machine-readable time disagrees by more than two
    days (then the line is probably another story's);
 3. a machine-readable time;
-4. the day alone (date line, tag, URL stamp, trafilatura), as ``precision=day``.
+4. the day alone (date line, tag, URL stamp), as ``precision=day``.
 
 Date lines win over tags because tags are sometimes the creation time of a draft (24h
 prints 03:04 while its meta says 14:02 the day before). The URL stamp only ever gives
@@ -79,7 +78,6 @@ def find_published(
     *,
     headline: lxml.html.HtmlElement | None,
     override: str | None = None,
-    fallback: str | None = None,
     tz: ZoneInfo = VN_TZ,
 ) -> Published:
     """The publication time of the page (see the module docstring for the order)."""
@@ -99,7 +97,6 @@ def find_published(
         ("dateline", lines[0].when if lines else None),
         *((src, w) for src, w in tags),
         ("url", _day(url_day(url, tz))),
-        ("trafilatura", parse_when(fallback, tz=tz) if fallback else None),
     ]
     for source, when in days:
         if when is not None:
