@@ -117,7 +117,3 @@ def markdown_table(scores: list[Score]) -> str:
     totals = " | ".join(f"{sum(s.results[c] for s in scores)}/{len(scores)}" for c in CHECKS)
     rows.append(f"| **{len(scores)} pages** | {len({s.page['outlet'] for s in scores})} outlets | | {totals} |")
     return "\n".join(rows)
-
-
-if __name__ == "__main__":
-    print(markdown_table([score_page(p) for p in load_pages()]))
