@@ -21,7 +21,7 @@ RISK_RANK: dict[RiskLevel, int] = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLe
 REVIEW_FIELD = "review"
 
 #: Derived fields kept in the index only for search; dropped from hits shown to people.
-SEARCH_ONLY_FIELDS = ("text_folded", "title_folded")
+SEARCH_ONLY_FIELDS = ("text_folded", "title_folded", "captions_folded")
 
 
 def dated_at(item: ScoredItem) -> datetime:
@@ -59,13 +59,17 @@ def to_source(item: ScoredItem) -> dict[str, Any]:
         "title_folded": fold(doc.title),
         "text": doc.text,
         "text_folded": fold(doc.text),
+        "captions": list(doc.captions),
+        "captions_folded": [fold(c) for c in doc.captions],
         "text_seg": ana.text_seg,
         "published_at": _iso(doc.published_at),
+        "published_precision": doc.published_precision.value,
         "fetched_at": _iso(doc.fetched_at),
         "dated_at": _iso(dated_at(item)),
         "language": doc.language or ana.language,
         "author": doc.author,
         "author_hash": doc.author_hash,
+        "via": doc.via,
         "likes": doc.likes,
         "comments": doc.comments,
         "shares": doc.shares,

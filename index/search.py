@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from index.docmap import RISK_RANK, SEARCH_ONLY_FIELDS
 from index.templates import alias_name
-from tinradar.schema import Kind, ReviewStatus, RiskLevel, Sentiment
+from tinradar.schema import DatePrecision, Kind, ReviewStatus, RiskLevel, Sentiment
 from tinradar.settings import Settings
 from tinradar.text import fold, nfc
 
@@ -62,6 +62,10 @@ class SearchQuery(BaseModel):
     clusters: list[str] = Field(default_factory=list)
     ids: list[str] = Field(default_factory=list)
     covid: bool | None = None
+    precisions: list[DatePrecision] = Field(
+        default_factory=list,
+        description="How precise the publication time is: minute, day (date only) or none; e.g. minute for timelines",
+    )
     limit: int = Field(default=20, ge=0, le=10_000)
     offset: int = Field(default=0, ge=0)
     sort: SortOrder = "relevance"
@@ -138,13 +142,21 @@ def _either(query: str, fields: list[str], folded_fields: list[str], **kind: Any
 def text_clauses(text: str) -> list[dict[str, Any]]:
     """Must-clauses for the text part (empty list: match everything)."""
     phrases, words = parse_text(text)
-    clauses = [_either(p, ["title^2", "text"], ["title_folded^2", "text_folded"], type="phrase") for p in phrases]
+    clauses = [
+        _either(
+            p,
+            ["title^2", "text", "captions^0.5"],
+            ["title_folded^2", "text_folded", "captions_folded^0.5"],
+            type="phrase",
+        )
+        for p in phrases
+    ]
     if words:
         clauses.append(
             _either(
                 words,
-                ["title^2", "text", "text_seg"],
-                ["title_folded^2", "text_folded"],
+                ["title^2", "text", "text_seg", "captions^0.5"],
+                ["title_folded^2", "text_folded", "captions_folded^0.5"],
                 type="cross_fields",
                 operator="and",
             )
@@ -191,6 +203,8 @@ def filter_clauses(query: SearchQuery, settings: Settings) -> list[dict[str, Any
         out.append({"range": {"rumor_risk": {"gte": query.risk_min}}})
     if query.covid is not None:
         out.append({"term": {"covid": query.covid}})
+    if query.precisions:
+        out.append(_precision_clause(query.precisions))
     if query.statuses:
         statuses = [s.value for s in query.statuses]
         should: list[dict[str, Any]] = [{"terms": {"review.status": statuses}}]
@@ -198,6 +212,23 @@ def filter_clauses(query: SearchQuery, settings: Settings) -> list[dict[str, Any
             should.append({"bool": {"must_not": {"exists": {"field": "review.status"}}}})
         out.append({"bool": {"should": should, "minimum_should_match": 1}})
     return out
+
+
+def _precision_clause(precisions: list[DatePrecision]) -> dict[str, Any]:
+    """Documents indexed before the field existed count as minute (dated) or none (undated)."""
+    should: list[dict[str, Any]] = [{"terms": {"published_precision": [p.value for p in precisions]}}]
+    unknown = {"must_not": {"exists": {"field": "published_precision"}}}
+    if DatePrecision.MINUTE in precisions:
+        should.append({"bool": {**unknown, "filter": {"exists": {"field": "published_at"}}}})
+    if DatePrecision.NONE in precisions:
+        should.append(
+            {
+                "bool": {
+                    "must_not": [{"exists": {"field": "published_precision"}}, {"exists": {"field": "published_at"}}]
+                }
+            }
+        )
+    return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 def build_query(query: SearchQuery, settings: Settings) -> dict[str, Any]:

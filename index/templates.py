@@ -79,6 +79,14 @@ def index_for(when: datetime, settings: Settings) -> str:
     return f"{settings.es_index_prefix}-docs-{local:%Y.%m}"
 
 
+def _extend_existing(client: Elasticsearch, settings: Settings, properties: dict[str, Any]) -> None:
+    """Give indices made under an older template the fields added since (mappings are
+    strict: without this, a document with a new field could not go into last month's
+    index). Adding fields is all a template change may do to existing indices."""
+    if client.indices.exists(index=index_pattern(settings), allow_no_indices=False):
+        client.indices.put_mapping(index=index_pattern(settings), properties=properties)
+
+
 def ensure_templates(client: Elasticsearch, settings: Settings, *, create_current: bool = True) -> dict[str, Any]:
     """Install (or update) the index template; optionally create this month's index.
 
@@ -103,6 +111,7 @@ def ensure_templates(client: Elasticsearch, settings: Settings, *, create_curren
         version=version,
         meta={"owner": "tinradar", "managed": True},
     )
+    _extend_existing(client, settings, body["mappings"]["properties"])
     created = None
     if create_current:
         created = index_for(utc_now(), settings)

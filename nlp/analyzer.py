@@ -137,7 +137,8 @@ class Analyzer:
             text = text[:limit]
         norm = normalize(text)
         notes.extend(norm.notes)
-        sig = signals(norm, likes=doc.likes, comments=doc.comments, shares=doc.shares, posted=doc.published_at)
+        # The posting hour is a minute-based figure: a day-only date (midnight placeholder) has none.
+        sig = signals(norm, likes=doc.likes, comments=doc.comments, shares=doc.shares, posted=doc.published_minute)
         letters = len(_LETTER.findall(re.sub(r"<(?:url|phone|email)>", "", norm.text[:2000])))
         if not text.strip():
             notes.append("empty_text: văn bản rỗng")

@@ -45,6 +45,19 @@ class Kind(StrEnum):
     SOCIAL = "social"
 
 
+class DatePrecision(StrEnum):
+    """How much of ``published_at`` the source really gave.
+
+    ``day``: only the date was printed; ``published_at`` then holds midnight in the
+    page's zone, which is a placeholder, not a time — minute-based figures (posting hour,
+    response times, timelines) must skip it (see ``Document.published_minute``).
+    """
+
+    MINUTE = "minute"
+    DAY = "day"
+    NONE = "none"
+
+
 class RiskLevel(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
@@ -91,14 +104,25 @@ class Document(_Model):
     title: str = ""
     text: str = ""
     published_at: AwareDatetime | None = None
+    published_precision: DatePrecision = Field(
+        default=DatePrecision.NONE,
+        description="minute, day (published_at is midnight, a placeholder) or none; lines without it read as minute",
+    )
+    published_source: str | None = Field(
+        default=None, description="Where the date came from: dateline, meta, json-ld, time, url, override, export, ..."
+    )
     fetched_at: AwareDatetime
     language: str | None = Field(default=None, description="ISO 639-1 code when known")
-    author: str | None = Field(default=None, description="Public name of an outlet, page or channel")
+    author: str | None = Field(
+        default=None, description="Public name of an outlet, page or channel, or the byline an outlet printed"
+    )
     author_hash: str | None = Field(default=None, description="Salted pseudonym of an individual author")
     likes: int | None = Field(default=None, ge=0)
     comments: int | None = Field(default=None, ge=0)
     shares: int | None = Field(default=None, ge=0)
     views: int | None = Field(default=None, ge=0)
+    via: str | None = Field(default=None, description='Where an outlet says it took the story from ("Theo ..." line)')
+    captions: list[str] = Field(default_factory=list, description="Photo and video captions, kept out of the text")
     province_code: str | None = Field(default=None, description="Province the source covers (official code)")
     district_code: str | None = Field(default=None, description="District the source covers (official code)")
 
@@ -115,16 +139,38 @@ class Document(_Model):
     def _nfc_text(cls, value: Any) -> Any:
         return clean_text(value) if isinstance(value, str) or value is None else value
 
-    @field_validator("author", "source_id", "platform", mode="before")
+    @field_validator("author", "source_id", "platform", "via", mode="before")
     @classmethod
     def _nfc_name(cls, value: Any) -> Any:
         return nfc(value).strip() if isinstance(value, str) else value
+
+    @field_validator("captions", mode="before")
+    @classmethod
+    def _nfc_captions(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [c for c in (clean_text(v) if isinstance(v, str) else v for v in value) if c]
+        return value
 
     @model_validator(mode="after")
     def _one_author_kind(self) -> Document:
         if self.author and self.author_hash:
             raise ValueError("a document has either a public author or an author_hash, not both")
         return self
+
+    @model_validator(mode="after")
+    def _precision_matches_date(self) -> Document:
+        """No date means no precision; a date without a stated precision (lines written
+        before the field existed, exports with full timestamps) is taken as a minute."""
+        if self.published_at is None and self.published_precision is not DatePrecision.NONE:
+            object.__setattr__(self, "published_precision", DatePrecision.NONE)
+        elif self.published_at is not None and self.published_precision is DatePrecision.NONE:
+            object.__setattr__(self, "published_precision", DatePrecision.MINUTE)
+        return self
+
+    @property
+    def published_minute(self) -> datetime | None:
+        """The publication time only when it is known to the minute (None for a day-only date)."""
+        return self.published_at if self.published_precision is DatePrecision.MINUTE else None
 
     @property
     def full_text(self) -> str:

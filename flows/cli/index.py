@@ -199,6 +199,11 @@ def search_command(
     status: list[str] = typer.Option(
         [], "--status", help="Review status: new, in_review, confirmed_false, misleading, accurate, irrelevant"
     ),
+    precision: list[str] = typer.Option(
+        [],
+        "--precision",
+        help="Độ chính xác giờ đăng / publication time known to the: minute | day | none (repeatable)",
+    ),
     sort: str = typer.Option("relevance", "--sort", help="relevance | newest | oldest | risk"),
     limit: int = typer.Option(20, "--limit", min=0, max=10_000),
     offset: int = typer.Option(0, "--offset", min=0),
@@ -227,6 +232,7 @@ def search_command(
             sentiments=sentiment,
             claims=claim,
             statuses=status,
+            precisions=precision,
             sort=sort,
             limit=limit,
             offset=offset,

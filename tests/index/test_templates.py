@@ -55,3 +55,19 @@ def test_source_has_every_field_mapped_and_no_review():
     assert source["provinces"] == ["08"] and source["districts"] == ["076"]
     assert source["claim_ids"] == ["vaccine-infertility"]
     assert source["dated_at"] == "2021-08-05T10:00:00+07:00"
+
+
+def test_older_indices_get_the_new_fields(es_client, es_settings):
+    """An index made under an older template (strict mapping, fewer fields) is extended,
+    so a document with the new fields can still go into last year's month."""
+    from index.indexer import Indexer
+    from index.templates import mapping_properties
+
+    old_props = {k: v for k, v in mapping_properties().items() if k not in ("captions", "captions_folded", "via")}
+    old_index = f"{es_settings.es_index_prefix}-docs-2020.01"
+    es_client.indices.create(index=old_index, mappings={"dynamic": "strict", "properties": old_props})
+    ensure_templates(es_client, es_settings)
+    assert "captions" in es_client.indices.get_mapping(index=old_index)[old_index]["mappings"]["properties"]
+    item = make_item(7, published_at="2020-01-15T08:00:00+07:00", captions=["Ảnh: Hữu Khoa"], via="Infonet")
+    stats = Indexer(es_client, es_settings).index([item])
+    assert stats.failed == 0 and stats.indexed == 1

@@ -179,3 +179,18 @@ def test_ids_are_stable() -> None:
 )
 def test_risk_levels(score: float, level: RiskLevel) -> None:
     assert risk_level_for(score) is level
+
+
+def test_publication_precision() -> None:
+    """A day-only date keeps its day but gives no minute; lines without the field read as
+    minute when dated, none when not; captions are cleaned and empty ones dropped."""
+    day = make_doc(published_at=datetime(2021, 8, 30, tzinfo=VN), published_precision="day")
+    assert day.published_precision.value == "day" and day.published_minute is None
+    assert make_doc().published_precision.value == "minute" and make_doc().published_minute is not None
+    undated = make_doc(published_at=None, published_precision="day")
+    assert undated.published_precision.value == "none"
+    line = json.loads(make_doc().model_dump_json())
+    del line["published_precision"]
+    assert Document.model_validate(line).published_precision.value == "minute"
+    doc = make_doc(captions=["  Ảnh:\u00a0Hữu Khoa ", ""], via="Infonet")
+    assert doc.captions == ["Ảnh: Hữu Khoa"] and doc.via == "Infonet"
