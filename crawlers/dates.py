@@ -3,8 +3,9 @@
 Outlets print dates in many shapes ("Thứ hai, 30/8/2021, 14:05 (GMT+7)",
 "30/08/2021 - 14:05", "2 giờ trước", "ngày 30 tháng 8 năm 2021"), feeds use RFC 822, and
 meta tags use ISO 8601, sometimes without an offset. Every result is timezone-aware: a
-date without an offset is read in the board's zone (Asia/Ho_Chi_Minh), because that is
-what a Vietnamese outlet means by it.
+date without an offset is read in the board's zone (``Settings.tz``, Asia/Ho_Chi_Minh
+unless ``TINRADAR_TIMEZONE`` says otherwise), because that is what a local outlet means by
+it; every caller passes that zone, so there is no default here to forget.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 from tinradar.text import fold
-
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?$", re.I)
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
@@ -37,11 +36,11 @@ _UNITS = {
 _TZ_ABBR = {"ict": "+07:00", "gmt": "+00:00", "utc": "+00:00", "z": "+00:00"}
 
 
-def parse_date(text: str | None, *, now: datetime | None = None, tz: ZoneInfo = VN_TZ) -> datetime | None:
+def parse_date(text: str | None, *, tz: ZoneInfo, now: datetime | None = None) -> datetime | None:
     """Parse a date as printed by a Vietnamese outlet, a feed or a meta tag.
 
-    Returns a timezone-aware datetime, or None when nothing date-like is found.
-    ``now`` anchors relative dates ("2 giờ trước"); it defaults to the current time.
+    Returns a timezone-aware datetime, or None when nothing date-like is found. ``tz``
+    is the board's zone (``Settings.tz``), for dates printed without an offset; ``now`` anchors relative dates ("2 giờ trước"); it defaults to the current time.
     """
     if not text:
         return None

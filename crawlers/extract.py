@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import unescape
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 import lxml.html
 import trafilatura
@@ -173,36 +174,38 @@ def _has_time(value: str) -> bool:
     return bool(re.search(r"\d{1,2}\s*(?::|h)\s*\d{2}", value))
 
 
-def _published(tree: lxml.html.HtmlElement, sel: Selectors | None, fallback: str | None) -> datetime | None:
+def _published(
+    tree: lxml.html.HtmlElement, sel: Selectors | None, fallback: str | None, tz: ZoneInfo
+) -> datetime | None:
     """Override, then a visible date line with a time, then meta tags, then trafilatura's day.
 
     Visible lines win over meta tags because outlets' meta dates are sometimes the
     creation time of a draft; a visible line without a time loses to a meta tag with one.
     """
     if sel and sel.date:
-        value = parse_date(_first_text(tree, sel.date))
+        value = parse_date(_first_text(tree, sel.date), tz=tz)
         if value:
             return value
     day_only: datetime | None = None
     for node in tree.cssselect(_DATE_CSS)[:6]:
         text = _text_of(node)
-        value = parse_date(text) if text else None
+        value = parse_date(text, tz=tz) if text else None
         if value and _has_time(text):
             return value
         day_only = day_only or value
     metas = [m for xp in _DATE_META for m in tree.xpath(xp)]
     ld = _json_ld_date(tree)
     for raw in [*metas, *([ld] if ld else [])]:
-        value = parse_date(raw)
+        value = parse_date(raw, tz=tz)
         if value and _has_time(raw):
             return value
     for meta in tree.xpath("//meta[@itemprop='datePublished']"):
         parent = meta.getparent()
         text = _text_of(parent) if parent is not None else ""
-        if _has_time(text) and parse_date(text):
-            return parse_date(text)
+        if _has_time(text) and parse_date(text, tz=tz):
+            return parse_date(text, tz=tz)
     for raw in [*metas, fallback]:
-        value = parse_date(raw) if raw else None
+        value = parse_date(raw, tz=tz) if raw else None
         if value:
             return day_only or value
     return day_only
@@ -252,8 +255,12 @@ def extract_article(
     selectors: Selectors | None = None,
     content_type: str | None = None,
     max_bytes: int | None = None,
+    tz: ZoneInfo,
 ) -> Extracted:
-    """Extract one article page. Raises ``ExtractionError`` (too_large, unparseable, no_body)."""
+    """Extract one article page. Raises ``ExtractionError`` (too_large, unparseable, no_body).
+
+    ``tz`` is the board's zone (``Settings.tz``), for dates printed without an offset.
+    """
     size = len(body)
     if max_bytes and size > max_bytes:
         raise ExtractionError("too_large", f"{size} bytes > {max_bytes}")
@@ -285,7 +292,7 @@ def extract_article(
         url=_canonical(tree, url),
         title=_title(tree, selectors, t_title),
         text=text,
-        published_at=_published(tree, selectors, t_date),
+        published_at=_published(tree, selectors, t_date, tz),
         lead=lead,
         byline=clean_text(byline) or None,
         encoding=encoding,
@@ -319,9 +326,15 @@ def extract_document(
     content_type: str | None = None,
     max_bytes: int | None = None,
     fetched_at: datetime | None = None,
+    tz: ZoneInfo,
 ) -> Document:
     """Extract a page straight into a ``Document`` (used by ``tinradar extract``)."""
     extracted = extract_article(
-        body, url, selectors=source.selectors if source else None, content_type=content_type, max_bytes=max_bytes
+        body,
+        url,
+        selectors=source.selectors if source else None,
+        content_type=content_type,
+        max_bytes=max_bytes,
+        tz=tz,
     )
     return to_document(extracted, source, fetched_at=fetched_at)

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from crawlers.dates import VN_TZ
+from tinradar.settings import VN_TZ
 from tinradar.text import fold
 
 SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"

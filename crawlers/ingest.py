@@ -109,7 +109,7 @@ def read_export(path: Path, settings: Settings, *, skipped: Counter[str] | None 
             skipped["duplicate_post"] += 1
             continue
         seen.add(doc_id)
-        when = parse_date(str(row["post_time"])) if row.get("post_time") else None
+        when = parse_date(str(row["post_time"]), tz=settings.tz) if row.get("post_time") else None
         if row.get("post_time") and when is None:
             skipped["bad_date"] += 1
             continue

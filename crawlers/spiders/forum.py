@@ -68,7 +68,7 @@ class ForumSpider(TinRadarSpider):
             if not text:
                 self.skip("no_text", url)
                 continue
-            when = parse_date(post.css("time.u-dt::attr(datetime)").get())
+            when = parse_date(post.css("time.u-dt::attr(datetime)").get(), tz=self.ctx.settings.tz)
             if self.too_old(when):
                 self.skip("too_old", url)
                 continue

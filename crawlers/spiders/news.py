@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 import scrapy
 from lxml import etree
@@ -23,7 +24,7 @@ def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def parse_feed(body: bytes) -> list[tuple[str, datetime | None]]:
+def parse_feed(body: bytes, tz: ZoneInfo) -> list[tuple[str, datetime | None]]:
     """(link, date) of every RSS item or Atom entry. Raises ``etree.XMLSyntaxError`` if broken."""
     root = etree.fromstring(body, parser=etree.XMLParser(recover=False, resolve_entities=False, no_network=True))
     out: list[tuple[str, datetime | None]] = []
@@ -34,7 +35,7 @@ def parse_feed(body: bytes) -> list[tuple[str, datetime | None]]:
             link = fields.get("link") or fields.get("guid", "")
             when = fields.get("pubDate") or fields.get("date") or fields.get("published")
             if link:
-                out.append((link, parse_date(when)))
+                out.append((link, parse_date(when, tz=tz)))
         elif name == "entry":
             link = ""
             when = None
@@ -43,13 +44,13 @@ def parse_feed(body: bytes) -> list[tuple[str, datetime | None]]:
                 if cname == "link" and child.get("rel", "alternate") == "alternate":
                     link = child.get("href", "")
                 elif cname in ("published", "updated") and when is None:
-                    when = parse_date(child.text)
+                    when = parse_date(child.text, tz=tz)
             if link:
                 out.append((link, when))
     return out
 
 
-def parse_sitemap(body: bytes) -> tuple[list[str], list[tuple[str, datetime | None]]]:
+def parse_sitemap(body: bytes, tz: ZoneInfo) -> tuple[list[str], list[tuple[str, datetime | None]]]:
     """(child sitemaps, (url, date) entries); Google News publication dates win over lastmod."""
     root = etree.fromstring(body, parser=etree.XMLParser(recover=False, resolve_entities=False, no_network=True))
     children: list[str] = []
@@ -60,7 +61,7 @@ def parse_sitemap(body: bytes) -> tuple[list[str], list[tuple[str, datetime | No
         if name == "sitemap" and values.get("loc"):
             children.append(values["loc"])
         elif name == "url" and values.get("loc"):
-            urls.append((values["loc"], parse_date(values.get("publication_date") or values.get("lastmod"))))
+            urls.append((values["loc"], parse_date(values.get("publication_date") or values.get("lastmod"), tz=tz)))
     return children, urls
 
 
@@ -80,7 +81,7 @@ class NewsSpider(TinRadarSpider):
         if self.not_modified(response):
             return
         try:
-            entries = parse_feed(response.body)
+            entries = parse_feed(response.body, self.ctx.settings.tz)
         except etree.XMLSyntaxError as exc:
             self.skip("broken_feed", response.url, str(exc)[:120])
             return
@@ -91,7 +92,7 @@ class NewsSpider(TinRadarSpider):
         if self.not_modified(response):
             return
         try:
-            children, entries = parse_sitemap(response.body)
+            children, entries = parse_sitemap(response.body, self.ctx.settings.tz)
         except etree.XMLSyntaxError as exc:
             self.skip("broken_sitemap", response.url, str(exc)[:120])
             return
@@ -153,6 +154,7 @@ class NewsSpider(TinRadarSpider):
                 selectors=self.source.selectors,
                 content_type=content_type,
                 max_bytes=self.ctx.settings.max_page_bytes,
+                tz=self.ctx.settings.tz,
             )
         except ExtractionError as exc:
             self.skip(exc.reason, response.url, str(exc))

@@ -60,7 +60,7 @@ class TelegramSpider(TinRadarSpider):
         if not text:
             self.skip("no_text", link)
             return
-        when = parse_date(message.css("time::attr(datetime)").get())
+        when = parse_date(message.css("time::attr(datetime)").get(), tz=self.ctx.settings.tz)
         if self.too_old(when):
             self.skip("too_old", link)
             return

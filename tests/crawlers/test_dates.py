@@ -2,7 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawlers.dates import VN_TZ, parse_date
+from crawlers.dates import parse_date
+from tinradar.settings import VN_TZ
 
 NOW = datetime(2021, 8, 30, 16, 0, tzinfo=VN_TZ)
 
@@ -29,16 +30,16 @@ NOW = datetime(2021, 8, 30, 16, 0, tzinfo=VN_TZ)
     ],
 )
 def test_vietnamese_dates(text: str, expected: datetime) -> None:
-    value = parse_date(text, now=NOW)
+    value = parse_date(text, now=NOW, tz=VN_TZ)
     assert value == expected
     assert value is not None and value.tzinfo is not None
 
 
 @pytest.mark.parametrize("text", ["", None, "không có ngày", "35/13/2021"])
 def test_not_a_date(text: str | None) -> None:
-    assert parse_date(text, now=NOW) is None
+    assert parse_date(text, now=NOW, tz=VN_TZ) is None
 
 
 def test_offset_is_kept() -> None:
-    value = parse_date("Thứ hai, 30/8/2021, 14:05 (GMT+7)")
+    value = parse_date("Thứ hai, 30/8/2021, 14:05 (GMT+7)", tz=VN_TZ)
     assert value is not None and value.utcoffset() == timedelta(hours=7)

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawlers.dates import VN_TZ
 from crawlers.fixture_server import serve_fixture_site
 from crawlers.runner import crawl
 from crawlers.summary import CrawlSummary
 from tinradar.ids import news_id, pseudonymize, social_id
 from tinradar.schema import Document
-from tinradar.settings import Settings
+from tinradar.settings import VN_TZ, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "fixtures/site/sources.yaml"

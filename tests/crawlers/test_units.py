@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from crawlers.dates import VN_TZ
 from crawlers.spiders.news import parse_feed, parse_sitemap
 from crawlers.spiders.telegram import parse_count
 from crawlers.state import load_state, save_state
 from crawlers.topic import is_covid_related
+from tinradar.settings import VN_TZ
 
 SITE = Path(__file__).resolve().parents[2] / "fixtures/site"
 
@@ -50,19 +50,19 @@ def test_state_round_trip_and_corrupt_file(tmp_path: Path) -> None:
 
 
 def test_rss_and_atom() -> None:
-    rss = parse_feed((SITE / "tinnhanh/rss/thoi-su.rss").read_bytes())
+    rss = parse_feed((SITE / "tinnhanh/rss/thoi-su.rss").read_bytes(), VN_TZ)
     assert len(rss) == 4 and rss[0][0].endswith("/tinnhanh/thoi-su/gia-rau-xanh-tang-manh.html")
     assert rss[0][1] == datetime(2021, 8, 31, 11, 20, tzinfo=VN_TZ)
-    atom = parse_feed((SITE / "tinsoc/feed.atom").read_bytes())
+    atom = parse_feed((SITE / "tinsoc/feed.atom").read_bytes(), VN_TZ)
     assert next(u.rsplit("/", 1)[1] for u, _ in atom) == "bi-mat-chua-covid-bang-toi-va-nuoc-muoi.html"
     with pytest.raises(etree.XMLSyntaxError):
-        parse_feed((SITE / "baotantrao/rss/tin-moi.rss").read_bytes())
+        parse_feed((SITE / "baotantrao/rss/tin-moi.rss").read_bytes(), VN_TZ)
 
 
 def test_sitemaps() -> None:
-    children, urls = parse_sitemap((SITE / "sonduong/sitemap.xml").read_bytes())
+    children, urls = parse_sitemap((SITE / "sonduong/sitemap.xml").read_bytes(), VN_TZ)
     assert children == ["http://fixture.local/sonduong/sitemap-tin-tuc.xml"] and urls == []
-    children, urls = parse_sitemap((SITE / "baotantrao/sitemap-news.xml").read_bytes())
+    children, urls = parse_sitemap((SITE / "baotantrao/sitemap-news.xml").read_bytes(), VN_TZ)
     assert children == [] and len(urls) == 6
     assert urls[0] == (
         "http://fixture.local/baotantrao/tin/tiem-vac-xin-luu-dong-tai-xa-vung-cao.html",
