@@ -79,9 +79,9 @@ def main() -> None:
         baseline_child(*args.baseline_child, args.concurrency)
         return
 
-    from crawlers.fixture_gen import generate, generate_bench
-    from crawlers.fixture_server import serve_fixture_site
     from crawlers.runner import crawl
+    from fixture_site.generate import generate, generate_bench
+    from fixture_site.server import serve_fixture_site
     from tinradar.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="tinradar-bench-") as tmp:

@@ -7,7 +7,6 @@ Public entry points (see docs/crawlers.md):
   out_path, variables=None, scrapy_settings=None, use_state=True) -> CrawlSummary``
 - ``crawlers.ingest.read_export(path, settings) -> Iterator[Document]``
 - ``crawlers.extract.extract_document(body, url, *, source=None, ...) -> Document``
-- ``crawlers.fixture_server.serve_fixture_site(root=None, host="127.0.0.1", port=0)``
 
 Heavy imports (Scrapy, trafilatura) stay inside those modules so importing the package
 is cheap.

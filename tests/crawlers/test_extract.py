@@ -8,7 +8,7 @@ import pytest
 
 from crawlers.dates import parse_date
 from crawlers.extract import ExtractionError, decode_html, extract_article
-from crawlers.fixture_gen import SITE, encode_cp1258
+from fixture_site.generate import SITE, encode_cp1258
 from tinradar.settings import VN_TZ
 
 REAL = Path(__file__).resolve().parents[2] / "../shared/fixtures/real-pages"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawlers.fixture_server import serve_fixture_site
 from crawlers.runner import crawl
 from crawlers.summary import CrawlSummary
+from fixture_site.server import serve_fixture_site
 from tinradar.ids import news_id, pseudonymize, social_id
 from tinradar.schema import Document
 from tinradar.settings import VN_TZ, Settings
