@@ -83,6 +83,9 @@ class Extracted:
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode page bytes: HTTP header charset, then BOM, then meta tag, then UTF-8.
 
+    For bytes nobody decoded yet (``tinradar extract`` on a file or URL, or a page served
+    under a binary type); a crawl hands extraction the text Scrapy already decoded.
+
     Returns (text in NFC, encoding used). windows-1258 writes tone marks as combining
     characters, so the NFC step is what turns its output into ordinary Vietnamese.
     """
@@ -93,9 +96,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
             candidates.append(match.group(1))
     if body.startswith(b"\xef\xbb\xbf"):
         candidates.insert(0, "utf-8-sig")
-    match = _META_CHARSET.search(body[:4096])
-    if match:
-        candidates.append(match.group(1).decode("ascii", "ignore"))
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "ignore"))
     candidates += ["utf-8", "cp1258"]
     for name in candidates:
         codec = _CHARSET_ALIASES.get(name.lower(), name.lower())

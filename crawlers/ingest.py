@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.dates import parse_date
+from crawlers.reasons import SkipReason
 from tinradar.ids import pseudonymize, social_id
 from tinradar.schema import Document, Kind, utc_now
 from tinradar.settings import Settings
@@ -85,7 +86,7 @@ def _rows(path: Path) -> Iterator[dict[str, Any]]:
 def read_export(path: Path, settings: Settings, *, skipped: Counter[str] | None = None) -> Iterator[Document]:
     """Yield one ``Document`` per post of a Facebook export file (CSV or JSON).
 
-    ``skipped`` (optional) receives the count of rows skipped, by reason.
+    ``skipped`` (optional) receives the count of rows skipped, by reason (``SkipReason``).
     """
     path = Path(path)
     if not path.is_file():
@@ -97,21 +98,21 @@ def read_export(path: Path, settings: Settings, *, skipped: Counter[str] | None 
         row = _normalise(raw if isinstance(raw, dict) else {})
         message = clean_text(row.get("message"))
         if not message:
-            skipped["no_text"] += 1
+            skipped[SkipReason.NO_TEXT] += 1
             continue
         page = nfc(str(row.get("page_name", ""))).strip()
         post_id = str(row.get("post_id") or row.get("link") or "").strip()
         if not post_id:
-            skipped["no_post_id"] += 1
+            skipped[SkipReason.NO_POST_ID] += 1
             continue
         doc_id = social_id("facebook", post_id)
         if doc_id in seen:
-            skipped["duplicate_post"] += 1
+            skipped[SkipReason.DUPLICATE_POST] += 1
             continue
         seen.add(doc_id)
         when = parse_date(str(row["post_time"]), tz=settings.tz) if row.get("post_time") else None
         if row.get("post_time") and when is None:
-            skipped["bad_date"] += 1
+            skipped[SkipReason.BAD_DATE] += 1
             continue
         individual = str(row.get("author") or "").strip()
         group = str(row.get("page_type", "")).lower() == "group"

@@ -43,18 +43,24 @@ class SkipRequest(IgnoreRequest):
         self.reason = reason
 
 
+def exception_of(failure: Failure) -> BaseException:
+    """The exception a Twisted failure carries (always set for a failed request or callback)."""
+    return failure.value if failure.value is not None else RuntimeError(failure.getErrorMessage())
+
+
 def classify_failure(failure: Failure) -> str | None:
     """Name the reason a request failed; None when Scrapy counted it itself (offsite)."""
-    if failure.check(SkipRequest):
-        return str(failure.value.reason)
-    if failure.check(HttpError):
-        return http_reason(failure.value.response.status)
-    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+    exc = exception_of(failure)
+    if isinstance(exc, SkipRequest):
+        return str(exc.reason)
+    if isinstance(exc, HttpError):
+        return http_reason(exc.response.status)
+    if isinstance(exc, DownloadTimeoutError | TimeoutError | TCPTimedOutError):
         return SkipReason.TIMEOUT
-    if failure.check(DownloadCancelledError):
+    if isinstance(exc, DownloadCancelledError):
         return SkipReason.TOO_LARGE
-    if failure.check(IgnoreRequest):
-        message = str(failure.value).lower()
+    if isinstance(exc, IgnoreRequest):
+        message = str(exc).lower()
         if "offsite" in message:
             return None  # OffsiteMiddleware counted it under offsite/filtered
         if "robots" in message:
@@ -62,9 +68,9 @@ def classify_failure(failure: Failure) -> str | None:
         if "redirect" in message:
             return SkipReason.REDIRECT_LOOP
         return SkipReason.IGNORED
-    if failure.check(DNSLookupError, ConnectError):
+    if isinstance(exc, DNSLookupError | ConnectError):
         return SkipReason.CONNECTION_ERROR
-    return error_reason(failure.value)
+    return error_reason(exc)
 
 
 def count_skip(stats: StatsCollector, reason: str) -> None:
@@ -104,7 +110,7 @@ class SkipCounter:
             record_error(self.stats, getattr(item, "url", ""), exception)
 
     def item_error(self, item: Any, failure: Failure) -> None:
-        record_error(self.stats, getattr(item, "url", ""), failure.value)
+        record_error(self.stats, getattr(item, "url", ""), exception_of(failure))
 
     def request_dropped(self, request: Request) -> None:
         """The dupefilter saw this URL already: a duplicate link, or a redirect back into its own chain."""
@@ -114,4 +120,4 @@ class SkipCounter:
 
     def spider_error(self, failure: Failure, response: Response) -> None:
         """A bug or an unforeseen page shape in a callback: counted, never fatal."""
-        record_error(self.stats, response.url, failure.value)
+        record_error(self.stats, response.url, exception_of(failure))

@@ -137,7 +137,7 @@ def serve_fixture_site(
     timeout); ``huge_bytes`` is the size of ``/huge/...`` (above the default size cap).
     """
     stop = threading.Event()
-    handler = type(
+    handler: type[_Handler] = type(
         "FixtureHandler",
         (_Handler,),
         {

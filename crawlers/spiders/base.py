@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 from crawlers.middlewares import KEY
 from crawlers.reasons import SkipReason
 from crawlers.registry import Source
-from crawlers.skips import classify_failure, count_skip, record_error
+from crawlers.skips import classify_failure, count_skip, exception_of, record_error
 from crawlers.state import SourceState
 from tinradar.settings import Settings
 
@@ -63,7 +63,7 @@ class TinRadarSpider(scrapy.Spider):
         if reason is None:
             return
         if reason.startswith("error_"):
-            record_error(self.crawler.stats, url, failure.value)
+            record_error(self.crawler.stats, url, exception_of(failure))
         else:
             count_skip(self.crawler.stats, reason)
         log.info("skip %s [%s] %s %s", self.source.id, reason, url, str(failure.value)[:200])

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from parsel import Selector
 
 from crawlers.dates import parse_date
 from crawlers.items import PostItem
@@ -22,7 +23,7 @@ _THREAD_LINKS = "div.structItem-title a[href]"
 _NEXT = "a.pageNav-jump--next"
 
 
-def post_text(body: scrapy.Selector) -> str:
+def post_text(body: Selector) -> str:
     """Text of a post body without quoted posts (which name other users)."""
     parts = body.xpath(
         ".//text()[not(ancestor::blockquote)][not(ancestor::script)][not(ancestor::*[contains(@class,'bbCodeBlock-title')])]"

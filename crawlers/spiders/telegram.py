@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from parsel import Selector
 
 from crawlers.dates import parse_date
 from crawlers.items import PostItem
@@ -26,7 +27,7 @@ def parse_count(text: str | None) -> int | None:
     return round(number * scale)
 
 
-def _message_text(node: scrapy.Selector) -> str:
+def _message_text(node: Selector) -> str:
     parts = node.xpath(".//text() | .//br").getall()
     return clean_text("".join("\n" if p.startswith("<br") else p for p in parts))
 
@@ -51,7 +52,7 @@ class TelegramSpider(TinRadarSpider):
         if more and page < self.source.max_pages:
             yield self.request(response.urljoin(more), self.parse_page, conditional=True, page=page + 1)
 
-    def parse_message(self, message: scrapy.Selector, channel_title: str, response: scrapy.http.Response) -> PostItem:
+    def parse_message(self, message: Selector, channel_title: str, response: scrapy.http.Response) -> PostItem:
         post = message.attrib["data-post"]
         text_node = message.css(".tgme_widget_message_text")
         link = message.css("a.tgme_widget_message_date::attr(href)").get() or f"https://t.me/{post}"

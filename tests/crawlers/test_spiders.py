@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -200,3 +200,24 @@ def test_http_cache_switch_replays_pages_when_the_site_is_gone(tmp_path: Path) -
     assert len(live) == 10 and any((tmp_path / "cache" / "http").rglob("*"))
     assert run(cached, 2, base) == live, "served from the cache"
     assert run(uncached, 3, base) == [] and not (tmp_path / "nocache" / "http").exists()
+
+
+def test_the_boards_time_zone_reaches_the_crawl(tmp_path: Path) -> None:
+    """``TINRADAR_TIMEZONE`` (``Settings.timezone``) is how a date printed without an offset is
+    read: the district portal prints "Ngày đăng: 03/09/2021 21:00", so a board set to UTC
+    reads 21:00 UTC where the default reads 21:00 in Vietnam."""
+    settings = Settings(data_dir=tmp_path, timezone="UTC", autothrottle=False)
+    with serve_fixture_site() as base:
+        crawl(
+            settings,
+            sources_file=SOURCES,
+            source_ids=["sonduong-portal"],
+            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
+            out_path=tmp_path / "utc.jsonl",
+            variables={"base_url": base},
+            scrapy_settings=FAST,
+            use_state=False,
+        )
+    docs = [Document.model_validate_json(line) for line in (tmp_path / "utc.jsonl").read_text().splitlines()]
+    notice = next(d for d in docs if d.url and d.url.endswith("/thong-bao-khong-phong-toa-toan-huyen.html"))
+    assert notice.published_at == datetime(2021, 9, 3, 21, 0, tzinfo=UTC)
