@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from html import unescape
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import trafilatura
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from crawlers.dates import parse_date
 from crawlers.registry import Selectors, Source
@@ -109,10 +111,15 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     return nfc(body.decode("utf-8", errors="replace")), "utf-8"
 
 
+@cache
+def _compiled(selector: str) -> etree.XPath:
+    """A selector compiled once per process: translating CSS to XPath on every page was a
+    tenth of a crawl's time (``bench/crawl.py``)."""
+    return etree.XPath(selector) if selector.startswith(("/", "(")) else CSSSelector(selector, translator="html")
+
+
 def _select(tree: lxml.html.HtmlElement, selector: str) -> list:
-    if selector.startswith(("/", "(")):
-        return tree.xpath(selector)
-    return tree.cssselect(selector)
+    return _compiled(selector)(tree)
 
 
 def _text_of(node: object) -> str:
@@ -190,7 +197,7 @@ def _published(
         if value:
             return value
     day_only: datetime | None = None
-    for node in tree.cssselect(_DATE_CSS)[:6]:
+    for node in _select(tree, _DATE_CSS)[:6]:
         text = _text_of(node)
         value = parse_date(text, tz=tz) if text else None
         if value and _has_time(text):
