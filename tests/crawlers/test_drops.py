@@ -24,7 +24,7 @@ from fixture_site.server import serve_fixture_site
 from tinradar.schema import Document
 from tinradar.settings import VN_TZ, Settings
 
-FAST = {"DOWNLOAD_TIMEOUT": 5, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False}
+FAST = {"DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False}
 BASE = "http://fixture.local"
 COVID = ["Thêm 12 ca mắc COVID-19 trong cộng đồng, tỉnh tiếp tục xét nghiệm diện rộng cho người dân các xã."] * 3
 WEATHER = ["Trời nắng nóng kéo dài, nhiệt độ cao nhất trong ngày có nơi trên 38 độ, người dân nên uống đủ nước."] * 3
