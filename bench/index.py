@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from elasticsearch import Elasticsearch, helpers
 
-from crawlers.fixture_gen import load_content
+from fixture_site.generate import load_content
 from index.client import connect
 from index.docmap import dated_at, to_source
 from index.indexer import Indexer

@@ -3,8 +3,10 @@
 Outlets print dates in many shapes ("Thứ hai, 30/8/2021, 14:05 (GMT+7)",
 "30/08/2021 - 14:05", "24/12/12 11:05 tối", "2 giờ trước", "ngày 30 tháng 8 năm 2021"),
 feeds use RFC 822, and meta tags use ISO 8601, sometimes without an offset. Every result
-is timezone-aware: a date without an offset is read in the page's zone (the board's,
-Asia/Ho_Chi_Minh, unless told otherwise), because that is what a Vietnamese outlet means.
+is timezone-aware: a date without an offset is read in the page's zone — the board's
+(``Settings.tz``, Asia/Ho_Chi_Minh unless ``TINRADAR_TIMEZONE`` says otherwise), because
+that is what a local outlet means by it; every caller passes that zone, so there is no
+default here to forget.
 
 ``parse_when`` also says whether a time of day was printed (``DatePrecision``): a date
 without one must not be mistaken for midnight.
@@ -20,8 +22,6 @@ from zoneinfo import ZoneInfo
 
 from tinradar.schema import DatePrecision
 from tinradar.text import fold
-
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$", re.I)
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
@@ -56,18 +56,19 @@ class When(NamedTuple):
     precision: DatePrecision
 
 
-def parse_date(text: str | None, *, now: datetime | None = None, tz: ZoneInfo = VN_TZ) -> datetime | None:
+def parse_date(text: str | None, *, tz: ZoneInfo, now: datetime | None = None) -> datetime | None:
     """Parse a date as printed by a Vietnamese outlet, a feed or a meta tag.
 
-    Returns a timezone-aware datetime, or None when nothing date-like is found.
-    ``now`` anchors relative dates ("2 giờ trước"); it defaults to the current time.
+    Returns a timezone-aware datetime, or None when nothing date-like is found. ``tz``
+    is the board's zone (``Settings.tz``), for dates printed without an offset; ``now``
+    anchors relative dates ("2 giờ trước"); it defaults to the current time.
     """
     when = parse_when(text, now=now, tz=tz)
     return when.value if when else None
 
 
 def parse_when(
-    text: str | None, *, now: datetime | None = None, tz: ZoneInfo = VN_TZ, month_first: bool = False
+    text: str | None, *, tz: ZoneInfo, now: datetime | None = None, month_first: bool = False
 ) -> When | None:
     """Like ``parse_date``, with the precision: ``day`` when no time of day was printed.
 
@@ -104,7 +105,7 @@ def month_first_page(texts: list[str]) -> bool:
 _URL_STAMP = re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(\d{6})\d{0,5}(?!\d)")
 
 
-def url_day(url: str | None, tz: ZoneInfo = VN_TZ) -> datetime | None:
+def url_day(url: str | None, *, tz: ZoneInfo) -> datetime | None:
     """The day in an article id stamp ("...-20121226051446379..." → 26/12/2012), or None.
 
     Only the day: the stamp's clock is the content system's creation time (a 12-hour

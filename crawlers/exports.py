@@ -37,6 +37,8 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
+from crawlers.reasons import SkipReason
+
 #: Fields a generic CSV's column map may name (``author`` is a person, ``page`` a public name).
 GENERIC_FIELDS = ("id", "text", "title", "time", "author", "page", "url", "likes", "comments", "shares", "views")
 
@@ -70,7 +72,7 @@ class Post:
 class Skip:
     """A row that cannot be a post, with the reason the summary counts."""
 
-    reason: str
+    reason: SkipReason
 
 
 class FormatError(ValueError):
@@ -151,7 +153,7 @@ def youtube(path: Path) -> Iterator[Post | Skip]:
             elif kind in ("youtube#video", "youtube#searchResult"):
                 yield _youtube_video(item)
             else:
-                yield Skip("unknown_item")
+                yield Skip(SkipReason.UNKNOWN_ITEM)
 
 
 def _youtube_video(item: dict[str, Any]) -> Post:
@@ -173,7 +175,7 @@ def _youtube_video(item: dict[str, Any]) -> Post:
 
 def _youtube_comment(comment: Any) -> Post | Skip:
     if not isinstance(comment, dict):
-        return Skip("unknown_item")
+        return Skip(SkipReason.UNKNOWN_ITEM)
     snippet = comment.get("snippet") or {}
     text = _text(snippet.get("textOriginal")) or _strip_html(_text(snippet.get("textDisplay")))
     author = _text(_get(snippet, "authorChannelId.value")) or _text(snippet.get("authorDisplayName"))
@@ -206,9 +208,9 @@ def tiktok(path: Path) -> Iterator[Post | Skip]:
         if not isinstance(body, dict) or not ({"videos", "comments"} & set(body)):
             raise FormatError(f"{path}: expected TikTok Research API responses with data.videos or data.comments")
         for video in body.get("videos") or []:
-            yield _tiktok_video(video) if isinstance(video, dict) else Skip("unknown_item")
+            yield _tiktok_video(video) if isinstance(video, dict) else Skip(SkipReason.UNKNOWN_ITEM)
         for comment in body.get("comments") or []:
-            yield _tiktok_comment(comment) if isinstance(comment, dict) else Skip("unknown_item")
+            yield _tiktok_comment(comment) if isinstance(comment, dict) else Skip(SkipReason.UNKNOWN_ITEM)
 
 
 def _epoch(value: Any) -> datetime | str | None:

@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from html import unescape
 from typing import Any
 from urllib.parse import urljoin
@@ -27,7 +28,6 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from crawlers import body as noise
-from crawlers.dates import VN_TZ
 from crawlers.folding import fold_fast as fold
 from crawlers.pubdate import find_published
 from crawlers.registry import Selectors, Source
@@ -87,6 +87,9 @@ class Extracted:
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode page bytes: HTTP header charset, then BOM, then meta tag, then UTF-8.
 
+    For bytes nobody decoded yet (``tinradar extract`` on a file or URL, or a page served
+    under a binary type); a crawl hands extraction the text Scrapy already decoded.
+
     Returns (text in NFC, encoding used). windows-1258 writes tone marks as combining
     characters, so the NFC step is what turns its output into ordinary Vietnamese.
     """
@@ -97,9 +100,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
             candidates.append(match.group(1))
     if body.startswith(b"\xef\xbb\xbf"):
         candidates.insert(0, "utf-8-sig")
-    match = _META_CHARSET.search(body[:4096])
-    if match:
-        candidates.append(match.group(1).decode("ascii", "ignore"))
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "ignore"))
     candidates += ["utf-8", "cp1258"]
     for name in candidates:
         codec = _CHARSET_ALIASES.get(name.lower(), name.lower())
@@ -110,10 +113,15 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     return nfc(body.decode("utf-8", errors="replace")), "utf-8"
 
 
+@cache
+def _compiled(selector: str) -> etree.XPath:
+    """A selector compiled once per process: translating CSS to XPath on every page was a
+    tenth of a crawl's time (``bench/crawl.py``)."""
+    return etree.XPath(selector) if selector.startswith(("/", "(")) else CSSSelector(selector, translator="html")
+
+
 def _select(tree: lxml.html.HtmlElement, selector: str) -> list:
-    if selector.startswith(("/", "(")):
-        return tree.xpath(selector)
-    return tree.cssselect(selector)
+    return _compiled(selector)(tree)
 
 
 def _text_of(node: object) -> str:
@@ -381,11 +389,11 @@ def extract_article(
     selectors: Selectors | None = None,
     content_type: str | None = None,
     max_bytes: int | None = None,
-    tz: ZoneInfo = VN_TZ,
+    tz: ZoneInfo,
 ) -> Extracted:
     """Extract one article page. Raises ``ExtractionError`` (too_large, unparseable, no_body).
 
-    ``tz`` is the page's zone for dates printed without an offset (the board's by default).
+    ``tz`` is the board's zone (``Settings.tz``), for dates printed without an offset.
     """
     size = len(body)
     if max_bytes and size > max_bytes:
@@ -470,7 +478,7 @@ def extract_document(
     content_type: str | None = None,
     max_bytes: int | None = None,
     fetched_at: datetime | None = None,
-    tz: ZoneInfo = VN_TZ,
+    tz: ZoneInfo,
 ) -> Document:
     """Extract a page straight into a ``Document`` (used by ``tinradar extract``)."""
     extracted = extract_article(

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from crawlers import exports
 from crawlers.dates import parse_when
 from crawlers.exports import Post, Skip
+from crawlers.reasons import SkipReason
 from tinradar.ids import pseudonymize, social_id
 from tinradar.schema import DatePrecision, Document, Kind, utc_now
 from tinradar.settings import Settings
@@ -93,7 +94,7 @@ def _rows(path: Path) -> Iterator[dict[str, Any] | Skip]:
                     try:
                         yield json.loads(line)
                     except ValueError:
-                        yield Skip("bad_json")
+                        yield Skip(SkipReason.BAD_JSON)
             return
         try:
             data = json.loads(text)
@@ -184,18 +185,18 @@ def _documents(
             continue
         text = clean_text(item.text)
         if not text:
-            skipped["no_text"] += 1
+            skipped[SkipReason.NO_TEXT] += 1
             continue
         if not item.post_id:
-            skipped["no_post_id"] += 1
+            skipped[SkipReason.NO_POST_ID] += 1
             continue
         doc_id = social_id(item.platform, item.post_id)
         if doc_id in seen:
-            skipped["duplicate_post"] += 1
+            skipped[SkipReason.DUPLICATE_POST] += 1
             continue
         when = _when(item, settings)
         if item.when and when is None:
-            skipped["bad_date"] += 1
+            skipped[SkipReason.BAD_DATE] += 1
             continue
         seen.add(doc_id)
         try:
@@ -222,7 +223,7 @@ def _documents(
                 views=_count(item.views),
             )
         except ValidationError:
-            skipped["invalid_row"] += 1
+            skipped[SkipReason.INVALID_ROW] += 1
 
 
 def _when(item: Post, settings: Settings) -> tuple[datetime, DatePrecision] | None:

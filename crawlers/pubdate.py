@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 
-from crawlers.dates import VN_TZ, When, month_first_page, parse_when, url_day
+from crawlers.dates import When, month_first_page, parse_when, url_day
 from crawlers.folding import fold_fast as fold
 from tinradar.schema import DatePrecision
 from tinradar.text import clean_text
@@ -78,7 +78,7 @@ def find_published(
     *,
     headline: lxml.html.HtmlElement | None,
     override: str | None = None,
-    tz: ZoneInfo = VN_TZ,
+    tz: ZoneInfo,
 ) -> Published:
     """The publication time of the page (see the module docstring for the order)."""
     if override:
@@ -96,7 +96,7 @@ def find_published(
     days: list[tuple[str, When | None]] = [
         ("dateline", lines[0].when if lines else None),
         *((src, w) for src, w in tags),
-        ("url", _day(url_day(url, tz))),
+        ("url", _day(url_day(url, tz=tz))),
     ]
     for source, when in days:
         if when is not None:

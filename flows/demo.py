@@ -94,7 +94,7 @@ def run_demo(
     site_port: int = DEMO_SITE_PORT,
 ) -> DemoResult:
     """Run the demo end to end (Prefect must already be configured: ``configure_prefect``)."""
-    from crawlers.fixture_server import serve_fixture_site
+    from fixture_site.server import serve_fixture_site
     from flows.pipeline import daily_pipeline
     from flows.report import daily_report
 

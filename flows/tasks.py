@@ -19,6 +19,7 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from crawlers.summary import CrawlSummary
 from flows import runstore
 from flows.summary import SourceRun, SourceStatus
 from tinradar.settings import Settings
@@ -48,19 +49,7 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
     return getattr(obj, name, default)
 
 
-def _as_count(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, dict):
-        return sum(_as_count(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return len(value)
-    return int(value)
-
-
-def source_run_from(summary: Any, source_id: str, written: int) -> SourceRun:
+def source_run_from(summary: CrawlSummary, source_id: str, written: int) -> SourceRun:
     """Turn the crawler's ``CrawlSummary`` for one source into our ``SourceRun``.
 
     ``written`` is the number of Documents in the output file (the truth on disk).
@@ -68,46 +57,15 @@ def source_run_from(summary: Any, source_id: str, written: int) -> SourceRun:
     raised so Prefect retries it, and the flow reports it if it stays down. A source
     that gave nothing new because everything was already seen is fine.
     """
-    per_source = _get(summary, "sources")
-    entry: Any = None
-    if isinstance(per_source, dict):
-        entry = per_source.get(source_id)
-    elif isinstance(per_source, list):
-        entry = next((s for s in per_source if _get(s, "source_id", _get(s, "id")) == source_id), None)
-    entry = entry if entry is not None else summary
-    skipped_raw = _get(entry, "skipped", {}) or {}
-    skipped = {str(k): _as_count(v) for k, v in skipped_raw.items()} if isinstance(skipped_raw, dict) else {}
-    errors_raw = _get(entry, "errors", 0)
-    errors = _as_count(errors_raw)
-    failed_requests = sum(n for reason, n in skipped.items() if is_failure_reason(reason))
-    fatal = _get(entry, "fatal", None) or _get(entry, "error", None)
-    if written == 0 and (fatal or errors or (failed_requests and failed_requests == sum(skipped.values()))):
-        reasons = ", ".join(f"{k}: {v}" for k, v in skipped.items() if is_failure_reason(k))
-        detail = fatal or (
-            "; ".join(str(e) for e in errors_raw[:2]) if isinstance(errors_raw, list) and errors_raw else reasons
-        )
+    entry = summary.source(source_id)
+    failed = entry.failed_requests
+    failed_total = sum(failed.values())
+    if written == 0 and (entry.errors or (failed_total and failed_total == entry.total_skipped)):
+        detail = "; ".join(entry.errors[:2]) or ", ".join(f"{k}: {v}" for k, v in failed.items())
         raise SourceDown(f"nguồn {source_id} không trả về mục nào / no items ({detail})")
-    status = SourceStatus.PARTIAL if errors or failed_requests else SourceStatus.OK
-    return SourceRun(
-        source_id=source_id, status=status, items=written, skipped=skipped, errors=errors + failed_requests
-    )
-
-
-#: Skip reasons that mean a request failed (as opposed to "nothing new": already_seen,
-#: not_modified, too_old, off_topic, duplicate_url…).
-_FAILURE_REASONS = {
-    "timeout",
-    "connection_error",
-    "redirect_loop",
-    "too_large",
-    "broken_feed",
-    "broken_sitemap",
-    "ignored",
-}
-
-
-def is_failure_reason(reason: str) -> bool:
-    return reason in _FAILURE_REASONS or reason.startswith(("http_", "error_"))
+    errors = len(entry.errors) + failed_total
+    status = SourceStatus.PARTIAL if errors else SourceStatus.OK
+    return SourceRun(source_id=source_id, status=status, items=written, skipped=dict(entry.skipped), errors=errors)
 
 
 @task(name="crawl-source", cache_policy=NO_CACHE, task_run_name="crawl-{source_id}")

@@ -25,6 +25,9 @@ from pydantic_settings import (
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: The local node's Elasticsearch version; ``index/distribution.py`` pins its zip's hashes.
 DEFAULT_ES_VERSION = "9.5.4"
+#: Vietnam's time zone: the default board time zone, the zone of the fixture site's dates,
+#: and the clock of the rumor model's posting-hour feature (trained on Vietnamese posts).
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _default_data_dir() -> Path:
@@ -57,7 +60,8 @@ class Settings(BaseSettings):
         default_factory=_default_cache_dir, description="Downloads kept between runs (the Elasticsearch server zip)"
     )
     timezone: str = Field(
-        default="Asia/Ho_Chi_Minh", description="Time zone of the board: days, schedules and reports use it"
+        default=VN_TZ.key,
+        description="Time zone of the board: days, schedules, reports, and crawled dates printed without an offset",
     )
     author_salt: SecretStr = Field(
         default=SecretStr("tinradar-dev-salt-change-me"),

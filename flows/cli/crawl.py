@@ -5,18 +5,19 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 
 from flows.cli.common import console, fail, load_settings, out
 
 
-def _parse_since(value: str | None, tz: object) -> datetime | None:
+def _parse_since(value: str | None, tz: ZoneInfo) -> datetime | None:
     if not value:
         return None
     from crawlers.dates import parse_date
 
-    parsed = parse_date(value, tz=tz)  # type: ignore[arg-type]
+    parsed = parse_date(value, tz=tz)
     if parsed is None:
         fail(f"không đọc được ngày --since {value!r} / unreadable date", hint="dùng dạng 2021-08-30 hoặc 30/08/2021")
     return parsed

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from crawlers.body import Hints, split_tail
-from crawlers.dates import VN_TZ
 from crawlers.extract import extract_article
+from tinradar.settings import VN_TZ
 
 P1 = "Sáng 3/9, Ủy ban nhân dân huyện Sơn Dương họp khẩn để rà soát kế hoạch tiêm vắc xin cho người dân trên địa bàn."
 P2 = "Huyện yêu cầu các xã, thị trấn lập danh sách người trên 65 tuổi và gửi về Trung tâm Y tế trước ngày 5/9."
@@ -30,7 +30,7 @@ def test_captions_leave_the_text_and_are_kept() -> None:
         "<div align='center'>Cán bộ y tế kiểm tra sức khỏe trước khi tiêm</div>"
         f"<p>{P3}</p></div>"
     )
-    e = extract_article(html, "https://x.vn/a.html")
+    e = extract_article(html, "https://x.vn/a.html", tz=VN_TZ)
     for caption in ("Ảnh: Minh An", "xếp hàng chờ", "Cán bộ y tế kiểm tra"):
         assert caption not in e.text
     assert any("Ảnh: Minh An" in c for c in e.captions) and len(e.captions) == 3
@@ -45,7 +45,7 @@ def test_text_beside_a_photo_or_centered_plainly_is_not_a_caption() -> None:
         "<table><tr><td><img src='1.jpg'></td><td><p>Bước 1: Trộn bột và trứng gà với nhau cho đều tay.</p></td></tr></table>"
         f"<p>{P2}</p><p align='center'><img src='2.jpg'></p><p align='center'>Chúc các bạn thành công nhé.</p></div>"
     )
-    e = extract_article(html, "https://x.vn/b.html")
+    e = extract_article(html, "https://x.vn/b.html", tz=VN_TZ)
     assert "Bước 1: Trộn bột" in e.text and e.text.endswith("Chúc các bạn thành công nhé.") and not e.captions
 
 
@@ -57,7 +57,7 @@ def test_photo_story_keeps_its_captions_as_text() -> None:
     figures = "".join(
         f"<figure><img src='{i}.jpg'><figcaption>{c}</figcaption></figure>" for i, c in enumerate(captions)
     )
-    e = extract_article(page(f"<div class='content'>{figures}</div>"), "https://x.vn/c.html")
+    e = extract_article(page(f"<div class='content'>{figures}</div>"), "https://x.vn/c.html", tz=VN_TZ)
     assert all(c in e.text for c in captions[1:]) and not e.captions
 
 
@@ -69,7 +69,7 @@ def test_byline_source_and_boxes_leave_the_text() -> None:
         "<a href='/2'>Sơn Dương lập thêm chốt kiểm soát dịch ở cửa ngõ huyện</a></div>"
         "<div class='tags'>Từ khóa: <a href='/t/1'>vắc xin</a>, <a href='/t/2'>Sơn Dương</a></div></div>"
     )
-    e = extract_article(html, "https://x.vn/d.html")
+    e = extract_article(html, "https://x.vn/d.html", tz=VN_TZ)
     assert e.text.endswith(P3) and "Theo kế hoạch, đợt tiêm" in e.text
     assert e.byline == "Nhóm PV" and e.via == "Infonet"
     assert "Tuyên Quang tiêm hơn" not in e.text and "Từ khóa" not in e.text
@@ -107,7 +107,7 @@ def test_teaser_lists_are_dropped_but_text_with_links_is_not() -> None:
         f"<div class='content'><p>{P1} Xem <a href='/kh'>kế hoạch tiêm chủng chi tiết của huyện</a>.</p>"
         f"<p>{P2}</p><p>{P3}</p></div><div class='more'>{teasers}</div>"
     )
-    e = extract_article(page(body), "https://x.vn/e.html")
+    e = extract_article(page(body), "https://x.vn/e.html", tz=VN_TZ)
     assert "kế hoạch tiêm chủng chi tiết" in e.text and "máy thở" not in e.text and "Giá rau xanh" not in e.text
 
 
@@ -118,19 +118,19 @@ def test_date_sources() -> None:
         "<span id='pDateTime'></span>" + body + "<script>var LdNow = '12/27/2012 1:40:11 AM';"
         'document.getElementById("pDateTime").innerHTML="Thứ năm, 20/12/2012, 16:10 GMT+7";</script>'
     )
-    e = extract_article(scripted, "https://x.vn/f.html")
+    e = extract_article(scripted, "https://x.vn/f.html", tz=VN_TZ)
     assert e.published_at == datetime(2012, 12, 20, 16, 10, tzinfo=VN_TZ) and e.published_source == "dateline"
     # A date line days away from the tags is another story's: the tag wins.
     meta = "<meta property='article:published_time' content='2021-09-03T21:00:00+07:00'>"
     far = page("<div class='date'>05/10/2021 08:00</div>" + body, head=meta)
-    e = extract_article(far, "https://x.vn/g.html")
+    e = extract_article(far, "https://x.vn/g.html", tz=VN_TZ)
     assert e.published_at == datetime(2021, 9, 3, 21, 0, tzinfo=VN_TZ) and e.published_source == "meta"
     # Only the URL's article stamp: the day, never its clock.
-    e = extract_article(page(body), "https://x.vn/tin-20210903051446379.htm")
+    e = extract_article(page(body), "https://x.vn/tin-20210903051446379.htm", tz=VN_TZ)
     assert e.published_precision.value == "day" and e.published_source == "url"
     assert e.published_at == datetime(2021, 9, 3, tzinfo=VN_TZ)
     # Nothing at all: no date, precision none.
-    e = extract_article(page(body), "https://x.vn/h.html")
+    e = extract_article(page(body), "https://x.vn/h.html", tz=VN_TZ)
     assert e.published_at is None and e.published_precision.value == "none"
 
 
@@ -140,6 +140,6 @@ def test_site_name_h1_is_not_the_headline() -> None:
         "<h1>Trang tin giới trẻ - iOne</h1><h3 class='Title'>Những người khổ hạnh vì bớt lạ</h3>"
         f"<span class='timePost'>15:20 PM | <span>21/12/2012</span></span><div><p>{P1}</p><p>{P2}</p></div></body></html>"
     )
-    e = extract_article(html, "https://x.vn/i.html")
+    e = extract_article(html, "https://x.vn/i.html", tz=VN_TZ)
     assert e.title == "Những người khổ hạnh vì bớt lạ"
     assert e.published_at == datetime(2012, 12, 21, 15, 20, tzinfo=VN_TZ)

@@ -12,7 +12,7 @@ import socket
 import pytest
 import yaml
 
-from crawlers.fixture_gen import load_content
+from fixture_site.generate import load_content
 from flows.demo import DEMO_DAY, DEMO_LOOKBACK_DAYS, FIXTURE_REGISTRY
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
@@ -22,7 +22,7 @@ PLANTED = set(load_content()["planted_claims"])
 
 @pytest.fixture(scope="module")
 def site() -> str:
-    from crawlers.fixture_server import serve_fixture_site
+    from fixture_site.server import serve_fixture_site
 
     with serve_fixture_site(slow_seconds=2.0) as base_url:
         yield base_url

@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawlers.fixture_server import serve_fixture_site
+from fixture_site.server import serve_fixture_site
 from flows.report.render import find_chromium
 from index.node import LocalNode, free_port, pid_alive
 from tinradar.settings import REPO_ROOT, Settings

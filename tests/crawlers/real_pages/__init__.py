@@ -20,6 +20,7 @@ from typing import Any
 
 from crawlers.dates import parse_when
 from crawlers.extract import Extracted, extract_article
+from tinradar.settings import VN_TZ
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[2] / "../shared/fixtures/real-pages"
@@ -69,7 +70,7 @@ class Score:
 
 def _minute_ok(page: dict[str, Any], e: Extracted) -> bool:
     """The minute the page shows (or, for a day-only page, that day and no pretended time)."""
-    expected = parse_when(page["published"])
+    expected = parse_when(page["published"], tz=VN_TZ)
     if expected is None or e.published_at is None or e.published_precision.value != page["published_precision"]:
         return False
     if page["published_precision"] == "minute":
@@ -87,7 +88,7 @@ def _clean_ok(page: dict[str, Any], text: str) -> bool:
 
 
 def score_page(page: dict[str, Any]) -> Score:
-    e = extract_article(page_bytes(page), page["url"])
+    e = extract_article(page_bytes(page), page["url"], tz=VN_TZ)
     text = _ws(e.text)
     captions = [_ws(c) for c in e.captions]
     results = {
