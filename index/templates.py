@@ -106,10 +106,16 @@ def ensure_templates(client: Elasticsearch, settings: Settings, *, create_curren
     created = None
     if create_current:
         created = index_for(utc_now(), settings)
-        if not client.indices.exists(index=created):
-            try:
-                client.indices.create(index=created)
-            except Exception as exc:  # another process created it in between
-                if "resource_already_exists" not in str(exc):
-                    raise
+        create_index_once(client, created)
     return {"template": name, "version": version, "alias": alias_name(settings), "created": created}
+
+
+def create_index_once(client: Elasticsearch, name: str) -> None:
+    """Create an index unless it exists; losing the race to another process is fine."""
+    if client.indices.exists(index=name):
+        return
+    try:
+        client.indices.create(index=name)
+    except Exception as exc:  # another process created it in between
+        if "resource_already_exists" not in str(exc):
+            raise
