@@ -7,7 +7,7 @@ import math
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from flows.review.app import current_user, render, require_admin
+from flows.review.deps import current_user, render, require_admin
 from flows.review.security import safe_next, start_session
 from flows.review.users import Role, User, UserError
 
