@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from flows.cli.common import console, fail, load_settings, out
 from flows.serve import PIPELINE_CRON, REPORT_CRON
+
+if TYPE_CHECKING:
+    from flows.summary import RunSummary
+    from tinradar.settings import Settings
 
 run_app = typer.Typer(
     name="run",
@@ -54,7 +58,7 @@ def _parse_vars(values: list[str] | None) -> dict[str, str] | None:
     return out_vars
 
 
-def _prepare(*, quiet: bool = True) -> Any:
+def _prepare(*, quiet: bool = True) -> Settings:
     """Settings + Prefect environment; ``quiet`` keeps Prefect's own log lines off the terminal.
 
     A one-off run prints its own summary (every failure with its reason), so Prefect's
@@ -71,7 +75,7 @@ def _prepare(*, quiet: bool = True) -> Any:
     return settings
 
 
-def print_summary(summary: Any) -> None:
+def print_summary(summary: RunSummary) -> None:
     """The run summary as two Rich tables (stderr), for people."""
     from rich.table import Table
 
@@ -88,6 +92,9 @@ def print_summary(summary: Any) -> None:
         ("Không đổi / unchanged", c.indexed_unchanged),
         ("Từ lượt trước / picked up", c.picked_up),
         ("Chờ lượt sau / pending", c.pending),
+        ("Dòng không đọc được / unreadable lines", c.unreadable),
+        ("Phân tích lỗi / analysis failed", c.analysis_failed),
+        ("Không chấm điểm / left unscored", c.unscored),
     ):
         table.add_row(label, str(value))
     console.print(table)
