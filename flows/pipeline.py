@@ -17,10 +17,11 @@ import time as clock
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
+from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows import runstore
@@ -58,6 +59,11 @@ class Split:
     unreadable: int  # lines of the crawl files that are not Documents (left in their file)
 
 
+def _threads(workers: int) -> TaskRunner[PrefectFuture[Any]]:
+    """A thread-pool task runner, typed as ``@flow`` asks (Prefect's own generics disagree: TaskRunner is invariant)."""
+    return cast("TaskRunner[PrefectFuture[Any]]", ThreadPoolTaskRunner(max_workers=workers))
+
+
 def split_run(run_dir: Path, chunk_size: int) -> Split:
     """Merge a run's crawl files into unique-document chunks.
 
@@ -86,7 +92,7 @@ def split_run(run_dir: Path, chunk_size: int) -> Split:
     return Split(chunks=chunks, crawled=crawled, duplicates=crawled - len(docs), unreadable=unreadable)
 
 
-@flow(name="tinradar-analyse", task_runner=ThreadPoolTaskRunner(max_workers=1))
+@flow(name="tinradar-analyse", task_runner=_threads(1))
 def analyse_stage(settings: Settings, chunks: list[Path]) -> dict[str, AnalyseResult | str]:
     """Analyse chunks, one task each; returns the result (or error text) per chunk path.
 
@@ -107,7 +113,7 @@ def analyse_stage(settings: Settings, chunks: list[Path]) -> dict[str, AnalyseRe
 def _analyse_runner(dask_address: str | None) -> TaskRunner[Any] | None:
     if not dask_address:
         return None
-    from prefect_dask import DaskTaskRunner
+    from prefect_dask.task_runners import DaskTaskRunner
 
     if dask_address == "local":
         return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
@@ -138,7 +144,7 @@ def _crawl_all(
     return results
 
 
-@flow(name="tinradar-daily-pipeline", task_runner=ThreadPoolTaskRunner(max_workers=CRAWL_CONCURRENCY))
+@flow(name="tinradar-daily-pipeline", task_runner=_threads(CRAWL_CONCURRENCY))
 def daily_pipeline(
     day: date | None = None,
     sources: list[str] | None = None,

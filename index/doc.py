@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic.config import JsonDict
 
 from tinradar.schema import ClaimMatch, Kind, Location, Note, ReviewStatus, RiskLevel, Sentiment
 
@@ -27,7 +28,7 @@ from tinradar.schema import ClaimMatch, Kind, Location, Note, ReviewStatus, Risk
 IndexTime = Annotated[AwareDatetime, PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json")]
 
 #: Marks the folded copies that exist for search only (not returned to people).
-_SEARCH_ONLY = {"search_only": True}
+_SEARCH_ONLY: JsonDict = {"search_only": True}
 
 
 class ReviewState(BaseModel):

@@ -67,7 +67,7 @@ def _batched(items: Iterable[ScoredItem], size: int) -> Iterator[list[ScoredItem
         yield chunk
 
 
-def _reason(error: Any) -> tuple[str | None, str]:
+def _reason(error: object) -> tuple[str | None, str]:
     """(type, reason) of a bulk item error, which may be a dict, a string or an exception."""
     if isinstance(error, dict):
         kind = error.get("type")
@@ -198,7 +198,13 @@ class Indexer:
         }
 
     def _fail(
-        self, stats: IndexStats, item: ScoredItem, status: Any, kind: str | None, reason: str, attempts: int
+        self,
+        stats: IndexStats,
+        item: ScoredItem,
+        status: int | str | None,
+        kind: str | None,
+        reason: str,
+        attempts: int,
     ) -> None:
         stats.failed += 1
         if len(stats.errors) < self.max_errors:

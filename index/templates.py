@@ -24,12 +24,13 @@ TEMPLATE_FILE = Path(__file__).resolve().parent / "templates" / "docs.json"
 
 @cache
 def _template_file() -> dict[str, Any]:
-    return json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
+    body: dict[str, Any] = json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
+    return body
 
 
 def template_body() -> dict[str, Any]:
     """A fresh copy of the template JSON (without the ``_comment`` key)."""
-    body = json.loads(json.dumps(_template_file()))
+    body: dict[str, Any] = json.loads(json.dumps(_template_file()))
     body.pop("_comment", None)
     return body
 
@@ -40,7 +41,8 @@ def template_version() -> int:
 
 def mapping_properties() -> dict[str, Any]:
     """The mapping's ``properties`` (used by tests and the Kibana checks)."""
-    return template_body()["mappings"]["properties"]
+    properties: dict[str, Any] = template_body()["mappings"]["properties"]
+    return properties
 
 
 def mapped_fields() -> set[str]:

@@ -200,8 +200,8 @@ class Analyzer:
             self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], cluster_ids[n], now)
             for n, it in enumerate(items)
         ]
-        for analysis, seg in zip(analyses, segmented, strict=True):
-            analysis.text_seg = seg
+        for analysis, words in zip(analyses, segmented, strict=True):
+            analysis.text_seg = words
         return analyses
 
     def _finish(

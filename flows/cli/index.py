@@ -229,20 +229,22 @@ def search_command(
         fail(f"--format {fmt}: chọn / choose table, json or csv", code=2)
     settings = load_settings()
     try:
-        q = SearchQuery(
-            text=query,
-            since=_day(since, "--since"),
-            until=_day(until, "--until"),
-            sources=source,
-            kinds=kind,
-            provinces=province,
-            risk_min=risk_min,
-            sentiments=sentiment,
-            claims=claim,
-            statuses=status,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        q = SearchQuery.model_validate(  # validation turns the option strings into enums, with clear errors
+            {
+                "text": query,
+                "since": _day(since, "--since"),
+                "until": _day(until, "--until"),
+                "sources": source,
+                "kinds": kind,
+                "provinces": province,
+                "risk_min": risk_min,
+                "sentiments": sentiment,
+                "claims": claim,
+                "statuses": status,
+                "sort": sort,
+                "limit": limit,
+                "offset": offset,
+            }
         )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())

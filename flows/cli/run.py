@@ -255,12 +255,12 @@ def demo(
     t = result.totals
     console.print(
         f"\n[bold green]✓ Xong[/] trong {(datetime.now() - started).total_seconds():.0f} s. "
-        f"Chỉ mục có [bold]{t['documents']}[/] tin, bài ({t['day_total']} trong ngày {result.report.day}); "
-        f"nguy cơ cao: {t['by_risk_level'].get('high', 0)}, trung bình: {t['by_risk_level'].get('medium', 0)}, "
-        f"thấp: {t['by_risk_level'].get('low', 0)}."
+        f"Chỉ mục có [bold]{t.documents}[/] tin, bài ({t.day_total} trong ngày {result.report.day}); "
+        f"nguy cơ cao: {t.by_risk_level.get('high', 0)}, trung bình: {t.by_risk_level.get('medium', 0)}, "
+        f"thấp: {t.by_risk_level.get('low', 0)}."
     )
-    if t["claims"]:
-        console.print("Tin sai đã biết được phát hiện: " + ", ".join(f"{k} ({v})" for k, v in t["claims"].items()))
+    if t.claims:
+        console.print("Tin sai đã biết được phát hiện: " + ", ".join(f"{k} ({v})" for k, v in t.claims.items()))
     console.print(f"\n[bold]Báo cáo / report:[/] {result.report.html}")
     if result.report.pdf:
         console.print(f"                  {result.report.pdf}")

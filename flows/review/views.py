@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from flows.review.deps import render, require_decider
@@ -122,7 +122,7 @@ def claim(
     seq_no: str = Form(""),
     primary_term: str = Form(""),
     back: str = Form("/"),
-) -> HTMLResponse:
+) -> Response:
     """Mark an undecided item "in review" by this user, so colleagues can pick another one."""
     state = request.app.state
     back = safe_next(back)
@@ -167,7 +167,7 @@ def decide(
     primary_term: str = Form(""),
     back: str = Form("/"),
     whole_cluster: str = Form(""),
-) -> HTMLResponse:
+) -> Response:
     """Record a verdict at the version the reviewer saw (409 with the current verdict otherwise)."""
     state = request.app.state
     back = safe_next(back)
