@@ -14,7 +14,7 @@ SYSTEM_PACKAGES := chromium chromium-driver fonts-dejavu-core
 help:
 	@echo "make demo   - install, start a local Elasticsearch, crawl the bundled fixture sources, analyse, index, write the daily report"
 	@echo "make test   - install everything the tests need and run the whole test suite"
-	@echo "make lint   - ruff check + format check"
+	@echo "make lint   - ruff check + format check + mypy"
 	@echo "make bench  - run the benchmarks in bench/ (prints figures)"
 	@echo "make test-transformers - the optional transformers backend's tests (installs torch: ~4.8 GB)"
 
@@ -39,8 +39,7 @@ system-deps:
 demo: install
 	$(BIN)/tinradar demo
 
-test: install system-deps
-	$(BIN)/ruff check .
+test: install system-deps lint
 	$(BIN)/python -m pytest -q
 
 test-fast: install
@@ -55,6 +54,7 @@ test-transformers: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
