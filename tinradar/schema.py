@@ -1,9 +1,11 @@
 """The typed document schema that passes between every stage.
 
 ``Document`` is what a crawler or importer produces; ``Analysis`` is what the NLP stage
-adds; ``ScoredItem`` is the two together, as one flat JSON line (the contract of
-``tinradar score`` and ``tinradar index load``). Stages exchange these models, never
-bare dicts, and serialise them as JSON lines.
+adds (with ``Note``s saying why a score is partial or absent); ``ScoredItem`` is the two
+together. Stages exchange these models, never bare dicts, and serialise them as JSON
+lines: a ``ScoredItem`` as nested JSON inside a run, and as one flat line (``to_line`` /
+``from_line``) only where users script against it, ``tinradar score`` and ``tinradar
+index load``.
 """
 
 from __future__ import annotations
@@ -231,10 +233,11 @@ ANALYSIS_FIELDS = tuple(f for f in Analysis.model_fields if f != "doc_id")
 
 
 class ScoredItem(_Model):
-    """A document and its analysis: one line of ``tinradar score`` output.
+    """A document and its analysis.
 
-    On disk it is flat (the document's fields plus the analysis fields), which is the
-    stable contract users script against; ``to_line``/``from_line`` convert.
+    Inside a run it is stored nested (``model_dump_json``). At the CLI boundary it is flat
+    (the document's fields plus the analysis fields), the stable contract users script
+    against; ``to_line``/``from_line`` convert.
     """
 
     document: Document
