@@ -18,7 +18,7 @@ CAN_APT ?= $(shell [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && echo 
 help:
 	@echo "make demo   - install (with Chromium for the PDF report), start a local Elasticsearch, crawl the bundled fixture sources, analyse, index, write the daily report"
 	@echo "make test   - install everything the tests need and run the whole test suite"
-	@echo "make lint   - ruff check + format check"
+	@echo "make lint   - ruff check + format check + mypy"
 	@echo "make bench  - run the benchmarks in bench/ (prints figures)"
 	@echo "make test-transformers - the optional transformers backend's tests (installs torch: ~4.8 GB)"
 
@@ -53,8 +53,7 @@ demo-deps:
 demo: install demo-deps
 	$(BIN)/tinradar demo
 
-test: install system-deps
-	$(BIN)/ruff check .
+test: install system-deps lint
 	$(BIN)/python -m pytest -q
 
 test-fast: install
@@ -69,6 +68,7 @@ test-transformers: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

@@ -14,15 +14,21 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, Field
 
 from crawlers.summary import CrawlSummary
 from flows import runstore
-from flows.summary import SourceRun, SourceStatus
+from flows.summary import DropCounts, SourceRun, SourceStatus
+from tinradar.schema import Document, ScoredItem
 from tinradar.settings import Settings
+
+if TYPE_CHECKING:
+    from index.indexer import IndexStats
+    from nlp.analyzer import Analyzer
 
 
 class SourceDown(RuntimeError):
@@ -33,7 +39,7 @@ class IndexUnavailable(RuntimeError):
     """Elasticsearch could not be reached or refused the writes; the chunks stay on disk."""
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
     try:
         return get_run_logger()
     except Exception:  # outside a run (direct call in a unit test)
@@ -41,12 +47,6 @@ def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 
 
 # --- crawl ----------------------------------------------------------------------------
-
-
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
 
 
 def source_run_from(summary: CrawlSummary, source_id: str, written: int) -> SourceRun:
@@ -91,7 +91,7 @@ def crawl_source(
     )
     written = runstore.count_lines(out_path) if out_path.exists() else 0
     result = source_run_from(summary, source_id, written)
-    _logger().info("crawled %s: %d items, %d errors", source_id, result.items, result.errors)
+    run_logger().info("crawled %s: %d items, %d errors", source_id, result.items, result.errors)
     return result
 
 
@@ -100,10 +100,10 @@ def crawl_source(
 #: Loaded analysers per worker process. Loading models takes seconds and memory; a
 #: worker (this process, or a Dask worker) loads them once and reuses them for every
 #: chunk it is given. Keyed by what determines the models.
-_ANALYZERS: dict[tuple[str, ...], Any] = {}
+_ANALYZERS: dict[tuple[str, ...], Analyzer] = {}
 
 
-def get_analyzer(settings: Settings) -> Any:
+def get_analyzer(settings: Settings) -> Analyzer:
     """The ``nlp.Analyzer`` for these settings, loaded once per process."""
     key = (
         str(settings.models_dir),
@@ -119,10 +119,8 @@ def get_analyzer(settings: Settings) -> Any:
     return _ANALYZERS[key]
 
 
-def analyse_documents(settings: Settings, docs: list[Any]) -> list[Any]:
+def analyse_documents(settings: Settings, docs: list[Document]) -> list[ScoredItem]:
     """Analyse in batches of ``nlp_batch_size``; returns ScoredItems in input order."""
-    from tinradar.schema import ScoredItem
-
     analyzer = get_analyzer(settings)
     items: list[ScoredItem] = []
     size = settings.nlp_batch_size
@@ -133,31 +131,60 @@ def analyse_documents(settings: Settings, docs: list[Any]) -> list[Any]:
     return items
 
 
+class AnalyseResult(BaseModel):
+    """What one analyse task did with its chunk."""
+
+    analysed: int = 0
+    drops: DropCounts = Field(default_factory=DropCounts)
+
+
 @task(name="analyse-chunk", cache_policy=NO_CACHE, task_run_name="analyse-{docs_path.name}")
-def analyse_chunk(settings: Settings, docs_path: Path) -> int:
-    """Analyse one ``docs-NNN.jsonl`` chunk and write its ``scored-NNN.jsonl``; return the count."""
+def analyse_chunk(settings: Settings, docs_path: Path) -> AnalyseResult:
+    """Analyse one ``docs-NNN.jsonl`` chunk and write its ``scored-NNN.jsonl``; say what was dropped."""
     docs, bad = runstore.read_documents(docs_path)
     if bad:
-        _logger().warning("%s: %d unreadable lines skipped", docs_path, bad)
+        run_logger().warning("%s: %d unreadable lines, not analysed (kept in the file)", docs_path, bad)
     items = analyse_documents(settings, docs)
-    n = runstore.write_scored(runstore.scored_path_for(docs_path), items)
-    _logger().info("analysed %s: %d items", docs_path.name, n)
-    return n
+    n = runstore.write_jsonl(runstore.scored_path_for(docs_path), items)
+    failed = sum(1 for item in items if item.analysis.failed)
+    unscored = sum(1 for item in items if not item.analysis.scored and not item.analysis.failed)
+    if failed:
+        run_logger().warning("%s: analysis failed for %d items (indexed with default scores)", docs_path.name, failed)
+    run_logger().info("analysed %s: %d items (%d left unscored)", docs_path.name, n, unscored)
+    return AnalyseResult(analysed=n, drops=DropCounts(unreadable=bad, analysis_failed=failed, unscored=unscored))
 
 
 # --- index --------------------------------------------------------------------------------
 
 
-def _stat(stats: Any, name: str) -> int:
-    return int(_get(stats, name, 0) or 0)
+class IndexResult(BaseModel):
+    """What one index task did: its counts, and the items of each chunk it read."""
+
+    indexed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    dead_lettered: int = 0
+    replayed: int = Field(default=0, description="Dead letters of earlier runs that are now in the index")
+    unreadable: int = Field(default=0, description="Lines of scored chunks (or dead letters) that are not ScoredItems")
+    chunks: dict[Path, int] = Field(default_factory=dict, description="Items read per scored chunk")
+
+    def add(self, stats: IndexStats) -> None:
+        self.indexed += stats.indexed
+        self.updated += stats.updated
+        self.unchanged += stats.unchanged
+        self.failed += stats.failed
+        self.dead_lettered += stats.dead_lettered
 
 
 @task(name="index-chunks", cache_policy=NO_CACHE)
-def index_chunks(settings: Settings, scored_paths: list[Path]) -> dict[str, Any]:
+def index_chunks(settings: Settings, scored_paths: list[Path]) -> IndexResult:
     """Index scored chunks (and replay earlier dead letters); mark each chunk that went in whole.
 
     Raises ``IndexUnavailable`` when Elasticsearch cannot be reached, so Prefect retries
-    the task; the chunks stay unmarked on disk and the next run indexes them.
+    the task; the chunks stay unmarked on disk and the next run indexes them. A chunk
+    with unreadable lines is marked all the same (re-reading will not mend them): they
+    are counted, and stay in the chunk file.
     """
     from elasticsearch import ConnectionError as TransportConnectionError
 
@@ -165,32 +192,24 @@ def index_chunks(settings: Settings, scored_paths: list[Path]) -> dict[str, Any]
     from index.indexer import Indexer
     from index.templates import ensure_templates
 
-    totals = {"indexed": 0, "updated": 0, "unchanged": 0, "failed": 0, "dead_lettered": 0, "replayed": 0}
-    per_chunk: dict[str, int] = {}
+    result = IndexResult()
     try:
         client = connect(settings)
         ensure_templates(client, settings)
         indexer = Indexer(client, settings)
         replay = indexer.replay()
-        totals["replayed"] = _stat(replay, "indexed") + _stat(replay, "updated") + _stat(replay, "unchanged")
+        result.replayed, result.unreadable = replay.ok, replay.skipped  # unreadable letters are kept aside
         for path in scored_paths:
-            items = runstore.read_scored(path)
+            items, bad = runstore.read_scored(path)
+            if bad:
+                run_logger().warning("%s: %d unreadable lines, not indexed (kept in the file)", path, bad)
             stats = indexer.index(items)
-            for key in ("indexed", "updated", "unchanged", "failed", "dead_lettered"):
-                totals[key] += _stat(stats, key)
-            per_chunk[str(path)] = len(items)
-            if not _stat(stats, "failed") and not _stat(stats, "dead_lettered"):
-                runstore.write_text(runstore.indexed_marker(path), _dump(stats))
+            result.add(stats)
+            result.unreadable += bad
+            result.chunks[path] = len(items)
+            if not stats.failed and not stats.dead_lettered:
+                runstore.write_text(runstore.indexed_marker(path), stats.model_dump_json())
     except (ElasticsearchUnavailable, TransportConnectionError) as exc:
         raise IndexUnavailable(f"Elasticsearch không truy cập được / unreachable at {settings.es_url}: {exc}") from exc
-    totals["chunks"] = per_chunk  # type: ignore[assignment]
-    _logger().info("indexed: %s", {k: v for k, v in totals.items() if k != "chunks"})
-    return totals
-
-
-def _dump(stats: Any) -> str:
-    if hasattr(stats, "model_dump_json"):
-        return stats.model_dump_json()
-    import json
-
-    return json.dumps(stats if isinstance(stats, dict) else vars(stats), default=str)
+    run_logger().info("indexed: %s", result.model_dump(exclude={"chunks"}))
+    return result

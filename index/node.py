@@ -30,6 +30,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from index.distribution import fetch_distribution
 from index.errors import NodeError
@@ -106,10 +107,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _http_json(url: str, timeout: float = 2.0) -> dict | None:
+def _http_json(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return json.loads(resp.read().decode())
+            answer: dict[str, Any] = json.loads(resp.read().decode())
+            return answer
     except (urllib.error.URLError, OSError, ValueError):
         return None
 
@@ -163,9 +165,10 @@ class LocalNode:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._state().get('port', self.port)}"
 
-    def _state(self) -> dict:
+    def _state(self) -> dict[str, Any]:
         try:
-            return json.loads(self.state_file.read_text())
+            state: dict[str, Any] = json.loads(self.state_file.read_text())
+            return state
         except (OSError, ValueError):
             return {}
 

@@ -24,12 +24,13 @@ TEMPLATE_FILE = Path(__file__).resolve().parent / "templates" / "docs.json"
 
 @cache
 def _template_file() -> dict[str, Any]:
-    return json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
+    body: dict[str, Any] = json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
+    return body
 
 
 def template_body() -> dict[str, Any]:
     """A fresh copy of the template JSON (without the ``_comment`` key)."""
-    body = json.loads(json.dumps(_template_file()))
+    body: dict[str, Any] = json.loads(json.dumps(_template_file()))
     body.pop("_comment", None)
     return body
 
@@ -40,7 +41,8 @@ def template_version() -> int:
 
 def mapping_properties() -> dict[str, Any]:
     """The mapping's ``properties`` (used by tests and the Kibana checks)."""
-    return template_body()["mappings"]["properties"]
+    properties: dict[str, Any] = template_body()["mappings"]["properties"]
+    return properties
 
 
 def mapped_fields() -> set[str]:
@@ -115,10 +117,16 @@ def ensure_templates(client: Elasticsearch, settings: Settings, *, create_curren
     created = None
     if create_current:
         created = index_for(utc_now(), settings)
-        if not client.indices.exists(index=created):
-            try:
-                client.indices.create(index=created)
-            except Exception as exc:  # another process created it in between
-                if "resource_already_exists" not in str(exc):
-                    raise
+        create_index_once(client, created)
     return {"template": name, "version": version, "alias": alias_name(settings), "created": created}
+
+
+def create_index_once(client: Elasticsearch, name: str) -> None:
+    """Create an index unless it exists; losing the race to another process is fine."""
+    if client.indices.exists(index=name):
+        return
+    try:
+        client.indices.create(index=name)
+    except Exception as exc:  # another process created it in between
+        if "resource_already_exists" not in str(exc):
+            raise

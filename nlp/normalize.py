@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tinradar.text import clean_text, fold
 
@@ -170,7 +170,6 @@ class NormalizedText:
     phones: int = 0
     emails: int = 0
     legacy_encoding: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def expand_shorthand(text: str) -> str:
@@ -184,9 +183,6 @@ def normalize(text: str | None) -> NormalizedText:
     original = text or ""
     cleaned = clean_text(original)
     legacy = detect_legacy_encoding(cleaned)
-    notes: list[str] = []
-    if legacy:
-        notes.append(f"legacy_encoding:{legacy}")
     cleaned = unify_tone_marks(cleaned)
     cleaned, emails = EMAIL_RE.subn(" <email> ", cleaned) if "@" in cleaned else (cleaned, 0)
     cleaned, urls = URL_RE.subn(" <url> ", cleaned)
@@ -202,7 +198,6 @@ def normalize(text: str | None) -> NormalizedText:
         phones=phones,
         emails=emails,
         legacy_encoding=legacy,
-        notes=notes,
     )
 
 

@@ -1,9 +1,11 @@
 """The typed document schema that passes between every stage.
 
 ``Document`` is what a crawler or importer produces; ``Analysis`` is what the NLP stage
-adds; ``ScoredItem`` is the two together, as one flat JSON line (the contract of
-``tinradar score`` and ``tinradar index load``). Stages exchange these models, never
-bare dicts, and serialise them as JSON lines.
+adds (with ``Note``s saying why a score is partial or absent); ``ScoredItem`` is the two
+together. Stages exchange these models, never bare dicts, and serialise them as JSON
+lines: a ``ScoredItem`` as nested JSON inside a run, and as one flat line (``to_line`` /
+``from_line``) only where users script against it, ``tinradar score`` and ``tinradar
+index load``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -193,6 +196,56 @@ class ClaimMatch(_Model):
     similarity: float = Field(ge=0.0, le=1.0)
 
 
+class NoteCode(StrEnum):
+    """Why an item's analysis is partial, or absent: the first word of every note."""
+
+    TRUNCATED = "truncated"  # text over max_text_chars: only its start was analysed
+    LEGACY_ENCODING = "legacy_encoding"  # VNI/TCVN3 font encoding (message: which)
+    EMPTY_TEXT = "empty_text"
+    NO_TEXT = "no_text"  # only a link, emoji or symbols
+    NOT_SCORED = "not_scored"  # another language, or a legacy encoding
+    SENTIMENT_UNAVAILABLE = "sentiment_unavailable"  # no sentiment model: neutral by default
+    ANALYSIS_FAILED = "analysis_failed"  # the analyser raised for this item (message: the error)
+    IGNORED_FIELDS = "ignored_fields"  # ``tinradar score``: input metadata that did not validate
+    DEFAULTS = "defaults"  # ``tinradar index load``: a line without source_id/kind/fetched_at got defaults
+
+    @property
+    def leaves_unscored(self) -> bool:
+        """True when an item with this note got no rumor score (``rumor_risk`` 0 by default)."""
+        return self in _UNSCORED_CODES
+
+
+_UNSCORED_CODES = frozenset({NoteCode.EMPTY_TEXT, NoteCode.NO_TEXT, NoteCode.NOT_SCORED, NoteCode.ANALYSIS_FAILED})
+
+
+class Note(_Model):
+    """A per-item note: a code scripts can test and a message people can read.
+
+    On disk (the ``score`` line, run files, the index's ``notes`` keyword field) a note is
+    one string, ``"code: message"`` (just ``"code"`` without a message), so the JSON-lines
+    contract and the index mapping stay strings; the code is everything before the first
+    colon. Strings of that form (also the older ``"code:message"``) parse back into notes.
+    """
+
+    code: NoteCode
+    message: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            code, _, message = value.partition(":")
+            return {"code": code.strip(), "message": message.strip()}
+        return value
+
+    @model_serializer(mode="plain")
+    def _as_text(self) -> str:
+        return str(self)
+
+    def __str__(self) -> str:
+        return f"{self.code.value}: {self.message}" if self.message else self.code.value
+
+
 class Analysis(_Model):
     """What the NLP stage says about one document. Every flag explains itself."""
 
@@ -212,9 +265,19 @@ class Analysis(_Model):
         description="Title and text word-segmented (underthesea, words joined by '_'); indexed for word search when present",
     )
     language: str = "vi"
-    notes: list[str] = Field(default_factory=list, description="Per-item notes: truncated, legacy encoding, ...")
+    notes: list[Note] = Field(default_factory=list, description="Per-item notes: truncated, legacy encoding, ...")
     model_versions: dict[str, str] = Field(default_factory=dict)
     analyzed_at: AwareDatetime | None = None
+
+    @property
+    def failed(self) -> bool:
+        """The analyser raised for this item: it carries defaults, not a judgement."""
+        return any(n.code is NoteCode.ANALYSIS_FAILED for n in self.notes)
+
+    @property
+    def scored(self) -> bool:
+        """The text was read and scored (not empty, not only a link, Vietnamese, not failed)."""
+        return not any(n.code.leaves_unscored for n in self.notes)
 
     @field_validator("sentiment_proba")
     @classmethod
@@ -239,10 +302,11 @@ ANALYSIS_FIELDS = tuple(f for f in Analysis.model_fields if f != "doc_id")
 
 
 class ScoredItem(_Model):
-    """A document and its analysis: one line of ``tinradar score`` output.
+    """A document and its analysis.
 
-    On disk it is flat (the document's fields plus the analysis fields), which is the
-    stable contract users script against; ``to_line``/``from_line`` convert.
+    Inside a run it is stored nested (``model_dump_json``). At the CLI boundary it is flat
+    (the document's fields plus the analysis fields), the stable contract users script
+    against; ``to_line``/``from_line`` convert.
     """
 
     document: Document
@@ -290,7 +354,10 @@ class ScoredItem(_Model):
             defaults.append("fetched_at = lúc nạp / load time")
         ana_fields = {k: v for k, v in line.items() if k in ANALYSIS_FIELDS}
         if defaults and isinstance(ana_fields.get("notes", []), list):
-            ana_fields["notes"] = [*ana_fields.get("notes", []), f"{DEFAULTS_NOTE}: {', '.join(defaults)}"]
+            ana_fields["notes"] = [
+                *ana_fields.get("notes", []),
+                Note(code=NoteCode.DEFAULTS, message=", ".join(defaults)),
+            ]
         try:
             document = Document.model_validate(doc_fields)
             analysis = Analysis.model_validate({**ana_fields, "doc_id": document.id})
@@ -302,10 +369,6 @@ class ScoredItem(_Model):
     def unknown_keys(line: dict[str, Any]) -> list[str]:
         """Keys of a flat line that neither model knows (they are not stored)."""
         return sorted(set(line) - set(Document.model_fields) - set(ANALYSIS_FIELDS))
-
-
-#: Code of the note an imported item gets when ``from_line`` filled in what it lacked.
-DEFAULTS_NOTE = "defaults"
 
 
 class LineError(ValueError):

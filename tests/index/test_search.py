@@ -81,7 +81,7 @@ def test_empty_query_matches_everything_newest_first(es_client, corpus):
     result = search(es_client, corpus, SearchQuery())
     assert result.total == 5
     assert [h.id for h in result.hits][:2] == ["doc-00000005", "doc-00000004"]
-    assert "text_folded" not in result.hits[0].source  # search-only copy not shown
+    assert "text_folded" not in result.hits[0].doc.model_fields_set  # search-only copy not shown
 
 
 def test_diacritic_insensitive_and_exact_ranks_first(es_client, corpus):

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 
 from tinradar.ids import news_id, social_id
 from tinradar.schema import (
-    DEFAULTS_NOTE,
     MAX_ID_BYTES,
     Analysis,
     ClaimMatch,
@@ -19,6 +18,7 @@ from tinradar.schema import (
     Kind,
     LineError,
     Location,
+    NoteCode,
     RiskLevel,
     ScoredItem,
     Sentiment,
@@ -130,17 +130,18 @@ def test_defaults_are_noted_on_the_item_and_kind_is_inferred() -> None:
     assert post.document.source_id == "export-2021" and post.document.kind is Kind.SOCIAL
     assert post.document.fetched_at.tzinfo is not None
     note = post.analysis.notes[-1]
-    assert note.startswith(f"{DEFAULTS_NOTE}: ") and "source_id 'export-2021'" in note and "kind 'social'" in note
-    assert "fetched_at" in note
+    assert note.code is NoteCode.DEFAULTS
+    assert "source_id 'export-2021'" in note.message and "kind 'social'" in note.message
+    assert "fetched_at" in note.message
 
     article = ScoredItem.from_line(
         {"id": "a2", "title": "Tiêu đề", "url": "https://bao.example/a.html", "text": "Bài", **_scores()}
     )
-    assert article.document.kind is Kind.NEWS and "kind 'news'" in article.analysis.notes[-1]
+    assert article.document.kind is Kind.NEWS and "kind 'news'" in article.analysis.notes[-1].message
 
     complete = make_doc()
     full = ScoredItem.from_line(ScoredItem(document=complete, analysis=make_analysis(complete.id)).to_line())
-    assert not any(n.startswith(DEFAULTS_NOTE) for n in full.analysis.notes)  # nothing filled in, nothing noted
+    assert not any(n.code is NoteCode.DEFAULTS for n in full.analysis.notes)  # nothing filled in, nothing noted
 
 
 @pytest.mark.parametrize(
