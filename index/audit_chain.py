@@ -86,7 +86,7 @@ def head(client: Elasticsearch, index: str) -> ChainHead:
         query={"exists": {"field": "seq"}},
         sort=[{"seq": {"order": "desc"}}],
         size=1,
-        source=["seq", "hash"],
+        source_includes=["seq", "hash"],
     )
     hits = response["hits"]["hits"]
     if not hits:
@@ -136,25 +136,25 @@ def check(records: Iterable[tuple[str, dict[str, Any]]], noted: ChainHead | None
         report.problems.append(f"{len(late)} bản ghi không thuộc chuỗi (không có seq) được ghi sau khi chuỗi bắt đầu")
     previous = GENESIS
     for seq in range(1, max(chained, default=0) + 1):
-        record = chained.get(seq)
-        if record is None:
+        link = chained.get(seq)
+        if link is None:
             report.problems.append(f"#{seq}: thiếu bản ghi (đã bị xóa)")
             previous = ""
             continue
-        if record.get("hash") != record_hash(record):
+        if link.get("hash") != record_hash(link):
             report.problems.append(f"#{seq}: bản ghi bị sửa (hash không khớp nội dung)")
-        elif previous and record.get("prev_hash") != previous:
+        elif previous and link.get("prev_hash") != previous:
             report.problems.append(f"#{seq}: không nối với bản ghi #{seq - 1} (prev_hash khác)")
-        previous = str(record.get("hash", ""))
+        previous = str(link.get("hash", ""))
     if chained:
         last = max(chained)
         report.head = ChainHead(seq=last, hash=str(chained[last].get("hash", "")))
     if noted is not None and noted.seq:
-        record = chained.get(noted.seq)
-        if record is None:
+        kept = chained.get(noted.seq)
+        if kept is None:
             report.problems.append(
                 f"#{noted.seq}: đầu chuỗi đã ghi nhận không còn (chuỗi bị cắt, chỉ còn đến #{report.head.seq})"
             )
-        elif record.get("hash") != noted.hash:
+        elif kept.get("hash") != noted.hash:
             report.problems.append(f"#{noted.seq}: khác với đầu chuỗi đã ghi nhận (hash {noted.hash[:12]}…)")
     return report

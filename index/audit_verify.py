@@ -18,7 +18,8 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
 from index import audit_chain
-from index.review import F_STATUS, audit_index
+from index.doc import REVIEW_STATUS
+from index.review.audit import audit_index
 from index.templates import alias_name
 from tinradar.settings import Settings
 
@@ -53,7 +54,7 @@ def verify(
     docs = scan(
         client,
         index=alias_name(settings),
-        query={"query": {"exists": {"field": F_STATUS}}},
+        query={"query": {"exists": {"field": REVIEW_STATUS}}},
         _source=["review"],
         ignore_unavailable=True,
         allow_no_indices=True,

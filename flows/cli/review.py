@@ -16,7 +16,7 @@ from tinradar.settings import Settings
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-    from flows.review.users import Recorder, User
+    from flows.review.users import AccountAction, Recorder, User
 
 review_app = typer.Typer(
     help="Bàn duyệt tin: ứng dụng web để Ban ghi kết luận. / Review desk web app.", no_args_is_help=True
@@ -111,8 +111,8 @@ def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines đ�
     tmp = out_file.with_suffix(out_file.suffix + ".part")
     with tmp.open("w", encoding="utf-8") as fh:
         for row in export_decisions(client, settings):
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            counts[row["status"]] += 1
+            fh.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
+            counts[str(row.status)] += 1
     tmp.replace(out_file)
     total = sum(counts.values())
     detail = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "không có"
@@ -225,7 +225,7 @@ def _account_recorder(settings: Settings) -> Recorder | None:
         console.print("[yellow]Elasticsearch không trả lời: thay đổi này không được ghi vào nhật ký kiểm tra.[/]")
         return None
 
-    def record(action: str, account: User) -> None:
+    def record(action: AccountAction, account: User) -> None:
         by = events.cli_actor()
         events.account_change(client, settings, action=action, account=account.name, role=account.role.value, by=by)
 

@@ -37,7 +37,8 @@ def send_report(settings: Settings, msg: EmailMessage, *, timeout: float = 30.0)
     """
     assert settings.smtp_host
     context = ssl.create_default_context()
-    login = bool(settings.smtp_user and settings.smtp_password)
+    user, password = settings.smtp_user, settings.smtp_password
+    login = bool(user and password)
     if settings.smtp_port == 465:
         server: smtplib.SMTP = smtplib.SMTP_SSL(
             settings.smtp_host, settings.smtp_port, timeout=timeout, context=context
@@ -56,6 +57,6 @@ def send_report(settings: Settings, msg: EmailMessage, *, timeout: float = 30.0)
                     "và báo cáo qua kết nối không mã hóa. Dùng cổng 465 (SMTPS) hoặc máy chủ có STARTTLS "
                     "(no STARTTLS offered: refusing to send credentials in clear)."
                 )
-        if login:
-            server.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+        if user and password:
+            server.login(user, password.get_secret_value())
         server.send_message(msg)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from flows.review import events, sessions
-from flows.review.app import current_user, render, require_admin
+from flows.review.deps import current_user, render, require_admin
 from flows.review.security import safe_next, start_session
-from flows.review.users import Role, User, UserError
+from flows.review.users import AccountAction, Role, User, UserError
 
 router = APIRouter()
 
@@ -22,7 +22,7 @@ async def login_page(request: Request, next: str = "/", expired: str = "") -> HT
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> HTMLResponse:
+def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
     """Check the password (argon2, in the thread pool) and start a fresh session.
 
     Too many recent failures for this name, from this address or for this account get
@@ -75,11 +75,13 @@ def users_action(
     name: str = Form(""),
     password: str = Form(""),
     role: str = Form("reviewer"),
-) -> HTMLResponse:
+) -> Response:
     store = request.app.state.users
     state = request.app.state
 
-    def record(change: str, account: User) -> None:  # in the audit index first: AuditWriteError stops the change
+    def record(
+        change: AccountAction, account: User
+    ) -> None:  # in the audit index first: AuditWriteError stops the change
         events.account_change(
             state.client, state.settings, action=change, account=account.name, role=account.role.value, by=admin.name
         )

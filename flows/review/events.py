@@ -16,6 +16,7 @@ import sys
 
 from elasticsearch import Elasticsearch
 
+from flows.review.users import AccountAction
 from index.review import record_account_change
 from tinradar.settings import Settings
 
@@ -47,7 +48,7 @@ def login_ok(name: str, address: str) -> None:
 
 
 def account_change(
-    client: Elasticsearch, settings: Settings, *, action: str, account: str, role: str | None, by: str
+    client: Elasticsearch, settings: Settings, *, action: AccountAction, account: str, role: str | None, by: str
 ) -> None:
     """Record an account change in the audit index (raises ``AuditWriteError``), then log it."""
     record_account_change(client, settings, action=action, account=account, account_role=role, by=by)

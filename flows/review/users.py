@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -53,8 +54,9 @@ class User(BaseModel):
     session_gen: str = "0"
 
 
-#: Called with ("add" | "replace" | "remove", the account) before a change is saved; raising stops it.
-Recorder = Callable[[str, User], None]
+AccountAction = Literal["add", "replace", "remove"]
+#: Called with (the action, the account) before a change is saved; raising stops it.
+Recorder = Callable[[AccountAction, User], None]
 
 
 class UserError(ValueError):

@@ -55,4 +55,4 @@ def hostile_report(folder: Path, client: object, settings: Settings) -> tuple[st
     data = collect_report(client, settings, DAY)
     assert len(data.top_items) == 3, "the hostile posts are in the report"
     files = write_report(data, folder / "report", pdf=False)
-    return files["html"].read_text(encoding="utf-8"), files["markdown"].read_text(encoding="utf-8")
+    return files.html.read_text(encoding="utf-8"), files.markdown.read_text(encoding="utf-8")

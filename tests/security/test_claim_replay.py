@@ -32,7 +32,7 @@ def test_claim_cannot_reopen_a_decided_item(desk, loaded, accounts, es_client, e
             assert "Sai sự thật" in replay.text
     item = store.get_item(es_client, es_settings, doc)
     assert (item.review.status, item.review.by) == (ReviewStatus.CONFIRMED_FALSE, "lan")
-    assert [row["id"] for row in store.export_decisions(es_client, es_settings)] == [doc]
+    assert [row.id for row in store.export_decisions(es_client, es_settings)] == [doc]
 
 
 def test_claim_of_a_colleagues_claim_is_refused_and_notes_do_not_ride_along(

@@ -19,8 +19,8 @@ import yaml
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from crawlers.fixture_server import serve_fixture_site
 from crawlers.runner import crawl
+from fixture_site.server import serve_fixture_site
 from flows.cli import app as cli
 from flows.demo import demo_settings
 from tinradar.ids import UnsafeSalt, pseudonymize
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTENT = yaml.safe_load((ROOT / "fixtures/site/content.yaml").read_text(encoding="utf-8"))
 FORUM_NAMES = {p["author"] for t in CONTENT["forum"]["threads"] for p in t["posts"]}
 EXPORT = ROOT / "fixtures/site/exports/facebook_posts.csv"
-FAST = {"DOWNLOAD_TIMEOUT": 2, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False}
+FAST = {"DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False}
 
 
 def _attacker_hash(name: str, platform: str, salt: str = DEV_AUTHOR_SALT) -> str:
