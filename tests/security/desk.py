@@ -16,6 +16,7 @@ knows how to log in and fill the desk's forms.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import json
 import os
@@ -209,12 +210,17 @@ def serve_cli(env: dict[str, str], *args: str, timeout: float = 60) -> Iterator[
             proc.wait(timeout=10)
         yield CliDesk(proc, port, listening)
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM, and SIGKILL when it has not exited 15 s later."""
+    if proc.poll() is None:
+        proc.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=15)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    if proc.stdout:
+        proc.stdout.close()
