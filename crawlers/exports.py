@@ -28,6 +28,7 @@ de-duplication. Field names follow each tool's own output:
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -278,7 +279,7 @@ def generic_csv(path: Path, columns: dict[str, str], platform: str) -> Iterator[
         values = {field: _text(row.get(column)) for field, column in columns.items()}
         yield Post(
             platform=platform,
-            post_id=values.get("id") or values.get("url", ""),
+            post_id=values.get("id") or values.get("url", "") or _content_id(values),
             text=values.get("text", ""),
             title=values.get("title", ""),
             when=values.get("time") or None,
@@ -290,6 +291,18 @@ def generic_csv(path: Path, columns: dict[str, str], platform: str) -> Iterator[
             shares=values.get("shares"),
             views=values.get("views"),
         )
+
+
+def _content_id(values: dict[str, str]) -> str:
+    """A post id for a sheet without an id or link column: the hash of who, when and what.
+
+    Stable across re-imports of the same sheet (so a re-import is no duplicate); a row
+    without text gets none and is skipped as ``no_text`` anyway.
+    """
+    if not values.get("text"):
+        return ""
+    key = "\x1f".join(values.get(k, "") for k in ("time", "author", "page", "text"))
+    return "content-" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def sniff(path: Path) -> str:
