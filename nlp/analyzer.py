@@ -264,7 +264,9 @@ class Analyzer:
         similarity). A correction — a match that refutes, or correction wording with no match
         that repeats — halves the text model's score, because corrections quote the rumor and
         the model reacts to the quote. A question about a claim is kept at medium: it is a chance
-        to answer with the correction, not the rumor itself.
+        to answer with the correction, not the rumor itself. (A question that matches no claim is
+        left to the text model: on ReINTEL, unreliable posts are questions more often than
+        reliable ones.)
         """
         s = self.settings
         repeated = [m for m in matched if m.stance is Stance.REPEATS]

@@ -127,15 +127,7 @@ class ClaimFinder:
         unaccented = np.asarray([bool(t.text) and fold(t.text) == t.text.lower() for t in texts], dtype=bool)
         embedded = np.zeros(n, dtype=bool)
         if self.encoder is not None and self.vectors is not None and n:
-            prefilter = self.lexical.prefilter
-            embedded = np.asarray(
-                [
-                    bool(t.folded.strip())
-                    and (t.covid_proba >= COVID_GATE or prefilter is None or bool(prefilter.search(t.folded)))
-                    for t in texts
-                ],
-                dtype=bool,
-            )
+            embedded = self.gate(texts)
             rows = np.nonzero(embedded)[0]
             if len(rows):
                 semantic[rows] = self.vectors.similarity(self.encoder.queries([texts[i].text for i in rows]))
@@ -146,6 +138,18 @@ class ClaimFinder:
                     self.windows_embedded += len(extra)
                     semantic[extra] = np.maximum(semantic[extra], self.vectors.similarity(windows))
         return ClaimSignals(detail.scores, semantic, terms, unaccented, embedded, detail.best_window)
+
+    def gate(self, texts: Sequence[ClaimText]) -> np.ndarray:
+        """Which texts can carry a claim, and so are embedded: COVID-related or holding a key term."""
+        prefilter = self.lexical.prefilter
+        return np.asarray(
+            [
+                bool(t.folded.strip())
+                and (t.covid_proba >= COVID_GATE or prefilter is None or bool(prefilter.search(t.folded)))
+                for t in texts
+            ],
+            dtype=bool,
+        )
 
     def scores(self, sig: ClaimSignals) -> np.ndarray:
         """The rule as one score per text and claim, on the lexical scale (match at ``rule.lexical``)."""

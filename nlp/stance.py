@@ -51,7 +51,7 @@ _CORRECTION = re.compile(
     r"dung tin(?! (?:\w+ ){0,2}(?:so lieu|bao|bo y te|chinh quyen|nha nuoc|truyen thong|tivi|ti vi|ho |tui no|bon no|"
     r"bac si|chuyen gia))|"
     r"canh bao (?:thu doan|chieu|lua dao|tin gia|hang gia|nguoi dan khong)|"
-    r"(?:xu phat|xu ly|bi phat) .{0,40}(?:dang|tung|lan truyen|dua) (?:tin|thong tin|bai|clip)|thuyet am muu|"
+    r"(?:xu phat|xu ly|bi phat) .{0,40}(?:dang|tung|lan truyen|dua) (?:tin|thong tin|bai|clip)|"
     r"(?:bac si|chuyen gia|bo y te|so y te|who|cong an|co quan chuc nang) (?:\w+ )?canh bao|"
     r"khang dinh .{0,80}(?:khong|sai|gia|mien phi)|khong ai duoc (?:thu|ban|phep thu)|hoan toan mien phi)" + _E
 )
@@ -71,6 +71,8 @@ _DENIAL = re.compile(
 )
 #: A text of at most this many sentences is short: its plain denials count anywhere.
 SHORT_TEXT_SENTENCES = 4
+#: Sentences of a long text's opening (title and lead) that are read when no region is given.
+OPENING_SENTENCES = 3
 #: A correction word negated or put in doubt: "không phải tin đồn đâu", "ai bảo là tin giả".
 _NEGATED = re.compile(
     r"(?:khong phai|dau phai|chang phai|ai bao|dung noi|khong con la|dung nghi)(?: la)? (?:chi )?(?:tin|bia|xao)"
@@ -211,16 +213,19 @@ def stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = No
     """The stance of a text (folded) towards a claim (its folded wording; none: correction words alone).
 
     ``region`` is where a long text mentions the claim (its opening and the sentences around
-    the match): the rules read only there. Without it, a long text's plain denials and negated
-    claim words are not read (only correction vocabulary is), because long rumors are full of
-    ordinary negations. A correction word counts only outside a question; a question that
+    the match): the rules read only there. Without it, a long text is read in its opening only,
+    and there for correction vocabulary and questions, not plain denials or negated claim words,
+    which long rumors are full of ("tuyệt đối không uống nước đá"). A correction word counts only outside a question; a question that
     doubts ("… là tin giả phải không?") is ``asks``.
     """
     sentences = list(_sentences((region if region is not None else folded)[:5000]))
     plain = region is not None or len(sentences) <= SHORT_TEXT_SENTENCES
     asked = False
     refuted = False
-    for sentence in sentences:
+    # A long text with no region is read in its opening (title, lead) only: that is where a
+    # correction or a question announces itself; further on, correction words and questions
+    # are as frequent in rumors ("thuyết âm mưu?", "đừng tích trữ") as in corrections.
+    for sentence in sentences if plain else sentences[:OPENING_SENTENCES]:
         question = _asks(sentence)
         asked = asked or question
         if not question and _refutes(sentence, claim, plain):
@@ -233,3 +238,8 @@ def stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = No
 def refutes(folded: str) -> bool:
     """Whether a text (folded) reads as a correction of some rumor (no claim in view)."""
     return stance(folded) is Stance.REFUTES
+
+
+def asks(folded: str) -> bool:
+    """Whether a text (folded) reads as a question (no claim in view) rather than a claim or a correction."""
+    return stance(folded) is Stance.ASKS
