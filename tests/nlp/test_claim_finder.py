@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
+from nlp.claim_finder import ClaimFinder, ClaimText
 from nlp.claim_vectors import ClaimVectors
-from nlp.claims import Claim, ClaimMatcher, load_claims, registry_hash
+from nlp.claims import Claim, ClaimMatcher, registry_hash
 from nlp.covid import covid_probability
 from nlp.encoder import load_encoder
 from nlp.normalize import normalize
@@ -22,13 +22,8 @@ def _text(text: str) -> ClaimText:
 
 
 @pytest.fixture(scope="module")
-def finder() -> ClaimFinder:
-    """The shipped registry and rule, the real encoder; the user's cache (registry vectors are embedded once)."""
-    settings = Settings(encoder_threads=2)
-    encoder, why = load_encoder(settings)
-    assert encoder is not None, why
-    rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
-    return ClaimFinder(load_claims(settings.claims_file), encoder=encoder, rule=rule, cache_dir=settings.cache_dir)
+def finder(claim_finder: ClaimFinder) -> ClaimFinder:
+    return claim_finder
 
 
 def _small_registry(variant: str) -> list[Claim]:

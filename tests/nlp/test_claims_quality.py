@@ -14,11 +14,8 @@ import numpy as np
 import pytest
 
 from nlp.claim_finder import ClaimFinder, MatchRule
-from nlp.claims import load_claims
 from nlp.claims_eval import EvalItem, claim_texts, figures, load_eval_set, outcome
-from nlp.encoder import load_encoder
 from tinradar.schema import Document, Kind, RiskLevel, Stance
-from tinradar.settings import Settings
 
 ITEMS = load_eval_set()
 
@@ -28,12 +25,8 @@ def _held_out(kinds: set[str]) -> list[EvalItem]:
 
 
 @pytest.fixture(scope="module")
-def finder() -> ClaimFinder:
-    settings = Settings(encoder_threads=2)
-    encoder, why = load_encoder(settings)
-    assert encoder is not None, why
-    rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
-    return ClaimFinder(load_claims(settings.claims_file), encoder=encoder, rule=rule, cache_dir=settings.cache_dir)
+def finder(claim_finder: ClaimFinder) -> ClaimFinder:
+    return claim_finder
 
 
 def test_held_out_matching_floors(finder: ClaimFinder) -> None:
