@@ -70,7 +70,7 @@ def test_claim_vectors_are_cached_on_disk_by_registry_content(tmp_path: Path) ->
 def test_the_encoder_finds_reworded_claims_the_lexical_matcher_misses(finder: ClaimFinder) -> None:
     texts = [
         "Chính phủ sắp phong tỏa toàn bộ đất nước, mọi chợ đều đóng cửa.",
-        "Học sinh toàn quốc sẽ nghỉ tới hết năm và không phải thi tốt nghiệp.",
+        "Vì dịch COVID học sinh toàn quốc sẽ nghỉ tới hết năm và không phải thi tốt nghiệp.",
     ]
     lexical = ClaimMatcher(finder.claims, threshold=finder.rule.lexical)
     assert lexical.match([_text(t).folded for t in texts]) == [[], []]
@@ -79,7 +79,7 @@ def test_the_encoder_finds_reworded_claims_the_lexical_matcher_misses(finder: Cl
     assert all(m[0].stance is Stance.REPEATS and m[0].similarity >= finder.threshold for m in found)
 
 
-def test_only_texts_that_can_carry_a_claim_are_embedded(finder: ClaimFinder) -> None:
+def test_only_covid_related_texts_are_embedded(finder: ClaimFinder) -> None:
     sig = finder.signals(
         [
             _text("Đội bóng của tỉnh thắng 2-1 trong trận đấu chiều qua."),
@@ -87,8 +87,8 @@ def test_only_texts_that_can_carry_a_claim_are_embedded(finder: ClaimFinder) -> 
             _text("Nghe nói uống nước chanh nóng mỗi sáng là khỏe."),  # a claim's key term, not COVID
         ]
     )
-    assert sig.embedded.tolist() == [False, True, True]
-    assert (sig.semantic[0] == -1).all()
+    assert sig.embedded.tolist() == [False, True, False]
+    assert (sig.semantic[0] == -1).all() and (sig.semantic[2] == -1).all() and (sig.semantic[1] > 0).all()
 
 
 def test_official_notices_match_nothing(finder: ClaimFinder) -> None:
