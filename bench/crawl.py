@@ -5,7 +5,9 @@ folder, serves it locally, and crawls the same sitemap of N pages twice in this 
 once with a plain Scrapy spider that only calls ``trafilatura.extract`` (the baseline),
 once with ``crawlers.runner.crawl`` (TinRadar: dates, lead, canonical URLs, dedup, state,
 skip accounting, Document validation). Both run in a child process with the same
-Scrapy settings; wall time includes process start. Prints pages/s and the ratio.
+Scrapy settings; wall time includes process start. Prints pages/s and the ratio, and the
+CPU time the child process spent per page (``getrusage`` of the children): on a shared
+machine the wall-clock rates move with other people's load, the CPU cost much less.
 
     .venv/bin/python bench/crawl.py [--pages 2000] [--concurrency 16]
 """
@@ -16,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -66,6 +69,12 @@ def baseline_child(sitemap_url: str, out_path: str, concurrency: int) -> None:
     out.close()
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000)
@@ -79,9 +88,9 @@ def main() -> None:
         baseline_child(*args.baseline_child, args.concurrency)
         return
 
-    from crawlers.fixture_gen import generate, generate_bench
-    from crawlers.fixture_server import serve_fixture_site
     from crawlers.runner import crawl
+    from fixture_site.generate import generate, generate_bench
+    from fixture_site.server import serve_fixture_site
     from tinradar.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="tinradar-bench-") as tmp:
@@ -97,11 +106,14 @@ def main() -> None:
         settings = Settings(data_dir=Path(tmp) / "data", autothrottle=False)
         base_rates: list[float] = []
         tr_rates: list[float] = []
+        base_cpu: list[float] = []
+        tr_cpu: list[float] = []
         with serve_fixture_site(site) as base:
             for round_no in range(args.rounds):
                 order = ("baseline", "tinradar") if round_no % 2 == 0 else ("tinradar", "baseline")
                 for which in order:
                     t0 = time.perf_counter()
+                    cpu0 = _children_cpu()
                     if which == "baseline":
                         out = Path(tmp) / "baseline.jsonl"
                         subprocess.run(
@@ -118,6 +130,7 @@ def main() -> None:
                         )
                         baseline_n = len(out.read_text(encoding="utf-8").splitlines())
                         base_rates.append(baseline_n / (time.perf_counter() - t0))
+                        base_cpu.append((_children_cpu() - cpu0) / baseline_n)
                     else:
                         summary = crawl(
                             settings,
@@ -130,6 +143,7 @@ def main() -> None:
                         )
                         tinradar_n = summary.items
                         tr_rates.append(tinradar_n / (time.perf_counter() - t0))
+                        tr_cpu.append((_children_cpu() - cpu0) / tinradar_n)
         first = json.loads((Path(tmp) / "tinradar.jsonl").read_text(encoding="utf-8").splitlines()[0])
     base_rate, tr_rate = statistics.median(base_rates), statistics.median(tr_rates)
     print(
@@ -146,6 +160,10 @@ def main() -> None:
         f"TinRadar news spider                   : {tinradar_n} docs, median {tr_rate:.1f} pages/s (skips: {summary.skipped() or 'none'})"
     )
     print(f"ratio TinRadar / baseline: {tr_rate / base_rate:.2f}")
+    base_ms, tr_ms = 1000 * statistics.median(base_cpu), 1000 * statistics.median(tr_cpu)
+    print(
+        f"child CPU per page (median): baseline {base_ms:.2f} ms, TinRadar {tr_ms:.2f} ms; ratio baseline / TinRadar: {base_ms / tr_ms:.2f}"
+    )
     print(f"sample document: {first['title'][:60]!r} {first['published_at']}")
 
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from elasticsearch import Elasticsearch, helpers
 
-from crawlers.fixture_gen import load_content
+from fixture_site.generate import load_content
 from index.client import connect
 from index.docmap import dated_at, to_source
 from index.indexer import Indexer
@@ -117,7 +117,11 @@ def run_plain(client: Elasticsearch, settings: Settings, items: list[ScoredItem]
 
     def actions():
         for item in items:
-            yield {"_index": index_for(dated_at(item), settings), "_id": item.document.id, "_source": to_source(item)}
+            yield {
+                "_index": index_for(dated_at(item), settings),
+                "_id": item.document.id,
+                "_source": to_source(item).pipeline_body(),
+            }
 
     t0 = time.perf_counter()
     ok = sum(1 for success, _ in helpers.streaming_bulk(client, actions(), chunk_size=500, max_retries=4) if success)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/pipeline.py [--pages 5000] [--sources 4] [--no-baseline]
 
 The fixture site is copied to a temporary folder and ``--pages`` extra articles are
-generated into it (``crawlers.fixture_gen.generate_bench``), split over ``--sources``
+generated into it (``fixture_site.generate.generate_bench``), split over ``--sources``
 sitemaps so the flow runs several crawl tasks. Elasticsearch is ``TINRADAR_ES_URL`` when
 set, else a local node started for the run. Prints items/min end to end and the time
 per stage, then the same work done by a plain script in the same process (one crawl
@@ -33,7 +33,7 @@ LOOKBACK = 20
 
 def build_site(root: Path, pages: int, sources: int) -> Path:
     """Copy the fixture site, add ``pages`` articles, split them over ``sources`` sitemaps; return the registry."""
-    from crawlers import fixture_gen
+    from fixture_site import generate as fixture_gen
 
     shutil.copytree(fixture_gen.SITE, root)
     urls = fixture_gen.generate_bench(root, pages)
@@ -120,7 +120,7 @@ def main() -> None:
     configure_prefect(settings)
     registry = build_site(tmp / "site", args.pages, args.sources)
     settings, node = start_es(settings)
-    from crawlers.fixture_server import serve_fixture_site
+    from fixture_site.server import serve_fixture_site
     from flows.pipeline import daily_pipeline
 
     try:

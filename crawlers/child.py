@@ -3,7 +3,8 @@
 Twisted's reactor cannot be restarted inside one process, and a Prefect flow may crawl
 several times, so ``crawlers.runner.crawl`` runs every crawl here, in a fresh process.
 The job file (JSON, private to the parent) carries settings, sources, the look-back and
-the output paths; the child writes documents as JSON lines and a summary JSON.
+the output paths; the child writes documents as JSON lines and a summary JSON, read back
+from each crawler's Scrapy stats.
 """
 
 from __future__ import annotations
@@ -15,15 +16,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crawlers.export import FORMAT
 from crawlers.registry import Source
+from crawlers.spiders.base import CrawlContext
 from crawlers.state import SourceState, load_state, save_state
 from crawlers.summary import CrawlSummary, SourceSummary
-from tinradar.schema import Document, utc_now
+from tinradar.schema import utc_now
 from tinradar.settings import Settings
 
 
 def scrapy_settings(settings: Settings, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Polite Scrapy settings from TinRadar's: robots.txt, AutoThrottle, per-domain limit, UA with contact."""
+    """Scrapy settings from TinRadar's: polite (robots.txt, AutoThrottle, per-domain limit,
+    UA with contact) and wired to TinRadar's components (pipeline, dupefilter identity,
+    incremental middleware, skip counter, document feed export)."""
     agent = settings.user_agent
     if settings.contact:
         agent = f"{agent} contact: {settings.contact}"
@@ -46,46 +51,59 @@ def scrapy_settings(settings: Settings, overrides: dict[str, Any] | None = None)
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
         "DNS_TIMEOUT": 15,
+        "ITEM_PIPELINES": {"crawlers.pipelines.DocumentPipeline": 300},
+        "DOWNLOADER_MIDDLEWARES": {"crawlers.middlewares.KnownItemsMiddleware": 60},  # after offsite (50)
+        "REQUEST_FINGERPRINTER_CLASS": "crawlers.middlewares.CanonicalFingerprinter",
+        "EXTENSIONS": {"crawlers.skips.SkipCounter": 0},
+        "FEED_EXPORTERS": {FORMAT: "crawlers.export.DocumentExporter"},
     }
     values.update(overrides or {})
     return values
 
 
 def run_job(job: dict[str, Any]) -> CrawlSummary:
-    """Run every source of a job in one CrawlerProcess; write documents, state and summary."""
-    from scrapy.crawler import CrawlerProcess
+    """Run every source of a job in one CrawlerProcess; write documents, state and summary.
 
-    from crawlers.spiders import CrawlContext, spider_for
+    Each source is one crawler with its own stats, dupefilter and pipeline; the feed export
+    writes its documents to a part file, and the parts are joined into ``out_path`` in
+    registry order once the crawl is over.
+    """
+    from scrapy.crawler import Crawler, CrawlerProcess
+
+    from crawlers.spiders import spider_for
 
     settings = Settings(**job["settings"])
     sources = [Source.model_validate(s) for s in job["sources"]]
     since = datetime.fromisoformat(job["since"]) if job.get("since") else None
+    use_state = job.get("use_state", True)
     out_path = Path(job["out_path"])
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    parts = Path(job["summary_path"]).parent / "parts"
+    ctx = CrawlContext(settings=settings, since=since)
+    states = {s.id: load_state(settings.data_dir, s.id) if use_state else SourceState(source_id=s.id) for s in sources}
     started = utc_now()
-    with out_path.open("w", encoding="utf-8") as out:
-
-        def sink(doc: Document) -> None:
-            out.write(doc.model_dump_json() + "\n")
-
-        ctx = CrawlContext(settings=settings, since=since, sink=sink)
+    values = scrapy_settings(settings, job.get("scrapy_settings"))
+    values["FEEDS"] = {str(parts / "%(source_id)s.jsonl"): {"format": FORMAT, "overwrite": True}}
+    process = CrawlerProcess(values, install_root_handler=True)
+    crawlers: list[tuple[Source, Crawler]] = []
+    for source in sources:
+        crawler = process.create_crawler(spider_for(source))
+        process.crawl(crawler, source=source, ctx=ctx, state=states[source.id])
+        crawlers.append((source, crawler))
+    process.start()
+    with out_path.open("wb") as out:
         for source in sources:
-            ctx.states[source.id] = (
-                load_state(settings.data_dir, source.id)
-                if job.get("use_state", True)
-                else SourceState(source_id=source.id)
-            )
-            ctx.summaries[source.id] = SourceSummary(source_id=source.id)
-        process = CrawlerProcess(scrapy_settings(settings, job.get("scrapy_settings")), install_root_handler=True)
-        for source in sources:
-            process.crawl(spider_for(source), source=source, ctx=ctx)
-        process.start()
-    if job.get("use_state", True):
-        for state in ctx.states.values():
+            part = parts / f"{source.id}.jsonl"
+            if part.is_file():
+                out.write(part.read_bytes())
+    if use_state:
+        for state in states.values():
             save_state(settings.data_dir, state)
-    return CrawlSummary(
-        started_at=started, finished_at=utc_now(), out_path=out_path, sources=list(ctx.summaries.values())
-    )
+    summaries = [
+        SourceSummary.from_stats(source.id, crawler.stats.get_stats() if crawler.stats else {})
+        for source, crawler in crawlers
+    ]
+    return CrawlSummary(started_at=started, finished_at=utc_now(), out_path=out_path, sources=summaries)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,11 +1,12 @@
 """Article extraction: bytes of one page → title, body, date, lead, canonical URL.
 
 trafilatura does the body; we add what it misses on Vietnamese outlets: the minute of
-publication (visible date lines and ``article:published_time``), the lead paragraph
-(sapo) it tends to drop, the visible ``<h1>`` instead of an SEO ``<title>``, charsets that
-are only declared in a meta tag or are windows-1258, NFD text, and per-site CSS/XPath
-overrides from the registry. Failures are ``ExtractionError`` with a named reason that
-the spider counts as a skip.
+publication and how precise it is (``crawlers.pubdate``), captions, bylines, sources and
+related boxes kept out of the text (``crawlers.body``), the lead paragraph (sapo) it
+tends to drop, the visible headline instead of an SEO ``<title>`` (or of an ``<h1>`` that
+holds the site's name), charsets that are only declared in a meta tag or are
+windows-1258, NFD text, and per-site CSS/XPath overrides from the registry. Failures are
+``ExtractionError`` with a named reason that the spider counts as a skip.
 """
 
 from __future__ import annotations
@@ -13,20 +14,26 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from html import unescape
+from typing import Any
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 import lxml.html
 import trafilatura
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
-from crawlers.dates import parse_date
+from crawlers import body as noise
+from crawlers.folding import fold_fast as fold
+from crawlers.pubdate import find_published
 from crawlers.registry import Selectors, Source
 from tinradar.ids import canonical_url, news_id
-from tinradar.schema import Document, Kind, utc_now
-from tinradar.text import clean_text, fold, nfc
+from tinradar.schema import DatePrecision, Document, Kind, utc_now
+from tinradar.text import clean_text, nfc
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
@@ -37,25 +44,19 @@ _CHARSET_ALIASES = {
     "iso-8859-1": "cp1252",
     "latin1": "cp1252",
 }
-_DATE_META = (
-    "//meta[@property='article:published_time']/@content",
-    "//meta[@itemprop='datePublished']/@content",
-    "//meta[@name='pubdate']/@content",
-    "//meta[@name='publishdate']/@content",
-    "//meta[@name='article:published_time']/@content",
-    "//meta[@itemprop='dateCreated']/@content",
-    "//meta[@name='dc.date.issued']/@content",
-    "//time[@datetime][contains(@class,'published') or @itemprop='datePublished' or @pubdate]/@datetime",
-)
-#: Visible date lines of Vietnamese outlets (and of the fixture layouts).
-_DATE_CSS = (
-    "span.date, .date-line, .detail-time, .publication_date, div.block_timer, .pdate, time.article__time, "
-    ".post-date, .date-time, .time-post, .news-date, .article-date, .ngay-dang, .entry-date, .datetime"
-)
 _LEAD_CSS = (
     "p.description, h2.sapo, .sapo, .detail-sapo, .article__sapo, .chapeau, h2.ms-rteElement-H2, .lead, .summary"
 )
+#: Elements whose class names a lead, beyond the known ones (any tag but links, lists and headings).
+_LEAD_CLASS = (
+    "//*[self::p or self::div or self::h2 or self::span][re:test(@class, "
+    "'(^|[\\s_-])(sapo|lead|chapeau|summary|intro|teaser|excerpt|tomtat|init_content)([\\s_-]|$)', 'i')]"
+)
+_LEAD_NODES = CSSSelector(_LEAD_CSS, translator="html")
+_LEAD_CLASS_NODES = etree.XPath(_LEAD_CLASS, namespaces={"re": "http://exslt.org/regular-expressions"})
 _MIN_BODY_CHARS = 80
+#: Below this many characters once its captions are out, a page is a photo story: captions are its text.
+_PHOTO_STORY_CHARS = 300
 
 
 class ExtractionError(Exception):
@@ -77,10 +78,17 @@ class Extracted:
     lead: str = ""
     byline: str | None = None
     encoding: str = "utf-8"
+    published_precision: DatePrecision = DatePrecision.NONE
+    published_source: str | None = None
+    via: str | None = None
+    captions: list[str] = field(default_factory=list)
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode page bytes: HTTP header charset, then BOM, then meta tag, then UTF-8.
+
+    For bytes nobody decoded yet (``tinradar extract`` on a file or URL, or a page served
+    under a binary type); a crawl hands extraction the text Scrapy already decoded.
 
     Returns (text in NFC, encoding used). windows-1258 writes tone marks as combining
     characters, so the NFC step is what turns its output into ordinary Vietnamese.
@@ -92,9 +100,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
             candidates.append(match.group(1))
     if body.startswith(b"\xef\xbb\xbf"):
         candidates.insert(0, "utf-8-sig")
-    match = _META_CHARSET.search(body[:4096])
-    if match:
-        candidates.append(match.group(1).decode("ascii", "ignore"))
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "ignore"))
     candidates += ["utf-8", "cp1258"]
     for name in candidates:
         codec = _CHARSET_ALIASES.get(name.lower(), name.lower())
@@ -105,10 +113,15 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     return nfc(body.decode("utf-8", errors="replace")), "utf-8"
 
 
+@cache
+def _compiled(selector: str) -> etree.XPath:
+    """A selector compiled once per process: translating CSS to XPath on every page was a
+    tenth of a crawl's time (``bench/crawl.py``)."""
+    return etree.XPath(selector) if selector.startswith(("/", "(")) else CSSSelector(selector, translator="html")
+
+
 def _select(tree: lxml.html.HtmlElement, selector: str) -> list:
-    if selector.startswith(("/", "(")):
-        return tree.xpath(selector)
-    return tree.cssselect(selector)
+    return _compiled(selector)(tree)
 
 
 def _text_of(node: object) -> str:
@@ -142,81 +155,90 @@ def _block_text(tree: lxml.html.HtmlElement, selector: str) -> str:
     return "\n".join(parts)
 
 
-def _title(tree: lxml.html.HtmlElement, sel: Selectors | None, fallback: str | None) -> str:
-    override = _first_text(tree, sel.title if sel else None)
-    if override:
-        return override
-    for h1 in tree.xpath("//h1"):
-        text = clean_text(h1.text_content())
-        if len(text.split()) >= 3:
-            return text
-    og = tree.xpath("//meta[@property='og:title']/@content")
-    if og and clean_text(og[0]):
-        return clean_text(og[0])
-    title = clean_text(fallback or "")
-    return re.split(r"\s+[-|–]\s+(?=[^-|–]*$)", title)[0] if title else ""
+_HEADINGS = etree.XPath("//h1|//h2|//h3|//*[contains(translate(@class, 'TITLE', 'title'), 'title')]")
 
 
-def _json_ld_date(tree: lxml.html.HtmlElement) -> str | None:
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
-        try:
-            data = json.loads(script)
-        except ValueError:
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", fold(text)).split())
+
+
+def _headline(tree: lxml.html.HtmlElement, sel: Selectors | None) -> tuple[lxml.html.HtmlElement | None, str]:
+    """The headline element and text: the override, the first ``<h1>`` that is not the
+    site's name, else the heading that repeats ``og:title`` (or the ``<title>``'s opening)."""
+    if sel and sel.title:
+        for node in _select(tree, sel.title):
+            text = _text_of(node)
+            if text:
+                return (None if isinstance(node, str) else node), text
+    page_title = _line(" ".join(tree.xpath("//head/title//text()")))
+    og = next((_line(v) for v in tree.xpath("//meta[@property='og:title']/@content") if _line(v)), "")
+    opening = re.split(r"\s+[-|–]\s+", page_title)[0] if page_title else ""
+    site = {_norm(v) for v in tree.xpath("//meta[@property='og:site_name']/@content")}
+    for h1 in tree.iter("h1"):
+        text = _line(h1.text_content())
+        if len(text.split()) < 3 or _norm(text) in site:
             continue
-        for item in data if isinstance(data, list) else [data]:
-            if isinstance(item, dict) and isinstance(item.get("datePublished"), str):
-                return item["datePublished"]
-    return None
+        # An <h1> that is the <title>'s closing part while another heading is its
+        # opening part holds the site's name (VnExpress iOne 2012), not the headline.
+        closing = _norm(page_title).endswith(_norm(text)) and not _norm(page_title).startswith(_norm(text))
+        if not (closing and any(n is not h1 for n in _heading_nodes(tree, opening))):
+            return h1, text
+    found = _heading_nodes(tree, og or opening)
+    return (found[0], _line(found[0].text_content())) if found else (None, og or opening)
 
 
-def _has_time(value: str) -> bool:
-    return bool(re.search(r"\d{1,2}\s*(?::|h)\s*\d{2}", value))
+def _heading_nodes(tree: lxml.html.HtmlElement, text: str) -> list[lxml.html.HtmlElement]:
+    """Headings (and title-classed elements) whose text is ``text``."""
+    wanted = _norm(text)
+    if not wanted:
+        return []
+    size = len(text)
+    return [n for n in _HEADINGS(tree) if len(n.text_content()) < 3 * size + 50 and _norm(n.text_content()) == wanted]
 
 
-def _published(tree: lxml.html.HtmlElement, sel: Selectors | None, fallback: str | None) -> datetime | None:
-    """Override, then a visible date line with a time, then meta tags, then trafilatura's day.
-
-    Visible lines win over meta tags because outlets' meta dates are sometimes the
-    creation time of a draft; a visible line without a time loses to a meta tag with one.
-    """
-    if sel and sel.date:
-        value = parse_date(_first_text(tree, sel.date))
-        if value:
-            return value
-    day_only: datetime | None = None
-    for node in tree.cssselect(_DATE_CSS)[:6]:
-        text = _text_of(node)
-        value = parse_date(text) if text else None
-        if value and _has_time(text):
-            return value
-        day_only = day_only or value
-    metas = [m for xp in _DATE_META for m in tree.xpath(xp)]
-    ld = _json_ld_date(tree)
-    for raw in [*metas, *([ld] if ld else [])]:
-        value = parse_date(raw)
-        if value and _has_time(raw):
-            return value
-    for meta in tree.xpath("//meta[@itemprop='datePublished']"):
-        parent = meta.getparent()
-        text = _text_of(parent) if parent is not None else ""
-        if _has_time(text) and parse_date(text):
-            return parse_date(text)
-    for raw in [*metas, fallback]:
-        value = parse_date(raw) if raw else None
-        if value:
-            return day_only or value
-    return day_only
+def _line(text: str | None) -> str:
+    return " ".join(nfc(text).split())
 
 
-def _lead(tree: lxml.html.HtmlElement, sel: Selectors | None) -> str:
-    lead = unescape(_first_text(tree, sel.lead if sel and sel.lead else _LEAD_CSS))
+def _lead(
+    tree: lxml.html.HtmlElement, sel: Selectors | None, headline: lxml.html.HtmlElement | None, title: str
+) -> str:
+    """The sapo: the override; else the lead-classed element nearest after the headline
+    (known classes, or any class that names a lead: ``e-magazine__sapo``, ``init_content``);
+    else the meta description when the page shows it and it is not the headline again."""
+    if sel and sel.lead:
+        lead = unescape(_first_text(tree, sel.lead))
+    else:
+        nodes = [*_LEAD_NODES(tree), *_LEAD_CLASS_NODES(tree)]
+        texts = (_text_of(n) for n in _nearest_first(tree, headline, nodes))
+        lead = next((t for t in texts if 40 <= len(t) <= 1500), "")
+    lead = re.split(r"\s*(?:>>|»)", unescape(lead))[0]  # "... sapo. >> Related story" (2012 layouts)
     if lead:
         return clean_text(lead)
     for xp in ("//meta[@property='og:description']/@content", "//meta[@name='description']/@content"):
-        values = tree.xpath(xp)
-        if values and clean_text(values[0]):
-            return clean_text(unescape(values[0]))
+        values = [clean_text(unescape(v)) for v in tree.xpath(xp)]
+        if values and values[0] and _norm(values[0]) != _norm(title) and _shown(tree, values[0]):
+            return values[0]
     return ""
+
+
+def _nearest_first(
+    tree: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement | None, nodes: list[lxml.html.HtmlElement]
+) -> list[lxml.html.HtmlElement]:
+    """``nodes`` ordered by distance after ``anchor`` in document order (those before it last)."""
+    if anchor is None or len(nodes) < 2:
+        return nodes
+    wanted = {id(n): n for n in [anchor, *nodes]}  # held, so ids stay stable during the walk
+    where = {id(el): i for i, el in enumerate(tree.iter()) if id(el) in wanted}
+    base = where.get(id(anchor), 0)
+    return sorted(nodes, key=lambda n: (where.get(id(n), 0) < base, abs(where.get(id(n), 0) - base)))
+
+
+def _shown(tree: lxml.html.HtmlElement, text: str) -> bool:
+    """Is (the start of) ``text`` visible on the page, not only in a meta tag?"""
+    probe = _norm(text)[:40]
+    body = tree.find("body")
+    return bool(probe) and body is not None and probe in _norm(body.text_content())
 
 
 def _with_lead(text: str, lead: str) -> str:
@@ -245,6 +267,121 @@ def _canonical(tree: lxml.html.HtmlElement, url: str) -> str:
     return canonical_url(url)
 
 
+@dataclass
+class _Body:
+    text: str
+    captions: list[str]
+    hints: noise.Hints
+
+
+def _prepared(tree: lxml.html.HtmlElement, headline: int | None) -> tuple[Any, Any, noise.Hints]:
+    """A copy of the page for trafilatura without layout tables, related boxes, teaser
+    lists and labelled bylines (whose texts are returned), and the copy's headline node."""
+    work = copy.deepcopy(tree)
+    anchor = next((el for i, el in enumerate(work.iter()) if i == headline), None) if headline is not None else None
+    noise.unwrap_layout_tables(work)
+    noise.paragraphs_from_divs(work)
+    noise.drop_boxes(work)
+    noise.drop_teaser_lists(work)
+    return work, anchor, noise.take_hints(work)
+
+
+def _text(work: lxml.html.HtmlElement, url: str, selectors: Selectors | None) -> str:
+    """The registry's body selector, else trafilatura (without metadata: we read our own)."""
+    text = _block_text(work, selectors.body) if selectors and selectors.body else ""
+    result = trafilatura.bare_extraction(work, url=url, with_metadata=False, include_comments=False)
+    return text or _trafilatura_text(result)
+
+
+def _body(tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, headline: int | None) -> _Body:
+    """Text and captions of the page, and the bylines/sources it labels. Captions leave the
+    text, unless that leaves a photo story without its text (too little left, or text
+    that strays into a column beside the article): then the story keeps them, and only
+    the opening photo's caption goes. ``headline`` is the headline's place in document order."""
+    work, anchor, hints = _prepared(tree, headline)
+    caption_nodes = noise.find_captions(work)
+    captions = [_line(" ".join(n.itertext())) for n in caption_nodes]
+    layout = noise.Layout.of(work, caption_nodes, anchor)
+    noise.drop(caption_nodes)
+    text = _text(work, url, selectors)
+    lines = [line for line in text.split("\n") if line.strip()]
+    mine = layout.near_headline()
+    own = [c for c, near in zip(captions, mine, strict=True) if near and c] if captions else []
+    if lines:
+        captions = [c for c, near in zip(captions, layout.near_text(lines[0], lines[-1]), strict=True) if near and c]
+    body_lines = [line for line in lines if len(line) >= 80]
+    strayed = bool(body_lines) and not any(layout.among(line, mine) for line in body_lines[:3])
+    if own and (strayed or len(text) < max(_PHOTO_STORY_CHARS, sum(map(len, own)) // 2)):
+        work, _, _ = _prepared(tree, None)
+        return _Body(_after_opening_captions(_text(work, url, selectors), own), [], hints)
+    return _Body(text, list(dict.fromkeys(captions)), hints)
+
+
+def _within_article(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None, lines: list[str]) -> list[str]:
+    """Drop trailing lines that lie outside the article: the smallest block holding the
+    headline and the first line of text is the article; other stories' sapos that
+    trafilatura appended from a neighbouring column are not in it."""
+    long = [_norm(line)[:40] for line in lines if len(line) >= 100]
+    if headline is None or len(long) < 3:
+        return lines
+    node = headline
+    while node is not None and node.tag not in ("body", "html") and long[0] not in _norm(node.text_content()):
+        node = node.getparent()
+    if node is None or node.tag in ("body", "html"):
+        return lines
+    inside = _norm(node.text_content())
+    if sum(probe in inside for probe in long) < 0.5 * len(long):
+        return lines  # the block is not the article after all
+    end = len(lines)
+    while end > 1 and _norm(lines[end - 1])[:40] not in inside:
+        end -= 1
+    return lines[:end]
+
+
+def _after_opening_captions(text: str, captions: list[str]) -> str:
+    """A photo story's text starts after the caption of its opening photo."""
+    known = {_norm(c) for c in captions}
+    lines = text.split("\n")
+    while len(lines) > 1 and _norm(lines[0]) in known:
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _trafilatura_text(result: Any) -> str:
+    # Some CMSs double-escape entities ("&amp;nbsp;"), which leaves "&nbsp;" in the text.
+    return clean_text(unescape(unescape(getattr(result, "text", "") or ""))) if result is not None else ""
+
+
+def _people(
+    tree: lxml.html.HtmlElement, selectors: Selectors | None, tail: noise.Tail, hints: noise.Hints
+) -> tuple[str | None, str | None]:
+    """(author, via): the registry's author selector, the trailing byline, or the byline
+    the page labels in its header; a labelled "Theo X" is a source, not an author."""
+    override = _first_text(tree, selectors.author if selectors else None)
+    names = [h for h in hints.authors if noise.is_name(h) and not fold(h).startswith("theo ")]
+    labelled = [h for h in hints.authors if fold(h).startswith("theo ")] + hints.sources
+    sources = [re.sub(r"^theo\s+", "", h, flags=re.I) for h in labelled]
+    author = override or tail.author or next(iter(names + _json_ld_people(tree)), None)
+    via = tail.via or " / ".join(dict.fromkeys(sources)) or None
+    return author, via
+
+
+def _json_ld_people(tree: lxml.html.HtmlElement) -> list[str]:
+    """Names of the ``Person`` authors a page declares in JSON-LD (not its organisation)."""
+    out: list[str] = []
+    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            authors = item.get("author") if isinstance(item, dict) else None
+            for person in authors if isinstance(authors, list) else [authors]:
+                if isinstance(person, dict) and person.get("@type") == "Person" and isinstance(person.get("name"), str):
+                    out.append(_line(unescape(person["name"])))
+    return [name for name in out if name]
+
+
 def extract_article(
     body: bytes | str,
     url: str,
@@ -252,8 +389,12 @@ def extract_article(
     selectors: Selectors | None = None,
     content_type: str | None = None,
     max_bytes: int | None = None,
+    tz: ZoneInfo,
 ) -> Extracted:
-    """Extract one article page. Raises ``ExtractionError`` (too_large, unparseable, no_body)."""
+    """Extract one article page. Raises ``ExtractionError`` (too_large, unparseable, no_body).
+
+    ``tz`` is the board's zone (``Settings.tz``), for dates printed without an offset.
+    """
     size = len(body)
     if max_bytes and size > max_bytes:
         raise ExtractionError("too_large", f"{size} bytes > {max_bytes}")
@@ -268,32 +409,46 @@ def extract_article(
         tree = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError("unparseable", str(exc)) from exc
-    result = trafilatura.bare_extraction(copy.deepcopy(tree), url=url, with_metadata=True, include_comments=False)
-    # Some CMSs double-escape entities ("&amp;nbsp;"), which leaves "&nbsp;" in the text.
-    t_text = clean_text(unescape(unescape(getattr(result, "text", "") or ""))) if result is not None else ""
-    t_title = getattr(result, "title", None) if result is not None else None
-    t_date = getattr(result, "date", None) if result is not None else None
-    t_author = getattr(result, "author", None) if result is not None else None
-    text = _block_text(tree, selectors.body) if selectors and selectors.body else ""
-    text = text or t_text
-    lead = _lead(tree, selectors)
-    text = _with_lead(text, lead)
+    node, title = _headline(tree, selectors)
+    place = next((i for i, el in enumerate(tree.iter()) if el is node), None) if node is not None else None
+    got = _body(tree, url, selectors, place)
+    hints = got.hints
+    lines = _within_article(tree, node, got.text.split("\n")) if got.text else []
+    tail = noise.split_tail(lines, hints, title=title)
+    lead = _lead(tree, selectors, node, title)
+    text = _with_lead("\n".join(tail.lines), lead)
     if len(text) < _MIN_BODY_CHARS:
         raise ExtractionError("no_body", f"{len(text)} characters of text")
-    byline = _first_text(tree, selectors.author if selectors else None) or t_author
+    published = find_published(
+        tree,
+        url,
+        headline=node,
+        override=_first_text(tree, selectors.date) if selectors and selectors.date else None,
+        tz=tz,
+    )
+    author, via = _people(tree, selectors, tail, hints)
     return Extracted(
         url=_canonical(tree, url),
-        title=_title(tree, selectors, t_title),
+        title=title,
         text=text,
-        published_at=_published(tree, selectors, t_date),
+        published_at=published.value,
         lead=lead,
-        byline=clean_text(byline) or None,
+        byline=clean_text(author) or None,
         encoding=encoding,
+        published_precision=published.precision,
+        published_source=published.source,
+        via=clean_text(via) or None,
+        captions=got.captions,
     )
 
 
 def to_document(extracted: Extracted, source: Source | None, *, fetched_at: datetime | None = None) -> Document:
-    """A news ``Document`` for an extracted page; the outlet's public name is the author."""
+    """A news ``Document`` for an extracted page.
+
+    ``author`` is the byline the outlet printed (reporters and photographers sign in
+    public), else the outlet's public name; pages only come from outlets, so no
+    individual's private name reaches it.
+    """
     return Document(
         id=news_id(extracted.url),
         url=extracted.url,
@@ -303,9 +458,13 @@ def to_document(extracted: Extracted, source: Source | None, *, fetched_at: date
         title=extracted.title,
         text=extracted.text,
         published_at=extracted.published_at,
+        published_precision=extracted.published_precision,
+        published_source=extracted.published_source,
         fetched_at=fetched_at or utc_now(),
         language=source.language if source else "vi",
-        author=source.name if source else None,
+        author=extracted.byline or (source.name if source else None),
+        via=extracted.via,
+        captions=extracted.captions,
         province_code=source.province_code if source else None,
         district_code=source.district_code if source else None,
     )
@@ -319,9 +478,15 @@ def extract_document(
     content_type: str | None = None,
     max_bytes: int | None = None,
     fetched_at: datetime | None = None,
+    tz: ZoneInfo,
 ) -> Document:
     """Extract a page straight into a ``Document`` (used by ``tinradar extract``)."""
     extracted = extract_article(
-        body, url, selectors=source.selectors if source else None, content_type=content_type, max_bytes=max_bytes
+        body,
+        url,
+        selectors=source.selectors if source else None,
+        content_type=content_type,
+        max_bytes=max_bytes,
+        tz=tz,
     )
     return to_document(extracted, source, fetched_at=fetched_at)

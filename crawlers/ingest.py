@@ -1,9 +1,13 @@
-"""Import Facebook page/group posts from monitoring-tool export files (CSV or JSON).
+"""Import posts from the files platforms let a board export (no crawler can reach them).
 
-Monitoring teams already receive such exports (CrowdTangle-style column names, or a
-JSON list of posts). Page names are public and kept as ``author``; a post written by an
-individual (a group member) keeps only ``author_hash``. Rows that cannot become a
-document (no message, no post id, unreadable date) are skipped and counted.
+Facebook page/group exports (CrowdTangle-style column names, or a JSON list of posts),
+Meta Content Library CSV downloads, YouTube Data API and TikTok Research API responses,
+and any CSV through a column map (readers in ``crawlers.exports``). Every format goes
+through one conversion: page, channel and outlet names are public and kept as
+``author``; a post or comment written by an individual keeps only ``author_hash`` (salted
+pseudonym). Rows that cannot become a document are skipped and counted by reason
+(``no_text``, ``no_post_id``, ``duplicate_post``, ``bad_date``, ``bad_json``,
+``unknown_item``, ``invalid_row``); the good rows around them still go through.
 """
 
 from __future__ import annotations
@@ -11,17 +15,34 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawlers.dates import parse_date
+from pydantic import ValidationError
+
+from crawlers import exports
+from crawlers.dates import parse_when
+from crawlers.exports import Post, Skip
+from crawlers.reasons import SkipReason
 from tinradar.ids import pseudonymize, social_id
-from tinradar.schema import Document, Kind, utc_now
+from tinradar.schema import DatePrecision, Document, Kind, utc_now
 from tinradar.settings import Settings
 from tinradar.text import clean_text, nfc
 
+#: Export formats ``read_export`` knows (``auto`` tells them apart by name and content).
+FORMATS = ("auto", "facebook", "meta", "youtube", "tiktok", "csv")
+
 SOURCE_ID = "facebook-export"
+#: Source id of each format's documents.
+SOURCE_IDS = {
+    "facebook": SOURCE_ID,
+    "meta": "meta-content-library",
+    "youtube": "youtube-export",
+    "tiktok": "tiktok-export",
+    "csv": "csv-export",
+}
 
 #: Accepted column names (first match wins), normalised to lower case.
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -60,7 +81,7 @@ def _count(value: Any) -> int | None:
         return None
 
 
-def _rows(path: Path) -> Iterator[dict[str, Any]]:
+def _rows(path: Path) -> Iterator[dict[str, Any] | Skip]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -70,9 +91,15 @@ def _rows(path: Path) -> Iterator[dict[str, Any]]:
         if suffix != ".json":
             for line in text.splitlines():
                 if line.strip():
-                    yield json.loads(line)
+                    try:
+                        yield json.loads(line)
+                    except ValueError:
+                        yield Skip(SkipReason.BAD_JSON)
             return
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ExportError(f"{path}: not JSON ({exc})") from exc
         if isinstance(data, dict):
             data = data.get("posts") or data.get("data") or data.get("result", {}).get("posts") or []
         if not isinstance(data, list):
@@ -82,54 +109,126 @@ def _rows(path: Path) -> Iterator[dict[str, Any]]:
         raise ExportError(f"{path}: unknown export format {suffix!r} (use .csv or .json)")
 
 
-def read_export(path: Path, settings: Settings, *, skipped: Counter[str] | None = None) -> Iterator[Document]:
-    """Yield one ``Document`` per post of a Facebook export file (CSV or JSON).
+def facebook(path: Path) -> Iterator[Post | Skip]:
+    """Facebook page/group posts from a monitoring-tool export (CSV, JSON or JSON lines)."""
+    for raw in _rows(path):
+        if isinstance(raw, Skip):
+            yield raw
+            continue
+        row = _normalise(raw if isinstance(raw, dict) else {})
+        individual = str(row.get("author") or "").strip()
+        group = str(row.get("page_type", "")).lower() == "group"
+        page = nfc(str(row.get("page_name", ""))).strip()
+        link = str(row.get("link") or "").strip() or None
+        yield Post(
+            platform="facebook",
+            post_id=str(row.get("post_id") or row.get("link") or "").strip(),
+            text=str(row.get("message") or ""),
+            when=str(row["post_time"]) if row.get("post_time") else None,
+            # A group post without an author column has no public author to name.
+            public_name=None if individual or group else (page or None),
+            individual=individual or None,
+            url=link,
+            likes=row.get("likes"),
+            comments=row.get("comments"),
+            shares=row.get("shares"),
+        )
 
-    ``skipped`` (optional) receives the count of rows skipped, by reason.
+
+def read_export(
+    path: Path,
+    settings: Settings,
+    *,
+    fmt: str = "auto",
+    columns: dict[str, str] | None = None,
+    platform: str = "other",
+    skipped: Counter[str] | None = None,
+) -> Iterator[Document]:
+    """Yield one ``Document`` per post of an export file.
+
+    ``fmt`` is one of ``FORMATS``; ``csv`` needs ``columns`` (see
+    ``crawlers.exports.parse_columns``) and names its ``platform``. ``skipped`` (optional)
+    receives the count of rows skipped, by reason. A file that is not what ``fmt`` says
+    raises ``ExportError``.
     """
     path = Path(path)
     if not path.is_file():
         raise ExportError(f"export file not found: {path}")
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+    if fmt == "auto":
+        fmt = "csv" if columns else exports.sniff(path)
+    if fmt == "csv" and not columns:
+        raise ExportError("a generic CSV needs a column map (e.g. text=Nội dung,time=Thời gian,author=Người đăng)")
+    readers = {
+        "facebook": lambda: facebook(path),
+        "meta": lambda: exports.meta_content_library(path),
+        "youtube": lambda: exports.youtube(path),
+        "tiktok": lambda: exports.tiktok(path),
+        "csv": lambda: exports.generic_csv(path, columns or {}, platform),
+    }
+    try:
+        yield from _documents(readers[fmt](), settings, SOURCE_IDS[fmt], skipped if skipped is not None else Counter())
+    except (exports.FormatError, csv.Error, UnicodeDecodeError) as exc:
+        raise ExportError(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from exc
+
+
+def _documents(
+    items: Iterable[Post | Skip], settings: Settings, source_id: str, skipped: Counter[str]
+) -> Iterator[Document]:
+    """The one conversion every format shares: checks, pseudonyms, dates, de-duplication."""
     salt = settings.author_salt.get_secret_value()
-    skipped = skipped if skipped is not None else Counter()
     seen: set[str] = set()
-    for raw in _rows(path):
-        row = _normalise(raw if isinstance(raw, dict) else {})
-        message = clean_text(row.get("message"))
-        if not message:
-            skipped["no_text"] += 1
+    for item in items:
+        if isinstance(item, Skip):
+            skipped[item.reason] += 1
             continue
-        page = nfc(str(row.get("page_name", ""))).strip()
-        post_id = str(row.get("post_id") or row.get("link") or "").strip()
-        if not post_id:
-            skipped["no_post_id"] += 1
+        text = clean_text(item.text)
+        if not text:
+            skipped[SkipReason.NO_TEXT] += 1
             continue
-        doc_id = social_id("facebook", post_id)
+        if not item.post_id:
+            skipped[SkipReason.NO_POST_ID] += 1
+            continue
+        doc_id = social_id(item.platform, item.post_id)
         if doc_id in seen:
-            skipped["duplicate_post"] += 1
+            skipped[SkipReason.DUPLICATE_POST] += 1
+            continue
+        when = _when(item, settings)
+        if item.when and when is None:
+            skipped[SkipReason.BAD_DATE] += 1
             continue
         seen.add(doc_id)
-        when = parse_date(str(row["post_time"])) if row.get("post_time") else None
-        if row.get("post_time") and when is None:
-            skipped["bad_date"] += 1
-            continue
-        individual = str(row.get("author") or "").strip()
-        group = str(row.get("page_type", "")).lower() == "group"
-        link = str(row.get("link") or "").strip() or None
-        # A group post without an author column has no public author to name.
-        yield Document(
-            id=doc_id,
-            url=link,
-            source_id=SOURCE_ID,
-            kind=Kind.SOCIAL,
-            platform="facebook",
-            text=message,
-            published_at=when,
-            fetched_at=utc_now(),
-            language="vi",
-            author=None if individual or group else (page or None),
-            author_hash=pseudonymize(individual, salt, "facebook") if individual else None,
-            likes=_count(row.get("likes")),
-            comments=_count(row.get("comments")),
-            shares=_count(row.get("shares")),
-        )
+        try:
+            yield Document(
+                id=doc_id,
+                url=item.url,
+                source_id=source_id,
+                kind=Kind.SOCIAL,
+                platform=item.platform,
+                title=item.title,
+                text=text,
+                published_at=when[0] if when else None,
+                published_precision=when[1] if when else DatePrecision.NONE,
+                published_source="export" if when else None,
+                fetched_at=utc_now(),
+                language="vi",
+                author=None
+                if item.individual
+                else (nfc(item.public_name).strip() or None if item.public_name else None),
+                author_hash=pseudonymize(item.individual, salt, item.platform) if item.individual else None,
+                likes=_count(item.likes),
+                comments=_count(item.comments),
+                shares=_count(item.shares),
+                views=_count(item.views),
+            )
+        except ValidationError:
+            skipped[SkipReason.INVALID_ROW] += 1
+
+
+def _when(item: Post, settings: Settings) -> tuple[datetime, DatePrecision] | None:
+    if isinstance(item.when, datetime):
+        return item.when, DatePrecision.MINUTE
+    zone = UTC if item.naive_utc else settings.tz
+    parsed = parse_when(item.when, tz=zone) if item.when else None  # type: ignore[arg-type]
+    return (parsed.value, parsed.precision) if parsed else None

@@ -1,23 +1,46 @@
-"""The crawl summary: per source, items written, skips by named reason, errors."""
+"""The crawl summary: per source, items written, skips by named reason, errors.
+
+Read back from each crawler's Scrapy stats when the crawl is over (``from_stats``): the
+items are Scrapy's ``item_scraped_count`` (what the pipeline let through and the feed
+export wrote), the skips the ``tinradar/skipped/<reason>`` counters (``crawlers.skips``).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
+
+from crawlers.reasons import ERRORS_KEY, is_failure, skipped_from_stats
 
 
 class SourceSummary(BaseModel):
     source_id: str
     items: int = 0
-    skipped: dict[str, int] = Field(default_factory=dict, description="reason → count")
+    skipped: dict[str, int] = Field(default_factory=dict, description="reason → count (crawlers.skips.SkipReason)")
     errors: list[str] = Field(default_factory=list, description="Unexpected failures (first few), with URL")
+
+    @classmethod
+    def from_stats(cls, source_id: str, stats: dict[str, Any]) -> SourceSummary:
+        """One source's summary from the stats of its crawler."""
+        return cls(
+            source_id=source_id,
+            items=int(stats.get("item_scraped_count", 0)),
+            skipped=skipped_from_stats(stats),
+            errors=list(stats.get(ERRORS_KEY, [])),
+        )
 
     @property
     def total_skipped(self) -> int:
         return sum(self.skipped.values())
+
+    @property
+    def failed_requests(self) -> dict[str, int]:
+        """The skips that are failed requests (timeouts, HTTP errors, broken feeds...), by reason."""
+        return {reason: n for reason, n in self.skipped.items() if is_failure(reason)}
 
 
 class CrawlSummary(BaseModel):

@@ -15,9 +15,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
 
 from tinradar.settings import REPO_ROOT, Settings
+
+if TYPE_CHECKING:
+    from flows.report import ReportResult
+    from flows.summary import RunSummary
 
 DEMO_DAY = date(2021, 9, 3)
 #: From the demo day back to the fixture's first item (2021-08-15), so every chart has data.
@@ -40,13 +46,23 @@ EXAMPLE_SEARCHES = [
 ]
 
 
+class IndexTotals(BaseModel):
+    """What the index holds after the demo (the numbers that must not change on a rerun)."""
+
+    documents: int
+    by_source: dict[str, int]
+    by_risk_level: dict[str, int]
+    claims: dict[str, int]
+    day_total: int
+
+
 @dataclass
 class DemoResult:
     es_url: str
     started_node: bool
-    summary: Any
-    report: Any
-    totals: dict[str, Any] = field(default_factory=dict)
+    summary: RunSummary
+    report: ReportResult
+    totals: IndexTotals
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -65,8 +81,8 @@ def ensure_elasticsearch(settings: Settings) -> tuple[Settings, bool]:
     return settings.model_copy(update={"es_url": status.url}), True
 
 
-def index_totals(settings: Settings, day: date) -> dict[str, Any]:
-    """What the index holds after the demo (the numbers that must not change on a rerun)."""
+def index_totals(settings: Settings, day: date) -> IndexTotals:
+    """What the index holds after the demo."""
     from index.client import connect
     from index.search import SearchQuery, stats
 
@@ -76,13 +92,13 @@ def index_totals(settings: Settings, day: date) -> dict[str, Any]:
         today = stats(client, settings, SearchQuery(since=day, until=day, limit=0))
     finally:
         client.close()
-    return {
-        "documents": every.total,
-        "by_source": dict(every.by_source),
-        "by_risk_level": dict(every.by_risk_level),
-        "claims": dict(every.by_claim),
-        "day_total": today.total,
-    }
+    return IndexTotals(
+        documents=every.total,
+        by_source=dict(every.by_source),
+        by_risk_level=dict(every.by_risk_level),
+        claims=dict(every.by_claim),
+        day_total=today.total,
+    )
 
 
 def run_demo(
@@ -94,7 +110,7 @@ def run_demo(
     site_port: int = DEMO_SITE_PORT,
 ) -> DemoResult:
     """Run the demo end to end (Prefect must already be configured: ``configure_prefect``)."""
-    from crawlers.fixture_server import serve_fixture_site
+    from fixture_site.server import serve_fixture_site
     from flows.pipeline import daily_pipeline
     from flows.report import daily_report
 

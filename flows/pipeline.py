@@ -12,19 +12,22 @@ when no Prefect server is configured (the CLI and the demo do).
 
 from __future__ import annotations
 
+import logging
 import time as clock
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.futures import PrefectFuture
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows import runstore
 from flows.summary import RunSummary, SourceRun, SourceStatus
-from flows.tasks import analyse_chunk, crawl_source, index_chunks
-from tinradar.schema import utc_now
+from flows.tasks import AnalyseResult, SourceDown, analyse_chunk, crawl_source, index_chunks, run_logger
+from tinradar.schema import Document, utc_now
 from tinradar.settings import Settings
 
 #: Crawls run in child processes; three at once keep 2 cores busy without thrashing.
@@ -46,17 +49,35 @@ def today(settings: Settings) -> date:
     return datetime.now(settings.tz).date()
 
 
-def split_run(run_dir: Path, chunk_size: int) -> tuple[list[Path], int, int]:
-    """Merge a run's crawl files into unique-document chunks; return (chunks, crawled, duplicates).
+@dataclass
+class Split:
+    """A run's crawl files merged into unique-document chunks."""
+
+    chunks: list[Path]
+    crawled: int  # readable documents in the crawl files
+    duplicates: int  # of which the same id was seen before (one copy is kept)
+    unreadable: int  # lines of the crawl files that are not Documents (left in their file)
+
+
+def _threads(workers: int) -> TaskRunner[PrefectFuture[Any]]:
+    """A thread-pool task runner, typed as ``@flow`` asks (Prefect's own generics disagree: TaskRunner is invariant)."""
+    return cast("TaskRunner[PrefectFuture[Any]]", ThreadPoolTaskRunner(max_workers=workers))
+
+
+def split_run(run_dir: Path, chunk_size: int) -> Split:
+    """Merge a run's crawl files into unique-document chunks.
 
     The same article can come from a feed and a sitemap, or from two sources: one copy
     (the last fetched) is analysed.
     """
-    by_id: dict[str, Any] = {}
-    crawled = 0
+    by_id: dict[str, Document] = {}
+    crawled = unreadable = 0
     for path in sorted(run_dir.glob("crawl-*.jsonl")):
-        docs, _bad = runstore.read_documents(path)
+        docs, bad = runstore.read_documents(path)
+        if bad:
+            run_logger().warning("%s: %d unreadable lines, not analysed (kept in the file)", path, bad)
         crawled += len(docs)
+        unreadable += bad
         for doc in docs:
             prior = by_id.get(doc.id)
             if prior is None or doc.fetched_at >= prior.fetched_at:
@@ -68,31 +89,31 @@ def split_run(run_dir: Path, chunk_size: int) -> tuple[list[Path], int, int]:
         runstore.write_jsonl(path, docs[start : start + chunk_size])
         chunks.append(path)
     runstore.write_text(run_dir / runstore.SPLIT_MARKER, f"{len(docs)}\n")
-    return chunks, crawled, crawled - len(docs)
+    return Split(chunks=chunks, crawled=crawled, duplicates=crawled - len(docs), unreadable=unreadable)
 
 
-@flow(name="tinradar-analyse", task_runner=ThreadPoolTaskRunner(max_workers=1))
-def analyse_stage(settings: Settings, chunks: list[Path]) -> dict[str, int | str]:
-    """Analyse chunks, one task each; returns count (or error text) per chunk path.
+@flow(name="tinradar-analyse", task_runner=_threads(1))
+def analyse_stage(settings: Settings, chunks: list[Path]) -> dict[str, AnalyseResult | str]:
+    """Analyse chunks, one task each; returns the result (or error text) per chunk path.
 
     A separate flow so its task runner can be swapped without touching the crawl tasks:
     ``analyse_stage.with_options(task_runner=DaskTaskRunner(address=...))`` spreads the
     chunks over a Dask cluster (see docs/scaling.md).
     """
     futures = {str(path): analyse_chunk.submit(settings, path) for path in chunks}
-    results: dict[str, int | str] = {}
+    results: dict[str, AnalyseResult | str] = {}
     for key, future in futures.items():
         try:
-            results[key] = int(future.result())
+            results[key] = future.result()
         except Exception as exc:
             results[key] = f"{type(exc).__name__}: {exc}"
     return results
 
 
-def _analyse_runner(dask_address: str | None) -> Any:
+def _analyse_runner(dask_address: str | None) -> TaskRunner[Any] | None:
     if not dask_address:
         return None
-    from prefect_dask import DaskTaskRunner
+    from prefect_dask.task_runners import DaskTaskRunner
 
     if dask_address == "local":
         return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
@@ -118,14 +139,12 @@ def _crawl_all(
         try:
             results.append(future.result())
         except Exception as exc:
-            from flows.tasks import SourceDown
-
             status = SourceStatus.DOWN if isinstance(exc, SourceDown) else SourceStatus.FAILED
             results.append(SourceRun(source_id=sid, status=status, error=f"{type(exc).__name__}: {exc}"[:500]))
     return results
 
 
-@flow(name="tinradar-daily-pipeline", task_runner=ThreadPoolTaskRunner(max_workers=CRAWL_CONCURRENCY))
+@flow(name="tinradar-daily-pipeline", task_runner=_threads(CRAWL_CONCURRENCY))
 def daily_pipeline(
     day: date | None = None,
     sources: list[str] | None = None,
@@ -197,14 +216,17 @@ def daily_pipeline(
 
     # 2. merge + analyse ------------------------------------------------------------------
     t0 = clock.monotonic()
-    own_chunks, crawled, dupes = split_run(run_dir, chunk_size)
-    summary.counts.crawled, summary.counts.duplicates = crawled, dupes
+    split = split_run(run_dir, chunk_size)
+    own_chunks = split.chunks
+    summary.counts.crawled, summary.counts.duplicates = split.crawled, split.duplicates
+    summary.counts.unreadable += split.unreadable
     old_chunks = list(pending.unanalysed)
     for old_run in pending.unsplit:
-        chunks, _, _ = split_run(old_run, chunk_size)
-        old_chunks.extend(chunks)
+        old_split = split_run(old_run, chunk_size)
+        old_chunks.extend(old_split.chunks)
+        summary.counts.unreadable += old_split.unreadable
     to_analyse = old_chunks + own_chunks
-    results: dict[str, int | str] = {}
+    results: dict[str, AnalyseResult | str] = {}
     if to_analyse:
         stage = analyse_stage
         runner = _analyse_runner(dask_address)
@@ -214,8 +236,10 @@ def daily_pipeline(
     for key, value in results.items():
         if isinstance(value, str):
             summary.failures.append(f"Phân tích thất bại / analysis failed for {Path(key).name}: {value}")
-        elif Path(key) in own_chunks:
-            summary.counts.analysed += value
+            continue
+        summary.counts.add(value.drops)
+        if Path(key) in own_chunks:
+            summary.counts.analysed += value.analysed
     summary.stage_seconds["analyse"] = clock.monotonic() - t0
 
     # 3. index ------------------------------------------------------------------------------
@@ -235,11 +259,10 @@ def daily_pipeline(
             )
         else:
             c = summary.counts
-            c.indexed_new, c.indexed_updated = totals["indexed"], totals["updated"]
-            c.indexed_unchanged = totals["unchanged"]
-            c.index_failed, c.dead_lettered = totals["failed"], totals["dead_lettered"]
-            c.picked_up = sum(n for p, n in totals["chunks"].items() if Path(p) not in own_scored)
-            c.picked_up += totals.get("replayed", 0)
+            c.indexed_new, c.indexed_updated, c.indexed_unchanged = totals.indexed, totals.updated, totals.unchanged
+            c.index_failed, c.dead_lettered = totals.failed, totals.dead_lettered
+            c.picked_up = sum(n for p, n in totals.chunks.items() if p not in own_scored) + totals.replayed
+            c.unreadable += totals.unreadable
     summary.counts.pending = sum(runstore.count_lines(p) for p in runstore.pending_work(settings).unindexed) + sum(
         runstore.count_lines(p) for p in runstore.pending_work(settings).unanalysed
     )
@@ -252,7 +275,7 @@ def daily_pipeline(
     return summary
 
 
-def _publish(summary: RunSummary, logger: Any) -> None:
+def _publish(summary: RunSummary, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
     """Write the summary to the run folder, the Prefect UI (artifact) and the log."""
     runstore.write_text(summary.run_dir / "summary.json", summary.model_dump_json(indent=2))
     markdown = summary.to_markdown()

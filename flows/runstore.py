@@ -5,7 +5,7 @@ Each run gets its own folder ``<data_dir>/runs/<DAY>/<RUN_ID>/``::
     crawl-<source>.jsonl        Documents, as the crawler wrote them (one file per source)
     split.done                  the crawl files were merged and cut into chunks
     docs-000.jsonl …            unique Documents, in chunks of analysable size
-    scored-000.jsonl …          ScoredItems (flat ``tinradar score`` lines) of the same chunk
+    scored-000.jsonl …          ScoredItems (nested document + analysis JSON) of the same chunk
     scored-000.jsonl.indexed    marker: this chunk is in Elasticsearch (its IndexStats)
     summary.json                the RunSummary
 
@@ -23,11 +23,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -37,6 +37,8 @@ from tinradar.settings import Settings
 SPLIT_MARKER = "split.done"
 INDEXED_SUFFIX = ".indexed"
 LAST_CRAWLED = "last_crawled.json"
+
+T = TypeVar("T")
 
 
 def runs_root(settings: Settings) -> Path:
@@ -114,28 +116,35 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
             yield lineno, obj if isinstance(obj, dict) else None
 
 
-def read_documents(path: Path) -> tuple[list[Document], int]:
-    """Documents of a JSON-lines file and the number of unreadable lines."""
-    docs: list[Document] = []
+def _read_records(path: Path, parse: Callable[[dict[str, Any]], T]) -> tuple[list[T], int]:
+    """Records of a JSON-lines file and the number of lines that are not one (counted, never dropped silently)."""
+    records: list[T] = []
     bad = 0
     for _, obj in iter_json_lines(path):
         if obj is None:
             bad += 1
             continue
         try:
-            docs.append(Document.model_validate(obj))
-        except ValueError:
+            records.append(parse(obj))
+        except ValueError:  # pydantic's ValidationError included
             bad += 1
-    return docs, bad
+    return records, bad
 
 
-def read_scored(path: Path) -> list[ScoredItem]:
-    """ScoredItems of a ``scored-*.jsonl`` chunk (written by us, so every line is valid)."""
-    return [ScoredItem.from_line(obj) for _, obj in iter_json_lines(path) if obj is not None]
+def read_documents(path: Path) -> tuple[list[Document], int]:
+    """Documents of a JSON-lines file and the number of unreadable lines."""
+    return _read_records(path, Document.model_validate)
 
 
-def write_scored(path: Path, items: Iterable[ScoredItem]) -> int:
-    return write_jsonl(path, (item.to_line() for item in items))
+def _scored_item(obj: dict[str, Any]) -> ScoredItem:
+    # Chunks written before run files held nested items carry the flat ``score`` line:
+    # still read, so work an earlier version left on disk is indexed, not lost.
+    return ScoredItem.model_validate(obj) if "document" in obj else ScoredItem.from_line(obj)
+
+
+def read_scored(path: Path) -> tuple[list[ScoredItem], int]:
+    """ScoredItems of a ``scored-*.jsonl`` chunk (nested JSON) and the number of unreadable lines."""
+    return _read_records(path, _scored_item)
 
 
 def count_lines(path: Path) -> int:

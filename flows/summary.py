@@ -32,8 +32,37 @@ class SourceRun(BaseModel):
     error: str | None = Field(default=None, description="Why the crawl failed (failed/down sources)")
 
 
-class StageCounts(BaseModel):
-    """Item counts through analyse and index."""
+class DropCounts(BaseModel):
+    """What the analyse and index stages could not carry through whole: never silently lost.
+
+    Unreadable lines stay in their file (the run folder keeps it); failed and unscored
+    items are indexed with default scores and a note saying why.
+    """
+
+    unreadable: int = Field(
+        default=0, description="Lines of crawl files or run chunks that are not valid records (left in their file)"
+    )
+    analysis_failed: int = Field(default=0, description="Items whose analysis raised (indexed with default scores)")
+    unscored: int = Field(
+        default=0, description="Items given no rumor score: empty, only a link or emoji, not Vietnamese, legacy font"
+    )
+
+    def add(self, other: DropCounts) -> None:
+        self.unreadable += other.unreadable
+        self.analysis_failed += other.analysis_failed
+        self.unscored += other.unscored
+
+    @property
+    def any(self) -> bool:
+        return bool(self.unreadable or self.analysis_failed or self.unscored)
+
+
+class StageCounts(DropCounts):
+    """Item counts through analyse and index (with the drops of ``DropCounts``).
+
+    The drops count everything this run read, its own chunks and those it picked up from
+    earlier runs; ``analysed`` counts its own chunks only.
+    """
 
     crawled: int = 0
     duplicates: int = Field(default=0, description="Same document seen twice in this run (merged)")
@@ -111,6 +140,9 @@ class RunSummary(BaseModel):
             f"| Chờ gửi lại / dead-lettered | {c.dead_lettered} |",
             f"| Từ lượt trước / picked up from earlier runs | {c.picked_up} |",
             f"| Giữ lại cho lượt sau / pending | {c.pending} |",
+            f"| Dòng không đọc được / unreadable lines | {c.unreadable} |",
+            f"| Phân tích lỗi / analysis failed | {c.analysis_failed} |",
+            f"| Không chấm điểm / left unscored | {c.unscored} |",
             "",
             "## Nguồn / sources",
             "",

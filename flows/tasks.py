@@ -14,14 +14,21 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, Field
 
+from crawlers.summary import CrawlSummary
 from flows import runstore
-from flows.summary import SourceRun, SourceStatus
+from flows.summary import DropCounts, SourceRun, SourceStatus
+from tinradar.schema import Document, ScoredItem
 from tinradar.settings import Settings
+
+if TYPE_CHECKING:
+    from index.indexer import IndexStats
+    from nlp.analyzer import Analyzer
 
 
 class SourceDown(RuntimeError):
@@ -32,7 +39,7 @@ class IndexUnavailable(RuntimeError):
     """Elasticsearch could not be reached or refused the writes; the chunks stay on disk."""
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
     try:
         return get_run_logger()
     except Exception:  # outside a run (direct call in a unit test)
@@ -42,25 +49,7 @@ def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 # --- crawl ----------------------------------------------------------------------------
 
 
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def _as_count(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, dict):
-        return sum(_as_count(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return len(value)
-    return int(value)
-
-
-def source_run_from(summary: Any, source_id: str, written: int) -> SourceRun:
+def source_run_from(summary: CrawlSummary, source_id: str, written: int) -> SourceRun:
     """Turn the crawler's ``CrawlSummary`` for one source into our ``SourceRun``.
 
     ``written`` is the number of Documents in the output file (the truth on disk).
@@ -68,46 +57,15 @@ def source_run_from(summary: Any, source_id: str, written: int) -> SourceRun:
     raised so Prefect retries it, and the flow reports it if it stays down. A source
     that gave nothing new because everything was already seen is fine.
     """
-    per_source = _get(summary, "sources")
-    entry: Any = None
-    if isinstance(per_source, dict):
-        entry = per_source.get(source_id)
-    elif isinstance(per_source, list):
-        entry = next((s for s in per_source if _get(s, "source_id", _get(s, "id")) == source_id), None)
-    entry = entry if entry is not None else summary
-    skipped_raw = _get(entry, "skipped", {}) or {}
-    skipped = {str(k): _as_count(v) for k, v in skipped_raw.items()} if isinstance(skipped_raw, dict) else {}
-    errors_raw = _get(entry, "errors", 0)
-    errors = _as_count(errors_raw)
-    failed_requests = sum(n for reason, n in skipped.items() if is_failure_reason(reason))
-    fatal = _get(entry, "fatal", None) or _get(entry, "error", None)
-    if written == 0 and (fatal or errors or (failed_requests and failed_requests == sum(skipped.values()))):
-        reasons = ", ".join(f"{k}: {v}" for k, v in skipped.items() if is_failure_reason(k))
-        detail = fatal or (
-            "; ".join(str(e) for e in errors_raw[:2]) if isinstance(errors_raw, list) and errors_raw else reasons
-        )
+    entry = summary.source(source_id)
+    failed = entry.failed_requests
+    failed_total = sum(failed.values())
+    if written == 0 and (entry.errors or (failed_total and failed_total == entry.total_skipped)):
+        detail = "; ".join(entry.errors[:2]) or ", ".join(f"{k}: {v}" for k, v in failed.items())
         raise SourceDown(f"nguồn {source_id} không trả về mục nào / no items ({detail})")
-    status = SourceStatus.PARTIAL if errors or failed_requests else SourceStatus.OK
-    return SourceRun(
-        source_id=source_id, status=status, items=written, skipped=skipped, errors=errors + failed_requests
-    )
-
-
-#: Skip reasons that mean a request failed (as opposed to "nothing new": already_seen,
-#: not_modified, too_old, off_topic, duplicate_url…).
-_FAILURE_REASONS = {
-    "timeout",
-    "connection_error",
-    "redirect_loop",
-    "too_large",
-    "broken_feed",
-    "broken_sitemap",
-    "ignored",
-}
-
-
-def is_failure_reason(reason: str) -> bool:
-    return reason in _FAILURE_REASONS or reason.startswith(("http_", "error_"))
+    errors = len(entry.errors) + failed_total
+    status = SourceStatus.PARTIAL if errors else SourceStatus.OK
+    return SourceRun(source_id=source_id, status=status, items=written, skipped=dict(entry.skipped), errors=errors)
 
 
 @task(name="crawl-source", cache_policy=NO_CACHE, task_run_name="crawl-{source_id}")
@@ -133,7 +91,7 @@ def crawl_source(
     )
     written = runstore.count_lines(out_path) if out_path.exists() else 0
     result = source_run_from(summary, source_id, written)
-    _logger().info("crawled %s: %d items, %d errors", source_id, result.items, result.errors)
+    run_logger().info("crawled %s: %d items, %d errors", source_id, result.items, result.errors)
     return result
 
 
@@ -142,10 +100,10 @@ def crawl_source(
 #: Loaded analysers per worker process. Loading models takes seconds and memory; a
 #: worker (this process, or a Dask worker) loads them once and reuses them for every
 #: chunk it is given. Keyed by what determines the models.
-_ANALYZERS: dict[tuple[str, ...], Any] = {}
+_ANALYZERS: dict[tuple[str, ...], Analyzer] = {}
 
 
-def get_analyzer(settings: Settings) -> Any:
+def get_analyzer(settings: Settings) -> Analyzer:
     """The ``nlp.Analyzer`` for these settings, loaded once per process."""
     key = (
         str(settings.models_dir),
@@ -161,10 +119,8 @@ def get_analyzer(settings: Settings) -> Any:
     return _ANALYZERS[key]
 
 
-def analyse_documents(settings: Settings, docs: list[Any]) -> list[Any]:
+def analyse_documents(settings: Settings, docs: list[Document]) -> list[ScoredItem]:
     """Analyse in batches of ``nlp_batch_size``; returns ScoredItems in input order."""
-    from tinradar.schema import ScoredItem
-
     analyzer = get_analyzer(settings)
     items: list[ScoredItem] = []
     size = settings.nlp_batch_size
@@ -175,31 +131,60 @@ def analyse_documents(settings: Settings, docs: list[Any]) -> list[Any]:
     return items
 
 
+class AnalyseResult(BaseModel):
+    """What one analyse task did with its chunk."""
+
+    analysed: int = 0
+    drops: DropCounts = Field(default_factory=DropCounts)
+
+
 @task(name="analyse-chunk", cache_policy=NO_CACHE, task_run_name="analyse-{docs_path.name}")
-def analyse_chunk(settings: Settings, docs_path: Path) -> int:
-    """Analyse one ``docs-NNN.jsonl`` chunk and write its ``scored-NNN.jsonl``; return the count."""
+def analyse_chunk(settings: Settings, docs_path: Path) -> AnalyseResult:
+    """Analyse one ``docs-NNN.jsonl`` chunk and write its ``scored-NNN.jsonl``; say what was dropped."""
     docs, bad = runstore.read_documents(docs_path)
     if bad:
-        _logger().warning("%s: %d unreadable lines skipped", docs_path, bad)
+        run_logger().warning("%s: %d unreadable lines, not analysed (kept in the file)", docs_path, bad)
     items = analyse_documents(settings, docs)
-    n = runstore.write_scored(runstore.scored_path_for(docs_path), items)
-    _logger().info("analysed %s: %d items", docs_path.name, n)
-    return n
+    n = runstore.write_jsonl(runstore.scored_path_for(docs_path), items)
+    failed = sum(1 for item in items if item.analysis.failed)
+    unscored = sum(1 for item in items if not item.analysis.scored and not item.analysis.failed)
+    if failed:
+        run_logger().warning("%s: analysis failed for %d items (indexed with default scores)", docs_path.name, failed)
+    run_logger().info("analysed %s: %d items (%d left unscored)", docs_path.name, n, unscored)
+    return AnalyseResult(analysed=n, drops=DropCounts(unreadable=bad, analysis_failed=failed, unscored=unscored))
 
 
 # --- index --------------------------------------------------------------------------------
 
 
-def _stat(stats: Any, name: str) -> int:
-    return int(_get(stats, name, 0) or 0)
+class IndexResult(BaseModel):
+    """What one index task did: its counts, and the items of each chunk it read."""
+
+    indexed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    dead_lettered: int = 0
+    replayed: int = Field(default=0, description="Dead letters of earlier runs that are now in the index")
+    unreadable: int = Field(default=0, description="Lines of scored chunks (or dead letters) that are not ScoredItems")
+    chunks: dict[Path, int] = Field(default_factory=dict, description="Items read per scored chunk")
+
+    def add(self, stats: IndexStats) -> None:
+        self.indexed += stats.indexed
+        self.updated += stats.updated
+        self.unchanged += stats.unchanged
+        self.failed += stats.failed
+        self.dead_lettered += stats.dead_lettered
 
 
 @task(name="index-chunks", cache_policy=NO_CACHE)
-def index_chunks(settings: Settings, scored_paths: list[Path]) -> dict[str, Any]:
+def index_chunks(settings: Settings, scored_paths: list[Path]) -> IndexResult:
     """Index scored chunks (and replay earlier dead letters); mark each chunk that went in whole.
 
     Raises ``IndexUnavailable`` when Elasticsearch cannot be reached, so Prefect retries
-    the task; the chunks stay unmarked on disk and the next run indexes them.
+    the task; the chunks stay unmarked on disk and the next run indexes them. A chunk
+    with unreadable lines is marked all the same (re-reading will not mend them): they
+    are counted, and stay in the chunk file.
     """
     from elasticsearch import ConnectionError as TransportConnectionError
 
@@ -207,32 +192,24 @@ def index_chunks(settings: Settings, scored_paths: list[Path]) -> dict[str, Any]
     from index.indexer import Indexer
     from index.templates import ensure_templates
 
-    totals = {"indexed": 0, "updated": 0, "unchanged": 0, "failed": 0, "dead_lettered": 0, "replayed": 0}
-    per_chunk: dict[str, int] = {}
+    result = IndexResult()
     try:
         client = connect(settings)
         ensure_templates(client, settings)
         indexer = Indexer(client, settings)
         replay = indexer.replay()
-        totals["replayed"] = _stat(replay, "indexed") + _stat(replay, "updated") + _stat(replay, "unchanged")
+        result.replayed, result.unreadable = replay.ok, replay.skipped  # unreadable letters are kept aside
         for path in scored_paths:
-            items = runstore.read_scored(path)
+            items, bad = runstore.read_scored(path)
+            if bad:
+                run_logger().warning("%s: %d unreadable lines, not indexed (kept in the file)", path, bad)
             stats = indexer.index(items)
-            for key in ("indexed", "updated", "unchanged", "failed", "dead_lettered"):
-                totals[key] += _stat(stats, key)
-            per_chunk[str(path)] = len(items)
-            if not _stat(stats, "failed") and not _stat(stats, "dead_lettered"):
-                runstore.write_text(runstore.indexed_marker(path), _dump(stats))
+            result.add(stats)
+            result.unreadable += bad
+            result.chunks[path] = len(items)
+            if not stats.failed and not stats.dead_lettered:
+                runstore.write_text(runstore.indexed_marker(path), stats.model_dump_json())
     except (ElasticsearchUnavailable, TransportConnectionError) as exc:
         raise IndexUnavailable(f"Elasticsearch không truy cập được / unreachable at {settings.es_url}: {exc}") from exc
-    totals["chunks"] = per_chunk  # type: ignore[assignment]
-    _logger().info("indexed: %s", {k: v for k, v in totals.items() if k != "chunks"})
-    return totals
-
-
-def _dump(stats: Any) -> str:
-    if hasattr(stats, "model_dump_json"):
-        return stats.model_dump_json()
-    import json
-
-    return json.dumps(stats if isinstance(stats, dict) else vars(stats), default=str)
+    run_logger().info("indexed: %s", result.model_dump(exclude={"chunks"}))
+    return result

@@ -1,22 +1,21 @@
 """Dead letters: items that could not be indexed, kept as JSON lines until replayed.
 
 One file per index prefix under ``<data_dir>/deadletter/``. Each line holds the whole
-scored item (the flat ``tinradar score`` line) plus why it failed, so a replay needs
-nothing else. A replay first moves the file aside (``*.replaying-<stamp>.jsonl``) and
+scored item (nested ``ScoredItem`` JSON, as the run files hold it) plus why it failed, so
+a replay needs nothing else. A replay first moves the file aside (``*.replaying-<stamp>.jsonl``) and
 deletes that copy only once every item in it was either indexed or written back as a
 new dead letter; a replay that crashes halfway leaves the copy for the next replay.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from tinradar.schema import ScoredItem, utc_now
 from tinradar.settings import Settings
@@ -30,7 +29,15 @@ class DeadLetter(BaseModel):
     reason: str
     at: str = Field(default_factory=lambda: utc_now().isoformat())
     attempts: int = 1
-    item: dict[str, Any]
+    item: ScoredItem
+
+    @field_validator("item", mode="before")
+    @classmethod
+    def _flat_line(cls, value: Any) -> Any:
+        """Dead letters written before items were stored nested hold the flat ``score`` line."""
+        if isinstance(value, dict) and "document" not in value:
+            return ScoredItem.from_line(value)
+        return value
 
 
 class DeadLetterBox:
@@ -93,8 +100,4 @@ class DeadLetterBox:
 
 
 def letter_for(item: ScoredItem, reason: str, status: int | str | None, attempts: int = 1) -> DeadLetter:
-    return DeadLetter(id=item.document.id, status=status, reason=reason[:2000], attempts=attempts, item=item.to_line())
-
-
-def item_of(letter: DeadLetter) -> ScoredItem:
-    return ScoredItem.from_line(json.loads(json.dumps(letter.item)))
+    return DeadLetter(id=item.document.id, status=status, reason=reason[:2000], attempts=attempts, item=item)

@@ -1,4 +1,4 @@
-"""ScoredItem → the index document (the pipeline's fields only).
+"""ScoredItem → the index document (``index.doc.IndexDoc``, the pipeline's fields only).
 
 Every field is built explicitly (the mapping is ``dynamic: strict``) and ``review`` is
 never among them: review fields belong to people, and a partial update that does not
@@ -9,28 +9,18 @@ name them leaves them as they are. Fields the pipeline no longer sets are writte
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from index.doc import IndexDoc
 from tinradar.schema import SCHEMA_VERSION, RiskLevel, ScoredItem
 from tinradar.text import fold
 
 #: Numeric rank of each risk level, for "at least medium" filters.
 RISK_RANK: dict[RiskLevel, int] = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
 
-#: Top-level fields that belong to reviewers; the pipeline never writes them.
-REVIEW_FIELD = "review"
-
-#: Derived fields kept in the index only for search; dropped from hits shown to people.
-SEARCH_ONLY_FIELDS = ("text_folded", "title_folded")
-
 
 def dated_at(item: ScoredItem) -> datetime:
     """When an item happened: its publication time, else when it was fetched."""
     return item.document.published_at or item.document.fetched_at
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _uniq(values: list[str | None]) -> list[str]:
@@ -41,56 +31,66 @@ def _uniq(values: list[str | None]) -> list[str]:
     return list(seen)
 
 
-def to_source(item: ScoredItem) -> dict[str, Any]:
-    """The pipeline's part of an index document (no ``review``)."""
+def to_source(item: ScoredItem) -> IndexDoc:
+    """The pipeline's part of an index document (no ``review``).
+
+    Built with ``model_construct``: every value comes from an already validated
+    ``ScoredItem``, and the indexer builds one per item on its hot path (the template
+    test validates the same construction).
+    """
     doc, ana = item.document, item.analysis
     engagement_parts = [doc.likes, doc.comments, doc.shares]
     engagement = (
         sum(v for v in engagement_parts if v is not None) if any(v is not None for v in engagement_parts) else None
     )
     claims = sorted(ana.matched_claims, key=lambda m: m.similarity, reverse=True)
-    return {
-        "id": doc.id,
-        "url": doc.url,
-        "source_id": doc.source_id,
-        "kind": doc.kind.value,
-        "platform": doc.platform,
-        "title": doc.title,
-        "title_folded": fold(doc.title),
-        "text": doc.text,
-        "text_folded": fold(doc.text),
-        "text_seg": ana.text_seg,
-        "published_at": _iso(doc.published_at),
-        "fetched_at": _iso(doc.fetched_at),
-        "dated_at": _iso(dated_at(item)),
-        "language": doc.language or ana.language,
-        "author": doc.author,
-        "author_hash": doc.author_hash,
-        "likes": doc.likes,
-        "comments": doc.comments,
-        "shares": doc.shares,
-        "views": doc.views,
-        "engagement": engagement,
-        "province_code": doc.province_code,
-        "district_code": doc.district_code,
-        "provinces": _uniq([doc.province_code, *(loc.province_code for loc in ana.locations)]),
-        "districts": _uniq([doc.district_code, *(loc.district_code for loc in ana.locations)]),
-        "rumor_risk": ana.rumor_risk,
-        "risk_level": ana.risk_level.value,
-        "risk_rank": RISK_RANK[ana.risk_level],
-        "cues": list(ana.cues),
-        "sentiment": ana.sentiment.value,
-        "sentiment_proba": {k.value: v for k, v in ana.sentiment_proba.items()},
-        "covid": ana.covid,
-        "covid_proba": ana.covid_proba,
-        "locations": [loc.model_dump(mode="json") for loc in ana.locations],
-        "place_names": _uniq([loc.name for loc in ana.locations]),
-        "matched_claims": [m.model_dump(mode="json") for m in claims],
-        "claim_ids": _uniq([m.claim_id for m in claims]),
-        "claim_similarity": claims[0].similarity if claims else None,
-        "cluster_id": ana.cluster_id,
-        "notes": list(ana.notes),
-        "model_versions": dict(ana.model_versions),
-        "analyzed_at": _iso(ana.analyzed_at),
-        "schema_version": SCHEMA_VERSION,
-    }
+    return IndexDoc.model_construct(
+        id=doc.id,
+        url=doc.url,
+        source_id=doc.source_id,
+        kind=doc.kind,
+        platform=doc.platform,
+        title=doc.title,
+        title_folded=fold(doc.title),
+        text=doc.text,
+        text_folded=fold(doc.text),
+        captions=list(doc.captions),
+        captions_folded=[fold(c) for c in doc.captions],
+        text_seg=ana.text_seg,
+        published_at=doc.published_at,
+        published_precision=doc.published_precision,
+        fetched_at=doc.fetched_at,
+        dated_at=dated_at(item),
+        language=doc.language or ana.language,
+        author=doc.author,
+        author_hash=doc.author_hash,
+        via=doc.via,
+        likes=doc.likes,
+        comments=doc.comments,
+        shares=doc.shares,
+        views=doc.views,
+        engagement=engagement,
+        province_code=doc.province_code,
+        district_code=doc.district_code,
+        provinces=_uniq([doc.province_code, *(loc.province_code for loc in ana.locations)]),
+        districts=_uniq([doc.district_code, *(loc.district_code for loc in ana.locations)]),
+        rumor_risk=ana.rumor_risk,
+        risk_level=ana.risk_level,
+        risk_rank=RISK_RANK[ana.risk_level],
+        cues=list(ana.cues),
+        sentiment=ana.sentiment,
+        sentiment_proba=dict(ana.sentiment_proba),
+        covid=ana.covid,
+        covid_proba=ana.covid_proba,
+        locations=list(ana.locations),
+        place_names=_uniq([loc.name for loc in ana.locations]),
+        matched_claims=claims,
+        claim_ids=_uniq([m.claim_id for m in claims]),
+        claim_similarity=claims[0].similarity if claims else None,
+        cluster_id=ana.cluster_id,
+        notes=list(ana.notes),
+        model_versions=dict(ana.model_versions),
+        analyzed_at=ana.analyzed_at,
+        schema_version=SCHEMA_VERSION,
+        review=None,
+    )

@@ -26,7 +26,7 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from pydantic import BaseModel, Field
 
-from index.deadletter import DeadLetter, DeadLetterBox, item_of, letter_for
+from index.deadletter import DeadLetter, DeadLetterBox, letter_for
 from index.docmap import dated_at, to_source
 from index.templates import alias_name, index_for
 from tinradar.schema import ScoredItem
@@ -67,7 +67,7 @@ def _batched(items: Iterable[ScoredItem], size: int) -> Iterator[list[ScoredItem
         yield chunk
 
 
-def _reason(error: Any) -> tuple[str | None, str]:
+def _reason(error: object) -> tuple[str | None, str]:
     """(type, reason) of a bulk item error, which may be a dict, a string or an exception."""
     if isinstance(error, dict):
         kind = error.get("type")
@@ -140,13 +140,7 @@ class Indexer:
                 unreadable.append(raw)
             else:
                 latest[letter.id] = letter
-        items: list[ScoredItem] = []
-        for letter in latest.values():
-            try:
-                items.append(item_of(letter))
-            except ValueError:
-                unreadable.append(letter.model_dump_json())
-        stats = self.index(items)
+        stats = self.index(letter.item for letter in latest.values())
         self.deadletters.quarantine(unreadable)
         stats.skipped = len(unreadable)
         for path in files:  # every item is now either indexed or in the new dead-letter file
@@ -186,7 +180,7 @@ class Indexer:
     def _action(self, item: ScoredItem) -> dict[str, Any]:
         doc_id = item.document.id
         home = self._homes.get(doc_id)
-        source = to_source(item)
+        source = to_source(item).pipeline_body()
         if home is None:
             return {
                 "_op_type": "create",
@@ -204,7 +198,13 @@ class Indexer:
         }
 
     def _fail(
-        self, stats: IndexStats, item: ScoredItem, status: Any, kind: str | None, reason: str, attempts: int
+        self,
+        stats: IndexStats,
+        item: ScoredItem,
+        status: int | str | None,
+        kind: str | None,
+        reason: str,
+        attempts: int,
     ) -> None:
         stats.failed += 1
         if len(stats.errors) < self.max_errors:

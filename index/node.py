@@ -4,8 +4,9 @@ The server comes from Maven Central (the ``integ-test-zip`` distribution: no bun
 JDK, core analysis only), is cached once, and runs on 127.0.0.1 with security off —
 acceptable only because it listens on loopback. Elasticsearch refuses to run as root,
 so when TinRadar runs as root the node runs as a dedicated system user; its files then
-live under ``/var/lib/tinradar-es`` (a home directory such as ``/root`` is not
-traversable by that user) and the data dir gets a symlink to them.
+live under ``settings.es_root_dir`` (``/var/lib/tinradar-es`` by default: a home
+directory such as ``/root`` is not traversable by that user) and the data dir gets a
+symlink to them. The zip is fetched and verified by ``index.distribution``.
 
 Production clusters are not managed here: point ``TINRADAR_ES_URL`` at them.
 """
@@ -29,20 +30,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from index.distribution import fetch_distribution
+from index.errors import NodeError
 from tinradar.settings import Settings
 
 JVM_DIRS = (Path("/usr/lib/jvm"), Path("/usr/java"), Path("/opt/java"), Path("/Library/Java/JavaVirtualMachines"))
-ROOT_BASE = Path("/var/lib/tinradar-es")
 MIN_JAVA = 21
-
-
-class NodeError(RuntimeError):
-    """A local-node problem, with what to do about it in ``hint``."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -93,49 +88,6 @@ def find_java(settings: Settings) -> Path:
     return max(usable, key=lambda mc: mc[0])[1]
 
 
-# --- download -------------------------------------------------------------------------
-
-
-def zip_url(settings: Settings) -> str:
-    v = settings.es_version
-    return f"{settings.es_maven_repo.rstrip('/')}/org/elasticsearch/distribution/integ-test-zip/elasticsearch/{v}/elasticsearch-{v}.zip"
-
-
-def fetch_distribution(settings: Settings, progress: bool = False) -> Path:
-    """Download the server zip once into the cache dir and check its SHA-1; later calls reuse it."""
-    target = settings.cache_dir / f"elasticsearch-{settings.es_version}.zip"
-    if target.is_file() and zipfile.is_zipfile(target):
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    url = zip_url(settings)
-    partial = target.with_suffix(".zip.part")
-    try:
-        with urllib.request.urlopen(url, timeout=60) as resp, partial.open("wb") as fh:
-            shutil.copyfileobj(resp, fh, length=1 << 20)
-        with urllib.request.urlopen(url + ".sha1", timeout=60) as resp:
-            expected = resp.read().decode().split()[0].strip()
-    except urllib.error.HTTPError as exc:
-        partial.unlink(missing_ok=True)
-        raise NodeError(
-            f"Maven Central has no Elasticsearch {settings.es_version} integ-test zip ({exc.code} for {url}).",
-            hint="Set TINRADAR_ES_VERSION to a published 9.x version (9.5.4 is known to exist).",
-        ) from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        partial.unlink(missing_ok=True)
-        raise NodeError(
-            f"Could not reach Maven Central to fetch Elasticsearch ({exc}).",
-            hint=f"Check the network or a proxy, or put the zip at {target} by hand (or set TINRADAR_ES_MAVEN_REPO to a mirror).",
-        ) from exc
-    actual = hashlib.sha1(partial.read_bytes()).hexdigest()
-    if actual != expected:
-        partial.unlink(missing_ok=True)
-        raise NodeError(
-            f"Checksum mismatch for {url}: got {actual}, expected {expected}.", hint="Run the command again."
-        )
-    partial.replace(target)
-    return target
-
-
 # --- the node -------------------------------------------------------------------------
 
 
@@ -155,15 +107,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _http_json(url: str, timeout: float = 2.0) -> dict | None:
+def _http_json(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return json.loads(resp.read().decode())
+            answer: dict[str, Any] = json.loads(resp.read().decode())
+            return answer
     except (urllib.error.URLError, OSError, ValueError):
         return None
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (one of another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -181,10 +135,11 @@ class LocalNode:
         self.port = port or settings.es_port
         self.as_root = os.geteuid() == 0
         self.link = settings.data_dir / "elasticsearch"
+        self.root_base = settings.es_root_dir
         if self.as_root:
             tag = hashlib.sha1(str(settings.data_dir.resolve()).encode()).hexdigest()[:12]
-            self.node_dir = ROOT_BASE / f"node-{tag}"
-            self.dist_base = ROOT_BASE / "dist"
+            self.node_dir = self.root_base / f"node-{tag}"
+            self.dist_base = self.root_base / "dist"
         else:
             self.node_dir = self.link
             self.dist_base = settings.cache_dir / "dist"
@@ -210,9 +165,10 @@ class LocalNode:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._state().get('port', self.port)}"
 
-    def _state(self) -> dict:
+    def _state(self) -> dict[str, Any]:
         try:
-            return json.loads(self.state_file.read_text())
+            state: dict[str, Any] = json.loads(self.state_file.read_text())
+            return state
         except (OSError, ValueError):
             return {}
 
@@ -221,7 +177,7 @@ class LocalNode:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
             return None
-        return pid if _pid_alive(pid) else None
+        return pid if pid_alive(pid) else None
 
     # status
     def status(self) -> NodeStatus:
@@ -251,11 +207,29 @@ class LocalNode:
                 f"Running as root and user '{name}' does not exist.", hint=f"Create it: useradd --system {name}"
             )
         subprocess.run(
-            [tool, "--system", "--no-create-home", "--home-dir", str(ROOT_BASE), "--shell", "/usr/sbin/nologin", name],
+            [
+                tool,
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                str(self.root_base),
+                "--shell",
+                "/usr/sbin/nologin",
+                name,
+            ],
             check=True,
             capture_output=True,
         )
         return pwd.getpwnam(name)
+
+    def _check_traversable(self) -> None:
+        """The node's user must reach ``es_root_dir``: say which folder blocks it, before starting."""
+        for folder in reversed(self.root_base.parents):
+            if folder.is_dir() and not folder.stat().st_mode & 0o001:
+                raise NodeError(
+                    f"The user '{self.settings.es_user}' cannot enter {folder}, above the node's folder {self.root_base}.",
+                    hint=f"Run 'chmod o+x {folder}', or set TINRADAR_ES_ROOT_DIR to a folder under one it can enter.",
+                )
 
     def _install(self) -> None:
         if (self.home / "bin" / "elasticsearch").exists():
@@ -277,7 +251,7 @@ class LocalNode:
                 raise
         shutil.rmtree(tmp, ignore_errors=True)
         if self.as_root:
-            for path in (ROOT_BASE, self.dist_base):
+            for path in (self.root_base, self.dist_base):
                 path.chmod(0o755)
 
     def _write_config(self, transport_port: int) -> Path:
@@ -322,6 +296,8 @@ class LocalNode:
                 hint="Stop that program, or choose another port: TINRADAR_ES_PORT=9201 tinradar es start",
             )
         user = self._ensure_user() if self.as_root else None
+        if user is not None:
+            self._check_traversable()
         self._install()
         self.node_dir.mkdir(parents=True, exist_ok=True)
         (self.node_dir / "data").mkdir(exist_ok=True)
@@ -331,7 +307,7 @@ class LocalNode:
         if user is not None:
             for path in [self.node_dir, *self.node_dir.rglob("*")]:
                 os.lchown(path, user.pw_uid, user.pw_gid)
-            ROOT_BASE.chmod(0o755)
+            self.root_base.chmod(0o755)
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
             if not self.link.is_symlink() and not self.link.exists():
                 self.link.symlink_to(self.node_dir)
@@ -379,7 +355,7 @@ class LocalNode:
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the node cleanly (SIGTERM, then SIGKILL after ``timeout``). True if one was running."""
-        pids = [p for p in (self._pid(), self._state().get("launcher_pid")) if p and _pid_alive(int(p))]
+        pids = [p for p in (self._pid(), self._state().get("launcher_pid")) if p and pid_alive(int(p))]
         if not pids:
             self.pid_file.unlink(missing_ok=True)
             return False
@@ -387,13 +363,13 @@ class LocalNode:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid), signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and any(_pid_alive(int(p)) for p in pids):
+        while time.monotonic() < deadline and any(pid_alive(int(p)) for p in pids):
             for pid in pids:  # reap our own children, if the launcher is one
                 with contextlib.suppress(ChildProcessError, OSError):
                     os.waitpid(int(pid), os.WNOHANG)
             time.sleep(0.2)
         for pid in pids:
-            if _pid_alive(int(pid)):
+            if pid_alive(int(pid)):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)

@@ -18,9 +18,11 @@ from typing import Annotated, Any, Literal
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from index.docmap import RISK_RANK, SEARCH_ONLY_FIELDS
+from index import doc as F
+from index.doc import SEARCH_ONLY_FIELDS, IndexDoc
+from index.docmap import RISK_RANK
 from index.templates import alias_name
-from tinradar.schema import Kind, ReviewStatus, RiskLevel, Sentiment
+from tinradar.schema import DatePrecision, Kind, ReviewStatus, RiskLevel, Sentiment
 from tinradar.settings import Settings
 from tinradar.text import fold, nfc
 
@@ -62,6 +64,10 @@ class SearchQuery(BaseModel):
     clusters: list[str] = Field(default_factory=list)
     ids: list[str] = Field(default_factory=list)
     covid: bool | None = None
+    precisions: list[DatePrecision] = Field(
+        default_factory=list,
+        description="How precise the publication time is: minute, day (date only) or none; e.g. minute for timelines",
+    )
     limit: int = Field(default=20, ge=0, le=10_000)
     offset: int = Field(default=0, ge=0)
     sort: SortOrder = "relevance"
@@ -91,10 +97,12 @@ class SearchQuery(BaseModel):
 
 
 class Hit(BaseModel):
+    """One matching document (its search-only folded copies are left out)."""
+
     id: str
     index: str
     score: float | None = None
-    source: dict[str, Any]
+    doc: IndexDoc
     highlights: dict[str, list[str]] = Field(default_factory=dict)
 
 
@@ -138,13 +146,21 @@ def _either(query: str, fields: list[str], folded_fields: list[str], **kind: Any
 def text_clauses(text: str) -> list[dict[str, Any]]:
     """Must-clauses for the text part (empty list: match everything)."""
     phrases, words = parse_text(text)
-    clauses = [_either(p, ["title^2", "text"], ["title_folded^2", "text_folded"], type="phrase") for p in phrases]
+    clauses = [
+        _either(
+            p,
+            [f"{F.TITLE}^2", F.TEXT, f"{F.CAPTIONS}^0.5"],
+            [f"{F.TITLE_FOLDED}^2", F.TEXT_FOLDED, f"{F.CAPTIONS_FOLDED}^0.5"],
+            type="phrase",
+        )
+        for p in phrases
+    ]
     if words:
         clauses.append(
             _either(
                 words,
-                ["title^2", "text", "text_seg"],
-                ["title_folded^2", "text_folded"],
+                [f"{F.TITLE}^2", F.TEXT, F.TEXT_SEG, f"{F.CAPTIONS}^0.5"],
+                [f"{F.TITLE_FOLDED}^2", F.TEXT_FOLDED, f"{F.CAPTIONS_FOLDED}^0.5"],
                 type="cross_fields",
                 operator="and",
             )
@@ -172,32 +188,51 @@ def filter_clauses(query: SearchQuery, settings: Settings) -> list[dict[str, Any
         op, when = _moment(query.until, settings, end=True)
         bounds[op] = when
     if bounds:
-        out.append({"range": {"dated_at": bounds}})
+        out.append({"range": {F.DATED_AT: bounds}})
     for field, values in (
-        ("source_id", query.sources),
-        ("kind", [k.value for k in query.kinds]),
-        ("provinces", query.provinces),
-        ("districts", query.districts),
-        ("sentiment", [s.value for s in query.sentiments]),
-        ("claim_ids", query.claims),
-        ("cluster_id", query.clusters),
+        (F.SOURCE_ID, query.sources),
+        (F.KIND, [k.value for k in query.kinds]),
+        (F.PROVINCES, query.provinces),
+        (F.DISTRICTS, query.districts),
+        (F.SENTIMENT, [s.value for s in query.sentiments]),
+        (F.CLAIM_IDS, query.claims),
+        (F.CLUSTER_ID, query.clusters),
         ("_id", query.ids),
     ):
         if values:
             out.append({"terms": {field: list(values)}})
     if isinstance(query.risk_min, RiskLevel):
-        out.append({"range": {"risk_rank": {"gte": RISK_RANK[query.risk_min]}}})
+        out.append({"range": {F.RISK_RANK: {"gte": RISK_RANK[query.risk_min]}}})
     elif query.risk_min is not None:
-        out.append({"range": {"rumor_risk": {"gte": query.risk_min}}})
+        out.append({"range": {F.RUMOR_RISK: {"gte": query.risk_min}}})
     if query.covid is not None:
-        out.append({"term": {"covid": query.covid}})
+        out.append({"term": {F.COVID: query.covid}})
+    if query.precisions:
+        out.append(_precision_clause(query.precisions))
     if query.statuses:
         statuses = [s.value for s in query.statuses]
-        should: list[dict[str, Any]] = [{"terms": {"review.status": statuses}}]
+        should: list[dict[str, Any]] = [{"terms": {F.REVIEW_STATUS: statuses}}]
         if ReviewStatus.NEW.value in statuses:  # never reviewed counts as new
-            should.append({"bool": {"must_not": {"exists": {"field": "review.status"}}}})
+            should.append({"bool": {"must_not": {"exists": {"field": F.REVIEW_STATUS}}}})
         out.append({"bool": {"should": should, "minimum_should_match": 1}})
     return out
+
+
+def _precision_clause(precisions: list[DatePrecision]) -> dict[str, Any]:
+    """Documents indexed before the field existed count as minute (dated) or none (undated)."""
+    should: list[dict[str, Any]] = [{"terms": {F.PUBLISHED_PRECISION: [p.value for p in precisions]}}]
+    unknown = {"must_not": {"exists": {"field": F.PUBLISHED_PRECISION}}}
+    if DatePrecision.MINUTE in precisions:
+        should.append({"bool": {**unknown, "filter": {"exists": {"field": F.PUBLISHED_AT}}}})
+    if DatePrecision.NONE in precisions:
+        should.append(
+            {
+                "bool": {
+                    "must_not": [{"exists": {"field": F.PUBLISHED_PRECISION}}, {"exists": {"field": F.PUBLISHED_AT}}]
+                }
+            }
+        )
+    return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 def build_query(query: SearchQuery, settings: Settings) -> dict[str, Any]:
@@ -210,16 +245,16 @@ def build_query(query: SearchQuery, settings: Settings) -> dict[str, Any]:
 
 
 def _sort(query: SearchQuery) -> list[Any]:
-    newest = {"dated_at": {"order": "desc", "unmapped_type": "date"}}
+    newest = {F.DATED_AT: {"order": "desc", "unmapped_type": "date"}}
     order = query.sort
     if order == "relevance" and not text_clauses(query.text):
         order = "newest"
     if order == "relevance":
         return ["_score", newest]
     if order == "oldest":
-        return [{"dated_at": {"order": "asc", "unmapped_type": "date"}}]
+        return [{F.DATED_AT: {"order": "asc", "unmapped_type": "date"}}]
     if order == "risk":
-        return [{"rumor_risk": {"order": "desc", "unmapped_type": "float"}}, newest]
+        return [{F.RUMOR_RISK: {"order": "desc", "unmapped_type": "float"}}, newest]
     return [newest]
 
 
@@ -249,14 +284,13 @@ def unfold_fragment(fragment: str, original: str) -> str:
     return "".join(out)
 
 
-def _highlights(raw: dict[str, list[str]], source: dict[str, Any]) -> dict[str, list[str]]:
+def _highlights(raw: dict[str, list[str]], doc: IndexDoc) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for field in ("title", "text"):
+    for field, folded, original in ((F.TITLE, F.TITLE_FOLDED, doc.title), (F.TEXT, F.TEXT_FOLDED, doc.text)):
         if raw.get(field):
             out[field] = raw[field]
-        elif raw.get(f"{field}_folded"):
-            original = source.get(field) or ""
-            out[field] = [unfold_fragment(f, original) for f in raw[f"{field}_folded"]]
+        elif raw.get(folded):
+            out[field] = [unfold_fragment(fragment, original) for fragment in raw[folded]]
     return out
 
 
@@ -265,10 +299,10 @@ _HIGHLIGHT = {
     "post_tags": [POST],
     "require_field_match": True,
     "fields": {
-        "title": {"number_of_fragments": 0},
-        "title_folded": {"number_of_fragments": 0},
-        "text": {"fragment_size": 160, "number_of_fragments": 3},
-        "text_folded": {"fragment_size": 160, "number_of_fragments": 3},
+        F.TITLE: {"number_of_fragments": 0},
+        F.TITLE_FOLDED: {"number_of_fragments": 0},
+        F.TEXT: {"fragment_size": 160, "number_of_fragments": 3},
+        F.TEXT_FOLDED: {"fragment_size": 160, "number_of_fragments": 3},
     },
 }
 
@@ -291,37 +325,37 @@ def search(client: Elasticsearch, settings: Settings, query: SearchQuery) -> Sea
     resp = client.search(index=alias_name(settings), body=body, ignore_unavailable=True, allow_no_indices=True)
     hits = []
     for raw in resp["hits"]["hits"]:
-        source = raw.get("_source", {})
+        doc = IndexDoc.model_validate(raw["_source"])
         hits.append(
             Hit(
                 id=raw["_id"],
                 index=raw["_index"],
                 score=raw.get("_score"),
-                source=source,
-                highlights=_highlights(raw.get("highlight", {}), source),
+                doc=doc,
+                highlights=_highlights(raw.get("highlight", {}), doc),
             )
         )
     return SearchResult(total=resp["hits"]["total"]["value"], hits=hits, took_ms=resp.get("took", 0))
 
 
 _TERMS = {
-    "by_source": "source_id",
-    "by_kind": "kind",
-    "by_risk_level": "risk_level",
-    "by_sentiment": "sentiment",
-    "by_province": "provinces",
-    "by_claim": "claim_ids",
-    "by_cluster": "cluster_id",
+    "by_source": F.SOURCE_ID,
+    "by_kind": F.KIND,
+    "by_risk_level": F.RISK_LEVEL,
+    "by_sentiment": F.SENTIMENT,
+    "by_province": F.PROVINCES,
+    "by_claim": F.CLAIM_IDS,
+    "by_cluster": F.CLUSTER_ID,
 }
 
 
 def stats(client: Elasticsearch, settings: Settings, query: SearchQuery, *, top: int = 20) -> SearchStats:
     """Counts of the documents ``query`` matches: per day (board time zone) and per facet."""
     aggs: dict[str, Any] = {name: {"terms": {"field": field, "size": top}} for name, field in _TERMS.items()}
-    aggs["by_status"] = {"terms": {"field": "review.status", "size": top, "missing": ReviewStatus.NEW.value}}
+    aggs["by_status"] = {"terms": {"field": F.REVIEW_STATUS, "size": top, "missing": ReviewStatus.NEW.value}}
     aggs["by_day"] = {
         "date_histogram": {
-            "field": "dated_at",
+            "field": F.DATED_AT,
             "calendar_interval": "day",
             "time_zone": settings.timezone,
             "format": "yyyy-MM-dd",

@@ -24,12 +24,13 @@ TEMPLATE_FILE = Path(__file__).resolve().parent / "templates" / "docs.json"
 
 @cache
 def _template_file() -> dict[str, Any]:
-    return json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
+    body: dict[str, Any] = json.loads(TEMPLATE_FILE.read_text(encoding="utf-8"))
+    return body
 
 
 def template_body() -> dict[str, Any]:
     """A fresh copy of the template JSON (without the ``_comment`` key)."""
-    body = json.loads(json.dumps(_template_file()))
+    body: dict[str, Any] = json.loads(json.dumps(_template_file()))
     body.pop("_comment", None)
     return body
 
@@ -40,7 +41,8 @@ def template_version() -> int:
 
 def mapping_properties() -> dict[str, Any]:
     """The mapping's ``properties`` (used by tests and the Kibana checks)."""
-    return template_body()["mappings"]["properties"]
+    properties: dict[str, Any] = template_body()["mappings"]["properties"]
+    return properties
 
 
 def mapped_fields() -> set[str]:
@@ -79,6 +81,14 @@ def index_for(when: datetime, settings: Settings) -> str:
     return f"{settings.es_index_prefix}-docs-{local:%Y.%m}"
 
 
+def _extend_existing(client: Elasticsearch, settings: Settings, properties: dict[str, Any]) -> None:
+    """Give indices made under an older template the fields added since (mappings are
+    strict: without this, a document with a new field could not go into last month's
+    index). Adding fields is all a template change may do to existing indices."""
+    if client.indices.exists(index=index_pattern(settings), allow_no_indices=False):
+        client.indices.put_mapping(index=index_pattern(settings), properties=properties)
+
+
 def ensure_templates(client: Elasticsearch, settings: Settings, *, create_current: bool = True) -> dict[str, Any]:
     """Install (or update) the index template; optionally create this month's index.
 
@@ -103,13 +113,20 @@ def ensure_templates(client: Elasticsearch, settings: Settings, *, create_curren
         version=version,
         meta={"owner": "tinradar", "managed": True},
     )
+    _extend_existing(client, settings, body["mappings"]["properties"])
     created = None
     if create_current:
         created = index_for(utc_now(), settings)
-        if not client.indices.exists(index=created):
-            try:
-                client.indices.create(index=created)
-            except Exception as exc:  # another process created it in between
-                if "resource_already_exists" not in str(exc):
-                    raise
+        create_index_once(client, created)
     return {"template": name, "version": version, "alias": alias_name(settings), "created": created}
+
+
+def create_index_once(client: Elasticsearch, name: str) -> None:
+    """Create an index unless it exists; losing the race to another process is fine."""
+    if client.indices.exists(index=name):
+        return
+    try:
+        client.indices.create(index=name)
+    except Exception as exc:  # another process created it in between
+        if "resource_already_exists" not in str(exc):
+            raise

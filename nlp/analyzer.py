@@ -27,7 +27,17 @@ from nlp.language import detect_language
 from nlp.normalize import NormalizedText, normalize, segment
 from nlp.places import Gazetteer
 from nlp.stance import refutes
-from tinradar.schema import Analysis, ClaimMatch, Document, Sentiment, Stance, risk_level_for, utc_now
+from tinradar.schema import (
+    Analysis,
+    ClaimMatch,
+    Document,
+    Note,
+    NoteCode,
+    Sentiment,
+    Stance,
+    risk_level_for,
+    utc_now,
+)
 from tinradar.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -49,7 +59,7 @@ class _Item:
     norm: NormalizedText
     sig: PostSignals
     language: str
-    notes: list[str]
+    notes: list[Note]
     scorable: bool
 
 
@@ -59,7 +69,7 @@ class Analyzer:
     def __init__(self, settings: Settings, *, persist_clusters: bool = True) -> None:
         self.settings = settings
         self.persist_clusters = persist_clusters
-        self.load_notes: list[str] = []
+        self.load_notes: list[Note] = []
         self.versions: dict[str, str] = {}
         self._backend: Any = None
         if settings.nlp_backend == "transformers":
@@ -101,13 +111,13 @@ class Analyzer:
         try:
             from nlp.sentiment import SentimentModel
         except ImportError as exc:
-            self.load_notes.append(f"sentiment_unavailable:{exc.__class__.__name__}")
+            self.load_notes.append(Note(code=NoteCode.SENTIMENT_UNAVAILABLE, message=exc.__class__.__name__))
             return None
         try:
             model = SentimentModel.load(self.settings.models_dir)
         except (FileNotFoundError, ValueError, KeyError, OSError) as exc:
             log.warning("sentiment model not loaded: %s", exc)
-            self.load_notes.append("sentiment_unavailable:model_missing")
+            self.load_notes.append(Note(code=NoteCode.SENTIMENT_UNAVAILABLE, message="model_missing"))
             return None
         self.versions["sentiment"] = str(model.version)
         return model
@@ -137,27 +147,28 @@ class Analyzer:
         text = doc.full_text
         limit = self.settings.max_text_chars
         if len(text) > limit:
-            notes.append(f"truncated:{len(text)}>{limit} ký tự (chỉ phân tích phần đầu)")
+            notes.append(Note(code=NoteCode.TRUNCATED, message=f"{len(text)}>{limit} ký tự (chỉ phân tích phần đầu)"))
             text = text[:limit]
         norm = normalize(text)
-        notes.extend(norm.notes)
-        sig = signals(norm, likes=doc.likes, comments=doc.comments, shares=doc.shares, posted=doc.published_at)
+        if norm.legacy_encoding:
+            notes.append(Note(code=NoteCode.LEGACY_ENCODING, message=norm.legacy_encoding))
+        # The posting hour is a minute-based figure: a day-only date (midnight placeholder) has none.
+        sig = signals(norm, likes=doc.likes, comments=doc.comments, shares=doc.shares, posted=doc.published_minute)
         letters = len(_LETTER.findall(re.sub(r"<(?:url|phone|email)>", "", norm.text[:2000])))
         if not text.strip():
-            notes.append("empty_text: văn bản rỗng")
+            notes.append(Note(code=NoteCode.EMPTY_TEXT, message="văn bản rỗng"))
             return _Item(doc, norm, sig, "und", notes, False)
         if letters < _MIN_LETTERS:
             what = "chỉ có đường link" if norm.urls else "không có chữ (chỉ biểu tượng cảm xúc/ký hiệu)"
-            notes.append(f"no_text: {what}")
+            notes.append(Note(code=NoteCode.NO_TEXT, message=what))
             return _Item(doc, norm, sig, "und", notes, False)
         if norm.legacy_encoding:
-            notes.append(
-                f"not_scored: văn bản dùng bảng mã cũ {norm.legacy_encoding.upper()} (chưa chuyển sang Unicode)"
-            )
+            what = f"văn bản dùng bảng mã cũ {norm.legacy_encoding.upper()} (chưa chuyển sang Unicode)"
+            notes.append(Note(code=NoteCode.NOT_SCORED, message=what))
             return _Item(doc, norm, sig, "vi", notes, False)
         language, _conf = detect_language(norm.text)
         if language != "vi":
-            notes.append(f"not_scored: ngôn ngữ khác tiếng Việt ({language})")
+            notes.append(Note(code=NoteCode.NOT_SCORED, message=f"ngôn ngữ khác tiếng Việt ({language})"))
             return _Item(doc, norm, sig, language, notes, False)
         return _Item(doc, norm, sig, "vi", notes, True)
 
@@ -205,8 +216,8 @@ class Analyzer:
             self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], covid[n], cluster_ids[n], now)
             for n, it in enumerate(items)
         ]
-        for analysis, seg in zip(analyses, segmented, strict=True):
-            analysis.text_seg = seg
+        for analysis, words in zip(analyses, segmented, strict=True):
+            analysis.text_seg = words
         return analyses
 
     def _finish(
@@ -234,7 +245,7 @@ class Analyzer:
             risk = 0.0
         notes = list(it.notes)
         if it.scorable and senti is None:
-            notes.append("sentiment_unavailable: cảm xúc mặc định trung tính")
+            notes.append(Note(code=NoteCode.SENTIMENT_UNAVAILABLE, message="cảm xúc mặc định trung tính"))
         proba = senti or NEUTRAL
         label = max(proba, key=proba.__getitem__) if senti else Sentiment.NEU
         locations = self.gazetteer.find(it.norm.text, province_hint=it.doc.province_code) if it.norm.text else []
@@ -314,7 +325,7 @@ class Analyzer:
             covid=False,
             covid_proba=0.0,
             language="und",
-            notes=[f"analysis_failed: {exc.__class__.__name__}: {str(exc)[:200]}"],
+            notes=[Note(code=NoteCode.ANALYSIS_FAILED, message=f"{exc.__class__.__name__}: {str(exc)[:200]}")],
             model_versions=dict(self.versions),
             analyzed_at=utc_now(),
         )

@@ -11,13 +11,11 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from nlp.normalize import NormalizedText
-
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from tinradar.settings import VN_TZ
 
 # Calls to forward, urgency and "they are hiding it" framing, on folded text so that
 # "chia se gap" typed without diacritics counts too.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.normalize import fast_fold
+from tinradar.text import fold
 
 _VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹàáãèéìíòóõùúýĩũ]", re.IGNORECASE)
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -170,7 +170,7 @@ def detect_language(text: str) -> tuple[str, float]:
         if share > 0.3:
             return code, min(1.0, share + 0.3)
     vi_marks = len(_VI_LETTERS.findall(sample)) / letters
-    words = _WORD.findall(fast_fold(sample))
+    words = _WORD.findall(fold(sample))
     if not words:
         return "und", 0.0
     n = len(words)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tinradar.text import clean_text, fold
 
@@ -158,26 +158,6 @@ EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 PHONE_RE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)|(?<!\d)1[89]00(?:[\s.\-]?\d){4,6}(?!\d)")
 
 
-def _fold_table() -> dict[int, str | None]:
-    table: dict[int, str | None] = {}
-    for code in range(0x00C0, 0x1F00):
-        ch = chr(code)
-        folded = fold(ch, lower=False)
-        if folded != ch:
-            table[code] = folded or None
-    for code in range(0x0300, 0x0370):  # stray combining marks
-        table[code] = None
-    return table
-
-
-_FOLD_TABLE = _fold_table()
-
-
-def fast_fold(text: str) -> str:
-    """Same result as ``tinradar.text.fold`` for NFC text, several times faster (one ``translate``)."""
-    return text.translate(_FOLD_TABLE).lower()
-
-
 @dataclass
 class NormalizedText:
     """The result of :func:`normalize`: the text in several views, and what was found."""
@@ -190,7 +170,6 @@ class NormalizedText:
     phones: int = 0
     emails: int = 0
     legacy_encoding: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def expand_shorthand(text: str) -> str:
@@ -204,9 +183,6 @@ def normalize(text: str | None) -> NormalizedText:
     original = text or ""
     cleaned = clean_text(original)
     legacy = detect_legacy_encoding(cleaned)
-    notes: list[str] = []
-    if legacy:
-        notes.append(f"legacy_encoding:{legacy}")
     cleaned = unify_tone_marks(cleaned)
     cleaned, emails = EMAIL_RE.subn(" <email> ", cleaned) if "@" in cleaned else (cleaned, 0)
     cleaned, urls = URL_RE.subn(" <url> ", cleaned)
@@ -217,12 +193,11 @@ def normalize(text: str | None) -> NormalizedText:
         original=original,
         text=cleaned,
         features=features,
-        folded=fast_fold(features),
+        folded=fold(features),
         urls=urls,
         phones=phones,
         emails=emails,
         legacy_encoding=legacy,
-        notes=notes,
     )
 
 
@@ -246,7 +221,6 @@ __all__ = [
     "NormalizedText",
     "detect_legacy_encoding",
     "expand_shorthand",
-    "fast_fold",
     "normalize",
     "segment",
     "unify_tone_marks",

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from nlp.normalize import unify_tone_marks
 from tinradar.schema import Location
-from tinradar.text import fold, has_vietnamese_diacritics
+from tinradar.text import fold, fold_aligned, has_vietnamese_diacritics
 
 TABLE = Path(__file__).with_name("data") / "admin_units.tsv"
 _TYPE_PREFIX = re.compile(r"^(?:Thành phố|Tỉnh|Huyện|Quận|Thị xã)\s+")
@@ -113,28 +113,6 @@ def build_table(source_json: Path, out: Path = TABLE) -> int:
 
 def _syllables(folded: str) -> list[tuple[str, int, int]]:
     return [(m.group(0), m.start(), m.end()) for m in _SYL.finditer(folded)]
-
-
-def _same_length_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for code in range(0x00C0, 0x1F00):
-        folded = fold(chr(code), lower=False)
-        if folded != chr(code):
-            table[code] = (folded or " ")[:1]
-    for code in range(0x0300, 0x0370):  # stray combining marks
-        table[code] = " "
-    return table
-
-
-_FOLD_TABLE = _same_length_table()
-
-
-def _fold_same_length(text: str) -> str:
-    """Fold without changing string length, so spans map back to the original."""
-    folded = text.translate(_FOLD_TABLE).lower()
-    if len(folded) == len(text):
-        return folded
-    return "".join(c.translate(_FOLD_TABLE).lower()[:1] or " " for c in text)  # rare: "İ".lower() grows
 
 
 def _one_phrase(text: str, syl: list[tuple[str, int, int]]) -> bool:
@@ -230,7 +208,7 @@ class Gazetteer:
         if not text:
             return []
         text = unify_tone_marks(text)
-        folded = _fold_same_length(text)
+        folded = fold_aligned(text)
         syl = _syllables(folded)
         lower_plain = folded == text
         found: list[tuple[int, str, list[Unit], bool]] = []  # (pos, key, units, typed)

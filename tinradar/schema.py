@@ -1,9 +1,11 @@
 """The typed document schema that passes between every stage.
 
 ``Document`` is what a crawler or importer produces; ``Analysis`` is what the NLP stage
-adds; ``ScoredItem`` is the two together, as one flat JSON line (the contract of
-``tinradar score`` and ``tinradar index load``). Stages exchange these models, never
-bare dicts, and serialise them as JSON lines.
+adds (with ``Note``s saying why a score is partial or absent); ``ScoredItem`` is the two
+together. Stages exchange these models, never bare dicts, and serialise them as JSON
+lines: a ``ScoredItem`` as nested JSON inside a run, and as one flat line (``to_line`` /
+``from_line``) only where users script against it, ``tinradar score`` and ``tinradar
+index load``.
 """
 
 from __future__ import annotations
@@ -17,13 +19,26 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
 from tinradar.text import clean_text, nfc
 
 SCHEMA_VERSION = 1
+#: Elasticsearch refuses a document ``_id`` longer than this (in UTF-8 bytes).
+MAX_ID_BYTES = 512
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a document id (None when it can): blank, or too long for Elasticsearch."""
+    if not value.strip():
+        return "an id must not be blank"
+    if len(value.encode("utf-8")) > MAX_ID_BYTES:
+        return f"an id is at most {MAX_ID_BYTES} bytes (Elasticsearch's limit)"
+    return None
 
 
 class Kind(StrEnum):
@@ -31,6 +46,19 @@ class Kind(StrEnum):
 
     NEWS = "news"
     SOCIAL = "social"
+
+
+class DatePrecision(StrEnum):
+    """How much of ``published_at`` the source really gave.
+
+    ``day``: only the date was printed; ``published_at`` then holds midnight in the
+    page's zone, which is a placeholder, not a time — minute-based figures (posting hour,
+    response times, timelines) must skip it (see ``Document.published_minute``).
+    """
+
+    MINUTE = "minute"
+    DAY = "day"
+    NONE = "none"
 
 
 class RiskLevel(StrEnum):
@@ -68,7 +96,9 @@ class Document(_Model):
     """
 
     id: str = Field(
-        min_length=8, max_length=128, description="Stable id: hash of the canonical URL, or of platform + post id"
+        min_length=1,
+        description="Stable id: hash of the canonical URL, or of platform + post id; an imported item keeps its own "
+        f"(any non-blank text of at most {MAX_ID_BYTES} bytes, Elasticsearch's limit)",
     )
     url: str | None = Field(default=None, description="Canonical URL, when the item has one")
     source_id: str = Field(min_length=1, description="Id of the source in the registry")
@@ -77,32 +107,73 @@ class Document(_Model):
     title: str = ""
     text: str = ""
     published_at: AwareDatetime | None = None
+    published_precision: DatePrecision = Field(
+        default=DatePrecision.NONE,
+        description="minute, day (published_at is midnight, a placeholder) or none; lines without it read as minute",
+    )
+    published_source: str | None = Field(
+        default=None, description="Where the date came from: dateline, meta, json-ld, time, url, override, export, ..."
+    )
     fetched_at: AwareDatetime
     language: str | None = Field(default=None, description="ISO 639-1 code when known")
-    author: str | None = Field(default=None, description="Public name of an outlet, page or channel")
+    author: str | None = Field(
+        default=None, description="Public name of an outlet, page or channel, or the byline an outlet printed"
+    )
     author_hash: str | None = Field(default=None, description="Salted pseudonym of an individual author")
     likes: int | None = Field(default=None, ge=0)
     comments: int | None = Field(default=None, ge=0)
     shares: int | None = Field(default=None, ge=0)
     views: int | None = Field(default=None, ge=0)
+    via: str | None = Field(default=None, description='Where an outlet says it took the story from ("Theo ..." line)')
+    captions: list[str] = Field(default_factory=list, description="Photo and video captions, kept out of the text")
     province_code: str | None = Field(default=None, description="Province the source covers (official code)")
     district_code: str | None = Field(default=None, description="District the source covers (official code)")
+
+    @field_validator("id")
+    @classmethod
+    def _usable_id(cls, value: str) -> str:
+        problem = id_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("title", "text", mode="before")
     @classmethod
     def _nfc_text(cls, value: Any) -> Any:
         return clean_text(value) if isinstance(value, str) or value is None else value
 
-    @field_validator("author", "source_id", "platform", mode="before")
+    @field_validator("author", "source_id", "platform", "via", mode="before")
     @classmethod
     def _nfc_name(cls, value: Any) -> Any:
         return nfc(value).strip() if isinstance(value, str) else value
+
+    @field_validator("captions", mode="before")
+    @classmethod
+    def _nfc_captions(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [c for c in (clean_text(v) if isinstance(v, str) else v for v in value) if c]
+        return value
 
     @model_validator(mode="after")
     def _one_author_kind(self) -> Document:
         if self.author and self.author_hash:
             raise ValueError("a document has either a public author or an author_hash, not both")
         return self
+
+    @model_validator(mode="after")
+    def _precision_matches_date(self) -> Document:
+        """No date means no precision; a date without a stated precision (lines written
+        before the field existed, exports with full timestamps) is taken as a minute."""
+        if self.published_at is None and self.published_precision is not DatePrecision.NONE:
+            object.__setattr__(self, "published_precision", DatePrecision.NONE)
+        elif self.published_at is not None and self.published_precision is DatePrecision.NONE:
+            object.__setattr__(self, "published_precision", DatePrecision.MINUTE)
+        return self
+
+    @property
+    def published_minute(self) -> datetime | None:
+        """The publication time only when it is known to the minute (None for a day-only date)."""
+        return self.published_at if self.published_precision is DatePrecision.MINUTE else None
 
     @property
     def full_text(self) -> str:
@@ -136,6 +207,56 @@ class ClaimMatch(_Model):
     )
 
 
+class NoteCode(StrEnum):
+    """Why an item's analysis is partial, or absent: the first word of every note."""
+
+    TRUNCATED = "truncated"  # text over max_text_chars: only its start was analysed
+    LEGACY_ENCODING = "legacy_encoding"  # VNI/TCVN3 font encoding (message: which)
+    EMPTY_TEXT = "empty_text"
+    NO_TEXT = "no_text"  # only a link, emoji or symbols
+    NOT_SCORED = "not_scored"  # another language, or a legacy encoding
+    SENTIMENT_UNAVAILABLE = "sentiment_unavailable"  # no sentiment model: neutral by default
+    ANALYSIS_FAILED = "analysis_failed"  # the analyser raised for this item (message: the error)
+    IGNORED_FIELDS = "ignored_fields"  # ``tinradar score``: input metadata that did not validate
+    DEFAULTS = "defaults"  # ``tinradar index load``: a line without source_id/kind/fetched_at got defaults
+
+    @property
+    def leaves_unscored(self) -> bool:
+        """True when an item with this note got no rumor score (``rumor_risk`` 0 by default)."""
+        return self in _UNSCORED_CODES
+
+
+_UNSCORED_CODES = frozenset({NoteCode.EMPTY_TEXT, NoteCode.NO_TEXT, NoteCode.NOT_SCORED, NoteCode.ANALYSIS_FAILED})
+
+
+class Note(_Model):
+    """A per-item note: a code scripts can test and a message people can read.
+
+    On disk (the ``score`` line, run files, the index's ``notes`` keyword field) a note is
+    one string, ``"code: message"`` (just ``"code"`` without a message), so the JSON-lines
+    contract and the index mapping stay strings; the code is everything before the first
+    colon. Strings of that form (also the older ``"code:message"``) parse back into notes.
+    """
+
+    code: NoteCode
+    message: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            code, _, message = value.partition(":")
+            return {"code": code.strip(), "message": message.strip()}
+        return value
+
+    @model_serializer(mode="plain")
+    def _as_text(self) -> str:
+        return str(self)
+
+    def __str__(self) -> str:
+        return f"{self.code.value}: {self.message}" if self.message else self.code.value
+
+
 class Analysis(_Model):
     """What the NLP stage says about one document. Every flag explains itself."""
 
@@ -155,9 +276,19 @@ class Analysis(_Model):
         description="Title and text word-segmented (underthesea, words joined by '_'); indexed for word search when present",
     )
     language: str = "vi"
-    notes: list[str] = Field(default_factory=list, description="Per-item notes: truncated, legacy encoding, ...")
+    notes: list[Note] = Field(default_factory=list, description="Per-item notes: truncated, legacy encoding, ...")
     model_versions: dict[str, str] = Field(default_factory=dict)
     analyzed_at: AwareDatetime | None = None
+
+    @property
+    def failed(self) -> bool:
+        """The analyser raised for this item: it carries defaults, not a judgement."""
+        return any(n.code is NoteCode.ANALYSIS_FAILED for n in self.notes)
+
+    @property
+    def scored(self) -> bool:
+        """The text was read and scored (not empty, not only a link, Vietnamese, not failed)."""
+        return not any(n.code.leaves_unscored for n in self.notes)
 
     @field_validator("sentiment_proba")
     @classmethod
@@ -182,10 +313,11 @@ ANALYSIS_FIELDS = tuple(f for f in Analysis.model_fields if f != "doc_id")
 
 
 class ScoredItem(_Model):
-    """A document and its analysis: one line of ``tinradar score`` output.
+    """A document and its analysis.
 
-    On disk it is flat (the document's fields plus the analysis fields), which is the
-    stable contract users script against; ``to_line``/``from_line`` convert.
+    Inside a run it is stored nested (``model_dump_json``). At the CLI boundary it is flat
+    (the document's fields plus the analysis fields), the stable contract users script
+    against; ``to_line``/``from_line`` convert.
     """
 
     document: Document
@@ -206,26 +338,77 @@ class ScoredItem(_Model):
 
     @classmethod
     def from_line(cls, line: dict[str, Any], *, source_id: str = "import") -> ScoredItem:
-        """Parse a flat line back.
+        """Parse a flat line back, or raise ``LineError`` saying which field is wrong, in words.
 
-        Lines scored elsewhere may carry only ``id`` and ``text``: a missing source
-        becomes ``source_id``, a missing kind ``social`` and a missing fetch time now.
-        Keys that belong to neither model are ignored (see ``unknown_keys``).
+        Lines scored elsewhere (``tinradar score`` keeps the input object) may carry only
+        ``id`` and ``text``: a missing source becomes ``source_id``, a missing kind is
+        inferred (``news`` for an article — a line with a title and a URL — else
+        ``social``, a post) and a missing fetch time is now; a note on the item says
+        which defaults it got. An integer id is kept as text. Keys that belong to neither
+        model are ignored (see ``unknown_keys``).
         """
         doc_fields = {k: v for k, v in line.items() if k in Document.model_fields}
-        doc_fields.setdefault("source_id", source_id)
-        doc_fields.setdefault("kind", Kind.SOCIAL)
+        if isinstance(doc_fields.get("id"), int) and not isinstance(doc_fields["id"], bool):
+            doc_fields["id"] = str(doc_fields["id"])
+        defaults: list[str] = []
+        if not doc_fields.get("source_id"):
+            doc_fields["source_id"] = source_id
+            defaults.append(f"source_id '{source_id}'")
+        if not doc_fields.get("kind"):
+            doc_fields["kind"] = infer_kind(doc_fields)
+            why = (
+                "có tiêu đề và URL / a title and a URL" if doc_fields["kind"] is Kind.NEWS else "một bài đăng / a post"
+            )
+            defaults.append(f"kind '{doc_fields['kind']}' ({why})")
         if not doc_fields.get("fetched_at"):
             doc_fields["fetched_at"] = utc_now()
+            defaults.append("fetched_at = lúc nạp / load time")
         ana_fields = {k: v for k, v in line.items() if k in ANALYSIS_FIELDS}
-        document = Document.model_validate(doc_fields)
-        analysis = Analysis.model_validate({**ana_fields, "doc_id": document.id})
+        if defaults and isinstance(ana_fields.get("notes", []), list):
+            ana_fields["notes"] = [
+                *ana_fields.get("notes", []),
+                Note(code=NoteCode.DEFAULTS, message=", ".join(defaults)),
+            ]
+        try:
+            document = Document.model_validate(doc_fields)
+            analysis = Analysis.model_validate({**ana_fields, "doc_id": document.id})
+        except ValidationError as exc:
+            raise LineError(describe_errors(exc)) from exc
         return cls(document=document, analysis=analysis)
 
     @staticmethod
     def unknown_keys(line: dict[str, Any]) -> list[str]:
         """Keys of a flat line that neither model knows (they are not stored)."""
         return sorted(set(line) - set(Document.model_fields) - set(ANALYSIS_FIELDS))
+
+
+class LineError(ValueError):
+    """A flat line that cannot become a ``ScoredItem``; the message names the fields, in words."""
+
+
+def infer_kind(fields: dict[str, Any]) -> Kind:
+    """``news`` for what looks like an article (a title and a URL, not a social platform), else ``social``."""
+    platform = str(fields.get("platform") or "web").lower()
+    return Kind.NEWS if fields.get("title") and fields.get("url") and platform == "web" else Kind.SOCIAL
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One sentence for a user from pydantic's errors: the missing fields, then each bad value."""
+    missing = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing" and e["loc"]]
+    parts = []
+    if missing:
+        scored = set(missing) & set(ANALYSIS_FIELDS)
+        hint = " (is it 'tinradar score' output?)" if scored else ""
+        parts.append(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(missing)}{hint}")
+    for error in exc.errors():
+        if error["type"] == "missing" and error["loc"]:
+            continue
+        field = ".".join(str(p) for p in error["loc"])
+        value = repr(error.get("input"))
+        value = value if len(value) <= 60 else value[:57] + "..."
+        where = f"field '{field}' = {value}: " if field else ""
+        parts.append(f"{where}{error['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts) + "."
 
 
 def utc_now() -> datetime:

@@ -23,6 +23,11 @@ from pydantic_settings import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The local node's Elasticsearch version; ``index/distribution.py`` pins its zip's hashes.
+DEFAULT_ES_VERSION = "9.5.4"
+#: Vietnam's time zone: the default board time zone, the zone of the fixture site's dates,
+#: and the clock of the rumor model's posting-hour feature (trained on Vietnamese posts).
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _default_data_dir() -> Path:
@@ -55,7 +60,8 @@ class Settings(BaseSettings):
         default_factory=_default_cache_dir, description="Downloads kept between runs (the Elasticsearch server zip)"
     )
     timezone: str = Field(
-        default="Asia/Ho_Chi_Minh", description="Time zone of the board: days, schedules and reports use it"
+        default=VN_TZ.key,
+        description="Time zone of the board: days, schedules, reports, and crawled dates printed without an offset",
     )
     author_salt: SecretStr = Field(
         default=SecretStr("tinradar-dev-salt-change-me"),
@@ -77,7 +83,13 @@ class Settings(BaseSettings):
     )
 
     # --- Elasticsearch (local dev/test node) --------------------------------------
-    es_version: str = Field(default="9.5.4", description="Version of the local node fetched from Maven Central")
+    es_version: str = Field(
+        default=DEFAULT_ES_VERSION, description="Version of the local node fetched from Maven Central"
+    )
+    es_sha512: str | None = Field(
+        default=None,
+        description="Expected SHA-512 of the server zip, for a version whose hash TinRadar does not pin",
+    )
     es_maven_repo: str = Field(
         default="https://repo.maven.apache.org/maven2",
         description="Maven repository the local node's zip is fetched from",
@@ -89,6 +101,11 @@ class Settings(BaseSettings):
     )
     es_user: str = Field(
         default="tinradar-es", description="Unprivileged user the local node runs as when TinRadar runs as root"
+    )
+    es_root_dir: Path = Field(
+        default=Path("/var/lib/tinradar-es"),
+        description="Where the local node's server and data live when TinRadar runs as root "
+        "(the unprivileged user must be able to traverse every folder above it)",
     )
 
     # --- crawling ------------------------------------------------------------------
@@ -171,6 +188,16 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError, ModuleNotFoundError) as exc:
             raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Ho_Chi_Minh)") from exc
         return value
+
+    @field_validator("es_sha512")
+    @classmethod
+    def _hex_sha512(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        digest = value.strip().lower()
+        if len(digest) != 128 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError("a SHA-512 is 128 hexadecimal characters (as printed by sha512sum)")
+        return digest
 
     @property
     def tz(self) -> ZoneInfo:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from parsel import Selector
 
 from crawlers.dates import parse_date
+from crawlers.items import PostItem
 from crawlers.spiders.base import TinRadarSpider
-from tinradar.ids import social_id
-from tinradar.schema import Document, Kind, utc_now
 from tinradar.text import clean_text
 
 
@@ -27,7 +27,7 @@ def parse_count(text: str | None) -> int | None:
     return round(number * scale)
 
 
-def _message_text(node: scrapy.Selector) -> str:
+def _message_text(node: Selector) -> str:
     parts = node.xpath(".//text() | .//br").getall()
     return clean_text("".join("\n" if p.startswith("<br") else p for p in parts))
 
@@ -39,48 +39,30 @@ class TelegramSpider(TinRadarSpider):
         for url in self.source.start_urls:
             yield self.request(url, self.parse_page, conditional=True, page=1)
 
-    def parse_page(self, response: scrapy.http.Response) -> Any:
+    def parse_page(self, response: scrapy.http.Response) -> Iterator[PostItem | scrapy.Request]:
         if self.not_modified(response):
             return
         channel_title = (
             clean_text(response.css(".tgme_channel_info_header_title ::text").get() or "") or self.source.name
         )
         for message in response.css("div.tgme_widget_message[data-post]"):
-            self.parse_message(message, channel_title, response)
+            yield self.parse_message(message, channel_title, response)
         page = response.meta.get("page", 1)
         more = response.css("a.tme_messages_more::attr(href)").get()
         if more and page < self.source.max_pages:
             yield self.request(response.urljoin(more), self.parse_page, conditional=True, page=page + 1)
 
-    def parse_message(self, message: scrapy.Selector, channel_title: str, response: scrapy.http.Response) -> None:
+    def parse_message(self, message: Selector, channel_title: str, response: scrapy.http.Response) -> PostItem:
         post = message.attrib["data-post"]
         text_node = message.css(".tgme_widget_message_text")
-        text = _message_text(text_node[0]) if text_node else ""
         link = message.css("a.tgme_widget_message_date::attr(href)").get() or f"https://t.me/{post}"
-        if not text:
-            self.skip("no_text", link)
-            return
-        when = parse_date(message.css("time::attr(datetime)").get())
-        if self.too_old(when):
-            self.skip("too_old", link)
-            return
-        if self.off_topic(text):
-            self.skip("off_topic", link)
-            return
-        doc = Document(
-            id=social_id("telegram", post),
-            url=response.urljoin(link),
-            source_id=self.source.id,
-            kind=Kind.SOCIAL,
+        return PostItem(
             platform="telegram",
-            text=text,
-            published_at=when,
-            fetched_at=utc_now(),
-            language=self.source.language,
+            post_id=post,
+            url=response.urljoin(link),
+            text=_message_text(text_node[0]) if text_node else "",
+            published_at=parse_date(message.css("time::attr(datetime)").get(), tz=self.ctx.settings.tz),
             author=channel_title,  # a public channel's name
             views=parse_count(message.css(".tgme_widget_message_views::text").get()),
             shares=parse_count(message.css(".tgme_widget_message_forwards::text").get()),
-            province_code=self.source.province_code,
-            district_code=self.source.district_code,
         )
-        self.emit(doc)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 
 from flows.cli.common import console, fail, load_settings, out
 
 
-def _parse_since(value: str | None, tz: object) -> datetime | None:
+def _parse_since(value: str | None, tz: ZoneInfo) -> datetime | None:
     if not value:
         return None
     from crawlers.dates import parse_date
 
-    parsed = parse_date(value, tz=tz)  # type: ignore[arg-type]
+    parsed = parse_date(value, tz=tz)
     if parsed is None:
         fail(f"không đọc được ngày --since {value!r} / unreadable date", hint="dùng dạng 2021-08-30 hoặc 30/08/2021")
     return parsed
@@ -119,7 +120,12 @@ def register(app: typer.Typer) -> None:
             body, page_url = path.read_bytes(), url or path.resolve().as_uri()
         try:
             doc = extract_document(
-                body, page_url, source=source, content_type=content_type, max_bytes=settings.max_page_bytes
+                body,
+                page_url,
+                source=source,
+                content_type=content_type,
+                max_bytes=settings.max_page_bytes,
+                tz=settings.tz,
             )
         except ExtractionError as exc:
             fail(f"không trích được nội dung: {exc.reason} / extraction failed", hint=str(exc))
@@ -127,21 +133,38 @@ def register(app: typer.Typer) -> None:
 
     @app.command("ingest")
     def ingest_cmd(
-        file: Path = typer.Argument(..., help="Tệp xuất Facebook (CSV/JSON) / Facebook export file"),
+        file: Path = typer.Argument(..., help="Tệp xuất / export file (CSV, JSON, JSON lines)"),
         out_file: Path | None = typer.Option(None, "--out", "-o", help="Tệp JSON lines (mặc định: stdout)"),
+        fmt: str = typer.Option(
+            "auto", "--format", help="auto | facebook | meta (Meta Content Library) | youtube | tiktok | csv"
+        ),
+        columns: str | None = typer.Option(
+            None,
+            "--columns",
+            help="Bảng cột cho CSV / column map for a generic CSV: text=Nội dung,time=Thời gian,author=Người đăng,...",
+        ),
+        platform: str = typer.Option("other", "--platform", help="Nền tảng của CSV / platform of a generic CSV"),
     ) -> None:
-        """Nhập bài Facebook từ tệp xuất (CSV/JSON). Import Facebook posts from an export file."""
+        """Nhập bài từ tệp xuất (Facebook, Meta Content Library, YouTube, TikTok, CSV).
+        Import posts from an export file."""
         from collections import Counter
 
+        from crawlers.exports import FormatError, parse_columns
         from crawlers.ingest import ExportError, read_export
 
         settings = load_settings()
         skipped: Counter[str] = Counter()
         n = 0
         try:
+            column_map = parse_columns(columns) if columns else None
+        except FormatError as exc:
+            fail(
+                f"bảng cột không hợp lệ: {exc} / bad column map", hint="ví dụ: --columns 'text=Nội dung,time=Thời gian'"
+            )
+        try:
             sink = out_file.open("w", encoding="utf-8") if out_file else sys.stdout
             try:
-                for doc in read_export(file, settings, skipped=skipped):
+                for doc in read_export(file, settings, fmt=fmt, columns=column_map, platform=platform, skipped=skipped):
                     sink.write(doc.model_dump_json() + "\n")
                     n += 1
             finally:
@@ -150,7 +173,7 @@ def register(app: typer.Typer) -> None:
         except (ExportError, ValueError) as exc:
             fail(
                 f"không đọc được tệp xuất: {exc} / unreadable export",
-                hint="cần CSV hoặc JSON với cột message, post time, page name",
+                hint="định dạng: --format facebook|meta|youtube|tiktok, hoặc --format csv --columns 'text=...,time=...'",
             )
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) or "0"
         console.print(f"Đã nhập / imported [bold]{n}[/] bài; bỏ qua / skipped: {reasons}")

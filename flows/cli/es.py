@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from flows.cli.common import console, fail, load_settings, out
+
+if TYPE_CHECKING:
+    from index.node import LocalNode
 
 es_app = typer.Typer(
     help="Nút Elasticsearch cục bộ (dev/demo/test) / the local Elasticsearch node.", no_args_is_help=True
 )
 
 
-def _node(port: int | None):
+def _node(port: int | None) -> LocalNode:
     from index.node import LocalNode
 
     return LocalNode(load_settings(), port=port)
@@ -20,7 +25,7 @@ def _node(port: int | None):
 @es_app.command()
 def start(port: int = typer.Option(None, help="HTTP port (default TINRADAR_ES_PORT or 9200)")) -> None:
     """Tải (lần đầu) và khởi động nút / fetch (once) and start the node; a second start reuses it."""
-    from index.node import NodeError
+    from index.errors import NodeError
 
     node = _node(port)
     before = node.status()

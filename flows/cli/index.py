@@ -9,17 +9,22 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 
 from flows.cli.common import console, fail, load_settings, out
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+    from index.indexer import IndexStats
+    from index.search import Hit, SearchResult, SearchStats
+    from tinradar.schema import ScoredItem
     from tinradar.settings import Settings
 
 index_app = typer.Typer(help="Chỉ mục Elasticsearch / the Elasticsearch index.", no_args_is_help=True)
@@ -35,7 +40,7 @@ def _connect(settings: Settings) -> Elasticsearch:
         fail(str(exc), hint=exc.hint, code=3)
 
 
-def _print_stats(stats: Any, title: str) -> None:
+def _print_stats(stats: IndexStats, title: str) -> None:
     from rich.table import Table
 
     table = Table(title=title, show_header=True)
@@ -62,12 +67,23 @@ def init() -> None:
     )
 
 
-def _read_scored(path: Path, source_id: str, problems: list[str]) -> Iterator[Any]:
-    """Stream a ``tinradar score`` file (any size); bad lines go to ``problems``, not fatal."""
-    from pydantic import ValidationError
+@dataclass
+class _ReadCounts:
+    """What reading a scored file met: the bad lines (with why) and the lines given defaults."""
 
-    from tinradar.schema import ScoredItem
+    problems: list[str] = field(default_factory=list)
+    defaulted: int = 0
 
+
+def _read_scored(path: Path, source_id: str, counts: _ReadCounts) -> Iterator[ScoredItem]:
+    """Stream a ``tinradar score`` file (any size); bad lines go to ``counts.problems``, not fatal.
+
+    Lines that got default metadata (no ``source_id``/``kind``/``fetched_at``) are
+    counted in ``counts.defaulted``; each such item carries a note saying which defaults.
+    """
+    from tinradar.schema import LineError, NoteCode, ScoredItem
+
+    problems = counts.problems
     with path.open(encoding="utf-8") as fh:
         for number, raw in enumerate(fh, 1):
             if not raw.strip():
@@ -75,14 +91,16 @@ def _read_scored(path: Path, source_id: str, problems: list[str]) -> Iterator[An
             try:
                 line = json.loads(raw)
                 if not isinstance(line, dict):
-                    raise ValueError("not a JSON object")
+                    raise LineError("not a JSON object.")
                 item = ScoredItem.from_line(line, source_id=source_id)
-            except (ValueError, ValidationError) as exc:
-                first = str(exc).splitlines()[0][:200]
-                problems.append(f"dòng / line {number}: {first}")
+            except ValueError as exc:  # LineError, json.JSONDecodeError
+                why = f"invalid JSON: {exc.msg} (column {exc.colno})." if isinstance(exc, json.JSONDecodeError) else exc
+                problems.append(f"dòng / line {number}: {str(why).splitlines()[0][:300]}")
                 if len(problems) <= 20:
-                    console.print(f"[yellow]bỏ qua / skipped[/] {problems[-1]}")
+                    console.print(f"[yellow]bỏ qua / skipped[/] {escape(problems[-1])}")
                 continue
+            if any(n.code is NoteCode.DEFAULTS for n in item.analysis.notes):
+                counts.defaulted += 1
             yield item
 
 
@@ -104,9 +122,15 @@ def load(
     settings = load_settings()
     client = _connect(settings)
     ensure_templates(client, settings)
-    problems: list[str] = []
-    stats = Indexer(client, settings).index(_read_scored(file, source_id, problems))
-    total = stats.ok + stats.failed
+    counts = _ReadCounts()
+    stats = Indexer(client, settings).index(_read_scored(file, source_id, counts))
+    total, problems = stats.ok + stats.failed, counts.problems
+    if counts.defaulted:
+        console.print(
+            f"{counts.defaulted} dòng không có source_id/kind/fetched_at, đã dùng mặc định / lines without "
+            f"source_id/kind/fetched_at got defaults: source '{escape(source_id)}', kind inferred "
+            "(news for a title + URL, else social), fetched now; each item's notes say which."
+        )
     if not total and problems:
         fail(
             f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad).",
@@ -153,10 +177,41 @@ def _day(value: str | None, name: str) -> date | datetime | None:
         fail(f"{name}: '{value}' không phải ngày / is not a date", hint="Use YYYY-MM-DD (or an ISO time).", code=2)
 
 
-def _csv_value(value: Any) -> str:
-    if isinstance(value, list):
-        return "|".join(str(v.get("claim_id", v.get("name", v)) if isinstance(v, dict) else v) for v in value)
-    return "" if value is None else str(value)
+#: Columns of ``search --format csv`` (lists are joined with "|").
+CSV_COLUMNS = (
+    "id",
+    "score",
+    "dated_at",
+    "source_id",
+    "kind",
+    "risk_level",
+    "rumor_risk",
+    "sentiment",
+    "claim_ids",
+    "provinces",
+    "review_status",
+    "title",
+    "url",
+)
+
+
+def _csv_row(hit: Hit) -> list[str]:
+    doc = hit.doc
+    return [
+        hit.id,
+        "" if hit.score is None else str(hit.score),
+        doc.dated_at.isoformat(),
+        doc.source_id,
+        doc.kind.value,
+        doc.risk_level.value,
+        str(doc.rumor_risk),
+        doc.sentiment.value,
+        "|".join(doc.claim_ids),
+        "|".join(doc.provinces),
+        doc.review_state.status.value,
+        doc.title,
+        doc.url or "",
+    ]
 
 
 def _rich_highlight(fragment: str) -> str:
@@ -178,6 +233,11 @@ def search_command(
     status: list[str] = typer.Option(
         [], "--status", help="Review status: new, in_review, confirmed_false, misleading, accurate, irrelevant"
     ),
+    precision: list[str] = typer.Option(
+        [],
+        "--precision",
+        help="Độ chính xác giờ đăng / publication time known to the: minute | day | none (repeatable)",
+    ),
     sort: str = typer.Option("relevance", "--sort", help="relevance | newest | oldest | risk"),
     limit: int = typer.Option(20, "--limit", min=0, max=10_000),
     offset: int = typer.Option(0, "--offset", min=0),
@@ -195,20 +255,23 @@ def search_command(
         fail(f"--format {fmt}: chọn / choose table, json or csv", code=2)
     settings = load_settings()
     try:
-        q = SearchQuery(
-            text=query,
-            since=_day(since, "--since"),
-            until=_day(until, "--until"),
-            sources=source,
-            kinds=kind,
-            provinces=province,
-            risk_min=risk_min,
-            sentiments=sentiment,
-            claims=claim,
-            statuses=status,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        q = SearchQuery.model_validate(  # validation turns the option strings into enums, with clear errors
+            {
+                "text": query,
+                "since": _day(since, "--since"),
+                "until": _day(until, "--until"),
+                "sources": source,
+                "kinds": kind,
+                "provinces": province,
+                "risk_min": risk_min,
+                "sentiments": sentiment,
+                "claims": claim,
+                "statuses": status,
+                "precisions": precision,
+                "sort": sort,
+                "limit": limit,
+                "offset": offset,
+            }
         )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
@@ -232,7 +295,13 @@ def search_command(
         payload: dict[str, Any] = {
             "total": result.total,
             "hits": [
-                {"id": h.id, "score": h.score, "index": h.index, "fields": h.source, "highlights": h.highlights}
+                {
+                    "id": h.id,
+                    "score": h.score,
+                    "index": h.index,
+                    "fields": h.doc.model_dump(mode="json", exclude_unset=True),
+                    "highlights": h.highlights,
+                }
                 for h in result.hits
             ],
         }
@@ -243,36 +312,15 @@ def search_command(
     if fmt == "csv":
         import csv
 
-        columns = [
-            "id",
-            "score",
-            "dated_at",
-            "source_id",
-            "kind",
-            "risk_level",
-            "rumor_risk",
-            "sentiment",
-            "claim_ids",
-            "provinces",
-            "review_status",
-            "title",
-            "url",
-        ]
         writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
+        writer.writerow(CSV_COLUMNS)
         for h in result.hits:
-            row = {
-                **h.source,
-                "id": h.id,
-                "score": h.score,
-                "review_status": (h.source.get("review") or {}).get("status", "new"),
-            }
-            writer.writerow([_csv_value(row.get(c)) for c in columns])
+            writer.writerow(_csv_row(h))
         return
     _print_table(result, counts)
 
 
-def _print_table(result: Any, counts: Any) -> None:
+def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -283,21 +331,17 @@ def _print_table(result: Any, counts: Any) -> None:
     table.add_column("Cảm xúc", justify="center")
     table.add_column("Tin / item", ratio=1)
     for h in result.hits:
-        src = h.source
-        title = h.highlights.get("title", [escape(src.get("title") or "")])[0]
-        snippet = " … ".join(h.highlights.get("text", [])) or escape((src.get("text") or "")[:160])
-        claims = ", ".join(src.get("claim_ids") or [])
-        status = (src.get("review") or {}).get("status", "new")
+        doc = h.doc
+        title = h.highlights.get("title", [escape(doc.title)])[0]
+        snippet = " … ".join(h.highlights.get("text", [])) or escape(doc.text[:160])
+        claims = ", ".join(doc.claim_ids)
+        status = doc.review_state.status.value
         body = f"[bold]{_rich_highlight(title) if h.highlights.get('title') else title}[/]\n{_rich_highlight(snippet) if h.highlights.get('text') else snippet}"
         if claims:
             body += f"\n[magenta]claims: {escape(claims)}[/]"
         body += f"\n[dim]{escape(h.id)} · review: {status}[/]"
-        risk = (
-            f"{src.get('risk_level', '?')} {src.get('rumor_risk', 0):.2f}" if src.get("rumor_risk") is not None else "?"
-        )
-        table.add_row(
-            (src.get("dated_at") or "")[:16], escape(src.get("source_id") or ""), risk, src.get("sentiment") or "", body
-        )
+        risk = f"{doc.risk_level.value} {doc.rumor_risk:.2f}"
+        table.add_row(doc.dated_at.isoformat()[:16], escape(doc.source_id), risk, doc.sentiment.value, body)
     out.print(table)
     if counts is not None:
         for name in ("by_day", "by_source", "by_risk_level", "by_sentiment", "by_province", "by_claim", "by_status"):

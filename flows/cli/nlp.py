@@ -20,6 +20,7 @@ from typing import IO, Any
 import typer
 
 from flows.cli.common import console, fail, load_settings
+from tinradar.schema import Document, Note, NoteCode
 
 #: Input keys copied into the ``Document`` the analyzer reads (all optional but id/text).
 _DOC_KEYS = (
@@ -50,15 +51,17 @@ def _open(path: Path, mode: str) -> Iterator[IO[str]]:
         yield fh
 
 
-def _document(obj: dict[str, Any], line_no: int) -> tuple[Any, list[str]]:
+def _document(obj: dict[str, Any], line_no: int) -> tuple[Document, list[Note]]:
     """Build the Document to analyse; metadata that does not validate is dropped with a note."""
     from pydantic import ValidationError
 
     from tinradar.ids import social_id
-    from tinradar.schema import Document, Kind, utc_now
+    from tinradar.schema import Kind, id_problem, utc_now
 
     raw_id = str(obj["id"])
-    doc_id = raw_id if 8 <= len(raw_id) <= 128 else social_id("score", raw_id)
+    # The output keeps the input's id (``index load`` indexes it as it is); only an id the
+    # index could not take (blank, over 512 bytes) is hashed for the analysis itself.
+    doc_id = social_id("score", raw_id) if id_problem(raw_id) else raw_id
     base = {
         "id": doc_id,
         "source_id": str(obj.get("source_id") or "score"),
@@ -73,7 +76,9 @@ def _document(obj: dict[str, Any], line_no: int) -> tuple[Any, list[str]]:
         bad = sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})
         kept = {k: v for k, v in extra.items() if k not in bad}
         doc = Document.model_validate({**base, **kept})
-        return doc, [f"ignored_fields: {', '.join(bad)} (giá trị không hợp lệ ở dòng {line_no})"]
+        return doc, [
+            Note(code=NoteCode.IGNORED_FIELDS, message=f"{', '.join(bad)} (giá trị không hợp lệ ở dòng {line_no})")
+        ]
 
 
 def _read(fh: IO[str]) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
@@ -126,14 +131,14 @@ def register(app: typer.Typer) -> None:
         except RuntimeError as exc:  # nlp.transformers_backend.TransformersUnavailable
             fail(
                 f"không dùng được backend transformers / transformers backend unavailable: {exc}",
-                hint="cài 'tinradar\\[transformers]' và đặt TINRADAR_TRANSFORMERS_MODEL_DIR, hoặc TINRADAR_NLP_BACKEND=sklearn",
+                hint="cài 'tinradar[transformers]' và đặt TINRADAR_TRANSFORMERS_MODEL_DIR, hoặc TINRADAR_NLP_BACKEND=sklearn",
             )
         total = None
         if str(input_path) != "-":
             with input_path.open("rb") as fh:
                 total = sum(1 for line in fh if line.strip())
         scored = skipped = 0
-        batch: list[tuple[dict[str, Any], Any, list[str]]] = []
+        batch: list[tuple[dict[str, Any], Document, list[Note]]] = []
 
         def flush(out: IO[str]) -> None:
             nonlocal scored
@@ -141,8 +146,8 @@ def register(app: typer.Typer) -> None:
                 return
             analyses = analyzer.analyze([doc for _, doc, _ in batch])
             for (obj, _doc, notes), analysis in zip(batch, analyses, strict=True):
+                analysis.notes = [*notes, *analysis.notes]
                 fields = analysis.model_dump(mode="json", exclude={"doc_id"})
-                fields["notes"] = notes + fields["notes"]
                 out.write(json.dumps({**obj, **fields}, ensure_ascii=False) + "\n")
             scored += len(batch)
             batch.clear()

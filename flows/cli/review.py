@@ -93,8 +93,8 @@ def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines đ�
     tmp = out_file.with_suffix(out_file.suffix + ".part")
     with tmp.open("w", encoding="utf-8") as fh:
         for row in export_decisions(client, settings):
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            counts[row["status"]] += 1
+            fh.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
+            counts[str(row.status)] += 1
     tmp.replace(out_file)
     total = sum(counts.values())
     detail = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "không có"

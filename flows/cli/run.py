@@ -10,12 +10,17 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from flows.cli.common import console, fail, load_settings, out
 from flows.serve import PIPELINE_CRON, REPORT_CRON
+
+if TYPE_CHECKING:
+    from flows.summary import RunSummary
+    from tinradar.settings import Settings
 
 run_app = typer.Typer(
     name="run",
@@ -54,7 +59,7 @@ def _parse_vars(values: list[str] | None) -> dict[str, str] | None:
     return out_vars
 
 
-def _prepare(*, quiet: bool = True) -> Any:
+def _prepare(*, quiet: bool = True) -> Settings:
     """Settings + Prefect environment; ``quiet`` keeps Prefect's own log lines off the terminal.
 
     A one-off run prints its own summary (every failure with its reason), so Prefect's
@@ -71,7 +76,7 @@ def _prepare(*, quiet: bool = True) -> Any:
     return settings
 
 
-def print_summary(summary: Any) -> None:
+def print_summary(summary: RunSummary) -> None:
     """The run summary as two Rich tables (stderr), for people."""
     from rich.table import Table
 
@@ -88,6 +93,9 @@ def print_summary(summary: Any) -> None:
         ("Không đổi / unchanged", c.indexed_unchanged),
         ("Từ lượt trước / picked up", c.picked_up),
         ("Chờ lượt sau / pending", c.pending),
+        ("Dòng không đọc được / unreadable lines", c.unreadable),
+        ("Phân tích lỗi / analysis failed", c.analysis_failed),
+        ("Không chấm điểm / left unscored", c.unscored),
     ):
         table.add_row(label, str(value))
     console.print(table)
@@ -184,7 +192,7 @@ def run_report(
         fail(str(exc), hint=exc.hint or "Start Elasticsearch: tinradar es start")
     console.print(f"[bold green]✓[/] Báo cáo ngày {result.day}: {result.html}")
     console.print(f"  Markdown: {result.markdown}")
-    console.print(f"  PDF: {result.pdf}" if result.pdf else f"  [yellow]{result.pdf_note}[/]")
+    console.print(f"  PDF: {result.pdf}" if result.pdf else f"  [yellow]{escape(result.pdf_note)}[/]")
     if result.empty:
         console.print("  [yellow]Không có tin, bài nào trong ngày này: báo cáo ghi rõ điều đó.[/]")
     if result.emailed_to:
@@ -224,7 +232,7 @@ def demo(
     from flows.demo import DEMO_DAY, EXAMPLE_SEARCHES, run_demo
     from flows.pipeline import PipelineFailed
     from index.client import ElasticsearchUnavailable
-    from index.node import NodeError
+    from index.errors import NodeError
 
     started = datetime.now()
     console.print(
@@ -248,15 +256,17 @@ def demo(
     t = result.totals
     console.print(
         f"\n[bold green]✓ Xong[/] trong {(datetime.now() - started).total_seconds():.0f} s. "
-        f"Chỉ mục có [bold]{t['documents']}[/] tin, bài ({t['day_total']} trong ngày {result.report.day}); "
-        f"nguy cơ cao: {t['by_risk_level'].get('high', 0)}, trung bình: {t['by_risk_level'].get('medium', 0)}, "
-        f"thấp: {t['by_risk_level'].get('low', 0)}."
+        f"Chỉ mục có [bold]{t.documents}[/] tin, bài ({t.day_total} trong ngày {result.report.day}); "
+        f"nguy cơ cao: {t.by_risk_level.get('high', 0)}, trung bình: {t.by_risk_level.get('medium', 0)}, "
+        f"thấp: {t.by_risk_level.get('low', 0)}."
     )
-    if t["claims"]:
-        console.print("Tin sai đã biết được phát hiện: " + ", ".join(f"{k} ({v})" for k, v in t["claims"].items()))
+    if t.claims:
+        console.print("Tin sai đã biết được phát hiện: " + ", ".join(f"{k} ({v})" for k, v in t.claims.items()))
     console.print(f"\n[bold]Báo cáo / report:[/] {result.report.html}")
     if result.report.pdf:
         console.print(f"                  {result.report.pdf}")
+    else:
+        console.print(f"                  [yellow]{escape(result.report.pdf_note)}[/]")
     console.print(f"                  {result.report.markdown}")
     console.print(
         f"Elasticsearch: {result.es_url}"

@@ -75,10 +75,10 @@ def daily_report(
     result = ReportResult(
         day=day,
         folder=folder,
-        html=files["html"],
-        markdown=files["markdown"],
-        pdf=files["pdf"],
-        pdf_note=files["pdf_note"] if files["pdf"] is None else "",
+        html=files.html,
+        markdown=files.markdown,
+        pdf=files.pdf,
+        pdf_note=files.pdf_note,
         empty=data.empty,
         items_today=data.total_today,
     )
@@ -87,9 +87,9 @@ def daily_report(
         msg = build_message(
             settings,
             subject,
-            files["markdown"].read_text(encoding="utf-8"),
-            files["html"].read_text(encoding="utf-8"),
-            files["pdf"],
+            files.markdown.read_text(encoding="utf-8"),
+            files.html.read_text(encoding="utf-8"),
+            files.pdf,
         )
         try:
             send_report(settings, msg)
@@ -99,7 +99,7 @@ def daily_report(
             logger.error("report written but not e-mailed: %s", result.email_error)
     try:
         create_markdown_artifact(
-            files["markdown"].read_text(encoding="utf-8")[:100_000],
+            files.markdown.read_text(encoding="utf-8")[:100_000],
             key="tinradar-daily-report",
             description=f"TinRadar {day}",
         )

@@ -16,6 +16,8 @@ import matplotlib
 matplotlib.use("Agg")  # no display: charts are only ever written to files
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 #: One colour per meaning, the same in every chart and in the HTML.
@@ -26,7 +28,7 @@ SENTIMENT_LABELS = {"neg": "Tiêu cực", "neu": "Trung tính", "pos": "Tích c�
 PALETTE = ["#2c6fbb", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085", "#d35400", "#7f8c8d", "#34495e"]
 
 
-def _svg_uri(fig: plt.Figure) -> str:
+def _svg_uri(fig: Figure) -> str:
     buf = io.BytesIO()
     with plt.rc_context({"svg.fonttype": "path", "svg.hashsalt": "tinradar"}):
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -38,7 +40,7 @@ def _day_labels(days: list[str]) -> list[str]:
     return [date.fromisoformat(d).strftime("%d/%m") for d in days]
 
 
-def _style(ax: plt.Axes) -> None:
+def _style(ax: Axes) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", alpha=0.3)

@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
+from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
-from flows.summary import RunSummary, SourceRun, SourceStatus
+from flows.summary import DropCounts, RunSummary, SourceRun, SourceStatus
+from index import doc as F
+from index.search import Hit, SearchQuery, SearchResult, SearchStats, build_query, search, stats
+from index.templates import alias_name
+from nlp.claims import Claim, load_claims
 from nlp.places import PlaceNames
 from tinradar.schema import ReviewStatus, RiskLevel, Sentiment, utc_now
 from tinradar.settings import Settings
@@ -120,6 +124,7 @@ class ReportData(BaseModel):
     crawl_status: list[SourceRun] = Field(default_factory=list)
     runs_today: int = 0
     pending_items: int = 0
+    drops: DropCounts = Field(default_factory=DropCounts, description="Drops of the day's runs, summed")
 
     @property
     def empty(self) -> bool:
@@ -133,67 +138,80 @@ class ReportData(BaseModel):
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _claims_registry(settings: Settings) -> dict[str, Any]:
+def _claims_registry(settings: Settings) -> dict[str, Claim]:
     """Known claims by id (empty when the registry cannot be read: ids are shown instead)."""
     try:
-        from nlp.claims import load_claims
-
         return {c.id: c for c in load_claims(settings.claims_file)}
-    except Exception:
+    except (OSError, ValueError):
         return {}
 
 
 def _short(text: str, n: int = 220) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _item(hit: Any, claims: dict[str, Any]) -> ReportItem:
-    s = hit.source
-    refs = []
-    for m in s.get("matched_claims") or []:
-        cid = m.get("claim_id", "")
-        refs.append(ClaimRef(claim_id=cid, claim=getattr(claims.get(cid), "claim", ""), similarity=m.get("similarity")))
-    title = s.get("title") or _short(s.get("text", ""), 90)
+def _title(hit: Hit, n: int = 90) -> str:
+    return hit.doc.title or _short(hit.doc.text, n)
+
+
+def _item(hit: Hit, claims: dict[str, Claim]) -> ReportItem:
+    doc = hit.doc
+    refs = [
+        ClaimRef(
+            claim_id=m.claim_id, claim=claims[m.claim_id].claim if m.claim_id in claims else "", similarity=m.similarity
+        )
+        for m in doc.matched_claims
+    ]
     return ReportItem(
         id=hit.id,
-        title=title,
-        snippet=_short(s.get("text", "")),
-        url=s.get("url"),
-        source_id=s.get("source_id", ""),
-        dated_at=s.get("dated_at"),
-        rumor_risk=float(s.get("rumor_risk") or 0.0),
-        risk_level=s.get("risk_level") or RiskLevel.LOW.value,
-        cues=list(s.get("cues") or []),
+        title=_title(hit),
+        snippet=_short(doc.text),
+        url=doc.url,
+        source_id=doc.source_id,
+        dated_at=doc.dated_at.isoformat(),
+        rumor_risk=doc.rumor_risk,
+        risk_level=doc.risk_level.value,
+        cues=list(doc.cues),
         claims=refs,
-        places=list(s.get("place_names") or []),
-        cluster_id=s.get("cluster_id"),
+        places=list(doc.place_names),
+        cluster_id=doc.cluster_id,
     )
 
 
-def crawl_status_for(settings: Settings, day: date) -> tuple[list[SourceRun], int, int]:
-    """Crawl state per source from the day's run summaries; (sources, runs, pending items).
+class CrawlStatus(BaseModel):
+    """The day's runs as the report's crawl-status section shows them."""
 
-    Status and skips are the latest run's (is the source working now?); items are summed
-    over the day's runs (a rerun that finds nothing new must not read as "0 items").
+    sources: list[SourceRun] = Field(default_factory=list)
+    runs: int = 0
+    pending: int = Field(default=0, description="Items the latest run left for a later one")
+    drops: DropCounts = Field(default_factory=DropCounts)
+
+
+def crawl_status_for(settings: Settings, day: date) -> CrawlStatus:
+    """Crawl state per source from the day's run summaries.
+
+    Status and skips are the latest run's (is the source working now?); items and drops
+    are summed over the day's runs (a rerun that finds nothing new must not read as "0 items").
     """
     folder = settings.data_dir / "runs" / day.isoformat()
     latest: dict[str, SourceRun] = {}
-    runs = 0
-    pending = 0
+    status = CrawlStatus()
     for path in sorted(folder.glob("*/summary.json")) if folder.is_dir() else []:
         try:
             summary = RunSummary.model_validate(json.loads(path.read_text(encoding="utf-8")))
         except (ValueError, OSError):
             continue
-        runs += 1
-        pending = summary.counts.pending
+        status.runs += 1
+        status.pending = summary.counts.pending
+        status.drops.add(summary.counts)
         for source in summary.sources:
             # status and skips of the latest run; items collected over all the day's runs
             earlier = latest.get(source.source_id)
             items = source.items + (earlier.items if earlier else 0)
             latest[source.source_id] = source.model_copy(update={"items": items})
-    return sorted(latest.values(), key=lambda s: s.source_id), runs, pending
+    status.sources = sorted(latest.values(), key=lambda s: s.source_id)
+    return status
 
 
 # --- the collector ----------------------------------------------------------------------
@@ -202,32 +220,26 @@ def crawl_status_for(settings: Settings, day: date) -> tuple[list[SourceRun], in
 class ReportCollector:
     """Runs the report's queries against one index (the one ``settings`` point at)."""
 
-    def __init__(self, client: Any, settings: Settings) -> None:
-        from index import search as search_mod
-
+    def __init__(self, client: Elasticsearch, settings: Settings) -> None:
         self.client = client
         self.settings = settings
-        self.search_mod = search_mod
         self.claims = _claims_registry(settings)
         self.places = PlaceNames.load()
 
-    def q(self, **kwargs: Any) -> Any:
-        return self.search_mod.SearchQuery(**kwargs)
+    def stats(self, query: SearchQuery) -> SearchStats:
+        return stats(self.client, self.settings, query, top=100)
 
-    def stats(self, **kwargs: Any) -> Any:
-        return self.search_mod.stats(self.client, self.settings, self.q(**kwargs), top=100)
-
-    def search(self, **kwargs: Any) -> Any:
-        return self.search_mod.search(self.client, self.settings, self.q(**kwargs))
+    def search(self, query: SearchQuery) -> SearchResult:
+        return search(self.client, self.settings, query)
 
     def collect(self, day: date) -> ReportData:
         start = day - timedelta(days=WINDOW_DAYS - 1)
         yesterday = day - timedelta(days=1)
         days = [(start + timedelta(days=i)).isoformat() for i in range(WINDOW_DAYS)]
-        today = self.stats(since=day, until=day, limit=0)
-        before = self.stats(since=yesterday, until=yesterday, limit=0)
-        window = self.stats(since=start, until=day, limit=0)
-        baseline = self.stats(since=day - timedelta(days=WINDOW_DAYS), until=yesterday, limit=0)
+        today = self.stats(SearchQuery(since=day, until=day, limit=0))
+        before = self.stats(SearchQuery(since=yesterday, until=yesterday, limit=0))
+        window = self.stats(SearchQuery(since=start, until=day, limit=0))
+        baseline = self.stats(SearchQuery(since=day - timedelta(days=WINDOW_DAYS), until=yesterday, limit=0))
         data = ReportData(
             day=day,
             generated_at=utc_now().astimezone(self.settings.tz),
@@ -239,19 +251,27 @@ class ReportCollector:
             risk_today={lvl.value: today.by_risk_level.get(lvl.value, 0) for lvl in RiskLevel},
         )
         data.headlines = self._headlines(today, before)
-        data.volume_by_source_day = self._per_day(days, start, day, "sources", list(window.by_source)[:8])
-        data.sentiment_by_day = self._per_day(days, start, day, "sentiments", [s.value for s in Sentiment])
+        week = SearchQuery(since=start, until=day, limit=0)
+        data.volume_by_source_day = {
+            source: self._per_day(days, week.model_copy(update={"sources": [source]}))
+            for source in list(window.by_source)[:8]
+        }
+        data.sentiment_by_day = {
+            s.value: self._per_day(days, week.model_copy(update={"sentiments": [s]})) for s in Sentiment
+        }
         data.top_items = self._top_items(day)
         data.claims_seen = self._claims_seen(day, today, window)
         data.new_clusters = self._new_clusters(day, today)
         data.spikes = self._spikes(today, baseline)
         data.provinces = self._provinces(today, window)
         data.districts = self._districts(day, start)
-        data.crawl_status, data.runs_today, data.pending_items = crawl_status_for(self.settings, day)
+        crawl = crawl_status_for(self.settings, day)
+        data.crawl_status, data.runs_today, data.pending_items = crawl.sources, crawl.runs, crawl.pending
+        data.drops = crawl.drops
         return data
 
-    def _headlines(self, today: Any, before: Any) -> list[Headline]:
-        def claims(s: Any) -> int:
+    def _headlines(self, today: SearchStats, before: SearchStats) -> list[Headline]:
+        def claims(s: SearchStats) -> int:
             return int(sum(s.by_claim.values()))
 
         return [
@@ -269,69 +289,68 @@ class ReportCollector:
             ),
         ]
 
-    def _per_day(
-        self, days: list[str], start: date, day: date, field: str, keys: list[str]
-    ) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        for key in keys:
-            s = self.stats(since=start, until=day, limit=0, **{field: [key]})
-            out[key] = {d: s.by_day.get(d, 0) for d in days}
-        return out
+    def _per_day(self, days: list[str], query: SearchQuery) -> dict[str, int]:
+        by_day = self.stats(query).by_day
+        return {d: by_day.get(d, 0) for d in days}
 
     def _top_items(self, day: date) -> list[ReportItem]:
         result = self.search(
-            since=day, until=day, statuses=[ReviewStatus.NEW], risk_min=RiskLevel.MEDIUM, sort="risk", limit=TOP_ITEMS
+            SearchQuery(
+                since=day,
+                until=day,
+                statuses=[ReviewStatus.NEW],
+                risk_min=RiskLevel.MEDIUM,
+                sort="risk",
+                limit=TOP_ITEMS,
+            )
         )
         return [_item(h, self.claims) for h in result.hits]
 
-    def _claims_seen(self, day: date, today: Any, window: Any) -> list[ClaimSeen]:
+    def _claims_seen(self, day: date, today: SearchStats, window: SearchStats) -> list[ClaimSeen]:
         rows = []
         for cid, n in sorted(today.by_claim.items(), key=lambda kv: -kv[1]):
             claim = self.claims.get(cid)
-            example = self.search(since=day, until=day, claims=[cid], sort="risk", limit=1).hits
+            example = self.search(SearchQuery(since=day, until=day, claims=[cid], sort="risk", limit=1)).hits
             rows.append(
                 ClaimSeen(
                     claim_id=cid,
-                    claim=getattr(claim, "claim", "") or cid,
-                    correction=getattr(claim, "correction", "") or "",
-                    debunked_by=_as_text(getattr(claim, "debunked_by", "")),
-                    source_url=getattr(claim, "source_url", None),
+                    claim=claim.claim if claim else cid,
+                    correction=claim.correction if claim else "",
+                    debunked_by=", ".join(claim.debunked_by) if claim else "",
+                    source_url=claim.source_url if claim else None,
                     today=n,
                     window=window.by_claim.get(cid, n),
-                    example_title=(example[0].source.get("title") or _short(example[0].source.get("text", ""), 90))
-                    if example
-                    else None,
-                    example_url=example[0].source.get("url") if example else None,
+                    example_title=_title(example[0]) if example else None,
+                    example_url=example[0].doc.url if example else None,
                 )
             )
         return rows
 
-    def _new_clusters(self, day: date, today: Any, limit: int = 10) -> list[ClusterRow]:
+    def _new_clusters(self, day: date, today: SearchStats, limit: int = 10) -> list[ClusterRow]:
         """Clusters with at least two items today that had none before today, largest first."""
         candidates = [(cid, n) for cid, n in today.by_cluster.items() if n >= 2]
         if not candidates:
             return []
-        earlier = self.stats(until=day - timedelta(days=1), clusters=[c for c, _ in candidates], limit=0)
+        earlier = self.stats(SearchQuery(until=day - timedelta(days=1), clusters=[c for c, _ in candidates], limit=0))
         rows = []
         for cid, n in sorted(candidates, key=lambda kv: -kv[1]):
             if earlier.by_cluster.get(cid):
                 continue
-            hits = self.search(since=day, until=day, clusters=[cid], sort="oldest", limit=5).hits
-            first = hits[0].source if hits else {}
+            hits = self.search(SearchQuery(since=day, until=day, clusters=[cid], sort="oldest", limit=5)).hits
             rows.append(
                 ClusterRow(
                     cluster_id=cid,
                     today=n,
-                    example_title=first.get("title") or _short(first.get("text", ""), 120),
-                    example_url=first.get("url"),
-                    sources=sorted({h.source.get("source_id", "") for h in hits}),
+                    example_title=_title(hits[0], 120) if hits else "",
+                    example_url=hits[0].doc.url if hits else None,
+                    sources=sorted({h.doc.source_id for h in hits}),
                 )
             )
             if len(rows) >= limit:
                 break
         return rows
 
-    def _spikes(self, today: Any, baseline: Any) -> list[Spike]:
+    def _spikes(self, today: SearchStats, baseline: SearchStats) -> list[Spike]:
         spikes = []
         for kind, now, then in (
             ("claim", today.by_claim, baseline.by_claim),
@@ -340,11 +359,12 @@ class ReportCollector:
             for key, n in now.items():
                 avg = then.get(key, 0) / WINDOW_DAYS
                 if n >= SPIKE_MIN_COUNT and n >= SPIKE_RATIO * avg and n > avg:
-                    label = getattr(self.claims.get(key), "claim", key) if kind == "claim" else key
+                    claim = self.claims.get(key) if kind == "claim" else None
+                    label = claim.claim if claim else key
                     spikes.append(Spike(kind=kind, key=key, label=label, today=n, baseline=round(avg, 2)))
         return sorted(spikes, key=lambda s: -(s.today - s.baseline))
 
-    def _provinces(self, today: Any, window: Any) -> list[PlaceRow]:
+    def _provinces(self, today: SearchStats, window: SearchStats) -> list[PlaceRow]:
         codes = set(today.by_province) | set(window.by_province)
         rows = [
             PlaceRow(
@@ -359,16 +379,14 @@ class ReportCollector:
 
     def _districts(self, day: date, start: date) -> list[PlaceRow]:
         """District counts: the same query builder as search, with a terms aggregation on districts."""
-        from index.templates import alias_name
-
         counts: dict[str, dict[str, int]] = {}
         for label, since in (("today", day), ("window", start)):
-            query = self.search_mod.build_query(self.q(since=since, until=day), self.settings)
+            query = build_query(SearchQuery(since=since, until=day), self.settings)
             resp = self.client.search(
                 index=alias_name(self.settings),
                 query=query,
                 size=0,
-                aggs={"d": {"terms": {"field": "districts", "size": 50}}},
+                aggs={"d": {"terms": {"field": F.DISTRICTS, "size": 50}}},
                 ignore_unavailable=True,
                 allow_no_indices=True,
             )
@@ -384,13 +402,7 @@ class ReportCollector:
         return sorted(rows, key=lambda r: (-r.today, -r.window, r.name))[:15]
 
 
-def _as_text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value or "")
-
-
-def collect_report(client: Any, settings: Settings, day: date) -> ReportData:
+def collect_report(client: Elasticsearch, settings: Settings, day: date) -> ReportData:
     """Gather the report's data for ``day``."""
     return ReportCollector(client, settings).collect(day)
 

@@ -12,9 +12,9 @@ import subprocess
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, Field
 
 from flows.report import charts
 from flows.report.data import ReportData
@@ -166,7 +166,17 @@ def screenshot(
     return proc.returncode == 0 and png_path.exists()
 
 
-def write_report(data: ReportData, folder: Path, *, pdf: bool = True) -> dict[str, Any]:
+class ReportFiles(BaseModel):
+    """The files one ``write_report`` wrote."""
+
+    html: Path
+    markdown: Path
+    data: Path = Field(description="data.json: the numbers behind the report")
+    pdf: Path | None = Field(default=None, description="None when no PDF was made; pdf_note says why")
+    pdf_note: str = ""
+
+
+def write_report(data: ReportData, folder: Path, *, pdf: bool = True) -> ReportFiles:
     """Write report.html, report.md and (when possible) report.pdf into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     html_path, md_path, pdf_path = folder / "report.html", folder / "report.md", folder / "report.pdf"
@@ -176,5 +186,12 @@ def write_report(data: ReportData, folder: Path, *, pdf: bool = True) -> dict[st
         pdf_path.unlink(missing_ok=True)
         html_path.write_text(render_html(data, pdf_note=note), encoding="utf-8")
     md_path.write_text(render_markdown(data, pdf_note=None if written else note), encoding="utf-8")
-    (folder / "data.json").write_text(data.model_dump_json(indent=2), encoding="utf-8")
-    return {"html": html_path, "markdown": md_path, "pdf": pdf_path if written else None, "pdf_note": note}
+    data_path = folder / "data.json"
+    data_path.write_text(data.model_dump_json(indent=2), encoding="utf-8")
+    return ReportFiles(
+        html=html_path,
+        markdown=md_path,
+        data=data_path,
+        pdf=pdf_path if written else None,
+        pdf_note="" if written else note,
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flows.review.app import current_user, render, require_admin
+from flows.review.deps import current_user, render, require_admin
 from flows.review.security import safe_next, start_session
 from flows.review.users import Role, User, UserError
 
@@ -21,7 +21,7 @@ async def login_page(request: Request, next: str = "/", expired: str = "") -> HT
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> HTMLResponse:
+def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
     """Check the password (argon2, in the thread pool) and start a fresh session.
 
     Too many recent failures for this name or from this address get 429 without a
@@ -67,7 +67,7 @@ def users_action(
     name: str = Form(""),
     password: str = Form(""),
     role: str = Form("reviewer"),
-) -> HTMLResponse:
+) -> Response:
     store = request.app.state.users
     try:
         if action == "add":

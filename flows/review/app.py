@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from elasticsearch import ApiError, Elasticsearch
@@ -25,30 +24,16 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from flows.review import presentation
-from flows.review.security import CSRFMiddleware, SecurityHeadersMiddleware, csrf_token, session_expired
+from flows.review import account_views, presentation, views
+from flows.review.deps import Forbidden, LoginRequired, gate, render
+from flows.review.security import CSRFMiddleware, SecurityHeadersMiddleware
 from flows.review.throttle import LoginThrottle
-from flows.review.users import User, UserStore
+from flows.review.users import UserStore
+from nlp.claims import Claim, load_claims
 from tinradar.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "tinradar_review"
-PUBLIC_PATHS = ("/login", "/healthz")
-
-
-class LoginRequired(Exception):
-    """Raised by the gate; answered with a redirect to the login page."""
-
-    def __init__(self, next_path: str, expired: bool = False) -> None:
-        self.next_path = next_path
-        self.expired = expired
-
-
-class Forbidden(Exception):
-    """The user is logged in but their role does not allow this."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
 
 
 @dataclass
@@ -57,32 +42,17 @@ class ClaimsCache:
 
     path: Path
     mtime: float = -1.0
-    claims: dict[str, Any] = field(default_factory=dict)
+    claims: dict[str, Claim] = field(default_factory=dict)
 
-    def get(self) -> dict[str, Any]:
+    def get(self) -> dict[str, Claim]:
         try:
             mtime = self.path.stat().st_mtime
         except OSError:
             return {}
         if mtime != self.mtime:
-            self.claims = _load_claims(self.path)
+            self.claims = {c.id: c for c in load_claims(self.path)}
             self.mtime = mtime
         return self.claims
-
-
-def _load_claims(path: Path) -> dict[str, Any]:
-    """Claims by id, through the NLP registry loader when it is installed, else plain YAML."""
-    try:
-        from nlp.claims import load_claims
-    except ImportError:
-        load_claims = None
-    if load_claims is not None:
-        return {c.id: c.model_dump(mode="json") for c in load_claims(path)}
-    import yaml
-
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    items = raw.get("claims", raw) if isinstance(raw, dict) else raw
-    return {c["id"]: c for c in items if isinstance(c, dict) and "id" in c}
 
 
 def _connect(settings: Settings) -> Elasticsearch:
@@ -90,58 +60,6 @@ def _connect(settings: Settings) -> Elasticsearch:
     from index.client import connect
 
     return connect(settings, check=False)
-
-
-def current_user(request: Request) -> User:
-    """The logged-in user (the gate has already run)."""
-    return request.state.user
-
-
-async def gate(request: Request) -> None:
-    """Login required on every page except the login page itself; expired sessions end."""
-    path = request.url.path
-    if path in PUBLIC_PATHS or path.startswith("/static/"):
-        return
-    session = request.session
-    name = session.get("user")
-    here = path + (f"?{request.url.query}" if request.url.query else "") if request.method == "GET" else "/"
-    if not name:
-        raise LoginRequired(here)
-    app_state = request.app.state
-    if session_expired(session, app_state.clock(), app_state.settings.review_session_minutes):
-        session.clear()
-        raise LoginRequired(here, expired=True)
-    user = app_state.users.get(name)
-    if user is None:  # account removed since login
-        session.clear()
-        raise LoginRequired(here)
-    request.state.user = user
-
-
-def require_decider(request: Request) -> User:
-    user = current_user(request)
-    if not user.role.can_decide:
-        raise Forbidden("Tài khoản của bạn chỉ có quyền xem (phân tích viên), không được ghi quyết định.")
-    return user
-
-
-def require_admin(request: Request) -> User:
-    user = current_user(request)
-    if not user.role.can_manage:
-        raise Forbidden("Chỉ quản trị viên mới quản lý được tài khoản.")
-    return user
-
-
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
-    """Render a page with the common context (user, CSRF token, flash message)."""
-    ctx = {
-        "user": getattr(request.state, "user", None),
-        "csrf_token": csrf_token(request.session),
-        "flash": request.session.pop("flash", None),
-        "settings": request.app.state.settings,
-    }
-    ctx.update(context or {})
-    return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
 def create_app(
@@ -152,8 +70,6 @@ def create_app(
     clock: Callable[[], float] = time.time,
 ) -> FastAPI:
     """Build the review desk for these settings."""
-    from flows.review import account_views, views
-
     app = FastAPI(
         title="TinRadar — Bàn duyệt tin",
         docs_url=None,

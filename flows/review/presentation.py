@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
+
+from index.doc import IndexDoc
 
 STATUS_LABELS = {
     "new": "Chưa xem xét",
@@ -32,40 +33,28 @@ STATUS_FILTERS = [("open", "Cần xử lý (chưa quyết định)"), ("all", "T
 MODE_LABELS = {"risk": "Rủi ro cao trước", "uncertain": "Mô hình chưa chắc chắn trước"}
 
 
-def local_time(value: Any, tz: ZoneInfo, fmt: str = "%H:%M %d/%m/%Y") -> str:
-    """An ISO string or datetime shown in the board's time zone; '' when unknown."""
-    if not value:
+def local_time(value: datetime | None, tz: ZoneInfo, fmt: str = "%H:%M %d/%m/%Y") -> str:
+    """A moment shown in the board's time zone; '' when unknown."""
+    if value is None:
         return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
     if value.tzinfo is None:
         return value.strftime(fmt)
     return value.astimezone(tz).strftime(fmt)
 
 
-def safe_url(value: Any) -> str | None:
+def safe_url(value: str | None) -> str | None:
     """Only http(s) links from crawled data become hrefs (no ``javascript:``)."""
-    if not isinstance(value, str):
+    if not value:
         return None
     parts = urlsplit(value.strip())
     return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def snippet(source: dict[str, Any], limit: int = 180) -> str:
+def snippet(doc: IndexDoc, limit: int = 180) -> str:
     """Title, or the start of the text, for queue rows."""
-    text = (source.get("title") or "").strip() or (source.get("text") or "").strip()
+    text = doc.title.strip() or doc.text.strip()
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def as_list(value: Any) -> str:
-    """A list from YAML (e.g. ``debunked_by``) as readable text."""
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value if v)
-    return str(value or "")
 
 
 @lru_cache(maxsize=1)
@@ -76,11 +65,8 @@ def province_names() -> dict[str, str]:
     return PlaceNames.load().provinces
 
 
-def percent(value: Any) -> str:
-    try:
-        return f"{float(value) * 100:.0f}%"
-    except (TypeError, ValueError):
-        return "–"
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
 
 
 def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
@@ -89,7 +75,6 @@ def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
     env.filters["safe_url"] = safe_url
     env.filters["snippet"] = snippet
     env.filters["percent"] = percent
-    env.filters["as_list"] = as_list
     env.filters["province"] = lambda code: province_names().get(code or "", code or "")
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,

@@ -20,6 +20,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from index.review.export import ReviewExportRow
+
 #: Columns of a ReINTEL CSV row; verdict rows leave the engagement columns empty.
 REINTEL_COLUMNS = (
     "id",
@@ -33,23 +37,26 @@ REINTEL_COLUMNS = (
 )
 
 
-def read_reviews(path: Path) -> list[dict[str, Any]]:
+def read_reviews(path: Path) -> list[ReviewExportRow]:
     """Rows of a ``tinradar review export`` file (JSON lines); bad lines are an error with a line number."""
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not str(row.get("text", "")).strip() or row.get("label") not in (0, 1):
-            raise ValueError(f"{path}:{number}: expected an object with 'text' and 'label' 0 or 1")
-        rows.append(row)
+            rows.append(ReviewExportRow.model_validate_json(line))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            what = (
+                "not JSON"
+                if first["type"] == "json_invalid"
+                else "expected an object with 'id', 'text' and 'label' 0 or 1"
+            )
+            raise ValueError(f"{path}:{number}: {what} ({first['msg']})") from None
     return rows
 
 
-def combined_csv(base_csv: Path, reviews: Iterable[dict[str, Any]]) -> tuple[str, int, int, int]:
+def combined_csv(base_csv: Path, reviews: Iterable[ReviewExportRow]) -> tuple[str, int, int, int]:
     """The training CSV with one row per verdict appended (ids prefixed ``review:``).
 
     A verdict on a text that is also in the base data replaces nothing: both rows stay, and
@@ -69,13 +76,13 @@ def combined_csv(base_csv: Path, reviews: Iterable[dict[str, Any]]) -> tuple[str
         writer.writerow(
             {f: "" for f in fields}
             | {
-                "id": f"review:{row['id']}",
-                "post_message": row["text"],
-                "label": str(int(row["label"])),
+                "id": f"review:{row.id}",
+                "post_message": row.text,
+                "label": str(row.label),
             }
         )
         added += 1
-        positives += int(row["label"])
+        positives += row.label
     return out.getvalue(), len(base_rows), added, positives
 
 
@@ -119,7 +126,7 @@ reviews.jsonl` then `tinradar train rumor --data … --with-reviews --reviews-fi
 
 def train_rumor_with_reviews(
     base_csv: Path,
-    reviews: list[dict[str, Any]],
+    reviews: list[ReviewExportRow],
     model_dir: Path,
     *,
     seed: int = 42,

@@ -7,10 +7,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from flows.review.app import render, require_decider
+from flows.review.deps import render, require_decider
 from flows.review.presentation import STATUS_LABELS
 from flows.review.security import safe_next
 from flows.review.users import User
@@ -68,24 +68,17 @@ def queue_page(request: Request) -> HTMLResponse:
 
 def _item_context(request: Request, item: store.ReviewItem, back: str) -> dict[str, Any]:
     state = request.app.state
-    source = item.source
     claims = state.claims.get()
-    matched = []
-    for match in source.get("matched_claims") or []:
-        claim_id = match.get("claim_id") if isinstance(match, dict) else str(match)
-        matched.append(
-            {
-                "id": claim_id,
-                "similarity": match.get("similarity") if isinstance(match, dict) else None,
-                "claim": claims.get(claim_id),
-            }
-        )
-    cluster_id = source.get(store.F_CLUSTER)
+    matched = [
+        {"id": match.claim_id, "similarity": match.similarity, "claim": claims.get(match.claim_id)}
+        for match in item.doc.matched_claims
+    ]
+    cluster_id = item.doc.cluster_id
     members = store.cluster_members(state.client, state.settings, cluster_id, exclude=item.id) if cluster_id else []
     open_members = sum(1 for m in members if not m.review.decided)
     return {
         "item": item,
-        "src": source,
+        "doc": item.doc,
         "matched": matched,
         "members": members,
         "open_members": open_members,
@@ -129,7 +122,7 @@ def claim(
     seq_no: str = Form(""),
     primary_term: str = Form(""),
     back: str = Form("/"),
-) -> HTMLResponse:
+) -> Response:
     """Mark an undecided item "in review" by this user, so colleagues can pick another one."""
     state = request.app.state
     back = safe_next(back)
@@ -174,7 +167,7 @@ def decide(
     primary_term: str = Form(""),
     back: str = Form("/"),
     whole_cluster: str = Form(""),
-) -> HTMLResponse:
+) -> Response:
     """Record a verdict at the version the reviewer saw (409 with the current verdict otherwise)."""
     state = request.app.state
     back = safe_next(back)
@@ -202,7 +195,7 @@ def decide(
     if outcome.conflict:
         return _conflict_page(request, item, outcome, back, verdict, note)
     message = f"Đã lưu: «{STATUS_LABELS[verdict.value]}»."
-    cluster_id = item.source.get(store.F_CLUSTER)
+    cluster_id = item.doc.cluster_id
     if whole_cluster and cluster_id:
         result = store.decide_cluster(
             state.client,

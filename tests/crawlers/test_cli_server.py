@@ -9,8 +9,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from crawlers.fixture_gen import SITE
-from crawlers.fixture_server import serve_fixture_site
+from fixture_site.generate import SITE
+from fixture_site.server import serve_fixture_site
 from flows.cli import app
 from tinradar.ids import news_id
 from tinradar.schema import Document

@@ -1,57 +1,22 @@
-"""Extraction on real outlet pages (read from ../shared, never copied) and fixture pages."""
+"""Extraction on fixture pages (real outlet pages: test_real_pages.py)."""
 
-import json
 import unicodedata
-from pathlib import Path
 
 import pytest
 
 from crawlers.dates import parse_date
 from crawlers.extract import ExtractionError, decode_html, extract_article
-from crawlers.fixture_gen import SITE, encode_cp1258
-
-REAL = Path(__file__).resolve().parents[2] / "../shared/fixtures/real-pages"
-MANIFEST = (
-    [json.loads(line) for line in (REAL / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
-    if (REAL / "manifest.jsonl").is_file()
-    else []
-)
-#: Known misses (documented in docs/crawlers.md): the 2012 Dân trí layout's first
-#: paragraph is a bare <DIV> that trafilatura drops.
-FIRST_SENTENCE_MISSES = {"dantri_2.html"}
-#: The 2012 24h layout has no lead element: the meta description (another wording) comes
-#: first and the visible lead inside the body.
-LEAD_NOT_FIRST = {"24h_1.html"}
-
-
-def _ws(text: str) -> str:
-    return " ".join(text.split())
-
-
-@pytest.mark.skipif(not MANIFEST, reason="real pages not available")
-@pytest.mark.parametrize("page", MANIFEST, ids=lambda m: m["file"])
-def test_real_page(page: dict) -> None:
-    e = extract_article((REAL / page["file"]).read_bytes(), page["url"])
-    assert e.title == page["title"]
-    expected = parse_date(page["published"])
-    assert e.published_at is not None and e.published_at.replace(second=0) == expected
-    text = _ws(e.text)
-    assert _ws(page["lead"]) in text
-    if page["file"] not in LEAD_NOT_FIRST:
-        assert text.startswith(_ws(page["lead"])), "the lead comes first, as on the page"
-    assert _ws(page["last_sentence"]) in text
-    if page["file"] not in FIRST_SENTENCE_MISSES:
-        assert _ws(page["first_sentence"]) in text
-    assert unicodedata.is_normalized("NFC", e.text)
+from fixture_site.generate import SITE, encode_cp1258
+from tinradar.settings import VN_TZ
 
 
 def test_windows_1258_declared_in_meta() -> None:
     page = (SITE / "sonduong/tin-tuc/ke-hoach-tiem-vac-xin-dot-5.html").read_bytes()
     with pytest.raises(UnicodeDecodeError):
         page.decode("utf-8")
-    e = extract_article(page, "http://x/a.html", content_type="text/html")
+    e = extract_article(page, "http://x/a.html", content_type="text/html", tz=VN_TZ)
     assert e.encoding == "cp1258"
-    assert "Kế hoạch tiêm vắc xin phòng COVID-19" in e.text
+    assert "huyện Sơn Dương tổ chức tiêm 4.800 liều vắc xin" in e.text
     assert unicodedata.is_normalized("NFC", e.text)
 
 
@@ -65,7 +30,7 @@ def test_cp1258_round_trip() -> None:
 def test_nfd_page_becomes_nfc() -> None:
     page = (SITE / "tinnhanh/suc-khoe/bai-viet-unicode-to-hop.html").read_bytes()
     assert not unicodedata.is_normalized("NFC", page.decode("utf-8"))
-    e = extract_article(page, "http://x/a.html")
+    e = extract_article(page, "http://x/a.html", tz=VN_TZ)
     assert e.title == "Tuyên Quang phát động tháng cao điểm tiêm chủng vắc xin COVID-19"
     assert unicodedata.is_normalized("NFC", e.text + e.title)
     assert e.text.startswith(e.lead + "\n") and e.text.count(e.lead) == 1, "the lead comes first, once"
@@ -74,10 +39,10 @@ def test_nfd_page_becomes_nfc() -> None:
 
 def test_page_without_body_and_size_cap() -> None:
     with pytest.raises(ExtractionError) as info:
-        extract_article((SITE / "tinnhanh/suc-khoe/trang-khong-co-noi-dung.html").read_bytes(), "http://x/")
+        extract_article((SITE / "tinnhanh/suc-khoe/trang-khong-co-noi-dung.html").read_bytes(), "http://x/", tz=VN_TZ)
     assert info.value.reason == "no_body"
     with pytest.raises(ExtractionError) as info:
-        extract_article(b"<html>" + b"x" * 2000 + b"</html>", "http://x/", max_bytes=1000)
+        extract_article(b"<html>" + b"x" * 2000 + b"</html>", "http://x/", max_bytes=1000, tz=VN_TZ)
     assert info.value.reason == "too_large"
 
 
@@ -86,10 +51,10 @@ def test_portal_overrides_from_registry() -> None:
 
     portal = {s.id: s for s in load_registry(SITE / "sources.yaml", {"base_url": "http://h"})}["sonduong-portal"]
     page = (SITE / "sonduong/tin-tuc/thong-bao-khong-phong-toa-toan-huyen.html").read_bytes()
-    plain = extract_article(page, "http://x/")
-    e = extract_article(page, "http://x/", selectors=portal.selectors)
+    plain = extract_article(page, "http://x/", tz=VN_TZ)
+    e = extract_article(page, "http://x/", selectors=portal.selectors, tz=VN_TZ)
     assert plain.title == "Cổng thông tin điện tử huyện Sơn Dương"  # without overrides: the <title>
     assert e.title == "Thông báo về việc cải chính thông tin phong tỏa toàn huyện Sơn Dương"
-    assert e.published_at == parse_date("2021-09-03T21:00:00+07:00")
+    assert e.published_at == parse_date("2021-09-03T21:00:00+07:00", tz=VN_TZ)
     assert e.text.startswith("UBND huyện Sơn Dương thông báo")
     assert e.url == "https://sonduong-portal.example/tin-tuc/thong-bao-khong-phong-toa-toan-huyen.html"

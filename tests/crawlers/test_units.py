@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from lxml import etree
 
-from crawlers.dates import VN_TZ
-from crawlers.spiders.news import parse_feed, parse_sitemap
+from crawlers.discovery import BrokenSitemap, Link, read_feed, read_sitemap
 from crawlers.spiders.telegram import parse_count
 from crawlers.state import load_state, save_state
 from crawlers.topic import is_covid_related
+from tinradar.settings import VN_TZ
 
 SITE = Path(__file__).resolve().parents[2] / "fixtures/site"
 
@@ -50,24 +50,36 @@ def test_state_round_trip_and_corrupt_file(tmp_path: Path) -> None:
 
 
 def test_rss_and_atom() -> None:
-    rss = parse_feed((SITE / "tinnhanh/rss/thoi-su.rss").read_bytes())
-    assert len(rss) == 4 and rss[0][0].endswith("/tinnhanh/thoi-su/gia-rau-xanh-tang-manh.html")
-    assert rss[0][1] == datetime(2021, 8, 31, 11, 20, tzinfo=VN_TZ)
-    atom = parse_feed((SITE / "tinsoc/feed.atom").read_bytes())
-    assert next(u.rsplit("/", 1)[1] for u, _ in atom) == "bi-mat-chua-covid-bang-toi-va-nuoc-muoi.html"
-    with pytest.raises(etree.XMLSyntaxError):
-        parse_feed((SITE / "baotantrao/rss/tin-moi.rss").read_bytes())
+    rss = read_feed((SITE / "tinnhanh/rss/thoi-su.rss").read_bytes(), tz=VN_TZ)
+    assert rss.well_formed and len(rss.links) == 4
+    assert rss.links[0].url.endswith("/tinnhanh/thoi-su/gia-rau-xanh-tang-manh.html")
+    assert rss.links[0].published == datetime(2021, 8, 31, 11, 20, tzinfo=VN_TZ)
+    atom = read_feed((SITE / "tinsoc/feed.atom").read_bytes(), tz=VN_TZ)
+    assert atom.links[0].url.rsplit("/", 1)[1] == "bi-mat-chua-covid-bang-toi-va-nuoc-muoi.html"
+    broken = read_feed((SITE / "baotantrao/rss/tin-moi.rss").read_bytes(), tz=VN_TZ)
+    assert not broken.well_formed and broken.links == []
+
+
+def test_feed_dates_in_the_boards_zone_and_permalink_guids() -> None:
+    body = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+    <item><title>a</title><guid>http://x.example/a.html</guid><pubDate>30/08/2021 14:05</pubDate></item>
+    <item><title>b</title><guid isPermaLink="false">b-1</guid></item></channel></rss>"""
+    feed = read_feed(body, tz=ZoneInfo("UTC"))
+    assert feed.links == [Link("http://x.example/a.html", datetime(2021, 8, 30, 14, 5, tzinfo=ZoneInfo("UTC")))]
 
 
 def test_sitemaps() -> None:
-    children, urls = parse_sitemap((SITE / "sonduong/sitemap.xml").read_bytes())
-    assert children == ["http://fixture.local/sonduong/sitemap-tin-tuc.xml"] and urls == []
-    children, urls = parse_sitemap((SITE / "baotantrao/sitemap-news.xml").read_bytes())
-    assert children == [] and len(urls) == 6
-    assert urls[0] == (
+    index = read_sitemap((SITE / "sonduong/sitemap.xml").read_bytes(), tz=VN_TZ)
+    assert index.children == ["http://fixture.local/sonduong/sitemap-tin-tuc.xml"] and index.links == []
+    news = read_sitemap((SITE / "baotantrao/sitemap-news.xml").read_bytes(), tz=VN_TZ)
+    assert news.children == [] and len(news.links) == 6
+    assert news.links[0] == Link(
         "http://fixture.local/baotantrao/tin/tiem-vac-xin-luu-dong-tai-xa-vung-cao.html",
         datetime(2021, 9, 6, 11, 10, tzinfo=VN_TZ),
     )
+    for not_a_sitemap in (b"", b"<html><body>404</body></html>"):
+        with pytest.raises(BrokenSitemap):
+            read_sitemap(not_a_sitemap, tz=VN_TZ)
 
 
 @pytest.mark.parametrize(

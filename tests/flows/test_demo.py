@@ -22,8 +22,8 @@ def test_demo_runs_twice_with_the_same_results(es_settings):
     first = run_demo(es_settings, pdf=False, site_port=port)
     assert not first.started_node  # the configured (test) node answered: no second node
     assert first.report.day == DEMO_DAY and first.report.html.exists() and not first.report.empty
-    assert first.totals["documents"] == first.summary.counts.indexed_new > 0
-    assert "son-duong-total-lockdown-hoax" in first.totals["claims"]
+    assert first.totals.documents == first.summary.counts.indexed_new > 0
+    assert "son-duong-total-lockdown-hoax" in first.totals.claims
 
     second = run_demo(es_settings, pdf=False, site_port=port)
     assert second.totals == first.totals

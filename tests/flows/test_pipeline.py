@@ -12,7 +12,7 @@ import socket
 import pytest
 import yaml
 
-from crawlers.fixture_gen import load_content
+from fixture_site.generate import load_content
 from flows.demo import DEMO_DAY, DEMO_LOOKBACK_DAYS, FIXTURE_REGISTRY
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
@@ -22,7 +22,7 @@ PLANTED = set(load_content()["planted_claims"])
 
 @pytest.fixture(scope="module")
 def site() -> str:
-    from crawlers.fixture_server import serve_fixture_site
+    from fixture_site.server import serve_fixture_site
 
     with serve_fixture_site(slow_seconds=2.0) as base_url:
         yield base_url
@@ -75,9 +75,9 @@ def test_fixture_site_end_to_end_and_rerun(es_settings, es_client, site):
     assert set(found) >= PLANTED, f"claims found: {found}"
     # …and they lead the risk ranking: the top flagged items are mostly planted rumors
     top = search(es_client, es_settings, SearchQuery(sort="risk", limit=15)).hits
-    top_claims = {cid for h in top for cid in h.source.get("claim_ids", [])}
+    top_claims = {cid for h in top for cid in h.doc.claim_ids}
     assert len(top_claims & PLANTED) >= 5, top_claims
-    assert sum(bool(set(h.source.get("claim_ids", [])) & PLANTED) for h in top) >= 10
+    assert sum(bool(set(h.doc.claim_ids) & PLANTED) for h in top) >= 10
 
     report = daily_report(day=DEMO_DAY, settings=es_settings, pdf=False, email=False)
     data = json.loads((report.folder / "data.json").read_text(encoding="utf-8"))
@@ -182,8 +182,8 @@ def test_analyse_stage_on_a_local_dask_cluster(tmp_path):
     runner = DaskTaskRunner(cluster_kwargs={"n_workers": 1, "threads_per_worker": 1, "processes": True})
     results = analyse_stage.with_options(task_runner=runner)(settings, chunks)
 
-    assert results == {str(chunks[0]): 2, str(chunks[1]): 1}
-    items = [i for c in chunks for i in runstore.read_scored(runstore.scored_path_for(c))]
+    assert {k: r.analysed for k, r in results.items()} == {str(chunks[0]): 2, str(chunks[1]): 1}
+    items = [i for c in chunks for i in runstore.read_scored(runstore.scored_path_for(c))[0]]
     assert [i.document.id for i in items] == [d.id for d in docs]
     rumor, notice, chip = (i.analysis for i in items)
     assert rumor.rumor_risk > notice.rumor_risk and chip.rumor_risk > notice.rumor_risk

@@ -114,13 +114,13 @@ def test_markdown_summary_lists_items_and_claims():
 
 def test_write_report_files(tmp_path):
     files = write_report(sample(), tmp_path / "2021-09-03")
-    assert files["html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert files["markdown"].exists()
+    assert files.html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert files.markdown.exists()
     if find_chromium():
-        assert files["pdf"] is not None and files["pdf"].read_bytes().startswith(b"%PDF")
+        assert files.pdf is not None and files.pdf.read_bytes().startswith(b"%PDF")
     else:
-        assert files["pdf"] is None and "Chromium" in files["pdf_note"]
-        assert "Chromium" in files["html"].read_text(encoding="utf-8")
+        assert files.pdf is None and "Chromium" in files.pdf_note
+        assert "Chromium" in files.html.read_text(encoding="utf-8")
 
 
 def test_report_is_emailed_through_smtp(tmp_path):
@@ -132,9 +132,7 @@ def test_report_is_emailed_through_smtp(tmp_path):
             smtp_from="tinradar@bantuyengiao.vn",
             report_recipients=["a@example.vn", "b@example.vn"],
         )
-        msg = build_message(
-            settings, "TinRadar — báo cáo", files["markdown"].read_text(), files["html"].read_text(), None
-        )
+        msg = build_message(settings, "TinRadar — báo cáo", files.markdown.read_text(), files.html.read_text(), None)
         send_report(settings, msg, timeout=10)
     assert len(sink.messages) == 1
     got = sink.messages[0]
@@ -148,4 +146,4 @@ def test_report_is_emailed_through_smtp(tmp_path):
 @pytest.mark.skipif(find_chromium() is None, reason="needs headless Chromium")
 def test_pdf_has_pages(tmp_path):
     files = write_report(sample(), tmp_path / "r")
-    assert files["pdf"].stat().st_size > 10_000
+    assert files.pdf.stat().st_size > 10_000

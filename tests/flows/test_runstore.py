@@ -34,11 +34,11 @@ def test_split_run_merges_duplicates_and_chunks(tmp_path):
     runstore.write_jsonl(run / "crawl-b.jsonl", [_doc(4, fetched_offset=60, title="Bài 4 (sửa)"), _doc(5)])
     (run / "crawl-b.jsonl").open("a").write("not json\n")
 
-    chunks, crawled, dupes = split_run(run, chunk_size=4)
+    split = split_run(run, chunk_size=4)
 
-    assert (crawled, dupes) == (7, 1)
-    assert [p.name for p in chunks] == ["docs-000.jsonl", "docs-001.jsonl"]
-    docs = [d for p in chunks for d in runstore.read_documents(p)[0]]
+    assert (split.crawled, split.duplicates, split.unreadable) == (7, 1, 1)  # the broken line is counted
+    assert [p.name for p in split.chunks] == ["docs-000.jsonl", "docs-001.jsonl"]
+    docs = [d for p in split.chunks for d in runstore.read_documents(p)[0]]
     assert len(docs) == 6 and len({d.id for d in docs}) == 6
     assert next(d for d in docs if d.url.endswith("bai-4")).title == "Bài 4 (sửa)"
     assert (run / runstore.SPLIT_MARKER).exists()
@@ -52,7 +52,7 @@ def test_pending_work_finds_each_unfinished_stage(tmp_path):
 
     half = runstore.new_run_dir(settings, day)
     runstore.write_jsonl(half / "crawl-a.jsonl", [_doc(2), _doc(3)])
-    chunks, _, _ = split_run(half, chunk_size=1)
+    chunks = split_run(half, chunk_size=1).chunks
     doc = runstore.read_documents(chunks[0])[0][0]
     item = ScoredItem(
         document=doc,
@@ -61,7 +61,7 @@ def test_pending_work_finds_each_unfinished_stage(tmp_path):
         ),
     )
     scored = runstore.scored_path_for(chunks[0])
-    runstore.write_scored(scored, [item])
+    runstore.write_jsonl(scored, [item])
 
     done = runstore.new_run_dir(settings, day)
     runstore.write_jsonl(done / "crawl-a.jsonl", [])
@@ -71,7 +71,7 @@ def test_pending_work_finds_each_unfinished_stage(tmp_path):
     assert work.unsplit == [unsplit]
     assert work.unanalysed == [chunks[1]]
     assert work.unindexed == [scored]
-    assert runstore.read_scored(scored)[0].analysis.rumor_risk == 0.1
+    assert runstore.read_scored(scored)[0][0].analysis.rumor_risk == 0.1
 
     runstore.write_text(runstore.indexed_marker(scored), "{}")
     assert runstore.pending_work(settings, exclude=unsplit).unindexed == []

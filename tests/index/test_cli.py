@@ -35,7 +35,7 @@ def scored_file(tmp_path):
         make_item(3, "Giá rau ổn định", risk=0.1),
     ]
     lines = [json.dumps(i.to_line(), ensure_ascii=False) for i in items]
-    lines.append('{"id": "x"}')  # too short an id: reported, not fatal
+    lines.append('{"id": "x"}')  # not scored: reported, not fatal
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -43,7 +43,7 @@ def scored_file(tmp_path):
 def test_load_then_search_json(env, scored_file):
     loaded = run("index", "load", str(scored_file))
     assert loaded.exit_code == 1, loaded.output  # one bad line → non-zero, the rest went in
-    assert "line 4" in loaded.stderr
+    assert "line 4: missing fields rumor_risk, risk_level" in loaded.stderr
 
     result = run("search", "tiem vac xin", "--format", "json", "--stats")
     assert result.exit_code == 0, result.stderr

@@ -121,7 +121,11 @@ def test_create_race_becomes_an_update(es_client, es_settings):
     month = f"{es_settings.es_index_prefix}-docs-2021.08"
     es_client.indices.create(index=month, settings={"index.refresh_interval": -1})
     item = make_item(7)
-    es_client.create(index=month, id=item.document.id, document={**to_source(item), "review": {"status": "in_review"}})
+    es_client.create(
+        index=month,
+        id=item.document.id,
+        document={**to_source(item).pipeline_body(), "review": {"status": "in_review"}},
+    )
     stats = Indexer(es_client, es_settings).index([make_item(7, risk=0.8)])
     assert stats.indexed == 0 and stats.updated == 1 and stats.failed == 0
     source = _get(es_client, es_settings, item.document.id)["_source"]

@@ -81,7 +81,7 @@ def test_empty_query_matches_everything_newest_first(es_client, corpus):
     result = search(es_client, corpus, SearchQuery())
     assert result.total == 5
     assert [h.id for h in result.hits][:2] == ["doc-00000005", "doc-00000004"]
-    assert "text_folded" not in result.hits[0].source  # search-only copy not shown
+    assert "text_folded" not in result.hits[0].doc.model_fields_set  # search-only copy not shown
 
 
 def test_diacritic_insensitive_and_exact_ranks_first(es_client, corpus):
@@ -157,3 +157,34 @@ def test_search_before_any_index_exists(es_client, es_settings):
     # No template, no index: an empty answer, not an error.
     assert search(es_client, es_settings, SearchQuery(text="x")).total == 0
     assert stats(es_client, es_settings, SearchQuery()).total == 0
+
+
+def test_captions_searchable_and_precision_filter(es_client, es_settings):
+    """Captions are found (with or without diacritics) but are not the text; the date's
+    precision filters: a day-only date is not offered to minute-based views."""
+    ensure_templates(es_client, es_settings)
+    items = [
+        make_item(
+            11, "Bài viết có chú thích ảnh", captions=["Ông Nguyễn Văn A phát biểu tại hội nghị. Ảnh: THUẬN VĂN"]
+        ),
+        make_item(12, "Tin chỉ có ngày đăng", published_precision="day", published_at="2021-08-06T00:00:00+07:00"),
+        make_item(13, "Tin không có ngày đăng", published_at=None),
+    ]
+    Indexer(es_client, es_settings).index(items)
+    # A line indexed before the field existed: dated, no precision → counts as minute.
+    old = es_client.search(index=alias_name(es_settings), query={"ids": {"values": ["doc-00000011"]}})["hits"]["hits"][
+        0
+    ]
+    es_client.update(index=old["_index"], id=old["_id"], doc={"published_precision": None}, refresh=True)
+
+    def q(**kw):
+        return ids(search(es_client, es_settings, SearchQuery(**kw)))
+
+    assert q(text="THUẬN VĂN") == ["doc-00000011"] and q(text="thuan van") == ["doc-00000011"]
+    assert q(text='"hội nghị"') == ["doc-00000011"]
+    assert q(precisions=["minute"]) == ["doc-00000011"]
+    assert q(precisions=["day"]) == ["doc-00000012"]
+    assert q(precisions=["none"]) == ["doc-00000013"]
+    assert q(precisions=["minute", "day"]) == ["doc-00000011", "doc-00000012"]
+    hit = search(es_client, es_settings, SearchQuery(text="thuan van")).hits[0]
+    assert "captions_folded" not in hit.source and hit.source["captions"]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from index.docmap import REVIEW_FIELD, to_source
-from index.templates import alias_name, ensure_templates, index_for, mapped_fields, template_name
+from index.doc import REVIEW, SEARCH_ONLY_FIELDS, IndexDoc
+from index.docmap import to_source
+from index.templates import alias_name, ensure_templates, index_for, mapped_fields, mapping_properties, template_name
 from tests.index.items import make_item
 
 
@@ -48,10 +50,104 @@ def test_text_seg_keeps_segmented_words_whole(es_client, es_settings):
 
 def test_source_has_every_field_mapped_and_no_review():
     item = make_item(1, places=[("Sơn Dương", "08", "076")], claims=["vaccine-infertility"], likes=3)
-    source = to_source(item)
-    assert REVIEW_FIELD not in source
+    doc = to_source(item)
+    source = doc.pipeline_body()
+    assert REVIEW not in source
     assert set(source) <= mapped_fields()
-    assert source["text_folded"] == "nguoi dan di tiem vac xin phong covid-19"
-    assert source["provinces"] == ["08"] and source["districts"] == ["076"]
-    assert source["claim_ids"] == ["vaccine-infertility"]
+    assert IndexDoc.model_validate(source) == doc, "to_source builds a valid IndexDoc (it skips validation)"
+    assert doc.text_folded == "nguoi dan di tiem vac xin phong covid-19"
+    assert doc.provinces == ["08"] and doc.districts == ["076"]
+    assert doc.claim_ids == ["vaccine-infertility"] and doc.engagement == 3
     assert source["dated_at"] == "2021-08-05T10:00:00+07:00"
+    assert SEARCH_ONLY_FIELDS == ("title_folded", "text_folded")
+
+
+# --- the template and IndexDoc describe the same document ---------------------------------
+
+#: The JSON type each Elasticsearch field type holds.
+ES_JSON_TYPE = {
+    "keyword": "string",
+    "text": "string",
+    "date": "string",
+    "long": "integer",
+    "short": "integer",
+    "byte": "integer",
+    "float": "number",
+    "boolean": "boolean",
+    "object": "object",
+}
+
+
+def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """The value schema of a field: refs followed, ``None`` dropped, lists unwrapped (ES arrays are implicit)."""
+    if "$ref" in schema:
+        return _resolve(defs[schema["$ref"].rsplit("/", 1)[1]], defs)
+    if "anyOf" in schema:
+        (only,) = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return _resolve(only, defs)
+    if schema.get("type") == "array":
+        return _resolve(schema["items"], defs)
+    return schema
+
+
+def _model_leaves(schema: dict[str, Any], defs: dict[str, Any], prefix: str = "") -> dict[str, dict[str, Any]]:
+    """Field path → value schema, nested models and enum-keyed dicts flattened like the mapping."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, sub in schema["properties"].items():
+        path, value = f"{prefix}{name}", _resolve(sub, defs)
+        if "properties" in value:
+            out.update(_model_leaves(value, defs, f"{path}."))
+        elif "propertyNames" in value:
+            for key in _resolve(value["propertyNames"], defs)["enum"]:
+                out[f"{path}.{key}"] = _resolve(value["additionalProperties"], defs)
+        else:
+            out[path] = value
+    return out
+
+
+def _mapping_leaves(props: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, spec in props.items():
+        if "properties" in spec:
+            out.update(_mapping_leaves(spec["properties"], f"{prefix}{name}."))
+        else:
+            out[f"{prefix}{name}"] = spec.get("type", "object")
+    return out
+
+
+def test_index_doc_and_template_have_the_same_fields_and_types():
+    """Every template field is an IndexDoc field and the other way round, with compatible types.
+
+    Types are compared as written (serialisation schema: a note is a string); dates must be
+    datetimes in the model (validation schema).
+    """
+    written = IndexDoc.model_json_schema(mode="serialization")
+    read = IndexDoc.model_json_schema(mode="validation")
+    model = _model_leaves(written, written["$defs"])
+    model_read = _model_leaves(read, read["$defs"])
+    mapping = _mapping_leaves(mapping_properties())
+    assert sorted(set(mapping) - set(model)) == [], "template fields missing from IndexDoc"
+    assert sorted(set(model) - set(mapping)) == [], "IndexDoc fields missing from the template"
+    wrong = {
+        path: (es_type, model[path].get("type"))
+        for path, es_type in mapping.items()
+        if ES_JSON_TYPE[es_type] != model[path].get("type")
+        or (es_type == "date") != (model_read.get(path, {}).get("format") == "date-time")
+    }
+    assert wrong == {}, "template type vs IndexDoc type"
+
+
+def test_older_indices_get_the_new_fields(es_client, es_settings):
+    """An index made under an older template (strict mapping, fewer fields) is extended,
+    so a document with the new fields can still go into last year's month."""
+    from index.indexer import Indexer
+    from index.templates import mapping_properties
+
+    old_props = {k: v for k, v in mapping_properties().items() if k not in ("captions", "captions_folded", "via")}
+    old_index = f"{es_settings.es_index_prefix}-docs-2020.01"
+    es_client.indices.create(index=old_index, mappings={"dynamic": "strict", "properties": old_props})
+    ensure_templates(es_client, es_settings)
+    assert "captions" in es_client.indices.get_mapping(index=old_index)[old_index]["mappings"]["properties"]
+    item = make_item(7, published_at="2020-01-15T08:00:00+07:00", captions=["Ảnh: Hữu Khoa"], via="Infonet")
+    stats = Indexer(es_client, es_settings).index([item])
+    assert stats.failed == 0 and stats.indexed == 1

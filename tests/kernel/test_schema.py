@@ -11,11 +11,14 @@ from pydantic import ValidationError
 
 from tinradar.ids import news_id, social_id
 from tinradar.schema import (
+    MAX_ID_BYTES,
     Analysis,
     ClaimMatch,
     Document,
     Kind,
+    LineError,
     Location,
+    NoteCode,
     RiskLevel,
     ScoredItem,
     Sentiment,
@@ -112,6 +115,60 @@ def test_minimal_scored_line_gets_defaults() -> None:
     assert ScoredItem.unknown_keys({"id": "x", "extra": 1}) == ["extra"]
 
 
+def _scores() -> dict[str, object]:
+    return make_analysis("unused").model_dump(mode="json", exclude={"doc_id"})
+
+
+@pytest.mark.parametrize("raw_id", ["a1", 7, "x" * MAX_ID_BYTES, "bài/số 1"], ids=["short", "int", "512", "text"])
+def test_any_non_blank_id_is_kept(raw_id: object) -> None:
+    item = ScoredItem.from_line({"id": raw_id, "text": "Tin đồn", **_scores()})
+    assert item.document.id == str(raw_id) and item.analysis.doc_id == str(raw_id)
+
+
+def test_defaults_are_noted_on_the_item_and_kind_is_inferred() -> None:
+    post = ScoredItem.from_line({"id": "a1", "text": "Tin đồn", **_scores()}, source_id="export-2021")
+    assert post.document.source_id == "export-2021" and post.document.kind is Kind.SOCIAL
+    assert post.document.fetched_at.tzinfo is not None
+    note = post.analysis.notes[-1]
+    assert note.code is NoteCode.DEFAULTS
+    assert "source_id 'export-2021'" in note.message and "kind 'social'" in note.message
+    assert "fetched_at" in note.message
+
+    article = ScoredItem.from_line(
+        {"id": "a2", "title": "Tiêu đề", "url": "https://bao.example/a.html", "text": "Bài", **_scores()}
+    )
+    assert article.document.kind is Kind.NEWS and "kind 'news'" in article.analysis.notes[-1].message
+
+    complete = make_doc()
+    full = ScoredItem.from_line(ScoredItem(document=complete, analysis=make_analysis(complete.id)).to_line())
+    assert not any(n.code is NoteCode.DEFAULTS for n in full.analysis.notes)  # nothing filled in, nothing noted
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ({"id": "   ", "text": "x"}, "field 'id' = '   ': an id must not be blank."),
+        ({"id": "é" * 300, "text": "x"}, f"an id is at most {MAX_ID_BYTES} bytes"),
+        ({"id": "a1", "text": "x", "likes": "abc"}, "field 'likes' = 'abc': Input should be a valid integer"),
+        ({"text": "x"}, "missing field id."),
+    ],
+    ids=["blank-id", "long-id", "bad-likes", "no-id"],
+)
+def test_a_line_that_cannot_be_indexed_says_which_field_in_one_sentence(line: dict[str, object], expected: str) -> None:
+    with pytest.raises(LineError) as err:
+        ScoredItem.from_line({**line, **_scores()})
+    message = str(err.value)
+    assert expected in message and "\n" not in message and "validation error" not in message
+
+
+def test_an_unscored_line_names_the_missing_scores() -> None:
+    with pytest.raises(LineError) as err:
+        ScoredItem.from_line({"id": "a1", "text": "x"})
+    assert str(err.value) == (
+        "missing fields rumor_risk, risk_level, sentiment, covid, covid_proba (is it 'tinradar score' output?)."
+    )
+
+
 def test_ids_are_stable() -> None:
     assert news_id("http://m.vnexpress.net/a-1.html?utm_source=fb#top") == news_id("https://vnexpress.net/a-1.html")
     assert social_id("Telegram", "chan/12") == social_id("telegram", "chan/12")
@@ -123,3 +180,18 @@ def test_ids_are_stable() -> None:
 )
 def test_risk_levels(score: float, level: RiskLevel) -> None:
     assert risk_level_for(score) is level
+
+
+def test_publication_precision() -> None:
+    """A day-only date keeps its day but gives no minute; lines without the field read as
+    minute when dated, none when not; captions are cleaned and empty ones dropped."""
+    day = make_doc(published_at=datetime(2021, 8, 30, tzinfo=VN), published_precision="day")
+    assert day.published_precision.value == "day" and day.published_minute is None
+    assert make_doc().published_precision.value == "minute" and make_doc().published_minute is not None
+    undated = make_doc(published_at=None, published_precision="day")
+    assert undated.published_precision.value == "none"
+    line = json.loads(make_doc().model_dump_json())
+    del line["published_precision"]
+    assert Document.model_validate(line).published_precision.value == "minute"
+    doc = make_doc(captions=["  Ảnh:\u00a0Hữu Khoa ", ""], via="Infonet")
+    assert doc.captions == ["Ảnh: Hữu Khoa"] and doc.via == "Infonet"

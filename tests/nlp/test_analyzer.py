@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.nlp.conftest import make_doc
-from tinradar.schema import Kind, RiskLevel, Sentiment
+from tinradar.schema import Kind, NoteCode, RiskLevel, Sentiment
 
 OFFICIAL_PAGES = {"Trung tâm Y tế huyện Sơn Dương"}
 
@@ -90,13 +90,16 @@ def test_bad_input_gets_notes_not_errors(analyzer, nlp_settings) -> None:  # typ
     docs = [make_doc(t, f"bad-{i:05d}") for i, t in enumerate(texts)]
     out = analyzer.analyze(docs)
     assert [a.doc_id for a in out] == [d.id for d in docs]
-    notes = [" ".join(a.notes) for a in out]
-    assert "empty_text" in notes[0]
-    assert "no_text" in notes[1] and "link" in notes[1]
-    assert "no_text" in notes[2]
-    assert "not_scored" in notes[3] and out[3].language == "en"
-    assert "legacy_encoding:vni" in notes[4] and "not_scored" in notes[4]
-    assert "truncated" in notes[5] and out[5].covid
+    codes = [[n.code for n in a.notes] for a in out]
+    assert codes[0] == [NoteCode.EMPTY_TEXT]
+    assert codes[1] == [NoteCode.NO_TEXT] and "link" in out[1].notes[0].message
+    assert codes[2] == [NoteCode.NO_TEXT]
+    assert codes[3] == [NoteCode.NOT_SCORED] and out[3].language == "en"
+    assert codes[4] == [NoteCode.LEGACY_ENCODING, NoteCode.NOT_SCORED] and out[4].notes[0].message == "vni"
+    assert NoteCode.TRUNCATED in codes[5] and out[5].covid
+    assert [a.scored for a in out] == [False] * 5 + [True] and not any(a.failed for a in out)
+    # On disk a note is one string, "code: message"
+    assert out[4].model_dump(mode="json")["notes"][0] == "legacy_encoding: vni"
     for a in out[:5]:
         assert a.rumor_risk == 0.0 and a.risk_level is RiskLevel.LOW and a.sentiment is Sentiment.NEU
 
@@ -138,7 +141,7 @@ def test_missing_sentiment_model_is_tolerated(nlp_settings, tmp_path) -> None:  
     settings = nlp_settings.model_copy(update={"models_dir": models, "data_dir": tmp_path / "data"})
     [a] = Analyzer(settings).analyze([make_doc("Thêm 5 ca mắc COVID-19 tại Tuyên Quang", "nosent-0001")])
     assert a.sentiment is Sentiment.NEU
-    assert any("sentiment_unavailable" in n for n in a.notes)
+    assert any(n.code is NoteCode.SENTIMENT_UNAVAILABLE for n in a.notes)
 
 
 @pytest.mark.parametrize("kind", [Kind.NEWS, Kind.SOCIAL])

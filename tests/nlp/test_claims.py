@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.fixture_gen import load_content
+from fixture_site.generate import load_content
 from nlp.claims import ClaimMatcher, load_claims
 from nlp.normalize import normalize
 from tinradar.settings import Settings

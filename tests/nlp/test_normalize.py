@@ -35,7 +35,7 @@ def test_legacy_encodings_detected_not_plain_text():
     assert detect_legacy_encoding("ViÖt Nam §µ N½ng thµnh phè Hå ChÝ Minh") == "tcvn3"
     assert detect_legacy_encoding("Việt Nam, Đà Nẵng, thành phố Hồ Chí Minh, món bánh mì") is None
     assert detect_legacy_encoding("Ông Müller đến Hà Nội hôm qua để dự hội nghị về y tế") is None
-    assert "legacy_encoding:vni" in normalize("Vieät Nam Ñaø Naüng thaønh phoá").notes
+    assert normalize("Vieät Nam Ñaø Naüng thaønh phoá").legacy_encoding == "vni"
 
 
 def test_empty_and_none_do_not_raise():

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from flows.review import retrain
+from index.review.export import ReviewExportRow
 from tests.flows.review.training_data import base_csv, reviews
 
 pytest.importorskip("nlp.rumor")
@@ -25,7 +26,7 @@ def test_combined_csv_appends_verdicts(tmp_path):
 def test_read_reviews_rejects_bad_lines(tmp_path):
     good = tmp_path / "ok.jsonl"
     good.write_text(json.dumps({"id": "a", "text": "x", "label": 1}) + "\n\n", encoding="utf-8")
-    assert retrain.read_reviews(good) == [{"id": "a", "text": "x", "label": 1}]
+    assert retrain.read_reviews(good) == [ReviewExportRow(id="a", text="x", label=1)]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "text": "x", "label": 1}\n{"id": "b", "text": "y", "label": 2}\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.jsonl:2"):

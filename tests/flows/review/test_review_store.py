@@ -8,6 +8,7 @@ import pytest
 
 from index import review as store
 from index.indexer import Indexer
+from index.review.decide import _write
 from tests.flows.review import seed
 from tinradar.schema import ReviewStatus
 
@@ -72,8 +73,8 @@ def test_decision_leaves_queue_and_is_audited(es_client, es_settings, loaded):
     assert _ids(decided) == [item.id]
     trail = store.audit_trail(es_client, es_settings, item.id)
     assert len(trail) == 1
-    assert trail[0]["by"] == "lan" and trail[0]["outcome"] == "applied"
-    assert trail[0]["before"]["status"] == "new" and trail[0]["after"]["status"] == "confirmed_false"
+    assert trail[0].by == "lan" and trail[0].outcome == "applied"
+    assert trail[0].before.status is ReviewStatus.NEW and trail[0].after.status is ReviewStatus.CONFIRMED_FALSE
 
 
 def test_second_decision_on_the_same_version_is_a_conflict(es_client, es_settings, loaded):
@@ -85,7 +86,7 @@ def test_second_decision_on_the_same_version_is_a_conflict(es_client, es_setting
     assert second.current.status is ReviewStatus.MISLEADING and second.current.by == "lan"
     now = store.get_item(es_client, es_settings, seen.id)
     assert (now.review.status, now.review.by) == (ReviewStatus.MISLEADING, "lan")  # not overwritten
-    outcomes = sorted(r["outcome"] for r in store.audit_trail(es_client, es_settings, seen.id))
+    outcomes = sorted(r.outcome for r in store.audit_trail(es_client, es_settings, seen.id))
     assert outcomes == ["applied", "conflict"]
 
 
@@ -93,7 +94,7 @@ def test_write_race_is_caught_by_elasticsearch(es_client, es_settings, loaded):
     """Even when the pre-check passes, the conditional update itself refuses a stale version."""
     stale = store.get_item(es_client, es_settings, loaded["mid1"])
     es_client.update(index=stale.index, id=stale.id, doc={"review": {"status": "irrelevant", "by": "x"}}, refresh=True)
-    outcome = store._write(es_client, es_settings, stale, store.ReviewState(status=ReviewStatus.ACCURATE, by="y"))
+    outcome = _write(es_client, es_settings, stale, store.ReviewState(status=ReviewStatus.ACCURATE, by="y"))
     assert outcome.conflict and outcome.current.status is ReviewStatus.IRRELEVANT
 
 
@@ -105,7 +106,7 @@ def test_analyst_reindex_keeps_verdicts(es_client, es_settings, loaded):
     again[0].analysis.rumor_risk = 0.99
     Indexer(es_client, es_settings).index(again)
     now = store.get_item(es_client, es_settings, item.id)
-    assert now.source["rumor_risk"] == 0.99
+    assert now.doc.rumor_risk == 0.99
     assert now.review.status is ReviewStatus.CONFIRMED_FALSE
 
 
@@ -134,7 +135,7 @@ def test_cluster_decision_keeps_other_reviewers_verdicts(es_client, es_settings,
     assert store.get_item(es_client, es_settings, loaded["hi3"]).review.status is ReviewStatus.MISLEADING
     hi2 = store.get_item(es_client, es_settings, loaded["hi2"])
     assert (hi2.review.status, hi2.review.by) == (ReviewStatus.CONFIRMED_FALSE, "lan")
-    assert store.audit_trail(es_client, es_settings, loaded["hi2"])[0]["scope"] == "cluster"
+    assert store.audit_trail(es_client, es_settings, loaded["hi2"])[0].scope == "cluster"
 
 
 def test_export_decisions_labels(es_client, es_settings, loaded):
@@ -148,12 +149,13 @@ def test_export_decisions_labels(es_client, es_settings, loaded):
         it = store.get_item(es_client, es_settings, loaded[key])
         seed.decide_seen(es_client, es_settings, it, status, by="lan", note="")
     rows = list(store.export_decisions(es_client, es_settings))
-    by_id = {r["id"]: r for r in rows}
+    by_id = {r.id: r for r in rows}
     assert set(by_id) == {loaded["hi1"], loaded["mid1"], loaded["mid2"]}  # irrelevant skipped
-    assert by_id[loaded["hi1"]]["label"] == 1 and by_id[loaded["mid1"]]["label"] == 1
-    assert by_id[loaded["mid2"]]["label"] == 0
-    assert by_id[loaded["mid1"]]["text"].startswith("Uống nước chanh nóng diệt virus corona\n\n")
-    assert [r["id"] for r in rows] == sorted(by_id)
+    assert by_id[loaded["hi1"]].label == 1 and by_id[loaded["mid1"]].label == 1
+    assert by_id[loaded["mid2"]].label == 0
+    assert by_id[loaded["mid1"]].status is ReviewStatus.MISLEADING and by_id[loaded["mid1"]].source_id == "forum-x"
+    assert by_id[loaded["mid1"]].text.startswith("Uống nước chanh nóng diệt virus corona\n\n")
+    assert [r.id for r in rows] == sorted(by_id)
 
 
 def test_facets_offer_flagged_values(es_client, es_settings, loaded):

@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 from flows.review import retrain
+from index.review.export import ReviewExportRow
 
 RUMOR = [
     "CHIA SẺ GẤP!!! tối nay trực thăng phun thuốc diệt virus, mọi người đóng cửa {n}",
@@ -45,9 +46,9 @@ def base_csv(path: Path, n: int = 80) -> None:
             )
 
 
-def reviews(n: int = 16) -> list[dict]:
+def reviews(n: int = 16) -> list[ReviewExportRow]:
     """Verdicts as `tinradar review export` writes them, half of them rumors."""
     return [
-        {"id": f"doc{i}", "text": (RUMOR if i % 2 else OFFICIAL)[i % 4].format(n=100 + i), "label": i % 2}
+        ReviewExportRow(id=f"doc{i}", text=(RUMOR if i % 2 else OFFICIAL)[i % 4].format(n=100 + i), label=i % 2)
         for i in range(n)
     ]

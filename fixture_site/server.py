@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from crawlers.fixture_gen import BASE, SITE
+from fixture_site.generate import BASE, SITE
 
 _TYPES = {
     ".html": "text/html",
@@ -137,7 +137,7 @@ def serve_fixture_site(
     timeout); ``huge_bytes`` is the size of ``/huge/...`` (above the default size cap).
     """
     stop = threading.Event()
-    handler = type(
+    handler: type[_Handler] = type(
         "FixtureHandler",
         (_Handler,),
         {
@@ -164,7 +164,7 @@ def serve_fixture_site(
 
 
 def main() -> None:
-    """``python -m crawlers.fixture_server [PORT]``: serve the fixture site until Ctrl-C."""
+    """``python -m fixture_site.server [PORT]``: serve the fixture site until Ctrl-C."""
     import sys
 
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 8765

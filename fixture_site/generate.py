@@ -6,8 +6,8 @@ a XenForo-style forum, Telegram preview pages, feeds, sitemaps and a Facebook ex
 plus the bad inputs the crawler must survive. Output is deterministic, so the committed
 site can be regenerated and diffed:
 
-    .venv/bin/python -m crawlers.fixture_gen            # rewrite fixtures/site/
-    .venv/bin/python -m crawlers.fixture_gen --bench 2000 --out /tmp/site   # + 2,000 pages
+    .venv/bin/python -m fixture_site.generate            # rewrite fixtures/site/
+    .venv/bin/python -m fixture_site.generate --bench 2000 --out /tmp/site   # + 2,000 pages
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from crawlers.dates import VN_TZ
+from tinradar.settings import VN_TZ
 from tinradar.text import fold
 
 SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"

@@ -1,0 +1,499 @@
+"""What in an article page is not the article: captions, credits, bylines, sources, boxes.
+
+Vietnamese outlets put photo captions under every picture (``figcaption``, ``p.Image``,
+a centered italic line, a table row under the photo), end the text with the byline
+("K. Miên", "Nhóm PV", "Tin, ảnh: ..."), the source ("Theo Infonet") and photo credits,
+and drop "Tin liên quan" / "Xem thêm" boxes and tag lists into the body. The models must
+score the article's own sentences, so these are taken out: captions into ``captions``
+(searchable context), the byline and credits into ``author``, the source into ``via``.
+
+Two passes: on the page tree (captions and related/tag boxes, found by their markup),
+and on the extracted lines (the trailing byline/source/related lines, found by their
+shape, helped by the page's own ``author``/``source`` classes). A photo story, whose text
+*is* its captions, keeps them in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+
+from crawlers.folding import fold_fast as fold
+from tinradar.text import clean_text
+
+_BLOCKS = {"p", "div", "td", "center", "figure", "section", "li", "h2", "h3", "h4", "blockquote", "table"}
+#: Class tokens of caption elements (VnExpress ``p.Image``, Zing ``td.pCaption``, ``PhotoCMS_Caption``, ...).
+_CAPTION_TOKEN = re.compile(r"caption|^image$|chu-?thich|(img|image|photo)-?desc|desc-?(img|image|photo)", re.I)
+_RELATED = re.compile(r"relate|lien-?quan|tinlienquan|xem-?them|read-?more|more-?news|other-?news|tin-?khac", re.I)
+_TAGS = re.compile(r"tags?(?![a-z])|tag(?:box|list|cnt|article|detail|s?item)|keyword|tu-?khoa", re.I)
+_COMMENTS = re.compile(r"comment|binh-?luan|phan-?hoi|y-?kien|feedback", re.I)
+_AUTHOR = re.compile(r"author|byline|tac-?gia|writer", re.I)
+_SOURCE = re.compile(r"source|nguon", re.I)
+_MAX_CAPTION = 300
+_MAX_NAME = 80
+
+#: Short trailing lines that are navigation, not text (folded, lower case).
+_NAV_LINE = re.compile(
+    r"^\W*(xem them|tin lien quan|doc them|tham khao them|xem tiep|tin cung chuyen muc|tu khoa|tags?\b|chu de\b|"
+    r"theo dong su kien|cac tin khac|tin khac\b|co the ban quan tam|bai viet khac|quay lai|tro ve|chia se|"
+    r"binh luan|y kien ban doc|gui y kien|gui phan hoi|xem nhieu nhat|doc nhieu nhat|tin moi|tin noi bat|"
+    r"xem tat ca|thong tin cap nhat)"
+)
+#: A related-link list item: "- Headline" with no sentence end.
+_LINK_ITEM = re.compile(r"^[-•·–]\s+\S.*[^.!?:;…\"”)]$")
+_MAX_LINK_ITEM_WORDS = 30
+_MAX_NAV_WORDS = 16
+#: At most this many lines after the text are its signature (byline, credits, source).
+_MAX_SIGNATURE = 3
+_DATE_LINE = re.compile(
+    r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}.*\d{1,2}\s*[:h]\s*\d{2}|\d{1,2}\s*[:h]\s*\d{2}.*\d{1,2}/\d{1,2}/\d{2,4}"
+)
+_DATED_LINK = re.compile(r"\(\d{1,2}/\d{1,2}(?:/\d{2,4})?\)$")
+_CREDIT_LINE = re.compile(r"^(tin,? anh|tin va anh|bai va anh|bai,? anh|anh|video|do hoa|clip)\s*:", re.I)
+_GROUP_BYLINE = re.compile(r"^(nhom )?(pv|ptv|ctv|btv)\b|\(tong hop\)$|\(theo .*\)$", re.I)
+
+
+@dataclass
+class Tail:
+    """A body split from its trailing byline and source lines."""
+
+    lines: list[str]
+    author: str | None = None
+    via: str | None = None
+
+
+@dataclass
+class Hints:
+    """Byline and source texts the page marks as such (class ``author``/``source``)."""
+
+    authors: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+# --- the page tree ------------------------------------------------------------------------
+
+
+def find_captions(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Caption elements of the page, outermost first, without duplicates."""
+    found: dict[int, lxml.html.HtmlElement] = {}
+    for el in root.iter("figcaption"):
+        found[id(el)] = el
+    for el in root.xpath("//*[@class]"):
+        if el.tag in ("img", "figure", "html", "body", "table") or not isinstance(el.tag, str):
+            continue
+        if any(_CAPTION_TOKEN.search(token) for token in el.get("class", "").split()):
+            found[id(el)] = el
+    for img in root.iter("img"):
+        for el in _captions_near(img):
+            found[id(el)] = el
+    out = list(found.values())
+    inside = {id(d) for el in out for d in el.iterdescendants()}
+    return [el for el in out if id(el) not in inside and _text(el)]
+
+
+def _captions_near(img: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Text placed right under a photo and styled as a caption."""
+    block = _block_of(img)
+    if block is None:
+        return []
+    table = next((a for a in img.iterancestors("table")), None)
+    if table is not None and len(_text(table)) <= _MAX_CAPTION and len(table.xpath(".//img")) <= 3:
+        row = next(img.iterancestors("tr"), None)
+        rows = [r for r in table.iter("tr") if r is not row and not r.xpath(".//img") and _text(r)]
+        if row is not None and rows:  # a caption row under (or over) the photo's row
+            return rows
+    alt = fold(img.get("alt") or img.get("title") or "").strip()
+    own = _text(block)
+    if own and len(own) <= _MAX_CAPTION and _after_image_only(block, img) and _looks_like_caption(block, alt):
+        return [block]  # the photo and its caption in one block
+    after = block.getnext()
+    while after is not None and isinstance(after.tag, str) and not _text(after) and not after.xpath(".//img"):
+        after = after.getnext()
+    if after is None or not isinstance(after.tag, str) or after.tag not in _BLOCKS | {"span"}:
+        return []
+    if after.xpath(".//img") or len(_text(after)) > _MAX_CAPTION:
+        return []
+    return [after] if _looks_like_caption(after, alt) else []
+
+
+def _after_image_only(block: lxml.html.HtmlElement, img: lxml.html.HtmlElement) -> bool:
+    """The block's text all comes after its photo, and it holds no heading."""
+    if block.xpath(".//h1|.//h2|.//h3|.//h4"):
+        return False
+    for node in block.iter():
+        if node is img:
+            return True
+        if isinstance(node.tag, str) and (node.text or "").strip():
+            return False
+        if node is not block and (node.tail or "").strip() and img not in node.iterdescendants():
+            return False
+    return False
+
+
+def _block_of(img: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    for el in img.iterancestors():
+        if el.tag in _BLOCKS:
+            return el
+    return None
+
+
+def _looks_like_caption(el: lxml.html.HtmlElement, alt: str) -> bool:
+    """Centered and italic/colored, or repeating the photo's alt text; never a heading."""
+    if el.tag in ("h1", "h2", "h3", "h4") or el.xpath(".//h1|.//h2|.//h3|.//h4"):
+        return False
+    if alt and len(alt) > 10 and _squash(fold(_text(el))) == _squash(alt):
+        return True
+    return _centered(el) and (_italic(el) or _styled(el))
+
+
+def _squash(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def _style(el: lxml.html.HtmlElement) -> str:
+    return (el.get("style") or "").lower().replace(" ", "")
+
+
+def _centered(el: lxml.html.HtmlElement) -> bool:
+    for node in [el, *el.iterancestors()][:3]:
+        if (node.get("align") or "").lower() == "center" or "text-align:center" in _style(node):
+            return True
+    return False
+
+
+def _italic(el: lxml.html.HtmlElement) -> bool:
+    """All of the element's text is italic (its own style, or inside i/em/italic spans)."""
+    if "font-style:italic" in _style(el):
+        return True
+    plain = el.text or ""
+    for child in el:
+        italic = child.tag in ("i", "em") or "font-style:italic" in _style(child) or _italic(child)
+        if not italic and (child.text_content() or "").strip():
+            return False
+        plain += child.tail or ""
+    return not plain.strip()
+
+
+def _styled(el: lxml.html.HtmlElement) -> bool:
+    """Colored or smaller text: how 2012 layouts set a caption apart."""
+    return any(("color:" in _style(n) or "font-size:" in _style(n)) for n in el.iter() if isinstance(n.tag, str))
+
+
+def _text(el: lxml.html.HtmlElement) -> str:
+    return clean_text(" ".join(el.itertext()))
+
+
+def drop_boxes(root: lxml.html.HtmlElement) -> None:
+    """Remove related-news boxes and tag lists (blocks that are mostly links)."""
+    for el in root.xpath("//*[@class or @id or @type]"):
+        if not isinstance(el.tag, str) or el.tag not in _BLOCKS | {"ul", "aside", "nav", "ol"}:
+            continue
+        key = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('type') or ''}"
+        if el.getparent() is None:
+            continue
+        if _COMMENTS.search(key) and not el.xpath(".//h1") and el.xpath(".//form|.//textarea|.//input"):
+            el.drop_tree()  # a comment form and the readers' comments around it
+            continue
+        related, tags = _RELATED.search(key), _TAGS.search(key)
+        if not (related or tags):
+            continue
+        text = _text(el)
+        links = clean_text(" ".join(" ".join(a.itertext()) for a in el.iter("a")))
+        density = len(links) / len(text) if text else 1.0
+        if (related and el.iter("a") and (density >= 0.3 or len(text) <= 400)) or (tags and density >= 0.5):
+            el.drop_tree()
+
+
+@dataclass
+class Layout:
+    """Where nodes sit in the page (document order) and where each text starts, recorded
+    before the nodes are dropped, to tell the article's captions from a sidebar's."""
+
+    positions: list[int]
+    starts: list[tuple[int, str]]
+    anchor: int | None = None
+
+    @classmethod
+    def of(
+        cls, root: lxml.html.HtmlElement, nodes: list[lxml.html.HtmlElement], anchor: lxml.html.HtmlElement | None
+    ) -> Layout:
+        if not nodes:
+            return cls([], [], None)
+        wanted = {id(n) for n in [*nodes, *([anchor] if anchor is not None else [])]}  # held: ids stay stable
+        where: dict[int, int] = {}
+        starts: list[tuple[int, str]] = []
+        for position, el in enumerate(root.iter()):
+            if id(el) in wanted:
+                where[id(el)] = position
+            own = (el.text or "").strip() if isinstance(el.tag, str) else ""
+            if len(own) >= 12:
+                starts.append((position, _squash(fold(own[:60]))[:30]))
+        head = where.get(id(anchor)) if anchor is not None else None
+        return cls([where.get(id(n), -1) for n in nodes], starts, head)
+
+    def near_headline(self) -> list[bool]:
+        """For each node: is it one of the article's own photos — the run of nodes that
+        starts near the headline, each close to the previous one (a sidebar's photos come
+        after a gap)?"""
+        if self.anchor is None:
+            return [True] * len(self.positions)
+        keep: set[int] = set()
+        last = self.anchor
+        for position in sorted(p for p in self.positions if p >= self.anchor - 80):
+            if position - last > (400 if last == self.anchor else 80):
+                break
+            keep.add(position)
+            last = max(last, position)
+        return [p in keep for p in self.positions]
+
+    def among(self, line: str, chosen: list[bool]) -> bool:
+        """Does ``line`` start among the chosen nodes (between the headline and a little
+        after the last of them), rather than in a column beside or below them?"""
+        probe = _squash(fold(line[:60]))[:30]
+        where = [p for p, start in self.starts if _same_start(start, probe)]
+        last = max((p for p, keep in zip(self.positions, chosen, strict=True) if keep), default=None)
+        if self.anchor is None or last is None or not where:
+            return True
+        return any(self.anchor - 80 <= p <= last + 40 for p in where)
+
+    def near_text(self, first: str, last: str) -> list[bool]:
+        """For each node: does it sit between a little before ``first`` and a while after ``last``?"""
+        head, tail = _squash(fold(first[:60]))[:30], _squash(fold(last[:60]))[:30]
+        start = next((p for p, probe in self.starts if _same_start(probe, head)), None)
+        end = next((p for p, probe in reversed(self.starts) if _same_start(probe, tail)), None)
+        if start is None or end is None:
+            return [True] * len(self.positions)
+        return [start - 80 <= p <= max(start, end) + 200 for p in self.positions]
+
+
+def _same_start(probe: str, line: str) -> bool:
+    return bool(probe and line) and (probe.startswith(line) or line.startswith(probe))
+
+
+def unwrap_layout_tables(root: lxml.html.HtmlElement) -> None:
+    """Turn layout tables (cells holding paragraphs, blocks or other tables, as 2012
+    layouts use them) into plain blocks, so the article inside reads as paragraphs and not
+    as one table row ("| | whole article |"). Data tables keep their shape."""
+    for table in list(root.iter("table")):
+        if table.getparent() is None or not table.xpath(".//p|.//div|.//h1|.//h2|.//h3|.//ul|.//table"):
+            continue
+        if _short(table, _MAX_CAPTION):  # a photo with its caption, not a page layout
+            continue
+        for el in [table, *table.iter("thead", "tbody", "tfoot", "tr", "td", "th")]:
+            el.tag = "div"
+
+
+def paragraphs_from_divs(root: lxml.html.HtmlElement) -> None:
+    """A ``<div>`` holding only a paragraph's worth of text among ``<p>`` siblings is a
+    paragraph (2012 editors wrote "<DIV>first paragraph</DIV><P>...</P>"); trafilatura
+    would skip it."""
+    for div in list(root.iter("div")):
+        parent = div.getparent()
+        if parent is None or parent.find("p") is None or any(c.tag in _BLOCKS for c in div.iter() if c is not div):
+            continue
+        if len(_text(div)) >= 100:
+            div.tag = "p"
+
+
+_LIST_TAGS = {"div", "ul", "ol", "section", "aside", "td", "table", "tbody"}
+
+
+def drop_teaser_lists(root: lxml.html.HtmlElement) -> None:
+    """Remove lists of story teasers (a headline link, maybe a thumbnail and a short sapo,
+    repeated), whatever their class: sidebars and "more stories" boxes that trafilatura
+    takes for text on 2012 layouts."""
+    candidates: dict[int, lxml.html.HtmlElement] = {}
+    for link in root.iter("a"):  # only blocks that hold headline-length links can be teaser lists
+        if len(link.text_content()) >= 15:
+            for el in list(link.iterancestors())[:4]:
+                candidates.setdefault(id(el), el)
+    for el in candidates.values():
+        if el.tag not in _LIST_TAGS:
+            continue
+        children = [c for c in el if isinstance(c.tag, str)]
+        if len(children) < 2 or el.getparent() is None:
+            continue
+        items = [_teaser(c) for c in children]
+        if not (all(items) or (sum(items) >= 3 and sum(items) >= 0.6 * len(children))):
+            continue
+        others = [c for c, item in zip(children, items, strict=True) if not item]
+        if el.xpath(".//h1") or any(not _short(c, 200) and _text(c) for c in others):
+            continue  # holds the headline or real text besides the teasers
+        el.drop_tree()
+
+
+def _teaser(el: lxml.html.HtmlElement) -> bool:
+    """One teaser: short, with a headline-length link making a good part of its text."""
+    text = _short(el, _MAX_CAPTION)
+    if not text:
+        return False
+    links = [clean_text(" ".join(a.itertext())) for a in el.iter("a")]
+    longest = max((len(t) for t in links), default=0)
+    headed = any(len(_text(h)) >= 15 and h.xpath(".//a") for h in el.iter("h2", "h3", "h4", "h5", "h6"))
+    return headed or (longest >= 25 and sum(map(len, links)) >= 0.25 * len(text))
+
+
+def _short(el: lxml.html.HtmlElement, limit: int) -> str:
+    """The element's text, or '' when it is empty or longer than ``limit``."""
+    parts: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        size += len(piece.strip())
+        if size > limit:
+            return ""
+        parts.append(piece)
+    return clean_text(" ".join(parts))
+
+
+def drop(elements: list[lxml.html.HtmlElement]) -> None:
+    for el in elements:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def take_hints(root: lxml.html.HtmlElement) -> Hints:
+    """Remove the short blocks the page labels as byline or source, and return their texts.
+
+    ``class="author"``, ``p.pSource``, ``div.nguontin``, ``itemprop="author"``: bylines and
+    "Theo ..." lines are not article text even when trafilatura keeps them inside a
+    paragraph (24h's one-line table layout).
+    """
+    hints = Hints()
+    found: list[lxml.html.HtmlElement] = []
+    for el in root.xpath("//*[@class or @id or @itemprop or @align or @style]"):
+        if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script", "img", "html", "body", "head"):
+            continue
+        key = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
+        is_author, is_source = _AUTHOR.search(key), _SOURCE.search(key)
+        signed = not (is_author or is_source) and el.tag in ("p", "div") and _right_aligned(el)
+        if not (is_author or is_source or signed) or any(el in f.iterdescendants() for f in found):
+            continue
+        text = _own_text(el)
+        if not text or len(text) > _MAX_NAME or len(text.split()) > 10:
+            continue
+        if signed:  # a right-aligned line under the text: "K. Miên", "Theo Infonet", "Forbes" after it
+            folded = fold(text)
+            follows = bool(found) and el.getprevious() is found[-1] and bool(hints.sources)
+            if folded.startswith("theo ") or (follows and not any(c.isdigit() for c in text)):
+                is_source = True
+            elif not (_CREDIT_LINE.match(folded) or is_name(text)) or any(c.isdigit() for c in text):
+                continue
+        (hints.sources if is_source and not is_author else hints.authors).append(text)
+        found.append(el)
+    for el in found:
+        if _short(el, 200) or not _text(el):
+            drop([el])
+        else:
+            _drop_keep_blocks(el)
+    return hints
+
+
+def _right_aligned(el: lxml.html.HtmlElement) -> bool:
+    return (el.get("align") or "").lower() == "right" or "text-align:right" in _style(el)
+
+
+def _own_text(el: lxml.html.HtmlElement) -> str:
+    """Text of the element and its inline children (not of nested blocks)."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _BLOCKS and child.tag != "ul":
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return clean_text(" ".join(parts))
+
+
+def _drop_keep_blocks(el: lxml.html.HtmlElement) -> None:
+    """Drop an element but keep its nested blocks (a rating box inside a source line)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    for child in list(el):
+        if isinstance(child.tag, str) and (child.tag in _BLOCKS or child.tag == "ul"):
+            child.tail = None
+            el.addprevious(child)
+    el.drop_tree()
+
+
+# --- the extracted lines ------------------------------------------------------------------
+
+
+def split_tail(lines: list[str], hints: Hints, *, title: str = "") -> Tail:
+    """Drop navigation lines, the headline and date line trafilatura sometimes keeps at the
+    top, and take the trailing byline/source lines out of the body."""
+    body = [_unpipe(re.split(r"\s*(?:>>|»)", line)[0]) for line in lines]  # ">> Related story"
+    headline = _squash(fold(title))
+    body = [line for i, line in enumerate(body) if line and not (i < 4 and _header_line(line, headline))]
+    tail: list[str] = []
+    while body:
+        kind = _tail_kind(body[-1], hints)
+        if kind is None:
+            break
+        line = body.pop()
+        if kind != "nav":
+            tail.insert(0, line)
+    author_parts: list[str] = []
+    via_parts: list[str] = []
+    for i, line in enumerate(tail[:_MAX_SIGNATURE]):  # what follows is page furniture
+        folded = fold(line)
+        if folded.startswith("theo ") or _matches(line, hints.sources):
+            via_parts.append(re.sub(r"^theo\s+", "", line, flags=re.I))
+        elif via_parts and i == len(author_parts) + len(via_parts) and not _matches(line, hints.authors):
+            via_parts.append(line)  # "Theo Minh Nguyễn/Vcamp.vn" + "Forbes"
+        elif not via_parts:
+            author_parts.append(line)
+    return Tail(body, " / ".join(author_parts) or None, " / ".join(via_parts) or None)
+
+
+def _unpipe(line: str) -> str:
+    """trafilatura writes layout tables as "| cell | cell |": keep the cells' text."""
+    if "|" not in line:
+        return line.strip()
+    return " ".join(cell.strip() for cell in line.split("|") if cell.strip())
+
+
+def _header_line(line: str, headline: str) -> bool:
+    """The headline (folded, squashed) or a bare date line repeated at the top of the text."""
+    if len(line) > 3 * len(headline) + 60:
+        return False
+    folded = fold(line)
+    if headline and _squash(folded) == headline:
+        return True
+    return len(line) <= 60 and bool(_DATE_LINE.search(folded))
+
+
+def _matches(line: str, names: list[str]) -> bool:
+    folded = fold(line)
+    return any(folded == fold(n) or (len(n) > 3 and folded.startswith(fold(n))) for n in names)
+
+
+def _tail_kind(line: str, hints: Hints) -> str | None:
+    folded = fold(line).strip()
+    words = line.split()
+    if (_NAV_LINE.match(folded) and len(words) <= _MAX_NAV_WORDS) or _DATED_LINK.search(folded):
+        return "nav"
+    if _LINK_ITEM.match(line.strip()) and len(words) <= _MAX_LINK_ITEM_WORDS:
+        return "nav"
+    if _matches(line, hints.authors) or _matches(line, hints.sources):
+        return "name"
+    if len(line) > _MAX_NAME or len(words) > 10:
+        return None
+    if folded.startswith("theo ") and "," not in line and not line.rstrip().endswith((".", "!", "?", ":")):
+        return "name"
+    if _CREDIT_LINE.match(folded) or _GROUP_BYLINE.search(folded):
+        return "name"
+    return "name" if is_name(line) else None
+
+
+def is_name(line: str) -> bool:
+    """A byline: a few capitalised words ("K. Miên", "Quang Phong - Tùng Nguyên", "H.V.")."""
+    if line.rstrip().endswith(("!", "?", ":", ";", ",")) or len(line.split()) > 8:
+        return False
+    words = [w for w in re.split(r"[\s/\-–,&]+", line) if any(c.isalpha() for c in w)]
+    if not words:
+        return False
+    if line.rstrip().endswith(".") and not re.search(r"\b\w\.$", line.rstrip()):  # "H.V." yes, "Hết nhé." no
+        return False
+    capital = sum(1 for w in words if w.lstrip("(“\"'")[:1].isupper())
+    return capital == len(words) or (len(words) >= 3 and capital >= len(words) - 1 and capital / len(words) >= 0.75)

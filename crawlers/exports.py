@@ -1,0 +1,308 @@
+"""Readers for the platforms a board can only export from, one small function each.
+
+Each reader turns one file into ``Post`` records (or a named ``Skip`` for a row that
+cannot be one); ``crawlers.ingest`` turns posts into documents the same way for every
+format: the same pseudonymisation of individuals, the same skip reasons, the same
+de-duplication. Field names follow each tool's own output:
+
+- **Meta Content Library** CSV (the web UI's download, API field names flattened with
+  dots): ``id``, ``creation_time``, ``text``, ``post_owner.type|name|id``,
+  ``surface.type|name``, ``statistics.reaction_count|comment_count|share_count|views``,
+  ``url``. A ``post_owner.type`` of ``profile`` is a person: pseudonymised.
+- **YouTube Data API v3** JSON: a ``videos.list``/``search.list`` response (``items`` of
+  ``youtube#video``: ``snippet.title|description|channelTitle|publishedAt``,
+  ``statistics.viewCount|likeCount|commentCount``) or a ``commentThreads.list`` /
+  ``comments.list`` response (``snippet.topLevelComment.snippet.textOriginal|
+  authorDisplayName|authorChannelId.value|publishedAt|likeCount`` and ``replies``).
+  Channels keep their public names; commenters are pseudonymised.
+- **TikTok Research API** JSON: a ``/v2/research/video/query/`` response (``data.videos``:
+  ``id``, ``video_description``, ``voice_to_text``, ``create_time`` in Unix seconds,
+  ``username``, ``like_count|comment_count|share_count|view_count``) or a
+  ``/v2/research/video/comment/list/`` response (``data.comments``: ``id``, ``video_id``,
+  ``text``, ``create_time``, ``like_count``). Creators are pseudonymised, and their
+  handle is kept out of the URL; comments carry no author at all.
+- **Generic CSV** with a column map (``text=Nội dung,time=Thời gian,author=Người đăng``):
+  any spreadsheet a monitoring team keeps.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+from crawlers.reasons import SkipReason
+
+#: Fields a generic CSV's column map may name (``author`` is a person, ``page`` a public name).
+GENERIC_FIELDS = ("id", "text", "title", "time", "author", "page", "url", "likes", "comments", "shares", "views")
+
+
+@dataclass
+class Post:
+    """One row of an export, before it becomes a ``Document``.
+
+    ``public_name`` is a page, channel or outlet (kept); ``individual`` is a person's
+    name or handle (only ever stored as a salted pseudonym). ``when`` is the text the
+    tool wrote, or a datetime it gave as a number.
+    """
+
+    platform: str
+    post_id: str
+    text: str
+    when: str | datetime | None = None
+    public_name: str | None = None
+    individual: str | None = None
+    url: str | None = None
+    title: str = ""
+    likes: Any = None
+    comments: Any = None
+    shares: Any = None
+    views: Any = None
+    #: Zone for a time printed without an offset: the tool's (UTC for the platforms' APIs).
+    naive_utc: bool = False
+
+
+@dataclass
+class Skip:
+    """A row that cannot be a post, with the reason the summary counts."""
+
+    reason: SkipReason
+
+
+class FormatError(ValueError):
+    """The file is not in the format asked for (the message says what was expected)."""
+
+
+def _get(row: dict[str, Any], path: str) -> Any:
+    """``row["a"]["b"]`` for ``"a.b"``, or a flat ``row["a.b"]`` (CSV downloads flatten)."""
+    if path in row:
+        return row[path]
+    value: Any = row
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if value not in (None, "") else ""
+
+
+def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        yield from csv.DictReader(fh)
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except ValueError as exc:
+        raise FormatError(f"{path}: not JSON ({exc})") from exc
+
+
+# --- Meta Content Library ------------------------------------------------------------------
+
+
+def meta_content_library(path: Path) -> Iterator[Post | Skip]:
+    """Facebook/Instagram posts from a Meta Content Library CSV download."""
+    for row in _csv_rows(path):
+        owner_type = _text(row.get("post_owner.type")).lower()
+        owner = _text(row.get("post_owner.name")) or _text(row.get("post_owner.username"))
+        person = owner_type in ("profile", "user", "person")
+        platform = "instagram" if "instagram.com" in _text(row.get("url")) else "facebook"
+        yield Post(
+            platform=platform,
+            post_id=_text(row.get("id")),
+            text=_text(row.get("text")),
+            when=_text(row.get("creation_time")) or None,
+            public_name=None if person else owner or None,
+            individual=owner if person else None,
+            url=_text(row.get("url")) or None,
+            likes=row.get("statistics.reaction_count") or row.get("statistics.like_count"),
+            comments=row.get("statistics.comment_count"),
+            shares=row.get("statistics.share_count"),
+            views=row.get("statistics.views"),
+            naive_utc=True,
+        )
+
+
+# --- YouTube Data API ------------------------------------------------------------------------
+
+
+def youtube(path: Path) -> Iterator[Post | Skip]:
+    """Videos or comments from saved YouTube Data API v3 responses (one, or a list of pages)."""
+    data = _json(path)
+    pages = data if isinstance(data, list) else [data]
+    for page in pages:
+        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+            raise FormatError(f"{path}: expected YouTube Data API responses with an 'items' list")
+        for item in page["items"]:
+            kind = item.get("kind", "") if isinstance(item, dict) else ""
+            if kind == "youtube#commentThread":
+                top = _get(item, "snippet.topLevelComment")
+                yield _youtube_comment(top)
+                for reply in _get(item, "replies.comments") or []:
+                    yield _youtube_comment(reply)
+            elif kind == "youtube#comment":
+                yield _youtube_comment(item)
+            elif kind in ("youtube#video", "youtube#searchResult"):
+                yield _youtube_video(item)
+            else:
+                yield Skip(SkipReason.UNKNOWN_ITEM)
+
+
+def _youtube_video(item: dict[str, Any]) -> Post:
+    video_id = item["id"].get("videoId", "") if isinstance(item.get("id"), dict) else _text(item.get("id"))
+    snippet = item.get("snippet") or {}
+    return Post(
+        platform="youtube",
+        post_id=video_id,
+        title=_text(snippet.get("title")),
+        text=_text(snippet.get("description")) or _text(snippet.get("title")),
+        when=_text(snippet.get("publishedAt")) or None,
+        public_name=_text(snippet.get("channelTitle")) or None,
+        url=f"https://www.youtube.com/watch?v={video_id}" if video_id else None,
+        likes=_get(item, "statistics.likeCount"),
+        comments=_get(item, "statistics.commentCount"),
+        views=_get(item, "statistics.viewCount"),
+    )
+
+
+def _youtube_comment(comment: Any) -> Post | Skip:
+    if not isinstance(comment, dict):
+        return Skip(SkipReason.UNKNOWN_ITEM)
+    snippet = comment.get("snippet") or {}
+    text = _text(snippet.get("textOriginal")) or _strip_html(_text(snippet.get("textDisplay")))
+    author = _text(_get(snippet, "authorChannelId.value")) or _text(snippet.get("authorDisplayName"))
+    video = _text(snippet.get("videoId"))
+    comment_id = _text(comment.get("id"))
+    return Post(
+        platform="youtube",
+        post_id=comment_id,
+        text=text,
+        when=_text(snippet.get("publishedAt")) or None,
+        individual=author or None,
+        url=f"https://www.youtube.com/watch?v={video}&lc={comment_id}" if video and comment_id else None,
+        likes=snippet.get("likeCount"),
+    )
+
+
+def _strip_html(text: str) -> str:
+    return unescape(re.sub(r"<br\s*/?>", "\n", re.sub(r"<(?!br)[^>]+>", "", text)))
+
+
+# --- TikTok Research API ---------------------------------------------------------------------
+
+
+def tiktok(path: Path) -> Iterator[Post | Skip]:
+    """Videos or comments from saved TikTok Research API responses (one, or a list of pages)."""
+    data = _json(path)
+    pages = data if isinstance(data, list) else [data]
+    for page in pages:
+        body = page.get("data") if isinstance(page, dict) else None
+        if not isinstance(body, dict) or not ({"videos", "comments"} & set(body)):
+            raise FormatError(f"{path}: expected TikTok Research API responses with data.videos or data.comments")
+        for video in body.get("videos") or []:
+            yield _tiktok_video(video) if isinstance(video, dict) else Skip(SkipReason.UNKNOWN_ITEM)
+        for comment in body.get("comments") or []:
+            yield _tiktok_comment(comment) if isinstance(comment, dict) else Skip(SkipReason.UNKNOWN_ITEM)
+
+
+def _epoch(value: Any) -> datetime | str | None:
+    """Research API times are Unix seconds; anything else is parsed (or rejected) later."""
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        return datetime.fromtimestamp(int(value), UTC)
+    return _text(value) or None
+
+
+def _tiktok_video(video: dict[str, Any]) -> Post:
+    spoken = _text(video.get("voice_to_text"))
+    text = "\n".join(t for t in (_text(video.get("video_description")), spoken) if t)
+    return Post(
+        platform="tiktok",
+        post_id=_text(video.get("id")),
+        text=text,
+        when=_epoch(video.get("create_time")),
+        individual=_text(video.get("username")) or None,
+        likes=video.get("like_count"),
+        comments=video.get("comment_count"),
+        shares=video.get("share_count"),
+        views=video.get("view_count"),
+    )
+
+
+def _tiktok_comment(comment: dict[str, Any]) -> Post:
+    return Post(
+        platform="tiktok",
+        post_id=_text(comment.get("id")),
+        text=_text(comment.get("text")),
+        when=_epoch(comment.get("create_time")),
+        likes=comment.get("like_count"),
+    )
+
+
+# --- a generic CSV ---------------------------------------------------------------------------
+
+
+def parse_columns(spec: str) -> dict[str, str]:
+    """``"text=Nội dung,time=Thời gian"`` → ``{"text": "Nội dung", "time": "Thời gian"}``."""
+    columns: dict[str, str] = {}
+    for part in (p for p in spec.split(",") if p.strip()):
+        field, sep, column = part.partition("=")
+        field = field.strip().lower()
+        if not sep or not column.strip():
+            raise FormatError(f"column map entry {part!r}: write field=Column")
+        if field not in GENERIC_FIELDS:
+            raise FormatError(f"column map: unknown field {field!r} (known: {', '.join(GENERIC_FIELDS)})")
+        columns[field] = column.strip()
+    if "text" not in columns:
+        raise FormatError("column map: 'text=<column>' is required")
+    return columns
+
+
+def generic_csv(path: Path, columns: dict[str, str], platform: str) -> Iterator[Post | Skip]:
+    """Any CSV, read through a column map (see ``parse_columns``)."""
+    rows = _csv_rows(path)
+    first = next(rows, None)
+    if first is None:
+        return
+    missing = [c for c in columns.values() if c not in first]
+    if missing:
+        raise FormatError(f"{path}: no column(s) {', '.join(map(repr, missing))}; the file has {', '.join(first)}")
+    for row in (first, *rows):
+        values = {field: _text(row.get(column)) for field, column in columns.items()}
+        yield Post(
+            platform=platform,
+            post_id=values.get("id") or values.get("url", ""),
+            text=values.get("text", ""),
+            title=values.get("title", ""),
+            when=values.get("time") or None,
+            public_name=values.get("page") or None,
+            individual=values.get("author") or None,
+            url=values.get("url") or None,
+            likes=values.get("likes"),
+            comments=values.get("comments"),
+            shares=values.get("shares"),
+            views=values.get("views"),
+        )
+
+
+def sniff(path: Path) -> str:
+    """The format of an export file: meta, youtube, tiktok or facebook (the default)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), [])
+        return "meta" if {"creation_time", "post_owner.name"} <= {h.strip() for h in header} else "facebook"
+    if suffix == ".json":
+        head = path.read_text(encoding="utf-8-sig")[:4000]
+        if '"youtube#' in head:
+            return "youtube"
+        if re.search(r'"(videos|comments)"\s*:', head) and '"data"' in head:
+            return "tiktok"
+    return "facebook"

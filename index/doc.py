@@ -1,0 +1,176 @@
+"""The indexed document: one typed model of what a ``{prefix}-docs-*`` index holds.
+
+``IndexDoc`` mirrors ``index/templates/docs.json`` field for field (a test checks both
+ways), so every reader of the index — search, the review desk, the report, retraining —
+gets attributes instead of ``source.get("…")``. ``index.docmap.to_source`` builds it from
+a ``ScoredItem``; ``IndexDoc.model_validate(hit["_source"])`` reads it back.
+
+To add a field: add it here, to the template (bump its ``version``) and to
+``to_source``; ``tests/index/test_templates.py`` fails until the three agree.
+
+The field-name constants at the end are the only spelling of a field in a query; each
+is checked against the model when this module is imported, so a renamed field breaks
+at import, not in a query that silently matches nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic.config import JsonDict
+
+from tinradar.schema import ClaimMatch, DatePrecision, Kind, Location, Note, ReviewStatus, RiskLevel, Sentiment
+
+#: A moment as the index stores it: ISO 8601 with its offset ("+00:00", never "Z"), as
+#: ``datetime.isoformat`` writes it, so a re-index of an unchanged item is a no-op.
+IndexTime = Annotated[AwareDatetime, PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json")]
+
+#: Marks the folded copies that exist for search only (not returned to people).
+_SEARCH_ONLY: JsonDict = {"search_only": True}
+
+
+class ReviewState(BaseModel):
+    """The ``review.*`` fields of a document; an absent status means ``new``.
+
+    Owned by reviewers: the pipeline never writes them (see ``IndexDoc.pipeline_body``).
+    """
+
+    status: ReviewStatus = ReviewStatus.NEW
+    by: str | None = None
+    at: datetime | None = None
+    note: str | None = None
+
+    @property
+    def decided(self) -> bool:
+        return self.status in VERDICTS
+
+
+#: Verdicts a reviewer can give (``new``/``in_review`` are states, not verdicts).
+VERDICTS: tuple[ReviewStatus, ...] = (
+    ReviewStatus.CONFIRMED_FALSE,
+    ReviewStatus.MISLEADING,
+    ReviewStatus.ACCURATE,
+    ReviewStatus.IRRELEVANT,
+)
+
+
+class IndexDoc(BaseModel):
+    """One document of the index: the scored item, flattened and enriched for search."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    url: str | None = None
+    source_id: str
+    kind: Kind
+    platform: str
+    title: str = ""
+    title_folded: str = Field(default="", description="title without diacritics", json_schema_extra=_SEARCH_ONLY)
+    text: str = ""
+    text_folded: str = Field(default="", description="text without diacritics", json_schema_extra=_SEARCH_ONLY)
+    text_seg: str | None = Field(default=None, description="word-segmented title and text (Vietnamese only)")
+    captions: list[str] = Field(default_factory=list, description="photo captions, kept out of the text models read")
+    captions_folded: list[str] = Field(
+        default_factory=list, description="captions without diacritics", json_schema_extra=_SEARCH_ONLY
+    )
+    published_at: IndexTime | None = None
+    published_precision: DatePrecision | None = Field(
+        default=None, description="minute, day (published_at is then a midnight placeholder) or none"
+    )
+    fetched_at: IndexTime
+    dated_at: IndexTime = Field(description="published_at, else fetched_at: what day filters and charts use")
+    language: str | None = None
+    author: str | None = None
+    author_hash: str | None = None
+    via: str | None = Field(default=None, description="the source an outlet names ('Theo …')")
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    views: int | None = None
+    engagement: int | None = Field(default=None, description="likes + comments + shares, when any is known")
+    province_code: str | None = None
+    district_code: str | None = None
+    provinces: list[str] = Field(default_factory=list, description="the source's province and the places named")
+    districts: list[str] = Field(default_factory=list, description="the source's district and the places named")
+    rumor_risk: float
+    risk_level: RiskLevel
+    risk_rank: int = Field(description="0 low, 1 medium, 2 high: for 'at least' filters")
+    cues: list[str] = Field(default_factory=list)
+    sentiment: Sentiment
+    sentiment_proba: dict[Sentiment, float] = Field(default_factory=dict)
+    covid: bool
+    covid_proba: float
+    locations: list[Location] = Field(default_factory=list)
+    place_names: list[str] = Field(default_factory=list)
+    matched_claims: list[ClaimMatch] = Field(default_factory=list, description="most similar first")
+    claim_ids: list[str] = Field(default_factory=list)
+    claim_similarity: float | None = Field(default=None, description="similarity of the best match")
+    cluster_id: str | None = None
+    notes: list[Note] = Field(default_factory=list)
+    model_versions: dict[str, str] = Field(default_factory=dict)
+    analyzed_at: IndexTime | None = None
+    schema_version: int
+    review: ReviewState | None = Field(default=None, description="the reviewers' part; never written by the pipeline")
+
+    @property
+    def full_text(self) -> str:
+        """Title and body together, as the NLP stage reads them."""
+        title, body = self.title.strip(), self.text.strip()
+        return f"{title}\n\n{body}".strip() if title else body
+
+    @property
+    def review_state(self) -> ReviewState:
+        """The review fields, ``new`` when nobody has touched the item."""
+        return self.review or ReviewState()
+
+    def pipeline_body(self) -> dict[str, Any]:
+        """The JSON the indexer writes: every pipeline field (``None`` clears a stale value), never ``review``."""
+        return self.model_dump(mode="json", exclude={REVIEW})
+
+
+#: Fields that hold a model of their own, for dotted paths.
+_NESTED: dict[str, type[BaseModel]] = {"review": ReviewState, "locations": Location, "matched_claims": ClaimMatch}
+
+
+def _path(*names: str) -> str:
+    """A field path, checked against the models (``_path("review", "status")`` → ``"review.status"``)."""
+    model: type[BaseModel] | None = IndexDoc
+    for name in names:
+        if model is None or name not in model.model_fields:
+            raise AttributeError(f"the index document has no field {'.'.join(names)!r}")
+        model = _NESTED.get(name)
+    return ".".join(names)
+
+
+# --- field names, for queries and aggregations ----------------------------------------
+ID = _path("id")
+SOURCE_ID = _path("source_id")
+KIND = _path("kind")
+TITLE = _path("title")
+TITLE_FOLDED = _path("title_folded")
+TEXT = _path("text")
+TEXT_FOLDED = _path("text_folded")
+TEXT_SEG = _path("text_seg")
+CAPTIONS = _path("captions")
+CAPTIONS_FOLDED = _path("captions_folded")
+PUBLISHED_AT = _path("published_at")
+PUBLISHED_PRECISION = _path("published_precision")
+DATED_AT = _path("dated_at")
+PROVINCES = _path("provinces")
+DISTRICTS = _path("districts")
+RUMOR_RISK = _path("rumor_risk")
+RISK_LEVEL = _path("risk_level")
+RISK_RANK = _path("risk_rank")
+SENTIMENT = _path("sentiment")
+COVID = _path("covid")
+CLAIM_IDS = _path("claim_ids")
+CLUSTER_ID = _path("cluster_id")
+REVIEW = _path("review")
+REVIEW_STATUS = _path("review", "status")
+
+#: Derived copies kept in the index only for search; left out of what hits return.
+SEARCH_ONLY_FIELDS: tuple[str, ...] = tuple(
+    name for name, info in IndexDoc.model_fields.items() if info.json_schema_extra == _SEARCH_ONLY
+)

@@ -1,0 +1,44 @@
+"""Elasticsearch side of the review desk: queue, verdicts, audit trail, export.
+
+Verdicts belong to people. They live in the ``review.*`` fields of an indexed document,
+which the pipeline never writes; every write is *optimistic* (see ``decide``) and every
+attempt is audited (``audit``). One module per job:
+
+* ``models`` — what the desk reads and sends (filters, pages, items with their version);
+* ``queue`` — the queue, one item, a cluster (the analysts' query builder, ``index.search``);
+* ``decide`` — optimistic writes, for one item or a whole cluster;
+* ``audit`` — the audit index ``{prefix}-audit``;
+* ``export`` — verdicts as labelled rows for retraining.
+
+The names below are the desk's API (``from index import review as store``).
+"""
+
+from __future__ import annotations
+
+from index.doc import VERDICTS, ReviewState
+from index.review.audit import AuditRecord, audit_trail, ensure_audit_index
+from index.review.decide import decide, decide_cluster
+from index.review.export import ReviewExportRow, export_decisions
+from index.review.models import ClusterOutcome, DecisionOutcome, QueueFilters, QueuePage, ReviewItem
+from index.review.queue import cluster_members, get_item, queue, queue_facets
+
+__all__ = [
+    "VERDICTS",
+    "AuditRecord",
+    "ClusterOutcome",
+    "DecisionOutcome",
+    "QueueFilters",
+    "QueuePage",
+    "ReviewExportRow",
+    "ReviewItem",
+    "ReviewState",
+    "audit_trail",
+    "cluster_members",
+    "decide",
+    "decide_cluster",
+    "ensure_audit_index",
+    "export_decisions",
+    "get_item",
+    "queue",
+    "queue_facets",
+]

@@ -1,0 +1,116 @@
+"""Writing verdicts: optimistic, so two reviewers on one item never overwrite each other.
+
+Every write carries the ``_seq_no``/``_primary_term`` the reviewer saw; when someone wrote
+in between, the second write fails with a conflict instead of silently replacing the
+first. Each attempt, applied or refused, is audited (``index.review.audit``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from elasticsearch import ConflictError, Elasticsearch
+
+from index.doc import REVIEW, VERDICTS, ReviewState
+from index.review.audit import record_attempt
+from index.review.models import MAX_CLUSTER, ClusterOutcome, DecisionOutcome, ReviewItem
+from index.review.queue import cluster_members, get_item
+from tinradar.schema import ReviewStatus, utc_now
+from tinradar.settings import Settings
+
+
+def decide(
+    client: Elasticsearch,
+    settings: Settings,
+    doc_id: str,
+    *,
+    status: ReviewStatus,
+    note: str,
+    by: str,
+    role: str = "reviewer",
+    seq_no: int,
+    primary_term: int,
+    scope: Literal["item", "cluster"] = "item",
+) -> DecisionOutcome:
+    """Write a verdict (or ``in_review``: "I am on it") if the document is still at the version the reviewer saw.
+
+    On a version mismatch nothing is written to the document; the outcome carries the
+    current decision so the UI can show it. Both cases are audited.
+    """
+    if status not in (*VERDICTS, ReviewStatus.IN_REVIEW):
+        raise ValueError(f"not a verdict: {status}")
+    item = get_item(client, settings, doc_id)
+    if item is None:
+        raise LookupError(doc_id)
+    after = ReviewState(status=status, by=by, at=utc_now(), note=note.strip() or None)
+    if (item.seq_no, item.primary_term) != (seq_no, primary_term):
+        outcome = DecisionOutcome(doc_id=doc_id, applied=False, conflict=True, before=item.review, current=item.review)
+    else:
+        outcome = _write(client, settings, item, after)
+    record_attempt(client, settings, item, after, outcome, by=by, role=role, seen=(seq_no, primary_term), scope=scope)
+    return outcome
+
+
+def _write(client: Elasticsearch, settings: Settings, item: ReviewItem, after: ReviewState) -> DecisionOutcome:
+    body = {REVIEW: after.model_dump(mode="json")}
+    try:
+        resp = client.update(
+            index=item.index,
+            id=item.id,
+            doc=body,
+            if_seq_no=item.seq_no,
+            if_primary_term=item.primary_term,
+            # Decisions come at human pace: refresh now so the queue drops the item at once.
+            refresh=True,
+        )
+    except ConflictError:
+        latest = get_item(client, settings, item.id)
+        current = latest.review if latest else None
+        return DecisionOutcome(doc_id=item.id, applied=False, conflict=True, before=item.review, current=current)
+    return DecisionOutcome(
+        doc_id=item.id,
+        applied=True,
+        before=item.review,
+        current=after,
+        seq_no=resp["_seq_no"],
+        primary_term=resp["_primary_term"],
+    )
+
+
+def decide_cluster(
+    client: Elasticsearch,
+    settings: Settings,
+    cluster_id: str,
+    *,
+    status: ReviewStatus,
+    note: str,
+    by: str,
+    role: str = "reviewer",
+    exclude: str | None = None,
+) -> ClusterOutcome:
+    """Apply one verdict to every still-open post of a cluster.
+
+    Posts someone already decided, or a colleague is reviewing, are kept as they are
+    (listed in ``already_decided``, not overwritten); each write is conditional on the
+    version read just before it, like a single decision.
+    """
+    result = ClusterOutcome(cluster_id=cluster_id)
+    for member in cluster_members(client, settings, cluster_id, exclude=exclude, size=MAX_CLUSTER):
+        taken = member.review.status is ReviewStatus.IN_REVIEW and member.review.by != by
+        if member.review.decided or taken:
+            result.already_decided.append(member.id)
+            continue
+        outcome = decide(
+            client,
+            settings,
+            member.id,
+            status=status,
+            note=note,
+            by=by,
+            role=role,
+            seq_no=member.seq_no,
+            primary_term=member.primary_term,
+            scope="cluster",
+        )
+        (result.applied if outcome.applied else result.conflicts).append(member.id)
+    return result

@@ -1,0 +1,76 @@
+"""What the review desk reads and sends: queue filters and pages, items with their version, outcomes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from index.doc import IndexDoc, ReviewState
+from tinradar.schema import ReviewStatus
+
+#: States that keep an item in the queue.
+OPEN_STATUSES: tuple[ReviewStatus, ...] = (ReviewStatus.NEW, ReviewStatus.IN_REVIEW)
+#: Where "uncertain first" centres: a calibrated classifier is least sure at 0.5.
+UNCERTAIN_PIVOT = 0.5
+#: The most posts one cluster decision touches.
+MAX_CLUSTER = 500
+
+
+class ReviewItem(BaseModel):
+    """One document as a reviewer sees it, with the version needed to write back."""
+
+    id: str
+    index: str
+    seq_no: int
+    primary_term: int
+    doc: IndexDoc
+
+    @property
+    def review(self) -> ReviewState:
+        return self.doc.review_state
+
+
+class QueueFilters(BaseModel):
+    """What the queue page asks for. Empty strings mean "no filter"."""
+
+    day: date | None = None
+    source: str | None = None
+    province: str | None = None
+    claim: str | None = None
+    cluster: str | None = None
+    status: str = Field(default="open", description="open | all | one ReviewStatus value")
+    mode: Literal["risk", "uncertain"] = "risk"
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=25, ge=1, le=200)
+
+
+class QueuePage(BaseModel):
+    total: int
+    items: list[ReviewItem]
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+class DecisionOutcome(BaseModel):
+    """What happened to one write: applied, or refused because someone wrote first."""
+
+    doc_id: str
+    applied: bool
+    conflict: bool = False
+    before: ReviewState | None = None
+    current: ReviewState | None = None
+    seq_no: int | None = None
+    primary_term: int | None = None
+
+
+class ClusterOutcome(BaseModel):
+    cluster_id: str
+    applied: list[str] = Field(default_factory=list)
+    already_decided: list[str] = Field(default_factory=list)
+    conflicts: list[str] = Field(default_factory=list)

@@ -1,0 +1,145 @@
+"""The rules that keep captions, credits, bylines, sources and boxes out of the text,
+and find the publication time, on small pages written to isolate each rule (the real
+pages that motivated them are in test_real_pages.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from crawlers.body import Hints, split_tail
+from crawlers.extract import extract_article
+from tinradar.settings import VN_TZ
+
+P1 = "Sáng 3/9, Ủy ban nhân dân huyện Sơn Dương họp khẩn để rà soát kế hoạch tiêm vắc xin cho người dân trên địa bàn."
+P2 = "Huyện yêu cầu các xã, thị trấn lập danh sách người trên 65 tuổi và gửi về Trung tâm Y tế trước ngày 5/9."
+P3 = "Trung tâm Y tế huyện bố trí thêm ba điểm tiêm lưu động tại các xã vùng sâu, vùng xa của huyện."
+
+
+def page(body: str, head: str = "", h1: str = "Sơn Dương đẩy nhanh tiêm vắc xin COVID-19") -> str:
+    return f"<html><head><title>{h1} - Báo X</title>{head}</head><body><h1>{h1}</h1>{body}</body></html>"
+
+
+def test_captions_leave_the_text_and_are_kept() -> None:
+    html = page(
+        f"<div class='content'><p>{P1}</p>"
+        "<figure><img src='a.jpg'><figcaption>Điểm tiêm tại xã Hợp Thành. Ảnh: Minh An</figcaption></figure>"
+        f"<p>{P2}</p>"
+        "<p style='text-align:center'><img src='b.jpg' alt='Người dân chờ tiêm vắc xin'></p>"
+        "<p style='text-align:center'><em>Người dân xếp hàng chờ đến lượt tiêm.</em></p>"
+        "<div align='center'><img src='c.jpg' alt='Cán bộ y tế kiểm tra sức khỏe trước khi tiêm'></div>"
+        "<div align='center'>Cán bộ y tế kiểm tra sức khỏe trước khi tiêm</div>"
+        f"<p>{P3}</p></div>"
+    )
+    e = extract_article(html, "https://x.vn/a.html", tz=VN_TZ)
+    for caption in ("Ảnh: Minh An", "xếp hàng chờ", "Cán bộ y tế kiểm tra"):
+        assert caption not in e.text
+    assert any("Ảnh: Minh An" in c for c in e.captions) and len(e.captions) == 3
+    assert e.text.endswith(P3)
+
+
+def test_text_beside_a_photo_or_centered_plainly_is_not_a_caption() -> None:
+    """A recipe's steps sit in a table cell beside each photo, and a plain centered line
+    after a photo is text: only a row under the photo, or styled text, is a caption."""
+    html = page(
+        f"<div><p>{P1}</p>"
+        "<table><tr><td><img src='1.jpg'></td><td><p>Bước 1: Trộn bột và trứng gà với nhau cho đều tay.</p></td></tr></table>"
+        f"<p>{P2}</p><p align='center'><img src='2.jpg'></p><p align='center'>Chúc các bạn thành công nhé.</p></div>"
+    )
+    e = extract_article(html, "https://x.vn/b.html", tz=VN_TZ)
+    assert "Bước 1: Trộn bột" in e.text and e.text.endswith("Chúc các bạn thành công nhé.") and not e.captions
+
+
+def test_photo_story_keeps_its_captions_as_text() -> None:
+    captions = [
+        f"Ảnh {i}: người dân xã {name} đến điểm tiêm vắc xin từ sáng sớm, xếp hàng giữ khoảng cách."
+        for i, name in enumerate(["Hợp Thành", "Kháng Nhật", "Phúc Ứng", "Tuân Lộ"], 1)
+    ]
+    figures = "".join(
+        f"<figure><img src='{i}.jpg'><figcaption>{c}</figcaption></figure>" for i, c in enumerate(captions)
+    )
+    e = extract_article(page(f"<div class='content'>{figures}</div>"), "https://x.vn/c.html", tz=VN_TZ)
+    assert all(c in e.text for c in captions[1:]) and not e.captions
+
+
+def test_byline_source_and_boxes_leave_the_text() -> None:
+    html = page(
+        f"<div class='content'><p>{P1}</p><p>Theo kế hoạch, đợt tiêm kéo dài đến hết tháng 9, ưu tiên người cao tuổi.</p>"
+        f"<p>{P2}</p><p>{P3}</p><p class='pAuthor'>Nhóm PV</p><p class='pSource'>Theo Infonet</p>"
+        "<div class='box-tin-lien-quan'><a href='/1'>Tuyên Quang tiêm hơn 100.000 liều vắc xin trong tháng 8</a>"
+        "<a href='/2'>Sơn Dương lập thêm chốt kiểm soát dịch ở cửa ngõ huyện</a></div>"
+        "<div class='tags'>Từ khóa: <a href='/t/1'>vắc xin</a>, <a href='/t/2'>Sơn Dương</a></div></div>"
+    )
+    e = extract_article(html, "https://x.vn/d.html", tz=VN_TZ)
+    assert e.text.endswith(P3) and "Theo kế hoạch, đợt tiêm" in e.text
+    assert e.byline == "Nhóm PV" and e.via == "Infonet"
+    assert "Tuyên Quang tiêm hơn" not in e.text and "Từ khóa" not in e.text
+
+
+def test_split_tail_reads_the_signature_not_the_sentences() -> None:
+    lines = [
+        P1,
+        P2,
+        "Theo HLV Ten Hag, Sancho đang gặp khó khăn cả về tinh thần lẫn thể chất.",
+        "K. Miên",
+        "Theo Minh Nguyễn/Vcamp.vn",
+        "Forbes",
+        "- Google không muốn đấu với Amazon (21/12)",
+        "Bài viết khác",
+    ]
+    tail = split_tail(lines, Hints())
+    assert tail.lines == lines[:3] and tail.author == "K. Miên" and tail.via == "Minh Nguyễn/Vcamp.vn / Forbes"
+    sub_heading = split_tail([P1, "Đồng USD duy trì đà tăng"], Hints())
+    assert sub_heading.lines == [P1, "Đồng USD duy trì đà tăng"] and sub_heading.author is None
+
+
+def test_teaser_lists_are_dropped_but_text_with_links_is_not() -> None:
+    teasers = "".join(
+        f"<div class='item'><a href='/{i}'><img src='t{i}.jpg'></a><h4><a href='/{i}'>{t}</a></h4><p>Tóm tắt ngắn của bài.</p></div>"
+        for i, t in enumerate(
+            [
+                "Bệnh viện tỉnh tiếp nhận thêm máy thở",
+                "Giá rau xanh tăng mạnh sau đợt mưa lớn",
+                "Học sinh vùng cao trở lại trường sau kỳ nghỉ",
+            ]
+        )
+    )
+    body = (
+        f"<div class='content'><p>{P1} Xem <a href='/kh'>kế hoạch tiêm chủng chi tiết của huyện</a>.</p>"
+        f"<p>{P2}</p><p>{P3}</p></div><div class='more'>{teasers}</div>"
+    )
+    e = extract_article(page(body), "https://x.vn/e.html", tz=VN_TZ)
+    assert "kế hoạch tiêm chủng chi tiết" in e.text and "máy thở" not in e.text and "Giá rau xanh" not in e.text
+
+
+def test_date_sources() -> None:
+    body = f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>"
+    # An empty date element that an inline script fills (2012 VnExpress family).
+    scripted = page(
+        "<span id='pDateTime'></span>" + body + "<script>var LdNow = '12/27/2012 1:40:11 AM';"
+        'document.getElementById("pDateTime").innerHTML="Thứ năm, 20/12/2012, 16:10 GMT+7";</script>'
+    )
+    e = extract_article(scripted, "https://x.vn/f.html", tz=VN_TZ)
+    assert e.published_at == datetime(2012, 12, 20, 16, 10, tzinfo=VN_TZ) and e.published_source == "dateline"
+    # A date line days away from the tags is another story's: the tag wins.
+    meta = "<meta property='article:published_time' content='2021-09-03T21:00:00+07:00'>"
+    far = page("<div class='date'>05/10/2021 08:00</div>" + body, head=meta)
+    e = extract_article(far, "https://x.vn/g.html", tz=VN_TZ)
+    assert e.published_at == datetime(2021, 9, 3, 21, 0, tzinfo=VN_TZ) and e.published_source == "meta"
+    # Only the URL's article stamp: the day, never its clock.
+    e = extract_article(page(body), "https://x.vn/tin-20210903051446379.htm", tz=VN_TZ)
+    assert e.published_precision.value == "day" and e.published_source == "url"
+    assert e.published_at == datetime(2021, 9, 3, tzinfo=VN_TZ)
+    # Nothing at all: no date, precision none.
+    e = extract_article(page(body), "https://x.vn/h.html", tz=VN_TZ)
+    assert e.published_at is None and e.published_precision.value == "none"
+
+
+def test_site_name_h1_is_not_the_headline() -> None:
+    html = (
+        "<html><head><title>Những người khổ hạnh vì bớt lạ - Ảnh | Trang tin giới trẻ - iOne</title></head><body>"
+        "<h1>Trang tin giới trẻ - iOne</h1><h3 class='Title'>Những người khổ hạnh vì bớt lạ</h3>"
+        f"<span class='timePost'>15:20 PM | <span>21/12/2012</span></span><div><p>{P1}</p><p>{P2}</p></div></body></html>"
+    )
+    e = extract_article(html, "https://x.vn/i.html", tz=VN_TZ)
+    assert e.title == "Những người khổ hạnh vì bớt lạ"
+    assert e.published_at == datetime(2012, 12, 21, 15, 20, tzinfo=VN_TZ)

@@ -1,0 +1,29 @@
+"""Dead letters on disk: the whole item, nested; letters an older version wrote (flat) still read."""
+
+from __future__ import annotations
+
+import json
+
+from index.deadletter import DeadLetterBox, letter_for
+from tests.index.items import make_item
+from tinradar.settings import Settings
+
+
+def test_letters_round_trip_and_flat_letters_of_older_versions_are_read(tmp_path):
+    box = DeadLetterBox(Settings(data_dir=tmp_path))
+    nested, flat = make_item(1, claims=["vaccine-infertility"]), make_item(2, places=[("Sơn Dương", "08", "076")])
+    box.write([letter_for(nested, "es_rejected_execution_exception: queue full", 429)])
+    stored = json.loads(box.path.read_text(encoding="utf-8"))
+    assert set(stored["item"]) == {"document", "analysis"}, "a letter holds the nested ScoredItem"
+    older = {"id": flat.document.id, "status": 503, "reason": "unavailable", "item": flat.to_line()}
+    with box.path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(older, ensure_ascii=False) + "\n")
+        fh.write('{"id": "x", "reason": "cut off"\n')
+
+    read = list(DeadLetterBox.read([box.path]))
+
+    letters = [letter for letter, _ in read[:2] if letter is not None]
+    assert letters[0].item == nested, "nested letters round-trip exactly"
+    # the flat line was lossy (its language is the detected one), but the item is whole
+    assert letters[1].item.analysis == flat.analysis and letters[1].item.document.text == flat.document.text
+    assert read[2][0] is None, "an unreadable line is reported, for the caller to keep aside"
