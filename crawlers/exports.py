@@ -28,6 +28,7 @@ de-duplication. Field names follow each tool's own output:
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -274,11 +275,14 @@ def generic_csv(path: Path, columns: dict[str, str], platform: str) -> Iterator[
     missing = [c for c in columns.values() if c not in first]
     if missing:
         raise FormatError(f"{path}: no column(s) {', '.join(map(repr, missing))}; the file has {', '.join(first)}")
+    # A sheet with neither an id nor a link column identifies a row by its content; one
+    # that has them and leaves a row's cell empty skips that row (``no_post_id``).
+    by_content = "id" not in columns and "url" not in columns
     for row in (first, *rows):
         values = {field: _text(row.get(column)) for field, column in columns.items()}
         yield Post(
             platform=platform,
-            post_id=values.get("id") or values.get("url", ""),
+            post_id=_content_id(values) if by_content else values.get("id") or values.get("url", ""),
             text=values.get("text", ""),
             title=values.get("title", ""),
             when=values.get("time") or None,
@@ -290,6 +294,18 @@ def generic_csv(path: Path, columns: dict[str, str], platform: str) -> Iterator[
             shares=values.get("shares"),
             views=values.get("views"),
         )
+
+
+def _content_id(values: dict[str, str]) -> str:
+    """A post id for a sheet without id and link columns: the hash of who, when and what.
+
+    Stable across re-imports of the same sheet (so a re-import is no duplicate); a row
+    without text gets none and is skipped as ``no_text`` anyway.
+    """
+    if not values.get("text"):
+        return ""
+    key = "\x1f".join(values.get(k, "") for k in ("time", "author", "page", "text"))
+    return "content-" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def sniff(path: Path) -> str:

@@ -9,7 +9,6 @@ per-item note, and a failure inside one item is caught and noted for that item a
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Sequence
@@ -18,27 +17,32 @@ from typing import Any
 
 import numpy as np
 
-from nlp.claims import ClaimMatcher, load_claims
+from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
+from nlp.claims import Claim, load_claims, registry_hash
 from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
+from nlp.encoder import load_encoder
 from nlp.features import PostSignals, metadata_matrix, signals, style_cues
 from nlp.language import detect_language
 from nlp.normalize import NormalizedText, normalize, segment
 from nlp.places import Gazetteer
-from tinradar.schema import Analysis, ClaimMatch, Document, Note, NoteCode, Sentiment, risk_level_for, utc_now
+from nlp.stance import refutes
+from tinradar.schema import (
+    Analysis,
+    ClaimMatch,
+    Document,
+    Note,
+    NoteCode,
+    Sentiment,
+    Stance,
+    risk_level_for,
+    utc_now,
+)
 from tinradar.settings import Settings
 
 log = logging.getLogger(__name__)
 
 NEUTRAL = {Sentiment.NEG: 0.0, Sentiment.NEU: 1.0, Sentiment.POS: 0.0}
-#: Wording that marks a text as a refutation of a rumor rather than the rumor itself.
-_REFUTES = re.compile(
-    r"\b(?:tin gia|sai su that|khong dung su that|bac bo|that thiet|khong co co so|bia dat|cai chinh|"
-    r"canh bao tin gia|xu phat .{0,40}dang tin|thong tin sai lech|bac tin|dinh chinh|khong co chuyen|"
-    r"khong co ke hoach|chua kiem chung|khong co bang chung|tin don|tin nham|lam gi co|dung (?:share|chia se)|"
-    r"khong (?:the )?(?:diet|tieu diet|chua|gay|lam lay lan|lay qua|lay lan|co tac dung|ngan)|"
-    r"khang dinh .{0,60}khong|khong can (?:do xo|tich tru|hoang mang))\b"
-)
 #: Items about something else than the epidemic keep 60 % of their score at covid_proba 0:
 #: the board watches COVID-19 rumors, and the ReINTEL-trained text model over-reads chatty
 #: personal posts ("nhà em cấy giống lúa mới ...") as unreliable.
@@ -83,9 +87,19 @@ class Analyzer:
         if self._backend is None or not self._backend.has_sentiment:
             self.sentiment = self._load_sentiment()
         self.claims = load_claims(settings.claims_file)
-        self.matcher = ClaimMatcher(self.claims)
-        self.claim_text = {c.id: c.claim for c in self.claims}
-        self.versions["claims"] = "claims-" + hashlib.sha256(settings.claims_file.read_bytes()).hexdigest()[:8]
+        # The sentence encoder is optional: without it claims are matched lexically, as before,
+        # and ``encoder_note`` says why (for the run summary, once; never an item note).
+        self.encoder, self.encoder_note = load_encoder(settings)
+        self.matcher = ClaimFinder(
+            self.claims,
+            encoder=self.encoder,
+            rule=MatchRule.load(settings.models_dir / "claims" / "rule.json"),
+            cache_dir=settings.cache_dir,
+        )
+        self.claim_by_id: dict[str, Claim] = {c.id: c for c in self.claims}
+        self.versions["claims"] = "claims-" + registry_hash(self.claims)[:8] + ("+e5" if self.encoder else "")
+        if self.encoder is not None:
+            self.versions["encoder"] = self.encoder.version
         self.gazetteer = Gazetteer()
         self.versions["places"] = "dvhcvn-2021-07-01"
         self.clusters = ClusterIndex(settings.data_dir / "clusters")
@@ -182,8 +196,9 @@ class Analyzer:
                 sents = [None] * len(scorable)
             for k, i in enumerate(scorable):
                 sentiment[i] = sents[k]
-        folded = [it.norm.folded for it in items]
-        claims = self.matcher.match([folded[i] for i in scorable]) if scorable else []
+        covid = [covid_probability(it.norm.folded) if it.norm.folded else 0.0 for it in items]
+        texts = [ClaimText(items[i].norm.folded, items[i].norm.text, covid[i]) for i in scorable]
+        claims = self.matcher.find(texts) if texts else []
         matched: list[list[ClaimMatch]] = [[] for _ in items]
         for k, i in enumerate(scorable):
             matched[i] = claims[k]
@@ -198,7 +213,7 @@ class Analyzer:
                 segmented[i] = seg or None
         now = utc_now()
         analyses = [
-            self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], cluster_ids[n], now)
+            self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], covid[n], cluster_ids[n], now)
             for n, it in enumerate(items)
         ]
         for analysis, words in zip(analyses, segmented, strict=True):
@@ -212,32 +227,17 @@ class Analyzer:
         terms: list[str],
         senti: dict[Sentiment, float] | None,
         matched: list[ClaimMatch],
+        covid_p: float,
         cluster_id: str | None,
         now: Any,
     ) -> Analysis:
         s = self.settings
         risk = float(model_risk)
-        cues: list[str] = []
-        refutes = bool(_REFUTES.search(it.norm.folded))
-        covid_p = covid_probability(it.norm.folded) if it.norm.folded else 0.0
         risk *= _OFF_TOPIC_FLOOR + (1 - _OFF_TOPIC_FLOOR) * covid_p
-        if refutes and it.scorable:
-            # Debunking articles quote the rumor; the text model reacts to the quote.
-            risk *= 0.5
-        if matched:
-            best = matched[0]
-            claim = self.claim_text.get(best.claim_id, best.claim_id)
-            short = claim if len(claim) <= 90 else claim[:87].rstrip() + "…"
-            if refutes:
-                cues.append(f"nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính): {short}")
-            else:
-                cues.append(f"trùng khớp tin đồn đã bị bác bỏ: {short}")
-                # A known, debunked claim repeated without refutation is high risk by definition.
-                strength = min(1.0, (best.similarity - self.matcher.threshold) / (1 - self.matcher.threshold))
-                risk = max(risk, s.risk_high + (1 - s.risk_high) * 0.8 * strength)
+        risk, cues, refuting = self._claims_risk(it, risk, matched)
         if it.scorable and risk >= s.risk_medium:
             cues.extend(style_cues(it.sig))
-            if refutes and not matched:
+            if refuting and not matched:
                 cues.append("có lời bác bỏ/cải chính tin đồn (điểm đã giảm)")
             if terms:
                 cues.append("từ ngữ hay gặp trong tin không đáng tin: " + ", ".join(f"“{t}”" for t in terms))
@@ -266,6 +266,54 @@ class Analyzer:
             model_versions=dict(self.versions),
             analyzed_at=now,
         )
+
+    # --- known claims: stance, risk and cues ---------------------------------------------
+    def _claims_risk(self, it: _Item, risk: float, matched: list[ClaimMatch]) -> tuple[float, list[str], bool]:
+        """Risk after the known-claim matches, their cues, and whether the text reads as a correction.
+
+        Only a match that *repeats* its claim raises the risk to high (rising with the
+        similarity). A correction — a match that refutes, or correction wording with no match
+        that repeats — halves the text model's score, because corrections quote the rumor and
+        the model reacts to the quote. A question about a claim is kept at medium: it is a chance
+        to answer with the correction, not the rumor itself. (A question that matches no claim is
+        left to the text model: on ReINTEL, unreliable posts are questions more often than
+        reliable ones.)
+        """
+        s = self.settings
+        repeated = [m for m in matched if m.stance is Stance.REPEATS]
+        refuting = it.scorable and (
+            any(m.stance is Stance.REFUTES for m in matched) or (not repeated and refutes(it.norm.folded))
+        )
+        if refuting:
+            risk *= 0.5
+        if repeated:
+            strength = min(1.0, (repeated[0].similarity - self.matcher.threshold) / (1 - self.matcher.threshold))
+            risk = max(risk, s.risk_high + (1 - s.risk_high) * 0.8 * strength)
+        elif matched and matched[0].stance is Stance.ASKS:
+            risk = min(max(risk, s.risk_medium), s.risk_high - 0.01)
+        return risk, self._claim_cues(matched), refuting
+
+    def _claim_cues(self, matched: list[ClaimMatch]) -> list[str]:
+        """What a reviewer needs about the best match: which rumor, how the text relates to it, the correction.
+
+        (Made here, as plain strings, for every matched item whatever its risk.)
+        """
+        if not matched:
+            return []
+        best = matched[0]
+        claim = self.claim_by_id.get(best.claim_id)
+        if claim is None:
+            return [f"trùng khớp tin đồn đã bị bác bỏ: {best.claim_id}"]
+        short = claim.claim if len(claim.claim) <= 90 else claim.claim[:87].rstrip() + "…"
+        lead = {
+            Stance.REPEATS: "trùng khớp tin đồn đã bị bác bỏ",
+            Stance.REFUTES: "nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính)",
+            Stance.ASKS: "hỏi về tin đồn đã bị bác bỏ (có thể trả lời bằng lời cải chính)",
+        }[best.stance]
+        cues = [f"{lead}: {short}"]
+        if best.stance is not Stance.REFUTES:
+            cues.append(f"cải chính ({', '.join(claim.debunked_by)}): {claim.correction}")
+        return cues
 
     def _failed(self, doc: Document, exc: Exception) -> Analysis:
         return Analysis(

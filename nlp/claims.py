@@ -17,8 +17,11 @@ The board extends the registry by editing the YAML; nothing needs retraining.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -99,6 +102,21 @@ def split_sentences(folded: str, limit: int = MAX_SENTENCES) -> list[str]:
     return sentences[:limit]
 
 
+@dataclass
+class LexicalDetail:
+    """What the lexical matcher saw: scores (texts × claims) and each text's best window."""
+
+    scores: np.ndarray
+    best_window: list[str | None]
+
+
+def registry_hash(claims: Sequence[Claim]) -> str:
+    """A hash of the registry's content (not of a file): it keys the cached claim vectors,
+    so they are recomputed when a claim changes, wherever the registry is kept."""
+    payload = json.dumps([c.model_dump(mode="json") for c in claims], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 def _term(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])")
 
@@ -139,7 +157,11 @@ class ClaimMatcher:
         return cls(load_claims(path), threshold)
 
     def scores(self, folded_texts: Sequence[str]) -> np.ndarray:
-        """Similarity (0..1) of each text to each claim: shape (texts, claims).
+        """Similarity (0..1) of each text to each claim: shape (texts, claims)."""
+        return self.detail(folded_texts).scores
+
+    def detail(self, folded_texts: Sequence[str]) -> LexicalDetail:
+        """Scores per text and claim, and each text's best-scoring window.
 
         Sentences are vectorised once; a two-sentence window is the normalised sum of its
         sentences' vectors (close to vectorising the joined text, at a fraction of the cost).
@@ -148,8 +170,9 @@ class ClaimMatcher:
         from sklearn.preprocessing import normalize as l2
 
         out = np.zeros((len(folded_texts), len(self.claims)), dtype=np.float32)
+        best: list[str | None] = [None] * len(folded_texts)
         if self.matrix is None or not folded_texts:
-            return out
+            return LexicalDetail(out, best)
         sentences: list[str] = []
         doc_of: list[int] = []
         pairs: list[int] = []  # index of the first sentence of each two-sentence window
@@ -166,7 +189,7 @@ class ClaimMatcher:
                 doc_of.append(d)
             pairs.extend(position[i] for i in keep if i + 1 in position and (hit[i] or hit[i + 1]))
         if not sentences:
-            return out
+            return LexicalDetail(out, best)
         sent_vecs = self.vectorizer.transform(sentences)
         pair_idx = np.asarray(pairs, dtype=np.int64)
         if len(pair_idx):
@@ -194,7 +217,23 @@ class ClaimMatcher:
             if not self._has_terms(c, window_text(int(w))):
                 per_claim[w, c] *= 0.4
         np.maximum.at(out, win_doc, per_claim)
-        return np.clip(out, 0.0, 1.0)
+        top = per_claim.max(axis=1)
+        best_score = np.full(len(folded_texts), -1.0)
+        for w in range(len(win_doc)):
+            d = int(win_doc[w])
+            if top[w] > best_score[d]:
+                best_score[d], best[d] = float(top[w]), window_text(w)
+        return LexicalDetail(np.clip(out, 0.0, 1.0), best)
+
+    def terms(self, folded_texts: Sequence[str]) -> np.ndarray:
+        """Whether each text holds each claim's terms (all required, one key term): (texts, claims)."""
+        out = np.zeros((len(folded_texts), len(self.claims)), dtype=bool)
+        for d, text in enumerate(folded_texts):
+            if self.prefilter is not None and not self.prefilter.search(text):
+                continue
+            for c in range(len(self.claims)):
+                out[d, c] = self._has_terms(c, text)
+        return out
 
     def _has_terms(self, c: int, text: str) -> bool:
         required, any_of = self.required[c], self.key_terms[c]

@@ -189,11 +189,22 @@ class Location(_Model):
     district_code: str | None = None
 
 
+class Stance(StrEnum):
+    """How a text that matches a known claim relates to it; only ``repeats`` flags it as the rumor."""
+
+    REPEATS = "repeats"
+    REFUTES = "refutes"
+    ASKS = "asks"
+
+
 class ClaimMatch(_Model):
-    """A known, debunked claim that the text repeats."""
+    """A known, debunked claim that the text repeats, refutes or asks about."""
 
     claim_id: str
     similarity: float = Field(ge=0.0, le=1.0)
+    stance: Stance = Field(
+        default=Stance.REPEATS, description="repeats / refutes / asks; lines written before stances read as repeats"
+    )
 
 
 class NoteCode(StrEnum):

@@ -114,3 +114,23 @@ def test_export_errors(tmp_path: Path) -> None:
     skipped: Counter[str] = Counter()
     docs = list(read_export(rows, Settings(), skipped=skipped))
     assert len(docs) == 1 and skipped == Counter({"no_text": 1, "duplicate_post": 1})
+
+
+def test_a_sheet_without_id_column_gets_stable_content_ids(tmp_path) -> None:
+    """A board's tracking sheet often has no id or link: rows still import, twice the same."""
+    from crawlers.exports import parse_columns
+    from crawlers.ingest import read_export
+    from tinradar.settings import Settings
+
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "Thời gian,Người đăng,Nội dung\n"
+        "04/09/2021 07:45,Chị Lan,Nghe nói tối nay rải thuốc bằng máy bay\n"
+        "04/09/2021 08:10,Anh Minh,Không có chuyện rải thuốc đâu\n",
+        encoding="utf-8",
+    )
+    columns = parse_columns("text=Nội dung,time=Thời gian,author=Người đăng")
+    settings = Settings(data_dir=tmp_path / "data")
+    first = [d.id for d in read_export(sheet, settings, columns=columns, platform="zalo")]
+    again = [d.id for d in read_export(sheet, settings, columns=columns, platform="zalo")]
+    assert len(first) == 2 and len(set(first)) == 2 and first == again

@@ -95,6 +95,13 @@ def _ingested(ctx: Ctx, _: subprocess.CompletedProcess[str]) -> None:
     assert len(_lines(ctx.work / "fb.jsonl")) >= 5
 
 
+def _sheet_ingested(_: Ctx, proc: subprocess.CompletedProcess[str]) -> None:
+    docs = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert len(docs) >= 3 and all(d["platform"] == "zalo" for d in docs)
+    assert any(d["author_hash"] for d in docs)  # a person who posted is pseudonymised
+    assert not any(d["author"] == "Nguyễn Văn Hải" for d in docs)
+
+
 def _extracted(_: Ctx, proc: subprocess.CompletedProcess[str]) -> None:
     assert json.loads(proc.stdout)["title"] == "Sóng 5G không làm lây lan virus corona"
 
@@ -135,6 +142,9 @@ COMMANDS: dict[str, How] = {
         check=_crawled,
     ),
     "tinradar ingest facebook-export.csv --out fb.jsonl": How("run", check=_ingested),
+    'tinradar ingest sheet.csv --columns "text=Nội dung,time=Thời gian,author=Người đăng" --platform zalo': How(
+        "run", check=_sheet_ingested
+    ),
     "tinradar extract page.html --url https://…": How("run", replace=(("https://…", PAGE_URL),), check=_extracted),
     "tinradar score --input docs.jsonl --output scored.jsonl": How("run", check=_scored),
     "tinradar index load scored.jsonl": How("run", check=_loaded),
@@ -273,6 +283,9 @@ def test_every_readme_command_runs(es_settings: Settings, tmp_path: Path) -> Non
     work, data_dir = tmp_path / "work", tmp_path / "data"
     work.mkdir()
     shutil.copy(FIXTURE_SITE / "exports" / "facebook_posts.csv", work / "facebook-export.csv")
+    # The board's own tracking sheet, with the column names the README's example maps.
+    sheet = (REPO_ROOT / "tests" / "crawlers" / "exports" / "bang_theo_doi.csv").read_text(encoding="utf-8")
+    (work / "sheet.csv").write_text(sheet.replace("Thời gian đăng", "Thời gian", 1), encoding="utf-8")
     shutil.copy(FIXTURE_SITE / "tinnhanh" / "suc-khoe" / "song-5g-khong-lay-lan-virus.html", work / "page.html")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TINRADAR_", "PREFECT_"))}
     env.update(

@@ -187,4 +187,4 @@ def test_captions_searchable_and_precision_filter(es_client, es_settings):
     assert q(precisions=["none"]) == ["doc-00000013"]
     assert q(precisions=["minute", "day"]) == ["doc-00000011", "doc-00000012"]
     hit = search(es_client, es_settings, SearchQuery(text="thuan van")).hits[0]
-    assert "captions_folded" not in hit.source and hit.source["captions"]
+    assert hit.doc.captions and not hit.doc.captions_folded  # the folded copy is for search only

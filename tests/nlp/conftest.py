@@ -37,6 +37,20 @@ def analyzer(nlp_settings: Settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def claim_finder():  # type: ignore[no-untyped-def]
+    """The shipped registry and rule with the real encoder; the user's cache (the registry is embedded once)."""
+    from nlp.claim_finder import ClaimFinder, MatchRule
+    from nlp.claims import load_claims
+    from nlp.encoder import load_encoder
+
+    settings = Settings(encoder_threads=2)
+    encoder, why = load_encoder(settings)
+    assert encoder is not None, why
+    rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
+    return ClaimFinder(load_claims(settings.claims_file), encoder=encoder, rule=rule, cache_dir=settings.cache_dir)
+
+
+@pytest.fixture(scope="session")
 def site_content() -> dict[str, Any]:
     """The fixture site's hand-written content (rumor posts, official notices)."""
     if not CONTENT.is_file():

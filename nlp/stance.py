@@ -1,0 +1,245 @@
+"""Does a text repeat a known claim, refute it, or ask about it?
+
+A correction quotes the rumor it corrects ("UBND huyện đã cải chính thông tin phong tỏa…"),
+and so does a worried question ("Sơn Dương phong tỏa thật không các bác?"); both match the
+claim as well as the rumor itself does. Only a text that *repeats* the claim should be
+flagged as that rumor, so every match carries a stance:
+
+* ``refutes`` — correction wording: "cải chính", "bác bỏ", "tin giả", "thất thiệt", "không có
+  chuyện", "làm gì có", "không có bằng chứng", "không diệt được", "là lừa đảo", "đừng tin",
+  "đừng chia sẻ", … — unless it is itself negated ("không phải tin đồn đâu", "ai bảo là tin
+  giả") or belongs to the claim's own wording (a claim may contain "không": "nín thở … không
+  ho nghĩa là không nhiễm");
+* ``asks`` — a question about it: "thật không các bác?", "có đúng không ạ", "cho em hỏi",
+  "có ai biết", "thật hay giả" — but not the rumor's rhetorical "Tại sao báo chí im lặng?";
+* ``repeats`` — everything else.
+
+Rules on the folded text (no diacritics, shorthand expanded: "ko" → "khong"). They were
+written from how Vietnamese corrections and questions are worded, then checked on the
+hand-written set in ``nlp/data/claims_eval`` (``stances.yaml``: corrections and questions,
+and every paraphrase, which must stay ``repeats``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from tinradar.schema import Stance
+
+_B = r"(?<![a-z0-9])"
+_E = r"(?![a-z0-9])"
+
+#: Correction vocabulary (folded): phrases a correction uses and a rumor does not. A bare
+#: "tin đồn" is not one ("nghe tin đồn là…" repeats), nor a bare "cảnh báo" (rumors open with it).
+_CORRECTION = re.compile(
+    _B + r"(?:tin (?:gia|fake|nham nhi|vo van|bia|that thiet|vit|nham)|fake news|that thiet|bia dat|bia ra|hoang duong|"
+    r"vu khong|xuyen tac|nham nhi|"
+    r"sai su that|khong (?:dung|phai) su that|khong chinh xac|sai lech|khong co co so|vo can cu|vo ly|"
+    r"bac bo|bac tin|bac thong tin|cai chinh|dinh chinh|phu nhan|"
+    r"khong co chuyen|lam gi co|lam sao (?:ma|co)|dau co chuyen|"
+    r"(?:khong|chua) (?:co )?(?:bat ky )?(?:bang chung|co so khoa hoc|can cu)|"
+    r"khong co (?:ke hoach|chu truong|quy dinh|van ban|quyet dinh|viec|chuyen)|"
+    r"(?:la|deu la|toan la|chi la) (?:lua dao|tro bip|cat ghep|xao|bia|sai|gia|hang gia|tin don|nham nhi|vo ly|lam bay|bay|"
+    r"(?:thong tin|tin) sai)|quang cao (?:lao|sai|bay)|"
+    r"(?:de nghi|khuyen cao|yeu cau|mong) .{0,30}khong (?:tin|lan truyen|chia se)|khong .{2,60} nhu (?:loi|tin) don|"
+    r"xao (?:het|ca|thoi|do)|"
+    r"dung (?:share|chia se|lan truyen|hoang mang|do xo|tich tru)|"
+    r"dung tin(?! (?:\w+ ){0,2}(?:so lieu|bao|bo y te|chinh quyen|nha nuoc|truyen thong|tivi|ti vi|ho |tui no|bon no|"
+    r"bac si|chuyen gia))|"
+    r"canh bao (?:thu doan|chieu|lua dao|tin gia|hang gia|nguoi dan khong)|"
+    r"(?:xu phat|xu ly|bi phat) .{0,40}(?:dang|tung|lan truyen|dua) (?:tin|thong tin|bai|clip)|"
+    r"(?:bac si|chuyen gia|bo y te|so y te|who|cong an|co quan chuc nang) (?:\w+ )?canh bao|"
+    r"khang dinh .{0,80}(?:khong|sai|gia|mien phi)|khong ai duoc (?:thu|ban|phep thu)|hoan toan mien phi)" + _E
+)
+#: Plain denials ("không diệt được", "tuyệt đối không", "chẳng có … nào"): a correction's words
+#: too, but long rumors are full of them ("tuyệt đối không uống nước đá"), so they count only
+#: where the text mentions the claim (the region the caller gives) or in a short text.
+_DENIAL = re.compile(
+    _B + r"(?:khong he|hoan toan khong|tuyet doi khong|"
+    r"(?:khong|chang|cha) co (?:gia tri|nguy co|cong dung|tac dung|hieu qua|lien quan)|(?:cha|chang) lien quan|"
+    r"(?:chang|cha) co .{1,30} nao|chua co (?:ca|truong hop|ai|nguoi) nao|"
+    r"(?:khong|chang|cha) (?:the |he )?(?:diet|tieu diet|giet|chua|chua khoi|chua duoc|gay|lam (?:lay|thay doi|tang)|lay|"
+    r"truyen|ngan|chan|phong|phat hien|co tac dung|hieu qua|thay doi|chua (?:kim loai|chip|virus song)|"
+    r"bi (?:nhiem|lay|vo sinh|thieu oxy)|thieu oxy|nguy hiem)|"
+    r"khong (?:ban hanh|cu (?:nguoi|nhan vien|can bo)|thu (?:tien|phi))|"
+    r"khong (?:can|nen) (?:hoang mang|do xo|tich tru|lo|so)|khong phai (?:la )?(?:hang|loai)|dung nghi|"
+    r"mien phi|da tiem .{0,40}(?:van|binh thuong))" + _E
+)
+#: A text of at most this many sentences is short: its plain denials count anywhere.
+SHORT_TEXT_SENTENCES = 4
+#: Sentences of a long text's opening (title and lead) that are read when no region is given.
+OPENING_SENTENCES = 3
+#: A correction word negated or put in doubt: "không phải tin đồn đâu", "ai bảo là tin giả".
+_NEGATED = re.compile(
+    r"(?:khong phai|dau phai|chang phai|ai bao|dung noi|khong con la|dung nghi)(?: la)? (?:chi )?(?:tin|bia|xao)"
+    r"|tin (?:gia|don) (?:gi|dau)"
+)
+#: "… nhưng thật ra / thực tế / ai cũng biết …": what came before is a quoted correction, rejected.
+_BUT = re.compile(
+    _B + r"(?:nhung|song|the ma|ma thuc ra)(?: \w+){0,4}? (?:that ra|thuc te|thuc ra|su that|ai cung biet|van)" + _E
+)
+#: A question: a yes/no tail or an explicit request for confirmation.
+_ASK_TAIL = re.compile(
+    _B + r"(?:(?:co )?(?:that|thiet|dung|phai|that su) (?:khong|hong|hem|ha|a|chu|vay|hay gia|hay khong)|"
+    r"that hay gia|hay la .{0,30}(?:che|gia|don)|"
+    r"khong (?:a|nhi|vay|ta|ha|nhe)|hong (?:a|ta|vay)|chua (?:a|nhi|vay)|"
+    r"(?:co|lieu) .{2,60} (?:khong|hong|chua)|"
+    r"(?:cho|xin) (?:em|minh|toi|chau|con) hoi|xin hoi|co ai (?:biet|tiem|thay|bi)|(?<!khong )ai biet|ai co (?:tin|thong tin)|"
+    r"co (?:nen|tin duoc|sao) .{0,40}(?:khong|hong)|phai khong|dung khong|that a|that ha|ha (?:mn|moi nguoi|ae|cac)|"
+    r"(?:co )?(?:phai|dung) la .{0,60}(?:khong|hong))" + _E
+)
+_ADDRESS = r"(?: (?:a|nhi|vay|ta|ha|nhe))?(?: (?:cac \w+|moi nguoi|mn|ae|ca nha|anh chi|chi em|ban oi|oi))*\W*$"
+_ASK_END = re.compile(_B + r"(?:khong|hong|chua|nhi|a|ha|vay|sao)" + _ADDRESS.replace(r"\W*$", r"\W*\?$"))
+_ASK_PLAIN = re.compile(r"(?:cho|xin) (?:em|minh|toi|chau|con) hoi|xin hoi|co ai biet|(?<!khong )ai biet")
+_ASK_CLAUSE = re.compile(
+    _B
+    + r"(?:(?:co|lieu|co phai|phai) .{2,80} (?:khong|hong|chua)|(?:that|thiet|dung|phai) (?:khong|hong|ha|a))"
+    + _ADDRESS
+)
+_INDIRECT = re.compile(_B + r"(?:kiem tra|biet|xem|cach|tim hieu|lam the nao)(?: \w+){0,3} co" + _E)
+#: The rumor's own rhetorical questions ("Tại sao báo chí không đưa tin?").
+_RHETORICAL = re.compile(_B + r"(?:tai sao|vi sao|sao lai|ban co biet|cac ban co biet|co biet (?:tai|vi) sao)" + _E)
+_NEGATIONS = frozenset({"khong", "chang", "cha", "chua"})
+#: Words too common to tie a negation to a claim ("không có virus" vs "có virus").
+_FUNCTION = frozenset(
+    re.findall(
+        r"\S+",
+        "la va cua co cho duoc bi se da dang thi ma nay do voi cac nhung mot moi khi de o tai tu den trong ngoai "
+        "nguoi virus covid corona covid-19 sars-cov-2 benh dich ca nha",
+    )
+)
+#: What follows "không" in a hoax's own rules or in words that are not a negation at all.
+_NOT_A_DENIAL = frozenset(re.findall(r"\S+", "duoc ai cho khi can nen bao phai con biet dam noi chiu ro"))
+_CHUA_DENIES = frozenset({"co", "he", "tung", "thay"})
+_SENTENCE = re.compile(r"[^.!?\n…]+[.!?…]*")
+
+
+@dataclass(frozen=True)
+class ClaimWording:
+    """A claim's texts, folded and joined, and the word pairs that only it (or one other claim) uses."""
+
+    text: str = ""
+    pairs: frozenset[str] = frozenset()
+
+
+_NO_CLAIM = ClaimWording()
+
+
+def _is_content(word: str) -> bool:
+    return word not in _FUNCTION and word not in _NEGATIONS
+
+
+def claim_wordings(texts_by_claim: Mapping[str, Sequence[str]]) -> dict[str, ClaimWording]:
+    """``ClaimWording`` per claim id from each claim's folded texts (claim and variants).
+
+    A pair counts as the claim's own when at most two claims of the registry use it: "vac xin"
+    is everybody's topic, "thieu oxy" or "gan chip" is one claim's predicate.
+    """
+    pairs_of: dict[str, set[str]] = {}
+    for cid, texts in texts_by_claim.items():
+        runs = [re.findall(r"[a-z0-9]+", part) for t in texts for part in re.split(r"[,;:.!?()]", t)]
+        pairs_of[cid] = {
+            f"{a} {b}" for ws in runs for a, b in itertools.pairwise(ws) if _is_content(a) and _is_content(b)
+        }
+    df = Counter(p for pairs in pairs_of.values() for p in pairs)
+    return {
+        cid: ClaimWording(" | ".join(texts), frozenset(p for p in pairs_of[cid] if df[p] <= 2))
+        for cid, texts in texts_by_claim.items()
+    }
+
+
+def _sentences(folded: str) -> Iterable[str]:
+    for m in _SENTENCE.finditer(folded):
+        sentence = m.group(0).strip()
+        if sentence:
+            yield sentence
+
+
+def _refutes(sentence: str, claim: ClaimWording, plain: bool) -> bool:
+    if _NEGATED.search(sentence):
+        return False
+    # "Báo chí nói là tin giả nhưng thực tế…": a correction quoted to be rejected.
+    if _BUT.search(sentence):
+        return False
+    found = [*_CORRECTION.finditer(sentence), *(_DENIAL.finditer(sentence) if plain else ())]
+    if any(m.group(0) not in claim.text for m in found):
+        return True
+    return plain and _negates_predicate(sentence, claim)
+
+
+def _negates_predicate(sentence: str, claim: ClaimWording) -> bool:
+    """A negation followed, within six words, by a word pair that only this claim uses ("không làm thiếu oxy").
+
+    Prohibitions that a hoax itself announces ("không ai được ra khỏi nhà"), negations the
+    claim itself contains ("không bao giờ bị nhiễm") and the rumor's conditionals ("không
+    đóng tiền thì không được tiêm") do not count.
+    """
+    if not claim.pairs:
+        return False
+    for clause in re.split(r"[,;:]", sentence):
+        words = clause.split()
+        for i, word in enumerate(words):
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if word not in _NEGATIONS or after in _NOT_A_DENIAL or (word == "chua" and after not in _CHUA_DENIES):
+                continue
+            if "thi" in words[i + 1 : i + 8]:
+                continue
+            tail = words[i + 1 : i + 7]
+            for pair in (f"{a} {b}" for a, b in itertools.pairwise(tail)):
+                if pair in claim.pairs and not re.search(
+                    r"(?:khong|chang|chua)(?: \w+){0,5} " + re.escape(pair), claim.text
+                ):
+                    return True
+    return False
+
+
+def _asks(sentence: str) -> bool:
+    if _RHETORICAL.search(sentence):
+        return False
+    if sentence.endswith("?"):
+        return bool(_ASK_TAIL.search(sentence) or _ASK_END.search(sentence))
+    if _ASK_PLAIN.search(sentence):
+        return True
+    # Questions typed without "?": a clause that ends on a question word and maybe an address
+    # ("… thật không các bác"), but not an indirect one ("cách kiểm tra xem mình có nhiễm không").
+    return any(_ASK_CLAUSE.search(c.strip()) and not _INDIRECT.search(c) for c in sentence.split(","))
+
+
+def stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = None) -> Stance:
+    """The stance of a text (folded) towards a claim (its folded wording; none: correction words alone).
+
+    ``region`` is where a long text mentions the claim (its opening and the sentences around
+    the match): the rules read only there. Without it, a long text is read in its opening only,
+    and there for correction vocabulary and questions, not plain denials or negated claim words,
+    which long rumors are full of ("tuyệt đối không uống nước đá"). A correction word counts only outside a question; a question that
+    doubts ("… là tin giả phải không?") is ``asks``.
+    """
+    sentences = list(_sentences((region if region is not None else folded)[:5000]))
+    plain = region is not None or len(sentences) <= SHORT_TEXT_SENTENCES
+    asked = False
+    refuted = False
+    # A long text with no region is read in its opening (title, lead) only: that is where a
+    # correction or a question announces itself; further on, correction words and questions
+    # are as frequent in rumors ("thuyết âm mưu?", "đừng tích trữ") as in corrections.
+    for sentence in sentences if plain else sentences[:OPENING_SENTENCES]:
+        question = _asks(sentence)
+        asked = asked or question
+        if not question and _refutes(sentence, claim, plain):
+            refuted = True
+    if refuted:
+        return Stance.REFUTES
+    return Stance.ASKS if asked else Stance.REPEATS
+
+
+def refutes(folded: str) -> bool:
+    """Whether a text (folded) reads as a correction of some rumor (no claim in view)."""
+    return stance(folded) is Stance.REFUTES
+
+
+def asks(folded: str) -> bool:
+    """Whether a text (folded) reads as a question (no claim in view) rather than a claim or a correction."""
+    return stance(folded) is Stance.ASKS

@@ -1,0 +1,123 @@
+"""Known-claim matching with two signals (lexical + the real e5 encoder), its cache and its stance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlp.claim_finder import ClaimFinder, ClaimText
+from nlp.claim_vectors import ClaimVectors
+from nlp.claims import Claim, ClaimMatcher, registry_hash
+from nlp.covid import covid_probability
+from nlp.encoder import load_encoder
+from nlp.normalize import normalize
+from tinradar.schema import Stance
+from tinradar.settings import Settings
+
+
+def _text(text: str) -> ClaimText:
+    norm = normalize(text)
+    return ClaimText(norm.folded, norm.text, covid_probability(norm.folded))
+
+
+@pytest.fixture(scope="module")
+def finder(claim_finder: ClaimFinder) -> ClaimFinder:
+    return claim_finder
+
+
+def _small_registry(variant: str) -> list[Claim]:
+    return [
+        Claim(
+            id="a-claim",
+            claim="Uống nước chanh nóng diệt virus corona",
+            variants=[variant],
+            category="cure",
+            correction="Không đúng.",
+            debunked_by=["Bộ Y tế"],
+            key_terms=["chanh"],
+        ),
+        Claim(
+            id="b-claim",
+            claim="Sóng 5G làm lây lan virus corona",
+            category="transmission",
+            correction="Không đúng.",
+            debunked_by=["WHO"],
+            key_terms=["5g"],
+        ),
+    ]
+
+
+def test_claim_vectors_are_cached_on_disk_by_registry_content(tmp_path: Path) -> None:
+    settings = Settings(cache_dir=tmp_path, encoder_threads=2, encoder_max_tokens=64)
+    first, _ = load_encoder(settings)
+    assert first is not None
+    claims = _small_registry("Chanh nóng giết virus")
+    built = ClaimVectors(claims, first, tmp_path)
+    assert built.computed and built.path is not None and built.path.is_file()
+    assert registry_hash(claims)[:16] in built.path.name
+    # another process (a fresh encoder) with the same registry reads the file: nothing is embedded
+    second, _ = load_encoder(settings)
+    assert second is not None
+    again = ClaimVectors(_small_registry("Chanh nóng giết virus"), second, tmp_path)
+    assert not again.computed and second.embedded == 0
+    assert (again.matrix == built.matrix).all()
+    # a changed claim is a new registry: new vectors, a new file
+    changed = ClaimVectors(_small_registry("Uống chanh nóng là hết covid"), second, tmp_path)
+    assert changed.computed and changed.path != built.path
+
+
+def test_the_encoder_finds_reworded_claims_the_lexical_matcher_misses(finder: ClaimFinder) -> None:
+    texts = [
+        "Chính phủ sắp phong tỏa toàn bộ đất nước, mọi chợ đều đóng cửa.",
+        "Vì dịch COVID học sinh toàn quốc sẽ nghỉ tới hết năm và không phải thi tốt nghiệp.",
+    ]
+    lexical = ClaimMatcher(finder.claims, threshold=finder.rule.lexical)
+    assert lexical.match([_text(t).folded for t in texts]) == [[], []]
+    found = finder.find([_text(t) for t in texts])
+    assert [m[0].claim_id if m else None for m in found] == ["nationwide-lockdown-hoax", "schools-closed-all-year-hoax"]
+    assert all(m[0].stance is Stance.REPEATS and m[0].similarity >= finder.threshold for m in found)
+
+
+def test_only_covid_related_texts_are_embedded(finder: ClaimFinder) -> None:
+    sig = finder.signals(
+        [
+            _text("Đội bóng của tỉnh thắng 2-1 trong trận đấu chiều qua."),
+            _text("Hà Nội ghi nhận thêm 96 ca mắc COVID-19 trong khu cách ly."),
+            _text("Nghe nói uống nước chanh nóng mỗi sáng là khỏe."),  # a claim's key term, not COVID
+        ]
+    )
+    assert sig.embedded.tolist() == [False, True, False]
+    assert (sig.semantic[0] == -1).all() and (sig.semantic[2] == -1).all() and (sig.semantic[1] > 0).all()
+
+
+def test_official_notices_match_nothing(finder: ClaimFinder) -> None:
+    texts = [
+        "Thông báo lịch tiêm vắc xin phòng COVID-19 mũi 1 cho người trên 65 tuổi tại các trạm y tế xã.",
+        "Sở Y tế đề nghị người dân khai báo y tế khi trở về từ vùng dịch.",
+        "Bệnh viện tỉnh đang điều trị 20 bệnh nhân COVID-19, không có ca nặng.",
+    ]
+    assert finder.find([_text(t) for t in texts]) == [[], [], []]
+
+
+def test_matches_carry_their_stance(finder: ClaimFinder) -> None:
+    rumor, correction, question = finder.find(
+        [
+            _text("Tối nay trực thăng phun thuốc khử trùng diệt virus, cả nhà đóng cửa, không ra đường nhé."),
+            _text("Bộ Quốc phòng khẳng định không có kế hoạch dùng trực thăng phun thuốc khử trùng như tin đồn."),
+            _text("Tối nay có trực thăng phun thuốc khử trùng thật không các bác?"),
+        ]
+    )
+    assert [m[0].claim_id for m in (rumor, correction, question)] == ["helicopter-disinfectant-spraying"] * 3
+    assert [m[0].stance for m in (rumor, correction, question)] == [Stance.REPEATS, Stance.REFUTES, Stance.ASKS]
+
+
+def test_without_the_encoder_matching_is_lexical(finder: ClaimFinder) -> None:
+    lexical_only = ClaimFinder(finder.claims, rule=finder.rule)
+    texts = [
+        _text("son duong phong toa toan huyen tu 0h mai, cam ra khoi nha, moi nguoi di mua gao mi tom ngay"),
+        _text("Chính phủ sắp phong tỏa toàn bộ đất nước, mọi chợ đều đóng cửa."),
+    ]
+    found = lexical_only.find(texts)
+    assert [m[0].claim_id for m in found[:1]] == ["son-duong-total-lockdown-hoax"] and found[1] == []
+    assert not lexical_only.signals(texts).embedded.any()

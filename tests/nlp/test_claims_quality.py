@@ -1,0 +1,79 @@
+"""Claim matching and stance, scored on the hand-written evaluation set (nlp/data/claims_eval).
+
+Floors are the measured figures of the shipped rule (docs/nlp.md, "Known false claims") less a
+small margin; they are asserted on the *held-out* half only: the rule's thresholds were chosen
+on the other half. The encoder is the real one; its vectors come from the user's cache after
+the first run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from nlp.claim_finder import ClaimFinder, MatchRule
+from nlp.claims_eval import EvalItem, claim_texts, figures, load_eval_set, outcome
+from tinradar.schema import Document, Kind, RiskLevel, Stance
+
+ITEMS = load_eval_set()
+
+
+def _held_out(kinds: set[str]) -> list[EvalItem]:
+    return [i for i in ITEMS if i.split == "held_out" and i.kind in kinds]
+
+
+@pytest.fixture(scope="module")
+def finder(claim_finder: ClaimFinder) -> ClaimFinder:
+    return claim_finder
+
+
+def test_held_out_matching_floors(finder: ClaimFinder) -> None:
+    items = _held_out({"paraphrase", "true"})
+    sig = finder.signals(claim_texts(items))
+    out = outcome(finder, sig, items)
+    fig = figures(items, out)
+    assert fig["paraphrases"] >= 100 and fig["true_statements"] >= 100
+    assert fig["false_matches"] is not None and fig["false_matches"] <= 0.02
+    assert fig["wrong_claim"] is not None and fig["wrong_claim"] <= 0.02
+    assert fig["recall"] is not None and fig["recall"] >= 0.54  # measured 0.56 (the aim of 0.92 is not met)
+    para = np.asarray([i.kind == "paraphrase" for i in items])
+    bare = np.asarray([i.unaccented for i in items])
+    assert out.right[para & bare].mean() >= 0.65  # measured 0.71
+    assert out.right[para & ~bare].mean() >= 0.42  # measured 0.46
+    # the encoder adds recall over the lexical matcher alone, and no false match
+    lexical = ClaimFinder(finder.claims, rule=MatchRule(lexical=finder.rule.lexical))
+    before = outcome(lexical, lexical.signals(claim_texts(items)), items)
+    assert out.right[para].sum() > before.right[para].sum()
+    assert out.matched[~para].sum() <= before.matched[~para].sum()
+
+
+def test_corrections_and_questions_rarely_come_out_high(analyzer) -> None:  # type: ignore[no-untyped-def]
+    items = [i for i in ITEMS if i.kind == "stance" and i.category in {"refutes", "asks"}]
+    assert len(items) >= 60
+    out = analyzer.analyze([_doc(i, n) for n, i in enumerate(items)])
+    high = [i.text for i, a in zip(items, out, strict=True) if a.risk_level is RiskLevel.HIGH]
+    assert len(high) <= 0.10 * len(items), high  # measured 14 of 175
+    # when the claim is found, the stance says how the text relates to it
+    found = [(i, a.matched_claims[0]) for i, a in zip(items, out, strict=True) if a.matched_claims]
+    right = sum(m.stance.value == i.category for i, m in found)
+    assert right >= 0.75 * len(found), (right, len(found))
+
+
+def test_repeats_still_come_out_high(analyzer) -> None:  # type: ignore[no-untyped-def]
+    items = [i for i in ITEMS if i.kind == "paraphrase" or (i.kind == "stance" and i.category == "repeats")]
+    out = analyzer.analyze([_doc(i, n) for n, i in enumerate(items)])
+    repeated = [a for a in out if a.matched_claims and a.matched_claims[0].stance is Stance.REPEATS]
+    assert len(repeated) >= 0.5 * len(items)
+    assert all(a.risk_level is RiskLevel.HIGH for a in repeated)
+    cue = "trùng khớp tin đồn đã bị bác bỏ"
+    assert all(
+        any(c.startswith(cue) for c in a.cues) and any(c.startswith("cải chính") for c in a.cues) for a in repeated
+    )
+
+
+def _doc(item: EvalItem, n: int) -> Document:
+    return Document(
+        id=f"claims-eval-{n:05d}", source_id="test", kind=Kind.SOCIAL, text=item.text, fetched_at=datetime.now(UTC)
+    )
