@@ -26,7 +26,7 @@ from crawlers import exports
 from crawlers.dates import parse_when
 from crawlers.exports import Post, Skip
 from crawlers.reasons import SkipReason
-from tinradar.ids import pseudonymize, social_id
+from tinradar.ids import pseudonymize, require_author_salt, social_id
 from tinradar.schema import DatePrecision, Document, Kind, utc_now
 from tinradar.settings import Settings
 from tinradar.text import clean_text, nfc
@@ -177,7 +177,7 @@ def _documents(
     items: Iterable[Post | Skip], settings: Settings, source_id: str, skipped: Counter[str]
 ) -> Iterator[Document]:
     """The one conversion every format shares: checks, pseudonyms, dates, de-duplication."""
-    salt = settings.author_salt.get_secret_value()
+    salt = require_author_salt(settings)  # UnsafeSalt before any row: no import with the public default
     seen: set[str] = set()
     for item in items:
         if isinstance(item, Skip):

@@ -15,7 +15,8 @@ from pydantic import SecretStr
 
 from crawlers.registry import load_registry, select_sources
 from crawlers.summary import CrawlSummary
-from tinradar.schema import utc_now
+from tinradar.ids import require_author_salt
+from tinradar.schema import Kind, utc_now
 from tinradar.settings import Settings
 
 
@@ -51,9 +52,12 @@ def crawl(
     means no bound); the per-source state under ``settings.data_dir`` makes a rerun fetch
     only new items unless ``use_state`` is false. ``scrapy_settings`` overrides Scrapy
     settings (tests use short timeouts). Raises ``RegistryError`` for a bad registry and
-    ``CrawlError`` when the child process fails.
+    ``CrawlError`` when the child process fails, ``tinradar.ids.UnsafeSalt`` for social
+    sources while the author salt is the public default.
     """
     sources = select_sources(load_registry(Path(sources_file or settings.sources_file), variables), source_ids)
+    if any(s.kind is Kind.SOCIAL for s in sources):
+        require_author_salt(settings)  # UnsafeSalt: no social crawl with the public default salt
     if since is None and settings.lookback_days:
         since = utc_now() - timedelta(days=settings.lookback_days)
     if since is not None and since.tzinfo is None:

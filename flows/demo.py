@@ -12,12 +12,13 @@ look-back reaches back to the first fixture item.
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from tinradar.settings import REPO_ROOT, Settings
 
@@ -64,6 +65,15 @@ class DemoResult:
     report: ReportResult
     totals: IndexTotals
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's own throwaway author salt, drawn per run and kept nowhere.
+
+    Social sources are refused with the public default salt (``tinradar.ids.UnsafeSalt``);
+    the demo's forum is fictional, and nobody needs to link its pseudonyms across runs.
+    """
+    return settings.model_copy(update={"author_salt": SecretStr("demo-" + secrets.token_urlsafe(32))})
 
 
 def ensure_elasticsearch(settings: Settings) -> tuple[Settings, bool]:
@@ -116,7 +126,7 @@ def run_demo(
 
     seconds: dict[str, float] = {}
     t0 = time.monotonic()
-    settings, started = ensure_elasticsearch(settings)
+    settings, started = ensure_elasticsearch(demo_settings(settings))
     seconds["elasticsearch"] = time.monotonic() - t0
     t0 = time.monotonic()
     with serve_fixture_site(port=site_port) as base_url:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
+
+# The tests set the two secrets as a deployment must: the review desk refuses the public
+# default session secret and the crawlers the public default author salt (the tests of
+# those refusals pass the defaults explicitly). Child processes inherit them.
+os.environ.setdefault("TINRADAR_REVIEW_SECRET", "test-" + secrets.token_urlsafe(48))
+os.environ.setdefault("TINRADAR_AUTHOR_SALT", "tinradar-test-salt")
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import hmac
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from tinradar.settings import DEV_AUTHOR_SALT, Settings
 from tinradar.text import nfc
 
 #: Query parameters that only track a click and never change the page.
@@ -95,6 +96,20 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
+def safe_url(value: object) -> str | None:
+    """The link if it may become an ``href``: http(s) with a host; None for anything else.
+
+    Crawled pages and export files say what they like (``javascript:``, ``data:``,
+    ``vbscript:``); every place that renders a crawled link as a link (the review desk, the
+    daily report) passes it through this one rule.
+    """
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    parts = urlsplit(value)
+    return value if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 def news_id(url: str) -> str:
     """Document id of a web page: a hash of its canonical URL."""
     return _digest("url", canonical_url(url))
@@ -105,15 +120,44 @@ def social_id(platform: str, post_id: str) -> str:
     return _digest("post", platform.strip().lower(), str(post_id).strip())
 
 
+class UnsafeSalt(ValueError):
+    """The author salt is the public development default: pseudonyms made with it are reversible."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "TINRADAR_AUTHOR_SALT vẫn là giá trị mặc định công khai: ai có danh sách tên người dùng cũng "
+            "tính lại được bút danh và nhận ra tác giả. Không thu thập/nhập nguồn mạng xã hội với nó "
+            "(the default author salt is public; refusing to pseudonymise social authors with it). "
+            "Đặt một chuỗi bí mật: export TINRADAR_AUTHOR_SALT=\"$(python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')\" (đổi khóa: docs/crawlers.md)."
+        )
+
+
+def require_author_salt(settings: Settings) -> str:
+    """The deployment's author salt; ``UnsafeSalt`` while it is the public default.
+
+    Social sources are crawled or imported only with a salt of one's own: with the default
+    (it is in the source code) anyone who can read the index, Kibana or an export hashes
+    a forum's user names and re-identifies every ``author_hash``.
+    """
+    salt = settings.author_salt.get_secret_value()
+    if salt == DEV_AUTHOR_SALT:
+        raise UnsafeSalt()
+    return salt
+
+
 def pseudonymize(name: str, salt: str, platform: str = "") -> str:
     """Salted, keyed hash of an individual author's handle.
 
     HMAC-SHA256 with a deployment secret: the same person gets the same pseudonym
     within one deployment (so repeats can be grouped) but the name cannot be recovered
-    or matched across deployments with a dictionary of handles.
+    or matched across deployments with a dictionary of handles. The public default salt
+    is refused (``UnsafeSalt``): every path that pseudonymises passes here.
     """
     if not salt:
         raise ValueError("an author salt is required to pseudonymise authors")
+    if salt == DEV_AUTHOR_SALT:
+        raise UnsafeSalt()
     key = salt.encode("utf-8")
     msg = f"{platform.strip().lower()}\x1f{nfc(name).strip().lower()}".encode()
     return "u_" + hmac.new(key, msg, hashlib.sha256).hexdigest()[:24]

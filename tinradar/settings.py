@@ -29,6 +29,11 @@ DEFAULT_ES_VERSION = "9.5.4"
 #: and the clock of the rumor model's posting-hour feature (trained on Vietnamese posts).
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
+#: Public development defaults of the two secrets (they are in the source code, so they
+#: protect nothing): the review desk and the crawlers refuse to use them for real work.
+DEV_REVIEW_SECRET = "tinradar-dev-secret-change-me"
+DEV_AUTHOR_SALT = "tinradar-dev-salt-change-me"
+
 
 def _default_data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "tinradar"
@@ -64,7 +69,7 @@ class Settings(BaseSettings):
         description="Time zone of the board: days, schedules, reports, and crawled dates printed without an offset",
     )
     author_salt: SecretStr = Field(
-        default=SecretStr("tinradar-dev-salt-change-me"),
+        default=SecretStr(DEV_AUTHOR_SALT),
         description="Secret salt for pseudonymising individual authors; set your own in production",
     )
 
@@ -166,18 +171,28 @@ class Settings(BaseSettings):
 
     # --- review app -----------------------------------------------------------------
     review_secret: SecretStr = Field(
-        default=SecretStr("tinradar-dev-secret-change-me"), description="Signs review-app sessions and CSRF tokens"
+        default=SecretStr(DEV_REVIEW_SECRET), description="Signs review-app sessions and CSRF tokens"
     )
     review_session_minutes: int = Field(default=480, description="A review session expires after this many minutes")
-    review_cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only (set true behind TLS)")
+    review_cookie_secure: bool = Field(
+        default=False, description="Send cookies over HTTPS only (always on with 'review serve --proxy')"
+    )
     review_login_failures: int = Field(
         default=5, ge=1, description="Failed logins for one name from one address before it must wait"
     )
     review_login_failures_per_address: int = Field(
         default=20, ge=1, description="Failed logins from one address, all names together, before it must wait"
     )
+    review_login_failures_per_account: int = Field(
+        default=10, ge=1, description="Failed logins for one name, from all addresses together, before it must wait"
+    )
     review_login_window_minutes: float = Field(
         default=15, gt=0, description="Failed logins count for this many minutes"
+    )
+    review_trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="With 'review serve --proxy': addresses or networks (comma-separated) of the reverse proxies "
+        "whose X-Forwarded-For/-Proto are believed; anyone else's are ignored",
     )
 
     @field_validator("timezone")

@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
 
         from crawlers.registry import RegistryError
         from crawlers.runner import CrawlError, crawl
+        from tinradar.ids import UnsafeSalt
 
         settings = load_settings()
         try:
@@ -60,6 +61,8 @@ def register(app: typer.Typer) -> None:
             )
         except RegistryError as exc:
             fail(str(exc), hint="sửa tệp danh mục nguồn / fix the registry (crawlers/sources.yaml)")
+        except UnsafeSalt as exc:
+            fail(str(exc), code=2)
         except CrawlError as exc:
             fail(str(exc), hint="xem log phía trên / see the log above")
         table = Table(title=f"Kết quả thu thập / crawl summary → {out_file}")
@@ -151,6 +154,7 @@ def register(app: typer.Typer) -> None:
 
         from crawlers.exports import FormatError, parse_columns
         from crawlers.ingest import ExportError, read_export
+        from tinradar.ids import UnsafeSalt
 
         settings = load_settings()
         skipped: Counter[str] = Counter()
@@ -170,6 +174,8 @@ def register(app: typer.Typer) -> None:
             finally:
                 if out_file:
                     sink.close()
+        except UnsafeSalt as exc:
+            fail(str(exc), code=2)
         except (ExportError, ValueError) as exc:
             fail(
                 f"không đọc được tệp xuất: {exc} / unreadable export",

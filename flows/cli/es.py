@@ -1,4 +1,4 @@
-"""``tinradar es start|stop|status|logs``: the local Elasticsearch node."""
+"""``tinradar es start|stop|status|logs``: the local Elasticsearch node; ``es roles``: roles for a real cluster."""
 
 from __future__ import annotations
 
@@ -82,6 +82,19 @@ def logs(
                 out.print(line, markup=False)
         except KeyboardInterrupt:
             pass
+
+
+@es_app.command()
+def roles() -> None:
+    """Vai trò tối thiểu cho cụm thật (JSON) / least-privilege roles for a production cluster.
+
+    Prints {name: body} for the configured prefix; create each with PUT _security/role/<name>.
+    """
+    import json
+
+    from index.roles import roles as role_bodies
+
+    out.print(json.dumps(role_bodies(load_settings()), ensure_ascii=False, indent=2), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ result to stdout so scripts can rely on it.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from flows.cli.common import console, fail, load_settings, out
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+    from rich.text import Text
 
     from index.indexer import IndexStats
     from index.search import Hit, SearchResult, SearchStats
@@ -214,10 +216,24 @@ def _csv_row(hit: Hit) -> list[str]:
     ]
 
 
-def _rich_highlight(fragment: str) -> str:
-    from rich.markup import escape
+def _highlighted(fragment: str, base: str = "") -> Text:
+    """A highlight fragment as a Rich ``Text``: never parsed as markup, whatever the crawled text holds.
 
-    return escape(fragment).replace("&lt;em&gt;", "<em>").replace("<em>", "[bold yellow]").replace("</em>", "[/]")
+    Elasticsearch marks matches with ``<em>``/``</em>`` inside the crawled text, which may
+    itself contain ``</em>``, ``[/]`` or a backslash; only a balanced pair styles, anything
+    else is shown as the text it is.
+    """
+    from rich.text import Text
+
+    text, inside = Text(style=base), False
+    for piece in re.split(r"(</?em>)", fragment):
+        if piece == "<em>" and not inside:
+            inside = True
+        elif piece == "</em>" and inside:
+            inside = False
+        elif piece:
+            text.append(piece, style="bold yellow" if inside else None)
+    return text
 
 
 def search_command(
@@ -321,8 +337,8 @@ def search_command(
 
 
 def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=f"{result.total} kết quả / results", show_lines=True)
     table.add_column("Ngày / date", no_wrap=True)
@@ -331,17 +347,18 @@ def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
     table.add_column("Cảm xúc", justify="center")
     table.add_column("Tin / item", ratio=1)
     for h in result.hits:
+        # Every cell is a Text, not markup: crawled and indexed values are shown as they are.
         doc = h.doc
-        title = h.highlights.get("title", [escape(doc.title)])[0]
-        snippet = " … ".join(h.highlights.get("text", [])) or escape(doc.text[:160])
-        claims = ", ".join(doc.claim_ids)
-        status = doc.review_state.status.value
-        body = f"[bold]{_rich_highlight(title) if h.highlights.get('title') else title}[/]\n{_rich_highlight(snippet) if h.highlights.get('text') else snippet}"
-        if claims:
-            body += f"\n[magenta]claims: {escape(claims)}[/]"
-        body += f"\n[dim]{escape(h.id)} · review: {status}[/]"
+        titles, texts = h.highlights.get("title"), h.highlights.get("text")
+        head = _highlighted(titles[0], "bold") if titles else Text(doc.title, style="bold")
+        snippet = _highlighted(" … ".join(texts)) if texts else Text(doc.text[:160])
+        body = Text.assemble(head, "\n", snippet)
+        if doc.claim_ids:
+            body.append(f"\nclaims: {', '.join(doc.claim_ids)}", style="magenta")
+        body.append(f"\n{h.id} · review: {doc.review_state.status.value}", style="dim")
         risk = f"{doc.risk_level.value} {doc.rumor_risk:.2f}"
-        table.add_row(doc.dated_at.isoformat()[:16], escape(doc.source_id), risk, doc.sentiment.value, body)
+        cells = [doc.dated_at.isoformat()[:16], doc.source_id, risk, doc.sentiment.value]
+        table.add_row(*(Text(c) for c in cells), body)
     out.print(table)
     if counts is not None:
         for name in ("by_day", "by_source", "by_risk_level", "by_sentiment", "by_province", "by_claim", "by_status"):

@@ -16,13 +16,16 @@ from tinradar.settings import Settings
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-DEV_SECRET = "tinradar-dev-secret-change-me"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+    from flows.review.users import AccountAction, Recorder, User
 
 review_app = typer.Typer(
     help="Bàn duyệt tin: ứng dụng web để Ban ghi kết luận. / Review desk web app.", no_args_is_help=True
 )
 users_app = typer.Typer(help="Tài khoản của bàn duyệt tin. / Review desk accounts.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Nhật ký kiểm tra (chuỗi băm) của các kết luận. / The audit trail (hash chain).", no_args_is_help=True
+)
+review_app.add_typer(audit_app, name="audit")
 
 
 def _client(settings: Settings) -> Elasticsearch:
@@ -42,37 +45,52 @@ def serve(
     proxy: bool = typer.Option(
         False, help="Chạy sau reverse proxy HTTPS (tin header X-Forwarded-*) / behind a TLS proxy"
     ),
+    dev: bool = typer.Option(
+        False, "--dev", help="Thử trên máy mình với khóa phiên mặc định (chỉ 127.0.0.1) / development only"
+    ),
 ) -> None:
     """Chạy bàn duyệt tin (web). / Serve the review desk."""
     import uvicorn
 
     from flows.review.app import create_app
+    from flows.review.deploy import UnsafeDeployment, check_serve, for_serving
+    from flows.review.proxy import uvicorn_options
     from flows.review.users import UserStore
 
     settings = load_settings()
-    if settings.review_secret.get_secret_value() == DEV_SECRET and host not in LOOPBACK:
-        fail(
-            "Khóa ký phiên vẫn là giá trị mặc định, không an toàn khi mở ra ngoài máy này.",
-            hint="Đặt TINRADAR_REVIEW_SECRET thành một chuỗi ngẫu nhiên dài (ví dụ: python -c 'import secrets; print(secrets.token_urlsafe(48))').",
-            code=2,
-        )
+    try:
+        check_serve(settings, host=host, proxy=proxy, dev=dev)
+        forwarded = uvicorn_options(settings, proxy=proxy)
+        settings = for_serving(settings, proxy=proxy)
+    except UnsafeDeployment as exc:
+        fail(str(exc), hint=exc.hint, code=2)
     store = UserStore.for_settings(settings)
     if not store.list():
         console.print(
             "[yellow]Chưa có tài khoản nào.[/] Tạo tài khoản quản trị: [bold]tinradar users add admin --role admin[/]"
         )
     client = _client(settings)
+    from elasticsearch import AuthorizationException
+
     from index.review import ensure_audit_index
 
-    ensure_audit_index(client, settings)
-    app = create_app(settings, client=client, users=store)
+    try:
+        ensure_audit_index(client, settings)
+    except AuthorizationException:  # the least-privilege desk role (index/roles.py) may not create indices
+        console.print(
+            "Tài khoản Elasticsearch của bàn duyệt không được tạo chỉ mục (đúng với vai trò tinradar_desk): "
+            "chỉ mục nhật ký phải có sẵn (tinradar review audit init, với tài khoản quản trị)."
+        )
+    from flows.review.events import configure_logging
+
+    configure_logging()
+    app = create_app(settings, client=client, users=store, dev=dev)
     console.print(f"Bàn duyệt tin: http://{host}:{port}/  (Ctrl+C để dừng)")
     uvicorn.run(
         app,
         host=host,
         port=port,
-        proxy_headers=proxy,
-        forwarded_allow_ips="*" if proxy else None,
+        **forwarded,
         server_header=False,
         log_level="info",
     )
@@ -99,6 +117,53 @@ def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines đ�
     total = sum(counts.values())
     detail = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "không có"
     console.print(f"Đã xuất {total} kết luận vào {out_file} ({detail}).")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    head: str = typer.Option(
+        None, "--head", help="Đầu chuỗi đã ghi lại lần trước (SEQ:HASH) / a head noted earlier: the end is still there"
+    ),
+) -> None:
+    """Kiểm tra nhật ký: không bản ghi nào bị xóa, sửa, chèn; mọi kết luận đều có bản ghi. Exit 1 if not.
+
+    Checks the audit hash chain and that every verdict on the documents has its record.
+    """
+    from rich.markup import escape
+
+    from index.audit_chain import ChainHead
+    from index.audit_verify import verify
+
+    try:
+        noted = ChainHead.parse(head) if head else None
+    except ValueError as exc:
+        fail(str(exc), hint="Dạng SEQ:HASH, như dòng cuối của lần kiểm tra trước in ra.", code=2)
+    settings = load_settings()
+    report = verify(_client(settings), settings, noted)
+    if report.legacy:
+        console.print(f"{report.legacy} bản ghi cũ từ trước khi có chuỗi băm (không kiểm được).")
+    if report.intact:
+        console.print(
+            f"[green]Nhật ký kiểm tra: {report.records} bản ghi, chuỗi nguyên vẹn đến #{report.head.seq}; "
+            "mọi kết luận đều có bản ghi.[/]"
+        )
+    else:
+        console.print(f"[bold red]Nhật ký kiểm tra có {len(report.problems)} vấn đề ({report.records} bản ghi):[/]")
+        for problem in report.problems:
+            console.print(f"  [red]✗[/] {escape(problem)}")
+    console.print(f"Ghi lại đầu chuỗi ở nơi khác, để lần sau biết phần cuối còn nguyên: --head {report.head}")
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@audit_app.command("init")
+def audit_init() -> None:
+    """Tạo chỉ mục nhật ký (quyền quản trị). / Create or update the audit index (needs an admin identity)."""
+    from index.review import audit_index, ensure_audit_index
+
+    settings = load_settings()
+    ensure_audit_index(_client(settings), settings)
+    console.print(f"Chỉ mục nhật ký {audit_index(settings)} đã sẵn sàng.")
 
 
 def train_rumor_with_reviews(
@@ -145,6 +210,28 @@ def train_rumor_with_reviews(
     )
 
 
+def _account_recorder(settings: Settings) -> Recorder | None:
+    """Chains CLI account changes into the audit index when Elasticsearch answers.
+
+    Whoever runs the CLI has the server's shell (and the users file) anyway, so an
+    unreachable cluster does not block the change: it is only said that it goes unrecorded.
+    """
+    from flows.review import events
+    from index.client import ElasticsearchUnavailable, connect
+
+    try:
+        client = connect(settings)
+    except ElasticsearchUnavailable:
+        console.print("[yellow]Elasticsearch không trả lời: thay đổi này không được ghi vào nhật ký kiểm tra.[/]")
+        return None
+
+    def record(action: AccountAction, account: User) -> None:
+        by = events.cli_actor()
+        events.account_change(client, settings, action=action, account=account.name, role=account.role.value, by=by)
+
+    return record
+
+
 @users_app.command("add")
 def users_add(
     name: str = typer.Argument(..., help="Tên đăng nhập (chữ thường không dấu)"),
@@ -154,6 +241,7 @@ def users_add(
 ) -> None:
     """Tạo tài khoản. / Add an account (password asked interactively, or --password-stdin)."""
     from flows.review.users import Role, UserError, UserStore
+    from index.audit_chain import AuditWriteError
 
     if role not in {r.value for r in Role}:
         fail(
@@ -165,11 +253,14 @@ def users_add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
-    store = UserStore.for_settings(load_settings())
+    settings = load_settings()
+    store = UserStore.for_settings(settings)
     try:
-        user = store.add(name, password, role, replace=replace)
+        user = store.add(name, password, role, replace=replace, record=_account_recorder(settings))
     except UserError as exc:
         fail(str(exc), hint="Dùng --replace để đặt lại tài khoản đã có." if "đã có" in str(exc) else None, code=2)
+    except AuditWriteError as exc:
+        fail(f"Không ghi được nhật ký kiểm tra, tài khoản chưa đổi: {exc}", code=3)
     console.print(f"Đã tạo tài khoản [bold]{user.name}[/] ({user.role.value}) trong {store.path}.")
 
 
@@ -185,9 +276,17 @@ def users_list() -> None:
 @users_app.command("remove")
 def users_remove(name: str = typer.Argument(..., help="Tên đăng nhập")) -> None:
     """Xóa tài khoản (phiên đang mở cũng mất quyền ngay). / Remove an account."""
-    from flows.review.users import UserStore
+    from flows.review.users import UserError, UserStore
+    from index.audit_chain import AuditWriteError
 
-    if not UserStore.for_settings(load_settings()).remove(name):
+    settings = load_settings()
+    try:
+        removed = UserStore.for_settings(settings).remove(name, record=_account_recorder(settings))
+    except UserError as exc:
+        fail(str(exc), hint="Tạo một quản trị viên khác trước: tinradar users add TEN --role admin", code=2)
+    except AuditWriteError as exc:
+        fail(f"Không ghi được nhật ký kiểm tra, tài khoản chưa xóa: {exc}", code=3)
+    if not removed:
         fail(f"Không có tài khoản '{name}'.", hint="Xem danh sách: tinradar users list", code=1)
     console.print(f"Đã xóa tài khoản {name}.")
 

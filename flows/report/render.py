@@ -13,11 +13,13 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel, Field
 
 from flows.report import charts
 from flows.report.data import ReportData
+from flows.report.markdown import md, md_link
+from tinradar.ids import safe_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -59,11 +61,16 @@ def local_time(value: str | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
+        # HTML escaping for the HTML report only; the Markdown one escapes Markdown (``md``) instead
+        # (HTML-escaping it showed "&#34;" where a quote was meant).
+        autoescape=lambda name: name is not None and name.endswith(".html.j2"),
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["vn_day"] = vn_day
+    env.filters["safe_url"] = safe_url
+    env.filters["md"] = md
+    env.globals["md_link"] = md_link
     env.filters["pct"] = lambda x: f"{x:.0%}"
     env.filters["local_time"] = local_time
     env.globals.update(change=change, risk_vi=RISK_VI, status_vi=STATUS_VI, date=date)

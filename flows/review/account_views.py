@@ -7,9 +7,10 @@ import math
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from flows.review import events, sessions
 from flows.review.deps import current_user, render, require_admin
 from flows.review.security import safe_next, start_session
-from flows.review.users import Role, User, UserError
+from flows.review.users import AccountAction, Role, User, UserError
 
 router = APIRouter()
 
@@ -24,15 +25,16 @@ async def login_page(request: Request, next: str = "/", expired: str = "") -> HT
 def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
     """Check the password (argon2, in the thread pool) and start a fresh session.
 
-    Too many recent failures for this name or from this address get 429 without a
-    password check (``flows.review.throttle``)."""
+    Too many recent failures for this name, from this address or for this account get
+    429 without a password check (``flows.review.throttle``)."""
     name = username.strip()
     target = safe_next(next)
     now = request.app.state.clock()
     address = request.client.host if request.client else "?"
     throttle = request.app.state.login_throttle
-    wait = throttle.retry_after(address, name, now)
+    wait = throttle.attempt(address, name, now)  # counted before the (slow) password check
     if wait > 0:
+        events.login_throttled(name, address, wait)
         minutes = math.ceil(wait / 60)
         message = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
         response = render(request, "login.html", {"next": target, "error": message, "name": name}, status_code=429)
@@ -40,16 +42,22 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
         return response
     user = request.app.state.users.authenticate(name, password) if name and password else None
     if user is None:
-        throttle.failed(address, name, now)
+        events.login_failed(name, address)
         context = {"next": target, "error": "Sai tên đăng nhập hoặc mật khẩu.", "name": name}
         return render(request, "login.html", context, status_code=401)
-    throttle.succeeded(address, name)
+    throttle.succeeded(address, name, now)
+    events.login_ok(user.name, address)
     start_session(request.session, user.name, now)
+    sessions.stamp(request.session, user)
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
-async def logout(request: Request) -> RedirectResponse:
+def logout(request: Request) -> RedirectResponse:
+    """End this account's sessions everywhere (a copied cookie too), then this one."""
+    name = request.session.get("user")
+    if name:
+        request.app.state.users.end_sessions(name)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -69,16 +77,25 @@ def users_action(
     role: str = Form("reviewer"),
 ) -> Response:
     store = request.app.state.users
+    state = request.app.state
+
+    def record(
+        change: AccountAction, account: User
+    ) -> None:  # in the audit index first: AuditWriteError stops the change
+        events.account_change(
+            state.client, state.settings, action=change, account=account.name, role=account.role.value, by=admin.name
+        )
+
     try:
         if action == "add":
             if role not in {r.value for r in Role}:
                 raise UserError("Vai trò không hợp lệ.")
-            store.add(name, password, role)
+            store.add(name, password, role, record=record)
             request.session["flash"] = f"Đã tạo tài khoản {store.normalise_name(name)}."
         elif action == "remove":
-            if name == current_user(request).name:
+            if store.key(name) == current_user(request).name:
                 raise UserError("Không thể tự xóa tài khoản đang đăng nhập.")
-            removed = store.remove(name)
+            removed = store.remove(name, record=record)
             request.session["flash"] = f"Đã xóa tài khoản {name}." if removed else f"Không có tài khoản {name}."
         else:
             raise UserError("Thao tác không hợp lệ.")

@@ -10,7 +10,7 @@ temporary data dir, and a test can move the clock to check session expiry.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +25,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from flows.review import account_views, presentation, views
+from flows.review.deploy import check_secret
 from flows.review.deps import Forbidden, LoginRequired, gate, render
 from flows.review.security import CSRFMiddleware, SecurityHeadersMiddleware
 from flows.review.throttle import LoginThrottle
 from flows.review.users import UserStore
+from index.audit_chain import AuditWriteError
 from nlp.claims import Claim, load_claims
 from tinradar.settings import Settings
 
@@ -68,8 +70,10 @@ def create_app(
     client: Elasticsearch | None = None,
     users: UserStore | None = None,
     clock: Callable[[], float] = time.time,
+    dev: bool = False,
 ) -> FastAPI:
-    """Build the review desk for these settings."""
+    """Build the review desk for these settings (``dev``: allow the development secret)."""
+    check_secret(settings, dev=dev)
     app = FastAPI(
         title="TinRadar — Bàn duyệt tin",
         docs_url=None,
@@ -92,6 +96,7 @@ def create_app(
         settings.review_login_failures,
         settings.review_login_failures_per_address,
         settings.review_login_window_minutes * 60,
+        max_per_account=settings.review_login_failures_per_account,
     )
     app.state.claims = ClaimsCache(settings.claims_file)
 
@@ -124,13 +129,22 @@ def create_app(
     async def _forbidden(request: Request, exc: Forbidden) -> HTMLResponse:
         return render(request, "message.html", {"title": "Không có quyền", "message": exc.message}, 403)
 
-    @app.exception_handler(ESConnectionError)
-    async def _es_down(request: Request, exc: Exception) -> HTMLResponse:
-        message = (
-            "Không kết nối được Elasticsearch. Hãy kiểm tra máy chủ tìm kiếm đang chạy "
-            "(lệnh: tinradar es start) và cấu hình TINRADAR_ES_URL, rồi tải lại trang."
-        )
-        return render(request, "message.html", {"title": "Mất kết nối dữ liệu", "message": message}, 503)
+    def unavailable(title: str, message: str) -> Callable[[Request, Exception], Awaitable[HTMLResponse]]:
+        async def handler(request: Request, exc: Exception) -> HTMLResponse:
+            return render(request, "message.html", {"title": title, "message": message}, 503)
+
+        return handler
+
+    audit_down = (
+        "Không ghi được nhật ký kiểm tra, nên thao tác này chưa được lưu (mọi kết luận phải có bản ghi). "
+        "Hãy thử lại sau ít phút hoặc báo cho quản trị viên."
+    )
+    es_down = (
+        "Không kết nối được Elasticsearch. Hãy kiểm tra máy chủ tìm kiếm đang chạy "
+        "(lệnh: tinradar es start) và cấu hình TINRADAR_ES_URL, rồi tải lại trang."
+    )
+    app.add_exception_handler(AuditWriteError, unavailable("Chưa lưu", audit_down))
+    app.add_exception_handler(ESConnectionError, unavailable("Mất kết nối dữ liệu", es_down))
 
     @app.exception_handler(ApiError)
     async def _es_error(request: Request, exc: ApiError) -> HTMLResponse:

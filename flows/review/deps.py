@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from flows.review import sessions
 from flows.review.security import csrf_token, session_expired
 from flows.review.users import User
 
@@ -53,7 +54,7 @@ async def gate(request: Request) -> None:
         session.clear()
         raise LoginRequired(here, expired=True)
     user = app_state.users.get(name)
-    if user is None:  # account removed since login
+    if user is None or not sessions.is_current(session, user):  # removed, logged out or reset since
         session.clear()
         raise LoginRequired(here)
     request.state.user = user

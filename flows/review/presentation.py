@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
 
 from index.doc import IndexDoc
+from tinradar.ids import safe_url  # the one rule for crawled links (also the daily report's)
 
 STATUS_LABELS = {
     "new": "Chưa xem xét",
@@ -40,14 +40,6 @@ def local_time(value: datetime | None, tz: ZoneInfo, fmt: str = "%H:%M %d/%m/%Y"
     if value.tzinfo is None:
         return value.strftime(fmt)
     return value.astimezone(tz).strftime(fmt)
-
-
-def safe_url(value: str | None) -> str | None:
-    """Only http(s) links from crawled data become hrefs (no ``javascript:``)."""
-    if not value:
-        return None
-    parts = urlsplit(value.strip())
-    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def snippet(doc: IndexDoc, limit: int = 180) -> str:

@@ -97,14 +97,15 @@ class CSRFMiddleware:
             if len(body) > MAX_FORM_BYTES:
                 await HTMLResponse("Biểu mẫu quá lớn.", status_code=413)(scope, receive, send)
                 return
-        expected = (scope.get("session") or {}).get("csrf")
-        given = dict(scope.get("headers") or []).get(CSRF_HEADER, b"").decode("latin-1")
+        expected = str((scope.get("session") or {}).get("csrf") or "").encode("utf-8")
+        given = dict(scope.get("headers") or []).get(CSRF_HEADER, b"")
         if not given:
             ctype = dict(scope.get("headers") or []).get(b"content-type", b"")
             if ctype.startswith(b"application/x-www-form-urlencoded"):
                 values = parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD, [""])
-                given = values[0]
-        if not expected or not given or not hmac.compare_digest(str(expected), given):
+                given = values[0].encode("utf-8")
+        # Bytes, not str: compare_digest raises on non-ASCII str, which made a forged token a 500.
+        if not expected or not given or not hmac.compare_digest(expected, given):
             await HTMLResponse(_CSRF_PAGE, status_code=403)(scope, receive, send)
             return
         replayed = False

@@ -11,10 +11,13 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -47,6 +50,13 @@ class User(BaseModel):
     role: Role
     password_hash: str
     created_at: datetime
+    #: Sessions stamped with another value are over (``flows.review.sessions``).
+    session_gen: str = "0"
+
+
+AccountAction = Literal["add", "replace", "remove"]
+#: Called with (the action, the account) before a change is saved; raising stops it.
+Recorder = Callable[[AccountAction, User], None]
 
 
 class UserError(ValueError):
@@ -96,29 +106,59 @@ class UserStore:
             )
         return name
 
+    @staticmethod
+    def key(name: str) -> str:
+        """How a typed name finds its account (``QUAN`` and `` quan`` are ``quan``)."""
+        return nfc(name).strip().lower()
+
     def list(self) -> list[User]:
         return sorted(self._load().values(), key=lambda u: u.name)
 
     def get(self, name: str) -> User | None:
-        return self._load().get(nfc(name).strip().lower())
+        return self._load().get(self.key(name))
 
-    def add(self, name: str, password: str, role: Role | str, *, replace: bool = False) -> User:
+    def add(
+        self, name: str, password: str, role: Role | str, *, replace: bool = False, record: Recorder | None = None
+    ) -> User:
+        """Add (or with ``replace``, reset) an account; ``record(action, user)`` runs after the checks, before the save."""
         name = self.normalise_name(name)
         if len(password) < MIN_PASSWORD:
             raise UserError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
         users = self._load()
         if name in users and not replace:
             raise UserError(f"Tài khoản '{name}' đã có.")
-        user = User(name=name, role=Role(role), password_hash=self.hasher.hash(password), created_at=utc_now())
+        if name in users and Role(role) is not Role.ADMIN:
+            _keep_an_admin(users, name)
+        user = User(
+            name=name,
+            role=Role(role),
+            password_hash=self.hasher.hash(password),
+            created_at=utc_now(),
+            session_gen=secrets.token_urlsafe(12),  # a new or reset account ends every earlier session
+        )
+        if record is not None:
+            record("replace" if name in users else "add", user)
         users[name] = user
         self._save(users)
         return user
 
-    def remove(self, name: str) -> bool:
+    def end_sessions(self, name: str) -> None:
+        """End every open session of this account (logout, "log out everywhere")."""
         users = self._load()
-        key = nfc(name).strip().lower()
+        key = self.key(name)
+        if key in users:
+            users[key] = users[key].model_copy(update={"session_gen": secrets.token_urlsafe(12)})
+            self._save(users)
+
+    def remove(self, name: str, *, record: Recorder | None = None) -> bool:
+        """Remove an account (False: there was none); ``record("remove", user)`` runs before the save."""
+        users = self._load()
+        key = self.key(name)
         if key not in users:
             return False
+        _keep_an_admin(users, key)
+        if record is not None:
+            record("remove", users[key])
         del users[key]
         self._save(users)
         return True
@@ -126,7 +166,7 @@ class UserStore:
     def authenticate(self, name: str, password: str) -> User | None:
         """The user if the password matches, else None (same answer for unknown names)."""
         users = self._load()
-        user = users.get(nfc(name).strip().lower())
+        user = users.get(self.key(name))
         if user is None:
             # Spend the same time as a real check so names cannot be probed by timing.
             with contextlib.suppress(VerificationError, InvalidHashError):
@@ -140,6 +180,13 @@ class UserStore:
             users[user.name] = user.model_copy(update={"password_hash": self.hasher.hash(password)})
             self._save(users)
         return user
+
+
+def _keep_an_admin(users: dict[str, User], leaving: str) -> None:
+    """Refuse to remove or demote the last admin while other accounts remain: nobody could manage them."""
+    admins = [u.name for u in users.values() if u.role is Role.ADMIN]
+    if admins == [leaving] and len(users) > 1:
+        raise UserError(f"Không thể xóa hoặc hạ quyền '{leaving}': đây là quản trị viên cuối cùng.")
 
 
 _DUMMY_HASH = PasswordHasher().hash("tinradar-no-such-user")

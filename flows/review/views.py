@@ -132,12 +132,15 @@ def claim(
         raise HTTPException(404)
     if version is None:
         raise HTTPException(400, "Biểu mẫu thiếu phiên bản của bài; hãy tải lại trang.")
+    if not _claimable(item.review, user):
+        refused = store.DecisionOutcome(doc_id=doc_id, applied=False, conflict=True, current=item.review)
+        return _conflict_page(request, item, refused, back, ReviewStatus.IN_REVIEW, "")
     outcome = store.decide(
         state.client,
         state.settings,
         doc_id,
         status=ReviewStatus.IN_REVIEW,
-        note=item.review.note or "",
+        note="",
         by=user.name,
         role=user.role.value,
         seq_no=version[0],
@@ -147,6 +150,11 @@ def claim(
         return _conflict_page(request, item, outcome, back, ReviewStatus.IN_REVIEW, "")
     request.session["flash"] = "Bạn đã nhận xử lý bài này; đồng nghiệp sẽ thấy «Đang xem xét»."
     return RedirectResponse(f"/item/{doc_id}?{urlencode({'back': back})}", status_code=303)
+
+
+def _claimable(review: store.ReviewState, user: User) -> bool:
+    """Only an open item nobody else holds: a replayed claim must not take a verdict back."""
+    return review.status is ReviewStatus.NEW or (review.status is ReviewStatus.IN_REVIEW and review.by == user.name)
 
 
 def _version(seq_no: str, primary_term: str) -> tuple[int, int] | None:

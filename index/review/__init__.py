@@ -7,7 +7,7 @@ attempt is audited (``audit``). One module per job:
 * ``models`` — what the desk reads and sends (filters, pages, items with their version);
 * ``queue`` — the queue, one item, a cluster (the analysts' query builder, ``index.search``);
 * ``decide`` — optimistic writes, for one item or a whole cluster;
-* ``audit`` — the audit index ``{prefix}-audit``;
+* ``audit`` — the audit index ``{prefix}-audit`` (chained: ``index.audit_chain``);
 * ``export`` — verdicts as labelled rows for retraining.
 
 The names below are the desk's API (``from index import review as store``).
@@ -16,7 +16,14 @@ The names below are the desk's API (``from index import review as store``).
 from __future__ import annotations
 
 from index.doc import VERDICTS, ReviewState
-from index.review.audit import AuditRecord, audit_trail, ensure_audit_index
+from index.review.audit import (
+    AccountRecord,
+    AuditRecord,
+    audit_index,
+    audit_trail,
+    ensure_audit_index,
+    record_account_change,
+)
 from index.review.decide import decide, decide_cluster
 from index.review.export import ReviewExportRow, export_decisions
 from index.review.models import ClusterOutcome, DecisionOutcome, QueueFilters, QueuePage, ReviewItem
@@ -24,6 +31,7 @@ from index.review.queue import cluster_members, get_item, queue, queue_facets
 
 __all__ = [
     "VERDICTS",
+    "AccountRecord",
     "AuditRecord",
     "ClusterOutcome",
     "DecisionOutcome",
@@ -32,6 +40,7 @@ __all__ = [
     "ReviewExportRow",
     "ReviewItem",
     "ReviewState",
+    "audit_index",
     "audit_trail",
     "cluster_members",
     "decide",
@@ -41,4 +50,5 @@ __all__ = [
     "get_item",
     "queue",
     "queue_facets",
+    "record_account_change",
 ]

@@ -1,12 +1,19 @@
-"""The audit index ``{prefix}-audit``: one record per decision attempt, applied or refused."""
+"""The audit index ``{prefix}-audit``: one record per decision attempt, and per account change.
+
+Records are chained (``index.audit_chain``): numbered, create-only, each with the hash of
+the one before, so a deleted or edited record is detectable (``tinradar review audit
+verify``). A record that cannot be written raises ``AuditWriteError``, and what it would
+record must then not happen (``decide`` writes the record first).
+"""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from pydantic import BaseModel
 
+from index import audit_chain
 from index.doc import IndexTime, ReviewState
 from index.review.models import DecisionOutcome, ReviewItem
 from index.templates import create_index_once
@@ -37,13 +44,27 @@ AUDIT_MAPPING: dict[str, Any] = {
         "before": _STATE_MAPPING,
         "after": _STATE_MAPPING,
         "current": _STATE_MAPPING,
+        # verdict (absent in older records) | account
+        "kind": {"type": "keyword"},
+        # outcome "not_applied": the number of the record it takes back
+        "ref_seq": {"type": "long"},
+        # account changes: what was done to which account (never a password)
+        "action": {"type": "keyword"},
+        "account": {"type": "keyword"},
+        "account_role": {"type": "keyword"},
+        **audit_chain.CHAIN_MAPPING,
     },
 }
 
 
 class AuditRecord(BaseModel):
-    """Who asked for which verdict on which version, and what came of it."""
+    """Who asked for which verdict on which version, and what came of it.
 
+    ``not_applied``: a record written before the verdict (as every one is) whose verdict
+    then lost its race for the document; ``ref_seq`` is that record's number.
+    """
+
+    kind: Literal["verdict"] = "verdict"
     at: IndexTime
     by: str
     role: str
@@ -51,12 +72,28 @@ class AuditRecord(BaseModel):
     index: str
     cluster_id: str | None = None
     scope: Literal["item", "cluster"]
-    outcome: Literal["applied", "conflict"]
+    outcome: Literal["applied", "conflict", "not_applied"]
     seen_seq_no: int
     seen_primary_term: int
     before: ReviewState
     after: ReviewState
     current: ReviewState | None = None
+    ref_seq: int | None = None
+    # the chain (index.audit_chain); None only in records from before it
+    seq: int | None = None
+    prev_hash: str | None = None
+    hash: str | None = None
+
+
+class AccountRecord(BaseModel):
+    """An account change (add, replace, remove) and who made it; never a password."""
+
+    kind: Literal["account"] = "account"
+    at: IndexTime
+    by: str
+    action: Literal["add", "replace", "remove"]
+    account: str
+    account_role: str | None = None
 
 
 def audit_index(settings: Settings) -> str:
@@ -76,6 +113,7 @@ def ensure_audit_index(client: Elasticsearch, settings: Settings) -> None:
         meta={"owner": "tinradar-review", "description": "Every review decision attempt"},
     )
     create_index_once(client, name)
+    client.indices.put_mapping(index=name, properties=AUDIT_MAPPING["properties"])  # an older index gains new fields
 
 
 def record_attempt(
@@ -89,8 +127,9 @@ def record_attempt(
     role: str,
     seen: tuple[int, int],
     scope: Literal["item", "cluster"],
+    not_applied: int | None = None,
 ) -> AuditRecord:
-    """Write one audit record (refreshed at once: the item page shows it next)."""
+    """Chain one verdict record (``not_applied``: the number of an earlier record this one takes back)."""
     record = AuditRecord(
         at=after.at or utc_now(),
         by=by,
@@ -99,25 +138,50 @@ def record_attempt(
         index=item.index,
         cluster_id=item.doc.cluster_id,
         scope=scope,
-        outcome="applied" if outcome.applied else "conflict",
+        outcome="not_applied" if not_applied else "applied" if outcome.applied else "conflict",
         seen_seq_no=seen[0],
         seen_primary_term=seen[1],
         before=item.review,
         after=after,
         current=outcome.current,
+        ref_seq=not_applied,
     )
-    if not client.indices.exists(index=audit_index(settings)):
-        ensure_audit_index(client, settings)
-    client.index(index=audit_index(settings), document=record.model_dump(mode="json"), refresh=True)
-    return record
+    return AuditRecord.model_validate(_append(client, settings, record.model_dump(mode="json", exclude_none=True)))
+
+
+def record_account_change(
+    client: Elasticsearch,
+    settings: Settings,
+    *,
+    action: Literal["add", "replace", "remove"],
+    account: str,
+    account_role: str | None,
+    by: str,
+) -> AccountRecord:
+    """Chain one account change by ``by``."""
+    record = AccountRecord(at=utc_now(), by=by, action=action, account=account, account_role=account_role)
+    return AccountRecord.model_validate(_append(client, settings, record.model_dump(mode="json", exclude_none=True)))
+
+
+def _append(client: Elasticsearch, settings: Settings, record: dict[str, Any]) -> dict[str, Any]:
+    """Chain a record; any failure is an ``AuditWriteError`` (and what it records must not happen)."""
+    try:
+        try:
+            return audit_chain.append(client, audit_index(settings), record)
+        except NotFoundError:  # no audit index yet (a fresh development node): make it, once
+            ensure_audit_index(client, settings)
+            return audit_chain.append(client, audit_index(settings), record)
+    except (ApiError, TransportError) as exc:
+        raise audit_chain.AuditWriteError(f"audit record not written: {exc}") from exc
 
 
 def audit_trail(client: Elasticsearch, settings: Settings, doc_id: str, size: int = 50) -> list[AuditRecord]:
     """Audit records of one document, newest first."""
-    name = audit_index(settings)
-    if not client.indices.exists(index=name):
-        return []
     response = client.search(
-        index=name, query={"term": {"doc_id": doc_id}}, sort=[{"at": {"order": "desc"}}], size=size
+        index=audit_index(settings),
+        ignore_unavailable=True,  # no audit index yet: no history (and no index-metadata privilege needed)
+        query={"term": {"doc_id": doc_id}},
+        sort=[{"at": {"order": "desc"}}, {"seq": {"order": "desc", "unmapped_type": "long"}}],
+        size=size,
     )
     return [AuditRecord.model_validate(h["_source"]) for h in response["hits"]["hits"]]

@@ -2,11 +2,13 @@
 
 Every write carries the ``_seq_no``/``_primary_term`` the reviewer saw; when someone wrote
 in between, the second write fails with a conflict instead of silently replacing the
-first. Each attempt, applied or refused, is audited (``index.review.audit``).
+first. Each attempt, applied or refused, is audited (``index.review.audit``), before the
+write: a verdict whose record cannot be written is not written either.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
 
 from elasticsearch import ConflictError, Elasticsearch
@@ -35,7 +37,8 @@ def decide(
     """Write a verdict (or ``in_review``: "I am on it") if the document is still at the version the reviewer saw.
 
     On a version mismatch nothing is written to the document; the outcome carries the
-    current decision so the UI can show it. Both cases are audited.
+    current decision so the UI can show it. Both cases are audited, a verdict *before* it
+    is written: no record, no verdict.
     """
     if status not in (*VERDICTS, ReviewStatus.IN_REVIEW):
         raise ValueError(f"not a verdict: {status}")
@@ -43,11 +46,26 @@ def decide(
     if item is None:
         raise LookupError(doc_id)
     after = ReviewState(status=status, by=by, at=utc_now(), note=note.strip() or None)
-    if (item.seq_no, item.primary_term) != (seq_no, primary_term):
+    seen = (seq_no, primary_term)
+    if (item.seq_no, item.primary_term) != seen:
         outcome = DecisionOutcome(doc_id=doc_id, applied=False, conflict=True, before=item.review, current=item.review)
-    else:
+        record_attempt(client, settings, item, after, outcome, by=by, role=role, seen=seen, scope=scope)
+        return outcome
+    # The record first: if it cannot be written (AuditWriteError), neither is the verdict.
+    planned = DecisionOutcome(doc_id=doc_id, applied=True, before=item.review, current=after)
+    record = record_attempt(client, settings, item, after, planned, by=by, role=role, seen=seen, scope=scope)
+    try:
         outcome = _write(client, settings, item, after)
-    record_attempt(client, settings, item, after, outcome, by=by, role=role, seen=(seq_no, primary_term), scope=scope)
+    except Exception:
+        with contextlib.suppress(Exception):  # the write's own error is the one to report
+            record_attempt(
+                client, settings, item, after, planned, by=by, role=role, seen=seen, scope=scope, not_applied=record.seq
+            )
+        raise
+    if not outcome.applied:  # someone wrote between our read and our write: the record did not happen
+        record_attempt(
+            client, settings, item, after, outcome, by=by, role=role, seen=seen, scope=scope, not_applied=record.seq
+        )
     return outcome
 
 

@@ -2,6 +2,8 @@
 
 The stdlib ``smtpd`` is gone in Python 3.12 and aiosmtpd is not a dependency, so this
 speaks the few SMTP verbs ``smtplib`` uses (EHLO/HELO, MAIL, RCPT, DATA, QUIT, NOOP, RSET).
+With ``offer_auth`` it also offers ``AUTH PLAIN`` (and no STARTTLS), like a server whose
+STARTTLS a network attacker has stripped, and keeps the credentials it is sent.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class Sink:
     host: str
     port: int
     messages: list[Received] = field(default_factory=list)
+    offer_auth: bool = False
+    auth: list[str] = field(default_factory=list)
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -44,7 +48,12 @@ class _Handler(socketserver.StreamRequestHandler):
             verb = line.split(" ", 1)[0].upper()
             if verb == "EHLO":
                 self._say("250-localhost")
+                if self.sink.offer_auth:
+                    self._say("250-AUTH PLAIN")
                 self._say("250 8BITMIME")
+            elif verb == "AUTH" and self.sink.offer_auth:
+                self.sink.auth.append(line)
+                self._say("235 2.7.0 Authentication successful")
             elif verb == "HELO":
                 self._say("250 localhost")
             elif verb == "MAIL":
@@ -73,10 +82,10 @@ class _Handler(socketserver.StreamRequestHandler):
 
 
 @contextmanager
-def smtp_sink() -> Iterator[Sink]:
+def smtp_sink(*, offer_auth: bool = False) -> Iterator[Sink]:
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
-    sink = Sink("127.0.0.1", server.server_address[1])
+    sink = Sink("127.0.0.1", server.server_address[1], offer_auth=offer_auth)
     _Handler.sink = sink
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -295,6 +295,9 @@ def test_every_readme_command_runs(es_settings: Settings, tmp_path: Path) -> Non
         TINRADAR_ES_INDEX_PREFIX=es_settings.es_index_prefix,
         TINRADAR_AUTOTHROTTLE="false",
     )
+    # The two secrets a deployment must set (README "Before production"; tests/conftest.py sets them).
+    for key in ("TINRADAR_REVIEW_SECRET", "TINRADAR_AUTHOR_SALT"):
+        env[key] = os.environ[key]
     for key in ("TINRADAR_ES_ROOT_DIR", "TINRADAR_ES_SHA512", "TINRADAR_ES_VERSION"):  # a CI from nothing
         if key in os.environ:
             env[key] = os.environ[key]

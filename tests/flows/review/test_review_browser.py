@@ -8,8 +8,6 @@ it is set (for people to look at), else to the test's temporary directory.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ from flows.review.app import create_app
 from flows.review.users import Role, UserStore, users_file
 from index import review as store
 from tests.flows.review import seed
+from tests.flows.review.live import serve_in_thread
 from tinradar.schema import ReviewStatus
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,12 +39,6 @@ FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORDS = {"lan": "mat-khau-lan-1", "minh": "mat-khau-minh-2"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def loaded(es_client, es_settings) -> dict[str, str]:
     return seed.load(es_client, es_settings, seed.standard_items())
@@ -54,24 +47,12 @@ def loaded(es_client, es_settings) -> dict[str, str]:
 @pytest.fixture
 def live_url(es_settings, es_client, loaded) -> Iterator[str]:
     """The review desk served by uvicorn in a thread."""
-    import uvicorn
-
     users = UserStore(users_file(es_settings), FAST_HASHER)
     for name, password in PASSWORDS.items():
         users.add(name, password, Role.REVIEWER)
     app = create_app(es_settings, client=es_client, users=users)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture

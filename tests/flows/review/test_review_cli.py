@@ -12,6 +12,7 @@ from flows.review.users import Role, UserStore
 from index import review as store
 from tests.flows.review import seed, training_data
 from tinradar.schema import ReviewStatus
+from tinradar.settings import DEV_REVIEW_SECRET
 
 
 @pytest.fixture
@@ -73,7 +74,9 @@ def test_review_commands_fail_clearly_when_elasticsearch_is_down(env, tmp_path):
 
 
 def test_serve_refuses_default_secret_on_a_public_address(env):
-    result = CliRunner().invoke(app, ["review", "serve", "--host", "0.0.0.0"], env=env)
+    """(More of these attacks in tests/security/test_forged_session.py.)"""
+    weak = {**env, "TINRADAR_REVIEW_SECRET": DEV_REVIEW_SECRET}
+    result = CliRunner().invoke(app, ["review", "serve", "--host", "0.0.0.0"], env=weak)
     assert result.exit_code == 2 and "TINRADAR_REVIEW_SECRET" in result.output
 
 

@@ -1,0 +1,71 @@
+"""``tinradar review audit verify``: is the audit trail whole, and does every verdict have its record?
+
+Two checks over the real indices:
+
+1. the audit index as a hash chain (``index.audit_chain.check``): a deleted, edited or
+   inserted record, or (against a head noted earlier) a cut-off end;
+2. the documents: each one holding a review state (verdict or "in review") must have the
+   ``applied`` record that put it there (same document, status, reviewer and time). A
+   verdict written around the desk, or one whose record was lost, shows up here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from elasticsearch import Elasticsearch
+from elasticsearch.helpers import scan
+
+from index import audit_chain
+from index.doc import REVIEW_STATUS
+from index.review.audit import audit_index
+from index.templates import alias_name
+from tinradar.settings import Settings
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _stamp(doc_id: str, state: dict[str, Any]) -> tuple[str, str, str, datetime | None]:
+    return doc_id, str(state.get("status")), str(state.get("by")), _moment(state.get("at"))
+
+
+def verify(
+    client: Elasticsearch, settings: Settings, noted: audit_chain.ChainHead | None = None
+) -> audit_chain.ChainReport:
+    """Check the chain and the verdicts; the report lists every problem found, in words."""
+    records = [
+        (hit["_id"], hit["_source"])
+        for hit in scan(
+            client, index=audit_index(settings), query={"query": {"match_all": {}}}, ignore_unavailable=True
+        )
+    ]
+    report = audit_chain.check(records, noted)
+    recorded = {
+        _stamp(str(r.get("doc_id")), r.get("after") or {})
+        for _, r in records
+        if r.get("kind", "verdict") == "verdict" and r.get("outcome") == "applied"
+    }
+    docs = scan(
+        client,
+        index=alias_name(settings),
+        query={"query": {"exists": {"field": REVIEW_STATUS}}},
+        _source=["review"],
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    for hit in docs:
+        state = (hit.get("_source") or {}).get("review") or {}
+        if state.get("status") in (None, "new"):
+            continue
+        if _stamp(hit["_id"], state) not in recorded:
+            report.problems.append(
+                f"bài {hit['_id']}: kết luận «{state.get('status')}» của {state.get('by')} lúc {state.get('at')} "
+                "không có bản ghi kiểm tra (được ghi vòng qua bàn duyệt, hoặc bản ghi đã mất)"
+            )
+    return report

@@ -1,0 +1,52 @@
+"""Least-privilege Elasticsearch roles for a production cluster, one identity per job.
+
+The local node runs with security off, so there every part of TinRadar can do anything,
+delete the audit trail included. A production cluster gives each part its own identity
+(an API key or a user, ``TINRADAR_ES_API_KEY`` / ``TINRADAR_ES_USERNAME``) with one of
+these roles, and keeps the cluster defaults (``action.destructive_requires_name: true``):
+
+* ``tinradar_admin``: set-up only (templates, the audit index and its mapping); not used
+  day to day.
+* ``tinradar_pipeline``: crawl → analyse → index; the docs indices only, never the audit.
+* ``tinradar_desk``: the review desk reads the docs, updates their ``review`` fields, and
+  may only *add* records to the audit index (``create_doc``): no overwrite, update or
+  delete there, so a stolen desk identity cannot erase what the desk did.
+* ``tinradar_auditor``: reads both, for ``tinradar review audit verify``, Kibana and the report.
+
+``tinradar es roles`` prints them for the configured prefix; tests/security/test_least_privilege.py
+checks them on a local node with security on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinradar.settings import Settings
+
+
+def roles(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Role name → body of ``PUT _security/role/<name>``."""
+    prefix = settings.es_index_prefix
+    docs, audit = f"{prefix}-docs*", f"{prefix}-audit"
+    return {
+        "tinradar_admin": {
+            "cluster": ["monitor", "manage_index_templates"],
+            "indices": [{"names": [docs, audit], "privileges": ["all"]}],
+        },
+        "tinradar_pipeline": {
+            # ensure_templates runs before each load; bulk create/update of the pipeline's fields.
+            "cluster": ["monitor", "manage_index_templates"],
+            "indices": [{"names": [docs], "privileges": ["create_index", "index", "read", "view_index_metadata"]}],
+        },
+        "tinradar_desk": {
+            "cluster": [],
+            "indices": [
+                {"names": [docs], "privileges": ["read", "index"]},
+                {"names": [audit], "privileges": ["read", "create_doc"]},
+            ],
+        },
+        "tinradar_auditor": {
+            "cluster": [],
+            "indices": [{"names": [docs, audit], "privileges": ["read"]}],
+        },
+    }

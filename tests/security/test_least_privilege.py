@@ -1,0 +1,158 @@
+"""Attack: use the desk's (or the pipeline's) Elasticsearch identity to erase the audit trail.
+
+On the local node security is off and every part shares one identity, so whoever holds
+it can delete or rewrite audit records (and the local node even allows wildcard deletes).
+On a production cluster each part gets its own identity with a role from
+``index/roles.py``; here those roles run on a second local node with security on, and the
+attacks an identity could try are refused: the desk may only *add* audit records.
+
+Slow: the secured node starts in about a minute. (``_delete_by_query`` lives in the reindex
+module, which this minimal distribution lacks; the role grants no delete of any kind.)
+"""
+
+from __future__ import annotations
+
+import atexit
+import secrets
+import shutil
+import uuid
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+from elasticsearch import AuthorizationException, BadRequestError, ConflictError, Elasticsearch
+from pydantic import SecretStr
+
+from flows.review.app import create_app
+from index import review as store
+from index.audit_verify import verify
+from index.indexer import Indexer
+from index.node import free_port
+from index.roles import roles
+from index.templates import ensure_templates
+from tests.flows.review import seed
+from tests.flows.review.live import serve_in_thread
+from tests.security.desk import Visitor, add_accounts, desk_env, serve_cli
+from tests.security.secure_node import SUPERUSER, SecureNode
+from tinradar.schema import ReviewStatus
+from tinradar.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    """The secured node; roles and one user per part made by its administrator."""
+    base = tmp_path_factory.mktemp("secure-es")
+    password = secrets.token_urlsafe(18)
+    root = Settings(es_username=SUPERUSER, es_password=SecretStr(password), es_index_prefix=f"t{uuid.uuid4().hex[:8]}")
+    parts = {part: secrets.token_urlsafe(18) for part in ("pipeline", "desk", "auditor")}
+    users = {f"tinradar-{part}": (secret, [f"tinradar_{part}"]) for part, secret in parts.items()}
+    node = SecureNode(Settings(data_dir=base), port=free_port(), password=password, roles=roles(root), users=users)
+    atexit.register(node.stop)
+    try:
+        node.start(timeout=300)
+        root = root.model_copy(update={"es_url": node.url, "data_dir": base / "data"})
+        who = {
+            part: root.model_copy(update={"es_username": f"tinradar-{part}", "es_password": SecretStr(secret)})
+            for part, secret in parts.items()
+        }
+        admin = Elasticsearch(**root.es_client_kwargs())
+        store.ensure_audit_index(admin, root)  # set-up, as `tinradar review audit init` with the admin identity
+        yield SimpleNamespace(root=root, admin=admin, **who)
+        admin.close()
+    finally:
+        node.stop()
+        shutil.rmtree(node.node_dir, ignore_errors=True)
+
+
+def _client(settings: Settings) -> Elasticsearch:
+    return Elasticsearch(**settings.es_client_kwargs())
+
+
+@pytest.fixture(scope="module")
+def indexed(cluster) -> dict[str, str]:
+    """The pipeline's identity sets up the docs indices and loads the standard items."""
+    pipeline = _client(cluster.pipeline)
+    ensure_templates(pipeline, cluster.pipeline)
+    items = seed.standard_items()
+    assert Indexer(pipeline, cluster.pipeline).index(items).failed == 0
+    pipeline.close()
+    cluster.admin.indices.refresh(index=f"{cluster.root.es_index_prefix}-docs*")  # the pipeline may not refresh
+    return {it.document.url.rsplit("/", 1)[1]: it.document.id for it in items}
+
+
+def test_pipeline_identity_cannot_touch_the_audit_trail(cluster, indexed):
+    pipeline = _client(cluster.pipeline)
+    audit = store.audit_index(cluster.root)
+    for attack in (
+        lambda: pipeline.index(index=audit, document={"by": "pipeline"}),
+        lambda: pipeline.indices.delete(index=audit),
+    ):
+        with pytest.raises(AuthorizationException):
+            attack()
+
+
+def test_the_desk_works_with_its_least_privilege_identity(cluster, indexed, tmp_path):
+    """The real desk over HTTP, as the desk identity: a verdict, and its chained record."""
+    desk_settings = cluster.desk.model_copy(update={"data_dir": tmp_path})
+    users = add_accounts(desk_settings)
+    client = _client(desk_settings)
+    with serve_in_thread(create_app(desk_settings, client=client, users=users)) as url, Visitor(url) as lan:
+        assert lan.login("lan").status_code == 303
+        form = lan.form(f"/item/{indexed['hi1']}", "decide-form", status="confirmed_false")
+        assert lan.post(f"/item/{indexed['hi1']}/decide", data=form).status_code == 303
+        assert "Lịch sử kết luận" in lan.get(f"/item/{indexed['hi1']}").text
+    assert store.get_item(client, desk_settings, indexed["hi1"]).review.status is ReviewStatus.CONFIRMED_FALSE
+    report = verify(_client(cluster.auditor), cluster.auditor)
+    assert report.intact and report.head.seq >= 1, report.problems
+
+
+def test_desk_identity_cannot_erase_or_rewrite_the_audit_trail(cluster, indexed):
+    desk = _client(cluster.desk)
+    item = store.get_item(desk, cluster.desk, indexed["mid1"])
+    record = seed.decide_seen(desk, cluster.desk, item, ReviewStatus.MISLEADING, by="lan")
+    assert record.applied
+    audit = store.audit_index(cluster.root)
+    first = desk.get(index=audit, id="1")["_source"]
+    forged = {**first, "by": "an"}
+    for attack in (
+        lambda: desk.delete(index=audit, id="1"),
+        lambda: desk.index(index=audit, id="1", document=forged),
+        lambda: desk.update(index=audit, id="1", doc={"by": "an"}),
+        lambda: desk.indices.delete(index=audit),
+        lambda: desk.indices.put_settings(index=audit, settings={"index.blocks.write": True}),
+        lambda: desk.delete(index=item.index, id=item.id),  # nor delete the documents
+    ):
+        with pytest.raises(AuthorizationException):
+            attack()
+    with pytest.raises(ConflictError):  # create-only: an existing record cannot be replaced
+        desk.create(index=audit, id="1", document=forged)
+    assert verify(_client(cluster.auditor), cluster.auditor).intact
+
+
+def test_auditor_reads_and_changes_nothing(cluster, indexed):
+    auditor = _client(cluster.auditor)
+    assert verify(auditor, cluster.auditor).records >= 1
+    with pytest.raises(AuthorizationException):
+        auditor.create(index=store.audit_index(cluster.root), id="999", document={"by": "auditor"})
+
+
+def test_wildcard_deletes_are_refused_as_on_a_production_cluster(cluster, indexed):
+    with pytest.raises(BadRequestError):
+        cluster.admin.indices.delete(index=f"{cluster.root.es_index_prefix}-*")
+
+
+def test_review_serve_starts_with_the_desk_identity(cluster, indexed, tmp_path):
+    """`review serve` cannot create the audit index as the desk (403) and needs not: it was set up."""
+    settings = cluster.desk.model_copy(update={"data_dir": tmp_path})
+    add_accounts(settings)
+    env = desk_env(
+        settings,
+        TINRADAR_ES_USERNAME=settings.es_username or "",
+        TINRADAR_ES_PASSWORD=settings.es_password.get_secret_value() if settings.es_password else "",
+    )
+    with serve_cli(env) as desk:
+        assert desk.listening, desk.output()
+        with Visitor(desk.url) as lan:
+            assert lan.login("lan").status_code == 303 and lan.get("/").status_code == 200
