@@ -206,7 +206,10 @@ def decide(
         raise HTTPException(404)
     if verdict is None or version is None:
         context = _item_context(request, item, back)
-        context["error"] = "Hãy chọn một kết luận (Sai sự thật / Gây hiểu lầm / Chính xác / Không liên quan)."
+        context["error"] = "Hãy chọn một kết luận (Sai sự thật / Gây hiểu lầm / Chính xác / Không liên quan)." + (
+            " Chỉ muốn ghi giọng điệu? Bấm «Chỉ lưu giọng điệu»." if reviewer_tone else ""
+        )
+        context["your_choice"] = {"status": None, "note": note, "tone": reviewer_tone.value if reviewer_tone else ""}
         return render(request, "item.html", context, status_code=400)
     outcome = store.decide(
         state.client,

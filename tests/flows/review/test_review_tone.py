@@ -137,6 +137,10 @@ def test_stale_or_empty_tone_is_not_saved(desk, users, es_client, es_settings, l
     assert minh.post(f"/item/{loaded['hi2']}/tone", data=retry).status_code == 303
     assert store.get_item(es_client, es_settings, loaded["hi2"]).review.tone.value is Sentiment.POS
 
+    # A tone sent with "Lưu kết luận" but no verdict: nothing saved, the way to save the tone alone is named.
+    no_verdict = minh.post(f"/item/{loaded['hi3']}/decide", data=form(minh, loaded["hi3"], tone="neu"))
+    assert no_verdict.status_code == 400 and "Chỉ lưu giọng điệu" in no_verdict.text
+    assert CHECKED.findall(no_verdict.text) == ["neu"]
     empty = minh.post(f"/item/{loaded['hi3']}/tone", data=form(minh, loaded["hi3"]))
     assert empty.status_code == 400 and "Hãy chọn giọng điệu" in empty.text
     odd = minh.post(f"/item/{loaded['hi3']}/tone", data=form(minh, loaded["hi3"], tone="angry"))
