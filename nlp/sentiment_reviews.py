@@ -30,11 +30,16 @@ _INDEX = {c: i for i, c in enumerate(CLASSES)}
 
 @dataclass(frozen=True)
 class ReviewedTone:
-    """One item whose tone a reviewer recorded: the text as the NLP stage reads it."""
+    """One item whose tone a reviewer recorded: the text as the NLP stage reads it.
+
+    ``cluster``: the pipeline's near-duplicate cluster, if any; items of one cluster stay
+    in one cross-validation group even when their openings differ.
+    """
 
     id: str
     text: str
     tone: Sentiment
+    cluster: str | None = None
 
 
 @dataclass
@@ -49,6 +54,12 @@ class ReviewedRows:
     #: ids of added items that are near-copies of a hand-labelled post (a model trained
     #: on those posts has seen them: left out of the shipped model's agreement)
     near_labelled: list[str] = field(default_factory=list)
+    #: near-duplicate key → the key of its group, where a cluster joins keys that differ
+    alias: dict[str, str] = field(default_factory=dict)
+
+    def regroup(self, keys: Sequence[str]) -> list[str]:
+        """The trainer's group keys with clusters joined (a key of no cluster is its own group)."""
+        return [self.alias.get(k, k) for k in keys]
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -75,9 +86,11 @@ def add_reviewed(
     like any labelled post. ``key`` is the trainer's near-duplicate key (``dup_key``):
     an item that is a near-copy of a held-out evaluation text (``held_out_keys``) is
     left out, so the held-out figures stay held out. Blank texts and repeated ids are
-    left out too.
+    left out too. Items of one cluster get one group (``ReviewedRows.regroup``), joined
+    with every labelled post that shares one of their keys.
     """
     texts = sources.setdefault(REVIEW_SOURCE, {})
+    reviewed_cluster: dict[str, str | None] = {}
     report = ReviewedRows()
     labelled_keys = {key(sources[s][i]) for s, i, _ in rows}
     added = []
@@ -90,13 +103,37 @@ def add_reviewed(
             report.held_out += 1
         else:
             texts[item.id] = item.text
+            reviewed_cluster[item.id] = item.cluster
             if key(item.text) in labelled_keys:
                 report.near_labelled.append(item.id)
             tone = Sentiment(item.tone).value
             added.append((REVIEW_SOURCE, item.id, tone))
             report.by_tone[tone] = report.by_tone.get(tone, 0) + 1
     report.added = len(added)
+    report.alias = _join_clusters([(key(texts[i]), reviewed_cluster[i]) for _, i, _ in added])
     return rows + added, report
+
+
+def _join_clusters(keyed: list[tuple[str, str | None]]) -> dict[str, str]:
+    """Union of near-duplicate keys that share a cluster: key → representative (smallest) key."""
+    parent: dict[str, str] = {}
+
+    def find(k: str) -> str:
+        while parent.get(k, k) != k:
+            k = parent[k]
+        return k
+
+    first: dict[str, str] = {}
+    for k, cluster in keyed:
+        if cluster is None:
+            continue
+        if cluster not in first:
+            first[cluster] = k
+            continue
+        a, b = find(first[cluster]), find(k)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return {k: find(k) for k in parent}
 
 
 def agreement(reviewer: Sequence[Sentiment | str], model: Sequence[Sentiment | str]) -> dict[str, object]:

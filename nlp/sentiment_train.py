@@ -424,8 +424,8 @@ def train(
     rows, review_rows = add_reviewed(rows, sources, reviewed, key=dup_key)
     in_texts = [sources[s][i] for s, i, _ in rows]
     y_in = np.array([LABEL_INDEX[lab] for _, _, lab in rows])
-    groups_key = [dup_key(t) for t in in_texts]
-    labelled_keys = set(groups_key)
+    groups_key = review_rows.regroup([dup_key(t) for t in in_texts])  # reviewed clusters join
+    labelled_keys = set(groups_key) | set(review_rows.alias)
     labelled_ids = {(s, i) for s, i, _ in rows}
     pool_texts = [
         t

@@ -54,7 +54,7 @@ def tone_rows(rows: Iterable[ReviewExportRow]) -> list[ReviewedTone]:
     """Rows with a reviewer's tone, as the sentiment trainer takes them."""
     from nlp.sentiment_reviews import ReviewedTone
 
-    return [ReviewedTone(id=r.id, text=r.text, tone=r.tone) for r in rows if r.tone is not None]
+    return [ReviewedTone(id=r.id, text=r.text, tone=r.tone, cluster=r.cluster_id) for r in rows if r.tone is not None]
 
 
 def read_reviews(path: Path) -> list[ReviewExportRow]:

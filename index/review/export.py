@@ -43,6 +43,7 @@ class ReviewExportRow(BaseModel):
     reviewed_at: Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)] | None = None
     source_id: str | None = None
     kind: Kind | None = None
+    cluster_id: str | None = Field(default=None, description="near-duplicate cluster: one group in cross-validation")
 
     @field_validator("text")
     @classmethod
@@ -93,6 +94,7 @@ def export_decisions(client: Elasticsearch, settings: Settings) -> Iterator[Revi
                 reviewed_at=state.at,
                 source_id=doc.source_id,
                 kind=doc.kind,
+                cluster_id=doc.cluster_id,
             )
         )
     rows.sort(key=lambda r: r.id)

@@ -54,6 +54,25 @@ def test_reviewed_rows_join_the_labelled_rows_but_never_held_out_copies() -> Non
     assert dup_key(sources[REVIEW_SOURCE]["b"]) == dup_key(sources["reintel_train"]["1"])
 
 
+def test_a_cluster_is_one_group_even_when_openings_differ() -> None:
+    labelled = "Tối nay trực thăng phun thuốc diệt virus, mọi người đóng cửa"
+    sources = {"reintel_train": {"1": labelled}}
+    rows = [("reintel_train", "1", "neg")]
+    reviewed = [
+        ReviewedTone("a", labelled + "!!!", NEG, cluster="c-heli"),  # same opening as the labelled post
+        ReviewedTone("b", "CHIA SẺ GẤP từ nhóm Zalo: " + labelled, NEG, cluster="c-heli"),  # another opening
+        ReviewedTone("c", "Bộ Y tế: thêm 2 ca mắc mới", NEU, cluster="c-other"),
+        ReviewedTone("d", "Cảm ơn các y bác sĩ tuyến đầu", POS),
+    ]
+    out, report = add_reviewed(rows, sources, reviewed, key=dup_key)
+    texts = [sources[s][i] for s, i, _ in out]
+    keys = [dup_key(t) for t in texts]
+    assert keys[0] == keys[1] != keys[2], "b's own key differs: only its cluster can join it"
+    groups = report.regroup(keys)
+    assert groups[0] == groups[1] == groups[2]  # the labelled post, a and b: one group
+    assert len({groups[0], groups[3], groups[4]}) == 3
+
+
 def test_card_section_says_what_was_measured() -> None:
     reviews = {
         "rows": {"added": 3, "by_tone": {"neg": 2, "pos": 1}, "skipped_empty": 0, "skipped_held_out": 0,
