@@ -31,6 +31,19 @@ IndexTime = Annotated[AwareDatetime, PlainSerializer(lambda v: v.isoformat(), re
 _SEARCH_ONLY: JsonDict = {"search_only": True}
 
 
+class ReviewTone(BaseModel):
+    """A reviewer's reading of the author's tone, and who gave it when.
+
+    Separate from the verdict (its own author and time): a tone may be recorded with a
+    verdict or on its own, and it is in-domain training data for the sentiment model
+    (``tinradar train sentiment --with-reviews``), never the model's guess copied over.
+    """
+
+    value: Sentiment
+    by: str
+    at: datetime
+
+
 class ReviewState(BaseModel):
     """The ``review.*`` fields of a document; an absent status means ``new``.
 
@@ -41,6 +54,7 @@ class ReviewState(BaseModel):
     by: str | None = None
     at: datetime | None = None
     note: str | None = None
+    tone: ReviewTone | None = None
 
     @property
     def decided(self) -> bool:
@@ -131,7 +145,12 @@ class IndexDoc(BaseModel):
 
 
 #: Fields that hold a model of their own, for dotted paths.
-_NESTED: dict[str, type[BaseModel]] = {"review": ReviewState, "locations": Location, "matched_claims": ClaimMatch}
+_NESTED: dict[str, type[BaseModel]] = {
+    "review": ReviewState,
+    "tone": ReviewTone,
+    "locations": Location,
+    "matched_claims": ClaimMatch,
+}
 
 
 def _path(*names: str) -> str:
@@ -169,6 +188,7 @@ CLAIM_IDS = _path("claim_ids")
 CLUSTER_ID = _path("cluster_id")
 REVIEW = _path("review")
 REVIEW_STATUS = _path("review", "status")
+REVIEW_TONE = _path("review", "tone", "value")
 
 #: Derived copies kept in the index only for search; left out of what hits return.
 SEARCH_ONLY_FIELDS: tuple[str, ...] = tuple(

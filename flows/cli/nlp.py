@@ -197,12 +197,12 @@ def register(app: typer.Typer) -> None:
         with_reviews: bool = typer.Option(
             False,
             "--with-reviews",
-            help="rumor: thêm kết luận của Ban (từ Elasticsearch) và ghi điểm trước/sau vào thẻ mô hình / add the board's verdicts, before/after CV in the card",
+            help="rumor: thêm kết luận của Ban (từ Elasticsearch), điểm trước/sau vào thẻ mô hình; sentiment: thêm giọng điệu do người duyệt ghi, độ đồng thuận vào thẻ / add the board's verdicts (rumor) or reviewed tones (sentiment)",
         ),
         reviews_file: Path | None = typer.Option(
             None,
             "--reviews-file",
-            help="rumor: kết luận từ file `tinradar review export` thay vì Elasticsearch (kéo theo --with-reviews)",
+            help="kết luận/giọng điệu từ file `tinradar review export` thay vì Elasticsearch (kéo theo --with-reviews)",
         ),
     ) -> None:
         """Huấn luyện mô hình (có thẻ mô hình). Train a model, seeded, and write its model card."""
@@ -232,6 +232,12 @@ def register(app: typer.Typer) -> None:
             )
             console.print(f"[green]Xong / done:[/] {report['version']} → {out_dir / 'rumor'} ({summary})")
         else:
+            if with_reviews or reviews_file:  # tones recorded on the review desk (docs/review.md)
+                from flows.cli.review import train_sentiment_with_reviews
+
+                return train_sentiment_with_reviews(
+                    settings, data, out_dir, seed=13 if seed is None else seed, reviews_file=reviews_file
+                )
             train_fn = _sentiment_trainer()
             try:
                 report = train_fn(data, out_dir) if seed is None else train_fn(data, out_dir, seed)

@@ -6,16 +6,16 @@ attempt is audited (``audit``). One module per job:
 
 * ``models`` — what the desk reads and sends (filters, pages, items with their version);
 * ``queue`` — the queue, one item, a cluster (the analysts' query builder, ``index.search``);
-* ``decide`` — optimistic writes, for one item or a whole cluster;
+* ``decide`` — optimistic writes (a verdict, a tone), for one item or a whole cluster;
 * ``audit`` — the audit index ``{prefix}-audit`` (chained: ``index.audit_chain``);
-* ``export`` — verdicts as labelled rows for retraining.
+* ``export`` — verdicts and tones as labelled rows for retraining.
 
 The names below are the desk's API (``from index import review as store``).
 """
 
 from __future__ import annotations
 
-from index.doc import VERDICTS, ReviewState
+from index.doc import VERDICTS, ReviewState, ReviewTone
 from index.review.audit import (
     AccountRecord,
     AuditRecord,
@@ -24,7 +24,7 @@ from index.review.audit import (
     ensure_audit_index,
     record_account_change,
 )
-from index.review.decide import decide, decide_cluster
+from index.review.decide import decide, decide_cluster, record_tone
 from index.review.export import ReviewExportRow, export_decisions
 from index.review.models import ClusterOutcome, DecisionOutcome, QueueFilters, QueuePage, ReviewItem
 from index.review.queue import cluster_members, get_item, queue, queue_facets
@@ -40,6 +40,7 @@ __all__ = [
     "ReviewExportRow",
     "ReviewItem",
     "ReviewState",
+    "ReviewTone",
     "audit_index",
     "audit_trail",
     "cluster_members",
@@ -51,4 +52,5 @@ __all__ = [
     "queue",
     "queue_facets",
     "record_account_change",
+    "record_tone",
 ]

@@ -26,6 +26,7 @@ _STATE_MAPPING = {
         "by": {"type": "keyword"},
         "at": {"type": "date"},
         "note": {"type": "text"},
+        "tone": {"properties": {"value": {"type": "keyword"}, "by": {"type": "keyword"}, "at": {"type": "date"}}},
     }
 }
 AUDIT_MAPPING: dict[str, Any] = {
