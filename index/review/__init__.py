@@ -19,10 +19,13 @@ from index.doc import VERDICTS, ReviewState
 from index.review.audit import (
     AccountRecord,
     AuditRecord,
+    ClaimChangeRecord,
     audit_index,
     audit_trail,
+    claim_history,
     ensure_audit_index,
     record_account_change,
+    record_claim_change,
 )
 from index.review.decide import decide, decide_cluster
 from index.review.export import ReviewExportRow, export_decisions
@@ -33,6 +36,7 @@ __all__ = [
     "VERDICTS",
     "AccountRecord",
     "AuditRecord",
+    "ClaimChangeRecord",
     "ClusterOutcome",
     "DecisionOutcome",
     "QueueFilters",
@@ -42,6 +46,7 @@ __all__ = [
     "ReviewState",
     "audit_index",
     "audit_trail",
+    "claim_history",
     "cluster_members",
     "decide",
     "decide_cluster",
@@ -51,4 +56,5 @@ __all__ = [
     "queue",
     "queue_facets",
     "record_account_change",
+    "record_claim_change",
 ]
