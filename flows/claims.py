@@ -13,6 +13,7 @@ brought new or changed seed claims), so the index and the analyser agree from th
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -129,3 +130,46 @@ def import_claimreview(
         add_claim(client, settings, ready.claim, by=by, origin="import", review_url=ready.url) for ready in plan.ready
     ]
     return plan, written
+
+
+class RematchResult(BaseModel):
+    """What ``rematch`` did: items read again, items whose matched claims changed, per claim newly matched."""
+
+    registry: Literal["index", "file"]
+    items: int = 0
+    changed: int = 0
+    newly_matched: dict[str, int] = Field(default_factory=dict)
+    failed: int = 0
+
+
+def rematch(settings: Settings, since: datetime, until: datetime | None = None) -> RematchResult:
+    """Analyse the items indexed from ``since`` again with the current registry and write them back.
+
+    The indexer writes the pipeline's fields only (never ``review``): reviewers' verdicts
+    stay as they are. Unchanged items are left alone by the indexer (no new version).
+    """
+    from flows.tasks import analyse_documents
+    from index.client import connect
+    from index.indexer import Indexer
+    from index.rematch import documents_since
+
+    known = run_claims(settings)
+    client = connect(settings)
+    result = RematchResult(registry=known.origin)
+    indexer = Indexer(client, settings)
+    try:
+        for docs, before in documents_since(client, settings, since, until):
+            items = analyse_documents(settings, docs, known.claims)
+            stats = indexer.index(items)
+            result.items += len(items)
+            result.failed += stats.failed + stats.dead_lettered
+            for item in items:
+                now = {m.claim_id for m in item.analysis.matched_claims}
+                old = set(before.get(item.document.id, []))
+                if now != old:
+                    result.changed += 1
+                for claim_id in now - old:
+                    result.newly_matched[claim_id] = result.newly_matched.get(claim_id, 0) + 1
+    finally:
+        client.close()
+    return result

@@ -309,6 +309,40 @@ def import_command(
         raise typer.Exit(1)
 
 
+@claims_app.command("rematch")
+def rematch_command(
+    since: str = typer.Option(..., "--since", help="Từ ngày YYYY-MM-DD (giờ của Ban)"),
+    until: str = typer.Option(None, "--until", help="Đến hết ngày YYYY-MM-DD"),
+) -> None:
+    """Đối chiếu lại các bài đã lập chỉ mục với danh mục hiện tại (giữ nguyên kết luận). / Re-match indexed items."""
+    from datetime import date, time, timedelta
+
+    from flows.claims import rematch
+    from index.client import ElasticsearchUnavailable
+
+    settings = load_settings()
+    try:
+        start = datetime.combine(date.fromisoformat(since), time.min, tzinfo=settings.tz)
+        end = (
+            datetime.combine(date.fromisoformat(until) + timedelta(days=1), time.min, tzinfo=settings.tz)
+            if until
+            else None
+        )
+    except ValueError:
+        fail("--since/--until: cần ngày dạng YYYY-MM-DD", code=2)
+    try:
+        result = rematch(settings, start, end)
+    except ElasticsearchUnavailable as exc:
+        fail(str(exc), hint=exc.hint, code=3)
+    found = ", ".join(f"{k} ({v})" for k, v in sorted(result.newly_matched.items())) or "không có"
+    console.print(
+        f"Đã đối chiếu lại {result.items} bài (danh mục: {'chỉ mục' if result.registry == 'index' else 'file YAML'}); "
+        f"{result.changed} bài đổi tin đồn khớp; khớp mới: {found}. Kết luận của người duyệt được giữ nguyên."
+    )
+    if result.failed:
+        fail(f"{result.failed} bài chưa ghi được (đã đưa vào hàng chờ ghi lại).", code=1)
+
+
 def print_timeline(client: Elasticsearch, settings: Settings, claim_id: str) -> ClaimTimeline | None:
     """Print one claim's response times (``claims show``, ``search --claim ID --stats``)."""
     from index.claim_stats import human_delay, timeline
