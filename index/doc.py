@@ -189,6 +189,7 @@ CLUSTER_ID = _path("cluster_id")
 REVIEW = _path("review")
 REVIEW_STATUS = _path("review", "status")
 REVIEW_TONE = _path("review", "tone", "value")
+REVIEW_AT = _path("review", "at")
 
 #: Derived copies kept in the index only for search; left out of what hits return.
 SEARCH_ONLY_FIELDS: tuple[str, ...] = tuple(

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         default=VN_TZ.key,
         description="Time zone of the board: days, schedules, reports, and crawled dates printed without an offset",
     )
+    board_name: str = Field(
+        default="Ban Tuyên giáo Huyện ủy",
+        description="The board's name: the author of the ClaimReviews TinRadar exports",
+    )
+    board_url: str | None = Field(
+        default=None, description="The board's portal (URL): the author's url in exported ClaimReviews"
+    )
     author_salt: SecretStr = Field(
         default=SecretStr(DEV_AUTHOR_SALT),
         description="Secret salt for pseudonymising individual authors; set your own in production",

@@ -3,14 +3,14 @@
 Each area registers its commands from its own module, so one file stays one job:
 ``es`` (local node), ``crawl`` (crawl, extract, ingest), ``nlp`` (score, train),
 ``index`` (index, search, kibana), ``run`` (flows, serve, demo), ``review`` (review app,
-users). Heavy libraries are imported inside commands so ``tinradar --help`` stays fast.
+users), ``claims`` (the claim registry, ClaimReview). Heavy libraries are imported inside commands so ``tinradar --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import typer
 
-from flows.cli import crawl, es, index, nlp, review, run
+from flows.cli import claims, crawl, es, index, nlp, review, run
 from flows.cli.common import console
 
 app = typer.Typer(
@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (es, crawl, nlp, index, run, review):
+for module in (es, crawl, nlp, index, run, review, claims):
     module.register(app)
 
 

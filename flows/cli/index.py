@@ -298,6 +298,10 @@ def search_command(
     try:
         result = search(client, settings, q)
         counts = stats(client, settings, q) if with_stats else None
+        if with_stats and len(claim) == 1:  # one claim: its response times too (on stderr, like the table)
+            from flows.cli.claims import print_timeline
+
+            print_timeline(client, settings, claim[0])
     except (ApiError, TransportError) as exc:
         from index.client import scrub
 

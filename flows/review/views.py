@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from flows.review.claim_views import CATEGORIES, prefill
 from flows.review.deps import render, require_decider
 from flows.review.presentation import SENTIMENT_LABELS, STATUS_LABELS
 from flows.review.security import safe_next
@@ -19,13 +20,17 @@ from tinradar.schema import ReviewStatus, Sentiment
 
 router = APIRouter()
 
-_FILTER_KEYS = ("day", "source", "province", "claim", "cluster", "status", "mode")
+_FILTER_KEYS = ("day", "source", "province", "claim", "cluster", "status", "mode", "unlisted")
 
 
 def _filters(params: dict[str, str]) -> tuple[store.QueueFilters, dict[str, str]]:
     """Queue filters from the query string; bad values are ignored, not errors."""
     clean: dict[str, str] = {k: params[k].strip() for k in _FILTER_KEYS if params.get(k, "").strip()}
-    values: dict[str, Any] = {k: v for k, v in clean.items() if k not in ("day", "status", "mode")}
+    values: dict[str, Any] = {k: v for k, v in clean.items() if k not in ("day", "status", "mode", "unlisted")}
+    if clean.get("unlisted") == "1":
+        values["unlisted"] = True
+    else:
+        clean.pop("unlisted", None)
     if "day" in clean:
         try:
             values["day"] = date.fromisoformat(clean["day"])
@@ -87,6 +92,10 @@ def _item_context(request: Request, item: store.ReviewItem, back: str) -> dict[s
         "tones": [t.value for t in Sentiment],
         "back": safe_next(back),
         "conflict": None,
+        # no known claim matched: the reviewer may propose one (claim_views), prefilled from the item
+        "proposal": None if item.doc.claim_ids else prefill(item, state.settings),
+        "proposal_error": None,
+        "CATEGORIES": CATEGORIES,
     }
 
 

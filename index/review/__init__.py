@@ -19,10 +19,13 @@ from index.doc import VERDICTS, ReviewState, ReviewTone
 from index.review.audit import (
     AccountRecord,
     AuditRecord,
+    ClaimChangeRecord,
     audit_index,
     audit_trail,
+    claim_history,
     ensure_audit_index,
     record_account_change,
+    record_claim_change,
 )
 from index.review.decide import decide, decide_cluster, record_tone
 from index.review.export import ReviewExportRow, export_decisions
@@ -33,6 +36,7 @@ __all__ = [
     "VERDICTS",
     "AccountRecord",
     "AuditRecord",
+    "ClaimChangeRecord",
     "ClusterOutcome",
     "DecisionOutcome",
     "QueueFilters",
@@ -43,6 +47,7 @@ __all__ = [
     "ReviewTone",
     "audit_index",
     "audit_trail",
+    "claim_history",
     "cluster_members",
     "decide",
     "decide_cluster",
@@ -52,5 +57,6 @@ __all__ = [
     "queue",
     "queue_facets",
     "record_account_change",
+    "record_claim_change",
     "record_tone",
 ]
