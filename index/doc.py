@@ -15,6 +15,8 @@ at import, not in a query that silently matches nothing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -112,6 +114,12 @@ class IndexDoc(BaseModel):
     model_versions: dict[str, str] = Field(default_factory=dict)
     analyzed_at: IndexTime | None = None
     schema_version: int
+    content_hash: str | None = Field(
+        default=None,
+        description="hash of the pipeline's content without fetched_at/dated_at/analyzed_at: a re-load of the same "
+        "content compares it and writes nothing",
+        json_schema_extra=_SEARCH_ONLY,
+    )
     review: ReviewState | None = Field(default=None, description="the reviewers' part; never written by the pipeline")
 
     @property
@@ -124,6 +132,18 @@ class IndexDoc(BaseModel):
     def review_state(self) -> ReviewState:
         """The review fields, ``new`` when nobody has touched the item."""
         return self.review or ReviewState()
+
+    def content_digest(self) -> str:
+        """The ``content_hash`` of this document: everything the pipeline writes but its bookkeeping.
+
+        ``fetched_at`` changes on every fetch and every ``index load`` of a line without
+        one, ``dated_at`` follows it for an undated item, ``analyzed_at`` on every
+        re-analysis: none of them is content, so none of them may turn a re-load into a
+        write (a write leaves a deleted copy behind in Lucene, and moved ``dated_at``).
+        """
+        body = self.model_dump(mode="json", exclude={REVIEW, *BOOKKEEPING_FIELDS, "content_hash"})
+        blob = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
     def pipeline_body(self) -> dict[str, Any]:
         """The JSON the indexer writes: every pipeline field (``None`` clears a stale value), never ``review``."""
@@ -169,6 +189,10 @@ CLAIM_IDS = _path("claim_ids")
 CLUSTER_ID = _path("cluster_id")
 REVIEW = _path("review")
 REVIEW_STATUS = _path("review", "status")
+
+#: Bookkeeping, not content: left out of ``content_hash`` (see ``IndexDoc.content_digest``).
+BOOKKEEPING_FIELDS: tuple[str, ...] = (_path("fetched_at"), DATED_AT, _path("analyzed_at"))
+CONTENT_HASH = _path("content_hash")
 
 #: Derived copies kept in the index only for search; left out of what hits return.
 SEARCH_ONLY_FIELDS: tuple[str, ...] = tuple(
