@@ -47,6 +47,16 @@ class Line:
         return self.obj is not None
 
 
+_SHAPES: dict[type, tuple[str, str]] = {
+    list: ("một danh sách", "a list"),
+    str: ("một chuỗi", "a string"),
+    int: ("một số", "a number"),
+    float: ("một số", "a number"),
+    bool: ("true/false", "true/false"),
+    type(None): ("null", "null"),
+}
+
+
 def depth_over(value: Any, limit: int) -> bool:
     """True when ``value`` nests objects/lists deeper than ``limit`` (walked without recursion)."""
     stack: list[tuple[Any, int]] = [(value, 1)]
@@ -100,8 +110,8 @@ def parse_line(
         except json.JSONDecodeError as exc:
             return None, f"JSON không hợp lệ / invalid JSON: {exc.msg} (cột / column {exc.colno})"
     if not isinstance(value, dict):
-        shape = "một danh sách / a list" if isinstance(value, list) else type(value).__name__
-        return None, f"không phải đối tượng JSON / not a JSON object (it is {shape})"
+        vi, en = _SHAPES.get(type(value), ("một giá trị", "a value"))
+        return None, f"không phải đối tượng JSON mà là {vi} / not a JSON object but {en}"
     return value, None
 
 
