@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from tinradar.text import nfc
+
 #: A line longer than this (bytes) is skipped: no post or article is anywhere near it.
 MAX_LINE_BYTES = 16 * 1024 * 1024
 #: Objects and lists nested deeper than this are refused (a scored line is 3 deep).
@@ -87,7 +89,8 @@ def decode_line(raw: bytes) -> tuple[str, str | None]:
         except UnicodeDecodeError:
             continue
         name = "Windows-1258" if encoding == "cp1258" else "Latin-1"
-        return text, f"không phải UTF-8 (byte {where + 1}), đọc theo {name} / not UTF-8, read as {name}"
+        # Windows-1258 writes tone marks as combining characters: NFC makes them ordinary Vietnamese.
+        return nfc(text), f"không phải UTF-8 (byte {where + 1}), đọc theo {name} / not UTF-8, read as {name}"
     raise AssertionError("latin-1 decodes any byte")  # pragma: no cover
 
 

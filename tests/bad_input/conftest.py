@@ -64,3 +64,21 @@ def es_home(es_settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
     monkeypatch.setenv("TINRADAR_AUTHOR_SALT", SALT)
     monkeypatch.setenv("TINRADAR_ENCODER", "off")
     return tmp_path
+
+
+def cp1258(text: str) -> bytes:
+    """``text`` as Vietnamese Windows writes it: precomposed vowels, tone marks as combining characters."""
+    import unicodedata
+
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    out = b""
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", ch)
+        kept = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in tones))
+        out += kept.encode("cp1258") + "".join(m for m in marks if m in tones).encode("cp1258")
+    return out

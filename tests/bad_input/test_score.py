@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bad_input.conftest import GOOD, cli, ids, jsonl
+from tests.bad_input.conftest import GOOD, cli, cp1258, ids, jsonl
 from tinradar.schema import ScoredItem
 
 
@@ -45,16 +45,11 @@ def test_one_bad_line_costs_only_itself(home: Path, bad: bytes, message: str | N
 
 def test_a_windows_1258_file_is_read_line_by_line(home: Path) -> None:
     text = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in GOOD)
-    run, out = _score(home, text.encode("cp1258", errors="strict") if _cp1258_ok(text) else text.encode("utf-8"))
+    run, out = _score(home, cp1258(text))
     assert run.code == 0 and ids(out) == ["good-1", "good-2"]
-
-
-def _cp1258_ok(text: str) -> bool:
-    try:
-        text.encode("cp1258")
-    except UnicodeEncodeError:
-        return False
-    return True
+    assert "line 1: không phải UTF-8" in run.said and "read as Windows-1258" in run.said
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert rows[1]["text"] == GOOD[1]["text"], "decoded back to the same Vietnamese (NFC)"
 
 
 def test_a_bom_does_not_cost_the_first_line(home: Path) -> None:
