@@ -52,5 +52,11 @@ def test_the_real_command_turns_a_crash_into_exit_70(home: Path) -> None:
 def test_help_shows_the_exit_code_table() -> None:
     run = cli("--help")
     said = " ".join(run.stdout.split())
-    for code in ("0 xong / all good", "1 có dòng bị bỏ qua", "2 sai cách dùng", "3 dịch vụ không chạy", "70 lỗi nội bộ"):
+    for code in (
+        "0 xong / all good",
+        "1 có dòng bị bỏ qua",
+        "2 sai cách dùng",
+        "3 dịch vụ không chạy",
+        "70 lỗi nội bộ",
+    ):
         assert code in said

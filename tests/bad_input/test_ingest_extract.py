@@ -59,7 +59,7 @@ def test_a_message_as_a_list_and_a_bad_jsonl_line(home: Path) -> None:
     lines.write_bytes(
         json.dumps({"post_id": "1", "message": ["Đoạn một.", "Đoạn hai."]}, ensure_ascii=False).encode() + b"\n"
         b"{broken\n"
-        + '{"post_id": "2", "message": {"nested": "x"}}\n'.encode()
+        + b'{"post_id": "2", "message": {"nested": "x"}}\n'
         + '{"post_id": "3", "message": "Tin gi\xe1 r\xe9"}\n'.encode("latin-1")
     )
     out = home / "out.jsonl"
