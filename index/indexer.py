@@ -186,7 +186,7 @@ class Indexer:
                 index=self.alias,
                 query={"ids": {"values": unknown}},
                 size=len(unknown),
-                source=[CONTENT_HASH, DATED_AT],
+                source_includes=[CONTENT_HASH, DATED_AT],
                 ignore_unavailable=True,
                 allow_no_indices=True,
                 track_total_hits=False,
@@ -207,7 +207,7 @@ class Indexer:
             self._homes[doc_id] = _Known(index)
         for index, ids in by_index.items():
             with contextlib.suppress(TransportError, ApiError):
-                resp = self.client.mget(index=index, ids=ids, source=[CONTENT_HASH, DATED_AT])
+                resp = self.client.mget(index=index, ids=ids, source_includes=[CONTENT_HASH, DATED_AT])
                 for hit in resp["docs"]:
                     if hit.get("found"):
                         self._homes[hit["_id"]] = _known(hit)
@@ -303,9 +303,9 @@ class Indexer:
         ):
             op_type, result = next(iter(info.items()))
             doc_id = result.get("_id")
-            item = pending.pop(doc_id, None)
-            if item is None:
+            if doc_id not in pending:
                 continue
+            item = pending.pop(doc_id)
             if ok:
                 body = written[doc_id]
                 self._homes[doc_id] = _Known(result["_index"], body.get(CONTENT_HASH), body.get(DATED_AT))

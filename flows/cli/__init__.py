@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 import typer
+from typer import _click
 from typer.core import TyperGroup
 
 from flows.cli import crawl, es, index, nlp, review, run
@@ -28,10 +29,10 @@ class _Guarded(TyperGroup):
     It sits on the group, not in ``main``, so the test runner sees what a user sees.
     """
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (typer.Exit, typer.Abort, _click.ClickException, click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:
             raise typer.Exit(report_crash(exc)) from exc
