@@ -133,21 +133,12 @@ class IndexDoc(BaseModel):
         """The review fields, ``new`` when nobody has touched the item."""
         return self.review or ReviewState()
 
-    def content_digest(self) -> str:
-        """The ``content_hash`` of this document: everything the pipeline writes but its bookkeeping.
-
-        ``fetched_at`` changes on every fetch and every ``index load`` of a line without
-        one, ``dated_at`` follows it for an undated item, ``analyzed_at`` on every
-        re-analysis: none of them is content, so none of them may turn a re-load into a
-        write (a write leaves a deleted copy behind in Lucene, and moved ``dated_at``).
-        """
-        body = self.model_dump(mode="json", exclude={REVIEW, *BOOKKEEPING_FIELDS, "content_hash"})
-        blob = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
-
     def pipeline_body(self) -> dict[str, Any]:
-        """The JSON the indexer writes: every pipeline field (``None`` clears a stale value), never ``review``."""
-        return self.model_dump(mode="json", exclude={REVIEW})
+        """The JSON the indexer writes: every pipeline field (``None`` clears a stale value), never ``review``;
+        ``content_hash`` filled in (see ``content_digest``)."""
+        body = self.model_dump(mode="json", exclude={REVIEW})
+        body[CONTENT_HASH] = content_digest(body)
+        return body
 
 
 #: Fields that hold a model of their own, for dotted paths.
@@ -193,6 +184,22 @@ REVIEW_STATUS = _path("review", "status")
 #: Bookkeeping, not content: left out of ``content_hash`` (see ``IndexDoc.content_digest``).
 BOOKKEEPING_FIELDS: tuple[str, ...] = (_path("fetched_at"), DATED_AT, _path("analyzed_at"))
 CONTENT_HASH = _path("content_hash")
+
+
+def content_digest(body: dict[str, Any]) -> str:
+    """The ``content_hash`` of a written body: everything the pipeline writes but its bookkeeping.
+
+    ``fetched_at`` changes on every fetch and every ``index load`` of a line without
+    one, ``dated_at`` follows it for an undated item, ``analyzed_at`` on every
+    re-analysis: none of them is content, so none may turn a re-load into a write (a
+    write leaves a deleted copy behind in Lucene, and would move ``dated_at``). Computed
+    from the body the indexer dumps anyway: no second serialisation on the hot path.
+    """
+    skip = {REVIEW, CONTENT_HASH, *BOOKKEEPING_FIELDS}
+    content = {k: v for k, v in body.items() if k not in skip}
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
 
 #: Derived copies kept in the index only for search; left out of what hits return.
 SEARCH_ONLY_FIELDS: tuple[str, ...] = tuple(

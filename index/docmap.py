@@ -46,7 +46,7 @@ def to_source(item: ScoredItem) -> IndexDoc:
         else None
     )
     claims = sorted(ana.matched_claims, key=lambda m: m.similarity, reverse=True)
-    built = IndexDoc.model_construct(
+    return IndexDoc.model_construct(
         id=doc.id,
         url=doc.url,
         source_id=doc.source_id,
@@ -94,8 +94,6 @@ def to_source(item: ScoredItem) -> IndexDoc:
         model_versions=dict(ana.model_versions),
         analyzed_at=ana.analyzed_at,
         schema_version=SCHEMA_VERSION,
-        content_hash=None,
+        content_hash=None,  # filled in by ``pipeline_body`` from the body it writes
         review=None,
     )
-    built.content_hash = built.content_digest()
-    return built

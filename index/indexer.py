@@ -216,10 +216,9 @@ class Indexer:
         """The bulk action for an item, or None when the index already holds the same content."""
         doc_id = item.document.id
         known = self._homes.get(doc_id)
-        doc = to_source(item)
-        if known is not None and known.content_hash == doc.content_hash:
+        source = to_source(item).pipeline_body()
+        if known is not None and known.content_hash == source[CONTENT_HASH]:
             return None
-        source = doc.pipeline_body()
         if known is None:
             return {
                 "_op_type": "create",
