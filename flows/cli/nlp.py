@@ -80,7 +80,7 @@ def _ignored(fields: list[str], line_no: int) -> Note:
 def _problem(obj: dict[str, Any]) -> str | None:
     """Why a line cannot be scored at all (no usable id or text), or None."""
     raw_id = obj.get("id")
-    if raw_id in (None, "") or isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
         return "thiếu trường 'id' (chuỗi hoặc số nguyên) / missing 'id' (a string or an integer)"
     if not isinstance(obj.get("text"), str):
         return "thiếu trường 'text' (chuỗi) / missing string 'text'"
@@ -166,8 +166,11 @@ def register(app: typer.Typer) -> None:
             if not batch:
                 return
             analyses = analyzer.analyze([doc for _, _, doc, _ in batch])
-            for (line_no, obj, _doc, bad), analysis in zip(batch, analyses, strict=True):
+            for (line_no, obj, doc, bad), analysis in zip(batch, analyses, strict=True):
                 kept = {k: v for k, v in obj.items() if k not in bad}
+                if str(obj["id"]) != doc.id:  # an id the index cannot take (over 512 bytes): its hash, said so
+                    kept["id"] = doc.id
+                    report.warn(line_no, f"id dài quá 512 byte, ghi thành / id over 512 bytes, written as {doc.id}")
                 line, dropped = _loadable({**kept, **analysis.model_dump(mode="json", exclude={"doc_id"})})
                 if bad or dropped:
                     ignored = _ignored([*bad, *dropped], line_no)

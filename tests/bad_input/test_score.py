@@ -27,6 +27,7 @@ def _score(home: Path, data: bytes, name: str = "in.jsonl"):
         (b'[{"id": "x", "text": "a"}]', "not a JSON object but a list"),
         (b'{"id": "x", "text": ', "invalid JSON"),
         (b'{"id": true, "text": "a"}', "missing 'id'"),
+        (b'{"id": "  ", "text": "a"}', "missing 'id'"),
         (b'{"id": "x", "text": ["a", "b"]}', "missing string 'text'"),
         (b'{"id": "x", "text": "a\x00b"}', "NUL bytes"),
     ],
@@ -103,6 +104,7 @@ def test_bad_values_are_dropped_and_what_score_writes_loads(home: Path) -> None:
         {**GOOD[1], "likes": 10**30, "kind": "tabloid", "fetched_at": "garbage", "author_hash": 5},
         {"id": "s1", "text": "Tin ngắn"},  # a short id
         {"id": 7, "text": "Tin số bảy"},  # an integer id
+        {"id": "x" * 600, "text": "Tin có mã quá dài"},  # an id over Elasticsearch's 512 bytes
     ]
     run, out = _score(home, jsonl(*messy))
     assert run.code == 0, run.stderr
@@ -113,4 +115,5 @@ def test_bad_values_are_dropped_and_what_score_writes_loads(home: Path) -> None:
     assert "line 1: giá trị không hợp lệ, đã bỏ / bad values dropped: likes, published_at" in run.said
     for row in rows:  # the loader's own parser takes every line score wrote
         ScoredItem.from_line(row)
-    assert [r["id"] for r in rows] == ["good-1", "good-2", "s1", 7]
+    assert [r["id"] for r in rows][:4] == ["good-1", "good-2", "s1", 7]
+    assert len(rows[4]["id"]) < 512 and "line 5: id dài quá 512 byte" in run.said
