@@ -117,3 +117,19 @@ def test_bad_values_are_dropped_and_what_score_writes_loads(home: Path) -> None:
         ScoredItem.from_line(row)
     assert [r["id"] for r in rows][:4] == ["good-1", "good-2", "s1", 7]
     assert len(rows[4]["id"]) < 512 and "line 5: id dài quá 512 byte" in run.said
+
+
+def test_stdin_with_a_bom_and_a_bad_line_to_stdout(home: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    data = codecs.BOM_UTF8 + jsonl(GOOD[0]) + b"\xff{oops\n" + jsonl(GOOD[1])
+    result = CliRunner().invoke(app, ["score", "-i", "-", "-o", "-"], input=data)
+    assert result.exit_code == 1 and "line 2:" in result.stderr
+    assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == ["good-1", "good-2"]
+
+
+def test_crawl_into_a_missing_folder_is_a_usage_error(home: Path) -> None:
+    run = cli("crawl", "--out", str(home / "nowhere" / "crawl.jsonl"))
+    assert run.code == 2 and "no such folder" in run.said
