@@ -31,6 +31,8 @@ from tinradar.text import clean_text, fold, nfc
 SCHEMA_VERSION = 1
 #: Elasticsearch refuses a document ``_id`` longer than this (in UTF-8 bytes).
 MAX_ID_BYTES = 512
+#: The largest count the index's ``long`` fields hold: a larger one is a bad value, not a count.
+MAX_COUNT = 2**63 - 1
 
 
 def id_problem(value: str) -> str | None:
@@ -121,10 +123,10 @@ class Document(_Model):
         default=None, description="Public name of an outlet, page or channel, or the byline an outlet printed"
     )
     author_hash: str | None = Field(default=None, description="Salted pseudonym of an individual author")
-    likes: int | None = Field(default=None, ge=0)
-    comments: int | None = Field(default=None, ge=0)
-    shares: int | None = Field(default=None, ge=0)
-    views: int | None = Field(default=None, ge=0)
+    likes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    comments: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    shares: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    views: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     via: str | None = Field(default=None, description='Where an outlet says it took the story from ("Theo ..." line)')
     captions: list[str] = Field(default_factory=list, description="Photo and video captions, kept out of the text")
     province_code: str | None = Field(default=None, description="Province the source covers (official code)")

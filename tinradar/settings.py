@@ -132,6 +132,11 @@ class Settings(BaseSettings):
     http_cache: bool = Field(default=False, description="Cache HTTP responses on disk (development only)")
     max_page_bytes: int = Field(default=5_000_000, description="Pages larger than this are skipped")
     lookback_days: int = Field(default=3, ge=0, description="How many days back a daily crawl looks")
+    max_line_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="A JSON line longer than this (score, index load, ingest) is skipped with its number, not read",
+    )
 
     # --- NLP -----------------------------------------------------------------------
     nlp_backend: Literal["sklearn", "transformers"] = Field(

@@ -8,15 +8,42 @@ users), ``claims`` (the claim registry, ClaimReview). Heavy libraries are import
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
+import click
 import typer
+from typer import _click
+from typer.core import TyperGroup
 
 from flows.cli import claims, crawl, es, index, nlp, review, run
-from flows.cli.common import console
+from flows.cli.common import EXIT_CODES_HELP, console, report_crash
+
+
+class _Guarded(TyperGroup):
+    """The top-level handler: no traceback reaches a user from any command.
+
+    An exception a command did not expect becomes one message, a hint and the path of
+    a log holding the traceback, with exit code 70 (``ExitCode.INTERNAL``). Expected
+    problems keep their own codes (``typer.Exit``, click's usage errors, Ctrl+C → 130).
+    It sits on the group, not in ``main``, so the test runner sees what a user sees.
+    """
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, _click.ClickException, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:
+            raise typer.Exit(report_crash(exc)) from exc
+
 
 app = typer.Typer(
+    cls=_Guarded,
     name="tinradar",
     help="TinRadar: theo dõi tin đồn và dư luận về COVID-19 trên báo chí và mạng xã hội.\n\n"
-    "Watches Vietnamese news and public posts about COVID-19: rumor risk, sentiment, places, known false claims.",
+    "Watches Vietnamese news and public posts about COVID-19: rumor risk, sentiment, places, known false claims.\n\n"
+    + EXIT_CODES_HELP,
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
@@ -27,8 +54,11 @@ for module in (es, crawl, nlp, index, run, review, claims):
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point; anything that escapes the group's handler (option parsing) is still one message."""
+    try:
+        app()
+    except Exception as exc:
+        sys.exit(report_crash(exc))
 
 
 __all__ = ["app", "console", "main"]
