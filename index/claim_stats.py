@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from index import doc as F
 from index.claims import ClaimStatus, RegistryClaim
 from index.doc import VERDICTS
+from index.search import per_day
 from index.templates import alias_name
 from tinradar.settings import Settings
 
@@ -107,15 +108,7 @@ def timeline(client: Elasticsearch, settings: Settings, record: RegistryClaim) -
             "filter": {"terms": {F.REVIEW_STATUS: [v.value for v in VERDICTS]}},
             "aggs": {"first": {"min": {"field": F.REVIEW_AT, "format": date_fmt}}},
         },
-        "by_day": {
-            "date_histogram": {
-                "field": F.DATED_AT,
-                "calendar_interval": "day",
-                "time_zone": settings.timezone,
-                "format": "yyyy-MM-dd",
-                "min_doc_count": 1,
-            }
-        },
+        "by_day": per_day(settings, min_doc_count=1),
     }
     response = client.search(
         index=alias_name(settings),

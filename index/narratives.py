@@ -17,6 +17,7 @@ from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
 from index import doc as F
+from index.search import per_day
 from index.templates import alias_name
 from tinradar.settings import Settings
 
@@ -82,19 +83,7 @@ def emerging(
                 "aggs": {
                     "first": {"min": {"field": F.DATED_AT, "format": "strict_date_time"}},
                     "sources": {"terms": {"field": F.SOURCE_ID, "size": 10}},
-                    "by_day": {
-                        "date_histogram": {
-                            "field": F.DATED_AT,
-                            "calendar_interval": "day",
-                            "time_zone": settings.timezone,
-                            "format": "yyyy-MM-dd",
-                            "min_doc_count": 0,
-                            "extended_bounds": {
-                                "min": (day - timedelta(days=window_days - 1)).isoformat(),
-                                "max": day.isoformat(),
-                            },
-                        }
-                    },
+                    "by_day": per_day(settings, bounds=(day - timedelta(days=window_days - 1), day)),
                     "example": {
                         "top_hits": {
                             "size": 1,

@@ -361,19 +361,29 @@ _TERMS = {
 }
 
 
+def per_day(settings: Settings, *, min_doc_count: int = 0, bounds: tuple[date, date] | None = None) -> dict[str, Any]:
+    """A ``date_histogram`` of ``dated_at`` by calendar day in the board's time zone.
+
+    One definition for every per-day count (search stats, claim response times, emerging
+    narratives), so a day means the same thing in the report, the desk and the CLI.
+    """
+    histogram: dict[str, Any] = {
+        "field": F.DATED_AT,
+        "calendar_interval": "day",
+        "time_zone": settings.timezone,
+        "format": "yyyy-MM-dd",
+        "min_doc_count": min_doc_count,
+    }
+    if bounds is not None:
+        histogram["extended_bounds"] = {"min": bounds[0].isoformat(), "max": bounds[1].isoformat()}
+    return {"date_histogram": histogram}
+
+
 def stats(client: Elasticsearch, settings: Settings, query: SearchQuery, *, top: int = 20) -> SearchStats:
     """Counts of the documents ``query`` matches: per day (board time zone) and per facet."""
     aggs: dict[str, Any] = {name: {"terms": {"field": field, "size": top}} for name, field in _TERMS.items()}
     aggs["by_status"] = {"terms": {"field": F.REVIEW_STATUS, "size": top, "missing": ReviewStatus.NEW.value}}
-    aggs["by_day"] = {
-        "date_histogram": {
-            "field": F.DATED_AT,
-            "calendar_interval": "day",
-            "time_zone": settings.timezone,
-            "format": "yyyy-MM-dd",
-            "min_doc_count": 0,
-        }
-    }
+    aggs["by_day"] = per_day(settings)
     resp = client.search(
         index=alias_name(settings),
         query=build_query(query, settings),
