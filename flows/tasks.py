@@ -104,18 +104,22 @@ _ANALYZERS: dict[tuple[str, ...], Analyzer] = {}
 
 
 def get_analyzer(settings: Settings) -> Analyzer:
-    """The ``nlp.Analyzer`` for these settings, loaded once per process."""
+    """The ``nlp.Analyzer`` for these settings, loaded once per process, clustering in Elasticsearch."""
     key = (
         str(settings.models_dir),
         str(settings.claims_file),
         settings.nlp_backend,
         str(settings.transformers_model_dir),
         str(settings.data_dir),
+        settings.es_url,
+        settings.es_index_prefix,
     )
     if key not in _ANALYZERS:
+        from index.clusters import EsClusterStore
         from nlp import Analyzer
 
-        _ANALYZERS[key] = Analyzer(settings)
+        # Repeat clusters live in Elasticsearch, shared by every worker (docs/scaling.md).
+        _ANALYZERS[key] = Analyzer(settings, cluster_store=EsClusterStore(settings))
     return _ANALYZERS[key]
 
 
