@@ -82,6 +82,12 @@ class Schedule:
         )
 
 
+#: The district portal after its redesign: the content is rendered by a script, not in the page.
+_NEW_LAYOUT = (
+    "<!doctype html><html><head><title>Cổng mới</title></head><body>"
+    "<div id='app' data-layout='v2'></div><script src='/app.js'></script></body></html>"
+)
+
 # --- the site ------------------------------------------------------------------------------
 
 
@@ -93,11 +99,7 @@ def build_site(root: Path) -> tuple[Path, Path]:
     shutil.copytree(SITE, site)
     shutil.copytree(SITE, changed)
     for page in (changed / "sonduong").rglob("*.html"):
-        page.write_text(
-            "<!doctype html><html><head><title>Cổng mới</title></head><body>"
-            "<div id='app' data-layout='v2'></div></body></html>",
-            encoding="utf-8",
-        )
+        page.write_text(_NEW_LAYOUT, encoding="utf-8")
     return site, changed
 
 
@@ -123,6 +125,37 @@ def add_article(site: Path, hour: int, when: datetime) -> str:
     return url
 
 
+def add_portal_article(site: Path, changed: Path, hour: int, when: datetime) -> None:
+    """One new article on the district portal: in its layout on ``site``, in the new one on ``changed``.
+
+    Its sitemaps are re-pointed to an hour-tagged URL (the site answers 304 to a known one)."""
+    name = f"soak-{hour:03d}.html"
+    # the portal's pages are in a legacy 8-bit encoding: edit them byte for byte (latin-1), in ASCII
+    template = (site / "sonduong" / "tin-tuc" / "ke-hoach-tiem-vac-xin-dot-5.html").read_text(encoding="latin-1")
+    good = template.replace("ke-hoach-tiem-vac-xin-dot-5.html", name)
+    good = re.sub(
+        r'(<td class="tieude">)(.*?)(</td>)',
+        rf"\1Thong bao so {hour} cua UBND huyen Son Duong\3",
+        good,
+        count=1,
+        flags=re.S,
+    )
+    good = good.replace("</p>", f" Cap nhat so {hour} luc {when:%H:%M %d/%m}.</p>", 1)
+    entry = f"<url><loc>http://fixture.local/sonduong/tin-tuc/{name}</loc><lastmod>{when.isoformat()}</lastmod></url>\n"
+    for root, page in ((site, good), (changed, None)):
+        folder = root / "sonduong"
+        if page is not None:
+            (folder / "tin-tuc" / name).write_text(page, encoding="latin-1")
+        else:
+            (folder / "tin-tuc" / name).write_text(_NEW_LAYOUT, encoding="utf-8")
+        urlset = folder / "sitemap-tin-tuc.xml"
+        text = urlset.read_text(encoding="utf-8")
+        urlset.write_text(text.replace('0.9">\n', '0.9">\n' + entry, 1), encoding="utf-8")
+        index = folder / "sitemap.xml"
+        text = re.sub(r"sitemap-tin-tuc\.xml[^<]*", f"sitemap-tin-tuc.xml?h={hour}", index.read_text(encoding="utf-8"))
+        index.write_text(text, encoding="utf-8")
+
+
 def build_registry(root: Path, only: list[str] | None = None) -> Path:
     """The fixture registry (or ``only`` those sources), every source hourly; the flaky and
     layout sources on their own hosts."""
@@ -135,6 +168,8 @@ def build_registry(root: Path, only: list[str] | None = None) -> Path:
         entry["cadence"] = "hourly"
         if entry["id"] == GROWING_SOURCE:  # the site answers 304 to a known URL: a fresh one each hour
             entry["feeds"] = [f + "?h={hour}" for f in entry["feeds"]]
+        if entry["id"] == LAYOUT_SOURCE:
+            entry["sitemaps"] = [f + "?h={hour}" for f in entry["sitemaps"]]
         host = {FLAKY_SOURCE: "{flaky_url}", LAYOUT_SOURCE: "{layout_url}"}.get(entry["id"])
         if host:
             for key, value in list(entry.items()):
@@ -378,6 +413,7 @@ def soak(hours: int, workdir: Path, log: bool = True, sources: list[str] | None 
             for hour in range(hours):
                 now = start + timedelta(hours=hour)
                 add_article(site, hour, now)
+                add_portal_article(site, changed, hour, now)
                 variables = {
                     "hour": str(hour),
                     "base_url": base_url,
