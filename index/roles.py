@@ -7,7 +7,7 @@ these roles, and keeps the cluster defaults (``action.destructive_requires_name:
 
 * ``tinradar_admin``: set-up only (templates, the audit index and its mapping); not used
   day to day.
-* ``tinradar_pipeline``: crawl → analyse → index; the docs indices only, never the audit.
+* ``tinradar_pipeline``: crawl → analyse → index; the docs and repeat-cluster indices, never the audit.
 * ``tinradar_desk``: the review desk reads the docs, updates their ``review`` fields, and
   may only *add* records to the audit index (``create_doc``): no overwrite, update or
   delete there, so a stolen desk identity cannot erase what the desk did.
@@ -28,15 +28,18 @@ def roles(settings: Settings) -> dict[str, dict[str, Any]]:
     """Role name → body of ``PUT _security/role/<name>``."""
     prefix = settings.es_index_prefix
     docs, audit = f"{prefix}-docs*", f"{prefix}-audit"
+    clusters = f"{prefix}-clusters*"  # repeat clusters (index/clusters.py), written by the analyse stage
     return {
         "tinradar_admin": {
             "cluster": ["monitor", "manage_index_templates"],
-            "indices": [{"names": [docs, audit], "privileges": ["all"]}],
+            "indices": [{"names": [docs, audit, clusters], "privileges": ["all"]}],
         },
         "tinradar_pipeline": {
             # ensure_templates runs before each load; bulk create/update of the pipeline's fields.
             "cluster": ["monitor", "manage_index_templates"],
-            "indices": [{"names": [docs], "privileges": ["create_index", "index", "read", "view_index_metadata"]}],
+            "indices": [
+                {"names": [docs, clusters], "privileges": ["create_index", "index", "read", "view_index_metadata"]}
+            ],
         },
         "tinradar_desk": {
             "cluster": [],

@@ -87,8 +87,6 @@ def _extend_existing(client: Elasticsearch, settings: Settings, properties: dict
     index). Adding fields is all a template change may do to existing indices."""
     if client.indices.exists(index=index_pattern(settings), allow_no_indices=False):
         client.indices.put_mapping(index=index_pattern(settings), properties=properties)
-        # replicas follow the cluster's size there too (template v4): one once a second node joins
-        client.indices.put_settings(index=index_pattern(settings), settings={"index.auto_expand_replicas": "0-1"})
 
 
 def ensure_templates(client: Elasticsearch, settings: Settings, *, create_current: bool = True) -> dict[str, Any]:
