@@ -104,18 +104,13 @@ def crawl_source(
 _ANALYZERS: dict[tuple[str, ...], Analyzer] = {}
 
 
-<<<<<<< HEAD
-def get_analyzer(settings: Settings) -> Analyzer:
-    """The ``nlp.Analyzer`` for these settings, loaded once per process, clustering in Elasticsearch."""
-=======
 def get_analyzer(settings: Settings, claims: Sequence[Claim] | None = None) -> Analyzer:
-    """The ``nlp.Analyzer`` for these settings, loaded once per process.
+    """The ``nlp.Analyzer`` for these settings, loaded once per process, clustering in Elasticsearch.
 
     ``claims``: the registry this run matches against (read from the index at the start
     of the run, ``flows.claims.run_claims``); the analyser swaps its matcher only when the
     registry's content changed. ``None`` keeps what the analyser has (the shipped YAML).
     """
->>>>>>> main
     key = (
         str(settings.models_dir),
         str(settings.claims_file),
@@ -129,14 +124,10 @@ def get_analyzer(settings: Settings, claims: Sequence[Claim] | None = None) -> A
         from index.clusters import EsClusterStore
         from nlp import Analyzer
 
-<<<<<<< HEAD
         # Repeat clusters live in Elasticsearch, shared by every worker (docs/scaling.md).
-        _ANALYZERS[key] = Analyzer(settings, cluster_store=EsClusterStore(settings))
-=======
-        _ANALYZERS[key] = Analyzer(settings, claims=claims)
+        _ANALYZERS[key] = Analyzer(settings, claims=claims, cluster_store=EsClusterStore(settings))
     elif claims is not None:
         _ANALYZERS[key].use_claims(claims)
->>>>>>> main
     return _ANALYZERS[key]
 
 

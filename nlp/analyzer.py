@@ -67,14 +67,14 @@ class _Item:
 class Analyzer:
     """Loads the NLP models once; ``analyze`` turns documents into analyses."""
 
-<<<<<<< HEAD
-    def __init__(self, settings: Settings, *, cluster_store: ClusterStore | None = None) -> None:
-        """Load the models; ``cluster_store`` keeps repeat clusters (None: this process only)."""
-=======
     def __init__(
-        self, settings: Settings, *, persist_clusters: bool = True, claims: Sequence[Claim] | None = None
+        self,
+        settings: Settings,
+        *,
+        claims: Sequence[Claim] | None = None,
+        cluster_store: ClusterStore | None = None,
     ) -> None:
->>>>>>> main
+        """Load the models; ``cluster_store`` keeps repeat clusters (None: this process only)."""
         self.settings = settings
         self.load_notes: list[Note] = []
         self.versions: dict[str, str] = {}
