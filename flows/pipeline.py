@@ -160,6 +160,7 @@ def daily_pipeline(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     dask_address: str | None = None,
     due_only: bool = False,
+    now: datetime | None = None,
 ) -> RunSummary:
     """Crawl → analyse → index for ``day`` (default: today in the board's time zone).
 
@@ -176,6 +177,8 @@ def daily_pipeline(
         due_only: crawl only the sources whose cadence (hourly, daily, weekly) says they are
             due since their last good crawl; the scheduled runs of ``tinradar serve`` do.
             Ignored when ``sources`` names sources: those are always crawled.
+        now: the run's start time (default: the clock); the soak (``bench/soak.py``) injects
+            a simulated hour, which decides which sources are due.
     """
     from crawlers.registry import load_registry, select_sources, split_due
 
@@ -186,7 +189,7 @@ def daily_pipeline(
     logger = get_run_logger()
 
     run_dir = runstore.new_run_dir(settings, day)
-    summary = RunSummary(day=day, run_id=run_dir.name, run_dir=run_dir, started_at=utc_now())
+    summary = RunSummary(day=day, run_id=run_dir.name, run_dir=run_dir, started_at=now or utc_now())
     pending = runstore.pending_work(settings, exclude=run_dir)
     if pending:
         logger.warning(

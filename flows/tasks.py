@@ -105,7 +105,7 @@ _ANALYZERS: dict[tuple[str, ...], Analyzer] = {}
 
 
 def get_analyzer(settings: Settings, claims: Sequence[Claim] | None = None) -> Analyzer:
-    """The ``nlp.Analyzer`` for these settings, loaded once per process.
+    """The ``nlp.Analyzer`` for these settings, loaded once per process, clustering in Elasticsearch.
 
     ``claims``: the registry this run matches against (read from the index at the start
     of the run, ``flows.claims.run_claims``); the analyser swaps its matcher only when the
@@ -117,11 +117,15 @@ def get_analyzer(settings: Settings, claims: Sequence[Claim] | None = None) -> A
         settings.nlp_backend,
         str(settings.transformers_model_dir),
         str(settings.data_dir),
+        settings.es_url,
+        settings.es_index_prefix,
     )
     if key not in _ANALYZERS:
+        from index.clusters import EsClusterStore
         from nlp import Analyzer
 
-        _ANALYZERS[key] = Analyzer(settings, claims=claims)
+        # Repeat clusters live in Elasticsearch, shared by every worker (docs/scaling.md).
+        _ANALYZERS[key] = Analyzer(settings, claims=claims, cluster_store=EsClusterStore(settings))
     elif claims is not None:
         _ANALYZERS[key].use_claims(claims)
     return _ANALYZERS[key]

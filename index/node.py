@@ -128,17 +128,35 @@ def pid_alive(pid: int) -> bool:
 
 
 class LocalNode:
-    """One local Elasticsearch node whose state lives under ``settings.data_dir``."""
+    """One local Elasticsearch node whose state lives under ``settings.data_dir``.
 
-    def __init__(self, settings: Settings, *, port: int | None = None) -> None:
+    Alone by default (``discovery.type: single-node``); a member of a ``LocalCluster`` when
+    ``peers`` names every node of the cluster (name and transport port).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        port: int | None = None,
+        name: str = "tinradar-local",
+        transport_port: int | None = None,
+        peers: list[tuple[str, int]] | None = None,
+        heap: str | None = None,
+    ) -> None:
         self.settings = settings
         self.port = port or settings.es_port
+        self.name = name
+        self.transport_port = transport_port
+        self.peers = peers or []
+        self.heap = heap or settings.es_heap
         self.as_root = os.geteuid() == 0
-        self.link = settings.data_dir / "elasticsearch"
+        single = not self.peers
+        self.link = settings.data_dir / "elasticsearch" if single else settings.data_dir / "es-cluster" / name
         self.root_base = settings.es_root_dir
         if self.as_root:
             tag = hashlib.sha1(str(settings.data_dir.resolve()).encode()).hexdigest()[:12]
-            self.node_dir = self.root_base / f"node-{tag}"
+            self.node_dir = self.root_base / (f"node-{tag}" if single else f"node-{tag}-{name}")
             self.dist_base = self.root_base / "dist"
         else:
             self.node_dir = self.link
@@ -263,18 +281,22 @@ class LocalNode:
         jvm = jvm.replace("file=gc.log", f"file={self.node_dir / 'logs' / 'gc.log'}")
         jvm = jvm.replace("-XX:+HeapDumpOnOutOfMemoryError", "-XX:-HeapDumpOnOutOfMemoryError")
         (conf / "jvm.options").write_text(jvm)
-        (conf / "jvm.options.d" / "heap.options").write_text(
-            f"-Xms{self.settings.es_heap}\n-Xmx{self.settings.es_heap}\n"
-        )
+        (conf / "jvm.options.d" / "heap.options").write_text(f"-Xms{self.heap}\n-Xmx{self.heap}\n")
+        discovery: dict[str, Any] = {"discovery.type": "single-node"}
+        if self.peers:  # one cluster of the named nodes (the initial masters are ignored after the first start)
+            discovery = {
+                "discovery.seed_hosts": [f"127.0.0.1:{p}" for _n, p in self.peers],
+                "cluster.initial_master_nodes": [n for n, _p in self.peers],
+            }
         yml = {
-            "cluster.name": "tinradar-local",
-            "node.name": "tinradar-local",
+            "cluster.name": "tinradar-local" if not self.peers else "tinradar-local-cluster",
+            "node.name": self.name,
             "path.data": str(self.node_dir / "data"),
             "path.logs": str(self.node_dir / "logs"),
             "network.host": "127.0.0.1",
             "http.port": self.port,
             "transport.port": transport_port,
-            "discovery.type": "single-node",
+            **discovery,
             # Loopback only: no TLS, no users. Never copy this to a real cluster.
             "xpack.security.enabled": False,
             # Dev disks are often >85% full; don't let that silently block writes.
@@ -289,6 +311,10 @@ class LocalNode:
         current = self.status()
         if current.running:
             return current
+        return self.wait(self.launch(), timeout)
+
+    def launch(self) -> subprocess.Popen[bytes]:
+        """Start the node's process without waiting for it (a cluster starts all its nodes first)."""
         java = find_java(self.settings)
         if not port_free(self.port):
             raise NodeError(
@@ -303,12 +329,12 @@ class LocalNode:
         (self.node_dir / "data").mkdir(exist_ok=True)
         (self.node_dir / "logs").mkdir(exist_ok=True)
         self.pid_file.unlink(missing_ok=True)
-        conf = self._write_config(free_port())
+        conf = self._write_config(self.transport_port or free_port())
         if user is not None:
             for path in [self.node_dir, *self.node_dir.rglob("*")]:
                 os.lchown(path, user.pw_uid, user.pw_gid)
             self.root_base.chmod(0o755)
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            self.link.parent.mkdir(parents=True, exist_ok=True)
             if not self.link.is_symlink() and not self.link.exists():
                 self.link.symlink_to(self.node_dir)
         env = {
@@ -336,6 +362,10 @@ class LocalNode:
         self.state_file.write_text(
             json.dumps({"port": self.port, "launcher_pid": proc.pid, "version": self.settings.es_version})
         )
+        return proc
+
+    def wait(self, proc: subprocess.Popen[bytes], timeout: float = 180.0) -> NodeStatus:
+        """Wait until the launched node answers with a green or yellow cluster."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None and not self._pid():
@@ -393,3 +423,93 @@ class LocalNode:
                     yield line.rstrip("\n")
                 else:
                     time.sleep(0.5)
+
+
+# --- a local multi-node cluster ----------------------------------------------------------
+
+
+class LocalCluster:
+    """``nodes`` local nodes of the same distribution on 127.0.0.1 forming one cluster.
+
+    For tests and demos of what a real cluster does (replicas, a node lost mid-bulk). Its
+    layout (names, HTTP and transport ports) is kept in ``<data_dir>/es-cluster/cluster.json``
+    so a stopped node restarts on the same ports and rejoins, and ``tinradar es stop`` finds
+    every node. Small heaps (``heap`` each): three nodes fit beside the rest on a laptop.
+    """
+
+    def __init__(self, settings: Settings, *, nodes: int = 3, port: int | None = None, heap: str = "256m") -> None:
+        self.settings = settings
+        self.layout_file = settings.data_dir / "es-cluster" / "cluster.json"
+        layout = self._load()
+        if not layout:
+            base = port or settings.es_port
+            ports = [base + i if port_free(base + i) else free_port() for i in range(nodes)]
+            layout = {
+                "heap": heap,
+                "nodes": [
+                    {"name": f"tinradar-{i + 1}", "http": p, "transport": free_port()} for i, p in enumerate(ports)
+                ],
+            }
+            self.layout_file.parent.mkdir(parents=True, exist_ok=True)
+            self.layout_file.write_text(json.dumps(layout))
+        peers = [(n["name"], int(n["transport"])) for n in layout["nodes"]]
+        self.nodes = [
+            LocalNode(
+                settings,
+                port=int(n["http"]),
+                name=n["name"],
+                transport_port=int(n["transport"]),
+                peers=peers,
+                heap=layout.get("heap", heap),
+            )
+            for n in layout["nodes"]
+        ]
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            layout: dict[str, Any] = json.loads(self.layout_file.read_text())
+            return layout
+        except (OSError, ValueError):
+            return {}
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{n.port}" for n in self.nodes]
+
+    def start(self, timeout: float = 300.0) -> list[NodeStatus]:
+        """Start every node that is not running, then wait until each answers (green or yellow)."""
+        launched = [(node, node.launch()) for node in self.nodes if not node.status().running]
+        for node, proc in launched:
+            node.wait(proc, timeout)
+        return [node.status() for node in self.nodes]
+
+    def health(self, timeout: float = 2.0) -> dict[str, Any]:
+        """The cluster's health as the first answering node says it ({} when none answers)."""
+        for url in self.urls:
+            answer = _http_json(f"{url}/_cluster/health", timeout)
+            if answer:
+                return answer
+        return {}
+
+    def wait_for(self, status: str = "green", nodes: int | None = None, timeout: float = 300.0) -> dict[str, Any]:
+        """Wait until the cluster reports ``status`` (or better) with ``nodes`` nodes; its last health."""
+        rank = {"red": 0, "yellow": 1, "green": 2}
+        want = len(self.nodes) if nodes is None else nodes
+        deadline = time.monotonic() + timeout
+        health: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            health = self.health()
+            if rank.get(health.get("status", "red"), 0) >= rank[status] and health.get("number_of_nodes") == want:
+                return health
+            time.sleep(1.0)
+        raise NodeError(f"The local cluster did not become {status} with {want} nodes in {timeout:.0f}s: {health}")
+
+    def stop(self) -> int:
+        """Stop every node; how many were running."""
+        return sum(1 for node in self.nodes if node.stop())
+
+    def remove(self) -> None:
+        """Delete the nodes' data and the layout (the cluster must be stopped)."""
+        for node in self.nodes:
+            shutil.rmtree(node.node_dir, ignore_errors=True)
+        shutil.rmtree(self.layout_file.parent, ignore_errors=True)

@@ -7,7 +7,7 @@ these roles, and keeps the cluster defaults (``action.destructive_requires_name:
 
 * ``tinradar_admin``: set-up (templates, the audit index and its mapping) and the claim
   registry (``tinradar claims``: seed, add, retire, import).
-* ``tinradar_pipeline``: crawl → analyse → index; the docs indices only, never the audit.
+* ``tinradar_pipeline``: crawl → analyse → index; the docs and repeat-cluster indices, never the audit.
 * ``tinradar_desk``: the review desk reads the docs, updates their ``review`` fields, and
   may only *add* records to the audit index (``create_doc``): no overwrite, update or
   delete there, so a stolen desk identity cannot erase what the desk did.
@@ -28,17 +28,18 @@ def roles(settings: Settings) -> dict[str, dict[str, Any]]:
     """Role name → body of ``PUT _security/role/<name>``."""
     prefix = settings.es_index_prefix
     docs, audit, claims = f"{prefix}-docs*", f"{prefix}-audit", f"{prefix}-claims"
+    clusters = f"{prefix}-clusters*"  # repeat clusters (index/clusters.py), written by the analyse stage
     return {
         "tinradar_admin": {
             "cluster": ["monitor", "manage_index_templates"],
-            "indices": [{"names": [docs, audit, claims], "privileges": ["all"]}],
+            "indices": [{"names": [docs, audit, claims, clusters], "privileges": ["all"]}],
         },
         "tinradar_pipeline": {
             # ensure_templates runs before each load; bulk create/update of the pipeline's fields.
             "cluster": ["monitor", "manage_index_templates"],
             # the claim registry is read at the start of each run (seeding it is the admin's job)
             "indices": [
-                {"names": [docs], "privileges": ["create_index", "index", "read", "view_index_metadata"]},
+                {"names": [docs, clusters], "privileges": ["create_index", "index", "read", "view_index_metadata"]},
                 {"names": [claims], "privileges": ["read"]},
             ],
         },

@@ -27,6 +27,7 @@ from nlp.language import detect_language
 from nlp.normalize import NormalizedText, normalize, segment
 from nlp.places import Gazetteer
 from nlp.stance import refutes
+from tinradar.clusters import ClusterStore
 from tinradar.schema import (
     Analysis,
     ClaimMatch,
@@ -67,10 +68,14 @@ class Analyzer:
     """Loads the NLP models once; ``analyze`` turns documents into analyses."""
 
     def __init__(
-        self, settings: Settings, *, persist_clusters: bool = True, claims: Sequence[Claim] | None = None
+        self,
+        settings: Settings,
+        *,
+        claims: Sequence[Claim] | None = None,
+        cluster_store: ClusterStore | None = None,
     ) -> None:
+        """Load the models; ``cluster_store`` keeps repeat clusters (None: this process only)."""
         self.settings = settings
-        self.persist_clusters = persist_clusters
         self.load_notes: list[Note] = []
         self.versions: dict[str, str] = {}
         self._backend: Any = None
@@ -97,8 +102,8 @@ class Analyzer:
             self.versions["encoder"] = self.encoder.version
         self.gazetteer = Gazetteer()
         self.versions["places"] = "dvhcvn-2021-07-01"
-        self.clusters = ClusterIndex(settings.data_dir / "clusters")
-        self.versions["cluster"] = "minhash64-char5-v1"
+        self.clusters = ClusterIndex(cluster_store)
+        self.versions["cluster"] = "minhash64-char5-lsh16x4-v2"
         self.versions["covid"] = "lexicon-v1"
         self.versions["language"] = "script-stopwords-v1"
 
@@ -218,9 +223,7 @@ class Analyzer:
         matched: list[list[ClaimMatch]] = [[] for _ in items]
         for k, i in enumerate(scorable):
             matched[i] = claims[k]
-        cluster_ids = self.clusters.assign(
-            [(it.doc.id, it.norm.folded, it.doc.published_at) for it in items], persist=self.persist_clusters
-        )
+        cluster_ids = self.clusters.assign([(it.doc.id, it.norm.folded, it.doc.published_at) for it in items])
         # Word segmentation feeds the index (text_seg keeps "sơn_dương" one token); only
         # Vietnamese text is segmented, and only what was analysed (after truncation).
         segmented: list[str | None] = [None] * len(items)

@@ -6,45 +6,76 @@ How it works and why the ids are stable:
   case, placeholders and punctuation removed, spaces collapsed), so "chia sẻ gấp!!!" and
   "chia se gap" shingle alike; only the first ``MAX_CHARS`` characters are used.
 * Each text gets a 64-permutation MinHash signature (computed with numpy, see
-  :func:`signature`; fixed seed), and a datasketch MinHash LSH index proposes earlier texts whose estimated Jaccard similarity exceeds the
-  threshold; the most similar one's cluster is joined.
+  :func:`signature`; fixed seed) and 16 LSH band keys of 4 rows each (:func:`band_keys`):
+  two texts whose estimated Jaccard similarity is about ``THRESHOLD`` or more very likely
+  share a band key. A newcomer's candidates are the stored members sharing one of its
+  keys; it joins the cluster of the most similar candidate at or above the threshold.
 * A new cluster's id is ``c`` + a hash of its *first member's* MinHash signature: the same
   text always founds the same id, on any machine, in any run.
-* The index is persisted as an append-only JSON-lines file, ``<data_dir>/clusters/index.jsonl``:
-  one line per document (``doc_id``, ``cluster_id``) and, for the documents that enter the
-  LSH index, their signature (base64 of the uint32 hash values). Each run loads it and
-  rebuilds the LSH in memory, so a repost seen tomorrow joins today's cluster, and
-  re-analysing a document returns its stored cluster id unchanged (idempotent reruns).
 * Within a batch, documents are processed oldest first (then by id), so which member
   founds a cluster does not depend on the input order.
 
-Only a cluster's first ``MAX_REPS`` members are indexed: enough to follow a rumor that
-drifts, while the index stays small. A lock file serialises writers of one directory.
+Where clusters are kept is a ``tinradar.clusters.ClusterStore``: Elasticsearch
+(``index.clusters``, wired by ``flows``) shared by every worker, or a
+:class:`MemoryClusterStore` for one process. Re-analysing a document returns its stored
+cluster unchanged.
+
+Many workers, one cluster per repost family. Two workers can meet two reposts of the same
+new rumor at the same moment; neither sees the other's in its first read. So a founder
+(a document with no candidate above the threshold):
+
+1. creates its cluster record, PENDING (``found``; losing that create means another
+   worker founded the very same id, and this document joins it);
+2. writes its member record so that every worker's search sees it (``visible``);
+3. re-reads its bands among recent records, and if a similar record was written *before
+   its own* (the store's write order), merges into that record's cluster; otherwise it
+   opens its own. It then settles its record (OPEN, or MERGED with the target).
+
+Of two racing founders, the one written second re-reads after both writes, so it sees the
+first and merges; the first never merges into the second (it was written later). A
+document that joins a cluster follows MERGED records and waits (briefly) while a record is
+PENDING, so nobody joins a cluster that is about to merge away. Founders settle in their
+write order, so two workers never wait on each other. A founder that dies leaves its
+record PENDING; after ``PENDING_TIMEOUT`` seconds others treat it as open.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
-import os
+import logging
 import re
+import time
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from itertools import count
 
 import numpy as np
+
+from tinradar.clusters import (
+    ClusterMember,
+    ClusterRecord,
+    ClusterState,
+    ClusterStore,
+    ClusterStoreError,
+    StoredMember,
+)
+
+log = logging.getLogger(__name__)
 
 NUM_PERM = 64
 SEED = 20200123  # fixed: signatures must be comparable across runs
 SHINGLE = 5
 MAX_CHARS = 3000
 MIN_CHARS = 30
-MAX_REPS = 5
 THRESHOLD = 0.5
-INDEX_FILE = "index.jsonl"
+#: 16 bands × 4 rows: a pair at Jaccard 0.5 shares a band with probability 1 - (1 - 0.5⁴)¹⁶ ≈ 0.64,
+#: at 0.7 with ≈ 0.98; the exact signature agreement then decides.
+BANDS, ROWS = 16, 4
+#: Seconds the analyser clusters within its own process after the shared store failed.
+STORE_RETRY = 60.0
+#: Seconds after which a PENDING cluster (its founder died mid-founding) counts as open.
+PENDING_TIMEOUT = 30.0
 
 _CLEAN = re.compile(r"<(?:url|phone|email)>|[^a-z0-9\s]")
 _SPACES = re.compile(r"\s+")
@@ -93,123 +124,257 @@ def signature(folded: str) -> np.ndarray | None:
     return ((h[:, None] * _A[None, :] + _B[None, :]) & _MASK).min(axis=0).astype(np.uint32)
 
 
+def band_keys(sig: np.ndarray) -> tuple[str, ...]:
+    """The LSH band keys of a signature: ``NN-`` (band number) + a hash of its 4 rows."""
+    raw = sig.astype("<u4")
+    return tuple(
+        f"{b:02d}-" + hashlib.blake2b(raw[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
+        for b in range(BANDS)
+    )
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity: the share of signature rows that agree."""
+    return float(np.mean(a == b))
+
+
+def _sig_of(member: ClusterMember) -> np.ndarray:
+    return np.frombuffer(member.signature, dtype="<u4").astype(np.uint32)
+
+
+def new_cluster_id(sig: np.ndarray) -> str:
+    """A founding member's cluster id: the same text founds the same id anywhere."""
+    return "c" + hashlib.sha1(sig.astype(np.uint32).tobytes()).hexdigest()[:15]
+
+
+class MemoryClusterStore:
+    """A ``ClusterStore`` for one process (offline analysis, tests): nothing survives it."""
+
+    def __init__(self) -> None:
+        self._members: dict[str, StoredMember] = {}
+        self._by_band: dict[str, set[str]] = {}
+        self._records: dict[str, ClusterRecord] = {}
+        self._seq = count()
+
+    def known(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        return {d: self._members[d].member.cluster_id for d in doc_ids if d in self._members}
+
+    def candidates(self, bands: Sequence[Sequence[str]], *, recent: bool = False) -> list[list[StoredMember]]:
+        out = []
+        for keys in bands:
+            hits: dict[str, int] = {}
+            for key in keys:
+                for doc_id in self._by_band.get(key, ()):
+                    hits[doc_id] = hits.get(doc_id, 0) + 1
+            ranked = sorted(hits, key=lambda d: (-hits[d], self._members[d].order))
+            out.append([self._members[d] for d in ranked])
+        return out
+
+    def found(self, cluster_id: str) -> bool:
+        if cluster_id in self._records:
+            return False
+        self._records[cluster_id] = ClusterRecord(cluster_id, ClusterState.PENDING)
+        return True
+
+    def write(self, members: Sequence[ClusterMember], *, visible: bool = False) -> list[tuple[str, int]]:
+        orders = []
+        for member in members:
+            order = ("mem", next(self._seq))
+            self._members[member.doc_id] = StoredMember(member, order)
+            for key in member.bands:
+                self._by_band.setdefault(key, set()).add(member.doc_id)
+            orders.append(order)
+        return orders
+
+    def record(self, cluster_id: str) -> ClusterRecord | None:
+        return self._records.get(cluster_id)
+
+    def settle(self, cluster_id: str, merged_into: str | None = None) -> None:
+        state = ClusterState.MERGED if merged_into else ClusterState.OPEN
+        self._records[cluster_id] = ClusterRecord(cluster_id, state, merged_into)
+
+
 @dataclass
-class _Entry:
+class _New:
+    """A document of the batch that is not clustered yet."""
+
+    index: int
     doc_id: str
-    cluster_id: str
-    sig: np.ndarray | None = None
+    sig: np.ndarray
+    bands: tuple[str, ...]
+    cluster: str = ""
+    founder: bool = False
+
+    def member(self, cluster_id: str | None = None) -> ClusterMember:
+        return ClusterMember(self.doc_id, cluster_id or self.cluster, self.sig.astype("<u4").tobytes(), self.bands)
 
 
 class ClusterIndex:
-    """Near-duplicate clusters with ids that survive across runs (see module docstring)."""
+    """Near-duplicate clusters with ids that survive across runs and workers (see module docstring)."""
 
-    def __init__(self, directory: Path | None, threshold: float = THRESHOLD) -> None:
-        from datasketch import MinHash, MinHashLSH
-
-        self.directory = directory
+    def __init__(self, store: ClusterStore | None = None, threshold: float = THRESHOLD) -> None:
+        self.shared = store
+        self.local = MemoryClusterStore()  # this process only: no shared store, or it is down
+        self.store: ClusterStore = store if store is not None else self.local
         self.threshold = threshold
-        self._template = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self._sigs: dict[str, np.ndarray] = {}  # indexed doc_id → signature
-        self._cluster_of: dict[str, str] = {}  # every known doc_id → cluster id
-        self._members: dict[str, int] = {}  # cluster id → indexed members
-        if directory is not None:
-            self._load(directory / INDEX_FILE)
+        self._down_until = 0.0
+        self._cluster_of: dict[str, str] = {}  # documents this process clustered → cluster id
+        self._open: dict[str, str] = {}  # settled clusters → where they lead (never changes again)
 
-    # --- persistence -------------------------------------------------------------
-    def _load(self, path: Path) -> None:
-        if not path.is_file():
-            return
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a torn last line after a crash: skip it
-                sig = None
-                if row.get("sig"):
-                    sig = np.frombuffer(base64.b64decode(row["sig"]), dtype=np.uint32).copy()
-                self._remember(_Entry(row["doc_id"], row["cluster_id"], sig))
-
-    @contextmanager
-    def _locked_append(self):  # type: ignore[no-untyped-def]
-        assert self.directory is not None
-        self.directory.mkdir(parents=True, exist_ok=True)
-        lock = self.directory / ".lock"
-        fd = os.open(lock, os.O_CREAT | os.O_RDWR)
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            with (self.directory / INDEX_FILE).open("a", encoding="utf-8") as fh:
-                yield fh
-        finally:
-            os.close(fd)
-
-    def _remember(self, entry: _Entry, mh=None) -> None:  # type: ignore[no-untyped-def]
-        self._cluster_of[entry.doc_id] = entry.cluster_id
-        if entry.sig is not None and entry.doc_id not in self._sigs:
-            self._sigs[entry.doc_id] = entry.sig
-            self._members[entry.cluster_id] = self._members.get(entry.cluster_id, 0) + 1
-            self._lsh.insert(entry.doc_id, mh or self._minhash(entry.sig), check_duplication=False)
-
-    # --- signatures ----------------------------------------------------------------
-    def _minhash(self, sig: np.ndarray):  # type: ignore[no-untyped-def]
-        from datasketch import MinHash
-
-        return MinHash(hashvalues=sig, scheme=self._template.scheme, permutations=self._template.permutations)
-
-    @staticmethod
-    def _new_id(sig: np.ndarray) -> str:
-        return "c" + hashlib.sha1(sig.tobytes()).hexdigest()[:15]
-
-    # --- assignment ------------------------------------------------------------------
-    def assign(
-        self,
-        items: Sequence[tuple[str, str, datetime | None]],
-        *,
-        persist: bool = True,
-    ) -> list[str | None]:
+    def assign(self, items: Sequence[tuple[str, str, datetime | None]]) -> list[str | None]:
         """Cluster ids for ``(doc_id, folded_text, published_at)`` items, in input order.
 
         Known documents keep their stored cluster; texts too short to compare get None.
-        New assignments are appended to the index file when ``persist`` and a directory is set.
         """
         result: list[str | None] = [None] * len(items)
         order = sorted(range(len(items)), key=lambda i: (_ts(items[i][2]), items[i][0]))
-        new_rows: list[dict[str, str]] = []
+        fresh: list[_New] = []
         for i in order:
             doc_id, folded, _when = items[i]
             if doc_id in self._cluster_of:
                 result[i] = self._cluster_of[doc_id]
                 continue
             sig = signature(folded)
-            if sig is None:
-                continue
-            mh = self._minhash(sig)
-            cluster = self._best_match(sig, mh)
-            indexed = cluster is None or self._members.get(cluster, 0) < MAX_REPS
-            cluster = cluster or self._new_id(sig)
-            entry = _Entry(doc_id, cluster, sig if indexed else None)
-            self._remember(entry, mh)
-            result[i] = cluster
-            row = {"doc_id": doc_id, "cluster_id": cluster}
-            if indexed:
-                row["sig"] = base64.b64encode(sig.tobytes()).decode("ascii")
-            new_rows.append(row)
-        if persist and self.directory is not None and new_rows:
-            with self._locked_append() as fh:
-                fh.writelines(json.dumps(r) + "\n" for r in new_rows)
+            # the same id twice in a batch: the first one decides, the other copies follow it
+            if sig is not None and all(doc_id != f.doc_id for f in fresh):
+                fresh.append(_New(i, doc_id, sig, band_keys(sig)))
+        if not fresh:
+            return self._fill_duplicates(items, result)
+        stored = self._known([f.doc_id for f in fresh])
+        for f in fresh:
+            if f.doc_id in stored:
+                self._cluster_of[f.doc_id] = result[f.index] = stored[f.doc_id]
+        fresh = [f for f in fresh if f.doc_id not in stored]
+        if fresh:
+            self._cluster_safely(fresh)
+            for f in fresh:
+                self._cluster_of[f.doc_id] = result[f.index] = f.cluster
+        return self._fill_duplicates(items, result)
+
+    def _fill_duplicates(
+        self, items: Sequence[tuple[str, str, datetime | None]], result: list[str | None]
+    ) -> list[str | None]:
+        for i, (doc_id, _folded, _when) in enumerate(items):
+            if result[i] is None and doc_id in self._cluster_of:
+                result[i] = self._cluster_of[doc_id]
         return result
 
-    def _best_match(self, sig: np.ndarray, mh) -> str | None:  # type: ignore[no-untyped-def]
-        candidates = self._lsh.query(mh)
-        best, best_sim = None, self.threshold
-        for key in candidates:
-            sim = float(np.mean(self._sigs[key] == sig))
-            if sim >= best_sim and (best is None or sim > best_sim or key < best):
-                best, best_sim = key, sim
-        return self._cluster_of[best] if best is not None else None
+    # --- the shared store, or this process when it is down -----------------------------------
+    def _use_shared(self) -> bool:
+        if self.shared is None or time.monotonic() < self._down_until:
+            self.store = self.local
+            return False
+        self.store = self.shared
+        return True
+
+    def _store_failed(self, exc: ClusterStoreError) -> None:
+        log.warning(
+            "repeat clusters: the shared store failed (%s); clustering within this process for %.0f s "
+            "(a repost seen elsewhere meanwhile may open a second cluster)",
+            exc,
+            STORE_RETRY,
+        )
+        self._down_until = time.monotonic() + STORE_RETRY
+        self.store = self.local
+
+    def _known(self, doc_ids: list[str]) -> dict[str, str]:
+        if self._use_shared():
+            try:
+                return self.store.known(doc_ids)
+            except ClusterStoreError as exc:
+                self._store_failed(exc)
+        return self.store.known(doc_ids)
+
+    def _cluster_safely(self, fresh: list[_New]) -> None:
+        if self._use_shared():
+            try:
+                self._cluster(fresh)
+                return
+            except ClusterStoreError as exc:
+                self._store_failed(exc)
+                for f in fresh:
+                    f.cluster, f.founder = "", False
+        self._cluster(fresh)
+
+    # --- the protocol (see module docstring) -----------------------------------------------
+    def _cluster(self, fresh: list[_New]) -> None:
+        stored = self.store.candidates([f.bands for f in fresh])
+        placed: list[_New] = []  # earlier documents of this batch, to compare later ones with
+        for f, cands in zip(fresh, stored, strict=True):
+            best, best_sim = None, self.threshold
+            for cand in cands:
+                sim = similarity(_sig_of(cand.member), f.sig)
+                if sim > best_sim or (sim == best_sim and best is None):
+                    best, best_sim = cand.member.cluster_id, sim
+            for other in placed:
+                if set(other.bands) & set(f.bands):
+                    sim = similarity(other.sig, f.sig)
+                    if sim > best_sim or (sim == best_sim and best is None):
+                        best, best_sim = other.cluster, sim
+            if best is None:
+                f.cluster, f.founder = new_cluster_id(f.sig), True
+            else:
+                f.cluster = best
+            placed.append(f)
+        founders = [f for f in fresh if f.founder and self.store.found(f.cluster)]
+        final: dict[str, str] = {}
+        if founders:
+            orders = self.store.write([f.member() for f in founders], visible=True)
+            rivals = self.store.candidates([f.bands for f in founders], recent=True)
+            for f, own, cands in sorted(zip(founders, orders, rivals, strict=True), key=lambda t: t[1]):
+                earlier = [
+                    c
+                    for c in cands
+                    if c.order < own
+                    and c.member.doc_id != f.doc_id
+                    and similarity(_sig_of(c.member), f.sig) >= self.threshold
+                ]
+                target = f.cluster
+                if earlier:
+                    first = min(earlier, key=lambda c: c.order)
+                    target = self._resolve(final.get(first.member.cluster_id, first.member.cluster_id), own=f.cluster)
+                if target != f.cluster:
+                    self.store.settle(f.cluster, merged_into=target)
+                else:
+                    self.store.settle(f.cluster)
+                final[f.cluster] = target
+                self._open[f.cluster] = target
+        settled = {f.doc_id for f in founders}
+        rewrite: list[ClusterMember] = []
+        for f in fresh:
+            target = final.get(f.cluster) or self._resolve(f.cluster)
+            if f.doc_id not in settled or target != f.cluster:
+                rewrite.append(f.member(target))
+            f.cluster = target
+        if rewrite:
+            self.store.write(rewrite)
+
+    def _resolve(self, cluster_id: str, own: str | None = None) -> str:
+        """Where a cluster leads now: follow merges, wait while one is being founded."""
+        seen: set[str] = set()
+        while True:
+            if cluster_id in self._open:
+                target = self._open[cluster_id]
+                if target == cluster_id:
+                    return cluster_id
+                cluster_id = target
+                continue
+            if cluster_id == own or cluster_id in seen:
+                return cluster_id
+            record = self.store.record(cluster_id)
+            if record is None:
+                return cluster_id
+            if record.state is ClusterState.MERGED and record.merged_into:
+                seen.add(cluster_id)
+                self._open[cluster_id] = record.merged_into
+                cluster_id = record.merged_into
+                continue
+            if record.state is ClusterState.PENDING and record.age_seconds < PENDING_TIMEOUT:
+                time.sleep(0.02)
+                continue
+            if record.state is ClusterState.OPEN:
+                self._open[cluster_id] = cluster_id
+            return cluster_id
 
     def __len__(self) -> int:
         return len(self._cluster_of)

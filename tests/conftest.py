@@ -96,3 +96,28 @@ def es_client(es_settings: Settings) -> Iterator[object]:
     client = Elasticsearch(**es_settings.es_client_kwargs())
     yield client
     client.close()
+
+
+@pytest.fixture
+def local_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A fresh three-node local cluster (256m heap each) on free ports; stopped and removed after the test."""
+    if os.environ.get("TINRADAR_ES_URL"):
+        pytest.skip("TINRADAR_ES_URL is set: the local cluster tests start their own nodes")
+    from index.errors import NodeError
+    from index.node import LocalCluster, free_port
+
+    base = tmp_path_factory.mktemp("es-cluster")
+    cluster = LocalCluster(Settings(data_dir=base), nodes=3, port=free_port(), heap="256m")
+    atexit.register(cluster.stop)
+    try:
+        cluster.start(timeout=400)
+    except NodeError as exc:
+        cluster.stop()
+        cluster.remove()
+        pytest.skip(f"cannot start a three-node local cluster here: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        cluster.remove()
+        shutil.rmtree(base, ignore_errors=True)

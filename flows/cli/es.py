@@ -22,11 +22,41 @@ def _node(port: int | None) -> LocalNode:
     return LocalNode(load_settings(), port=port)
 
 
+def _start_cluster(nodes: int, port: int | None) -> None:
+    from index.errors import NodeError
+    from index.node import LocalCluster
+
+    cluster = LocalCluster(load_settings(), nodes=nodes, port=port)
+    try:
+        with console.status(f"Đang khởi động cụm {nodes} nút / starting a {nodes}-node cluster…"):
+            cluster.start()
+            health = cluster.wait_for("yellow")
+    except NodeError as exc:
+        cluster.stop()
+        fail(str(exc), hint=getattr(exc, "hint", ""))
+    console.print(
+        f"[green]Cụm Elasticsearch sẵn sàng / cluster ready[/] ({health.get('status')}, "
+        f"{health.get('number_of_nodes')} nút / nodes): {', '.join(cluster.urls)}"
+    )
+    out.print(",".join(cluster.urls))
+
+
 @es_app.command()
-def start(port: int = typer.Option(None, help="HTTP port (default TINRADAR_ES_PORT or 9200)")) -> None:
-    """Tải (lần đầu) và khởi động nút / fetch (once) and start the node; a second start reuses it."""
+def start(
+    port: int = typer.Option(None, help="HTTP port (default TINRADAR_ES_PORT or 9200)"),
+    nodes: int = typer.Option(
+        1, "--nodes", min=1, max=9, help="Nodes on 127.0.0.1 forming one cluster (256m heap each)"
+    ),
+) -> None:
+    """Tải (lần đầu) và khởi động nút / fetch (once) and start the node; a second start reuses it.
+
+    ``--nodes 3``: a local three-node cluster (ports PORT, PORT+1, PORT+2) for tests and demos
+    of replicas and of a node lost mid-run; ``tinradar es stop`` stops every node."""
     from index.errors import NodeError
 
+    if nodes > 1:
+        _start_cluster(nodes, port)
+        return
     node = _node(port)
     before = node.status()
     if before.running:
@@ -44,7 +74,13 @@ def start(port: int = typer.Option(None, help="HTTP port (default TINRADAR_ES_PO
 
 @es_app.command()
 def stop(port: int = typer.Option(None, help="HTTP port the node was started on")) -> None:
-    """Dừng nút / stop the node cleanly."""
+    """Dừng nút / stop the node (and every node of a local cluster) cleanly."""
+    from index.node import LocalCluster
+
+    settings = load_settings()
+    if (settings.data_dir / "es-cluster" / "cluster.json").is_file():
+        stopped = LocalCluster(settings).stop()
+        console.print(f"[green]Đã dừng {stopped} nút của cụm / stopped {stopped} cluster nodes.[/]")
     node = _node(port)
     if node.stop():
         console.print("[green]Đã dừng Elasticsearch / stopped.[/]")

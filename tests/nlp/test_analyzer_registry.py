@@ -26,7 +26,7 @@ def test_a_new_claim_is_matched_once_handed_in_and_dropped_once_retired(tmp_path
 
     settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", encoder="off")
     shipped = load_claims(settings.claims_file)
-    analyzer = Analyzer(settings, persist_clusters=False, claims=shipped)
+    analyzer = Analyzer(settings, claims=shipped)
     doc = make_doc(TEXT)
     before_version = analyzer.versions["claims"]
     assert NEW.id not in [m.claim_id for m in analyzer.analyze([doc])[0].matched_claims]
