@@ -53,6 +53,9 @@ MASK_TOKENS: frozenset[str] = frozenset(
     form for t in EntityType for form in (t.value, t.value.lower(), fold(t.value), fold(t.value).upper())
 )
 
+#: Any type token in a masked text (as ``Masker.mask`` writes them).
+MASK_TOKEN_RE = re.compile("|".join(re.escape(t.value) for t in EntityType))
+
 _SECTIONS = {
     "country": EntityType.COUNTRY,
     "place": EntityType.PLACE,
@@ -115,6 +118,7 @@ class Masker:
 
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.gazetteer = Gazetteer()
+        self._cache: dict[str, str] = {}
         self.context = {_key(w) for w in data["context_words"]}
         self.not_before = {k: set(v) for k, v in (data.get("not_before") or {}).items()}
         self.titles = {_key(w) for w in data["person_titles"]}
@@ -131,7 +135,9 @@ class Masker:
                     add(str(name), kind, tier)
         ethnic = data["ethnic"]
         self.ethnic_after = {_key(w) for w in ethnic["after"]}
-        self.ethnic = {_key(n): unify_tone_marks(n) for n in ethnic["names"]}
+        self.ethnic: dict[str, list[str]] = {}
+        for n in ethnic["names"]:
+            self.ethnic.setdefault(_key(n), []).append(unify_tone_marks(n))
         for name in ethnic["alone"]:
             add(str(name), EntityType.ETHNIC, "cap")
         self.names = names
@@ -157,10 +163,11 @@ class Masker:
         for m in self._ethnic_re.finditer(folded):
             s, e = m.span(1)
             surface = text[s:e]
-            name = self.ethnic.get(_key(surface), "")
-            multi = len(name.split()) > 1
-            if _same_marks(surface, name, plain_ok=plain or multi) and (_capitalised(surface) or plain or multi):
-                cands.append(Entity(s, e, EntityType.ETHNIC, surface))
+            for name in self.ethnic.get(_key(surface), []):
+                multi = len(name.split()) > 1
+                if _same_marks(surface, name, plain_ok=plain or multi) and (_capitalised(surface) or plain or multi):
+                    cands.append(Entity(s, e, EntityType.ETHNIC, surface))
+                    break
         cands += [Entity(s, e, EntityType.PLACE, text[s:e]) for s, e in self.gazetteer.spans(text)]
         cands += self._persons(text)
         return _non_overlapping(cands)
@@ -245,7 +252,16 @@ class Masker:
 
     # --- masking ------------------------------------------------------------------------
     def mask(self, text: str) -> str:
-        """``text`` with every name replaced by its type token."""
+        """``text`` with every name replaced by its type token (remembered: the signals and
+        the text models mask the same opening)."""
+        cached = self._cache.get(text)
+        if cached is None:
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            cached = self._cache[text] = self._mask(text)
+        return cached
+
+    def _mask(self, text: str) -> str:
         entities = self.find(text)
         if not entities:
             return text
@@ -301,4 +317,4 @@ def is_mask_token(token: str) -> bool:
     return token in MASK_TOKENS
 
 
-__all__ = ["MASK_TOKENS", "Entity", "EntityType", "Masker", "is_mask_token", "mask", "masker"]
+__all__ = ["MASK_TOKENS", "MASK_TOKEN_RE", "Entity", "EntityType", "Masker", "is_mask_token", "mask", "masker"]
