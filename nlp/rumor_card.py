@@ -20,7 +20,7 @@ def _operating_rows(op: dict[str, Any]) -> str:
 def _cv_section(report: dict[str, Any]) -> str:
     cv = report.get("cv") or {}
     if not cv:
-        return "Not evaluated in this run (trained with `--no-eval`).\n"
+        return "" if report.get("cv_partial") else "Not evaluated in this run (trained with `--no-eval`).\n"
     data = report["data"]
     before = report.get("cv_unmasked") or {}
     folds = "\n".join(
@@ -58,6 +58,22 @@ def _cv_section(report: dict[str, Any]) -> str:
         + f"\nBest recall at precision ≥ 0.75 (any threshold): {op['recall_at_precision_0_75']:.3f}.\n"
     )
     return text
+
+
+def _partial_section(report: dict[str, Any]) -> str:
+    """Grouped-CV folds that finished when the full evaluation could not run to the end."""
+    part = report.get("cv_partial") or {}
+    if not part:
+        return ""
+    rows = "\n".join(
+        f"| {name} | " + " | ".join(f"{f['roc_auc']:.4f} / {f['pr_auc']:.4f}" for f in folds) + " |"
+        for name, folds in part["runs"].items()
+    )
+    width = max(len(folds) for folds in part["runs"].values())
+    head = "| procedure | " + " | ".join(f"fold {i}" for i in range(1, width + 1)) + " |"
+    return (
+        "**Grouped CV, partial.** " + part["note"] + "\n\n" + head + "\n|---|" + "---|" * width + "\n" + rows + "\n\n"
+    )
 
 
 def _frozen_section(report: dict[str, Any]) -> str:
@@ -133,7 +149,7 @@ learnt); sigmoid calibration on grouped folds. Trained {report["trained_at"]}, s
 
 ## Metrics
 
-{_cv_section(report)}{_frozen_section(report)}{_fairness_section(report)}
+{_cv_section(report)}{_partial_section(report)}{_frozen_section(report)}{_fairness_section(report)}
 ## Limits
 
 * 2020 posts: vocabulary of later waves (Delta, 2021 lockdown orders) is rarer; official notices

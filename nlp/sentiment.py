@@ -92,7 +92,9 @@ class FeatureConfig:
     embedding_weight: float = 2.0  # its scale beside the unit-length n-gram blocks
     ood_weight: float = 1.0  # scale of the out-of-domain model's log-probabilities
     cue_weight: float = 1.0  # scale of the lexicon / emoji / style cues
-    mask_entities: bool = True  # names → their type (``nlp.masking``) before any n-gram is read
+    # names → their type (``nlp.masking``) before any n-gram is read; the trainer turns it on,
+    # and a model saved before masking existed (no such key in its config) loads with it off
+    mask_entities: bool = False
 
 
 @dataclass

@@ -464,7 +464,7 @@ def train(
         pool_texts = pool_texts[:limit]
     ood = load_ood(data_dir, seed, params.ood_cap, test_cap=limit)
 
-    config = features or FeatureConfig()
+    config = features or FeatureConfig(mask_entities=True)
     feat = Featurizer(config, Lexicon.load())
     embedding_info: dict = {}
     if config.embedding_dim:
@@ -585,7 +585,12 @@ def train(
     }
     if write:
         folder = Path(out_dir) / "sentiment"
-        model.save(folder, extra={"seed": seed, "trained_at": metrics["trained_at"]})
+        extra = {
+            "seed": seed,
+            "trained_at": metrics["trained_at"],
+            "frozen_split": FROZEN_SPLIT.name if frozen else None,
+        }
+        model.save(folder, extra=extra)
         (folder / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         from nlp.sentiment_card import write_model_card
 
