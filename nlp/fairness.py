@@ -66,7 +66,7 @@ def evaluate(model: Any, path: Path = TEMPLATES_FILE) -> list[TemplateResult]:
     return [TemplateResult(t, k, s, sc) for (k, s, t), sc in results.items()]
 
 
-def summary(results: list[TemplateResult], max_spread: float) -> dict[str, Any]:
+def summary(results: list[TemplateResult], max_spread: float, medium_at: float = 0.4) -> dict[str, Any]:
     """The model card's table: per kind and slot, the worst spread and the highest score."""
     data = load_templates()
     rows = []
@@ -84,7 +84,10 @@ def summary(results: list[TemplateResult], max_spread: float) -> dict[str, Any]:
                     }
                 )
     worst = max(results, key=lambda r: r.spread)
+    medium = [r for r in results if r.kind == "neutral" and max(r.scores.values()) >= medium_at]
     return {
+        "neutral_at_medium": len(medium),
+        "neutral_at_medium_examples": [f"{max(r.scores.values()):.2f} {r.template}" for r in medium][:6],
         "templates": len(results),
         "neutral": sum(r.kind == "neutral" for r in results),
         "rumor": sum(r.kind == "rumor" for r in results),

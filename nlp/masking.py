@@ -181,8 +181,8 @@ class Masker:
             one = len(key.split()) == 1
             if not _same_marks(surface, cand.name, plain_ok=plain or not one or cand.tier == "any"):
                 continue
-            if after and after[0] in self.not_before.get(key, ()):
-                continue
+            if after and after[0] in self.not_before.get(key, ()) and self._word_start(text, start):
+                continue  # "mỹ phẩm", "Pháp luật …" — but "Đại sứ Mỹ nhân dịp" mid-sentence is the country
             after_context = any(" ".join(before[-n:]) in self.context for n in (1, 2, 3) if len(before) >= n)
             if cand.tier == "any":
                 return cand.kind
@@ -200,6 +200,11 @@ class Masker:
                 continue
             return cand.kind
         return None
+
+    @staticmethod
+    def _word_start(text: str, start: int) -> bool:
+        """The name is lower-case, or capitalised only because it opens a sentence."""
+        return not _capitalised(text[start:]) or bool(_SENTENCE_END.search(text[:start]))
 
     def _lone_ok(self, text: str, start: int, end: int) -> bool:
         """A capitalised one-syllable name alone: not part of a run of capitalised words

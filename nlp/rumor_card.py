@@ -65,11 +65,13 @@ def _partial_section(report: dict[str, Any]) -> str:
     part = report.get("cv_partial") or {}
     if not part:
         return ""
+    width = max(len(folds) for folds in part["runs"].values())
     rows = "\n".join(
-        f"| {name} | " + " | ".join(f"{f['roc_auc']:.4f} / {f['pr_auc']:.4f}" for f in folds) + " |"
+        f"| {name} | "
+        + " | ".join([f"{f['roc_auc']:.4f} / {f['pr_auc']:.4f}" for f in folds] + ["–"] * (width - len(folds)))
+        + " |"
         for name, folds in part["runs"].items()
     )
-    width = max(len(folds) for folds in part["runs"].values())
     head = "| procedure | " + " | ".join(f"fold {i}" for i in range(1, width + 1)) + " |"
     return (
         "**Grouped CV, partial.** " + part["note"] + "\n\n" + head + "\n|---|" + "---|" * width + "\n" + rows + "\n\n"
@@ -108,7 +110,12 @@ def _fairness_section(report: dict[str, Any]) -> str:
         "(text and post signals, no engagement counts). The gate: within each template the rumor score "
         f"moves by at most {fair['max_spread']:.2f}, and no neutral official sentence reaches `medium`.\n\n"
         "| templates | count | fills each | worst spread | highest score |\n|---|---|---|---|---|\n"
-        f"{rows}\n\nWorst spread overall: **{fair['worst_spread']:.4f}** ({fair['worst_template']}).\n"
+        f"{rows}\n\nWorst spread overall: **{fair['worst_spread']:.4f}** ({fair['worst_template']}).\n\n"
+        f"Neutral templates reaching `medium` (≥ 0.40) for some name: **{fair['neutral_at_medium']}** of "
+        f"{fair['neutral']} — the aim is none, and it is not met: the level comes from the sentence, not the "
+        "name (the spread is nil), and short official one-liners look like ReINTEL's unreliable posts to the "
+        "text model. They were not tuned away (they are the test's own sentences):\n\n"
+        + "".join(f"* {e}\n" for e in fair["neutral_at_medium_examples"])
     )
 
 
