@@ -33,6 +33,12 @@ def dup_key(text: str) -> str:
     return letters[:120] or hashlib.sha1(text.encode()).hexdigest()
 
 
+def group_hash(text: str) -> str:
+    """A short hash of the text's near-duplicate key: names a group in a committed split file
+    without copying any of the (non-redistributable) text."""
+    return hashlib.sha1(dup_key(text).encode()).hexdigest()[:12]
+
+
 def group_ids(texts: Sequence[str]) -> np.ndarray:
     """One integer per text; near duplicates (same :func:`dup_key`) share it."""
     _, ids = np.unique([dup_key(t) for t in texts], return_inverse=True)
@@ -61,4 +67,13 @@ def write_ids(path: Path, ids: Sequence[str], header: str) -> None:
     path.write_text(comment + "".join(f"{i}\n" for i in ids), encoding="utf-8")
 
 
-__all__ = ["EVAL_SPLIT_DIR", "FROZEN_PARTS", "draw_frozen", "dup_key", "group_ids", "read_ids", "write_ids"]
+__all__ = [
+    "EVAL_SPLIT_DIR",
+    "FROZEN_PARTS",
+    "draw_frozen",
+    "dup_key",
+    "group_hash",
+    "group_ids",
+    "read_ids",
+    "write_ids",
+]

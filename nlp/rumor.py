@@ -31,7 +31,7 @@ import joblib
 import numpy as np
 
 from nlp.features import FEATURE_NAMES, metadata_matrix, signals
-from nlp.groups import EVAL_SPLIT_DIR, group_ids, read_ids
+from nlp.groups import EVAL_SPLIT_DIR, group_hash, group_ids, read_ids
 from nlp.masking import masker
 from nlp.normalize import NormalizedText, normalize
 
@@ -111,15 +111,17 @@ def load_reintel(path: Path, limit: int | None = None, seed: int = 42, *, blind:
 
 
 def split_frozen(data: RumorData, split: Path = FROZEN_SPLIT) -> tuple[RumorData, RumorData]:
-    """(training rows, frozen evaluation rows): the frozen ids and every near duplicate of
-    them leave the training rows. Without the split file everything trains."""
+    """(training rows, frozen evaluation rows). The split file lists ``id<TAB>group hash`` (a
+    hash of :func:`nlp.groups.dup_key`, no text): a row is frozen when both match, so another
+    file's ids (a review export) never collide with it, and every row of a frozen group —
+    near duplicates under other ids — leaves the training rows. Without the file all train."""
     if not split.is_file():
         return data, data.subset(np.zeros(0, dtype=np.int64))
-    frozen_ids = set(read_ids(split))
-    groups = data.groups
-    frozen = np.array([i in frozen_ids for i in data.ids], dtype=bool)
-    frozen_groups = set(groups[frozen].tolist())
-    out = np.array([g in frozen_groups for g in groups], dtype=bool)
+    pairs = {tuple(line.split("\t", 1)) for line in read_ids(split)}
+    hashes = [group_hash(n.text) for n in data.norms]
+    frozen_hashes = {h for _, h in pairs}
+    frozen = np.array([(i, h) in pairs for i, h in zip(data.ids, hashes, strict=True)], dtype=bool)
+    out = np.array([h in frozen_hashes for h in hashes], dtype=bool)
     return data.subset(np.flatnonzero(~out)), data.subset(np.flatnonzero(frozen))
 
 

@@ -85,7 +85,7 @@ def _frozen_section(report: dict[str, Any]) -> str:
     return (
         "\n## Frozen evaluation split\n\n"
         f"{fz['rows']:,} ReINTEL posts ({fz['positives']} unreliable), drawn once by whole near-duplicate "
-        "groups (`nlp/data/eval_split/rumor_reintel_train.txt`, ids only), never trained on and never used "
+        "groups (`nlp/data/eval_split/rumor_reintel_train.txt`: ids and a hash of each group's key, no text), never trained on and never used "
         "to choose anything. `tests/nlp/test_rumor_model.py` scores the shipped model on it and asserts these "
         f"figures:\n\nROC-AUC **{fz['roc_auc']:.4f}**, PR-AUC **{fz['pr_auc']:.4f}**.\n\n"
         + _operating_rows(fz["operating"])

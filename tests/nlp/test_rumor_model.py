@@ -46,7 +46,7 @@ def frozen() -> dict:
 
 
 def test_frozen_split_is_committed_and_never_trained_on() -> None:
-    ids = read_ids(FROZEN_SPLIT)
+    ids = [line.split("\t")[0] for line in read_ids(FROZEN_SPLIT)]
     assert len(ids) >= 400 and len(set(ids)) == len(ids)
     if not REINTEL.is_file():
         pytest.skip("../shared/datasets/reintel is not present")
