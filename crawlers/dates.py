@@ -87,7 +87,9 @@ def parse_when(
     folded = fold(raw)
     value = _parse_relative(folded, now, tz)
     if value is not None:
-        return When(value, DatePrecision.MINUTE)
+        # "hôm qua lúc chiều" names a day, not a time: midnight is then a placeholder.
+        day_only = re.search(r"\bhom (qua|nay)\b", folded) and _find_time(folded) is None
+        return When(value, DatePrecision.DAY if day_only else DatePrecision.MINUTE)
     return _parse_vietnamese(folded, tz, month_first=month_first)
 
 

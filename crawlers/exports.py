@@ -27,8 +27,10 @@ de-duplication. Field names follow each tool's own output:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -91,19 +93,80 @@ def _get(row: dict[str, Any], path: str) -> Any:
 
 
 def _text(value: Any) -> str:
-    return str(value).strip() if value not in (None, "") else ""
+    return plain(value)
+
+
+#: Tried in order for an export's bytes: Excel on a Vietnamese Windows saves "CSV" as
+#: Windows-1258, older tools as Latin-1 (which decodes anything, so it comes last).
+_ENCODINGS = ("utf-8-sig", "cp1258", "latin-1")
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """An export's text and the encoding it was in: a UTF-16 mark, else UTF-8 (BOM or not), else Windows-1258.
+
+    A file with no text at all is a ``FormatError`` (an empty download is not a
+    successful import of nothing).
+    """
+    raw = path.read_bytes()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding = raw.decode("utf-16"), "utf-16"
+    else:
+        for encoding in _ENCODINGS:
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    if not text.strip():
+        raise FormatError(f"{path}: the file is empty (no header, no rows)")
+    return text, encoding
+
+
+def _csv_dialect(head: str) -> type[csv.Dialect] | csv.Dialect:
+    """Comma, semicolon (Excel in a Vietnamese locale) or tab, from the header line."""
+    try:
+        return csv.Sniffer().sniff(head.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
 
 
 def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        yield from csv.DictReader(fh)
+    text, _ = read_text(path)
+    yield from csv.DictReader(io.StringIO(text, newline=""), dialect=_csv_dialect(text))
+
+
+def csv_header(path: Path) -> list[str]:
+    """The column names of a CSV export (stripped, BOM-free)."""
+    text, _ = read_text(path)
+    return [h.strip() for h in next(csv.reader(io.StringIO(text, newline=""), dialect=_csv_dialect(text)), [])]
+
+
+def unrecognised(columns: list[str], expected: dict[str, tuple[str, ...]], path: Path) -> FormatError:
+    """The error for a file none of whose columns are the ones a format needs."""
+    wanted = "; ".join(f"{field}: {' | '.join(names)}" for field, names in expected.items())
+    return FormatError(
+        f"{path}: these columns are not recognised: {', '.join(columns) or '(none)'}; expected one of {wanted}"
+        " (or use --format csv --columns 'text=<column>,time=<column>')"
+    )
 
 
 def _json(path: Path) -> Any:
+    text, _ = read_text(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(text)
+    except RecursionError as exc:
+        raise FormatError(f"{path}: not JSON (nested too deeply)") from exc
     except ValueError as exc:
         raise FormatError(f"{path}: not JSON ({exc})") from exc
+
+
+def plain(value: Any) -> str:
+    """A cell as text: a list (a message exported as its paragraphs) is joined by lines; an object is no text."""
+    if isinstance(value, list):
+        return "\n".join(p for p in (plain(v) for v in value) if p)
+    if value is None or isinstance(value, dict | bool):
+        return ""
+    return str(value).strip()
 
 
 # --- Meta Content Library ------------------------------------------------------------------
@@ -111,6 +174,9 @@ def _json(path: Path) -> Any:
 
 def meta_content_library(path: Path) -> Iterator[Post | Skip]:
     """Facebook/Instagram posts from a Meta Content Library CSV download."""
+    header = csv_header(path)
+    if "text" not in header:
+        raise unrecognised(header, {"text": ("text",), "time": ("creation_time",), "id": ("id",)}, path)
     for row in _csv_rows(path):
         owner_type = _text(row.get("post_owner.type")).lower()
         owner = _text(row.get("post_owner.name")) or _text(row.get("post_owner.username"))
@@ -268,13 +334,14 @@ def parse_columns(spec: str) -> dict[str, str]:
 
 def generic_csv(path: Path, columns: dict[str, str], platform: str) -> Iterator[Post | Skip]:
     """Any CSV, read through a column map (see ``parse_columns``)."""
+    header = csv_header(path)
+    missing = [c for c in columns.values() if c not in header]
+    if missing:
+        raise FormatError(f"{path}: no column(s) {', '.join(map(repr, missing))}; the file has {', '.join(header)}")
     rows = _csv_rows(path)
     first = next(rows, None)
     if first is None:
-        return
-    missing = [c for c in columns.values() if c not in first]
-    if missing:
-        raise FormatError(f"{path}: no column(s) {', '.join(map(repr, missing))}; the file has {', '.join(first)}")
+        raise FormatError(f"{path}: a header and no rows")
     # A sheet with neither an id nor a link column identifies a row by its content; one
     # that has them and leaves a row's cell empty skips that row (``no_post_id``).
     by_content = "id" not in columns and "url" not in columns
@@ -312,11 +379,10 @@ def sniff(path: Path) -> str:
     """The format of an export file: meta, youtube, tiktok or facebook (the default)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            header = next(csv.reader(fh), [])
-        return "meta" if {"creation_time", "post_owner.name"} <= {h.strip() for h in header} else "facebook"
+        header = csv_header(path)
+        return "meta" if {"creation_time", "post_owner.name"} <= set(header) else "facebook"
     if suffix == ".json":
-        head = path.read_text(encoding="utf-8-sig")[:4000]
+        head = read_text(path)[0][:4000]
         if '"youtube#' in head:
             return "youtube"
         if re.search(r'"(videos|comments)"\s*:', head) and '"data"' in head:

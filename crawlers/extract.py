@@ -84,6 +84,61 @@ class Extracted:
     captions: list[str] = field(default_factory=list)
 
 
+#: Leading bytes of the files a page link most often turns out to be (not HTML).
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"ID3", "an MP3 file"),
+    (b"OggS", "an Ogg file"),
+    (b"\x00\x00\x01\x00", "an icon"),
+)
+
+
+def binary_kind(body: bytes | str) -> str | None:
+    """What a body is when it is not HTML, judged by its bytes (never by a file name or a header).
+
+    Magic numbers of images, PDFs, archives and media, a RIFF/ftyp container, or NUL
+    bytes in the first kilobytes (no HTML page has them; UTF-16 pages start with a mark).
+    """
+    if isinstance(body, str):
+        return None
+    head = body[:4096]
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return {b"WEBP": "a WebP image", b"WAVE": "a WAV file", b"AVI ": "an AVI video"}[head[8:12]]
+    if head[4:8] == b"ftyp":
+        return "an MP4/MOV video"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary data"
+    return None
+
+
+def page_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a page's address (None when it can): http(s), a host, well formed."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return f"URL không hợp lệ / not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"chỉ nhận http hoặc https / only http and https pages (not {parts.scheme or 'no scheme'!r})"
+    if not parts.hostname:
+        return "URL thiếu tên máy / the URL has no host"
+    if any(c.isspace() for c in url.strip()):
+        return "URL có khoảng trắng / the URL contains spaces"
+    return None
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode page bytes: HTTP header charset, then BOM, then meta tag, then UTF-8.
 
@@ -398,6 +453,9 @@ def extract_article(
     size = len(body)
     if max_bytes and size > max_bytes:
         raise ExtractionError("too_large", f"{size} bytes > {max_bytes}")
+    binary = binary_kind(body)
+    if binary:
+        raise ExtractionError("not_html", f"{binary}, judged by its bytes")
     if isinstance(body, bytes):
         html, encoding = decode_html(body, content_type)
     else:

@@ -13,7 +13,6 @@ pseudonym). Rows that cannot become a document are skipped and counted by reason
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -24,10 +23,11 @@ from pydantic import ValidationError
 
 from crawlers import exports
 from crawlers.dates import parse_when
-from crawlers.exports import Post, Skip
+from crawlers.exports import Post, Skip, plain
 from crawlers.reasons import SkipReason
 from tinradar.ids import pseudonymize, require_author_salt, social_id
-from tinradar.schema import DatePrecision, Document, Kind, utc_now
+from tinradar.jsonlines import read_lines
+from tinradar.schema import MAX_COUNT, DatePrecision, Document, Kind, utc_now
 from tinradar.settings import Settings
 from tinradar.text import clean_text, nfc
 
@@ -75,56 +75,60 @@ def _normalise(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _count(value: Any) -> int | None:
+    """A count as the sheet wrote it ("1,234", "1.234"); None for text or a number no counter reaches."""
     try:
-        return max(0, int(str(value).replace(",", "").replace(".", "").strip()))
+        count = max(0, int(str(value).replace(",", "").replace(".", "").strip()))
     except (TypeError, ValueError):
         return None
+    return count if count <= MAX_COUNT else None
 
 
-def _rows(path: Path) -> Iterator[dict[str, Any] | Skip]:
+def _rows(path: Path, settings: Settings) -> Iterator[dict[str, Any] | Skip]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            yield from csv.DictReader(fh)
-    elif suffix in (".json", ".jsonl", ".ndjson"):
-        text = path.read_text(encoding="utf-8-sig")
-        if suffix != ".json":
-            for line in text.splitlines():
-                if line.strip():
-                    try:
-                        yield json.loads(line)
-                    except ValueError:
-                        yield Skip(SkipReason.BAD_JSON)
-            return
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise ExportError(f"{path}: not JSON ({exc})") from exc
+        header = exports.csv_header(path)
+        if not {name for names in _ALIASES.values() for name in names} & {h.lower() for h in header}:
+            raise exports.unrecognised(header, {k: _ALIASES[k] for k in ("message", "post_id", "post_time")}, path)
+        yield from exports._csv_rows(path)
+    elif suffix in (".jsonl", ".ndjson"):
+        any_line = False
+        for line in read_lines(path, max_bytes=settings.max_line_bytes):  # the one JSON-lines reader
+            any_line = True
+            yield line.obj if line.obj is not None else Skip(SkipReason.BAD_JSON)
+        if not any_line:
+            raise ExportError(f"{path}: the file is empty (no lines)")
+    elif suffix == ".json":
+        data = exports._json(path)
         if isinstance(data, dict):
-            data = data.get("posts") or data.get("data") or data.get("result", {}).get("posts") or []
+            data = data.get("posts") or data.get("data") or (data.get("result") or {}).get("posts") or []
         if not isinstance(data, list):
             raise ExportError(f"{path}: expected a list of posts (or {{'posts': [...]}})")
+        if not data:
+            raise ExportError(f"{path}: no posts in the file (an empty list)")
         yield from data
     else:
-        raise ExportError(f"{path}: unknown export format {suffix!r} (use .csv or .json)")
+        raise ExportError(f"{path}: unknown export format {suffix!r} (use .csv, .json or .jsonl)")
 
 
-def facebook(path: Path) -> Iterator[Post | Skip]:
+def facebook(path: Path, settings: Settings) -> Iterator[Post | Skip]:
     """Facebook page/group posts from a monitoring-tool export (CSV, JSON or JSON lines)."""
-    for raw in _rows(path):
+    for raw in _rows(path, settings):
         if isinstance(raw, Skip):
             yield raw
             continue
-        row = _normalise(raw if isinstance(raw, dict) else {})
-        individual = str(row.get("author") or "").strip()
-        group = str(row.get("page_type", "")).lower() == "group"
-        page = nfc(str(row.get("page_name", ""))).strip()
-        link = str(row.get("link") or "").strip() or None
+        if not isinstance(raw, dict):
+            yield Skip(SkipReason.UNKNOWN_ITEM)
+            continue
+        row = _normalise(raw)
+        individual = plain(row.get("author"))
+        group = plain(row.get("page_type")).lower() == "group"
+        page = nfc(plain(row.get("page_name")))
+        link = plain(row.get("link")) or None
         yield Post(
             platform="facebook",
-            post_id=str(row.get("post_id") or row.get("link") or "").strip(),
-            text=str(row.get("message") or ""),
-            when=str(row["post_time"]) if row.get("post_time") else None,
+            post_id=plain(row.get("post_id")) or plain(row.get("link")),
+            text=plain(row.get("message")),
+            when=plain(row.get("post_time")) or None,
             # A group post without an author column has no public author to name.
             public_name=None if individual or group else (page or None),
             individual=individual or None,
@@ -143,13 +147,16 @@ def read_export(
     columns: dict[str, str] | None = None,
     platform: str = "other",
     skipped: Counter[str] | None = None,
+    exported_at: datetime | None = None,
 ) -> Iterator[Document]:
     """Yield one ``Document`` per post of an export file.
 
     ``fmt`` is one of ``FORMATS``; ``csv`` needs ``columns`` (see
     ``crawlers.exports.parse_columns``) and names its ``platform``. ``skipped`` (optional)
-    receives the count of rows skipped, by reason. A file that is not what ``fmt`` says
-    raises ``ExportError``.
+    receives the count of rows skipped, by reason. A file that is not what ``fmt`` says,
+    or an empty one, raises ``ExportError``. Relative dates ("hôm qua lúc 14:00", "2 giờ
+    trước") are read against ``exported_at``, by default the file's modification time
+    (when it was downloaded): a sheet imported next week still dates its rows right.
     """
     path = Path(path)
     if not path.is_file():
@@ -161,20 +168,23 @@ def read_export(
     if fmt == "csv" and not columns:
         raise ExportError("a generic CSV needs a column map (e.g. text=Nội dung,time=Thời gian,author=Người đăng)")
     readers = {
-        "facebook": lambda: facebook(path),
+        "facebook": lambda: facebook(path, settings),
         "meta": lambda: exports.meta_content_library(path),
         "youtube": lambda: exports.youtube(path),
         "tiktok": lambda: exports.tiktok(path),
         "csv": lambda: exports.generic_csv(path, columns or {}, platform),
     }
+    anchor = exported_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
     try:
-        yield from _documents(readers[fmt](), settings, SOURCE_IDS[fmt], skipped if skipped is not None else Counter())
+        yield from _documents(
+            readers[fmt](), settings, SOURCE_IDS[fmt], skipped if skipped is not None else Counter(), anchor
+        )
     except (exports.FormatError, csv.Error, UnicodeDecodeError) as exc:
         raise ExportError(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from exc
 
 
 def _documents(
-    items: Iterable[Post | Skip], settings: Settings, source_id: str, skipped: Counter[str]
+    items: Iterable[Post | Skip], settings: Settings, source_id: str, skipped: Counter[str], anchor: datetime
 ) -> Iterator[Document]:
     """The one conversion every format shares: checks, pseudonyms, dates, de-duplication."""
     salt = require_author_salt(settings)  # UnsafeSalt before any row: no import with the public default
@@ -194,7 +204,7 @@ def _documents(
         if doc_id in seen:
             skipped[SkipReason.DUPLICATE_POST] += 1
             continue
-        when = _when(item, settings)
+        when = _when(item, settings, anchor)
         if item.when and when is None:
             skipped[SkipReason.BAD_DATE] += 1
             continue
@@ -226,9 +236,9 @@ def _documents(
             skipped[SkipReason.INVALID_ROW] += 1
 
 
-def _when(item: Post, settings: Settings) -> tuple[datetime, DatePrecision] | None:
+def _when(item: Post, settings: Settings, anchor: datetime) -> tuple[datetime, DatePrecision] | None:
     if isinstance(item.when, datetime):
         return item.when, DatePrecision.MINUTE
     zone = UTC if item.naive_utc else settings.tz
-    parsed = parse_when(item.when, tz=zone) if item.when else None  # type: ignore[arg-type]
+    parsed = parse_when(item.when, tz=zone, now=anchor) if item.when else None  # type: ignore[arg-type]
     return (parsed.value, parsed.precision) if parsed else None

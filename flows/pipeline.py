@@ -25,9 +25,10 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows import runstore
+from flows.claims import run_claims
 from flows.summary import RunSummary, SourceRun, SourceStatus
 from flows.tasks import AnalyseResult, SourceDown, analyse_chunk, crawl_source, index_chunks, run_logger
-from tinradar.schema import Document, utc_now
+from tinradar.schema import Claim, Document, utc_now
 from tinradar.settings import Settings
 
 #: Crawls run in child processes; three at once keep 2 cores busy without thrashing.
@@ -93,14 +94,16 @@ def split_run(run_dir: Path, chunk_size: int) -> Split:
 
 
 @flow(name="tinradar-analyse", task_runner=_threads(1))
-def analyse_stage(settings: Settings, chunks: list[Path]) -> dict[str, AnalyseResult | str]:
+def analyse_stage(
+    settings: Settings, chunks: list[Path], claims: list[Claim] | None = None
+) -> dict[str, AnalyseResult | str]:
     """Analyse chunks, one task each; returns the result (or error text) per chunk path.
 
     A separate flow so its task runner can be swapped without touching the crawl tasks:
     ``analyse_stage.with_options(task_runner=DaskTaskRunner(address=...))`` spreads the
     chunks over a Dask cluster (see docs/scaling.md).
     """
-    futures = {str(path): analyse_chunk.submit(settings, path) for path in chunks}
+    futures = {str(path): analyse_chunk.submit(settings, path, claims) for path in chunks}
     results: dict[str, AnalyseResult | str] = {}
     for key, future in futures.items():
         try:
@@ -232,7 +235,11 @@ def daily_pipeline(
         runner = _analyse_runner(dask_address)
         if runner is not None:
             stage = analyse_stage.with_options(task_runner=runner)
-        results = stage(settings, to_analyse)
+        # Every worker matches the same registry: read once here, from the index.
+        known = run_claims(settings)
+        if known.note:
+            logger.warning("%s", known.note)
+        results = stage(settings, to_analyse, known.claims)
     for key, value in results.items():
         if isinstance(value, str):
             summary.failures.append(f"Phân tích thất bại / analysis failed for {Path(key).name}: {value}")

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from tinradar.jsonlines import read_lines
 from tinradar.schema import Document, ScoredItem, utc_now
 from tinradar.settings import Settings
 
@@ -103,17 +104,13 @@ def write_text(path: Path, text: str) -> None:
 
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    """(line number, object) per non-blank line; None for a line that is not a JSON object."""
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                yield lineno, None
-                continue
-            yield lineno, obj if isinstance(obj, dict) else None
+    """(line number, object) per non-blank line; None for a line that is not a JSON object.
+
+    Through the one JSON-lines reader (``tinradar.jsonlines``): a stray byte or a
+    too-deep line costs that line, never the file.
+    """
+    for line in read_lines(path):
+        yield line.number, line.obj
 
 
 def _read_records(path: Path, parse: Callable[[dict[str, Any]], T]) -> tuple[list[T], int]:

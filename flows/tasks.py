@@ -12,6 +12,7 @@ can retry fast while production waits between attempts.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from pydantic import BaseModel, Field
 from crawlers.summary import CrawlSummary
 from flows import runstore
 from flows.summary import DropCounts, SourceRun, SourceStatus
-from tinradar.schema import Document, ScoredItem
+from tinradar.schema import Claim, Document, ScoredItem
 from tinradar.settings import Settings
 
 if TYPE_CHECKING:
@@ -103,8 +104,13 @@ def crawl_source(
 _ANALYZERS: dict[tuple[str, ...], Analyzer] = {}
 
 
-def get_analyzer(settings: Settings) -> Analyzer:
-    """The ``nlp.Analyzer`` for these settings, loaded once per process."""
+def get_analyzer(settings: Settings, claims: Sequence[Claim] | None = None) -> Analyzer:
+    """The ``nlp.Analyzer`` for these settings, loaded once per process.
+
+    ``claims``: the registry this run matches against (read from the index at the start
+    of the run, ``flows.claims.run_claims``); the analyser swaps its matcher only when the
+    registry's content changed. ``None`` keeps what the analyser has (the shipped YAML).
+    """
     key = (
         str(settings.models_dir),
         str(settings.claims_file),
@@ -115,13 +121,17 @@ def get_analyzer(settings: Settings) -> Analyzer:
     if key not in _ANALYZERS:
         from nlp import Analyzer
 
-        _ANALYZERS[key] = Analyzer(settings)
+        _ANALYZERS[key] = Analyzer(settings, claims=claims)
+    elif claims is not None:
+        _ANALYZERS[key].use_claims(claims)
     return _ANALYZERS[key]
 
 
-def analyse_documents(settings: Settings, docs: list[Document]) -> list[ScoredItem]:
+def analyse_documents(
+    settings: Settings, docs: list[Document], claims: Sequence[Claim] | None = None
+) -> list[ScoredItem]:
     """Analyse in batches of ``nlp_batch_size``; returns ScoredItems in input order."""
-    analyzer = get_analyzer(settings)
+    analyzer = get_analyzer(settings, claims)
     items: list[ScoredItem] = []
     size = settings.nlp_batch_size
     for start in range(0, len(docs), size):
@@ -139,12 +149,12 @@ class AnalyseResult(BaseModel):
 
 
 @task(name="analyse-chunk", cache_policy=NO_CACHE, task_run_name="analyse-{docs_path.name}")
-def analyse_chunk(settings: Settings, docs_path: Path) -> AnalyseResult:
+def analyse_chunk(settings: Settings, docs_path: Path, claims: list[Claim] | None = None) -> AnalyseResult:
     """Analyse one ``docs-NNN.jsonl`` chunk and write its ``scored-NNN.jsonl``; say what was dropped."""
     docs, bad = runstore.read_documents(docs_path)
     if bad:
         run_logger().warning("%s: %d unreadable lines, not analysed (kept in the file)", docs_path, bad)
-    items = analyse_documents(settings, docs)
+    items = analyse_documents(settings, docs, claims)
     n = runstore.write_jsonl(runstore.scored_path_for(docs_path), items)
     failed = sum(1 for item in items if item.analysis.failed)
     unscored = sum(1 for item in items if not item.analysis.scored and not item.analysis.failed)

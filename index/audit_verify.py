@@ -6,7 +6,9 @@ Two checks over the real indices:
    inserted record, or (against a head noted earlier) a cut-off end;
 2. the documents: each one holding a review state (verdict or "in review") must have the
    ``applied`` record that put it there (same document, status, reviewer and time). A
-   verdict written around the desk, or one whose record was lost, shows up here.
+   verdict written around the desk, or one whose record was lost, shows up here. The
+   same for a reviewer's tone (``review.tone``): its value, reviewer and time must be
+   in an ``applied`` record.
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ def _stamp(doc_id: str, state: dict[str, Any]) -> tuple[str, str, str, datetime 
     return doc_id, str(state.get("status")), str(state.get("by")), _moment(state.get("at"))
 
 
+def _tone_stamp(doc_id: str, state: dict[str, Any]) -> tuple[str, str, str, datetime | None] | None:
+    tone = state.get("tone")
+    if not isinstance(tone, dict):
+        return None
+    return doc_id, str(tone.get("value")), str(tone.get("by")), _moment(tone.get("at"))
+
+
 def verify(
     client: Elasticsearch, settings: Settings, noted: audit_chain.ChainHead | None = None
 ) -> audit_chain.ChainReport:
@@ -46,11 +55,13 @@ def verify(
         )
     ]
     report = audit_chain.check(records, noted)
-    recorded = {
-        _stamp(str(r.get("doc_id")), r.get("after") or {})
+    applied = [
+        (str(r.get("doc_id")), r.get("after") or {})
         for _, r in records
         if r.get("kind", "verdict") == "verdict" and r.get("outcome") == "applied"
-    }
+    ]
+    recorded = {_stamp(doc_id, after) for doc_id, after in applied}
+    recorded_tones = {_tone_stamp(doc_id, after) for doc_id, after in applied} - {None}
     docs = scan(
         client,
         index=alias_name(settings),
@@ -61,6 +72,12 @@ def verify(
     )
     for hit in docs:
         state = (hit.get("_source") or {}).get("review") or {}
+        tone = _tone_stamp(hit["_id"], state)
+        if tone is not None and tone not in recorded_tones:
+            report.problems.append(
+                f"bài {hit['_id']}: giọng điệu «{tone[1]}» của {tone[2]} lúc {tone[3]} "
+                "không có bản ghi kiểm tra (được ghi vòng qua bàn duyệt, hoặc bản ghi đã mất)"
+            )
         if state.get("status") in (None, "new"):
             continue
         if _stamp(hit["_id"], state) not in recorded:

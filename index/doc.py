@@ -15,6 +15,8 @@ at import, not in a query that silently matches nothing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -31,6 +33,19 @@ IndexTime = Annotated[AwareDatetime, PlainSerializer(lambda v: v.isoformat(), re
 _SEARCH_ONLY: JsonDict = {"search_only": True}
 
 
+class ReviewTone(BaseModel):
+    """A reviewer's reading of the author's tone, and who gave it when.
+
+    Separate from the verdict (its own author and time): a tone may be recorded with a
+    verdict or on its own, and it is in-domain training data for the sentiment model
+    (``tinradar train sentiment --with-reviews``), never the model's guess copied over.
+    """
+
+    value: Sentiment
+    by: str
+    at: datetime
+
+
 class ReviewState(BaseModel):
     """The ``review.*`` fields of a document; an absent status means ``new``.
 
@@ -41,6 +56,7 @@ class ReviewState(BaseModel):
     by: str | None = None
     at: datetime | None = None
     note: str | None = None
+    tone: ReviewTone | None = None
 
     @property
     def decided(self) -> bool:
@@ -113,6 +129,12 @@ class IndexDoc(BaseModel):
     model_versions: dict[str, str] = Field(default_factory=dict)
     analyzed_at: IndexTime | None = None
     schema_version: int
+    content_hash: str | None = Field(
+        default=None,
+        description="hash of the pipeline's content without fetched_at/dated_at/analyzed_at: a re-load of the same "
+        "content compares it and writes nothing",
+        json_schema_extra=_SEARCH_ONLY,
+    )
     review: ReviewState | None = Field(default=None, description="the reviewers' part; never written by the pipeline")
 
     @property
@@ -127,13 +149,17 @@ class IndexDoc(BaseModel):
         return self.review or ReviewState()
 
     def pipeline_body(self) -> dict[str, Any]:
-        """The JSON the indexer writes: every pipeline field (``None`` clears a stale value), never ``review``."""
-        return self.model_dump(mode="json", exclude={REVIEW})
+        """The JSON the indexer writes: every pipeline field (``None`` clears a stale value), never ``review``;
+        ``content_hash`` filled in (see ``content_digest``)."""
+        body = self.model_dump(mode="json", exclude={REVIEW})
+        body[CONTENT_HASH] = content_digest(body)
+        return body
 
 
 #: Fields that hold a model of their own, for dotted paths.
 _NESTED: dict[str, type[BaseModel]] = {
     "review": ReviewState,
+    "tone": ReviewTone,
     "locations": Location,
     "matched_claims": ClaimMatch,
     "cue_spans": CueSpan,
@@ -175,6 +201,28 @@ CLAIM_IDS = _path("claim_ids")
 CLUSTER_ID = _path("cluster_id")
 REVIEW = _path("review")
 REVIEW_STATUS = _path("review", "status")
+REVIEW_TONE = _path("review", "tone", "value")
+REVIEW_AT = _path("review", "at")
+
+#: Bookkeeping, not content: left out of ``content_hash`` (see ``IndexDoc.content_digest``).
+BOOKKEEPING_FIELDS: tuple[str, ...] = (_path("fetched_at"), DATED_AT, _path("analyzed_at"))
+CONTENT_HASH = _path("content_hash")
+
+
+def content_digest(body: dict[str, Any]) -> str:
+    """The ``content_hash`` of a written body: everything the pipeline writes but its bookkeeping.
+
+    ``fetched_at`` changes on every fetch and every ``index load`` of a line without
+    one, ``dated_at`` follows it for an undated item, ``analyzed_at`` on every
+    re-analysis: none of them is content, so none may turn a re-load into a write (a
+    write leaves a deleted copy behind in Lucene, and would move ``dated_at``). Computed
+    from the body the indexer dumps anyway: no second serialisation on the hot path.
+    """
+    skip = {REVIEW, CONTENT_HASH, *BOOKKEEPING_FIELDS}
+    content = {k: v for k, v in body.items() if k not in skip}
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
 
 #: Derived copies kept in the index only for search; left out of what hits return.
 SEARCH_ONLY_FIELDS: tuple[str, ...] = tuple(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from index.doc import IndexDoc
-from tinradar.schema import SCHEMA_VERSION, RiskLevel, ScoredItem
+from tinradar.schema import MAX_COUNT, SCHEMA_VERSION, RiskLevel, ScoredItem
 from tinradar.text import fold
 
 #: Numeric rank of each risk level, for "at least medium" filters.
@@ -41,7 +41,9 @@ def to_source(item: ScoredItem) -> IndexDoc:
     doc, ana = item.document, item.analysis
     engagement_parts = [doc.likes, doc.comments, doc.shares]
     engagement = (
-        sum(v for v in engagement_parts if v is not None) if any(v is not None for v in engagement_parts) else None
+        min(MAX_COUNT, sum(v for v in engagement_parts if v is not None))
+        if any(v is not None for v in engagement_parts)
+        else None
     )
     claims = sorted(ana.matched_claims, key=lambda m: m.similarity, reverse=True)
     return IndexDoc.model_construct(
@@ -93,5 +95,6 @@ def to_source(item: ScoredItem) -> IndexDoc:
         model_versions=dict(ana.model_versions),
         analyzed_at=ana.analyzed_at,
         schema_version=SCHEMA_VERSION,
+        content_hash=None,  # filled in by ``pipeline_body`` from the body it writes
         review=None,
     )

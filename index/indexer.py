@@ -6,7 +6,13 @@ Why it is built this way:
   first seen, even when a later crawl corrects its ``published_at``: before each chunk
   the indexer asks the read alias where the ids already live. So a rerun, or a moved
   date, never makes a second copy.
-* New documents are written with ``create``; known ones with a partial ``update`` of
+* A re-load is a true no-op: each document carries a ``content_hash`` of its content
+  without the bookkeeping (``fetched_at``, ``dated_at``, ``analyzed_at``); the lookup
+  reads the stored hash, and an item whose hash is already there is ``unchanged`` and
+  not sent at all (no rewrite, no deleted copy left in the segment, no moved date). The
+  ``dated_at`` of an item without a publication date is the one it got when first seen
+  and never moves. (Client-side: the test node has no scripting, and none is needed.)
+* New documents are written with ``create``; changed ones with a partial ``update`` of
   the pipeline's fields only. Neither ever names ``review``, so a reviewer's verdict
   survives any re-analysis. (A ``create`` that loses a race — 409 — becomes an update.)
 * Transient trouble (429, 5xx, connection refused, timeouts) is retried with
@@ -20,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -27,6 +34,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from pydantic import BaseModel, Field
 
 from index.deadletter import DeadLetter, DeadLetterBox, letter_for
+from index.doc import CONTENT_HASH, DATED_AT
 from index.docmap import dated_at, to_source
 from index.templates import alias_name, index_for
 from tinradar.schema import ScoredItem
@@ -34,6 +42,20 @@ from tinradar.settings import Settings
 
 #: Statuses worth retrying: too many requests, and the server's own failures.
 RETRY_STATUS = (429, 500, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Where an id already lives, the content hash stored there and its ``dated_at`` (as stored)."""
+
+    index: str
+    content_hash: str | None = None
+    dated_at: str | None = None
+
+
+def _known(hit: dict[str, Any]) -> _Known:
+    source = hit.get("_source") or {}
+    return _Known(hit["_index"], source.get(CONTENT_HASH), source.get(DATED_AT))
 
 
 class ItemError(BaseModel):
@@ -112,7 +134,7 @@ class Indexer:
         self.max_errors = max_errors
         self.alias = alias_name(settings)
         self.deadletters = DeadLetterBox(settings)
-        self._homes: dict[str, str] = {}
+        self._homes: dict[str, _Known] = {}
 
     # --- public ---------------------------------------------------------------------
 
@@ -164,7 +186,7 @@ class Indexer:
                 index=self.alias,
                 query={"ids": {"values": unknown}},
                 size=len(unknown),
-                source=False,
+                source_includes=[CONTENT_HASH, DATED_AT],
                 ignore_unavailable=True,
                 allow_no_indices=True,
                 track_total_hits=False,
@@ -174,23 +196,41 @@ class Indexer:
         for hit in resp["hits"]["hits"]:
             # Two copies should never exist; if an old bug made some, keep writing the oldest.
             current = self._homes.get(hit["_id"])
-            if current is None or hit["_index"] < current:
-                self._homes[hit["_id"]] = hit["_index"]
+            if current is None or hit["_index"] < current.index:
+                self._homes[hit["_id"]] = _known(hit)
 
-    def _action(self, item: ScoredItem) -> dict[str, Any]:
+    def _fetch_known(self, placed: list[tuple[str, str]]) -> None:
+        """Read (real-time) what the index holds for ids a ``create`` found already there."""
+        by_index: dict[str, list[str]] = {}
+        for doc_id, index in placed:
+            by_index.setdefault(index, []).append(doc_id)
+            self._homes[doc_id] = _Known(index)
+        for index, ids in by_index.items():
+            with contextlib.suppress(TransportError, ApiError):
+                resp = self.client.mget(index=index, ids=ids, source_includes=[CONTENT_HASH, DATED_AT])
+                for hit in resp["docs"]:
+                    if hit.get("found"):
+                        self._homes[hit["_id"]] = _known(hit)
+
+    def _action(self, item: ScoredItem) -> dict[str, Any] | None:
+        """The bulk action for an item, or None when the index already holds the same content."""
         doc_id = item.document.id
-        home = self._homes.get(doc_id)
+        known = self._homes.get(doc_id)
         source = to_source(item).pipeline_body()
-        if home is None:
+        if known is not None and known.content_hash == source[CONTENT_HASH]:
+            return None
+        if known is None:
             return {
                 "_op_type": "create",
                 "_index": index_for(dated_at(item), self.settings),
                 "_id": doc_id,
                 "_source": source,
             }
+        if item.document.published_at is None and known.dated_at:
+            source[DATED_AT] = known.dated_at  # an undated item keeps the day it was first seen
         return {
             "_op_type": "update",
-            "_index": home,
+            "_index": known.index,
             "_id": doc_id,
             "doc": source,
             "doc_as_upsert": True,
@@ -235,7 +275,18 @@ class Indexer:
     def _send(self, pending: dict[str, ScoredItem], stats: IndexStats, attempt: int) -> None:
         """One bulk pass; handled items leave ``pending`` as their results arrive."""
         conflicts: list[tuple[str, str]] = []
-        actions = [self._action(item) for item in pending.values()]
+        actions = []
+        written: dict[str, dict[str, Any]] = {}  # id → the body sent, to remember its hash and date
+        for doc_id, item in list(pending.items()):
+            action = self._action(item)
+            if action is None:
+                stats.unchanged += 1
+                del pending[doc_id]
+            else:
+                actions.append(action)
+                written[doc_id] = action.get("_source") or action["doc"]
+        if not actions:
+            return
         for ok, info in helpers.streaming_bulk(
             self.client,
             actions,
@@ -251,11 +302,12 @@ class Indexer:
         ):
             op_type, result = next(iter(info.items()))
             doc_id = result.get("_id")
-            item = pending.pop(doc_id, None)
-            if item is None:
+            if doc_id not in pending:
                 continue
+            item = pending.pop(doc_id)
             if ok:
-                self._homes[doc_id] = result["_index"]
+                body = written[doc_id]
+                self._homes[doc_id] = _Known(result["_index"], body.get(CONTENT_HASH), body.get(DATED_AT))
                 outcome = result.get("result")
                 if outcome == "created":  # a create, or an upsert of an id that had vanished
                     stats.indexed += 1
@@ -274,6 +326,5 @@ class Indexer:
         if conflicts:
             # The id now lives in the index the create aimed at (a search might not see it
             # yet: it is near-real-time), so the second pass is an update there.
-            for doc_id, index in conflicts:
-                self._homes[doc_id] = index
+            self._fetch_known(conflicts)
             self._send(pending, stats, attempt)

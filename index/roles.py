@@ -5,8 +5,8 @@ delete the audit trail included. A production cluster gives each part its own id
 (an API key or a user, ``TINRADAR_ES_API_KEY`` / ``TINRADAR_ES_USERNAME``) with one of
 these roles, and keeps the cluster defaults (``action.destructive_requires_name: true``):
 
-* ``tinradar_admin``: set-up only (templates, the audit index and its mapping); not used
-  day to day.
+* ``tinradar_admin``: set-up (templates, the audit index and its mapping) and the claim
+  registry (``tinradar claims``: seed, add, retire, import).
 * ``tinradar_pipeline``: crawl → analyse → index; the docs indices only, never the audit.
 * ``tinradar_desk``: the review desk reads the docs, updates their ``review`` fields, and
   may only *add* records to the audit index (``create_doc``): no overwrite, update or
@@ -27,26 +27,32 @@ from tinradar.settings import Settings
 def roles(settings: Settings) -> dict[str, dict[str, Any]]:
     """Role name → body of ``PUT _security/role/<name>``."""
     prefix = settings.es_index_prefix
-    docs, audit = f"{prefix}-docs*", f"{prefix}-audit"
+    docs, audit, claims = f"{prefix}-docs*", f"{prefix}-audit", f"{prefix}-claims"
     return {
         "tinradar_admin": {
             "cluster": ["monitor", "manage_index_templates"],
-            "indices": [{"names": [docs, audit], "privileges": ["all"]}],
+            "indices": [{"names": [docs, audit, claims], "privileges": ["all"]}],
         },
         "tinradar_pipeline": {
             # ensure_templates runs before each load; bulk create/update of the pipeline's fields.
             "cluster": ["monitor", "manage_index_templates"],
-            "indices": [{"names": [docs], "privileges": ["create_index", "index", "read", "view_index_metadata"]}],
+            # the claim registry is read at the start of each run (seeding it is the admin's job)
+            "indices": [
+                {"names": [docs], "privileges": ["create_index", "index", "read", "view_index_metadata"]},
+                {"names": [claims], "privileges": ["read"]},
+            ],
         },
         "tinradar_desk": {
             "cluster": [],
             "indices": [
                 {"names": [docs], "privileges": ["read", "index"]},
                 {"names": [audit], "privileges": ["read", "create_doc"]},
+                # proposals from reviewers, approvals and recorded corrections (each audited first)
+                {"names": [claims], "privileges": ["read", "index"]},
             ],
         },
         "tinradar_auditor": {
             "cluster": [],
-            "indices": [{"names": [docs, audit], "privileges": ["read"]}],
+            "indices": [{"names": [docs, audit, claims], "privileges": ["read"]}],
         },
     }

@@ -307,6 +307,18 @@ _HIGHLIGHT = {
 }
 
 
+def query_too_long(exc: Exception) -> bool:
+    """True when Elasticsearch refused a search for having more clauses than it allows.
+
+    A 10,000-character query expands (words × fields × folded copies) past
+    ``indices.query.bool.max_clause_count``; the engine answers 400
+    ``too_many_nested_clauses`` (``too_many_clauses`` before 8), or a search-phase
+    failure whose cause says ``maxClauseCount``. That is the user's query, not the node.
+    """
+    text = f"{getattr(exc, 'body', '')} {exc}"
+    return any(mark in text for mark in ("too_many_nested_clauses", "too_many_clauses", "maxClauseCount"))
+
+
 # --- the two entry points --------------------------------------------------------------
 
 

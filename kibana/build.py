@@ -288,6 +288,21 @@ def top_panel(
     return panel
 
 
+def claim_life_panel(grid: tuple[int, int, int, int]) -> dict[str, Any]:
+    """The life of each known claim: its posts per day (the report's chart and ``tinradar search
+    --claim ID --stats`` give the correction's day and the delays, which live in the claims index)."""
+    panel = xy_panel(
+        "claim-life",
+        "Vòng đời tin đồn đã biết: số bài mỗi ngày / known claims: posts per day",
+        grid,
+        _date_column(TIME_FIELD, "Ngày / day"),
+        "bar_stacked",
+        split=_terms_column("claim_ids", "Tin đồn / claim", 5, uid("col:claim-life:y")),
+    )
+    panel["embeddableConfig"]["attributes"]["state"]["query"] = {"query": "claim_ids : *", "language": "kuery"}
+    return panel
+
+
 def search_panel(
     key: str, title: str, grid: tuple[int, int, int, int], search_id: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -329,6 +344,7 @@ def dashboard(searches: list[dict[str, Any]]) -> dict[str, Any]:
         top_panel(
             "places", "Địa danh được nhắc tới / places", (0, 24, 24, 14), "place_names", "Địa danh / place", size=15
         ),
+        claim_life_panel((0, 38, 48, 14)),
     ]
     needs_review = next(s for s in searches if s["attributes"]["title"] == "Cần xem xét")
     s_panel, s_ref = search_panel("needs-review", "Cần xem xét / needs review", (24, 24, 24, 14), needs_review["id"])

@@ -68,7 +68,9 @@ class _Item:
 class Analyzer:
     """Loads the NLP models once; ``analyze`` turns documents into analyses."""
 
-    def __init__(self, settings: Settings, *, persist_clusters: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, *, persist_clusters: bool = True, claims: Sequence[Claim] | None = None
+    ) -> None:
         self.settings = settings
         self.persist_clusters = persist_clusters
         self.load_notes: list[Note] = []
@@ -88,18 +90,11 @@ class Analyzer:
         self.sentiment = None
         if self._backend is None or not self._backend.has_sentiment:
             self.sentiment = self._load_sentiment()
-        self.claims = load_claims(settings.claims_file)
         # The sentence encoder is optional: without it claims are matched lexically, as before,
         # and ``encoder_note`` says why (for the run summary, once; never an item note).
         self.encoder, self.encoder_note = load_encoder(settings)
-        self.matcher = ClaimFinder(
-            self.claims,
-            encoder=self.encoder,
-            rule=MatchRule.load(settings.models_dir / "claims" / "rule.json"),
-            cache_dir=settings.cache_dir,
-        )
-        self.claim_by_id: dict[str, Claim] = {c.id: c for c in self.claims}
-        self.versions["claims"] = "claims-" + registry_hash(self.claims)[:8] + ("+e5" if self.encoder else "")
+        self.claims: list[Claim] = []
+        self.use_claims(load_claims(settings.claims_file) if claims is None else claims)
         if self.encoder is not None:
             self.versions["encoder"] = self.encoder.version
         self.gazetteer = Gazetteer()
@@ -108,6 +103,27 @@ class Analyzer:
         self.versions["cluster"] = "minhash64-char5-v1"
         self.versions["covid"] = "lexicon-v1"
         self.versions["language"] = "script-stopwords-v1"
+
+    def use_claims(self, claims: Sequence[Claim]) -> None:
+        """Match against this registry from now on (rebuilt only when its content changed).
+
+        The flows read the registry from the index at the start of each run and hand it
+        in (``nlp`` never reads the index); the shipped YAML is the default. The claim
+        vectors are cached under the registry's content hash, so a changed registry is
+        re-embedded once and an unchanged one is loaded from the cache.
+        """
+        claims = list(claims)
+        if self.claims and registry_hash(claims) == registry_hash(self.claims):
+            return
+        self.claims = claims
+        self.matcher = ClaimFinder(
+            self.claims,
+            encoder=self.encoder,
+            rule=MatchRule.load(self.settings.models_dir / "claims" / "rule.json"),
+            cache_dir=self.settings.cache_dir,
+        )
+        self.claim_by_id: dict[str, Claim] = {c.id: c for c in self.claims}
+        self.versions["claims"] = "claims-" + registry_hash(self.claims)[:8] + ("+e5" if self.encoder else "")
 
     def _load_sentiment(self) -> Any:
         try:

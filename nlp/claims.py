@@ -12,7 +12,10 @@ diacritics, reword it, wrap it in "chia sẻ gấp" and a story. So:
   the window for a full score; without them the window keeps 40 % of its score, which keeps
   generic epidemic vocabulary (or a place name alone) from matching a specific claim.
 
-The board extends the registry by editing the YAML; nothing needs retraining.
+The shipped YAML is the seed of the registry index (``index/claims.py``); the board adds
+claims there (``tinradar claims add``, the desk) and nothing needs retraining. The
+``Claim`` model and its validation live in the kernel (``tinradar.schema``) so the index
+and the CLI validate exactly as this module does.
 """
 
 from __future__ import annotations
@@ -26,58 +29,21 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from nlp.normalize import normalize
-from tinradar.schema import ClaimMatch
-from tinradar.text import fold, nfc
+from tinradar.schema import Claim, ClaimMatch, validate_claims
 
 DEFAULT_THRESHOLD = 0.45
 _SENT = re.compile(r"(?<=[.!?…])\s+|\n+")
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SENTENCES = 300
 
 
-class Claim(BaseModel):
-    """One debunked claim of the registry."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    claim: str
-    variants: list[str] = Field(default_factory=list)
-    category: str
-    correction: str
-    debunked_by: list[str] = Field(min_length=1)
-    source_url: str | None = None
-    key_terms: list[str] = Field(default_factory=list, description="Folded words; a match needs one of them")
-    required_terms: list[str] = Field(default_factory=list, description="Folded words; a match needs all of them")
-
-    @field_validator("id")
-    @classmethod
-    def _id_format(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError(f"claim id {value!r}: use lower-case words joined by '-'")
-        return value
-
-    @field_validator("claim", "correction")
-    @classmethod
-    def _nfc(cls, value: str) -> str:
-        return nfc(value).strip()
-
-    @field_validator("debunked_by", mode="before")
-    @classmethod
-    def _listify(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("key_terms", "required_terms")
-    @classmethod
-    def _fold_terms(cls, value: list[str]) -> list[str]:
-        return [fold(t).strip() for t in value if t.strip()]
-
-
 def load_claims(path: Path) -> list[Claim]:
-    """Read and validate the registry; duplicate ids are an error (results refer to ids)."""
+    """Read and validate the registry; duplicate ids are an error (results refer to ids).
+
+    The validation is ``tinradar.schema.validate_claims``: the same for the YAML, the
+    registry index and ``tinradar claims add``.
+    """
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -85,13 +51,10 @@ def load_claims(path: Path) -> list[Claim]:
     items = raw.get("claims", []) if isinstance(raw, dict) else raw
     if not isinstance(items, list):
         raise ValueError(f"{path}: expected a list under 'claims'")
-    claims = [Claim.model_validate(item) for item in items]
-    seen: set[str] = set()
-    for claim in claims:
-        if claim.id in seen:
-            raise ValueError(f"{path}: duplicate claim id {claim.id!r}")
-        seen.add(claim.id)
-    return claims
+    try:
+        return validate_claims(items)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
 
 
 def split_sentences(folded: str, limit: int = MAX_SENTENCES) -> list[str]:
@@ -249,3 +212,14 @@ class ClaimMatcher:
             idx = [i for i in np.argsort(-row)[:top] if row[i] >= self.threshold]
             result.append([ClaimMatch(claim_id=self.claims[i].id, similarity=round(float(row[i]), 4)) for i in idx])
         return result
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Claim",
+    "ClaimMatcher",
+    "LexicalDetail",
+    "load_claims",
+    "registry_hash",
+    "split_sentences",
+]

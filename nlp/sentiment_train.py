@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +46,7 @@ from nlp.sentiment import (
     softmax,
     stack_features,
 )
+from nlp.sentiment_reviews import REVIEW_SOURCE, ReviewedTone, add_reviewed, agreement
 
 LABELS_PATH = Path(__file__).resolve().parent / "data" / "sentiment_labels.csv"
 #: Frozen evaluation split of the labelled posts ("source<TAB>id" lines): never trained on,
@@ -151,7 +153,7 @@ SOURCES = {
     "reintel_train": "reintel/train.csv",
     "victsd": "comments/ViCTSD_*.csv",
 }
-POST_SOURCES = ("reintel_unlabeled", "reintel_train")
+POST_SOURCES = ("reintel_unlabeled", "reintel_train", REVIEW_SOURCE)
 
 
 def load_texts(data_dir: Path) -> dict[str, dict[str, str]]:
@@ -428,12 +430,15 @@ def train(
     write: bool = True,
     limit: int | None = None,
     features: FeatureConfig | None = None,
+    reviewed: Sequence[ReviewedTone] = (),
 ) -> dict:
     """Train, cross-validate and (when ``write``) save the model and its card.
 
     ``out_dir`` is the models folder: the model goes to ``out_dir / "sentiment"``.
     ``limit`` caps every data source and ``features`` overrides the feature sizes (both for
-    fast reproducibility tests). Returns the metrics (and the model under ``"_model"``).
+    fast reproducibility tests). ``reviewed``: tones recorded on the review desk, added
+    as labelled posts (``nlp.sentiment_reviews``; metrics under ``"reviews"``). Returns the
+    metrics (and the model under ``"_model"``).
     """
     params = params or TrainParams()
     if limit:
@@ -449,9 +454,12 @@ def train(
     rows, frozen_rows = split_frozen(rows, sources)
     if limit:
         rows = rows[:limit]
+    rows, review_rows = add_reviewed(rows, sources, reviewed, key=dup_key)
     in_texts = [sources[s][i] for s, i, _ in rows]
     y_in = np.array([LABEL_INDEX[lab] for _, _, lab in rows])
-    groups_key = [dup_key(t) for t in in_texts]
+    groups_key = review_rows.regroup([dup_key(t) for t in in_texts])  # reviewed clusters join
+    labelled_keys |= set(groups_key) | set(review_rows.alias)  # frozen posts stay out of the pool too
+    labelled_ids |= {(s, i) for s, i, _ in rows}
     pool_texts = [
         t
         for s, texts in sources.items()
@@ -583,6 +591,12 @@ def train(
             "ood_train_rows": {k: len(v[0].texts) for k, v in ood.items()},
         },
     }
+    if reviewed:
+        mask = np.array([s == REVIEW_SOURCE for s, _, _ in rows])
+        metrics["reviews"] = {
+            "rows": review_rows.as_dict(),
+            "out_of_fold": agreement([CLASSES[c] for c in y_in[mask]], [CLASSES[c] for c in oof_pred[mask]]),
+        }
     if write:
         folder = Path(out_dir) / "sentiment"
         extra = {

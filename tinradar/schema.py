@@ -10,6 +10,7 @@ index load``.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -25,11 +26,13 @@ from pydantic import (
     model_validator,
 )
 
-from tinradar.text import clean_text, nfc
+from tinradar.text import clean_text, fold, nfc
 
 SCHEMA_VERSION = 1
 #: Elasticsearch refuses a document ``_id`` longer than this (in UTF-8 bytes).
 MAX_ID_BYTES = 512
+#: The largest count the index's ``long`` fields hold: a larger one is a bad value, not a count.
+MAX_COUNT = 2**63 - 1
 
 
 def id_problem(value: str) -> str | None:
@@ -120,10 +123,10 @@ class Document(_Model):
         default=None, description="Public name of an outlet, page or channel, or the byline an outlet printed"
     )
     author_hash: str | None = Field(default=None, description="Salted pseudonym of an individual author")
-    likes: int | None = Field(default=None, ge=0)
-    comments: int | None = Field(default=None, ge=0)
-    shares: int | None = Field(default=None, ge=0)
-    views: int | None = Field(default=None, ge=0)
+    likes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    comments: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    shares: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    views: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     via: str | None = Field(default=None, description='Where an outlet says it took the story from ("Theo ..." line)')
     captions: list[str] = Field(default_factory=list, description="Photo and video captions, kept out of the text")
     province_code: str | None = Field(default=None, description="Province the source covers (official code)")
@@ -205,6 +208,68 @@ class ClaimMatch(_Model):
     stance: Stance = Field(
         default=Stance.REPEATS, description="repeats / refutes / asks; lines written before stances read as repeats"
     )
+
+
+#: A claim id: lower-case words joined by '-' (results and URLs refer to it).
+CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class Claim(BaseModel):
+    """One debunked claim of the registry (``nlp/claims.yaml``, the registry index, the CLI and the desk)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    claim: str
+    variants: list[str] = Field(default_factory=list)
+    category: str
+    correction: str
+    debunked_by: list[str] = Field(min_length=1)
+    source_url: str | None = None
+    key_terms: list[str] = Field(default_factory=list, description="Folded words; a match needs one of them")
+    required_terms: list[str] = Field(default_factory=list, description="Folded words; a match needs all of them")
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, value: str) -> str:
+        if not CLAIM_ID.match(value):
+            raise ValueError(f"claim id {value!r}: use lower-case words joined by '-'")
+        return value
+
+    @field_validator("claim", "correction")
+    @classmethod
+    def _nfc(cls, value: str) -> str:
+        return nfc(value).strip()
+
+    @field_validator("debunked_by", mode="before")
+    @classmethod
+    def _listify(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("key_terms", "required_terms")
+    @classmethod
+    def _fold_terms(cls, value: list[str]) -> list[str]:
+        return [fold(t).strip() for t in value if t.strip()]
+
+
+def validate_claims(items: list[Any]) -> list[Claim]:
+    """Validate raw claim records as one registry: each a ``Claim``, no id twice.
+
+    Raises ``ValueError`` naming the record (its position and id) that is wrong.
+    """
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for n, item in enumerate(items, 1):
+        try:
+            claim = Claim.model_validate(item)
+        except ValidationError as exc:
+            ident = item.get("id") if isinstance(item, dict) else None
+            raise ValueError(f"claim #{n} ({ident or 'no id'}): {describe_errors(exc)}") from exc
+        if claim.id in seen:
+            raise ValueError(f"duplicate claim id {claim.id!r}")
+        seen.add(claim.id)
+        claims.append(claim)
+    return claims
 
 
 class NoteCode(StrEnum):

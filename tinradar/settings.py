@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         default=VN_TZ.key,
         description="Time zone of the board: days, schedules, reports, and crawled dates printed without an offset",
     )
+    board_name: str = Field(
+        default="Ban Tuyên giáo Huyện ủy",
+        description="The board's name: the author of the ClaimReviews TinRadar exports",
+    )
+    board_url: str | None = Field(
+        default=None, description="The board's portal (URL): the author's url in exported ClaimReviews"
+    )
     author_salt: SecretStr = Field(
         default=SecretStr(DEV_AUTHOR_SALT),
         description="Secret salt for pseudonymising individual authors; set your own in production",
@@ -125,6 +132,11 @@ class Settings(BaseSettings):
     http_cache: bool = Field(default=False, description="Cache HTTP responses on disk (development only)")
     max_page_bytes: int = Field(default=5_000_000, description="Pages larger than this are skipped")
     lookback_days: int = Field(default=3, ge=0, description="How many days back a daily crawl looks")
+    max_line_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="A JSON line longer than this (score, index load, ingest) is skipped with its number, not read",
+    )
 
     # --- NLP -----------------------------------------------------------------------
     nlp_backend: Literal["sklearn", "transformers"] = Field(

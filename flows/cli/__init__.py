@@ -3,32 +3,62 @@
 Each area registers its commands from its own module, so one file stays one job:
 ``es`` (local node), ``crawl`` (crawl, extract, ingest), ``nlp`` (score, train),
 ``index`` (index, search, kibana), ``run`` (flows, serve, demo), ``review`` (review app,
-users). Heavy libraries are imported inside commands so ``tinradar --help`` stays fast.
+users), ``claims`` (the claim registry, ClaimReview). Heavy libraries are imported inside commands so ``tinradar --help`` stays fast.
 """
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import Any
 
-from flows.cli import crawl, es, index, nlp, review, run
-from flows.cli.common import console
+import click
+import typer
+from typer import _click
+from typer.core import TyperGroup
+
+from flows.cli import claims, crawl, es, index, nlp, review, run
+from flows.cli.common import EXIT_CODES_HELP, console, report_crash
+
+
+class _Guarded(TyperGroup):
+    """The top-level handler: no traceback reaches a user from any command.
+
+    An exception a command did not expect becomes one message, a hint and the path of
+    a log holding the traceback, with exit code 70 (``ExitCode.INTERNAL``). Expected
+    problems keep their own codes (``typer.Exit``, click's usage errors, Ctrl+C → 130).
+    It sits on the group, not in ``main``, so the test runner sees what a user sees.
+    """
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, _click.ClickException, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:
+            raise typer.Exit(report_crash(exc)) from exc
+
 
 app = typer.Typer(
+    cls=_Guarded,
     name="tinradar",
     help="TinRadar: theo dõi tin đồn và dư luận về COVID-19 trên báo chí và mạng xã hội.\n\n"
-    "Watches Vietnamese news and public posts about COVID-19: rumor risk, sentiment, places, known false claims.",
+    "Watches Vietnamese news and public posts about COVID-19: rumor risk, sentiment, places, known false claims.\n\n"
+    + EXIT_CODES_HELP,
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
 
-for module in (es, crawl, nlp, index, run, review):
+for module in (es, crawl, nlp, index, run, review, claims):
     module.register(app)
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point; anything that escapes the group's handler (option parsing) is still one message."""
+    try:
+        app()
+    except Exception as exc:
+        sys.exit(report_crash(exc))
 
 
 __all__ = ["app", "console", "main"]

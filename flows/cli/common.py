@@ -12,7 +12,14 @@ it whole); tables are still laid out by Rich to the width.
 
 from __future__ import annotations
 
-from typing import NoReturn
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import IntEnum
+from pathlib import Path
+from typing import IO, NoReturn
 
 import typer
 from rich.console import Console
@@ -43,3 +50,134 @@ def fail(message: str, *, hint: str | None = None, code: int = 1) -> NoReturn:
     if hint:
         console.print(f"[yellow]→ {escape(hint)}[/]")
     raise typer.Exit(code)
+
+
+class ExitCode(IntEnum):
+    """The one table of exit codes every command keeps (README "Exit codes", ``tinradar --help``)."""
+
+    OK = 0  # everything went through
+    PARTIAL = 1  # some lines or items were skipped or failed (each reported); the rest went through
+    USAGE = 2  # a bad option or argument, a missing file or folder, or an input with nothing usable
+    UNAVAILABLE = 3  # a service (Elasticsearch, Kibana) is down or refused us
+    INTERNAL = 70  # a bug: one message, and a log file with the traceback
+    INTERRUPTED = 130  # Ctrl+C
+
+
+#: ``tinradar --help`` shows this table (kept beside ``ExitCode`` so the two cannot drift).
+EXIT_CODES_HELP = (
+    "Mã thoát / exit codes: 0 xong / all good · 1 có dòng bị bỏ qua hoặc lỗi, phần còn lại đã xong / "
+    "some lines skipped or failed, the rest went through · 2 sai cách dùng, thiếu tệp, hoặc không dòng nào dùng được / "
+    "usage, missing file or folder, nothing usable · 3 dịch vụ không chạy / service down (Elasticsearch) · "
+    "70 lỗi nội bộ, xem tệp log / internal error, see the log · 130 bị ngắt / interrupted"
+)
+
+
+class LineReport:
+    """Per-line problems of one input file, printed as they come (the first ``shown``) and counted truly.
+
+    ``skip`` is a line that did not go through, ``warn`` one that did with a caveat
+    (read as Windows-1258, a bad value dropped). ``finish`` says how many more there were
+    than were printed: the real remainder, not the number printed.
+    """
+
+    def __init__(self, shown: int = 20) -> None:
+        self.shown = shown
+        self.skipped: list[str] = []
+        self.warned: list[str] = []
+
+    def skip(self, number: int, why: str) -> None:
+        self.skipped.append(f"dòng / line {number}: {why}")
+        if len(self.skipped) + len(self.warned) <= self.shown:
+            console.print(f"[yellow]bỏ qua / skipped[/] {escape(self.skipped[-1])}")
+
+    def warn(self, number: int, what: str) -> None:
+        self.warned.append(f"dòng / line {number}: {what}")
+        if len(self.skipped) + len(self.warned) <= self.shown:
+            console.print(f"[yellow]lưu ý / note[/] {escape(self.warned[-1])}")
+
+    def finish(self) -> None:
+        more = len(self.skipped) + len(self.warned) - self.shown
+        if more > 0:
+            console.print(f"… {more} dòng khác có vấn đề / more lines with problems (not printed)")
+
+
+def output_folder(path: Path) -> None:
+    """A missing output folder is a usage error said in words, not a ``FileNotFoundError`` traceback."""
+    if str(path) == "-":
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        fail(
+            f"không có thư mục / no such folder: {parent} (for {path})",
+            hint=f"tạo thư mục trước / create it first: mkdir -p {parent}",
+            code=ExitCode.USAGE,
+        )
+    if path.is_dir():
+        fail(
+            f"{path} là một thư mục / is a folder, not a file",
+            hint="đưa đường dẫn tệp / give a file path",
+            code=ExitCode.USAGE,
+        )
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[IO[str]]:
+    """Write ``path`` through a temporary file beside it, moved into place only when the block ends well.
+
+    So ``-i f -o f`` reads ``f`` whole before anything replaces it, and an interrupted
+    run leaves the old file (or none), never half a file. ``-`` is stdout.
+    """
+    if str(path) == "-":
+        yield sys.stdout
+        return
+    output_folder(path)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else "."
+    )
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def crash_log_dir() -> Path:
+    """Where crash logs go: ``<data_dir>/logs``, or the system temp folder when settings are unusable."""
+    try:
+        return Settings().data_dir / "logs"
+    except Exception:  # settings are what failed: still leave the traceback somewhere
+        return Path(tempfile.gettempdir()) / "tinradar-logs"
+
+
+def report_crash(exc: BaseException) -> int:
+    """One clear message, a hint and the path of a log holding the traceback; returns exit code 70."""
+    import traceback
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    text = "".join(traceback.format_exception(exc))
+    log: Path | None = None
+    for folder in (crash_log_dir(), Path(tempfile.gettempdir()) / "tinradar-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            log = folder / f"crash-{stamp}-{os.getpid()}.log"
+            log.write_text(f"tinradar {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
+            break
+        except OSError:
+            log = None
+    what = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+    console.print(f"[bold red]Lỗi nội bộ / internal error:[/] {escape(what)}")
+    console.print(
+        "[yellow]→ "
+        + escape(
+            "đây là lỗi của TinRadar, không phải của dữ liệu / this is a TinRadar bug, not your data: "
+            "chạy lại; nếu vẫn lỗi, gửi tệp log này / run again; if it persists, send this log"
+        )
+        + "[/]"
+    )
+    console.print(f"Log: {escape(str(log)) if log else '(không ghi được / could not be written)'}")
+    return int(ExitCode.INTERNAL)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
 
-from flows.cli.common import console, fail, load_settings, out
+from flows.cli.common import ExitCode, atomic_output, console, fail, load_settings, out, output_folder
 
 
 def _parse_since(value: str | None, tz: ZoneInfo) -> datetime | None:
@@ -49,6 +48,7 @@ def register(app: typer.Typer) -> None:
         from tinradar.ids import UnsafeSalt
 
         settings = load_settings()
+        output_folder(out_file)
         try:
             summary = crawl(
                 settings,
@@ -90,7 +90,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """In Document trích từ một trang (JSON). Print the Document extracted from one page."""
-        from crawlers.extract import ExtractionError, extract_document
+        from crawlers.extract import ExtractionError, binary_kind, extract_document, page_url_problem
         from crawlers.registry import RegistryError, load_registry
 
         settings = load_settings()
@@ -104,7 +104,22 @@ def register(app: typer.Typer) -> None:
                 fail(f"không có nguồn {source_id!r} / unknown source", hint=f"các nguồn: {', '.join(sorted(sources))}")
             source = sources[source_id]
         content_type = None
-        if target.startswith(("http://", "https://")):
+        if url is not None:
+            url_problem = page_url_problem(url)
+            if url_problem:
+                fail(
+                    f"--url {url!r}: {url_problem}",
+                    hint="ví dụ / e.g. --url https://baotuyenquang.com.vn/tin/abc.html",
+                    code=ExitCode.USAGE,
+                )
+        if "://" in target or target.lower().startswith(("javascript:", "data:", "file:")):
+            target_problem = page_url_problem(target)
+            if target_problem:
+                fail(
+                    f"{target!r}: {target_problem}",
+                    hint="đưa một URL http(s) hoặc đường dẫn tệp HTML / give an http(s) URL or an HTML file",
+                    code=ExitCode.USAGE,
+                )
             import httpx
 
             try:
@@ -119,8 +134,19 @@ def register(app: typer.Typer) -> None:
         else:
             path = Path(target)
             if not path.is_file():
-                fail(f"không tìm thấy tệp {target} / file not found", hint="đưa đường dẫn tệp HTML hoặc một URL")
+                fail(
+                    f"không tìm thấy tệp {target} / file not found",
+                    hint="đưa đường dẫn tệp HTML hoặc một URL",
+                    code=ExitCode.USAGE,
+                )
             body, page_url = path.read_bytes(), url or path.resolve().as_uri()
+        binary = binary_kind(body)
+        if binary:
+            fail(
+                f"{target}: không phải trang HTML mà là {binary} / not an HTML page but {binary} (by its bytes)",
+                hint="đưa một trang HTML / give an HTML page",
+                code=ExitCode.USAGE,
+            )
         try:
             doc = extract_document(
                 body,
@@ -147,13 +173,25 @@ def register(app: typer.Typer) -> None:
             help="Bảng cột cho CSV / column map for a generic CSV: text=Nội dung,time=Thời gian,author=Người đăng,...",
         ),
         platform: str = typer.Option("other", "--platform", help="Nền tảng của CSV / platform of a generic CSV"),
+        exported_at: str | None = typer.Option(
+            None,
+            "--exported-at",
+            help="Lúc xuất tệp, cho ngày tương đối ('hôm qua') / when the file was exported, for relative dates "
+            "(mặc định / default: the file's modification time)",
+        ),
     ) -> None:
         """Nhập bài từ tệp xuất (Facebook, Meta Content Library, YouTube, TikTok, CSV).
-        Import posts from an export file."""
+        Import posts from an export file.
+
+        Exit code 0: every row became a post (rows with no text and repeated posts are
+        counted, not errors); 1: some rows were unreadable (bad JSON, bad date, no id...),
+        the rest went through; 2: the file is empty, unrecognised or has no usable row.
+        """
         from collections import Counter
 
         from crawlers.exports import FormatError, parse_columns
         from crawlers.ingest import ExportError, read_export
+        from crawlers.reasons import SkipReason
         from tinradar.ids import UnsafeSalt
 
         settings = load_settings()
@@ -163,23 +201,45 @@ def register(app: typer.Typer) -> None:
             column_map = parse_columns(columns) if columns else None
         except FormatError as exc:
             fail(
-                f"bảng cột không hợp lệ: {exc} / bad column map", hint="ví dụ: --columns 'text=Nội dung,time=Thời gian'"
+                f"bảng cột không hợp lệ: {exc} / bad column map",
+                hint="ví dụ: --columns 'text=Nội dung,time=Thời gian'",
+                code=ExitCode.USAGE,
             )
+        anchor = _parse_since(exported_at, settings.tz) if exported_at else None
+        if out_file is not None:
+            output_folder(out_file)
         try:
-            sink = out_file.open("w", encoding="utf-8") if out_file else sys.stdout
-            try:
-                for doc in read_export(file, settings, fmt=fmt, columns=column_map, platform=platform, skipped=skipped):
+            with atomic_output(out_file or Path("-")) as sink:
+                for doc in read_export(
+                    file,
+                    settings,
+                    fmt=fmt,
+                    columns=column_map,
+                    platform=platform,
+                    skipped=skipped,
+                    exported_at=anchor,
+                ):
                     sink.write(doc.model_dump_json() + "\n")
                     n += 1
-            finally:
-                if out_file:
-                    sink.close()
+                if not n:
+                    raise ExportError(
+                        f"{file}: không có dòng nào nhập được / no row could be imported"
+                        + (
+                            f" (skipped: {', '.join(f'{k}={v}' for k, v in sorted(skipped.items()))})"
+                            if skipped
+                            else ""
+                        )
+                    )
         except UnsafeSalt as exc:
-            fail(str(exc), code=2)
+            fail(str(exc), code=ExitCode.USAGE)
         except (ExportError, ValueError) as exc:
             fail(
                 f"không đọc được tệp xuất: {exc} / unreadable export",
                 hint="định dạng: --format facebook|meta|youtube|tiktok, hoặc --format csv --columns 'text=...,time=...'",
+                code=ExitCode.USAGE,
             )
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) or "0"
         console.print(f"Đã nhập / imported [bold]{n}[/] bài; bỏ qua / skipped: {reasons}")
+        harmless = {SkipReason.NO_TEXT, SkipReason.DUPLICATE_POST}
+        if any(reason not in harmless for reason in skipped):
+            raise typer.Exit(ExitCode.PARTIAL)

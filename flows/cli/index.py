@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.markup import escape
 
-from flows.cli.common import console, fail, load_settings, out
+from flows.cli.common import ExitCode, LineReport, console, fail, load_settings, out
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -50,10 +50,11 @@ def _print_stats(stats: IndexStats, title: str) -> None:
         table.add_column(column, justify="right")
     table.add_row(*(str(getattr(stats, c)) for c in ("indexed", "updated", "unchanged", "failed", "dead_lettered")))
     console.print(table)
-    for error in stats.errors[:20]:
-        console.print(f"[red]✗[/] {error.id}: HTTP {error.status} {error.type or ''} {error.reason}")
-    if len(stats.errors) > 20:
-        console.print(f"… {len(stats.errors) - 20} lỗi khác / more errors")
+    shown = stats.errors[:20]
+    for error in shown:
+        console.print(f"[red]✗[/] {escape(error.id)}: HTTP {error.status} {error.type or ''} {escape(error.reason)}")
+    if stats.failed > len(shown):  # the true remainder: ``errors`` keeps only the first ones
+        console.print(f"… {stats.failed - len(shown)} lỗi khác / more errors")
 
 
 @index_app.command("init")
@@ -73,37 +74,34 @@ def init() -> None:
 class _ReadCounts:
     """What reading a scored file met: the bad lines (with why) and the lines given defaults."""
 
-    problems: list[str] = field(default_factory=list)
+    report: LineReport = field(default_factory=LineReport)
     defaulted: int = 0
 
 
-def _read_scored(path: Path, source_id: str, counts: _ReadCounts) -> Iterator[ScoredItem]:
-    """Stream a ``tinradar score`` file (any size); bad lines go to ``counts.problems``, not fatal.
+def _read_scored(path: Path, source_id: str, counts: _ReadCounts, max_bytes: int) -> Iterator[ScoredItem]:
+    """Stream a ``tinradar score`` file (any size) through the one JSON-lines reader; bad lines are reported, not fatal.
 
     Lines that got default metadata (no ``source_id``/``kind``/``fetched_at``) are
     counted in ``counts.defaulted``; each such item carries a note saying which defaults.
     """
+    from tinradar.jsonlines import read_lines
     from tinradar.schema import LineError, NoteCode, ScoredItem
 
-    problems = counts.problems
-    with path.open(encoding="utf-8") as fh:
-        for number, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                line = json.loads(raw)
-                if not isinstance(line, dict):
-                    raise LineError("not a JSON object.")
-                item = ScoredItem.from_line(line, source_id=source_id)
-            except ValueError as exc:  # LineError, json.JSONDecodeError
-                why = f"invalid JSON: {exc.msg} (column {exc.colno})." if isinstance(exc, json.JSONDecodeError) else exc
-                problems.append(f"dòng / line {number}: {str(why).splitlines()[0][:300]}")
-                if len(problems) <= 20:
-                    console.print(f"[yellow]bỏ qua / skipped[/] {escape(problems[-1])}")
-                continue
-            if any(n.code is NoteCode.DEFAULTS for n in item.analysis.notes):
-                counts.defaulted += 1
-            yield item
+    report = counts.report
+    for line in read_lines(path, max_bytes=max_bytes):
+        if line.obj is None:
+            report.skip(line.number, line.error or "?")
+            continue
+        try:
+            item = ScoredItem.from_line(line.obj, source_id=source_id)
+        except LineError as exc:
+            report.skip(line.number, str(exc).splitlines()[0][:300])
+            continue
+        if line.warning:
+            report.warn(line.number, line.warning)
+        if any(n.code is NoteCode.DEFAULTS for n in item.analysis.notes):
+            counts.defaulted += 1
+        yield item
 
 
 @index_app.command("load")
@@ -111,7 +109,11 @@ def load(
     file: Path = typer.Argument(..., help="JSON lines written by 'tinradar score' (document + analysis fields)"),
     source_id: str = typer.Option("import", help="Source id for lines that carry none"),
 ) -> None:
-    """Đưa kết quả chấm điểm vào chỉ mục / index a scored JSON-lines file (idempotent: rerun is safe)."""
+    """Đưa kết quả chấm điểm vào chỉ mục / index a scored JSON-lines file (idempotent: rerun is safe).
+
+    Exit code 0: every line is in the index; 1: some lines were skipped or failed (each
+    named), the rest went in; 2: no usable line, or no such file; 3: Elasticsearch is down.
+    """
     from index.indexer import Indexer
     from index.templates import ensure_templates
 
@@ -119,14 +121,15 @@ def load(
         fail(
             f"Không thấy tệp / no such file: {file}",
             hint="Give the path of a 'tinradar score' output (.jsonl).",
-            code=2,
+            code=ExitCode.USAGE,
         )
     settings = load_settings()
     client = _connect(settings)
     ensure_templates(client, settings)
     counts = _ReadCounts()
-    stats = Indexer(client, settings).index(_read_scored(file, source_id, counts))
-    total, problems = stats.ok + stats.failed, counts.problems
+    stats = Indexer(client, settings).index(_read_scored(file, source_id, counts, settings.max_line_bytes))
+    counts.report.finish()
+    total, problems = stats.ok + stats.failed, counts.report.skipped
     if counts.defaulted:
         console.print(
             f"{counts.defaulted} dòng không có source_id/kind/fetched_at, đã dùng mặc định / lines without "
@@ -137,7 +140,7 @@ def load(
         fail(
             f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad).",
             hint="Is it 'tinradar score' output?",
-            code=2,
+            code=ExitCode.USAGE,
         )
     _print_stats(stats, f"{file.name}: {total} mục / items, {len(problems)} dòng lỗi / bad lines")
     if stats.dead_lettered:
@@ -145,7 +148,7 @@ def load(
             f"[yellow]→ {stats.dead_lettered} mục trong hàng chờ lỗi / dead-lettered; send again: tinradar index replay[/]"
         )
     if stats.failed or problems:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.PARTIAL)
 
 
 @index_app.command("replay")
@@ -298,9 +301,21 @@ def search_command(
     try:
         result = search(client, settings, q)
         counts = stats(client, settings, q) if with_stats else None
+        if with_stats and len(claim) == 1:  # one claim: its response times too (on stderr, like the table)
+            from flows.cli.claims import print_timeline
+
+            print_timeline(client, settings, claim[0])
     except (ApiError, TransportError) as exc:
         from index.client import scrub
+        from index.search import query_too_long
 
+        if query_too_long(exc):
+            fail(
+                f"Câu tìm quá dài / the query is too long ({len(query)} characters, {len(query.split())} words): "
+                "it makes more clauses than Elasticsearch allows (indices.query.bool.max_clause_count)",
+                hint="Rút gọn: vài từ khóa hoặc một cụm từ trong ngoặc kép / shorten it: a few words or one quoted phrase",
+                code=ExitCode.USAGE,
+            )
         fail(
             f"Tìm kiếm thất bại / search failed: {scrub(str(exc), settings)[:300]}",
             hint="Check the node: tinradar es status",

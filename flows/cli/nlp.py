@@ -4,22 +4,26 @@
 plus ``rumor_risk``, ``risk_level``, ``cues``, ``cue_spans``, ``sentiment``, ``sentiment_proba``,
 ``covid``, ``covid_proba``, ``locations``, ``matched_claims``, ``cluster_id``,
 ``language`` (and ``notes``, ``model_versions``, ``analyzed_at``). A bad input line is
-reported with its number on stderr and skipped; it never stops the run.
+reported with its number on stderr and skipped; it never stops the run (exit code 1 then,
+see ``ExitCode``). The output is written to a temporary file and moved into place at
+the end, so ``-i f -o f`` is safe and an interrupted run leaves no half file. A value
+the loader would refuse (``likes: "abc"``, ``published_at: "yesterday"``) is dropped
+from the output with an ``ignored_fields`` note: whatever ``score`` writes, ``index
+load`` accepts.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
 
 import typer
 
-from flows.cli.common import console, fail, load_settings
+from flows.cli.common import ExitCode, LineReport, atomic_output, console, fail, load_settings, output_folder
 from tinradar.schema import Document, Note, NoteCode
 
 #: Input keys copied into the ``Document`` the analyzer reads (all optional but id/text).
@@ -42,17 +46,8 @@ class Model(StrEnum):
     sentiment = "sentiment"
 
 
-@contextmanager
-def _open(path: Path, mode: str) -> Iterator[IO[str]]:
-    if str(path) == "-":
-        yield sys.stdin if "r" in mode else sys.stdout
-        return
-    with path.open(mode, encoding="utf-8") as fh:
-        yield fh
-
-
-def _document(obj: dict[str, Any], line_no: int) -> tuple[Document, list[Note]]:
-    """Build the Document to analyse; metadata that does not validate is dropped with a note."""
+def _document(obj: dict[str, Any]) -> tuple[Document, list[str]]:
+    """The Document to analyse, and the metadata fields left out of it because they do not validate."""
     from pydantic import ValidationError
 
     from tinradar.ids import social_id
@@ -75,30 +70,52 @@ def _document(obj: dict[str, Any], line_no: int) -> tuple[Document, list[Note]]:
     except ValidationError as exc:
         bad = sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})
         kept = {k: v for k, v in extra.items() if k not in bad}
-        doc = Document.model_validate({**base, **kept})
-        return doc, [
-            Note(code=NoteCode.IGNORED_FIELDS, message=f"{', '.join(bad)} (giá trị không hợp lệ ở dòng {line_no})")
-        ]
+        return Document.model_validate({**base, **kept}), bad
 
 
-def _read(fh: IO[str]) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """Yield (line number, object or None, error or None) for each non-blank line."""
-    for line_no, line in enumerate(fh, start=1):
-        if not line.strip():
-            continue
+def _ignored(fields: list[str], line_no: int) -> Note:
+    return Note(code=NoteCode.IGNORED_FIELDS, message=f"{', '.join(fields)} (giá trị không hợp lệ ở dòng {line_no})")
+
+
+def _problem(obj: dict[str, Any]) -> str | None:
+    """Why a line cannot be scored at all (no usable id or text), or None."""
+    raw_id = obj.get("id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or not str(raw_id).strip():
+        return "thiếu trường 'id' (chuỗi hoặc số nguyên) / missing 'id' (a string or an integer)"
+    if not isinstance(obj.get("text"), str):
+        return "thiếu trường 'text' (chuỗi) / missing string 'text'"
+    return None
+
+
+def _loadable(line: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The output line as ``index load`` will take it: values it would refuse are dropped, and named.
+
+    ``score`` keeps the input object, so a key the analysis does not read (``kind``,
+    ``fetched_at``, ``author_hash``...) could still hold a value the loader refuses; it
+    is left out here rather than passed on to fail there.
+    """
+    from pydantic import ValidationError
+
+    from tinradar.schema import LineError, ScoredItem
+
+    dropped: list[str] = []
+    for _ in range(5):  # each pass drops every field pydantic named; a few passes at most
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield line_no, None, f"JSON không hợp lệ / invalid JSON: {exc.msg} (cột {exc.colno})"
-            continue
-        if not isinstance(obj, dict):
-            yield line_no, None, "dòng không phải đối tượng JSON / not a JSON object"
-        elif obj.get("id") in (None, "") or not isinstance(obj.get("id"), str | int):
-            yield line_no, None, "thiếu trường 'id' / missing 'id'"
-        elif not isinstance(obj.get("text", None), str):
-            yield line_no, None, "thiếu trường 'text' (chuỗi) / missing string 'text'"
-        else:
-            yield line_no, obj, None
+            ScoredItem.from_line(line)
+            return line, dropped
+        except LineError as exc:
+            cause = exc.__cause__
+            bad = (
+                {str(e["loc"][0]) for e in cause.errors() if e.get("loc")} & set(line)
+                if isinstance(cause, ValidationError)
+                else set()
+            )
+            bad -= {"id", "text"}
+            if not bad:
+                break
+            dropped += sorted(bad)
+            line = {k: v for k, v in line.items() if k not in bad}
+    return line, dropped
 
 
 def register(app: typer.Typer) -> None:
@@ -116,7 +133,12 @@ def register(app: typer.Typer) -> None:
 
         settings = load_settings()
         if str(input_path) != "-" and not input_path.is_file():
-            fail(f"không thấy tệp vào / input not found: {input_path}", hint="kiểm tra đường dẫn --input")
+            fail(
+                f"không thấy tệp vào / input not found: {input_path}",
+                hint="kiểm tra đường dẫn --input",
+                code=ExitCode.USAGE,
+            )
+        output_folder(output_path)
         try:
             analyzer = Analyzer(settings)
         except FileNotFoundError as exc:
@@ -133,22 +155,30 @@ def register(app: typer.Typer) -> None:
                 f"không dùng được backend transformers / transformers backend unavailable: {exc}",
                 hint="cài 'tinradar[transformers]' và đặt TINRADAR_TRANSFORMERS_MODEL_DIR, hoặc TINRADAR_NLP_BACKEND=sklearn",
             )
-        total = None
-        if str(input_path) != "-":
-            with input_path.open("rb") as fh:
-                total = sum(1 for line in fh if line.strip())
-        scored = skipped = 0
-        batch: list[tuple[dict[str, Any], Document, list[Note]]] = []
+        from tinradar.jsonlines import read_lines
+
+        scored = 0
+        report = LineReport()
+        batch: list[tuple[int, dict[str, Any], Document, list[str]]] = []
 
         def flush(out: IO[str]) -> None:
             nonlocal scored
             if not batch:
                 return
-            analyses = analyzer.analyze([doc for _, doc, _ in batch])
-            for (obj, _doc, notes), analysis in zip(batch, analyses, strict=True):
-                analysis.notes = [*notes, *analysis.notes]
-                fields = analysis.model_dump(mode="json", exclude={"doc_id"})
-                out.write(json.dumps({**obj, **fields}, ensure_ascii=False) + "\n")
+            analyses = analyzer.analyze([doc for _, _, doc, _ in batch])
+            for (line_no, obj, doc, bad), analysis in zip(batch, analyses, strict=True):
+                kept = {k: v for k, v in obj.items() if k not in bad}
+                if str(obj["id"]) != doc.id:  # an id the index cannot take (over 512 bytes): its hash, said so
+                    kept["id"] = doc.id
+                    report.warn(line_no, f"id dài quá 512 byte, ghi thành / id over 512 bytes, written as {doc.id}")
+                line, dropped = _loadable({**kept, **analysis.model_dump(mode="json", exclude={"doc_id"})})
+                if bad or dropped:
+                    ignored = _ignored([*bad, *dropped], line_no)
+                    line["notes"] = [str(ignored), *line.get("notes", [])]
+                    report.warn(
+                        line_no, f"giá trị không hợp lệ, đã bỏ / bad values dropped: {', '.join([*bad, *dropped])}"
+                    )
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
             scored += len(batch)
             batch.clear()
 
@@ -163,21 +193,35 @@ def register(app: typer.Typer) -> None:
             if console.is_terminal
             else nullcontext()
         )
-        with _open(input_path, "r") as fin, _open(output_path, "w") as fout, progress as prog:
-            task = prog.add_task("score", total=total) if prog is not None else None
-            for line_no, obj, error in _read(fin):
-                if obj is None:
-                    skipped += 1
-                    console.print(f"[yellow]Dòng {line_no} bị bỏ qua / line {line_no} skipped:[/] {error}")
+        source = sys.stdin.buffer if str(input_path) == "-" else input_path
+        with atomic_output(output_path) as fout, progress as prog:
+            task = prog.add_task("score", total=None) if prog is not None else None
+            for line in read_lines(source, max_bytes=settings.max_line_bytes):
+                problem = line.error or (_problem(line.obj) if line.obj is not None else None)
+                if line.obj is None or problem:
+                    report.skip(line.number, problem or "?")
                 else:
-                    doc, notes = _document(obj, line_no)
-                    batch.append((obj, doc, notes))
+                    if line.warning:
+                        report.warn(line.number, line.warning)
+                    doc, bad = _document(line.obj)
+                    batch.append((line.number, line.obj, doc, bad))
                     if len(batch) >= settings.nlp_batch_size:
                         flush(fout)
                 if prog is not None and task is not None:
                     prog.update(task, advance=1)
             flush(fout)
+            report.finish()
+            skipped = len(report.skipped)
+            if not scored and skipped:
+                # Nothing usable: the output (maybe the input itself, with -i f -o f) stays as it was.
+                fail(
+                    f"không dòng nào chấm được / no line could be scored ({skipped} bad) in {input_path}",
+                    hint="mỗi dòng là một đối tượng JSON có 'id' và 'text' / each line: a JSON object with 'id' and 'text'",
+                    code=ExitCode.USAGE,
+                )
         console.print(f"Đã chấm {scored} dòng, bỏ qua {skipped} / scored {scored}, skipped {skipped} → {output_path}")
+        if skipped:
+            raise typer.Exit(ExitCode.PARTIAL)
 
     @app.command("train")
     def train_cmd(
@@ -197,12 +241,12 @@ def register(app: typer.Typer) -> None:
         with_reviews: bool = typer.Option(
             False,
             "--with-reviews",
-            help="rumor: thêm kết luận của Ban (từ Elasticsearch) và ghi điểm trước/sau vào thẻ mô hình / add the board's verdicts, before/after CV in the card",
+            help="rumor: thêm kết luận của Ban (từ Elasticsearch), điểm trước/sau vào thẻ mô hình; sentiment: thêm giọng điệu do người duyệt ghi, độ đồng thuận vào thẻ / add the board's verdicts (rumor) or reviewed tones (sentiment)",
         ),
         reviews_file: Path | None = typer.Option(
             None,
             "--reviews-file",
-            help="rumor: kết luận từ file `tinradar review export` thay vì Elasticsearch (kéo theo --with-reviews)",
+            help="kết luận/giọng điệu từ file `tinradar review export` thay vì Elasticsearch (kéo theo --with-reviews)",
         ),
     ) -> None:
         """Huấn luyện mô hình (có thẻ mô hình). Train a model, seeded, and write its model card."""
@@ -232,6 +276,12 @@ def register(app: typer.Typer) -> None:
             )
             console.print(f"[green]Xong / done:[/] {report['version']} → {out_dir / 'rumor'} ({summary})")
         else:
+            if with_reviews or reviews_file:  # tones recorded on the review desk (docs/review.md)
+                from flows.cli.review import train_sentiment_with_reviews
+
+                return train_sentiment_with_reviews(
+                    settings, data, out_dir, seed=13 if seed is None else seed, reviews_file=reviews_file
+                )
             train_fn = _sentiment_trainer()
             try:
                 report = train_fn(data, out_dir) if seed is None else train_fn(data, out_dir, seed)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
     from flows.review.users import AccountAction, Recorder, User
+    from index.review import ReviewExportRow
 
 review_app = typer.Typer(
     help="Bàn duyệt tin: ứng dụng web để Ban ghi kết luận. / Review desk web app.", no_args_is_help=True
@@ -98,25 +99,29 @@ def serve(
 
 @review_app.command("export")
 def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines để ghi / output JSONL file")) -> None:
-    """Xuất các kết luận làm dữ liệu huấn luyện (nhãn 1 = sai/gây hiểu lầm, 0 = chính xác).
+    """Xuất các kết luận và giọng điệu làm dữ liệu huấn luyện (nhãn 1 = sai/gây hiểu lầm, 0 = chính xác).
 
-    Exports reviewed items as labelled JSON lines for `tinradar train rumor --with-reviews`.
+    Exports reviewed items (verdict label and/or tone) as JSON lines for `tinradar train rumor|sentiment --with-reviews`.
     """
     from index.review import export_decisions
 
     settings = load_settings()
     client = _client(settings)
     counts: Counter[str] = Counter()
+    tones: Counter[str] = Counter()
     out_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_file.with_suffix(out_file.suffix + ".part")
     with tmp.open("w", encoding="utf-8") as fh:
         for row in export_decisions(client, settings):
             fh.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
             counts[str(row.status)] += 1
+            if row.tone is not None:
+                tones[row.tone.value] += 1
     tmp.replace(out_file)
     total = sum(counts.values())
     detail = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "không có"
-    console.print(f"Đã xuất {total} kết luận vào {out_file} ({detail}).")
+    tone_detail = ", ".join(f"{k}: {v}" for k, v in sorted(tones.items())) or "chưa có"
+    console.print(f"Đã xuất {total} kết luận vào {out_file} ({detail}); giọng điệu: {tone_detail}.")
 
 
 @audit_app.command("verify")
@@ -166,6 +171,22 @@ def audit_init() -> None:
     console.print(f"Chỉ mục nhật ký {audit_index(settings)} đã sẵn sàng.")
 
 
+def _reviews(settings: Settings, reviews_file: Path | None) -> list[ReviewExportRow]:
+    """Reviewed rows from ``reviews_file`` (a ``tinradar review export``) or straight from Elasticsearch."""
+    from flows.review.retrain import read_reviews
+
+    if reviews_file is None:
+        from index.review import export_decisions
+
+        return list(export_decisions(_client(settings), settings))
+    if not reviews_file.is_file():
+        fail(f"Không thấy file kết luận: {reviews_file}", hint="Tạo bằng: tinradar review export --out FILE", code=2)
+    try:
+        return read_reviews(reviews_file)
+    except ValueError as exc:
+        fail(f"File kết luận không hợp lệ: {exc}", hint="Dùng file do tinradar review export tạo ra.", code=2)
+
+
 def train_rumor_with_reviews(
     settings: Settings, data: Path, model_dir: Path, *, seed: int = 42, reviews_file: Path | None = None
 ) -> None:
@@ -174,22 +195,10 @@ def train_rumor_with_reviews(
     Verdicts come from ``reviews_file`` (a ``tinradar review export``) or straight from
     Elasticsearch. Called by the NLP area's ``train`` command.
     """
-    from flows.review.retrain import read_reviews
+    from flows.review.retrain import rumor_rows
     from flows.review.retrain import train_rumor_with_reviews as train
 
-    if reviews_file is not None:
-        if not reviews_file.is_file():
-            fail(
-                f"Không thấy file kết luận: {reviews_file}", hint="Tạo bằng: tinradar review export --out FILE", code=2
-            )
-        try:
-            reviews = read_reviews(reviews_file)
-        except ValueError as exc:
-            fail(f"File kết luận không hợp lệ: {exc}", hint="Dùng file do tinradar review export tạo ra.", code=2)
-    else:
-        from index.review import export_decisions
-
-        reviews = list(export_decisions(_client(settings), settings))
+    reviews = rumor_rows(_reviews(settings, reviews_file))
     if not reviews:
         fail(
             "Chưa có kết luận nào để học (chỉ dùng Sai sự thật / Gây hiểu lầm / Chính xác).",
@@ -208,6 +217,53 @@ def train_rumor_with_reviews(
         f"ROC-AUC {before['roc_auc']:.4f} → {after['roc_auc']:.4f}, PR-AUC {before['pr_auc']:.4f} → {after['pr_auc']:.4f} "
         f"(xem {model_dir / 'MODEL_CARD.md'})"
     )
+
+
+def train_sentiment_with_reviews(
+    settings: Settings, data: Path, models_dir: Path, *, seed: int = 13, reviews_file: Path | None = None
+) -> None:
+    """``tinradar train sentiment --with-reviews``: add the reviewers' tones, print the agreement.
+
+    With no recorded tone it says so and trains nothing (exit code 1).
+    """
+    from flows.review.retrain import tone_rows
+    from flows.review.retrain import train_sentiment_with_reviews as train
+
+    rows = _reviews(settings, reviews_file)
+    if not tone_rows(rows):
+        fail(
+            f"Chưa có bài nào được người duyệt ghi giọng điệu ({len(rows)} bài đã duyệt, không bài nào có giọng điệu): "
+            "không có gì để thêm vào mô hình cảm xúc. / No reviewed tones yet: nothing to add.",
+            hint="Trên trang bài của bàn duyệt tin, chọn Tiêu cực / Trung tính / Tích cực rồi lưu; hoặc bỏ --with-reviews.",
+            code=1,
+        )
+    try:
+        report = train(data, rows, models_dir, seed=seed, log=lambda m: console.print(m))
+    except (FileNotFoundError, ValueError) as exc:
+        fail(
+            f"dữ liệu cảm xúc không đúng / bad sentiment data under {data}: {exc}",
+            hint="--data là thư mục datasets, có reintel/, comments/ và sentiment/ / --data is the datasets folder",
+        )
+    reviews = report["reviews"]
+    console.print(
+        f"[green]Xong / done:[/] {report['version']} → {models_dir / 'sentiment'} với {reviews['rows']['added']} "
+        f"giọng điệu của người duyệt / reviewed tones."
+    )
+    for name, what in (
+        ("shipped_model", "mô hình đang dùng / model in use"),
+        ("out_of_fold", "mô hình mới / new model"),
+    ):
+        part = reviews.get(name)
+        agreement = part.get("agreement", part) if part else None
+        if not agreement or not agreement.get("n"):
+            console.print(f"Đồng thuận với người duyệt, {what}: không có bài để so / no items to compare.")
+            continue
+        kappa = agreement["cohen_kappa"]
+        console.print(
+            f"Đồng thuận với người duyệt, {what}: {agreement['n']} bài, độ chính xác {agreement['accuracy']:.3f}, "
+            f"kappa {'không xác định' if kappa is None else f'{kappa:.3f}'}"
+        )
+    console.print(f"(xem {models_dir / 'sentiment' / 'MODEL_CARD.md'})")
 
 
 def _account_recorder(settings: Settings) -> Recorder | None:

@@ -99,3 +99,24 @@ def place_bars(rows: list[tuple[str, int]], title: str) -> str:
     ax.set_xlim(0, max([n for _, n in rows] + [1]) * 1.15)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _svg_uri(fig)
+
+
+def claim_life(per_day: dict[str, int], correction_day: str | None, title: str) -> str:
+    """Posts per day of one claim, with the day the board's correction was published marked."""
+    days = list(per_day)
+    fig, ax = plt.subplots(figsize=(7.5, 3.0), dpi=100)
+    x = list(range(len(days)))
+    colors = ["#2c6fbb" if correction_day is None or d < correction_day else "#95a5a6" for d in days]
+    ax.bar(x, [per_day[d] for d in days], color=colors, width=0.7)
+    if correction_day is not None:
+        at = days.index(correction_day) if correction_day in days else len(days) - 0.5
+        ax.axvline(at - 0.5 if correction_day in days else at, color="#27ae60", linewidth=2)
+        ax.annotate(
+            "Cải chính", xy=(at - 0.45, 1), xycoords=("data", "axes fraction"), color="#27ae60", fontsize=9, va="top"
+        )
+    step = max(1, len(days) // 12)
+    ax.set_xticks(x[::step], _day_labels(days)[::step])
+    ax.set_ylabel("Số tin, bài")
+    ax.set_title(title, fontsize=11, loc="left")
+    _style(ax)
+    return _svg_uri(fig)

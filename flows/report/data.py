@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from flows.summary import DropCounts, RunSummary, SourceRun, SourceStatus
 from index import doc as F
+from index.claims import RegistryClaim
 from index.search import Hit, SearchQuery, SearchResult, SearchStats, build_query, search, stats
 from index.templates import alias_name
 from nlp.claims import Claim, load_claims
@@ -114,6 +115,53 @@ class Headline(BaseModel):
     )
 
 
+class UnansweredRow(BaseModel):
+    """A flagged rumor the board has not answered yet, and for how long."""
+
+    claim_id: str
+    claim: str
+    first_seen: datetime
+    waiting: str = Field(description="since it was first seen, in words")
+    flagged_posts: int
+    posts: int
+
+
+class ResponseTimes(BaseModel):
+    """How fast the board caught and answered rumors: the month's medians and what is still open."""
+
+    month: str
+    claims_this_month: int = 0
+    median_to_flag: str = "—"
+    median_to_answer: str = "—"
+    answered: int = 0
+    unanswered: list[UnansweredRow] = Field(default_factory=list)
+
+
+class ClaimLife(BaseModel):
+    """One claim's posts per day, with the day its correction was published (the chart)."""
+
+    claim_id: str
+    claim: str
+    per_day: dict[str, int] = Field(default_factory=dict)
+    correction_day: str | None = None
+    correction_url: str | None = None
+    to_flag: str = "—"
+    to_answer: str = "—"
+
+
+class NarrativeRow(BaseModel):
+    """An emerging narrative: a repeat cluster of risky posts that matches no known claim."""
+
+    cluster_id: str
+    posts: int
+    last_day: int
+    growth: int
+    first_seen: datetime | None = None
+    example_title: str = ""
+    example_url: str | None = None
+    sources: list[str] = Field(default_factory=list)
+
+
 class ReportData(BaseModel):
     day: date
     generated_at: datetime
@@ -136,6 +184,9 @@ class ReportData(BaseModel):
     runs_today: int = 0
     pending_items: int = 0
     drops: DropCounts = Field(default_factory=DropCounts, description="Drops of the day's runs, summed")
+    response: ResponseTimes | None = None
+    claim_life: ClaimLife | None = None
+    emerging: list[NarrativeRow] = Field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -155,6 +206,18 @@ def _claims_registry(settings: Settings) -> dict[str, Claim]:
         return {c.id: c for c in load_claims(settings.claims_file)}
     except (OSError, ValueError):
         return {}
+
+
+def _registry(client: Elasticsearch, settings: Settings) -> list[RegistryClaim]:
+    """The claim registry from the index (empty when there is none: the YAML's texts are used, no response times)."""
+    from elasticsearch import ApiError, TransportError
+
+    from index.claims import all_claims
+
+    try:
+        return all_claims(client, settings)
+    except (ApiError, TransportError):
+        return []
 
 
 def _short(text: str, n: int = 220) -> str:
@@ -261,7 +324,8 @@ class ReportCollector:
     def __init__(self, client: Elasticsearch, settings: Settings) -> None:
         self.client = client
         self.settings = settings
-        self.claims = _claims_registry(settings)
+        self.registry = _registry(client, settings)
+        self.claims = {r.id: r.claim for r in self.registry} or _claims_registry(settings)
         self.places = PlaceNames.load()
 
     def stats(self, query: SearchQuery) -> SearchStats:
@@ -303,6 +367,8 @@ class ReportCollector:
         data.spikes = self._spikes(today, baseline)
         data.provinces = self._provinces(today, window)
         data.districts = self._districts(day, start)
+        data.response, data.claim_life = self._response(day)
+        data.emerging = self._emerging(day)
         crawl = crawl_status_for(self.settings, day)
         data.crawl_status, data.runs_today, data.pending_items = crawl.sources, crawl.runs, crawl.pending
         data.drops = crawl.drops
@@ -363,6 +429,74 @@ class ReportCollector:
                 )
             )
         return rows
+
+    def _response(self, day: date) -> tuple[ResponseTimes | None, ClaimLife | None]:
+        """Response times as of the end of ``day``; the chart shows the claim answered most recently
+        (else the unanswered one with the most flagged posts)."""
+        from index.claim_stats import human_delay, response_summary
+
+        if not self.registry:
+            return None, None
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=self.settings.tz)
+        summary = response_summary(self.client, self.settings, self.registry, end)
+        times = ResponseTimes(
+            month=summary.month,
+            claims_this_month=summary.claims_this_month,
+            median_to_flag=human_delay(summary.median_to_flag),
+            median_to_answer=human_delay(summary.median_to_answer),
+            answered=len(summary.answered),
+            unanswered=[
+                UnansweredRow(
+                    claim_id=t.claim_id,
+                    claim=_short(t.claim, 160),
+                    first_seen=t.first_seen,
+                    waiting=human_delay(end - t.first_seen),
+                    flagged_posts=t.flagged_posts,
+                    posts=t.posts,
+                )
+                for t in summary.unanswered
+                if t.first_seen is not None
+            ],
+        )
+        answered = [t for t in summary.answered if t.correction_at is not None and t.correction_at < end]
+        pick = max(answered, key=lambda t: t.correction_at or end, default=None) or max(
+            summary.unanswered, key=lambda t: t.flagged_posts, default=None
+        )
+        if pick is None:
+            return times, None
+        first = min((d.day for d in pick.per_day), default=day)
+        last = max([day, *(d.day for d in pick.per_day)])
+        counts = {d.day: d.posts for d in pick.per_day}
+        span = [first + timedelta(days=i) for i in range((last - first).days + 1)][-31:]
+        life = ClaimLife(
+            claim_id=pick.claim_id,
+            claim=_short(pick.claim, 160),
+            per_day={d.isoformat(): counts.get(d, 0) for d in span},
+            correction_day=pick.correction_at.astimezone(self.settings.tz).date().isoformat()
+            if pick.correction_at
+            else None,
+            correction_url=pick.correction_url,
+            to_flag=human_delay(pick.time_to_flag),
+            to_answer=human_delay(pick.time_to_answer),
+        )
+        return times, life
+
+    def _emerging(self, day: date) -> list[NarrativeRow]:
+        from index.narratives import emerging
+
+        return [
+            NarrativeRow(
+                cluster_id=n.cluster_id,
+                posts=n.posts,
+                last_day=n.last_day,
+                growth=n.growth,
+                first_seen=n.first_seen,
+                example_title=_short(n.example_title or n.example_text, 120),
+                example_url=n.example_url,
+                sources=n.sources,
+            )
+            for n in emerging(self.client, self.settings, day)
+        ]
 
     def _new_clusters(self, day: date, today: SearchStats, limit: int = 10) -> list[ClusterRow]:
         """Clusters with at least two items today that had none before today, largest first."""

@@ -95,6 +95,10 @@ def chart_uris(data: ReportData) -> dict[str, str]:
         out["provinces"] = charts.place_bars(
             [(r.name, r.window) for r in data.provinces], "Tỉnh/thành được nhắc tới (7 ngày)"
         )
+    if data.claim_life is not None and data.claim_life.per_day:
+        out["claim_life"] = charts.claim_life(
+            data.claim_life.per_day, data.claim_life.correction_day, f"Vòng đời tin đồn {data.claim_life.claim_id}"
+        )
     return out
 
 

@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from flows.review import account_views, presentation, views
+from flows.review import account_views, claim_views, presentation, views
 from flows.review.deploy import check_secret
 from flows.review.deps import Forbidden, LoginRequired, gate, render
 from flows.review.security import CSRFMiddleware, SecurityHeadersMiddleware
@@ -40,13 +40,27 @@ SESSION_COOKIE = "tinradar_review"
 
 @dataclass
 class ClaimsCache:
-    """Known claims from ``nlp/claims.yaml``, re-read when the file changes."""
+    """Known claims by id: the registry index (re-read at most every ``ttl`` seconds, so a claim
+    approved on the desk shows at once on the next page after that), else ``nlp/claims.yaml``."""
 
     path: Path
+    registry: Callable[[], dict[str, Claim]] | None = None
+    ttl: float = 30.0
     mtime: float = -1.0
+    read_at: float = -1e9
     claims: dict[str, Claim] = field(default_factory=dict)
 
     def get(self) -> dict[str, Claim]:
+        if self.registry is not None and time.monotonic() - self.read_at < self.ttl and self.claims:
+            return self.claims
+        if self.registry is not None:
+            try:
+                found = self.registry()
+            except (ApiError, ESConnectionError):
+                found = {}
+            if found:
+                self.claims, self.read_at, self.mtime = found, time.monotonic(), -1.0
+                return self.claims
         try:
             mtime = self.path.stat().st_mtime
         except OSError:
@@ -98,11 +112,18 @@ def create_app(
         settings.review_login_window_minutes * 60,
         max_per_account=settings.review_login_failures_per_account,
     )
-    app.state.claims = ClaimsCache(settings.claims_file)
+
+    def registry() -> dict[str, Claim]:
+        from index.claims import all_claims
+
+        return {r.id: r.claim for r in all_claims(app.state.client, settings)}
+
+    app.state.claims = ClaimsCache(settings.claims_file, registry)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(account_views.router)
     app.include_router(views.router)
+    app.include_router(claim_views.router)
 
     # Outermost last: headers ← session ← CSRF ← app (CSRF needs the session in scope).
     app.add_middleware(CSRFMiddleware)

@@ -1,4 +1,4 @@
-"""Retrain the rumor model with the board's verdicts, and say what they changed.
+"""Retrain the rumor and sentiment models with the board's verdicts and tones, and say what they changed.
 
 The board's verdicts (``tinradar review export`` or ``index.review.export_decisions``) are
 local, recent, labelled examples: exactly what the ReINTEL-trained model lacks. This
@@ -7,6 +7,11 @@ appends the verdicts to the training CSV in ReINTEL form (text + label, no engag
 counts), trains with the unchanged procedure, and records the cross-validated scores
 *before* (training data alone, same seed and folds) and *after* (with the verdicts) in
 ``metrics.json`` and in a section of the model card.
+
+Tones recorded on the desk go the same way into the sentiment model
+(``train_sentiment_with_reviews``): rows added to the hand-labelled posts
+(``nlp.sentiment_reviews``), and the reviewer-vs-model agreement (the model in use before,
+and the retrained one out of fold) in ``metrics.json`` and the card.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from index.review.export import ReviewExportRow
+
+if TYPE_CHECKING:  # the NLP stack loads only when a model is trained
+    from nlp.sentiment_reviews import ReviewedTone
 
 #: Columns of a ReINTEL CSV row; verdict rows leave the engagement columns empty.
 REINTEL_COLUMNS = (
@@ -35,6 +43,18 @@ REINTEL_COLUMNS = (
     "num_share_post",
     "label",
 )
+
+
+def rumor_rows(rows: Iterable[ReviewExportRow]) -> list[ReviewExportRow]:
+    """Rows with a rumor verdict (``label``); rows with only a tone say nothing about rumors."""
+    return [r for r in rows if r.label is not None]
+
+
+def tone_rows(rows: Iterable[ReviewExportRow]) -> list[ReviewedTone]:
+    """Rows with a reviewer's tone, as the sentiment trainer takes them."""
+    from nlp.sentiment_reviews import ReviewedTone
+
+    return [ReviewedTone(id=r.id, text=r.text, tone=r.tone, cluster=r.cluster_id) for r in rows if r.tone is not None]
 
 
 def read_reviews(path: Path) -> list[ReviewExportRow]:
@@ -50,7 +70,7 @@ def read_reviews(path: Path) -> list[ReviewExportRow]:
             what = (
                 "not JSON"
                 if first["type"] == "json_invalid"
-                else "expected an object with 'id', 'text' and 'label' 0 or 1"
+                else "expected an object with 'id', 'text' and 'label' 0 or 1 or 'tone' neg/neu/pos"
             )
             raise ValueError(f"{path}:{number}: {what} ({first['msg']})") from None
     return rows
@@ -73,6 +93,8 @@ def combined_csv(base_csv: Path, reviews: Iterable[ReviewExportRow]) -> tuple[st
     writer.writerows(base_rows)
     added = positives = 0
     for row in reviews:
+        if row.label is None:
+            continue
         writer.writerow(
             {f: "" for f in fields}
             | {
@@ -136,6 +158,7 @@ def train_rumor_with_reviews(
     """Train ``nlp.rumor`` on base + verdicts into ``model_dir``; the report holds before/after CV."""
     from nlp import rumor
 
+    reviews = rumor_rows(reviews)
     if not reviews:
         raise ValueError("no verdicts to learn from: decide some items first (or check the export)")
     text, base_rows, added, positives = combined_csv(base_csv, reviews)
@@ -163,4 +186,50 @@ def train_rumor_with_reviews(
         card.read_text(encoding="utf-8") + card_section(base_rows, added, positives, before, report["cv"]),
         encoding="utf-8",
     )
+    return report
+
+
+def train_sentiment_with_reviews(
+    data_dir: Path,
+    reviews: Iterable[ReviewExportRow],
+    models_dir: Path,
+    *,
+    seed: int = 13,
+    log: Callable[[str], Any] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Train ``nlp.sentiment_train`` with the reviewers' tones added; the report holds the agreement.
+
+    Before training, the model in ``models_dir`` (if any) guesses the reviewed items, so
+    the card can say how far the model in use agreed with the reviewers on items it never
+    trained on. ``options`` go to the trainer (``limit``, ``params``, ``features``: tests).
+    """
+    from nlp import sentiment_reviews, sentiment_train
+    from nlp.sentiment import SentimentModel
+
+    toned = tone_rows(reviews)
+    if not toned:
+        raise ValueError("no tones to learn from: record the author's tone of some items on the review desk first")
+    try:
+        previous: SentimentModel | None = SentimentModel.load(models_dir)
+    except (FileNotFoundError, ValueError):  # no model yet, or one this code cannot read
+        previous = None
+    guesses = previous.predict([r.text for r in toned]) if previous else []
+    if log:
+        log(
+            f"Huấn luyện với {len(toned)} bài có giọng điệu do người duyệt ghi / training with {len(toned)} reviewed tones …"
+        )
+    report: dict[str, Any] = sentiment_train.train(data_dir, models_dir, seed, reviewed=toned, **options)
+    report.pop("_model", None)
+    reviews_report = report["reviews"]
+    if previous is not None:
+        seen = reviews_report["rows"]["near_copies_of_labelled"]
+        reviews_report["shipped_model"] = sentiment_reviews.shipped_agreement(previous.version, toned, guesses, seen)
+    if options.get("write", True):
+        folder = models_dir / "sentiment"
+        (folder / "metrics.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        card = folder / "MODEL_CARD.md"
+        card.write_text(
+            card.read_text(encoding="utf-8") + sentiment_reviews.card_section(reviews_report), encoding="utf-8"
+        )
     return report

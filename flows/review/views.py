@@ -10,22 +10,27 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from flows.review.claim_views import CATEGORIES, prefill
 from flows.review.deps import render, require_decider
-from flows.review.presentation import STATUS_LABELS
+from flows.review.presentation import SENTIMENT_LABELS, STATUS_LABELS
 from flows.review.security import safe_next
 from flows.review.users import User
 from index import review as store
-from tinradar.schema import ReviewStatus
+from tinradar.schema import ReviewStatus, Sentiment
 
 router = APIRouter()
 
-_FILTER_KEYS = ("day", "source", "province", "claim", "cluster", "status", "mode")
+_FILTER_KEYS = ("day", "source", "province", "claim", "cluster", "status", "mode", "unlisted")
 
 
 def _filters(params: dict[str, str]) -> tuple[store.QueueFilters, dict[str, str]]:
     """Queue filters from the query string; bad values are ignored, not errors."""
     clean: dict[str, str] = {k: params[k].strip() for k in _FILTER_KEYS if params.get(k, "").strip()}
-    values: dict[str, Any] = {k: v for k, v in clean.items() if k not in ("day", "status", "mode")}
+    values: dict[str, Any] = {k: v for k, v in clean.items() if k not in ("day", "status", "mode", "unlisted")}
+    if clean.get("unlisted") == "1":
+        values["unlisted"] = True
+    else:
+        clean.pop("unlisted", None)
     if "day" in clean:
         try:
             values["day"] = date.fromisoformat(clean["day"])
@@ -84,8 +89,13 @@ def _item_context(request: Request, item: store.ReviewItem, back: str) -> dict[s
         "open_members": open_members,
         "history": store.audit_trail(state.client, state.settings, item.id),
         "verdicts": [s.value for s in store.VERDICTS],
+        "tones": [t.value for t in Sentiment],
         "back": safe_next(back),
         "conflict": None,
+        # no known claim matched: the reviewer may propose one (claim_views), prefilled from the item
+        "proposal": None if item.doc.claim_ids else prefill(item, state.settings),
+        "proposal_error": None,
+        "CATEGORIES": CATEGORIES,
     }
 
 
@@ -99,14 +109,27 @@ def item_page(request: Request, doc_id: str, back: str = "/") -> HTMLResponse:
 
 
 def _conflict_page(
-    request: Request, item: store.ReviewItem, outcome: store.DecisionOutcome, back: str, status: ReviewStatus, note: str
+    request: Request,
+    item: store.ReviewItem,
+    outcome: store.DecisionOutcome,
+    back: str,
+    status: ReviewStatus | None,
+    note: str,
+    tone: Sentiment | None = None,
 ) -> HTMLResponse:
-    """409: someone wrote first. Show their decision and the item at its new version; keep the note typed."""
+    """409: someone wrote first. Show their decision and the item at its new version; keep the note typed.
+
+    ``status`` is None for a tone saved on its own; the reviewer's own tone choice is kept.
+    """
     state = request.app.state
     fresh = store.get_item(state.client, state.settings, item.id) or item
     context = _item_context(request, fresh, back)
     context["conflict"] = outcome.current
-    context["your_choice"] = {"status": status.value, "note": note}
+    context["your_choice"] = {
+        "status": status.value if status else None,
+        "note": note,
+        "tone": tone.value if tone else "",
+    }
     return render(request, "item.html", context, status_code=409)
 
 
@@ -175,19 +198,27 @@ def decide(
     primary_term: str = Form(""),
     back: str = Form("/"),
     whole_cluster: str = Form(""),
+    tone: str = Form(""),
 ) -> Response:
-    """Record a verdict at the version the reviewer saw (409 with the current verdict otherwise)."""
+    """Record a verdict at the version the reviewer saw (409 with the current verdict otherwise).
+
+    A tone chosen with it is saved with it, for this item only (not the cluster).
+    """
     state = request.app.state
     back = safe_next(back)
     note = note[:4000]
     version = _version(seq_no, primary_term)
+    reviewer_tone = _tone(tone)
     verdict = ReviewStatus(status) if status in {v.value for v in store.VERDICTS} else None
     item = store.get_item(state.client, state.settings, doc_id)
     if item is None:
         raise HTTPException(404)
     if verdict is None or version is None:
         context = _item_context(request, item, back)
-        context["error"] = "Hãy chọn một kết luận (Sai sự thật / Gây hiểu lầm / Chính xác / Không liên quan)."
+        context["error"] = "Hãy chọn một kết luận (Sai sự thật / Gây hiểu lầm / Chính xác / Không liên quan)." + (
+            " Chỉ muốn ghi giọng điệu? Bấm «Chỉ lưu giọng điệu»." if reviewer_tone else ""
+        )
+        context["your_choice"] = {"status": None, "note": note, "tone": reviewer_tone.value if reviewer_tone else ""}
         return render(request, "item.html", context, status_code=400)
     outcome = store.decide(
         state.client,
@@ -199,10 +230,13 @@ def decide(
         role=user.role.value,
         seq_no=version[0],
         primary_term=version[1],
+        tone=reviewer_tone,
     )
     if outcome.conflict:
-        return _conflict_page(request, item, outcome, back, verdict, note)
+        return _conflict_page(request, item, outcome, back, verdict, note, reviewer_tone)
     message = f"Đã lưu: «{STATUS_LABELS[verdict.value]}»."
+    if reviewer_tone is not None:
+        message += f" Giọng điệu: «{SENTIMENT_LABELS[reviewer_tone.value]}»."
     cluster_id = item.doc.cluster_id
     if whole_cluster and cluster_id:
         result = store.decide_cluster(
@@ -220,3 +254,47 @@ def decide(
         message += f"; giữ nguyên {kept} bài đã có người quyết định hoặc đang xem." if kept else "."
     request.session["flash"] = message
     return RedirectResponse(back, status_code=303)
+
+
+def _tone(value: str) -> Sentiment | None:
+    """The tone radio: "" (not recorded) or one Sentiment value; anything else counts as not recorded."""
+    return Sentiment(value) if value in {t.value for t in Sentiment} else None
+
+
+@router.post("/item/{doc_id}/tone", response_class=HTMLResponse)
+def record_tone(
+    request: Request,
+    doc_id: str,
+    user: User = Depends(require_decider),
+    tone: str = Form(""),
+    seq_no: str = Form(""),
+    primary_term: str = Form(""),
+    back: str = Form("/"),
+    note: str = Form(""),
+) -> Response:
+    """Record the author's tone on its own (the verdict stays as it is), at the version the reviewer saw."""
+    state = request.app.state
+    back = safe_next(back)
+    version = _version(seq_no, primary_term)
+    reviewer_tone = _tone(tone)
+    item = store.get_item(state.client, state.settings, doc_id)
+    if item is None:
+        raise HTTPException(404)
+    if reviewer_tone is None or version is None:
+        context = _item_context(request, item, back)
+        context["error"] = "Hãy chọn giọng điệu của bài (Tiêu cực / Trung tính / Tích cực) trước khi lưu giọng điệu."
+        return render(request, "item.html", context, status_code=400)
+    outcome = store.record_tone(
+        state.client,
+        state.settings,
+        doc_id,
+        tone=reviewer_tone,
+        by=user.name,
+        role=user.role.value,
+        seq_no=version[0],
+        primary_term=version[1],
+    )
+    if outcome.conflict:
+        return _conflict_page(request, item, outcome, back, None, note[:4000], reviewer_tone)
+    request.session["flash"] = f"Đã lưu giọng điệu: «{SENTIMENT_LABELS[reviewer_tone.value]}» (kết luận giữ nguyên)."
+    return RedirectResponse(f"/item/{doc_id}?{urlencode({'back': back})}", status_code=303)

@@ -6,25 +6,28 @@ attempt is audited (``audit``). One module per job:
 
 * ``models`` — what the desk reads and sends (filters, pages, items with their version);
 * ``queue`` — the queue, one item, a cluster (the analysts' query builder, ``index.search``);
-* ``decide`` — optimistic writes, for one item or a whole cluster;
+* ``decide`` — optimistic writes (a verdict, a tone), for one item or a whole cluster;
 * ``audit`` — the audit index ``{prefix}-audit`` (chained: ``index.audit_chain``);
-* ``export`` — verdicts as labelled rows for retraining.
+* ``export`` — verdicts and tones as labelled rows for retraining.
 
 The names below are the desk's API (``from index import review as store``).
 """
 
 from __future__ import annotations
 
-from index.doc import VERDICTS, ReviewState
+from index.doc import VERDICTS, ReviewState, ReviewTone
 from index.review.audit import (
     AccountRecord,
     AuditRecord,
+    ClaimChangeRecord,
     audit_index,
     audit_trail,
+    claim_history,
     ensure_audit_index,
     record_account_change,
+    record_claim_change,
 )
-from index.review.decide import decide, decide_cluster
+from index.review.decide import decide, decide_cluster, record_tone
 from index.review.export import ReviewExportRow, export_decisions
 from index.review.models import ClusterOutcome, DecisionOutcome, QueueFilters, QueuePage, ReviewItem
 from index.review.queue import cluster_members, get_item, queue, queue_facets
@@ -33,6 +36,7 @@ __all__ = [
     "VERDICTS",
     "AccountRecord",
     "AuditRecord",
+    "ClaimChangeRecord",
     "ClusterOutcome",
     "DecisionOutcome",
     "QueueFilters",
@@ -40,8 +44,10 @@ __all__ = [
     "ReviewExportRow",
     "ReviewItem",
     "ReviewState",
+    "ReviewTone",
     "audit_index",
     "audit_trail",
+    "claim_history",
     "cluster_members",
     "decide",
     "decide_cluster",
@@ -51,4 +57,6 @@ __all__ = [
     "queue",
     "queue_facets",
     "record_account_change",
+    "record_claim_change",
+    "record_tone",
 ]

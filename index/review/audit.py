@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from index import audit_chain
 from index.doc import IndexTime, ReviewState
@@ -26,6 +26,7 @@ _STATE_MAPPING = {
         "by": {"type": "keyword"},
         "at": {"type": "date"},
         "note": {"type": "text"},
+        "tone": {"properties": {"value": {"type": "keyword"}, "by": {"type": "keyword"}, "at": {"type": "date"}}},
     }
 }
 AUDIT_MAPPING: dict[str, Any] = {
@@ -44,7 +45,7 @@ AUDIT_MAPPING: dict[str, Any] = {
         "before": _STATE_MAPPING,
         "after": _STATE_MAPPING,
         "current": _STATE_MAPPING,
-        # verdict (absent in older records) | account
+        # verdict (absent in older records) | account | claim
         "kind": {"type": "keyword"},
         # outcome "not_applied": the number of the record it takes back
         "ref_seq": {"type": "long"},
@@ -52,6 +53,10 @@ AUDIT_MAPPING: dict[str, Any] = {
         "action": {"type": "keyword"},
         "account": {"type": "keyword"},
         "account_role": {"type": "keyword"},
+        # claim registry changes (index.claims): which claim, and the claim after the change
+        "claim_id": {"type": "keyword"},
+        "snapshot": {"type": "object", "enabled": False},
+        "note": {"type": "text"},
         **audit_chain.CHAIN_MAPPING,
     },
 }
@@ -94,6 +99,21 @@ class AccountRecord(BaseModel):
     action: Literal["add", "replace", "remove"]
     account: str
     account_role: str | None = None
+
+
+class ClaimChangeRecord(BaseModel):
+    """A change to the claim registry (``index.claims``): who did what to which claim, and the claim after it."""
+
+    kind: Literal["claim"] = "claim"
+    at: IndexTime
+    by: str
+    action: str
+    claim_id: str | list[str] = Field(description="one claim; a seeding lists every claim it wrote")
+    snapshot: dict[str, Any]
+    note: str | None = None
+    seq: int | None = None
+    prev_hash: str | None = None
+    hash: str | None = None
 
 
 def audit_index(settings: Settings) -> str:
@@ -161,6 +181,35 @@ def record_account_change(
     """Chain one account change by ``by``."""
     record = AccountRecord(at=utc_now(), by=by, action=action, account=account, account_role=account_role)
     return AccountRecord.model_validate(_append(client, settings, record.model_dump(mode="json", exclude_none=True)))
+
+
+def record_claim_change(
+    client: Elasticsearch,
+    settings: Settings,
+    *,
+    action: str,
+    claim_id: str | list[str],
+    by: str,
+    snapshot: dict[str, Any],
+    note: str | None = None,
+) -> ClaimChangeRecord:
+    """Chain one claim-registry change (written before the change, like every record)."""
+    record = ClaimChangeRecord(at=utc_now(), by=by, action=action, claim_id=claim_id, snapshot=snapshot, note=note)
+    return ClaimChangeRecord.model_validate(
+        _append(client, settings, record.model_dump(mode="json", exclude_none=True))
+    )
+
+
+def claim_history(client: Elasticsearch, settings: Settings, claim_id: str, size: int = 100) -> list[ClaimChangeRecord]:
+    """Changes of one claim, oldest first."""
+    response = client.search(
+        index=audit_index(settings),
+        ignore_unavailable=True,
+        query={"bool": {"filter": [{"term": {"kind": "claim"}}, {"term": {"claim_id": claim_id}}]}},
+        sort=[{"seq": {"order": "asc", "unmapped_type": "long"}}],
+        size=size,
+    )
+    return [ClaimChangeRecord.model_validate(h["_source"]) for h in response["hits"]["hits"]]
 
 
 def _append(client: Elasticsearch, settings: Settings, record: dict[str, Any]) -> dict[str, Any]:

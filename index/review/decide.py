@@ -13,11 +13,11 @@ from typing import Literal
 
 from elasticsearch import ConflictError, Elasticsearch
 
-from index.doc import REVIEW, VERDICTS, ReviewState
+from index.doc import REVIEW, VERDICTS, ReviewState, ReviewTone
 from index.review.audit import record_attempt
 from index.review.models import MAX_CLUSTER, ClusterOutcome, DecisionOutcome, ReviewItem
 from index.review.queue import cluster_members, get_item
-from tinradar.schema import ReviewStatus, utc_now
+from tinradar.schema import ReviewStatus, Sentiment, utc_now
 from tinradar.settings import Settings
 
 
@@ -33,26 +33,67 @@ def decide(
     seq_no: int,
     primary_term: int,
     scope: Literal["item", "cluster"] = "item",
+    tone: Sentiment | None = None,
 ) -> DecisionOutcome:
     """Write a verdict (or ``in_review``: "I am on it") if the document is still at the version the reviewer saw.
 
     On a version mismatch nothing is written to the document; the outcome carries the
     current decision so the UI can show it. Both cases are audited, a verdict *before* it
-    is written: no record, no verdict.
+    is written: no record, no verdict. ``tone`` (optional) is recorded with the verdict;
+    without it, a tone recorded earlier is kept, whoever gave it.
     """
     if status not in (*VERDICTS, ReviewStatus.IN_REVIEW):
         raise ValueError(f"not a verdict: {status}")
     item = get_item(client, settings, doc_id)
     if item is None:
         raise LookupError(doc_id)
-    after = ReviewState(status=status, by=by, at=utc_now(), note=note.strip() or None)
-    seen = (seq_no, primary_term)
+    now = utc_now()
+    kept = ReviewTone(value=tone, by=by, at=now) if tone is not None else item.review.tone
+    after = ReviewState(status=status, by=by, at=now, note=note.strip() or None, tone=kept)
+    return _apply(client, settings, item, after, by=by, role=role, seen=(seq_no, primary_term), scope=scope)
+
+
+def record_tone(
+    client: Elasticsearch,
+    settings: Settings,
+    doc_id: str,
+    *,
+    tone: Sentiment,
+    by: str,
+    role: str = "reviewer",
+    seq_no: int,
+    primary_term: int,
+) -> DecisionOutcome:
+    """Record the author's tone on its own, leaving the verdict (status, who, when, note) as it is.
+
+    The same rules as a verdict: written only at the version the reviewer saw, and only
+    after its audit record. Only this item: near-copies in a cluster may differ in tone.
+    """
+    item = get_item(client, settings, doc_id)
+    if item is None:
+        raise LookupError(doc_id)
+    after = item.review.model_copy(update={"tone": ReviewTone(value=tone, by=by, at=utc_now())})
+    return _apply(client, settings, item, after, by=by, role=role, seen=(seq_no, primary_term), scope="item")
+
+
+def _apply(
+    client: Elasticsearch,
+    settings: Settings,
+    item: ReviewItem,
+    after: ReviewState,
+    *,
+    by: str,
+    role: str,
+    seen: tuple[int, int],
+    scope: Literal["item", "cluster"],
+) -> DecisionOutcome:
+    """Audit, then write ``after`` as the item's review state, if it is still at version ``seen``."""
     if (item.seq_no, item.primary_term) != seen:
-        outcome = DecisionOutcome(doc_id=doc_id, applied=False, conflict=True, before=item.review, current=item.review)
+        outcome = DecisionOutcome(doc_id=item.id, applied=False, conflict=True, before=item.review, current=item.review)
         record_attempt(client, settings, item, after, outcome, by=by, role=role, seen=seen, scope=scope)
         return outcome
     # The record first: if it cannot be written (AuditWriteError), neither is the verdict.
-    planned = DecisionOutcome(doc_id=doc_id, applied=True, before=item.review, current=after)
+    planned = DecisionOutcome(doc_id=item.id, applied=True, before=item.review, current=after)
     record = record_attempt(client, settings, item, after, planned, by=by, role=role, seen=seen, scope=scope)
     try:
         outcome = _write(client, settings, item, after)

@@ -1,4 +1,4 @@
-"""The board's verdicts as labelled examples, for ``tinradar train rumor --with-reviews``."""
+"""The board's verdicts and tones as labelled examples, for ``tinradar train rumor|sentiment --with-reviews``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Annotated, Literal
 
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
-from pydantic import BaseModel, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, Field, PlainSerializer, field_validator, model_validator
 
 from index import doc as F
 from index.doc import SEARCH_ONLY_FIELDS, IndexDoc
 from index.templates import alias_name
-from tinradar.schema import Kind, ReviewStatus
+from tinradar.schema import Kind, ReviewStatus, Sentiment
 from tinradar.settings import Settings
 
 #: Labels for retraining the rumor model: 1 = rumor-like, 0 = not; irrelevant is skipped.
@@ -25,19 +25,25 @@ EXPORT_LABELS: dict[ReviewStatus, Literal[0, 1]] = {
 
 
 class ReviewExportRow(BaseModel):
-    """One line of ``tinradar review export``: a decided document as a training example.
+    """One line of ``tinradar review export``: a reviewed document as a training example.
 
-    ``id``, ``text`` and ``label`` are what training needs (a file written by hand may
-    carry only those); the rest says where the verdict came from.
+    ``id``, ``text`` and ``label`` (rumor) or ``tone`` (sentiment) are what training needs
+    (a file written by hand may carry only those); the rest says where they came from.
+    A row has a label, a tone, or both: an *irrelevant* item with a tone has no label.
     """
 
     id: str
     text: str = Field(description="Title and body as the NLP stage reads them")
-    label: Literal[0, 1] = Field(description="1 = confirmed false or misleading, 0 = accurate")
+    label: Literal[0, 1] | None = Field(
+        default=None, description="1 = confirmed false or misleading, 0 = accurate, None = no rumor verdict"
+    )
+    tone: Sentiment | None = Field(default=None, description="the author's tone as a reviewer read it")
+    tone_at: Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)] | None = None
     status: ReviewStatus | None = None
     reviewed_at: Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)] | None = None
     source_id: str | None = None
     kind: Kind | None = None
+    cluster_id: str | None = Field(default=None, description="near-duplicate cluster: one group in cross-validation")
 
     @field_validator("text")
     @classmethod
@@ -46,17 +52,25 @@ class ReviewExportRow(BaseModel):
             raise ValueError("empty text")
         return value
 
+    @model_validator(mode="after")
+    def _labelled(self) -> ReviewExportRow:
+        if self.label is None and self.tone is None:
+            raise ValueError("a row needs a 'label' (0 or 1) or a 'tone' (neg, neu, pos)")
+        return self
+
 
 def export_decisions(client: Elasticsearch, settings: Settings) -> Iterator[ReviewExportRow]:
-    """One row per decided document, ordered by id so that exports are reproducible.
+    """One row per decided or toned document, ordered by id so that exports are reproducible.
 
-    Irrelevant items say nothing about rumor risk and are skipped, and so are documents
-    without text.
+    Irrelevant items say nothing about rumor risk: they come out only with a tone (and no
+    label). Documents without text are skipped.
     """
+    labelled = {"terms": {F.REVIEW_STATUS: sorted(s.value for s in EXPORT_LABELS)}}
+    toned = {"exists": {"field": F.REVIEW_TONE}}
     hits = scan(
         client,
         index=alias_name(settings),
-        query={"query": {"terms": {F.REVIEW_STATUS: sorted(s.value for s in EXPORT_LABELS)}}},
+        query={"query": {"bool": {"should": [labelled, toned], "minimum_should_match": 1}}},
         source_excludes=list(SEARCH_ONLY_FIELDS),
         ignore_unavailable=True,
         allow_no_indices=True,
@@ -66,17 +80,21 @@ def export_decisions(client: Elasticsearch, settings: Settings) -> Iterator[Revi
         doc = IndexDoc.model_validate(hit["_source"])
         state = doc.review_state
         text = doc.full_text
-        if not text or state.status not in EXPORT_LABELS:
+        label = EXPORT_LABELS.get(state.status)
+        if not text or (label is None and state.tone is None):
             continue
         rows.append(
             ReviewExportRow(
                 id=hit["_id"],
                 text=text,
-                label=EXPORT_LABELS[state.status],
+                label=label,
+                tone=state.tone.value if state.tone else None,
+                tone_at=state.tone.at if state.tone else None,
                 status=state.status,
                 reviewed_at=state.at,
                 source_id=doc.source_id,
                 kind=doc.kind,
+                cluster_id=doc.cluster_id,
             )
         )
     rows.sort(key=lambda r: r.id)

@@ -40,6 +40,9 @@ class QueueFilters(BaseModel):
     province: str | None = None
     claim: str | None = None
     cluster: str | None = None
+    unlisted: bool = Field(
+        default=False, description="only risky reposts that match no known claim (emerging narratives)"
+    )
     status: str = Field(default="open", description="open | all | one ReviewStatus value")
     mode: Literal["risk", "uncertain"] = "risk"
     page: int = Field(default=1, ge=1)

@@ -8,6 +8,7 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 from index import doc as F
 from index.doc import SEARCH_ONLY_FIELDS, IndexDoc
+from index.narratives import unlisted_filter
 from index.review.models import OPEN_STATUSES, UNCERTAIN_PIVOT, QueueFilters, QueuePage, ReviewItem
 from index.search import SearchQuery, build_query, stats
 from index.templates import alias_name
@@ -39,7 +40,10 @@ def search_query(filters: QueueFilters, *, limit: int = 0, offset: int = 0) -> S
 
 def queue_query(filters: QueueFilters, settings: Settings) -> dict[str, Any]:
     """Elasticsearch query of the queue (the same query builder as analyst search)."""
-    return build_query(search_query(filters), settings)
+    query = build_query(search_query(filters), settings)
+    if filters.unlisted:  # "chưa có trong danh mục": reposts of a rumor nobody has written down yet
+        return {"bool": {"must": [query], "filter": unlisted_filter()}}
+    return query
 
 
 def queue_sort(mode: str) -> list[Any]:

@@ -57,6 +57,6 @@ def test_a_narrow_terminal_width_does_not_break_the_message(long_missing: Path, 
     proc = subprocess.run(
         [str(tinradar), "extract", str(long_missing)], capture_output=True, text=True, env=env, timeout=120
     )
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # a missing file is a usage error (README "Exit codes")
     _one_line_with(proc.stderr, f"không tìm thấy tệp {long_missing} / file not found")
     _one_line_with(proc.stderr, "→ đưa đường dẫn tệp HTML hoặc một URL")

@@ -35,7 +35,7 @@ def make_item(
         title=title if title is not None else f"Tin số {n}",
         text=text,
         published_at=published_at,
-        fetched_at=FETCHED,
+        fetched_at=doc.pop("fetched_at", FETCHED),
         likes=likes,
         **doc,
     )

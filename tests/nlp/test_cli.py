@@ -60,9 +60,9 @@ def test_score_contract_and_bad_lines(env: Path) -> None:
     inp, outp = env / "in.jsonl", env / "out.jsonl"
     inp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["score", "--input", str(inp), "--output", str(outp)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # lines were skipped (README "Exit codes"); the rest were scored
     for n in (2, 3, 6):
-        assert f"line {n} skipped" in result.output
+        assert f"skipped dòng / line {n}:" in result.output
     rows = [json.loads(x) for x in outp.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["p1", 7, "p3"]
     first = rows[0]
@@ -77,6 +77,7 @@ def test_score_contract_and_bad_lines(env: Path) -> None:
         ("08", "076"),
         ("08", None),
     }
+    assert "likes" not in rows[2], "a value the loader would refuse is dropped, not passed on"
     assert any("ignored_fields: likes" in n for n in rows[2]["notes"]) and any(
         "empty_text" in n for n in rows[2]["notes"]
     )

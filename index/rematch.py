@@ -1,0 +1,82 @@
+"""Reading indexed items back as ``Document``s, for a re-analysis against a changed claim registry.
+
+When a claim is added or approved, the items already indexed that repeat it should say so
+(``tinradar claims rematch --since``): the flows read the items of the last days back from
+the index with ``documents_since``, analyse them again with the current registry and write
+them with the indexer, which writes only the pipeline's fields, never ``review``, so no
+reviewer's verdict is touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from index import doc as F
+from index.doc import SEARCH_ONLY_FIELDS, IndexDoc
+from index.templates import alias_name
+from tinradar.schema import DatePrecision, Document
+from tinradar.settings import Settings
+
+#: Items read per request.
+BATCH = 500
+
+
+def document_of(doc: IndexDoc) -> Document:
+    """The crawled document an index document was built from (what the analyser reads)."""
+    return Document(
+        id=doc.id,
+        url=doc.url,
+        source_id=doc.source_id,
+        kind=doc.kind,
+        platform=doc.platform,
+        title=doc.title,
+        text=doc.text,
+        published_at=doc.published_at,
+        published_precision=doc.published_precision
+        or (DatePrecision.MINUTE if doc.published_at is not None else DatePrecision.NONE),
+        fetched_at=doc.fetched_at,
+        author=doc.author,
+        author_hash=doc.author_hash,
+        likes=doc.likes,
+        comments=doc.comments,
+        shares=doc.shares,
+        views=doc.views,
+        via=doc.via,
+        captions=list(doc.captions),
+        province_code=doc.province_code,
+        district_code=doc.district_code,
+    )
+
+
+def documents_since(
+    client: Elasticsearch, settings: Settings, since: datetime, until: datetime | None = None
+) -> Iterator[tuple[list[Document], dict[str, list[str]]]]:
+    """Batches of indexed documents dated from ``since`` (to ``until``), with each one's current claim ids."""
+    window: dict[str, Any] = {"gte": since.isoformat()}
+    if until is not None:
+        window["lt"] = until.isoformat()
+    search_after: list[Any] | None = None
+    while True:
+        kwargs: dict[str, Any] = {"search_after": search_after} if search_after else {}
+        response = client.search(
+            index=alias_name(settings),
+            query={"range": {F.DATED_AT: window}},
+            sort=[{F.ID: "asc"}],
+            source_excludes=[*SEARCH_ONLY_FIELDS, F.REVIEW, F.TEXT_SEG],
+            size=BATCH,
+            ignore_unavailable=True,
+            allow_no_indices=True,
+            **kwargs,
+        )
+        hits = response["hits"]["hits"]
+        if not hits:
+            return
+        docs = [IndexDoc.model_validate(h["_source"]) for h in hits]
+        yield [document_of(d) for d in docs], {d.id: list(d.claim_ids) for d in docs}
+        if len(hits) < BATCH:
+            return
+        search_after = hits[-1]["sort"]

@@ -1,0 +1,62 @@
+"""No traceback reaches a user: an unexpected error is one message, a hint, a log and exit code 70."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.bad_input.conftest import GOOD, cli, jsonl
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_crash_mid_run_is_one_message_a_log_and_no_half_file(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlp.analyzer import Analyzer
+
+    def boom(self, docs):
+        raise KeyError("a bug in the analyser")
+
+    monkeypatch.setattr(Analyzer, "analyze", boom)
+    inp, out = home / "in.jsonl", home / "out.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    out.write_text("the previous output\n", encoding="utf-8")
+    run = cli("score", "-i", str(inp), "-o", str(out))
+    assert run.code == 70
+    assert "internal error: KeyError: 'a bug in the analyser'" in run.said and "send this log" in run.said
+    log = Path(run.said.split("Log: ")[1].split()[0])
+    assert log.is_file() and "Traceback" in log.read_text(encoding="utf-8")
+    assert log.parent == home / "data" / "logs"
+    assert out.read_text(encoding="utf-8") == "the previous output\n", "an interrupted run leaves the old file"
+    assert not list(home.glob(".out.jsonl.*"))
+
+
+def test_the_real_command_turns_a_crash_into_exit_70(home: Path) -> None:
+    code = (
+        "import sys, crawlers.ingest as i\n"
+        "def boom(*a, **k): raise ZeroDivisionError('boom')\n"
+        "i.read_export = boom\n"
+        "from flows.cli import main\n"
+        "sys.argv = ['tinradar', 'ingest', sys.argv[1]]\n"
+        "main()\n"
+    )
+    sheet = home / "posts.csv"
+    sheet.write_text("message\nTin\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", code, str(sheet)], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 70, proc.stderr
+    assert "Traceback" not in proc.stderr and "ZeroDivisionError: boom" in proc.stderr
+
+
+def test_help_shows_the_exit_code_table() -> None:
+    run = cli("--help")
+    said = " ".join(run.stdout.split())
+    for code in (
+        "0 xong / all good",
+        "1 có dòng bị bỏ qua",
+        "2 sai cách dùng",
+        "3 dịch vụ không chạy",
+        "70 lỗi nội bộ",
+    ):
+        assert code in said

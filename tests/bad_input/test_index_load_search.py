@@ -1,0 +1,83 @@
+"""``index load`` and ``search`` on the real node: messy files in, good lines indexed, re-loads untouched."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from pathlib import Path
+
+from tests.bad_input.conftest import GOOD, cli, cp1258, jsonl
+
+
+def _search_ids(*args: str) -> list[str]:
+    run = cli("search", *args, "--format", "json", "--limit", "100")
+    assert run.code == 0, run.stderr
+    return sorted(h["id"] for h in json.loads(run.stdout)["hits"])
+
+
+def test_score_then_load_a_messy_file_then_reload_it(es_home: Path) -> None:
+    messy = es_home / "messy.jsonl"
+    messy.write_bytes(
+        codecs.BOM_UTF8
+        + jsonl({**GOOD[0], "likes": "abc", "published_at": "yesterday"})
+        + b'{"id": "deep", "text": "a", "x": '
+        + b"[" * 5000
+        + b"]" * 5000
+        + b"}\n"
+        + cp1258(json.dumps({"id": "cp", "text": "Tin đồn vắc xin gây vô sinh"}, ensure_ascii=False) + "\n")
+        + jsonl({"id": 7, "text": "Tin số bảy về tiêm chủng"}, {**GOOD[1], "likes": 10**30})
+    )
+    scored = es_home / "scored.jsonl"
+    score = cli("score", "-i", str(messy), "-o", str(scored))
+    assert score.code == 1 and "line 2: lồng quá sâu / nested deeper than 64 levels" in score.said
+    load = cli("index", "load", str(scored))
+    assert load.code == 0, load.stderr  # whatever score writes, index load accepts
+    assert _search_ids() == ["7", "cp", "good-1", "good-2"]
+
+    again = cli("index", "load", str(scored))
+    assert again.code == 0, again.stderr
+    row = next(line for line in again.stderr.splitlines() if line.count("│") >= 5 and any(c.isdigit() for c in line))
+    assert [c.strip() for c in row.strip("│ ").split("│")] == ["0", "0", "4", "0", "0"], again.stderr
+
+
+def test_load_names_the_line_and_the_field_and_keeps_the_good_lines(es_home: Path) -> None:
+    scored = es_home / "scored.jsonl"
+    assert cli("score", "-i", str(_write(es_home, jsonl(*GOOD))), "-o", str(scored)).code == 0
+    rows = [json.loads(x) for x in scored.read_text(encoding="utf-8").splitlines()]
+    broken = {**rows[0], "id": "broken", "sentiment": "angry"}
+    scored.write_bytes(jsonl(rows[0]) + b"\xff\xfe not json\n" + jsonl(broken) + b"[1, 2]\n" + jsonl(rows[1]))
+    load = cli("index", "load", str(scored))
+    assert load.code == 1
+    assert "line 2: JSON không hợp lệ / invalid JSON" in load.said
+    assert "line 3: field 'sentiment' = 'angry': Input should be 'neg', 'neu' or 'pos'." in load.said
+    assert "line 4: không phải đối tượng JSON mà là một danh sách / not a JSON object but a list" in load.said
+    assert _search_ids() == ["good-1", "good-2"]
+
+
+def test_nothing_readable_is_a_usage_error(es_home: Path) -> None:
+    load = cli("index", "load", str(_write(es_home, b"\x89PNG\r\n\x1a\n\x00\x00")))
+    assert load.code == 2 and "no readable line" in load.said
+
+
+def test_more_errors_counts_the_true_remainder(capsys) -> None:
+    from flows.cli.index import _print_stats
+    from index.indexer import IndexStats, ItemError
+
+    stats = IndexStats(failed=15_000, errors=[ItemError(id=f"d{i}", reason="down") for i in range(1000)])
+    _print_stats(stats, "t")
+    said = " ".join(capsys.readouterr().err.split())
+    assert "… 14980 lỗi khác / more errors" in said
+
+
+def test_a_too_long_query_says_so_not_that_the_node_is_down(es_home: Path) -> None:
+    assert cli("index", "init").code == 0
+    query = " ".join(f"từ{i}" for i in range(2500))  # > 10,000 characters, thousands of clauses
+    run = cli("search", query)
+    assert run.code == 2, run.stderr
+    assert "the query is too long" in run.said and "check the node" not in run.said.lower()
+
+
+def _write(home: Path, data: bytes) -> Path:
+    path = home / "in.jsonl"
+    path.write_bytes(data)
+    return path

@@ -1,0 +1,114 @@
+"""From the desk to the registry over HTTP (real node): the "chưa có trong danh mục" filter, a
+reviewer's proposal prefilled from the item, an admin's audited approval, a recorded correction."""
+
+from __future__ import annotations
+
+import html
+
+from flows.claims import run_claims
+from index import audit_chain
+from index.claims import ClaimStatus, get_claim
+from index.claims import seed as seed_registry
+from index.review import audit_index, claim_history
+from tests.flows.review import seed
+from tests.flows.review.test_review_web import app, browser, clock, hidden, login, users  # noqa: F401  (fixtures)
+
+GUAVA = "Uống nước lá ổi đun sôi ba lần một ngày chữa khỏi COVID-19. Chia sẻ gấp cho người thân!"
+
+
+def _items():  # type: ignore[no-untyped-def]
+    return [
+        seed.item("oi1", risk=0.8, text=GUAVA, cluster="c-oi", hours=1),
+        seed.item("oi2", risk=0.7, text=GUAVA + " !!", cluster="c-oi", hours=2),
+        seed.item("known", risk=0.9, text="Tỏi sống chữa khỏi COVID", claim="cure-garlic-saltwater", cluster="c-toi"),
+        seed.item("alone", risk=0.8, text="Một bài không lặp lại"),
+    ]
+
+
+def test_propose_approve_and_record_a_correction(app, es_client, es_settings) -> None:  # noqa: F811
+    ids = seed.load(es_client, es_settings, _items())
+    seed_registry(es_client, es_settings, run_claims(es_settings).claims[:1])
+    lan = browser(app)
+    assert login(lan, "lan").status_code == 303
+
+    # the filter shows the reposts that match no known claim, and nothing else
+    listed = lan.get("/?unlisted=1").text
+    assert ids["oi1"] in listed and ids["oi2"] in listed
+    assert ids["known"] not in listed and ids["alone"] not in listed
+    assert 'id="f-unlisted" checked' in listed
+
+    # the item page offers a proposal, prefilled from the item's first sentence
+    page = lan.get(f"/item/{ids['oi1']}").text
+    assert 'id="propose-form"' in page
+    assert "Uống nước lá ổi đun sôi ba lần một ngày chữa khỏi COVID-19.</textarea>" in html.unescape(page)
+    assert 'value="uong-nuoc-la-oi-dun-soi"' in page
+    token = hidden(page, "propose-form")["csrf_token"]
+    form = {
+        "csrf_token": token,
+        "id": "guava-leaf-water-cure",
+        "claim": "Uống nước lá ổi đun sôi chữa khỏi COVID-19.",
+        "category": "",
+        "correction": "Nước lá ổi không chữa được COVID-19.",
+        "debunked_by": "Trung tâm Y tế huyện",
+        "whole_cluster": "1",
+    }
+    refused = lan.post(f"/item/{ids['oi1']}/propose", data=form)
+    assert refused.status_code == 400 and "Hãy điền đủ nhóm" in html.unescape(refused.text)
+    assert "Nước lá ổi không chữa được COVID-19." in html.unescape(refused.text)  # what was typed is kept
+    sent = lan.post(f"/item/{ids['oi1']}/propose", data={**form, "category": "cure"})
+    assert sent.status_code == 303 and sent.headers["location"] == "/claims"
+    proposal = get_claim(es_client, es_settings, "guava-leaf-water-cure")
+    assert proposal is not None and proposal.status == ClaimStatus.PROPOSED and proposal.proposed_from == "c-oi"
+    assert "guava-leaf-water-cure" not in {c.id for c in run_claims(es_settings).claims}  # not matched yet
+
+    # a reviewer cannot approve; an admin can, and both steps are in the audit chain
+    claims_page = lan.get("/claims").text
+    assert 'id="proposal-guava-leaf-water-cure"' in claims_page and 'id="approve-guava' not in claims_page
+    assert lan.post("/claims/guava-leaf-water-cure/approve", data={"csrf_token": token}).status_code == 403
+    quan = browser(app)
+    login(quan, "quan")
+    admin_page = quan.get("/claims").text
+    assert 'id="approve-guava-leaf-water-cure"' in admin_page
+    approved = quan.post("/claims/guava-leaf-water-cure/approve", data=hidden(admin_page, "proposals"))
+    assert approved.status_code == 303
+    assert get_claim(es_client, es_settings, "guava-leaf-water-cure").status == ClaimStatus.ACTIVE  # type: ignore[union-attr]
+    history = claim_history(es_client, es_settings, "guava-leaf-water-cure")
+    assert [(h.action, h.by) for h in history] == [("propose", "lan"), ("approve", "quan")]
+    records = es_client.search(index=audit_index(es_settings), size=200)["hits"]["hits"]
+    assert audit_chain.check((h["_id"], h["_source"]) for h in records).intact
+    assert "guava-leaf-water-cure" in {c.id for c in run_claims(es_settings).claims}  # the next run matches it
+
+    # the reviewer records the board's answer
+    page = lan.get("/claims").text
+    done = lan.post(
+        "/claims/guava-leaf-water-cure/correction",
+        data={
+            "csrf_token": hidden(page)["csrf_token"],
+            "url": "https://sonduong.example/cai-chinh-la-oi",
+            "channel": "loudspeaker",
+            "published_at": "2021-08-07T08:00",
+        },
+    )
+    assert done.status_code == 303
+    record = get_claim(es_client, es_settings, "guava-leaf-water-cure")
+    assert record is not None and [c.channel.value for c in record.corrections] == ["loudspeaker"]
+    assert record.corrections[0].published_at.isoformat() == "2021-08-07T08:00:00+07:00"
+    shown = lan.get("/claims").text
+    assert "Bản tin loa truyền thanh, 08:00 07/08/2021" in shown
+    bad = lan.post(
+        "/claims/guava-leaf-water-cure/correction",
+        data={
+            "csrf_token": hidden(page)["csrf_token"],
+            "url": "javascript:alert(1)",
+            "channel": "portal",
+            "published_at": "x",
+        },
+    )
+    assert bad.status_code == 303 and len(get_claim(es_client, es_settings, "guava-leaf-water-cure").corrections) == 1  # type: ignore[union-attr]
+
+
+def test_an_item_that_matched_a_claim_offers_no_proposal(app, es_client, es_settings) -> None:  # noqa: F811
+    ids = seed.load(es_client, es_settings, _items())
+    lan = browser(app)
+    login(lan, "lan")
+    assert 'id="propose-form"' not in lan.get(f"/item/{ids['known']}").text

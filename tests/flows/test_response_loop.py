@@ -1,0 +1,154 @@
+"""Response times per claim and emerging narratives, on the real node: the figures, the report, the CLI."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.report.data import collect_report
+from flows.report.render import chart_uris, render_html, render_markdown
+from index.claim_stats import human_delay, timeline
+from index.claims import Channel, add_claim, get_claim, record_correction
+from index.indexer import Indexer
+from index.narratives import emerging
+from index.templates import alias_name, ensure_templates
+from tests.index.items import make_item
+from tinradar.schema import Claim
+from tinradar.settings import Settings
+
+VN = "+07:00"
+HELI = Claim(
+    id="helicopter-spraying-tonight",
+    claim="Tối nay trực thăng phun thuốc khử trùng khắp huyện, người dân đóng cửa ở trong nhà.",
+    category="policy",
+    correction="Không có đợt phun thuốc khử trùng bằng trực thăng nào.",
+    debunked_by=["UBND huyện"],
+)
+SALT = Claim(
+    id="salt-water-nose-rinse",
+    claim="Rửa mũi bằng nước muối mỗi giờ diệt sạch virus.",
+    category="cure",
+    correction="Rửa mũi bằng nước muối không phòng được COVID-19.",
+    debunked_by=["Bộ Y tế"],
+)
+DAY5 = date(2021, 8, 9)
+
+
+def at(day: int, hour: int) -> str:
+    return f"2021-08-{4 + day:02d}T{hour:02d}:00:00{VN}"
+
+
+@pytest.fixture
+def story(es_client, es_settings: Settings) -> Settings:
+    """Day 1: the helicopter rumor appears (low risk at 09:00, flagged at 15:00); day 2 it spreads and a
+    reviewer decides; day 3 the portal answers; it fades. The salt rumor is flagged on day 2, never answered.
+    A new narrative (cluster c-new) grows on days 4-5 without a known claim."""
+    ensure_templates(es_client, es_settings)
+    items = [
+        make_item(1, "trực thăng phun thuốc tối nay", risk=0.2, claims=[HELI.id], kind="social", published_at=at(1, 9)),
+        make_item(
+            2, "Tối nay trực thăng phun thuốc!", risk=0.6, claims=[HELI.id], kind="social", published_at=at(1, 15)
+        ),
+        make_item(
+            3, "Chia sẻ: trực thăng phun thuốc", risk=0.8, claims=[HELI.id], kind="social", published_at=at(2, 8)
+        ),
+        make_item(
+            4, "Đóng cửa, trực thăng phun thuốc", risk=0.8, claims=[HELI.id], kind="social", published_at=at(2, 9)
+        ),
+        make_item(
+            5, "trực thăng phun thuốc thật không", risk=0.5, claims=[HELI.id], kind="social", published_at=at(4, 9)
+        ),
+        make_item(6, "Rửa mũi nước muối mỗi giờ", risk=0.7, claims=[SALT.id], kind="social", published_at=at(2, 10)),
+        # an emerging narrative: 3 risky posts in one cluster, no claim; it grows on day 5
+        make_item(7, "Uống nước lá ổi chữa khỏi", risk=0.6, cluster_id="c-new", kind="social", published_at=at(4, 9)),
+        make_item(8, "Uống nước lá ổi chữa khỏi!", risk=0.8, cluster_id="c-new", kind="social", published_at=at(5, 9)),
+        make_item(
+            9, "Uống nước lá ổi chữa khỏi!!", risk=0.8, cluster_id="c-new", kind="social", published_at=at(5, 10)
+        ),
+        # a cluster one of whose posts matched a claim is known, and low-risk reposts are no narrative
+        make_item(10, "nước muối mỗi giờ", risk=0.6, cluster_id="c-known", kind="social", published_at=at(5, 9)),
+        make_item(11, "nước muối mỗi giờ!", risk=0.6, cluster_id="c-known", kind="social", published_at=at(5, 9)),
+        make_item(12, "nước muối!", risk=0.6, cluster_id="c-known", claims=[SALT.id], published_at=at(5, 9)),
+        *(make_item(20 + i, "Lịch tiêm chủng", risk=0.1, cluster_id="c-low", published_at=at(5, 9)) for i in range(3)),
+    ]
+    Indexer(es_client, es_settings).index(items)
+    verdict_at = datetime(2021, 8, 6, 11, 0, tzinfo=UTC)  # day 2, 18:00 in Vietnam
+    es_client.update(
+        index=alias_name(es_settings) + "-2021.08",
+        id="doc-00000003",
+        doc={"review": {"status": "confirmed_false", "by": "r1", "at": verdict_at.isoformat()}},
+        refresh=True,
+    )
+    add_claim(es_client, es_settings, HELI, by="cli:admin")
+    add_claim(es_client, es_settings, SALT, by="cli:admin")
+    record_correction(
+        es_client,
+        es_settings,
+        HELI.id,
+        url="https://sonduong.example/bac-bo",
+        channel=Channel.PORTAL,
+        published_at=datetime.fromisoformat(at(3, 8)),
+        by="admin",
+    )
+    return es_settings
+
+
+def test_response_times_of_one_claim(es_client, story: Settings) -> None:
+    record = get_claim(es_client, story, HELI.id)
+    assert record is not None
+    t = timeline(es_client, story, record)
+    assert (t.posts, t.flagged_posts) == (5, 4)
+    assert t.first_seen == datetime.fromisoformat(at(1, 9))
+    assert t.time_to_flag == timedelta(hours=6)
+    assert t.time_to_verdict == timedelta(days=1, hours=9)
+    assert t.time_to_answer == timedelta(days=1, hours=23)
+    before, after = t.around_correction(story.tz)
+    assert [d.posts for d in before] == [0, 0, 0, 0, 0, 2, 2]  # days -7..-1: day 1 and day 2
+    assert [d.posts for d in after] == [0, 1, 0, 0, 0, 0, 0]  # day 3 (the correction's), day 4, ...
+    assert human_delay(t.time_to_answer) == "1 ngày 23 giờ"
+
+
+def test_emerging_narratives_are_unknown_risky_clusters(es_client, story: Settings) -> None:
+    (n,) = emerging(es_client, story, DAY5)
+    assert n.cluster_id == "c-new" and n.posts == 3
+    assert (n.last_day, n.growth) == (2, 1)
+    assert n.per_day[(DAY5 - timedelta(days=1)).isoformat()] == 1
+
+
+def test_the_report_states_response_times_and_emerging_narratives(es_client, story: Settings) -> None:
+    data = collect_report(es_client, story, DAY5)
+    assert data.response is not None and data.response.month == "2021-08"
+    assert data.response.claims_this_month == 2
+    assert data.response.median_to_flag == "3 giờ"  # 6 h (helicopter) and 0 (salt, flagged at once)
+    assert data.response.median_to_answer == "1 ngày 23 giờ"  # only the answered one counts
+    (open_rumor,) = data.response.unanswered
+    assert open_rumor.claim_id == SALT.id and open_rumor.waiting == "3 ngày 14 giờ"  # day 2 10:00 → the end of day 5
+    assert data.claim_life is not None and data.claim_life.claim_id == HELI.id
+    assert data.claim_life.correction_day == "2021-08-07"
+    assert data.claim_life.per_day["2021-08-06"] == 2
+    assert [n.cluster_id for n in data.emerging] == ["c-new"]
+    markdown = render_markdown(data)
+    assert "trung vị đến khi gắn cờ: 3 giờ; đến khi cải chính: 1 ngày 23 giờ" in markdown
+    assert "Chưa trả lời: Rửa mũi bằng nước muối" in markdown and "lưu hành 3 ngày 14 giờ" in markdown
+    assert "3 bài trong 7 ngày (2 hôm nay, +1 so với hôm qua)" in markdown
+    assert "claim_life" in chart_uris(data)
+    html = render_html(data)
+    assert "Thời gian phản hồi tin đồn" in html and "chưa có trong danh mục" in html
+
+
+def test_search_claim_stats_prints_the_same_figures(story: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in {
+        "TINRADAR_ES_URL": story.es_url,
+        "TINRADAR_ES_INDEX_PREFIX": story.es_index_prefix,
+        "TINRADAR_DATA_DIR": str(story.data_dir),
+    }.items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(app, ["search", "--claim", HELI.id, "--stats", "--limit", "0"])
+    assert result.exit_code == 0, result.output
+    err = result.stderr
+    assert "Gắn cờ lần đầu:         05/08/2021 15:00  (sau 6 giờ)" in err
+    assert "Cải chính được đăng:    07/08/2021 08:00  (sau 1 ngày 23 giờ)" in err
+    assert "7 ngày trước cải chính: 0 0 0 0 0 2 2" in err
