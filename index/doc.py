@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.config import JsonDict
 
-from tinradar.schema import ClaimMatch, DatePrecision, Kind, Location, Note, ReviewStatus, RiskLevel, Sentiment
+from tinradar.schema import ClaimMatch, CueSpan, DatePrecision, Kind, Location, Note, ReviewStatus, RiskLevel, Sentiment
 
 #: A moment as the index stores it: ISO 8601 with its offset ("+00:00", never "Z"), as
 #: ``datetime.isoformat`` writes it, so a re-index of an unchanged item is a no-op.
@@ -114,6 +114,7 @@ class IndexDoc(BaseModel):
     risk_level: RiskLevel
     risk_rank: int = Field(description="0 low, 1 medium, 2 high: for 'at least' filters")
     cues: list[str] = Field(default_factory=list)
+    cue_spans: list[CueSpan] = Field(default_factory=list, description="the text cues, typed, with their spans")
     sentiment: Sentiment
     sentiment_proba: dict[Sentiment, float] = Field(default_factory=dict)
     covid: bool
@@ -161,6 +162,7 @@ _NESTED: dict[str, type[BaseModel]] = {
     "tone": ReviewTone,
     "locations": Location,
     "matched_claims": ClaimMatch,
+    "cue_spans": CueSpan,
 }
 
 

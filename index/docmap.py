@@ -80,6 +80,7 @@ def to_source(item: ScoredItem) -> IndexDoc:
         risk_level=ana.risk_level,
         risk_rank=RISK_RANK[ana.risk_level],
         cues=list(ana.cues),
+        cue_spans=list(ana.cue_spans),
         sentiment=ana.sentiment,
         sentiment_proba=dict(ana.sentiment_proba),
         covid=ana.covid,

@@ -21,8 +21,9 @@ from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claims import Claim, load_claims, registry_hash
 from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
+from nlp.cues import describe, model_term_cues, refutation_cue, reliability_cues, select
 from nlp.encoder import load_encoder
-from nlp.features import PostSignals, metadata_matrix, signals, style_cues
+from nlp.features import PostSignals, metadata_matrix, signals
 from nlp.language import detect_language
 from nlp.normalize import NormalizedText, normalize, segment
 from nlp.places import Gazetteer
@@ -31,6 +32,7 @@ from tinradar.clusters import ClusterStore
 from tinradar.schema import (
     Analysis,
     ClaimMatch,
+    CueSpan,
     Document,
     Note,
     NoteCode,
@@ -197,7 +199,7 @@ class Analyzer:
         items = [self._prepare(d) for d in docs]
         scorable = [i for i, it in enumerate(items) if it.scorable]
         rumor = np.zeros(len(items))
-        terms: list[list[str]] = [[] for _ in items]
+        terms: list[list[tuple[str, float]]] = [[] for _ in items]
         sentiment: list[dict[Sentiment, float] | None] = [None] * len(items)
         if scorable:
             norms = [items[i].norm for i in scorable]
@@ -243,7 +245,7 @@ class Analyzer:
         self,
         it: _Item,
         model_risk: float,
-        terms: list[str],
+        terms: list[tuple[str, float]],
         senti: dict[Sentiment, float] | None,
         matched: list[ClaimMatch],
         covid_p: float,
@@ -254,12 +256,10 @@ class Analyzer:
         risk = float(model_risk)
         risk *= _OFF_TOPIC_FLOOR + (1 - _OFF_TOPIC_FLOOR) * covid_p
         risk, cues, refuting = self._claims_risk(it, risk, matched)
+        spans: list[CueSpan] = []
         if it.scorable and risk >= s.risk_medium:
-            cues.extend(style_cues(it.sig))
-            if refuting and not matched:
-                cues.append("có lời bác bỏ/cải chính tin đồn (điểm đã giảm)")
-            if terms:
-                cues.append("từ ngữ hay gặp trong tin không đáng tin: " + ", ".join(f"“{t}”" for t in terms))
+            spans = self._text_cues(it, terms, refuting and not matched)
+            cues.extend(describe(c) for c in spans)
         if not it.scorable:
             risk = 0.0
         notes = list(it.notes)
@@ -273,6 +273,7 @@ class Analyzer:
             rumor_risk=round(min(1.0, max(0.0, risk)), 4),
             risk_level=risk_level_for(risk, s.risk_medium, s.risk_high),
             cues=cues,
+            cue_spans=spans,
             sentiment=label,
             sentiment_proba={k: round(float(v), 4) for k, v in proba.items()},
             covid=covid_p >= 0.5,
@@ -285,6 +286,20 @@ class Analyzer:
             model_versions=dict(self.versions),
             analyzed_at=now,
         )
+
+    @staticmethod
+    def _text_cues(it: _Item, terms: list[tuple[str, float]], refuting: bool) -> list[CueSpan]:
+        """At most three cues a reviewer can check in the text (``nlp.cues``), strongest first.
+
+        Spans are offsets in ``Document.full_text``: the analysed text is its opening, as given.
+        """
+        text = it.norm.original
+        found = reliability_cues(text) + model_term_cues(text, terms)
+        if refuting:
+            cue = refutation_cue(text)
+            if cue is not None:
+                found.append(cue)
+        return select(found)
 
     # --- known claims: stance, risk and cues ---------------------------------------------
     def _claims_risk(self, it: _Item, risk: float, matched: list[ClaimMatch]) -> tuple[float, list[str], bool]:

@@ -1,8 +1,7 @@
 """Hand-made signals of a post: engagement, posting hour, style, calls to forward.
 
-These are the "metadata" half of the rumor model and, at the same time, the source of the
-plain-language cues a reviewer reads ("kêu gọi chia sẻ gấp", "chứa số điện thoại"), so a
-cue is only ever shown for a signal the model actually uses.
+These are the "metadata" half of the rumor model. The cues a reviewer reads are found by
+``nlp.cues`` in the text itself, with their spans, so that each can be checked there.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from datetime import datetime
 
 import numpy as np
 
+from nlp.masking import MASK_TOKEN_RE, masker
 from nlp.normalize import NormalizedText
 from tinradar.settings import VN_TZ
 
@@ -157,9 +157,20 @@ def signals(
     comments: object = None,
     shares: object = None,
     posted: datetime | float | str | None = None,
+    blind: bool = True,
 ) -> PostSignals:
-    """Compute the signals of one normalised post."""
+    """Compute the signals of one normalised post.
+
+    With ``blind`` (the default) length and capitals are counted with names left out
+    (``nlp.masking``): "Trung Quốc" is longer and more capitalised than "Mỹ", and a score
+    must not move with the name (issue 21).
+    """
     text = norm.text[:STYLE_CHARS]
+    length = len(norm.text)
+    if blind:
+        plain = MASK_TOKEN_RE.sub("", masker().mask(text))
+        length -= len(text) - len(plain)
+        text = plain
     letters = [c for c in text if c.isalpha()]
     upper = sum(1 for c in letters if c.isupper())
     n_sent = max(1, len(re.findall(r"[.!?\n]+", text)))
@@ -173,7 +184,7 @@ def signals(
         urls=norm.urls,
         phones=norm.phones,
         emails=norm.emails,
-        length=len(norm.text),
+        length=length,
         caps_ratio=upper / len(letters) if len(letters) >= 10 else 0.0,
         excl_ratio=min(1.0, text.count("!") / n_sent),
         question_ratio=min(1.0, text.count("?") / n_sent),
@@ -191,25 +202,3 @@ def metadata_matrix(rows: list[PostSignals]) -> np.ndarray:
     if not rows:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
     return np.asarray([r.vector() for r in rows], dtype=np.float32)
-
-
-def style_cues(sig: PostSignals) -> list[str]:
-    """Plain-Vietnamese cues for the style signals that are present."""
-    cues: list[str] = []
-    if sig.forward_call:
-        cues.append("kêu gọi chia sẻ gấp")
-    if sig.urgent:
-        cues.append("giật gân, khẩn cấp")
-    if sig.hidden_truth:
-        cues.append('nguồn tin không rõ, "sự thật bị che giấu"')
-    if sig.phones:
-        cues.append("chứa số điện thoại")
-    if sig.urls:
-        cues.append("chứa đường link")
-    if sig.caps_ratio >= 0.3 or sig.excl_ratio >= 0.5:
-        cues.append("nhiều chữ in hoa/dấu chấm than")
-    if sig.shares is not None and sig.shares >= 1000 and (sig.likes or 0) < sig.shares:
-        cues.append("lượt chia sẻ bất thường")
-    if sig.hour is not None and (sig.hour < 6 or sig.hour >= 23):
-        cues.append("đăng lúc đêm khuya")
-    return cues

@@ -207,11 +207,24 @@ class Gazetteer:
         """Places named in ``text``, in order of first mention, deduplicated."""
         if not text:
             return []
+        found = [(start, key, units, typed) for start, _end, key, units, typed in self._matches(text)]
+        return self._resolve(found, province_hint)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of every accepted place name in ``text`` (for entity masking).
+
+        Unlike :meth:`find` this keeps a district name shared by several provinces: it is a
+        place name whichever province it lies in.
+        """
+        return [(start, end) for start, end, _key, _units, _typed in self._matches(text)] if text else []
+
+    def _matches(self, text: str) -> list[tuple[int, int, str, list[Unit], bool]]:
+        """Accepted name matches as (start, end, key, candidate units, typed)."""
         text = unify_tone_marks(text)
         folded = fold_aligned(text)
         syl = _syllables(folded)
         lower_plain = folded == text
-        found: list[tuple[int, str, list[Unit], bool]] = []  # (pos, key, units, typed)
+        found: list[tuple[int, int, str, list[Unit], bool]] = []  # (start, end, key, units, typed)
         i = 0
         while i < len(syl):
             hit = None
@@ -237,9 +250,9 @@ class Gazetteer:
             units = self._by_type(units, typed)
             typed_ok = typed is not None and units[0].type in _WANTED.get(typed, ())
             if self._accept(key, surface, units, typed=typed_ok, lower_plain=lower_plain):
-                found.append((start, key, units, typed_ok))
+                found.append((start, end, key, units, typed_ok))
             i += n
-        return self._resolve(found, province_hint)
+        return found
 
     @staticmethod
     def _typed(text: str, syl: list[tuple[str, int, int]], i: int) -> str | None:

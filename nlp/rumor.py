@@ -31,6 +31,8 @@ import joblib
 import numpy as np
 
 from nlp.features import FEATURE_NAMES, metadata_matrix, signals
+from nlp.groups import EVAL_SPLIT_DIR, group_hash, group_ids, read_ids
+from nlp.masking import masker
 from nlp.normalize import NormalizedText, normalize
 
 MODEL_FILE = "rumor.joblib"
@@ -41,23 +43,8 @@ TOKEN_PATTERN = r"(?u)<?\w+>?"
 #: training posts are shorter, and character n-grams of a 100 kB article cost more than
 #: everything else together.
 MODEL_CHARS = 5000
-
-
-#: Words too common to tell a reviewer anything ("xin" of "vắc xin", "có", "dân").
-_CUE_STOP_WORDS = (
-    "vắc có là và của người dân xin bị được không thì mà này các những một cho với đã sẽ rồi nhé ạ đấy "
-    "tin báo chính thật ra mua đi đến từ trong ở tại khi nào gì ai đây đó nữa cũng lại vì nên hay "
-    "mọi bà con anh chị em mình tôi bạn họ nó thôi luôn quá rất lắm vào lên về theo như để còn"
-)
-_CUE_STOP = frozenset(_CUE_STOP_WORDS.split())
-
-
-def _meaningful(term: str) -> bool:
-    """Whether an n-gram is worth showing as a cue: no placeholders, numbers or lone stop-words."""
-    words = term.split()
-    if any(w.startswith("<") for w in words) or all(w.isdigit() for w in words):
-        return False
-    return not all(w in _CUE_STOP for w in words)
+#: Frozen evaluation split of ReINTEL train (ids; never trained on, scored by the tests).
+FROZEN_SPLIT = EVAL_SPLIT_DIR / "rumor_reintel_train.txt"
 
 
 @dataclass
@@ -69,9 +56,26 @@ class RumorData:
     labels: np.ndarray
     source: str
     sha256: str
+    ids: list[str] = field(default_factory=list)
+
+    def subset(self, keep: np.ndarray) -> RumorData:
+        """The rows at ``keep`` (same source and digest)."""
+        return RumorData(
+            [self.norms[i] for i in keep],
+            self.meta[keep],
+            self.labels[keep],
+            self.source,
+            self.sha256,
+            [self.ids[i] for i in keep] if self.ids else [],
+        )
+
+    @property
+    def groups(self) -> np.ndarray:
+        """Near-duplicate groups (:func:`nlp.groups.group_ids`): folds never split one."""
+        return group_ids([n.text for n in self.norms])
 
 
-def load_reintel(path: Path, limit: int | None = None, seed: int = 42) -> RumorData:
+def load_reintel(path: Path, limit: int | None = None, seed: int = 42, *, blind: bool = True) -> RumorData:
     """Read a ReINTEL-format CSV (post_message, timestamp_post, num_*_post, label).
 
     ``limit`` keeps a stratified random subsample (for quick tests).
@@ -97,11 +101,37 @@ def load_reintel(path: Path, limit: int | None = None, seed: int = 42) -> RumorD
             comments=r.get("num_comment_post"),
             shares=r.get("num_share_post"),
             posted=r.get("timestamp_post"),
+            blind=blind,
         )
         for n, r in zip(norms, rows, strict=True)
     ]
     labels = np.asarray([1 if r["label"].strip() == "1" else 0 for r in rows], dtype=np.int64)
-    return RumorData(norms, metadata_matrix(sigs), labels, str(path), hashlib.sha256(raw).hexdigest())
+    ids = [str(r.get("id") or "") for r in rows]
+    return RumorData(norms, metadata_matrix(sigs), labels, str(path), hashlib.sha256(raw).hexdigest(), ids)
+
+
+def split_frozen(data: RumorData, split: Path = FROZEN_SPLIT) -> tuple[RumorData, RumorData]:
+    """(training rows, frozen evaluation rows). The split file lists ``id<TAB>group hash`` (a
+    hash of :func:`nlp.groups.dup_key`, no text): a row is frozen when both match, so another
+    file's ids (a review export) never collide with it, and every row of a frozen group —
+    near duplicates under other ids — leaves the training rows. Without the file all train."""
+    if not split.is_file():
+        return data, data.subset(np.zeros(0, dtype=np.int64))
+    pairs = {tuple(line.split("\t", 1)) for line in read_ids(split)}
+    hashes = [group_hash(n.text) for n in data.norms]
+    frozen_hashes = {h for _, h in pairs}
+    frozen = np.array([(i, h) in pairs for i, h in zip(data.ids, hashes, strict=True)], dtype=bool)
+    out = np.array([h in frozen_hashes for h in hashes], dtype=bool)
+    return data.subset(np.flatnonzero(~out)), data.subset(np.flatnonzero(frozen))
+
+
+def model_views(norms: list[NormalizedText], mask: bool = True) -> tuple[list[str], list[str]]:
+    """What the two text models read: normalised and folded text of the opening, names
+    masked by their type (:mod:`nlp.masking`) so who or where a post names cannot move its score."""
+    if mask:
+        m = masker()
+        norms = [m.mask_normalized(n, limit=MODEL_CHARS) for n in norms]
+    return [n.features[:MODEL_CHARS] for n in norms], [n.folded[:MODEL_CHARS] for n in norms]
 
 
 def _vectorizers(seed: int) -> tuple[Any, Any]:
@@ -156,10 +186,12 @@ class RumorModel:
     feature_names: tuple[str, ...] = FEATURE_NAMES
     impute: Any = None  # training medians of the signals, for unknown values (NaN)
     info: dict[str, Any] = field(default_factory=dict)
+    mask: bool = True  # names replaced by their type before the text models read the text
 
     def _stack(self, norms: list[NormalizedText], meta: np.ndarray) -> tuple[np.ndarray, Any]:
-        xw = self.word_vec.transform([n.features[:MODEL_CHARS] for n in norms])
-        xc = self.char_vec.transform([n.folded[:MODEL_CHARS] for n in norms])
+        words, folded = model_views(norms, self.mask)
+        xw = self.word_vec.transform(words)
+        xc = self.char_vec.transform(folded)
         sw = self.word_lr.decision_function(xw)
         sc = self.char_lr.decision_function(xc)
         return np.column_stack([sw, sc, _impute(meta, self.impute)]), xw
@@ -180,30 +212,24 @@ class RumorModel:
             return self.meta_model.predict_proba(stacked)[:, 1]
 
     def predict_explain(
-        self, norms: list[NormalizedText], meta: np.ndarray, top: int = 3
-    ) -> tuple[np.ndarray, list[list[str]]]:
-        """Probabilities and, per post, the n-grams that pushed the text score up most."""
+        self, norms: list[NormalizedText], meta: np.ndarray, top: int = 12
+    ) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
+        """Probabilities and, per post, the word n-grams that pushed the text score up most,
+        with their contribution (tf-idf × coefficient), strongest first. ``nlp.cues`` decides
+        which of them a reviewer may see."""
         if not norms:
             return np.zeros(0), []
         stacked, xw = self._stack(norms, meta)
         proba = self._second(stacked)
         coef = self.word_lr.coef_.ravel()
         names = self._names()
-        terms: list[list[str]] = []
+        terms: list[list[tuple[str, float]]] = []
         xw = xw.tocsr()
         for i in range(xw.shape[0]):
             row = xw.getrow(i)
             contrib = row.data * coef[row.indices]
-            order = np.argsort(-contrib)
-            picked: list[str] = []
-            for j in order[: top * 4]:
-                if contrib[j] <= 0.15 or len(picked) == top:
-                    break
-                term = names[row.indices[j]]
-                overlaps = any(set(term.split()) & set(p.split()) for p in picked)  # "cẩn thận" ⊃ "cẩn"
-                if _meaningful(term) and not overlaps:
-                    picked.append(term)
-            terms.append(picked)
+            order = np.argsort(-contrib)[:top]
+            terms.append([(str(names[row.indices[j]]), float(contrib[j])) for j in order if contrib[j] > 0.05])
         return proba, terms
 
     def _names(self) -> np.ndarray:
@@ -228,6 +254,7 @@ class RumorModel:
                 "feature_names": self.feature_names,
                 "impute": self.impute,
                 "info": info,
+                "mask": self.mask,
             },
             path,
             compress=3,
@@ -256,8 +283,11 @@ def _impute(meta: np.ndarray, medians: np.ndarray | None) -> np.ndarray:
     return np.where(np.isnan(meta), medians[None, :], meta)
 
 
-def _fit(norms: list[NormalizedText], meta: np.ndarray, y: np.ndarray, seed: int) -> RumorModel:
-    """Fit the whole stack on one training set (inner 5-fold for out-of-fold text scores).
+def _fit(
+    words: list[str], folded: list[str], meta: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int
+) -> RumorModel:
+    """Fit the whole stack on one training set (grouped inner 5-fold for out-of-fold text
+    scores and for the calibration folds).
 
     Single-threaded on purpose: OpenMP in the boosted trees costs more than it saves on a few
     thousand rows, and a result that does not depend on the machine's core count is easier
@@ -266,41 +296,72 @@ def _fit(norms: list[NormalizedText], meta: np.ndarray, y: np.ndarray, seed: int
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="openmp"):
-        return _fit_stack(norms, meta, y, seed)
+        return _fit_stack(words, folded, meta, y, groups, seed)
 
 
-def _fit_stack(norms: list[NormalizedText], meta: np.ndarray, y: np.ndarray, seed: int) -> RumorModel:
+def _grouped_folds(y: np.ndarray, groups: np.ndarray, seed: int, folds: int = 5) -> list[tuple[Any, Any]]:
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    skf = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(skf.split(np.zeros(len(y)), y, groups))
+
+
+def _fit_stack(
+    words: list[str], folded: list[str], meta: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int
+) -> RumorModel:
     from sklearn.base import clone
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.calibration import CalibratedClassifierCV
 
     word_vec, char_vec = _vectorizers(seed)
-    xw = word_vec.fit_transform([n.features[:MODEL_CHARS] for n in norms])
-    xc = char_vec.fit_transform([n.folded[:MODEL_CHARS] for n in norms])
+    xw = word_vec.fit_transform(words)
+    xc = char_vec.fit_transform(folded)
     oof = np.zeros((len(y), 2))
-    inner = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed + 1)
-    for tr, te in inner.split(meta, y):
+    for tr, te in _grouped_folds(y, groups, seed + 1):
         for col, x in enumerate((xw, xc)):
             model = clone(_linear(seed)).fit(x[tr], y[tr])
             oof[te, col] = model.decision_function(x[te])
     word_lr = _linear(seed).fit(xw, y)
     char_lr = _linear(seed).fit(xc, y)
     medians = np.nan_to_num(np.nanmedian(meta, axis=0)).astype(np.float32)
-    meta_model = _second_level(seed).fit(np.column_stack([oof, _impute(meta, medians)]), y)
+    second = _second_level(seed)
+    second.set_params(cv=_grouped_folds(y, groups, seed + 2))
+    assert isinstance(second, CalibratedClassifierCV)
+    meta_model = second.fit(np.column_stack([oof, _impute(meta, medians)]), y)
     return RumorModel(word_vec, char_vec, word_lr, char_lr, meta_model, version="", impute=medians)
 
 
-def cross_validate(data: RumorData, seed: int = 42, folds: int = 5, log: Any = None) -> dict[str, Any]:
-    """Stratified k-fold estimate of the whole procedure (the stack is refitted per fold)."""
+def fit(data: RumorData, seed: int = 42, *, mask: bool = True) -> RumorModel:
+    """Fit the rumor model on every row of ``data``."""
+    words, folded = model_views(data.norms, mask)
+    model = _fit(words, folded, data.meta, data.labels, data.groups, seed)
+    model.mask = mask
+    return model
+
+
+def cross_validate(
+    data: RumorData, seed: int = 42, folds: int = 5, log: Any = None, *, mask: bool = True
+) -> dict[str, Any]:
+    """Grouped, stratified k-fold estimate of the whole procedure (the stack is refitted per
+    fold; near duplicates never straddle a fold). The table of the out-of-fold scores is under
+    ``"operating"`` (the desk levels on those out-of-fold scores)."""
     from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-    from sklearn.model_selection import StratifiedKFold
 
     y = data.labels
+    groups = data.groups
+    words, folded = model_views(data.norms, mask)
     pred = np.zeros(len(y))
     per_fold: list[dict[str, float]] = []
-    outer = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for k, (tr, te) in enumerate(outer.split(data.meta, y), start=1):
-        model = _fit([data.norms[i] for i in tr], data.meta[tr], y[tr], seed)
-        pred[te] = model.predict([data.norms[i] for i in te], data.meta[te])
+    for k, (tr, te) in enumerate(_grouped_folds(y, groups, seed, folds), start=1):
+        model = _fit([words[i] for i in tr], [folded[i] for i in tr], data.meta[tr], y[tr], groups[tr], seed)
+        model.mask = False  # the views are masked already (or deliberately not)
+        stacked = np.column_stack(
+            [
+                model.word_lr.decision_function(model.word_vec.transform([words[i] for i in te])),
+                model.char_lr.decision_function(model.char_vec.transform([folded[i] for i in te])),
+                _impute(data.meta[te], model.impute),
+            ]
+        )
+        pred[te] = model._second(stacked)
         fold = {
             "roc_auc": float(roc_auc_score(y[te], pred[te])),
             "pr_auc": float(average_precision_score(y[te], pred[te])),
@@ -312,6 +373,10 @@ def cross_validate(data: RumorData, seed: int = 42, folds: int = 5, log: Any = N
     pr = [f["pr_auc"] for f in per_fold]
     return {
         "folds": folds,
+        "grouped": True,
+        "masked": mask,
+        "rows": len(y),
+        "groups": len(np.unique(groups)),
         "roc_auc": float(np.mean(roc)),
         "roc_auc_std": float(np.std(roc)),
         "pr_auc": float(np.mean(pr)),
@@ -319,7 +384,52 @@ def cross_validate(data: RumorData, seed: int = 42, folds: int = 5, log: Any = N
         "roc_auc_pooled": float(roc_auc_score(y, pred)),
         "brier": float(brier_score_loss(y, pred)),
         "per_fold": per_fold,
+        "operating": operating_table(y, pred),
     }
+
+
+def operating_table(y: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
+    """Precision and recall of the unreliable class at the desk's levels (medium-or-high,
+    high), and the best recall reachable at precision ≥ 0.75 (the issue's aim)."""
+    from sklearn.metrics import precision_recall_curve
+
+    from tinradar.settings import Settings
+
+    s = Settings()
+    out: dict[str, Any] = {}
+    for name, cut in (("medium_or_high", s.risk_medium), ("high", s.risk_high)):
+        flagged = scores >= cut
+        tp = int((flagged & (y == 1)).sum())
+        out[name] = {
+            "threshold": cut,
+            "flagged": int(flagged.sum()),
+            "precision": round(tp / max(1, int(flagged.sum())), 4),
+            "recall": round(tp / max(1, int((y == 1).sum())), 4),
+        }
+    precision, recall, _ = precision_recall_curve(y, scores)
+    ok = precision[:-1] >= 0.75
+    out["recall_at_precision_0_75"] = round(float(recall[:-1][ok].max()) if ok.any() else 0.0, 4)
+    return out
+
+
+def score_frozen(model: RumorModel, frozen: RumorData) -> dict[str, Any]:
+    """Figures of ``model`` on the frozen evaluation rows (what the tests assert)."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    if not len(frozen.labels):
+        return {}
+    pred = model.predict(frozen.norms, frozen.meta)
+    return {
+        "rows": len(frozen.labels),
+        "positives": int(frozen.labels.sum()),
+        "roc_auc": float(roc_auc_score(frozen.labels, pred)),
+        "pr_auc": float(average_precision_score(frozen.labels, pred)),
+        "operating": operating_table(frozen.labels, pred),
+    }
+
+
+def _public(cv: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in cv.items() if not k.startswith("_")}
 
 
 def train(
@@ -331,20 +441,29 @@ def train(
     evaluate: bool = True,
     limit: int | None = None,
     log: Any = None,
+    compare_unmasked: bool = False,
 ) -> dict[str, Any]:
     """Train the rumor model on ``data_path``, write model, metrics and card to ``out_dir``.
 
+    The frozen evaluation split (``FROZEN_SPLIT``) and its near duplicates never train; the
+    shipped model is scored on it. ``compare_unmasked`` adds the grouped CV of the same
+    procedure without entity masking, on the same folds (the card's before/after).
     Seeded and deterministic: the same data and seed give the same model and metrics.
     Returns the metrics dict (also written as ``metrics.json``).
     """
+    from nlp.rumor_card import model_card
+
     started = time.time()
-    data = load_reintel(data_path, limit=limit, seed=seed)
+    data, frozen = split_frozen(load_reintel(data_path, limit=limit, seed=seed))
     metrics: dict[str, Any] = {}
+    before: dict[str, Any] = {}
     if evaluate:
         metrics = cross_validate(data, seed=seed, folds=folds, log=log)
-    model = _fit(data.norms, data.meta, data.labels, seed)
+        if compare_unmasked:
+            before = cross_validate(data, seed=seed, folds=folds, log=log, mask=False)
+    model = fit(data, seed)
     trained_on = datetime.now(UTC).strftime("%Y-%m-%d")
-    model.version = f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}"
+    model.version = f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}-masked"
     report = {
         "model": "rumor",
         "version": model.version,
@@ -355,70 +474,15 @@ def train(
             "sha256": data.sha256,
             "rows": len(data.labels),
             "positives": int(data.labels.sum()),
+            "frozen_rows": len(frozen.labels),
         },
-        "cv": metrics,
+        "cv": _public(metrics),
+        "cv_unmasked": _public(before),
+        "frozen": score_frozen(model, frozen),
         "seconds": round(time.time() - started, 1),
     }
-    model.info = {"trained_at": trained_on, "cv": metrics}
+    model.info = {"trained_at": trained_on, "cv": _public(metrics)}
     model.save(out_dir)
     (out_dir / METRICS_FILE).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / CARD_FILE).write_text(model_card(report), encoding="utf-8")
     return report
-
-
-def model_card(report: dict[str, Any]) -> str:
-    """The model card (Markdown) written beside the model."""
-    cv = report.get("cv") or {}
-    data = report["data"]
-    if cv:
-        folds = "\n".join(
-            f"| {i} | {f['roc_auc']:.4f} | {f['pr_auc']:.4f} |" for i, f in enumerate(cv["per_fold"], start=1)
-        )
-        metrics = (
-            f"Stratified {cv['folds']}-fold cross-validation of the whole procedure (vectorisers, text models, "
-            f"second level and calibration refitted inside every fold), seed {report['seed']}:\n\n"
-            f"| metric | mean | std |\n|---|---|---|\n"
-            f"| ROC-AUC | **{cv['roc_auc']:.4f}** | {cv['roc_auc_std']:.4f} |\n"
-            f"| PR-AUC (average precision) | **{cv['pr_auc']:.4f}** | {cv['pr_auc_std']:.4f} |\n\n"
-            f"Pooled out-of-fold ROC-AUC {cv['roc_auc_pooled']:.4f}; Brier score {cv['brier']:.4f} "
-            f"(base rate {data['positives'] / data['rows']:.3f}).\n\n"
-            f"| fold | ROC-AUC | PR-AUC |\n|---|---|---|\n{folds}\n"
-        )
-    else:
-        metrics = "Not evaluated in this run (trained with `--no-eval`).\n"
-    return f"""# Model card: rumor risk (`{report["version"]}`)
-
-**What it does.** Gives the probability (0..1) that a Vietnamese social post or article is
-*unreliable* in the sense of the ReINTEL task (misleading, unverified or fabricated), from its
-text and, when present, its metadata. TinRadar shows it as `rumor_risk` with cues naming what
-raised the score. It is a triage aid for reviewers, not a verdict.
-
-**Data.** `{data["file"]}` — ReINTEL, VLSP 2020 shared task on reliable intelligence
-identification: {data["rows"]:,} Facebook posts from 2020 (many about COVID-19), {data["positives"]:,}
-labelled unreliable. sha256 `{data["sha256"][:16]}…`. The data is read from
-`../shared/datasets/reintel/`, never copied into this repository. User names and posting
-timestamps as such are not used (only the posting hour).
-
-**Terms.** Trained on data released by the VLSP organisers for research use; the data must not be
-redistributed. The model is shipped for research and for the board's internal triage only.
-
-**Model.** TF-IDF syllable 1–2-grams of the normalised text and TF-IDF character 2–5-grams of the
-folded text, each with a logistic regression; a gradient-boosted second level over the two
-out-of-fold text scores plus {len(FEATURE_NAMES)} post signals ({", ".join(FEATURE_NAMES)}; unknown
-values — e.g. engagement of news articles — replaced by training medians, so that the
-collection artefact "missing count ⇒ unreliable" of ReINTEL is not learnt);
-sigmoid calibration (5-fold). Trained {report["trained_at"]}, seed {report["seed"]}, in
-{report["seconds"]} s. Reproduce: `tinradar train rumor --data ../shared/datasets/reintel/train.csv
---out nlp/models/rumor --seed {report["seed"]}`.
-
-## Metrics
-
-{metrics}
-## Limits
-
-* 2020 posts: vocabulary of later waves (Delta, 2021 lockdown orders) is rarer; official notices
-  are recognised mostly by their style and length.
-* Engagement counts are absent for news articles; the model then relies on the text alone.
-* Labels judge the whole post; the model cannot check facts. Matches with known debunked claims
-  (`nlp/claims.yaml`) are combined with this score in the analyzer.
-"""

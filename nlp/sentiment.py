@@ -18,6 +18,9 @@ Why it is built this way:
   fast (no per-document segmentation), deterministic, and stored as plain numpy arrays and
   JSON — no pickle. Probabilities are calibrated by a temperature fitted on
   cross-validated predictions.
+* **Entity-blind.** Names of countries, places, groups, organisations and persons are
+  replaced by their type (``nlp.masking``) before the n-grams are read: the tone of a post
+  must not depend on whom it names.
 * **The opening counts twice.** Tone is set by the headline and first sentences (annotators
   judge a post by its opening, and news leads carry the framing), so the first
   ``lead_chars`` characters get their own word n-gram block, and only the first
@@ -42,6 +45,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from nlp.embeddings import TOKEN_PATTERN, Embeddings, tokens
+from nlp.masking import masker
 from nlp.normalize import normalize
 from tinradar.schema import Sentiment
 from tinradar.text import fold, has_vietnamese_diacritics
@@ -88,6 +92,9 @@ class FeatureConfig:
     embedding_weight: float = 2.0  # its scale beside the unit-length n-gram blocks
     ood_weight: float = 1.0  # scale of the out-of-domain model's log-probabilities
     cue_weight: float = 1.0  # scale of the lexicon / emoji / style cues
+    # names → their type (``nlp.masking``) before any n-gram is read; the trainer turns it on,
+    # and a model saved before masking existed (no such key in its config) loads with it off
+    mask_entities: bool = False
 
 
 @dataclass
@@ -194,7 +201,8 @@ class Featurizer:
         feats, cues = [], []
         for text in texts:
             raw = (text if isinstance(text, str) else "")[: self.config.max_chars]
-            f = normalize(raw).features
+            norm = normalize(raw)
+            f = masker().mask_normalized(norm).features if self.config.mask_entities else norm.features
             feats.append(f)
             cues.append(self._lex.cues(f, raw))
         cue_array = np.asarray(cues, dtype=np.float32).reshape(len(texts), len(CUE_NAMES))

@@ -34,6 +34,7 @@ from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 
 from nlp.embeddings import tokens, train_embeddings
+from nlp.groups import EVAL_SPLIT_DIR, dup_key, read_ids
 from nlp.normalize import normalize
 from nlp.sentiment import (
     CLASSES,
@@ -46,9 +47,11 @@ from nlp.sentiment import (
     stack_features,
 )
 from nlp.sentiment_reviews import REVIEW_SOURCE, ReviewedTone, add_reviewed, agreement
-from tinradar.text import fold
 
 LABELS_PATH = Path(__file__).resolve().parent / "data" / "sentiment_labels.csv"
+#: Frozen evaluation split of the labelled posts ("source<TAB>id" lines): never trained on,
+#: scored by ``tests/nlp/test_sentiment.py`` with the shipped model.
+FROZEN_SPLIT = EVAL_SPLIT_DIR / "sentiment_labels.txt"
 LABEL_INDEX = {c.value: i for i, c in enumerate(CLASSES)}
 NEG, NEU, POS = (LABEL_INDEX[c] for c in ("neg", "neu", "pos"))
 _COVID_RE = re.compile(
@@ -245,12 +248,6 @@ def load_ood(data_dir: Path, seed: int, cap: int, test_cap: int | None = None) -
     return sets
 
 
-def dup_key(text: str) -> str:
-    """Near-duplicate key: the first 120 letters/digits of the folded text."""
-    letters = re.sub(r"[^a-z0-9]", "", fold(text))
-    return letters[:120] or hashlib.sha1(text.encode()).hexdigest()
-
-
 def is_covid(text: str) -> bool:
     return bool(_COVID_RE.search(text or ""))
 
@@ -389,6 +386,39 @@ def _repeated(y: np.ndarray, oofs: list[np.ndarray], seeds: list[int], subsets: 
     return out
 
 
+# --- the frozen evaluation split -----------------------------------------------------------
+_Row = tuple[str, str, str]
+
+
+def split_frozen(
+    rows: list[_Row], sources: dict[str, dict[str, str]], split: Path = FROZEN_SPLIT
+) -> tuple[list[_Row], list[_Row]]:
+    """(training rows, frozen rows): the frozen posts and their near duplicates never train."""
+    if not split.is_file():
+        return rows, []
+    wanted = {tuple(line.split("\t", 1)) for line in read_ids(split)}
+    frozen = [r for r in rows if (r[0], r[1]) in wanted]
+    keys = {dup_key(sources[s][i]) for s, i, _ in frozen}
+    return [r for r in rows if (r[0], r[1]) not in wanted and dup_key(sources[r[0]][r[1]]) not in keys], frozen
+
+
+def score_frozen(model: SentimentModel, rows: list[_Row], sources: dict[str, dict[str, str]]) -> dict:
+    """Macro-F1 of ``model`` on the frozen rows: all, COVID-19 posts, comments (what the tests assert)."""
+    if not rows:
+        return {}
+    texts = [sources[s][i] for s, i, _ in rows]
+    y = np.array([LABEL_INDEX[lab] for _, _, lab in rows])
+    probs = model.predict_proba(texts)
+    pred = np.array([LABEL_INDEX[max(p, key=p.__getitem__).value] for p in probs])
+    post = np.array([s in POST_SOURCES for s, _, _ in rows])
+    covid = post & np.array([is_covid(t) for t in texts])
+    out: dict = {"n": len(rows), "n_covid_posts": int(covid.sum()), "n_comments": int((~post).sum())}
+    for name, m in (("macro_f1", post | ~post), ("macro_f1_covid_posts", covid), ("macro_f1_comments", ~post)):
+        out[name] = macro_f1(y[m], pred[m], [0, 1, 2]) if m.any() else None
+    out["f1_per_class"] = _per_class(y, pred)
+    return out
+
+
 # --- the whole procedure -------------------------------------------------------------------
 def train(
     data_dir: Path,
@@ -419,14 +449,17 @@ def train(
     missing = [(s, i) for s, i, _ in rows if i not in sources[s]]
     if missing:
         raise ValueError(f"{len(missing)} labelled ids are not in the data files, e.g. {missing[:3]}")
+    labelled_keys = {dup_key(sources[s][i]) for s, i, _ in rows}  # the pool stays clear of every labelled post
+    labelled_ids = {(s, i) for s, i, _ in rows}
+    rows, frozen_rows = split_frozen(rows, sources)
     if limit:
         rows = rows[:limit]
     rows, review_rows = add_reviewed(rows, sources, reviewed, key=dup_key)
     in_texts = [sources[s][i] for s, i, _ in rows]
     y_in = np.array([LABEL_INDEX[lab] for _, _, lab in rows])
     groups_key = review_rows.regroup([dup_key(t) for t in in_texts])  # reviewed clusters join
-    labelled_keys = set(groups_key) | set(review_rows.alias)
-    labelled_ids = {(s, i) for s, i, _ in rows}
+    labelled_keys |= set(groups_key) | set(review_rows.alias)  # frozen posts stay out of the pool too
+    labelled_ids |= {(s, i) for s, i, _ in rows}
     pool_texts = [
         t
         for s, texts in sources.items()
@@ -439,7 +472,7 @@ def train(
         pool_texts = pool_texts[:limit]
     ood = load_ood(data_dir, seed, params.ood_cap, test_cap=limit)
 
-    config = features or FeatureConfig()
+    config = features or FeatureConfig(mask_entities=True)
     feat = Featurizer(config, Lexicon.load())
     embedding_info: dict = {}
     if config.embedding_dim:
@@ -529,6 +562,7 @@ def train(
         "method": f"grouped stratified {params.folds}-fold CV over the hand-labelled posts and comments"
         + ("; self-training inside each fold" if params.self_training else ""),
     }
+    frozen = score_frozen(model, frozen_rows, sources)
     label_counts = Counter(lab for _, _, lab in rows)
     digest = hashlib.sha256(np.ascontiguousarray(coef).tobytes()).hexdigest()[:10]
     version = f"sentiment-tfidf-lr-{datetime.now(UTC):%Y%m%d}-{digest}"
@@ -542,8 +576,10 @@ def train(
         "temperature": temperature,
         "in_domain": in_domain,
         "out_of_domain": per_dataset,
+        "frozen": frozen,
         "data": {
             "labelled_posts": len(rows),
+            "frozen_posts": len(frozen_rows),
             "labelled_by_source": dict(sorted(Counter(s for s, _, _ in rows).items())),
             "label_counts": dict(sorted(label_counts.items())),
             "labelled_covid_posts": int(covid.sum()),
@@ -563,7 +599,12 @@ def train(
         }
     if write:
         folder = Path(out_dir) / "sentiment"
-        model.save(folder, extra={"seed": seed, "trained_at": metrics["trained_at"]})
+        extra = {
+            "seed": seed,
+            "trained_at": metrics["trained_at"],
+            "frozen_split": FROZEN_SPLIT.name if frozen else None,
+        }
+        model.save(folder, extra=extra)
         (folder / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         from nlp.sentiment_card import write_model_card
 

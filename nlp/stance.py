@@ -243,3 +243,10 @@ def refutes(folded: str) -> bool:
 def asks(folded: str) -> bool:
     """Whether a text (folded) reads as a question (no claim in view) rather than a claim or a correction."""
     return stance(folded) is Stance.ASKS
+
+
+def correction_span(folded: str) -> tuple[int, int] | None:
+    """Where a correction's wording first stands in a text (folded, same length as the text):
+    the span a reviewer is shown for a "refutation" cue."""
+    m = _CORRECTION.search(folded[:5000]) or _DENIAL.search(folded[:5000])
+    return (m.start(), m.end()) if m else None

@@ -322,6 +322,22 @@ class Note(_Model):
         return f"{self.code.value}: {self.message}" if self.message else self.code.value
 
 
+class CueSpan(_Model):
+    """One cue a reviewer can check: what kind, the phrase as written and where it stands.
+
+    ``start``/``end`` are character offsets in ``Document.full_text`` (title, blank line,
+    body), so the desk and the report can highlight the phrase; ``weight`` is what ranked it
+    (a hand-set strength for curated reliability cues, tf-idf × coefficient for model terms).
+    """
+
+    kind: str
+    label: str
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    weight: float = 0.0
+
+
 class Analysis(_Model):
     """What the NLP stage says about one document. Every flag explains itself."""
 
@@ -329,6 +345,9 @@ class Analysis(_Model):
     rumor_risk: float = Field(ge=0.0, le=1.0)
     risk_level: RiskLevel
     cues: list[str] = Field(default_factory=list, description="Why the score is what it is, in Vietnamese")
+    cue_spans: list[CueSpan] = Field(
+        default_factory=list, description="The text cues among ``cues``, typed and located (at most three)"
+    )
     sentiment: Sentiment
     sentiment_proba: dict[Sentiment, float] = Field(default_factory=dict)
     covid: bool

@@ -92,3 +92,21 @@ def fold_aligned(text: str) -> str:
 def has_vietnamese_diacritics(text: str) -> bool:
     """True when ``text`` carries at least one Vietnamese tone or vowel mark."""
     return fold(text, lower=False) != nfc(text)
+
+
+def body_span(title: str, body: str, start: int, end: int, phrase: str) -> tuple[int, int] | None:
+    """Where a span of ``full_text`` (title, blank line, body) lies in the body alone.
+
+    Cues are located in the text the NLP stage read (``Document.full_text``); the desk and the
+    report show the body. The offsets are checked against the phrase; if the body was stored
+    trimmed differently, the phrase's first occurrence is used; ``None`` when it is absent
+    from the body (a cue in the title)."""
+    if not phrase:
+        return None
+    offset = len(f"{title}\n\n") if title else 0
+    for shift in (offset, len(f"{title.strip()}\n\n") if title.strip() else 0):
+        s, e = start - shift, end - shift
+        if 0 <= s < e <= len(body) and body[s:e] == phrase:
+            return s, e
+    found = body.find(phrase)
+    return (found, found + len(phrase)) if found >= 0 else None

@@ -24,6 +24,7 @@ from nlp.claims import Claim, load_claims
 from nlp.places import PlaceNames
 from tinradar.schema import ReviewStatus, RiskLevel, Sentiment, utc_now
 from tinradar.settings import Settings
+from tinradar.text import body_span
 
 TOP_ITEMS = 20
 WINDOW_DAYS = 7
@@ -39,6 +40,15 @@ class ClaimRef(BaseModel):
     similarity: float | None = None
 
 
+class CueQuote(BaseModel):
+    """A cue's phrase in its sentence, for the report: the phrase is the highlighted part."""
+
+    label: str
+    before: str = ""
+    phrase: str
+    after: str = ""
+
+
 class ReportItem(BaseModel):
     """One flagged item, as a reviewer needs it: what, where, why, link."""
 
@@ -51,6 +61,7 @@ class ReportItem(BaseModel):
     rumor_risk: float = 0.0
     risk_level: str = RiskLevel.LOW.value
     cues: list[str] = Field(default_factory=list)
+    quotes: list[CueQuote] = Field(default_factory=list, description="the text cues, each in its context")
     claims: list[ClaimRef] = Field(default_factory=list)
     places: list[str] = Field(default_factory=list)
     cluster_id: str | None = None
@@ -214,6 +225,32 @@ def _short(text: str, n: int = 220) -> str:
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _quotes(doc: F.IndexDoc, context: int = 50) -> list[CueQuote]:
+    """Each located cue with up to ``context`` characters either side (whole words)."""
+    out: list[CueQuote] = []
+    body = doc.text or ""
+    for cue in doc.cue_spans:
+        found = body_span(doc.title, body, cue.start, cue.end, cue.text)
+        if found is None:
+            continue
+        s, e = found
+        before, after = body[max(0, s - context) : s], body[e : e + context]
+        cut_before, cut_after = s > context, len(body) - e > context
+        if cut_before:
+            before = "…" + before.split(" ", 1)[-1]
+        if cut_after:
+            after = after.rsplit(" ", 1)[0] + "…"
+        out.append(
+            CueQuote(
+                label=cue.label,
+                before=" ".join(before.split()),
+                phrase=" ".join(body[s:e].split()),
+                after=" ".join(after.split()),
+            )
+        )
+    return out
+
+
 def _title(hit: Hit, n: int = 90) -> str:
     return hit.doc.title or _short(hit.doc.text, n)
 
@@ -236,6 +273,7 @@ def _item(hit: Hit, claims: dict[str, Claim]) -> ReportItem:
         rumor_risk=doc.rumor_risk,
         risk_level=doc.risk_level.value,
         cues=list(doc.cues),
+        quotes=_quotes(doc),
         claims=refs,
         places=list(doc.place_names),
         cluster_id=doc.cluster_id,

@@ -10,6 +10,7 @@ import jinja2
 
 from index.doc import IndexDoc
 from tinradar.ids import safe_url  # the one rule for crawled links (also the daily report's)
+from tinradar.text import body_span
 
 STATUS_LABELS = {
     "new": "Chưa xem xét",
@@ -49,6 +50,24 @@ def snippet(doc: IndexDoc, limit: int = 180) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def highlighted(doc: IndexDoc) -> list[tuple[str, str | None]]:
+    """The body as (segment, cue label or None) pieces: each cue's phrase marked where it
+    stands, so a reviewer checks the cue in the text (the template escapes every piece)."""
+    body = doc.text or ""
+    marks: list[tuple[int, int, str]] = []
+    for cue in doc.cue_spans:
+        found = body_span(doc.title, body, cue.start, cue.end, cue.text)
+        if found and all(found[1] <= s or found[0] >= e for s, e, _ in marks):
+            marks.append((found[0], found[1], cue.label))
+    pieces: list[tuple[str, str | None]] = []
+    pos = 0
+    for s, e, label in sorted(marks):
+        pieces += [(body[pos:s], None), (body[s:e], label)]
+        pos = e
+    pieces.append((body[pos:], None))
+    return [p for p in pieces if p[0]]
+
+
 @lru_cache(maxsize=1)
 def province_names() -> dict[str, str]:
     """Official province code → name, from the NLP gazetteer table."""
@@ -66,6 +85,7 @@ def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
     env.filters["localtime"] = lambda v, fmt="%H:%M %d/%m/%Y": local_time(v, tz, fmt)
     env.filters["safe_url"] = safe_url
     env.filters["snippet"] = snippet
+    env.filters["highlighted"] = highlighted
     env.filters["percent"] = percent
     env.filters["province"] = lambda code: province_names().get(code or "", code or "")
     env.globals.update(

@@ -1,7 +1,9 @@
-"""Evaluation gate of the shipped rumor model (like trafilatura's eval_gate), and training.
+"""Evaluation gate of the shipped rumor model, and training.
 
-The floors are pinned below the cross-validated figures in ``nlp/models/rumor/metrics.json``;
-a retrained model that falls under them fails CI instead of shipping quietly.
+The gate scores the shipped model on the frozen evaluation split (ReINTEL ids in
+``nlp/data/eval_split/rumor_reintel_train.txt``, never trained on) and asserts floors pinned a
+little below what it reached there; ``metrics.json`` is an output for people, never read here
+for a figure. A retrained model that falls under the floors fails CI instead of shipping quietly.
 """
 
 from __future__ import annotations
@@ -12,30 +14,67 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.rumor import CARD_FILE, METRICS_FILE, RumorModel, load_reintel, train
+from nlp.groups import read_ids
+from nlp.rumor import (
+    CARD_FILE,
+    FROZEN_SPLIT,
+    METRICS_FILE,
+    RumorModel,
+    load_reintel,
+    score_frozen,
+    split_frozen,
+    train,
+)
 from tests.nlp.conftest import REINTEL
 from tinradar.settings import Settings
 
+# the shipped model on the frozen split (2026-12-02): ROC-AUC 0.934, PR-AUC 0.755, medium-or-high
+# recall 0.709 at precision 0.678 (the aims, 0.95 and 0.75/0.75, are not met; see the model card)
 ROC_AUC_FLOOR = 0.92
-PR_AUC_FLOOR = 0.70
+PR_AUC_FLOOR = 0.72
+MEDIUM_OR_HIGH_RECALL_FLOOR = 0.68
+MEDIUM_OR_HIGH_PRECISION_FLOOR = 0.65
 MODELS = Settings().models_dir
 
 
-def test_eval_gate_cross_validated_metrics() -> None:
-    report = json.loads((MODELS / "rumor" / METRICS_FILE).read_text(encoding="utf-8"))
-    cv = report["cv"]
-    assert cv["folds"] == 5
-    assert cv["roc_auc"] >= ROC_AUC_FLOOR, f"rumor ROC-AUC {cv['roc_auc']:.4f} under the floor {ROC_AUC_FLOOR}"
-    assert cv["pr_auc"] >= PR_AUC_FLOOR, f"rumor PR-AUC {cv['pr_auc']:.4f} under the floor {PR_AUC_FLOOR}"
-    assert report["data"]["rows"] >= 3500
+@pytest.fixture(scope="module")
+def frozen() -> dict:
+    if not REINTEL.is_file():
+        pytest.skip("../shared/datasets/reintel is not present")
+    _, rows = split_frozen(load_reintel(REINTEL))
+    return score_frozen(RumorModel.load(MODELS), rows)
 
 
-def test_model_card_states_data_terms_metrics_and_seed() -> None:
+def test_frozen_split_is_committed_and_never_trained_on() -> None:
+    ids = [line.split("\t")[0] for line in read_ids(FROZEN_SPLIT)]
+    assert len(ids) >= 400 and len(set(ids)) == len(ids)
+    if not REINTEL.is_file():
+        pytest.skip("../shared/datasets/reintel is not present")
+    train_rows, rows = split_frozen(load_reintel(REINTEL))
+    assert len(rows.labels) == len(ids) and rows.labels.sum() >= 60
+    assert not set(train_rows.ids) & set(ids)
+    # no near duplicate of a frozen post trains either
+    assert not {n.text[:200] for n in train_rows.norms} & {n.text[:200] for n in rows.norms if len(n.text) > 80}
+
+
+def test_eval_gate_on_the_frozen_split(frozen: dict) -> None:
+    assert frozen["roc_auc"] >= ROC_AUC_FLOOR, frozen
+    assert frozen["pr_auc"] >= PR_AUC_FLOOR, frozen
+    flagged = frozen["operating"]["medium_or_high"]
+    assert flagged["recall"] >= MEDIUM_OR_HIGH_RECALL_FLOOR, flagged
+    assert flagged["precision"] >= MEDIUM_OR_HIGH_PRECISION_FLOOR, flagged
+
+
+def test_model_card_states_data_terms_metrics_and_seed(frozen: dict) -> None:
     card = (MODELS / "rumor" / CARD_FILE).read_text(encoding="utf-8")
     report = json.loads((MODELS / "rumor" / METRICS_FILE).read_text(encoding="utf-8"))
     for needle in ("ReINTEL", "research use", "ROC-AUC", "PR-AUC", f"seed {report['seed']}", report["trained_at"]):
         assert needle in card
-    assert f"{report['cv']['roc_auc']:.4f}" in card
+    for needle in ("Grouped", "names left in", "medium or high", "Frozen evaluation split", "Fairness"):
+        assert needle in card, needle
+    if report["cv"]:
+        assert f"{report['cv']['roc_auc']:.4f}" in card
+    assert f"ROC-AUC **{frozen['roc_auc']:.4f}**" in card  # the card states what the shipped model scores
 
 
 def test_shipped_model_loads_and_matches_its_version() -> None:

@@ -8,18 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from nlp.groups import read_ids
 from nlp.sentiment import CLASSES, SentimentModel
+from nlp.sentiment_train import FROZEN_SPLIT, load_texts, read_labels, score_frozen, split_frozen
 from tinradar.schema import Sentiment
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "nlp" / "models"
-METRICS = MODELS_DIR / "sentiment" / "metrics.json"
+DATASETS = MODELS_DIR.parents[2] / "shared" / "datasets"
 
-#: In-domain macro-F1 floor: the cross-validated value the shipped model reached
-#: (see metrics.json / MODEL_CARD.md) minus a small margin. Raise it when the model improves.
-IN_DOMAIN_MACRO_F1_FLOOR = 0.72
-COVID_MACRO_F1_FLOOR = 0.74
-COVID_RANDOM_DRAWS_MACRO_F1_FLOOR = 0.72
-COMMENTS_MACRO_F1_FLOOR = 0.68
+#: Macro-F1 floors on the frozen split: what the shipped model reached there (MODEL_CARD.md)
+#: minus a small margin. Raise them when the model improves.
+IN_DOMAIN_MACRO_F1_FLOOR = 0.70
+COVID_MACRO_F1_FLOOR = 0.70
+COMMENTS_MACRO_F1_FLOOR = 0.60
 
 
 @pytest.fixture(scope="module")
@@ -97,25 +98,23 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
         SentimentModel.load(tmp_path)
 
 
-def test_evaluation_gate() -> None:
-    """The shipped model's honest, cross-validated in-domain score stays above its floor."""
-    metrics = json.loads(METRICS.read_text(encoding="utf-8"))
-    ind = metrics["in_domain"]
-    assert ind["n"] >= 3000
-    assert ind["macro_f1"] >= IN_DOMAIN_MACRO_F1_FLOOR, ind
-    assert ind["macro_f1_covid_posts"] >= COVID_MACRO_F1_FLOOR, ind
-    assert ind["macro_f1_covid_random_draws"] >= COVID_RANDOM_DRAWS_MACRO_F1_FLOOR, ind
-    assert ind["repeated_cv"]["macro_f1_covid_posts"]["mean"] >= COVID_MACRO_F1_FLOOR, ind["repeated_cv"]
-    assert ind["n_comments"] >= 1000 and ind["macro_f1_comments"] >= COMMENTS_MACRO_F1_FLOOR, ind
-    # the in-domain labels must beat the out-of-domain-only baseline by a wide margin
-    assert ind["macro_f1"] >= ind["baseline_ood_only_macro_f1"] + 0.2
-    assert metrics["version"] == SentimentModel.load(MODELS_DIR).version
-    # out-of-domain: the review/feedback component keeps its skill, and the final model
-    # (tuned for news and posts, with the review rows at a small weight) still reads
-    # comment- and review-style text
-    for name, m in metrics["out_of_domain"].items():
-        assert m["macro_f1_ood_component_alone"] >= 0.6, (name, m)
-        assert m["macro_f1"] >= 0.55, (name, m)
+def test_evaluation_gate_on_the_frozen_split(model: SentimentModel) -> None:
+    """The shipped model, scored on the frozen split (never trained on), stays above its floors.
+
+    ``metrics.json`` is an output: the figures asserted here are computed now, from the model."""
+    if not DATASETS.is_dir():
+        pytest.skip("../shared/datasets is not present")
+    config = json.loads((MODELS_DIR / "sentiment" / "config.json").read_text(encoding="utf-8"))
+    if config.get("frozen_split") != FROZEN_SPLIT.name:
+        pytest.skip("the shipped sentiment model was trained before the frozen split existed: retrain it")
+    rows, frozen = split_frozen(read_labels(), sources := load_texts(DATASETS))
+    assert len(frozen) >= 700 and not {(s, i) for s, i, _ in rows} & {(s, i) for s, i, _ in frozen}
+    figures = score_frozen(model, frozen, sources)
+    assert figures["n_covid_posts"] >= 300 and figures["n_comments"] >= 100
+    assert figures["macro_f1"] >= IN_DOMAIN_MACRO_F1_FLOOR, figures
+    assert figures["macro_f1_covid_posts"] >= COVID_MACRO_F1_FLOOR, figures
+    assert figures["macro_f1_comments"] >= COMMENTS_MACRO_F1_FLOOR, figures
+    assert len(read_ids(FROZEN_SPLIT)) == len(frozen)
 
 
 def test_opening_gets_its_own_block_and_the_tail_is_not_read(model: SentimentModel) -> None:

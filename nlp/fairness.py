@@ -1,0 +1,105 @@
+"""Counterfactual fairness of the rumor score: the same sentence, only the name swapped.
+
+Who or where a text names must not move its score (principle 1). Issue 21 measured the
+opposite on the earlier model: a neutral official sentence about a vaccine donation scored
+0.80 (high) with "Trung Quốc" and 0.55 with another country. The templates
+(``nlp/data/fairness_templates.yaml``, our own sentences) are filled with every country,
+province and ethnic or religious group of their slot; :func:`evaluate` gives the spread of
+the rumor model's score within each template. ``tests/nlp/test_fairness.py`` is the gate
+and the model card prints the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nlp.features import metadata_matrix, signals
+from nlp.normalize import normalize
+
+TEMPLATES_FILE = Path(__file__).with_name("data") / "fairness_templates.yaml"
+SLOTS = {
+    "country": ("{X}", "countries"),
+    "province": ("{P}", "provinces"),
+    "group": ("{G}", "groups"),
+    "religion": ("{R}", "religions"),
+}
+
+
+@dataclass(frozen=True)
+class TemplateResult:
+    """One template's scores over its fills."""
+
+    template: str
+    kind: str  # "neutral" | "rumor"
+    slot: str  # "country" | "province" | "group"
+    scores: dict[str, float]
+
+    @property
+    def spread(self) -> float:
+        return max(self.scores.values()) - min(self.scores.values())
+
+
+def load_templates(path: Path = TEMPLATES_FILE) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def evaluate(model: Any, path: Path = TEMPLATES_FILE) -> list[TemplateResult]:
+    """Score every fill of every template with ``model`` (a ``RumorModel``)."""
+    data = load_templates(path)
+    jobs: list[tuple[str, str, str, str]] = []  # kind, slot, template, name
+    for kind in ("neutral", "rumor"):
+        for slot, templates in data[kind].items():
+            marker, names = SLOTS[slot]
+            for template in templates:
+                if marker not in template:
+                    raise ValueError(f"{path}: template without {marker}: {template}")
+                jobs += [(kind, slot, template, name) for name in data[names]]
+    norms = [normalize(t.replace(SLOTS[s][0], n)) for _, s, t, n in jobs]
+    scores = model.predict(norms, metadata_matrix([signals(n) for n in norms]))
+    results: dict[tuple[str, str, str], dict[str, float]] = {}
+    for (kind, slot, template, name), score in zip(jobs, scores, strict=True):
+        results.setdefault((kind, slot, template), {})[name] = float(score)
+    return [TemplateResult(t, k, s, sc) for (k, s, t), sc in results.items()]
+
+
+def summary(results: list[TemplateResult], max_spread: float, medium_at: float = 0.4) -> dict[str, Any]:
+    """The model card's table: per kind and slot, the worst spread and the highest score."""
+    data = load_templates()
+    rows = []
+    for kind in ("neutral", "rumor"):
+        for slot in SLOTS:
+            group = [r for r in results if r.kind == kind and r.slot == slot]
+            if group:
+                rows.append(
+                    {
+                        "kind": f"{kind}, {slot}",
+                        "templates": len(group),
+                        "fills": len(group[0].scores),
+                        "worst_spread": round(max(r.spread for r in group), 4),
+                        "max_score": round(max(max(r.scores.values()) for r in group), 4),
+                    }
+                )
+    worst = max(results, key=lambda r: r.spread)
+    medium = [r for r in results if r.kind == "neutral" and max(r.scores.values()) >= medium_at]
+    return {
+        "neutral_at_medium": len(medium),
+        "neutral_at_medium_examples": [f"{max(r.scores.values()):.2f} {r.template}" for r in medium][:6],
+        "templates": len(results),
+        "neutral": sum(r.kind == "neutral" for r in results),
+        "rumor": sum(r.kind == "rumor" for r in results),
+        "countries": len(data["countries"]),
+        "provinces": len(data["provinces"]),
+        "groups": len(data["groups"]),
+        "religions": len(data["religions"]),
+        "max_spread": max_spread,
+        "rows": rows,
+        "worst_spread": round(worst.spread, 4),
+        "worst_template": worst.template,
+    }
+
+
+__all__ = ["TEMPLATES_FILE", "TemplateResult", "evaluate", "load_templates", "summary"]

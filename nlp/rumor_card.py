@@ -1,0 +1,169 @@
+"""The rumor model's card (Markdown), written beside the model by ``nlp.rumor.train``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nlp.features import FEATURE_NAMES
+
+
+def _operating_rows(op: dict[str, Any]) -> str:
+    rows = []
+    for name, label in (("medium_or_high", "medium or high"), ("high", "high")):
+        m = op[name]
+        rows.append(
+            f"| {label} (≥ {m['threshold']:.2f}) | {m['flagged']:,} | {m['precision']:.3f} | {m['recall']:.3f} |"
+        )
+    return "| level | flagged | precision | recall |\n|---|---|---|---|\n" + "\n".join(rows) + "\n"
+
+
+def _cv_section(report: dict[str, Any]) -> str:
+    cv = report.get("cv") or {}
+    if not cv:
+        return "" if report.get("cv_partial") else "Not evaluated in this run (trained with `--no-eval`).\n"
+    data = report["data"]
+    before = report.get("cv_unmasked") or {}
+    folds = "\n".join(
+        f"| {i} | {f['roc_auc']:.4f} | {f['pr_auc']:.4f} |" for i, f in enumerate(cv["per_fold"], start=1)
+    )
+    text = (
+        f"Grouped, stratified {cv['folds']}-fold cross-validation of the whole procedure (vectorisers, text "
+        f"models, second level and calibration refitted inside every fold; near duplicates — the first 120 "
+        f"letters of the folded text — never straddle a fold: {cv['groups']:,} groups over {cv['rows']:,} rows), "
+        f"seed {report['seed']}, on the training rows (the frozen split excluded):\n\n"
+        f"| metric | mean | std |\n|---|---|---|\n"
+        f"| ROC-AUC | **{cv['roc_auc']:.4f}** | {cv['roc_auc_std']:.4f} |\n"
+        f"| PR-AUC (average precision) | **{cv['pr_auc']:.4f}** | {cv['pr_auc_std']:.4f} |\n\n"
+        f"Pooled out-of-fold ROC-AUC {cv['roc_auc_pooled']:.4f}; Brier score {cv['brier']:.4f} "
+        f"(base rate {data['positives'] / data['rows']:.3f}).\n\n"
+        f"| fold | ROC-AUC | PR-AUC |\n|---|---|---|\n{folds}\n\n"
+    )
+    if before:
+        text += (
+            "**Before / after on the same grouped folds.** The same procedure without entity masking "
+            "(names of countries, places, groups, organisations and persons left in the text):\n\n"
+            "| | ROC-AUC | PR-AUC |\n|---|---|---|\n"
+            f"| names left in (before) | {before['roc_auc']:.4f} ± {before['roc_auc_std']:.4f} | "
+            f"{before['pr_auc']:.4f} ± {before['pr_auc_std']:.4f} |\n"
+            f"| names masked (shipped) | {cv['roc_auc']:.4f} ± {cv['roc_auc_std']:.4f} | "
+            f"{cv['pr_auc']:.4f} ± {cv['pr_auc_std']:.4f} |\n\n"
+            "The earlier model's 0.933 came from plain stratified folds, where reposts sat on both sides "
+            "of a fold; it is not comparable with these grouped figures.\n\n"
+        )
+    op = cv["operating"]
+    text += (
+        "**Desk levels on the out-of-fold scores** (the model's score alone; the analyzer then lowers "
+        "off-topic items and corrections and raises posts that repeat a known false claim):\n\n"
+        + _operating_rows(op)
+        + f"\nBest recall at precision ≥ 0.75 (any threshold): {op['recall_at_precision_0_75']:.3f}.\n"
+    )
+    return text
+
+
+def _partial_section(report: dict[str, Any]) -> str:
+    """Grouped-CV folds that finished when the full evaluation could not run to the end."""
+    part = report.get("cv_partial") or {}
+    if not part:
+        return ""
+    width = max(len(folds) for folds in part["runs"].values())
+    rows = "\n".join(
+        f"| {name} | "
+        + " | ".join([f"{f['roc_auc']:.4f} / {f['pr_auc']:.4f}" for f in folds] + ["–"] * (width - len(folds)))
+        + " |"
+        for name, folds in part["runs"].items()
+    )
+    head = "| procedure | " + " | ".join(f"fold {i}" for i in range(1, width + 1)) + " |"
+    return (
+        "**Grouped CV, partial.** " + part["note"] + "\n\n" + head + "\n|---|" + "---|" * width + "\n" + rows + "\n\n"
+    )
+
+
+def _frozen_section(report: dict[str, Any]) -> str:
+    fz = report.get("frozen") or {}
+    if not fz:
+        return ""
+    return (
+        "\n## Frozen evaluation split\n\n"
+        f"{fz['rows']:,} ReINTEL posts ({fz['positives']} unreliable), drawn once by whole near-duplicate "
+        "groups (`nlp/data/eval_split/rumor_reintel_train.txt`: ids and a hash of each group's key, no text), never trained on and never used "
+        "to choose anything. `tests/nlp/test_rumor_model.py` scores the shipped model on it and asserts these "
+        f"figures:\n\nROC-AUC **{fz['roc_auc']:.4f}**, PR-AUC **{fz['pr_auc']:.4f}**.\n\n"
+        + _operating_rows(fz["operating"])
+        + f"\nBest recall at precision ≥ 0.75: {fz['operating']['recall_at_precision_0_75']:.3f}.\n"
+    )
+
+
+def _fairness_section(report: dict[str, Any]) -> str:
+    fair = report.get("fairness") or {}
+    if not fair:
+        return ""
+    rows = "\n".join(
+        f"| {r['kind']} | {r['templates']} | {r['fills']} | {r['worst_spread']:.4f} | {r['max_score']:.3f} |"
+        for r in fair["rows"]
+    )
+    return (
+        "\n## Fairness\n\n"
+        "Counterfactual test (`tests/nlp/test_fairness.py`, templates in `nlp/data/fairness_templates.yaml`): "
+        f"{fair['templates']} sentences of our own ({fair['neutral']} neutral, {fair['rumor']} rumor-like), "
+        f"each filled with every name of its slot: {fair['countries']} countries, {fair['provinces']} provinces, "
+        f"{fair['groups']} ethnic groups or {fair['religions']} religions. The score is the rumor model's "
+        "(text and post signals, no engagement counts). The gate: within each template the rumor score "
+        f"moves by at most {fair['max_spread']:.2f}, and no neutral official sentence reaches `medium`.\n\n"
+        "| templates | count | fills each | worst spread | highest score |\n|---|---|---|---|---|\n"
+        f"{rows}\n\nWorst spread overall: **{fair['worst_spread']:.4f}** ({fair['worst_template']}).\n\n"
+        f"Neutral templates reaching `medium` (≥ 0.40) for some name: **{fair['neutral_at_medium']}** of "
+        f"{fair['neutral']} — the aim is none, and it is not met: the level comes from the sentence, not the "
+        "name (the spread is nil), and short official one-liners look like ReINTEL's unreliable posts to the "
+        "text model. They were not tuned away (they are the test's own sentences):\n\n"
+        + "".join(f"* {e}\n" for e in fair["neutral_at_medium_examples"])
+    )
+
+
+def model_card(report: dict[str, Any]) -> str:
+    """The model card (Markdown) written beside the model."""
+    data = report["data"]
+    return f"""# Model card: rumor risk (`{report["version"]}`)
+
+**What it does.** Gives the probability (0..1) that a Vietnamese social post or article is
+*unreliable* in the sense of the ReINTEL task (misleading, unverified or fabricated), from its
+text and, when present, its metadata. TinRadar shows it as `rumor_risk` with cues naming what
+raised the score. It is a triage aid for reviewers, not a verdict.
+
+**Data.** `{data["file"]}` — ReINTEL, VLSP 2020 shared task on reliable intelligence
+identification: {data["rows"]:,} Facebook posts from 2020 (many about COVID-19) trained on,
+{data["positives"]:,} labelled unreliable; {data.get("frozen_rows", 0):,} more are the frozen
+evaluation split. sha256 `{data["sha256"][:16]}…`. The data is read from
+`../shared/datasets/reintel/`, never copied into this repository. User names and posting
+timestamps as such are not used (only the posting hour).
+
+**Terms.** Trained on data released by the VLSP organisers for research use; the data must not be
+redistributed. The model is shipped for research and for the board's internal triage only.
+
+**Entity-blind.** Before the text models read a post, names of countries, provinces and
+districts, foreign places, ethnic groups, religions, organisations and persons are replaced by
+their type (`<QUỐC_GIA>`, `<ĐỊA_DANH>`, `<DÂN_TỘC>`, `<TÔN_GIÁO>`, `<TỔ_CHỨC>`, `<NGƯỜI>`;
+`nlp/masking.py`), in training and in scoring alike: who or where a post names must not move its
+score.
+
+**Model.** TF-IDF syllable 1–2-grams of the normalised, masked text and TF-IDF character 2–5-grams
+of its folded form, each with a logistic regression; a gradient-boosted second level over the two
+out-of-fold text scores (grouped inner folds) plus {len(FEATURE_NAMES)} post signals
+({", ".join(FEATURE_NAMES)}; unknown values — e.g. engagement of news articles — replaced by
+training medians, so that the collection artefact "missing count ⇒ unreliable" of ReINTEL is not
+learnt); sigmoid calibration on grouped folds. Trained {report["trained_at"]}, seed
+{report["seed"]}, in {report["seconds"]} s. Reproduce: `tinradar train rumor --data
+../shared/datasets/reintel/train.csv --out nlp/models/rumor --seed {report["seed"]}`.
+
+## Metrics
+
+{_cv_section(report)}{_partial_section(report)}{_frozen_section(report)}{_fairness_section(report)}
+## Limits
+
+* 2020 posts: vocabulary of later waves (Delta, 2021 lockdown orders) is rarer; official notices
+  are recognised mostly by their style and length.
+* Engagement counts are absent for news articles; the model then relies on the text alone.
+* Labels judge the whole post; the model cannot check facts. Matches with known debunked claims
+  (`nlp/claims.yaml`) are combined with this score in the analyzer.
+* Masking finds names from lists and rules; a name it misses (a rare country spelling, a person
+  without a surname or title) still reaches the model.
+"""

