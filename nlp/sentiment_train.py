@@ -454,7 +454,8 @@ def train(
     rows, frozen_rows = split_frozen(rows, sources)
     if limit:
         rows = rows[:limit]
-    rows, review_rows = add_reviewed(rows, sources, reviewed, key=dup_key)
+    frozen_keys = frozenset(dup_key(sources[s][i]) for s, i, _ in frozen_rows)
+    rows, review_rows = add_reviewed(rows, sources, reviewed, key=dup_key, held_out_keys=frozen_keys)
     in_texts = [sources[s][i] for s, i, _ in rows]
     y_in = np.array([LABEL_INDEX[lab] for _, _, lab in rows])
     groups_key = review_rows.regroup([dup_key(t) for t in in_texts])  # reviewed clusters join
