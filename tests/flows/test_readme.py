@@ -133,6 +133,10 @@ def _user_added(ctx: Ctx, _: subprocess.CompletedProcess[str]) -> None:
     assert listed.stdout.startswith("lan\treviewer\t"), listed.stdout
 
 
+def _exported(ctx: Ctx, proc: subprocess.CompletedProcess[str]) -> None:
+    assert (ctx.work / "reviews.jsonl").is_file(), proc.stderr
+
+
 #: Every command of the README's "Using it" block, exactly as written there.
 COMMANDS: dict[str, How] = {
     ". .venv/bin/activate": How("activate"),
@@ -162,6 +166,10 @@ COMMANDS: dict[str, How] = {
     "tinradar review serve --port 8800": How("serve", replace=(("8800", "{port}"),)),
     "tinradar kibana import --url https://kibana.example:5601 --api-key …": How("help", "needs a Kibana"),
     "tinradar train rumor --data ../shared/datasets --out nlp/models": How(
+        "help", "a long training that would overwrite the shipped model"
+    ),
+    "tinradar review export --out reviews.jsonl": How("run", check=_exported),
+    "tinradar train sentiment --data ../shared/datasets --with-reviews": How(
         "help", "a long training that would overwrite the shipped model"
     ),
 }
