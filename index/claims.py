@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 
 from index.doc import IndexTime
 from index.review.audit import record_claim_change
-from index.templates import create_index_once
+from index.templates import ensure_single_index
 from tinradar.schema import Claim, utc_now
 from tinradar.settings import Settings
 
@@ -150,16 +150,13 @@ def claims_index(settings: Settings) -> str:
 
 def ensure_claims_index(client: Elasticsearch, settings: Settings) -> None:
     """Create the registry index (idempotent); an older one gains new fields."""
-    name = claims_index(settings)
-    client.indices.put_index_template(
-        name=name,
-        index_patterns=[name],
+    ensure_single_index(
+        client,
+        claims_index(settings),
+        CLAIMS_MAPPING,
         priority=160 + len(settings.es_index_prefix),
-        template={"settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}, "mappings": CLAIMS_MAPPING},
         meta={"owner": "tinradar-claims", "description": "The registry of known false claims"},
     )
-    create_index_once(client, name)
-    client.indices.put_mapping(index=name, properties=CLAIMS_MAPPING["properties"])
 
 
 def _hit(hit: dict[str, Any]) -> tuple[RegistryClaim, int, int]:

@@ -121,6 +121,25 @@ def ensure_templates(client: Elasticsearch, settings: Settings, *, create_curren
     return {"template": name, "version": version, "alias": alias_name(settings), "created": created}
 
 
+def ensure_single_index(
+    client: Elasticsearch, name: str, mapping: dict[str, Any], *, priority: int, meta: dict[str, str]
+) -> None:
+    """A one-shard index of its own (the audit trail, the claim registry): template, index, mapping.
+
+    Idempotent; an index created by an older version gains the mapping's new fields.
+    Each caller passes its own priority: templates with overlapping patterns may not share one.
+    """
+    client.indices.put_index_template(
+        name=name,
+        index_patterns=[name],
+        priority=priority,
+        template={"settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}, "mappings": mapping},
+        meta=meta,
+    )
+    create_index_once(client, name)
+    client.indices.put_mapping(index=name, properties=mapping["properties"])
+
+
 def create_index_once(client: Elasticsearch, name: str) -> None:
     """Create an index unless it exists; losing the race to another process is fine."""
     if client.indices.exists(index=name):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from index import audit_chain
 from index.doc import IndexTime, ReviewState
 from index.review.models import DecisionOutcome, ReviewItem
-from index.templates import create_index_once
+from index.templates import ensure_single_index
 from tinradar.schema import utc_now
 from tinradar.settings import Settings
 
@@ -123,17 +123,14 @@ def audit_index(settings: Settings) -> str:
 
 def ensure_audit_index(client: Elasticsearch, settings: Settings) -> None:
     """Create the audit template and index (idempotent)."""
-    name = audit_index(settings)
-    client.indices.put_index_template(
-        name=name,
-        index_patterns=[name],
+    ensure_single_index(
+        client,
+        audit_index(settings),
+        AUDIT_MAPPING,
         # Distinct from the docs template's 200 + len(prefix): equal priorities may not overlap.
         priority=150 + len(settings.es_index_prefix),
-        template={"settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}, "mappings": AUDIT_MAPPING},
         meta={"owner": "tinradar-review", "description": "Every review decision attempt"},
     )
-    create_index_once(client, name)
-    client.indices.put_mapping(index=name, properties=AUDIT_MAPPING["properties"])  # an older index gains new fields
 
 
 def record_attempt(
