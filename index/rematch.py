@@ -26,30 +26,16 @@ BATCH = 500
 
 
 def document_of(doc: IndexDoc) -> Document:
-    """The crawled document an index document was built from (what the analyser reads)."""
-    return Document(
-        id=doc.id,
-        url=doc.url,
-        source_id=doc.source_id,
-        kind=doc.kind,
-        platform=doc.platform,
-        title=doc.title,
-        text=doc.text,
-        published_at=doc.published_at,
-        published_precision=doc.published_precision
-        or (DatePrecision.MINUTE if doc.published_at is not None else DatePrecision.NONE),
-        fetched_at=doc.fetched_at,
-        author=doc.author,
-        author_hash=doc.author_hash,
-        likes=doc.likes,
-        comments=doc.comments,
-        shares=doc.shares,
-        views=doc.views,
-        via=doc.via,
-        captions=list(doc.captions),
-        province_code=doc.province_code,
-        district_code=doc.district_code,
-    )
+    """The crawled document an index document was built from (what the analyser reads).
+
+    Every field the two schemas share is copied, so a field added to both travels without
+    an edit here; an index document without a stored precision is taken at the minute
+    when it has a date (what the indexer assumed before precisions were stored).
+    """
+    shared = {name: getattr(doc, name) for name in Document.model_fields if name in IndexDoc.model_fields}
+    if shared["published_precision"] is None:
+        shared["published_precision"] = DatePrecision.MINUTE if doc.published_at is not None else DatePrecision.NONE
+    return Document(**shared)
 
 
 def documents_since(
