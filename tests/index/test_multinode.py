@@ -39,7 +39,7 @@ def test_day_indexed_while_a_node_stops_mid_bulk(local_cluster: LocalCluster, tm
 
     indexer = Indexer(client, settings, chunk_size=CHUNK, max_retries=3, initial_backoff=0.2, max_backoff=2.0)
     victim = cluster.nodes[-1]  # the client talks to the first node
-    counts: list[int] = []
+    counts: list[int] = []  # what a count answered while the bulks went in; it must answer every time
     stopper = threading.Thread(target=victim.stop)
 
     def items() -> Iterator[ScoredItem]:
@@ -70,5 +70,10 @@ def test_day_indexed_while_a_node_stops_mid_bulk(local_cluster: LocalCluster, tm
     assert client.count(index=alias_name(settings))["count"] == TOTAL  # every document exactly once
     found = client.search(index=alias_name(settings), query={"ids": {"values": ids}}, size=0, track_total_hits=True)
     assert found["hits"]["total"]["value"] == TOTAL
-    assert len(counts) == TOTAL // CHUNK - 1 and counts == sorted(counts)
+    # Search answered at every probe, with a count no larger than what was sent. The counts are not
+    # required to grow: a count reads whichever copy of a shard is up, and a replica promoted when
+    # the victim stops refreshes on its own clock, so it can show fewer documents than the primary
+    # showed a moment earlier (CI saw [100, 100, 3, 300, ...]).
+    assert len(counts) == TOTAL // CHUNK - 1
+    assert all(0 <= c <= (k + 1) * CHUNK for k, c in enumerate(counts)), counts
     client.close()
