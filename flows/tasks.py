@@ -77,19 +77,27 @@ def crawl_source(
     since: datetime | None,
     sources_file: Path,
     variables: dict[str, str] | None = None,
+    hosts: list[str] | None = None,
 ) -> SourceRun:
-    """Crawl one source in a child process (Twisted's reactor cannot restart in ours)."""
+    """Crawl one source in a child process (Twisted's reactor cannot restart in ours).
+
+    ``hosts``: the hosts the source fetches from (``flows.politeness.source_hosts``); the
+    crawl holds a lock on each, so no other source's crawl hits them at the same time, on
+    this machine or on another Dask worker. ``None`` takes no lock (a lone crawl).
+    """
     from crawlers.runner import crawl
+    from flows.politeness import host_locks
 
     out_path = run_dir / f"crawl-{source_id}.jsonl"
-    summary = crawl(
-        settings,
-        sources_file=sources_file,
-        source_ids=[source_id],
-        since=since,
-        out_path=out_path,
-        variables=variables,
-    )
+    with host_locks(source_id, hosts or [], run_dir):
+        summary = crawl(
+            settings,
+            sources_file=sources_file,
+            source_ids=[source_id],
+            since=since,
+            out_path=out_path,
+            variables=variables,
+        )
     written = runstore.count_lines(out_path) if out_path.exists() else 0
     result = source_run_from(summary, source_id, written)
     run_logger().info("crawled %s: %d items, %d errors", source_id, result.items, result.errors)
