@@ -54,6 +54,8 @@ def test_six_hours_under_faults_lose_and_duplicate_nothing() -> None:
     assert "flood stage" in hours[plan.flood]
     assert "killed mid-analyse (yes)" in hours[plan.kill]
     assert "tinsoc24h=down" in hours[plan.flaky[0]]
-    # Not asserted yet: the district portal's redesign (injected from ``plan.layout_from``) does
-    # not show as partial/down in the soak's hour lines; a crawl of the changed site alone does
-    # say ``no_body`` for every page. Undiagnosed (see docs/scaling.md).
+    # the district portal's redesign: no article readable, so down, with the reason, every hour from then on
+    for line in hours[plan.layout_from :]:
+        assert re.search(r"sonduong-portal=down \([^)]*no_body: \d+\): layout changed\?", line), line
+    for line in hours[: plan.layout_from]:
+        assert "sonduong-portal=" not in line, line
