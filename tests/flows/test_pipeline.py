@@ -217,7 +217,7 @@ def _overlaps(spans: list[tuple[float, float, str]]) -> list[tuple[str, str]]:
     """Pairs of spans with different labels that overlap in time."""
     spans = sorted(spans)
     found = []
-    for i, (start, end, label) in enumerate(spans):
+    for i, (_start, end, label) in enumerate(spans):
         for other_start, _, other in spans[i + 1 :]:
             if other_start >= end:
                 break
@@ -242,7 +242,7 @@ def test_crawl_and_analyse_on_two_dask_worker_processes(es_settings, es_client):
 
     log: list[tuple[float, float, str]] = []
     with (
-        serve_fixture_site(slow_seconds=2.0, request_log=log) as site,
+        serve_fixture_site(slow_seconds=2.0, request_log=log, delay_seconds=0.5) as site,
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
     ):
         summary = _run(es_settings, site, dask_address=cluster.scheduler_address)
@@ -262,10 +262,14 @@ def test_crawl_and_analyse_on_two_dask_worker_processes(es_settings, es_client):
     assert _count(es_client, es_settings) == len(set(ids))
     # politeness, from the locks' record: one source on the host at a time…
     assert _overlaps([(h["acquired"], h["released"], h["source_id"]) for h in holds]) == []
-    # …and from what the site saw: each section's requests fall in its crawl, none overlap another section's
-    # (the six outlets' own folders; robots.txt and the shared bad-input routes are left out)
+    # …and from what the site saw. Every answer takes half a second, so a crawl's requests
+    # spread over seconds; of the six outlets' own folders (robots.txt and the shared
+    # bad-input routes left out), no request overlaps one for another outlet, and in time
+    # order each source's requests come in one unbroken run (no more runs than sources).
     outlets = {"tinnhanh", "baotantrao", "sonduong", "tinsoc", "forum", "tg"}
-    sections = [(start, end, path.split("/")[1]) for start, end, path in log if path.split("/")[1] in outlets]
-    assert {s for _, _, s in sections} == outlets
-    overlapping = _overlaps(sections)
+    seen = [(start, end, path.split("/")[1]) for start, end, path in sorted(log) if path.split("/")[1] in outlets]
+    assert {label for _, _, label in seen} == outlets
+    overlapping = _overlaps(seen)
     assert overlapping == [], f"two sources fetched from one host at the same time: {overlapping[:10]}"
+    runs = [label for n, (_, _, label) in enumerate(seen) if n == 0 or seen[n - 1][2] != label]
+    assert len(runs) <= len(enabled), f"two sources fetched from one host at the same time: {runs}"
