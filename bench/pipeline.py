@@ -122,7 +122,13 @@ def baseline(
 
 
 def run_once(
-    settings: Settings, registry: Path, variables: dict[str, str], workers: int, pages: int, sources: int
+    settings: Settings,
+    registry: Path,
+    variables: dict[str, str],
+    workers: int,
+    pages: int,
+    sources: int,
+    chunk_size: int,
 ) -> float:
     """One pipeline run (threads when ``workers`` is 0, else a LocalCluster of that many processes); prints its figures."""
     from contextlib import nullcontext
@@ -144,7 +150,7 @@ def run_once(
             settings=settings,
             retries=0,
             retry_delay_seconds=0,
-            chunk_size=1000,
+            chunk_size=chunk_size,
             dask_address=cluster.scheduler_address if cluster is not None else None,
         )
         total = time.perf_counter() - t0
@@ -157,7 +163,7 @@ def run_once(
     )
     print(f"  end to end: {total:.1f} s → {items / total * 60:,.0f} items/min (incl. Prefect's temporary server start)")
     for stage, secs in summary.stage_seconds.items():
-        print(f"  {stage:8s} {secs:7.1f} s  ({secs / max(total, 1e-9):.0%})")
+        print(f"  {stage:8s} {secs:7.1f} s  ({secs / max(total, 1e-9):.0%})", flush=True)
     return items / total * 60
 
 
@@ -169,6 +175,7 @@ def main() -> None:
     parser.add_argument(
         "--workers", default="0", help="comma list: 0 = the flow's threads, N = a local Dask cluster of N processes"
     )
+    parser.add_argument("--chunk-size", type=int, default=1000, help="documents per analyse task")
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
     runs = [int(w) for w in args.workers.split(",")]
@@ -193,7 +200,9 @@ def main() -> None:
                 run_settings = settings.model_copy(
                     update={"data_dir": tmp / f"data-{n}", "es_index_prefix": f"bench-pipeline-{n}"}
                 )
-                items_per_min = run_once(run_settings, registry, variables, workers, args.pages, args.sources)
+                items_per_min = run_once(
+                    run_settings, registry, variables, workers, args.pages, args.sources, args.chunk_size
+                )
             if not args.no_baseline:
                 base_settings = settings.model_copy(
                     update={"es_index_prefix": "bench-baseline", "data_dir": tmp / "base"}
