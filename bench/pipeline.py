@@ -1,6 +1,7 @@
 """Benchmark: the whole daily pipeline over the fixture site scaled to ≥ 5,000 items.
 
     .venv/bin/python bench/pipeline.py [--pages 5000] [--sources 4] [--no-baseline]
+    .venv/bin/python bench/pipeline.py --pages 1000 --hosts 2 --workers 0,1,2 --no-baseline
 
 The fixture site is copied to a temporary folder and ``--pages`` extra articles are
 generated into it (``fixture_site.generate.generate_bench``), split over ``--sources``
@@ -9,6 +10,13 @@ set, else a local node started for the run. Prints items/min end to end and the 
 per stage, then the same work done by a plain script in the same process (one crawl
 call, ``nlp.Analyzer``, ``Indexer``: no Prefect, no run files) and the ratio, so the cost
 of orchestration and of keeping every stage on disk is measured, not assumed.
+
+``--workers 0,1,2`` runs the pipeline once per entry: 0 in the flow's own threads, N on a
+local Dask cluster of N worker processes (one thread each) that runs both the crawl and
+the analyse stage (``daily_pipeline(dask_address=…)``); every run has its own data folder
+and index prefix, and the same Elasticsearch node. ``--hosts H`` serves the site H times
+(H ports: H hosts to the crawl's politeness locks) and spreads the sources over them, so
+crawls can run side by side; with one host they run one after the other by design.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
@@ -31,7 +40,7 @@ DAY = date(2021, 9, 3)
 LOOKBACK = 20
 
 
-def build_site(root: Path, pages: int, sources: int) -> Path:
+def build_site(root: Path, pages: int, sources: int, hosts: int = 1) -> Path:
     """Copy the fixture site, add ``pages`` articles, split them over ``sources`` sitemaps; return the registry."""
     from fixture_site import generate as fixture_gen
 
@@ -46,12 +55,16 @@ def build_site(root: Path, pages: int, sources: int) -> Path:
             f"  - id: bench-{k}",
             f"    name: Bench {k}",
             "    kind: news",
-            f'    sitemaps: ["{{base_url}}/bench/sitemap-{k}.xml"]',
+            f'    sitemaps: ["{{{_host_var(k % hosts)}}}/bench/sitemap-{k}.xml"]',
             "    verified: true",
         ]
     registry = root / "bench-sources.yaml"
     registry.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return registry
+
+
+def _host_var(n: int) -> str:
+    return "base_url" if n == 0 else f"host_{n}_url"
 
 
 def start_es(settings: Settings) -> tuple[Settings, object | None]:
@@ -64,7 +77,9 @@ def start_es(settings: Settings) -> tuple[Settings, object | None]:
     return settings.model_copy(update={"es_url": status.url}), node
 
 
-def baseline(settings: Settings, registry: Path, base_url: str, work: Path) -> dict[str, float]:
+def baseline(
+    settings: Settings, registry: Path, base_url: str, work: Path, variables: dict[str, str] | None = None
+) -> dict[str, float]:
     """The same crawl → analyse → index as plain calls: the floor the flow is compared with."""
     from datetime import datetime, timedelta
     from datetime import time as dtime
@@ -85,7 +100,7 @@ def baseline(settings: Settings, registry: Path, base_url: str, work: Path) -> d
         sources_file=registry,
         since=since,
         out_path=work / "all.jsonl",
-        variables={"base_url": base_url},
+        variables=variables or {"base_url": base_url},
         use_state=False,
     )
     docs, _ = read_documents(work / "all.jsonl")
@@ -106,62 +121,104 @@ def baseline(settings: Settings, registry: Path, base_url: str, work: Path) -> d
     return out
 
 
+def run_once(
+    settings: Settings,
+    registry: Path,
+    variables: dict[str, str],
+    workers: int,
+    pages: int,
+    sources: int,
+    chunk_size: int,
+) -> float:
+    """One pipeline run (threads when ``workers`` is 0, else a LocalCluster of that many processes); prints its figures."""
+    from contextlib import nullcontext
+
+    from flows.pipeline import daily_pipeline
+
+    cluster_cm: object = nullcontext(None)
+    if workers:
+        from distributed import LocalCluster
+
+        cluster_cm = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster_cm as cluster:  # type: ignore[attr-defined]
+        t0 = time.perf_counter()
+        summary = daily_pipeline(
+            day=DAY,
+            lookback_days=LOOKBACK,
+            sources_file=registry,
+            variables=variables,
+            settings=settings,
+            retries=0,
+            retry_delay_seconds=0,
+            chunk_size=chunk_size,
+            dask_address=cluster.scheduler_address if cluster is not None else None,
+        )
+        total = time.perf_counter() - t0
+    c = summary.counts
+    items = c.analysed
+    where = f"Dask LocalCluster, {workers} worker process(es) × 1 thread" if workers else "the flow's threads (no Dask)"
+    print(f"pipeline on {where}: {pages} bench pages over {sources} sources, {len(variables)} host(s)")
+    print(
+        f"  items analysed+indexed: {items} (crawled {c.crawled}, new {c.indexed_new}, failed sources {len(summary.failed_sources)})"
+    )
+    print(f"  end to end: {total:.1f} s → {items / total * 60:,.0f} items/min (incl. Prefect's temporary server start)")
+    for stage, secs in summary.stage_seconds.items():
+        print(f"  {stage:8s} {secs:7.1f} s  ({secs / max(total, 1e-9):.0%})", flush=True)
+    return items / total * 60
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--sources", type=int, default=4)
+    parser.add_argument("--hosts", type=int, default=1, help="serve the site this many times (one host each)")
+    parser.add_argument(
+        "--workers", default="0", help="comma list: 0 = the flow's threads, N = a local Dask cluster of N processes"
+    )
+    parser.add_argument("--chunk-size", type=int, default=1000, help="documents per analyse task")
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
+    runs = [int(w) for w in args.workers.split(",")]
 
     tmp = Path(tempfile.mkdtemp(prefix="tinradar-bench-pipeline-"))
     settings = Settings(data_dir=tmp / "data", es_index_prefix="bench-pipeline", concurrency_per_domain=8)
     from flows.prefect_env import configure_prefect
 
     configure_prefect(settings)
-    registry = build_site(tmp / "site", args.pages, args.sources)
+    registry = build_site(tmp / "site", args.pages, args.sources, args.hosts)
     settings, node = start_es(settings)
     from fixture_site.server import serve_fixture_site
-    from flows.pipeline import daily_pipeline
 
     try:
-        with serve_fixture_site(root=tmp / "site", slow_seconds=1.0) as base_url:
-            t0 = time.perf_counter()
-            summary = daily_pipeline(
-                day=DAY,
-                lookback_days=LOOKBACK,
-                sources_file=registry,
-                variables={"base_url": base_url},
-                settings=settings,
-                retries=0,
-                retry_delay_seconds=0,
-                chunk_size=1000,
-            )
-            total = time.perf_counter() - t0
-            c = summary.counts
-            items = c.analysed
-            print(f"pipeline: {args.pages} bench pages over {args.sources} sources (sitemaps)")
-            print(
-                f"  items analysed+indexed: {items} (crawled {c.crawled}, new {c.indexed_new}, failed sources {len(summary.failed_sources)})"
-            )
-            print(
-                f"  end to end: {total:.1f} s → {items / total * 60:,.0f} items/min (incl. Prefect's temporary server start)"
-            )
-            for stage, secs in summary.stage_seconds.items():
-                print(f"  {stage:8s} {secs:7.1f} s  ({secs / max(total, 1e-9):.0%})")
+        with ExitStack() as servers:
+            variables = {
+                _host_var(n): servers.enter_context(serve_fixture_site(root=tmp / "site", slow_seconds=1.0))
+                for n in range(args.hosts)
+            }
+            base_url = variables["base_url"]
+            for n, workers in enumerate(runs):
+                run_settings = settings.model_copy(
+                    update={"data_dir": tmp / f"data-{n}", "es_index_prefix": f"bench-pipeline-{n}"}
+                )
+                items_per_min = run_once(
+                    run_settings, registry, variables, workers, args.pages, args.sources, args.chunk_size
+                )
             if not args.no_baseline:
                 base_settings = settings.model_copy(
                     update={"es_index_prefix": "bench-baseline", "data_dir": tmp / "base"}
                 )
                 work = tmp / "baseline"
                 work.mkdir()
-                b = baseline(base_settings, registry, base_url, work)
+                b = baseline(base_settings, registry, base_url, work, variables)
                 b_total = b["crawl"] + b["analyse"] + b["index"]
                 print(
                     f"baseline (plain calls, same process): {int(b['items'])} items in {b_total:.1f} s → {b['items'] / b_total * 60:,.0f} items/min"
                 )
                 for stage in ("crawl", "analyse", "index"):
                     print(f"  {stage:8s} {b[stage]:7.1f} s")
-                print(f"ratio pipeline/baseline (items/min): {(items / total) / (b['items'] / b_total):.2f}")
+                print(
+                    f"ratio pipeline (last run)/baseline (items/min): {items_per_min / (b['items'] / b_total * 60):.2f}"
+                )
     finally:
         if node is not None:
             node.stop()  # type: ignore[attr-defined]

@@ -10,8 +10,9 @@ length of the soak (``schedule``):
 
 * Elasticsearch stopped as the index stage starts (its bulk fails), restarted an hour later;
 * a source answering 500 for six hours (a server that answers only 500);
-* a source whose layout changes (its pages lose their article markup; that it then goes
-  ``partial``/``down`` does not show in the hour lines yet: not diagnosed);
+* a source whose layout changes (its pages lose their article markup, the content moves
+  to a script): no article can be read from its pages, so it shows as ``down`` with the
+  reason (``no_body``, "layout changed?") in every hour from then on;
 * the flood-stage disk watermark: the indices turn read-only (``read_only_allow_delete``,
   what Elasticsearch sets at the flood stage) for one hour: writes are dead-lettered, then
   replayed when it clears;
@@ -384,6 +385,11 @@ def tally(settings: Settings, verdicts: dict[str, str]) -> Tally:
 SHORT = [GROWING_SOURCE, FLAKY_SOURCE, LAYOUT_SOURCE, "forum-phonui"]
 
 
+def _reason(error: str) -> str:
+    """A source's error for the hour line: its English half when it has one (after " / "), shortened."""
+    return error.rsplit(" / ", 1)[-1][:100]
+
+
 def soak(hours: int, workdir: Path, log: bool = True, sources: list[str] | None = None) -> Tally:
     from fixture_site.server import serve_fixture_site
     from flows.demo import DEMO_DAY
@@ -447,7 +453,7 @@ def soak(hours: int, workdir: Path, log: bool = True, sources: list[str] | None 
                     verdicts = set_verdicts(settings)
                 c = summary.counts  # type: ignore[attr-defined]
                 states = ", ".join(
-                    f"{s.source_id}={s.status}" + (f" ({(s.error or '')[:60]})" if s.error else "")
+                    f"{s.source_id}={s.status}" + (f" ({_reason(s.error)})" if s.error else "")
                     for s in summary.sources  # type: ignore[attr-defined]
                     if s.status not in ("ok",)
                 )

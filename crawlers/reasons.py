@@ -68,6 +68,12 @@ _FAILURES = {
 }
 
 
+#: A fetched article page whose text could not be extracted: the sign of a changed layout
+#: (markup renamed, content moved to a script). Empty posts (``no_text``) are not: a
+#: channel posting only pictures is not broken.
+_EXTRACTION = {SkipReason.NO_BODY, SkipReason.UNPARSEABLE}
+
+
 def http_reason(status: int) -> str:
     return f"http_{status}"
 
@@ -79,6 +85,11 @@ def error_reason(exc: BaseException) -> str:
 def is_failure(reason: str) -> bool:
     """True when the reason means a request failed (as opposed to "nothing new" or policy)."""
     return reason in _FAILURES or reason.startswith(("http_", "error_"))
+
+
+def is_extraction_failure(reason: str) -> bool:
+    """True when a page came in but no article could be read from it (``no_body``, ``unparseable``)."""
+    return reason in _EXTRACTION
 
 
 def skipped_from_stats(stats: dict[str, Any]) -> dict[str, int]:

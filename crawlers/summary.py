@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from crawlers.reasons import ERRORS_KEY, is_failure, skipped_from_stats
+from crawlers.reasons import ERRORS_KEY, is_extraction_failure, is_failure, skipped_from_stats
 
 
 class SourceSummary(BaseModel):
@@ -41,6 +41,11 @@ class SourceSummary(BaseModel):
     def failed_requests(self) -> dict[str, int]:
         """The skips that are failed requests (timeouts, HTTP errors, broken feeds...), by reason."""
         return {reason: n for reason, n in self.skipped.items() if is_failure(reason)}
+
+    @property
+    def extraction_failures(self) -> dict[str, int]:
+        """Pages fetched whose article could not be read (the layout may have changed), by reason."""
+        return {reason: n for reason, n in self.skipped.items() if is_extraction_failure(reason)}
 
 
 class CrawlSummary(BaseModel):

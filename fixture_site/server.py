@@ -41,6 +41,8 @@ class _Handler(BaseHTTPRequestHandler):
     slow_seconds: float
     huge_bytes: int
     stop: threading.Event
+    request_log: list[tuple[float, float, str]] | None
+    delay_seconds: float
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: tests read the crawl summary, not the access log."""
@@ -70,6 +72,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
+        started = time.time()
+        if self.delay_seconds:
+            self.stop.wait(self.delay_seconds)
+        try:
+            self._route()
+        finally:
+            if self.request_log is not None:  # list.append is atomic: the handler threads share it
+                self.request_log.append((started, time.time(), unquote(urlsplit(self.path).path)))
+
+    def _route(self) -> None:
         path = unquote(urlsplit(self.path).path)
         if path.startswith("/status/"):
             code = int(path.rsplit("/", 1)[1] or 500)
@@ -130,11 +142,18 @@ def serve_fixture_site(
     *,
     slow_seconds: float = 30.0,
     huge_bytes: int = 6_000_000,
+    request_log: list[tuple[float, float, str]] | None = None,
+    delay_seconds: float = 0.0,
 ) -> Iterator[str]:
     """Serve the fixture site on ``host`` (a free port by default); yields the base URL.
 
     ``slow_seconds`` is how long ``/slow/...`` waits (longer than the crawler's download
     timeout); ``huge_bytes`` is the size of ``/huge/...`` (above the default size cap).
+    ``request_log``, when given, gets ``(started, answered, path)`` (``time.time()``) for
+    every request: what the site saw, to check a crawler's politeness against.
+    ``delay_seconds`` delays every answer (a slow site: a crawl's requests then spread
+    over seconds, and two crawls at once overlap in the log instead of slipping between
+    each other's requests).
     """
     stop = threading.Event()
     handler: type[_Handler] = type(
@@ -146,6 +165,8 @@ def serve_fixture_site(
             "huge_bytes": huge_bytes,
             "stop": stop,
             "base_url": "",
+            "request_log": request_log,
+            "delay_seconds": delay_seconds,
         },
     )
     server = ThreadingHTTPServer((host, port), handler)

@@ -14,22 +14,28 @@ from __future__ import annotations
 
 import logging
 import time as clock
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
-from prefect import flow, get_run_logger
+from prefect import Flow, flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows import runstore
 from flows.claims import run_claims
+from flows.politeness import source_hosts
 from flows.summary import RunSummary, SourceRun, SourceStatus
 from flows.tasks import AnalyseResult, SourceDown, analyse_chunk, crawl_source, index_chunks, run_logger
 from tinradar.schema import Claim, Document, utc_now
 from tinradar.settings import Settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: Crawls run in child processes; three at once keep 2 cores busy without thrashing.
 CRAWL_CONCURRENCY = 3
@@ -113,29 +119,57 @@ def analyse_stage(
     return results
 
 
-def _analyse_runner(dask_address: str | None) -> TaskRunner[Any] | None:
-    if not dask_address:
-        return None
+def _dask_runner(address: str) -> TaskRunner[Any]:
+    """A task runner on the Dask cluster at ``address`` (both stages use the same cluster)."""
     from prefect_dask.task_runners import DaskTaskRunner
 
-    if dask_address == "local":
-        return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True})
-    return DaskTaskRunner(address=dask_address)
+    return cast("TaskRunner[Any]", DaskTaskRunner(address=address))
 
 
-def _crawl_all(
+@contextmanager
+def _dask_cluster(dask_address: str | None) -> Iterator[str | None]:
+    """The scheduler address both stages run on; ``"local"`` starts a cluster for this run.
+
+    One cluster for the whole run (not one per stage, as ``DaskTaskRunner(cluster_kwargs=…)``
+    would make): the crawl and the analyse stage share its workers, and the analysers a
+    worker loaded stay loaded for every chunk it gets.
+    """
+    if dask_address != "local":
+        yield dask_address or None
+        return
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:  # type: ignore[no-untyped-call]
+        yield str(cluster.scheduler_address)
+
+
+def _stage(stage: Flow[P, R], address: str | None) -> Flow[P, R]:
+    """``stage`` as it is (threads), or with its tasks on the Dask cluster at ``address``."""
+    return stage if address is None else stage.with_options(task_runner=_dask_runner(address))
+
+
+@flow(name="tinradar-crawl", task_runner=_threads(CRAWL_CONCURRENCY))
+def crawl_stage(
     settings: Settings,
     since: dict[str, datetime],
     run_dir: Path,
     sources_file: Path,
     variables: dict[str, str] | None,
+    hosts: dict[str, list[str]],
     retries: int,
     retry_delay_seconds: float,
 ) -> list[SourceRun]:
-    """One task per source (crawled from its ``since``); a failing source becomes a FAILED/DOWN entry, never an exception."""
+    """One task per source (crawled from its ``since``); a failing source becomes a FAILED/DOWN entry, never an exception.
+
+    A separate flow, like ``analyse_stage``, so ``--dask`` can run its tasks on the Dask
+    workers. Each task holds the locks of its source's ``hosts`` while it crawls
+    (``flows.politeness``): two sources on one host are never crawled at the same time,
+    whichever worker runs them.
+    """
     task = crawl_source.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
     futures = [
-        (sid, task.submit(settings, sid, run_dir, start, sources_file, variables)) for sid, start in since.items()
+        (sid, task.submit(settings, sid, run_dir, start, sources_file, variables, hosts.get(sid)))
+        for sid, start in since.items()
     ]
     results: list[SourceRun] = []
     for sid, future in futures:
@@ -215,42 +249,44 @@ def daily_pipeline(
         s.id: datetime.combine(day - max(timedelta(days=lookback), s.interval), time.min, tzinfo=settings.tz)
         for s in registry
     }
-    summary.sources = _crawl_all(settings, since, run_dir, sources_file, variables, retries, retry_delay_seconds)
-    crawled_ok = [s.source_id for s in summary.sources if s.status in (SourceStatus.OK, SourceStatus.PARTIAL)]
-    runstore.record_crawled(settings, crawled_ok, summary.started_at)
-    summary.stage_seconds["crawl"] = clock.monotonic() - t0
+    hosts = {s.id: source_hosts(s) for s in registry}
+    # The cluster (``--dask``) serves the crawl and the analyse stage, then is let go.
+    with _dask_cluster(dask_address) as address:
+        summary.sources = _stage(crawl_stage, address)(
+            settings, since, run_dir, sources_file, variables, hosts, retries, retry_delay_seconds
+        )
+        crawled_ok = [s.source_id for s in summary.sources if s.status in (SourceStatus.OK, SourceStatus.PARTIAL)]
+        runstore.record_crawled(settings, crawled_ok, summary.started_at)
+        summary.stage_seconds["crawl"] = clock.monotonic() - t0
 
-    # 2. merge + analyse ------------------------------------------------------------------
-    t0 = clock.monotonic()
-    split = split_run(run_dir, chunk_size)
-    own_chunks = split.chunks
-    summary.counts.crawled, summary.counts.duplicates = split.crawled, split.duplicates
-    summary.counts.unreadable += split.unreadable
-    old_chunks = list(pending.unanalysed)
-    for old_run in pending.unsplit:
-        old_split = split_run(old_run, chunk_size)
-        old_chunks.extend(old_split.chunks)
-        summary.counts.unreadable += old_split.unreadable
-    to_analyse = old_chunks + own_chunks
-    results: dict[str, AnalyseResult | str] = {}
-    if to_analyse:
-        stage = analyse_stage
-        runner = _analyse_runner(dask_address)
-        if runner is not None:
-            stage = analyse_stage.with_options(task_runner=runner)
-        # Every worker matches the same registry: read once here, from the index.
-        known = run_claims(settings)
-        if known.note:
-            logger.warning("%s", known.note)
-        results = stage(settings, to_analyse, known.claims)
-    for key, value in results.items():
-        if isinstance(value, str):
-            summary.failures.append(f"Phân tích thất bại / analysis failed for {Path(key).name}: {value}")
-            continue
-        summary.counts.add(value.drops)
-        if Path(key) in own_chunks:
-            summary.counts.analysed += value.analysed
-    summary.stage_seconds["analyse"] = clock.monotonic() - t0
+        # 2. merge + analyse ------------------------------------------------------------------
+        t0 = clock.monotonic()
+        split = split_run(run_dir, chunk_size)
+        own_chunks = split.chunks
+        summary.counts.crawled, summary.counts.duplicates = split.crawled, split.duplicates
+        summary.counts.unreadable += split.unreadable
+        old_chunks = list(pending.unanalysed)
+        for old_run in pending.unsplit:
+            old_split = split_run(old_run, chunk_size)
+            old_chunks.extend(old_split.chunks)
+            summary.counts.unreadable += old_split.unreadable
+        to_analyse = old_chunks + own_chunks
+        results: dict[str, AnalyseResult | str] = {}
+        if to_analyse:
+            stage = _stage(analyse_stage, address)
+            # Every worker matches the same registry: read once here, from the index.
+            known = run_claims(settings)
+            if known.note:
+                logger.warning("%s", known.note)
+            results = stage(settings, to_analyse, known.claims)
+        for key, value in results.items():
+            if isinstance(value, str):
+                summary.failures.append(f"Phân tích thất bại / analysis failed for {Path(key).name}: {value}")
+                continue
+            summary.counts.add(value.drops)
+            if Path(key) in own_chunks:
+                summary.counts.analysed += value.analysed
+        summary.stage_seconds["analyse"] = clock.monotonic() - t0
 
     # 3. index ------------------------------------------------------------------------------
     t0 = clock.monotonic()

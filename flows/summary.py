@@ -29,7 +29,9 @@ class SourceRun(BaseModel):
     items: int = 0
     skipped: dict[str, int] = Field(default_factory=dict, description="Skipped pages by reason")
     errors: int = 0
-    error: str | None = Field(default=None, description="Why the crawl failed (failed/down sources)")
+    error: str | None = Field(
+        default=None, description="Why the crawl failed (failed/down sources), or why a partial one may be broken"
+    )
 
 
 class DropCounts(BaseModel):

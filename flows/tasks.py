@@ -55,18 +55,39 @@ def source_run_from(summary: CrawlSummary, source_id: str, written: int) -> Sour
 
     ``written`` is the number of Documents in the output file (the truth on disk).
     A source that gave nothing while every request failed is *down*: ``SourceDown`` is
-    raised so Prefect retries it, and the flow reports it if it stays down. A source
-    that gave nothing new because everything was already seen is fine.
+    raised so Prefect retries it, and the flow reports it if it stays down. So is a source
+    that gave nothing while pages came in but no article could be read from them
+    (``no_body``, ``unparseable``): its layout has most likely changed, and a crawl that
+    reads no page is broken, not quiet. A source that gave nothing new because everything
+    was already seen is fine. Pages that came in unreadable beside good ones make the
+    source *partial*; when they are as many as the good ones, ``error`` says the layout
+    may have changed.
     """
     entry = summary.source(source_id)
     failed = entry.failed_requests
     failed_total = sum(failed.values())
+    unread = entry.extraction_failures
+    unread_total = sum(unread.values())
+    unread_detail = ", ".join(f"{k}: {v}" for k, v in sorted(unread.items()))
     if written == 0 and (entry.errors or (failed_total and failed_total == entry.total_skipped)):
         detail = "; ".join(entry.errors[:2]) or ", ".join(f"{k}: {v}" for k, v in failed.items())
         raise SourceDown(f"nguồn {source_id} không trả về mục nào / no items ({detail})")
-    errors = len(entry.errors) + failed_total
+    if written == 0 and unread_total:
+        raise SourceDown(
+            f"nguồn {source_id}: {unread_total} trang không đọc được nội dung, có thể đã đổi giao diện / "
+            f"no article could be read from {unread_total} pages ({unread_detail}): layout changed?"
+        )
+    errors = len(entry.errors) + failed_total + unread_total
     status = SourceStatus.PARTIAL if errors else SourceStatus.OK
-    return SourceRun(source_id=source_id, status=status, items=written, skipped=dict(entry.skipped), errors=errors)
+    error = None
+    if unread_total and unread_total >= written:
+        error = (
+            f"{unread_total} trang không đọc được nội dung / pages without a readable article "
+            f"({unread_detail}), {written} read: layout changed?"
+        )
+    return SourceRun(
+        source_id=source_id, status=status, items=written, skipped=dict(entry.skipped), errors=errors, error=error
+    )
 
 
 @task(name="crawl-source", cache_policy=NO_CACHE, task_run_name="crawl-{source_id}")
@@ -77,19 +98,27 @@ def crawl_source(
     since: datetime | None,
     sources_file: Path,
     variables: dict[str, str] | None = None,
+    hosts: list[str] | None = None,
 ) -> SourceRun:
-    """Crawl one source in a child process (Twisted's reactor cannot restart in ours)."""
+    """Crawl one source in a child process (Twisted's reactor cannot restart in ours).
+
+    ``hosts``: the hosts the source fetches from (``flows.politeness.source_hosts``); the
+    crawl holds a lock on each, so no other source's crawl hits them at the same time, on
+    this machine or on another Dask worker. ``None`` takes no lock (a lone crawl).
+    """
     from crawlers.runner import crawl
+    from flows.politeness import host_locks
 
     out_path = run_dir / f"crawl-{source_id}.jsonl"
-    summary = crawl(
-        settings,
-        sources_file=sources_file,
-        source_ids=[source_id],
-        since=since,
-        out_path=out_path,
-        variables=variables,
-    )
+    with host_locks(source_id, hosts or [], run_dir):
+        summary = crawl(
+            settings,
+            sources_file=sources_file,
+            source_ids=[source_id],
+            since=since,
+            out_path=out_path,
+            variables=variables,
+        )
     written = runstore.count_lines(out_path) if out_path.exists() else 0
     result = source_run_from(summary, source_id, written)
     run_logger().info("crawled %s: %d items, %d errors", source_id, result.items, result.errors)

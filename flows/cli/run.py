@@ -127,7 +127,11 @@ def run_pipeline(
         list[str] | None, typer.Option("--var", help="Giá trị cho {biến} trong danh sách nguồn: KEY=VALUE")
     ] = None,
     dask: Annotated[
-        str | None, typer.Option("--dask", help="Phân tích trên cụm Dask: địa chỉ scheduler, hoặc 'local'")
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Thu thập và phân tích trên cụm Dask / crawl and analyse on a Dask cluster: scheduler address, or 'local'",
+        ),
     ] = None,
     retry_delay: Annotated[
         float, typer.Option("--retry-delay", help="Giây chờ giữa các lần thử lại / seconds between retries")

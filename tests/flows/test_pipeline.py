@@ -211,3 +211,65 @@ def test_due_only_crawls_just_the_sources_their_cadence_makes_due(es_settings, e
     assert again.sources == [] and len(again.not_due) == len(sources) and again.counts.crawled == 0
     named = _run(es_settings, site, sources=[due.id], due_only=True)
     assert [s.source_id for s in named.sources] == [due.id], "a source named on the command line is always crawled"
+
+
+def _overlaps(spans: list[tuple[float, float, str]]) -> list[tuple[str, str]]:
+    """Pairs of spans with different labels that overlap in time."""
+    spans = sorted(spans)
+    found = []
+    for i, (_start, end, label) in enumerate(spans):
+        for other_start, _, other in spans[i + 1 :]:
+            if other_start >= end:
+                break
+            if other != label:
+                found.append((label, other))
+    return found
+
+
+def test_crawl_and_analyse_on_two_dask_worker_processes(es_settings, es_client):
+    """``--dask ADDRESS``: both stages run on a real two-process cluster, and politeness holds across workers.
+
+    Every fixture source is on one host, so the host locks must crawl them one at a time,
+    whichever worker runs them: checked on the fixture site's own request log (requests
+    for two sections of the site never overlap) and on the locks' record.
+    """
+    from distributed import LocalCluster
+
+    from crawlers.registry import load_registry
+    from fixture_site.server import serve_fixture_site
+    from flows.politeness import read_record
+    from flows.runstore import read_documents
+
+    log: list[tuple[float, float, str]] = []
+    with (
+        serve_fixture_site(slow_seconds=2.0, request_log=log, delay_seconds=0.5) as site,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+    ):
+        summary = _run(es_settings, site, dask_address=cluster.scheduler_address)
+        workers = set(cluster.scheduler_info["workers"])
+
+    enabled = sorted(s.id for s in load_registry(FIXTURE_REGISTRY, {"base_url": site}) if s.enabled)
+    # every source crawled once, by the cluster's workers
+    assert sorted(s.source_id for s in summary.sources) == enabled
+    assert all(s.status in ("ok", "partial") and s.items > 0 for s in summary.sources), summary.to_markdown()
+    holds = read_record(summary.run_dir)
+    assert sorted(h["source_id"] for h in holds) == enabled
+    assert {h["lock"] for h in holds} == {"dask"} and {h["worker"] for h in holds} == workers
+    # no item duplicated: each document once in the index, and every unique crawled one is there
+    ids = [d.id for path in summary.run_dir.glob("crawl-*.jsonl") for d in read_documents(path)[0]]
+    assert summary.counts.crawled == len(ids) and summary.counts.duplicates == len(ids) - len(set(ids))
+    assert summary.ok and summary.counts.indexed_new == summary.counts.analysed == len(set(ids))
+    assert _count(es_client, es_settings) == len(set(ids))
+    # politeness, from the locks' record: one source on the host at a time…
+    assert _overlaps([(h["acquired"], h["released"], h["source_id"]) for h in holds]) == []
+    # …and from what the site saw. Every answer takes half a second, so a crawl's requests
+    # spread over seconds; of the six outlets' own folders (robots.txt and the shared
+    # bad-input routes left out), no request overlaps one for another outlet, and in time
+    # order each source's requests come in one unbroken run (no more runs than sources).
+    outlets = {"tinnhanh", "baotantrao", "sonduong", "tinsoc", "forum", "tg"}
+    seen = [(start, end, path.split("/")[1]) for start, end, path in sorted(log) if path.split("/")[1] in outlets]
+    assert {label for _, _, label in seen} == outlets
+    overlapping = _overlaps(seen)
+    assert overlapping == [], f"two sources fetched from one host at the same time: {overlapping[:10]}"
+    runs = [label for n, (_, _, label) in enumerate(seen) if n == 0 or seen[n - 1][2] != label]
+    assert len(runs) <= len(enabled), f"two sources fetched from one host at the same time: {runs}"

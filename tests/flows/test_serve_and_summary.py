@@ -51,6 +51,21 @@ def test_source_whose_every_request_failed_is_down():
         source_run_from(_summary(items=0, errors=["http://x/: boom"]), "s", written=0)
 
 
+def test_source_whose_pages_no_longer_read_is_down_with_the_reason():
+    """A changed layout: the pages come in, no article can be read from them."""
+    with pytest.raises(SourceDown, match=r"no_body: 2.*layout changed"):
+        source_run_from(_summary(items=0, skipped={"already_seen": 7, "no_body": 2}), "s", written=0)
+    # half the new pages unreadable: partial, and it says why
+    run = source_run_from(_summary(items=2, skipped={"no_body": 2}), "s", written=2)
+    assert run.status is SourceStatus.PARTIAL and run.errors == 2 and "layout changed" in (run.error or "")
+    # one odd page among many good ones: partial, without the layout warning
+    run = source_run_from(_summary(items=9, skipped={"no_body": 1}), "s", written=9)
+    assert run.status is SourceStatus.PARTIAL and run.error is None
+    # an empty post is not a broken layout
+    run = source_run_from(_summary(items=0, skipped={"no_text": 3, "already_seen": 4}), "s", written=0)
+    assert run.status is SourceStatus.OK
+
+
 def test_run_summary_markdown_names_failures():
     summary = RunSummary(
         day=date(2021, 9, 3),
