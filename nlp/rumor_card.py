@@ -84,7 +84,8 @@ def _encoder_section(report: dict[str, Any]) -> str:
     cv = report["cv"]
     text = (
         "\n## Encoder view (e5) — before / after\n\n"
-        f"A logistic regression (C = {enc['C']}) on the `{enc['version']}` vector of the masked opening "
+        f"A logistic regression (C = {enc['C']}, chosen from {enc['C_tried']} by grouped inner CV on the "
+        f"training rows) on the `{enc['version']}` vector of the masked opening "
         f"({enc['max_tokens']} tokens; the same masking as the lexical view, so names cannot move it), stacked "
         "with the lexical probability by a two-input logistic regression fitted on out-of-fold scores. It is "
         f"applied to COVID-related posts only (relevance ≥ {enc['gate']:.2f}, the items the pipeline embeds "
