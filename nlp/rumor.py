@@ -686,6 +686,7 @@ def train(
     metrics: dict[str, Any] = {}
     before: dict[str, Any] = {}
     stacked: dict[str, Any] = {}
+    every_row: dict[str, Any] = {}
     why_not = "not evaluated (--no-eval): the encoder view needs the out-of-fold scores"
     if evaluate:
         metrics = cross_validate(data, seed=seed, folds=folds, log=log)
@@ -705,6 +706,8 @@ def train(
         covid = np.asarray([covid_probability(n.folded) if n.folded else 0.0 for n in data.norms])
         vectors = embed_training(data.norms, encoder, log)
         stacked = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds)
+        # for the card only: the same stack with every post embedded (not what the pipeline pays for)
+        every_row = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds, gate=-1.0)
         view = fit_encoder_view(
             data.labels, vectors, metrics["_oof"], stacked["_enc_oof"], covid, encoder, data.groups, seed
         )
@@ -738,6 +741,7 @@ def train(
         "cv": _public(metrics),
         "cv_unmasked": _public(before),
         "cv_stacked": _public(stacked),
+        "cv_stacked_every_row": _public(every_row),
         "encoder": {
             "chosen": chosen,
             "version": view.encoder_version if view else None,

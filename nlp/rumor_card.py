@@ -97,6 +97,13 @@ def _encoder_section(report: dict[str, Any]) -> str:
         + head
         + _figures_row("lexical alone (before)", cv)
         + _figures_row("lexical + e5 (after)", stacked)
+        + (
+            _figures_row(
+                "lexical + e5 on every post (not shipped: the pipeline embeds COVID-related items only)", every
+            )
+            if (every := report.get("cv_stacked_every_row") or {})
+            else ""
+        )
         + f"\nOn the COVID-related rows alone: ROC-AUC {stacked['lexical_on_gated_roc_auc']:.4f} → "
         f"{stacked['stacked_on_gated_roc_auc']:.4f} (pooled); the e5 regression alone: "
         f"{stacked['encoder_alone_roc_auc']:.4f} (pooled, every row).\n"
