@@ -59,6 +59,8 @@ ENCODER_GATE = 0.5
 #: Regularisation strengths tried for the logistic regression on the e5 vectors (384 dimensions,
 #: ~2,500 rows); the one with the best grouped inner-CV ROC-AUC on the training rows is used.
 ENCODER_CS = (0.5, 2.0, 8.0)
+#: The encoder view is fitted only with at least this many COVID-related posts of each class.
+MIN_GATED = 20
 
 
 @dataclass
@@ -702,8 +704,12 @@ def train(
         encoder, why_not = None, "encoder view not asked for"
     model = fit(data, seed)
     view: EncoderView | None = None
+    covid = np.asarray([covid_probability(n.folded) if n.folded else 0.0 for n in data.norms])
+    gated_labels = data.labels[covid >= ENCODER_GATE]
+    if metrics and encoder is not None and min(int(gated_labels.sum()), int((gated_labels == 0).sum())) < MIN_GATED:
+        why_not = f"fewer than {MIN_GATED} COVID-related posts of each class: too few to fit the encoder view"
+        encoder = None
     if metrics and encoder is not None:
-        covid = np.asarray([covid_probability(n.folded) if n.folded else 0.0 for n in data.norms])
         vectors = embed_training(data.norms, encoder, log)
         stacked = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds)
         # for the card only: the same stack with every post embedded (not what the pipeline pays for)

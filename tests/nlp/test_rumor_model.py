@@ -157,7 +157,7 @@ def test_stacked_training_is_chosen_by_grouped_cv(tmp_path: Path, encoder) -> No
     """The encoder view is built on the lexical model's folds and shipped only when that CV says so."""
     if not REINTEL.is_file():
         pytest.skip("../shared/datasets/reintel is not present")
-    report = train(REINTEL, tmp_path, seed=5, folds=3, limit=300, encoder=encoder)
+    report = train(REINTEL, tmp_path, seed=5, folds=3, limit=600, encoder=encoder)
     stacked, lexical = report["cv_stacked"], report["cv"]
     assert stacked["folds"] == lexical["folds"] == 3 and stacked["rows"] == lexical["rows"]
     assert 0 < stacked["gated_rows"] < stacked["rows"]
