@@ -54,6 +54,17 @@ def build_site(root: Path, pages: int, sources: int) -> Path:
     return registry
 
 
+def encoder_cache_size(settings: Settings) -> int:
+    """Vectors in the encoder's on-disk cache (all versions): how much of the run was embedded anew."""
+    import sqlite3
+
+    total = 0
+    for path in (settings.cache_dir / "encoder").glob("*.sqlite"):
+        with sqlite3.connect(path) as db:
+            total += db.execute("SELECT COUNT(*) FROM vec").fetchone()[0]
+    return total
+
+
 def start_es(settings: Settings) -> tuple[Settings, object | None]:
     if os.environ.get("TINRADAR_ES_URL"):
         return settings, None
@@ -123,6 +134,7 @@ def main() -> None:
     from fixture_site.server import serve_fixture_site
     from flows.pipeline import daily_pipeline
 
+    cached_before = encoder_cache_size(settings)
     try:
         with serve_fixture_site(root=tmp / "site", slow_seconds=1.0) as base_url:
             t0 = time.perf_counter()
@@ -148,6 +160,10 @@ def main() -> None:
             )
             for stage, secs in summary.stage_seconds.items():
                 print(f"  {stage:8s} {secs:7.1f} s  ({secs / max(total, 1e-9):.0%})")
+            print(
+                f"  encoder {settings.encoder}: {encoder_cache_size(settings) - cached_before} vectors newly embedded "
+                f"(cache {settings.cache_dir / 'encoder'} held {cached_before} before the run)"
+            )
             if not args.no_baseline:
                 base_settings = settings.model_copy(
                     update={"es_index_prefix": "bench-baseline", "data_dir": tmp / "base"}

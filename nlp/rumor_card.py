@@ -242,7 +242,7 @@ out-of-fold text scores (grouped inner folds) plus {len(FEATURE_NAMES)} post sig
 training medians, so that the collection artefact "missing count ⇒ unreliable" of ReINTEL is not
 learnt); sigmoid calibration on grouped folds.{_encoder_line(report)} Trained {report["trained_at"]}, seed
 {report["seed"]}, in {report["seconds"]} s. Reproduce: `tinradar train rumor --data
-../shared/datasets/reintel/train.csv --out nlp/models/rumor --seed {report["seed"]}`.
+../shared/datasets/reintel/train.csv --out nlp/models --seed {report["seed"]}` (it writes `nlp/models/rumor/`).
 
 ## Metrics
 

@@ -32,11 +32,12 @@ from nlp.rumor import (
 from tests.nlp.conftest import REINTEL
 from tinradar.settings import Settings
 
-# the shipped model on the frozen split (2026-12-02): ROC-AUC 0.934, PR-AUC 0.755, medium-or-high
-# recall 0.709 at precision 0.678 (the aims, 0.95 and 0.75/0.75, are not met; see the model card)
-ROC_AUC_FLOOR = 0.92
-PR_AUC_FLOOR = 0.72
-MEDIUM_OR_HIGH_RECALL_FLOOR = 0.68
+# the shipped model (lexical + e5 view) on the frozen split (2026-12-02): ROC-AUC 0.940, PR-AUC 0.781,
+# medium-or-high recall 0.756 at precision 0.684 (lexical alone: 0.936, 0.769, 0.721 / 0.681); the aims,
+# 0.95 and 0.75/0.75, are not met on the grouped CV; see the model card
+ROC_AUC_FLOOR = 0.925
+PR_AUC_FLOOR = 0.75
+MEDIUM_OR_HIGH_RECALL_FLOOR = 0.72
 MEDIUM_OR_HIGH_PRECISION_FLOOR = 0.65
 MODELS = Settings().models_dir
 
