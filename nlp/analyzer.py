@@ -21,7 +21,7 @@ from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claims import Claim, load_claims, registry_hash
 from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
-from nlp.cues import describe, model_term_cues, refutation_cue, reliability_cues, select
+from nlp.cues import claim_cue, describe, model_term_cues, refutation_cue, reliability_cues, select
 from nlp.encoder import load_encoder
 from nlp.features import PostSignals, metadata_matrix, signals
 from nlp.language import detect_language
@@ -269,6 +269,11 @@ class Analyzer:
         if it.scorable and risk >= s.risk_medium:
             spans = self._text_cues(it, terms, refuting and not matched)
             cues.extend(describe(c) for c in spans)
+        if it.scorable and matched:  # the sentence to read against the claim, marked first
+            where = self.matcher.lexical.locate(it.norm.original, matched[0].claim_id)
+            claim_span = claim_cue(it.norm.original, where, matched[0].stance.value)
+            if claim_span is not None:
+                spans = [claim_span, *spans]
         if not it.scorable:
             risk = 0.0
         notes = list(it.notes)

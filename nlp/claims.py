@@ -25,6 +25,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,10 @@ from tinradar.schema import Claim, ClaimMatch, validate_claims
 DEFAULT_THRESHOLD = 0.45
 _SENT = re.compile(r"(?<=[.!?…])\s+|\n+")
 MAX_SENTENCES = 300
+#: Sentences as written (for ``ClaimMatcher.locate``): a run up to end punctuation or a line break.
+_SENTENCE = re.compile(r"[^\s.!?…\n][^.!?…\n]*[.!?…]*")
+#: ``locate`` looks in the opening of a text, as the models read it.
+_LOCATE_CHARS = 5000
 
 
 def load_claims(path: Path) -> list[Claim]:
@@ -203,6 +208,30 @@ class ClaimMatcher:
         if not all(t.search(text) for t in required):
             return False
         return not any_of or any(t.search(text) for t in any_of)
+
+    def locate(self, text: str, claim_id: str, floor: float = 0.2) -> tuple[int, int] | None:
+        """Where in ``text`` (as written) the claim stands: the sentence, or two consecutive
+        sentences, most like the claim's texts; ``None`` below ``floor`` or for an unknown claim.
+
+        The match itself is decided on folded, cleaned text, whose offsets are not the text's;
+        this finds the span again on the text as written so the desk and the report can mark
+        the sentence a reviewer must check against the claim.
+        """
+        c = next((i for i, claim in enumerate(self.claims) if claim.id == claim_id), None)
+        if c is None or self.matrix is None or not text.strip():
+            return None
+        spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text[:_LOCATE_CHARS])]
+        windows = spans + [(a[0], b[1]) for a, b in pairwise(spans)]
+        if not windows:
+            return None
+        vecs = self.vectorizer.transform([normalize(text[s:e]).folded for s, e in windows])
+        sims = (vecs @ self.matrix[:, self.columns[c]]).toarray().max(axis=1)
+        # a one-sentence window wins a tie with the pair that holds it (the shorter mark)
+        best = int(np.argmax(sims))
+        if sims[best] < floor:
+            return None
+        start, end = windows[best]
+        return start, start + len(text[start:end].rstrip())
 
     def match(self, folded_texts: Sequence[str], top: int = 3) -> list[list[ClaimMatch]]:
         """Claims above the threshold for each text, best first (at most ``top``)."""

@@ -53,6 +53,7 @@ class CueKind(StrEnum):
     ALL_CAPS = "all_caps"
     REFUTATION = "refutation"
     MODEL_TERM = "model_term"
+    CLAIM = "claim"
 
 
 LABELS = {
@@ -249,6 +250,25 @@ def select(cues: list[CueSpan], top: int = MAX_CUES) -> list[CueSpan]:
     return kept
 
 
+#: The sentence that matches a known claim, by how the text relates to the claim (its stance).
+CLAIM_LABELS = {
+    "repeats": "câu trùng khớp tin đồn đã bị bác bỏ",
+    "refutes": "câu nhắc tới tin đồn đã bị bác bỏ (để cải chính)",
+    "asks": "câu hỏi về tin đồn đã bị bác bỏ",
+}
+#: Above every other cue: a known claim is the strongest evidence a reviewer can check.
+CLAIM_WEIGHT = 3.0
+
+
+def claim_cue(text: str, span: tuple[int, int] | None, stance: str) -> CueSpan | None:
+    """The sentence of ``text`` that matches a known claim, marked so the reviewer reads it
+    against the claim's wording (``ClaimMatcher.locate`` finds ``span``). It is shown besides
+    the three cues of :func:`select`, and the claim itself is named in the item's cue list."""
+    if span is None or not (0 <= span[0] < span[1] <= len(text)):
+        return None
+    return _span(CueKind.CLAIM, text, span[0], span[1], CLAIM_WEIGHT, CLAIM_LABELS.get(stance, CLAIM_LABELS["repeats"]))
+
+
 def describe(cue: CueSpan) -> str:
     """The cue as a reviewer reads it in the list: its label and the phrase as written."""
     phrase = " ".join(cue.text.split())
@@ -258,10 +278,12 @@ def describe(cue: CueSpan) -> str:
 
 
 __all__ = [
+    "CLAIM_LABELS",
     "FUNCTION_WORDS",
     "MAX_CUES",
     "TOPIC_WORDS",
     "CueKind",
+    "claim_cue",
     "describe",
     "is_stop_term",
     "label",

@@ -346,7 +346,9 @@ class Analysis(_Model):
     risk_level: RiskLevel
     cues: list[str] = Field(default_factory=list, description="Why the score is what it is, in Vietnamese")
     cue_spans: list[CueSpan] = Field(
-        default_factory=list, description="The text cues among ``cues``, typed and located (at most three)"
+        default_factory=list,
+        description="The text cues among ``cues``, typed and located (at most three), after the sentence that "
+        "matches a known claim when there is one (kind ``claim``)",
     )
     sentiment: Sentiment
     sentiment_proba: dict[Sentiment, float] = Field(default_factory=dict)

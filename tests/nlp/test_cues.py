@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from nlp.cues import (
+    CLAIM_LABELS,
     FUNCTION_WORDS,
     MAX_CUES,
     TOPIC_WORDS,
@@ -145,10 +146,36 @@ def test_scored_sample_shows_no_cue_from_a_stop_class(analyzer) -> None:  # type
     ]
     shown = 0
     for doc, a in zip(docs, analyzer.analyze(docs), strict=True):
-        assert len(a.cue_spans) <= MAX_CUES
-        for cue in a.cue_spans:
+        text_cues = [c for c in a.cue_spans if c.kind != CueKind.CLAIM]
+        assert len(text_cues) <= MAX_CUES
+        for cue in text_cues:
             shown += 1
             assert doc.full_text[cue.start : cue.end] == cue.text, cue
             assert _stop_violation(cue) is None, (cue, _stop_violation(cue))
             assert describe(cue) in a.cues
+        for cue in a.cue_spans[: len(a.cue_spans) - len(text_cues)]:  # the claim's sentence comes first
+            assert cue.kind == CueKind.CLAIM and a.matched_claims
+            assert doc.full_text[cue.start : cue.end] == cue.text, cue
     assert shown >= 30  # the sample does get cues: the check is not vacuous
+
+
+def test_the_sentence_that_matches_a_known_claim_is_marked(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """A matched claim is a cue too: its sentence is located in the text as written, labelled
+    by the stance, and shown first; the other cues keep their places after it."""
+    repeats = "Hôm nay trời đẹp. Nghe nói uống nước tỏi có thể chữa khỏi COVID-19, mọi người chia sẻ gấp nhé! Cảm ơn."
+    asks = "Cả nhà ơi. Xông hơi bằng lá sả có diệt được virus corona không các bác?"
+    plain = "Huyện Sơn Dương tổ chức tiêm vắc xin mũi 3 cho người dân tại trạm y tế xã."
+    docs = [
+        Document(id=f"claim-cue-{i:04d}", source_id="t", kind=Kind.SOCIAL, text=t, fetched_at=datetime.now(UTC))
+        for i, t in enumerate([repeats, asks, plain])
+    ]
+    a_rep, a_ask, a_plain = analyzer.analyze(docs)
+    first = a_rep.cue_spans[0]
+    assert a_rep.matched_claims and first.kind == CueKind.CLAIM
+    assert first.text == "Nghe nói uống nước tỏi có thể chữa khỏi COVID-19, mọi người chia sẻ gấp nhé!"
+    assert repeats[first.start : first.end] == first.text and first.label == CLAIM_LABELS["repeats"]
+    assert {c.kind for c in a_rep.cue_spans[1:]} >= {"hearsay", "chain_share"}
+    ask = a_ask.cue_spans[0]
+    assert a_ask.matched_claims and ask.kind == CueKind.CLAIM and ask.label == CLAIM_LABELS["asks"]
+    assert ask.text == "Xông hơi bằng lá sả có diệt được virus corona không các bác?"
+    assert not a_plain.matched_claims and all(c.kind != CueKind.CLAIM for c in a_plain.cue_spans)
