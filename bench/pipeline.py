@@ -63,6 +63,17 @@ def build_site(root: Path, pages: int, sources: int, hosts: int = 1) -> Path:
     return registry
 
 
+def encoder_cache_size(settings: Settings) -> int:
+    """Vectors in the encoder's on-disk cache (all versions): how much of the run was embedded anew."""
+    import sqlite3
+
+    total = 0
+    for path in (settings.cache_dir / "encoder").glob("*.sqlite"):
+        with sqlite3.connect(path) as db:
+            total += db.execute("SELECT COUNT(*) FROM vec").fetchone()[0]
+    return total
+
+
 def _host_var(n: int) -> str:
     return "base_url" if n == 0 else f"host_{n}_url"
 
@@ -140,6 +151,7 @@ def run_once(
         from distributed import LocalCluster
 
         cluster_cm = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    cached_before = encoder_cache_size(settings)
     with cluster_cm as cluster:  # type: ignore[attr-defined]
         t0 = time.perf_counter()
         summary = daily_pipeline(
@@ -164,6 +176,10 @@ def run_once(
     print(f"  end to end: {total:.1f} s → {items / total * 60:,.0f} items/min (incl. Prefect's temporary server start)")
     for stage, secs in summary.stage_seconds.items():
         print(f"  {stage:8s} {secs:7.1f} s  ({secs / max(total, 1e-9):.0%})", flush=True)
+    print(
+        f"  encoder {settings.encoder}: {encoder_cache_size(settings) - cached_before} vectors newly embedded "
+        f"(cache {settings.cache_dir / 'encoder'} held {cached_before} before the run)"
+    )
     return items / total * 60
 
 

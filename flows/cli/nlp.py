@@ -274,6 +274,10 @@ def register(app: typer.Typer) -> None:
             summary = (
                 f"ROC-AUC {cv['roc_auc']:.4f}, PR-AUC {cv['pr_auc']:.4f}" if cv else "không kiểm định / not evaluated"
             )
+            stacked = report.get("cv_stacked") or {}
+            if stacked:
+                summary += f"; + e5: ROC-AUC {stacked['roc_auc']:.4f}, PR-AUC {stacked['pr_auc']:.4f}"
+            summary += f"; e5: {report['encoder']['why']}"
             console.print(f"[green]Xong / done:[/] {report['version']} → {out_dir / 'rumor'} ({summary})")
         else:
             if with_reviews or reviews_file:  # tones recorded on the review desk (docs/review.md)

@@ -118,6 +118,24 @@ def test_order_kept_and_versions_recorded(analyzer) -> None:  # type: ignore[no-
     assert out[0].analyzed_at is not None
 
 
+def test_rumor_score_with_the_encoder_off_is_the_lexical_one_and_says_so(analyzer, nlp_settings) -> None:  # type: ignore[no-untyped-def]
+    """The encoder is optional: off, the rumor model scores with its lexical view alone, the
+    version says which view scored, and ``rumor_note`` says why (for the run summary)."""
+    from nlp import Analyzer
+
+    off = Analyzer(nlp_settings.model_copy(update={"encoder": "off"}))
+    assert off.encoder is None and off.encoder_note is not None
+    doc = make_doc("Tin khẩn: uống nước chanh nóng diệt được virus corona, chia sẻ ngay!", "encoder-off-0001")
+    [a_off], [a_on] = off.analyze([doc]), analyzer.analyze([doc])
+    if off.rumor.encoder_view is None:  # the shipped model has no encoder view: nothing changes
+        assert off.rumor_note is None and a_off.model_versions["rumor"] == a_on.model_versions["rumor"]
+        assert a_off.rumor_risk == a_on.rumor_risk
+        return
+    assert off.rumor_note is not None and off.rumor_note.startswith("rumor_lexical_only")
+    assert a_off.model_versions["rumor"].endswith("+lexical") and a_on.model_versions["rumor"].endswith("+e5")
+    assert a_off.rumor_risk != a_on.rumor_risk
+
+
 def test_reposts_share_cluster_through_the_analyzer(analyzer) -> None:  # type: ignore[no-untyped-def]
     a, b = analyzer.analyze(
         [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from nlp.encoder import load_encoder
 from nlp.fairness import evaluate, load_templates, summary
 from nlp.rumor import RumorModel
 from tinradar.settings import Settings
@@ -19,7 +20,13 @@ SETTINGS = Settings()
 
 @pytest.fixture(scope="module")
 def results():  # type: ignore[no-untyped-def]
-    return evaluate(RumorModel.load(SETTINGS.models_dir))
+    """The shipped model as the analyzer scores with it: with its encoder view, when it has one
+    (the encoder reads the masked text too, so names must not move it either)."""
+    model = RumorModel.load(SETTINGS.models_dir)
+    encoder, why = load_encoder(Settings(encoder_threads=2))
+    assert encoder is not None, why
+    assert model.use_encoder(encoder) is None
+    return evaluate(model)
 
 
 def test_templates_are_enough_and_filled_widely() -> None:
@@ -41,11 +48,11 @@ def test_the_name_does_not_move_the_score(results) -> None:  # type: ignore[no-u
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "aim not met by the shipped model (2026-12-02): 6 of 65 neutral one-sentence official templates "
-        "score 0.40-0.63 whatever the name (the spread gate passes; the level is the text's, e.g. 'Bộ Y tế "
-        "cho biết <QUỐC_GIA> đã viện trợ thêm 500.000 liều vắc xin…' 0.63). Not tuned away on the test's own "
-        "sentences; see the rumor model card. strict: a model that meets the aim turns this into a failure "
-        "to remove the mark."
+        "aim not met by the shipped model (2026-12-02, lexical + e5 view): 6 of 65 neutral one-sentence official "
+        "templates score 0.42-0.53 whatever the name (the spread gate passes; the level is the text's, e.g. 'Bộ Y tế "
+        "cho biết <QUỐC_GIA> đã viện trợ thêm 500.000 liều vắc xin…' 0.53, 0.63 before the e5 view). Not tuned "
+        "away on the test's own sentences; see the rumor model card. strict: a model that meets the aim turns "
+        "this into a failure to remove the mark."
     ),
 )
 def test_no_neutral_official_sentence_reaches_medium(results) -> None:  # type: ignore[no-untyped-def]

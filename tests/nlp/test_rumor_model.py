@@ -14,12 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nlp.encoder import load_encoder
+from nlp.features import metadata_matrix, signals
 from nlp.groups import read_ids
+from nlp.normalize import normalize
 from nlp.rumor import (
     CARD_FILE,
     FROZEN_SPLIT,
     METRICS_FILE,
     RumorModel,
+    encoder_texts,
     load_reintel,
     score_frozen,
     split_frozen,
@@ -28,21 +32,38 @@ from nlp.rumor import (
 from tests.nlp.conftest import REINTEL
 from tinradar.settings import Settings
 
-# the shipped model on the frozen split (2026-12-02): ROC-AUC 0.934, PR-AUC 0.755, medium-or-high
-# recall 0.709 at precision 0.678 (the aims, 0.95 and 0.75/0.75, are not met; see the model card)
-ROC_AUC_FLOOR = 0.92
-PR_AUC_FLOOR = 0.72
-MEDIUM_OR_HIGH_RECALL_FLOOR = 0.68
+# the shipped model (lexical + e5 view) on the frozen split (2026-12-02): ROC-AUC 0.940, PR-AUC 0.781,
+# medium-or-high recall 0.756 at precision 0.684 (lexical alone: 0.936, 0.769, 0.721 / 0.681); the aims,
+# 0.95 and 0.75/0.75, are not met on the grouped CV; see the model card
+ROC_AUC_FLOOR = 0.925
+PR_AUC_FLOOR = 0.75
+MEDIUM_OR_HIGH_RECALL_FLOOR = 0.72
 MEDIUM_OR_HIGH_PRECISION_FLOOR = 0.65
 MODELS = Settings().models_dir
 
 
 @pytest.fixture(scope="module")
-def frozen() -> dict:
+def encoder():  # type: ignore[no-untyped-def]
+    """The real e5 encoder with the user's cache (the frozen posts are embedded once)."""
+    enc, why = load_encoder(Settings(encoder_threads=2))
+    assert enc is not None, why
+    return enc
+
+
+@pytest.fixture(scope="module")
+def shipped(encoder) -> RumorModel:  # type: ignore[no-untyped-def]
+    """The shipped model as the analyzer scores with it (encoder view on, if it has one)."""
+    model = RumorModel.load(MODELS)
+    assert model.use_encoder(encoder) is None
+    return model
+
+
+@pytest.fixture(scope="module")
+def frozen(shipped: RumorModel) -> dict:
     if not REINTEL.is_file():
         pytest.skip("../shared/datasets/reintel is not present")
     _, rows = split_frozen(load_reintel(REINTEL))
-    return score_frozen(RumorModel.load(MODELS), rows)
+    return score_frozen(shipped, rows)
 
 
 def test_frozen_split_is_committed_and_never_trained_on() -> None:
@@ -77,6 +98,36 @@ def test_model_card_states_data_terms_metrics_and_seed(frozen: dict) -> None:
     assert f"ROC-AUC **{frozen['roc_auc']:.4f}**" in card  # the card states what the shipped model scores
 
 
+def test_without_the_encoder_the_lexical_score_stands_alone_and_says_so(shipped: RumorModel, encoder) -> None:  # type: ignore[no-untyped-def]
+    texts = [
+        "Tin khẩn: uống nước chanh nóng diệt được virus corona, chia sẻ ngay cho người thân!",
+        "Bộ Y tế thông báo thêm 12 ca mắc COVID-19 mới, đều là người nhập cảnh đã được cách ly.",
+        "Hôm nay trời đẹp, cả nhà đi chơi công viên.",
+    ]
+    norms = [normalize(t) for t in texts]
+    meta = metadata_matrix([signals(n) for n in norms])
+    lexical = RumorModel.load(MODELS)
+    note = lexical.use_encoder(None)
+    plain = lexical.predict(norms, meta)
+    with_encoder = shipped.predict(norms, meta)
+    if shipped.encoder_view is None:  # nothing to fall back from
+        assert note is None and lexical.active_version == lexical.version
+        np.testing.assert_allclose(plain, with_encoder)
+        return
+    assert note is not None and note.startswith("rumor_lexical_only")
+    assert lexical.active_version.endswith("+lexical") and shipped.active_version.endswith("+e5")
+    # the off-topic post is not embedded (COVID gate): same score; the two COVID posts are
+    assert plain[2] == pytest.approx(with_encoder[2])
+    assert not np.allclose(plain[:2], with_encoder[:2])
+
+
+def test_the_encoder_view_reads_masked_text() -> None:
+    """Who or where a post names cannot reach the encoder either: it reads the masked opening."""
+    a, b = (normalize(f"{name} viện trợ 500.000 liều vắc xin cho Việt Nam.") for name in ("Trung Quốc", "Nhật Bản"))
+    ta, tb = encoder_texts([a, b])
+    assert ta == tb and "<QUỐC_GIA>" in ta
+
+
 def test_shipped_model_loads_and_matches_its_version() -> None:
     model = RumorModel.load(MODELS)
     report = json.loads((MODELS / "rumor" / METRICS_FILE).read_text(encoding="utf-8"))
@@ -101,3 +152,20 @@ def test_training_is_seeded_and_reproducible(tmp_path: Path) -> None:
     # it learnt something even from 250 posts (in-sample sanity, not a quality claim)
     assert pa[data.labels == 1].mean() > pa[data.labels == 0].mean()
     assert (tmp_path / "a" / CARD_FILE).is_file()
+
+
+def test_stacked_training_is_chosen_by_grouped_cv(tmp_path: Path, encoder) -> None:  # type: ignore[no-untyped-def]
+    """The encoder view is built on the lexical model's folds and shipped only when that CV says so."""
+    if not REINTEL.is_file():
+        pytest.skip("../shared/datasets/reintel is not present")
+    report = train(REINTEL, tmp_path, seed=5, folds=3, limit=600, encoder=encoder)
+    stacked, lexical = report["cv_stacked"], report["cv"]
+    assert stacked["folds"] == lexical["folds"] == 3 and stacked["rows"] == lexical["rows"]
+    assert 0 < stacked["gated_rows"] < stacked["rows"]
+    better = stacked["roc_auc"] > lexical["roc_auc"] and stacked["pr_auc"] >= lexical["pr_auc"]
+    assert report["encoder"]["chosen"] is better
+    model = RumorModel.load(tmp_path)
+    assert (model.encoder_view is not None) is better
+    assert report["version"].endswith("-e5") is better
+    card = (tmp_path / CARD_FILE).read_text(encoding="utf-8")
+    assert "Encoder view" in card and f"{stacked['roc_auc']:.4f}" in card
