@@ -648,7 +648,8 @@ def score_frozen(model: RumorModel, frozen: RumorData) -> dict[str, Any]:
     }
 
 
-def _public(cv: dict[str, Any]) -> dict[str, Any]:
+def public_figures(cv: dict[str, Any]) -> dict[str, Any]:
+    """The figures of a CV result that go into metrics.json (keys with "_" hold arrays and models)."""
     return {k: v for k, v in cv.items() if not k.startswith("_")}
 
 
@@ -744,10 +745,10 @@ def train(
             "positives": int(data.labels.sum()),
             "frozen_rows": len(frozen.labels),
         },
-        "cv": _public(metrics),
-        "cv_unmasked": _public(before),
-        "cv_stacked": _public(stacked),
-        "cv_stacked_every_row": _public(every_row),
+        "cv": public_figures(metrics),
+        "cv_unmasked": public_figures(before),
+        "cv_stacked": public_figures(stacked),
+        "cv_stacked_every_row": public_figures(every_row),
         "encoder": {
             "chosen": chosen,
             "version": view.encoder_version if view else None,
@@ -767,7 +768,7 @@ def train(
         "fairness": fairness,
         "seconds": round(time.time() - started, 1),
     }
-    model.info = {"trained_at": trained_on, "cv": _public(stacked if chosen else metrics)}
+    model.info = {"trained_at": trained_on, "cv": public_figures(stacked if chosen else metrics)}
     model.save(out_dir)
     (out_dir / METRICS_FILE).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / CARD_FILE).write_text(model_card(report), encoding="utf-8")

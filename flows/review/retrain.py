@@ -167,7 +167,8 @@ def train_rumor_with_reviews(
     if before is None:
         if log:
             log("Kiểm định chéo trước khi thêm kết luận / CV before the verdicts …")
-        before = rumor.cross_validate(rumor.load_reintel(base_csv, seed=seed), seed=seed, folds=folds, log=log)
+        cv = rumor.cross_validate(rumor.load_reintel(base_csv, seed=seed), seed=seed, folds=folds, log=log)
+        before = rumor.public_figures(cv)  # out-of-fold arrays stay out of metrics.json
     model_dir.mkdir(parents=True, exist_ok=True)
     combined = model_dir / f"{base_csv.stem}+reviews.csv"  # its name appears in the card
     combined.write_text(text, encoding="utf-8")
