@@ -116,14 +116,24 @@ def _click_and_load(driver, element, element_id: str):
 
     Waiting for the id alone races: when the old page has the same id (the queue after
     "apply filters"), it is found at once and the rows read next go stale mid-read.
+    The old page is marked with a window property that a new document does not have.
+    Selenium's ``staleness_of`` is not used: while Chrome swaps documents, asking an old
+    element anything may fail with "Node with given id does not belong to the document"
+    (an inspector error, not a stale-element error), which ``staleness_of`` lets through.
     """
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old_page = driver.find_element(By.TAG_NAME, "html")
+    driver.execute_script("window.__tinradarOldPage = true;")
     element.click()
-    WebDriverWait(driver, 15).until(ec.staleness_of(old_page))
+
+    def _new_page(drv) -> bool:
+        try:
+            return drv.execute_script("return document.readyState === 'complete' && window.__tinradarOldPage !== true;")
+        except WebDriverException:  # the page is being swapped: ask again
+            return False
+
+    WebDriverWait(driver, 15).until(_new_page)
     return _wait_for(driver, element_id)
 
 
