@@ -75,6 +75,11 @@ class MatchRule(BaseModel):
         return cls.model_validate(raw.get("rule", raw))
 
 
+def load_verifier(models_dir: Path, encoder: Encoder | None) -> Verifier | None:
+    """The shipped verifier (``<models_dir>/claims/verifier.json``) when it fits the encoder; else ``None``."""
+    return Verifier.load(models_dir / "claims" / "verifier.json", encoder.version if encoder is not None else None)
+
+
 @dataclass
 class ClaimText:
     """What the finder needs of one text: its folded view, its display text and COVID relevance."""
