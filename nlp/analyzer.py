@@ -137,8 +137,10 @@ class Analyzer:
             verifier=load_verifier(self.settings.models_dir, self.encoder),
         )
         self.claim_by_id: dict[str, Claim] = {c.id: c for c in self.claims}
-        self.versions["claims"] = "claims-" + registry_hash(self.claims)[:8] + (
-            ("+e5+verifier" if self.matcher.verifier else "+e5") if self.encoder else ""
+        self.versions["claims"] = (
+            "claims-"
+            + registry_hash(self.claims)[:8]
+            + (("+e5+verifier" if self.matcher.verifier else "+e5") if self.encoder else "")
         )
 
     def _load_sentiment(self) -> Any:

@@ -77,9 +77,7 @@ def test_the_verifier_scores_the_top_claim_of_embedded_texts(claim_finder: Claim
     verifier = Verifier.load(SHIPPED, claim_finder.encoder.version if claim_finder.encoder else None)
     if verifier is None:
         pytest.skip("no verifier for this encoder")
-    finder = ClaimFinder(
-        claim_finder.claims, encoder=claim_finder.encoder, rule=claim_finder.rule, verifier=verifier
-    )
+    finder = ClaimFinder(claim_finder.claims, encoder=claim_finder.encoder, rule=claim_finder.rule, verifier=verifier)
     finder.vectors = claim_finder.vectors  # the registry's vectors (embedded once per session)
     raw = [
         "Súc miệng bằng nước muối mỗi ngày sẽ diệt sạch virus corona trong cổ họng.",
