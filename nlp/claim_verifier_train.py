@@ -10,7 +10,9 @@ Training data — never the held-out half of the evaluation set:
 * real reliable COVID-19 posts of ReINTEL (``../shared/datasets/reintel/train.csv``, label 0,
   the half whose id hashes even; the odd half and the unreliable posts are kept for the check),
   COVID-related (as the finder gates them), without any lexical match: negative. Real true
-  statements are where false matches come from.
+  statements are where false matches come from;
+* 60 same-topic true statements written for this training (``nlp/data/claims_verifier_negatives.yaml``,
+  not copied from the evaluation set), the COVID-related ones without a lexical match: negative.
 
 Folds are grouped (a registry text with its folded twin, an evaluation group, a post); the
 regularisation and the threshold are chosen on out-of-fold probabilities: the best calibration
@@ -33,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
@@ -45,6 +48,7 @@ from tinradar.settings import REPO_ROOT, Settings
 from tinradar.text import fold
 
 REINTEL = REPO_ROOT.parent / "shared" / "datasets" / "reintel" / "train.csv"
+NEGATIVES = Path(__file__).resolve().parent / "data" / "claims_verifier_negatives.yaml"
 #: The verifier may add at most this share of matches on the training ReINTEL reliable posts.
 MAX_REINTEL_ADDED = 0.01
 C_GRID = (0.003, 0.01, 0.03, 0.1)
@@ -174,14 +178,22 @@ def train(settings: Settings, out_path: Path) -> dict:
     keep = p_lex < finder.rule.lexical
     p_x = VerifierInput(p_x.text[keep], p_x.claim[keep], p_x.scalars[keep])
     p_g = [f"reintel:{posts[r][0]}" for r in p_rows[keep]]
-    x = _concat([reg_x, cal_x, p_x])
-    y = np.concatenate([reg_y, cal_y, np.zeros(len(p_g), dtype=int)])
-    groups = [*reg_g, *cal_g, *p_g]
-    source = np.asarray(["registry"] * len(reg_g) + ["calibration"] * len(cal_g) + ["reintel"] * len(p_g))
+    # 4. same-topic true statements written for this training
+    written = _texts(yaml.safe_load(NEGATIVES.read_text(encoding="utf-8"))["statements"])
+    w_rows, _, w_x = finder_data(finder, written)
+    w_keep = finder.lexical.scores([written[r].folded for r in w_rows]).max(axis=1) < finder.rule.lexical
+    w_x = VerifierInput(w_x.text[w_keep], w_x.claim[w_keep], w_x.scalars[w_keep])
+    w_g = [f"written:{r}" for r in w_rows[w_keep]]
+    x = _concat([reg_x, cal_x, p_x, w_x])
+    y = np.concatenate([reg_y, cal_y, np.zeros(len(p_g) + len(w_g), dtype=int)])
+    groups = [*reg_g, *cal_g, *p_g, *w_g]
+    source = np.asarray(
+        ["registry"] * len(reg_g) + ["calibration"] * len(cal_g) + ["reintel"] * len(p_g) + ["written"] * len(w_g)
+    )
     feats = feature_matrix(x)
     print(
         f"training rows: registry {len(reg_g)} ({reg_y.sum()} positive), calibration {len(cal_g)} "
-        f"({cal_y.sum()} positive), ReINTEL reliable {len(p_g)} (negative)",
+        f"({cal_y.sum()} positive), ReINTEL reliable {len(p_g)} (negative), written {len(w_g)} (negative)",
         file=sys.stderr,
     )
 
@@ -245,6 +257,7 @@ def train(settings: Settings, out_path: Path) -> dict:
             "calibration_half_items": len(cal_g),
             "calibration_positive": int(cal_y.sum()),
             "reintel_reliable_posts": len(p_g),
+            "written_true_statements": len(w_g),
             "reintel_terms": "ReINTEL (VLSP 2020), research use; the posts are not redistributed, only weights",
         },
         "selection": {
