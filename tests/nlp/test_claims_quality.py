@@ -38,17 +38,17 @@ def test_held_out_matching_floors(finder: ClaimFinder) -> None:
     assert fig["false_matches"] is not None and fig["false_matches"] <= 0.02
     assert fig["wrong_claim"] is not None and fig["wrong_claim"] <= 0.02
     assert finder.verifier is not None  # the shipped verifier, for this encoder
-    assert fig["recall"] is not None and fig["recall"] >= 0.58  # measured 0.60 (the aim of 0.92 is not met)
+    assert fig["recall"] is not None and fig["recall"] >= 0.62  # measured 0.64 (the aim of 0.92 is not met)
     para = np.asarray([i.kind == "paraphrase" for i in items])
     bare = np.asarray([i.unaccented for i in items])
     assert out.right[para & bare].mean() >= 0.67  # measured 0.71
-    assert out.right[para & ~bare].mean() >= 0.50  # measured 0.53
+    assert out.right[para & ~bare].mean() >= 0.56  # measured 0.59
     # the encoder adds recall over the lexical matcher alone, and no false match
     lexical = ClaimFinder(finder.claims, rule=MatchRule(lexical=finder.rule.lexical))
     before = outcome(lexical, lexical.signals(claim_texts(items)), items)
     assert out.right[para].sum() > before.right[para].sum()
     assert out.matched[~para].sum() <= before.matched[~para].sum()
-    # and the verifier beats the cosine rule it replaces (measured 75 against 70 of 125)
+    # and the verifier beats the cosine rule it replaces (measured 80 against 70 of 125)
     cosine = ClaimFinder(finder.claims, encoder=finder.encoder, rule=finder.rule)
     cosine.vectors = finder.vectors
     by_cosine = outcome(cosine, sig, items)
