@@ -110,7 +110,9 @@ class Verifier:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        if encoder_version is None or raw.get("encoder") != encoder_version:
+        if encoder_version is None:
+            return None  # no encoder: lexical matching, nothing to warn about
+        if raw.get("encoder") != encoder_version:
             log.warning(
                 "claim verifier %s is for encoder %s, not %s: cosine rule", path, raw.get("encoder"), encoder_version
             )
