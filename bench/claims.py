@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule  # noqa: E402
+from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule, load_verifier  # noqa: E402
 from nlp.claims import load_claims  # noqa: E402
 from nlp.covid import covid_probability  # noqa: E402
 from nlp.encoder import load_encoder  # noqa: E402
@@ -74,7 +74,8 @@ def main() -> int:
             print(f"encoder unavailable: {why}", file=sys.stderr)
             return 2
         start = time.perf_counter()
-        finder = ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=Path(cache))
+        verifier = load_verifier(settings.models_dir, encoder)
+        finder = ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=Path(cache), verifier=verifier)
         t_registry, registry_embedded = time.perf_counter() - start, encoder.embedded
         t_cold, found = _run(finder, texts)
         embedded_cold, windows = encoder.embedded - registry_embedded, finder.windows_embedded

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
+from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule, load_verifier
 from nlp.claims import Claim, load_claims, registry_hash
 from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
@@ -134,9 +134,14 @@ class Analyzer:
             encoder=self.encoder,
             rule=MatchRule.load(self.settings.models_dir / "claims" / "rule.json"),
             cache_dir=self.settings.cache_dir,
+            verifier=load_verifier(self.settings.models_dir, self.encoder),
         )
         self.claim_by_id: dict[str, Claim] = {c.id: c for c in self.claims}
-        self.versions["claims"] = "claims-" + registry_hash(self.claims)[:8] + ("+e5" if self.encoder else "")
+        self.versions["claims"] = (
+            "claims-"
+            + registry_hash(self.claims)[:8]
+            + (("+e5+verifier" if self.matcher.verifier else "+e5") if self.encoder else "")
+        )
 
     def _load_sentiment(self) -> Any:
         try:

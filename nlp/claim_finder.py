@@ -33,6 +33,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.claim_vectors import ClaimVectors
+from nlp.claim_verifier import Verifier, top_claim_input
 from nlp.claims import Claim, ClaimMatcher, split_sentences
 from nlp.encoder import Encoder
 from nlp.normalize import normalize
@@ -74,6 +75,11 @@ class MatchRule(BaseModel):
         return cls.model_validate(raw.get("rule", raw))
 
 
+def load_verifier(models_dir: Path, encoder: Encoder | None) -> Verifier | None:
+    """The shipped verifier (``<models_dir>/claims/verifier.json``) when it fits the encoder; else ``None``."""
+    return Verifier.load(models_dir / "claims" / "verifier.json", encoder.version if encoder is not None else None)
+
+
 @dataclass
 class ClaimText:
     """What the finder needs of one text: its folded view, its display text and COVID relevance."""
@@ -93,6 +99,7 @@ class ClaimSignals:
     unaccented: np.ndarray  # (texts,): typed without diacritics
     embedded: np.ndarray  # (texts,): went through the encoder (or its cache)
     windows: list[str | None] = field(default_factory=list)  # (texts,): best lexical window, folded
+    vectors: np.ndarray | None = None  # (texts, dim): the embedded opening; zeros where not embedded
 
 
 class ClaimFinder:
@@ -105,9 +112,11 @@ class ClaimFinder:
         encoder: Encoder | None = None,
         rule: MatchRule | None = None,
         cache_dir: Path | None = None,
+        verifier: Verifier | None = None,
     ) -> None:
         self.claims = list(claims)
         self.rule = rule or MatchRule()
+        self.verifier = verifier if encoder is not None else None
         self.lexical = ClaimMatcher(self.claims, threshold=self.rule.lexical)
         self.encoder = encoder
         self.vectors = ClaimVectors(self.claims, encoder, cache_dir) if encoder is not None else None
@@ -129,11 +138,14 @@ class ClaimFinder:
         terms = np.zeros((n, c), dtype=bool)
         unaccented = np.asarray([bool(t.text) and fold(t.text) == t.text.lower() for t in texts], dtype=bool)
         embedded = np.zeros(n, dtype=bool)
+        vectors = None
         if self.encoder is not None and self.vectors is not None and n:
             embedded = self.gate(texts)
             rows = np.nonzero(embedded)[0]
+            vectors = np.zeros((n, self.encoder.dim), dtype=np.float32)
             if len(rows):
-                semantic[rows] = self.vectors.similarity(self.encoder.queries([texts[i].text for i in rows]))
+                vectors[rows] = self.encoder.queries([texts[i].text for i in rows])
+                semantic[rows] = self.vectors.similarity(vectors[rows])
                 terms[rows] = self.lexical.terms([folded[i] for i in rows])
                 best = detail.scores.max(axis=1)
                 near = (best >= NEAR) & (best < self.rule.lexical)  # a near miss, not already a match
@@ -142,7 +154,7 @@ class ClaimFinder:
                     windows = self.encoder.queries([detail.best_window[i] or "" for i in extra])
                     self.windows_embedded += len(extra)
                     semantic[extra] = np.maximum(semantic[extra], self.vectors.similarity(windows))
-        return ClaimSignals(detail.scores, semantic, terms, unaccented, embedded, detail.best_window)
+        return ClaimSignals(detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors)
 
     def gate(self, texts: Sequence[ClaimText]) -> np.ndarray:
         """Which texts are embedded: the COVID-related ones (every registry claim is about COVID-19).
@@ -154,7 +166,14 @@ class ClaimFinder:
         return np.asarray([bool(t.folded.strip()) and t.covid_proba >= COVID_GATE for t in texts], dtype=bool)
 
     def scores(self, sig: ClaimSignals) -> np.ndarray:
-        """The rule as one score per text and claim, on the lexical scale (match at ``rule.lexical``)."""
+        """The rule as one score per text and claim, on the lexical scale (match at ``rule.lexical``).
+
+        With a verifier: the lexical score, or for the encoder's top claim of an embedded text the
+        verifier's probability mapped linearly from its threshold (→ ``rule.lexical``) to 1.
+        Without one: the calibrated cosine thresholds of ``MatchRule``.
+        """
+        if self.verifier is not None and self.vectors is not None and sig.vectors is not None:
+            return self._verified(sig, self.verifier, self.vectors)
         r = self.rule
         sem = sig.semantic
         second = np.sort(sem, axis=1)[:, -2:-1] if sem.shape[1] > 1 else np.full((len(sem), 1), -1.0)
@@ -169,6 +188,26 @@ class ClaimFinder:
         below = r.lexical * np.clip(sem, 0, None) / np.maximum(t, 1e-6) * 0.999
         mapped = np.where(ok & (sem >= t), above, np.where(ok, below, 0.0))
         return np.clip(np.maximum(sig.lexical, mapped), 0.0, 1.0)
+
+    def _verified(self, sig: ClaimSignals, verifier: Verifier, vectors: ClaimVectors) -> np.ndarray:
+        out = np.asarray(sig.lexical, dtype=np.float32).copy()
+        rows = np.nonzero(sig.embedded)[0]
+        if not len(rows) or sig.vectors is None:
+            return np.clip(out, 0.0, 1.0)
+        top, x = top_claim_input(
+            sig.vectors[rows],
+            sig.semantic[rows],
+            vectors.matrix,
+            vectors.owners,
+            sig.lexical[rows],
+            sig.terms[rows],
+            sig.unaccented[rows],
+        )
+        p = verifier.proba(x)
+        t, lex = verifier.threshold, self.rule.lexical
+        mapped = np.where(p >= t, lex + (1 - lex) * (p - t) / max(1 - t, 1e-6), lex * p / max(t, 1e-6) * 0.999)
+        out[rows, top] = np.maximum(out[rows, top], mapped)
+        return np.clip(out, 0.0, 1.0)
 
     def decide(self, sig: ClaimSignals, top: int = 3) -> list[list[tuple[int, float]]]:
         """(claim index, similarity) of the matching claims of each text, best first."""

@@ -35,6 +35,7 @@ import numpy as np
 import yaml
 
 from nlp.claim_finder import ClaimFinder, ClaimSignals, ClaimText, MatchRule
+from nlp.claim_verifier import Verifier
 from nlp.claims import DEFAULT_THRESHOLD, load_claims
 from nlp.covid import covid_probability
 from nlp.encoder import load_encoder
@@ -90,8 +91,9 @@ def claim_texts(items: Sequence[EvalItem]) -> list[ClaimText]:
 
 def _subset(sig: ClaimSignals, idx: np.ndarray) -> ClaimSignals:
     windows = [sig.windows[i] for i in idx] if sig.windows else []
+    vectors = sig.vectors[idx] if sig.vectors is not None else None
     return ClaimSignals(
-        sig.lexical[idx], sig.semantic[idx], sig.terms[idx], sig.unaccented[idx], sig.embedded[idx], windows
+        sig.lexical[idx], sig.semantic[idx], sig.terms[idx], sig.unaccented[idx], sig.embedded[idx], windows, vectors
     )
 
 
@@ -204,6 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.claims_eval", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["calibrate", "report"])
     parser.add_argument("--rule", type=Path, default=None, help="rule file (default: <models_dir>/claims/rule.json)")
+    parser.add_argument(
+        "--verifier", type=Path, default=None, help="verifier (default: <models_dir>/claims/verifier.json)"
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     rule_path = args.rule or settings.models_dir / "claims" / "rule.json"
@@ -235,8 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = outcome(finder, sig, items)
     lexical_only = ClaimFinder(finder.claims, rule=MatchRule())
     lex_out = outcome(lexical_only, lexical_only.signals(claim_texts(items)), items)
+    results = [("cosine rule (rule.json)", out), ("lexical only (before)", lex_out)]
+    verifier = Verifier.load(args.verifier or settings.models_dir / "claims" / "verifier.json", encoder.version)
+    if verifier is not None:
+        finder.verifier = verifier
+        results.insert(0, (f"lexical OR verifier >= {verifier.threshold}", outcome(finder, sig, items)))
     for split in ("held_out", "calibration"):
-        for name, result in (("two signals (shipped rule)", out), ("lexical only (before)", lex_out)):
+        for name, result in results:
             print(f"\n### {split}: {name}\n\n| items | n | figure |\n|---|---|---|")
             print("\n".join(_rows(items, result, split)))
     return 0

@@ -38,8 +38,8 @@ def analyzer(nlp_settings: Settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def claim_finder():  # type: ignore[no-untyped-def]
-    """The shipped registry and rule with the real encoder; the user's cache (the registry is embedded once)."""
-    from nlp.claim_finder import ClaimFinder, MatchRule
+    """The shipped registry, rule and verifier with the real encoder; the user's cache (the registry is embedded once)."""
+    from nlp.claim_finder import ClaimFinder, MatchRule, load_verifier
     from nlp.claims import load_claims
     from nlp.encoder import load_encoder
 
@@ -47,7 +47,13 @@ def claim_finder():  # type: ignore[no-untyped-def]
     encoder, why = load_encoder(settings)
     assert encoder is not None, why
     rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
-    return ClaimFinder(load_claims(settings.claims_file), encoder=encoder, rule=rule, cache_dir=settings.cache_dir)
+    return ClaimFinder(
+        load_claims(settings.claims_file),
+        encoder=encoder,
+        rule=rule,
+        cache_dir=settings.cache_dir,
+        verifier=load_verifier(settings.models_dir, encoder),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,8 @@
 """Claim matching and stance, scored on the hand-written evaluation set (nlp/data/claims_eval).
 
 Floors are the measured figures of the shipped rule (docs/nlp.md, "Known false claims") less a
-small margin; they are asserted on the *held-out* half only: the rule's thresholds were chosen
-on the other half. The encoder is the real one; its vectors come from the user's cache after
+small margin; they are asserted on the *held-out* half only: the rule's thresholds and the
+verifier were chosen and trained without it (the calibration half, the registry, ReINTEL posts). The encoder is the real one; its vectors come from the user's cache after
 the first run.
 """
 
@@ -37,16 +37,23 @@ def test_held_out_matching_floors(finder: ClaimFinder) -> None:
     assert fig["paraphrases"] >= 100 and fig["true_statements"] >= 100
     assert fig["false_matches"] is not None and fig["false_matches"] <= 0.02
     assert fig["wrong_claim"] is not None and fig["wrong_claim"] <= 0.02
-    assert fig["recall"] is not None and fig["recall"] >= 0.54  # measured 0.56 (the aim of 0.92 is not met)
+    assert finder.verifier is not None  # the shipped verifier, for this encoder
+    assert fig["recall"] is not None and fig["recall"] >= 0.62  # measured 0.64 (the aim of 0.92 is not met)
     para = np.asarray([i.kind == "paraphrase" for i in items])
     bare = np.asarray([i.unaccented for i in items])
-    assert out.right[para & bare].mean() >= 0.65  # measured 0.71
-    assert out.right[para & ~bare].mean() >= 0.42  # measured 0.46
+    assert out.right[para & bare].mean() >= 0.67  # measured 0.71
+    assert out.right[para & ~bare].mean() >= 0.56  # measured 0.59
     # the encoder adds recall over the lexical matcher alone, and no false match
     lexical = ClaimFinder(finder.claims, rule=MatchRule(lexical=finder.rule.lexical))
     before = outcome(lexical, lexical.signals(claim_texts(items)), items)
     assert out.right[para].sum() > before.right[para].sum()
     assert out.matched[~para].sum() <= before.matched[~para].sum()
+    # and the verifier beats the cosine rule it replaces (measured 80 against 70 of 125)
+    cosine = ClaimFinder(finder.claims, encoder=finder.encoder, rule=finder.rule)
+    cosine.vectors = finder.vectors
+    by_cosine = outcome(cosine, sig, items)
+    assert out.right[para].sum() > by_cosine.right[para].sum()
+    assert out.matched[~para].sum() <= by_cosine.matched[~para].sum()
 
 
 def test_corrections_and_questions_rarely_come_out_high(analyzer) -> None:  # type: ignore[no-untyped-def]
