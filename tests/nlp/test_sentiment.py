@@ -19,9 +19,9 @@ DATASETS = MODELS_DIR.parents[2] / "shared" / "datasets"
 
 #: Macro-F1 floors on the frozen split: what the shipped model reached there (MODEL_CARD.md)
 #: minus a small margin. Raise them when the model improves.
-IN_DOMAIN_MACRO_F1_FLOOR = 0.70
-COVID_MACRO_F1_FLOOR = 0.70
-COMMENTS_MACRO_F1_FLOOR = 0.60
+IN_DOMAIN_MACRO_F1_FLOOR = 0.73
+COVID_MACRO_F1_FLOOR = 0.72
+COMMENTS_MACRO_F1_FLOOR = 0.69
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +158,8 @@ def test_the_encoder_view_reads_only_the_vectors_it_is_handed(shipped: Sentiment
     """With the view on, rows that come with an e5 vector (COVID-related items, embedded for the
     rumor view) get the stacked probabilities and the others the lexical ones; without vectors or
     with the encoder off the lexical model stands alone, and the version says which."""
-    texts = [NEUTRAL[0], POSITIVE[1], NEGATIVE[0], "Hôm nay trời đẹp, cả nhà đi dạo công viên vui quá!"]
+    covid_neg = "Hoang mang quá, dịch COVID-19 lan khắp nơi, ca nhiễm tăng, ai cũng sợ phải cách ly 😭"
+    texts = [NEUTRAL[0], POSITIVE[1], covid_neg, "Hôm nay trời đẹp, cả nhà đi dạo công viên vui quá!"]
     lexical = SentimentModel.load(MODELS_DIR)
     note = lexical.use_encoder(None)
     plain = lexical.predict_proba(texts)
