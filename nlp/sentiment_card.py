@@ -282,7 +282,7 @@ It was judged by grouped CV on the lexical model's own folds (same fold seeds, r
 duplicate groups, so the before/after is paired); per outer fold the encoder's regression and the
 blend learnt from the other folds only, and rows under the gate kept their lexical probabilities,
 as in scoring. Rule: ship only if the mean over the fold seeds beats the lexical model both overall
-and on COVID-19 posts. {enc["why"]}. {verdict}
+and on COVID-19 posts. {enc["why"][:1].upper() + enc["why"][1:]}. {verdict}
 
 | macro-F1, grouped CV (fold seeds {", ".join(str(x) for x in before["fold_seeds"])}) | lexical alone | lexical + e5 |
 |---|---|---|
@@ -298,8 +298,33 @@ training row, whether shipped or not):
 |---|---|---|---|
 | lexical alone | {_frozen_cells(metrics.get("frozen_lexical") or {})} |
 | lexical + e5 | {_frozen_cells(metrics.get("frozen_stacked") or {})} |
-"""
+{_honest_note(metrics, after)}"""
     )
+
+
+def _honest_note(metrics: dict, stacked: dict) -> str:
+    """What the before/after does and does not show, in numbers (the aim is ≥ 0.75 on COVID-19 posts)."""
+    lex, st = metrics.get("frozen_lexical") or {}, metrics.get("frozen_stacked") or {}
+    covid = stacked["macro_f1_covid_posts"]["mean"]
+    aim = "reached" if covid >= 0.75 else f"not reached, {0.75 - covid:.4f} short"
+    out = f"\nThe issue's aim (macro-F1 ≥ 0.75 on COVID-19 posts), stacked, grouped CV mean: {covid:.4f} ({aim}).\n"
+    if lex and st:
+        deltas = ", ".join(
+            f"{name} {st[key] - lex[key]:+.4f}"
+            for key, name in (
+                ("macro_f1", "all"),
+                ("macro_f1_covid_posts", "COVID-19 posts"),
+                ("macro_f1_comments", "comments"),
+            )
+        )
+        out += (
+            f"On the frozen split the stacked model moves macro-F1 by {deltas} ({lex['n_covid_posts']} COVID-19 posts, "
+            f"{lex['n_comments']} comments: differences of a few thousandths are within its noise). The CV gain on "
+            "COVID-19 posts does not show there, and comments (short, often without COVID-19 words in their "
+            "own text) lose in both; the decision rule was fixed before the run and the frozen split is never "
+            "used to choose, so the view ships by the CV.\n"
+        )
+    return out
 
 
 def write_model_card(folder: Path, metrics: dict) -> Path:
