@@ -101,11 +101,16 @@ class Analyzer:
         # The rumor model's encoder view (if it has one) reuses this encoder and its cache; without
         # it the lexical score stands alone and ``rumor_note`` says so (None when nothing is missing).
         self.rumor_note: str | None = None
+        self.sentiment_note: str | None = None
         if self.rumor is not None:
             self.rumor_note = self.rumor.use_encoder(self.encoder)
             self.versions["rumor"] = self.rumor.active_version
             if self.rumor_note:
                 log.info("%s", self.rumor_note)
+        if self.sentiment is not None:  # its encoder view reads the rumor view's vectors: on only with it
+            rumor_encoder = self.rumor.encoder if self.rumor is not None else None
+            self.sentiment_note = self.sentiment.use_encoder(rumor_encoder)
+            self.versions["sentiment"] = self.sentiment.active_version
         self.claims: list[Claim] = []
         self.use_claims(load_claims(settings.claims_file) if claims is None else claims)
         if self.encoder is not None:
@@ -218,16 +223,20 @@ class Analyzer:
         covid = [covid_probability(it.norm.folded) if it.norm.folded else 0.0 for it in items]
         if scorable:
             norms = [items[i].norm for i in scorable]
+            vectors = None  # e5 vectors of the COVID-related items, embedded once for the rumor view
             if self.rumor is not None:
                 meta = metadata_matrix([items[i].sig for i in scorable])
-                proba, top = self.rumor.predict_explain(norms, meta, covid=[covid[i] for i in scorable])
+                covid_k = [covid[i] for i in scorable]
+                vectors = self.rumor.encoder_vectors(norms, covid_k)
+                proba, top = self.rumor.predict_explain(norms, meta, covid=covid_k, vectors=vectors)
             else:
                 proba, top = self._backend.rumor([n.original for n in norms]), [[] for _ in scorable]
             for k, i in enumerate(scorable):
                 rumor[i], terms[i] = float(proba[k]), top[k]
             if self.sentiment is not None:
                 # the sentiment model normalises by itself: give it what the author wrote
-                sents = self.sentiment.predict_proba([items[i].norm.original for i in scorable])
+                # ... and the same vectors to its encoder view (none are embedded for sentiment alone)
+                sents = self.sentiment.predict_proba([items[i].norm.original for i in scorable], vectors)
             elif self._backend is not None and self._backend.has_sentiment:
                 sents = self._backend.sentiment([items[i].norm.original for i in scorable])
             else:

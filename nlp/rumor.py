@@ -299,21 +299,39 @@ class RumorModel:
             return self.version
         return self.version + ("+e5" if self.encoder is not None else "+lexical")
 
-    def _with_encoder(
-        self, norms: list[NormalizedText], lexical: np.ndarray, covid: Sequence[float] | None
-    ) -> np.ndarray:
-        """Stack the encoder view onto the COVID-related posts (the lexical score elsewhere)."""
+    def encoder_vectors(self, norms: list[NormalizedText], covid: Sequence[float] | None = None) -> np.ndarray | None:
+        """The e5 vectors of the COVID-related posts' masked openings (zero rows under the gate), or
+        None with the encoder view off. The analyzer embeds once and hands them to the sentiment
+        model too."""
         view = self.encoder_view
-        if view is None or self.encoder is None:
-            return lexical
+        if view is None or self.encoder is None or not norms:
+            return None
         if covid is None:
             covid = [covid_probability(n.folded) if n.folded else 0.0 for n in norms]
         rows = np.flatnonzero(np.asarray(covid, dtype=np.float64) >= view.gate)
+        out = np.zeros((len(norms), self.encoder.dim), dtype=np.float32)
+        if len(rows):
+            out[rows] = self.encoder.queries(encoder_texts([norms[i] for i in rows], self.mask))
+        return out
+
+    def _with_encoder(
+        self,
+        norms: list[NormalizedText],
+        lexical: np.ndarray,
+        covid: Sequence[float] | None,
+        vectors: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Stack the encoder view onto the COVID-related posts (the lexical score elsewhere);
+        ``vectors``: :meth:`encoder_vectors` of the same posts, when the caller has them."""
+        if vectors is None:
+            vectors = self.encoder_vectors(norms, covid)
+        if vectors is None or self.encoder_view is None:
+            return lexical
+        rows = np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)
         if not len(rows):
             return lexical
-        vectors = self.encoder.queries(encoder_texts([norms[i] for i in rows], self.mask))
         out = np.asarray(lexical, dtype=np.float64).copy()
-        out[rows] = view.combine(out[rows], vectors)
+        out[rows] = self.encoder_view.combine(out[rows], vectors[rows])
         return out
 
     def _stack(self, norms: list[NormalizedText], meta: np.ndarray) -> tuple[np.ndarray, Any]:
@@ -343,15 +361,20 @@ class RumorModel:
             return self.meta_model.predict_proba(stacked)[:, 1]
 
     def predict_explain(
-        self, norms: list[NormalizedText], meta: np.ndarray, top: int = 12, covid: Sequence[float] | None = None
+        self,
+        norms: list[NormalizedText],
+        meta: np.ndarray,
+        top: int = 12,
+        covid: Sequence[float] | None = None,
+        vectors: np.ndarray | None = None,
     ) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
         """Probabilities and, per post, the word n-grams that pushed the text score up most,
         with their contribution (tf-idf × coefficient), strongest first. ``nlp.cues`` decides
-        which of them a reviewer may see."""
+        which of them a reviewer may see. ``vectors``: :meth:`encoder_vectors`, if already made."""
         if not norms:
             return np.zeros(0), []
         stacked, xw = self._stack(norms, meta)
-        proba = self._with_encoder(norms, self._second(stacked), covid)
+        proba = self._with_encoder(norms, self._second(stacked), covid, vectors)
         coef = self.word_lr.coef_.ravel()
         names = self._names()
         terms: list[list[tuple[str, float]]] = []

@@ -27,6 +27,14 @@ Why it is built this way:
   ``max_chars`` characters are read at all (cross-validated: reading 3000 characters
   without a lead block was about 0.01 macro-F1 worse; word segmentation added nothing).
 
+* **An encoder view where the vector is already there.** For COVID-related items the
+  pipeline embeds the masked opening with e5 for the rumor model's view
+  (:func:`nlp.rumor.encoder_texts`, :data:`nlp.rumor.ENCODER_GATE`); a multinomial logistic
+  regression on that vector, stacked with the lexical probabilities
+  (:class:`SentimentEncoderView`), is shipped only when grouped CV on the lexical model's
+  folds says it helps. Elsewhere, or with the encoder off, the lexical model stands alone;
+  the version says which (``+e5`` / ``+lexical``). No text is embedded for sentiment alone.
+
 Training, evaluation and the model card live in :mod:`nlp.sentiment_train`; this module
 is what the pipeline loads.
 """
@@ -35,8 +43,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -281,6 +291,54 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+@dataclass
+class SentimentEncoderView:
+    """The e5 view of a post's tone, and how it is stacked with the lexical probabilities.
+
+    ``coef``/``intercept``: a multinomial logistic regression on the e5 vector of the masked
+    opening (``nlp.rumor.encoder_texts``). ``blend_coef``/``blend_intercept``: a multinomial
+    logistic regression on (log of the lexical probabilities, the encoder regression's
+    log-probabilities), fitted on out-of-fold scores of both, so its output is a probability
+    like the lexical one. ``encoder_version``/``max_tokens`` guard against vectors of another
+    encoder: then the view is not used. Plain arrays, saved in ``model.npz`` (no pickle).
+    """
+
+    coef: np.ndarray  # (dim, 3)
+    intercept: np.ndarray  # (3,)
+    blend_coef: np.ndarray  # (6, 3)
+    blend_intercept: np.ndarray  # (3,)
+    encoder_version: str
+    max_tokens: int
+    C: float = 1.0
+
+    @property
+    def dim(self) -> int:
+        return int(self.coef.shape[0])
+
+    def encoder_logproba(self, vectors: np.ndarray) -> np.ndarray:
+        return log_softmax(np.asarray(vectors, dtype=np.float64) @ self.coef + self.intercept[None, :])
+
+    def combine(self, lexical: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """Stacked probabilities from the lexical probabilities and the e5 vectors of the same posts."""
+        return blend_proba(self.blend_coef, self.blend_intercept, lexical, self.encoder_logproba(vectors))
+
+
+def blend_inputs(lexical: np.ndarray, encoder_logproba: np.ndarray) -> np.ndarray:
+    """The blend's six inputs: log lexical probabilities, then the encoder's log-probabilities."""
+    return np.hstack([np.log(np.clip(np.asarray(lexical, dtype=np.float64), 1e-6, 1.0)), encoder_logproba])
+
+
+def blend_proba(
+    coef: np.ndarray, intercept: np.ndarray, lexical: np.ndarray, encoder_logproba: np.ndarray
+) -> np.ndarray:
+    return softmax(blend_inputs(lexical, encoder_logproba) @ coef + intercept[None, :])
+
+
 def _sparse_rows(coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     index = np.flatnonzero(np.abs(coef).sum(axis=1) > 1e-7).astype(np.int32)
     return index, coef[index].astype(np.float32)
@@ -312,6 +370,38 @@ class SentimentModel:
         self.intercept = np.asarray(intercept, dtype=np.float32)
         self.temperature = float(temperature)
         self.version = version
+        self.encoder_view: SentimentEncoderView | None = None
+        #: the sentence encoder at run time (``use_encoder``); only its version is checked here:
+        #: the vectors come from the caller (the rumor model's view), never embedded for sentiment
+        self.encoder: Any = None
+
+    def use_encoder(self, encoder: Any) -> str | None:
+        """Stack the encoder view onto rows that come with a vector from now on (``encoder``: an
+        ``nlp.encoder.Encoder`` or None); returns why the view is not used (None when it is, or
+        when the model has none)."""
+        self.encoder = None
+        view = self.encoder_view
+        if view is None:
+            return None
+        if encoder is None:
+            return (
+                "sentiment_lexical_only: mô hình cảm xúc chỉ dùng đặc trưng từ vựng (bộ mã hóa câu tắt hoặc chưa cài)"
+            )
+        if encoder.version != view.encoder_version or encoder.max_tokens != view.max_tokens:
+            return (
+                f"sentiment_lexical_only: bộ mã hóa {encoder.version}/{encoder.max_tokens} khác bộ mô hình đã học "
+                f"({view.encoder_version}/{view.max_tokens})"
+            )
+        self.encoder = encoder
+        return None
+
+    @property
+    def active_version(self) -> str:
+        """The version with what actually scores: ``+e5`` with the encoder view on (for the rows
+        that come with a vector), ``+lexical`` when the model has one but it is off."""
+        if self.encoder_view is None:
+            return self.version
+        return self.version + ("+e5" if self.encoder is not None else "+lexical")
 
     # --- persistence (numpy arrays + JSON; never pickle) ---------------------------------
     @classmethod
@@ -346,8 +436,20 @@ class SentimentModel:
                     raise ValueError(f"{model_path} has no embeddings but its config asks for them; retrain")
                 vectors = a["emb_vectors"].astype(np.float32)
                 featurizer.embeddings = Embeddings([str(w) for w in a["emb_vocab"]], vectors)
+            view = None
+            info = config.get("encoder_view")
+            if info:
+                view = SentimentEncoderView(
+                    a["enc_coef"].astype(np.float32),
+                    a["enc_intercept"].astype(np.float32),
+                    a["blend_coef"].astype(np.float64),
+                    a["blend_intercept"].astype(np.float64),
+                    encoder_version=info["encoder_version"],
+                    max_tokens=int(info["max_tokens"]),
+                    C=float(info.get("C", 1.0)),
+                )
         featurizer.idf = idf
-        return cls(
+        model = cls(
             featurizer,
             ood_coef,
             ood_intercept,
@@ -356,6 +458,8 @@ class SentimentModel:
             temperature=config["temperature"],
             version=config["version"],
         )
+        model.encoder_view = view
+        return model
 
     def save(self, folder: Path, *, extra: dict | None = None) -> None:
         """Write ``model.npz`` (sparse coefficients, IDF) and ``config.json``."""
@@ -371,6 +475,14 @@ class SentimentModel:
         arrays = (
             {"emb_vocab": np.array(emb.vocab, dtype=str), "emb_vectors": emb.vectors.astype(np.float16)} if emb else {}
         )
+        view = self.encoder_view
+        if view is not None:
+            arrays |= {
+                "enc_coef": view.coef.astype(np.float32),
+                "enc_intercept": view.intercept.astype(np.float32),
+                "blend_coef": view.blend_coef,
+                "blend_intercept": view.blend_intercept,
+            }
         np.savez_compressed(
             folder / MODEL_FILE,
             idf_default=idf_default,
@@ -392,6 +504,9 @@ class SentimentModel:
             "temperature": self.temperature,
             "features": {**asdict(fc), "word_ngrams": list(fc.word_ngrams), "char_ngrams": list(fc.char_ngrams)},
             "lexicon": self.featurizer.lexicon.to_dict(),
+            "encoder_view": (
+                {"encoder_version": view.encoder_version, "max_tokens": view.max_tokens, "C": view.C} if view else None
+            ),
             **(extra or {}),
         }
         (folder / CONFIG_FILE).write_text(json.dumps(config, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -409,16 +524,47 @@ class SentimentModel:
     def logits(self, x: sp.csr_matrix) -> np.ndarray:
         return np.asarray(x @ self.coef) + self.intercept[None, :]
 
-    def predict_proba(self, texts: list[str]) -> list[dict[Sentiment, float]]:
+    def predict_proba(self, texts: list[str], vectors: np.ndarray | None = None) -> list[dict[Sentiment, float]]:
         """Calibrated probabilities per text, in input order; each dict sums to 1.
 
+        ``vectors``: the e5 vectors of the texts' masked openings that the caller already has
+        (``(len(texts), dim)``; an all-zero row = no vector, the rule for items under the
+        encoder gate). With the encoder view on, rows with a vector get the stacked probability;
+        the others, and every row without ``vectors`` or with the view off, the lexical one.
         Empty or non-string input is read as an empty document (the model then leans to
         ``neu``); it never raises.
         """
         if not texts:
             return []
         probs = softmax(self.logits(self.features(list(texts))) / self.temperature)
+        view = self.encoder_view
+        if view is not None and self.encoder is not None and vectors is not None:
+            vectors = np.asarray(vectors)
+            if vectors.shape != (len(probs), view.dim):
+                raise ValueError(f"vectors of shape {vectors.shape} for {len(probs)} texts ({view.dim} dimensions)")
+            rows = np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)
+            if len(rows):
+                probs = probs.astype(np.float64)
+                probs[rows] = view.combine(probs[rows], vectors[rows])
         return [{c: float(p[i]) for i, c in enumerate(CLASSES)} for p in probs]
+
+    def encoder_vectors(self, texts: list[str], covid: Sequence[float] | None = None) -> np.ndarray | None:
+        """The vectors the pipeline would hand over for ``texts`` (zero rows under the gate), from
+        this model's encoder and its cache; for training and evaluation, which have no rumor model
+        at hand. None with the encoder view off."""
+        if self.encoder_view is None or self.encoder is None:
+            return None
+        from nlp.covid import covid_probability
+        from nlp.rumor import ENCODER_GATE, encoder_texts
+
+        norms = [normalize(t if isinstance(t, str) else "") for t in texts]
+        if covid is None:
+            covid = [covid_probability(n.folded) if n.folded else 0.0 for n in norms]
+        rows = np.flatnonzero(np.asarray(covid, dtype=np.float64) >= ENCODER_GATE)
+        out = np.zeros((len(texts), self.encoder_view.dim), dtype=np.float32)
+        if len(rows):
+            out[rows] = self.encoder.queries(encoder_texts([norms[i] for i in rows]))
+        return out
 
     def predict(self, texts: list[str]) -> list[Sentiment]:
         """The most probable class per text."""
@@ -441,7 +587,11 @@ __all__ = [
     "Featurizer",
     "Lexicon",
     "Prepared",
+    "SentimentEncoderView",
     "SentimentModel",
+    "blend_inputs",
+    "blend_proba",
+    "log_softmax",
     "n_dense",
     "softmax",
     "stack_features",

@@ -35,6 +35,8 @@ def render(metrics: dict) -> str:
     rep_covid = rep["macro_f1_covid_posts"]["mean"]
 
     def rep_row(key: str) -> str:
+        if key not in rep:  # a subset with no rows (a quick run on a sample)
+            return "—"
         return " / ".join(f"{v:.3f}" for v in rep[key]["values"]) + f" (mean **{rep[key]['mean']:.3f}**)"
 
     n_posts = by_source.get("reintel_unlabeled", 0) + by_source.get("reintel_train", 0)
@@ -229,7 +231,103 @@ def frozen_section(metrics: dict) -> str:
     )
 
 
+def _frozen_cells(fz: dict) -> str:
+    if not fz:
+        return "— | — | —"
+    return f"{fz['macro_f1']:.3f} | {fz['macro_f1_covid_posts']:.3f} | {fz['macro_f1_comments']:.3f}"
+
+
+def encoder_section(metrics: dict) -> str:
+    """The e5 encoder view: how it was judged (grouped CV on the lexical model's folds), the
+    before/after there and on the frozen split, and whether it ships."""
+    enc = metrics.get("encoder") or {}
+    if not enc:
+        return ""
+    head = "\n## Encoder view (e5)\n\n"
+    if "cv_stacked" not in enc:
+        return head + f"Not built: {enc.get('why')}. The lexical model stands alone.\n"
+    before, after, gated = enc["cv_lexical"], enc["cv_stacked"], enc["cv_gated_rows"]
+
+    def cells(rep: dict, key: str) -> str:
+        return " / ".join(f"{v:.3f}" for v in rep[key]["values"]) + f" (mean **{rep[key]['mean']:.3f}**)"
+
+    rows = "\n".join(
+        f"| {label} | {cells(before, key)} | {cells(after, key)} |"
+        for key, label in (
+            ("macro_f1", "all labelled posts and comments"),
+            ("macro_f1_covid_posts", "posts with COVID-19 keywords"),
+            ("macro_f1_covid_random_draws", "of them drawn at random"),
+            ("macro_f1_comments", "comments"),
+        )
+        if key in before and key in after
+    )
+    verdict = (
+        "**Shipped**: the pipeline stacks it onto the COVID-related items (version suffix `+e5`)."
+        if enc["chosen"]
+        else "**Not shipped**: the lexical model stands alone."
+    )
+    return (
+        head
+        + f"""The COVID-related items (COVID-19 relevance ≥ {enc["gate"]}, the rumor model's and claim matching's
+gate) are embedded by the pipeline anyway: the rumor model's encoder view reads the e5 vector
+(`{enc["version"]}`, first {enc["max_tokens"]} tokens) of the masked opening (`nlp.rumor.encoder_texts`).
+The sentiment model can read the same vector at no extra embedding cost: a multinomial logistic
+regression on it (class weights balanced, C from {enc["C_tried"]} by grouped inner 4-fold CV; {enc["C"]}
+for the final fit, {enc["C_per_fold"]} in the outer folds of fold seed {before["fold_seeds"][0]}), stacked with the
+lexical probabilities by a multinomial logistic regression on the six log-probabilities (fitted on
+out-of-fold scores of the COVID-related rows). Other items, and every item with the encoder off,
+keep the lexical probabilities; the version then ends in `+lexical`.
+
+It was judged by grouped CV on the lexical model's own folds (same fold seeds, rows and near-
+duplicate groups, so the before/after is paired); per outer fold the encoder's regression and the
+blend learnt from the other folds only, and rows under the gate kept their lexical probabilities,
+as in scoring. Rule: ship only if the mean over the fold seeds beats the lexical model both overall
+and on COVID-19 posts. {enc["why"][:1].upper() + enc["why"][1:]}. {verdict}
+
+| macro-F1, grouped CV (fold seeds {", ".join(str(x) for x in before["fold_seeds"])}) | lexical alone | lexical + e5 |
+|---|---|---|
+{rows}
+
+On the {gated["rows"]:,} gated rows alone (fold seed {before["fold_seeds"][0]}): lexical {gated["lexical"]:.3f}, the encoder's
+regression alone {gated["encoder_alone"]:.3f}, stacked {gated["stacked"]:.3f}.
+
+Frozen split (never trained on, never used to choose anything; the view is the one fitted on every
+training row, whether shipped or not):
+
+| frozen split, macro-F1 | all | COVID-19 posts | comments |
+|---|---|---|---|
+| lexical alone | {_frozen_cells(metrics.get("frozen_lexical") or {})} |
+| lexical + e5 | {_frozen_cells(metrics.get("frozen_stacked") or {})} |
+{_honest_note(metrics, after)}"""
+    )
+
+
+def _honest_note(metrics: dict, stacked: dict) -> str:
+    """What the before/after does and does not show, in numbers (the aim is ≥ 0.75 on COVID-19 posts)."""
+    lex, st = metrics.get("frozen_lexical") or {}, metrics.get("frozen_stacked") or {}
+    covid = stacked["macro_f1_covid_posts"]["mean"]
+    aim = "reached" if covid >= 0.75 else f"not reached, {0.75 - covid:.4f} short"
+    out = f"\nThe issue's aim (macro-F1 ≥ 0.75 on COVID-19 posts), stacked, grouped CV mean: {covid:.4f} ({aim}).\n"
+    if lex and st:
+        deltas = ", ".join(
+            f"{name} {st[key] - lex[key]:+.4f}"
+            for key, name in (
+                ("macro_f1", "all"),
+                ("macro_f1_covid_posts", "COVID-19 posts"),
+                ("macro_f1_comments", "comments"),
+            )
+        )
+        out += (
+            f"On the frozen split the stacked model moves macro-F1 by {deltas} ({lex['n_covid_posts']} COVID-19 posts, "
+            f"{lex['n_comments']} comments: differences of a few thousandths are within its noise). The CV gain on "
+            "COVID-19 posts does not show there, and comments (short, often without COVID-19 words in their "
+            "own text) lose in both; the decision rule was fixed before the run and the frozen split is never "
+            "used to choose, so the view ships by the CV.\n"
+        )
+    return out
+
+
 def write_model_card(folder: Path, metrics: dict) -> Path:
     path = Path(folder) / "MODEL_CARD.md"
-    path.write_text(render(metrics) + frozen_section(metrics), encoding="utf-8")
+    path.write_text(render(metrics) + frozen_section(metrics) + encoder_section(metrics), encoding="utf-8")
     return path

@@ -11,6 +11,11 @@ Honest evaluation is the point of this module:
   split, and seeded 20 % hold-outs of VLSP 2016 and AIVIVN 2019.
 * IDF is fitted on unlabelled text only (ReINTEL posts, out-of-domain training texts):
   it uses no labels.
+* The **encoder view** (``nlp.sentiment.SentimentEncoderView``) is judged on the lexical
+  model's own folds (same fold seeds, rows and groups, so the before/after is paired): per
+  outer fold its regression (C by grouped inner CV) learns from the other folds' COVID-related
+  rows, the blend from their out-of-fold scores; rows under the gate keep their lexical
+  probabilities, as in scoring. It ships only when that CV beats the lexical model.
 
 Everything is seeded; the same data and seed give the same model bit for bit.
 """
@@ -26,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,16 +39,21 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 
+from nlp.covid import covid_probability
 from nlp.embeddings import tokens, train_embeddings
 from nlp.groups import EVAL_SPLIT_DIR, dup_key, read_ids
 from nlp.normalize import normalize
+from nlp.rumor import ENCODER_GATE, encoder_texts
 from nlp.sentiment import (
     CLASSES,
     FeatureConfig,
     Featurizer,
     Lexicon,
     Prepared,
+    SentimentEncoderView,
     SentimentModel,
+    blend_inputs,
+    log_softmax,
     softmax,
     stack_features,
 )
@@ -80,6 +91,13 @@ class TrainParams:
     # Out-of-domain training rows join the in-domain fit with this total weight (× labelled
     # posts): 0.01 keeps the in-domain score and keeps review/comment-style text readable.
     ood_rows_ratio: float = 0.01
+
+
+#: Regularisation strengths tried for the regression on the e5 vectors (384 dimensions, unit
+#: length, ~3,000 COVID-related rows); the best pooled macro-F1 of grouped inner 4-fold CV wins.
+ENCODER_CS = (1.0, 4.0, 16.0)
+#: The encoder view is fitted only with at least this many COVID-related rows of each class.
+MIN_GATED = 20
 
 
 @dataclass
@@ -344,6 +362,93 @@ def cross_validate(
     return oof_logits
 
 
+def _folds(y: np.ndarray, group_ids: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The grouped stratified folds ``cross_validate`` uses (same seed → same split)."""
+    skf = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(skf.split(np.zeros(len(y)), y, group_ids))
+
+
+def _fit_encoder_lr(vectors: np.ndarray, y: np.ndarray, C: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression on the e5 vectors, balanced classes (as the lexical model)."""
+    return _fit_lr(vectors, y, None, C, seed, "balanced")
+
+
+def _choose_c(vectors: np.ndarray, y: np.ndarray, group_ids: np.ndarray, seed: int) -> float:
+    """The ``ENCODER_CS`` value with the best pooled macro-F1 of grouped inner 4-fold CV."""
+    splits = _folds(y, group_ids, 4, seed + 3)
+    best, best_f1 = ENCODER_CS[0], -1.0
+    for c in ENCODER_CS:
+        pred = np.zeros(len(y), dtype=np.int64)
+        for tr, te in splits:
+            coef, b = _fit_encoder_lr(vectors[tr], y[tr], c, seed)
+            pred[te] = (vectors[te] @ coef + b).argmax(axis=1)
+        f1 = macro_f1(y, pred, [0, 1, 2])
+        if f1 > best_f1:
+            best, best_f1 = c, f1
+    return best
+
+
+def _fit_blend(
+    lexical: np.ndarray, encoder_logproba: np.ndarray, y: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The stacker: multinomial logistic regression on the six log-probabilities (C=1, balanced)."""
+    coef, b = _fit_lr(blend_inputs(lexical, encoder_logproba), y, None, 1.0, seed, "balanced")
+    return coef.astype(np.float64), b.astype(np.float64)
+
+
+def encoder_cv(
+    y: np.ndarray,
+    group_ids: np.ndarray,
+    lexical_oof: np.ndarray,
+    vectors: np.ndarray,
+    gated: np.ndarray,
+    folds: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Out-of-fold stacked probabilities on the lexical model's folds (``seed``).
+
+    ``lexical_oof``: that CV's calibrated out-of-fold probabilities. Per outer fold the
+    encoder's regression (its C by grouped inner CV) is fitted on the other folds' gated rows;
+    the blend on the other folds' out-of-fold (lexical, encoder) scores of gated rows. Rows
+    under the gate keep their lexical probabilities, as in scoring.
+    """
+    splits = _folds(y, group_ids, folds, seed)
+    enc = np.zeros((len(y), len(CLASSES)))
+    fold_of = np.zeros(len(y), dtype=np.int64)
+    chosen: list[float] = []
+    for k, (tr, te) in enumerate(splits):
+        fold_of[te] = k
+        trg, teg = tr[gated[tr]], te[gated[te]]
+        c = _choose_c(vectors[trg], y[trg], group_ids[trg], seed)
+        chosen.append(c)
+        coef, b = _fit_encoder_lr(vectors[trg], y[trg], c, seed)
+        enc[teg] = log_softmax(vectors[teg] @ coef + b)
+    pred = np.asarray(lexical_oof, dtype=np.float64).copy()
+    for k, (_, te) in enumerate(splits):
+        fit_rows = gated & (fold_of != k)
+        teg = te[gated[te]]
+        coef, b = _fit_blend(lexical_oof[fit_rows], enc[fit_rows], y[fit_rows], seed)
+        pred[teg] = softmax(blend_inputs(lexical_oof[teg], enc[teg]) @ coef + b)
+    return {"pred": pred, "enc": enc, "C_per_fold": chosen}
+
+
+def embed_texts(texts: list[str], encoder: Any, log: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """(e5 vectors, gated) of ``texts``: the masked openings (``nlp.rumor.encoder_texts``) of the
+    COVID-related ones (the rows the pipeline embeds), zero rows elsewhere; through the encoder's
+    on-disk cache, so a retrain embeds each text once."""
+    norms = [normalize(t) for t in texts]
+    gated = np.array([(covid_probability(n.folded) if n.folded else 0.0) >= ENCODER_GATE for n in norms], dtype=bool)
+    rows = np.flatnonzero(gated)
+    vectors = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    step = 256
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        vectors[chunk] = encoder.queries(encoder_texts([norms[i] for i in chunk]))
+        if log:
+            log(f"encoder: {min(len(rows), start + step):,}/{len(rows):,} ({encoder.embedded:,} newly embedded)")
+    return vectors, gated
+
+
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """Temperature minimising the negative log-likelihood of out-of-fold predictions."""
     best_t, best_nll = 1.0, np.inf
@@ -403,12 +508,13 @@ def split_frozen(
 
 
 def score_frozen(model: SentimentModel, rows: list[_Row], sources: dict[str, dict[str, str]]) -> dict:
-    """Macro-F1 of ``model`` on the frozen rows: all, COVID-19 posts, comments (what the tests assert)."""
+    """Macro-F1 of ``model`` on the frozen rows: all, COVID-19 posts, comments (what the tests assert).
+    With its encoder view on, the COVID-related rows get their vectors as in the pipeline."""
     if not rows:
         return {}
     texts = [sources[s][i] for s, i, _ in rows]
     y = np.array([LABEL_INDEX[lab] for _, _, lab in rows])
-    probs = model.predict_proba(texts)
+    probs = model.predict_proba(texts, model.encoder_vectors(texts))  # vectors only with the view on
     pred = np.array([LABEL_INDEX[max(p, key=p.__getitem__).value] for p in probs])
     post = np.array([s in POST_SOURCES for s, _, _ in rows])
     covid = post & np.array([is_covid(t) for t in texts])
@@ -417,6 +523,80 @@ def score_frozen(model: SentimentModel, rows: list[_Row], sources: dict[str, dic
         out[name] = macro_f1(y[m], pred[m], [0, 1, 2]) if m.any() else None
     out["f1_per_class"] = _per_class(y, pred)
     return out
+
+
+# --- the encoder view ----------------------------------------------------------------------
+def _encoder_view(
+    y: np.ndarray,
+    group_ids: np.ndarray,
+    texts: list[str],
+    lexical_oofs: list[np.ndarray],
+    subsets: dict[str, np.ndarray],
+    lexical_repeated: dict,
+    params: TrainParams,
+    seed: int,
+    *,
+    encoder: Any,
+    use_encoder: bool,
+    log: Any = None,
+) -> tuple[dict, SentimentEncoderView | None]:
+    """Grouped CV of the stacked model on each of the lexical model's fold splits, the decision,
+    and the view fitted on every row (returned even when not chosen, for the card's frozen
+    before/after). ``info["_encoder"]`` is the encoder (not for metrics.json)."""
+    info: dict[str, Any] = {"chosen": False, "gate": ENCODER_GATE, "C_tried": list(ENCODER_CS)}
+    if not use_encoder:
+        info["why"] = "encoder view not asked for"
+        return info, None
+    if encoder is None:
+        from nlp.encoder import load_encoder
+        from tinradar.settings import Settings
+
+        encoder, why = load_encoder(Settings())
+        if encoder is None:
+            info["why"] = why
+            return info, None
+    vectors, gated = embed_texts(texts, encoder, log)
+    gated_y = y[gated]
+    if min(int((gated_y == c).sum()) for c in range(len(CLASSES))) < MIN_GATED:
+        info["why"] = f"fewer than {MIN_GATED} COVID-related rows of each class: too few to fit the encoder view"
+        return info, None
+    seeds = lexical_repeated["fold_seeds"]
+    runs = [
+        encoder_cv(y, group_ids, o, vectors, gated, params.folds, s) for o, s in zip(lexical_oofs, seeds, strict=True)
+    ]
+    stacked = _repeated(y, [r["pred"] for r in runs], seeds, subsets)
+    gated_figures = {
+        "rows": int(gated.sum()),
+        "lexical": macro_f1(gated_y, lexical_oofs[0][gated].argmax(axis=1), [0, 1, 2]),
+        "encoder_alone": macro_f1(gated_y, runs[0]["enc"][gated].argmax(axis=1), [0, 1, 2]),
+        "stacked": macro_f1(gated_y, runs[0]["pred"][gated].argmax(axis=1), [0, 1, 2]),
+    }
+    before, after = lexical_repeated, stacked
+    chosen = (
+        after["macro_f1"]["mean"] > before["macro_f1"]["mean"]
+        and after["macro_f1_covid_posts"]["mean"] > before["macro_f1_covid_posts"]["mean"]
+    )
+    c = _choose_c(vectors[gated], gated_y, group_ids[gated], seed)
+    coef, b = _fit_encoder_lr(vectors[gated], gated_y, c, seed)
+    blend_coef, blend_b = _fit_blend(lexical_oofs[0][gated], runs[0]["enc"][gated], gated_y, seed)
+    view = SentimentEncoderView(coef, b, blend_coef, blend_b, encoder.version, encoder.max_tokens, C=c)
+    info |= {
+        "chosen": chosen,
+        "why": "grouped CV (mean over the fold seeds): stacked beats lexical overall and on COVID-19 posts"
+        if chosen
+        else "grouped CV (mean over the fold seeds): stacked does not beat lexical both overall and on COVID-19 posts",
+        "version": encoder.version,
+        "max_tokens": encoder.max_tokens,
+        "C": c,
+        "C_per_fold": runs[0]["C_per_fold"],
+        "cv_lexical": before,
+        "cv_stacked": stacked,
+        "cv_gated_rows": gated_figures,
+        "_encoder": encoder,
+    }
+    if log:
+        log(f"sentiment e5 view: {info['why']}")
+    return info, view
 
 
 # --- the whole procedure -------------------------------------------------------------------
@@ -431,14 +611,21 @@ def train(
     limit: int | None = None,
     features: FeatureConfig | None = None,
     reviewed: Sequence[ReviewedTone] = (),
+    encoder: Any = None,
+    use_encoder: bool | None = None,
+    log: Any = None,
 ) -> dict:
     """Train, cross-validate and (when ``write``) save the model and its card.
 
     ``out_dir`` is the models folder: the model goes to ``out_dir / "sentiment"``.
     ``limit`` caps every data source and ``features`` overrides the feature sizes (both for
     fast reproducibility tests). ``reviewed``: tones recorded on the review desk, added
-    as labelled posts (``nlp.sentiment_reviews``; metrics under ``"reviews"``). Returns the
-    metrics (and the model under ``"_model"``).
+    as labelled posts (``nlp.sentiment_reviews``; metrics under ``"reviews"``).
+    ``encoder`` (default: the settings' ``load_encoder``) gives the e5 vectors of the encoder
+    view; ``use_encoder`` (default: on, off for ``limit`` runs, which must stay quick) says
+    whether to try it; it ships only when its grouped CV beats the lexical model's on the same
+    folds (``metrics["encoder"]`` says which and why). Returns the metrics (and the model
+    under ``"_model"``).
     """
     params = params or TrainParams()
     if limit:
@@ -542,6 +729,19 @@ def train(
         "macro_f1_comments": ~post,
     }
     repeated = _repeated(y_in, [oof_logits, *more_oof], [seed + r for r in range(params.cv_repeats)], subsets)
+    encoder_info, view = _encoder_view(
+        y_in,
+        group_ids,
+        in_texts,
+        [softmax(o / temperature) for o in [oof_logits, *more_oof]],
+        subsets,
+        repeated,
+        params,
+        seed,
+        encoder=encoder,
+        use_encoder=(not limit) if use_encoder is None else use_encoder,
+        log=log,
+    )
     in_domain = {
         # the first fold split's figures (temperature scaling keeps each argmax)
         **{name: repeated[name]["values"][0] if name in repeated else None for name in subsets},
@@ -563,10 +763,19 @@ def train(
         "method": f"grouped stratified {params.folds}-fold CV over the hand-labelled posts and comments"
         + ("; self-training inside each fold" if params.self_training else ""),
     }
-    frozen = score_frozen(model, frozen_rows, sources)
+    frozen = score_frozen(model, frozen_rows, sources)  # the lexical model alone
+    frozen_stacked: dict = {}
+    if view is not None:
+        model.encoder_view = view
+        model.use_encoder(encoder_info.pop("_encoder"))
+        frozen_stacked = score_frozen(model, frozen_rows, sources)
+        if not encoder_info["chosen"]:
+            model.encoder_view = None
+            model.use_encoder(None)
+    encoder_info.pop("_encoder", None)
     label_counts = Counter(lab for _, _, lab in rows)
     digest = hashlib.sha256(np.ascontiguousarray(coef).tobytes()).hexdigest()[:10]
-    version = f"sentiment-tfidf-lr-{datetime.now(UTC):%Y%m%d}-{digest}"
+    version = f"sentiment-tfidf-lr-{datetime.now(UTC):%Y%m%d}-{digest}" + ("-e5" if encoder_info["chosen"] else "")
     model.version = version
     metrics = {
         "version": version,
@@ -577,7 +786,10 @@ def train(
         "temperature": temperature,
         "in_domain": in_domain,
         "out_of_domain": per_dataset,
-        "frozen": frozen,
+        "frozen": frozen_stacked if encoder_info["chosen"] else frozen,
+        "frozen_lexical": frozen,
+        "frozen_stacked": frozen_stacked,
+        "encoder": encoder_info,
         "data": {
             "labelled_posts": len(rows),
             "frozen_posts": len(frozen_rows),

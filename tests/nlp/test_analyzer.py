@@ -136,6 +136,29 @@ def test_rumor_score_with_the_encoder_off_is_the_lexical_one_and_says_so(analyze
     assert a_off.rumor_risk != a_on.rumor_risk
 
 
+def test_sentiment_reads_the_rumor_views_vectors_and_stands_alone_without_them(analyzer, nlp_settings) -> None:  # type: ignore[no-untyped-def]
+    """The sentiment model's encoder view reads the vectors the rumor view already made for
+    COVID-related items (none are embedded for sentiment alone): with the encoder off it scores
+    lexically, the version says which, and items under the gate are scored the same either way."""
+    from nlp import Analyzer
+
+    off = Analyzer(nlp_settings.model_copy(update={"encoder": "off"}))
+    covid = make_doc(
+        "Hoang mang quá, dịch COVID-19 lan khắp nơi rồi, ai cũng lo lắng không biết bao giờ mới hết", "senti-e5-01"
+    )
+    other = make_doc("Hôm nay trời đẹp, cả nhà đi dạo công viên vui quá, cảm ơn mọi người!", "senti-e5-02")
+    a_off, b_off = off.analyze([covid, other])
+    a_on, b_on = analyzer.analyze([covid, other])
+    assert b_off.sentiment_proba == b_on.sentiment_proba  # under the gate: no vector, lexical
+    if off.sentiment.encoder_view is None:  # the shipped model has no encoder view: nothing changes
+        assert off.sentiment_note is None and a_off.sentiment_proba == a_on.sentiment_proba
+        assert a_off.model_versions["sentiment"] == a_on.model_versions["sentiment"]
+        return
+    assert off.sentiment_note is not None and off.sentiment_note.startswith("sentiment_lexical_only")
+    assert a_off.model_versions["sentiment"].endswith("+lexical") and a_on.model_versions["sentiment"].endswith("+e5")
+    assert a_off.sentiment_proba != a_on.sentiment_proba
+
+
 def test_reposts_share_cluster_through_the_analyzer(analyzer) -> None:  # type: ignore[no-untyped-def]
     a, b = analyzer.analyze(
         [

@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nlp.groups import read_ids
@@ -18,9 +19,9 @@ DATASETS = MODELS_DIR.parents[2] / "shared" / "datasets"
 
 #: Macro-F1 floors on the frozen split: what the shipped model reached there (MODEL_CARD.md)
 #: minus a small margin. Raise them when the model improves.
-IN_DOMAIN_MACRO_F1_FLOOR = 0.70
-COVID_MACRO_F1_FLOOR = 0.70
-COMMENTS_MACRO_F1_FLOOR = 0.60
+IN_DOMAIN_MACRO_F1_FLOOR = 0.73
+COVID_MACRO_F1_FLOOR = 0.72
+COMMENTS_MACRO_F1_FLOOR = 0.69
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +99,26 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
         SentimentModel.load(tmp_path)
 
 
-def test_evaluation_gate_on_the_frozen_split(model: SentimentModel) -> None:
+@pytest.fixture(scope="module")
+def encoder():  # type: ignore[no-untyped-def]
+    """The real e5 encoder with the user's cache (the frozen posts are embedded once)."""
+    from nlp.encoder import load_encoder
+    from tinradar.settings import Settings
+
+    enc, why = load_encoder(Settings(encoder_threads=2))
+    assert enc is not None, why
+    return enc
+
+
+@pytest.fixture(scope="module")
+def shipped(encoder) -> SentimentModel:  # type: ignore[no-untyped-def]
+    """The shipped model as the analyzer scores with it (encoder view on, if it has one)."""
+    model = SentimentModel.load(MODELS_DIR)
+    assert model.use_encoder(encoder) is None
+    return model
+
+
+def test_evaluation_gate_on_the_frozen_split(shipped: SentimentModel) -> None:
     """The shipped model, scored on the frozen split (never trained on), stays above its floors.
 
     ``metrics.json`` is an output: the figures asserted here are computed now, from the model."""
@@ -109,7 +129,7 @@ def test_evaluation_gate_on_the_frozen_split(model: SentimentModel) -> None:
         pytest.skip("the shipped sentiment model was trained before the frozen split existed: retrain it")
     rows, frozen = split_frozen(read_labels(), sources := load_texts(DATASETS))
     assert len(frozen) >= 700 and not {(s, i) for s, i, _ in rows} & {(s, i) for s, i, _ in frozen}
-    figures = score_frozen(model, frozen, sources)
+    figures = score_frozen(shipped, frozen, sources)
     assert figures["n_covid_posts"] >= 300 and figures["n_comments"] >= 100
     assert figures["macro_f1"] >= IN_DOMAIN_MACRO_F1_FLOOR, figures
     assert figures["macro_f1_covid_posts"] >= COVID_MACRO_F1_FLOOR, figures
@@ -132,3 +152,27 @@ def test_opening_gets_its_own_block_and_the_tail_is_not_read(model: SentimentMod
     filler = "Tin tức trong ngày. " * (cfg.max_chars // 10)
     p1, p2 = model.predict_proba([filler + "Cảm ơn các y bác sĩ ❤️", filler + "Thật phẫn nộ!!! 😡"])
     assert all(math.isclose(p1[c], p2[c], abs_tol=1e-9) for c in CLASSES)
+
+
+def test_the_encoder_view_reads_only_the_vectors_it_is_handed(shipped: SentimentModel) -> None:
+    """With the view on, rows that come with an e5 vector (COVID-related items, embedded for the
+    rumor view) get the stacked probabilities and the others the lexical ones; without vectors or
+    with the encoder off the lexical model stands alone, and the version says which."""
+    covid_neg = "Hoang mang quá, dịch COVID-19 lan khắp nơi, ca nhiễm tăng, ai cũng sợ phải cách ly 😭"
+    texts = [NEUTRAL[0], POSITIVE[1], covid_neg, "Hôm nay trời đẹp, cả nhà đi dạo công viên vui quá!"]
+    lexical = SentimentModel.load(MODELS_DIR)
+    note = lexical.use_encoder(None)
+    plain = lexical.predict_proba(texts)
+    if shipped.encoder_view is None:  # the shipped model has no encoder view: nothing to stack
+        assert note is None and shipped.active_version == shipped.version
+        assert shipped.encoder_vectors(texts) is None
+        return
+    assert note is not None and note.startswith("sentiment_lexical_only")
+    assert lexical.active_version.endswith("+lexical") and shipped.active_version.endswith("+e5")
+    assert lexical.predict_proba(texts, np.ones((len(texts), shipped.encoder_view.dim))) == plain
+    vectors = shipped.encoder_vectors(texts)
+    assert vectors is not None and vectors[:3].any(axis=1).all() and not vectors[3].any()  # under the gate
+    assert shipped.predict_proba(texts) == plain  # nothing handed over: lexical
+    stacked = shipped.predict_proba(texts, vectors)
+    assert stacked[3] == plain[3] and all(stacked[i] != plain[i] for i in range(3))
+    assert all(math.isclose(sum(p.values()), 1.0, abs_tol=1e-6) for p in stacked)

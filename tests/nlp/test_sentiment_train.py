@@ -94,3 +94,52 @@ def test_training_is_reproducible_on_a_subsample(tmp_path: Path) -> None:
     assert runs[0]["in_domain"]["n"] == 120
     other = train(DATA, tmp_path, seed=8, **small)
     assert other["_model"].version != runs[0]["_model"].version or other["in_domain"] != runs[0]["in_domain"]
+
+
+@needs_data
+def test_encoder_view_is_judged_on_the_lexical_folds_and_shipped_only_when_it_helps(tmp_path: Path) -> None:
+    """The e5 view is cross-validated on the lexical model's own fold splits (paired before/after),
+    shipped only when that CV beats the lexical model overall and on COVID-19 posts, and round-trips
+    through save/load as plain arrays; with the encoder off the lexical model stands alone."""
+    from nlp.encoder import load_encoder
+    from nlp.sentiment import SentimentModel
+    from tinradar.settings import Settings
+
+    encoder, why = load_encoder(Settings(encoder_threads=2))
+    if encoder is None:
+        pytest.skip(why or "no encoder")
+    small = {
+        "limit": 240,
+        "params": TrainParams(folds=3, cv_repeats=2),
+        "features": FeatureConfig(word_features=2**12, char_features=2**11, lead_features=2**10, embedding_dim=16),
+    }
+    report = train(DATA, tmp_path, seed=7, encoder=encoder, use_encoder=True, **small)
+    enc = report["encoder"]
+    assert "_encoder" not in enc and "cv_stacked" in enc, enc.get("why")
+    before, after = enc["cv_lexical"], enc["cv_stacked"]
+    assert before["fold_seeds"] == after["fold_seeds"] == [7, 8]
+    assert before == report["in_domain"]["repeated_cv"]  # the same folds, the same lexical figures
+    better = (
+        after["macro_f1"]["mean"] > before["macro_f1"]["mean"]
+        and after["macro_f1_covid_posts"]["mean"] > before["macro_f1_covid_posts"]["mean"]
+    )
+    assert enc["chosen"] is better
+    assert report["version"].endswith("-e5") is better
+    assert report["frozen_stacked"] and report["frozen_lexical"]
+    assert report["frozen"] == (report["frozen_stacked"] if better else report["frozen_lexical"])
+    model = SentimentModel.load(tmp_path)
+    assert (model.encoder_view is not None) is better
+    if not better:
+        return
+    texts = [*TEXTS, "Mọi người ơi, dịch COVID-19 lan rộng quá, lo lắng thật sự."]
+    lexical = model.predict_proba(texts)
+    assert model.use_encoder(None) and model.active_version.endswith("+lexical")
+    vectors = model.encoder_vectors(texts)
+    assert vectors is None and model.predict_proba(texts, np.ones((len(texts), 384))) == lexical
+    assert model.use_encoder(encoder) is None and model.active_version.endswith("+e5")
+    vectors = model.encoder_vectors(texts)
+    assert vectors is not None
+    stacked = model.predict_proba(texts, vectors)
+    for p, q, v in zip(lexical, stacked, vectors, strict=True):
+        assert sum(q.values()) == pytest.approx(1.0)
+        assert (p == q) is (not np.abs(v).sum())  # rows without a vector keep the lexical probabilities
