@@ -12,6 +12,7 @@ windows-1258, NFD text, and per-site CSS/XPath overrides from the registry. Fail
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -55,8 +56,20 @@ _LEAD_CLASS = (
 _LEAD_NODES = CSSSelector(_LEAD_CSS, translator="html")
 _LEAD_CLASS_NODES = etree.XPath(_LEAD_CLASS, namespaces={"re": "http://exslt.org/regular-expressions"})
 _MIN_BODY_CHARS = 80
+#: Bump when a change to extraction may read pages it could not read before: every page
+#: remembered as unreadable (``SourceState.failed``) is then fetched again.
+EXTRACTOR_VERSION = "1"
 #: Below this many characters once its captions are out, a page is a photo story: captions are its text.
 _PHOTO_STORY_CHARS = 300
+
+
+def layout_key(selectors: Selectors | None) -> str:
+    """How a source's pages are read: its selectors and the extractor's version, hashed.
+
+    An unreadable page is remembered under this key; when the key changes (selectors
+    fixed after a redesign, a better extractor), it is fetched again."""
+    spec = selectors.model_dump_json() if selectors is not None else "{}"
+    return hashlib.sha1(f"{EXTRACTOR_VERSION}\n{spec}".encode()).hexdigest()[:12]
 
 
 class ExtractionError(Exception):

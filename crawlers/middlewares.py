@@ -8,7 +8,8 @@
   www→bare redirect leads to the canonical twin of its own URL and must not count as a
   duplicate of itself, while a redirect loop still meets its own hops.
 - ``KnownItemsMiddleware`` (downloader middleware): does not send a request for an item
-  the source's state already holds (``already_seen``) or that its feed or sitemap dates
+  the source's state already holds (``already_seen``), pages that could not be read under
+  the source's current layout (``already_failed``: fetched again once selectors change), or that its feed or sitemap dates
   before the look-back (``too_old``). It runs after the dupefilter, so of two links to one
   known article the first counts as already seen and the second as a duplicate.
 """
@@ -63,5 +64,7 @@ class KnownItemsMiddleware:
         spider: TinRadarSpider = self.crawler.spider  # type: ignore[assignment]
         if spider.state.is_seen(key):
             raise SkipRequest(SkipReason.ALREADY_SEEN)
+        if spider.layout and spider.state.failed_under(key, spider.layout):
+            raise SkipRequest(SkipReason.ALREADY_FAILED)
         if spider.too_old(request.meta.get(PUBLISHED)):
             raise SkipRequest(SkipReason.TOO_OLD)

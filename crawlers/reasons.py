@@ -36,6 +36,8 @@ class SkipReason(StrEnum):
     # Nothing new.
     NOT_MODIFIED = "not_modified"
     ALREADY_SEEN = "already_seen"
+    #: An article page that could not be read last time, under the same selectors and extractor.
+    ALREADY_FAILED = "already_failed"
     DUPLICATE_URL = "duplicate_url"
     DUPLICATE_CONTENT = "duplicate_content"
     TOO_OLD = "too_old"

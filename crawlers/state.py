@@ -1,8 +1,9 @@
 """Per-source crawl state, so a daily run fetches only what is new.
 
 One small JSON file per source under ``<data_dir>/crawl_state/``: the keys already
-collected (canonical URLs, post ids) and the validators (ETag, Last-Modified) of the
-feeds and listing pages, for conditional requests. Written atomically at the end of a
+collected (canonical URLs, post ids), the article pages that could not be read and under
+which layout (``failed``), and the validators (ETag, Last-Modified) of the feeds and
+listing pages, for conditional requests. Written atomically at the end of a
 crawl; a corrupt file is set aside and the crawl starts fresh rather than failing.
 """
 
@@ -23,11 +24,24 @@ class Validators(BaseModel):
     last_modified: str | None = None
 
 
+class FailedPage(BaseModel):
+    """An article page fetched but not readable (no body, unparseable, too large…).
+
+    It is not "seen": once the source's selectors change (or the extractor does), the page
+    is fetched again, so a layout fix recovers what the broken days missed. Under the same
+    layout it is not refetched every day (it would fail the same way, at the site's cost)."""
+
+    reason: str
+    layout: str = Field(description="the source's layout key when it failed (selectors + extractor)")
+    at: str = Field(description="when it last failed (ISO)")
+
+
 class SourceState(BaseModel):
     """What one source has already given us."""
 
     source_id: str
     seen: dict[str, str] = Field(default_factory=dict, description="key → first seen (ISO)")
+    failed: dict[str, FailedPage] = Field(default_factory=dict, description="key → why it could not be read")
     validators: dict[str, Validators] = Field(default_factory=dict, description="URL → ETag/Last-Modified")
     last_run: datetime | None = None
 
@@ -36,6 +50,16 @@ class SourceState(BaseModel):
 
     def mark_seen(self, key: str) -> None:
         self.seen.setdefault(key, utc_now().isoformat())
+        self.failed.pop(key, None)
+
+    def mark_failed(self, key: str, reason: str, layout: str) -> None:
+        """Remember an unreadable page under ``layout`` (not seen: see ``FailedPage``)."""
+        self.failed[key] = FailedPage(reason=reason, layout=layout, at=utc_now().isoformat())
+
+    def failed_under(self, key: str, layout: str) -> bool:
+        """Whether ``key`` already failed under this very layout (so fetching it again is useless)."""
+        page = self.failed.get(key)
+        return page is not None and page.layout == layout
 
     def conditional_headers(self, url: str) -> dict[str, str]:
         v = self.validators.get(url)

@@ -39,6 +39,9 @@ class TinRadarSpider(scrapy.Spider):
     """Base of the three spiders; one instance crawls one source (one crawler per source)."""
 
     name = "tinradar"
+    #: The key of how this spider reads pages (``crawlers.extract.layout_key``); empty for a
+    #: spider whose unreadable items are not worth fetching again.
+    layout = ""
 
     def __init__(self, source: Source, ctx: CrawlContext, state: SourceState, **kwargs: Any) -> None:
         super().__init__(name=f"{self.name}:{source.id}", **kwargs)

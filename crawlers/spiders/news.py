@@ -12,7 +12,7 @@ import scrapy
 from scrapy.utils.gz import gunzip, gzip_magic_number
 
 from crawlers.discovery import BrokenSitemap, read_feed, read_sitemap
-from crawlers.extract import ExtractionError, extract_article
+from crawlers.extract import ExtractionError, extract_article, layout_key
 from crawlers.items import ArticleItem
 from crawlers.middlewares import KEY, PUBLISHED
 from crawlers.reasons import SkipReason
@@ -23,6 +23,10 @@ from tinradar.ids import canonical_url
 
 class NewsSpider(TinRadarSpider):
     name = "news"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.layout = layout_key(self.source.selectors)
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.feeds:
@@ -106,6 +110,6 @@ class NewsSpider(TinRadarSpider):
             )
         except ExtractionError as exc:
             self.skip(SkipReason(exc.reason), response.url, str(exc))
-            self.state.mark_seen(key)
+            self.state.mark_failed(key, exc.reason, self.layout)  # not seen: a layout fix reads it again
             return
         yield ArticleItem(extracted=extracted, key=key)
