@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pipeline.py [--pages 5000] [--sources 4] [--no-baseline]
     .venv/bin/python bench/pipeline.py --pages 1000 --hosts 2 --workers 0,1,2 --no-baseline
+    .venv/bin/python bench/pipeline.py --pages 300 --no-baseline --cache-dir /tmp/enc-cache   # cold, then warm
 
 The fixture site is copied to a temporary folder and ``--pages`` extra articles are
 generated into it (``fixture_site.generate.generate_bench``), split over ``--sources``
@@ -17,6 +18,13 @@ the analyse stage (``daily_pipeline(dask_address=…)``); every run has its own 
 and index prefix, and the same Elasticsearch node. ``--hosts H`` serves the site H times
 (H ports: H hosts to the crawl's politeness locks) and spreads the sources over them, so
 crawls can run side by side; with one host they run one after the other by design.
+
+``--cache-dir`` gives the runs their own cache folder (the encoder's vectors, the registry's
+vectors): an empty one measures a cold encoder, the same one again a warm one, and no other
+process writing to the shared cache meanwhile inflates the count of vectors embedded. That
+count is the encoder's own (texts that went through the engine) when the flow runs in this
+process, else the rows the run added to the cache. The load average is printed before and
+after each run: on a shared machine it says what the figures are worth.
 """
 
 from __future__ import annotations
@@ -72,6 +80,18 @@ def encoder_cache_size(settings: Settings) -> int:
         with sqlite3.connect(path) as db:
             total += db.execute("SELECT COUNT(*) FROM vec").fetchone()[0]
     return total
+
+
+def embedded_in_process() -> int | None:
+    """Texts this process's analysers sent through the encoder (None when none was loaded here)."""
+    from flows.tasks import _ANALYZERS
+
+    counts = [a.encoder.embedded for a in _ANALYZERS.values() if a.encoder is not None]
+    return sum(counts) if counts else None
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def _host_var(n: int) -> str:
@@ -152,6 +172,8 @@ def run_once(
 
         cluster_cm = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     cached_before = encoder_cache_size(settings)
+    embedded_before = embedded_in_process() or 0
+    load_before = load()
     with cluster_cm as cluster:  # type: ignore[attr-defined]
         t0 = time.perf_counter()
         summary = daily_pipeline(
@@ -176,10 +198,14 @@ def run_once(
     print(f"  end to end: {total:.1f} s → {items / total * 60:,.0f} items/min (incl. Prefect's temporary server start)")
     for stage, secs in summary.stage_seconds.items():
         print(f"  {stage:8s} {secs:7.1f} s  ({secs / max(total, 1e-9):.0%})", flush=True)
+    in_process = embedded_in_process()
+    added = encoder_cache_size(settings) - cached_before
+    embedded = f"{in_process - embedded_before} texts through the engine" if in_process is not None else "?"
     print(
-        f"  encoder {settings.encoder}: {encoder_cache_size(settings) - cached_before} vectors newly embedded "
+        f"  encoder {settings.encoder}: {embedded}, {added} vectors added to the cache "
         f"(cache {settings.cache_dir / 'encoder'} held {cached_before} before the run)"
     )
+    print(f"  load average (1/5/15 min) before {load_before}, after {load()}; {os.cpu_count()} cores")
     return items / total * 60
 
 
@@ -193,6 +219,9 @@ def main() -> None:
     )
     parser.add_argument("--chunk-size", type=int, default=1000, help="documents per analyse task")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--cache-dir", type=Path, default=None, help="the runs' cache folder (encoder vectors); default the settings'"
+    )
     args = parser.parse_args()
     runs = [int(w) for w in args.workers.split(",")]
 
@@ -213,9 +242,10 @@ def main() -> None:
             }
             base_url = variables["base_url"]
             for n, workers in enumerate(runs):
-                run_settings = settings.model_copy(
-                    update={"data_dir": tmp / f"data-{n}", "es_index_prefix": f"bench-pipeline-{n}"}
-                )
+                update: dict[str, object] = {"data_dir": tmp / f"data-{n}", "es_index_prefix": f"bench-pipeline-{n}"}
+                if args.cache_dir is not None:
+                    update["cache_dir"] = args.cache_dir
+                run_settings = settings.model_copy(update=update)
                 items_per_min = run_once(
                     run_settings, registry, variables, workers, args.pages, args.sources, args.chunk_size
                 )

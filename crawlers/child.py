@@ -1,10 +1,11 @@
-"""Child-process entry point of a crawl: ``python -m crawlers.child JOB.json``.
+"""Child-process entry point of a crawl: ``python -m crawlers.child JOB.json [--wait-go]``.
 
 Twisted's reactor cannot be restarted inside one process, and a Prefect flow may crawl
 several times, so ``crawlers.runner.crawl`` runs every crawl here, in a fresh process.
 The job file (JSON, private to the parent) carries settings, sources, the look-back and
 the output paths; the child writes documents as JSON lines and a summary JSON, read back
-from each crawler's Scrapy stats.
+from each crawler's Scrapy stats. With ``--wait-go`` it loads everything, then reads a line
+``go`` on stdin before its first request (the parent holds the host locks from then on).
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ def run_job(job: dict[str, Any]) -> CrawlSummary:
     values = scrapy_settings(settings, job.get("scrapy_settings"))
     values["FEEDS"] = {str(parts / "%(source_id)s.jsonl"): {"format": FORMAT, "overwrite": True}}
     process = CrawlerProcess(values, install_root_handler=True)
+    # everything is loaded: with --wait-go, wait for the parent's politeness lock
+    if job.get("wait_go") and sys.stdin.readline().strip() != "go":
+        raise SystemExit("crawl cancelled by the parent before it started")
     crawlers: list[tuple[Source, Crawler]] = []
     for source in sources:
         crawler = process.create_crawler(spider_for(source))
@@ -109,6 +113,7 @@ def run_job(job: dict[str, Any]) -> CrawlSummary:
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     job = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    job["wait_go"] = "--wait-go" in args[1:]
     logging.basicConfig(level=logging.WARNING)
     summary = run_job(job)
     Path(job["summary_path"]).write_text(summary.model_dump_json(indent=1), encoding="utf-8")

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ def crawl(
     scrapy_settings: dict[str, Any] | None = None,
     use_state: bool = True,
     timeout: float | None = None,
+    gate: Callable[[], AbstractContextManager[object]] | None = None,
 ) -> CrawlSummary:
     """Crawl the registry's enabled sources (or ``source_ids``) into ``out_path`` (JSON lines).
 
@@ -54,6 +57,11 @@ def crawl(
     settings (tests use short timeouts). Raises ``RegistryError`` for a bad registry and
     ``CrawlError`` when the child process fails, ``tinradar.ids.UnsafeSalt`` for social
     sources while the author salt is the public default.
+
+    ``gate``: entered once the child has started, held until it ends, and the child makes
+    no request before it is entered (the caller's per-host politeness lock). The child's
+    start-up (Python, Scrapy, the spiders: a second or two of CPU) is thus not spent
+    holding the lock: a second source of the same host starts while the first crawls.
     """
     sources = select_sources(load_registry(Path(sources_file or settings.sources_file), variables), source_ids)
     if any(s.kind is Kind.SOCIAL for s in sources):
@@ -78,14 +86,33 @@ def crawl(
         fd = os.open(job_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(job, fh, ensure_ascii=False)
-        proc = subprocess.run(
-            [sys.executable, "-m", "crawlers.child", str(job_path)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
+        args = [sys.executable, "-m", "crawlers.child", str(job_path)]
+        cwd = Path(__file__).resolve().parent.parent
+        if gate is None:
+            proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+        else:
+            proc = _run_gated([*args, "--wait-go"], cwd, gate, timeout)
         if proc.returncode != 0 or not summary_path.is_file():
             tail = (proc.stderr or proc.stdout or "")[-2000:]
             raise CrawlError(f"crawl process failed (exit {proc.returncode}):\n{tail}")
         return CrawlSummary.model_validate_json(summary_path.read_text(encoding="utf-8"))
+
+
+def _run_gated(
+    args: list[str], cwd: Path, gate: Callable[[], AbstractContextManager[object]], timeout: float | None
+) -> subprocess.CompletedProcess[str]:
+    """Start the child at once; enter ``gate``, tell the child to go (a line on its stdin), wait for it."""
+    with subprocess.Popen(
+        args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd
+    ) as proc:
+        try:
+            with gate():
+                try:
+                    out, err = proc.communicate("go\n", timeout=timeout)
+                except BrokenPipeError:  # the child died before reading: its exit says why
+                    out, err = proc.communicate(timeout=timeout)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        return subprocess.CompletedProcess(args, proc.returncode, out, err)

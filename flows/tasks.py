@@ -110,15 +110,17 @@ def crawl_source(
     from flows.politeness import host_locks
 
     out_path = run_dir / f"crawl-{source_id}.jsonl"
-    with host_locks(source_id, hosts or [], run_dir):
-        summary = crawl(
-            settings,
-            sources_file=sources_file,
-            source_ids=[source_id],
-            since=since,
-            out_path=out_path,
-            variables=variables,
-        )
+    # The lock is taken once the crawl's child process has loaded (it makes no request before):
+    # the next source of a host starts up while the previous one still crawls.
+    summary = crawl(
+        settings,
+        sources_file=sources_file,
+        source_ids=[source_id],
+        since=since,
+        out_path=out_path,
+        variables=variables,
+        gate=lambda: host_locks(source_id, hosts or [], run_dir),
+    )
     written = runstore.count_lines(out_path) if out_path.exists() else 0
     result = source_run_from(summary, source_id, written)
     run_logger().info("crawled %s: %d items, %d errors", source_id, result.items, result.errors)

@@ -171,6 +171,30 @@ class EsClusterStore:
         self._founded[cluster_id] = index
         return True
 
+    def found_many(self, cluster_ids: Sequence[str]) -> list[bool]:
+        """One bulk request of ``create`` operations: each id is created at most once, as with ``found``."""
+        if not cluster_ids:
+            return []
+        es = self._es()
+        index = index_for(utc_now(), self.settings)
+        now = utc_now()
+        operations: list[dict[str, Any]] = []
+        for cluster_id in cluster_ids:
+            operations.append({"create": {"_index": index, "_id": f"cluster:{cluster_id}"}})
+            operations.append({"kind": "cluster", "cluster_id": cluster_id, "state": "pending", "created_at": now})
+        resp = self._call(es.bulk, operations=operations)
+        out: list[bool] = []
+        for cluster_id, item in zip(cluster_ids, resp["items"], strict=True):
+            result = item["create"]
+            if result.get("status") == 409:  # a create race lost: someone founded this very id
+                out.append(False)
+            elif result.get("error"):
+                raise ClusterStoreError(f"cluster store: found refused: {str(result['error'])[:300]}")
+            else:
+                self._founded[cluster_id] = index
+                out.append(True)
+        return out
+
     def write(self, members: Sequence[ClusterMember], *, visible: bool = False) -> list[tuple[str, int]]:
         if not members:
             return []
@@ -222,6 +246,22 @@ class EsClusterStore:
         self._call(
             es.update, index=index, id=f"cluster:{cluster_id}", doc={"state": state.value, "merged_into": merged_into}
         )
+
+    def settle_many(self, settles: Sequence[tuple[str, str | None]]) -> None:
+        """One bulk request of updates, in the given order (one shard: applied in that order)."""
+        if not settles:
+            return
+        es = self._es()
+        operations: list[dict[str, Any]] = []
+        for cluster_id, merged_into in settles:
+            index = self._founded.pop(cluster_id, index_for(utc_now(), self.settings))
+            state = ClusterState.MERGED if merged_into else ClusterState.OPEN
+            operations.append({"update": {"_index": index, "_id": f"cluster:{cluster_id}"}})
+            operations.append({"doc": {"state": state.value, "merged_into": merged_into}})
+        resp = self._call(es.bulk, operations=operations)
+        for item in resp["items"]:
+            if item["update"].get("error"):
+                raise ClusterStoreError(f"cluster store: settle refused: {str(item['update']['error'])[:300]}")
 
 
 def _stored(hit: dict[str, Any]) -> StoredMember:

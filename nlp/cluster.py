@@ -186,6 +186,13 @@ class MemoryClusterStore:
             orders.append(order)
         return orders
 
+    def found_many(self, cluster_ids: Sequence[str]) -> list[bool]:
+        return [self.found(c) for c in cluster_ids]
+
+    def settle_many(self, settles: Sequence[tuple[str, str | None]]) -> None:
+        for cluster_id, merged_into in settles:
+            self.settle(cluster_id, merged_into)
+
     def record(self, cluster_id: str) -> ClusterRecord | None:
         return self._records.get(cluster_id)
 
@@ -316,11 +323,17 @@ class ClusterIndex:
             else:
                 f.cluster = best
             placed.append(f)
-        founders = [f for f in fresh if f.founder and self.store.found(f.cluster)]
+        would_found = [f for f in fresh if f.founder]
+        created = self.store.found_many([f.cluster for f in would_found]) if would_found else []
+        founders = [f for f, ok in zip(would_found, created, strict=True) if ok]
         final: dict[str, str] = {}
         if founders:
             orders = self.store.write([f.member() for f in founders], visible=True)
             rivals = self.store.candidates([f.bands for f in founders], recent=True)
+            # Settles are sent together, in write order, and always before this worker may wait on
+            # another's record (``_resolve``): so founders still settle in their write order and two
+            # workers never wait on each other, for one request per batch instead of one per founder.
+            settles: list[tuple[str, str | None]] = []
             for f, own, cands in sorted(zip(founders, orders, rivals, strict=True), key=lambda t: t[1]):
                 earlier = [
                     c
@@ -331,14 +344,16 @@ class ClusterIndex:
                 ]
                 target = f.cluster
                 if earlier:
+                    if settles:
+                        self.store.settle_many(settles)
+                        settles = []
                     first = min(earlier, key=lambda c: c.order)
                     target = self._resolve(final.get(first.member.cluster_id, first.member.cluster_id), own=f.cluster)
-                if target != f.cluster:
-                    self.store.settle(f.cluster, merged_into=target)
-                else:
-                    self.store.settle(f.cluster)
+                settles.append((f.cluster, target if target != f.cluster else None))
                 final[f.cluster] = target
                 self._open[f.cluster] = target
+            if settles:
+                self.store.settle_many(settles)
         settled = {f.doc_id for f in founders}
         rewrite: list[ClusterMember] = []
         for f in fresh:

@@ -93,3 +93,11 @@ class ClusterStore(Protocol):
     def settle(self, cluster_id: str, merged_into: str | None = None) -> None:
         """End a founding: the cluster opens, or says it merged into ``merged_into``."""
         ...
+
+    def found_many(self, cluster_ids: Sequence[str]) -> list[bool]:
+        """``found`` for each id, in one request: a batch's founders cost one round trip, not one each."""
+        ...
+
+    def settle_many(self, settles: Sequence[tuple[str, str | None]]) -> None:
+        """``settle`` for each ``(cluster_id, merged_into)``, applied in the given order, in one request."""
+        ...

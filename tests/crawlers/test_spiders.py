@@ -257,3 +257,38 @@ def test_the_boards_time_zone_reaches_the_crawl(tmp_path: Path) -> None:
     docs = [Document.model_validate_json(line) for line in (tmp_path / "utc.jsonl").read_text().splitlines()]
     notice = next(d for d in docs if d.url and d.url.endswith("/thong-bao-khong-phong-toa-toan-huyen.html"))
     assert notice.published_at == datetime(2021, 9, 3, 21, 0, tzinfo=UTC)
+
+
+def test_a_gated_crawl_makes_no_request_before_its_gate_is_entered(tmp_path: Path) -> None:
+    """``crawl(gate=…)`` (the flow's per-host lock): the child starts at once but waits for the
+    gate; every request the site sees starts after the gate was entered, before it was left."""
+    import time
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    held: list[float] = []
+
+    @contextmanager
+    def gate() -> Iterator[None]:
+        time.sleep(3.0)  # another crawl of the host still running: the child has loaded meanwhile
+        held.append(time.time())
+        yield
+        held.append(time.time())
+
+    log: list[tuple[float, float, str]] = []
+    settings = Settings(data_dir=tmp_path, autothrottle=False)
+    with serve_fixture_site(request_log=log) as base:
+        summary = crawl(
+            settings,
+            sources_file=SOURCES,
+            source_ids=["sonduong-portal"],
+            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
+            out_path=tmp_path / "gated.jsonl",
+            variables={"base_url": base},
+            scrapy_settings=FAST,
+            use_state=False,
+            gate=gate,
+        )
+    assert summary.source("sonduong-portal").items > 0 and log
+    entered, left = held
+    assert all(entered <= started and answered <= left for started, answered, _path in log)

@@ -73,3 +73,33 @@ def test_empty_text_gives_a_zero_row(encoder: Encoder) -> None:
 def test_switched_off_says_why(tmp_path: Path) -> None:
     enc, why = load_encoder(Settings(cache_dir=tmp_path, encoder="off"))
     assert enc is None and why is not None and "TINRADAR_ENCODER=off" in why
+
+
+def test_a_text_seen_before_is_found_without_tokenizing(tmp_path: Path) -> None:
+    """The raw opening's alias leads to the same vector as the first time, with no tokenizer call."""
+    settings = Settings(cache_dir=tmp_path, encoder_threads=2, encoder_max_tokens=32)
+    first, _ = load_encoder(settings)
+    assert first is not None
+    texts = [
+        "Tin đồn: uống nước chanh nóng  mỗi sáng diệt được virus corona trong cổ họng. " * 6,
+        "Hà Nội phong tỏa thêm ba phường từ 0 giờ ngày mai",
+        "",
+    ]
+    vectors = first.queries(texts)
+    second, _ = load_encoder(settings)  # a new process's encoder: only the disk cache is shared
+    assert second is not None
+    calls: list[str] = []
+    count = second.engine.token_count
+
+    def counting(text: str, is_query: bool = False) -> int:
+        calls.append(text)
+        return count(text, is_query)
+
+    second.engine.token_count = counting  # type: ignore[method-assign]
+    again = second.queries(texts)
+    assert calls == [] and second.embedded == 0
+    assert np.array_equal(again, vectors)
+    # and the text it stands for is the one truncation gives, embedded as such
+    fresh, _ = load_encoder(Settings(cache_dir=tmp_path / "other", encoder_threads=2, encoder_max_tokens=32))
+    assert fresh is not None
+    assert np.array_equal(fresh.queries([fresh.truncate(texts[0], "query")])[0], vectors[0])
