@@ -51,6 +51,12 @@ COVID_GATE = 0.5
 #: words (about 15 % of the benchmark's texts).
 LONG_TEXT = 400
 NEAR = 0.40
+#: A text the verifier nearly matched (probability at least this, below its threshold) and that
+#: has several sentences is read again sentence by sentence: a rumor told between greetings or
+#: inside a longer post dilutes the whole text's vector, not its own sentence's.
+SENTENCE_NEAR = 0.5
+#: At most this many sentences of such a text are embedded (the opening ones).
+SENTENCE_LOOKS = 8
 
 
 class MatchRule(BaseModel):
@@ -154,7 +160,56 @@ class ClaimFinder:
                     windows = self.encoder.queries([detail.best_window[i] or "" for i in extra])
                     self.windows_embedded += len(extra)
                     semantic[extra] = np.maximum(semantic[extra], self.vectors.similarity(windows))
+                if self.verifier is not None:
+                    sig = ClaimSignals(
+                        detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors
+                    )
+                    self._sentence_look(texts, rows, sig, self.verifier)
         return ClaimSignals(detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors)
+
+    def _sentence_look(
+        self, texts: Sequence[ClaimText], rows: np.ndarray, sig: ClaimSignals, verifier: Verifier
+    ) -> None:
+        """Read a near miss of the verifier again, one sentence at a time (in place).
+
+        Where one of its sentences carries a claim more surely than the whole text does, the
+        text's vector, cosines and window become that sentence's: the verifier then decides on
+        the sentence, and the stance is read around it. Only near misses pay for the extra
+        embeddings (``windows_embedded`` counts them).
+        """
+        assert self.encoder is not None and self.vectors is not None and sig.vectors is not None
+        matrix, owners = self.vectors.matrix, self.vectors.owners
+        _, x = top_claim_input(
+            sig.vectors[rows],
+            sig.semantic[rows],
+            matrix,
+            owners,
+            sig.lexical[rows],
+            sig.terms[rows],
+            sig.unaccented[rows],
+        )
+        p = dict(zip(rows.tolist(), verifier.proba(x).tolist(), strict=True))
+        pairs: list[tuple[int, str]] = []
+        for r, q in p.items():
+            if SENTENCE_NEAR <= q < verifier.threshold:
+                sentences = split_sentences(texts[r].text, SENTENCE_LOOKS)
+                if len(sentences) > 1:
+                    pairs += [(r, s) for s in sentences]
+        if not pairs:
+            return
+        own = np.asarray([r for r, _ in pairs])
+        vectors = self.encoder.queries([s for _, s in pairs])
+        self.windows_embedded += len(pairs)
+        semantic = self.vectors.similarity(vectors)
+        _, sx = top_claim_input(
+            vectors, semantic, matrix, owners, sig.lexical[own], sig.terms[own], sig.unaccented[own]
+        )
+        for k, q in enumerate(verifier.proba(sx).tolist()):
+            r = int(own[k])
+            if q > p[r]:
+                p[r] = q
+                sig.vectors[r], sig.semantic[r] = vectors[k], semantic[k]
+                sig.windows[r] = normalize(pairs[k][1]).folded
 
     def gate(self, texts: Sequence[ClaimText]) -> np.ndarray:
         """Which texts are embedded: the COVID-related ones (every registry claim is about COVID-19).

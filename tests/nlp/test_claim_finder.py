@@ -100,6 +100,22 @@ def test_official_notices_match_nothing(finder: ClaimFinder) -> None:
     assert finder.find([_text(t) for t in texts]) == [[], [], []]
 
 
+def test_a_rumor_between_small_talk_is_read_sentence_by_sentence(finder: ClaimFinder) -> None:
+    """The greetings around a rumor dilute the whole text's vector below the verifier's threshold;
+    the near miss is read again one sentence at a time, and the rumor's sentence decides."""
+    alone = "Nghe nói uống nước tỏi có thể chữa khỏi COVID-19, mọi người chia sẻ gấp nhé!"
+    padded = f"Hôm nay trời đẹp. {alone} Cảm ơn."
+    before = finder.windows_embedded
+    sig = finder.signals([_text(padded)])
+    assert finder.windows_embedded - before == 2  # its sentences ("Cảm ơn." is too short to count): a near miss
+    assert sig.windows[0] == normalize(alone).folded
+    found = finder.decide(sig)[0]
+    assert found and finder.claims[found[0][0]].id == "cure-garlic-saltwater"
+    before = finder.windows_embedded
+    assert [m.claim_id for m in finder.find([_text(alone)])[0]][:1] == ["cure-garlic-saltwater"]
+    assert finder.windows_embedded == before  # one sentence, already sure: nothing more embedded
+
+
 def test_matches_carry_their_stance(finder: ClaimFinder) -> None:
     rumor, correction, question = finder.find(
         [
