@@ -37,15 +37,22 @@ def analyzer(nlp_settings: Settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def claim_finder():  # type: ignore[no-untyped-def]
+def encoder():  # type: ignore[no-untyped-def]
+    """The real e5 encoder with the user's cache (frozen posts and the registry are embedded once)."""
+    from nlp.encoder import load_encoder
+
+    enc, why = load_encoder(Settings(encoder_threads=2))
+    assert enc is not None, why
+    return enc
+
+
+@pytest.fixture(scope="session")
+def claim_finder(encoder):  # type: ignore[no-untyped-def]
     """The shipped registry, rule and verifier with the real encoder; the user's cache (the registry is embedded once)."""
     from nlp.claim_finder import ClaimFinder, MatchRule, load_verifier
     from nlp.claims import load_claims
-    from nlp.encoder import load_encoder
 
     settings = Settings(encoder_threads=2)
-    encoder, why = load_encoder(settings)
-    assert encoder is not None, why
     rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
     return ClaimFinder(
         load_claims(settings.claims_file),

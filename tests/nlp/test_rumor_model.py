@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.encoder import load_encoder
 from nlp.features import metadata_matrix, signals
 from nlp.groups import read_ids
 from nlp.normalize import normalize
@@ -40,14 +39,6 @@ PR_AUC_FLOOR = 0.75
 MEDIUM_OR_HIGH_RECALL_FLOOR = 0.72
 MEDIUM_OR_HIGH_PRECISION_FLOOR = 0.65
 MODELS = Settings().models_dir
-
-
-@pytest.fixture(scope="module")
-def encoder():  # type: ignore[no-untyped-def]
-    """The real e5 encoder with the user's cache (the frozen posts are embedded once)."""
-    enc, why = load_encoder(Settings(encoder_threads=2))
-    assert enc is not None, why
-    return enc
 
 
 @pytest.fixture(scope="module")

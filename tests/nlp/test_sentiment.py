@@ -100,17 +100,6 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def encoder():  # type: ignore[no-untyped-def]
-    """The real e5 encoder with the user's cache (the frozen posts are embedded once)."""
-    from nlp.encoder import load_encoder
-    from tinradar.settings import Settings
-
-    enc, why = load_encoder(Settings(encoder_threads=2))
-    assert enc is not None, why
-    return enc
-
-
-@pytest.fixture(scope="module")
 def shipped(encoder) -> SentimentModel:  # type: ignore[no-untyped-def]
     """The shipped model as the analyzer scores with it (encoder view on, if it has one)."""
     model = SentimentModel.load(MODELS_DIR)
