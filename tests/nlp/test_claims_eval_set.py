@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 
+import pytest
+
 from nlp.claims import load_claims
-from nlp.claims_eval import load_eval_set
+from nlp.claims_eval import EVAL_DIR, FRESH_DIR, load_eval_set
 from nlp.normalize import normalize
 from tinradar.settings import Settings
 
@@ -32,10 +35,11 @@ def test_sizes_styles_and_split() -> None:
     assert all(len(s) == 1 for s in by_group.values())
 
 
-def test_every_item_names_a_registry_claim_and_no_paraphrase_is_a_variant() -> None:
+@pytest.mark.parametrize("directory", [EVAL_DIR, FRESH_DIR], ids=["eval", "fresh"])
+def test_every_item_names_a_registry_claim_and_no_paraphrase_is_a_variant(directory) -> None:  # type: ignore[no-untyped-def]
     claims = {c.id: c for c in load_claims(Settings().claims_file)}
     registry = {_compact(t) for c in claims.values() for t in [c.claim, *c.variants]}
-    items = load_eval_set()
+    items = load_eval_set(directory)
     for i in items:
         assert i.claim is None or i.claim in claims, i.claim
     texts = [_compact(i.text) for i in items]
@@ -44,3 +48,16 @@ def test_every_item_names_a_registry_claim_and_no_paraphrase_is_a_variant() -> N
         assert text not in registry
         if item.kind == "paraphrase":  # corrections and questions may quote the claim; paraphrases may not
             assert not any(v in text for v in registry if len(v) > 25), text
+
+
+def test_the_fresh_set_is_one_split_covering_every_claim() -> None:
+    """The blind set (nlp/data/claims_fresh) is read whole, never split, never calibrated on."""
+    items = load_eval_set(FRESH_DIR, split="fresh")
+    para = [i for i in items if i.kind == "paraphrase"]
+    true = [i for i in items if i.kind == "true"]
+    assert len(para) >= 135 and len(true) >= 130
+    assert {i.split for i in items} == {"fresh"}
+    assert {i.claim for i in para} == {c.id for c in load_claims(Settings().claims_file)}
+    assert sum(i.unaccented for i in para) >= 0.35 * len(para)
+    assert sum(i.category == "long" for i in para) >= 25
+    assert all(unicodedata.normalize("NFC", i.text) == i.text for i in items)

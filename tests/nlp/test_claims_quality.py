@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from nlp.claim_finder import ClaimFinder, MatchRule
-from nlp.claims_eval import EvalItem, claim_texts, figures, load_eval_set, outcome
+from nlp.claims_eval import FRESH_DIR, EvalItem, claim_texts, figures, load_eval_set, outcome
 from tinradar.schema import Document, Kind, RiskLevel, Stance
 
 ITEMS = load_eval_set()
@@ -54,6 +54,23 @@ def test_held_out_matching_floors(finder: ClaimFinder) -> None:
     by_cosine = outcome(cosine, sig, items)
     assert out.right[para].sum() > by_cosine.right[para].sum()
     assert out.matched[~para].sum() <= by_cosine.matched[~para].sum()
+
+
+def test_fresh_blind_set_floors(finder: ClaimFinder) -> None:
+    """The set written blind on 2026-12-03 (nothing was tuned on it). Measured: recall 0.61
+    (lexical alone 0.53), false matches 9 of 152 (5.9 %, every one from the lexical matcher: the
+    aim of 2 % is not met on true statements written close to the myths)."""
+    items = [i for i in load_eval_set(FRESH_DIR, split="fresh") if i.kind in {"paraphrase", "true"}]
+    out = outcome(finder, finder.signals(claim_texts(items)), items)
+    fig = figures(items, out)
+    assert fig["recall"] is not None and fig["recall"] >= 0.58
+    assert fig["false_matches"] is not None and fig["false_matches"] <= 0.07
+    assert fig["wrong_claim"] is not None and fig["wrong_claim"] <= 0.02
+    para = np.asarray([i.kind == "paraphrase" for i in items])
+    lexical = ClaimFinder(finder.claims, rule=MatchRule(lexical=finder.rule.lexical))
+    before = outcome(lexical, lexical.signals(claim_texts(items)), items)
+    assert out.right[para].sum() >= before.right[para].sum() + 5  # the encoder's share: 82 against 72
+    assert out.matched[~para].sum() <= before.matched[~para].sum()  # and no false match of its own
 
 
 def test_corrections_and_questions_rarely_come_out_high(analyzer) -> None:  # type: ignore[no-untyped-def]
