@@ -32,9 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule, load_verifier  # noqa: E402
 from nlp.claims import load_claims  # noqa: E402
-from nlp.covid import covid_probability  # noqa: E402
 from nlp.encoder import load_encoder  # noqa: E402
-from nlp.normalize import normalize  # noqa: E402
 from tinradar.settings import Settings  # noqa: E402
 
 
@@ -60,10 +58,7 @@ def main() -> int:
     args = parser.parse_args()
     settings = Settings()
     raw = _load_texts(args.shared, args.limit)
-    texts = []
-    for text in raw:
-        norm = normalize(text[: settings.max_text_chars])
-        texts.append(ClaimText(norm.folded, norm.text, covid_probability(norm.folded)))
+    texts = [ClaimText.of(text[: settings.max_text_chars]) for text in raw]
     claims = load_claims(settings.claims_file)
     rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
     lexical = ClaimFinder(claims, rule=rule)

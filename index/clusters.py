@@ -157,27 +157,15 @@ class EsClusterStore:
         return out
 
     def found(self, cluster_id: str) -> bool:
-        es = self._es()
-        index = index_for(utc_now(), self.settings)
-        try:
-            self._call(
-                es.create,
-                index=index,
-                id=f"cluster:{cluster_id}",
-                document={"kind": "cluster", "cluster_id": cluster_id, "state": "pending", "created_at": utc_now()},
-            )
-        except ConflictError:
-            return False
-        self._founded[cluster_id] = index
-        return True
+        return self.found_many([cluster_id])[0]
 
     def found_many(self, cluster_ids: Sequence[str]) -> list[bool]:
-        """One bulk request of ``create`` operations: each id is created at most once, as with ``found``."""
+        """One bulk request of ``create`` operations: each id is created at most once (a lost race is ``False``)."""
         if not cluster_ids:
             return []
         es = self._es()
-        index = index_for(utc_now(), self.settings)
         now = utc_now()
+        index = index_for(now, self.settings)
         operations: list[dict[str, Any]] = []
         for cluster_id in cluster_ids:
             operations.append({"create": {"_index": index, "_id": f"cluster:{cluster_id}"}})
@@ -240,12 +228,7 @@ class EsClusterStore:
         return None
 
     def settle(self, cluster_id: str, merged_into: str | None = None) -> None:
-        es = self._es()
-        index = self._founded.pop(cluster_id, index_for(utc_now(), self.settings))
-        state = ClusterState.MERGED if merged_into else ClusterState.OPEN
-        self._call(
-            es.update, index=index, id=f"cluster:{cluster_id}", doc={"state": state.value, "merged_into": merged_into}
-        )
+        self.settle_many([(cluster_id, merged_into)])
 
     def settle_many(self, settles: Sequence[tuple[str, str | None]]) -> None:
         """One bulk request of updates, in the given order (one shard: applied in that order)."""

@@ -33,8 +33,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.claim_vectors import ClaimVectors
-from nlp.claim_verifier import Verifier, top_claim_input
+from nlp.claim_verifier import Verifier, VerifierInput, top_claim_input
 from nlp.claims import Claim, ClaimMatcher, split_sentences
+from nlp.covid import covid_probability
 from nlp.encoder import Encoder
 from nlp.normalize import normalize
 from nlp.stance import SHORT_TEXT_SENTENCES, claim_wordings, stance
@@ -93,6 +94,12 @@ class ClaimText:
     folded: str
     text: str
     covid_proba: float
+
+    @classmethod
+    def of(cls, text: str) -> ClaimText:
+        """A raw text's view (the analyzer builds it from the normalised text it already has)."""
+        norm = normalize(text)
+        return cls(norm.folded, norm.text, covid_probability(norm.folded))
 
 
 @dataclass
@@ -177,17 +184,9 @@ class ClaimFinder:
         the sentence, and the stance is read around it. Only near misses pay for the extra
         embeddings (``windows_embedded`` counts them).
         """
-        assert self.encoder is not None and self.vectors is not None and sig.vectors is not None
+        assert self.encoder is not None and self.vectors is not None
         matrix, owners = self.vectors.matrix, self.vectors.owners
-        _, x = top_claim_input(
-            sig.vectors[rows],
-            sig.semantic[rows],
-            matrix,
-            owners,
-            sig.lexical[rows],
-            sig.terms[rows],
-            sig.unaccented[rows],
-        )
+        _, x = self.verifier_input(sig, rows)
         p = dict(zip(rows.tolist(), verifier.proba(x).tolist(), strict=True))
         pairs: list[tuple[int, str]] = []
         for r, q in p.items():
@@ -228,7 +227,7 @@ class ClaimFinder:
         Without one: the calibrated cosine thresholds of ``MatchRule``.
         """
         if self.verifier is not None and self.vectors is not None and sig.vectors is not None:
-            return self._verified(sig, self.verifier, self.vectors)
+            return self._verified(sig, self.verifier)
         r = self.rule
         sem = sig.semantic
         second = np.sort(sem, axis=1)[:, -2:-1] if sem.shape[1] > 1 else np.full((len(sem), 1), -1.0)
@@ -244,20 +243,25 @@ class ClaimFinder:
         mapped = np.where(ok & (sem >= t), above, np.where(ok, below, 0.0))
         return np.clip(np.maximum(sig.lexical, mapped), 0.0, 1.0)
 
-    def _verified(self, sig: ClaimSignals, verifier: Verifier, vectors: ClaimVectors) -> np.ndarray:
-        out = np.asarray(sig.lexical, dtype=np.float32).copy()
-        rows = np.nonzero(sig.embedded)[0]
-        if not len(rows) or sig.vectors is None:
-            return np.clip(out, 0.0, 1.0)
-        top, x = top_claim_input(
+    def verifier_input(self, sig: ClaimSignals, rows: np.ndarray) -> tuple[np.ndarray, VerifierInput]:
+        """The top claim of each of these embedded texts and the verifier's input for it."""
+        assert self.vectors is not None and sig.vectors is not None
+        return top_claim_input(
             sig.vectors[rows],
             sig.semantic[rows],
-            vectors.matrix,
-            vectors.owners,
+            self.vectors.matrix,
+            self.vectors.owners,
             sig.lexical[rows],
             sig.terms[rows],
             sig.unaccented[rows],
         )
+
+    def _verified(self, sig: ClaimSignals, verifier: Verifier) -> np.ndarray:
+        out = np.asarray(sig.lexical, dtype=np.float32).copy()
+        rows = np.nonzero(sig.embedded)[0]
+        if not len(rows) or sig.vectors is None:
+            return np.clip(out, 0.0, 1.0)
+        top, x = self.verifier_input(sig, rows)
         p = verifier.proba(x)
         t, lex = verifier.threshold, self.rule.lexical
         mapped = np.where(p >= t, lex + (1 - lex) * (p - t) / max(1 - t, 1e-6), lex * p / max(t, 1e-6) * 0.999)

@@ -41,7 +41,6 @@ from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
 from nlp.claims import Claim, ClaimMatcher
 from nlp.claims_eval import MAX_FALSE_MATCHES, claim_texts, load_eval_set
-from nlp.covid import covid_probability
 from nlp.encoder import load_encoder
 from nlp.normalize import normalize
 from tinradar.settings import REPO_ROOT, Settings
@@ -70,11 +69,7 @@ def reintel_posts(half: str) -> list[tuple[str, str, int]]:
 
 
 def _texts(raw: Sequence[str]) -> list[ClaimText]:
-    out = []
-    for text in raw:
-        norm = normalize(text)
-        out.append(ClaimText(norm.folded, norm.text, covid_probability(norm.folded)))
-    return out
+    return [ClaimText.of(text) for text in raw]
 
 
 def _registry_rows(claims: Sequence[Claim]) -> list[tuple[int, int]]:
@@ -130,19 +125,9 @@ def _concat(parts: Sequence[VerifierInput]) -> VerifierInput:
 
 def finder_data(finder: ClaimFinder, texts: Sequence[ClaimText]) -> tuple[np.ndarray, np.ndarray, VerifierInput]:
     """Embedded rows, their top claim and the verifier's input, as the finder computes them."""
-    assert finder.vectors is not None
     sig = finder.signals(texts)
     rows = np.nonzero(sig.embedded)[0]
-    assert sig.vectors is not None
-    top, x = top_claim_input(
-        sig.vectors[rows],
-        sig.semantic[rows],
-        finder.vectors.matrix,
-        finder.vectors.owners,
-        sig.lexical[rows],
-        sig.terms[rows],
-        sig.unaccented[rows],
-    )
+    top, x = finder.verifier_input(sig, rows)
     return rows, top, x
 
 

@@ -37,9 +37,7 @@ import yaml
 from nlp.claim_finder import ClaimFinder, ClaimSignals, ClaimText, MatchRule
 from nlp.claim_verifier import Verifier
 from nlp.claims import DEFAULT_THRESHOLD, load_claims
-from nlp.covid import covid_probability
 from nlp.encoder import load_encoder
-from nlp.normalize import normalize
 from tinradar.settings import Settings
 from tinradar.text import fold
 
@@ -88,11 +86,7 @@ def load_eval_set(directory: Path = EVAL_DIR, split: str | None = None) -> list[
 
 def claim_texts(items: Sequence[EvalItem]) -> list[ClaimText]:
     """The finder's view of each item (as the analyzer builds it)."""
-    out = []
-    for item in items:
-        norm = normalize(item.text)
-        out.append(ClaimText(norm.folded, norm.text, covid_probability(norm.folded)))
-    return out
+    return [ClaimText.of(item.text) for item in items]
 
 
 def _subset(sig: ClaimSignals, idx: np.ndarray) -> ClaimSignals:
@@ -229,7 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     items = load_eval_set(FRESH_DIR, split="fresh") if args.fresh else load_eval_set()
     rule = MatchRule() if args.command == "calibrate" else MatchRule.load(rule_path)
     finder = ClaimFinder(load_claims(settings.claims_file), encoder=encoder, rule=rule, cache_dir=settings.cache_dir)
-    sig = finder.signals(claim_texts(items))
+    texts = claim_texts(items)
+    sig = finder.signals(texts)
     if args.command == "calibrate":
         rule, cal = calibrate(finder, sig, items)
         held = [k for k, i in enumerate(items) if i.split == "held_out"]
@@ -249,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     out = outcome(finder, sig, items)
     lexical_only = ClaimFinder(finder.claims, rule=MatchRule())
-    lex_out = outcome(lexical_only, lexical_only.signals(claim_texts(items)), items)
+    lex_out = outcome(lexical_only, lexical_only.signals(texts), items)
     results = [("cosine rule (rule.json)", out), ("lexical only (before)", lex_out)]
     verifier = Verifier.load(args.verifier or settings.models_dir / "claims" / "verifier.json", encoder.version)
     if verifier is not None:  # its own signals: a near miss is read again sentence by sentence
@@ -260,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             0,
             (
                 f"lexical OR verifier >= {verifier.threshold}",
-                outcome(verified, verified.signals(claim_texts(items)), items),
+                outcome(verified, verified.signals(texts), items),
             ),
         )
     for split in ("fresh",) if args.fresh else ("held_out", "calibration"):

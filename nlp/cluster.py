@@ -324,7 +324,7 @@ class ClusterIndex:
                 f.cluster = best
             placed.append(f)
         would_found = [f for f in fresh if f.founder]
-        created = self.store.found_many([f.cluster for f in would_found]) if would_found else []
+        created = self.store.found_many([f.cluster for f in would_found])
         founders = [f for f, ok in zip(would_found, created, strict=True) if ok]
         final: dict[str, str] = {}
         if founders:

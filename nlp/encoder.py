@@ -224,24 +224,25 @@ class Encoder:
         alias = [self._key(h, role, "head") if h else "" for h in heads]
         known = self.cache.keys_of([a for a in dict.fromkeys(alias) if a])
         text_of: dict[str, str] = {}
+        head_of: dict[str, str] = {}
         new_aliases: dict[str, str] = {}
         keys: list[str] = []
         for head, a in zip(heads, alias, strict=True):
             if not a:
                 keys.append("")
-            elif a in known:
-                keys.append(known[a])
-            else:  # first time this opening is seen: tokenize to truncate it, remember the key
+                continue
+            if a not in known:  # first time this opening is seen: tokenize to truncate it, remember the key
                 cut = self._truncate_head(head, role)
                 key = self._key(cut, role) if cut else ""
                 text_of[key] = cut
                 known[a] = new_aliases[a] = key
-                keys.append(key)
+            keys.append(known[a])
+            head_of.setdefault(known[a], head)
         cached = self.cache.get_many([k for k in dict.fromkeys(keys) if k])
         todo = [k for k in dict.fromkeys(keys) if k and k not in cached]
         for k in todo:
             if k not in text_of:  # a key known by its alias whose vector is gone: truncate again
-                text_of[k] = self._truncate_head(heads[keys.index(k)], role)
+                text_of[k] = self._truncate_head(head_of[k], role)
         fresh: dict[str, np.ndarray] = {}
         for start in range(0, len(todo), self.batch_size):
             chunk = todo[start : start + self.batch_size]

@@ -9,7 +9,6 @@ import pytest
 from nlp.claim_finder import ClaimFinder, ClaimText
 from nlp.claim_vectors import ClaimVectors
 from nlp.claims import Claim, ClaimMatcher, registry_hash
-from nlp.covid import covid_probability
 from nlp.encoder import load_encoder
 from nlp.normalize import normalize
 from tinradar.schema import Stance
@@ -17,8 +16,7 @@ from tinradar.settings import Settings
 
 
 def _text(text: str) -> ClaimText:
-    norm = normalize(text)
-    return ClaimText(norm.folded, norm.text, covid_probability(norm.folded))
+    return ClaimText.of(text)
 
 
 @pytest.fixture(scope="module")
