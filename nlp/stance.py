@@ -117,6 +117,10 @@ _NOT_A_DENIAL = frozenset(re.findall(r"\S+", "duoc ai cho khi can nen bao phai c
 _CHUA_DENIES = frozenset({"co", "he", "tung", "thay"})
 #: Between "không phải" / "không cần" and what they negate: "không phải là X", "không cần thiết phải X".
 _LINKS = frozenset({"la", "thiet", "phai"})
+#: What a myth says its subject does: the verbs of a claim's predicate (folded), for the second shape.
+_EFFECTS = frozenset(
+    re.findall(r"\S+", "nhiem lay truyen chua khoi diet giet phong chan ngan gay hut chet tang giam thay")
+)
 #: "Virus không sống nổi": a negation that promises the claim's effect, not one that denies it.
 _SURVIVES = frozenset({"song", "ton"})
 #: "X thì / là không …": the negation is the consequence the rumor promises.
@@ -170,20 +174,18 @@ def _sentences(folded: str) -> Iterable[str]:
             yield sentence
 
 
-def _refutes(sentence: str, claim: ClaimWording, plain: bool) -> bool:
+def _refutes(sentence: str, claim: ClaimWording, plain: bool) -> str | None:
+    """The phrase (folded) that makes a sentence a correction of the claim, or ``None``."""
     if _NEGATED.search(sentence):
-        return False
+        return None
     # "Báo chí nói là tin giả nhưng thực tế…": a correction quoted to be rejected.
     if _BUT.search(sentence):
-        return False
+        return None
     found = [*_CORRECTION.finditer(sentence), *(_DENIAL.finditer(sentence) if plain else ())]
-    if any(m.group(0) not in claim.text for m in found):
-        return True
-    return plain and _negates_predicate(sentence, claim)
-
-
-def _negates_predicate(sentence: str, claim: ClaimWording) -> bool:
-    return negated_predicate(sentence, claim) is not None
+    for m in sorted(found, key=lambda m: m.start()):
+        if m.group(0) not in claim.text:
+            return m.group(0)
+    return negated_predicate(sentence, claim) if plain else None
 
 
 def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
@@ -193,7 +195,7 @@ def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
 
     * a negation followed, within six words, by a word pair that only this claim uses
       ("không làm **thiếu oxy**", "không hủy **kỳ thi**", "không phải là **vũ khí** sinh học");
-    * the claim's subject, then a negation, then one of the claim's own words within three
+    * the claim's subject, then a negation, then, within four words, a verb of its predicate (``_EFFECTS``)
       ("**bưu kiện** từ Trung Quốc không làm bạn bị **nhiễm**"): the claim's subject with its
       predicate denied.
 
@@ -232,7 +234,7 @@ def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
             if not any(f"{a} {b}" in claim.pairs for a, b in itertools.pairwise(before)):
                 continue
             for k, w in enumerate(words[start : start + 4]):
-                if w in claim.words and not _claims_own(claim, w, word, after):
+                if w in _EFFECTS and w in claim.words and not _claims_own(claim, w, word, after):
                     return " ".join(words[i : start + k + 1])
     return None
 
@@ -271,24 +273,32 @@ def stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = No
     ``region`` is where a long text mentions the claim (its opening and the sentences around
     the match): the rules read only there. Without it, a long text is read in its opening only,
     and there for correction vocabulary and questions, not plain denials or negated claim words,
-    which long rumors are full of ("tuyệt đối không uống nước đá"). A correction word counts only outside a question; a question that
-    doubts ("… là tin giả phải không?") is ``asks``.
+    which long rumors are full of ("tuyệt đối không uống nước đá"). A correction word counts only
+    outside a question; a question that doubts ("… là tin giả phải không?") is ``asks``.
     """
+    return read_stance(folded, claim, region)[0]
+
+
+def read_stance(
+    folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = None
+) -> tuple[Stance, str | None]:
+    """``stance`` and, for ``refutes``, the phrase (folded) that refutes: the correction word, the
+    plain denial, or the negated predicate ("khong gay thieu oxy") — what a reviewer is shown."""
     sentences = list(_sentences((region if region is not None else folded)[:5000]))
     plain = region is not None or len(sentences) <= SHORT_TEXT_SENTENCES
     asked = False
-    refuted = False
+    phrase: str | None = None
     # A long text with no region is read in its opening (title, lead) only: that is where a
     # correction or a question announces itself; further on, correction words and questions
     # are as frequent in rumors ("thuyết âm mưu?", "đừng tích trữ") as in corrections.
     for sentence in sentences if plain else sentences[:OPENING_SENTENCES]:
         question = _asks(sentence)
         asked = asked or question
-        if not question and _refutes(sentence, claim, plain):
-            refuted = True
-    if refuted:
-        return Stance.REFUTES
-    return Stance.ASKS if asked else Stance.REPEATS
+        if not question and phrase is None:
+            phrase = _refutes(sentence, claim, plain)
+    if phrase is not None:
+        return Stance.REFUTES, phrase
+    return (Stance.ASKS if asked else Stance.REPEATS), None
 
 
 def refutes(folded: str) -> bool:
