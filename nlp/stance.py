@@ -181,11 +181,16 @@ def _refutes(sentence: str, claim: ClaimWording, plain: bool) -> str | None:
     # "Báo chí nói là tin giả nhưng thực tế…": a correction quoted to be rejected.
     if _BUT.search(sentence):
         return None
-    found = [*_CORRECTION.finditer(sentence), *(_DENIAL.finditer(sentence) if plain else ())]
-    for m in sorted(found, key=lambda m: m.start()):
+    # Correction vocabulary first, then the claim's own predicate negated (it names what is
+    # denied: "khong gay thieu oxy"), then a plain denial ("khong gay").
+    for m in _CORRECTION.finditer(sentence):
         if m.group(0) not in claim.text:
             return m.group(0)
-    return negated_predicate(sentence, claim) if plain else None
+    if not plain:
+        return None
+    return negated_predicate(sentence, claim) or next(
+        (m.group(0) for m in _DENIAL.finditer(sentence) if m.group(0) not in claim.text), None
+    )
 
 
 def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
@@ -227,7 +232,10 @@ def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
             for k, (a, b) in enumerate(itertools.pairwise(tail)):
                 pair = f"{a} {b}"
                 if pair in claim.pairs and not _claims_own(claim, pair, word, after):
-                    return " ".join(words[i : start + k + 2])
+                    end = start + k + 2  # through the claim's words that follow ("gay thieu" + "oxy")
+                    while end < len(words) and f"{words[end - 1]} {words[end]}" in claim.pairs:
+                        end += 1
+                    return " ".join(words[i:end])
             if after in _SURVIVES or (i > 0 and words[i - 1] in _CONSEQUENCE) or (i > 1 and words[i - 2] in _CONSEQUENCE):
                 continue
             before = words[:i]
