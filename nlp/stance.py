@@ -213,7 +213,7 @@ def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
     if not claim.pairs:
         return None
     for clause in re.split(r"[,;:]", sentence):
-        words = clause.split()
+        words = re.findall(r"[a-z0-9]+", clause)  # as the claim's pairs are read ("hoc." is "hoc")
         for i, word in enumerate(words):
             if word not in _NEGATIONS:
                 continue
@@ -232,8 +232,10 @@ def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
             for k, (a, b) in enumerate(itertools.pairwise(tail)):
                 pair = f"{a} {b}"
                 if pair in claim.pairs and not _claims_own(claim, pair, word, after):
-                    end = start + k + 2  # through the claim's words that follow ("gay thieu" + "oxy")
-                    while end < len(words) and f"{words[end - 1]} {words[end]}" in claim.pairs:
+                    end = start + k + 2  # on through the claim's wording ("huy ky" + "thi tot nghiep")
+                    while end < len(words) and re.search(
+                        _B + re.escape(" ".join(words[start + k : end + 1])) + _E, claim.text
+                    ):
                         end += 1
                     return " ".join(words[i:end])
             if after in _SURVIVES or (i > 0 and words[i - 1] in _CONSEQUENCE) or (i > 1 and words[i - 2] in _CONSEQUENCE):
