@@ -27,7 +27,7 @@ from nlp.features import PostSignals, metadata_matrix, signals
 from nlp.language import detect_language
 from nlp.normalize import NormalizedText, normalize, segment
 from nlp.places import Gazetteer
-from nlp.stance import read_stance, refutes
+from nlp.stance import STANCE_VERSION, read_stance, refutes
 from tinradar.clusters import ClusterStore
 from tinradar.schema import (
     Analysis,
@@ -146,6 +146,7 @@ class Analyzer:
             "claims-"
             + registry_hash(self.claims)[:8]
             + (("+e5+verifier-s" if self.matcher.verifier else "+e5") if self.encoder else "")
+            + f"+{STANCE_VERSION}"
         )
 
     def _load_sentiment(self) -> Any:

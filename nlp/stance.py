@@ -30,6 +30,10 @@ from dataclasses import dataclass
 
 from tinradar.schema import Stance
 
+#: The stance rules' version, stamped on every analysis (``versions["claims"]`` ends in it), so an
+#: analysis made under other rules is known and redone. ``stance-neg``: a negated predicate refutes.
+STANCE_VERSION = "stance-neg"
+
 _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
 
