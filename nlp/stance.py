@@ -242,7 +242,11 @@ def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
                     ):
                         end += 1
                     return " ".join(words[i:end])
-            if after in _SURVIVES or (i > 0 and words[i - 1] in _CONSEQUENCE) or (i > 1 and words[i - 2] in _CONSEQUENCE):
+            if (
+                after in _SURVIVES
+                or (i > 0 and words[i - 1] in _CONSEQUENCE)
+                or (i > 1 and words[i - 2] in _CONSEQUENCE)
+            ):
                 continue
             before = words[:i]
             if not any(f"{a} {b}" in claim.pairs for a, b in itertools.pairwise(before)):
@@ -293,9 +297,7 @@ def stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = No
     return read_stance(folded, claim, region)[0]
 
 
-def read_stance(
-    folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = None
-) -> tuple[Stance, str | None]:
+def read_stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = None) -> tuple[Stance, str | None]:
     """``stance`` and, for ``refutes``, the phrase (folded) that refutes: the correction word, the
     plain denial, or the negated predicate ("khong gay thieu oxy") — what a reviewer is shown."""
     sentences = list(_sentences((region if region is not None else folded)[:5000]))

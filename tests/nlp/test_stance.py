@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nlp.claims import load_claims
-from nlp.normalize import normalize
 from nlp.cues import as_written
+from nlp.normalize import normalize
 from nlp.stance import ClaimWording, claim_wordings, read_stance, refutes, stance
 from tinradar.schema import Stance
 from tinradar.settings import Settings
@@ -72,14 +72,30 @@ def test_pairs_are_the_claims_own_words(wordings: dict[str, ClaimWording]) -> No
         # the claim's own pair, negated ("thiếu oxy", "kỳ thi" — not a conditional "thì")
         ("masks-cause-hypoxia", "Khẩu trang y tế đeo đúng cách không làm thiếu oxy ở trẻ lớn.", "không làm thiếu oxy"),
         ("schools-closed-all-year-hoax", "Sở Giáo dục khẳng định năm nay không hủy kỳ thi tốt nghiệp.", None),
-        ("schools-closed-all-year-hoax", "Năm nay Bộ không hủy kỳ thi tốt nghiệp, học sinh ôn tập bình thường.", "không hủy kỳ thi tốt nghiệp"),
+        (
+            "schools-closed-all-year-hoax",
+            "Năm nay Bộ không hủy kỳ thi tốt nghiệp, học sinh ôn tập bình thường.",
+            "không hủy kỳ thi tốt nghiệp",
+        ),
         # "không phải là X", "không cần (thiết) phải X"
-        ("bioweapon-origin", "Các nhà khoa học nói virus corona không phải là vũ khí sinh học.", "không phải là vũ khí sinh học"),
-        ("pets-spread-covid", "Gia đình F0 không cần phải tiêu hủy chó mèo, chỉ cần rửa tay.", "không cần phải tiêu hủy"),
+        (
+            "bioweapon-origin",
+            "Các nhà khoa học nói virus corona không phải là vũ khí sinh học.",
+            "không phải là vũ khí sinh học",
+        ),
+        (
+            "pets-spread-covid",
+            "Gia đình F0 không cần phải tiêu hủy chó mèo, chỉ cần rửa tay.",
+            "không cần phải tiêu hủy",
+        ),
         # the claim's subject, a negation, a verb of its predicate
         ("imported-goods-spread", "Mở bưu kiện gửi từ nước ngoài không khiến ai bị nhiễm.", "không khiến ai bị nhiễm"),
         # a negation the claim itself has, further from the pair ("không lý do … bị phạt 20 triệu")
-        ("fines-for-leaving-home", "Người ra đường mà không bị phạt 20 triệu là nhờ có giấy đi đường.", "không bị phạt 20 triệu"),
+        (
+            "fines-for-leaving-home",
+            "Người ra đường mà không bị phạt 20 triệu là nhờ có giấy đi đường.",
+            "không bị phạt 20 triệu",
+        ),
     ],
 )
 def test_a_negated_predicate_refutes_and_names_the_words(
