@@ -33,14 +33,8 @@ import yaml
 
 from nlp.normalize import normalize
 from tinradar.schema import Claim, ClaimMatch, validate_claims
-from tinradar.text import fold
 
 DEFAULT_THRESHOLD = 0.45
-#: Words (accented and folded) found in more than ``COMMON_SHARE`` of ReINTEL's reliable posts
-#: (the verifier's training half): a one-word key term in this list cannot open the gate alone.
-#: Written by ``python -m nlp.claim_verifier_train common``.
-COMMON_WORDS_FILE = Path(__file__).resolve().parent / "data" / "common_words.txt"
-COMMON_SHARE = 0.02
 _SENT = re.compile(r"(?<=[.!?…])\s+|\n+")
 MAX_SENTENCES = 300
 #: Sentences as written (for ``ClaimMatcher.locate``): a run up to end punctuation or a line break.
@@ -68,29 +62,12 @@ def load_claims(path: Path) -> list[Claim]:
         raise ValueError(f"{path}: {exc}") from exc
 
 
-def sentence_spans(folded: str, limit: int = MAX_SENTENCES) -> list[tuple[int, int]]:
-    """(start, end) of the sentences ``split_sentences`` returns: the same cut applies to a
-    string of the same length (the text's accented view, which folds to it character by character)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for sep in [*_SENT.finditer(folded), None]:
-        end = sep.start() if sep is not None else len(folded)
-        piece = folded[start:end]
-        a = start + len(piece) - len(piece.lstrip())
-        b = start + len(piece.rstrip())
-        if b - a >= 8:
-            spans.append((a, b))
-        if sep is not None:
-            start = sep.end()
-    if not spans:
-        a = len(folded) - len(folded.lstrip())
-        return [(a, len(folded.rstrip()))] if folded.strip() else []
-    return spans[:limit]
-
-
 def split_sentences(folded: str, limit: int = MAX_SENTENCES) -> list[str]:
     """Sentences of a folded text (at most ``limit``; very short fragments dropped)."""
-    return [folded[a:b] for a, b in sentence_spans(folded, limit)]
+    sentences = [s.strip() for s in _SENT.split(folded) if len(s.strip()) >= 8]
+    if not sentences:
+        return [folded.strip()] if folded.strip() else []
+    return sentences[:limit]
 
 
 @dataclass
@@ -112,96 +89,10 @@ def _term(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])")
 
 
-_WORD = re.compile(r"[^\W_]+")
-
-
-def load_common_words(path: Path = COMMON_WORDS_FILE) -> frozenset[str]:
-    """The common words of ``COMMON_WORDS_FILE`` (empty when the file is missing)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return frozenset()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
-
-
-def common_words(texts: Sequence[str], share: float = COMMON_SHARE) -> list[str]:
-    """Words (accented, lower case, shorthand expanded) and their folded forms found in more
-    than ``share`` of ``texts``: what a general corpus says no claim can own alone."""
-    from collections import Counter
-
-    df: Counter[str] = Counter()
-    for text in texts:
-        features = normalize(text).features
-        words = set(_WORD.findall(features))
-        df.update(words | {fold(w) for w in words})
-    return sorted(w for w, n in df.items() if n > share * len(texts))
-
-
-def _accented_view(folded: str, accented: str | None) -> str | None:
-    """``accented`` when it folds to ``folded`` character by character (the offsets agree), else ``None``."""
-    if accented is None or len(accented) != len(folded):
-        return None
-    return accented
-
-
-def _marked(form: str) -> bool:
-    return fold(form) != form
-
-
-class _KeyTerm:
-    """One key term of one claim: its folded pattern and how the claim itself writes it.
-
-    A one-word key term folds together words the claim does not mean ("tỏi" garlic, "tôi" I,
-    "tới" to all fold to "toi"); so where the text writes the word with diacritics (or
-    shorthand expansion gave it some: "t" → "tôi"), the word must be one of the claim's own
-    accented spellings (from its claim text, variants and correction). The folded match stands
-    only for a word typed without diacritics in a text typed without them, or for a term the
-    claim never writes accented. A one-word term that is common in general text (``common``,
-    in the form compared) cannot open the gate alone; it counts beside another key term.
-    """
-
-    def __init__(self, term: str, claim: Claim, common: frozenset[str]) -> None:
-        self.term = term
-        self.pattern = _term(term)
-        self.one_word = " " not in term
-        forms: set[str] = set()
-        if self.one_word:
-            for text in [claim.claim, *claim.variants, claim.correction]:
-                features = normalize(text).features
-                folded = fold(features)
-                if len(folded) != len(features):
-                    continue
-                forms.update(features[m.start() : m.end()] for m in self.pattern.finditer(folded))
-        self.forms = frozenset(f for f in forms if _marked(f))
-        self.common = common
-
-    def hits(self, folded: str, accented: str | None, unaccented: bool) -> list[bool]:
-        """For each accepted occurrence in the window: whether it is a common word (in the form compared)."""
-        out: list[bool] = []
-        for m in self.pattern.finditer(folded):
-            if not self.one_word:
-                out.append(False)
-                continue
-            form = accented[m.start() : m.end()] if accented is not None else m.group()
-            if self.forms and accented is not None:
-                if _marked(form):
-                    if form not in self.forms:
-                        continue
-                elif not unaccented:
-                    continue  # a bare word in a text typed with diacritics: not the claim's word
-            out.append(form in self.common)
-        return out
-
-
 class ClaimMatcher:
     """Match documents against the registry; build once, call ``match`` per batch."""
 
-    def __init__(
-        self,
-        claims: Sequence[Claim],
-        threshold: float = DEFAULT_THRESHOLD,
-        common_words: frozenset[str] | None = None,
-    ) -> None:
+    def __init__(self, claims: Sequence[Claim], threshold: float = DEFAULT_THRESHOLD) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.claims = list(claims)
@@ -217,8 +108,7 @@ class ClaimMatcher:
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
         self.matrix = self.vectorizer.fit_transform(texts).T.tocsr() if texts else None
         self.columns = [np.nonzero(self.owners == i)[0] for i in range(len(self.claims))]
-        common = load_common_words() if common_words is None else common_words
-        self.key_terms = [[_KeyTerm(t, c, common) for t in c.key_terms] for c in self.claims]
+        self.key_terms = [[_term(t) for t in c.key_terms] for c in self.claims]
         self.required = [[_term(t) for t in c.required_terms] for c in self.claims]
         # Windows without any key term keep 40 % of their score, which cannot reach the
         # threshold; so when every claim has terms, only sentences near a term are scored.
@@ -234,28 +124,15 @@ class ClaimMatcher:
     def from_file(cls, path: Path, threshold: float = DEFAULT_THRESHOLD) -> ClaimMatcher:
         return cls(load_claims(path), threshold)
 
-    def scores(
-        self,
-        folded_texts: Sequence[str],
-        accented: Sequence[str | None] | None = None,
-        unaccented: Sequence[bool] | None = None,
-    ) -> np.ndarray:
+    def scores(self, folded_texts: Sequence[str]) -> np.ndarray:
         """Similarity (0..1) of each text to each claim: shape (texts, claims)."""
-        return self.detail(folded_texts, accented, unaccented).scores
+        return self.detail(folded_texts).scores
 
-    def detail(
-        self,
-        folded_texts: Sequence[str],
-        accented: Sequence[str | None] | None = None,
-        unaccented: Sequence[bool] | None = None,
-    ) -> LexicalDetail:
+    def detail(self, folded_texts: Sequence[str]) -> LexicalDetail:
         """Scores per text and claim, and each text's best-scoring window.
 
         Sentences are vectorised once; a two-sentence window is the normalised sum of its
         sentences' vectors (close to vectorising the joined text, at a fraction of the cost).
-        ``accented`` (each text's ``NormalizedText.features``) and ``unaccented`` (typed without
-        diacritics) let one-word key terms be compared with their diacritics (``_KeyTerm``);
-        without them key terms are compared folded.
         """
         from scipy.sparse import vstack
         from sklearn.preprocessing import normalize as l2
@@ -265,22 +142,18 @@ class ClaimMatcher:
         if self.matrix is None or not folded_texts:
             return LexicalDetail(out, best)
         sentences: list[str] = []
-        sentences_accented: list[str | None] = []
         doc_of: list[int] = []
         pairs: list[int] = []  # index of the first sentence of each two-sentence window
         for d, text in enumerate(folded_texts):
             if self.prefilter is not None and not self.prefilter.search(text):
                 continue  # no claim's key term anywhere: nothing can reach the threshold
-            spans = sentence_spans(text)
-            sents = [text[a:b] for a, b in spans]
-            view = _accented_view(text, accented[d] if accented is not None else None)
+            sents = split_sentences(text)
             hit = [self.prefilter is None or bool(self.prefilter.search(x)) for x in sents]
             keep = [i for i in range(len(sents)) if hit[i] or (i and hit[i - 1]) or (i + 1 < len(sents) and hit[i + 1])]
             position: dict[int, int] = {}
             for i in keep:
                 position[i] = len(sentences)
                 sentences.append(sents[i])
-                sentences_accented.append(view[spans[i][0] : spans[i][1]] if view is not None else None)
                 doc_of.append(d)
             pairs.extend(position[i] for i in keep if i + 1 in position and (hit[i] or hit[i + 1]))
         if not sentences:
@@ -307,18 +180,9 @@ class ClaimMatcher:
             first = int(pair_idx[w - n_sent])
             return f"{sentences[first]} {sentences[first + 1]}"
 
-        def window_accented(w: int) -> str | None:
-            if w < n_sent:
-                return sentences_accented[w]
-            first = int(pair_idx[w - n_sent])
-            a, b = sentences_accented[first], sentences_accented[first + 1]
-            return f"{a} {b}" if a is not None and b is not None else None
-
         # Key terms gate the windows that reach the threshold: without them a window keeps 40 %.
         for w, c in zip(*np.nonzero(per_claim >= self.threshold), strict=True):
-            d = int(win_doc[w])
-            bare = bool(unaccented[d]) if unaccented is not None else False
-            if not self._has_terms(c, window_text(int(w)), window_accented(int(w)), bare):
+            if not self._has_terms(c, window_text(int(w))):
                 per_claim[w, c] *= 0.4
         np.maximum.at(out, win_doc, per_claim)
         top = per_claim.max(axis=1)
@@ -329,42 +193,21 @@ class ClaimMatcher:
                 best_score[d], best[d] = float(top[w]), window_text(w)
         return LexicalDetail(np.clip(out, 0.0, 1.0), best)
 
-    def terms(
-        self,
-        folded_texts: Sequence[str],
-        accented: Sequence[str | None] | None = None,
-        unaccented: Sequence[bool] | None = None,
-    ) -> np.ndarray:
+    def terms(self, folded_texts: Sequence[str]) -> np.ndarray:
         """Whether each text holds each claim's terms (all required, one key term): (texts, claims)."""
         out = np.zeros((len(folded_texts), len(self.claims)), dtype=bool)
         for d, text in enumerate(folded_texts):
             if self.prefilter is not None and not self.prefilter.search(text):
                 continue
-            view = _accented_view(text, accented[d] if accented is not None else None)
-            bare = bool(unaccented[d]) if unaccented is not None else False
             for c in range(len(self.claims)):
-                out[d, c] = self._has_terms(c, text, view, bare)
+                out[d, c] = self._has_terms(c, text)
         return out
 
-    def _has_terms(self, c: int, text: str, accented: str | None = None, unaccented: bool = False) -> bool:
-        """All required terms and one key term (a common one-word key term only beside another one).
-
-        ``accented``: the same window with diacritics (``NormalizedText.features``, character
-        for character); ``unaccented``: the text was typed without diacritics. Without
-        ``accented`` key terms are compared folded.
-        """
+    def _has_terms(self, c: int, text: str) -> bool:
         required, any_of = self.required[c], self.key_terms[c]
         if not all(t.search(text) for t in required):
             return False
-        if not any_of:
-            return True
-        found = 0
-        for key in any_of:
-            hits = key.hits(text, accented, unaccented)
-            if any(not common for common in hits):
-                return True
-            found += bool(hits)
-        return found >= 2
+        return not any_of or any(t.search(text) for t in any_of)
 
     def locate(self, text: str, claim_id: str, floor: float = 0.2) -> tuple[int, int] | None:
         """Where in ``text`` (as written) the claim stands: the sentence, or two consecutive
@@ -407,8 +250,5 @@ __all__ = [
     "LexicalDetail",
     "load_claims",
     "registry_hash",
-    "common_words",
-    "load_common_words",
-    "sentence_spans",
     "split_sentences",
 ]

@@ -5,7 +5,6 @@ import pytest
 from fixture_site.generate import load_content
 from nlp.claims import ClaimMatcher, load_claims
 from nlp.normalize import normalize
-from tinradar.text import fold
 from tinradar.settings import Settings
 
 PLANTED = set(load_content()["planted_claims"])
@@ -17,9 +16,8 @@ def matcher() -> ClaimMatcher:
 
 
 def best(matcher: ClaimMatcher, text: str) -> str | None:
-    norm = normalize(text)
-    scores = matcher.scores([norm.folded], [norm.features], [fold(norm.text) == norm.text.lower()])[0]
-    return matcher.claims[int(scores.argmax())].id if scores.max() >= matcher.threshold else None
+    found = matcher.match([normalize(text).folded])[0]
+    return found[0].claim_id if found else None
 
 
 def test_registry_is_complete() -> None:
@@ -93,42 +91,3 @@ def test_bad_registry_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_text("claims: [\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not valid YAML"):
         load_claims(broken)
-
-
-def _terms(matcher: ClaimMatcher, text: str, claim_id: str) -> bool:
-    """Whether ``text`` holds ``claim_id``'s terms, key terms compared as the finder compares them."""
-    norm = normalize(text)
-    unaccented = fold(norm.text) == norm.text.lower()
-    c = [claim.id for claim in matcher.claims].index(claim_id)
-    return bool(matcher.terms([norm.folded], [norm.features], [unaccented])[0, c])
-
-
-@pytest.mark.parametrize(
-    ("text", "holds"),
-    [
-        ("Ăn tỏi sống mỗi ngày là khỏi bệnh", True),  # the claim's own accented spelling
-        ("Tôi ăn sống mỗi ngày là khỏi bệnh", False),  # "tôi" folds to the key term "toi"
-        ("t ăn sống mỗi ngày là khỏi bệnh", False),  # teen-code "t" expands to "tôi"
-        ("t an song moi ngay la khoi benh, suc mieng", True),  # another key term opens the gate
-    ],
-)
-def test_one_word_key_terms_are_compared_with_their_diacritics(matcher: ClaimMatcher, text: str, holds: bool) -> None:
-    assert _terms(matcher, text, "cure-garlic-saltwater") is holds
-
-
-def test_an_unaccented_key_term_still_counts_in_an_unaccented_text() -> None:
-    # with no common words, the folded "toi" of a text typed without diacritics is the claim's
-    # "tỏi"; with diacritics, only "tỏi" is
-    matcher = ClaimMatcher(load_claims(Settings().claims_file), common_words=frozenset())
-    assert _terms(matcher, "an toi song moi ngay la khoi benh", "cure-garlic-saltwater")
-    assert not _terms(matcher, "tôi ăn sống mỗi ngày là khỏi bệnh", "cure-garlic-saltwater")
-    assert _terms(matcher, "ăn tỏi sống mỗi ngày là khỏi bệnh", "cure-garlic-saltwater")
-
-
-def test_a_common_one_word_key_term_cannot_open_the_gate_alone() -> None:
-    # "toi" (folded) is in more than 2 % of general posts: alone it says nothing about garlic
-    claims = load_claims(Settings().claims_file)
-    strict = ClaimMatcher(claims, common_words=frozenset({"toi"}))
-    assert not _terms(strict, "an toi song moi ngay la khoi benh", "cure-garlic-saltwater")
-    assert _terms(strict, "an toi song, suc mieng nuoc muoi moi ngay", "cure-garlic-saltwater")
-    assert _terms(strict, "ăn tỏi sống mỗi ngày là khỏi bệnh", "cure-garlic-saltwater")  # "tỏi" is not common
