@@ -89,20 +89,17 @@ def load_verifier(models_dir: Path, encoder: Encoder | None) -> Verifier | None:
 
 @dataclass
 class ClaimText:
-    """What the finder needs of one text: its folded view, its display text and COVID relevance;
-    ``features`` (lower case, shorthand expanded, diacritics kept: it folds to ``folded``) lets
-    one-word key terms be compared with their diacritics (``nlp.claims``)."""
+    """What the finder needs of one text: its folded view, its display text and COVID relevance."""
 
     folded: str
     text: str
     covid_proba: float
-    features: str | None = None
 
     @classmethod
     def of(cls, text: str) -> ClaimText:
         """A raw text's view (the analyzer builds it from the normalised text it already has)."""
         norm = normalize(text)
-        return cls(norm.folded, norm.text, covid_probability(norm.folded), norm.features)
+        return cls(norm.folded, norm.text, covid_probability(norm.folded))
 
 
 @dataclass
@@ -149,11 +146,10 @@ class ClaimFinder:
         """Lexical scores for every text; cosines for the texts that can carry a claim."""
         n, c = len(texts), len(self.claims)
         folded = [t.folded for t in texts]
-        accented = [t.features for t in texts]
-        unaccented = np.asarray([bool(t.text) and fold(t.text) == t.text.lower() for t in texts], dtype=bool)
-        detail = self.lexical.detail(folded, accented, unaccented.tolist())
+        detail = self.lexical.detail(folded)
         semantic = np.full((n, c), -1.0, dtype=np.float32)
         terms = np.zeros((n, c), dtype=bool)
+        unaccented = np.asarray([bool(t.text) and fold(t.text) == t.text.lower() for t in texts], dtype=bool)
         embedded = np.zeros(n, dtype=bool)
         vectors = None
         if self.encoder is not None and self.vectors is not None and n:
@@ -163,9 +159,7 @@ class ClaimFinder:
             if len(rows):
                 vectors[rows] = self.encoder.queries([texts[i].text for i in rows])
                 semantic[rows] = self.vectors.similarity(vectors[rows])
-                terms[rows] = self.lexical.terms(
-                    [folded[i] for i in rows], [accented[i] for i in rows], [bool(unaccented[i]) for i in rows]
-                )
+                terms[rows] = self.lexical.terms([folded[i] for i in rows])
                 best = detail.scores.max(axis=1)
                 near = (best >= NEAR) & (best < self.rule.lexical)  # a near miss, not already a match
                 extra = [i for i in rows if len(texts[i].text) > LONG_TEXT and near[i] and detail.best_window[i]]

@@ -22,7 +22,6 @@ matches on the training ReINTEL posts. Run::
 
     .venv/bin/python -m nlp.claim_verifier_train train    # → <models>/claims/verifier.json
     .venv/bin/python -m nlp.claim_verifier_train reintel  # match rates on the check half of ReINTEL
-    .venv/bin/python -m nlp.claim_verifier_train bare     # → nlp/data/bare_words.txt (one-word key terms)
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ import yaml
 
 from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
-from nlp.claims import BARE_SHARE, BARE_WORDS_FILE, Claim, ClaimMatcher, bare_words
+from nlp.claims import Claim, ClaimMatcher
 from nlp.claims_eval import MAX_FALSE_MATCHES, claim_texts, load_eval_set
 from nlp.encoder import load_encoder
 from nlp.normalize import normalize
@@ -71,25 +70,6 @@ def reintel_posts(half: str) -> list[tuple[str, str, int]]:
 
 def _texts(raw: Sequence[str]) -> list[ClaimText]:
     return [ClaimText.of(text) for text in raw]
-
-
-def _lexical(finder: ClaimFinder, texts: Sequence[ClaimText]) -> np.ndarray:
-    """Lexical scores as the finder computes them (key terms compared with their diacritics)."""
-    unaccented = [bool(t.text) and fold(t.text) == t.text.lower() for t in texts]
-    return finder.lexical.scores([t.folded for t in texts], [t.features for t in texts], unaccented)
-
-
-def bare(out_path: Path = BARE_WORDS_FILE) -> dict:
-    """Write the bare words (``nlp.claims.BARE_WORDS_FILE``) from the reliable posts of the training half."""
-    posts = [p[1] for p in reintel_posts("train") if p[2] == 0]
-    words = bare_words(posts, BARE_SHARE)
-    header = (
-        f"# Words without diacritics written bare in more than {BARE_SHARE:.0%} of the reliable ReINTEL posts"
-        " (VLSP 2020, the verifier's training half)\n# typed with diacritics: real words, not a key term missing"
-        " its mark (nlp/claims.py).\n# Written by: python -m nlp.claim_verifier_train bare\n"
-    )
-    out_path.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
-    return {"posts": len(posts), "share": BARE_SHARE, "words": len(words), "file": str(out_path)}
 
 
 def _registry_rows(claims: Sequence[Claim]) -> list[tuple[int, int]]:
@@ -123,10 +103,9 @@ def registry_data(finder: ClaimFinder) -> tuple[VerifierInput, np.ndarray, list[
             vecs = finder.encoder.queries(views)
             lexical = ClaimMatcher(_without(claims, i, j), threshold=finder.rule.lexical)
             folded = [norm.folded] * len(views)
+            lex = lexical.scores(folded)
+            terms = lexical.terms(folded)
             unaccented = np.asarray([fold(v) == v.lower() for v in views])
-            accented = [None if u else norm.features for u in unaccented]
-            lex = lexical.scores(folded, accented, unaccented.tolist())
-            terms = lexical.terms(folded, accented, unaccented.tolist())
             own = np.nonzero((rows[:, 0] == i) & (rows[:, 1] == j))[0]
             semantic = np.full((len(views), len(claims)), -1.0, dtype=np.float32)
             top, x = top_claim_input(
@@ -170,7 +149,7 @@ def train(settings: Settings, out_path: Path) -> dict:
     # 2. calibration half of the evaluation set
     cal = [i for i in load_eval_set() if i.split == "calibration"]
     cal_texts = claim_texts(cal)
-    cal_lex = _lexical(finder, cal_texts)
+    cal_lex = finder.lexical.scores([t.folded for t in cal_texts])
     rows, top, cal_x = finder_data(finder, cal_texts)
     cal_y = np.asarray(
         [int(cal[r].claim is not None and ids[t] == cal[r].claim) for r, t in zip(rows, top, strict=True)]
@@ -180,14 +159,14 @@ def train(settings: Settings, out_path: Path) -> dict:
     posts = reintel_posts("train")
     post_texts = _texts([p[1] for p in posts])
     p_rows, _, p_x = finder_data(finder, post_texts)
-    p_lex = _lexical(finder, [post_texts[r] for r in p_rows]).max(axis=1)
+    p_lex = finder.lexical.scores([post_texts[r].folded for r in p_rows]).max(axis=1)
     keep = p_lex < finder.rule.lexical
     p_x = VerifierInput(p_x.text[keep], p_x.claim[keep], p_x.scalars[keep])
     p_g = [f"reintel:{posts[r][0]}" for r in p_rows[keep]]
     # 4. same-topic true statements written for this training
     written = _texts(yaml.safe_load(NEGATIVES.read_text(encoding="utf-8"))["statements"])
     w_rows, _, w_x = finder_data(finder, written)
-    w_keep = _lexical(finder, [written[r] for r in w_rows]).max(axis=1) < finder.rule.lexical
+    w_keep = finder.lexical.scores([written[r].folded for r in w_rows]).max(axis=1) < finder.rule.lexical
     w_x = VerifierInput(w_x.text[w_keep], w_x.claim[w_keep], w_x.scalars[w_keep])
     w_g = [f"written:{r}" for r in w_rows[w_keep]]
     x = _concat([reg_x, cal_x, p_x, w_x])
@@ -323,17 +302,14 @@ def reintel_check(settings: Settings, verifier_path: Path) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.claim_verifier_train", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["train", "reintel", "bare"])
+    parser.add_argument("command", choices=["train", "reintel"])
     parser.add_argument(
         "--out", type=Path, default=None, help="verifier file (default: <models_dir>/claims/verifier.json)"
     )
     args = parser.parse_args(argv)
     settings = Settings()
     path = args.out or settings.models_dir / "claims" / "verifier.json"
-    if args.command == "bare":
-        result = bare()
-    else:
-        result = train(settings, path) if args.command == "train" else reintel_check(settings, path)
+    result = train(settings, path) if args.command == "train" else reintel_check(settings, path)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 

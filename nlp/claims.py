@@ -33,15 +33,8 @@ import yaml
 
 from nlp.normalize import normalize
 from tinradar.schema import Claim, ClaimMatch, validate_claims
-from tinradar.text import fold
 
 DEFAULT_THRESHOLD = 0.45
-#: Words without diacritics that more than ``BARE_SHARE`` of ReINTEL's reliable posts typed with
-#: diacritics (the verifier's training half) write bare: real words ("con", "ban"), which in such
-#: a text are not a claim's accented key term missing its mark. Written by
-#: ``python -m nlp.claim_verifier_train bare``.
-BARE_WORDS_FILE = Path(__file__).resolve().parent / "data" / "bare_words.txt"
-BARE_SHARE = 0.02
 _SENT = re.compile(r"(?<=[.!?…])\s+|\n+")
 MAX_SENTENCES = 300
 #: Sentences as written (for ``ClaimMatcher.locate``): a run up to end punctuation or a line break.
@@ -69,29 +62,12 @@ def load_claims(path: Path) -> list[Claim]:
         raise ValueError(f"{path}: {exc}") from exc
 
 
-def sentence_spans(folded: str, limit: int = MAX_SENTENCES) -> list[tuple[int, int]]:
-    """(start, end) of the sentences ``split_sentences`` returns: the same cut applies to a
-    string of the same length (the text's accented view, which folds to it character by character)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for sep in [*_SENT.finditer(folded), None]:
-        end = sep.start() if sep is not None else len(folded)
-        piece = folded[start:end]
-        a = start + len(piece) - len(piece.lstrip())
-        b = start + len(piece.rstrip())
-        if b - a >= 8:
-            spans.append((a, b))
-        if sep is not None:
-            start = sep.end()
-    if not spans:
-        a = len(folded) - len(folded.lstrip())
-        return [(a, len(folded.rstrip()))] if folded.strip() else []
-    return spans[:limit]
-
-
 def split_sentences(folded: str, limit: int = MAX_SENTENCES) -> list[str]:
     """Sentences of a folded text (at most ``limit``; very short fragments dropped)."""
-    return [folded[a:b] for a, b in sentence_spans(folded, limit)]
+    sentences = [s.strip() for s in _SENT.split(folded) if len(s.strip()) >= 8]
+    if not sentences:
+        return [folded.strip()] if folded.strip() else []
+    return sentences[:limit]
 
 
 @dataclass
@@ -113,90 +89,10 @@ def _term(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])")
 
 
-_WORD = re.compile(r"[^\W_]+")
-
-
-def load_bare_words(path: Path = BARE_WORDS_FILE) -> frozenset[str]:
-    """The words of ``BARE_WORDS_FILE`` (empty when the file is missing)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return frozenset()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
-
-
-def bare_words(texts: Sequence[str], share: float = BARE_SHARE) -> list[str]:
-    """Words without diacritics that more than ``share`` of the texts typed with diacritics
-    write bare ("con", "ban", "tay"): real words, not a missing mark."""
-    from collections import Counter
-
-    accented = [t for t in texts if fold(t) != t.lower()]
-    df: Counter[str] = Counter()
-    for text in accented:
-        df.update(w for w in set(_WORD.findall(normalize(text).features)) if not _marked(w))
-    return sorted(w for w, n in df.items() if n > share * len(accented))
-
-
-def _accented_view(folded: str, accented: str | None) -> str | None:
-    """``accented`` when it folds to ``folded`` character by character (the offsets agree), else ``None``."""
-    if accented is None or len(accented) != len(folded):
-        return None
-    return accented
-
-
-def _marked(form: str) -> bool:
-    return fold(form) != form
-
-
-class _KeyTerm:
-    """One key term of one claim: its folded pattern and how the claim itself writes it.
-
-    A one-word key term folds together words the claim does not mean ("tỏi" garlic, "tôi" I,
-    "tới" to all fold to "toi"; "cồn" alcohol and "con" child to "con"). So where the text
-    writes the word with diacritics (or shorthand expansion gave it some: "t" → "tôi"), it must
-    be one of the claim's own accented spellings (from its claim text, variants and
-    correction). A word written bare counts when the text is typed without diacritics, or when
-    it is no word of its own (``bare``: "con", "ban" are; "nghin" is a "nghìn" missing its
-    mark). A term the claim never writes with diacritics is compared folded.
-    """
-
-    def __init__(self, term: str, claim: Claim, bare: frozenset[str]) -> None:
-        self.term = term
-        self.pattern = _term(term)
-        self.one_word = " " not in term
-        forms: set[str] = set()
-        if self.one_word:
-            for text in [claim.claim, *claim.variants, claim.correction]:
-                features = normalize(text).features
-                folded = fold(features)
-                if len(folded) != len(features):
-                    continue
-                forms.update(features[m.start() : m.end()] for m in self.pattern.finditer(folded))
-        self.forms = frozenset(f for f in forms if _marked(f))
-        self.bare = bare
-
-    def found(self, folded: str, accented: str | None, unaccented: bool) -> bool:
-        """Whether the window holds the term (``accented``: the window with diacritics, or ``None``)."""
-        for m in self.pattern.finditer(folded):
-            if not self.one_word or not self.forms or accented is None:
-                return True
-            form = accented[m.start() : m.end()]
-            if form in self.forms:
-                return True
-            if not _marked(form) and (unaccented or form not in self.bare):
-                return True
-        return False
-
-
 class ClaimMatcher:
     """Match documents against the registry; build once, call ``match`` per batch."""
 
-    def __init__(
-        self,
-        claims: Sequence[Claim],
-        threshold: float = DEFAULT_THRESHOLD,
-        bare_words: frozenset[str] | None = None,
-    ) -> None:
+    def __init__(self, claims: Sequence[Claim], threshold: float = DEFAULT_THRESHOLD) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.claims = list(claims)
@@ -212,8 +108,7 @@ class ClaimMatcher:
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
         self.matrix = self.vectorizer.fit_transform(texts).T.tocsr() if texts else None
         self.columns = [np.nonzero(self.owners == i)[0] for i in range(len(self.claims))]
-        bare = load_bare_words() if bare_words is None else bare_words
-        self.key_terms = [[_KeyTerm(t, c, bare) for t in c.key_terms] for c in self.claims]
+        self.key_terms = [[_term(t) for t in c.key_terms] for c in self.claims]
         self.required = [[_term(t) for t in c.required_terms] for c in self.claims]
         # Windows without any key term keep 40 % of their score, which cannot reach the
         # threshold; so when every claim has terms, only sentences near a term are scored.
@@ -229,28 +124,15 @@ class ClaimMatcher:
     def from_file(cls, path: Path, threshold: float = DEFAULT_THRESHOLD) -> ClaimMatcher:
         return cls(load_claims(path), threshold)
 
-    def scores(
-        self,
-        folded_texts: Sequence[str],
-        accented: Sequence[str | None] | None = None,
-        unaccented: Sequence[bool] | None = None,
-    ) -> np.ndarray:
+    def scores(self, folded_texts: Sequence[str]) -> np.ndarray:
         """Similarity (0..1) of each text to each claim: shape (texts, claims)."""
-        return self.detail(folded_texts, accented, unaccented).scores
+        return self.detail(folded_texts).scores
 
-    def detail(
-        self,
-        folded_texts: Sequence[str],
-        accented: Sequence[str | None] | None = None,
-        unaccented: Sequence[bool] | None = None,
-    ) -> LexicalDetail:
+    def detail(self, folded_texts: Sequence[str]) -> LexicalDetail:
         """Scores per text and claim, and each text's best-scoring window.
 
         Sentences are vectorised once; a two-sentence window is the normalised sum of its
         sentences' vectors (close to vectorising the joined text, at a fraction of the cost).
-        ``accented`` (each text's ``NormalizedText.features``) and ``unaccented`` (typed without
-        diacritics) let one-word key terms be compared with their diacritics (``_KeyTerm``);
-        without them key terms are compared folded.
         """
         from scipy.sparse import vstack
         from sklearn.preprocessing import normalize as l2
@@ -260,22 +142,18 @@ class ClaimMatcher:
         if self.matrix is None or not folded_texts:
             return LexicalDetail(out, best)
         sentences: list[str] = []
-        sentences_accented: list[str | None] = []
         doc_of: list[int] = []
         pairs: list[int] = []  # index of the first sentence of each two-sentence window
         for d, text in enumerate(folded_texts):
             if self.prefilter is not None and not self.prefilter.search(text):
                 continue  # no claim's key term anywhere: nothing can reach the threshold
-            spans = sentence_spans(text)
-            sents = [text[a:b] for a, b in spans]
-            view = _accented_view(text, accented[d] if accented is not None else None)
+            sents = split_sentences(text)
             hit = [self.prefilter is None or bool(self.prefilter.search(x)) for x in sents]
             keep = [i for i in range(len(sents)) if hit[i] or (i and hit[i - 1]) or (i + 1 < len(sents) and hit[i + 1])]
             position: dict[int, int] = {}
             for i in keep:
                 position[i] = len(sentences)
                 sentences.append(sents[i])
-                sentences_accented.append(view[spans[i][0] : spans[i][1]] if view is not None else None)
                 doc_of.append(d)
             pairs.extend(position[i] for i in keep if i + 1 in position and (hit[i] or hit[i + 1]))
         if not sentences:
@@ -302,18 +180,9 @@ class ClaimMatcher:
             first = int(pair_idx[w - n_sent])
             return f"{sentences[first]} {sentences[first + 1]}"
 
-        def window_accented(w: int) -> str | None:
-            if w < n_sent:
-                return sentences_accented[w]
-            first = int(pair_idx[w - n_sent])
-            a, b = sentences_accented[first], sentences_accented[first + 1]
-            return f"{a} {b}" if a is not None and b is not None else None
-
         # Key terms gate the windows that reach the threshold: without them a window keeps 40 %.
         for w, c in zip(*np.nonzero(per_claim >= self.threshold), strict=True):
-            d = int(win_doc[w])
-            bare = bool(unaccented[d]) if unaccented is not None else False
-            if not self._has_terms(c, window_text(int(w)), window_accented(int(w)), bare):
+            if not self._has_terms(c, window_text(int(w))):
                 per_claim[w, c] *= 0.4
         np.maximum.at(out, win_doc, per_claim)
         top = per_claim.max(axis=1)
@@ -324,34 +193,21 @@ class ClaimMatcher:
                 best_score[d], best[d] = float(top[w]), window_text(w)
         return LexicalDetail(np.clip(out, 0.0, 1.0), best)
 
-    def terms(
-        self,
-        folded_texts: Sequence[str],
-        accented: Sequence[str | None] | None = None,
-        unaccented: Sequence[bool] | None = None,
-    ) -> np.ndarray:
+    def terms(self, folded_texts: Sequence[str]) -> np.ndarray:
         """Whether each text holds each claim's terms (all required, one key term): (texts, claims)."""
         out = np.zeros((len(folded_texts), len(self.claims)), dtype=bool)
         for d, text in enumerate(folded_texts):
             if self.prefilter is not None and not self.prefilter.search(text):
                 continue
-            view = _accented_view(text, accented[d] if accented is not None else None)
-            bare = bool(unaccented[d]) if unaccented is not None else False
             for c in range(len(self.claims)):
-                out[d, c] = self._has_terms(c, text, view, bare)
+                out[d, c] = self._has_terms(c, text)
         return out
 
-    def _has_terms(self, c: int, text: str, accented: str | None = None, unaccented: bool = False) -> bool:
-        """All required terms and one key term.
-
-        ``accented``: the same window with diacritics (``NormalizedText.features``, character
-        for character); ``unaccented``: the text was typed without diacritics. Without
-        ``accented`` key terms are compared folded (``_KeyTerm``).
-        """
+    def _has_terms(self, c: int, text: str) -> bool:
         required, any_of = self.required[c], self.key_terms[c]
         if not all(t.search(text) for t in required):
             return False
-        return not any_of or any(key.found(text, accented, unaccented) for key in any_of)
+        return not any_of or any(t.search(text) for t in any_of)
 
     def locate(self, text: str, claim_id: str, floor: float = 0.2) -> tuple[int, int] | None:
         """Where in ``text`` (as written) the claim stands: the sentence, or two consecutive
@@ -392,10 +248,7 @@ __all__ = [
     "Claim",
     "ClaimMatcher",
     "LexicalDetail",
-    "bare_words",
-    "load_bare_words",
     "load_claims",
     "registry_hash",
-    "sentence_spans",
     "split_sentences",
 ]

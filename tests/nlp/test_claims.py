@@ -6,7 +6,6 @@ from fixture_site.generate import load_content
 from nlp.claims import ClaimMatcher, load_claims
 from nlp.normalize import normalize
 from tinradar.settings import Settings
-from tinradar.text import fold
 
 PLANTED = set(load_content()["planted_claims"])
 
@@ -17,9 +16,8 @@ def matcher() -> ClaimMatcher:
 
 
 def best(matcher: ClaimMatcher, text: str) -> str | None:
-    norm = normalize(text)
-    scores = matcher.scores([norm.folded], [norm.features], [fold(norm.text) == norm.text.lower()])[0]
-    return matcher.claims[int(scores.argmax())].id if scores.max() >= matcher.threshold else None
+    found = matcher.match([normalize(text).folded])[0]
+    return found[0].claim_id if found else None
 
 
 def test_registry_is_complete() -> None:
@@ -93,43 +91,3 @@ def test_bad_registry_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_text("claims: [\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not valid YAML"):
         load_claims(broken)
-
-
-def _terms(matcher: ClaimMatcher, text: str, claim_id: str) -> bool:
-    """Whether ``text`` holds ``claim_id``'s terms, key terms compared as the finder compares them."""
-    norm = normalize(text)
-    unaccented = fold(norm.text) == norm.text.lower()
-    c = [claim.id for claim in matcher.claims].index(claim_id)
-    return bool(matcher.terms([norm.folded], [norm.features], [unaccented])[0, c])
-
-
-@pytest.mark.parametrize(
-    ("text", "holds"),
-    [
-        ("Ăn tỏi sống mỗi ngày là khỏi bệnh", True),  # the claim's own accented spelling
-        ("an toi song moi ngay la khoi benh", True),  # typed without diacritics: folded
-        ("Tôi ăn sống mỗi ngày là khỏi bệnh", False),  # "tôi" folds to the key term "toi"
-        ("t ăn sống mỗi ngày là khỏi bệnh", False),  # teen-code "t" expands to "tôi"
-        ("t an song moi ngay la khoi benh", False),  # ... also in a text typed without diacritics
-        ("Ăn toi sống mỗi ngày là khỏi bệnh", True),  # a mark missing on a word that is no word bare
-    ],
-)
-def test_one_word_key_terms_are_compared_with_their_diacritics(matcher: ClaimMatcher, text: str, holds: bool) -> None:
-    assert _terms(matcher, text, "cure-garlic-saltwater") is holds
-
-
-def test_a_bare_real_word_is_not_the_accented_key_term() -> None:
-    # "cồn" (alcohol) is a key term of drink-disinfectant; "con" (child) is a word of its own
-    claims = load_claims(Settings().claims_file)
-    matcher = ClaimMatcher(claims, bare_words=frozenset({"con"}))
-    assert _terms(matcher, "uống cồn 70 độ để sát trùng họng", "drink-disinfectant")
-    assert not _terms(matcher, "cho con uống nước ấm mỗi ngày", "drink-disinfectant")
-    assert _terms(matcher, "cho con uong con 70 do", "drink-disinfectant")  # typed bare: folded
-    # without the bare-word list, a bare word in an accented text is taken as a missing mark
-    lenient = ClaimMatcher(claims, bare_words=frozenset())
-    assert _terms(lenient, "cho con uống nước ấm mỗi ngày", "drink-disinfectant")
-
-
-def test_without_the_accented_view_key_terms_are_folded(matcher: ClaimMatcher) -> None:
-    c = [claim.id for claim in matcher.claims].index("cure-garlic-saltwater")
-    assert matcher.terms([normalize("Tôi ăn sống mỗi ngày").folded])[0, c]
