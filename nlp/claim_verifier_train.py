@@ -20,7 +20,7 @@ recall (lexical OR verifier) with false matches on the calibration true statemen
 lexical matcher's own rate there when higher (the cosine rule's limit), and at most 1 % more
 matches on the training ReINTEL posts. Run::
 
-    .venv/bin/python -m nlp.claim_verifier_train train    # → <models>/claims/verifier.json
+    .venv/bin/python -m nlp.claim_verifier_train train    # → <models>/claims/verifier.json (--data <datasets>)
     .venv/bin/python -m nlp.claim_verifier_train reintel  # match rates on the check half of ReINTEL
 """
 
@@ -46,17 +46,21 @@ from nlp.normalize import normalize
 from tinradar.settings import REPO_ROOT, Settings
 from tinradar.text import fold
 
-REINTEL = REPO_ROOT.parent / "shared" / "datasets" / "reintel" / "train.csv"
+#: The shared datasets folder, as the other trainers take it (``--data``).
+DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
 NEGATIVES = Path(__file__).resolve().parent / "data" / "claims_verifier_negatives.yaml"
 #: The verifier may add at most this share of matches on the training ReINTEL reliable posts.
 MAX_REINTEL_ADDED = 0.01
 C_GRID = (0.003, 0.01, 0.03, 0.1)
 
 
-def reintel_posts(half: str) -> list[tuple[str, str, int]]:
+def reintel_posts(half: str, data_dir: Path = DATA_DIR) -> list[tuple[str, str, int]]:
     """(id, text, label) of ReINTEL posts: ``train`` = reliable with an even id hash; ``check`` = the rest."""
+    path = data_dir / "reintel" / "train.csv"
+    if not path.is_file():
+        raise SystemExit(f"{path} not found: --data must be the shared datasets folder")
     out = []
-    with REINTEL.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             text = (row["post_message"] or "").strip()
             if not text or text == "<URL>":
@@ -131,7 +135,7 @@ def finder_data(finder: ClaimFinder, texts: Sequence[ClaimText]) -> tuple[np.nda
     return rows, top, x
 
 
-def train(settings: Settings, out_path: Path) -> dict:
+def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
     from sklearn.preprocessing import StandardScaler
@@ -156,7 +160,7 @@ def train(settings: Settings, out_path: Path) -> dict:
     )
     cal_g = [f"eval:{cal[r].group}" for r in rows]
     # 3. ReINTEL reliable posts (training half), COVID-related, no lexical match
-    posts = reintel_posts("train")
+    posts = reintel_posts("train", data_dir)
     post_texts = _texts([p[1] for p in posts])
     p_rows, _, p_x = finder_data(finder, post_texts)
     p_lex = finder.lexical.scores([post_texts[r].folded for r in p_rows]).max(axis=1)
@@ -265,7 +269,7 @@ def train(settings: Settings, out_path: Path) -> dict:
     return {k: v for k, v in payload.items() if k != "model"}
 
 
-def reintel_check(settings: Settings, verifier_path: Path) -> dict:
+def reintel_check(settings: Settings, verifier_path: Path, data_dir: Path = DATA_DIR) -> dict:
     """Share of matched posts on the check half of ReINTEL: lexical, cosine rule, verifier."""
     encoder, why = load_encoder(settings)
     if encoder is None:
@@ -274,7 +278,7 @@ def reintel_check(settings: Settings, verifier_path: Path) -> dict:
 
     claims = load_claims(settings.claims_file)
     rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
-    posts = reintel_posts("check")
+    posts = reintel_posts("check", data_dir)
     texts = _texts([p[1] for p in posts])
     label = np.asarray([p[2] for p in posts])
     covid = np.asarray([t.covid_proba >= 0.5 for t in texts])
@@ -306,10 +310,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=None, help="verifier file (default: <models_dir>/claims/verifier.json)"
     )
+    parser.add_argument(
+        "--data", type=Path, default=DATA_DIR, help="the shared datasets folder (default: ../shared/datasets)"
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     path = args.out or settings.models_dir / "claims" / "verifier.json"
-    result = train(settings, path) if args.command == "train" else reintel_check(settings, path)
+    run = train if args.command == "train" else reintel_check
+    result = run(settings, path, args.data)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 

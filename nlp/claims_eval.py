@@ -18,6 +18,7 @@ test's floors). Run::
 
     .venv/bin/python -m nlp.claims_eval calibrate   # grid search on calibration → <models>/claims/rule.json
     .venv/bin/python -m nlp.claims_eval report      # tables for docs/nlp.md
+    .venv/bin/python -m nlp.claims_eval risk --fresh  # through the analyzer: risk levels, stances (counts)
 """
 
 from __future__ import annotations
@@ -202,9 +203,39 @@ def _rows(items: Sequence[EvalItem], out: Outcome, split: str) -> list[str]:
     return rows
 
 
+def risk_figures(items: Sequence[EvalItem], settings: Settings) -> dict[str, dict[str, int]]:
+    """Through the whole analyzer: true statements by risk level; paraphrases (and rumors worded
+    like corrections) by the stance of their best match; corrections and questions by risk level.
+    Counts only — no item is printed (the fresh set is read whole, never item by item)."""
+    import tempfile
+    from collections import Counter
+    from datetime import UTC, datetime
+
+    from nlp.analyzer import Analyzer
+    from tinradar.schema import Document, Kind
+
+    with tempfile.TemporaryDirectory() as tmp:
+        analyzer = Analyzer(settings.model_copy(update={"data_dir": Path(tmp)}))
+        now = datetime.now(UTC)
+        docs = [
+            Document(id=f"claims-eval-{n:05d}", source_id="eval", kind=Kind.SOCIAL, text=i.text, fetched_at=now)
+            for n, i in enumerate(items)
+        ]
+        out = analyzer.analyze(docs)
+    figs: dict[str, Counter[str]] = {}
+    for item, a in zip(items, out, strict=True):
+        repeats = item.kind == "paraphrase" or (item.kind == "stance" and item.category == "repeats")
+        group = "true statements" if item.kind == "true" else "paraphrases" if repeats else "corrections, questions"
+        figs.setdefault(f"{group}: risk", Counter())[a.risk_level.value] += 1
+        if repeats or item.kind == "true":
+            stance = a.matched_claims[0].stance.value if a.matched_claims else "no match"
+            figs.setdefault(f"{group}: stance of the best match", Counter())[stance] += 1
+    return {k: dict(sorted(v.items())) for k, v in figs.items()}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.claims_eval", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["calibrate", "report"])
+    parser.add_argument("command", choices=["calibrate", "report", "risk"])
     parser.add_argument("--fresh", action="store_true", help="report on the blind fresh set (nlp/data/claims_fresh)")
     parser.add_argument("--rule", type=Path, default=None, help="rule file (default: <models_dir>/claims/rule.json)")
     parser.add_argument(
@@ -221,6 +252,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("the fresh set is never calibrated on", file=sys.stderr)
         return 2
     items = load_eval_set(FRESH_DIR, split="fresh") if args.fresh else load_eval_set()
+    if args.command == "risk":  # counts through the analyzer, per split
+        for split in sorted({i.split for i in items}):
+            figs = risk_figures([i for i in items if i.split == split], settings)
+            print(json.dumps({split: figs}, indent=2, ensure_ascii=False))
+        return 0
     rule = MatchRule() if args.command == "calibrate" else MatchRule.load(rule_path)
     finder = ClaimFinder(load_claims(settings.claims_file), encoder=encoder, rule=rule, cache_dir=settings.cache_dir)
     texts = claim_texts(items)

@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 from nlp.masking import is_mask_token, masker
-from nlp.normalize import PHONE_RE, unify_tone_marks
+from nlp.normalize import PHONE_RE, SHORTHAND, unify_tone_marks
 from tinradar.schema import CueSpan
 from tinradar.text import fold, fold_aligned, has_vietnamese_diacritics
 
@@ -177,6 +177,33 @@ def refutation_cue(text: str) -> CueSpan | None:
         return None
     lab, weight = LABELS[CueKind.REFUTATION]
     return _span(CueKind.REFUTATION, text, found[0], found[1], weight, lab)
+
+
+@functools.cache
+def _shorthands() -> dict[str, list[str]]:
+    """Folded word → its folded shorthands ("khong" → "ko", "k", "hok", …)."""
+    out: dict[str, list[str]] = {}
+    for short, word in SHORTHAND.items():
+        if " " not in word:
+            out.setdefault(fold(word), []).append(fold(short))
+    return out
+
+
+def _written_forms(word: str) -> str:
+    forms = [word, *_shorthands().get(word, [])]
+    return "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
+
+
+def as_written(text: str, folded_phrase: str) -> str:
+    """A phrase found on the folded text (``nlp.stance``'s refuting phrase), as the text writes
+    it ("khong gay thieu oxy" → "không gây thiếu oxy"); the folded phrase where it cannot be
+    found again (shorthand the folding expanded: "ko" → "khong")."""
+    words = folded_phrase.split()
+    if not words:
+        return folded_phrase
+    pattern = r"(?<!\w)" + r"\s+".join(_written_forms(w) for w in words) + r"(?!\w)"
+    m = re.search(pattern, fold_aligned(unify_tone_marks(text[:CUE_CHARS])))
+    return text[m.start() : m.end()] if m else folded_phrase
 
 
 def is_stop_term(term: str) -> bool:

@@ -30,6 +30,10 @@ from dataclasses import dataclass
 
 from tinradar.schema import Stance
 
+#: The stance rules' version, stamped on every analysis (``versions["claims"]`` ends in it), so an
+#: analysis made under other rules is known and redone. ``stance-neg``: a negated predicate refutes.
+STANCE_VERSION = "stance-neg"
+
 _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
 
@@ -115,6 +119,16 @@ _FUNCTION = frozenset(
 #: What follows "không" in a hoax's own rules or in words that are not a negation at all.
 _NOT_A_DENIAL = frozenset(re.findall(r"\S+", "duoc ai cho khi can nen bao phai con biet dam noi chiu ro"))
 _CHUA_DENIES = frozenset({"co", "he", "tung", "thay"})
+#: Between "không phải" / "không cần" and what they negate: "không phải là X", "không cần thiết phải X".
+_LINKS = frozenset({"la", "thiet", "phai"})
+#: What a myth says its subject does: the verbs of a claim's predicate (folded), for the second shape.
+_EFFECTS = frozenset(
+    re.findall(r"\S+", "nhiem lay truyen chua khoi diet giet phong chan ngan gay hut chet tang giam thay")
+)
+#: "Virus không sống nổi": a negation that promises the claim's effect, not one that denies it.
+_SURVIVES = frozenset({"song", "ton"})
+#: "X thì / là không …": the negation is the consequence the rumor promises.
+_CONSEQUENCE = frozenset({"thi", "la"})
 _SENTENCE = re.compile(r"[^.!?\n…]+[.!?…]*")
 
 
@@ -124,6 +138,7 @@ class ClaimWording:
 
     text: str = ""
     pairs: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
 
 
 _NO_CLAIM = ClaimWording()
@@ -147,7 +162,11 @@ def claim_wordings(texts_by_claim: Mapping[str, Sequence[str]]) -> dict[str, Cla
         }
     df = Counter(p for pairs in pairs_of.values() for p in pairs)
     return {
-        cid: ClaimWording(" | ".join(texts), frozenset(p for p in pairs_of[cid] if df[p] <= 2))
+        cid: ClaimWording(
+            " | ".join(texts),
+            frozenset(p for p in pairs_of[cid] if df[p] <= 2),
+            frozenset(w for t in texts for w in re.findall(r"[a-z0-9]+", t) if _is_content(w)),
+        )
         for cid, texts in texts_by_claim.items()
     }
 
@@ -159,42 +178,99 @@ def _sentences(folded: str) -> Iterable[str]:
             yield sentence
 
 
-def _refutes(sentence: str, claim: ClaimWording, plain: bool) -> bool:
+def _refutes(sentence: str, claim: ClaimWording, plain: bool) -> str | None:
+    """The phrase (folded) that makes a sentence a correction of the claim, or ``None``."""
     if _NEGATED.search(sentence):
-        return False
+        return None
     # "Báo chí nói là tin giả nhưng thực tế…": a correction quoted to be rejected.
     if _BUT.search(sentence):
-        return False
-    found = [*_CORRECTION.finditer(sentence), *(_DENIAL.finditer(sentence) if plain else ())]
-    if any(m.group(0) not in claim.text for m in found):
-        return True
-    return plain and _negates_predicate(sentence, claim)
+        return None
+    # Correction vocabulary first, then the claim's own predicate negated (it names what is
+    # denied: "khong gay thieu oxy"), then a plain denial ("khong gay").
+    for m in _CORRECTION.finditer(sentence):
+        if m.group(0) not in claim.text:
+            return m.group(0)
+    if not plain:
+        return None
+    return negated_predicate(sentence, claim) or next(
+        (m.group(0) for m in _DENIAL.finditer(sentence) if m.group(0) not in claim.text), None
+    )
 
 
-def _negates_predicate(sentence: str, claim: ClaimWording) -> bool:
-    """A negation followed, within six words, by a word pair that only this claim uses ("không làm thiếu oxy").
+def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
+    """The phrase (folded) where a sentence negates the claim's own predicate, or ``None``.
+
+    Two shapes, both inside one clause (commas end a negation's scope):
+
+    * a negation followed, within six words, by a word pair that only this claim uses
+      ("không làm **thiếu oxy**", "không hủy **kỳ thi**", "không phải là **vũ khí** sinh học");
+    * the claim's subject, then a negation, then, within four words, a verb of its predicate (``_EFFECTS``)
+      ("**bưu kiện** từ Trung Quốc không làm bạn bị **nhiễm**"): the claim's subject with its
+      predicate denied.
 
     Prohibitions that a hoax itself announces ("không ai được ra khỏi nhà"), negations the
-    claim itself contains ("không bao giờ bị nhiễm") and the rumor's conditionals ("không
-    đóng tiền thì không được tiêm") do not count.
+    claim itself contains ("không bao giờ bị nhiễm"; "không" at most two words before the
+    pair in the claim's wording), the rumor's conditionals ("không đóng tiền thì không được
+    tiêm"; "uống kháng sinh trước thì không lo bị nhiễm" for the second shape) and "không
+    sống nổi" (the virus dies: the rumor's own promise) do not count.
     """
     if not claim.pairs:
-        return False
+        return None
     for clause in re.split(r"[,;:]", sentence):
-        words = clause.split()
+        words = re.findall(r"[a-z0-9]+", clause)  # as the claim's pairs are read ("hoc." is "hoc")
         for i, word in enumerate(words):
+            if word not in _NEGATIONS:
+                continue
             after = words[i + 1] if i + 1 < len(words) else ""
-            if word not in _NEGATIONS or after in _NOT_A_DENIAL or (word == "chua" and after not in _CHUA_DENIES):
+            start, reach = i + 1, 6
+            if after in {"phai", "can"} and word != "chua":  # "không phải (là) X", "không cần (phải) X"
+                start = i + 2
+                while start < len(words) and words[start] in _LINKS:
+                    start += 1
+                reach = 4
+            elif after in _NOT_A_DENIAL or (word == "chua" and after not in _CHUA_DENIES):
                 continue
-            if "thi" in words[i + 1 : i + 8]:
+            if _conditional_after(words, i, claim):
                 continue
-            tail = words[i + 1 : i + 7]
-            for pair in (f"{a} {b}" for a, b in itertools.pairwise(tail)):
-                if pair in claim.pairs and not re.search(
-                    r"(?:khong|chang|chua)(?: \w+){0,5} " + re.escape(pair), claim.text
-                ):
-                    return True
+            tail = words[start : start + reach]
+            for k, (a, b) in enumerate(itertools.pairwise(tail)):
+                pair = f"{a} {b}"
+                if pair in claim.pairs and not _claims_own(claim, pair, word, after):
+                    end = start + k + 2  # on through the claim's wording ("huy ky" + "thi tot nghiep")
+                    while end < len(words) and re.search(
+                        _B + re.escape(" ".join(words[start + k : end + 1])) + _E, claim.text
+                    ):
+                        end += 1
+                    return " ".join(words[i:end])
+            if (
+                after in _SURVIVES
+                or (i > 0 and words[i - 1] in _CONSEQUENCE)
+                or (i > 1 and words[i - 2] in _CONSEQUENCE)
+            ):
+                continue
+            before = words[:i]
+            if not any(f"{a} {b}" in claim.pairs for a, b in itertools.pairwise(before)):
+                continue
+            for k, w in enumerate(words[start : start + 4]):
+                if w in _EFFECTS and w in claim.words and not _claims_own(claim, w, word, after):
+                    return " ".join(words[i : start + k + 1])
+    return None
+
+
+def _conditional_after(words: list[str], i: int, claim: ClaimWording) -> bool:
+    """A "thì" after the negation: the negation is a condition ("không đóng tiền thì …"). The
+    folded "thi" is also "thi" (exam): not where it makes one of the claim's pairs ("kỳ thi")."""
+    for j in range(i + 1, min(i + 8, len(words))):
+        if words[j] == "thi" and not re.search(_B + re.escape(" ".join(words[j - 1 : j + 2])) + _E, claim.text):
+            return True
     return False
+
+
+def _claims_own(claim: ClaimWording, phrase: str, negation: str, after: str) -> bool:
+    """Whether the claim's own wording negates this phrase: a negation at most two words before
+    it, or the same negation and next word ("không lý do … bị phạt") at most five before it."""
+    own = r"(?:khong|chang|chua)(?: \w+){0,2}|" + re.escape(f"{negation} {after}") + r"(?: \w+){0,4}"
+    return bool(re.search(_B + "(?:" + own + ") " + re.escape(phrase) + _E, claim.text))
 
 
 def _asks(sentence: str) -> bool:
@@ -215,24 +291,30 @@ def stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = No
     ``region`` is where a long text mentions the claim (its opening and the sentences around
     the match): the rules read only there. Without it, a long text is read in its opening only,
     and there for correction vocabulary and questions, not plain denials or negated claim words,
-    which long rumors are full of ("tuyệt đối không uống nước đá"). A correction word counts only outside a question; a question that
-    doubts ("… là tin giả phải không?") is ``asks``.
+    which long rumors are full of ("tuyệt đối không uống nước đá"). A correction word counts only
+    outside a question; a question that doubts ("… là tin giả phải không?") is ``asks``.
     """
+    return read_stance(folded, claim, region)[0]
+
+
+def read_stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = None) -> tuple[Stance, str | None]:
+    """``stance`` and, for ``refutes``, the phrase (folded) that refutes: the correction word, the
+    plain denial, or the negated predicate ("khong gay thieu oxy") — what a reviewer is shown."""
     sentences = list(_sentences((region if region is not None else folded)[:5000]))
     plain = region is not None or len(sentences) <= SHORT_TEXT_SENTENCES
     asked = False
-    refuted = False
+    phrase: str | None = None
     # A long text with no region is read in its opening (title, lead) only: that is where a
     # correction or a question announces itself; further on, correction words and questions
     # are as frequent in rumors ("thuyết âm mưu?", "đừng tích trữ") as in corrections.
     for sentence in sentences if plain else sentences[:OPENING_SENTENCES]:
         question = _asks(sentence)
         asked = asked or question
-        if not question and _refutes(sentence, claim, plain):
-            refuted = True
-    if refuted:
-        return Stance.REFUTES
-    return Stance.ASKS if asked else Stance.REPEATS
+        if not question and phrase is None:
+            phrase = _refutes(sentence, claim, plain)
+    if phrase is not None:
+        return Stance.REFUTES, phrase
+    return (Stance.ASKS if asked else Stance.REPEATS), None
 
 
 def refutes(folded: str) -> bool:

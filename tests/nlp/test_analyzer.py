@@ -227,3 +227,15 @@ def test_vietnamese_text_is_word_segmented_for_the_index(analyzer) -> None:  # t
     )
     assert vi.text_seg is not None and "ngày_mai" in vi.text_seg and "người_dân" in vi.text_seg.lower()
     assert en.text_seg is None  # another language: not segmented, not scored
+
+
+def test_true_advice_that_negates_a_myth_is_no_rumor_and_says_why(analyzer) -> None:  # type: ignore[no-untyped-def]
+    text = "Đeo khẩu trang lâu không gây thiếu oxy hay ngộ độc CO2, cứ yên tâm đeo khi ra đường."
+    [a] = analyzer.analyze([make_doc(text, "advice-0001")])
+    assert a.matched_claims and a.matched_claims[0].claim_id == "masks-cause-hypoxia"
+    assert a.matched_claims[0].stance.value == "refutes"
+    assert a.risk_level is not RiskLevel.HIGH
+    # the reviewer is shown the words that deny the claim, as written
+    assert any(
+        c.startswith('nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính: "không gây thiếu oxy")') for c in a.cues
+    )

@@ -78,11 +78,22 @@ def test_corrections_and_questions_rarely_come_out_high(analyzer) -> None:  # ty
     assert len(items) >= 60
     out = analyzer.analyze([_doc(i, n) for n, i in enumerate(items)])
     high = [i.text for i, a in zip(items, out, strict=True) if a.risk_level is RiskLevel.HIGH]
-    assert len(high) <= 0.10 * len(items), high  # measured 14 of 175
+    assert len(high) <= 0.10 * len(items), high  # measured 17 of 227 (14 of the first 175; 12 since stance-neg)
     # when the claim is found, the stance says how the text relates to it
     found = [(i, a.matched_claims[0]) for i, a in zip(items, out, strict=True) if a.matched_claims]
     right = sum(m.stance.value == i.category for i, m in found)
     assert right >= 0.75 * len(found), (right, len(found))
+
+
+def test_true_statements_that_negate_a_claim_rarely_come_out_high(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """``stances_negation.yaml``: true statements that deny a claim's predicate ("Đeo khẩu trang
+    đúng cách không gây thiếu oxy"). The negated-predicate rule was tuned on the calibration half;
+    on the held-out half 5 of 26 come out high (7 before the rule)."""
+    items = [i for i in _held_out({"stance"}) if i.source == "stances_negation.yaml" and i.category == "refutes"]
+    assert len(items) >= 20
+    out = analyzer.analyze([_doc(i, n) for n, i in enumerate(items)])
+    high = [i.text for i, a in zip(items, out, strict=True) if a.risk_level is RiskLevel.HIGH]
+    assert len(high) <= 6, high
 
 
 def test_repeats_still_come_out_high(analyzer) -> None:  # type: ignore[no-untyped-def]
@@ -90,6 +101,9 @@ def test_repeats_still_come_out_high(analyzer) -> None:  # type: ignore[no-untyp
     out = analyzer.analyze([_doc(i, n) for n, i in enumerate(items)])
     repeated = [a for a in out if a.matched_claims and a.matched_claims[0].stance is Stance.REPEATS]
     assert len(repeated) >= 0.5 * len(items)
+    # a paraphrase is no correction: the negated-predicate rule must not read one as refuting
+    para = [a for i, a in zip(items, out, strict=True) if i.kind == "paraphrase" and a.matched_claims]
+    assert sum(a.matched_claims[0].stance is Stance.REFUTES for a in para) <= 1  # measured 0 of 255
     assert all(a.risk_level is RiskLevel.HIGH for a in repeated)
     cue = "trùng khớp tin đồn đã bị bác bỏ"
     assert all(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from nlp.claims import load_claims
+from nlp.cues import as_written
 from nlp.normalize import normalize
-from nlp.stance import ClaimWording, claim_wordings, refutes, stance
+from nlp.stance import ClaimWording, claim_wordings, read_stance, refutes, stance
 from tinradar.schema import Stance
 from tinradar.settings import Settings
 
@@ -63,3 +64,71 @@ def test_pairs_are_the_claims_own_words(wordings: dict[str, ClaimWording]) -> No
     pairs = wordings["masks-cause-hypoxia"].pairs
     assert "thieu oxy" in pairs
     assert "vac xin" not in wordings["vaccine-microchip"].pairs  # every vaccine claim says it
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "text", "phrase"),
+    [
+        # the claim's own pair, negated ("thiếu oxy", "kỳ thi" — not a conditional "thì")
+        ("masks-cause-hypoxia", "Khẩu trang y tế đeo đúng cách không làm thiếu oxy ở trẻ lớn.", "không làm thiếu oxy"),
+        ("schools-closed-all-year-hoax", "Sở Giáo dục khẳng định năm nay không hủy kỳ thi tốt nghiệp.", None),
+        (
+            "schools-closed-all-year-hoax",
+            "Năm nay Bộ không hủy kỳ thi tốt nghiệp, học sinh ôn tập bình thường.",
+            "không hủy kỳ thi tốt nghiệp",
+        ),
+        # "không phải là X", "không cần (thiết) phải X"
+        (
+            "bioweapon-origin",
+            "Các nhà khoa học nói virus corona không phải là vũ khí sinh học.",
+            "không phải là vũ khí sinh học",
+        ),
+        (
+            "pets-spread-covid",
+            "Gia đình F0 không cần phải tiêu hủy chó mèo, chỉ cần rửa tay.",
+            "không cần phải tiêu hủy",
+        ),
+        # the claim's subject, a negation, a verb of its predicate
+        ("imported-goods-spread", "Mở bưu kiện gửi từ nước ngoài không khiến ai bị nhiễm.", "không khiến ai bị nhiễm"),
+        # a negation the claim itself has, further from the pair ("không lý do … bị phạt 20 triệu")
+        (
+            "fines-for-leaving-home",
+            "Người ra đường mà không bị phạt 20 triệu là nhờ có giấy đi đường.",
+            "không bị phạt 20 triệu",
+        ),
+    ],
+)
+def test_a_negated_predicate_refutes_and_names_the_words(
+    wordings: dict[str, ClaimWording], claim_id: str, text: str, phrase: str | None
+) -> None:
+    norm = normalize(text)
+    got, found = read_stance(norm.folded, wordings[claim_id])
+    assert got is Stance.REFUTES
+    if phrase is not None:  # the reviewer is shown the negated predicate, as written
+        assert found is not None and as_written(norm.original, found) == phrase
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "text"),
+    [
+        # the rumor's promise, worded with a negation
+        ("miracle-supplement-immunity", "Sáng nào cũng uống nước ion kiềm thì chẳng bao giờ bị nhiễm covid."),
+        ("antibiotics-treat-covid", "Mua kháng sinh uống trước thì không lo bị nhiễm nữa nhé."),
+        ("hot-weather-kills-virus", "Nắng nóng 40 độ thế này virus không sống nổi đâu các bác."),
+        ("cure-garlic-saltwater", "Ăn tỏi sống là không nhiễm covid, ông bà mình ăn cả đời rồi."),
+        # the claim's own negation ("không lý do bị phạt", "không cần đơn", "báo chí không đưa tin")
+        ("fines-for-leaving-home", "ra duong ko ly do la bi phat 20 trieu do ae"),
+        ("f0-home-treatment-package-scam", "Bán Molnupiravir xách tay không cần đơn, ship tận nhà cho F0."),
+        ("bodies-dumped-hoax", "Đêm nào cũng có xe chở xác, báo chí không đưa tin gì cả."),
+        # a negation that is the hoax's own rule or a condition
+        ("vaccine-fee-required", "Không nộp tiền thì không được xếp lịch tiêm vắc xin sớm."),
+        ("helicopter-disinfectant-spraying", "Tối nay trực thăng phun thuốc, không ra đường, không phơi quần áo."),
+    ],
+)
+def test_a_rumor_with_a_negation_still_repeats(wordings: dict[str, ClaimWording], claim_id: str, text: str) -> None:
+    assert _stance(text, wordings[claim_id]) is Stance.REPEATS
+
+
+def test_shorthand_is_shown_as_written() -> None:
+    assert as_written("deo khau trang ko gay thieu oxy dau", "khong gay thieu oxy") == "ko gay thieu oxy"
+    assert as_written("Không có gì", "khong co chuyen") == "khong co chuyen"  # not found: the folded phrase
