@@ -774,7 +774,7 @@ def previous_figures(out_dir: Path, encoder: Any) -> dict[str, Any]:
     old.use_encoder(encoder)
     chosen = bool((metrics.get("encoder") or {}).get("chosen"))
     return {
-        "version": old.active_version,
+        "version": old.version,
         "data_sha256": (metrics.get("data") or {}).get("sha256"),
         "seed": metrics.get("seed"),
         "cv": _cv_brief(metrics.get("cv_stacked") if chosen else metrics.get("cv") or {}),
