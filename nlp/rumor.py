@@ -780,7 +780,20 @@ def previous_figures(out_dir: Path, encoder: Any) -> dict[str, Any]:
         "cv": _cv_brief(metrics.get("cv_stacked") if chosen else metrics.get("cv") or {}),
         "selection": selection(old),
         "gate_neutral_at_medium": fairness_summary(fairness_results(old), 1.0)["neutral_at_medium"],
+        "cv_partial": _carried_partial(metrics.get("cv_partial") or {}, old.version),
     }
+
+
+def _carried_partial(part: dict[str, Any], version: str) -> dict[str, Any]:
+    """The masking before/after of an earlier run (``cv_partial``), carried into a run that did not
+    refit the unmasked procedure, its rows named by the model they belonged to."""
+    if not part:
+        return {}
+    runs = {name.replace("(shipped)", f"({version})"): folds for name, folds in part["runs"].items()}
+    note = part["note"]
+    if not note.startswith("Carried over from"):
+        note = f"Carried over from the report of `{version}` (masking is unchanged since). " + note
+    return {"note": note, "runs": runs}
 
 
 def train(
@@ -898,7 +911,8 @@ def train(
         "frozen_stacked": frozen_stacked,
         "fairness": fairness,
         "selection": selection(model),
-        "previous": previous,
+        "previous": {k: v for k, v in previous.items() if k != "cv_partial"},
+        "cv_partial": {} if before else previous.get("cv_partial", {}),
         "seconds": round(time.time() - started, 1),
     }
     model.info = {"trained_at": trained_on, "cv": public_figures(stacked if chosen else metrics)}
