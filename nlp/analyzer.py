@@ -145,7 +145,7 @@ class Analyzer:
         self.versions["claims"] = (
             "claims-"
             + registry_hash(self.claims)[:8]
-            + (("+e5+verifier-s" if self.matcher.verifier else "+e5") if self.encoder else "")
+            + (("+e5+verifier-s+near" if self.matcher.verifier else "+e5+near") if self.encoder else "")
             + f"+{STANCE_VERSION}"
         )
 

@@ -89,6 +89,24 @@ def test_only_covid_related_texts_are_embedded(finder: ClaimFinder) -> None:
     assert (sig.semantic[0] == -1).all() and (sig.semantic[2] == -1).all() and (sig.semantic[1] > 0).all()
 
 
+def test_covid_texts_no_claim_could_be_in_are_not_embedded(finder: ClaimFinder) -> None:
+    """The semantic path only for texts near some claim: no claim's key term (lexical 0) and an
+    opening that shares few character n-grams with every claim text is not embedded; a rumor told
+    without any key term but close to a claim's wording still is."""
+    texts = [
+        _text("Thủ tướng chủ trì cuộc họp trực tuyến với doanh nghiệp về phục hồi kinh tế sau đại dịch COVID-19."),
+        _text("Giá vàng hôm nay tăng mạnh, thị trường chứng khoán khởi sắc sau đại dịch COVID-19."),
+        _text("Ăn củ hành sống mỗi ngày là chữa khỏi và diệt được virus COVID-19 nhé mọi người"),
+    ]
+    assert all(t.covid_proba >= 0.5 for t in texts)
+    lexical = finder.lexical.scores([t.folded for t in texts]).max(axis=1)
+    assert lexical.tolist()[:2] == [0.0, 0.0]
+    sig = finder.signals(texts)
+    assert sig.embedded.tolist() == [False, False, True]
+    assert (sig.semantic[:2] == -1).all()
+    assert finder.find(texts[:2]) == [[], []]
+
+
 def test_official_notices_match_nothing(finder: ClaimFinder) -> None:
     texts = [
         "Thông báo lịch tiêm vắc xin phòng COVID-19 mũi 1 cho người trên 65 tuổi tại các trạm y tế xã.",
