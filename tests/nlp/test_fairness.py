@@ -49,9 +49,12 @@ def test_the_name_does_not_move_the_score(results) -> None:  # type: ignore[no-u
     strict=True,
     reason=(
         "aim not met by the shipped model (2026-12-02, lexical + e5 view): 6 of 65 neutral one-sentence official "
-        "templates score 0.42-0.53 whatever the name (the spread gate passes; the level is the text's, e.g. 'Bộ Y tế "
+        "templates score 0.42-0.53 whatever the name (the spread gate passes; the level is not the name's, e.g. 'Bộ Y tế "
         "cho biết <QUỐC_GIA> đã viện trợ thêm 500.000 liều vắc xin…' 0.53, 0.63 before the e5 view). Not tuned "
-        "away on the test's own sentences; see the rumor model card. strict: a model that meets the aim turns "
+        "away on the test's own sentences. Cause (2026-12-03): their text scores are low; the boosted second level "
+        "lifts them because their unknown engagement counts are filled with training medians, a value it ties to "
+        "unreliable posts; a fix that removed it also dropped forum/Telegram rumors without counts (docs/nlp.md). See "
+        "the rumor model card. strict: a model that meets the aim turns "
         "this into a failure to remove the mark."
     ),
 )
