@@ -91,7 +91,9 @@ def _shifted(stacked: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int, 
     return Shifted(R._text_level().fit(x, y), shift)
 
 
-def _text_pieces(words: list[str], folded: list[str], meta: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int):
+def _text_pieces(
+    words: list[str], folded: list[str], meta: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int
+) -> tuple[Any, Any, Any, Any, np.ndarray, np.ndarray]:
     """The text level of ``nlp.rumor._fit_stack`` (shared by every second level)."""
     from sklearn.base import clone
 
@@ -108,7 +110,9 @@ def _text_pieces(words: list[str], folded: list[str], meta: np.ndarray, y: np.nd
     return word_vec, char_vec, word_lr, char_lr, np.column_stack([oof, meta]), medians
 
 
-def _second_levels(stacked: np.ndarray, y: np.ndarray, groups: np.ndarray, medians: np.ndarray, seed: int):
+def _second_levels(
+    stacked: np.ndarray, y: np.ndarray, groups: np.ndarray, medians: np.ndarray, seed: int
+) -> tuple[Any, Any, Any, Any]:
     """Main's trees (every row, medians filled), the branch's trees (rows with context) and the
     branch's and the balanced candidate's text levels."""
     meta = stacked[:, 2:]
@@ -211,7 +215,9 @@ def main() -> None:
     print(f"\ncand-shift target: main's blind recall at {MEDIUM} = {target:.3f}")
     print_table("Normal scoring (context as recorded)", y, normal)
     print_table("Every row scored with context unknown", y, blind)
-    print_table("Rows that have no context in ReINTEL (blind score)", y[natural], {k: v[natural] for k, v in blind.items()})
+    print_table(
+        "Rows that have no context in ReINTEL (blind score)", y[natural], {k: v[natural] for k, v in blind.items()}
+    )
 
     if args.encoder:
         _encoder_tables(data, y, splits, normal, blind)
@@ -248,7 +254,7 @@ def _encoder_tables(data: Any, y: np.ndarray, splits: list, normal: dict, blind:
     rows: dict[str, np.ndarray] = {}
     for kind in KINDS:
         out = blind[kind].copy()
-        for k, (_, te) in enumerate(splits):
+        for _, te in splits:
             fit_rows = np.ones(len(y), dtype=bool)
             fit_rows[te] = False
             fit_rows &= gated
@@ -258,6 +264,21 @@ def _encoder_tables(data: Any, y: np.ndarray, splits: list, normal: dict, blind:
         rows[kind + " +e5"] = out
     print(f"\ne5 rows embedded (COVID-related): {int(gated.sum()):,}")
     print_table("Every row scored with context unknown, stacked with e5", y, rows)
+
+
+def _desk_risks(models: dict[str, Any], docs: list[Any]) -> dict[str, list[float]]:
+    """The risk the desk would show for ``docs`` with each model in the analyzer (encoder off,
+    no claim registry: the storyline's day 2 is before the reviewer proposes the claim)."""
+    from nlp.analyzer import Analyzer
+    from tinradar.settings import Settings
+
+    analyzer = Analyzer(Settings().model_copy(update={"encoder": "off"}), claims=[])
+    out: dict[str, list[float]] = {}
+    for k, m in models.items():
+        m.use_encoder(None)
+        analyzer.rumor = m
+        out[k] = [a.rumor_risk for a in analyzer.analyze(docs)]
+    return out
 
 
 def _choose_and_report(models: dict[str, Any], y: np.ndarray, blind: dict[str, np.ndarray]) -> None:
@@ -273,11 +294,7 @@ def _choose_and_report(models: dict[str, Any], y: np.ndarray, blind: dict[str, n
             f"   rumor at medium {r['at_medium']}/{r['lines']} (mean {r['mean']:.3f})"
         )
     floor = figures(y, blind["main"])["med_r"]
-    ok = [
-        k
-        for k in KINDS[1:]
-        if figures(y, blind[k])["med_r"] >= floor and sel[k]["neutral"]["at_medium"] == 0
-    ]
+    ok = [k for k in KINDS[1:] if figures(y, blind[k])["med_r"] >= floor and sel[k]["neutral"]["at_medium"] == 0]
     best = max(ok, key=lambda k: figures(y, blind[k])["pr"]) if ok else None
     print(f"choice (blind recall at {MEDIUM} >= main's {floor:.3f} and no neutral selection line at medium): {best}")
 
@@ -293,9 +310,12 @@ def _choose_and_report(models: dict[str, Any], y: np.ndarray, blind: dict[str, n
         ]
     )
     scores = {k: m.predict(norms, meta) for k, m in models.items()}
-    print("  day " + "".join(f"{k:>15}" for k in models) + "  text")
+    desk = _desk_risks(models, [doc for _, doc in docs])
+    print("  model score / the desk's risk (nlp.analyzer: COVID factor, no known claim yet)")
+    print("  day " + "".join(f"{k:>16}" for k in models) + "  text")
     for i, (d, doc) in enumerate(docs):
-        print(f"  {d:>3} " + "".join(f"{scores[k][i]:>15.3f}" for k in models) + "  " + doc.text[:60])
+        cells = "".join(f"{scores[k][i]:>9.3f}/{desk[k][i]:.3f}" for k in models)
+        print(f"  {d:>3} " + cells + "  " + doc.text[:60])
 
     print("\nGate (nlp/data/fairness_templates.yaml), encoder off: counts only")
     spread = load_templates()["max_spread"]
