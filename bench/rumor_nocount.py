@@ -219,6 +219,7 @@ def main() -> None:
         "Rows that have no context in ReINTEL (blind score)", y[natural], {k: v[natural] for k, v in blind.items()}
     )
 
+    _paired(y, splits, blind)
     if args.encoder:
         _encoder_tables(data, y, splits, normal, blind)
 
@@ -236,6 +237,23 @@ def main() -> None:
     print(f"\ncand-shift (every row): logit shift {shifted.shift:+.3f}")
     _choose_and_report(models, y, blind)
     print(f"\n{time.time() - started:.0f} s")
+
+
+def _paired(y: np.ndarray, splits: list, blind: dict[str, np.ndarray]) -> None:
+    """Per-fold ROC-AUC / PR-AUC of each procedure minus main's (blind scores): mean ± std over folds."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    print("\nPer fold, minus main (blind): ROC-AUC, PR-AUC mean ± std over folds")
+    for kind in KINDS[1:]:
+        d_roc = [roc_auc_score(y[te], blind[kind][te]) - roc_auc_score(y[te], blind["main"][te]) for _, te in splits]
+        d_pr = [
+            average_precision_score(y[te], blind[kind][te]) - average_precision_score(y[te], blind["main"][te])
+            for _, te in splits
+        ]
+        print(
+            f"  {kind:<14} {np.mean(d_roc):+.4f} ± {np.std(d_roc):.4f}   {np.mean(d_pr):+.4f} ± {np.std(d_pr):.4f}"
+            f"   folds better: {sum(d > 0 for d in d_roc)}/{len(splits)}"
+        )
 
 
 def _encoder_tables(data: Any, y: np.ndarray, splits: list, normal: dict, blind: dict) -> None:
