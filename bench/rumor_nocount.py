@@ -10,15 +10,15 @@ time only; training is unchanged).
 
 Procedures (second level for posts with unknown context):
 
-* ``main``: boosted trees on every row with the unknowns filled with training medians
-  (main's procedure: ``RumorModel.text_model`` None);
-* ``branch``: the logistic regression over text scores + style signals (``_text_level``);
+* ``medians``: boosted trees on every row with the unknowns filled with training medians
+  (the procedure shipped until 2026-12-03: ``RumorModel.text_model`` None);
+* ``split`` (shipped since 2026-12-03): the logistic regression over text scores + style signals (``_text_level``);
 * ``cand-balanced``: the same regression with ``class_weight="balanced"`` (no tuning);
-* ``cand-shift``: the branch's regression with its logit shifted so that 0.40 sits at the
-  score whose recall on a grouped inner CV of the training rows equals main's blind recall
-  at 0.40 (main's figure from this same run: a policy target, not a fitted value).
+* ``cand-shift``: the split's regression with its logit shifted so that 0.40 sits at the
+  score whose recall on a grouped inner CV of the training rows equals the medians' blind recall
+  at 0.40 (that figure from this same run: a policy target, not a fitted value).
 
-A candidate is *acceptable* when its blind out-of-fold recall at 0.40 is at least main's and
+A candidate is *acceptable* when its blind out-of-fold recall at 0.40 is at least the medians' and
 the selection set (``nlp/data/fairness_selection.yaml``) has no neutral one-liner at medium;
 among acceptable ones the higher blind PR-AUC wins. The choice is printed before the storyline
 (``fixture_site/storyline.py``) and the gate's templates (``nlp/data/fairness_templates.yaml``,
@@ -80,7 +80,7 @@ def _cut_for_recall(y: np.ndarray, score: np.ndarray, recall: float) -> float:
 
 
 def _shifted(stacked: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int, target: float) -> Shifted:
-    """The branch's text level, its logit moved so that MEDIUM sits where its grouped inner-CV
+    """The split's text level, its logit moved so that MEDIUM sits where its grouped inner-CV
     recall is ``target``."""
     x = R._text_inputs(stacked)
     inner = np.zeros(len(y))
@@ -113,8 +113,8 @@ def _text_pieces(
 def _second_levels(
     stacked: np.ndarray, y: np.ndarray, groups: np.ndarray, medians: np.ndarray, seed: int
 ) -> tuple[Any, Any, Any, Any]:
-    """Main's trees (every row, medians filled), the branch's trees (rows with context) and the
-    branch's and the balanced candidate's text levels."""
+    """The medians' trees (every row, medians filled), the split's trees (rows with context) and the
+    split's and the balanced candidate's text levels."""
     meta = stacked[:, 2:]
     main = R._second_level(seed)
     main.set_params(cv=R._grouped_folds(y, groups, seed + 2))
@@ -134,9 +134,9 @@ def _blind(meta: np.ndarray) -> np.ndarray:
 
 
 def _scores(kind: str, levels: dict[str, Any], medians: np.ndarray, stacked: np.ndarray) -> np.ndarray:
-    if kind == "main":
+    if kind == "medians":
         full = np.concatenate([[0.0, 0.0], medians]).astype(np.float32)
-        return levels["main"].predict_proba(R._impute(stacked, full))[:, 1]
+        return levels["medians"].predict_proba(R._impute(stacked, full))[:, 1]
     return R.second_proba(levels["trees"], levels[kind], stacked)
 
 
@@ -164,7 +164,7 @@ def print_table(title: str, y: np.ndarray, rows: dict[str, np.ndarray]) -> None:
         )
 
 
-KINDS = ("main", "branch", "cand-balanced", "cand-shift")
+KINDS = ("medians", "split", "cand-balanced", "cand-shift")
 
 
 def main() -> None:
@@ -192,7 +192,7 @@ def main() -> None:
                 [words[i] for i in tr], [folded[i] for i in tr], data.meta[tr], y[tr], groups[tr], seed
             )
             main_m, trees, text, bal = _second_levels(stacked, y[tr], groups[tr], medians, seed)
-            levels = {"main": main_m, "trees": trees, "branch": text, "cand-balanced": bal}
+            levels = {"medians": main_m, "trees": trees, "split": text, "cand-balanced": bal}
             text_te = np.column_stack(
                 [
                     wl.decision_function(wv.transform([words[i] for i in te])),
@@ -206,13 +206,13 @@ def main() -> None:
                 blind[kind][te] = _scores(kind, levels, medians, te_blind)
             kept.append((tr, te, stacked, levels, medians, te_normal, te_blind))
             print(f"fold {k}/{args.folds} done ({time.time() - started:.0f} s)", flush=True)
-        target = figures(y, blind["main"])["med_r"]
+        target = figures(y, blind["medians"])["med_r"]
         for tr, _te, stacked, levels, medians, te_normal, te_blind in kept:
             levels["cand-shift"] = _shifted(stacked, y[tr], groups[tr], seed, target)
             normal["cand-shift"][_te] = _scores("cand-shift", levels, medians, te_normal)
             blind["cand-shift"][_te] = _scores("cand-shift", levels, medians, te_blind)
 
-    print(f"\ncand-shift target: main's blind recall at {MEDIUM} = {target:.3f}")
+    print(f"\ncand-shift target: the medians' blind recall at {MEDIUM} = {target:.3f}")
     print_table("Normal scoring (context as recorded)", y, normal)
     print_table("Every row scored with context unknown", y, blind)
     print_table(
@@ -229,8 +229,8 @@ def main() -> None:
         main_m, trees, text, bal = _second_levels(stacked, y, groups, medians, seed)
         shifted = _shifted(stacked, y, groups, seed, target)
     models = {
-        "main": R.RumorModel(wv, cv, wl, cl, main_m, version="main", impute=medians),
-        "branch": R.RumorModel(wv, cv, wl, cl, trees, version="branch", impute=medians, text_model=text),
+        "medians": R.RumorModel(wv, cv, wl, cl, main_m, version="medians", impute=medians),
+        "split": R.RumorModel(wv, cv, wl, cl, trees, version="split", impute=medians, text_model=text),
         "cand-balanced": R.RumorModel(wv, cv, wl, cl, trees, version="bal", impute=medians, text_model=bal),
         "cand-shift": R.RumorModel(wv, cv, wl, cl, trees, version="shift", impute=medians, text_model=shifted),
     }
@@ -240,14 +240,14 @@ def main() -> None:
 
 
 def _paired(y: np.ndarray, splits: list, blind: dict[str, np.ndarray]) -> None:
-    """Per-fold ROC-AUC / PR-AUC of each procedure minus main's (blind scores): mean ± std over folds."""
+    """Per-fold ROC-AUC / PR-AUC of each procedure minus the medians' (blind scores): mean ± std over folds."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
-    print("\nPer fold, minus main (blind): ROC-AUC, PR-AUC mean ± std over folds")
+    print("\nPer fold, minus medians (blind): ROC-AUC, PR-AUC mean ± std over folds")
     for kind in KINDS[1:]:
-        d_roc = [roc_auc_score(y[te], blind[kind][te]) - roc_auc_score(y[te], blind["main"][te]) for _, te in splits]
+        d_roc = [roc_auc_score(y[te], blind[kind][te]) - roc_auc_score(y[te], blind["medians"][te]) for _, te in splits]
         d_pr = [
-            average_precision_score(y[te], blind[kind][te]) - average_precision_score(y[te], blind["main"][te])
+            average_precision_score(y[te], blind[kind][te]) - average_precision_score(y[te], blind["medians"][te])
             for _, te in splits
         ]
         print(
@@ -267,7 +267,7 @@ def _encoder_tables(data: Any, y: np.ndarray, splits: list, normal: dict, blind:
         return
     vectors = R.embed_training(data.norms, encoder)
     covid = np.asarray([covid_probability(n.folded) if n.folded else 0.0 for n in data.norms])
-    enc = R.encoder_cv(data, normal["main"], vectors, covid)["_enc_oof"]
+    enc = R.encoder_cv(data, normal["medians"], vectors, covid)["_enc_oof"]
     gated = covid >= R.ENCODER_GATE
     rows: dict[str, np.ndarray] = {}
     for kind in KINDS:
@@ -311,10 +311,10 @@ def _choose_and_report(models: dict[str, Any], y: np.ndarray, blind: dict[str, n
             f"  {k:<14} neutral at medium {n['at_medium']}/{n['lines']} (max {n['max']:.3f})"
             f"   rumor at medium {r['at_medium']}/{r['lines']} (mean {r['mean']:.3f})"
         )
-    floor = figures(y, blind["main"])["med_r"]
+    floor = figures(y, blind["medians"])["med_r"]
     ok = [k for k in KINDS[1:] if figures(y, blind[k])["med_r"] >= floor and sel[k]["neutral"]["at_medium"] == 0]
     best = max(ok, key=lambda k: figures(y, blind[k])["pr"]) if ok else None
-    print(f"choice (blind recall at {MEDIUM} >= main's {floor:.3f} and no neutral selection line at medium): {best}")
+    print(f"choice (blind recall at {MEDIUM} >= medians' {floor:.3f} and no neutral selection line at medium): {best}")
 
     from fixture_site.storyline import DAYS, documents
 
