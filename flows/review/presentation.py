@@ -44,6 +44,8 @@ STANCE_LABELS = {
     # matches stored before stances were read: the page must not guess that the item repeats the rumor
     "unknown": "Bài được phân tích trước khi máy phân biệt nhắc lại hay bác bỏ: cần đọc bài để biết.",
 }
+#: The short form before a claim's tag in the queue rows (the whole sentence is its tooltip).
+STANCE_TAGS = {"repeats": "≈", "refutes": "có vẻ bác bỏ:", "asks": "có vẻ hỏi:", "unknown": "≈"}
 #: The tooltip of the refuting words where they are marked in the item text.
 STANCE_MARK = "lời có vẻ bác bỏ tin đồn"
 
@@ -145,6 +147,7 @@ def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
     env.filters["snippet"] = snippet
     env.filters["highlighted"] = highlighted
     env.filters["percent"] = percent
+    env.filters["stance"] = stance_of
     env.filters["province"] = lambda code: province_names().get(code or "", code or "")
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
@@ -157,4 +160,5 @@ def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
         MODE_LABELS=MODE_LABELS,
         STANCE_LABELS=STANCE_LABELS,
         STANCE_MARK=STANCE_MARK,
+        STANCE_TAGS=STANCE_TAGS,
     )

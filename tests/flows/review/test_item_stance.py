@@ -26,7 +26,7 @@ def _with_match(it: ScoredItem, match: ClaimMatch, spans: list[CueSpan] | None =
 
 
 def _items() -> list[ScoredItem]:
-    refuting = seed.item("refutes", risk=0.3, title="Cải chính tin đồn khẩu trang", text=CORRECTION)
+    refuting = seed.item("refutes", risk=0.45, title="Cải chính tin đồn khẩu trang", text=CORRECTION)
     full = f"{refuting.document.title}\n\n{CORRECTION}"
     sentence = CORRECTION[: CORRECTION.index(". ") + 1]
     claim_span = CueSpan(
@@ -91,6 +91,15 @@ def test_each_match_says_whether_the_item_repeats_refutes_or_asks(app, es_client
 
     box = _claims_box(lan.get(f"/item/{ids['asks']}").text)
     assert str(escape(STANCE_LABELS["asks"])) in box and str(escape(STANCE_LABELS["repeats"])) not in box
+
+    # the queue rows say it too, in short
+    rows = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'<tr data-id="([^"]+)">(.*?)</tr>', lan.get("/?status=all").text, re.S)
+    }
+    assert 'class="tag claim stance-refutes"' in rows[ids["refutes"]] and "có vẻ bác bỏ:" in rows[ids["refutes"]]
+    assert 'class="tag claim stance-repeats"' in rows[ids["repeats"]] and "có vẻ bác bỏ" not in rows[ids["repeats"]]
+    assert "có vẻ hỏi:" in rows[ids["asks"]]
 
     page = lan.get(f"/item/{ids['no-phrase']}").text
     assert str(escape(STANCE_LABELS["refutes"])) in _claims_box(page)
