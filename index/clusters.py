@@ -144,6 +144,10 @@ class EsClusterStore:
                     "bool": {"filter": filters, "should": [{"terms": {"bands": list(keys)}}], "minimum_should_match": 1}
                 },
                 "size": CANDIDATES,
+                # Every hit scores the same (``terms`` is a constant-score query), so the top
+                # CANDIDATES are the first ones written; without a total to count, the shard
+                # stops there instead of visiting every member that shares a band key.
+                "track_total_hits": False,
                 "seq_no_primary_term": True,
                 "_source": ["doc_id", "cluster_id", "sig", "bands"],
             }

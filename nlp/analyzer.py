@@ -25,8 +25,8 @@ from nlp.cues import as_written, claim_cue, describe, model_term_cues, refutatio
 from nlp.encoder import load_encoder
 from nlp.features import PostSignals, metadata_matrix, signals
 from nlp.language import detect_language
+from nlp.masking import masker
 from nlp.normalize import NormalizedText, normalize, segment
-from nlp.places import Gazetteer
 from nlp.stance import STANCE_VERSION, read_stance, refutes
 from tinradar.clusters import ClusterStore
 from tinradar.schema import (
@@ -115,7 +115,8 @@ class Analyzer:
         self.use_claims(load_claims(settings.claims_file) if claims is None else claims)
         if self.encoder is not None:
             self.versions["encoder"] = self.encoder.version
-        self.gazetteer = Gazetteer()
+        # the masker's own gazetteer: it has just read the same texts' places (``Gazetteer._memo``)
+        self.gazetteer = masker().gazetteer
         self.versions["places"] = "dvhcvn-2021-07-01"
         self.clusters = ClusterIndex(cluster_store)
         self.versions["cluster"] = "minhash64-char5-lsh16x4-v2"
