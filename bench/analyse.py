@@ -7,8 +7,9 @@
 The documents are those ``bench/pipeline.py --pages N`` crawls (same fixture site, same
 generator): crawled once into ``--docs`` (reused when the file exists), then analysed by one
 ``nlp.Analyzer`` in batches of ``nlp_batch_size``, as the flow's analyse task does, clustering
-in this process (no Elasticsearch). Prints the load time, the analyse time and items/s, the
-texts the encoder embedded (0 when ``--cache-dir`` is warm) and the load average.
+in this process (no Elasticsearch). Prints the load time, the analyse time (wall clock and
+this process's CPU time) and items/s, the texts the encoder embedded (0 when ``--cache-dir``
+is warm) and the load average.
 
 ``--save`` writes every analysis (JSON, ``analyzed_at`` left out) and ``--check`` compares
 with such a file: a speed change must leave every score, cue, claim and note as it was, to
@@ -85,11 +86,12 @@ def main() -> int:
     analyzer = Analyzer(settings)
     loaded = time.perf_counter() - t0
     embedded_before = analyzer.encoder.embedded if analyzer.encoder is not None else 0
-    times = []
+    times: list[float] = []
+    cpu: list[float] = []
     analyses = []
     for _ in range(args.repeat):
         profiler = cProfile.Profile() if args.profile else None
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
         analyses = analyzer.analyze(docs)
@@ -97,6 +99,7 @@ def main() -> int:
             profiler.disable()
             profiler.dump_stats(args.profile)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     embedded = (analyzer.encoder.embedded if analyzer.encoder is not None else 0) - embedded_before
     best = min(times)
     print(f"{len(docs)} documents; analyser loaded in {loaded:.1f} s")
@@ -104,6 +107,7 @@ def main() -> int:
         f"  analyse: {', '.join(f'{t:.2f}' for t in times)} s → {len(docs) / best:,.1f} items/s (best), "
         f"{embedded} texts embedded"
     )
+    print(f"  CPU time of this process: {', '.join(f'{t:.2f}' for t in cpu)} s (less moved by other jobs than the wall clock)")
     print(f"  load average before {load_before}, after {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
 
     rows = [a.model_dump(mode="json", exclude={"analyzed_at"}) for a in analyses]
