@@ -107,7 +107,9 @@ def main() -> int:
         f"  analyse: {', '.join(f'{t:.2f}' for t in times)} s → {len(docs) / best:,.1f} items/s (best), "
         f"{embedded} texts embedded"
     )
-    print(f"  CPU time of this process: {', '.join(f'{t:.2f}' for t in cpu)} s (less moved by other jobs than the wall clock)")
+    print(
+        f"  CPU time of this process: {', '.join(f'{t:.2f}' for t in cpu)} s (less moved by other jobs than the wall clock)"
+    )
     print(f"  load average before {load_before}, after {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
 
     rows = [a.model_dump(mode="json", exclude={"analyzed_at"}) for a in analyses]

@@ -22,13 +22,13 @@ from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule, load_verifier
 from nlp.claims import Claim, load_claims, registry_hash
 from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
-from nlp.cues import as_written, claim_cue, describe, model_term_cues, refutation_cue, reliability_cues, select
+from nlp.cues import claim_cue, describe, model_term_cues, refutation_cue, reliability_cues, select
 from nlp.encoder import load_encoder
 from nlp.features import PostSignals, metadata_matrix, signals
 from nlp.language import detect_language
 from nlp.masking import masker
 from nlp.normalize import NormalizedText, normalize, segment
-from nlp.stance import STANCE_VERSION, read_stance, refutes
+from nlp.stance import STANCE_VERSION, refutes
 from tinradar.clusters import ClusterStore
 from tinradar.schema import (
     Analysis,
@@ -369,14 +369,16 @@ class Analyzer:
             risk = max(risk, s.risk_high + (1 - s.risk_high) * 0.8 * strength)
         elif matched and matched[0].stance is Stance.ASKS:
             risk = min(max(risk, s.risk_medium), s.risk_high - 0.01)
-        return risk, self._claim_cues(matched, it), refuting
+        return risk, self._claim_cues(matched), refuting
 
-    def _claim_cues(self, matched: list[ClaimMatch], it: _Item) -> list[str]:
+    def _claim_cues(self, matched: list[ClaimMatch]) -> list[str]:
         """What a reviewer needs about the best match: which rumor, how the text relates to it, the correction.
 
         A refutation names the words that refute ("… (có vẻ là bài cải chính: "không gây thiếu
-        oxy")"), so the reviewer checks that they deny this claim. (Made here, as plain strings,
-        for every matched item whatever its risk.)
+        oxy")"), so the reviewer checks that they deny this claim: the match's ``stance_phrase``,
+        which the claim finder read with the stance, over the region where the text mentions the
+        claim — never read again here, so the cue cannot disagree with the stance. (Made here, as
+        plain strings, for every matched item whatever its risk.)
         """
         if not matched:
             return []
@@ -390,10 +392,8 @@ class Analyzer:
             Stance.REFUTES: "nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính)",
             Stance.ASKS: "hỏi về tin đồn đã bị bác bỏ (có thể trả lời bằng lời cải chính)",
         }[best.stance]
-        if best.stance is Stance.REFUTES and best.claim_id in self.matcher.wordings:
-            _, phrase = read_stance(it.norm.folded, self.matcher.wordings[best.claim_id])
-            if phrase:
-                lead = lead[:-1] + f': "{as_written(it.norm.original, phrase)}")'
+        if best.stance is Stance.REFUTES and best.stance_phrase:
+            lead = lead[:-1] + f': "{best.stance_phrase}")'
         cues = [f"{lead}: {short}"]
         if best.stance is not Stance.REFUTES:
             cues.append(f"cải chính ({', '.join(claim.debunked_by)}): {claim.correction}")

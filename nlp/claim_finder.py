@@ -17,7 +17,9 @@ is blind to negation and finds every same-topic official notice "close" to some 
   next claim by ``margin``, or reaches ``semantic_with_terms`` while the text holds the
   claim's terms. The reported ``similarity`` is on the lexical scale (the match threshold
   is ``lexical``): a semantic match maps its cosine linearly from its threshold to 1;
-* **the stance** (``nlp.stance``) of each match: repeats, refutes or asks.
+* **the stance** (``nlp.stance``) of each match: repeats, refutes or asks, read over the text's
+  opening and the sentences around the match; a refuting match carries the words that refute
+  (``ClaimMatch.stance_phrase``), which the analyzer's cue quotes.
 
 With the encoder off or missing, only the lexical signal is used (as before this module).
 """
@@ -37,9 +39,10 @@ from nlp.claim_vectors import ClaimVectors
 from nlp.claim_verifier import Verifier, VerifierInput, top_claim_input
 from nlp.claims import Claim, ClaimMatcher, split_sentences
 from nlp.covid import covid_probability
+from nlp.cues import as_written
 from nlp.encoder import Encoder
 from nlp.normalize import normalize
-from nlp.stance import SHORT_TEXT_SENTENCES, claim_wordings, stance
+from nlp.stance import SHORT_TEXT_SENTENCES, claim_wordings, read_stance
 from tinradar.schema import ClaimMatch
 from tinradar.text import fold
 
@@ -321,21 +324,29 @@ class ClaimFinder:
         ]
 
     def find(self, texts: Sequence[ClaimText], top: int = 3) -> list[list[ClaimMatch]]:
-        """The matching claims of each text, best first, each with its stance."""
+        """The matching claims of each text, best first, each with its stance and, for ``refutes``,
+        the refuting words as the text writes them (``stance_phrase``).
+
+        The stance is read once, here, over the region where the text mentions the claim; the
+        analyzer's cue quotes ``stance_phrase`` rather than reading the text again (without the
+        region, a long text refuted only near the match would lose its phrase or disagree).
+        """
         sig = self.signals(texts)
         out: list[list[ClaimMatch]] = []
         for k, (t, found) in enumerate(zip(texts, self.decide(sig, top), strict=True)):
             region = _region(t.folded, sig.windows[k]) if found else None
-            out.append(
-                [
+            matches: list[ClaimMatch] = []
+            for i, sim in found:
+                read, phrase = read_stance(t.folded, self.wordings[self.claims[i].id], region)
+                matches.append(
                     ClaimMatch(
                         claim_id=self.claims[i].id,
                         similarity=round(sim, 4),
-                        stance=stance(t.folded, self.wordings[self.claims[i].id], region),
+                        stance=read,
+                        stance_phrase=as_written(t.text, phrase, chars=len(t.text)) if phrase else None,
                     )
-                    for i, sim in found
-                ]
-            )
+                )
+            out.append(matches)
         return out
 
 

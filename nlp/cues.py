@@ -194,15 +194,17 @@ def _written_forms(word: str) -> str:
     return "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
 
 
-def as_written(text: str, folded_phrase: str) -> str:
+def as_written(text: str, folded_phrase: str, *, chars: int = CUE_CHARS) -> str:
     """A phrase found on the folded text (``nlp.stance``'s refuting phrase), as the text writes
-    it ("khong gay thieu oxy" → "không gây thiếu oxy"); the folded phrase where it cannot be
-    found again (shorthand the folding expanded: "ko" → "khong")."""
+    it ("khong gay thieu oxy" → "không gây thiếu oxy"), looked for in the first ``chars``
+    characters (the claim finder passes the whole text: the phrase may stand near a match far
+    into it); the folded phrase where it cannot be found again (shorthand the folding
+    expanded: "ko" → "khong")."""
     words = folded_phrase.split()
     if not words:
         return folded_phrase
     pattern = r"(?<!\w)" + r"\s+".join(_written_forms(w) for w in words) + r"(?!\w)"
-    m = re.search(pattern, fold_aligned(unify_tone_marks(text[:CUE_CHARS])))
+    m = re.search(pattern, fold_aligned(unify_tone_marks(text[:chars])))
     return text[m.start() : m.end()] if m else folded_phrase
 
 

@@ -66,6 +66,28 @@ def evaluate(model: Any, path: Path = TEMPLATES_FILE) -> list[TemplateResult]:
     return [TemplateResult(t, k, s, sc) for (k, s, t), sc in results.items()]
 
 
+SELECTION_FILE = Path(__file__).with_name("data") / "fairness_selection.yaml"
+
+
+def selection(model: Any, path: Path = SELECTION_FILE, medium_at: float = 0.4) -> dict[str, Any]:
+    """Score the selection set (``nlp/data/fairness_selection.yaml``: neutral official one-liners and
+    rumor-like ones of our own, worded apart from the gate's templates) with ``model``. Candidate
+    models are compared on these, so that the gate's own sentences are never tuned on."""
+    data = load_templates(path)
+    out: dict[str, Any] = {"medium_at": medium_at}
+    for kind in ("neutral", "rumor"):
+        norms = [normalize(t) for t in data[kind]]
+        scores = model.predict(norms, metadata_matrix([signals(n) for n in norms]))
+        out[kind] = {
+            "lines": len(scores),
+            "at_medium": int((scores >= medium_at).sum()),
+            "mean": round(float(scores.mean()), 4),
+            "max": round(float(scores.max()), 4),
+            "min": round(float(scores.min()), 4),
+        }
+    return out
+
+
 def summary(results: list[TemplateResult], max_spread: float, medium_at: float = 0.4) -> dict[str, Any]:
     """The model card's table: per kind and slot, the worst spread and the highest score."""
     data = load_templates()
@@ -102,4 +124,4 @@ def summary(results: list[TemplateResult], max_spread: float, medium_at: float =
     }
 
 
-__all__ = ["TEMPLATES_FILE", "TemplateResult", "evaluate", "load_templates", "summary"]
+__all__ = ["SELECTION_FILE", "TEMPLATES_FILE", "TemplateResult", "evaluate", "load_templates", "selection", "summary"]

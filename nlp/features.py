@@ -40,9 +40,12 @@ EMOJI_RE = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 HASHTAG_RE = re.compile(r"#\w+")
 
 #: Order of the columns of :func:`metadata_matrix` (kept in the model for a sanity check).
-#: Missing values are NaN here; the model replaces them with training medians, because in
-#: ReINTEL a missing count is an artefact of collection (87 % of posts without a comment
-#: count are unreliable) that news articles — which never carry counts — must not inherit.
+#: Missing values are NaN here. In ReINTEL a missing count is an artefact of collection (85 % of
+#: the training posts without a comment count are unreliable) that news articles — which never
+#: carry counts — must not inherit; the rumor model therefore scores a post with an unknown count
+#: or hour by a second level that never reads them (``nlp.rumor.CONTEXT_SIGNALS``). Filling them
+#: with training medians did not do it: the filled rows sat on one exact value that the boosted
+#: trees isolated (issue 21).
 FEATURE_NAMES = (
     "log_likes",
     "log_comments",

@@ -8,6 +8,9 @@ Design (chosen by cross-validation, see ``nlp/models/rumor/MODEL_CARD.md``):
 * a gradient-boosted second level that reads the two text scores (out-of-fold, so it
   learns how far to trust them) together with the post's signals from ``nlp.features``
   (engagement, posting hour, links, phones, capitals, exclamation marks, calls to forward);
+  a post whose engagement or posting hour is unknown (every news article) is read instead by a
+  logistic regression over the text scores and the style signals that never saw those signals
+  (:data:`CONTEXT_SIGNALS`), not by the trees with the unknowns filled in;
 * sigmoid calibration of the second level, so that 0.7 means roughly 70 %;
 * optionally, an **encoder view** (:class:`EncoderView`): a logistic regression on the e5
   vector (``nlp.encoder``) of the same masked text's opening, stacked with the lexical score
@@ -61,6 +64,17 @@ ENCODER_GATE = 0.5
 ENCODER_CS = (0.5, 2.0, 8.0)
 #: The encoder view is fitted only with at least this many COVID-related posts of each class.
 MIN_GATED = 20
+#: The signals a post may lack (engagement counts, posting hour): news articles never have
+#: them. A post missing any of them is scored by the second level that does not read them
+#: (``RumorModel.text_model``). Filling them with training medians was not neutral: in
+#: ReINTEL the posts without counts were mostly unreliable (85 % of those without a comment
+#: count), and once filled in they all sat on the median exactly, a value the boosted trees
+#: could isolate — so every news article and one-line official notice inherited the
+#: "missing ⇒ unreliable" artefact (a neutral notice at 0.44 fell to 0.22 with one like more
+#: or fewer). Issue 21; the diagnosis is in docs/nlp.md.
+CONTEXT_SIGNALS = ("log_likes", "log_comments", "log_shares", "share_like_ratio", "hour_sin", "hour_cos", "hour_night")
+_CONTEXT_COLS = [FEATURE_NAMES.index(f) for f in CONTEXT_SIGNALS]
+_STYLE_COLS = [i for i in range(len(FEATURE_NAMES)) if i not in _CONTEXT_COLS]
 
 
 @dataclass
@@ -247,6 +261,18 @@ def _blend_lr() -> Any:
     return LogisticRegression(C=1.0, max_iter=1000)
 
 
+def _text_level() -> Any:
+    """Second level for posts with unknown context signals: a logistic regression on the two text
+    scores and the style signals (standardised). Linear, so a lower text score never raises the
+    risk; on the selection set it left no neutral one-liner at medium and more rumor-like ones there
+    than boosted trees on the same inputs did (docs/nlp.md), within the grouped-CV noise."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
+
+
 def _second_level(seed: int) -> Any:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -268,10 +294,14 @@ class RumorModel:
     meta_model: Any
     version: str
     feature_names: tuple[str, ...] = FEATURE_NAMES
-    impute: Any = None  # training medians of the signals, for unknown values (NaN)
+    impute: Any = None  # training medians of the signals (models without ``text_model`` fill unknowns with them)
     info: dict[str, Any] = field(default_factory=dict)
     mask: bool = True  # names replaced by their type before the text models read the text
     encoder_view: EncoderView | None = None
+    #: Second level over the text scores and the style signals only (no ``CONTEXT_SIGNALS``),
+    #: for posts with any of those unknown; ``meta_model`` then scores only posts that have
+    #: them all (it is trained on those). None in models trained before: they impute.
+    text_model: Any = None
     #: The sentence encoder at run time (``use_encoder``); never saved with the model.
     encoder: Any = field(default=None, repr=False, compare=False)
 
@@ -340,7 +370,7 @@ class RumorModel:
         xc = self.char_vec.transform(folded)
         sw = self.word_lr.decision_function(xw)
         sc = self.char_lr.decision_function(xc)
-        return np.column_stack([sw, sc, _impute(meta, self.impute)]), xw
+        return np.column_stack([sw, sc, meta]), xw
 
     def predict(
         self, norms: list[NormalizedText], meta: np.ndarray, covid: Sequence[float] | None = None
@@ -353,12 +383,19 @@ class RumorModel:
         return self._with_encoder(norms, self._second(stacked), covid)
 
     def _second(self, stacked: np.ndarray) -> np.ndarray:
-        """Second level, single-threaded: OpenMP start-up per tree costs more than it saves
-        on batches of a few hundred rows (4x slower on a busy 2-core machine)."""
+        """Second level on (word score, char score, signals with NaN for unknown): posts with every
+        context signal known go to ``meta_model``, the others to ``text_model``. Single-threaded:
+        OpenMP start-up per tree costs more than it saves on batches of a few hundred rows (4x
+        slower on a busy 2-core machine)."""
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(limits=1, user_api="openmp"):
-            return self.meta_model.predict_proba(stacked)[:, 1]
+            if self.text_model is None:
+                return self.meta_model.predict_proba(_impute(stacked, self._stack_medians()))[:, 1]
+            return second_proba(self.meta_model, self.text_model, stacked)
+
+    def _stack_medians(self) -> np.ndarray | None:
+        return None if self.impute is None else np.concatenate([[0.0, 0.0], self.impute]).astype(np.float32)
 
     def predict_explain(
         self,
@@ -410,6 +447,7 @@ class RumorModel:
                 "info": info,
                 "mask": self.mask,
                 "encoder_view": self.encoder_view,
+                "text_model": self.text_model,
             },
             path,
             compress=3,
@@ -437,6 +475,28 @@ def _impute(meta: np.ndarray, medians: np.ndarray | None) -> np.ndarray:
     if medians is None or not np.isnan(meta).any():
         return meta
     return np.where(np.isnan(meta), medians[None, :], meta)
+
+
+def context_known(meta: np.ndarray) -> np.ndarray:
+    """Rows whose ``CONTEXT_SIGNALS`` are all known (not NaN)."""
+    return ~np.isnan(np.asarray(meta)[:, _CONTEXT_COLS]).any(axis=1)
+
+
+def _text_inputs(stacked: np.ndarray) -> np.ndarray:
+    """The text model's columns of a stacked matrix: the two text scores and the style signals."""
+    return stacked[:, [0, 1, *(2 + i for i in _STYLE_COLS)]]
+
+
+def second_proba(meta_model: Any, text_model: Any, stacked: np.ndarray) -> np.ndarray:
+    """P(unreliable) from the two second levels: ``meta_model`` where every context signal is
+    known, ``text_model`` elsewhere (``stacked``: text scores, then the signals with NaN)."""
+    known = context_known(stacked[:, 2:])
+    out = np.zeros(len(stacked))
+    if (~known).any():
+        out[~known] = text_model.predict_proba(_text_inputs(stacked[~known]))[:, 1]
+    if known.any():
+        out[known] = meta_model.predict_proba(stacked[known])[:, 1]
+    return out
 
 
 def _fit(
@@ -479,11 +539,17 @@ def _fit_stack(
     word_lr = _linear(seed).fit(xw, y)
     char_lr = _linear(seed).fit(xc, y)
     medians = np.nan_to_num(np.nanmedian(meta, axis=0)).astype(np.float32)
+    stacked = np.column_stack([oof, meta])
+    known = context_known(meta)
+    # posts with every context signal: the full second level; every post: the one without them
     second = _second_level(seed)
-    second.set_params(cv=_grouped_folds(y, groups, seed + 2))
+    second.set_params(cv=_grouped_folds(y[known], groups[known], seed + 2))
     assert isinstance(second, CalibratedClassifierCV)
-    meta_model = second.fit(np.column_stack([oof, _impute(meta, medians)]), y)
-    return RumorModel(word_vec, char_vec, word_lr, char_lr, meta_model, version="", impute=medians)
+    meta_model = second.fit(stacked[known], y[known])
+    text_model = _text_level().fit(_text_inputs(stacked), y)
+    return RumorModel(
+        word_vec, char_vec, word_lr, char_lr, meta_model, version="", impute=medians, text_model=text_model
+    )
 
 
 def fit(data: RumorData, seed: int = 42, *, mask: bool = True) -> RumorModel:
@@ -514,7 +580,7 @@ def cross_validate(
             [
                 model.word_lr.decision_function(model.word_vec.transform([words[i] for i in te])),
                 model.char_lr.decision_function(model.char_vec.transform([folded[i] for i in te])),
-                _impute(data.meta[te], model.impute),
+                data.meta[te],
             ]
         )
         pred[te] = model._second(stacked)
@@ -676,6 +742,60 @@ def public_figures(cv: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in cv.items() if not k.startswith("_")}
 
 
+def _cv_brief(cv: dict[str, Any]) -> dict[str, Any]:
+    """The figures of a CV result that a before/after needs."""
+    if not cv:
+        return {}
+    return {
+        "roc_auc": cv["roc_auc"],
+        "roc_auc_std": cv["roc_auc_std"],
+        "pr_auc": cv["pr_auc"],
+        "per_fold": [f["roc_auc"] for f in cv["per_fold"]],
+        "medium_or_high": cv["operating"]["medium_or_high"],
+        "recall_at_precision_0_75": cv["operating"]["recall_at_precision_0_75"],
+    }
+
+
+def previous_figures(out_dir: Path, encoder: Any) -> dict[str, Any]:
+    """The model a training run replaces (the one in ``out_dir``), for the card's before/after: its
+    grouped-CV figures from its ``metrics.json`` (the same folds when the data digest and seed are
+    the same) and its scores now on the same sentences as the new model (the fairness selection set
+    and the gate's templates), with the same encoder. Empty when there is none or it cannot load."""
+    from nlp.fairness import evaluate as fairness_results
+    from nlp.fairness import selection
+    from nlp.fairness import summary as fairness_summary
+
+    try:
+        old = RumorModel.load(out_dir)
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return {}
+    metrics_path = out_dir / METRICS_FILE
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
+    old.use_encoder(encoder)
+    chosen = bool((metrics.get("encoder") or {}).get("chosen"))
+    return {
+        "version": old.version,
+        "data_sha256": (metrics.get("data") or {}).get("sha256"),
+        "seed": metrics.get("seed"),
+        "cv": _cv_brief(metrics.get("cv_stacked") if chosen else metrics.get("cv") or {}),
+        "selection": selection(old),
+        "gate_neutral_at_medium": fairness_summary(fairness_results(old), 1.0)["neutral_at_medium"],
+        "cv_partial": _carried_partial(metrics.get("cv_partial") or {}, old.version),
+    }
+
+
+def _carried_partial(part: dict[str, Any], version: str) -> dict[str, Any]:
+    """The masking before/after of an earlier run (``cv_partial``), carried into a run that did not
+    refit the unmasked procedure, its rows named by the model they belonged to."""
+    if not part:
+        return {}
+    runs = {name.replace("(shipped)", f"({version})"): folds for name, folds in part["runs"].items()}
+    note = part["note"]
+    if not note.startswith("Carried over from"):
+        note = f"Carried over from the report of `{version}` (masking is unchanged since). " + note
+    return {"note": note, "runs": runs}
+
+
 def train(
     data_path: Path,
     out_dir: Path,
@@ -703,7 +823,7 @@ def train(
     Returns the metrics dict (also written as ``metrics.json``).
     """
     from nlp.fairness import evaluate as fairness_results
-    from nlp.fairness import load_templates
+    from nlp.fairness import load_templates, selection
     from nlp.fairness import summary as fairness_summary
     from nlp.rumor_card import model_card
 
@@ -754,8 +874,9 @@ def train(
         model.encoder_view = None
         model.use_encoder(None)
     trained_on = datetime.now(UTC).strftime("%Y-%m-%d")
-    model.version = f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}-masked" + ("-e5" if chosen else "")
+    model.version = f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}-masked-ctxsplit" + ("-e5" if chosen else "")
     fairness = fairness_summary(fairness_results(model), load_templates()["max_spread"])
+    previous = previous_figures(out_dir, encoder) if evaluate else {}
     report = {
         "model": "rumor",
         "version": model.version,
@@ -789,6 +910,9 @@ def train(
         "frozen_lexical": frozen_lexical,
         "frozen_stacked": frozen_stacked,
         "fairness": fairness,
+        "selection": selection(model),
+        "previous": {k: v for k, v in previous.items() if k != "cv_partial"},
+        "cv_partial": {} if before else previous.get("cv_partial", {}),
         "seconds": round(time.time() - started, 1),
     }
     model.info = {"trained_at": trained_on, "cv": public_figures(stacked if chosen else metrics)}

@@ -208,6 +208,20 @@ class ClaimMatch(_Model):
     stance: Stance = Field(
         default=Stance.REPEATS, description="repeats / refutes / asks; lines written before stances read as repeats"
     )
+    stance_phrase: str | None = Field(
+        default=None,
+        # Left out of the JSON when absent: lines and index documents written before the field
+        # read and write back as they were (their content hash does not move).
+        exclude_if=lambda v: v is None,
+        description="For refutes: the words that refute, as the text writes them (NFC), read once where the "
+        "stance was read (the text's opening and the sentences around the match), so the cue quotes what "
+        "decided the stance; None for repeats/asks and for matches made before it was carried",
+    )
+
+    @field_validator("stance_phrase")
+    @classmethod
+    def _phrase_nfc(cls, value: str | None) -> str | None:
+        return None if value is None else (nfc(value).strip() or None)
 
 
 #: A claim id: lower-case words joined by '-' (results and URLs refer to it).

@@ -154,3 +154,37 @@ def test_older_indices_get_the_new_fields(es_client, es_settings):
     item = make_item(7, published_at="2020-01-15T08:00:00+07:00", captions=["Ảnh: Hữu Khoa"], via="Infonet")
     stats = Indexer(es_client, es_settings).index([item])
     assert stats.failed == 0 and stats.indexed == 1
+
+
+def test_matches_indexed_before_the_refuting_phrase_still_load_and_new_ones_carry_it(es_client, es_settings):
+    """Template 8 adds ``matched_claims.stance_phrase``: a month made under 7 gains it, its
+    documents (matches without a phrase) read back as they were, and a new match keeps its phrase."""
+    from index.indexer import Indexer
+    from tinradar.schema import ClaimMatch, Stance
+
+    old_props = mapping_properties()
+    old_props["matched_claims"] = {
+        "properties": {k: v for k, v in old_props["matched_claims"]["properties"].items() if k != "stance_phrase"}
+    }
+    old_index = f"{es_settings.es_index_prefix}-docs-2020.02"
+    es_client.indices.create(index=old_index, mappings={"dynamic": "strict", "properties": old_props})
+    old = make_item(8, published_at="2020-02-03T08:00:00+07:00", claims=["vaccine-infertility"])
+    es_client.index(index=old_index, id=old.document.id, document=to_source(old).pipeline_body(), refresh=True)
+    ensure_templates(es_client, es_settings)
+    mapped = es_client.indices.get_mapping(index=old_index)[old_index]["mappings"]["properties"]
+    assert mapped["matched_claims"]["properties"]["stance_phrase"] == {"type": "keyword", "ignore_above": 256}
+
+    new = make_item(9, published_at="2020-02-04T08:00:00+07:00", claims=["masks-cause-hypoxia"])
+    new.analysis.matched_claims = [
+        ClaimMatch(claim_id="masks-cause-hypoxia", similarity=0.6, stance=Stance.REFUTES, stance_phrase="tin giả")
+    ]
+    stats = Indexer(es_client, es_settings).index([new])
+    assert stats.failed == 0 and stats.indexed == 1
+    es_client.indices.refresh(index=old_index)
+    read_old = IndexDoc.model_validate(es_client.get(index=old_index, id=old.document.id)["_source"])
+    read_new = IndexDoc.model_validate(es_client.get(index=old_index, id=new.document.id)["_source"])
+    assert [(m.claim_id, m.stance_phrase) for m in read_old.matched_claims] == [("vaccine-infertility", None)]
+    assert [(m.stance, m.stance_phrase) for m in read_new.matched_claims] == [(Stance.REFUTES, "tin giả")]
+    # the keyword is searchable: a reviewer can list the corrections that use a given phrase
+    hits = es_client.search(index=old_index, query={"term": {"matched_claims.stance_phrase": "tin giả"}})["hits"]
+    assert [h["_id"] for h in hits["hits"]] == [new.document.id]

@@ -79,6 +79,18 @@ def test_scored_item_flat_line_round_trip() -> None:
     assert ScoredItem.from_line(line) == item
 
 
+def test_a_claim_match_carries_its_refuting_phrase_and_old_lines_read_and_write_as_they_were() -> None:
+    nfd = unicodedata.normalize("NFD", "không gây thiếu oxy")
+    match = ClaimMatch(claim_id="masks-cause-hypoxia", similarity=0.6, stance="refutes", stance_phrase=nfd)
+    assert match.stance_phrase is not None and unicodedata.is_normalized("NFC", match.stance_phrase)
+    assert ClaimMatch.model_validate_json(match.model_dump_json()) == match
+    # a match written before the field (a scored line, an indexed document) reads back without a
+    # phrase and is written back exactly as it was: no "stance_phrase": null moves its content hash
+    old = {"claim_id": "vaccine-infertility", "similarity": 0.81, "stance": "repeats"}
+    assert ClaimMatch.model_validate(old).stance_phrase is None
+    assert ClaimMatch.model_validate(old).model_dump(mode="json") == old
+
+
 def test_text_is_nfc() -> None:
     nfd = unicodedata.normalize("NFD", "Tiêm vắc xin ở Sơn Dương")
     doc = make_doc(text=nfd, title=nfd)

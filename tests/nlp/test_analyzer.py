@@ -239,3 +239,37 @@ def test_true_advice_that_negates_a_myth_is_no_rumor_and_says_why(analyzer) -> N
     assert any(
         c.startswith('nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính: "không gây thiếu oxy")') for c in a.cues
     )
+
+
+#: A long post (more than four sentences) that refutes the mask myth only in its sixth sentence,
+#: far from its opening: the stance is read over the opening and the sentences around the match.
+LONG_REFUTED_LATE = (
+    "Bản tin sáng thứ Hai của xã. Tuần này trời mát, chợ phiên họp bình thường. "
+    "Trường tiểu học tổ chức hội khỏe Phù Đổng cho các em. Đội văn nghệ thôn Đông tập luyện chuẩn bị cho ngày hội. "
+    "Thư viện xã mở cửa cả ngày thứ Bảy. "
+    "Về chuyện trên mạng nói đeo khẩu trang lâu gây thiếu oxy: đó là tin giả, đeo khẩu trang đúng cách không gây "
+    "thiếu oxy. Mời bà con đến nhà văn hóa dự họp tổ dân phố tối thứ Sáu."
+)
+
+
+def test_a_long_text_refuted_near_the_match_quotes_the_refuting_words(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """The cue quotes the words the finder read the stance from, near the match, not only in the opening."""
+    [a] = analyzer.analyze([make_doc(LONG_REFUTED_LATE, "late-refuted-0001")])
+    best = a.matched_claims[0]
+    assert best.claim_id == "masks-cause-hypoxia" and best.stance.value == "refutes"
+    assert any(c.startswith('nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính: "tin giả")') for c in a.cues)
+    assert best.stance_phrase == "tin giả"
+
+
+def test_the_refutation_cue_quotes_the_matchs_phrase_and_reads_nothing_again(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """The cue is made from the match alone: a phrase the text does not hold is quoted as given."""
+    from tinradar.schema import ClaimMatch, Stance
+
+    carried = ClaimMatch(
+        claim_id="masks-cause-hypoxia", similarity=0.6, stance=Stance.REFUTES, stance_phrase="hoàn toàn bịa đặt"
+    )
+    [lead] = analyzer._claim_cues([carried])
+    assert lead.startswith('nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính: "hoàn toàn bịa đặt"): ')
+    # a match without a phrase (indexed before it was carried) keeps the plain wording
+    [plain] = analyzer._claim_cues([carried.model_copy(update={"stance_phrase": None})])
+    assert plain.startswith("nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính): ")

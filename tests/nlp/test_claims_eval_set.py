@@ -61,3 +61,21 @@ def test_the_fresh_set_is_one_split_covering_every_claim() -> None:
     assert sum(i.unaccented for i in para) >= 0.35 * len(para)
     assert sum(i.category == "long" for i in para) >= 25
     assert all(unicodedata.normalize("NFC", i.text) == i.text for i in items)
+
+
+def test_the_long_post_dev_set_is_long_names_registry_claims_and_reuses_no_variant() -> None:
+    """``long_posts_dev.yaml`` (what finder changes are chosen on, never a test of them): long
+    posts, each naming a registry claim told in words that are not one of its variants."""
+    from nlp.claims_dev import load_dev_set
+
+    items = load_dev_set()
+    claims = {c.id: c for c in load_claims(Settings().claims_file)}
+    para = [i for i in items if i.kind == "paraphrase"]
+    true = [i for i in items if i.kind == "true"]
+    assert len(para) >= 40 and len(true) >= 40
+    assert all(len(i.text) >= 600 for i in items)
+    assert all(i.claim in claims for i in para)
+    assert sum(i.unaccented for i in para) >= len(para) / 3
+    registry = {_compact(t) for c in claims.values() for t in [c.claim, *c.variants]}
+    assert not [i.text for i in para if any(v in _compact(i.text) for v in registry if len(v) > 25)]
+    assert all(unicodedata.is_normalized("NFC", i.text) for i in items)

@@ -8,10 +8,12 @@ template the score may move by at most ``max_spread``; no neutral template reach
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from nlp.encoder import load_encoder
-from nlp.fairness import evaluate, load_templates, summary
+from nlp.fairness import SELECTION_FILE, evaluate, load_templates, summary
 from nlp.rumor import RumorModel
 from tinradar.settings import Settings
 
@@ -45,19 +47,6 @@ def test_the_name_does_not_move_the_score(results) -> None:  # type: ignore[no-u
     assert not too_wide, too_wide
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "aim not met by the shipped model (2026-12-02, lexical + e5 view): 6 of 65 neutral one-sentence official "
-        "templates score 0.42-0.53 whatever the name (the spread gate passes; the level is not the name's, e.g. 'Bộ Y tế "
-        "cho biết <QUỐC_GIA> đã viện trợ thêm 500.000 liều vắc xin…' 0.53, 0.63 before the e5 view). Not tuned "
-        "away on the test's own sentences. Cause (2026-12-03): their text scores are low; the boosted second level "
-        "lifts them because their unknown engagement counts are filled with training medians, a value it ties to "
-        "unreliable posts; a fix that removed it also dropped forum/Telegram rumors without counts (docs/nlp.md). See "
-        "the rumor model card. strict: a model that meets the aim turns "
-        "this into a failure to remove the mark."
-    ),
-)
 def test_no_neutral_official_sentence_reaches_medium(results) -> None:  # type: ignore[no-untyped-def]
     flagged = [
         (round(max(r.scores.values()), 3), r.template)
@@ -74,3 +63,21 @@ def test_rumor_templates_still_score_above_neutral_ones(results) -> None:  # typ
     assert sum(rumor) / len(rumor) > sum(neutral) / len(neutral) + 0.3
     table = summary(results, load_templates()["max_spread"])
     assert table["templates"] == len(results) and table["worst_spread"] == max(r.spread for r in results).__round__(4)
+
+
+def test_selection_set_is_enough_and_worded_apart_from_the_gate() -> None:
+    """Rumor-model candidates are chosen on the selection set, never on the gate's templates, so the
+    two must not share their wording: no selection line repeats half of its word 4-grams from them."""
+    selection = load_templates(SELECTION_FILE)
+    assert len(selection["neutral"]) >= 60 and len(selection["rumor"]) >= 30
+
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = re.sub(r"\{[XPGR]\}", " ", text).lower().split()
+        return {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
+
+    gate = load_templates()
+    seen = set().union(*(grams(t) for kind in ("neutral", "rumor") for ts in gate[kind].values() for t in ts))
+    close = [
+        line for line in selection["neutral"] + selection["rumor"] if len(grams(line) & seen) * 2 > len(grams(line))
+    ]
+    assert not close, close
