@@ -160,6 +160,8 @@ def run_once(
     pages: int,
     sources: int,
     chunk_size: int,
+    save: Path | None = None,
+    check: Path | None = None,
 ) -> float:
     """One pipeline run (threads when ``workers`` is 0, else a LocalCluster of that many processes); prints its figures."""
     from contextlib import nullcontext
@@ -206,7 +208,45 @@ def run_once(
         f"(cache {settings.cache_dir / 'encoder'} held {cached_before} before the run)"
     )
     print(f"  load average (1/5/15 min) before {load_before}, after {load()}; {os.cpu_count()} cores")
+    if save is not None or check is not None:
+        compare_analyses(settings, save, check)
     return items / total * 60
+
+
+def run_analyses(settings: Settings) -> list[dict[str, object]]:
+    """Every analysis the run wrote (its scored chunks), by document id, ``analyzed_at`` left out."""
+    from flows.runstore import read_scored
+
+    rows = []
+    for path in sorted(settings.data_dir.rglob("scored-*.jsonl")):
+        items, _ = read_scored(path)
+        rows += [i.analysis.model_dump(mode="json", exclude={"analyzed_at"}) for i in items]
+    return sorted(rows, key=lambda r: str(r["doc_id"]))
+
+
+def compare_analyses(settings: Settings, save: Path | None, check: Path | None) -> None:
+    """``--save-analyses``: keep this run's analyses; ``--check-analyses``: say whether they are those of the file.
+
+    A speed change must leave every score, cue, claim, cluster and note as it was: this
+    compares the whole flow's output (clusters from Elasticsearch included), not the analyser alone.
+    """
+    import json
+
+    rows = run_analyses(settings)
+    if save is not None:
+        save.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        print(f"  {len(rows)} analyses written to {save}")
+    if check is not None:
+        ref = json.loads(check.read_text(encoding="utf-8"))
+        differ = [r["doc_id"] for r, a in zip(ref, rows, strict=False) if r != a]
+        if len(ref) != len(rows) or differ:
+            print(f"  analyses DIFFER from {check}: {len(differ)} of {len(rows)} ({len(ref)} in the file)")
+            for r, a in zip(ref, rows, strict=False):
+                if r != a:
+                    print(f"    {r['doc_id']}: {[k for k in r if r[k] != a.get(k)]}")
+                    break
+        else:
+            print(f"  analyses identical to {check}: {len(rows)}")
 
 
 def main() -> None:
@@ -222,6 +262,8 @@ def main() -> None:
     parser.add_argument(
         "--cache-dir", type=Path, default=None, help="the runs' cache folder (encoder vectors); default the settings'"
     )
+    parser.add_argument("--save-analyses", type=Path, default=None, help="write the (last) run's analyses here")
+    parser.add_argument("--check-analyses", type=Path, default=None, help="compare each run's analyses with this file")
     args = parser.parse_args()
     runs = [int(w) for w in args.workers.split(",")]
 
@@ -247,7 +289,15 @@ def main() -> None:
                     update["cache_dir"] = args.cache_dir
                 run_settings = settings.model_copy(update=update)
                 items_per_min = run_once(
-                    run_settings, registry, variables, workers, args.pages, args.sources, args.chunk_size
+                    run_settings,
+                    registry,
+                    variables,
+                    workers,
+                    args.pages,
+                    args.sources,
+                    args.chunk_size,
+                    args.save_analyses,
+                    args.check_analyses,
                 )
             if not args.no_baseline:
                 base_settings = settings.model_copy(

@@ -1,8 +1,12 @@
 """How fast each rumor was caught and answered: the board's response times, per claim.
 
-For a claim, from the indexed items that matched it and the registry's corrections:
+For a claim, from the indexed items that spread it and the registry's corrections. An item
+spreads a claim when it matched it as ``repeats`` or ``asks`` (``spread_claim_ids``); an item that
+matched it only to refute it — the board's own correction, a reader quoting it to deny it — is the
+answer, not one more post of the rumor, and is not counted (documents written before schema
+version 2 have no ``spread_claim_ids``: for them every match counts, as it did then).
 
-* **first seen**: the earliest item (by ``dated_at``: published, else fetched) that matched it;
+* **first seen**: the earliest item (by ``dated_at``: published, else fetched) that spread it;
 * **first flagged**: the earliest of those items rated medium or high, i.e. from when the
   desk's queue showed it (a daily run puts an item in the queue the day it is published);
 * **first verdict**: the earliest reviewer verdict (``review.at``) on one of its items;
@@ -95,6 +99,24 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def spreading(claim_id: str) -> dict[str, Any]:
+    """The query for the items that spread ``claim_id`` (see the module docstring)."""
+    return {
+        "bool": {
+            "should": [
+                {"term": {F.SPREAD_CLAIM_IDS: claim_id}},
+                {
+                    "bool": {
+                        "filter": [{"term": {F.CLAIM_IDS: claim_id}}],
+                        "must_not": [{"range": {F.SCHEMA_VERSION_FIELD: {"gte": 2}}}],
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
 def timeline(client: Elasticsearch, settings: Settings, record: RegistryClaim) -> ClaimTimeline:
     """The response times of one claim (one aggregation request)."""
     date_fmt = "strict_date_time"
@@ -112,7 +134,7 @@ def timeline(client: Elasticsearch, settings: Settings, record: RegistryClaim) -
     }
     response = client.search(
         index=alias_name(settings),
-        query={"term": {F.CLAIM_IDS: record.id}},
+        query=spreading(record.id),
         aggs=aggs,
         size=0,
         track_total_hits=True,

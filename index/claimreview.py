@@ -27,6 +27,7 @@ from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field, ValidationError
 
 from index import doc as F
+from index.claim_stats import spreading
 from index.claims import ClaimStatus, RegistryClaim
 from index.templates import alias_name
 from tinradar.schema import CLAIM_ID, Claim, describe_errors
@@ -56,10 +57,11 @@ class Appearance(BaseModel):
 
 
 def appearances(client: Elasticsearch, settings: Settings, claim_id: str, size: int = 20) -> list[Appearance]:
-    """The earliest crawled items (with a link) that matched a claim, oldest first."""
+    """The earliest crawled items (with a link) that spread a claim, oldest first: a correction that
+    quotes it is not its first appearance (``index.claim_stats.spreading``)."""
     response = client.search(
         index=alias_name(settings),
-        query={"bool": {"filter": [{"term": {F.CLAIM_IDS: claim_id}}, {"exists": {"field": "url"}}]}},
+        query={"bool": {"filter": [spreading(claim_id), {"exists": {"field": "url"}}]}},
         sort=[{F.DATED_AT: "asc"}],
         source_includes=["url", F.DATED_AT],
         size=size,

@@ -5,7 +5,8 @@ two kinds of documents, behind the read alias ``{prefix}-clusters``:
 
 * a *member* per clustered document (``_id`` = document id): its cluster id, MinHash
   signature (stored, not indexed) and LSH band keys (keyword). A newcomer's candidates
-  are one ``terms`` query on its band keys (members sharing more keys rank first);
+  are one ``terms`` query on its band keys (a constant-score query: every member sharing a
+  key scores the same, so the first ``CANDIDATES`` in the shard's document order are read);
 * a *cluster record* per founded cluster (``_id`` = ``cluster:`` + id), created with
   ``op_type=create`` so that exactly one worker founds a given id, then settled OPEN or
   MERGED (see ``nlp.cluster`` for the protocol).
@@ -144,6 +145,10 @@ class EsClusterStore:
                     "bool": {"filter": filters, "should": [{"terms": {"bands": list(keys)}}], "minimum_should_match": 1}
                 },
                 "size": CANDIDATES,
+                # Every hit scores the same (``terms`` is a constant-score query), so the top
+                # CANDIDATES are the first ones written; without a total to count, the shard
+                # stops there instead of visiting every member that shares a band key.
+                "track_total_hits": False,
                 "seq_no_primary_term": True,
                 "_source": ["doc_id", "cluster_id", "sig", "bands"],
             }

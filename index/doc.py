@@ -122,7 +122,12 @@ class IndexDoc(BaseModel):
     locations: list[Location] = Field(default_factory=list)
     place_names: list[str] = Field(default_factory=list)
     matched_claims: list[ClaimMatch] = Field(default_factory=list, description="most similar first")
-    claim_ids: list[str] = Field(default_factory=list)
+    claim_ids: list[str] = Field(default_factory=list, description="every matched claim, whatever the stance")
+    spread_claim_ids: list[str] = Field(
+        default_factory=list,
+        description="the claims this item spreads: matched as repeats or asks, not refutes (a correction that quotes "
+        "a rumor is the answer to it, not one more post of it); schema version 2 on",
+    )
     claim_similarity: float | None = Field(default=None, description="similarity of the best match")
     cluster_id: str | None = None
     notes: list[Note] = Field(default_factory=list)
@@ -198,6 +203,8 @@ RISK_RANK = _path("risk_rank")
 SENTIMENT = _path("sentiment")
 COVID = _path("covid")
 CLAIM_IDS = _path("claim_ids")
+SPREAD_CLAIM_IDS = _path("spread_claim_ids")
+SCHEMA_VERSION_FIELD = _path("schema_version")
 CLUSTER_ID = _path("cluster_id")
 REVIEW = _path("review")
 REVIEW_STATUS = _path("review", "status")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from index.doc import IndexDoc
-from tinradar.schema import MAX_COUNT, SCHEMA_VERSION, RiskLevel, ScoredItem
+from tinradar.schema import MAX_COUNT, SCHEMA_VERSION, RiskLevel, ScoredItem, Stance
 from tinradar.text import fold
 
 #: Numeric rank of each risk level, for "at least medium" filters.
@@ -89,6 +89,7 @@ def to_source(item: ScoredItem) -> IndexDoc:
         place_names=_uniq([loc.name for loc in ana.locations]),
         matched_claims=claims,
         claim_ids=_uniq([m.claim_id for m in claims]),
+        spread_claim_ids=_uniq([m.claim_id for m in claims if m.stance is not Stance.REFUTES]),
         claim_similarity=claims[0].similarity if claims else None,
         cluster_id=ana.cluster_id,
         notes=list(ana.notes),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +26,8 @@ from nlp.cues import claim_cue, describe, model_term_cues, refutation_cue, relia
 from nlp.encoder import load_encoder
 from nlp.features import PostSignals, metadata_matrix, signals
 from nlp.language import detect_language
+from nlp.masking import masker
 from nlp.normalize import NormalizedText, normalize, segment
-from nlp.places import Gazetteer
 from nlp.stance import STANCE_VERSION, refutes
 from tinradar.clusters import ClusterStore
 from tinradar.schema import (
@@ -115,9 +116,11 @@ class Analyzer:
         self.use_claims(load_claims(settings.claims_file) if claims is None else claims)
         if self.encoder is not None:
             self.versions["encoder"] = self.encoder.version
-        self.gazetteer = Gazetteer()
+        # the masker's own gazetteer: it has just read the same texts' places (``Gazetteer._memo``)
+        self.gazetteer = masker().gazetteer
         self.versions["places"] = "dvhcvn-2021-07-01"
         self.clusters = ClusterIndex(cluster_store)
+        self._cluster_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinradar-clusters")
         self.versions["cluster"] = "minhash64-char5-lsh16x4-v2"
         self.versions["covid"] = "lexicon-v1"
         self.versions["language"] = "script-stopwords-v1"
@@ -249,20 +252,32 @@ class Analyzer:
         matched: list[list[ClaimMatch]] = [[] for _ in items]
         for k, i in enumerate(scorable):
             matched[i] = claims[k]
-        cluster_ids = self.clusters.assign([(it.doc.id, it.norm.folded, it.doc.published_at) for it in items])
-        # Word segmentation feeds the index (text_seg keeps "sơn_dương" one token); only
-        # Vietnamese text is segmented, and only what was analysed (after truncation).
-        segmented: list[str | None] = [None] * len(items)
-        if self.settings.nlp_segment and scorable:
-            for i, seg in zip(scorable, segment([items[i].norm.original for i in scorable]), strict=True):
-                segmented[i] = seg or None
-        now = utc_now()
-        analyses = [
-            self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], covid[n], cluster_ids[n], now)
-            for n, it in enumerate(items)
-        ]
-        for analysis, words in zip(analyses, segmented, strict=True):
+        # Repeat clusters are assigned on the analyser's own thread while this one segments and
+        # finishes the batch: with the shared store most of it is waiting on Elasticsearch, which
+        # this overlaps with the CPU work. Batches still cluster one after the other, in order
+        # (one thread), and the ids are only read at the end, so nothing else changes.
+        clustered = self._cluster_thread.submit(
+            self.clusters.assign, [(it.doc.id, it.norm.folded, it.doc.published_at) for it in items]
+        )
+        try:
+            # Word segmentation feeds the index (text_seg keeps "sơn_dương" one token); only
+            # Vietnamese text is segmented, and only what was analysed (after truncation).
+            segmented: list[str | None] = [None] * len(items)
+            if self.settings.nlp_segment and scorable:
+                for i, seg in zip(scorable, segment([items[i].norm.original for i in scorable]), strict=True):
+                    segmented[i] = seg or None
+            now = utc_now()
+            analyses = [
+                self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], covid[n], None, now)
+                for n, it in enumerate(items)
+            ]
+        except BaseException:
+            wait([clustered])  # the batch's clusters are stored before its items are retried one by one
+            raise
+        cluster_ids = clustered.result()
+        for analysis, words, cluster_id in zip(analyses, segmented, cluster_ids, strict=True):
             analysis.text_seg = words
+            analysis.cluster_id = cluster_id
         return analyses
 
     def _finish(

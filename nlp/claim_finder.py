@@ -127,6 +127,9 @@ class ClaimSignals:
     embedded: np.ndarray  # (texts,): went through the encoder (or its cache)
     windows: list[str | None] = field(default_factory=list)  # (texts,): best lexical window, folded
     vectors: np.ndarray | None = None  # (texts, dim): the embedded opening; zeros where not embedded
+    #: The verifier's (top claim, probability) for the embedded rows, when the sentence look
+    #: computed them on exactly the inputs ``scores`` reads (no sentence replaced a row's).
+    verified: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class ClaimFinder:
@@ -185,23 +188,29 @@ class ClaimFinder:
                     sig = ClaimSignals(
                         detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors
                     )
-                    self._sentence_look(texts, rows, sig, self.verifier)
+                    sig.verified = self._sentence_look(texts, rows, sig, self.verifier)
+                    return sig
         return ClaimSignals(detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors)
 
     def _sentence_look(
         self, texts: Sequence[ClaimText], rows: np.ndarray, sig: ClaimSignals, verifier: Verifier
-    ) -> None:
+    ) -> tuple[np.ndarray, np.ndarray] | None:
         """Read a near miss of the verifier again, one sentence at a time (in place).
 
         Where one of its sentences carries a claim more surely than the whole text does, the
         text's vector, cosines and window become that sentence's: the verifier then decides on
         the sentence, and the stance is read around it. Only near misses pay for the extra
         embeddings (``windows_embedded`` counts them).
+
+        Returns the verifier's (top claim, probability) of ``rows`` when no sentence replaced a
+        row: ``scores`` would compute the very same again (``ClaimSignals.verified``). When one
+        did, ``None``: the rows are read again there, as a whole, on their new inputs.
         """
         assert self.encoder is not None and self.vectors is not None
         matrix, owners = self.vectors.matrix, self.vectors.owners
-        _, x = self.verifier_input(sig, rows)
-        p = dict(zip(rows.tolist(), verifier.proba(x).tolist(), strict=True))
+        top, x = self.verifier_input(sig, rows)
+        proba = verifier.proba(x)
+        p = dict(zip(rows.tolist(), proba.tolist(), strict=True))
         pairs: list[tuple[int, str]] = []
         for r, q in p.items():
             if SENTENCE_NEAR <= q < verifier.threshold:
@@ -209,7 +218,7 @@ class ClaimFinder:
                 if len(sentences) > 1:
                     pairs += [(r, s) for s in sentences]
         if not pairs:
-            return
+            return top, proba
         own = np.asarray([r for r, _ in pairs])
         vectors = self.encoder.queries([s for _, s in pairs])
         self.windows_embedded += len(pairs)
@@ -217,12 +226,15 @@ class ClaimFinder:
         _, sx = top_claim_input(
             vectors, semantic, matrix, owners, sig.lexical[own], sig.terms[own], sig.unaccented[own]
         )
+        replaced = False
         for k, q in enumerate(verifier.proba(sx).tolist()):
             r = int(own[k])
             if q > p[r]:
                 p[r] = q
                 sig.vectors[r], sig.semantic[r] = vectors[k], semantic[k]
                 sig.windows[r] = normalize(pairs[k][1]).folded
+                replaced = True
+        return None if replaced else (top, proba)
 
     def gate(self, texts: Sequence[ClaimText], lexical: np.ndarray | None = None) -> np.ndarray:
         """Which texts are embedded: the COVID-related ones (every registry claim is about COVID-19)
@@ -294,8 +306,11 @@ class ClaimFinder:
         rows = np.nonzero(sig.embedded)[0]
         if not len(rows) or sig.vectors is None:
             return np.clip(out, 0.0, 1.0)
-        top, x = self.verifier_input(sig, rows)
-        p = verifier.proba(x)
+        if sig.verified is not None:  # computed by the sentence look on these very inputs
+            top, p = sig.verified
+        else:
+            top, x = self.verifier_input(sig, rows)
+            p = verifier.proba(x)
         t, lex = verifier.threshold, self.rule.lexical
         mapped = np.where(p >= t, lex + (1 - lex) * (p - t) / max(1 - t, 1e-6), lex * p / max(t, 1e-6) * 0.999)
         out[rows, top] = np.maximum(out[rows, top], mapped)

@@ -38,6 +38,8 @@ _TYPE_WORDS = ("tinh", "huyen", "quan", "thi xa", "thanh pho", "tp", "tx", "h", 
 _TYPE_SURFACES = frozenset({"tỉnh", "huyện", "quận", "thị", "xã", "thành", "phố", "tp", "tx", "h", "q"})
 _SYL = re.compile(r"[a-z0-9]+")
 _SEP = re.compile(r"[\s-]+")
+#: Texts whose matches are remembered (more than an analyser batch, ``nlp_batch_size``).
+_MEMO_TEXTS = 2048
 _WANTED: dict[str, tuple[str, ...]] = {
     "tinh": ("Tỉnh",),
     "huyen": ("Huyện",),
@@ -202,6 +204,10 @@ class Gazetteer:
                     bucket.insert(0, unit)
         self.max_len = max(len(k.split()) for k in self.index)
         self.first = {k.split()[0] for k in self.index}  # only these syllables can start a name
+        # The analyser reads each text's places twice: masking (``spans``, the opening) and the
+        # locations (``find``, the same text when it is short enough); the matches are kept
+        # for the last texts so the second read is a look-up (same text, same matches).
+        self._memo: dict[str, list[tuple[int, int, str, list[Unit], bool]]] = {}
 
     def find(self, text: str, *, province_hint: str | None = None) -> list[Location]:
         """Places named in ``text``, in order of first mention, deduplicated."""
@@ -219,8 +225,16 @@ class Gazetteer:
         return [(start, end) for start, end, _key, _units, _typed in self._matches(text)] if text else []
 
     def _matches(self, text: str) -> list[tuple[int, int, str, list[Unit], bool]]:
-        """Accepted name matches as (start, end, key, candidate units, typed)."""
+        """Accepted name matches as (start, end, key, candidate units, typed); callers must not change them."""
         text = unify_tone_marks(text)
+        found = self._memo.get(text)
+        if found is None:
+            if len(self._memo) >= _MEMO_TEXTS:
+                self._memo.clear()
+            found = self._memo[text] = self._match(text)
+        return found
+
+    def _match(self, text: str) -> list[tuple[int, int, str, list[Unit], bool]]:
         folded = fold_aligned(text)
         syl = _syllables(folded)
         lower_plain = folded == text

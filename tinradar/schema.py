@@ -28,7 +28,10 @@ from pydantic import (
 
 from tinradar.text import clean_text, fold, nfc
 
-SCHEMA_VERSION = 1
+#: Version of the indexed document's shape (``index.doc.IndexDoc.schema_version``). 2: documents
+#: carry ``spread_claim_ids`` (the claims an item repeats or asks about, not those it refutes);
+#: the claim statistics read ``claim_ids`` for documents written before.
+SCHEMA_VERSION = 2
 #: Elasticsearch refuses a document ``_id`` longer than this (in UTF-8 bytes).
 MAX_ID_BYTES = 512
 #: The largest count the index's ``long`` fields hold: a larger one is a bad value, not a count.

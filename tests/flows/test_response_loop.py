@@ -45,7 +45,9 @@ def at(day: int, hour: int) -> str:
 def story(es_client, es_settings: Settings) -> Settings:
     """Day 1: the helicopter rumor appears (low risk at 09:00, flagged at 15:00); day 2 it spreads and a
     reviewer decides; day 3 the portal answers; it fades. The salt rumor is flagged on day 2, never answered.
-    A new narrative (cluster c-new) grows on days 4-5 without a known claim."""
+    A new narrative (cluster c-new) grows on days 4-5 without a known claim. Two items only refute the
+    helicopter rumor (a health station's warning the day before it appears, the portal's answer on day 3):
+    they are answers, not posts of the rumor, so no figure below counts them."""
     ensure_templates(es_client, es_settings)
     items = [
         make_item(1, "trực thăng phun thuốc tối nay", risk=0.2, claims=[HELI.id], kind="social", published_at=at(1, 9)),
@@ -60,6 +62,12 @@ def story(es_client, es_settings: Settings) -> Settings:
         ),
         make_item(
             5, "trực thăng phun thuốc thật không", risk=0.5, claims=[HELI.id], kind="social", published_at=at(4, 9)
+        ),
+        make_item(
+            30, "Không có trực thăng phun thuốc nào", risk=0.5, refutes=[HELI.id], kind="news", published_at=at(0, 8)
+        ),
+        make_item(
+            31, "Bác bỏ tin trực thăng phun thuốc", risk=0.5, refutes=[HELI.id], kind="news", published_at=at(3, 8)
         ),
         make_item(6, "Rửa mũi nước muối mỗi giờ", risk=0.7, claims=[SALT.id], kind="social", published_at=at(2, 10)),
         # an emerging narrative: 3 risky posts in one cluster, no claim; it grows on day 5
@@ -109,6 +117,17 @@ def test_response_times_of_one_claim(es_client, story: Settings) -> None:
     assert [d.posts for d in before] == [0, 0, 0, 0, 0, 2, 2]  # days -7..-1: day 1 and day 2
     assert [d.posts for d in after] == [0, 1, 0, 0, 0, 0, 0]  # day 3 (the correction's), day 4, ...
     assert human_delay(t.time_to_answer) == "1 ngày 23 giờ"
+
+
+def test_documents_written_before_schema_2_count_every_match(es_client, story: Settings) -> None:
+    """An item indexed before ``spread_claim_ids`` existed (schema version 1) counts for every claim it
+    matched, as it did then; once re-written by the pipeline, its stance decides."""
+    index = alias_name(story) + "-2021.08"
+    es_client.update(index=index, id="doc-00000030", doc={"schema_version": 1, "spread_claim_ids": None}, refresh=True)
+    record = get_claim(es_client, story, HELI.id)
+    assert record is not None
+    t = timeline(es_client, story, record)
+    assert t.posts == 6 and t.first_seen == datetime.fromisoformat(at(0, 8))
 
 
 def test_emerging_narratives_are_unknown_risky_clusters(es_client, story: Settings) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tinradar.schema import Analysis, ClaimMatch, Document, Location, ScoredItem, risk_level_for
+from tinradar.schema import Analysis, ClaimMatch, Document, Location, ScoredItem, Stance, risk_level_for
 
 FETCHED = datetime(2021, 8, 10, 3, 0, tzinfo=UTC)
 
@@ -21,12 +21,14 @@ def make_item(
     risk: float = 0.2,
     sentiment: str = "neu",
     claims: list[str] | None = None,
+    refutes: list[str] | None = None,
     places: list[tuple[str, str, str | None]] | None = None,
     cluster_id: str | None = None,
     likes: int | None = None,
     **doc: Any,
 ) -> ScoredItem:
-    """One scored item; ``places`` are (name, province_code, district_code)."""
+    """One scored item; ``places`` are (name, province_code, district_code); ``claims`` are matched as
+    repeating the claim, ``refutes`` as refuting it."""
     document = Document(
         id=f"doc-{n:08d}",
         url=f"https://example.vn/tin/{n}",
@@ -48,7 +50,8 @@ def make_item(
         covid=True,
         covid_proba=0.9,
         locations=[Location(name=name, province_code=p, district_code=d) for name, p, d in (places or [])],
-        matched_claims=[ClaimMatch(claim_id=c, similarity=0.91) for c in (claims or [])],
+        matched_claims=[ClaimMatch(claim_id=c, similarity=0.91) for c in (claims or [])]
+        + [ClaimMatch(claim_id=c, similarity=0.9, stance=Stance.REFUTES) for c in (refutes or [])],
         cluster_id=cluster_id,
         analyzed_at=FETCHED,
     )

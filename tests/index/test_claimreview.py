@@ -85,6 +85,13 @@ def answered(es_client, es_settings: Settings) -> Settings:
             kind="social",
             published_at="2021-08-05T09:00:00+07:00",
         ),
+        make_item(  # a warning that quotes the rumor to deny it, before it spread: no appearance of it
+            3,
+            "Không có chuyện trực thăng phun thuốc khử trùng",
+            risk=0.4,
+            refutes=[RUMOR.id],
+            published_at="2021-08-04T09:00:00+07:00",
+        ),
     ]
     Indexer(es_client, es_settings).index(items)
     add_claim(es_client, es_settings, RUMOR, by="cli:admin")
@@ -120,7 +127,7 @@ def test_export_is_valid_schema_org_claimreview(es_client, answered: Settings) -
     assert review["author"]["name"] == answered.board_name
     assert review["datePublished"] == "2021-08-07"
     item = review["itemReviewed"]
-    assert item["firstAppearance"]["datePublished"] == "2021-08-05"  # the earlier of the two posts
+    assert item["firstAppearance"]["datePublished"] == "2021-08-05"  # the earlier of the two posts, not the denial
     assert len(item["appearance"]) == 2 and "author" not in json.dumps(item)  # links only, no person
 
 

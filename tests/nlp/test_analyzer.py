@@ -273,3 +273,26 @@ def test_the_refutation_cue_quotes_the_matchs_phrase_and_reads_nothing_again(ana
     # a match without a phrase (indexed before it was carried) keeps the plain wording
     [plain] = analyzer._claim_cues([carried.model_copy(update={"stance_phrase": None})])
     assert plain.startswith("nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính): ")
+
+
+def test_clusters_assigned_beside_the_batch_are_those_assigned_in_line(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """The analyser assigns a batch's repeat clusters on its own thread while it finishes the
+    batch; batch after batch, in order, the ids are those of assigning each batch in line."""
+    from nlp.cluster import ClusterIndex
+    from nlp.normalize import normalize
+
+    base = "Vắc xin COVID-19 có gắn chip theo dõi người tiêm, vi mạch nằm trong lọ vắc xin, đừng tiêm"
+    texts = [base + "!", "Uống nước tỏi mỗi sáng sẽ khỏi COVID-19, chia sẻ cho người thân ngay", base + " nhé!!"]
+    texts += [t.lower() for t in texts] + [base + "? Có thật không"]
+    docs = [make_doc(t, f"inline-{i:04d}") for i, t in enumerate(texts)]
+    settings, clusters = analyzer.settings, analyzer.clusters
+    analyzer.settings, analyzer.clusters = settings.model_copy(update={"nlp_batch_size": 2}), ClusterIndex()
+    try:
+        got = [a.cluster_id for a in analyzer.analyze(docs)]
+    finally:
+        analyzer.settings, analyzer.clusters = settings, clusters
+    in_line = ClusterIndex()
+    want: list[str | None] = []
+    for start in range(0, len(docs), 2):
+        want += in_line.assign([(d.id, normalize(d.full_text).folded, d.published_at) for d in docs[start : start + 2]])
+    assert got == want and len(set(got)) >= 2 and got.count(got[0]) >= 3

@@ -93,3 +93,27 @@ def test_the_verifier_scores_the_top_claim_of_embedded_texts(claim_finder: Claim
     found = finder.decide(sig, top=1)
     assert found[0] and finder.claims[found[0][0][0]].id == "cure-garlic-saltwater"
     assert not found[1] and not found[2]
+
+
+def test_the_sentence_looks_probabilities_are_those_scores_would_compute(claim_finder: ClaimFinder) -> None:
+    """``signals`` hands over the verifier's (top claim, probability) of its first read; ``scores``
+    uses them instead of reading again, and they are exactly what a second read gives."""
+    verifier = Verifier.load(SHIPPED, claim_finder.encoder.version if claim_finder.encoder else None)
+    if verifier is None:
+        pytest.skip("no verifier for this encoder")
+    finder = ClaimFinder(claim_finder.claims, encoder=claim_finder.encoder, rule=claim_finder.rule, verifier=verifier)
+    finder.vectors = claim_finder.vectors
+    raw = [
+        "Súc miệng bằng nước muối mỗi ngày sẽ diệt sạch virus corona trong cổ họng.",
+        "Hôm nay cả nước ghi nhận thêm 120 ca mắc mới, đa số trong khu cách ly.",
+    ]
+    texts = [ClaimText(normalize(t).folded, normalize(t).text, 1.0) for t in raw]
+    sig = finder.signals(texts)
+    assert sig.verified is not None  # short texts: no sentence replaced a row
+    top, p = sig.verified
+    rows = np.nonzero(sig.embedded)[0]
+    again_top, x = finder.verifier_input(sig, rows)
+    assert top.tolist() == again_top.tolist() and p.tolist() == verifier.proba(x).tolist()
+    reused = finder.scores(sig)
+    sig.verified = None  # read again, as before the reuse
+    assert reused.tolist() == finder.scores(sig).tolist()

@@ -91,3 +91,23 @@ def test_bad_registry_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_text("claims: [\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not valid YAML"):
         load_claims(broken)
+
+
+def test_terms_are_whole_words_after_the_substring_test(matcher: ClaimMatcher) -> None:
+    """``terms`` tests the plain substring before the word-boundary regex: a term inside a
+    longer word is still no term, and one standing alone is."""
+    from nlp.claims import _holds, _term
+
+    assert _holds("uong toi song", "toi", _term("toi"))
+    assert not _holds("uong toi song", "toi song moi", _term("toi song moi"))  # not there at all
+    assert not _holds("nuoc toilet", "toi", _term("toi"))  # there, but inside a word
+    terms = matcher.terms([normalize("Uống tỏi sống mỗi sáng diệt virus corona").folded, "cho mo cua binh thuong"])
+    slow = [
+        [
+            all(p.search(t) for _, p in matcher.required[c])
+            and (not matcher.key_terms[c] or any(p.search(t) for _, p in matcher.key_terms[c]))
+            for c in range(len(matcher.claims))
+        ]
+        for t in [normalize("Uống tỏi sống mỗi sáng diệt virus corona").folded, "cho mo cua binh thuong"]
+    ]
+    assert terms.tolist()[0] == slow[0] and any(terms[0]) and not any(terms[1])

@@ -57,3 +57,14 @@ def test_names_do_not_cross_punctuation_or_other_tone_marks(gaz: Gazetteer) -> N
     assert codes(gaz.find("Nóng: Sơn Dương phong tỏa")) == [("08", "076")]  # not "Nông Sơn"
     assert codes(gaz.find("Thừa Thiên-Huế")) == [("46", None)]
     assert codes(gaz.find("Bà Rịa - Vũng Tàu")) == [("77", None)]
+
+
+def test_a_second_read_of_the_same_text_gives_the_same_places() -> None:
+    """Masking reads a text's places (``spans``), then the analyser its locations (``find``): the
+    second read is the first one's matches, and gives what a fresh gazetteer finds."""
+    text = "Huyện Sơn Dương, tỉnh Tuyên Quang và TP.HCM phong tỏa; H. Sơn Dương mở lại"
+    gaz, fresh = Gazetteer(), Gazetteer()
+    spans = gaz.spans(text)
+    assert gaz.find(text) == fresh.find(text) and gaz.spans(text) == spans == fresh.spans(text)
+    assert gaz.find(text.lower()) == fresh.find(text.lower())  # another text: its own matches
+    assert codes(gaz.find(text)) == [("08", "076"), ("08", None), ("79", None)]
