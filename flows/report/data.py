@@ -15,6 +15,7 @@ from pathlib import Path
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
+from flows.review.presentation import refuting_phrase, stance_of
 from flows.summary import DropCounts, RunSummary, SourceRun, SourceStatus
 from index import doc as F
 from index.claims import RegistryClaim
@@ -38,6 +39,12 @@ class ClaimRef(BaseModel):
     claim_id: str
     claim: str = ""
     similarity: float | None = None
+    stance: str = Field(
+        default="unknown",
+        description="repeats / refutes / asks, or unknown for a document stored before stances: a correction "
+        "that quotes a rumor must not read as repeating it",
+    )
+    stance_phrase: str | None = Field(default=None, description="for refutes: the words that refute, as written")
 
 
 class CueQuote(BaseModel):
@@ -79,6 +86,7 @@ class ClaimSeen(BaseModel):
     window: int = 0
     example_title: str | None = None
     example_url: str | None = None
+    example_stance: str | None = Field(default=None, description="how the example relates to the claim (ClaimRef)")
 
 
 class ClusterRow(BaseModel):
@@ -259,7 +267,11 @@ def _item(hit: Hit, claims: dict[str, Claim]) -> ReportItem:
     doc = hit.doc
     refs = [
         ClaimRef(
-            claim_id=m.claim_id, claim=claims[m.claim_id].claim if m.claim_id in claims else "", similarity=m.similarity
+            claim_id=m.claim_id,
+            claim=claims[m.claim_id].claim if m.claim_id in claims else "",
+            similarity=m.similarity,
+            stance=stance_of(m),
+            stance_phrase=refuting_phrase(m),
         )
         for m in doc.matched_claims
     ]
@@ -426,6 +438,11 @@ class ReportCollector:
                     window=window.by_claim.get(cid, n),
                     example_title=_title(example[0]) if example else None,
                     example_url=example[0].doc.url if example else None,
+                    example_stance=next(
+                        (stance_of(m) for m in example[0].doc.matched_claims if m.claim_id == cid), None
+                    )
+                    if example
+                    else None,
                 )
             )
         return rows

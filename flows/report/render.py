@@ -27,6 +27,16 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/b
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 RISK_VI = {"high": "Cao", "medium": "Trung bình", "low": "Thấp"}
 STATUS_VI = {"ok": "Tốt", "partial": "Một phần", "down": "Không truy cập được", "failed": "Lỗi"}
+#: How a listed item relates to a known claim (``ClaimRef.stance``): a machine reading, so "có vẻ";
+#: a district correction that quotes the rumor is not listed as repeating it.
+STANCE_VI = {
+    "repeats": "⚠ Có vẻ lặp lại tin sai đã biết",
+    "refutes": "✓ Có vẻ bác bỏ tin sai đã biết (bài cải chính?)",
+    "asks": "? Có vẻ hỏi lại tin sai đã biết",
+    "unknown": "Nhắc tới tin sai đã biết (chưa rõ lặp lại hay bác bỏ)",
+}
+#: The same, short, after "Ví dụ" and in the Markdown list.
+EXAMPLE_VI = {"refutes": "bài có vẻ bác bỏ tin này", "asks": "bài có vẻ hỏi lại tin này"}
 
 
 def vn_day(day: date) -> str:
@@ -73,7 +83,9 @@ def _env() -> Environment:
     env.globals["md_link"] = md_link
     env.filters["pct"] = lambda x: f"{x:.0%}"
     env.filters["local_time"] = local_time
-    env.globals.update(change=change, risk_vi=RISK_VI, status_vi=STATUS_VI, date=date)
+    env.globals.update(
+        change=change, risk_vi=RISK_VI, status_vi=STATUS_VI, stance_vi=STANCE_VI, example_vi=EXAMPLE_VI, date=date
+    )
     return env
 
 

@@ -10,6 +10,7 @@ import jinja2
 
 from index.doc import IndexDoc
 from tinradar.ids import safe_url  # the one rule for crawled links (also the daily report's)
+from tinradar.schema import ClaimMatch, Stance
 from tinradar.text import body_span
 
 STATUS_LABELS = {
@@ -33,6 +34,32 @@ ROLE_LABELS = {"reviewer": "Người duyệt", "analyst": "Phân tích viên (ch
 STATUS_FILTERS = [("open", "Cần xử lý (chưa quyết định)"), ("all", "Tất cả"), *STATUS_LABELS.items()]
 MODE_LABELS = {"risk": "Rủi ro cao trước", "uncertain": "Mô hình chưa chắc chắn trước"}
 
+#: How an item relates to a known claim it matched (``ClaimMatch.stance``), said to a reviewer who
+#: reads the item page: a machine reading ("có vẻ"), in the words of the analyzer's cues, so a
+#: correction that quotes the rumor to deny it is not taken for the rumor.
+STANCE_LABELS = {
+    "repeats": "Bài này có vẻ nhắc lại tin đồn này.",
+    "refutes": "Bài này có vẻ bác bỏ tin đồn này (có thể là bài cải chính).",
+    "asks": "Bài này có vẻ hỏi lại tin đồn này (có thể trả lời bằng thông tin cải chính).",
+    # matches stored before stances were read: the page must not guess that the item repeats the rumor
+    "unknown": "Bài được phân tích trước khi máy phân biệt nhắc lại hay bác bỏ: cần đọc bài để biết.",
+}
+#: The short form before a claim's tag in the queue rows (the whole sentence is its tooltip).
+STANCE_TAGS = {"repeats": "≈", "refutes": "có vẻ bác bỏ:", "asks": "có vẻ hỏi:", "unknown": "≈"}
+#: The tooltip of the refuting words where they are marked in the item text.
+STANCE_MARK = "lời có vẻ bác bỏ tin đồn"
+
+
+def stance_of(match: ClaimMatch) -> str:
+    """The match's stance, or ``"unknown"`` for a document written before stances were stored
+    (the schema reads those as ``repeats``; the desk says it does not know instead)."""
+    return match.stance.value if "stance" in match.model_fields_set else "unknown"
+
+
+def refuting_phrase(match: ClaimMatch) -> str | None:
+    """The words that refute, for a refuting match that carries them (older ones do not)."""
+    return match.stance_phrase if match.stance is Stance.REFUTES and "stance" in match.model_fields_set else None
+
 
 def local_time(value: datetime | None, tz: ZoneInfo, fmt: str = "%H:%M %d/%m/%Y") -> str:
     """A moment shown in the board's time zone; '' when unknown."""
@@ -50,15 +77,48 @@ def snippet(doc: IndexDoc, limit: int = 180) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _mark_phrase(body: str, marks: list[tuple[int, int, str]], phrase: str) -> list[tuple[int, int, str]]:
+    """``marks`` with the refuting words marked too: inside the mark that holds them (the claim
+    sentence, usually) they split it in three, so both stay visible; beside the marks they are added;
+    where they would cross a mark's edge, or are not in the body (the title), they are left unmarked."""
+    starts: list[int] = []
+    at = body.find(phrase) if phrase else -1
+    while at >= 0:
+        starts.append(at)
+        at = body.find(phrase, at + 1)
+    if not starts:
+        return marks
+    # prefer the occurrence inside a mark (the sentence the stance was read from), else the first
+    inside = [i for i in starts if any(s <= i and i + len(phrase) <= e for s, e, _ in marks)]
+    i = (inside or starts)[0]
+    j = i + len(phrase)
+    out: list[tuple[int, int, str]] = []
+    for s, e, label in marks:
+        if s <= i and j <= e:
+            out += [(s, i, label), (i, j, STANCE_MARK), (j, e, label)]
+        elif j <= s or i >= e:
+            out.append((s, e, label))
+        else:
+            return marks  # crosses a mark's edge: leave the text as the cues marked it
+    if len(out) == len(marks):
+        out.append((i, j, STANCE_MARK))
+    return [m for m in out if m[0] < m[1]]
+
+
 def highlighted(doc: IndexDoc) -> list[tuple[str, str | None]]:
     """The body as (segment, cue label or None) pieces: each cue's phrase marked where it
-    stands, so a reviewer checks the cue in the text (the template escapes every piece)."""
+    stands, so a reviewer checks the cue in the text (the template escapes every piece), and
+    the words of a refuting match (the ones its claim box quotes)."""
     body = doc.text or ""
     marks: list[tuple[int, int, str]] = []
     for cue in doc.cue_spans:
         found = body_span(doc.title, body, cue.start, cue.end, cue.text)
         if found and all(found[1] <= s or found[0] >= e for s, e, _ in marks):
             marks.append((found[0], found[1], cue.label))
+    for match in doc.matched_claims:
+        phrase = refuting_phrase(match)
+        if phrase:
+            marks = _mark_phrase(body, marks, phrase)
     pieces: list[tuple[str, str | None]] = []
     pos = 0
     for s, e, label in sorted(marks):
@@ -87,6 +147,7 @@ def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
     env.filters["snippet"] = snippet
     env.filters["highlighted"] = highlighted
     env.filters["percent"] = percent
+    env.filters["stance"] = stance_of
     env.filters["province"] = lambda code: province_names().get(code or "", code or "")
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
@@ -97,4 +158,7 @@ def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
         ROLE_LABELS=ROLE_LABELS,
         STATUS_FILTERS=STATUS_FILTERS,
         MODE_LABELS=MODE_LABELS,
+        STANCE_LABELS=STANCE_LABELS,
+        STANCE_MARK=STANCE_MARK,
+        STANCE_TAGS=STANCE_TAGS,
     )

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from flows.review.claim_views import CATEGORIES, prefill
 from flows.review.deps import render, require_decider
-from flows.review.presentation import SENTIMENT_LABELS, STATUS_LABELS
+from flows.review.presentation import SENTIMENT_LABELS, STATUS_LABELS, refuting_phrase, stance_of
 from flows.review.security import safe_next
 from flows.review.users import User
 from index import review as store
@@ -74,8 +74,16 @@ def queue_page(request: Request) -> HTMLResponse:
 def _item_context(request: Request, item: store.ReviewItem, back: str) -> dict[str, Any]:
     state = request.app.state
     claims = state.claims.get()
+    # each match says how the item relates to the claim (repeats / refutes / asks; "unknown" for
+    # documents stored before stances), and a refutation quotes the words that refute
     matched = [
-        {"id": match.claim_id, "similarity": match.similarity, "claim": claims.get(match.claim_id)}
+        {
+            "id": match.claim_id,
+            "similarity": match.similarity,
+            "claim": claims.get(match.claim_id),
+            "stance": stance_of(match),
+            "phrase": refuting_phrase(match),
+        }
         for match in item.doc.matched_claims
     ]
     cluster_id = item.doc.cluster_id

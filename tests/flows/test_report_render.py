@@ -147,3 +147,32 @@ def test_report_is_emailed_through_smtp(tmp_path):
 def test_pdf_has_pages(tmp_path):
     files = write_report(sample(), tmp_path / "r")
     assert files.pdf.stat().st_size > 10_000
+
+
+def test_report_says_whether_an_item_repeats_or_refutes_its_claim():
+    """A district correction that quotes the rumor is not listed as repeating it (#15, #21)."""
+    from flows.report.data import _item
+    from index.docmap import to_source
+    from index.search import Hit
+    from tests.index.items import make_item
+    from tinradar.schema import ClaimMatch, Stance
+
+    phrase = 'là "tin giả" <sai> & vô căn cứ'
+    doc = to_source(make_item(3, f"Tin Sơn Dương phong tỏa toàn huyện {phrase}."))
+    refuting = ClaimMatch(
+        claim_id="son-duong-total-lockdown-hoax", similarity=0.7, stance=Stance.REFUTES, stance_phrase=phrase
+    )
+    old = ClaimMatch.model_validate({"claim_id": "old-claim", "similarity": 0.8})  # stored before stances
+    hit = Hit(id="b" * 16, index="x", doc=doc.model_copy(update={"matched_claims": [refuting, old]}))
+    refs = _item(hit, {}).claims
+    assert [(r.stance, r.stance_phrase) for r in refs] == [("refutes", phrase), ("unknown", None)]
+
+    data = sample()
+    data.top_items[0].claims[0] = ClaimRef(claim_id="son-duong-total-lockdown-hoax", stance="repeats")
+    data.top_items.append(data.top_items[0].model_copy(update={"id": "b" * 16, "claims": refs}))
+    html = render_html(data)
+    assert "⚠ Có vẻ lặp lại tin sai đã biết" in html and "✓ Có vẻ bác bỏ tin sai đã biết" in html
+    assert "«là &#34;tin giả&#34; &lt;sai&gt; &amp; vô căn cứ»" in html and "<sai>" not in html
+    assert "chưa rõ lặp lại hay bác bỏ" in html
+    md = render_markdown(data)
+    assert "tin sai đã biết: son-duong-total-lockdown-hoax (bài có vẻ bác bỏ tin này), old-claim" in md

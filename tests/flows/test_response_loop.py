@@ -149,6 +149,8 @@ def test_the_report_states_response_times_and_emerging_narratives(es_client, sto
     assert data.claim_life.correction_day == "2021-08-07"
     assert data.claim_life.per_day["2021-08-06"] == 2
     assert [n.cluster_id for n in data.emerging] == ["c-new"]
+    # the claim's example says how it relates to the claim (here a repost: no "bác bỏ" beside it)
+    assert {c.claim_id: c.example_stance for c in data.claims_seen} == {SALT.id: "repeats"}
     markdown = render_markdown(data)
     assert "trung vị đến khi gắn cờ: 3 giờ; đến khi cải chính: 1 ngày 23 giờ" in markdown
     assert "Chưa trả lời: Rửa mũi bằng nước muối" in markdown and "lưu hành 3 ngày 14 giờ" in markdown

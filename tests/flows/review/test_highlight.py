@@ -34,3 +34,38 @@ def test_report_quotes_each_cue_in_its_sentence() -> None:
     assert [q.phrase for q in quotes] == ["Nghe nói", "chia sẻ gấp"]
     assert quotes[0].before == "" and quotes[0].after.startswith("tối nay")
     assert quotes[1].before.endswith("Mọi người") and quotes[1].after == "nhé!"
+
+
+REFUTING = "Tin trực thăng phun thuốc tối nay là không đúng sự thật. Mọi người chia sẻ gấp nhé!"
+
+
+def _refuting_doc(phrase: str):  # type: ignore[no-untyped-def]
+    from tinradar.schema import ClaimMatch, Stance
+
+    doc = to_source(make_item(2, REFUTING, title=TITLE))
+    sentence = REFUTING[: REFUTING.index(".") + 1]
+    start = len(f"{TITLE}\n\n")
+    claim = CueSpan(kind="claim", label="claim", text=sentence, start=start, end=start + len(sentence), weight=3.0)
+    match = ClaimMatch(claim_id="helicopter-disinfectant-spraying", similarity=0.7, stance=Stance.REFUTES)
+    return doc.model_copy(
+        update={"cue_spans": [claim], "matched_claims": [match.model_copy(update={"stance_phrase": phrase})]}
+    )
+
+
+def test_desk_marks_the_refuting_words_inside_the_claim_sentence() -> None:
+    from flows.review.presentation import STANCE_MARK
+
+    pieces = highlighted(_refuting_doc("không đúng sự thật"))
+    assert "".join(p for p, _ in pieces) == REFUTING
+    assert [(p, label) for p, label in pieces if label] == [
+        ("Tin trực thăng phun thuốc tối nay là ", "claim"),
+        ("không đúng sự thật", STANCE_MARK),
+        (".", "claim"),
+    ]
+
+
+def test_refuting_words_across_a_marks_edge_or_absent_are_left_unmarked() -> None:
+    for phrase in ("sự thật. Mọi người", "không có trong bài"):
+        pieces = highlighted(_refuting_doc(phrase))
+        assert "".join(p for p, _ in pieces) == REFUTING
+        assert [label for _, label in pieces if label] == ["claim"]
