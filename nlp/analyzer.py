@@ -268,7 +268,7 @@ class Analyzer:
                     segmented[i] = seg or None
             now = utc_now()
             analyses = [
-                self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], covid[n], None, now)
+                self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], covid[n], now)
                 for n, it in enumerate(items)
             ]
         except BaseException:
@@ -288,9 +288,10 @@ class Analyzer:
         senti: dict[Sentiment, float] | None,
         matched: list[ClaimMatch],
         covid_p: float,
-        cluster_id: str | None,
         now: Any,
     ) -> Analysis:
+        """The item's analysis, its cluster id still unset (``analyze`` sets it once the batch's
+        clusters, assigned on their own thread, are known)."""
         s = self.settings
         risk = float(model_risk)
         risk *= _OFF_TOPIC_FLOOR + (1 - _OFF_TOPIC_FLOOR) * covid_p
@@ -324,7 +325,6 @@ class Analyzer:
             covid_proba=round(covid_p, 4),
             locations=locations,
             matched_claims=matched,
-            cluster_id=cluster_id,
             language=it.language,
             notes=notes,
             model_versions=dict(self.versions),
