@@ -191,10 +191,9 @@ def _fairness_section(report: dict[str, Any]) -> str:
         + (
             "and it is met.\n"
             if not fair["neutral_at_medium"]
-            else "and it is not met: the level does not come from the name (see the spread). Their text scores "
-            "are low; the second level lifts them because they carry no engagement counts, filled with training "
-            "medians, a value the trees tie to unreliable posts (docs/nlp.md, *Neutral official one-liners*). They "
-            "were not tuned away (they are the test's own sentences):\n\n"
+            else "and it is not met: the level does not come from the name (see the spread); docs/nlp.md "
+            "(*Neutral official one-liners*) tells how such a level was traced before. They were not tuned "
+            "away (they are the test's own sentences):\n\n"
             + "".join(f"* {e}\n" for e in fair["neutral_at_medium_examples"])
         )
     )

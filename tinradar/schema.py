@@ -213,8 +213,8 @@ class ClaimMatch(_Model):
     )
     stance_phrase: str | None = Field(
         default=None,
-        # Left out of the JSON when absent: lines and index documents written before the field
-        # read and write back as they were (their content hash does not move).
+        # Left out of the JSON when absent: scored lines written before the field read and write
+        # back as they were (index documents move to schema version 2 anyway, see SCHEMA_VERSION).
         exclude_if=lambda v: v is None,
         description="For refutes: the words that refute, as the text writes them (NFC), read once where the "
         "stance was read (the text's opening and the sentences around the match), so the cue quotes what "
