@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import shutil
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pipeline import DAY, LOOKBACK, build_site  # noqa: E402
+from bench.pipeline import DAY, LOOKBACK, build_site, save_or_check  # noqa: E402
 from tinradar.settings import Settings  # noqa: E402
 
 
@@ -113,22 +112,7 @@ def main() -> int:
     print(f"  load average before {load_before}, after {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
 
     rows = [a.model_dump(mode="json", exclude={"analyzed_at"}) for a in analyses]
-    if args.save:
-        args.save.write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
-        print(f"  analyses written to {args.save}")
-    if args.check:
-        ref = json.loads(args.check.read_text(encoding="utf-8"))
-        differ = [r["doc_id"] for r, a in zip(ref, rows, strict=False) if r != a]
-        if len(ref) != len(rows) or differ:
-            print(f"  DIFFERENT from {args.check}: {len(differ)} of {len(rows)} analyses ({len(ref)} in the file)")
-            for doc_id in differ[:5]:
-                r = next(x for x in ref if x["doc_id"] == doc_id)
-                a = next(x for x in rows if x["doc_id"] == doc_id)
-                keys = [k for k in r if r[k] != a.get(k)]
-                print(f"    {doc_id}: {keys}")
-            return 1
-        print(f"  identical to {args.check}: {len(rows)} analyses")
-    return 0
+    return 0 if save_or_check(rows, args.save, args.check) else 1
 
 
 if __name__ == "__main__":

@@ -230,23 +230,29 @@ def compare_analyses(settings: Settings, save: Path | None, check: Path | None) 
     A speed change must leave every score, cue, claim, cluster and note as it was: this
     compares the whole flow's output (clusters from Elasticsearch included), not the analyser alone.
     """
+    save_or_check(run_analyses(settings), save, check)
+
+
+def save_or_check(rows: list[dict[str, object]], save: Path | None, check: Path | None) -> bool:
+    """Write ``rows`` (analyses as JSON, in document order) to ``save`` and/or compare them with the
+    file ``check``, printing what differs (the first five documents, by field); False when any does.
+    Shared by this bench and ``bench/analyse.py``."""
     import json
 
-    rows = run_analyses(settings)
     if save is not None:
         save.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
         print(f"  {len(rows)} analyses written to {save}")
-    if check is not None:
-        ref = json.loads(check.read_text(encoding="utf-8"))
-        differ = [r["doc_id"] for r, a in zip(ref, rows, strict=False) if r != a]
-        if len(ref) != len(rows) or differ:
-            print(f"  analyses DIFFER from {check}: {len(differ)} of {len(rows)} ({len(ref)} in the file)")
-            for r, a in zip(ref, rows, strict=False):
-                if r != a:
-                    print(f"    {r['doc_id']}: {[k for k in r if r[k] != a.get(k)]}")
-                    break
-        else:
-            print(f"  analyses identical to {check}: {len(rows)}")
+    if check is None:
+        return True
+    ref = json.loads(check.read_text(encoding="utf-8"))
+    differ = [(r, a) for r, a in zip(ref, rows, strict=False) if r != a]
+    if len(ref) != len(rows) or differ:
+        print(f"  analyses DIFFER from {check}: {len(differ)} of {len(rows)} ({len(ref)} in the file)")
+        for r, a in differ[:5]:
+            print(f"    {r['doc_id']}: {[k for k in r if r[k] != a.get(k)]}")
+        return False
+    print(f"  analyses identical to {check}: {len(rows)}")
+    return True
 
 
 def main() -> None:
