@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 from index import doc as F
 from index.claims import ClaimStatus, RegistryClaim
 from index.doc import VERDICTS
-from index.search import per_day
+from index.search import per_day, spreading
 from index.templates import alias_name
 from tinradar.settings import Settings
 
@@ -97,24 +97,6 @@ def _time(value: Any) -> datetime | None:
     if not text or value.get("value") is None:
         return None
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def spreading(claim_id: str) -> dict[str, Any]:
-    """The query for the items that spread ``claim_id`` (see the module docstring)."""
-    return {
-        "bool": {
-            "should": [
-                {"term": {F.SPREAD_CLAIM_IDS: claim_id}},
-                {
-                    "bool": {
-                        "filter": [{"term": {F.CLAIM_IDS: claim_id}}],
-                        "must_not": [{"range": {F.SCHEMA_VERSION_FIELD: {"gte": 2}}}],
-                    }
-                },
-            ],
-            "minimum_should_match": 1,
-        }
-    }
 
 
 def timeline(client: Elasticsearch, settings: Settings, record: RegistryClaim) -> ClaimTimeline:
