@@ -4,7 +4,8 @@ For a claim, from the indexed items that spread it and the registry's correction
 spreads a claim when it matched it as ``repeats`` or ``asks`` (``spread_claim_ids``); an item that
 matched it only to refute it — the board's own correction, a reader quoting it to deny it — is the
 answer, not one more post of the rumor, and is not counted (documents written before schema
-version 2 have no ``spread_claim_ids``: for them every match counts, as it did then).
+version 2 have no ``spread_claim_ids``: for them every match counts, as it did then; the one
+definition is ``index.search.spreading``).
 
 * **first seen**: the earliest item (by ``dated_at``: published, else fetched) that spread it;
 * **first flagged**: the earliest of those items rated medium or high, i.e. from when the

@@ -27,8 +27,8 @@ from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field, ValidationError
 
 from index import doc as F
-from index.search import spreading
 from index.claims import ClaimStatus, RegistryClaim
+from index.search import spreading
 from index.templates import alias_name
 from tinradar.schema import CLAIM_ID, Claim, describe_errors
 from tinradar.settings import Settings
