@@ -15,7 +15,7 @@ from pathlib import Path
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
-from flows.review.presentation import refuting_phrase, stance_of
+from flows.review.presentation import stance_of, stance_words
 from flows.summary import DropCounts, RunSummary, SourceRun, SourceStatus
 from index import doc as F
 from index.claims import RegistryClaim
@@ -44,7 +44,9 @@ class ClaimRef(BaseModel):
         description="repeats / refutes / asks, or unknown for a document stored before stances: a correction "
         "that quotes a rumor must not read as repeating it",
     )
-    stance_phrase: str | None = Field(default=None, description="for refutes: the words that refute, as written")
+    stance_phrase: str | None = Field(
+        default=None, description="for refutes / asks: the words that refute or ask, as written"
+    )
 
 
 class CueQuote(BaseModel):
@@ -271,7 +273,7 @@ def _item(hit: Hit, claims: dict[str, Claim]) -> ReportItem:
             claim=claims[m.claim_id].claim if m.claim_id in claims else "",
             similarity=m.similarity,
             stance=stance_of(m),
-            stance_phrase=refuting_phrase(m),
+            stance_phrase=stance_words(m),
         )
         for m in doc.matched_claims
     ]
