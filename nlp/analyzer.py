@@ -20,10 +20,10 @@ import numpy as np
 
 from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule, load_verifier
 from nlp.claims import Claim, load_claims, registry_hash
-from nlp.diacritics import load_restorer
 from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
 from nlp.cues import claim_cue, describe, model_term_cues, refutation_cue, reliability_cues, select
+from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
 from nlp.features import PostSignals, metadata_matrix, signals
 from nlp.language import detect_language

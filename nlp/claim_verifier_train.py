@@ -40,8 +40,8 @@ import yaml
 from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
 from nlp.claims import Claim, ClaimMatcher
-from nlp.diacritics import load_restorer
 from nlp.claims_eval import MAX_FALSE_MATCHES, claim_texts, load_eval_set
+from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
 from nlp.normalize import normalize
 from tinradar.settings import REPO_ROOT, Settings
@@ -294,7 +294,10 @@ def reintel_check(settings: Settings, verifier_path: Path, data_dir: Path = DATA
     }
     for name, finder in (
         ("lexical", ClaimFinder(claims, rule=MatchRule(lexical=rule.lexical))),
-        ("cosine_rule", ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, restorer=restorer)),
+        (
+            "cosine_rule",
+            ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, restorer=restorer),
+        ),
         (
             "verifier",
             ClaimFinder(

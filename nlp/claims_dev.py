@@ -20,8 +20,8 @@ import yaml
 
 from nlp.claim_finder import ClaimFinder, MatchRule, load_verifier
 from nlp.claims import load_claims
-from nlp.diacritics import load_restorer
 from nlp.claims_eval import EVAL_DIR, EvalItem, claim_texts, load_eval_set, outcome
+from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
 from tinradar.settings import Settings
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -137,7 +138,7 @@ class Restorer:
             cands = self.candidates.get(syl)
             if not cands:  # never seen: kept as written, and the context starts again
                 unknown[pos] = syl
-                beams = [(s, -1, -1, path + (-1,)) for s, _, _, path in beams[:1]]
+                beams = [(s, -1, -1, (*path, -1)) for s, _, _, path in beams[:1]]
                 continue
             grown: dict[tuple[int, int], tuple[float, int, int, tuple[int, ...]]] = {}
             for score, a, b, path in beams:
@@ -145,7 +146,7 @@ class Restorer:
                     s = score + self._logp(a, b, w)
                     key = (b, w)
                     if key not in grown or grown[key][0] < s:
-                        grown[key] = (s, b, w, path + (w,))
+                        grown[key] = (s, b, w, (*path, w))
             beams = sorted(grown.values(), key=lambda t: -t[0])[:BEAM]
         best = beams[0][3]
         return [unknown[k] if i < 0 else self.vocab[i] for k, i in enumerate(best)]
@@ -231,15 +232,13 @@ def train(texts: Iterable[str], min_count: int = 2) -> Restorer:
     for text in texts:
         for chunk in chunks(text):
             uni.update(chunk)
-            bi.update(zip(chunk, chunk[1:], strict=False))
+            bi.update(itertools.pairwise(chunk))
             tri.update(zip(chunk, chunk[1:], chunk[2:], strict=False))
     vocab = sorted(w for w, c in uni.items() if c >= min_count and len(w) <= 8)
     index = {w: i for i, w in enumerate(vocab)}
     v = len(vocab)
     unigram = np.asarray([uni[w] for w in vocab], dtype=np.int64)
-    bigram = {
-        index[a] * v + index[b]: c for (a, b), c in bi.items() if c >= min_count and a in index and b in index
-    }
+    bigram = {index[a] * v + index[b]: c for (a, b), c in bi.items() if c >= min_count and a in index and b in index}
     trigram = {
         (index[a] * v + index[b]) * v + index[w]: c
         for (a, b, w), c in tri.items()

@@ -21,7 +21,10 @@ def restorer() -> Restorer:
 @pytest.mark.parametrize(
     ("typed", "restored"),
     [
-        ("Bo Y te khuyen cao nguoi dan nen tiem vac xin day du", "Bộ Y tế khuyến cáo người dân nên tiêm vắc xin đầy đủ"),
+        (
+            "Bo Y te khuyen cao nguoi dan nen tiem vac xin day du",
+            "Bộ Y tế khuyến cáo người dân nên tiêm vắc xin đầy đủ",
+        ),
         ("Cho em hoi tiem mui 3 xong co bi sot khong a?", "Cho em hỏi tiêm mũi 3 xong có bị sốt không ạ?"),
         ("Hom nay Ha Noi ghi nhan them 20 ca mac moi", "Hôm nay Hà Nội ghi nhận thêm 20 ca mắc mới"),
         ("Toi dang o nha, khong ra ngoai vi dich benh", "Tôi đang ở nhà, không ra ngoài vì dịch bệnh"),
