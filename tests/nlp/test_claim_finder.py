@@ -147,7 +147,7 @@ def test_matches_carry_their_stance(finder: ClaimFinder) -> None:
     assert [m[0].stance_phrase for m in (rumor, correction, question)] == [
         None,
         "khẳng định không",
-        "nay có trực thăng phun thuốc khử trùng thật không các bác",  # its last 12 words
+        "Tối nay có trực thăng phun thuốc khử trùng thật không các bác",
     ]
 
 
