@@ -90,6 +90,27 @@ def embedded_in_process() -> int | None:
     return sum(counts) if counts else None
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) so far: this process, its children (reaped and live: crawls,
+    analysis processes, Dask workers), and the Elasticsearch node when this bench started it."""
+    import resource
+
+    import psutil  # type: ignore[import-untyped]
+
+    me = psutil.Process()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = {"flow": own.ru_utime + own.ru_stime, "children": reaped.ru_utime + reaped.ru_stime, "es": 0.0}
+    for child in me.children(recursive=True):
+        try:
+            t = child.cpu_times()
+            is_es = "elasticsearch" in " ".join(child.cmdline()).lower()
+        except psutil.Error:
+            continue
+        out["es" if is_es else "children"] += t.user + t.system
+    return out
+
+
 def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -176,6 +197,7 @@ def run_once(
     cached_before = encoder_cache_size(settings)
     embedded_before = embedded_in_process() or 0
     load_before = load()
+    cpu_before = cpu_seconds()
     with cluster_cm as cluster:  # type: ignore[attr-defined]
         t0 = time.perf_counter()
         summary = daily_pipeline(
@@ -190,6 +212,7 @@ def run_once(
             dask_address=cluster.scheduler_address if cluster is not None else None,
         )
         total = time.perf_counter() - t0
+        cpu = {k: v - cpu_before[k] for k, v in cpu_seconds().items()}
     c = summary.counts
     items = c.analysed
     where = f"Dask LocalCluster, {workers} worker process(es) × 1 thread" if workers else "the flow's threads (no Dask)"
@@ -206,6 +229,10 @@ def run_once(
     print(
         f"  encoder {settings.encoder}: {embedded}, {added} vectors added to the cache "
         f"(cache {settings.cache_dir / 'encoder'} held {cached_before} before the run)"
+    )
+    print(
+        f"  CPU time: {sum(cpu.values()):.1f} s = this process {cpu['flow']:.1f} s + its other processes "
+        f"{cpu['children']:.1f} s + Elasticsearch {cpu['es']:.1f} s (the node only when started by this bench)"
     )
     print(f"  load average (1/5/15 min) before {load_before}, after {load()}; {os.cpu_count()} cores")
     if save is not None or check is not None:

@@ -296,3 +296,51 @@ def test_clusters_assigned_beside_the_batch_are_those_assigned_in_line(analyzer)
     for start in range(0, len(docs), 2):
         want += in_line.assign([(d.id, normalize(d.full_text).folded, d.published_at) for d in docs[start : start + 2]])
     assert got == want and len(set(got)) >= 2 and got.count(got[0]) >= 3
+
+
+def test_deferred_clusters_replayed_in_order_are_those_the_analyser_assigns(analyzer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``defer_clusters`` leaves the ids unset and lists the analyser's cluster calls; replayed in
+    order on one index they give its ids, also when a batch fails and is retried one by one."""
+    from nlp.cluster import ClusterIndex
+
+    base = "Vắc xin COVID-19 có gắn chip theo dõi người tiêm, vi mạch nằm trong lọ vắc xin, đừng tiêm"
+    texts = [base + "!", "Uống nước tỏi mỗi sáng sẽ khỏi COVID-19, chia sẻ cho người thân ngay", base + " nhé!!"]
+    texts += [t.upper() for t in texts] + [base + "? Có thật không"]
+    docs = [make_doc(t, f"defer-{i:04d}") for i, t in enumerate(texts)]
+    bad = docs[3].id
+    finish = analyzer._finish
+
+    def failing(it, *args):  # type: ignore[no-untyped-def]
+        if it.doc.id == bad:
+            raise RuntimeError("boom")
+        return finish(it, *args)
+
+    monkeypatch.setattr(analyzer, "_finish", failing)
+    settings, clusters = analyzer.settings, analyzer.clusters
+    analyzer.settings = settings.model_copy(update={"nlp_batch_size": 2})
+    try:
+        analyzer.clusters = ClusterIndex()
+        direct = analyzer.analyze(docs)
+        calls: list[list[tuple[str, str, object]]] = []
+        analyzer.clusters = ClusterIndex()
+        deferred = analyzer.analyze(docs, defer_clusters=calls)  # type: ignore[arg-type]
+    finally:
+        analyzer.settings, analyzer.clusters = settings, clusters
+    assert all(a.cluster_id is None for a in deferred)
+    # batches of 2: [0 1] [2 3→fails, then 2 and 3 alone] [4 5] [6]
+    assert [[i[0] for i in call] for call in calls] == [
+        [docs[0].id, docs[1].id],
+        [docs[2].id, docs[3].id],
+        [docs[2].id],
+        [docs[3].id],
+        [docs[4].id, docs[5].id],
+        [docs[6].id],
+    ]
+    replay = ClusterIndex()
+    cluster_of = {}
+    for call in calls:
+        cluster_of.update(zip((i[0] for i in call), replay.assign(call), strict=True))  # type: ignore[arg-type]
+    got = [None if a.failed else cluster_of[a.doc_id] for a in deferred]
+    assert got == [a.cluster_id for a in direct]
+    assert direct[3].failed and got[3] is None
+    assert len({g for g in got if g}) >= 2 and got.count(got[0]) >= 3
