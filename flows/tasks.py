@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -190,6 +191,17 @@ def analyse_documents(
             for d, a in zip(batch, analyzer.analyze(batch), strict=True)
         ]
     claims = list(claims) if claims is not None else None
+    try:
+        return _analyse_on(pool, settings, batches, claims)
+    except BrokenProcessPool:  # a process died (killed, out of memory): the chunk stays on disk
+        _POOLS.pop(settings.nlp_processes, None)  # the next chunk or run starts a new pool
+        raise
+
+
+def _analyse_on(
+    pool: ProcessPoolExecutor, settings: Settings, batches: list[list[Document]], claims: list[Claim] | None
+) -> list[ScoredItem]:
+    """The batches analysed on ``pool``; their clusters assigned here, batch after batch, in order."""
     futures = [pool.submit(_analyse_deferred, settings, batch, claims) for batch in batches]
     clusters = get_cluster_index(settings)
     items: list[ScoredItem] = []

@@ -68,3 +68,24 @@ def test_two_processes_give_the_analyses_and_cluster_ids_of_one(es_settings):
     assert None not in ids
     assert len(set(ids)) == 3  # one cluster per text, reposts included
     assert all(ids[n] == ids[n % 3] for n in range(12))
+
+
+def test_a_dead_pool_process_fails_the_chunk_and_the_next_call_starts_a_new_pool(es_settings):
+    """A pool process killed (out of memory, say) fails the task, which leaves the chunk on
+    disk for the next run; the broken pool is dropped, so the next chunk or run gets a new one."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from flows.tasks import _analysis_pool, analyse_documents
+
+    docs = _docs()[:6]
+    settings = es_settings.model_copy(update={"nlp_batch_size": 3, "nlp_processes": 2})
+    first = analyse_documents(settings, docs)
+    pool = _analysis_pool(settings)
+    for process in list(pool._processes.values()):  # type: ignore[union-attr]
+        process.kill()
+        process.join()
+    with pytest.raises(BrokenProcessPool):
+        analyse_documents(settings, docs)
+    assert _analysis_pool(settings) is not pool
+    again = analyse_documents(settings, docs)
+    assert _rows(again) == _rows(first)  # known documents keep their clusters
