@@ -12,10 +12,7 @@ can retry fast while production waits between attempts.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,13 +24,12 @@ from pydantic import BaseModel, Field
 from crawlers.summary import CrawlSummary
 from flows import runstore
 from flows.summary import DropCounts, SourceRun, SourceStatus
-from tinradar.schema import Analysis, Claim, Document, ScoredItem
+from tinradar.schema import Claim, Document, ScoredItem
 from tinradar.settings import Settings
 
 if TYPE_CHECKING:
     from index.indexer import IndexStats
-    from nlp.analyzer import Analyzer, ClusterInput
-    from nlp.cluster import ClusterIndex
+    from nlp.analyzer import Analyzer
 
 
 class SourceDown(RuntimeError):
@@ -139,14 +135,12 @@ def crawl_source(
 _ANALYZERS: dict[tuple[str, ...], Analyzer] = {}
 
 
-def get_analyzer(settings: Settings, claims: Sequence[Claim] | None = None, *, cluster_store: bool = True) -> Analyzer:
+def get_analyzer(settings: Settings, claims: Sequence[Claim] | None = None) -> Analyzer:
     """The ``nlp.Analyzer`` for these settings, loaded once per process, clustering in Elasticsearch.
 
     ``claims``: the registry this run matches against (read from the index at the start
     of the run, ``flows.claims.run_claims``); the analyser swaps its matcher only when the
     registry's content changed. ``None`` keeps what the analyser has (the shipped YAML).
-    ``cluster_store=False``: an analyser with no store, for a pool process whose clusters
-    the task assigns (``analyse_documents``).
     """
     key = (
         str(settings.models_dir),
@@ -156,15 +150,13 @@ def get_analyzer(settings: Settings, claims: Sequence[Claim] | None = None, *, c
         str(settings.data_dir),
         settings.es_url,
         settings.es_index_prefix,
-        str(cluster_store),
     )
     if key not in _ANALYZERS:
         from index.clusters import EsClusterStore
         from nlp import Analyzer
 
         # Repeat clusters live in Elasticsearch, shared by every worker (docs/scaling.md).
-        store = EsClusterStore(settings) if cluster_store else None
-        _ANALYZERS[key] = Analyzer(settings, claims=claims, cluster_store=store)
+        _ANALYZERS[key] = Analyzer(settings, claims=claims, cluster_store=EsClusterStore(settings))
     elif claims is not None:
         _ANALYZERS[key].use_claims(claims)
     return _ANALYZERS[key]
@@ -173,85 +165,15 @@ def get_analyzer(settings: Settings, claims: Sequence[Claim] | None = None, *, c
 def analyse_documents(
     settings: Settings, docs: list[Document], claims: Sequence[Claim] | None = None
 ) -> list[ScoredItem]:
-    """Analyse in batches of ``nlp_batch_size``; returns ScoredItems in input order.
-
-    With ``nlp_processes`` > 1 and more than one batch, the batches are analysed side by
-    side in that many processes (``_analysis_pool``) and their repeat clusters assigned
-    here, batch after batch in input order, as one analyser would have: the analyses are
-    those of one process, cluster ids included, whichever process finishes first.
-    """
-    size = settings.nlp_batch_size
-    batches = [docs[start : start + size] for start in range(0, len(docs), size)]
-    pool = _analysis_pool(settings) if len(batches) > 1 else None
-    if pool is None:
-        analyzer = get_analyzer(settings, claims)
-        return [
-            ScoredItem(document=d, analysis=a)
-            for batch in batches
-            for d, a in zip(batch, analyzer.analyze(batch), strict=True)
-        ]
-    claims = list(claims) if claims is not None else None
-    try:
-        return _analyse_on(pool, settings, batches, claims)
-    except BrokenProcessPool:  # a process died (killed, out of memory): the chunk stays on disk
-        _POOLS.pop(settings.nlp_processes, None)  # the next chunk or run starts a new pool
-        raise
-
-
-def _analyse_on(
-    pool: ProcessPoolExecutor, settings: Settings, batches: list[list[Document]], claims: list[Claim] | None
-) -> list[ScoredItem]:
-    """The batches analysed on ``pool``; their clusters assigned here, batch after batch, in order."""
-    futures = [pool.submit(_analyse_deferred, settings, batch, claims) for batch in batches]
-    clusters = get_cluster_index(settings)
+    """Analyse in batches of ``nlp_batch_size``; returns ScoredItems in input order."""
+    analyzer = get_analyzer(settings, claims)
     items: list[ScoredItem] = []
-    for batch, future in zip(batches, futures, strict=True):
-        analyses, calls = future.result()
-        cluster_of: dict[str, str | None] = {}
-        for inputs in calls:  # the calls one analyser would have made, in its order
-            cluster_of.update(zip((i[0] for i in inputs), clusters.assign(inputs), strict=True))
-        for doc, analysis in zip(batch, analyses, strict=True):
-            if not analysis.failed:  # a failed item has no cluster, as in one process
-                analysis.cluster_id = cluster_of.get(doc.id)
-            items.append(ScoredItem(document=doc, analysis=analysis))
+    size = settings.nlp_batch_size
+    for start in range(0, len(docs), size):
+        batch = docs[start : start + size]
+        analyses = analyzer.analyze(batch)
+        items.extend(ScoredItem(document=d, analysis=a) for d, a in zip(batch, analyses, strict=True))
     return items
-
-
-#: Per process: the repeat clusters the analysis pool's results are assigned to (Elasticsearch).
-_CLUSTERS: dict[tuple[str, ...], ClusterIndex] = {}
-#: Per process: the pool of analysis processes, kept for the next chunk and the next run.
-_POOLS: dict[int, ProcessPoolExecutor] = {}
-
-
-def get_cluster_index(settings: Settings) -> ClusterIndex:
-    """The ``ClusterIndex`` on Elasticsearch for these settings, one per process (it remembers what it clustered)."""
-    key = (str(settings.data_dir), settings.es_url, settings.es_index_prefix)
-    if key not in _CLUSTERS:
-        from index.clusters import EsClusterStore
-        from nlp.cluster import ClusterIndex
-
-        _CLUSTERS[key] = ClusterIndex(EsClusterStore(settings))
-    return _CLUSTERS[key]
-
-
-def _analysis_pool(settings: Settings) -> ProcessPoolExecutor | None:
-    """``nlp_processes`` processes (started once per process, ``spawn``: no forked threads), or
-    None when that is 1 or this process may not start any (a daemonic Dask worker)."""
-    n = settings.nlp_processes
-    if n <= 1 or multiprocessing.current_process().daemon:
-        return None
-    if n not in _POOLS:
-        _POOLS[n] = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
-    return _POOLS[n]
-
-
-def _analyse_deferred(
-    settings: Settings, batch: list[Document], claims: list[Claim] | None
-) -> tuple[list[Analysis], list[list[ClusterInput]]]:
-    """In a pool process: one batch's analyses, cluster ids unset, and the cluster calls to replay."""
-    analyzer = get_analyzer(settings, claims, cluster_store=False)
-    calls: list[list[ClusterInput]] = []
-    return analyzer.analyze(batch, defer_clusters=calls), calls
 
 
 class AnalyseResult(BaseModel):

@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -46,9 +45,6 @@ from tinradar.schema import (
 from tinradar.settings import Settings
 
 log = logging.getLogger(__name__)
-
-#: What repeat clustering reads of a document: ``(doc_id, folded_text, published_at)``.
-ClusterInput = tuple[str, str, datetime | None]
 
 NEUTRAL = {Sentiment.NEG: 0.0, Sentiment.NEU: 1.0, Sentiment.POS: 0.0}
 #: Items about something else than the epidemic keep 60 % of their score at covid_proba 0:
@@ -172,29 +168,19 @@ class Analyzer:
         return model
 
     # --- the entry point ---------------------------------------------------------------
-    def analyze(
-        self, documents: Sequence[Document], *, defer_clusters: list[list[ClusterInput]] | None = None
-    ) -> list[Analysis]:
-        """One ``Analysis`` per document, in the same order (batches of ``nlp_batch_size``).
-
-        ``defer_clusters``: leave every ``cluster_id`` unset and append, to this list, each
-        ``ClusterIndex.assign`` call this analyser would have made, in order (a batch's
-        inputs, then each document's when the batch is retried one by one). Replaying them
-        in order on one ``ClusterIndex`` gives the ids this call would have given: the flows
-        analyse on several processes and cluster on one (``flows.tasks.analyse_documents``),
-        so the ids do not depend on which process finished first.
-        """
+    def analyze(self, documents: Sequence[Document]) -> list[Analysis]:
+        """One ``Analysis`` per document, in the same order (batches of ``nlp_batch_size``)."""
         out: list[Analysis] = []
         size = self.settings.nlp_batch_size
         for start in range(0, len(documents), size):
             batch = list(documents[start : start + size])
             try:
-                out.extend(self._analyze_batch(batch, defer_clusters))
+                out.extend(self._analyze_batch(batch))
             except Exception:  # one bad item must not sink the batch: retry one by one
                 log.exception("batch analysis failed; retrying item by item")
                 for doc in batch:
                     try:
-                        out.extend(self._analyze_batch([doc], defer_clusters))
+                        out.extend(self._analyze_batch([doc]))
                     except Exception as exc:
                         log.exception("analysis failed for %s", doc.id)
                         out.append(self._failed(doc, exc))
@@ -231,9 +217,7 @@ class Analyzer:
             return _Item(doc, norm, sig, language, notes, False)
         return _Item(doc, norm, sig, "vi", notes, True)
 
-    def _analyze_batch(
-        self, docs: list[Document], defer_clusters: list[list[ClusterInput]] | None = None
-    ) -> list[Analysis]:
+    def _analyze_batch(self, docs: list[Document]) -> list[Analysis]:
         items = [self._prepare(d) for d in docs]
         scorable = [i for i, it in enumerate(items) if it.scorable]
         rumor = np.zeros(len(items))
@@ -272,13 +256,9 @@ class Analyzer:
         # finishes the batch: with the shared store most of it is waiting on Elasticsearch, which
         # this overlaps with the CPU work. Batches still cluster one after the other, in order
         # (one thread), and the ids are only read at the end, so nothing else changes.
-        inputs: list[ClusterInput] = [(it.doc.id, it.norm.folded, it.doc.published_at) for it in items]
-        if defer_clusters is not None:  # the caller clusters (see ``analyze``)
-            defer_clusters.append(inputs)
-            clustered: Future[list[str | None]] = Future()
-            clustered.set_result([None] * len(items))
-        else:
-            clustered = self._cluster_thread.submit(self.clusters.assign, inputs)
+        clustered = self._cluster_thread.submit(
+            self.clusters.assign, [(it.doc.id, it.norm.folded, it.doc.published_at) for it in items]
+        )
         try:
             # Word segmentation feeds the index (text_seg keeps "sơn_dương" one token); only
             # Vietnamese text is segmented, and only what was analysed (after truncation).

@@ -152,14 +152,6 @@ class Settings(BaseSettings):
     risk_medium: float = Field(default=0.4, ge=0, le=1, description="Rumor risk at or above which an item is 'medium'")
     risk_high: float = Field(default=0.7, ge=0, le=1, description="Rumor risk at or above which an item is 'high'")
     nlp_batch_size: int = Field(default=256, ge=1, description="Documents analysed per batch")
-    nlp_processes: int = Field(
-        default=1,
-        ge=1,
-        description=(
-            "Processes that analyse one chunk's batches side by side (each loads the models once; "
-            "repeat clusters are still assigned in order, in the task's own process); 1 = in the task's process"
-        ),
-    )
     nlp_segment: bool = Field(
         default=True,
         description="Word-segment Vietnamese texts with underthesea for the index's text_seg field (the slowest NLP step)",
