@@ -443,7 +443,26 @@ def split_tail(lines: list[str], hints: Hints, *, title: str = "") -> Tail:
             via_parts.append(line)  # "Theo Minh Nguyễn/Vcamp.vn" + "Forbes"
         elif not via_parts:
             author_parts.append(line)
+    if not author_parts and via_parts and not _matches(via_parts[0], hints.sources):
+        writer, via_parts = writer_of_source(via_parts)
+        author_parts = [writer] if writer else []
     return Tail(body, " / ".join(author_parts) or None, " / ".join(via_parts) or None)
+
+
+def writer_of_source(parts: list[str]) -> tuple[str | None, list[str]]:
+    """(writer, source parts) of a republished story's credit: "Theo <writer>/<outlet>", or
+    "Theo <writer>" with the outlet on the next line, names the writer first. The first
+    part counts as a writer only when another part follows it and it reads as a person's
+    name (two to four capitalised words, no domain, digit or @); otherwise the parts are
+    all sources ("Theo Infonet", "Theo Tuổi Trẻ")."""
+    if not parts:
+        return None, parts
+    split = [p for p in re.split(r"\s*/\s*", parts[0], maxsplit=1) if p] + parts[1:]
+    first = split[0]
+    words = first.split()
+    if len(split) < 2 or not 2 <= len(words) <= 4 or not is_name(first) or re.search(r"[.\d@]", first):
+        return None, parts
+    return first, split[1:]
 
 
 def _unpipe(line: str) -> str:

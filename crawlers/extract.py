@@ -424,13 +424,18 @@ def _people(
     tree: lxml.html.HtmlElement, selectors: Selectors | None, tail: noise.Tail, hints: noise.Hints
 ) -> tuple[str | None, str | None]:
     """(author, via): the registry's author selector, the trailing byline, or the byline
-    the page labels in its header; a labelled "Theo X" is a source, not an author."""
+    the page labels in its header; a labelled "Theo X" is a source, not an author, except
+    the writer a republished story credits before its outlet ("Theo Thanh Xuân" + "VnEconomy")."""
     override = _first_text(tree, selectors.author if selectors else None)
     names = [h for h in hints.authors if noise.is_name(h) and not fold(h).startswith("theo ")]
     labelled = [h for h in hints.authors if fold(h).startswith("theo ")] + hints.sources
     sources = [re.sub(r"^theo\s+", "", h, flags=re.I) for h in labelled]
-    author = override or tail.author or next(iter(names + _json_ld_people(tree)), None)
-    via = tail.via or " / ".join(dict.fromkeys(sources)) or None
+    author = override or tail.author or next(iter(names), None)
+    sources = list(dict.fromkeys(sources))
+    if not author and not tail.via:  # "Theo Thanh Xuân" + "VnEconomy": the writer, then the outlet
+        author, sources = noise.writer_of_source(sources)
+    author = author or next(iter(_json_ld_people(tree)), None)
+    via = tail.via or " / ".join(sources) or None
     return author, via
 
 

@@ -4,7 +4,8 @@ For a claim, from the indexed items that spread it and the registry's correction
 spreads a claim when it matched it as ``repeats`` or ``asks`` (``spread_claim_ids``); an item that
 matched it only to refute it — the board's own correction, a reader quoting it to deny it — is the
 answer, not one more post of the rumor, and is not counted (documents written before schema
-version 2 have no ``spread_claim_ids``: for them every match counts, as it did then).
+version 2 have no ``spread_claim_ids``: for them every match counts, as it did then; the one
+definition is ``index.search.spreading``).
 
 * **first seen**: the earliest item (by ``dated_at``: published, else fetched) that spread it;
 * **first flagged**: the earliest of those items rated medium or high, i.e. from when the
@@ -31,7 +32,7 @@ from pydantic import BaseModel, Field
 from index import doc as F
 from index.claims import ClaimStatus, RegistryClaim
 from index.doc import VERDICTS
-from index.search import per_day
+from index.search import per_day, spreading
 from index.templates import alias_name
 from tinradar.settings import Settings
 
@@ -97,24 +98,6 @@ def _time(value: Any) -> datetime | None:
     if not text or value.get("value") is None:
         return None
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def spreading(claim_id: str) -> dict[str, Any]:
-    """The query for the items that spread ``claim_id`` (see the module docstring)."""
-    return {
-        "bool": {
-            "should": [
-                {"term": {F.SPREAD_CLAIM_IDS: claim_id}},
-                {
-                    "bool": {
-                        "filter": [{"term": {F.CLAIM_IDS: claim_id}}],
-                        "must_not": [{"range": {F.SCHEMA_VERSION_FIELD: {"gte": 2}}}],
-                    }
-                },
-            ],
-            "minimum_should_match": 1,
-        }
-    }
 
 
 def timeline(client: Elasticsearch, settings: Settings, record: RegistryClaim) -> ClaimTimeline:

@@ -27,8 +27,8 @@ from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field, ValidationError
 
 from index import doc as F
-from index.claim_stats import spreading
 from index.claims import ClaimStatus, RegistryClaim
+from index.search import spreading
 from index.templates import alias_name
 from tinradar.schema import CLAIM_ID, Claim, describe_errors
 from tinradar.settings import Settings
@@ -58,7 +58,7 @@ class Appearance(BaseModel):
 
 def appearances(client: Elasticsearch, settings: Settings, claim_id: str, size: int = 20) -> list[Appearance]:
     """The earliest crawled items (with a link) that spread a claim, oldest first: a correction that
-    quotes it is not its first appearance (``index.claim_stats.spreading``)."""
+    quotes it is not its first appearance (``index.search.spreading``)."""
     response = client.search(
         index=alias_name(settings),
         query={"bool": {"filter": [spreading(claim_id), {"exists": {"field": "url"}}]}},

@@ -5,8 +5,8 @@ two kinds of documents, behind the read alias ``{prefix}-clusters``:
 
 * a *member* per clustered document (``_id`` = document id): its cluster id, MinHash
   signature (stored, not indexed) and LSH band keys (keyword). A newcomer's candidates
-  are one ``terms`` query on its band keys (a constant-score query: every member sharing a
-  key scores the same, so the first ``CANDIDATES`` in the shard's document order are read);
+  are the members sharing one of its band keys, ranked by how many they share (then the
+  earliest written): the best ``CANDIDATES`` are read and compared exactly;
 * a *cluster record* per founded cluster (``_id`` = ``cluster:`` + id), created with
   ``op_type=create`` so that exactly one worker founds a given id, then settled OPEN or
   MERGED (see ``nlp.cluster`` for the protocol).
@@ -140,14 +140,16 @@ class EsClusterStore:
             filters: list[dict[str, Any]] = [{"term": {"kind": "member"}}]
             if recent:
                 filters.append({"range": {"written_at": {"gte": RECENT}}})
+            # One constant-score clause per band key: a member scores the number of keys it
+            # shares, so the top CANDIDATES are the likeliest near-copies (as the memory store
+            # ranks them), not merely the first written. Ties go to the earliest written.
+            should = [{"constant_score": {"filter": {"term": {"bands": key}}}} for key in dict.fromkeys(keys)]
             body = {
-                "query": {
-                    "bool": {"filter": filters, "should": [{"terms": {"bands": list(keys)}}], "minimum_should_match": 1}
-                },
+                "query": {"bool": {"filter": filters, "should": should, "minimum_should_match": 1}},
                 "size": CANDIDATES,
-                # Every hit scores the same (``terms`` is a constant-score query), so the top
-                # CANDIDATES are the first ones written; without a total to count, the shard
-                # stops there instead of visiting every member that shares a band key.
+                "sort": ["_score", {"written_at": "asc"}],
+                "track_scores": True,
+                # No total to count: the shard need not visit every member sharing a band key.
                 "track_total_hits": False,
                 "seq_no_primary_term": True,
                 "_source": ["doc_id", "cluster_id", "sig", "bands"],

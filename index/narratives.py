@@ -2,8 +2,10 @@
 
 A rumor nobody has written down yet cannot match a claim, but its reposts already form a
 repeat cluster (``cluster_id``: near-identical texts). A cluster is *emerging* when, in the
-window, it holds at least ``min_posts`` medium-or-high posts and none of its posts matched
-a known claim; it is listed with its size, its posts per day and its growth (the last day
+window, it holds at least ``min_posts`` medium-or-high posts that matched no known claim and
+none of its posts *spreads* a known claim (``index.search.spreading``: repeats or asks it; a
+post that only refutes a claim — a correction reposted into the cluster — does not make the
+cluster a known rumor; documents written before schema version 2 count any match); it is listed with its size, its posts per day and its growth (the last day
 against the day before), so the board sees a new rumor before anyone writes it down and can
 propose it as a claim from the desk.
 """
@@ -17,7 +19,7 @@ from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
 from index import doc as F
-from index.search import per_day
+from index.search import per_day, spreading_any
 from index.templates import alias_name
 from tinradar.settings import Settings
 
@@ -101,11 +103,12 @@ def emerging(
     buckets = (response.get("aggregations") or {}).get("clusters", {}).get("buckets", [])
     if not buckets:
         return []
-    # A cluster some of whose posts matched a claim is a known rumor reworded, not a new one.
+    # A cluster some of whose posts spread a claim is a known rumor reworded, not a new one; a
+    # post that only refutes a claim answers that claim and says nothing of the cluster's own.
     ids = [b["key"] for b in buckets]
     known = client.search(
         index=alias_name(settings),
-        query={"bool": {"filter": [{"terms": {F.CLUSTER_ID: ids}}, {"exists": {"field": F.CLAIM_IDS}}]}},
+        query={"bool": {"filter": [{"terms": {F.CLUSTER_ID: ids}}, spreading_any()]}},
         aggs={"clusters": {"terms": {"field": F.CLUSTER_ID, "size": len(ids)}}},
         size=0,
         ignore_unavailable=True,

@@ -7,6 +7,16 @@ typed against the original fields (boosted, so exact-diacritic matches rank firs
 folded against the folded ones. Quoted parts are phrases. Highlights found only in the
 folded copy are mapped back onto the original text (folding keeps the length of NFC
 Vietnamese), so people always see the real words.
+
+Claims: an item *mentions* a claim when it matched it at all (``claim_ids``) and *spreads* it
+when it matched it as ``repeats`` or ``asks`` (``spread_claim_ids``): the board's own
+correction, or a reader quoting a rumor to deny it, mentions the rumor but is the answer to
+it, not one more post of it. Counts of a rumor's repeats (the report's headline, table and
+spikes, the response times, ClaimReview's appearances) use ``spreading`` /
+``SearchStats.spread_by_claim``; the desk's claim filter and ``by_claim`` keep every mention.
+Documents written before schema version 2 have no ``spread_claim_ids``: for them every match
+counts as spreading, as it did then (the one fallback, defined here, in a query, an
+aggregation and a Kibana runtime field).
 """
 
 from __future__ import annotations
@@ -57,7 +67,11 @@ class SearchQuery(BaseModel):
         default=None, description="A level (low|medium|high) or a rumor-risk score 0..1, inclusive"
     )
     sentiments: list[Sentiment] = Field(default_factory=list)
-    claims: list[str] = Field(default_factory=list, description="Known-claim ids")
+    claims: list[str] = Field(default_factory=list, description="Known-claim ids the item mentions (any stance)")
+    spread_claims: list[str] = Field(
+        default_factory=list,
+        description="Known-claim ids the item spreads (repeats or asks; before schema version 2: any match)",
+    )
     statuses: list[ReviewStatus] = Field(
         default_factory=list, description="Review statuses; 'new' includes never reviewed"
     )
@@ -122,9 +136,92 @@ class SearchStats(BaseModel):
     by_risk_level: dict[str, int] = Field(default_factory=dict)
     by_sentiment: dict[str, int] = Field(default_factory=dict)
     by_province: dict[str, int] = Field(default_factory=dict)
-    by_claim: dict[str, int] = Field(default_factory=dict)
+    by_claim: dict[str, int] = Field(default_factory=dict, description="items that mention each claim, any stance")
+    spread_by_claim: dict[str, int] = Field(
+        default_factory=dict,
+        description="items that spread each claim (repeats or asks; before schema version 2: any match)",
+    )
     by_cluster: dict[str, int] = Field(default_factory=dict)
     by_status: dict[str, int] = Field(default_factory=dict)
+
+
+# --- spreading a claim ------------------------------------------------------------------
+
+#: The schema version from which documents carry ``spread_claim_ids``.
+SPREAD_SINCE_SCHEMA = 2
+
+#: Painless for a runtime keyword field "the claims this item spreads" (the Kibana data view's
+#: ``spread_claims``): ``spread_claim_ids`` from schema version 2 on, else every ``claim_ids``.
+#: ``containsKey`` guards indices whose mapping predates a field.
+SPREAD_CLAIMS_SCRIPT = (
+    f"boolean v2 = doc.containsKey('{F.SCHEMA_VERSION_FIELD}') && doc['{F.SCHEMA_VERSION_FIELD}'].size() > 0"
+    f" && doc['{F.SCHEMA_VERSION_FIELD}'].value >= {SPREAD_SINCE_SCHEMA};"
+    f" String f = v2 ? '{F.SPREAD_CLAIM_IDS}' : '{F.CLAIM_IDS}';"
+    " if (doc.containsKey(f)) { for (def c : doc[f]) { emit(c); } }"
+)
+
+
+def before_spread() -> dict[str, Any]:
+    """Documents written before ``spread_claim_ids`` existed (no schema version, or below 2).
+
+    Every spread query and count splits on this, as ``SPREAD_CLAIMS_SCRIPT`` does: from
+    version 2 on ``spread_claim_ids`` alone decides, before it ``claim_ids`` does.
+    """
+    return {"bool": {"must_not": [{"range": {F.SCHEMA_VERSION_FIELD: {"gte": SPREAD_SINCE_SCHEMA}}}]}}
+
+
+def spreading(claim_ids: str | list[str]) -> dict[str, Any]:
+    """The query for the items that spread any of ``claim_ids`` (see the module docstring)."""
+    ids = [claim_ids] if isinstance(claim_ids, str) else list(claim_ids)
+    return {
+        "bool": {
+            "should": [
+                {"bool": {"filter": [{"terms": {F.SPREAD_CLAIM_IDS: ids}}], "must_not": [before_spread()]}},
+                {"bool": {"filter": [{"terms": {F.CLAIM_IDS: ids}}, before_spread()]}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def spreading_any() -> dict[str, Any]:
+    """The query for the items that spread some known claim (with the same fallback)."""
+    return {
+        "bool": {
+            "should": [
+                {"bool": {"filter": [{"exists": {"field": F.SPREAD_CLAIM_IDS}}], "must_not": [before_spread()]}},
+                {"bool": {"filter": [{"exists": {"field": F.CLAIM_IDS}}, before_spread()]}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def spread_aggs(top: int) -> dict[str, Any]:
+    """Aggregations whose sum (``spread_counts``) is the items spreading each claim.
+
+    Two terms aggregations on indexed keywords (no script per document): ``spread_claim_ids``
+    of the documents of schema version 2 on, plus ``claim_ids`` of those written before (the
+    two sets are disjoint, so no item counts twice for a claim; the same split as
+    ``SPREAD_CLAIMS_SCRIPT``). Each lists its ``top`` most frequent claims, so a claim past
+    the top of one list may be undercounted, as any top-``top`` terms count is.
+    """
+    terms = {"terms": {"field": F.SPREAD_CLAIM_IDS, "size": top}}
+    return {
+        "spread_new": {"filter": {"bool": {"must_not": [before_spread()]}}, "aggs": {"ids": terms}},
+        "spread_old": {"filter": before_spread(), "aggs": {"ids": {"terms": {"field": F.CLAIM_IDS, "size": top}}}},
+    }
+
+
+def spread_counts(aggregations: dict[str, Any]) -> dict[str, int]:
+    """Claim id → spreading items, most first, from a response to ``spread_aggs``."""
+    counts: dict[str, int] = {}
+    buckets = [
+        b for part in ("spread_new", "spread_old") for b in aggregations.get(part, {}).get("ids", {}).get("buckets", [])
+    ]
+    for bucket in buckets:
+        counts[str(bucket["key"])] = counts.get(str(bucket["key"]), 0) + int(bucket["doc_count"])
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 # --- query building ---------------------------------------------------------------------
@@ -201,6 +298,8 @@ def filter_clauses(query: SearchQuery, settings: Settings) -> list[dict[str, Any
     ):
         if values:
             out.append({"terms": {field: list(values)}})
+    if query.spread_claims:
+        out.append(spreading(query.spread_claims))
     if isinstance(query.risk_min, RiskLevel):
         out.append({"range": {F.RISK_RANK: {"gte": RISK_RANK[query.risk_min]}}})
     elif query.risk_min is not None:
@@ -384,6 +483,7 @@ def stats(client: Elasticsearch, settings: Settings, query: SearchQuery, *, top:
     aggs: dict[str, Any] = {name: {"terms": {"field": field, "size": top}} for name, field in _TERMS.items()}
     aggs["by_status"] = {"terms": {"field": F.REVIEW_STATUS, "size": top, "missing": ReviewStatus.NEW.value}}
     aggs["by_day"] = per_day(settings)
+    aggs.update(spread_aggs(top))
     resp = client.search(
         index=alias_name(settings),
         query=build_query(query, settings),
@@ -398,4 +498,4 @@ def stats(client: Elasticsearch, settings: Settings, query: SearchQuery, *, top:
     for name in [*_TERMS, "by_status", "by_day"]:
         buckets = found.get(name, {}).get("buckets", [])
         counts[name] = {str(b.get("key_as_string", b["key"])): int(b["doc_count"]) for b in buckets}
-    return SearchStats(total=resp["hits"]["total"]["value"], **counts)
+    return SearchStats(total=resp["hits"]["total"]["value"], spread_by_claim=spread_counts(found), **counts)

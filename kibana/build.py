@@ -17,6 +17,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from index.search import SPREAD_CLAIMS_SCRIPT
+
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "tinradar.ndjson"
 NS = uuid.UUID("6b7c6f0e-1d1e-4b55-9f57-7a2f1c0b9e21")
@@ -24,6 +26,11 @@ DATA_VIEW_ID = "tinradar-docs"
 DATA_VIEW_TITLE = "tinradar-docs*"
 TIME_FIELD = "published_at"
 CORE_VERSION = "8.8.0"  # older than any Kibana 9: the import migrates them forward
+#: The data view's runtime field "claims this item spreads" (repeats or asks, not refutes; every
+#: match on documents written before schema version 2). Kibana cannot express that fallback in
+#: a query, so the data view computes it with the script ``index.search`` defines for it.
+SPREAD_FIELD = "spread_claims"
+RUNTIME_FIELDS = {SPREAD_FIELD: {"type": "keyword", "script": {"source": SPREAD_CLAIMS_SCRIPT}}}
 
 
 def uid(name: str) -> str:
@@ -48,12 +55,13 @@ def data_view() -> dict[str, Any]:
                     "sentiment": {"customLabel": "Cảm xúc / sentiment"},
                     "source_id": {"customLabel": "Nguồn / source"},
                     "claim_ids": {"customLabel": "Tin đồn đã biết / known claims"},
+                    SPREAD_FIELD: {"customLabel": "Tin đồn đã biết bị lan truyền / known claims spread"},
                     "place_names": {"customLabel": "Địa danh / places"},
                     "review.status": {"customLabel": "Kiểm duyệt / review"},
                 },
                 ensure_ascii=False,
             ),
-            "runtimeFieldMap": "{}",
+            "runtimeFieldMap": json.dumps(RUNTIME_FIELDS),
             "allowHidden": False,
         },
         "references": [],
@@ -289,17 +297,18 @@ def top_panel(
 
 
 def claim_life_panel(grid: tuple[int, int, int, int]) -> dict[str, Any]:
-    """The life of each known claim: its posts per day (the report's chart and ``tinradar search
-    --claim ID --stats`` give the correction's day and the delays, which live in the claims index)."""
+    """The life of each known claim: the posts per day that spread it, as the report's chart
+    counts them (a correction quoting the claim is its answer, not one more post; the report
+    and the CLI give the correction's day and the delays, which live in the claims index)."""
     panel = xy_panel(
         "claim-life",
         "Vòng đời tin đồn đã biết: số bài mỗi ngày / known claims: posts per day",
         grid,
         _date_column(TIME_FIELD, "Ngày / day"),
         "bar_stacked",
-        split=_terms_column("claim_ids", "Tin đồn / claim", 5, uid("col:claim-life:y")),
+        split=_terms_column(SPREAD_FIELD, "Tin đồn / claim", 5, uid("col:claim-life:y")),
     )
-    panel["embeddableConfig"]["attributes"]["state"]["query"] = {"query": "claim_ids : *", "language": "kuery"}
+    panel["embeddableConfig"]["attributes"]["state"]["query"] = {"query": f"{SPREAD_FIELD} : *", "language": "kuery"}
     return panel
 
 

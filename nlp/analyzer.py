@@ -375,7 +375,8 @@ class Analyzer:
         """What a reviewer needs about the best match: which rumor, how the text relates to it, the correction.
 
         A refutation names the words that refute ("… (có vẻ là bài cải chính: "không gây thiếu
-        oxy")"), so the reviewer checks that they deny this claim: the match's ``stance_phrase``,
+        oxy")"), so the reviewer checks that they deny this claim, and a question quotes its
+        question ("thật không các bác"), which is what keeps it at medium: the match's ``stance_phrase``,
         which the claim finder read with the stance, over the region where the text mentions the
         claim — never read again here, so the cue cannot disagree with the stance. (Made here, as
         plain strings, for every matched item whatever its risk.)
@@ -394,6 +395,8 @@ class Analyzer:
         }[best.stance]
         if best.stance is Stance.REFUTES and best.stance_phrase:
             lead = lead[:-1] + f': "{best.stance_phrase}")'
+        elif best.stance is Stance.ASKS and best.stance_phrase:
+            lead = f'hỏi về tin đồn đã bị bác bỏ ("{best.stance_phrase}"; có thể trả lời bằng lời cải chính)'
         cues = [f"{lead}: {short}"]
         if best.stance is not Stance.REFUTES:
             cues.append(f"cải chính ({', '.join(claim.debunked_by)}): {claim.correction}")

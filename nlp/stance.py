@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from tinradar.schema import Stance
 
 #: The stance rules' version, stamped on every analysis (``versions["claims"]`` ends in it), so an
-#: analysis made under other rules is known and redone. ``stance-neg``: a negated predicate refutes.
-STANCE_VERSION = "stance-neg"
+#: analysis made under other rules is known and redone. ``stance-neg``: a negated predicate refutes;
+#: ``stance-neg-q``: the match carries the words its stance was read from, a question's too.
+STANCE_VERSION = "stance-neg-q"
 
 _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
@@ -298,23 +299,42 @@ def stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = No
 
 
 def read_stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None = None) -> tuple[Stance, str | None]:
-    """``stance`` and, for ``refutes``, the phrase (folded) that refutes: the correction word, the
-    plain denial, or the negated predicate ("khong gay thieu oxy") — what a reviewer is shown."""
+    """``stance`` and the phrase (folded) that decided it, what a reviewer is shown: for
+    ``refutes`` the correction word, the plain denial or the negated predicate ("khong gay thieu
+    oxy"); for ``asks`` the question (:func:`question_phrase`); ``None`` for ``repeats``."""
     sentences = list(_sentences((region if region is not None else folded)[:5000]))
     plain = region is not None or len(sentences) <= SHORT_TEXT_SENTENCES
-    asked = False
+    asked: str | None = None
     phrase: str | None = None
     # A long text with no region is read in its opening (title, lead) only: that is where a
     # correction or a question announces itself; further on, correction words and questions
     # are as frequent in rumors ("thuyết âm mưu?", "đừng tích trữ") as in corrections.
     for sentence in sentences if plain else sentences[:OPENING_SENTENCES]:
         question = _asks(sentence)
-        asked = asked or question
+        if question and asked is None:
+            asked = question_phrase(sentence)
         if not question and phrase is None:
             phrase = _refutes(sentence, claim, plain)
     if phrase is not None:
         return Stance.REFUTES, phrase
-    return (Stance.ASKS if asked else Stance.REPEATS), None
+    if asked is not None:
+        return Stance.ASKS, asked or None
+    return Stance.REPEATS, None
+
+
+#: Words of a question quoted to the reviewer: its last clause, at most this many words.
+QUESTION_WORDS = 12
+
+
+def question_phrase(sentence: str) -> str:
+    """The words that make a sentence (folded) a question, as a reviewer is shown them: the last
+    clause with a question's words ("… thật không các bác"; else the last clause), at most
+    ``QUESTION_WORDS`` words from its end, where those words stand. Words only, no punctuation, so
+    that ``nlp.cues.as_written`` finds them again in the text as written."""
+    clauses = [c for c in re.split(r"[,;:.!?()\[\]\"…]+", sentence) if c.split()]
+    asking = [c for c in clauses if _ASK_TAIL.search(c) or _ASK_PLAIN.search(c) or _ASK_CLAUSE.search(c.strip())]
+    last = (asking or clauses or [""])[-1]
+    return " ".join(last.split()[-QUESTION_WORDS:])
 
 
 def refutes(folded: str) -> bool:

@@ -216,9 +216,11 @@ class ClaimMatch(_Model):
         # Left out of the JSON when absent: scored lines written before the field read and write
         # back as they were (index documents move to schema version 2 anyway, see SCHEMA_VERSION).
         exclude_if=lambda v: v is None,
-        description="For refutes: the words that refute, as the text writes them (NFC), read once where the "
+        description="The words the stance was read from, as the text writes them (NFC): for refutes the words "
+        "that refute, for asks the question (its last clause with a question's words); read once where the "
         "stance was read (the text's opening and the sentences around the match), so the cue quotes what "
-        "decided the stance; None for repeats/asks and for matches made before it was carried",
+        "decided the stance; None for repeats and for matches made before it was carried (for a question: "
+        "before the stance rules stance-neg-q)",
     )
 
     @field_validator("stance_phrase")

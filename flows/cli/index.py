@@ -376,7 +376,8 @@ def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
         table.add_row(*(Text(c) for c in cells), body)
     out.print(table)
     if counts is not None:
-        for name in ("by_day", "by_source", "by_risk_level", "by_sentiment", "by_province", "by_claim", "by_status"):
+        names = ("by_day", "by_source", "by_risk_level", "by_sentiment", "by_province", "by_claim", "spread_by_claim")
+        for name in (*names, "by_status"):
             values = getattr(counts, name)
             shown = ", ".join(f"{k}: {v}" for k, v in list(values.items())[:15] if v)
             out.print(f"[bold]{name}[/]: {escape(shown) or '—'}")

@@ -15,7 +15,7 @@ from pathlib import Path
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
-from flows.review.presentation import refuting_phrase, stance_of
+from flows.review.presentation import stance_of, stance_words
 from flows.summary import DropCounts, RunSummary, SourceRun, SourceStatus
 from index import doc as F
 from index.claims import RegistryClaim
@@ -44,7 +44,9 @@ class ClaimRef(BaseModel):
         description="repeats / refutes / asks, or unknown for a document stored before stances: a correction "
         "that quotes a rumor must not read as repeating it",
     )
-    stance_phrase: str | None = Field(default=None, description="for refutes: the words that refute, as written")
+    stance_phrase: str | None = Field(
+        default=None, description="for refutes / asks: the words that refute or ask, as written"
+    )
 
 
 class CueQuote(BaseModel):
@@ -271,7 +273,7 @@ def _item(hit: Hit, claims: dict[str, Claim]) -> ReportItem:
             claim=claims[m.claim_id].claim if m.claim_id in claims else "",
             similarity=m.similarity,
             stance=stance_of(m),
-            stance_phrase=refuting_phrase(m),
+            stance_phrase=stance_words(m),
         )
         for m in doc.matched_claims
     ]
@@ -388,7 +390,8 @@ class ReportCollector:
 
     def _headlines(self, today: SearchStats, before: SearchStats) -> list[Headline]:
         def claims(s: SearchStats) -> int:
-            return int(sum(s.by_claim.values()))
+            # Items that spread a known claim, not those that only refute it (a correction).
+            return int(sum(s.spread_by_claim.values()))
 
         return [
             Headline(label="Tổng số tin, bài thu thập", today=today.total, yesterday=before.total, higher_is_bad=None),
@@ -424,9 +427,11 @@ class ReportCollector:
 
     def _claims_seen(self, day: date, today: SearchStats, window: SearchStats) -> list[ClaimSeen]:
         rows = []
-        for cid, n in sorted(today.by_claim.items(), key=lambda kv: -kv[1]):
+        # Claims spread today (a claim only refuted today is not one "repeated today"); the
+        # example is one of the items that spread it.
+        for cid, n in sorted(today.spread_by_claim.items(), key=lambda kv: -kv[1]):
             claim = self.claims.get(cid)
-            example = self.search(SearchQuery(since=day, until=day, claims=[cid], sort="risk", limit=1)).hits
+            example = self.search(SearchQuery(since=day, until=day, spread_claims=[cid], sort="risk", limit=1)).hits
             rows.append(
                 ClaimSeen(
                     claim_id=cid,
@@ -435,7 +440,7 @@ class ReportCollector:
                     debunked_by=", ".join(claim.debunked_by) if claim else "",
                     source_url=claim.source_url if claim else None,
                     today=n,
-                    window=window.by_claim.get(cid, n),
+                    window=window.spread_by_claim.get(cid, n),
                     example_title=_title(example[0]) if example else None,
                     example_url=example[0].doc.url if example else None,
                     example_stance=next(
@@ -542,7 +547,7 @@ class ReportCollector:
     def _spikes(self, today: SearchStats, baseline: SearchStats) -> list[Spike]:
         spikes = []
         for kind, now, then in (
-            ("claim", today.by_claim, baseline.by_claim),
+            ("claim", today.spread_by_claim, baseline.spread_by_claim),
             ("cluster", today.by_cluster, baseline.by_cluster),
         ):
             for key, n in now.items():

@@ -46,8 +46,8 @@ STANCE_LABELS = {
 }
 #: The short form before a claim's tag in the queue rows (the whole sentence is its tooltip).
 STANCE_TAGS = {"repeats": "≈", "refutes": "có vẻ bác bỏ:", "asks": "có vẻ hỏi:", "unknown": "≈"}
-#: The tooltip of the refuting words where they are marked in the item text.
-STANCE_MARK = "lời có vẻ bác bỏ tin đồn"
+#: The tooltip of the words a stance was read from (``stance_words``) where they are marked in the text.
+STANCE_MARKS = {"refutes": "lời có vẻ bác bỏ tin đồn", "asks": "câu có vẻ hỏi lại tin đồn"}
 
 
 def stance_of(match: ClaimMatch) -> str:
@@ -56,9 +56,12 @@ def stance_of(match: ClaimMatch) -> str:
     return match.stance.value if "stance" in match.model_fields_set else "unknown"
 
 
-def refuting_phrase(match: ClaimMatch) -> str | None:
-    """The words that refute, for a refuting match that carries them (older ones do not)."""
-    return match.stance_phrase if match.stance is Stance.REFUTES and "stance" in match.model_fields_set else None
+def stance_words(match: ClaimMatch) -> str | None:
+    """The words the stance was read from, for a refuting match or a question that carries them
+    (the refuting words; the question's last clause); ``None`` for a repeat and for older matches."""
+    if match.stance is Stance.REPEATS or "stance" not in match.model_fields_set:
+        return None
+    return match.stance_phrase
 
 
 def local_time(value: datetime | None, tz: ZoneInfo, fmt: str = "%H:%M %d/%m/%Y") -> str:
@@ -77,8 +80,8 @@ def snippet(doc: IndexDoc, limit: int = 180) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _mark_phrase(body: str, marks: list[tuple[int, int, str]], phrase: str) -> list[tuple[int, int, str]]:
-    """``marks`` with the refuting words marked too: inside the mark that holds them (the claim
+def _mark_phrase(body: str, marks: list[tuple[int, int, str]], phrase: str, mark: str) -> list[tuple[int, int, str]]:
+    """``marks`` with the stance's words (labelled ``mark``) marked too: inside the mark that holds them (the claim
     sentence, usually) they split it in three, so both stay visible; beside the marks they are added;
     where they would cross a mark's edge, or are not in the body (the title), they are left unmarked."""
     starts: list[int] = []
@@ -95,13 +98,13 @@ def _mark_phrase(body: str, marks: list[tuple[int, int, str]], phrase: str) -> l
     out: list[tuple[int, int, str]] = []
     for s, e, label in marks:
         if s <= i and j <= e:
-            out += [(s, i, label), (i, j, STANCE_MARK), (j, e, label)]
+            out += [(s, i, label), (i, j, mark), (j, e, label)]
         elif j <= s or i >= e:
             out.append((s, e, label))
         else:
             return marks  # crosses a mark's edge: leave the text as the cues marked it
     if len(out) == len(marks):
-        out.append((i, j, STANCE_MARK))
+        out.append((i, j, mark))
     return [m for m in out if m[0] < m[1]]
 
 
@@ -116,9 +119,9 @@ def highlighted(doc: IndexDoc) -> list[tuple[str, str | None]]:
         if found and all(found[1] <= s or found[0] >= e for s, e, _ in marks):
             marks.append((found[0], found[1], cue.label))
     for match in doc.matched_claims:
-        phrase = refuting_phrase(match)
+        phrase = stance_words(match)
         if phrase:
-            marks = _mark_phrase(body, marks, phrase)
+            marks = _mark_phrase(body, marks, phrase, STANCE_MARKS[match.stance.value])
     pieces: list[tuple[str, str | None]] = []
     pos = 0
     for s, e, label in sorted(marks):
@@ -159,6 +162,6 @@ def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
         STATUS_FILTERS=STATUS_FILTERS,
         MODE_LABELS=MODE_LABELS,
         STANCE_LABELS=STANCE_LABELS,
-        STANCE_MARK=STANCE_MARK,
+        STANCE_MARKS=STANCE_MARKS,
         STANCE_TAGS=STANCE_TAGS,
     )

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from flows.review.claim_views import CATEGORIES, prefill
 from flows.review.deps import render, require_decider
-from flows.review.presentation import SENTIMENT_LABELS, STATUS_LABELS, refuting_phrase, stance_of
+from flows.review.presentation import SENTIMENT_LABELS, STATUS_LABELS, stance_of, stance_words
 from flows.review.security import safe_next
 from flows.review.users import User
 from index import review as store
@@ -82,7 +82,7 @@ def _item_context(request: Request, item: store.ReviewItem, back: str) -> dict[s
             "similarity": match.similarity,
             "claim": claims.get(match.claim_id),
             "stance": stance_of(match),
-            "phrase": refuting_phrase(match),
+            "phrase": stance_words(match),
         }
         for match in item.doc.matched_claims
     ]

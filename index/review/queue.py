@@ -103,6 +103,7 @@ def queue_facets(client: Elasticsearch, settings: Settings, size: int = 50) -> d
     return {
         "source": list(counts.by_source.items()),
         "province": list(counts.by_province.items()),
+        # every item that mentions the claim, corrections too (the rows tag the stance), not spread_by_claim
         "claim": list(counts.by_claim.items()),
         "cluster": [(k, v) for k, v in counts.by_cluster.items() if v > 1],
     }

@@ -87,9 +87,32 @@ def test_split_tail_reads_the_signature_not_the_sentences() -> None:
         "Bài viết khác",
     ]
     tail = split_tail(lines, Hints())
-    assert tail.lines == lines[:3] and tail.author == "K. Miên" and tail.via == "Minh Nguyễn/Vcamp.vn / Forbes"
+    assert (
+        tail.lines == lines[:3] and tail.author == "K. Miên" and tail.via == "Minh Nguyễn/Vcamp.vn / Forbes"
+    )  # a byline of its own: the credit stays whole
     sub_heading = split_tail([P1, "Đồng USD duy trì đà tăng"], Hints())
     assert sub_heading.lines == [P1, "Đồng USD duy trì đà tăng"] and sub_heading.author is None
+
+
+def test_a_republished_storys_writer_is_its_author_and_the_outlet_its_source() -> None:
+    """ "Theo Thanh Xuân" + "VnEconomy" (or "Theo Minh Nguyễn/Vcamp.vn"): writer, then outlet;
+    a lone outlet ("Theo Tuổi Trẻ") or a domain stays a source."""
+    two_lines = split_tail([P1, P2, "Theo Thanh Xuân", "VnEconomy"], Hints())
+    assert two_lines.lines == [P1, P2] and two_lines.author == "Thanh Xuân" and two_lines.via == "VnEconomy"
+    one_line = split_tail([P1, "Theo Minh Nguyễn/Vcamp.vn", "Forbes"], Hints())
+    assert one_line.author == "Minh Nguyễn" and one_line.via == "Vcamp.vn / Forbes"
+    for credit in (["Theo Tuổi Trẻ"], ["Theo Infonet", "Reuters"], ["Theo vnexpress.net", "AFP"]):
+        tail = split_tail([P1, *credit], Hints())
+        assert tail.author is None and tail.via == " / ".join(c.removeprefix("Theo ") for c in credit)
+    right = "<p style='text-align:right'>{}</p>"
+    html = page(
+        f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+        + right.format("Theo Thanh Xuân")
+        + right.format("VnEconomy")
+        + "</div>"
+    )
+    e = extract_article(html, "https://x.vn/d.html", tz=VN_TZ)
+    assert e.text.endswith(P3) and e.byline == "Thanh Xuân" and e.via == "VnEconomy"
 
 
 def test_teaser_lists_are_dropped_but_text_with_links_is_not() -> None:

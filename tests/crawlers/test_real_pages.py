@@ -1,5 +1,7 @@
-"""Extraction on real outlet pages of three eras (2011–2014, 2022, 2025–2026): the floors
+"""Extraction on real outlet pages of three eras (2011–2016, 2022, 2025–2026): the floors
 issue #18 sets, measured on every page and printed as a table (kept in docs/crawlers.md).
+The 21 pages added on 2026-12-03 were held out: their expected values were written and
+committed before the extractor first ran on them (their manifest notes say so).
 
 Title, first and last sentence must be right on every page; the minute of publication
 (or, for a page that only shows a day, that day marked ``day``) and a clean body on at
@@ -24,11 +26,11 @@ def scores():
     return [score_page(page) for page in PAGES]
 
 
-@pytest.mark.skipif(len(PAGES) < 30, reason="the nine shared pages are not available")
+@pytest.mark.skipif(len(PAGES) < 51, reason="the nine shared pages are not available")
 def test_floors_on_real_pages(scores) -> None:
     print("\n" + markdown_table(scores))
-    eras = {"2011–2014" if y <= 2014 else "2022" if y == 2022 else "2025–2026" for y in (_year(s.page) for s in scores)}
-    assert len(scores) >= 30 and len({s.page["outlet"] for s in scores}) >= 12 and len(eras) == 3
+    eras = {"2011–2016" if y <= 2016 else "2022" if y == 2022 else "2025–2026" for y in (_year(s.page) for s in scores)}
+    assert len(scores) >= 51 and len({s.page["outlet"] for s in scores}) >= 19 and len(eras) == 3
     for check in CHECKS:
         hits = sum(s.results[check] for s in scores)
         floor = len(scores) if check in ALWAYS else FLOOR * len(scores)
@@ -48,7 +50,7 @@ def test_day_only_pages_do_not_pretend_to_a_time(scores) -> None:
 
 def test_recorded_pages_say_where_they_came_from() -> None:
     recorded = [p for p in PAGES if "shared" not in p]
-    assert len(recorded) >= 21
+    assert len(recorded) >= 42
     for page in recorded:
         assert re.fullmatch(r"[0-9a-f]{40}", page["commit"]) and page["repo"].count("/") == 1
         assert page["path"] and page["url"].startswith(("http://", "https://"))

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from index.clusters import EsClusterStore, alias_name
 from nlp.cluster import ClusterIndex, signature, similarity
 from nlp.normalize import normalize
+from tinradar.clusters import ClusterMember
 from tinradar.settings import Settings
 
 BASES = [
@@ -112,6 +113,24 @@ def test_reanalysis_keeps_the_stored_cluster(es_settings) -> None:
     other = _families()["f1"][0]
     assert again.assign([(family[1][0], other[1], family[1][2])]) == [first[0]]
     assert again.assign([family[3]]) == [first[0]]
+
+
+def test_candidates_are_the_members_sharing_most_band_keys(es_settings) -> None:
+    """A popular band key (boilerplate shared by many posts) must not crowd out the near-copy.
+
+    40 members share one of the newcomer's 16 keys; the one written last shares all 16. Ranked
+    by write order alone (a constant-score query), the top CANDIDATES (30) would miss it."""
+    store = EsClusterStore(es_settings)
+    keys = tuple(f"b{i}:k{i}" for i in range(16))
+    blank = bytes(256)
+    crowd = [ClusterMember(f"crowd-{n}", f"c-crowd-{n}", blank, (keys[0], f"b1:other{n}")) for n in range(40)]
+    store.write(crowd)
+    store.write([ClusterMember("near-copy", "c-near", blank, keys)], visible=True)
+    [found] = store.candidates([keys])
+    assert len(found) == 30
+    assert found[0].member.doc_id == "near-copy"
+    # ties (one shared key each) go to the earliest written
+    assert [m.member.doc_id for m in found[1:4]] == ["crowd-0", "crowd-1", "crowd-2"]
 
 
 def test_store_down_clusters_within_the_process(tmp_path) -> None:

@@ -19,6 +19,13 @@ from index.templates import mapped_fields
 
 KIBANA = Path(__file__).resolve().parents[2] / "kibana"
 KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*:")
+PAINLESS_FIELD = re.compile(r"'([a-z_][\w.]*)'")
+
+
+def runtime_fields() -> dict[str, Any]:
+    """The data view's runtime fields: name → {type, script}."""
+    (view,) = [o for o in load_objects() if o["type"] == "index-pattern"]
+    return json.loads(view["attributes"]["runtimeFieldMap"])
 
 
 def load_objects() -> list[dict[str, Any]]:
@@ -34,7 +41,10 @@ def fields_used(obj: dict[str, Any]) -> set[str]:
     used: set[str] = set()
     if obj["type"] == "index-pattern":
         used.add(attrs["timeFieldName"])
-        used |= set(json.loads(attrs.get("fieldAttrs", "{}")))
+        runtime = json.loads(attrs.get("runtimeFieldMap", "{}"))
+        used |= set(json.loads(attrs.get("fieldAttrs", "{}"))) - set(runtime)
+        for spec in runtime.values():  # the index fields a runtime field's script reads
+            used |= set(PAINLESS_FIELD.findall(spec["script"]["source"]))
     if obj["type"] == "search":
         used |= set(attrs["columns"]) | {field for field, _ in attrs["sort"]}
         source = json.loads(attrs["kibanaSavedObjectMeta"]["searchSourceJSON"])
@@ -109,7 +119,7 @@ def test_dashboard_panels_are_lens_by_value_or_saved_searches():
 
 
 def test_every_field_used_exists_in_the_mapping():
-    known = mapped_fields()
+    known = mapped_fields() | set(runtime_fields())  # a runtime field's own inputs are checked above
     for obj in load_objects():
         missing = fields_used(obj) - known
         assert not missing, f"{obj['type']} {obj['attributes']['title']}: {missing}"

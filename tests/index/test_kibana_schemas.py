@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.index.test_kibana import load_objects
+from tests.index.test_kibana import load_objects, runtime_fields
 
 #: dashboardAttributesSchema (v1), key → allowed Python types (None: maybe / optional).
 DASHBOARD_ATTRIBUTES: dict[str, tuple[type, ...]] = {
@@ -87,12 +87,31 @@ def test_the_claim_life_panel_matches_the_report_chart() -> None:
     panels = json.loads(board["attributes"]["panelsJSON"])
     (life,) = [p for p in panels if p["title"].startswith("Vòng đời tin đồn")]
     state = life["embeddableConfig"]["attributes"]["state"]
-    assert state["query"] == {"query": "claim_ids : *", "language": "kuery"}
+    # Like the report's chart, the panel counts the items that spread a claim (not the corrections
+    # that quote it): the data view's runtime field, which falls back to every match before schema 2.
+    assert state["query"] == {"query": "spread_claims : *", "language": "kuery"}
     (layer,) = state["datasourceStates"]["formBased"]["layers"].values()
     operations = {c["operationType"]: c.get("sourceField") for c in layer["columns"].values()}
-    assert operations == {"date_histogram": "published_at", "terms": "claim_ids", "count": "___records___"}
+    assert operations == {"date_histogram": "published_at", "terms": "spread_claims", "count": "___records___"}
     refs = {r["name"] for r in board["references"]}
     assert (
         f"{life['panelIndex']}:indexpattern-datasource-layer-{next(iter(state['datasourceStates']['formBased']['layers']))}"
         in refs
     )
+
+
+def test_the_spread_claims_runtime_field_falls_back_before_schema_2() -> None:
+    """The data view's ``spread_claims`` (what the claim-life panel breaks down by) is a keyword runtime
+    field whose script is the one ``index.search`` defines: ``spread_claim_ids`` from schema version 2 on,
+    else every ``claim_ids``. The test node has no painless, so the script is checked by what it reads."""
+    from index.search import SPREAD_CLAIMS_SCRIPT
+
+    runtime = runtime_fields()
+    assert set(runtime) == {"spread_claims"}
+    field = runtime["spread_claims"]
+    assert field["type"] == "keyword" and set(field) == {"type", "script"}
+    source = field["script"]["source"]
+    assert source == SPREAD_CLAIMS_SCRIPT
+    assert "doc['schema_version'].value >= 2" in source
+    assert "v2 ? 'spread_claim_ids' : 'claim_ids'" in source and "emit(c)" in source
+    assert "doc.containsKey('schema_version')" in source and "doc.containsKey(f)" in source

@@ -275,6 +275,16 @@ def test_the_refutation_cue_quotes_the_matchs_phrase_and_reads_nothing_again(ana
     assert plain.startswith("nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính): ")
 
 
+def test_a_question_about_a_myth_quotes_the_question_it_is_kept_at_medium_for(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """A question is held at medium: the cue says why, in the question's own words."""
+    [a] = analyzer.analyze([make_doc("Nghe nói đeo khẩu trang lâu bị thiếu oxy, có đúng không mọi người?", "ask-0001")])
+    best = a.matched_claims[0]
+    assert best.claim_id == "masks-cause-hypoxia" and best.stance.value == "asks"
+    assert best.stance_phrase == "có đúng không mọi người"
+    assert a.risk_level.value == "medium"
+    assert any(c.startswith('hỏi về tin đồn đã bị bác bỏ ("có đúng không mọi người"; có thể trả lời') for c in a.cues)
+
+
 def test_clusters_assigned_beside_the_batch_are_those_assigned_in_line(analyzer) -> None:  # type: ignore[no-untyped-def]
     """The analyser assigns a batch's repeat clusters on its own thread while it finishes the
     batch; batch after batch, in order, the ids are those of assigning each batch in line."""

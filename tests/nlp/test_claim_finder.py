@@ -142,8 +142,13 @@ def test_matches_carry_their_stance(finder: ClaimFinder) -> None:
     )
     assert [m[0].claim_id for m in (rumor, correction, question)] == ["helicopter-disinfectant-spraying"] * 3
     assert [m[0].stance for m in (rumor, correction, question)] == [Stance.REPEATS, Stance.REFUTES, Stance.ASKS]
-    # the refuting words are carried as the text writes them, for the cue; none for the others
-    assert [m[0].stance_phrase for m in (rumor, correction, question)] == [None, "khẳng định không", None]
+    # the words the stance was read from are carried as the text writes them, for the cue: the
+    # refuting words, the question's last clause; none for a repeat
+    assert [m[0].stance_phrase for m in (rumor, correction, question)] == [
+        None,
+        "khẳng định không",
+        "nay có trực thăng phun thuốc khử trùng thật không các bác",  # its last 12 words
+    ]
 
 
 def test_without_the_encoder_matching_is_lexical(finder: ClaimFinder) -> None:

@@ -53,6 +53,24 @@ def test_stance(wordings: dict[str, ClaimWording], claim_id: str, text: str, exp
     assert _stance(text, wordings[claim_id]) is expected
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Sơn Dương phong tỏa toàn huyện thật không các bác?", "son duong phong toa toan huyen that khong cac bac"),
+        # the clause that asks, not the one after it
+        ("Sơn Dương phong tỏa thật không các bác, em đang ở xa lo quá", "son duong phong toa that khong cac bac"),
+        ("Nghe nói mai phong tỏa. Có thật không mọi người?", "co that khong moi nguoi"),
+        # at most QUESTION_WORDS words, from the end where the question words stand
+        (
+            "Cho em hỏi là nếu như mà tiêm vắc xin xong rồi thì về sau có bị vô sinh hay hiếm muộn gì không ạ",
+            "ve sau co bi vo sinh hay hiem muon gi khong a",
+        ),
+    ],
+)
+def test_a_question_carries_the_words_that_ask(text: str, words: str) -> None:
+    assert read_stance(normalize(text).folded) == (Stance.ASKS, words)
+
+
 def test_a_claims_own_wording_is_not_a_correction(wordings: dict[str, ClaimWording]) -> None:
     # "miễn phí" corrects most scams, but it is part of this claim's own text
     text = "Phải nộp tiền mới được tiêm vắc xin COVID-19 miễn phí của Nhà nước."

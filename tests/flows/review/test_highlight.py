@@ -53,13 +53,13 @@ def _refuting_doc(phrase: str):  # type: ignore[no-untyped-def]
 
 
 def test_desk_marks_the_refuting_words_inside_the_claim_sentence() -> None:
-    from flows.review.presentation import STANCE_MARK
+    from flows.review.presentation import STANCE_MARKS
 
     pieces = highlighted(_refuting_doc("không đúng sự thật"))
     assert "".join(p for p, _ in pieces) == REFUTING
     assert [(p, label) for p, label in pieces if label] == [
         ("Tin trực thăng phun thuốc tối nay là ", "claim"),
-        ("không đúng sự thật", STANCE_MARK),
+        ("không đúng sự thật", STANCE_MARKS["refutes"]),
         (".", "claim"),
     ]
 

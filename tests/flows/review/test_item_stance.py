@@ -7,7 +7,7 @@ import re
 
 from markupsafe import escape
 
-from flows.review.presentation import STANCE_LABELS, STANCE_MARK
+from flows.review.presentation import STANCE_LABELS, STANCE_MARKS
 from tests.flows.review import seed
 from tests.flows.review.test_review_web import app, browser, clock, login, users  # noqa: F401  (fixtures)
 from tinradar.schema import ClaimMatch, CueSpan, ScoredItem, Stance
@@ -18,6 +18,8 @@ MYTH = "Đeo khẩu trang lâu gây thiếu oxy"
 PHRASE = 'là "tin giả" <không đúng> & vô căn cứ'
 CORRECTION = f"UBND huyện Sơn Dương cải chính: thông tin «{MYTH.lower()}» {PHRASE}. Bà con yên tâm đeo khẩu trang."
 REPOST = f"{MYTH}, ngộ độc CO2! Chia sẻ gấp cho người thân."
+#: A question's words, as the claim finder carries them (its last clause with a question's words).
+QUESTION = f"{MYTH} có đúng không mọi người"
 
 
 def _with_match(it: ScoredItem, match: ClaimMatch, spans: list[CueSpan] | None = None) -> ScoredItem:
@@ -47,7 +49,7 @@ def _items() -> list[ScoredItem]:
     )
     asking = _with_match(
         seed.item("asks", risk=0.5, text=f"{MYTH} có đúng không mọi người?"),
-        ClaimMatch(claim_id=CLAIM, similarity=0.8, stance=Stance.ASKS),
+        ClaimMatch(claim_id=CLAIM, similarity=0.8, stance=Stance.ASKS, stance_phrase=QUESTION),
     )
     # a refutation stored before the phrase was carried: the wording, no quote
     no_phrase = _with_match(
@@ -77,7 +79,7 @@ def test_each_match_says_whether_the_item_repeats_refutes_or_asks(app, es_client
     assert "Liên quan đến tin đồn đã biết" in box and "Trùng với tin đồn đã biết" not in page
     assert str(escape(STANCE_LABELS["refutes"])) in box
     assert str(escape(STANCE_LABELS["repeats"])) not in box
-    marked = f'<mark class="cue stance" title="{STANCE_MARK}">{escape(PHRASE)}</mark>'
+    marked = f'<mark class="cue stance" title="{STANCE_MARKS["refutes"]}">{escape(PHRASE)}</mark>'
     assert f'<q class="stance-phrase">{marked}</q>' in box, "the refuting words are quoted, escaped"
     assert marked in _item_text(page), "the same words are marked where they stand in the text"
     # the claim sentence around them keeps its own mark, split around the refuting words
@@ -89,8 +91,13 @@ def test_each_match_says_whether_the_item_repeats_refutes_or_asks(app, es_client
     assert str(escape(STANCE_LABELS["repeats"])) in box
     assert str(escape(STANCE_LABELS["refutes"])) not in box and "stance-phrase" not in box
 
-    box = _claims_box(lan.get(f"/item/{ids['asks']}").text)
+    page = lan.get(f"/item/{ids['asks']}").text
+    box = _claims_box(page)
     assert str(escape(STANCE_LABELS["asks"])) in box and str(escape(STANCE_LABELS["repeats"])) not in box
+    asked = f'<mark class="cue stance" title="{STANCE_MARKS["asks"]}">{escape(QUESTION)}</mark>'
+    assert f'<q class="stance-phrase">{asked}</q>' in box, "a question is quoted"
+    assert "có đúng là câu hỏi về tin đồn" in box and "có đúng là bác bỏ" not in box
+    assert asked in _item_text(page), "and marked where it stands in the text"
 
     # the queue rows say it too, in short
     rows = {
