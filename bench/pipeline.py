@@ -24,7 +24,9 @@ vectors): an empty one measures a cold encoder, the same one again a warm one, a
 process writing to the shared cache meanwhile inflates the count of vectors embedded. That
 count is the encoder's own (texts that went through the engine) when the flow runs in this
 process, else the rows the run added to the cache. The load average is printed before and
-after each run: on a shared machine it says what the figures are worth.
+after each run: on a shared machine it says what the figures are worth; so is the run's CPU
+time (this process, its other processes, the Elasticsearch node when the bench started it),
+which other jobs move less than the wall clock.
 """
 
 from __future__ import annotations
