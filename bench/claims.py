@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule, load_verifier  # noqa: E402
 from nlp.claims import load_claims  # noqa: E402
+from nlp.diacritics import load_restorer  # noqa: E402
 from nlp.encoder import load_encoder  # noqa: E402
 from tinradar.settings import Settings  # noqa: E402
 
@@ -70,7 +71,10 @@ def main() -> int:
             return 2
         start = time.perf_counter()
         verifier = load_verifier(settings.models_dir, encoder)
-        finder = ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=Path(cache), verifier=verifier)
+        restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics)
+        finder = ClaimFinder(
+            claims, encoder=encoder, rule=rule, cache_dir=Path(cache), verifier=verifier, restorer=restorer
+        )
         t_registry, registry_embedded = time.perf_counter() - start, encoder.embedded
         t_cold, found = _run(finder, texts)
         embedded_cold, windows = encoder.embedded - registry_embedded, finder.windows_embedded
