@@ -14,7 +14,6 @@ vector of the same opening, so it may cost one embedding more, cold).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.nlp import load_texts  # noqa: E402
 from nlp.claim_finder import RESTORE_MAX_CHARS  # noqa: E402
 from nlp.diacritics import SYLLABLE_RE, accented_share, load_restorer  # noqa: E402
 from nlp.normalize import normalize  # noqa: E402
@@ -31,11 +31,8 @@ from tinradar.text import fold  # noqa: E402
 
 
 def _load_texts(shared: Path, limit: int) -> list[str]:
-    spec = importlib.util.spec_from_file_location("bench_nlp", REPO / "bench" / "nlp.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return [d.full_text for d in module.load_texts(shared, limit)]
+    """The texts ``bench/nlp.py`` reads (the same mix, the same order)."""
+    return [d.full_text for d in load_texts(shared, limit)]
 
 
 def main() -> int:
