@@ -18,7 +18,6 @@ relevance or hold a claim's key term), the extra windows of long texts, matches 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import resource
 import sys
@@ -30,18 +29,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.nlp import load_texts  # noqa: E402
 from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule, load_verifier  # noqa: E402
 from nlp.claims import load_claims  # noqa: E402
+from nlp.diacritics import load_restorer  # noqa: E402
 from nlp.encoder import load_encoder  # noqa: E402
 from tinradar.settings import Settings  # noqa: E402
 
 
 def _load_texts(shared: Path, limit: int) -> list[str]:
-    spec = importlib.util.spec_from_file_location("bench_nlp", REPO / "bench" / "nlp.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return [d.full_text for d in module.load_texts(shared, limit)]
+    """The texts ``bench/nlp.py`` reads (the same mix, the same order)."""
+    return [d.full_text for d in load_texts(shared, limit)]
 
 
 def _run(finder: ClaimFinder, texts: list[ClaimText]) -> tuple[float, list]:
@@ -70,7 +68,10 @@ def main() -> int:
             return 2
         start = time.perf_counter()
         verifier = load_verifier(settings.models_dir, encoder)
-        finder = ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=Path(cache), verifier=verifier)
+        restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics)
+        finder = ClaimFinder(
+            claims, encoder=encoder, rule=rule, cache_dir=Path(cache), verifier=verifier, restorer=restorer
+        )
         t_registry, registry_embedded = time.perf_counter() - start, encoder.embedded
         t_cold, found = _run(finder, texts)
         embedded_cold, windows = encoder.embedded - registry_embedded, finder.windows_embedded

@@ -24,7 +24,9 @@ vectors): an empty one measures a cold encoder, the same one again a warm one, a
 process writing to the shared cache meanwhile inflates the count of vectors embedded. That
 count is the encoder's own (texts that went through the engine) when the flow runs in this
 process, else the rows the run added to the cache. The load average is printed before and
-after each run: on a shared machine it says what the figures are worth.
+after each run: on a shared machine it says what the figures are worth; so is the run's CPU
+time (this process, its other processes, the Elasticsearch node when the bench started it),
+which other jobs move less than the wall clock.
 """
 
 from __future__ import annotations
@@ -88,6 +90,27 @@ def embedded_in_process() -> int | None:
 
     counts = [a.encoder.embedded for a in _ANALYZERS.values() if a.encoder is not None]
     return sum(counts) if counts else None
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) so far: this process, its children (reaped and live: crawls,
+    analysis processes, Dask workers), and the Elasticsearch node when this bench started it."""
+    import resource
+
+    import psutil  # type: ignore[import-untyped]
+
+    me = psutil.Process()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = {"flow": own.ru_utime + own.ru_stime, "children": reaped.ru_utime + reaped.ru_stime, "es": 0.0}
+    for child in me.children(recursive=True):
+        try:
+            t = child.cpu_times()
+            is_es = "elasticsearch" in " ".join(child.cmdline()).lower()
+        except psutil.Error:
+            continue
+        out["es" if is_es else "children"] += t.user + t.system
+    return out
 
 
 def load() -> str:
@@ -176,6 +199,7 @@ def run_once(
     cached_before = encoder_cache_size(settings)
     embedded_before = embedded_in_process() or 0
     load_before = load()
+    cpu_before = cpu_seconds()
     with cluster_cm as cluster:  # type: ignore[attr-defined]
         t0 = time.perf_counter()
         summary = daily_pipeline(
@@ -190,6 +214,7 @@ def run_once(
             dask_address=cluster.scheduler_address if cluster is not None else None,
         )
         total = time.perf_counter() - t0
+        cpu = {k: v - cpu_before[k] for k, v in cpu_seconds().items()}
     c = summary.counts
     items = c.analysed
     where = f"Dask LocalCluster, {workers} worker process(es) × 1 thread" if workers else "the flow's threads (no Dask)"
@@ -206,6 +231,10 @@ def run_once(
     print(
         f"  encoder {settings.encoder}: {embedded}, {added} vectors added to the cache "
         f"(cache {settings.cache_dir / 'encoder'} held {cached_before} before the run)"
+    )
+    print(
+        f"  CPU time: {sum(cpu.values()):.1f} s = this process {cpu['flow']:.1f} s + its other processes "
+        f"{cpu['children']:.1f} s + Elasticsearch {cpu['es']:.1f} s (the node only when started by this bench)"
     )
     print(f"  load average (1/5/15 min) before {load_before}, after {load()}; {os.cpu_count()} cores")
     if save is not None or check is not None:

@@ -41,7 +41,7 @@ EXAMPLE_SEARCHES = [
     ),
     (
         "tinradar search --claim vaccine-infertility --format json",
-        "mọi bài lặp lại tin sai 'vắc xin gây vô sinh', dạng JSON",
+        "mọi bài nhắc tới tin sai 'vắc xin gây vô sinh' (cả bài cải chính), dạng JSON",
     ),
     ("tinradar search --risk-min high --since 2021-08-15 --stats", "tin có nguy cơ cao và thống kê theo ngày, nguồn"),
 ]

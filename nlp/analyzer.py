@@ -23,6 +23,7 @@ from nlp.claims import Claim, load_claims, registry_hash
 from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
 from nlp.cues import claim_cue, describe, model_term_cues, refutation_cue, reliability_cues, select
+from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
 from nlp.features import PostSignals, metadata_matrix, signals
 from nlp.language import detect_language
@@ -143,12 +144,14 @@ class Analyzer:
             rule=MatchRule.load(self.settings.models_dir / "claims" / "rule.json"),
             cache_dir=self.settings.cache_dir,
             verifier=load_verifier(self.settings.models_dir, self.encoder),
+            restorer=load_restorer(self.settings.models_dir, self.settings.claims_restore_diacritics),
         )
         self.claim_by_id: dict[str, Claim] = {c.id: c for c in self.claims}
         self.versions["claims"] = (
             "claims-"
             + registry_hash(self.claims)[:8]
             + (("+e5+verifier-s+near" if self.matcher.verifier else "+e5+near") if self.encoder else "")
+            + ("+dia" if self.matcher.restorer else "")
             + f"+{STANCE_VERSION}"
         )
 

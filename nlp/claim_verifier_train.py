@@ -41,6 +41,7 @@ from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
 from nlp.claims import Claim, ClaimMatcher
 from nlp.claims_eval import MAX_FALSE_MATCHES, claim_texts, load_eval_set
+from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
 from nlp.normalize import normalize
 from tinradar.settings import REPO_ROOT, Settings
@@ -146,7 +147,8 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
     from nlp.claims import load_claims
 
     claims = load_claims(settings.claims_file)
-    finder = ClaimFinder(claims, encoder=encoder, rule=MatchRule(), cache_dir=settings.cache_dir)
+    restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics)
+    finder = ClaimFinder(claims, encoder=encoder, rule=MatchRule(), cache_dir=settings.cache_dir, restorer=restorer)
     ids = [c.id for c in claims]
     # 1. registry texts, left out one at a time
     reg_x, reg_y, reg_g = registry_data(finder)
@@ -278,6 +280,7 @@ def reintel_check(settings: Settings, verifier_path: Path, data_dir: Path = DATA
 
     claims = load_claims(settings.claims_file)
     rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
+    restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics)
     posts = reintel_posts("check", data_dir)
     texts = _texts([p[1] for p in posts])
     label = np.asarray([p[2] for p in posts])
@@ -291,8 +294,16 @@ def reintel_check(settings: Settings, verifier_path: Path, data_dir: Path = DATA
     }
     for name, finder in (
         ("lexical", ClaimFinder(claims, rule=MatchRule(lexical=rule.lexical))),
-        ("cosine_rule", ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir)),
-        ("verifier", ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, verifier=verifier)),
+        (
+            "cosine_rule",
+            ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, restorer=restorer),
+        ),
+        (
+            "verifier",
+            ClaimFinder(
+                claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, verifier=verifier, restorer=restorer
+            ),
+        ),
     ):
         found = np.asarray([bool(f) for f in finder.decide(finder.signals(texts), top=1)])
         out[name] = {

@@ -21,6 +21,7 @@ import yaml
 from nlp.claim_finder import ClaimFinder, MatchRule, load_verifier
 from nlp.claims import load_claims
 from nlp.claims_eval import EVAL_DIR, EvalItem, claim_texts, load_eval_set, outcome
+from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
 from tinradar.settings import Settings
 
@@ -45,7 +46,8 @@ def dev_figures(finder: ClaimFinder, items: Sequence[EvalItem]) -> dict[str, int
     figs: dict[str, int] = {"extra_texts_embedded": finder.windows_embedded - before, "items": len(items)}
     for k, item in enumerate(items):
         if item.kind == "paraphrase":
-            for key in ("paraphrases", f"paraphrases {item.category}"):
+            typed = "without" if sig.unaccented[k] else "with"
+            for key in ("paraphrases", f"paraphrases {item.category}", f"paraphrases {typed} diacritics"):
                 figs[f"{key}: n"] = figs.get(f"{key}: n", 0) + 1
                 figs[f"{key}: found"] = figs.get(f"{key}: found", 0) + int(out.right[k])
                 figs[f"{key}: wrong claim"] = figs.get(f"{key}: wrong claim", 0) + int(
@@ -54,6 +56,11 @@ def dev_figures(finder: ClaimFinder, items: Sequence[EvalItem]) -> dict[str, int
         elif item.kind == "true":
             figs["true: n"] = figs.get("true: n", 0) + 1
             figs["true: false matches"] = figs.get("true: false matches", 0) + int(out.matched[k])
+            if sig.unaccented[k]:
+                figs["true without diacritics: n"] = figs.get("true without diacritics: n", 0) + 1
+                figs["true without diacritics: false matches"] = figs.get(
+                    "true without diacritics: false matches", 0
+                ) + int(out.matched[k])
     return dict(sorted(figs.items()))
 
 
@@ -66,7 +73,10 @@ def main() -> int:
     claims = load_claims(settings.claims_file)
     rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
     verifier = load_verifier(settings.models_dir, encoder)
-    finder = ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, verifier=verifier)
+    restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics)
+    finder = ClaimFinder(
+        claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, verifier=verifier, restorer=restorer
+    )
     calibration = [i for i in load_eval_set() if i.split == "calibration" and i.kind != "stance"]
     result = {"dev (long posts)": dev_figures(finder, load_dev_set()), "calibration": dev_figures(finder, calibration)}
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -38,6 +38,7 @@ import yaml
 from nlp.claim_finder import ClaimFinder, ClaimSignals, ClaimText, MatchRule
 from nlp.claim_verifier import Verifier
 from nlp.claims import DEFAULT_THRESHOLD, load_claims
+from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
 from tinradar.settings import Settings
 from tinradar.text import fold
@@ -258,7 +259,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps({split: figs}, indent=2, ensure_ascii=False))
         return 0
     rule = MatchRule() if args.command == "calibrate" else MatchRule.load(rule_path)
-    finder = ClaimFinder(load_claims(settings.claims_file), encoder=encoder, rule=rule, cache_dir=settings.cache_dir)
+    restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics)
+    finder = ClaimFinder(
+        load_claims(settings.claims_file), encoder=encoder, rule=rule, cache_dir=settings.cache_dir, restorer=restorer
+    )
     texts = claim_texts(items)
     sig = finder.signals(texts)
     if args.command == "calibrate":
@@ -285,7 +289,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     verifier = Verifier.load(args.verifier or settings.models_dir / "claims" / "verifier.json", encoder.version)
     if verifier is not None:  # its own signals: a near miss is read again sentence by sentence
         verified = ClaimFinder(
-            finder.claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, verifier=verifier
+            finder.claims,
+            encoder=encoder,
+            rule=rule,
+            cache_dir=settings.cache_dir,
+            verifier=verifier,
+            restorer=restorer,
         )
         results.insert(
             0,

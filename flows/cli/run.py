@@ -265,7 +265,10 @@ def demo(
         f"thấp: {t.by_risk_level.get('low', 0)}."
     )
     if t.claims:
-        console.print("Tin sai đã biết được phát hiện: " + ", ".join(f"{k} ({v})" for k, v in t.claims.items()))
+        console.print(
+            "Tin sai đã biết được nhắc tới (số bài, kể cả bài cải chính): "
+            + ", ".join(f"{k} ({v})" for k, v in t.claims.items())
+        )
     console.print(f"\n[bold]Báo cáo / report:[/] {result.report.html}")
     if result.report.pdf:
         console.print(f"                  {result.report.pdf}")

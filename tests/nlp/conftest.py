@@ -51,6 +51,7 @@ def claim_finder(encoder):  # type: ignore[no-untyped-def]
     """The shipped registry, rule and verifier with the real encoder; the user's cache (the registry is embedded once)."""
     from nlp.claim_finder import ClaimFinder, MatchRule, load_verifier
     from nlp.claims import load_claims
+    from nlp.diacritics import load_restorer
 
     settings = Settings(encoder_threads=2)
     rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
@@ -60,6 +61,7 @@ def claim_finder(encoder):  # type: ignore[no-untyped-def]
         rule=rule,
         cache_dir=settings.cache_dir,
         verifier=load_verifier(settings.models_dir, encoder),
+        restorer=load_restorer(settings.models_dir, settings.claims_restore_diacritics),
     )
 
 

@@ -147,7 +147,7 @@ def test_matches_carry_their_stance(finder: ClaimFinder) -> None:
     assert [m[0].stance_phrase for m in (rumor, correction, question)] == [
         None,
         "khẳng định không",
-        "nay có trực thăng phun thuốc khử trùng thật không các bác",  # its last 12 words
+        "Tối nay có trực thăng phun thuốc khử trùng thật không các bác",
     ]
 
 
@@ -160,3 +160,28 @@ def test_without_the_encoder_matching_is_lexical(finder: ClaimFinder) -> None:
     found = lexical_only.find(texts)
     assert [m[0].claim_id for m in found[:1]] == ["son-duong-total-lockdown-hoax"] and found[1] == []
     assert not lexical_only.signals(texts).embedded.any()
+
+
+def test_text_typed_without_diacritics_is_embedded_restored(finder: ClaimFinder) -> None:
+    """The encoder reads the restored text (#15); the lexical matcher still reads the text as written."""
+    assert finder.restorer is not None, "the shipped restorer is on by default"
+    typed = "Nghe noi uong nuoc chanh nong moi sang se diet duoc virus corona"
+    restored = finder.encoder_text(typed)
+    assert restored == finder.restorer.restore(typed) and restored != typed
+    sig = finder.signals([_text(typed)])
+    assert sig.embedded[0] and sig.unaccented[0]
+    assert finder.encoder is not None and sig.vectors is not None
+    assert float(sig.vectors[0] @ finder.encoder.queries([restored])[0]) > 0.999
+    assert float(sig.vectors[0] @ finder.encoder.queries([typed])[0]) < 0.99
+    lexical_only = ClaimFinder(finder.claims, rule=finder.rule)
+    assert (sig.lexical == lexical_only.signals([_text(typed)]).lexical).all()
+
+
+def test_accented_and_long_texts_are_embedded_as_written(finder: ClaimFinder) -> None:
+    accented = "Nghe nói uống nước chanh nóng mỗi sáng sẽ diệt được virus corona"
+    assert finder.encoder_text(accented) == accented
+    sig = finder.signals([_text(accented)])
+    assert finder.encoder is not None and sig.vectors is not None and sig.embedded[0]
+    assert float(sig.vectors[0] @ finder.encoder.queries([accented])[0]) > 0.999
+    long = "nghe noi uong nuoc chanh nong diet duoc virus corona. " * 10  # longer than RESTORE_MAX_CHARS
+    assert finder.encoder_text(long) == long

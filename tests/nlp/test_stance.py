@@ -63,7 +63,7 @@ def test_stance(wordings: dict[str, ClaimWording], claim_id: str, text: str, exp
         # at most QUESTION_WORDS words, from the end where the question words stand
         (
             "Cho em hỏi là nếu như mà tiêm vắc xin xong rồi thì về sau có bị vô sinh hay hiếm muộn gì không ạ",
-            "ve sau co bi vo sinh hay hiem muon gi khong a",
+            "nhu ma tiem vac xin xong roi thi ve sau co bi vo sinh hay hiem muon gi khong a",
         ),
     ],
 )
