@@ -55,6 +55,14 @@ def render(metrics: dict) -> str:
             "1,254 labels, and made no difference (±0.002) with more than 3,000"
         )
     ood_rows = "\n".join(_row(k, v) for k, v in metrics["out_of_domain"].items())
+    earlier_rows = ""
+    if "macro_f1_earlier_rows" in rep:  # the same figures without the `corrections` rows
+        n_corr = ind.get("n_corrections_draws", 0)
+        earlier_rows = (
+            f"| without the {n_corr} `corrections` rows: all | {rep_row('macro_f1_earlier_rows')} |\n"
+            f"| without them: posts with COVID-19 keywords | {rep_row('macro_f1_covid_posts_earlier_rows')} |\n"
+            f"| without them: comments | {rep_row('macro_f1_comments_earlier_rows')} |\n"
+        )
     return f"""# Sentiment model (author's tone: neg / neu / pos)
 
 Version `{metrics["version"]}` · trained {metrics["trained_at"]} · seed {metrics["seed"]} ·
@@ -129,7 +137,11 @@ main news and charity are `pos`.
   uniformly, separately among posts with and without COVID-19 keywords (most from the former);
   `enriched` posts (460, an earlier session) came two in three from posts an earlier model gave
   ≥ 0.45 `neg` or `pos`, so they are easier than random ones; the random-draw-only figure below
-  leaves them out. Comments (source `victsd`, draw `random`) are every ViCTSD comment of ≥ 10
+  leaves them out. `corrections` rows (posts and comments, a later session) were drawn at random
+  among texts with correction, denial or notice wording ("cải chính", "bác bỏ", "tin đồn", "tin
+  giả", "sai sự thật", "thông báo", "khẳng định", "xử phạt"…), because the model called the
+  board's own corrections `neg`; they are neither random-draw nor frozen-split rows.
+  Comments (source `victsd`, draw `random`) are every ViCTSD comment of ≥ 10
   characters with COVID-19 keywords in the comment or in its article's title (near copies left
   out); the annotators saw the title as context and labelled the comment's own tone (rule 14).
 - **How.** Each post was read (its first ~900 characters) and labelled in **two independent
@@ -160,7 +172,7 @@ out-of-fold predictions.
 |---|---|
 | macro-F1, all {ind["n"]} labelled posts and comments | **{ind["macro_f1"]:.3f}** |
 | macro-F1, the {ind["n_covid_posts"]} posts with COVID-19 keywords | **{ind["macro_f1_covid_posts"]:.3f}** |
-| macro-F1, the {ind["n_covid_random_draws"]} of them drawn at random (no `enriched` posts) | {ind.get("macro_f1_covid_random_draws") or 0:.3f} |
+| macro-F1, the {ind["n_covid_random_draws"]} of them drawn at random (no `enriched` or `corrections` rows) | {ind.get("macro_f1_covid_random_draws") or 0:.3f} |
 | macro-F1, the {ind["n_comments"]} comments on news articles | {ind.get("macro_f1_comments") or 0:.3f} |
 | accuracy | {ind["accuracy"]:.3f} |
 | F1 per class | neg {ind["f1_per_class"]["neg"]:.3f} · neu {ind["f1_per_class"]["neu"]:.3f} · pos {ind["f1_per_class"]["pos"]:.3f} |
@@ -175,7 +187,7 @@ The fold split alone moves these figures by about ±0.005, so the CV is repeated
 | posts with COVID-19 keywords | {rep_row("macro_f1_covid_posts")} |
 | of them drawn at random | {rep_row("macro_f1_covid_random_draws")} |
 | comments | {rep_row("macro_f1_comments")} |
-
+{earlier_rows}
 Confusion matrix (rows true, columns predicted; neg, neu, pos): {cm}.
 
 **Out-of-domain** (splits never trained on; macro-F1 over the classes the set has):
@@ -258,6 +270,9 @@ def encoder_section(metrics: dict) -> str:
             ("macro_f1_covid_posts", "posts with COVID-19 keywords"),
             ("macro_f1_covid_random_draws", "of them drawn at random"),
             ("macro_f1_comments", "comments"),
+            ("macro_f1_earlier_rows", "without the `corrections` rows: all"),
+            ("macro_f1_covid_posts_earlier_rows", "without them: posts with COVID-19 keywords"),
+            ("macro_f1_comments_earlier_rows", "without them: comments"),
         )
         if key in before and key in after
     )

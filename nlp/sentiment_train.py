@@ -114,6 +114,13 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 ANNOTATION_COLUMNS = ("ann1", "ann2", "ann3")
+#: Values of the ``draw`` column: ``random`` (uniform draws), ``enriched`` (two in three from
+#: posts an earlier model scored as toned) and ``corrections`` (posts and comments with
+#: correction, denial or notice wording: "cải chính", "bác bỏ", "tin đồn", "thông báo"...,
+#: drawn because the model called the board's own corrections negative). Only ``random``
+#: rows enter the "drawn at random" figure; the ``…_earlier_rows`` figures leave the
+#: ``corrections`` rows out, so that a retrain with them compares with the runs before.
+DRAWS = ("random", "enriched", "corrections")
 _ANNOTATION_VALUES = {*LABEL_INDEX, "skip", ""}
 
 
@@ -129,7 +136,7 @@ def read_labels(path: Path = LABELS_PATH) -> list[tuple[str, str, str]]:
         source, id_, label = row.get("source", ""), row.get("id", ""), row.get("label", "")
         if source not in SOURCES or label not in LABEL_INDEX or not id_:
             raise ValueError(f"{path}:{i}: bad label row {row}")
-        if (row.get("draw") or "") not in {"random", "enriched", ""} or any(
+        if (row.get("draw") or "") not in {*DRAWS, ""} or any(
             (row.get(c) or "") not in _ANNOTATION_VALUES for c in ANNOTATION_COLUMNS
         ):
             raise ValueError(f"{path}:{i}: bad annotation value in {row}")
@@ -138,7 +145,7 @@ def read_labels(path: Path = LABELS_PATH) -> list[tuple[str, str, str]]:
 
 
 def label_draws(path: Path = LABELS_PATH) -> dict[tuple[str, str], str]:
-    """How each labelled post was drawn (``random`` or ``enriched``), from the ``draw`` column."""
+    """How each labelled post was drawn (one of ``DRAWS``), from the ``draw`` column."""
     return {(r["source"], r["id"]): r.get("draw") or "" for r in _read_csv(path)}
 
 
@@ -728,6 +735,13 @@ def train(
         "macro_f1_covid_random_draws": random_covid,
         "macro_f1_comments": ~post,
     }
+    earlier = np.array([draws.get((s, i)) != "corrections" for s, i, _ in rows])
+    if not earlier.all():  # the same figures without the correction-wording rows (before/after)
+        subsets |= {
+            "macro_f1_earlier_rows": earlier,
+            "macro_f1_covid_posts_earlier_rows": covid & earlier,
+            "macro_f1_comments_earlier_rows": ~post & earlier,
+        }
     repeated = _repeated(y_in, [oof_logits, *more_oof], [seed + r for r in range(params.cv_repeats)], subsets)
     encoder_info, view = _encoder_view(
         y_in,
@@ -749,6 +763,7 @@ def train(
         "n_covid_posts": int(covid.sum()),
         "n_comments": int((~post).sum()),
         "n_covid_random_draws": int(random_covid.sum()),
+        "n_corrections_draws": int((~earlier).sum()),
         "accuracy": round(float((oof_pred == y_in).mean()), 4),
         "f1_per_class": _per_class(y_in, oof_pred),
         "confusion_matrix": {

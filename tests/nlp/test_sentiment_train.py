@@ -62,6 +62,39 @@ def test_bad_label_rows_are_refused(tmp_path: Path) -> None:
     bad.write_text("source,id,label,draw,ann1,ann2,ann3\ntweets,1,neg,random,neg,neg,\n", encoding="utf-8")
     with pytest.raises(ValueError, match="bad label row"):
         read_labels(bad)
+    bad.write_text("source,id,label,draw,ann1,ann2,ann3\nreintel_train,1,neg,cherry,neg,neg,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="annotation"):
+        read_labels(bad)
+    good = tmp_path / "good.csv"
+    good.write_text("source,id,label,draw,ann1,ann2,ann3\nreintel_train,1,neu,corrections,neu,neu,\n", encoding="utf-8")
+    assert read_labels(good) == [("reintel_train", "1", "neu")]
+
+
+@needs_data
+def test_correction_rows_stay_out_of_the_random_draw_figure_and_have_their_own_before_after(tmp_path: Path) -> None:
+    """Rows drawn for their correction wording (draw ``corrections``) are not random draws, and the
+    CV reports every figure without them too, so a retrain with them compares with the runs before."""
+    with LABELS.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    old = [r for r in rows if r["draw"] == "random" and r["source"] != "victsd"][:150]
+    new = [r for r in rows if r["draw"] == "corrections" and r["source"] != "victsd"][:60]
+    labels = tmp_path / "labels.csv"
+    with labels.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(old + new)
+    small = {
+        "write": False,
+        "params": TrainParams(folds=3, cv_repeats=1),
+        "features": FeatureConfig(word_features=2**12, char_features=2**11, lead_features=2**10, embedding_dim=16),
+    }
+    report = train(DATA, tmp_path, seed=7, labels_path=labels, limit=len(old) + len(new), **small)
+    ind = report["in_domain"]
+    n_corr = ind["n_corrections_draws"]
+    assert 0 < n_corr <= len(new) and report["data"]["draws"]["corrections"] == n_corr
+    assert ind["n_covid_random_draws"] <= ind["n"] - n_corr  # no corrections row among the random draws
+    for key in ("macro_f1_earlier_rows", "macro_f1_covid_posts_earlier_rows"):
+        assert 0.0 <= ind["repeated_cv"][key]["mean"] <= 1.0
 
 
 @needs_data
@@ -92,6 +125,7 @@ def test_training_is_reproducible_on_a_subsample(tmp_path: Path) -> None:
     np.testing.assert_array_equal(probs[0], probs[1])
     assert runs[0]["in_domain"] == runs[1]["in_domain"]
     assert runs[0]["in_domain"]["n"] == 120
+    assert "macro_f1_earlier_rows" not in runs[0]["in_domain"]["repeated_cv"]  # no `corrections` rows there
     other = train(DATA, tmp_path, seed=8, **small)
     assert other["_model"].version != runs[0]["_model"].version or other["in_domain"] != runs[0]["in_domain"]
 
