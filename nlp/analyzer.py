@@ -113,6 +113,9 @@ class Analyzer:
             rumor_encoder = self.rumor.encoder if self.rumor is not None else None
             self.sentiment_note = self.sentiment.use_encoder(rumor_encoder)
             self.versions["sentiment"] = self.sentiment.active_version
+        # The diacritic restorer serves the claim finder's encoder only: loaded once (about a
+        # second), not again when the registry changes, and not at all without the encoder.
+        self.restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics) if self.encoder else None
         self.claims: list[Claim] = []
         self.use_claims(load_claims(settings.claims_file) if claims is None else claims)
         if self.encoder is not None:
@@ -144,7 +147,7 @@ class Analyzer:
             rule=MatchRule.load(self.settings.models_dir / "claims" / "rule.json"),
             cache_dir=self.settings.cache_dir,
             verifier=load_verifier(self.settings.models_dir, self.encoder),
-            restorer=load_restorer(self.settings.models_dir, self.settings.claims_restore_diacritics),
+            restorer=self.restorer,
         )
         self.claim_by_id: dict[str, Claim] = {c.id: c for c in self.claims}
         self.versions["claims"] = (
