@@ -161,40 +161,43 @@ SPREAD_CLAIMS_SCRIPT = (
 )
 
 
+def since_spread() -> dict[str, Any]:
+    """Documents that carry ``spread_claim_ids`` (schema version 2 on)."""
+    return {"range": {F.SCHEMA_VERSION_FIELD: {"gte": SPREAD_SINCE_SCHEMA}}}
+
+
 def before_spread() -> dict[str, Any]:
     """Documents written before ``spread_claim_ids`` existed (no schema version, or below 2).
 
     Every spread query and count splits on this, as ``SPREAD_CLAIMS_SCRIPT`` does: from
     version 2 on ``spread_claim_ids`` alone decides, before it ``claim_ids`` does.
     """
-    return {"bool": {"must_not": [{"range": {F.SCHEMA_VERSION_FIELD: {"gte": SPREAD_SINCE_SCHEMA}}}]}}
+    return {"bool": {"must_not": [since_spread()]}}
+
+
+def _by_schema(spread: dict[str, Any], any_match: dict[str, Any]) -> dict[str, Any]:
+    """``spread`` (on ``spread_claim_ids``) for documents of schema version 2 on, ``any_match``
+    (the same on ``claim_ids``) for those written before: the one fallback, in a query."""
+    return {
+        "bool": {
+            "should": [
+                {"bool": {"filter": [spread, since_spread()]}},
+                {"bool": {"filter": [any_match, before_spread()]}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 def spreading(claim_ids: str | list[str]) -> dict[str, Any]:
     """The query for the items that spread any of ``claim_ids`` (see the module docstring)."""
     ids = [claim_ids] if isinstance(claim_ids, str) else list(claim_ids)
-    return {
-        "bool": {
-            "should": [
-                {"bool": {"filter": [{"terms": {F.SPREAD_CLAIM_IDS: ids}}], "must_not": [before_spread()]}},
-                {"bool": {"filter": [{"terms": {F.CLAIM_IDS: ids}}, before_spread()]}},
-            ],
-            "minimum_should_match": 1,
-        }
-    }
+    return _by_schema({"terms": {F.SPREAD_CLAIM_IDS: ids}}, {"terms": {F.CLAIM_IDS: ids}})
 
 
 def spreading_any() -> dict[str, Any]:
     """The query for the items that spread some known claim (with the same fallback)."""
-    return {
-        "bool": {
-            "should": [
-                {"bool": {"filter": [{"exists": {"field": F.SPREAD_CLAIM_IDS}}], "must_not": [before_spread()]}},
-                {"bool": {"filter": [{"exists": {"field": F.CLAIM_IDS}}, before_spread()]}},
-            ],
-            "minimum_should_match": 1,
-        }
-    }
+    return _by_schema({"exists": {"field": F.SPREAD_CLAIM_IDS}}, {"exists": {"field": F.CLAIM_IDS}})
 
 
 def spread_aggs(top: int) -> dict[str, Any]:
@@ -208,7 +211,7 @@ def spread_aggs(top: int) -> dict[str, Any]:
     """
     terms = {"terms": {"field": F.SPREAD_CLAIM_IDS, "size": top}}
     return {
-        "spread_new": {"filter": {"bool": {"must_not": [before_spread()]}}, "aggs": {"ids": terms}},
+        "spread_new": {"filter": since_spread(), "aggs": {"ids": terms}},
         "spread_old": {"filter": before_spread(), "aggs": {"ids": {"terms": {"field": F.CLAIM_IDS, "size": top}}}},
     }
 
