@@ -30,9 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.nlp import load_texts  # noqa: E402
-from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule, load_verifier  # noqa: E402
+from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule  # noqa: E402
 from nlp.claims import load_claims  # noqa: E402
-from nlp.diacritics import load_restorer  # noqa: E402
 from nlp.encoder import load_encoder  # noqa: E402
 from tinradar.settings import Settings  # noqa: E402
 
@@ -67,10 +66,8 @@ def main() -> int:
             print(f"encoder unavailable: {why}", file=sys.stderr)
             return 2
         start = time.perf_counter()
-        verifier = load_verifier(settings.models_dir, encoder)
-        restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics)
-        finder = ClaimFinder(
-            claims, encoder=encoder, rule=rule, cache_dir=Path(cache), verifier=verifier, restorer=restorer
+        finder = ClaimFinder.from_settings(
+            claims, settings.model_copy(update={"cache_dir": Path(cache)}), encoder=encoder, rule=rule
         )
         t_registry, registry_embedded = time.perf_counter() - start, encoder.embedded
         t_cold, found = _run(finder, texts)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule, load_verifier
+from nlp.claim_finder import ClaimFinder, ClaimText
 from nlp.claims import Claim, load_claims, registry_hash
 from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
@@ -124,10 +124,29 @@ class Analyzer:
         self.gazetteer = masker().gazetteer
         self.versions["places"] = "dvhcvn-2021-07-01"
         self.clusters = ClusterIndex(cluster_store)
+        # started at the first batch, stopped by ``close``
         self._cluster_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tinradar-clusters")
+        self._closed = False
         self.versions["cluster"] = "minhash64-char5-lsh16x4-v2"
         self.versions["covid"] = "lexicon-v1"
         self.versions["language"] = "script-stopwords-v1"
+
+    # --- lifetime ------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the cluster thread, once the clusters of a batch still in flight are stored.
+
+        An analyzer used for one job (the ``score`` command, a benchmark, a test) closes it when
+        done, or is used as a context manager; otherwise the idle thread lives until the process
+        ends. ``analyze`` refuses to run after this. Closing twice is harmless.
+        """
+        self._cluster_thread.shutdown(wait=True)
+        self._closed = True
+
+    def __enter__(self) -> Analyzer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def use_claims(self, claims: Sequence[Claim]) -> None:
         """Match against this registry from now on (rebuilt only when its content changed).
@@ -141,13 +160,8 @@ class Analyzer:
         if self.claims and registry_hash(claims) == registry_hash(self.claims):
             return
         self.claims = claims
-        self.matcher = ClaimFinder(
-            self.claims,
-            encoder=self.encoder,
-            rule=MatchRule.load(self.settings.models_dir / "claims" / "rule.json"),
-            cache_dir=self.settings.cache_dir,
-            verifier=load_verifier(self.settings.models_dir, self.encoder),
-            restorer=self.restorer,
+        self.matcher = ClaimFinder.from_settings(
+            self.claims, self.settings, encoder=self.encoder, restorer=self.restorer
         )
         self.claim_by_id: dict[str, Claim] = {c.id: c for c in self.claims}
         self.versions["claims"] = (
@@ -176,6 +190,8 @@ class Analyzer:
     # --- the entry point ---------------------------------------------------------------
     def analyze(self, documents: Sequence[Document]) -> list[Analysis]:
         """One ``Analysis`` per document, in the same order (batches of ``nlp_batch_size``)."""
+        if self._closed:  # a caller's mistake, not an item's failure: said once, not as N failed items
+            raise RuntimeError("this Analyzer is closed; build a new one")
         out: list[Analysis] = []
         size = self.settings.nlp_batch_size
         for start in range(0, len(documents), size):
@@ -429,4 +445,5 @@ def analyze(documents: Sequence[Document], settings: Settings | None = None) -> 
 
     For repeated calls keep an ``Analyzer`` instead; loading takes about a second.
     """
-    return Analyzer(settings or Settings()).analyze(documents)
+    with Analyzer(settings or Settings()) as analyzer:
+        return analyzer.analyze(documents)

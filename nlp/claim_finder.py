@@ -30,7 +30,9 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,11 +42,12 @@ from nlp.claim_verifier import Verifier, VerifierInput, top_claim_input
 from nlp.claims import Claim, ClaimMatcher, split_sentences
 from nlp.covid import covid_probability
 from nlp.cues import as_written
-from nlp.diacritics import Restorer
+from nlp.diacritics import Restorer, load_restorer
 from nlp.encoder import Encoder
 from nlp.normalize import normalize
 from nlp.stance import SHORT_TEXT_SENTENCES, claim_wordings, read_stance
 from tinradar.schema import ClaimMatch
+from tinradar.settings import Settings
 from tinradar.text import fold
 
 log = logging.getLogger(__name__)
@@ -109,6 +112,16 @@ def load_verifier(models_dir: Path, encoder: Encoder | None) -> Verifier | None:
     return Verifier.load(models_dir / "claims" / "verifier.json", encoder.version if encoder is not None else None)
 
 
+class Shipped(Enum):
+    """``ClaimFinder.from_settings``'s default for a part: what the settings ship (``None`` is "off")."""
+
+    SHIPPED = "shipped"
+
+
+#: Load this part as the settings say (``ClaimFinder.from_settings``).
+SHIPPED: Literal[Shipped.SHIPPED] = Shipped.SHIPPED
+
+
 @dataclass
 class ClaimText:
     """What the finder needs of one text: its folded view, its display text and COVID relevance."""
@@ -167,6 +180,38 @@ class ClaimFinder:
         )
         self.windows_embedded = 0  # extra (non-opening) windows embedded, for the benchmark
 
+    @classmethod
+    def from_settings(
+        cls,
+        claims: Sequence[Claim],
+        settings: Settings,
+        *,
+        encoder: Encoder | None,
+        rule: MatchRule | Literal[Shipped.SHIPPED] = SHIPPED,
+        verifier: Verifier | Literal[Shipped.SHIPPED] | None = SHIPPED,
+        restorer: Restorer | Literal[Shipped.SHIPPED] | None = SHIPPED,
+    ) -> ClaimFinder:
+        """The finder TinRadar runs: the one place its parts are read from the settings.
+
+        By default (``SHIPPED``) the rule is ``<models_dir>/claims/rule.json``, the verifier
+        ``<models_dir>/claims/verifier.json`` (when it fits the encoder) and the diacritic restorer
+        ``<models_dir>/diacritics`` when ``claims_restore_diacritics`` is on; the claim vectors are
+        cached under ``cache_dir``. A part given here is used as given (``None``: off), so the
+        evaluation and the trainers change one part and keep the rest as the analyzer has it, and
+        the analyzer hands in the restorer it loaded once. Without the encoder neither the
+        verifier nor the restorer is loaded: they serve the encoder's signal only.
+        """
+        models = settings.models_dir
+        if rule is SHIPPED:
+            rule = MatchRule.load(models / "claims" / "rule.json")
+        if verifier is SHIPPED:
+            verifier = load_verifier(models, encoder) if encoder is not None else None
+        if restorer is SHIPPED:
+            restorer = load_restorer(models, settings.claims_restore_diacritics) if encoder is not None else None
+        return cls(
+            claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, verifier=verifier, restorer=restorer
+        )
+
     @property
     def threshold(self) -> float:
         return self.rule.lexical
@@ -186,7 +231,9 @@ class ClaimFinder:
             rows = np.nonzero(embedded)[0]
             vectors = np.zeros((n, self.encoder.dim), dtype=np.float32)
             if len(rows):
-                vectors[rows] = self.encoder.queries([self.encoder_text(texts[i].text) for i in rows])
+                # what the encoder reads of each row, restored once: the sentence look splits it again
+                read = {int(i): self.encoder_text(texts[i].text) for i in rows}
+                vectors[rows] = self.encoder.queries(list(read.values()))
                 semantic[rows] = self.vectors.similarity(vectors[rows])
                 terms[rows] = self.lexical.terms([folded[i] for i in rows])
                 best = detail.scores.max(axis=1)
@@ -200,7 +247,7 @@ class ClaimFinder:
                     sig = ClaimSignals(
                         detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors
                     )
-                    sig.verified = self._sentence_look(texts, rows, sig, self.verifier)
+                    sig.verified = self._sentence_look(read, rows, sig, self.verifier)
                     return sig
         return ClaimSignals(detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors)
 
@@ -213,9 +260,12 @@ class ClaimFinder:
         return self.restorer.restore_if_unaccented(text)
 
     def _sentence_look(
-        self, texts: Sequence[ClaimText], rows: np.ndarray, sig: ClaimSignals, verifier: Verifier
+        self, read: dict[int, str], rows: np.ndarray, sig: ClaimSignals, verifier: Verifier
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """Read a near miss of the verifier again, one sentence at a time (in place).
+
+        ``read``: what the encoder read of each row (``encoder_text``), split here as it is: a
+        text typed without diacritics is restored once per ``signals``, not again.
 
         Where one of its sentences carries a claim more surely than the whole text does, the
         text's vector, cosines and window become that sentence's: the verifier then decides on
@@ -234,7 +284,7 @@ class ClaimFinder:
         pairs: list[tuple[int, str]] = []
         for r, q in p.items():
             if SENTENCE_NEAR <= q < verifier.threshold:
-                sentences = split_sentences(self.encoder_text(texts[r].text), SENTENCE_LOOKS)
+                sentences = split_sentences(read[r], SENTENCE_LOOKS)
                 if len(sentences) > 1:
                     pairs += [(r, s) for s in sentences]
         if not pairs:

@@ -147,8 +147,8 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
     from nlp.claims import load_claims
 
     claims = load_claims(settings.claims_file)
-    restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics)
-    finder = ClaimFinder(claims, encoder=encoder, rule=MatchRule(), cache_dir=settings.cache_dir, restorer=restorer)
+    # the rule and the verifier it trains are off: the signals as the finder computes them
+    finder = ClaimFinder.from_settings(claims, settings, encoder=encoder, rule=MatchRule(), verifier=None)
     ids = [c.id for c in claims]
     # 1. registry texts, left out one at a time
     reg_x, reg_y, reg_g = registry_data(finder)
@@ -296,12 +296,12 @@ def reintel_check(settings: Settings, verifier_path: Path, data_dir: Path = DATA
         ("lexical", ClaimFinder(claims, rule=MatchRule(lexical=rule.lexical))),
         (
             "cosine_rule",
-            ClaimFinder(claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, restorer=restorer),
+            ClaimFinder.from_settings(claims, settings, encoder=encoder, rule=rule, verifier=None, restorer=restorer),
         ),
         (
             "verifier",
-            ClaimFinder(
-                claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, verifier=verifier, restorer=restorer
+            ClaimFinder.from_settings(
+                claims, settings, encoder=encoder, rule=rule, verifier=verifier, restorer=restorer
             ),
         ),
     ):

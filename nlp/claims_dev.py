@@ -18,10 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from nlp.claim_finder import ClaimFinder, MatchRule, load_verifier
+from nlp.claim_finder import ClaimFinder
 from nlp.claims import load_claims
 from nlp.claims_eval import EVAL_DIR, EvalItem, claim_texts, load_eval_set, outcome
-from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
 from tinradar.settings import Settings
 
@@ -71,12 +70,7 @@ def main() -> int:
         print(f"the encoder is needed: {why}", file=sys.stderr)
         return 2
     claims = load_claims(settings.claims_file)
-    rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
-    verifier = load_verifier(settings.models_dir, encoder)
-    restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics)
-    finder = ClaimFinder(
-        claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, verifier=verifier, restorer=restorer
-    )
+    finder = ClaimFinder.from_settings(claims, settings, encoder=encoder)
     calibration = [i for i in load_eval_set() if i.split == "calibration" and i.kind != "stance"]
     result = {"dev (long posts)": dev_figures(finder, load_dev_set()), "calibration": dev_figures(finder, calibration)}
     print(json.dumps(result, indent=2, ensure_ascii=False))

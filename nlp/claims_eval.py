@@ -38,7 +38,6 @@ import yaml
 from nlp.claim_finder import ClaimFinder, ClaimSignals, ClaimText, MatchRule
 from nlp.claim_verifier import Verifier
 from nlp.claims import DEFAULT_THRESHOLD, load_claims
-from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
 from tinradar.settings import Settings
 from tinradar.text import fold
@@ -259,9 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps({split: figs}, indent=2, ensure_ascii=False))
         return 0
     rule = MatchRule() if args.command == "calibrate" else MatchRule.load(rule_path)
-    restorer = load_restorer(settings.models_dir, settings.claims_restore_diacritics)
-    finder = ClaimFinder(
-        load_claims(settings.claims_file), encoder=encoder, rule=rule, cache_dir=settings.cache_dir, restorer=restorer
+    finder = ClaimFinder.from_settings(
+        load_claims(settings.claims_file), settings, encoder=encoder, rule=rule, verifier=None
     )
     texts = claim_texts(items)
     sig = finder.signals(texts)
@@ -288,13 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [("cosine rule (rule.json)", out), ("lexical only (before)", lex_out)]
     verifier = Verifier.load(args.verifier or settings.models_dir / "claims" / "verifier.json", encoder.version)
     if verifier is not None:  # its own signals: a near miss is read again sentence by sentence
-        verified = ClaimFinder(
-            finder.claims,
-            encoder=encoder,
-            rule=rule,
-            cache_dir=settings.cache_dir,
-            verifier=verifier,
-            restorer=restorer,
+        verified = ClaimFinder.from_settings(
+            finder.claims, settings, encoder=encoder, rule=rule, verifier=verifier, restorer=finder.restorer
         )
         results.insert(
             0,

@@ -194,7 +194,7 @@ def register(app: typer.Typer) -> None:
             else nullcontext()
         )
         source = sys.stdin.buffer if str(input_path) == "-" else input_path
-        with atomic_output(output_path) as fout, progress as prog:
+        with analyzer, atomic_output(output_path) as fout, progress as prog:  # closes the analyzer too
             task = prog.add_task("score", total=None) if prog is not None else None
             for line in read_lines(source, max_bytes=settings.max_line_bytes):
                 problem = line.error or (_problem(line.obj) if line.obj is not None else None)

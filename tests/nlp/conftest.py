@@ -33,7 +33,8 @@ def nlp_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def analyzer(nlp_settings: Settings):  # type: ignore[no-untyped-def]
     from nlp import Analyzer
 
-    return Analyzer(nlp_settings)
+    with Analyzer(nlp_settings) as analyzer:  # its cluster thread stops with the session
+        yield analyzer
 
 
 @pytest.fixture(scope="session")
@@ -49,20 +50,11 @@ def encoder():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def claim_finder(encoder):  # type: ignore[no-untyped-def]
     """The shipped registry, rule and verifier with the real encoder; the user's cache (the registry is embedded once)."""
-    from nlp.claim_finder import ClaimFinder, MatchRule, load_verifier
+    from nlp.claim_finder import ClaimFinder
     from nlp.claims import load_claims
-    from nlp.diacritics import load_restorer
 
     settings = Settings(encoder_threads=2)
-    rule = MatchRule.load(settings.models_dir / "claims" / "rule.json")
-    return ClaimFinder(
-        load_claims(settings.claims_file),
-        encoder=encoder,
-        rule=rule,
-        cache_dir=settings.cache_dir,
-        verifier=load_verifier(settings.models_dir, encoder),
-        restorer=load_restorer(settings.models_dir, settings.claims_restore_diacritics),
-    )
+    return ClaimFinder.from_settings(load_claims(settings.claims_file), settings, encoder=encoder)
 
 
 @pytest.fixture(scope="session")

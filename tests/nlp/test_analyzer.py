@@ -123,10 +123,10 @@ def test_rumor_score_with_the_encoder_off_is_the_lexical_one_and_says_so(analyze
     version says which view scored, and ``rumor_note`` says why (for the run summary)."""
     from nlp import Analyzer
 
-    off = Analyzer(nlp_settings.model_copy(update={"encoder": "off"}))
-    assert off.encoder is None and off.encoder_note is not None
-    doc = make_doc("Tin khẩn: uống nước chanh nóng diệt được virus corona, chia sẻ ngay!", "encoder-off-0001")
-    [a_off], [a_on] = off.analyze([doc]), analyzer.analyze([doc])
+    with Analyzer(nlp_settings.model_copy(update={"encoder": "off"})) as off:
+        assert off.encoder is None and off.encoder_note is not None
+        doc = make_doc("Tin khẩn: uống nước chanh nóng diệt được virus corona, chia sẻ ngay!", "encoder-off-0001")
+        [a_off], [a_on] = off.analyze([doc]), analyzer.analyze([doc])
     if off.rumor.encoder_view is None:  # the shipped model has no encoder view: nothing changes
         assert off.rumor_note is None and a_off.model_versions["rumor"] == a_on.model_versions["rumor"]
         assert a_off.rumor_risk == a_on.rumor_risk
@@ -142,12 +142,12 @@ def test_sentiment_reads_the_rumor_views_vectors_and_stands_alone_without_them(a
     lexically, the version says which, and items under the gate are scored the same either way."""
     from nlp import Analyzer
 
-    off = Analyzer(nlp_settings.model_copy(update={"encoder": "off"}))
     covid = make_doc(
         "Hoang mang quá, dịch COVID-19 lan khắp nơi rồi, ai cũng lo lắng không biết bao giờ mới hết", "senti-e5-01"
     )
     other = make_doc("Hôm nay trời đẹp, cả nhà đi dạo công viên vui quá, cảm ơn mọi người!", "senti-e5-02")
-    a_off, b_off = off.analyze([covid, other])
+    with Analyzer(nlp_settings.model_copy(update={"encoder": "off"})) as off:
+        a_off, b_off = off.analyze([covid, other])
     a_on, b_on = analyzer.analyze([covid, other])
     assert b_off.sentiment_proba == b_on.sentiment_proba  # under the gate: no vector, lexical
     if off.sentiment.encoder_view is None:  # the shipped model has no encoder view: nothing changes
@@ -175,6 +175,29 @@ def test_reposts_share_cluster_through_the_analyzer(analyzer) -> None:  # type: 
     assert a.cluster_id is not None and a.cluster_id == b.cluster_id
 
 
+def test_close_stops_the_cluster_thread_and_later_batches_are_refused(nlp_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The cluster thread starts with the first batch and ends with ``close`` (or the ``with`` block),
+    after the batch's clusters are stored; an analysis after that is a clear error, not N failed items."""
+    import threading
+
+    from nlp import Analyzer
+
+    def cluster_threads() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name.startswith("tinradar-clusters")}
+
+    before = cluster_threads()
+    settings = nlp_settings.model_copy(update={"encoder": "off", "data_dir": tmp_path})
+    with Analyzer(settings, claims=[]) as analyzer:
+        [a] = analyzer.analyze([make_doc("Thêm 5 ca mắc COVID-19 tại Tuyên Quang", "close-0001")])
+        started = cluster_threads() - before
+        assert len(started) == 1 and a.cluster_id is not None
+    (thread,) = started
+    assert not thread.is_alive() and not cluster_threads() - before
+    with pytest.raises(RuntimeError, match="closed"):
+        analyzer.analyze([make_doc("Thêm 5 ca mắc COVID-19 tại Tuyên Quang", "close-0002")])
+    analyzer.close()  # twice: harmless
+
+
 def test_missing_sentiment_model_is_tolerated(nlp_settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
@@ -183,7 +206,8 @@ def test_missing_sentiment_model_is_tolerated(nlp_settings, tmp_path) -> None:  
     models = tmp_path / "models"
     shutil.copytree(nlp_settings.models_dir / "rumor", models / "rumor")
     settings = nlp_settings.model_copy(update={"models_dir": models, "data_dir": tmp_path / "data"})
-    [a] = Analyzer(settings).analyze([make_doc("Thêm 5 ca mắc COVID-19 tại Tuyên Quang", "nosent-0001")])
+    with Analyzer(settings) as analyzer:
+        [a] = analyzer.analyze([make_doc("Thêm 5 ca mắc COVID-19 tại Tuyên Quang", "nosent-0001")])
     assert a.sentiment is Sentiment.NEU
     assert any(n.code is NoteCode.SENTIMENT_UNAVAILABLE for n in a.notes)
 

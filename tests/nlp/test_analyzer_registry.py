@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from nlp.claims import load_claims
 from tests.nlp.conftest import make_doc
 from tinradar.schema import Claim
@@ -21,12 +23,15 @@ NEW = Claim(
 TEXT = "Cảnh báo: đeo khẩu trang lâu ngày gây ngộ độc khí CO2 và thiếu oxy lên não, chia sẻ ngay cho mọi người!"
 
 
-def test_a_new_claim_is_matched_once_handed_in_and_dropped_once_retired(tmp_path: Path) -> None:
+def test_a_new_claim_is_matched_once_handed_in_and_dropped_once_retired(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     from nlp import Analyzer
 
     settings = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", encoder="off")
     shipped = load_claims(settings.claims_file)
     analyzer = Analyzer(settings, claims=shipped)
+    request.addfinalizer(analyzer.close)
     doc = make_doc(TEXT)
     before_version = analyzer.versions["claims"]
     assert NEW.id not in [m.claim_id for m in analyzer.analyze([doc])[0].matched_claims]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from nlp.claim_finder import ClaimFinder, ClaimText
+from nlp.claim_finder import RESTORE_MAX_CHARS, ClaimFinder, ClaimText
 from nlp.claim_vectors import ClaimVectors
 from nlp.claims import Claim, ClaimMatcher, registry_hash
+from nlp.diacritics import Restorer
 from nlp.encoder import load_encoder
 from nlp.normalize import normalize
 from tinradar.schema import Stance
@@ -130,6 +133,38 @@ def test_a_rumor_between_small_talk_is_read_sentence_by_sentence(finder: ClaimFi
     before = finder.windows_embedded
     assert [m.claim_id for m in finder.find([_text(alone)])[0]][:1] == ["cure-garlic-saltwater"]
     assert finder.windows_embedded == before  # one sentence, already sure: nothing more embedded
+
+
+class _CountingRestorer(Restorer):
+    """The real restorer, counting what it restores (``restore`` is the costly part)."""
+
+    def __init__(self, real: Restorer) -> None:
+        self.__dict__.update(real.__dict__)
+        self.restored: Counter[str] = Counter()
+
+    def restore(self, text: str) -> str:
+        self.restored[text] += 1
+        return super().restore(text)
+
+
+def test_a_text_typed_without_diacritics_is_restored_once_even_when_read_sentence_by_sentence(
+    finder: ClaimFinder,
+) -> None:
+    """The encoder reads a short unaccented text restored; a near miss of the verifier is then split
+    into sentences — of that same restored text, not restored a second time."""
+    assert finder.restorer is not None and finder.verifier is not None
+    counting = _CountingRestorer(finder.restorer)
+    near = copy.copy(finder.verifier)
+    near.threshold = 1.0  # every text the verifier gives at least SENTENCE_NEAR is a near miss
+    looking = ClaimFinder.from_settings(
+        finder.claims, Settings(encoder_threads=2), encoder=finder.encoder, verifier=near, restorer=counting
+    )
+    typed = "Hom nay troi dep. Nghe noi uong nuoc toi co the chua khoi COVID-19, moi nguoi chia se gap nhe! Cam on."
+    assert len(typed) <= RESTORE_MAX_CHARS
+    sig = looking.signals([_text(typed)])
+    assert sig.embedded[0] and sig.unaccented[0]
+    assert looking.windows_embedded >= 2, "read sentence by sentence (else this test proves nothing)"
+    assert counting.restored == Counter({typed: 1})
 
 
 def test_matches_carry_their_stance(finder: ClaimFinder) -> None:

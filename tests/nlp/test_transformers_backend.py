@@ -55,13 +55,13 @@ def test_analyzer_uses_local_transformer_models(model_dir: Path, tmp_path: Path)
     from nlp import Analyzer
 
     settings = Settings(nlp_backend="transformers", transformers_model_dir=model_dir, data_dir=tmp_path)
-    analyzer = Analyzer(settings)
     docs = [
         make_doc("Tiêm vắc xin gây vô sinh, chia sẻ gấp!", "doc-tf-0001"),
         make_doc("Thông báo lịch tiêm vắc xin covid", "doc-tf-0002"),
         make_doc("", "doc-tf-0003"),
     ]
-    out = analyzer.analyze(docs)
+    with Analyzer(settings) as analyzer:
+        out = analyzer.analyze(docs)
     assert [a.doc_id for a in out] == [d.id for d in docs]
     assert out[0].model_versions["rumor"].startswith("transformers:")
     assert out[0].model_versions["sentiment"].startswith("transformers:")
