@@ -141,6 +141,7 @@ class SearchStats(BaseModel):
         default_factory=dict,
         description="items that spread each claim (repeats or asks; before schema version 2: any match)",
     )
+    spreading: int = Field(0, description="items that spread some known claim, each counted once")
     by_cluster: dict[str, int] = Field(default_factory=dict)
     by_status: dict[str, int] = Field(default_factory=dict)
 
@@ -200,31 +201,42 @@ def spreading_any() -> dict[str, Any]:
     return _by_schema({"exists": {"field": F.SPREAD_CLAIM_IDS}}, {"exists": {"field": F.CLAIM_IDS}})
 
 
-def spread_aggs(top: int) -> dict[str, Any]:
+#: The terms lists behind ``spread_counts`` list this many claims each: every claim of a
+#: registry up to this size, so each list is complete and the sum exact (a claim past the top
+#: of one list would otherwise be undercounted, and could miss the top ``top`` it belongs in).
+SPREAD_TERMS_SIZE = 1000
+
+
+def spread_aggs() -> dict[str, Any]:
     """Aggregations whose sum (``spread_counts``) is the items spreading each claim.
 
     Two terms aggregations on indexed keywords (no script per document): ``spread_claim_ids``
     of the documents of schema version 2 on, plus ``claim_ids`` of those written before (the
     two sets are disjoint, so no item counts twice for a claim; the same split as
-    ``SPREAD_CLAIMS_SCRIPT``). Each lists its ``top`` most frequent claims, so a claim past
-    the top of one list may be undercounted, as any top-``top`` terms count is.
+    ``SPREAD_CLAIMS_SCRIPT``). Both list every claim (``SPREAD_TERMS_SIZE``): the top claims
+    are cut only after the two lists are summed. ``spreading`` counts the items that spread
+    any claim, once each (an item spreading two claims is one item, not two).
     """
-    terms = {"terms": {"field": F.SPREAD_CLAIM_IDS, "size": top}}
+
+    def terms(field: str) -> dict[str, Any]:
+        return {"terms": {"field": field, "size": SPREAD_TERMS_SIZE}}
+
     return {
-        "spread_new": {"filter": since_spread(), "aggs": {"ids": terms}},
-        "spread_old": {"filter": before_spread(), "aggs": {"ids": {"terms": {"field": F.CLAIM_IDS, "size": top}}}},
+        "spread_new": {"filter": since_spread(), "aggs": {"ids": terms(F.SPREAD_CLAIM_IDS)}},
+        "spread_old": {"filter": before_spread(), "aggs": {"ids": terms(F.CLAIM_IDS)}},
+        "spreading": {"filter": spreading_any()},
     }
 
 
-def spread_counts(aggregations: dict[str, Any]) -> dict[str, int]:
-    """Claim id → spreading items, most first, from a response to ``spread_aggs``."""
+def spread_counts(aggregations: dict[str, Any], top: int) -> dict[str, int]:
+    """Claim id → spreading items, the ``top`` most first, from a response to ``spread_aggs``."""
     counts: dict[str, int] = {}
     buckets = [
         b for part in ("spread_new", "spread_old") for b in aggregations.get(part, {}).get("ids", {}).get("buckets", [])
     ]
     for bucket in buckets:
         counts[str(bucket["key"])] = counts.get(str(bucket["key"]), 0) + int(bucket["doc_count"])
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
 
 
 # --- query building ---------------------------------------------------------------------
@@ -486,7 +498,7 @@ def stats(client: Elasticsearch, settings: Settings, query: SearchQuery, *, top:
     aggs: dict[str, Any] = {name: {"terms": {"field": field, "size": top}} for name, field in _TERMS.items()}
     aggs["by_status"] = {"terms": {"field": F.REVIEW_STATUS, "size": top, "missing": ReviewStatus.NEW.value}}
     aggs["by_day"] = per_day(settings)
-    aggs.update(spread_aggs(top))
+    aggs.update(spread_aggs())
     resp = client.search(
         index=alias_name(settings),
         query=build_query(query, settings),
@@ -501,4 +513,9 @@ def stats(client: Elasticsearch, settings: Settings, query: SearchQuery, *, top:
     for name in [*_TERMS, "by_status", "by_day"]:
         buckets = found.get(name, {}).get("buckets", [])
         counts[name] = {str(b.get("key_as_string", b["key"])): int(b["doc_count"]) for b in buckets}
-    return SearchStats(total=resp["hits"]["total"]["value"], spread_by_claim=spread_counts(found), **counts)
+    return SearchStats(
+        total=resp["hits"]["total"]["value"],
+        spread_by_claim=spread_counts(found, top),
+        spreading=int(found.get("spreading", {}).get("doc_count", 0)),
+        **counts,
+    )

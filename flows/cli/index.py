@@ -381,6 +381,7 @@ def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
             values = getattr(counts, name)
             shown = ", ".join(f"{k}: {v}" for k, v in list(values.items())[:15] if v)
             out.print(f"[bold]{name}[/]: {escape(shown) or '—'}")
+        out.print(f"[bold]spreading[/] (items that spread any known claim): {counts.spreading}")
 
 
 @kibana_app.command("import")

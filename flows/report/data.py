@@ -390,8 +390,9 @@ class ReportCollector:
 
     def _headlines(self, today: SearchStats, before: SearchStats) -> list[Headline]:
         def claims(s: SearchStats) -> int:
-            # Items that spread a known claim, not those that only refute it (a correction).
-            return int(sum(s.spread_by_claim.values()))
+            # Items that spread a known claim (each once, whatever it spreads), not those that
+            # only refute it (a correction).
+            return s.spreading
 
         return [
             Headline(label="Tổng số tin, bài thu thập", today=today.total, yesterday=before.total, higher_is_bad=None),

@@ -117,3 +117,38 @@ def test_a_correction_in_a_cluster_does_not_make_it_a_known_rumor(es_client, es_
     make_old(es_client, es_settings, "doc-00000033")
     (narrative,) = emerging(es_client, es_settings, DAY)
     assert narrative.cluster_id == "c-new" and narrative.posts == 3
+
+
+def test_spread_counts_are_summed_before_the_top_is_cut(es_client, es_settings: Settings) -> None:
+    """A claim second in both halves (new and old documents) can be first in all: counted whole.
+
+    Z is spread by 2 new and 2 old documents; X by 3 new, Y by 3 old. Cut per half, the top 1
+    would be X and Y with 3 each and Z missing; summed first, Z leads with 4.
+    """
+    Z = "vaccine-changes-dna"
+    ensure_templates(es_client, es_settings)
+    spec = [(X, 3), (Z, 2), (Y, 3), (Z, 2)]
+    items, old, n = [], [], 40
+    for half, (claim, count) in enumerate(spec):
+        for _ in range(count):
+            items.append(make_item(n, "Tin đồn", claims=[claim], kind="social", published_at=at(9, 8)))
+            if half >= 2:
+                old.append(f"doc-{n:08d}")
+            n += 1
+    Indexer(es_client, es_settings).index(items)
+    make_old(es_client, es_settings, *old)
+    assert stats(es_client, es_settings, SearchQuery(since=DAY, until=DAY, limit=0), top=1).spread_by_claim == {Z: 4}
+
+
+def test_an_item_spreading_two_claims_is_one_item_in_the_headline(es_client, es_settings: Settings) -> None:
+    ensure_templates(es_client, es_settings)
+    items = [
+        make_item(50, "5G lây COVID, ăn tỏi là khỏi", claims=[X, Y], kind="social", published_at=at(9, 8)),
+        make_item(51, "Ăn tỏi sống chữa COVID", claims=[Y], kind="social", published_at=at(9, 9)),
+        make_item(52, "Tỏi không chữa được COVID", refutes=[Y], published_at=at(9, 10)),
+    ]
+    Indexer(es_client, es_settings).index(items)
+    s = stats(es_client, es_settings, SearchQuery(since=DAY, until=DAY, limit=0))
+    assert s.spread_by_claim == {Y: 2, X: 1} and s.spreading == 2
+    (headline,) = [h for h in collect_report(es_client, es_settings, DAY).headlines if h.label == HEADLINE]
+    assert headline.today == 2  # two items, though they spread three claim mentions
