@@ -67,7 +67,7 @@ def render(metrics: dict) -> str:
 
 Version `{metrics["version"]}` · trained {metrics["trained_at"]} · seed {metrics["seed"]} ·
 code `nlp/sentiment.py`, `nlp/sentiment_train.py` · retrain with
-`tinradar train sentiment --data ../shared/datasets --out nlp/models --seed {metrics["seed"]}` (about 12 minutes on 2 cores).
+`tinradar train sentiment --data ../shared/datasets --out nlp/models --seed {metrics["seed"]}` (12 minutes on 2 cores once; the last retrain took 54 on a machine shared with other jobs).
 
 ## What it does
 Gives each Vietnamese post or article three calibrated probabilities for the **author's tone**:
