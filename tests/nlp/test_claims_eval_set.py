@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import unicodedata
 from collections import Counter
+from pathlib import Path
 
 import pytest
+import yaml
 
 from nlp.claims import load_claims
-from nlp.claims_eval import EVAL_DIR, FRESH_DIR, load_eval_set
+from nlp.claims_eval import EVAL_DIR, FRESH2_DIR, FRESH_DIR, load_eval_set, main
 from nlp.normalize import normalize
 from tinradar.settings import Settings
+from tinradar.text import fold
 
 
 def _compact(text: str) -> str:
@@ -35,7 +40,7 @@ def test_sizes_styles_and_split() -> None:
     assert all(len(s) == 1 for s in by_group.values())
 
 
-@pytest.mark.parametrize("directory", [EVAL_DIR, FRESH_DIR], ids=["eval", "fresh"])
+@pytest.mark.parametrize("directory", [EVAL_DIR, FRESH_DIR, FRESH2_DIR], ids=["eval", "fresh", "fresh2"])
 def test_every_item_names_a_registry_claim_and_no_paraphrase_is_a_variant(directory) -> None:  # type: ignore[no-untyped-def]
     claims = {c.id: c for c in load_claims(Settings().claims_file)}
     registry = {_compact(t) for c in claims.values() for t in [c.claim, *c.variants]}
@@ -79,3 +84,101 @@ def test_the_long_post_dev_set_is_long_names_registry_claims_and_reuses_no_varia
     registry = {_compact(t) for c in claims.values() for t in [c.claim, *c.variants]}
     assert not [i.text for i in para if any(v in _compact(i.text) for v in registry if len(v) > 25)]
     assert all(unicodedata.is_normalized("NFC", i.text) for i in items)
+
+
+#: Two texts share a copied passage when they have this many folded words in a row in common
+#: (shorter runs are stock phrases: "Bộ Giáo dục và Đào tạo", "trong thời gian giãn cách").
+_COPIED_RUN = 7
+#: Two texts are near-copies above this similarity of their folded words (difflib's ratio).
+_NEAR_COPY = 0.75
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", fold(text)))
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    w = _words(text).split()
+    return {tuple(w[k : k + _COPIED_RUN]) for k in range(len(w) - _COPIED_RUN + 1)}
+
+
+def _near(a: str, others: list[str]) -> bool:
+    """Whether ``a`` is a near-copy of one of ``others`` (folded words, as ``_words`` gives them).
+    Only texts sharing a good part of their words are compared letter by letter (a ratio above
+    ``_NEAR_COPY`` is out of reach below that), which keeps the check to seconds."""
+    words = set(a.split())
+    matcher = difflib.SequenceMatcher(None, "", a, autojunk=False)  # a is cached as the second sequence
+    for b in others:
+        other = set(b.split())
+        if len(words & other) < 0.35 * len(words | other):
+            continue
+        matcher.set_seq1(b)
+        if (
+            matcher.real_quick_ratio() > _NEAR_COPY
+            and matcher.quick_ratio() > _NEAR_COPY
+            and matcher.ratio() > _NEAR_COPY
+        ):
+            return True
+    return False
+
+
+def _other_texts() -> list[str]:
+    """Every text of the sets written before fresh2 (the claims_eval directory whole, the first
+    fresh set, the verifier's negatives)."""
+    from nlp.claims_dev import load_dev_set
+
+    texts = [i.text for i in load_eval_set(EVAL_DIR)] + [i.text for i in load_eval_set(FRESH_DIR)]
+    texts += [i.text for i in load_dev_set()]
+    negatives = Path(EVAL_DIR).parent / "claims_verifier_negatives.yaml"
+    texts += yaml.safe_load(negatives.read_text(encoding="utf-8"))["statements"]
+    return texts
+
+
+def test_the_second_fresh_set_is_blind_sized_and_copies_no_other_set() -> None:
+    """``nlp/data/claims_fresh2`` (issue 15's next blind reading): at least 150 paraphrases spread
+    over the registry (at most 4 a claim, a third without diacritics, every style) and 100
+    same-topic true statements, NFC; no item shares a 7-word run with, or is a near-copy of, an
+    item of the earlier sets, and no two of its own items are near-copies (none needs a group)."""
+    items = load_eval_set(FRESH2_DIR, split="fresh2")
+    para = [i for i in items if i.kind == "paraphrase"]
+    true = [i for i in items if i.kind == "true"]
+    assert len(para) >= 150 and len(true) >= 100
+    assert not [i for i in items if i.kind == "stance"]
+    assert {i.split for i in items} == {"fresh2"}
+    per_claim = Counter(i.claim for i in para)
+    assert set(per_claim) == {c.id for c in load_claims(Settings().claims_file)}
+    assert max(per_claim.values()) <= 4
+    assert sum(i.unaccented for i in para) >= len(para) / 3
+    assert {i.category for i in para} == {"plain", "slang", "teencode", "typo", "long"}
+    assert sum(i.category == "long" for i in para) >= 25
+    assert {i.category for i in true} == {
+        "advice",
+        "cases",
+        "life",
+        "restrictions",
+        "support",
+        "testing",
+        "treatment",
+        "vaccination",
+    }
+    assert sum(i.unaccented for i in true) >= 20
+    assert all(unicodedata.is_normalized("NFC", i.text) for i in items)
+    others = _other_texts()
+    copied = {run for t in others for run in _runs(t)}
+    assert not [n for n, i in enumerate(items) if _runs(i.text) & copied]  # indices only, never texts
+    folded_others = [_words(t) for t in others]
+    assert not [n for n, i in enumerate(items) if _near(_words(i.text), folded_others)]
+    own = [_words(i.text) for i in items]
+    assert not [n for n in range(len(own)) if _near(own[n], own[n + 1 :])]
+
+
+def test_the_overlap_check_can_fail() -> None:
+    """The copy checks above see a copied passage and a near-copy (a test that cannot fail is a defect)."""
+    text = load_eval_set(FRESH_DIR)[0].text
+    assert _runs("Hôm nay trời đẹp. " + text) & _runs(text)
+    assert _near(_words(text.replace("virus", "vi rút", 1) + " nhé"), [_words(text)])
+
+
+def test_the_cli_takes_one_set() -> None:
+    """``--fresh`` stays the first fresh set; asking for it and another set at once is refused."""
+    assert main(["report", "--fresh", "--set", "fresh2"]) == 2
