@@ -222,8 +222,10 @@ def risk_figures(items: Sequence[EvalItem], settings: Settings) -> dict[str, dic
     from nlp.analyzer import Analyzer
     from tinradar.schema import Document, Kind
 
-    with tempfile.TemporaryDirectory() as tmp:
-        analyzer = Analyzer(settings.model_copy(update={"data_dir": Path(tmp)}))
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Analyzer(settings.model_copy(update={"data_dir": Path(tmp)})) as analyzer,
+    ):
         now = datetime.now(UTC)
         docs = [
             Document(id=f"claims-eval-{n:05d}", source_id="eval", kind=Kind.SOCIAL, text=i.text, fetched_at=now)
