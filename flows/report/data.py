@@ -9,6 +9,7 @@ with it. Nothing here formats anything: ``flows.report.render`` does.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -253,12 +254,19 @@ def _quotes(doc: F.IndexDoc, context: int = 50) -> list[CueQuote]:
         out.append(
             CueQuote(
                 label=cue.label,
-                before=" ".join(before.split()),
+                before=_squash(before).lstrip(),
                 phrase=" ".join(body[s:e].split()),
-                after=" ".join(after.split()),
+                after=_squash(after).rstrip(),
             )
         )
     return out
+
+
+def _squash(text: str) -> str:
+    """Runs of whitespace (line breaks too) as one space, kept at the ends: a quote is printed
+    ``before + phrase + after`` as the text has it, with no space added inside a word
+    ("nhà." stays "nhà.", not "nhà .")."""
+    return re.sub(r"\s+", " ", text)
 
 
 def _title(hit: Hit, n: int = 90) -> str:

@@ -30,6 +30,14 @@ def md(value: Any) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
+def md_quote(before: str, phrase: str, after: str) -> str:
+    """``before **phrase** after`` as the text has it: a space either side of the bold phrase only
+    where the text has one ("nhà." stays "nhà.", not "nhà ."), each part escaped by ``md``."""
+    left = " " if before[-1:].isspace() else ""
+    right = " " if after[:1].isspace() else ""
+    return f"{md(before)}{left}**{md(phrase)}**{right}{md(after)}"
+
+
 def md_link(title: Any, url: Any) -> str:
     """``[title](url)`` for an http(s) URL; the escaped title alone otherwise."""
     label = md(title)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from flows.report import charts
 from flows.report.data import ReportData
-from flows.report.markdown import md, md_link
+from flows.report.markdown import md, md_link, md_quote
 from tinradar.ids import safe_url
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,7 +80,10 @@ def _env() -> Environment:
     env.filters["vn_day"] = vn_day
     env.filters["safe_url"] = safe_url
     env.filters["md"] = md
+    # a reason joined to others by "; " without its own full stop ("…khỏi nhà.; cải chính" read badly)
+    env.filters["clause"] = lambda text: str(text).rstrip().rstrip(".;")
     env.globals["md_link"] = md_link
+    env.globals["md_quote"] = md_quote
     env.filters["pct"] = lambda x: f"{x:.0%}"
     env.filters["local_time"] = local_time
     env.globals.update(

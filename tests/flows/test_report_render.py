@@ -9,7 +9,7 @@ from email import policy
 
 import pytest
 
-from flows.report.data import ClaimRef, ClaimSeen, Headline, PlaceRow, ReportData, ReportItem, Spike
+from flows.report.data import ClaimRef, ClaimSeen, CueQuote, Headline, PlaceRow, ReportData, ReportItem, Spike
 from flows.report.mail import build_message, send_report
 from flows.report.render import find_chromium, render_html, render_markdown, write_report
 from flows.summary import SourceRun, SourceStatus
@@ -176,3 +176,23 @@ def test_report_says_whether_an_item_repeats_or_refutes_its_claim():
     assert "chưa rõ lặp lại hay bác bỏ" in html
     md = render_markdown(data)
     assert "tin sai đã biết: son-duong-total-lockdown-hoax (bài có vẻ bác bỏ tin này), old-claim" in md
+
+
+def test_markdown_reasons_and_quotes_read_as_sentences():
+    """Reasons joined by "; " lose their own full stops; a quote keeps the text's spacing."""
+    data = sample()
+    data.top_items[0].cues = [
+        "trùng khớp tin đồn đã bị bác bỏ: Sơn Dương phong tỏa toàn huyện.",
+        "cải chính (UBND huyện): không phong tỏa.",
+        "nguồn tin truyền miệng: “Nghe nói”",
+    ]
+    data.top_items[0].quotes = [
+        CueQuote(label="truyền miệng", before="…bảo là ", phrase="nghe nói", after=". Thật không?")
+    ]
+    md = render_markdown(data)
+    assert (
+        "Lý do: trùng khớp tin đồn đã bị bác bỏ: Sơn Dương phong tỏa toàn huyện; cải chính (UBND huyện): "
+        "không phong tỏa; nguồn tin truyền miệng: “Nghe nói”." in md
+    )
+    assert "truyền miệng: …bảo là **nghe nói**. Thật không?" in md
+    assert ".;" not in md

@@ -32,8 +32,10 @@ def test_desk_marks_each_cue_where_it_stands_in_the_body() -> None:
 def test_report_quotes_each_cue_in_its_sentence() -> None:
     quotes = _quotes(_doc(), context=20)
     assert [q.phrase for q in quotes] == ["Nghe nói", "chia sẻ gấp"]
-    assert quotes[0].before == "" and quotes[0].after.startswith("tối nay")
-    assert quotes[1].before.endswith("Mọi người") and quotes[1].after == "nhé!"
+    assert quotes[0].before == "" and quotes[0].after.startswith(" tối nay")  # the text's own space kept
+    assert quotes[1].before.endswith("Mọi người ") and quotes[1].after == " nhé!"
+    line = "".join((quotes[1].before, quotes[1].phrase, quotes[1].after))
+    assert line.endswith("Mọi người chia sẻ gấp nhé!")  # printed as the text has it, no space added or lost
 
 
 REFUTING = "Tin trực thăng phun thuốc tối nay là không đúng sự thật. Mọi người chia sẻ gấp nhé!"
