@@ -20,6 +20,7 @@ author, without a label naming the writer's work ("Tin, ảnh: Vũ Phương Th�
 (video, graphics) credit that follows the writer ("H.V. Ảnh : Misso" → "H.V.") and a role
 note ("Hà Thu (tổng hợp)").
 When the page labels its credits in markup, trailing lines that match none of the labels
+and are credits only by their shape (capitalised words, not "Theo …" or "Tin, ảnh: …")
 are cut from the text but credited to no one: they are furniture of the page (box
 headings, a calendar), not a second byline.
 """
@@ -498,8 +499,8 @@ def split_tail(lines: list[str], hints: Hints, *, title: str = "") -> Tail:
     author_parts: list[str] = []
     via_parts: list[str] = []
     signature = tail[:_MAX_SIGNATURE]  # what follows is page furniture
-    if hints.authors or hints.sources:  # the page labels its credits: other lines are furniture
-        signature = [line for line in signature if _matches(line, hints.authors) or _matches(line, hints.sources)]
+    if hints.authors or hints.sources:  # the page labels its credits: lines only shaped like names are furniture
+        signature = [line for line in signature if _labelled(line, hints) or _worded_credit(line)]
     for i, line in enumerate(signature):
         folded = fold(line)
         if folded.startswith("theo ") or _matches(line, hints.sources):
@@ -514,6 +515,16 @@ def split_tail(lines: list[str], hints: Hints, *, title: str = "") -> Tail:
     authors = [a for a in map(writer_credit, author_parts) if a]
     sources = [v for v in map(credit, via_parts) if v]
     return Tail(body, " / ".join(authors) or None, " / ".join(sources) or None)
+
+
+def _labelled(line: str, hints: Hints) -> bool:
+    return _matches(line, hints.authors) or _matches(line, hints.sources)
+
+
+def _worded_credit(line: str) -> bool:
+    """A credit by its words, not only by its shape: "Theo …", "Tin, ảnh: …", "Nhóm PV"."""
+    folded = fold(line).strip()
+    return folded.startswith("theo ") or bool(_CREDIT_LINE.match(folded) or _GROUP_BYLINE.search(folded))
 
 
 def writer_of_source(parts: list[str]) -> tuple[str | None, list[str]]:

@@ -192,6 +192,8 @@ def test_labelled_credits_win_over_trailing_furniture() -> None:
     lines = [P1, P2, "THÔNG TIN DOANH NGHIỆP", "SỰ KIỆN TIÊU ĐIỂM", "X"]
     tail = split_tail(lines, Hints(sources=["Theo Sầm Hoa (Vietnamnet/Reuters)"]))
     assert tail.lines == [P1, P2] and tail.author is None and tail.via is None
+    worded = split_tail([P1, P2, "Theo Reuters", "THÔNG TIN DOANH NGHIỆP"], Hints(authors=["Minh An"]))
+    assert worded.lines == [P1, P2] and worded.author is None and worded.via == "Reuters"  # a source by its words
     html = page(
         f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
         "<div class='nguontin'>Theo Sầm Hoa (Vietnamnet/Reuters)</div>"
