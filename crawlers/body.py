@@ -530,10 +530,9 @@ def _worded_credit(line: str) -> bool:
 def writer_of_source(parts: list[str]) -> tuple[str | None, list[str]]:
     """(writer, source parts) of a republished story's credit: "Theo <writer>/<outlet>",
     "Theo <writer> (<outlet>)", or "Theo <writer>" with the outlet on the next line, names
-    the writer first. The first
-    part counts as a writer only when another part follows it and it reads as a person's
-    name (two to four capitalised words, no domain, digit or @); otherwise the parts are
-    all sources ("Theo Infonet", "Theo Tuổi Trẻ")."""
+    the writer first. The first part counts as a writer only when another part follows it
+    and it reads as a person's name (two to four capitalised words, no domain, digit or @);
+    otherwise the parts are all sources ("Theo Infonet", "Theo Tuổi Trẻ")."""
     if not parts:
         return None, parts
     bracketed = re.fullmatch(r"(.+?)\s*\((.+)\)", parts[0])

@@ -426,7 +426,7 @@ def _people(
     """(author, via): the registry's author selector, the trailing byline, or the byline
     the page labels in its header; a labelled "Theo X" is a source, not an author, except
     the writer a republished story credits before its outlet ("Theo Thanh Xuân" + "VnEconomy")."""
-    override = _first_text(tree, selectors.author if selectors else None)
+    override = noise.writer_credit(_first_text(tree, selectors.author if selectors else None))
     names = [h for h in hints.authors if noise.is_name(h) and not fold(h).startswith("theo ")]
     names = [n for n in map(noise.writer_credit, names) if n]
     labelled = [h for h in hints.authors if fold(h).startswith("theo ")] + hints.sources
