@@ -5,12 +5,24 @@ a centered italic line, a table row under the photo), end the text with the byli
 ("K. Miên", "Nhóm PV", "Tin, ảnh: ..."), the source ("Theo Infonet") and photo credits,
 and drop "Tin liên quan" / "Xem thêm" boxes and tag lists into the body. The models must
 score the article's own sentences, so these are taken out: captions into ``captions``
-(searchable context), the byline and credits into ``author``, the source into ``via``.
+(searchable context), the writer's byline into ``author``, the source into ``via``
+(photo credits leave the text and are credited to no one).
 
 Two passes: on the page tree (captions and related/tag boxes, found by their markup),
 and on the extracted lines (the trailing byline/source/related lines, found by their
 shape, helped by the page's own ``author``/``source`` classes). A photo story, whose text
 *is* its captions, keeps them in the text.
+
+A credit is cleaned before it becomes ``author``/``via`` (``credit``, ``writer_credit``),
+because reviewers read it and outlet names are matched on it: one line; without the
+button words a layout prints at its end ("Theo Nhịp sống thị trường Copy link"); for the
+author, without a label naming the writer's work ("Tin, ảnh: Vũ Phương Thảo"), the photo
+(video, graphics) credit that follows the writer ("H.V. Ảnh : Misso" → "H.V.") and a role
+note ("Hà Thu (tổng hợp)").
+When the page labels its credits in markup, trailing lines that match none of the labels
+and are credits only by their shape (capitalised words, not "Theo …" or "Tin, ảnh: …")
+are cut from the text but credited to no one: they are furniture of the page (box
+headings, a calendar), not a second byline.
 """
 
 from __future__ import annotations
@@ -53,6 +65,20 @@ _DATE_LINE = re.compile(
 _DATED_LINK = re.compile(r"\(\d{1,2}/\d{1,2}(?:/\d{2,4})?\)$")
 _CREDIT_LINE = re.compile(r"^(tin,? anh|tin va anh|bai va anh|bai,? anh|anh|video|do hoa|clip)\s*:", re.I)
 _GROUP_BYLINE = re.compile(r"^(nhom )?(pv|ptv|ctv|btv)\b|\(tong hop\)$|\(theo .*\)$", re.I)
+#: Button and link words some layouts print at the end of a credit (folded): "Copy link"
+#: after CafeF's source, "Chia sẻ" / "Theo dõi" / "Bình luận" / "Lưu" beside a byline. A
+#: bare "Lưu" is also a name, so it counts only after a separator ("· Lưu").
+_UI_TAIL = re.compile(
+    r"(?:[\s|·•/-]*\b(?:copy link|lay link|sao chep(?: lien ket)?|chia se|theo doi|binh luan|luu (?:bai|tin|lai)|"
+    r"in bai|share|follow|print)|\s*[|·•]\s*luu)+[\s|·•/-]*$"
+)
+#: A label naming the writer's own work before the name (folded): "Tin, ảnh:", "Bài và ảnh:", "Bài:".
+_WRITER_LABEL = re.compile(r"^(?:(?:tin|bai)(?:\s*(?:,|va|&)\s*(?:anh|video))?|thuc hien|tac gia)\s*:\s*")
+#: Where a photo, video or graphics credit starts in a byline (folded): "H.V. Ảnh : Misso",
+#: "Tâm Giao / Ảnh: Cao Trung Hiếu"; what follows credits the pictures, not the text.
+_PICTURE_CREDIT = re.compile(r"(?:^|[\s/|,;-]+)(?:anh|video|clip|do hoa|thiet ke)\s*:")
+#: A note of the writer's role after the name (folded): "Hà Thu (tổng hợp)", "(lược dịch)".
+_ROLE_NOTE = re.compile(r"\s*\((?:tong hop|luoc dich|bien dich|dich|luoc thuat|ghi|thuc hien)\)$")
 
 
 @dataclass
@@ -370,7 +396,7 @@ def take_hints(root: lxml.html.HtmlElement) -> Hints:
         signed = not (is_author or is_source) and el.tag in ("p", "div") and _right_aligned(el)
         if not (is_author or is_source or signed) or any(el in f.iterdescendants() for f in found):
             continue
-        text = _own_text(el)
+        text = credit(_own_text(el))
         if not text or len(text) > _MAX_NAME or len(text.split()) > 10:
             continue
         if signed:  # a right-aligned line under the text: "K. Miên", "Theo Infonet", "Forbes" after it
@@ -416,6 +442,43 @@ def _drop_keep_blocks(el: lxml.html.HtmlElement) -> None:
     el.drop_tree()
 
 
+# --- credits ------------------------------------------------------------------------------
+
+
+def credit(text: str) -> str:
+    """A byline or source as one line, without the button words at its end ("Copy link")."""
+    line = " ".join(clean_text(text).split())
+    folded = _folded_like(line)
+    match = _UI_TAIL.search(folded) if folded else None
+    return line[: match.start()].strip() if match else line
+
+
+def writer_credit(text: str) -> str:
+    """The writer's part of a byline: ``credit``, without a label naming the writer's work
+    ("Tin, ảnh: X" → "X"), the picture credit after the name ("H.V. Ảnh : Misso" → "H.V.")
+    or a note of the writer's role ("Hà Thu (tổng hợp)" → "Hà Thu": one writer, one value).
+    A credit that is only a picture credit ("Ảnh: X") names no writer: ''."""
+    line = credit(text)
+    folded = _folded_like(line)
+    if not folded:
+        return line
+    label = _WRITER_LABEL.match(folded)
+    if label:
+        line, folded = line[label.end() :], folded[label.end() :]
+    pictures = _PICTURE_CREDIT.search(folded)
+    if pictures:
+        line, folded = line[: pictures.start()], folded[: pictures.start()]
+    role = _ROLE_NOTE.search(folded)
+    return (line[: role.start()] if role else line).strip(" /|,;-")
+
+
+def _folded_like(line: str) -> str:
+    """``line`` folded character by character, so that a match in it is a span of ``line``
+    ('' when some character folds to more than one)."""
+    folded = "".join(fold(c) for c in line)
+    return folded if len(folded) == len(line) else ""
+
+
 # --- the extracted lines ------------------------------------------------------------------
 
 
@@ -435,7 +498,10 @@ def split_tail(lines: list[str], hints: Hints, *, title: str = "") -> Tail:
             tail.insert(0, line)
     author_parts: list[str] = []
     via_parts: list[str] = []
-    for i, line in enumerate(tail[:_MAX_SIGNATURE]):  # what follows is page furniture
+    signature = tail[:_MAX_SIGNATURE]  # what follows is page furniture
+    if hints.authors or hints.sources:  # the page labels its credits: lines only shaped like names are furniture
+        signature = [line for line in signature if _labelled(line, hints) or _worded_credit(line)]
+    for i, line in enumerate(signature):
         folded = fold(line)
         if folded.startswith("theo ") or _matches(line, hints.sources):
             via_parts.append(re.sub(r"^theo\s+", "", line, flags=re.I))
@@ -446,18 +512,32 @@ def split_tail(lines: list[str], hints: Hints, *, title: str = "") -> Tail:
     if not author_parts and via_parts and not _matches(via_parts[0], hints.sources):
         writer, via_parts = writer_of_source(via_parts)
         author_parts = [writer] if writer else []
-    return Tail(body, " / ".join(author_parts) or None, " / ".join(via_parts) or None)
+    authors = [a for a in map(writer_credit, author_parts) if a]
+    sources = [v for v in map(credit, via_parts) if v]
+    return Tail(body, " / ".join(authors) or None, " / ".join(sources) or None)
+
+
+def _labelled(line: str, hints: Hints) -> bool:
+    return _matches(line, hints.authors) or _matches(line, hints.sources)
+
+
+def _worded_credit(line: str) -> bool:
+    """A credit by its words, not only by its shape: "Theo …", "Tin, ảnh: …", "Nhóm PV"."""
+    folded = fold(line).strip()
+    return folded.startswith("theo ") or bool(_CREDIT_LINE.match(folded) or _GROUP_BYLINE.search(folded))
 
 
 def writer_of_source(parts: list[str]) -> tuple[str | None, list[str]]:
-    """(writer, source parts) of a republished story's credit: "Theo <writer>/<outlet>", or
-    "Theo <writer>" with the outlet on the next line, names the writer first. The first
-    part counts as a writer only when another part follows it and it reads as a person's
-    name (two to four capitalised words, no domain, digit or @); otherwise the parts are
-    all sources ("Theo Infonet", "Theo Tuổi Trẻ")."""
+    """(writer, source parts) of a republished story's credit: "Theo <writer>/<outlet>",
+    "Theo <writer> (<outlet>)", or "Theo <writer>" with the outlet on the next line, names
+    the writer first. The first part counts as a writer only when another part follows it
+    and it reads as a person's name (two to four capitalised words, no domain, digit or @);
+    otherwise the parts are all sources ("Theo Infonet", "Theo Tuổi Trẻ")."""
     if not parts:
         return None, parts
-    split = [p for p in re.split(r"\s*/\s*", parts[0], maxsplit=1) if p] + parts[1:]
+    bracketed = re.fullmatch(r"(.+?)\s*\((.+)\)", parts[0])
+    head = [bracketed.group(1), bracketed.group(2)] if bracketed else re.split(r"\s*/\s*", parts[0], maxsplit=1)
+    split = [p for p in head if p] + parts[1:]
     first = split[0]
     words = first.split()
     if len(split) < 2 or not 2 <= len(words) <= 4 or not is_name(first) or re.search(r"[.\d@]", first):

@@ -426,12 +426,16 @@ def _people(
     """(author, via): the registry's author selector, the trailing byline, or the byline
     the page labels in its header; a labelled "Theo X" is a source, not an author, except
     the writer a republished story credits before its outlet ("Theo Thanh Xuân" + "VnEconomy")."""
-    override = _first_text(tree, selectors.author if selectors else None)
+    override = noise.writer_credit(_first_text(tree, selectors.author if selectors else None))
     names = [h for h in hints.authors if noise.is_name(h) and not fold(h).startswith("theo ")]
+    names = [n for n in map(noise.writer_credit, names) if n]
     labelled = [h for h in hints.authors if fold(h).startswith("theo ")] + hints.sources
     sources = [re.sub(r"^theo\s+", "", h, flags=re.I) for h in labelled]
     author = override or tail.author or next(iter(names), None)
-    sources = list(dict.fromkeys(sources))
+    unique: dict[str, str] = {}
+    for source in sources:  # "Đại Đoàn kết" in the header and "Theo Đại Đoàn kết" below: once
+        unique.setdefault(fold(source), source)
+    sources = [s for s in unique.values() if s]
     if not author and not tail.via:  # "Theo Thanh Xuân" + "VnEconomy": the writer, then the outlet
         author, sources = noise.writer_of_source(sources)
     author = author or next(iter(_json_ld_people(tree)), None)

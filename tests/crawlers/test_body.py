@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crawlers.body import Hints, split_tail
+from crawlers.body import Hints, split_tail, writer_credit
+from crawlers.body import credit as one_credit
 from crawlers.extract import extract_article
 from tinradar.settings import VN_TZ
 
@@ -166,3 +167,37 @@ def test_site_name_h1_is_not_the_headline() -> None:
     e = extract_article(html, "https://x.vn/i.html", tz=VN_TZ)
     assert e.title == "Những người khổ hạnh vì bớt lạ"
     assert e.published_at == datetime(2012, 12, 21, 15, 20, tzinfo=VN_TZ)
+
+
+def test_credits_lose_page_furniture() -> None:
+    """Button words after a credit, a label or picture credit around the writer's name and
+    a role note are not part of who wrote or supplied the story."""
+    assert one_credit("Theo Nhịp sống thị trường\n\nCopy link") == "Theo Nhịp sống thị trường"
+    assert one_credit("Đại Đoàn kết · Chia sẻ · Lưu") == "Đại Đoàn kết"
+    assert one_credit("Theo dõi") == "" and one_credit("Hồ Sơn") == "Hồ Sơn" and one_credit("Hoàng Lưu") == "Hoàng Lưu"
+    assert writer_credit("H.V. Ảnh : Misso") == "H.V."
+    assert writer_credit("Tâm Giao / Ảnh: Cao Trung Hiếu") == "Tâm Giao"
+    assert writer_credit("Tin, ảnh : Vũ Phương Thảo") == "Vũ Phương Thảo"
+    assert writer_credit("Bài và ảnh: Minh An") == "Minh An"
+    assert writer_credit("Hà Thu (tổng hợp)") == "Hà Thu"
+    assert writer_credit("Ảnh: Reuters") == "" and writer_credit("Duy Anh") == "Duy Anh"
+    tail = split_tail([P1, P2, "K. Miên", "Ảnh: Minh An"], Hints())
+    assert tail.lines == [P1, P2] and tail.author == "K. Miên"
+
+
+def test_labelled_credits_win_over_trailing_furniture() -> None:
+    """24h 2012: the source is labelled (div.nguontin), and box headings and a calendar
+    follow the text; they leave the text but are nobody's byline. "Theo <writer> (<outlets>)"
+    names the writer, then the outlets."""
+    lines = [P1, P2, "THÔNG TIN DOANH NGHIỆP", "SỰ KIỆN TIÊU ĐIỂM", "X"]
+    tail = split_tail(lines, Hints(sources=["Theo Sầm Hoa (Vietnamnet/Reuters)"]))
+    assert tail.lines == [P1, P2] and tail.author is None and tail.via is None
+    worded = split_tail([P1, P2, "Theo Reuters", "THÔNG TIN DOANH NGHIỆP"], Hints(authors=["Minh An"]))
+    assert worded.lines == [P1, P2] and worded.author is None and worded.via == "Reuters"  # a source by its words
+    html = page(
+        f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+        "<div class='nguontin'>Theo Sầm Hoa (Vietnamnet/Reuters)</div>"
+        "<p class='link-source'>Theo <span>Vietnamnet</span> <span class='btn'><i>Copy link</i></span></p></div>"
+    )
+    e = extract_article(html, "https://x.vn/e.html", tz=VN_TZ)
+    assert e.text.endswith(P3) and e.byline == "Sầm Hoa" and e.via == "Vietnamnet/Reuters / Vietnamnet"

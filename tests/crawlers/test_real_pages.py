@@ -3,9 +3,10 @@ issue #18 sets, measured on every page and printed as a table (kept in docs/craw
 The 21 pages added on 2026-12-03 were held out: their expected values were written and
 committed before the extractor first ran on them (their manifest notes say so).
 
-Title, first and last sentence must be right on every page; the minute of publication
-(or, for a page that only shows a day, that day marked ``day``) and a clean body on at
-least 90 %. The pages, where they came from and what a reader sees on each are in
+Title, first and last sentence must be right on every page, and so must the byline and
+source where a page records them (whole, without page furniture); the minute of
+publication (or, for a page that only shows a day, that day marked ``day``) and a clean
+body on at least 90 %. The pages, where they came from and what a reader sees on each are in
 ``tests/crawlers/real_pages/manifest.jsonl``.
 """
 
@@ -38,6 +39,19 @@ def test_floors_on_real_pages(scores) -> None:
         assert hits >= floor, f"{check}: {hits}/{len(scores)} (missed on {missed})"
     for s in scores:
         assert unicodedata.is_normalized("NFC", s.extracted.text), s.page["file"]
+
+
+def test_credits_are_whole_and_carry_no_furniture(scores) -> None:
+    """``author``/``via`` reach reviewers and the outlet-name matching: on every page that
+    records them they are exactly the credit (the 90 % floor above would let five pages
+    keep "Copy link", a photo credit or a menu heading)."""
+    wrong = [
+        (s.page["file"], check, getattr(s.extracted, "byline" if check == "author" else "via"))
+        for s in scores
+        for check in ("author", "via")
+        if not s.results[check]
+    ]
+    assert not wrong, wrong
 
 
 def test_day_only_pages_do_not_pretend_to_a_time(scores) -> None:

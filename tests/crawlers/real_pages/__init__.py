@@ -10,6 +10,9 @@ are read from ``../shared`` and never copied.
 
 ``score_page`` extracts one page and checks it; ``markdown_table`` is the table printed by
 the test and kept in ``docs/crawlers.md`` (``python -m tests.crawlers.real_pages``).
+``author`` and ``via``, where a page names them, are the whole value a reviewer should see
+(every writer, every source, nothing else): a credit that keeps page furniture ("Copy
+link", a photo credit, a menu heading) fails, not only one that misses the name.
 """
 
 from __future__ import annotations
@@ -100,8 +103,8 @@ def score_page(page: dict[str, Any]) -> Score:
         "minute": _minute_ok(page, e),
         "clean": _clean_ok(page, text),
         "captions": all(any(_ws(c) in got for got in captions) for c in page.get("captions", [])),
-        "author": page.get("author") is None or page["author"] in (e.byline or ""),
-        "via": page.get("via") is None or page["via"] in (e.via or ""),
+        "author": page.get("author") is None or page["author"] == e.byline,
+        "via": page.get("via") is None or page["via"] == e.via,
     }
     return Score(page, e, results)
 
