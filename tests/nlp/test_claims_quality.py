@@ -83,7 +83,8 @@ def test_fresh_blind_set_floors(finder: ClaimFinder) -> None:
     lexical = ClaimFinder(finder.claims, rule=MatchRule(lexical=finder.rule.lexical))
     before = outcome(lexical, lexical.signals(claim_texts(items)), items)
     assert out.right[para].sum() >= before.right[para].sum() + 5  # the encoder's share: 95 against 78 (85 / 72 before)
-    assert out.matched[~para].sum() <= before.matched[~para].sum() + 2  # 14 against 12 (9 / 9 before the wider registry)
+    # 14 against 12 (9 / 9 before the wider registry)
+    assert out.matched[~para].sum() <= before.matched[~para].sum() + 2
 
 
 def test_corrections_and_questions_rarely_come_out_high(analyzer) -> None:  # type: ignore[no-untyped-def]
