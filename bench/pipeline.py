@@ -185,8 +185,11 @@ def run_once(
     chunk_size: int,
     save: Path | None = None,
     check: Path | None = None,
-) -> float:
-    """One pipeline run (threads when ``workers`` is 0, else a LocalCluster of that many processes); prints its figures."""
+    overlap: bool = True,
+) -> tuple[float, list[dict[str, object]]]:
+    """One pipeline run (threads when ``workers`` is 0, else a LocalCluster of that many processes); prints its figures.
+
+    Returns items/min end to end and the run's analyses (``run_analyses``)."""
     from contextlib import nullcontext
 
     from flows.pipeline import daily_pipeline
@@ -212,19 +215,23 @@ def run_once(
             retry_delay_seconds=0,
             chunk_size=chunk_size,
             dask_address=cluster.scheduler_address if cluster is not None else None,
+            overlap=overlap,
         )
         total = time.perf_counter() - t0
         cpu = {k: v - cpu_before[k] for k, v in cpu_seconds().items()}
     c = summary.counts
     items = c.analysed
     where = f"Dask LocalCluster, {workers} worker process(es) × 1 thread" if workers else "the flow's threads (no Dask)"
-    print(f"pipeline on {where}: {pages} bench pages over {sources} sources, {len(variables)} host(s)")
+    order = "overlapped (each source analysed as its crawl ends)" if overlap and not workers else "sequential"
+    print(f"pipeline on {where}, {order}: {pages} bench pages over {sources} sources, {len(variables)} host(s)")
     print(
         f"  items analysed+indexed: {items} (crawled {c.crawled}, new {c.indexed_new}, failed sources {len(summary.failed_sources)})"
     )
     print(f"  end to end: {total:.1f} s → {items / total * 60:,.0f} items/min (incl. Prefect's temporary server start)")
     for stage, secs in summary.stage_seconds.items():
         print(f"  {stage:8s} {secs:7.1f} s  ({secs / max(total, 1e-9):.0%})", flush=True)
+    if "crawl+analyse" in summary.stage_seconds:
+        print("  (crawl and analyse are spans that overlap; crawl+analyse is their wall clock together)")
     in_process = embedded_in_process()
     added = encoder_cache_size(settings) - cached_before
     embedded = f"{in_process - embedded_before} texts through the engine" if in_process is not None else "?"
@@ -237,9 +244,10 @@ def run_once(
         f"{cpu['children']:.1f} s + Elasticsearch {cpu['es']:.1f} s (the node only when started by this bench)"
     )
     print(f"  load average (1/5/15 min) before {load_before}, after {load()}; {os.cpu_count()} cores")
+    rows = run_analyses(settings)
     if save is not None or check is not None:
-        compare_analyses(settings, save, check)
-    return items / total * 60
+        save_or_check(rows, save, check)
+    return items / total * 60, rows
 
 
 def run_analyses(settings: Settings) -> list[dict[str, object]]:
@@ -251,15 +259,6 @@ def run_analyses(settings: Settings) -> list[dict[str, object]]:
         items, _ = read_scored(path)
         rows += [i.analysis.model_dump(mode="json", exclude={"analyzed_at"}) for i in items]
     return sorted(rows, key=lambda r: str(r["doc_id"]))
-
-
-def compare_analyses(settings: Settings, save: Path | None, check: Path | None) -> None:
-    """``--save-analyses``: keep this run's analyses; ``--check-analyses``: say whether they are those of the file.
-
-    A speed change must leave every score, cue, claim, cluster and note as it was: this
-    compares the whole flow's output (clusters from Elasticsearch included), not the analyser alone.
-    """
-    save_or_check(run_analyses(settings), save, check)
 
 
 def save_or_check(rows: list[dict[str, object]], save: Path | None, check: Path | None) -> bool:
@@ -292,6 +291,13 @@ def main() -> None:
     parser.add_argument(
         "--workers", default="0", help="comma list: 0 = the flow's threads, N = a local Dask cluster of N processes"
     )
+    parser.add_argument(
+        "--orders",
+        default="overlapped",
+        help="comma list, run in turn for each --workers entry: overlapped (analysis starts as each source's crawl "
+        "ends) or sequential (crawl all, then analyse); both named: their items/min ratio and whether the "
+        "analyses are identical are printed",
+    )
     parser.add_argument("--chunk-size", type=int, default=1000, help="documents per analyse task")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
@@ -300,7 +306,10 @@ def main() -> None:
     parser.add_argument("--save-analyses", type=Path, default=None, help="write the (last) run's analyses here")
     parser.add_argument("--check-analyses", type=Path, default=None, help="compare each run's analyses with this file")
     args = parser.parse_args()
-    runs = [int(w) for w in args.workers.split(",")]
+    orders = [o.strip() for o in args.orders.split(",")]
+    if set(orders) - {"overlapped", "sequential"}:
+        parser.error(f"--orders: overlapped or sequential, not {args.orders!r}")
+    runs = [(int(w), o) for w in args.workers.split(",") for o in orders]
 
     tmp = Path(tempfile.mkdtemp(prefix="tinradar-bench-pipeline-"))
     settings = Settings(data_dir=tmp / "data", es_index_prefix="bench-pipeline", concurrency_per_domain=8)
@@ -318,12 +327,14 @@ def main() -> None:
                 for n in range(args.hosts)
             }
             base_url = variables["base_url"]
-            for n, workers in enumerate(runs):
+            figures: dict[str, list[float]] = {"overlapped": [], "sequential": []}
+            first_rows: list[dict[str, object]] | None = None
+            for n, (workers, order) in enumerate(runs):
                 update: dict[str, object] = {"data_dir": tmp / f"data-{n}", "es_index_prefix": f"bench-pipeline-{n}"}
                 if args.cache_dir is not None:
                     update["cache_dir"] = args.cache_dir
                 run_settings = settings.model_copy(update=update)
-                items_per_min = run_once(
+                items_per_min, rows = run_once(
                     run_settings,
                     registry,
                     variables,
@@ -333,7 +344,19 @@ def main() -> None:
                     args.chunk_size,
                     args.save_analyses,
                     args.check_analyses,
+                    overlap=order == "overlapped",
                 )
+                figures[order].append(items_per_min)
+                if first_rows is None:
+                    first_rows = rows
+                    save_or_check(rows, tmp / "first-run-analyses.json", None)
+                elif len(runs) > 1:
+                    print("  against the first run:")
+                    save_or_check(rows, None, tmp / "first-run-analyses.json")
+            if figures["overlapped"] and figures["sequential"]:
+                pairs = list(zip(figures["sequential"], figures["overlapped"], strict=False))
+                ratios = ", ".join(f"{o / s_:.2f}" for s_, o in pairs)
+                print(f"overlapped/sequential (items/min), run by run in the order given: {ratios}")
             if not args.no_baseline:
                 base_settings = settings.model_copy(
                     update={"es_index_prefix": "bench-baseline", "data_dir": tmp / "base"}
