@@ -3,6 +3,8 @@
     .venv/bin/python bench/pipeline.py [--pages 5000] [--sources 4] [--no-baseline]
     .venv/bin/python bench/pipeline.py --pages 1000 --hosts 2 --workers 0,1,2 --no-baseline
     .venv/bin/python bench/pipeline.py --pages 300 --no-baseline --cache-dir /tmp/enc-cache   # cold, then warm
+    .venv/bin/python bench/pipeline.py --pages 2000 --no-baseline --cache-dir /tmp/enc-cache \
+        --warm-up --site-process --orders overlapped,sequential,sequential,overlapped
 
 The fixture site is copied to a temporary folder and ``--pages`` extra articles are
 generated into it (``fixture_site.generate.generate_bench``), split over ``--sources``
@@ -18,6 +20,16 @@ the analyse stage (``daily_pipeline(dask_address=…)``); every run has its own 
 and index prefix, and the same Elasticsearch node. ``--hosts H`` serves the site H times
 (H ports: H hosts to the crawl's politeness locks) and spreads the sources over them, so
 crawls can run side by side; with one host they run one after the other by design.
+
+``--orders overlapped,sequential`` runs the flow in each order in turn (per ``--workers``
+entry): ``daily_pipeline(overlap=True)``, where each source's documents are analysed as soon
+as its crawl ends, and ``overlap=False``, crawl everything, then analyse; the counted runs are
+paired two by two in the order given and each pair's ratio printed, and every run's analyses
+are compared with the first run's (they must be identical). ``--warm-up`` adds one run of the
+first order before them, not counted (the first run in a process also pays Prefect's server
+start, the imports and the Elasticsearch node's warm-up). ``--site-process`` serves the
+fixture site from a child process: in this one its request handling shares the interpreter
+lock with the analysis thread, which a remote site does not.
 
 ``--cache-dir`` gives the runs their own cache folder (the encoder's vectors, the registry's
 vectors): an empty one measures a cold encoder, the same one again a warm one, and no other
@@ -37,7 +49,8 @@ import shutil
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -111,6 +124,38 @@ def cpu_seconds() -> dict[str, float]:
             continue
         out["es" if is_es else "children"] += t.user + t.system
     return out
+
+
+def _serve_site_child(root: str, urls: object, stop: object) -> None:
+    """The fixture site in a child process (``--site-process``): serve until ``stop`` is set."""
+    from fixture_site.server import serve_fixture_site
+
+    with serve_fixture_site(root=Path(root), slow_seconds=1.0) as url:
+        urls.put(url)  # type: ignore[attr-defined]
+        stop.wait()  # type: ignore[attr-defined]
+
+
+@contextmanager
+def site_process(root: Path) -> Iterator[str]:
+    """Serve the fixture site from a child process; yields its base URL.
+
+    In this process its request handling would share the interpreter lock with the flow's
+    analysis thread, which a remote site does not: the crawl would then slow down the
+    analysis (and the other way round) more than it does in production.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    urls, stop = ctx.Queue(), ctx.Event()
+    proc = ctx.Process(target=_serve_site_child, args=(str(root), urls, stop), daemon=True)
+    proc.start()
+    try:
+        yield str(urls.get(timeout=60))
+    finally:
+        stop.set()
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.kill()
 
 
 def load() -> str:
@@ -298,6 +343,18 @@ def main() -> None:
         "ends) or sequential (crawl all, then analyse); both named: their items/min ratio and whether the "
         "analyses are identical are printed",
     )
+    parser.add_argument(
+        "--warm-up",
+        action="store_true",
+        help="one run of the first order before the others, not counted: the first run in a process also pays "
+        "Prefect's server start, the imports and the Elasticsearch node's warm-up",
+    )
+    parser.add_argument(
+        "--site-process",
+        action="store_true",
+        help="serve the fixture site from a child process (as a remote site: its requests do not take this "
+        "process's interpreter lock from the flow's analysis)",
+    )
     parser.add_argument("--chunk-size", type=int, default=1000, help="documents per analyse task")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
@@ -310,6 +367,8 @@ def main() -> None:
     if set(orders) - {"overlapped", "sequential"}:
         parser.error(f"--orders: overlapped or sequential, not {args.orders!r}")
     runs = [(int(w), o) for w in args.workers.split(",") for o in orders]
+    if args.warm_up:
+        runs = [runs[0], *runs]
 
     tmp = Path(tempfile.mkdtemp(prefix="tinradar-bench-pipeline-"))
     settings = Settings(data_dir=tmp / "data", es_index_prefix="bench-pipeline", concurrency_per_domain=8)
@@ -323,17 +382,22 @@ def main() -> None:
     try:
         with ExitStack() as servers:
             variables = {
-                _host_var(n): servers.enter_context(serve_fixture_site(root=tmp / "site", slow_seconds=1.0))
+                _host_var(n): servers.enter_context(
+                    site_process(tmp / "site")
+                    if args.site_process
+                    else serve_fixture_site(root=tmp / "site", slow_seconds=1.0)
+                )
                 for n in range(args.hosts)
             }
             base_url = variables["base_url"]
-            figures: dict[str, list[float]] = {"overlapped": [], "sequential": []}
-            first_rows: list[dict[str, object]] | None = None
+            counted: list[tuple[str, float]] = []
             for n, (workers, order) in enumerate(runs):
                 update: dict[str, object] = {"data_dir": tmp / f"data-{n}", "es_index_prefix": f"bench-pipeline-{n}"}
                 if args.cache_dir is not None:
                     update["cache_dir"] = args.cache_dir
                 run_settings = settings.model_copy(update=update)
+                if n == 0 and args.warm_up:
+                    print("warm-up run (not counted):")
                 items_per_min, rows = run_once(
                     run_settings,
                     registry,
@@ -346,17 +410,21 @@ def main() -> None:
                     args.check_analyses,
                     overlap=order == "overlapped",
                 )
-                figures[order].append(items_per_min)
-                if first_rows is None:
-                    first_rows = rows
+                if n > 0 or not args.warm_up:
+                    counted.append((order, items_per_min))
+                if n == 0:
                     save_or_check(rows, tmp / "first-run-analyses.json", None)
-                elif len(runs) > 1:
+                else:
                     print("  against the first run:")
                     save_or_check(rows, None, tmp / "first-run-analyses.json")
-            if figures["overlapped"] and figures["sequential"]:
-                pairs = list(zip(figures["sequential"], figures["overlapped"], strict=False))
-                ratios = ", ".join(f"{o / s_:.2f}" for s_, o in pairs)
-                print(f"overlapped/sequential (items/min), run by run in the order given: {ratios}")
+            # pairs: the counted runs two by two, in the order given
+            for k in range(0, len(counted) - 1, 2):
+                pair = dict(counted[k : k + 2])
+                if set(pair) == {"overlapped", "sequential"}:
+                    print(
+                        f"pair {k // 2 + 1}: overlapped {pair['overlapped']:,.0f} / sequential "
+                        f"{pair['sequential']:,.0f} items/min = {pair['overlapped'] / pair['sequential']:.2f}"
+                    )
             if not args.no_baseline:
                 base_settings = settings.model_copy(
                     update={"es_index_prefix": "bench-baseline", "data_dir": tmp / "base"}

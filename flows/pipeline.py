@@ -14,6 +14,7 @@ when no Prefect server is configured (the CLI and the demo do).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time as clock
 from collections.abc import Iterator
@@ -151,6 +152,19 @@ def _crawl_failure(source_id: str, exc: Exception) -> SourceRun:
     return SourceRun(source_id=source_id, status=status, error=f"{type(exc).__name__}: {exc}"[:500])
 
 
+def _import_before_threads() -> None:
+    """Import what configures logging on import before crawl and analysis threads run side by side.
+
+    underthesea (word segmentation, imported lazily at the first text analysed) calls
+    ``logging.config.dictConfig`` when imported, which flushes every handler while it holds
+    the logging lock; Prefect's API log handler then waits for Prefect's log service, which
+    a crawl task thread logging at that moment holds while it waits for the logging lock: a
+    deadlock (seen in ``bench/pipeline.py``, the analysis of the first chunk never returned).
+    Imported here, in the stage's own thread before any task starts, it cannot meet one.
+    """
+    importlib.import_module("underthesea")
+
+
 @dataclass
 class CrawlAnalysed:
     """What the overlapped crawl + analyse stage did, with its time spans (they overlap)."""
@@ -192,6 +206,7 @@ def crawl_analyse_stage(
     """
     logger = get_run_logger()
     t0 = clock.monotonic()
+    _import_before_threads()
     task = crawl_source.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
     crawls = {
         task.submit(settings, sid, run_dir, start, sources_file, variables, hosts.get(sid)): sid
