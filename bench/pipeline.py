@@ -3,8 +3,6 @@
     .venv/bin/python bench/pipeline.py [--pages 5000] [--sources 4] [--no-baseline]
     .venv/bin/python bench/pipeline.py --pages 1000 --hosts 2 --workers 0,1,2 --no-baseline
     .venv/bin/python bench/pipeline.py --pages 300 --no-baseline --cache-dir /tmp/enc-cache   # cold, then warm
-    .venv/bin/python bench/pipeline.py --pages 2000 --no-baseline --cache-dir /tmp/enc-cache \
-        --warm-up --site-process --orders overlapped,sequential,sequential,overlapped
 
 The fixture site is copied to a temporary folder and ``--pages`` extra articles are
 generated into it (``fixture_site.generate.generate_bench``), split over ``--sources``
@@ -20,16 +18,6 @@ the analyse stage (``daily_pipeline(dask_address=…)``); every run has its own 
 and index prefix, and the same Elasticsearch node. ``--hosts H`` serves the site H times
 (H ports: H hosts to the crawl's politeness locks) and spreads the sources over them, so
 crawls can run side by side; with one host they run one after the other by design.
-
-``--orders overlapped,sequential`` runs the flow in each order in turn (per ``--workers``
-entry): ``daily_pipeline(overlap=True)``, where each source's documents are analysed as soon
-as its crawl ends, and ``overlap=False``, crawl everything, then analyse; the counted runs are
-paired two by two in the order given and each pair's ratio printed, and every run's analyses
-are compared with the first run's (they must be identical). ``--warm-up`` adds one run of the
-first order before them, not counted (the first run in a process also pays Prefect's server
-start, the imports and the Elasticsearch node's warm-up). ``--site-process`` serves the
-fixture site from a child process: in this one its request handling shares the interpreter
-lock with the analysis thread, which a remote site does not.
 
 ``--cache-dir`` gives the runs their own cache folder (the encoder's vectors, the registry's
 vectors): an empty one measures a cold encoder, the same one again a warm one, and no other
@@ -49,8 +37,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
@@ -126,38 +113,6 @@ def cpu_seconds() -> dict[str, float]:
     return out
 
 
-def _serve_site_child(root: str, urls: object, stop: object) -> None:
-    """The fixture site in a child process (``--site-process``): serve until ``stop`` is set."""
-    from fixture_site.server import serve_fixture_site
-
-    with serve_fixture_site(root=Path(root), slow_seconds=1.0) as url:
-        urls.put(url)  # type: ignore[attr-defined]
-        stop.wait()  # type: ignore[attr-defined]
-
-
-@contextmanager
-def site_process(root: Path) -> Iterator[str]:
-    """Serve the fixture site from a child process; yields its base URL.
-
-    In this process its request handling would share the interpreter lock with the flow's
-    analysis thread, which a remote site does not: the crawl would then slow down the
-    analysis (and the other way round) more than it does in production.
-    """
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")
-    urls, stop = ctx.Queue(), ctx.Event()
-    proc = ctx.Process(target=_serve_site_child, args=(str(root), urls, stop), daemon=True)
-    proc.start()
-    try:
-        yield str(urls.get(timeout=60))
-    finally:
-        stop.set()
-        proc.join(timeout=10)
-        if proc.is_alive():
-            proc.kill()
-
-
 def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -230,11 +185,8 @@ def run_once(
     chunk_size: int,
     save: Path | None = None,
     check: Path | None = None,
-    overlap: bool = True,
-) -> tuple[float, list[dict[str, object]]]:
-    """One pipeline run (threads when ``workers`` is 0, else a LocalCluster of that many processes); prints its figures.
-
-    Returns items/min end to end and the run's analyses (``run_analyses``)."""
+) -> float:
+    """One pipeline run (threads when ``workers`` is 0, else a LocalCluster of that many processes); prints its figures."""
     from contextlib import nullcontext
 
     from flows.pipeline import daily_pipeline
@@ -260,23 +212,19 @@ def run_once(
             retry_delay_seconds=0,
             chunk_size=chunk_size,
             dask_address=cluster.scheduler_address if cluster is not None else None,
-            overlap=overlap,
         )
         total = time.perf_counter() - t0
         cpu = {k: v - cpu_before[k] for k, v in cpu_seconds().items()}
     c = summary.counts
     items = c.analysed
     where = f"Dask LocalCluster, {workers} worker process(es) × 1 thread" if workers else "the flow's threads (no Dask)"
-    order = "overlapped (each source analysed as its crawl ends)" if overlap and not workers else "sequential"
-    print(f"pipeline on {where}, {order}: {pages} bench pages over {sources} sources, {len(variables)} host(s)")
+    print(f"pipeline on {where}: {pages} bench pages over {sources} sources, {len(variables)} host(s)")
     print(
         f"  items analysed+indexed: {items} (crawled {c.crawled}, new {c.indexed_new}, failed sources {len(summary.failed_sources)})"
     )
     print(f"  end to end: {total:.1f} s → {items / total * 60:,.0f} items/min (incl. Prefect's temporary server start)")
     for stage, secs in summary.stage_seconds.items():
         print(f"  {stage:8s} {secs:7.1f} s  ({secs / max(total, 1e-9):.0%})", flush=True)
-    if "crawl+analyse" in summary.stage_seconds:
-        print("  (crawl and analyse are spans that overlap; crawl+analyse is their wall clock together)")
     in_process = embedded_in_process()
     added = encoder_cache_size(settings) - cached_before
     embedded = f"{in_process - embedded_before} texts through the engine" if in_process is not None else "?"
@@ -289,10 +237,9 @@ def run_once(
         f"{cpu['children']:.1f} s + Elasticsearch {cpu['es']:.1f} s (the node only when started by this bench)"
     )
     print(f"  load average (1/5/15 min) before {load_before}, after {load()}; {os.cpu_count()} cores")
-    rows = run_analyses(settings)
     if save is not None or check is not None:
-        save_or_check(rows, save, check)
-    return items / total * 60, rows
+        compare_analyses(settings, save, check)
+    return items / total * 60
 
 
 def run_analyses(settings: Settings) -> list[dict[str, object]]:
@@ -304,6 +251,15 @@ def run_analyses(settings: Settings) -> list[dict[str, object]]:
         items, _ = read_scored(path)
         rows += [i.analysis.model_dump(mode="json", exclude={"analyzed_at"}) for i in items]
     return sorted(rows, key=lambda r: str(r["doc_id"]))
+
+
+def compare_analyses(settings: Settings, save: Path | None, check: Path | None) -> None:
+    """``--save-analyses``: keep this run's analyses; ``--check-analyses``: say whether they are those of the file.
+
+    A speed change must leave every score, cue, claim, cluster and note as it was: this
+    compares the whole flow's output (clusters from Elasticsearch included), not the analyser alone.
+    """
+    save_or_check(run_analyses(settings), save, check)
 
 
 def save_or_check(rows: list[dict[str, object]], save: Path | None, check: Path | None) -> bool:
@@ -336,25 +292,6 @@ def main() -> None:
     parser.add_argument(
         "--workers", default="0", help="comma list: 0 = the flow's threads, N = a local Dask cluster of N processes"
     )
-    parser.add_argument(
-        "--orders",
-        default="overlapped",
-        help="comma list, run in turn for each --workers entry: overlapped (analysis starts as each source's crawl "
-        "ends) or sequential (crawl all, then analyse); both named: their items/min ratio and whether the "
-        "analyses are identical are printed",
-    )
-    parser.add_argument(
-        "--warm-up",
-        action="store_true",
-        help="one run of the first order before the others, not counted: the first run in a process also pays "
-        "Prefect's server start, the imports and the Elasticsearch node's warm-up",
-    )
-    parser.add_argument(
-        "--site-process",
-        action="store_true",
-        help="serve the fixture site from a child process (as a remote site: its requests do not take this "
-        "process's interpreter lock from the flow's analysis)",
-    )
     parser.add_argument("--chunk-size", type=int, default=1000, help="documents per analyse task")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
@@ -363,12 +300,7 @@ def main() -> None:
     parser.add_argument("--save-analyses", type=Path, default=None, help="write the (last) run's analyses here")
     parser.add_argument("--check-analyses", type=Path, default=None, help="compare each run's analyses with this file")
     args = parser.parse_args()
-    orders = [o.strip() for o in args.orders.split(",")]
-    if set(orders) - {"overlapped", "sequential"}:
-        parser.error(f"--orders: overlapped or sequential, not {args.orders!r}")
-    runs = [(int(w), o) for w in args.workers.split(",") for o in orders]
-    if args.warm_up:
-        runs = [runs[0], *runs]
+    runs = [int(w) for w in args.workers.split(",")]
 
     tmp = Path(tempfile.mkdtemp(prefix="tinradar-bench-pipeline-"))
     settings = Settings(data_dir=tmp / "data", es_index_prefix="bench-pipeline", concurrency_per_domain=8)
@@ -382,23 +314,16 @@ def main() -> None:
     try:
         with ExitStack() as servers:
             variables = {
-                _host_var(n): servers.enter_context(
-                    site_process(tmp / "site")
-                    if args.site_process
-                    else serve_fixture_site(root=tmp / "site", slow_seconds=1.0)
-                )
+                _host_var(n): servers.enter_context(serve_fixture_site(root=tmp / "site", slow_seconds=1.0))
                 for n in range(args.hosts)
             }
             base_url = variables["base_url"]
-            counted: list[tuple[str, float]] = []
-            for n, (workers, order) in enumerate(runs):
+            for n, workers in enumerate(runs):
                 update: dict[str, object] = {"data_dir": tmp / f"data-{n}", "es_index_prefix": f"bench-pipeline-{n}"}
                 if args.cache_dir is not None:
                     update["cache_dir"] = args.cache_dir
                 run_settings = settings.model_copy(update=update)
-                if n == 0 and args.warm_up:
-                    print("warm-up run (not counted):")
-                items_per_min, rows = run_once(
+                items_per_min = run_once(
                     run_settings,
                     registry,
                     variables,
@@ -408,23 +333,7 @@ def main() -> None:
                     args.chunk_size,
                     args.save_analyses,
                     args.check_analyses,
-                    overlap=order == "overlapped",
                 )
-                if n > 0 or not args.warm_up:
-                    counted.append((order, items_per_min))
-                if n == 0:
-                    save_or_check(rows, tmp / "first-run-analyses.json", None)
-                else:
-                    print("  against the first run:")
-                    save_or_check(rows, None, tmp / "first-run-analyses.json")
-            # pairs: the counted runs two by two, in the order given
-            for k in range(0, len(counted) - 1, 2):
-                pair = dict(counted[k : k + 2])
-                if set(pair) == {"overlapped", "sequential"}:
-                    print(
-                        f"pair {k // 2 + 1}: overlapped {pair['overlapped']:,.0f} / sequential "
-                        f"{pair['sequential']:,.0f} items/min = {pair['overlapped'] / pair['sequential']:.2f}"
-                    )
             if not args.no_baseline:
                 base_settings = settings.model_copy(
                     update={"es_index_prefix": "bench-baseline", "data_dir": tmp / "base"}

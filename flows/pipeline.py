@@ -1,11 +1,9 @@
 """The daily pipeline: crawl every enabled source → analyse → index, as one Prefect flow.
 
 Each source is its own task, retried on failure; a source that still fails is named in
-the summary and the others go on. A source's documents are analysed as soon as its crawl
-ends, while the other sources crawl (``overlap=False``: crawl all, then analyse). Every
-stage writes its output to the run folder before the next stage reads it
-(``flows.runstore``), and each run first finishes what an earlier run left undone, so an
-Elasticsearch outage delays items but never loses them.
+the summary and the others go on. Every stage writes its output to the run folder
+before the next stage starts (``flows.runstore``), and each run first finishes what an
+earlier run left undone, so an Elasticsearch outage delays items but never loses them.
 Document ids are stable, so rerunning a day overwrites instead of duplicating.
 
 Call ``flows.prefect_env.configure_prefect(settings)`` before importing this module
@@ -14,7 +12,6 @@ when no Prefect server is configured (the CLI and the demo do).
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time as clock
 from collections.abc import Iterator
@@ -26,16 +23,15 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import Flow, flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.futures import PrefectFuture, as_completed
+from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows import runstore
 from flows.claims import run_claims
 from flows.politeness import source_hosts
-from flows.split import RunSplitter, Split, split_run
 from flows.summary import RunSummary, SourceRun, SourceStatus
-from flows.tasks import AnalyseResult, SourceDown, analyse_chunk, crawl_source, index_chunks
-from tinradar.schema import Claim, utc_now
+from flows.tasks import AnalyseResult, SourceDown, analyse_chunk, crawl_source, index_chunks, run_logger
+from tinradar.schema import Claim, Document, utc_now
 from tinradar.settings import Settings
 
 P = ParamSpec("P")
@@ -60,9 +56,47 @@ def today(settings: Settings) -> date:
     return datetime.now(settings.tz).date()
 
 
+@dataclass
+class Split:
+    """A run's crawl files merged into unique-document chunks."""
+
+    chunks: list[Path]
+    crawled: int  # readable documents in the crawl files
+    duplicates: int  # of which the same id was seen before (one copy is kept)
+    unreadable: int  # lines of the crawl files that are not Documents (left in their file)
+
+
 def _threads(workers: int) -> TaskRunner[PrefectFuture[Any]]:
     """A thread-pool task runner, typed as ``@flow`` asks (Prefect's own generics disagree: TaskRunner is invariant)."""
     return cast("TaskRunner[PrefectFuture[Any]]", ThreadPoolTaskRunner(max_workers=workers))
+
+
+def split_run(run_dir: Path, chunk_size: int) -> Split:
+    """Merge a run's crawl files into unique-document chunks.
+
+    The same article can come from a feed and a sitemap, or from two sources: one copy
+    (the last fetched) is analysed.
+    """
+    by_id: dict[str, Document] = {}
+    crawled = unreadable = 0
+    for path in sorted(run_dir.glob("crawl-*.jsonl")):
+        docs, bad = runstore.read_documents(path)
+        if bad:
+            run_logger().warning("%s: %d unreadable lines, not analysed (kept in the file)", path, bad)
+        crawled += len(docs)
+        unreadable += bad
+        for doc in docs:
+            prior = by_id.get(doc.id)
+            if prior is None or doc.fetched_at >= prior.fetched_at:
+                by_id[doc.id] = doc
+    docs = list(by_id.values())
+    chunks: list[Path] = []
+    for n, start in enumerate(range(0, len(docs), chunk_size)):
+        path = run_dir / runstore.chunk_name("docs", n)
+        runstore.write_jsonl(path, docs[start : start + chunk_size])
+        chunks.append(path)
+    runstore.write_text(run_dir / runstore.SPLIT_MARKER, f"{len(docs)}\n")
+    return Split(chunks=chunks, crawled=crawled, duplicates=crawled - len(docs), unreadable=unreadable)
 
 
 @flow(name="tinradar-analyse", task_runner=_threads(1))
@@ -142,128 +176,9 @@ def crawl_stage(
         try:
             results.append(future.result())
         except Exception as exc:
-            results.append(_crawl_failure(sid, exc))
+            status = SourceStatus.DOWN if isinstance(exc, SourceDown) else SourceStatus.FAILED
+            results.append(SourceRun(source_id=sid, status=status, error=f"{type(exc).__name__}: {exc}"[:500]))
     return results
-
-
-def _crawl_failure(source_id: str, exc: Exception) -> SourceRun:
-    """A crawl task that failed after its retries, as a FAILED (or DOWN) entry."""
-    status = SourceStatus.DOWN if isinstance(exc, SourceDown) else SourceStatus.FAILED
-    return SourceRun(source_id=source_id, status=status, error=f"{type(exc).__name__}: {exc}"[:500])
-
-
-def _import_before_threads() -> None:
-    """Import what configures logging on import before crawl and analysis threads run side by side.
-
-    underthesea (word segmentation, imported lazily at the first text analysed) calls
-    ``logging.config.dictConfig`` when imported, which flushes every handler while it holds
-    the logging lock; Prefect's API log handler then waits for Prefect's log service, which
-    a crawl task thread logging at that moment holds while it waits for the logging lock: a
-    deadlock (seen in ``bench/pipeline.py``, the analysis of the first chunk never returned).
-    Imported here, in the stage's own thread before any task starts, it cannot meet one.
-    """
-    importlib.import_module("underthesea")
-
-
-@dataclass
-class CrawlAnalysed:
-    """What the overlapped crawl + analyse stage did, with its time spans (they overlap)."""
-
-    sources: list[SourceRun]
-    split: Split  # this run's crawl files: the whole run's counts, its chunks
-    results: dict[str, AnalyseResult | str]  # per chunk path (earlier runs' chunks included)
-    crawl_seconds: float  # from the stage's start to the last crawl's end
-    analyse_seconds: float  # from the first chunk given to analysis to the last one analysed
-    seconds: float  # the stage's wall clock: both together
-
-
-@flow(name="tinradar-crawl-analyse", task_runner=_threads(CRAWL_CONCURRENCY))
-def crawl_analyse_stage(
-    settings: Settings,
-    since: dict[str, datetime],
-    run_dir: Path,
-    sources_file: Path,
-    variables: dict[str, str] | None,
-    hosts: dict[str, list[str]],
-    retries: int,
-    retry_delay_seconds: float,
-    chunk_size: int,
-    earlier_chunks: list[Path],
-    started_at: datetime,
-) -> CrawlAnalysed:
-    """Crawl every source and analyse each one's documents as soon as its crawl ends.
-
-    The crawl tasks run as in ``crawl_stage`` (same threads, same host locks); analysis
-    runs in a thread of its own, one chunk at a time as in ``analyse_stage``, so the CPU
-    work of analysing the first sources fills the time the later ones spend crawling (on
-    one host they crawl one after the other). Earlier runs' chunks are analysed first,
-    while the crawls start. ``flows.split.RunSplitter`` cuts the chunks ``split_run``
-    would cut, at the analyser's batch boundaries, as soon as the crawl files they come
-    from are final (in file-name order), so the analyses are those of the sequential
-    order; ``split.done`` is written once every crawl has ended, so a run that dies
-    before is finished by the next one (``split_run`` keeps the pieces on disk), and one
-    that dies later like any other.
-    """
-    logger = get_run_logger()
-    t0 = clock.monotonic()
-    _import_before_threads()
-    task = crawl_source.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
-    crawls = {
-        task.submit(settings, sid, run_dir, start, sources_file, variables, hosts.get(sid)): sid
-        for sid, start in since.items()
-    }
-    analyses: dict[str, PrefectFuture[AnalyseResult]] = {}
-    claims: list[list[Claim]] = []  # the run's registry, read when the first chunk is ready
-    first_analysis: list[float] = []
-    analysers: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=1)
-    with analysers:
-
-        def analyse(chunks: list[Path]) -> None:
-            if not chunks:
-                return
-            if not claims:
-                known = run_claims(settings)  # every chunk is matched against the same registry
-                if known.note:
-                    logger.warning("%s", known.note)
-                claims.append(known.claims)
-                first_analysis.append(clock.monotonic())
-            for path in chunks:
-                params = {"settings": settings, "docs_path": path, "claims": claims[0]}
-                analyses[str(path)] = analysers.submit(analyse_chunk, params)
-
-        analyse(earlier_chunks)
-        splitter = RunSplitter(run_dir, list(since), chunk_size, settings.nlp_batch_size)
-        crawled: dict[str, SourceRun] = {}
-        for future in as_completed(list(crawls)):
-            sid = crawls[future]
-            try:
-                crawled[sid] = future.result()
-            except Exception as exc:
-                crawled[sid] = _crawl_failure(sid, exc)
-            # a failed source's partial file is analysed too, as in split_run
-            analyse(splitter.ended_crawl(sid))
-        crawl_seconds = clock.monotonic() - t0
-        sources = [crawled[sid] for sid in since]
-        ok = [s.source_id for s in sources if s.status in (SourceStatus.OK, SourceStatus.PARTIAL)]
-        runstore.record_crawled(settings, ok, started_at)
-        pieces = len(splitter.split.chunks)
-        split = splitter.finish()  # the last pieces; split.done
-        analyse(split.chunks[pieces:])
-        results: dict[str, AnalyseResult | str] = {}
-        for key, analysis in analyses.items():
-            try:
-                results[key] = analysis.result()
-            except Exception as exc:
-                results[key] = f"{type(exc).__name__}: {exc}"
-    end = clock.monotonic()
-    return CrawlAnalysed(
-        sources=sources,
-        split=split,
-        results=results,
-        crawl_seconds=crawl_seconds,
-        analyse_seconds=end - first_analysis[0] if first_analysis else 0.0,
-        seconds=end - t0,
-    )
 
 
 @flow(name="tinradar-daily-pipeline", task_runner=_threads(CRAWL_CONCURRENCY))
@@ -280,7 +195,6 @@ def daily_pipeline(
     dask_address: str | None = None,
     due_only: bool = False,
     now: datetime | None = None,
-    overlap: bool = True,
 ) -> RunSummary:
     """Crawl → analyse → index for ``day`` (default: today in the board's time zone).
 
@@ -299,10 +213,6 @@ def daily_pipeline(
             Ignored when ``sources`` names sources: those are always crawled.
         now: the run's start time (default: the clock); the soak (``bench/soak.py``) injects
             a simulated hour, which decides which sources are due.
-        overlap: analyse each source's documents as soon as its crawl ends, while the
-            others crawl (``crawl_analyse_stage``); False runs the stages one after the
-            other (crawl every source, then analyse), as ``dask_address`` always does.
-            ``bench/pipeline.py --orders`` measures one against the other.
     """
     from crawlers.registry import load_registry, select_sources, split_due
 
@@ -323,13 +233,6 @@ def daily_pipeline(
             len(pending.unindexed),
         )
 
-    # Earlier runs' crawl files are cut into chunks first: their chunks then wait with the
-    # others (an overlapped run analyses them while this one crawls).
-    for old_run in pending.unsplit:
-        summary.counts.unreadable += split_run(old_run, chunk_size).unreadable
-    if pending.unsplit:  # a run that died mid-crawl may have left chunks, scored or not
-        pending = runstore.pending_work(settings, exclude=run_dir)
-
     # 1. crawl --------------------------------------------------------------------------
     t0 = clock.monotonic()
     registry = select_sources(load_registry(sources_file, variables), sources)
@@ -347,67 +250,43 @@ def daily_pipeline(
         for s in registry
     }
     hosts = {s.id: source_hosts(s) for s in registry}
-    old_chunks = list(pending.unanalysed)
-    split: Split
-    results: dict[str, AnalyseResult | str]
     # The cluster (``--dask``) serves the crawl and the analyse stage, then is let go.
     with _dask_cluster(dask_address) as address:
-        if overlap and address is not None:
-            logger.info(
-                "--dask: crawl, then analysis, one after the other (the overlapped order runs in the flow's own threads)"
-            )
-        if overlap and address is None:
-            # 1+2. crawl and analyse at once ------------------------------------------------
-            done = crawl_analyse_stage(
-                settings,
-                since,
-                run_dir,
-                sources_file,
-                variables,
-                hosts,
-                retries,
-                retry_delay_seconds,
-                chunk_size,
-                old_chunks,
-                summary.started_at,
-            )
-            summary.sources, split, results = done.sources, done.split, done.results
-            # Spans: crawl from the stage's start, analyse from its first chunk; they overlap,
-            # and "crawl+analyse" is the wall clock of both together.
-            summary.stage_seconds["crawl"] = done.crawl_seconds
-            summary.stage_seconds["analyse"] = done.analyse_seconds
-            summary.stage_seconds["crawl+analyse"] = done.seconds
-        else:
-            summary.sources = _stage(crawl_stage, address)(
-                settings, since, run_dir, sources_file, variables, hosts, retries, retry_delay_seconds
-            )
-            crawled_ok = [s.source_id for s in summary.sources if s.status in (SourceStatus.OK, SourceStatus.PARTIAL)]
-            runstore.record_crawled(settings, crawled_ok, summary.started_at)
-            summary.stage_seconds["crawl"] = clock.monotonic() - t0
+        summary.sources = _stage(crawl_stage, address)(
+            settings, since, run_dir, sources_file, variables, hosts, retries, retry_delay_seconds
+        )
+        crawled_ok = [s.source_id for s in summary.sources if s.status in (SourceStatus.OK, SourceStatus.PARTIAL)]
+        runstore.record_crawled(settings, crawled_ok, summary.started_at)
+        summary.stage_seconds["crawl"] = clock.monotonic() - t0
 
-            # 2. merge + analyse ------------------------------------------------------------------
-            t0 = clock.monotonic()
-            split = split_run(run_dir, chunk_size)
-            results = {}
-            if old_chunks or split.chunks:
-                stage = _stage(analyse_stage, address)
-                # Every worker matches the same registry: read once here, from the index.
-                known = run_claims(settings)
-                if known.note:
-                    logger.warning("%s", known.note)
-                results = stage(settings, old_chunks + split.chunks, known.claims)
-            summary.stage_seconds["analyse"] = clock.monotonic() - t0
-    own_chunks = split.chunks
-    to_analyse = old_chunks + own_chunks
-    summary.counts.crawled, summary.counts.duplicates = split.crawled, split.duplicates
-    summary.counts.unreadable += split.unreadable
-    for key, value in results.items():
-        if isinstance(value, str):
-            summary.failures.append(f"Phân tích thất bại / analysis failed for {Path(key).name}: {value}")
-            continue
-        summary.counts.add(value.drops)
-        if Path(key) in own_chunks:
-            summary.counts.analysed += value.analysed
+        # 2. merge + analyse ------------------------------------------------------------------
+        t0 = clock.monotonic()
+        split = split_run(run_dir, chunk_size)
+        own_chunks = split.chunks
+        summary.counts.crawled, summary.counts.duplicates = split.crawled, split.duplicates
+        summary.counts.unreadable += split.unreadable
+        old_chunks = list(pending.unanalysed)
+        for old_run in pending.unsplit:
+            old_split = split_run(old_run, chunk_size)
+            old_chunks.extend(old_split.chunks)
+            summary.counts.unreadable += old_split.unreadable
+        to_analyse = old_chunks + own_chunks
+        results: dict[str, AnalyseResult | str] = {}
+        if to_analyse:
+            stage = _stage(analyse_stage, address)
+            # Every worker matches the same registry: read once here, from the index.
+            known = run_claims(settings)
+            if known.note:
+                logger.warning("%s", known.note)
+            results = stage(settings, to_analyse, known.claims)
+        for key, value in results.items():
+            if isinstance(value, str):
+                summary.failures.append(f"Phân tích thất bại / analysis failed for {Path(key).name}: {value}")
+                continue
+            summary.counts.add(value.drops)
+            if Path(key) in own_chunks:
+                summary.counts.analysed += value.analysed
+        summary.stage_seconds["analyse"] = clock.monotonic() - t0
 
     # 3. index ------------------------------------------------------------------------------
     t0 = clock.monotonic()

@@ -162,11 +162,6 @@ class RunSummary(BaseModel):
         if self.stage_seconds:
             lines += ["", "## Thời gian / time per stage", ""]
             lines += [f"- {k}: {v:.1f} s" for k, v in self.stage_seconds.items()]
-            if "crawl+analyse" in self.stage_seconds:
-                lines.append(
-                    "- Thu thập và phân tích chạy song song / crawl and analyse overlapped: "
-                    "each is a span (crawl from the start, analyse from the first chunk), crawl+analyse both together"
-                )
         return "\n".join(lines) + "\n"
 
 
