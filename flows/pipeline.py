@@ -223,102 +223,108 @@ def daily_pipeline(
     logger = get_run_logger()
 
     run_dir = runstore.new_run_dir(settings, day)
-    summary = RunSummary(day=day, run_id=run_dir.name, run_dir=run_dir, started_at=now or utc_now())
-    pending = runstore.pending_work(settings, exclude=run_dir)
-    if pending:
-        logger.warning(
-            "Earlier runs left work: %d crawls to split, %d chunks to analyse, %d to index — finishing them now",
-            len(pending.unsplit),
-            len(pending.unanalysed),
-            len(pending.unindexed),
-        )
-
-    # 1. crawl --------------------------------------------------------------------------
-    t0 = clock.monotonic()
-    registry = select_sources(load_registry(sources_file, variables), sources)
-    if due_only and not sources:
-        try:
-            last_crawled = runstore.read_last_crawled(settings)
-        except ValueError as exc:
-            logger.warning("%s: every source counts as due", exc)
-            last_crawled = {}
-        registry, waiting = split_due(registry, last_crawled, summary.started_at)
-        summary.not_due = [s.id for s in waiting]
-    # A weekly source looks back over its whole week, whatever the lookback.
-    since = {
-        s.id: datetime.combine(day - max(timedelta(days=lookback), s.interval), time.min, tzinfo=settings.tz)
-        for s in registry
-    }
-    hosts = {s.id: source_hosts(s) for s in registry}
-    # The cluster (``--dask``) serves the crawl and the analyse stage, then is let go.
-    with _dask_cluster(dask_address) as address:
-        summary.sources = _stage(crawl_stage, address)(
-            settings, since, run_dir, sources_file, variables, hosts, retries, retry_delay_seconds
-        )
-        crawled_ok = [s.source_id for s in summary.sources if s.status in (SourceStatus.OK, SourceStatus.PARTIAL)]
-        runstore.record_crawled(settings, crawled_ok, summary.started_at)
-        summary.stage_seconds["crawl"] = clock.monotonic() - t0
-
-        # 2. merge + analyse ------------------------------------------------------------------
-        t0 = clock.monotonic()
-        split = split_run(run_dir, chunk_size)
-        own_chunks = split.chunks
-        summary.counts.crawled, summary.counts.duplicates = split.crawled, split.duplicates
-        summary.counts.unreadable += split.unreadable
-        old_chunks = list(pending.unanalysed)
-        for old_run in pending.unsplit:
-            old_split = split_run(old_run, chunk_size)
-            old_chunks.extend(old_split.chunks)
-            summary.counts.unreadable += old_split.unreadable
-        to_analyse = old_chunks + own_chunks
-        results: dict[str, AnalyseResult | str] = {}
-        if to_analyse:
-            stage = _stage(analyse_stage, address)
-            # Every worker matches the same registry: read once here, from the index.
-            known = run_claims(settings)
-            if known.note:
-                logger.warning("%s", known.note)
-            results = stage(settings, to_analyse, known.claims)
-        for key, value in results.items():
-            if isinstance(value, str):
-                summary.failures.append(f"Phân tích thất bại / analysis failed for {Path(key).name}: {value}")
-                continue
-            summary.counts.add(value.drops)
-            if Path(key) in own_chunks:
-                summary.counts.analysed += value.analysed
-        summary.stage_seconds["analyse"] = clock.monotonic() - t0
-
-    # 3. index ------------------------------------------------------------------------------
-    t0 = clock.monotonic()
-    scored = [runstore.scored_path_for(p) for p in to_analyse if runstore.scored_path_for(p).exists()]
-    to_index = list(pending.unindexed) + scored
-    own_scored = {runstore.scored_path_for(p) for p in own_chunks}
-    if to_index:
-        task = index_chunks.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
-        try:
-            totals = task(settings, to_index)
-        except Exception as exc:
-            summary.failures.append(
-                f"Ghi chỉ mục thất bại sau {retries + 1} lần thử / indexing failed after {retries + 1} attempts: {str(exc).rstrip('.')}. "
-                f"Dữ liệu được giữ trong {settings.data_dir / 'runs'}; lượt chạy sau sẽ ghi tiếp "
-                "/ the items are kept on disk and the next run indexes them."
+    # Marked as going, so that a run started meanwhile leaves this folder alone (runstore).
+    runstore.claim(run_dir)
+    try:
+        summary = RunSummary(day=day, run_id=run_dir.name, run_dir=run_dir, started_at=now or utc_now())
+        pending = runstore.pending_work(settings, exclude=run_dir)
+        if pending:
+            logger.warning(
+                "Earlier runs left work: %d crawls to split, %d chunks to analyse, %d to index — finishing them now",
+                len(pending.unsplit),
+                len(pending.unanalysed),
+                len(pending.unindexed),
             )
-        else:
-            c = summary.counts
-            c.indexed_new, c.indexed_updated, c.indexed_unchanged = totals.indexed, totals.updated, totals.unchanged
-            c.index_failed, c.dead_lettered = totals.failed, totals.dead_lettered
-            c.picked_up = sum(n for p, n in totals.chunks.items() if p not in own_scored) + totals.replayed
-            c.unreadable += totals.unreadable
-    summary.counts.pending = sum(runstore.count_lines(p) for p in runstore.pending_work(settings).unindexed) + sum(
-        runstore.count_lines(p) for p in runstore.pending_work(settings).unanalysed
-    )
-    summary.stage_seconds["index"] = clock.monotonic() - t0
-    summary.finished_at = utc_now()
 
-    _publish(summary, logger)
-    if summary.failures:
-        raise PipelineFailed(" | ".join(summary.failures), summary)
-    return summary
+        # 1. crawl --------------------------------------------------------------------------
+        t0 = clock.monotonic()
+        registry = select_sources(load_registry(sources_file, variables), sources)
+        if due_only and not sources:
+            try:
+                last_crawled = runstore.read_last_crawled(settings)
+            except ValueError as exc:
+                logger.warning("%s: every source counts as due", exc)
+                last_crawled = {}
+            registry, waiting = split_due(registry, last_crawled, summary.started_at)
+            summary.not_due = [s.id for s in waiting]
+        # A weekly source looks back over its whole week, whatever the lookback.
+        since = {
+            s.id: datetime.combine(day - max(timedelta(days=lookback), s.interval), time.min, tzinfo=settings.tz)
+            for s in registry
+        }
+        hosts = {s.id: source_hosts(s) for s in registry}
+        # The cluster (``--dask``) serves the crawl and the analyse stage, then is let go.
+        with _dask_cluster(dask_address) as address:
+            summary.sources = _stage(crawl_stage, address)(
+                settings, since, run_dir, sources_file, variables, hosts, retries, retry_delay_seconds
+            )
+            crawled_ok = [s.source_id for s in summary.sources if s.status in (SourceStatus.OK, SourceStatus.PARTIAL)]
+            runstore.record_crawled(settings, crawled_ok, summary.started_at)
+            summary.stage_seconds["crawl"] = clock.monotonic() - t0
+
+            # 2. merge + analyse ------------------------------------------------------------------
+            t0 = clock.monotonic()
+            split = split_run(run_dir, chunk_size)
+            own_chunks = split.chunks
+            summary.counts.crawled, summary.counts.duplicates = split.crawled, split.duplicates
+            summary.counts.unreadable += split.unreadable
+            old_chunks = list(pending.unanalysed)
+            for old_run in pending.unsplit:
+                old_split = split_run(old_run, chunk_size)
+                old_chunks.extend(old_split.chunks)
+                summary.counts.unreadable += old_split.unreadable
+            to_analyse = old_chunks + own_chunks
+            results: dict[str, AnalyseResult | str] = {}
+            if to_analyse:
+                stage = _stage(analyse_stage, address)
+                # Every worker matches the same registry: read once here, from the index.
+                known = run_claims(settings)
+                if known.note:
+                    logger.warning("%s", known.note)
+                results = stage(settings, to_analyse, known.claims)
+            for key, value in results.items():
+                if isinstance(value, str):
+                    summary.failures.append(f"Phân tích thất bại / analysis failed for {Path(key).name}: {value}")
+                    continue
+                summary.counts.add(value.drops)
+                if Path(key) in own_chunks:
+                    summary.counts.analysed += value.analysed
+            summary.stage_seconds["analyse"] = clock.monotonic() - t0
+
+        # 3. index ------------------------------------------------------------------------------
+        t0 = clock.monotonic()
+        scored = [runstore.scored_path_for(p) for p in to_analyse if runstore.scored_path_for(p).exists()]
+        to_index = list(pending.unindexed) + scored
+        own_scored = {runstore.scored_path_for(p) for p in own_chunks}
+        if to_index:
+            task = index_chunks.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
+            try:
+                totals = task(settings, to_index)
+            except Exception as exc:
+                summary.failures.append(
+                    f"Ghi chỉ mục thất bại sau {retries + 1} lần thử / indexing failed after {retries + 1} attempts: {str(exc).rstrip('.')}. "
+                    f"Dữ liệu được giữ trong {settings.data_dir / 'runs'}; lượt chạy sau sẽ ghi tiếp "
+                    "/ the items are kept on disk and the next run indexes them."
+                )
+            else:
+                c = summary.counts
+                c.indexed_new, c.indexed_updated, c.indexed_unchanged = totals.indexed, totals.updated, totals.unchanged
+                c.index_failed, c.dead_lettered = totals.failed, totals.dead_lettered
+                c.picked_up = sum(n for p, n in totals.chunks.items() if p not in own_scored) + totals.replayed
+                c.unreadable += totals.unreadable
+        runstore.release(run_dir)  # its work is done: what it left counts as pending, as any run's
+        summary.counts.pending = sum(runstore.count_lines(p) for p in runstore.pending_work(settings).unindexed) + sum(
+            runstore.count_lines(p) for p in runstore.pending_work(settings).unanalysed
+        )
+        summary.stage_seconds["index"] = clock.monotonic() - t0
+        summary.finished_at = utc_now()
+
+        _publish(summary, logger)
+        if summary.failures:
+            raise PipelineFailed(" | ".join(summary.failures), summary)
+        return summary
+    finally:
+        runstore.release(run_dir)
 
 
 def _publish(summary: RunSummary, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:

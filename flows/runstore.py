@@ -8,6 +8,7 @@ Each run gets its own folder ``<data_dir>/runs/<DAY>/<RUN_ID>/``::
     scored-000.jsonl …          ScoredItems (nested document + analysis JSON) of the same chunk
     scored-000.jsonl.indexed    marker: this chunk is in Elasticsearch (its IndexStats)
     summary.json                the RunSummary
+    running.json                while the run is going: its process (``claim`` / ``release``)
 
 and ``<data_dir>/runs/last_crawled.json`` keeps when each source was last crawled
 successfully, for runs that crawl only the sources their cadence makes due.
@@ -16,6 +17,12 @@ Every file is written to a temporary name and renamed, so a file that exists is 
 A stage that did not finish leaves its input without its output marker; the next run
 finds those (``pending_work``) and finishes them first. Re-indexing a chunk is harmless:
 document ids are stable, so Elasticsearch overwrites instead of duplicating.
+
+A run that is still going is not "unfinished": a second run started meanwhile (a manual
+``tinradar run`` beside the scheduled one) must not split its half-written crawl files or
+analyse its chunks under it. The running run marks its folder (``running.json``: process id
+and host); ``pending_work`` leaves a marked folder alone while that process lives (on another
+host, for ``STALE_AFTER``), and finishes it once the process has died without releasing it.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,6 +45,10 @@ from tinradar.schema import Document, ScoredItem, utc_now
 from tinradar.settings import Settings
 
 SPLIT_MARKER = "split.done"
+OWNER_MARKER = "running.json"
+#: A run marked by a process on another host (a shared data folder) whose liveness cannot be
+#: checked counts as going for this long after its mark, then as abandoned.
+STALE_AFTER = 12 * 3600.0
 INDEXED_SUFFIX = ".indexed"
 LAST_CRAWLED = "last_crawled.json"
 
@@ -52,6 +65,39 @@ def new_run_dir(settings: Settings, day: date, now: datetime | None = None) -> P
     path = runs_root(settings) / day.isoformat() / f"{stamp}-{secrets.token_hex(3)}"
     path.mkdir(parents=True, exist_ok=False)
     return path
+
+
+def claim(run_dir: Path) -> None:
+    """Mark ``run_dir`` as the going run of this process, until ``release``."""
+    write_text(run_dir / OWNER_MARKER, json.dumps({"pid": os.getpid(), "host": socket.gethostname()}) + "\n")
+
+
+def release(run_dir: Path) -> None:
+    """The run in ``run_dir`` is over (finished or failed): what it left is pending work."""
+    (run_dir / OWNER_MARKER).unlink(missing_ok=True)
+
+
+def in_progress(run_dir: Path) -> bool:
+    """Whether a live process is still working in ``run_dir`` (see the module docstring)."""
+    marker = run_dir / OWNER_MARKER
+    try:
+        owner = json.loads(marker.read_text(encoding="utf-8"))
+        marked = marker.stat().st_mtime
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):  # an unreadable mark is no proof of a live run
+        return False
+    if not isinstance(owner, dict) or not isinstance(owner.get("pid"), int):
+        return False
+    if owner.get("host") != socket.gethostname():
+        return time.time() - marked < STALE_AFTER
+    try:
+        os.kill(owner["pid"], 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def write_jsonl(path: Path, rows: Iterable[BaseModel | dict[str, Any]]) -> int:
@@ -185,7 +231,7 @@ def pending_work(settings: Settings, exclude: Path | None = None) -> PendingWork
     """Find every stage an earlier run started and did not finish."""
     work = PendingWork()
     for run in run_dirs(settings):
-        if exclude is not None and run == exclude:
+        if (exclude is not None and run == exclude) or in_progress(run):
             continue
         if not (run / SPLIT_MARKER).exists():
             if any(run.glob("crawl-*.jsonl")):

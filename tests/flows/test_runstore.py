@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -76,6 +77,36 @@ def test_pending_work_finds_each_unfinished_stage(tmp_path):
     runstore.write_text(runstore.indexed_marker(scored), "{}")
     assert runstore.pending_work(settings, exclude=unsplit).unindexed == []
     assert runstore.pending_work(settings, exclude=unsplit).unsplit == []
+
+
+def test_a_going_run_is_left_alone_until_its_process_is_gone(tmp_path):
+    """A second run must not split the half-written crawl files of a run that is still going."""
+    import json
+    import subprocess
+    import sys
+
+    settings = Settings(data_dir=tmp_path)
+    going = runstore.new_run_dir(settings, date(2021, 9, 3))
+    runstore.write_jsonl(going / "crawl-a.jsonl", [_doc(1)])
+    runstore.claim(going)  # this (live) process is running it
+    assert runstore.in_progress(going) and not runstore.pending_work(settings)
+
+    runstore.release(going)  # it ended without splitting: what it left is pending
+    assert runstore.pending_work(settings).unsplit == [going]
+
+    # it was marked by a process that then died (killed mid-crawl): pending again
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    runstore.claim(going)
+    owner = json.loads((going / runstore.OWNER_MARKER).read_text())
+    runstore.write_text(going / runstore.OWNER_MARKER, json.dumps({**owner, "pid": int(dead.stdout)}))
+    assert not runstore.in_progress(going) and runstore.pending_work(settings).unsplit == [going]
+
+    # marked on another host (a shared data folder): going until the mark is stale
+    runstore.write_text(going / runstore.OWNER_MARKER, json.dumps({**owner, "host": "another-host"}))
+    assert runstore.in_progress(going)
+    old = datetime.now(UTC).timestamp() - runstore.STALE_AFTER - 60
+    os.utime(going / runstore.OWNER_MARKER, (old, old))
+    assert not runstore.in_progress(going) and runstore.pending_work(settings).unsplit == [going]
 
 
 def test_write_jsonl_is_atomic(tmp_path):
