@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import lxml.html
 
 from crawlers.folding import fold_fast as fold
-from tinradar.text import clean_text
+from tinradar.text import clean_text, fold_aligned
 
 _BLOCKS = {"p", "div", "td", "center", "figure", "section", "li", "h2", "h3", "h4", "blockquote", "table"}
 #: Class tokens of caption elements (VnExpress ``p.Image``, Zing ``td.pCaption``, ``PhotoCMS_Caption``, ...).
@@ -448,8 +448,7 @@ def _drop_keep_blocks(el: lxml.html.HtmlElement) -> None:
 def credit(text: str) -> str:
     """A byline or source as one line, without the button words at its end ("Copy link")."""
     line = " ".join(clean_text(text).split())
-    folded = _folded_like(line)
-    match = _UI_TAIL.search(folded) if folded else None
+    match = _UI_TAIL.search(fold_aligned(line))
     return line[: match.start()].strip() if match else line
 
 
@@ -459,9 +458,7 @@ def writer_credit(text: str) -> str:
     or a note of the writer's role ("Hà Thu (tổng hợp)" → "Hà Thu": one writer, one value).
     A credit that is only a picture credit ("Ảnh: X") names no writer: ''."""
     line = credit(text)
-    folded = _folded_like(line)
-    if not folded:
-        return line
+    folded = fold_aligned(line)  # a match in it is a span of ``line``
     label = _WRITER_LABEL.match(folded)
     if label:
         line, folded = line[label.end() :], folded[label.end() :]
@@ -470,13 +467,6 @@ def writer_credit(text: str) -> str:
         line, folded = line[: pictures.start()], folded[: pictures.start()]
     role = _ROLE_NOTE.search(folded)
     return (line[: role.start()] if role else line).strip(" /|,;-")
-
-
-def _folded_like(line: str) -> str:
-    """``line`` folded character by character, so that a match in it is a span of ``line``
-    ('' when some character folds to more than one)."""
-    folded = "".join(fold(c) for c in line)
-    return folded if len(folded) == len(line) else ""
 
 
 # --- the extracted lines ------------------------------------------------------------------
