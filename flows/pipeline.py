@@ -312,19 +312,17 @@ def daily_pipeline(
                 c.index_failed, c.dead_lettered = totals.failed, totals.dead_lettered
                 c.picked_up = sum(n for p, n in totals.chunks.items() if p not in own_scored) + totals.replayed
                 c.unreadable += totals.unreadable
-        runstore.release(run_dir)  # its work is done: what it left counts as pending, as any run's
-        summary.counts.pending = sum(runstore.count_lines(p) for p in runstore.pending_work(settings).unindexed) + sum(
-            runstore.count_lines(p) for p in runstore.pending_work(settings).unanalysed
-        )
-        summary.stage_seconds["index"] = clock.monotonic() - t0
-        summary.finished_at = utc_now()
-
-        _publish(summary, logger)
-        if summary.failures:
-            raise PipelineFailed(" | ".join(summary.failures), summary)
-        return summary
     finally:
-        runstore.release(run_dir)
+        runstore.release(run_dir)  # over, done or failed: what it left counts as pending, as any run's
+    left = runstore.pending_work(settings)
+    summary.counts.pending = sum(runstore.count_lines(p) for p in [*left.unindexed, *left.unanalysed])
+    summary.stage_seconds["index"] = clock.monotonic() - t0
+    summary.finished_at = utc_now()
+
+    _publish(summary, logger)
+    if summary.failures:
+        raise PipelineFailed(" | ".join(summary.failures), summary)
+    return summary
 
 
 def _publish(summary: RunSummary, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
