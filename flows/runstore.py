@@ -83,9 +83,7 @@ def in_progress(run_dir: Path) -> bool:
     try:
         owner = json.loads(marker.read_text(encoding="utf-8"))
         marked = marker.stat().st_mtime
-    except FileNotFoundError:
-        return False
-    except (OSError, ValueError):  # an unreadable mark is no proof of a live run
+    except (OSError, ValueError):  # no mark, or an unreadable one: no proof of a live run
         return False
     if not isinstance(owner, dict) or not isinstance(owner.get("pid"), int):
         return False
@@ -96,7 +94,7 @@ def in_progress(run_dir: Path) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:  # alive, another user's
-        return True
+        pass
     return True
 
 

@@ -397,11 +397,6 @@ class ReportCollector:
         return data
 
     def _headlines(self, today: SearchStats, before: SearchStats) -> list[Headline]:
-        def claims(s: SearchStats) -> int:
-            # Items that spread a known claim (each once, whatever it spreads), not those that
-            # only refute it (a correction).
-            return s.spreading
-
         return [
             Headline(label="Tổng số tin, bài thu thập", today=today.total, yesterday=before.total, higher_is_bad=None),
             Headline(
@@ -409,7 +404,8 @@ class ReportCollector:
                 today=today.by_risk_level.get(RiskLevel.HIGH.value, 0),
                 yesterday=before.by_risk_level.get(RiskLevel.HIGH.value, 0),
             ),
-            Headline(label="Lặp lại tin sai đã biết", today=claims(today), yesterday=claims(before)),
+            # items that spread a known claim, each once whatever it spreads; not corrections
+            Headline(label="Lặp lại tin sai đã biết", today=today.spreading, yesterday=before.spreading),
             Headline(
                 label="Sắc thái tiêu cực",
                 today=today.by_sentiment.get(Sentiment.NEG.value, 0),
