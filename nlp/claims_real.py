@@ -18,6 +18,13 @@ redistributing the posts. ``dump`` writes the texts to a file *outside* the repo
 people labelling them::
 
     .venv/bin/python -m nlp.claims_real dump --set dev --out /tmp/claims_real_dev.tsv
+    .venv/bin/python -m nlp.claims_real report --set dev   # through the analyzer: counts only
+
+``report`` runs the whole analyzer, as a daily run does, and prints aggregates against the labels
+(``GUIDE.md`` says how they were written): how many posts that repeat a registry claim are found,
+how many posts with no registry claim are matched anyway, how refutations and questions come out.
+It prints no risk levels: the rumor model was trained on these very posts, so its levels here
+would be read in-sample; a match's stance is what the claims path adds to the risk.
 """
 
 from __future__ import annotations
@@ -26,11 +33,12 @@ import argparse
 import csv
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp.covid import covid_probability
 from nlp.groups import dup_key
+from tinradar.settings import Settings
 from tinradar.text import fold, nfc
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -110,9 +118,111 @@ def dump(name: str, out: Path, data_dir: Path = DATA_DIR) -> int:
     return len(posts)
 
 
+@dataclass(frozen=True)
+class Label:
+    """What a person read in one post (``GUIDE.md``): the registry claims it carries, by stance."""
+
+    claims: dict[str, str] = field(default_factory=dict)  # claim id -> repeats | refutes | asks
+    other: bool = False  # spreads a false health claim no registry claim covers
+    unsure: bool = False
+
+    def ids(self, *stances: str) -> set[str]:
+        return {c for c, s in self.claims.items() if not stances or s in stances}
+
+
+def load_labels(name: str, claim_ids: set[str], directory: Path = LABEL_DIR) -> dict[str, Label]:
+    """The committed labels of one set, checked: a bad row is a clear error naming the row."""
+    path = directory / f"{name}.tsv"
+    if not path.is_file():
+        raise SystemExit(f"{path}: no labels for the {name} set yet")
+    labels: dict[str, Label] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh, delimiter="\t"), start=2):
+            where = f"{path.name}, row {n}"
+            pairs = [p for p in (row.get("claims") or "").split(";") if p.strip()]
+            claims: dict[str, str] = {}
+            for pair in pairs:
+                claim, _, stance = pair.strip().partition(":")
+                if claim not in claim_ids or stance not in STANCES:
+                    raise SystemExit(f"{where}: {pair!r} is not <registry claim id>:<{'|'.join(STANCES)}>")
+                claims[claim] = stance
+            if row["id"] in labels:
+                raise SystemExit(f"{where}: id {row['id']} labelled twice")
+            labels[row["id"]] = Label(claims, row.get("other") == "1", row.get("unsure") == "1")
+    return labels
+
+
+def outcomes(posts: Sequence[RealPost], settings: Settings) -> list[list[tuple[str, str]]]:
+    """Per post, as the analyzer sees it: its matches (claim id, stance), best first."""
+    import tempfile
+    from datetime import UTC, datetime
+
+    from nlp.analyzer import Analyzer
+    from tinradar.schema import Document, Kind
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Analyzer(settings.model_copy(update={"data_dir": Path(tmp)})) as analyzer,
+    ):
+        now = datetime.now(UTC)
+        docs = [
+            Document(id=f"claims-real-{p.id}", source_id="reintel", kind=Kind.SOCIAL, text=p.text, fetched_at=now)
+            for p in posts
+        ]
+        out = analyzer.analyze(docs)
+    return [[(m.claim_id, m.stance.value) for m in a.matched_claims] for a in out]
+
+
+def figures(
+    posts: Sequence[RealPost], labels: dict[str, Label], seen: Sequence[list[tuple[str, str]]]
+) -> dict[str, dict[str, int]]:
+    """Counts against the labels, by group of posts (see the module docstring); no post is named."""
+    figs: dict[str, dict[str, int]] = {}
+
+    def add(group: str, key: str, hit: bool = True) -> None:
+        row = figs.setdefault(group, {})
+        row[key] = row.get(key, 0) + int(hit)
+
+    for post, matches in zip(posts, seen, strict=True):
+        label = labels[post.id]
+        found = {c for c, _ in matches}
+        repeated = {c for c, s in matches if s == "repeats"}
+        for scope in ("all", "sure") if not label.unsure else ("all",):
+            if label.ids("repeats"):
+                group = f"{scope}: posts repeating a registry claim"
+                add(group, "posts")
+                add(group, "their claim found", bool(found & label.ids("repeats")))
+                add(group, "their claim found as repeated", bool(repeated & label.ids("repeats")))
+                add(group, "found first", bool(matches) and matches[0][0] in label.ids("repeats"))
+                add(group, "only other claims matched", bool(found) and not found & label.ids())
+            elif label.ids():
+                group = f"{scope}: posts refuting or asking about a registry claim (none repeated)"
+                add(group, "posts")
+                add(group, "their claim found", bool(found & label.ids()))
+                add(group, "a claim read as repeated", bool(repeated))
+            else:
+                kind = "unreliable" if post.unreliable else "reliable"
+                group = f"{scope}: posts with no registry claim, ReINTEL {kind}"
+                add(group, "posts")
+                add(group, "a claim matched (false match)", bool(found))
+                add(group, "a claim read as repeated", bool(repeated))
+                if label.other:
+                    add(group, "spreading a false claim the registry lacks")
+            if matches:
+                group = f"{scope}: posts the analyzer matched"
+                add(group, "posts")
+                add(group, "best match is a labelled claim (precision)", matches[0][0] in label.ids())
+                add(group, "best match labelled repeated", matches[0][0] in label.ids("repeats"))
+        if post.unreliable:
+            add("coverage: ReINTEL unreliable posts", "posts")
+            add("coverage: ReINTEL unreliable posts", "repeating a registry claim", bool(label.ids("repeats")))
+            add("coverage: ReINTEL unreliable posts", "a false claim the registry lacks", label.other)
+    return figs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.claims_real", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["dump", "count"])
+    parser.add_argument("command", choices=["dump", "count", "report"])
     parser.add_argument("--set", choices=SETS, default="dev")
     parser.add_argument("--out", type=Path, default=None, help="dump: file to write (outside the repository)")
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="the shared datasets folder")
@@ -121,6 +231,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, posts in draw(args.data).items():
             bad = sum(p.unreliable for p in posts)
             print(f"{name}: {len(posts)} posts ({bad} unreliable, {len(posts) - bad} reliable)")
+        return 0
+    if args.command == "report":
+        import json
+
+        from nlp.claims import load_claims
+
+        settings = Settings()
+        labels = load_labels(args.set, {c.id for c in load_claims(settings.claims_file)})
+        posts = draw(args.data)[args.set]
+        missing = [p.id for p in posts if p.id not in labels]
+        if missing or len(labels) != len(posts):
+            print(f"{args.set}.tsv labels {len(labels)} ids; the set has {len(posts)} ({len(missing)} unlabelled)")
+            return 2
+        print(json.dumps(figures(posts, labels, outcomes(posts, settings)), indent=2, ensure_ascii=False))
         return 0
     if args.out is None:
         parser.error("dump needs --out")

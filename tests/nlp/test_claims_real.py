@@ -1,0 +1,103 @@
+"""Real ReINTEL posts labelled with the claims they carry (``nlp.claims_real``): the draw, the
+label files and the counting. The figures themselves are in docs/nlp.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlp import claims_real
+from nlp.claims import load_claims
+from nlp.claims_real import LABEL_DIR, SETS, Label, RealPost, draw, figures, load_labels
+from nlp.groups import dup_key
+from tinradar.settings import Settings
+
+HEADER = "id\tclaims\tother\ttopic\tunsure\n"
+
+
+@pytest.fixture(scope="module")
+def claim_ids() -> set[str]:
+    return {c.id for c in load_claims(Settings().claims_file)}
+
+
+@pytest.fixture(scope="module")
+def sets(shared_dir: Path) -> dict[str, list[RealPost]]:
+    return draw(shared_dir / "datasets")
+
+
+def test_the_draw_keeps_repost_groups_on_one_side(sets: dict[str, list[RealPost]]) -> None:
+    dev, check = ({dup_key(p.text) for p in sets[name]} for name in SETS)
+    assert not dev & check
+    for name, posts in sets.items():
+        assert len({dup_key(p.text) for p in posts}) == len(posts), f"{name}: two posts of one group"
+        reliable = sum(not p.unreliable for p in posts)
+        assert reliable == claims_real.RELIABLE_PER_SET[name]
+        assert sum(p.unreliable for p in posts) >= 100
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_committed_labels_cover_the_drawn_posts_exactly(
+    name: str, sets: dict[str, list[RealPost]], claim_ids: set[str]
+) -> None:
+    if not (LABEL_DIR / f"{name}.tsv").is_file():
+        pytest.skip(f"no {name} labels committed")
+    labels = load_labels(name, claim_ids)
+    assert set(labels) == {p.id for p in sets[name]}
+    # the file holds ids and labels only: no column could carry a post's text
+    header = (LABEL_DIR / f"{name}.tsv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.split("\t") == ["id", "claims", "other", "topic", "unsure"]
+
+
+def test_a_bad_label_row_is_named(tmp_path: Path, claim_ids: set[str]) -> None:
+    (tmp_path / "dev.tsv").write_text(HEADER + "1\t\t0\t\t0\n2\tno-such-claim:repeats\t0\t\t0\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"dev\.tsv, row 3: 'no-such-claim:repeats'"):
+        load_labels("dev", claim_ids, tmp_path)
+    claim = sorted(claim_ids)[0]
+    (tmp_path / "dev.tsv").write_text(HEADER + f"1\t{claim}:believes\t0\t\t0\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="row 2"):
+        load_labels("dev", claim_ids, tmp_path)
+    (tmp_path / "dev.tsv").write_text(HEADER + "1\t\t0\t\t0\n1\t\t0\t\t0\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="labelled twice"):
+        load_labels("dev", claim_ids, tmp_path)
+
+
+def test_counts_against_the_labels() -> None:
+    posts = [RealPost(str(i), "", unreliable=i < 4) for i in range(7)]
+    labels = {
+        "0": Label({"a": "repeats"}),  # found, as repeated, first
+        "1": Label({"a": "repeats", "b": "repeats"}),  # only an unlabelled claim matched
+        "2": Label({"a": "repeats"}, unsure=True),  # missed
+        "3": Label({"b": "refutes"}),  # found, but read as repeated
+        "4": Label(),  # a false match
+        "5": Label(other=True),  # nothing matched; a claim the registry lacks
+        "6": Label(),  # nothing matched
+    }
+    seen = [[("a", "repeats")], [("c", "repeats")], [], [("b", "repeats")], [("a", "asks")], [], []]
+    figs = figures(posts, labels, seen)
+    rep = figs["all: posts repeating a registry claim"]
+    assert rep == {
+        "posts": 3,
+        "their claim found": 1,
+        "their claim found as repeated": 1,
+        "found first": 1,
+        "only other claims matched": 1,
+    }
+    assert figs["sure: posts repeating a registry claim"]["posts"] == 2  # the unsure row is left out
+    ref = figs["all: posts refuting or asking about a registry claim (none repeated)"]
+    assert ref == {"posts": 1, "their claim found": 1, "a claim read as repeated": 1}
+    none = figs["all: posts with no registry claim, ReINTEL reliable"]
+    assert none["posts"] == 3 and none["a claim matched (false match)"] == 1 and none["a claim read as repeated"] == 0
+    assert none["spreading a false claim the registry lacks"] == 1
+    matched = figs["all: posts the analyzer matched"]
+    assert matched["posts"] == 4 and matched["best match is a labelled claim (precision)"] == 2
+    assert figs["coverage: ReINTEL unreliable posts"] == {
+        "posts": 4,
+        "repeating a registry claim": 3,
+        "a false claim the registry lacks": 0,
+    }
+
+
+def test_dump_refuses_to_write_into_the_repository(shared_dir: Path) -> None:
+    with pytest.raises(SystemExit, match="inside the repository"):
+        claims_real.dump("dev", LABEL_DIR / "posts.tsv", shared_dir / "datasets")
