@@ -207,6 +207,17 @@ class ClaimMatcher:
             return folded
         parts: list[str] = []
         last = 0
+        if len(features) == len(folded):
+            # every character folded to one (NFC Vietnamese): the guarded words of ``folded`` are
+            # at the same offsets in ``features``; only those are looked at
+            for m in self._guarded_re.finditer(folded):
+                start, end = m.span()
+                word = features[start:end]
+                if word != m.group() and _WORD.fullmatch(word) and fold(word) == m.group():
+                    parts += [folded[last:start], word]
+                    last = end
+            parts.append(folded[last:])
+            return "".join(parts)
         for m in _WORD.finditer(features):
             word = m.group()
             folded_word = fold(word)
@@ -238,22 +249,20 @@ class ClaimMatcher:
         if self.matrix is None or not folded_texts:
             return LexicalDetail(out, best)
         sentences: list[str] = []
-        written: list[str] = []  # each sentence's written view (the sentence itself when alike)
+        local: list[int] = []  # each sentence's index among its text's sentences
         doc_of: list[int] = []
         pairs: list[int] = []  # index of the first sentence of each two-sentence window
         for d, text in enumerate(folded_texts):
             if self.prefilter is not None and not self.prefilter.search(text):
                 continue  # no claim's key term anywhere: nothing can reach the threshold
-            view = self.written_view(text, features[d] if features is not None else None)
-            views = split_sentences(view)
-            sents = views if view is text else [fold(s) for s in views]
+            sents = split_sentences(text)
             hit = [self.prefilter is None or bool(self.prefilter.search(x)) for x in sents]
             keep = [i for i in range(len(sents)) if hit[i] or (i and hit[i - 1]) or (i + 1 < len(sents) and hit[i + 1])]
             position: dict[int, int] = {}
             for i in keep:
                 position[i] = len(sentences)
                 sentences.append(sents[i])
-                written.append(views[i])
+                local.append(i)
                 doc_of.append(d)
             pairs.extend(position[i] for i in keep if i + 1 in position and (hit[i] or hit[i + 1]))
         if not sentences:
@@ -274,15 +283,32 @@ class ClaimMatcher:
             np.concatenate([np.asarray(doc_of), np.asarray(doc_of)[pair_idx]]) if len(pair_idx) else np.asarray(doc_of)
         )
 
-        def window_text(w: int, of: list[str] = sentences) -> str:
+        def window_text(w: int) -> str:
             if w < n_sent:
-                return of[w]
+                return sentences[w]
             first = int(pair_idx[w - n_sent])
-            return f"{of[first]} {of[first + 1]}"
+            return f"{sentences[first]} {sentences[first + 1]}"
+
+        # The written view's sentences, for a text one of whose windows is gated: few are, so the
+        # view is built only for those (it folds to the text: its sentences are the text's).
+        views: dict[int, list[str]] = {}
+
+        def written_text(w: int) -> str:
+            first = w if w < n_sent else int(pair_idx[w - n_sent])
+            d = doc_of[first]
+            if d not in views:
+                view = self.written_view(folded_texts[d], features[d] if features is not None else None)
+                views[d] = split_sentences(view) if view is not folded_texts[d] else []
+            if not views[d]:
+                return window_text(w)
+            of, i = views[d], local[first]
+            if i + (w >= n_sent) >= len(of) or fold(of[i]) != sentences[first]:
+                return window_text(w)  # not aligned (never for NFC text): as before the view
+            return of[i] if w < n_sent else f"{of[i]} {of[i + 1]}"
 
         # Key terms gate the windows that reach the threshold: without them a window keeps 40 %.
         for w, c in zip(*np.nonzero(per_claim >= self.threshold), strict=True):
-            if not self._has_terms(c, window_text(int(w)), window_text(int(w), written)):
+            if not self._has_terms(c, window_text(int(w)), written_text(int(w))):
                 per_claim[w, c] *= 0.4
         np.maximum.at(out, win_doc, per_claim)
         top = per_claim.max(axis=1)

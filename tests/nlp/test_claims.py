@@ -198,3 +198,14 @@ def test_terms_keep_their_diacritics_when_validated() -> None:
     assert claim.key_terms[0] == unicodedata.normalize("NFC", "tỏi")
     nfd = Claim.model_validate({**claim.model_dump(), "key_terms": [unicodedata.normalize("NFD", "Tỏi")]})
     assert nfd.key_terms == ["tỏi"]  # NFD input is kept in NFC
+
+
+def test_the_written_view_without_aligned_offsets() -> None:
+    """A stray combining mark (NFC cannot compose it after a space) folds to nothing: the
+    offsets of ``features`` and ``folded`` differ, and the view is built word by word."""
+    matcher = _garlic("tỏi")
+    norm = normalize("ăn tôi \u0301 rồi ăn tỏi")
+    assert len(norm.features) != len(norm.folded)
+    view = matcher.written_view(norm.folded, norm.features)
+    assert fold(view) == norm.folded and view.split()[1] == "tôi" and view.split()[-1] == "tỏi"
+    assert _holds_terms(matcher, "ăn tôi \u0301 rồi ăn tỏi") and not _holds_terms(matcher, "ăn tôi \u0301 nhé")
