@@ -209,3 +209,10 @@ def test_the_written_view_without_aligned_offsets() -> None:
     view = matcher.written_view(norm.folded, norm.features)
     assert fold(view) == norm.folded and view.split()[1] == "tôi" and view.split()[-1] == "tỏi"
     assert _holds_terms(matcher, "ăn tôi \u0301 rồi ăn tỏi") and not _holds_terms(matcher, "ăn tôi \u0301 nhé")
+
+
+def test_a_written_term_has_its_tone_marks_placed_as_texts_have_them() -> None:
+    """Texts are normalised to "khỏe" (nlp.normalize); a term typed "khoẻ" is read the same way."""
+    matcher = _garlic("khoẻ mạnh")
+    assert _holds_terms(matcher, "ai cũng khoẻ mạnh") and _holds_terms(matcher, "ai cũng khỏe mạnh")
+    assert _holds_terms(matcher, "ai cung khoe manh") and not _holds_terms(matcher, "ai cũng khóe mạnh")
