@@ -269,7 +269,9 @@ class Analyzer:
                 sents = [None] * len(scorable)
             for k, i in enumerate(scorable):
                 sentiment[i] = sents[k]
-        texts = [ClaimText(items[i].norm.folded, items[i].norm.text, covid[i]) for i in scorable]
+        texts = [
+            ClaimText(items[i].norm.folded, items[i].norm.text, covid[i], items[i].norm.features) for i in scorable
+        ]
         claims = self.matcher.find(texts) if texts else []
         matched: list[list[ClaimMatch]] = [[] for _ in items]
         for k, i in enumerate(scorable):

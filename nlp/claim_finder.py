@@ -124,17 +124,20 @@ SHIPPED: Literal[Shipped.SHIPPED] = Shipped.SHIPPED
 
 @dataclass
 class ClaimText:
-    """What the finder needs of one text: its folded view, its display text and COVID relevance."""
+    """What the finder needs of one text: its folded view, its display text and COVID relevance,
+    and its lower-case text with diacritics (``NormalizedText.features``), for the claim terms
+    written with diacritics (``nlp.claims``); without it those hold on any word that folds alike."""
 
     folded: str
     text: str
     covid_proba: float
+    features: str | None = None
 
     @classmethod
     def of(cls, text: str) -> ClaimText:
         """A raw text's view (the analyzer builds it from the normalised text it already has)."""
         norm = normalize(text)
-        return cls(norm.folded, norm.text, covid_probability(norm.folded))
+        return cls(norm.folded, norm.text, covid_probability(norm.folded), norm.features)
 
 
 @dataclass
@@ -220,7 +223,8 @@ class ClaimFinder:
         """Lexical scores for every text; cosines for the texts that can carry a claim."""
         n, c = len(texts), len(self.claims)
         folded = [t.folded for t in texts]
-        detail = self.lexical.detail(folded)
+        features = [t.features for t in texts]
+        detail = self.lexical.detail(folded, features)
         semantic = np.full((n, c), -1.0, dtype=np.float32)
         terms = np.zeros((n, c), dtype=bool)
         unaccented = np.asarray([bool(t.text) and fold(t.text) == t.text.lower() for t in texts], dtype=bool)
@@ -235,7 +239,7 @@ class ClaimFinder:
                 read = {int(i): self.encoder_text(texts[i].text) for i in rows}
                 vectors[rows] = self.encoder.queries(list(read.values()))
                 semantic[rows] = self.vectors.similarity(vectors[rows])
-                terms[rows] = self.lexical.terms([folded[i] for i in rows])
+                terms[rows] = self.lexical.terms([folded[i] for i in rows], [features[i] for i in rows])
                 best = detail.scores.max(axis=1)
                 near = (best >= NEAR) & (best < self.rule.lexical)  # a near miss, not already a match
                 extra = [i for i in rows if len(texts[i].text) > LONG_TEXT and near[i] and detail.best_window[i]]
@@ -320,7 +324,7 @@ class ClaimFinder:
         if not covid.any():
             return covid
         if lexical is None:
-            lexical = self.lexical.scores([t.folded for t in texts])
+            lexical = self.lexical.scores([t.folded for t in texts], [t.features for t in texts])
         near = np.asarray(lexical).max(axis=1, initial=0.0) > 0
         rows = np.flatnonzero(covid & ~near)
         if len(rows):

@@ -8,9 +8,14 @@ diacritics, reword it, wrap it in "chia sẻ gấp" and a story. So:
   paragraph inside a long post and cosine similarity against the whole post would drown it;
 * windows and the claim texts (claim + variants) are compared with TF-IDF character
   3–5-grams (robust to small edits and word-order changes) — one sparse product per batch;
-* a claim's ``required_terms`` (all) and ``key_terms`` (at least one), folded, must appear in
-  the window for a full score; without them the window keeps 40 % of its score, which keeps
-  generic epidemic vocabulary (or a place name alone) from matching a specific claim.
+* a claim's ``required_terms`` (all) and ``key_terms`` (at least one) must appear in the window
+  for a full score; without them the window keeps 40 % of its score, which keeps generic
+  epidemic vocabulary (or a place name alone) from matching a specific claim;
+* a term written folded ("toi") holds on the folded text, whatever the text's diacritics; a term
+  written with diacritics ("tỏi") holds on a word that folds alike and is either written exactly
+  so or typed without any diacritics ("toi"), so "tôi" (I) and "tối" (evening) no longer hold the
+  garlic claim's term. This is read on the text's *written view* (``ClaimMatcher.written_view``):
+  the folded text in which a word that folds to a word of such a term keeps its diacritics.
 
 The shipped YAML is the seed of the registry index (``index/claims.py``); the board adds
 claims there (``tinradar claims add``, the desk) and nothing needs retraining. The
@@ -31,8 +36,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from nlp.normalize import normalize
+from nlp.normalize import normalize, unify_tone_marks
 from tinradar.schema import Claim, ClaimMatch, validate_claims
+from tinradar.text import fold
 
 DEFAULT_THRESHOLD = 0.45
 _SENT = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -85,8 +91,44 @@ def registry_hash(claims: Sequence[Claim]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+#: A word of a text (letters and digits, with or without diacritics).
+_WORD = re.compile(r"[^\W_]+")
+
+
 def _term(term: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])")
+
+
+def _written_term(term: str) -> re.Pattern[str]:
+    """The pattern of a term written with diacritics, on a written view: each of its words as
+    written or folded ("tỏi" → ``(?:toi|tỏi)``), whole words as in ``_term``."""
+    words = []
+    for word in term.split(" "):
+        forms = dict.fromkeys([fold(word), word])
+        words.append("(?:" + "|".join(map(re.escape, forms)) + ")" if len(forms) > 1 else re.escape(word))
+    return re.compile(r"(?<![a-z0-9])" + " ".join(words) + r"(?![a-z0-9])")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A claim term as the matcher checks it.
+
+    ``folded``: the term folded (a text that holds it holds this substring, folded);
+    ``pattern``: the whole-word pattern, on the folded text (``written`` false: the term was
+    written without diacritics) or on the written view (``written`` true).
+    """
+
+    folded: str
+    pattern: re.Pattern[str]
+    written: bool
+
+    @classmethod
+    def of(cls, term: str) -> Term:
+        written = unify_tone_marks(term)
+        folded = fold(written)
+        if folded == written:
+            return cls(folded, _term(folded), False)
+        return cls(folded, _written_term(written), True)
 
 
 def _holds(text: str, term: str, pattern: re.Pattern[str]) -> bool:
@@ -96,6 +138,14 @@ def _holds(text: str, term: str, pattern: re.Pattern[str]) -> bool:
     for them far faster than the regex (which needs the substring to match at all).
     """
     return term in text and pattern.search(text) is not None
+
+
+def _holds_term(folded: str, written: str, term: Term) -> bool:
+    """Whether a window holds ``term``: ``folded`` and ``written`` are its folded text and
+    written view (the same string when the text has no word to tell apart)."""
+    if not term.written:
+        return _holds(folded, term.folded, term.pattern)
+    return term.folded in folded and term.pattern.search(written) is not None
 
 
 class ClaimMatcher:
@@ -117,11 +167,21 @@ class ClaimMatcher:
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
         self.matrix = self.vectorizer.fit_transform(texts).T.tocsr() if texts else None
         self.columns = [np.nonzero(self.owners == i)[0] for i in range(len(self.claims))]
-        self.key_terms = [[(t, _term(t)) for t in c.key_terms] for c in self.claims]
-        self.required = [[(t, _term(t)) for t in c.required_terms] for c in self.claims]
+        self.key_terms = [[Term.of(t) for t in c.key_terms] for c in self.claims]
+        self.required = [[Term.of(t) for t in c.required_terms] for c in self.claims]
+        #: The folded words of the terms written with diacritics: a word of a text that folds to
+        #: one of them keeps its diacritics in the written view (``written_view``).
+        guarded = {w for ts in [*self.key_terms, *self.required] for t in ts if t.written for w in t.folded.split()}
+        self.guarded = frozenset(guarded)
+        self._guarded_re = (
+            re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, sorted(guarded))) + r")(?![a-z0-9])")
+            if guarded
+            else None
+        )
         # Windows without any key term keep 40 % of their score, which cannot reach the
         # threshold; so when every claim has terms, only sentences near a term are scored.
-        terms = sorted({t for c in self.claims for t in [*c.key_terms, *c.required_terms]}, key=len, reverse=True)
+        # (Folded: a term written with diacritics is looked for by its fold, a superset.)
+        terms = sorted({t.folded for ts in [*self.key_terms, *self.required] for t in ts}, key=len, reverse=True)
         gated = all(c.key_terms or c.required_terms for c in self.claims) and threshold > 0.4
         self.prefilter = (
             re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")
@@ -133,12 +193,50 @@ class ClaimMatcher:
     def from_file(cls, path: Path, threshold: float = DEFAULT_THRESHOLD) -> ClaimMatcher:
         return cls(load_claims(path), threshold)
 
-    def scores(self, folded_texts: Sequence[str]) -> np.ndarray:
-        """Similarity (0..1) of each text to each claim: shape (texts, claims)."""
-        return self.detail(folded_texts).scores
+    def written_view(self, folded: str, features: str | None) -> str:
+        """The text as the terms written with diacritics read it: ``folded``, except that a word
+        of ``features`` (the lower-case text with its diacritics, ``NormalizedText.features``)
+        that folds to a word of such a term and carries diacritics is kept as written.
 
-    def detail(self, folded_texts: Sequence[str]) -> LexicalDetail:
+        Built from ``features`` alone, word by word (folding is character by character, so it
+        folds to ``folded``); ``folded`` itself when no such word is in the text, or without
+        ``features`` (a caller that only has the folded text: every word then counts as typed
+        without diacritics, the behaviour before terms could be written with them).
+        """
+        if features is None or self._guarded_re is None or not self._guarded_re.search(folded):
+            return folded
+        parts: list[str] = []
+        last = 0
+        if len(features) == len(folded):
+            # every character folded to one (NFC Vietnamese): the guarded words of ``folded`` are
+            # at the same offsets in ``features``; only those are looked at
+            for m in self._guarded_re.finditer(folded):
+                start, end = m.span()
+                word = features[start:end]
+                if word != m.group() and _WORD.fullmatch(word) and fold(word) == m.group():
+                    parts += [folded[last:start], word]
+                    last = end
+            parts.append(folded[last:])
+            return "".join(parts)
+        for m in _WORD.finditer(features):
+            word = m.group()
+            folded_word = fold(word)
+            if folded_word != word and folded_word in self.guarded:
+                parts += [fold(features[last : m.start()]), word]
+                last = m.end()
+        parts.append(fold(features[last:]))
+        return "".join(parts)
+
+    def scores(self, folded_texts: Sequence[str], features: Sequence[str | None] | None = None) -> np.ndarray:
+        """Similarity (0..1) of each text to each claim: shape (texts, claims)."""
+        return self.detail(folded_texts, features).scores
+
+    def detail(self, folded_texts: Sequence[str], features: Sequence[str | None] | None = None) -> LexicalDetail:
         """Scores per text and claim, and each text's best-scoring window.
+
+        ``features``: each text's lower-case text with its diacritics (``NormalizedText.features``),
+        for the terms written with diacritics (``written_view``); without it they hold on any
+        word that folds alike.
 
         Sentences are vectorised once; a two-sentence window is the normalised sum of its
         sentences' vectors (close to vectorising the joined text, at a fraction of the cost).
@@ -151,6 +249,7 @@ class ClaimMatcher:
         if self.matrix is None or not folded_texts:
             return LexicalDetail(out, best)
         sentences: list[str] = []
+        local: list[int] = []  # each sentence's index among its text's sentences
         doc_of: list[int] = []
         pairs: list[int] = []  # index of the first sentence of each two-sentence window
         for d, text in enumerate(folded_texts):
@@ -163,6 +262,7 @@ class ClaimMatcher:
             for i in keep:
                 position[i] = len(sentences)
                 sentences.append(sents[i])
+                local.append(i)
                 doc_of.append(d)
             pairs.extend(position[i] for i in keep if i + 1 in position and (hit[i] or hit[i + 1]))
         if not sentences:
@@ -189,9 +289,26 @@ class ClaimMatcher:
             first = int(pair_idx[w - n_sent])
             return f"{sentences[first]} {sentences[first + 1]}"
 
+        # The written view's sentences, for a text one of whose windows is gated: few are, so the
+        # view is built only for those (it folds to the text: its sentences are the text's).
+        views: dict[int, list[str]] = {}
+
+        def written_text(w: int) -> str:
+            first = w if w < n_sent else int(pair_idx[w - n_sent])
+            d = doc_of[first]
+            if d not in views:
+                view = self.written_view(folded_texts[d], features[d] if features is not None else None)
+                views[d] = split_sentences(view) if view is not folded_texts[d] else []
+            if not views[d]:
+                return window_text(w)
+            of, i = views[d], local[first]
+            if i + (w >= n_sent) >= len(of) or fold(of[i]) != sentences[first]:
+                return window_text(w)  # not aligned (never for NFC text): as before the view
+            return of[i] if w < n_sent else f"{of[i]} {of[i + 1]}"
+
         # Key terms gate the windows that reach the threshold: without them a window keeps 40 %.
         for w, c in zip(*np.nonzero(per_claim >= self.threshold), strict=True):
-            if not self._has_terms(c, window_text(int(w))):
+            if not self._has_terms(c, window_text(int(w)), written_text(int(w))):
                 per_claim[w, c] *= 0.4
         np.maximum.at(out, win_doc, per_claim)
         top = per_claim.max(axis=1)
@@ -202,21 +319,24 @@ class ClaimMatcher:
                 best_score[d], best[d] = float(top[w]), window_text(w)
         return LexicalDetail(np.clip(out, 0.0, 1.0), best)
 
-    def terms(self, folded_texts: Sequence[str]) -> np.ndarray:
-        """Whether each text holds each claim's terms (all required, one key term): (texts, claims)."""
+    def terms(self, folded_texts: Sequence[str], features: Sequence[str | None] | None = None) -> np.ndarray:
+        """Whether each text holds each claim's terms (all required, one key term): (texts, claims).
+
+        ``features`` as in ``detail``."""
         out = np.zeros((len(folded_texts), len(self.claims)), dtype=bool)
         for d, text in enumerate(folded_texts):
             if self.prefilter is not None and not self.prefilter.search(text):
                 continue
+            view = self.written_view(text, features[d] if features is not None else None)
             for c in range(len(self.claims)):
-                out[d, c] = self._has_terms(c, text)
+                out[d, c] = self._has_terms(c, text, view)
         return out
 
-    def _has_terms(self, c: int, text: str) -> bool:
+    def _has_terms(self, c: int, text: str, written: str) -> bool:
         required, any_of = self.required[c], self.key_terms[c]
-        if not all(_holds(text, t, p) for t, p in required):
+        if not all(_holds_term(text, written, t) for t in required):
             return False
-        return not any_of or any(_holds(text, t, p) for t, p in any_of)
+        return not any_of or any(_holds_term(text, written, t) for t in any_of)
 
     def locate(self, text: str, claim_id: str, floor: float = 0.2) -> tuple[int, int] | None:
         """Where in ``text`` (as written) the claim stands: the sentence, or two consecutive
@@ -242,9 +362,11 @@ class ClaimMatcher:
         start, end = windows[best]
         return start, start + len(text[start:end].rstrip())
 
-    def match(self, folded_texts: Sequence[str], top: int = 3) -> list[list[ClaimMatch]]:
-        """Claims above the threshold for each text, best first (at most ``top``)."""
-        scores = self.scores(folded_texts)
+    def match(
+        self, folded_texts: Sequence[str], top: int = 3, features: Sequence[str | None] | None = None
+    ) -> list[list[ClaimMatch]]:
+        """Claims above the threshold for each text, best first (at most ``top``; ``features`` as in ``detail``)."""
+        scores = self.scores(folded_texts, features)
         result: list[list[ClaimMatch]] = []
         for row in scores:
             idx = [i for i in np.argsort(-row)[:top] if row[i] >= self.threshold]
@@ -257,6 +379,7 @@ __all__ = [
     "Claim",
     "ClaimMatcher",
     "LexicalDetail",
+    "Term",
     "load_claims",
     "registry_hash",
     "split_sentences",

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from tinradar.text import clean_text, fold, nfc
+from tinradar.text import clean_text, nfc
 
 #: Version of the indexed document's shape (``index.doc.IndexDoc.schema_version``). 2: documents
 #: carry ``spread_claim_ids`` (the claims an item repeats or asks about, not those it refutes);
@@ -245,8 +245,12 @@ class Claim(BaseModel):
     correction: str
     debunked_by: list[str] = Field(min_length=1)
     source_url: str | None = None
-    key_terms: list[str] = Field(default_factory=list, description="Folded words; a match needs one of them")
-    required_terms: list[str] = Field(default_factory=list, description="Folded words; a match needs all of them")
+    key_terms: list[str] = Field(
+        default_factory=list, description="Words, folded or with diacritics (NFC); a match needs one of them"
+    )
+    required_terms: list[str] = Field(
+        default_factory=list, description="Words, folded or with diacritics (NFC); a match needs all of them"
+    )
 
     @field_validator("id")
     @classmethod
@@ -267,8 +271,12 @@ class Claim(BaseModel):
 
     @field_validator("key_terms", "required_terms")
     @classmethod
-    def _fold_terms(cls, value: list[str]) -> list[str]:
-        return [fold(t).strip() for t in value if t.strip()]
+    def _terms(cls, value: list[str]) -> list[str]:
+        """A term is kept lower-case, in NFC, with the diacritics it was written with: "tỏi" says
+        which word is meant, where its fold "toi" is also "tôi" (I) and "tối" (evening); the
+        matcher (``nlp.claims``) reads a term written without diacritics on the folded text,
+        as before. Only whitespace-only terms are dropped."""
+        return [nfc(t).lower().strip() for t in value if t.strip()]
 
 
 def validate_claims(items: list[Any]) -> list[Claim]:
