@@ -48,6 +48,8 @@ SETS = ("dev", "check")
 #: Reliable posts drawn per set (all unreliable COVID-related posts of the half are taken).
 RELIABLE_PER_SET = {"dev": 100, "check": 200}
 STANCES = ("repeats", "refutes", "asks")
+#: Registry claims added after the second labelling (``second/``): agreement leaves them out.
+ADDED_AFTER_SECOND: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -220,9 +222,41 @@ def figures(
     return figs
 
 
+def _kappa(a: Sequence[bool], b: Sequence[bool]) -> float | None:
+    """Cohen's kappa of two yes/no labellings of the same posts."""
+    n = len(a)
+    if not n:
+        return None
+    seen = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    chance = pa * pb + (1 - pa) * (1 - pb)
+    return None if chance == 1 else round((seen - chance) / (1 - chance), 3)
+
+
+def agreement(first: dict[str, Label], second: dict[str, Label], among: set[str]) -> dict[str, float | int | None]:
+    """How two independent labellings of one set agree, on the claims ``among`` (the registry
+    both labelled against): posts repeating some claim, and (post, claim) pairs repeated."""
+    ids = sorted(first.keys() & second.keys())
+    a = [bool(first[i].ids("repeats") & among) for i in ids]
+    b = [bool(second[i].ids("repeats") & among) for i in ids]
+    pairs_a = {(i, c) for i in ids for c in first[i].ids("repeats") & among}
+    pairs_b = {(i, c) for i in ids for c in second[i].ids("repeats") & among}
+    return {
+        "posts": len(ids),
+        "repeating a claim: first": sum(a),
+        "repeating a claim: second": sum(b),
+        "repeating a claim: both": sum(x and y for x, y in zip(a, b, strict=True)),
+        "repeating a claim: kappa": _kappa(a, b),
+        "claim pairs: first": len(pairs_a),
+        "claim pairs: second": len(pairs_b),
+        "claim pairs: both": len(pairs_a & pairs_b),
+        "other: kappa": _kappa([first[i].other for i in ids], [second[i].other for i in ids]),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.claims_real", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["dump", "count", "report"])
+    parser.add_argument("command", choices=["dump", "count", "report", "agreement"])
     parser.add_argument("--set", choices=SETS, default="dev")
     parser.add_argument("--out", type=Path, default=None, help="dump: file to write (outside the repository)")
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="the shared datasets folder")
@@ -231,6 +265,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, posts in draw(args.data).items():
             bad = sum(p.unreliable for p in posts)
             print(f"{name}: {len(posts)} posts ({bad} unreliable, {len(posts) - bad} reliable)")
+        return 0
+    if args.command == "agreement":  # the second labelling (second/<set>.tsv) against the first
+        import json
+
+        from nlp.claims import load_claims
+
+        known = {c.id for c in load_claims(Settings().claims_file)}
+        second = load_labels(args.set, known, LABEL_DIR / "second")
+        among = known - ADDED_AFTER_SECOND
+        print(json.dumps(agreement(load_labels(args.set, known), second, among), indent=2))
         return 0
     if args.command == "report":
         import json

@@ -9,7 +9,7 @@ import pytest
 
 from nlp import claims_real
 from nlp.claims import load_claims
-from nlp.claims_real import LABEL_DIR, SETS, Label, RealPost, draw, figures, load_labels
+from nlp.claims_real import LABEL_DIR, SETS, Label, RealPost, agreement, draw, figures, load_labels
 from nlp.groups import dup_key
 from tinradar.settings import Settings
 
@@ -101,3 +101,13 @@ def test_counts_against_the_labels() -> None:
 def test_dump_refuses_to_write_into_the_repository(shared_dir: Path) -> None:
     with pytest.raises(SystemExit, match="inside the repository"):
         claims_real.dump("dev", LABEL_DIR / "posts.tsv", shared_dir / "datasets")
+
+
+def test_agreement_between_two_labellings() -> None:
+    first = {"1": Label({"a": "repeats"}), "2": Label({"b": "repeats"}), "3": Label(), "4": Label(other=True)}
+    second = {"1": Label({"a": "repeats"}), "2": Label({"c": "repeats"}), "3": Label({"z": "repeats"}), "4": Label()}
+    out = agreement(first, second, among={"a", "b", "c"})  # "z" was added after the second labelling
+    assert out["repeating a claim: first"] == out["repeating a claim: second"] == out["repeating a claim: both"] == 2
+    assert out["repeating a claim: kappa"] == 1.0
+    assert (out["claim pairs: first"], out["claim pairs: second"], out["claim pairs: both"]) == (2, 2, 1)
+    assert out["other: kappa"] == 0.0
