@@ -17,6 +17,20 @@ from nlp.normalize import normalize
 from tinradar.settings import Settings
 from tinradar.text import fold
 
+#: Claims added to the registry after the blind sets (claims_fresh, claims_fresh2) were written,
+#: from the uncovered topics of the real dev posts (nlp/data/claims_real): the blind sets cannot
+#: hold paraphrases of them, so "covers every claim" means every claim the registry had then.
+ADDED_AFTER_THE_BLIND_SETS = frozenset(
+    {"runny-nose-not-covid", "salt-mask-kills-virus", "essential-oil-prevents-covid", "covid-20-strain-hoax"}
+)
+
+
+def _registry_ids_of_the_blind_sets() -> set[str]:
+    """The registry's ids less those added after the blind sets (each of which must still exist)."""
+    ids = {c.id for c in load_claims(Settings().claims_file)}
+    assert ids >= ADDED_AFTER_THE_BLIND_SETS
+    return ids - ADDED_AFTER_THE_BLIND_SETS
+
 
 def _compact(text: str) -> str:
     return " ".join(normalize(text).folded.replace(",", " ").replace(".", " ").split())
@@ -62,7 +76,7 @@ def test_the_fresh_set_is_one_split_covering_every_claim() -> None:
     true = [i for i in items if i.kind == "true"]
     assert len(para) >= 135 and len(true) >= 130
     assert {i.split for i in items} == {"fresh"}
-    assert {i.claim for i in para} == {c.id for c in load_claims(Settings().claims_file)}
+    assert {i.claim for i in para} == _registry_ids_of_the_blind_sets()
     assert sum(i.unaccented for i in para) >= 0.35 * len(para)
     assert sum(i.category == "long" for i in para) >= 25
     assert all(unicodedata.normalize("NFC", i.text) == i.text for i in items)
@@ -146,7 +160,7 @@ def test_the_second_fresh_set_is_blind_sized_and_copies_no_other_set() -> None:
     assert not [i for i in items if i.kind == "stance"]
     assert {i.split for i in items} == {"fresh2"}
     per_claim = Counter(i.claim for i in para)
-    assert set(per_claim) == {c.id for c in load_claims(Settings().claims_file)}
+    assert set(per_claim) == _registry_ids_of_the_blind_sets()
     assert max(per_claim.values()) <= 4
     assert sum(i.unaccented for i in para) >= len(para) / 3
     assert {i.category for i in para} == {"plain", "slang", "teencode", "typo", "long"}
