@@ -48,8 +48,11 @@ SETS = ("dev", "check")
 #: Reliable posts drawn per set (all unreliable COVID-related posts of the half are taken).
 RELIABLE_PER_SET = {"dev": 100, "check": 200}
 STANCES = ("repeats", "refutes", "asks")
-#: Registry claims added after the second labelling (``second/``): agreement leaves them out.
-ADDED_AFTER_SECOND: set[str] = set()
+#: Registry claims added after the second labelling (``second/``), from the dev set's uncovered
+#: topics: agreement leaves them out (the second labeller never saw them).
+ADDED_AFTER_SECOND = frozenset(
+    {"runny-nose-not-covid", "salt-mask-kills-virus", "essential-oil-prevents-covid", "covid-20-strain-hoax"}
+)
 
 
 @dataclass(frozen=True)
