@@ -25,6 +25,13 @@ people labelling them::
 how many posts with no registry claim are matched anyway, how refutations and questions come out.
 It prints no risk levels: the rumor model was trained on these very posts, so its levels here
 would be read in-sample; a match's stance is what the claims path adds to the risk.
+
+``qa`` does the same for real text that should repeat no false claim: UIT-ViCoV19QA's questions
+(people asking doctors) and answers (doctors'), one split at a time. A match read as ``repeats``
+there raises a real question or a doctor's answer to ``high``: a false flag, unless the text
+really repeats the claim (a question may *ask* about one)::
+
+    .venv/bin/python -m nlp.claims_real qa --split val   # train: may train; val: read freely; test: report
 """
 
 from __future__ import annotations
@@ -48,6 +55,9 @@ SETS = ("dev", "check")
 #: Reliable posts drawn per set (all unreliable COVID-related posts of the half are taken).
 RELIABLE_PER_SET = {"dev": 100, "check": 200}
 STANCES = ("repeats", "refutes", "asks")
+#: ViCoV19QA's splits, as the claims work uses them: ``train`` may train (a verifier's real
+#: negatives), ``val`` is read freely, ``test`` is reported once per change.
+QA_SPLITS = ("train", "val", "test")
 #: Registry claims added after the second labelling (``second/``), from the dev set's uncovered
 #: topics: agreement leaves them out (the second labeller never saw them).
 ADDED_AFTER_SECOND = frozenset(
@@ -157,8 +167,8 @@ def load_labels(name: str, claim_ids: set[str], directory: Path = LABEL_DIR) -> 
     return labels
 
 
-def outcomes(posts: Sequence[RealPost], settings: Settings) -> list[list[tuple[str, str]]]:
-    """Per post, as the analyzer sees it: its matches (claim id, stance), best first."""
+def outcomes(texts: Sequence[str], settings: Settings) -> list[list[tuple[str, str]]]:
+    """Per text, as the analyzer sees it (a social post): its matches (claim id, stance), best first."""
     import tempfile
     from datetime import UTC, datetime
 
@@ -171,8 +181,8 @@ def outcomes(posts: Sequence[RealPost], settings: Settings) -> list[list[tuple[s
     ):
         now = datetime.now(UTC)
         docs = [
-            Document(id=f"claims-real-{p.id}", source_id="reintel", kind=Kind.SOCIAL, text=p.text, fetched_at=now)
-            for p in posts
+            Document(id=f"claims-real-{n:05d}", source_id="real", kind=Kind.SOCIAL, text=text, fetched_at=now)
+            for n, text in enumerate(texts)
         ]
         out = analyzer.analyze(docs)
     return [[(m.claim_id, m.stance.value) for m in a.matched_claims] for a in out]
@@ -225,6 +235,27 @@ def figures(
     return figs
 
 
+def qa_texts(split: str, data_dir: Path = DATA_DIR) -> dict[str, list[str]]:
+    """UIT-ViCoV19QA's questions (people's) and first answers (doctors') of one split, NFC."""
+    path = data_dir / "covid_qa" / "uit_vicov19qa" / f"UIT-ViCoV19QA_{split}.csv"
+    if not path.is_file():
+        raise SystemExit(f"{path} not found: --data must be the shared datasets folder")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="|"))
+    return {
+        "questions": [nfc(r["Question"]) for r in rows if (r.get("Question") or "").strip()],
+        "answers": [nfc(r["Answer_1"]) for r in rows if (r.get("Answer_1") or "").strip()],
+    }
+
+
+def qa_figures(seen: Sequence[list[tuple[str, str]]]) -> dict[str, int]:
+    """Matches on texts that should repeat no false claim, by the stance of the best match."""
+    out = {"texts": len(seen), "matched": sum(bool(m) for m in seen)}
+    for stance in STANCES:
+        out[f"best match read as {stance}"] = sum(bool(m) and m[0][1] == stance for m in seen)
+    return out
+
+
 def _kappa(a: Sequence[bool], b: Sequence[bool]) -> float | None:
     """Cohen's kappa of two yes/no labellings of the same posts."""
     n = len(a)
@@ -259,7 +290,8 @@ def agreement(first: dict[str, Label], second: dict[str, Label], among: set[str]
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.claims_real", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["dump", "count", "report", "agreement"])
+    parser.add_argument("command", choices=["dump", "count", "report", "agreement", "qa"])
+    parser.add_argument("--split", choices=QA_SPLITS, default="val", help="qa: the ViCoV19QA split")
     parser.add_argument("--set", choices=SETS, default="dev")
     parser.add_argument("--out", type=Path, default=None, help="dump: file to write (outside the repository)")
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="the shared datasets folder")
@@ -268,6 +300,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, posts in draw(args.data).items():
             bad = sum(p.unreliable for p in posts)
             print(f"{name}: {len(posts)} posts ({bad} unreliable, {len(posts) - bad} reliable)")
+        return 0
+    if args.command == "qa":
+        import json
+
+        settings = Settings()
+        texts = qa_texts(args.split, args.data)
+        figs = {kind: qa_figures(outcomes(items, settings)) for kind, items in texts.items()}
+        print(json.dumps(figs, indent=2, ensure_ascii=False))
         return 0
     if args.command == "agreement":  # the second labelling (second/<set>.tsv) against the first
         import json
@@ -291,7 +331,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if missing or len(labels) != len(posts):
             print(f"{args.set}.tsv labels {len(labels)} ids; the set has {len(posts)} ({len(missing)} unlabelled)")
             return 2
-        print(json.dumps(figures(posts, labels, outcomes(posts, settings)), indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                figures(posts, labels, outcomes([p.text for p in posts], settings)), indent=2, ensure_ascii=False
+            )
+        )
         return 0
     if args.out is None:
         parser.error("dump needs --out")

@@ -111,3 +111,16 @@ def test_agreement_between_two_labellings() -> None:
     assert out["repeating a claim: kappa"] == 1.0
     assert (out["claim pairs: first"], out["claim pairs: second"], out["claim pairs: both"]) == (2, 2, 1)
     assert out["other: kappa"] == 0.0
+
+
+def test_qa_counts_by_the_best_matchs_stance(shared_dir: Path) -> None:
+    seen = [[], [("a", "repeats"), ("b", "asks")], [("b", "asks")], [("c", "refutes")], []]
+    assert claims_real.qa_figures(seen) == {
+        "texts": 5,
+        "matched": 3,
+        "best match read as repeats": 1,
+        "best match read as refutes": 1,
+        "best match read as asks": 1,
+    }
+    texts = claims_real.qa_texts("test", shared_dir / "datasets")
+    assert len(texts["questions"]) == len(texts["answers"]) == 500
