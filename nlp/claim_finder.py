@@ -189,6 +189,7 @@ class ClaimFinder:
             {c.id: [normalize(t).folded for t in [c.claim, *c.variants]] for c in self.claims}
         )
         self.windows_embedded = 0  # extra (non-opening) windows embedded, for the benchmark
+        self.long_pairs = 0  # (text, claim) pairs the long-post verifier judged, for the benchmark
 
     @classmethod
     def from_settings(
@@ -454,6 +455,7 @@ class ClaimFinder:
         if not len(texts):
             return out
         p = verifier.proba(self.candidate_input(sig, texts, claims))
+        self.long_pairs += len(texts)
         out = out.copy()
         np.maximum.at(
             out, (texts, claims), to_lexical_scale(p, verifier.threshold, self.rule.lexical).astype(out.dtype)

@@ -263,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{name}: {len(posts)} posts ({bad} unreliable, {len(posts) - bad} reliable)")
         return 0
     if args.command == "report":
+        if args.oof is not None and args.set != "dev":  # before anything of the set is read
+            print("--oof reads the dev set only: its fold models were trained on it")
+            return 2
         import json
 
         from nlp.claims import load_claims
@@ -273,9 +276,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         missing = [p.id for p in posts if p.id not in labels]
         if missing or len(labels) != len(posts):
             print(f"{args.set}.tsv labels {len(labels)} ids; the set has {len(posts)} ({len(missing)} unlabelled)")
-            return 2
-        if args.oof is not None and args.set != "dev":
-            print("--oof reads the dev set only (the models were trained on it)")
             return 2
         seen = oof_outcomes(posts, settings, args.oof) if args.oof else outcomes(posts, settings)
         print(json.dumps(figures(posts, labels, seen), indent=2, ensure_ascii=False))

@@ -101,3 +101,9 @@ def test_counts_against_the_labels() -> None:
 def test_dump_refuses_to_write_into_the_repository(shared_dir: Path) -> None:
     with pytest.raises(SystemExit, match="inside the repository"):
         claims_real.dump("dev", LABEL_DIR / "posts.tsv", shared_dir / "datasets")
+
+
+def test_the_out_of_fold_report_reads_the_dev_set_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fold models were trained on the dev set: ``--oof`` refuses any other set before reading it."""
+    assert claims_real.main(["report", "--set", "check", "--oof", str(tmp_path)]) == 2
+    assert "dev set only" in capsys.readouterr().out
