@@ -17,6 +17,11 @@ is blind to negation and finds every same-topic official notice "close" to some 
   next claim by ``margin``, or reaches ``semantic_with_terms`` while the text holds the
   claim's terms. The reported ``similarity`` is on the lexical scale (the match threshold
   is ``lexical``): a semantic match maps its cosine linearly from its threshold to 1;
+* **the long-post verifier** (``<models_dir>/claims/verifier_long.json``, trained with real
+  labelled posts by ``python -m nlp.claim_verifier_long_train``), beside the verifier: for a text
+  longer than ``LONG_TEXT`` it judges the ``CANDIDATES`` first claims by cosine and the lexical
+  best, not only the top one (on real posts the right claim is often not first by cosine). It adds
+  no embedding; a shorter text is decided as before;
 * **the stance** (``nlp.stance``) of each match: repeats, refutes or asks, read over the text's
   opening and the sentences around the match; a refuting match carries the words that refute
   (``ClaimMatch.stance_phrase``), which the analyzer's cue quotes.
@@ -366,7 +371,8 @@ class ClaimFinder:
         """The rule as one score per text and claim, on the lexical scale (match at ``rule.lexical``).
 
         With a verifier: the lexical score, or for the encoder's top claim of an embedded text the
-        verifier's probability mapped linearly from its threshold (→ ``rule.lexical``) to 1.
+        verifier's probability mapped linearly from its threshold (→ ``rule.lexical``) to 1; and,
+        with the long-post verifier too, the same for each candidate claim of a long text.
         Without one: the calibrated cosine thresholds of ``MatchRule``.
         """
         if self.verifier is not None and self.vectors is not None and sig.vectors is not None:
