@@ -3,7 +3,8 @@
 Floors are the measured figures of the shipped rule (docs/nlp.md, "Known false claims") less a
 small margin; they are asserted on the *held-out* half only: the rule's thresholds and the
 verifier were chosen and trained without it (the calibration half, the registry, ReINTEL posts). The encoder is the real one; its vectors come from the user's cache after
-the first run.
+the first run. One more test holds a regression floor on the real ``dev`` set (in sample: the
+long-post verifier was trained on it).
 """
 
 from __future__ import annotations
