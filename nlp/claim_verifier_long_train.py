@@ -18,12 +18,14 @@ trained with real posts among its rows:
   calibration corrections), weighted ``DEV_WEIGHT``. The ``check`` set is never read.
 
 Folds are grouped (a registry text, an evaluation group, a post; a dev post that is also a
-ReINTEL training post is one group). The finder applies it to long posts only (``LONG_TEXT``),
-beside the shipped verifier: a short text's decision does not change. C and the threshold are
-chosen on out-of-fold figures: the most dev posts found (their labelled repeated claim among
-the matches, lexical OR verifier OR long-post verifier) with dev false matches on posts without
-a registry claim at most ``MAX_DEV_FALSE``, calibration false matches not above the shipped
-finder's, and at most ``MAX_REINTEL_ADDED`` more ReINTEL training posts matched. The choice reads
+ReINTEL training post is one group) and dealt in ``SPLITS`` seeded orders. The finder applies the
+model to long posts only (``LONG_TEXT``), beside the shipped verifier: a short text's decision
+does not change. C and the threshold are chosen on out-of-fold figures of the whole decision
+(lexical OR verifier OR long-post verifier), with limits that must hold in every split: dev false
+matches on posts without a registry claim at most ``MAX_DEV_FALSE``, calibration false matches not
+above the shipped finder's, at most ``MAX_REINTEL_ADDED`` more ReINTEL training posts matched;
+among those, the most dev posts found (their labelled repeated claim among the matches) in the
+worst split. The choice reads
 the dev figures out of fold, but it is a choice on them: the check set is the test. Run::
 
     .venv/bin/python -m nlp.claim_verifier_long_train    # → <models>/claims/verifier_long.json
@@ -56,6 +58,11 @@ DEV_WEIGHT = 5.0
 MAX_DEV_FALSE = 2
 #: At most this share more ReINTEL training posts (COVID-related, reliable) matched, out of fold.
 MAX_REINTEL_ADDED = 0.01
+#: Out-of-fold figures are read over this many grouped splits (seeds 0, 1, …): the choice must
+#: hold in each. With one split the dev false matches at a low threshold were 1 in one split and
+#: 3 in another (of four tried): one split is too few for 217 posts and 38 positives.
+SPLITS = 3
+FOLDS = 5
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.50, 0.991, 0.01), 2))
 
 
@@ -69,6 +76,16 @@ class Part:
     groups: list[str]
     texts: np.ndarray
     claims: np.ndarray
+
+
+def group_folds(groups: Sequence[str], seed: int, n: int = FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``n`` (train, test) index pairs; each group (a post, an evaluation group) in one test fold,
+    the groups dealt to folds in a seeded random order."""
+    names = sorted(set(groups))
+    order = np.random.default_rng(seed).permutation(len(names))
+    fold = {name: int(order[k]) % n for k, name in enumerate(names)}
+    of = np.asarray([fold[g] for g in groups])
+    return [(np.nonzero(of != k)[0], np.nonzero(of == k)[0]) for k in range(n)]
 
 
 def _concat(parts: Sequence[VerifierInput]) -> VerifierInput:
@@ -96,7 +113,6 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR, folds_d
     each fold's model and the dev posts it never saw (``folds.json``), for an out-of-fold
     reading of the dev set through the whole finder (``nlp.claims_real report --oof``)."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
     from sklearn.preprocessing import StandardScaler
 
     encoder, why = load_encoder(settings)
@@ -170,7 +186,7 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR, folds_d
     def model(c: float) -> tuple[StandardScaler, LogisticRegression]:
         return StandardScaler(), LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
 
-    folds = list(GroupKFold(n_splits=5).split(feats, y, groups))
+    splits = [group_folds(groups, seed) for seed in range(SPLITS)]
     dev_label = [labels[p.id] for p in dev_posts]
     cal_kind = [i.kind for i in cal]
 
@@ -217,30 +233,35 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR, folds_d
     }
     base = figures(np.zeros(len(y)), 2.0)  # the long-post verifier matching nothing: the shipped finder
     print(f"shipped finder: {base}", file=sys.stderr)
-    best: tuple[tuple[int, float], float, float, dict[str, int]] | None = None
+    best: tuple[tuple[int, float], float, float, dict[str, list[int]]] | None = None
     for c in C_GRID:
-        oof = np.zeros(len(y))
-        for tr, te in folds:
-            scaler, lr = model(c)
-            lr.fit(scaler.fit_transform(feats[tr]), y[tr], sample_weight=weight[tr])
-            oof[te] = lr.predict_proba(scaler.transform(feats[te]))[:, 1]
+        oofs = []
+        for folds in splits:
+            oof = np.zeros(len(y))
+            for tr, te in folds:
+                scaler, lr = model(c)
+                lr.fit(scaler.fit_transform(feats[tr]), y[tr], sample_weight=weight[tr])
+                oof[te] = lr.predict_proba(scaler.transform(feats[te]))[:, 1]
+            oofs.append(oof)
         for thr in THRESHOLDS:
-            fig = figures(oof, thr)
-            ok = (
-                fig["dev_false"] <= MAX_DEV_FALSE
-                and fig["calibration_false"] <= base["calibration_false"]
-                and fig["reintel_matched"] - base["reintel_matched"] <= MAX_REINTEL_ADDED * len(rel_texts)
+            each = [figures(oof, thr) for oof in oofs]
+            ok = all(
+                f["dev_false"] <= MAX_DEV_FALSE
+                and f["calibration_false"] <= base["calibration_false"]
+                and f["reintel_matched"] - base["reintel_matched"] <= MAX_REINTEL_ADDED * len(rel_texts)
+                for f in each
             )
+            fig = {key: [f[key] for f in each] for key in each[0]}
             print(f"C={c} threshold={thr}: {fig}{'' if ok else ' (over a limit)'}", file=sys.stderr)
-            if ok and (best is None or (fig["dev_found"], thr) > best[0]):
-                best = ((fig["dev_found"], thr), c, thr, fig)
+            if ok and (best is None or (min(fig["dev_found"]), thr) > best[0]):
+                best = ((min(fig["dev_found"]), thr), c, thr, fig)
     assert best is not None  # a threshold above every probability keeps the shipped figures
     _, c, thr, fig = best
     if folds_dir is not None:
         folds_dir.mkdir(parents=True, exist_ok=True)
         unseen: list[list[str]] = []
         dev_rows = np.nonzero(source == "dev")[0]
-        for k, (tr, te) in enumerate(folds):
+        for k, (tr, te) in enumerate(splits[0]):
             scaler, lr = model(c)
             lr.fit(scaler.fit_transform(feats[tr]), y[tr], sample_weight=weight[tr])
             path = folds_dir / f"fold{k}.json"

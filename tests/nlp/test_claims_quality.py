@@ -136,7 +136,7 @@ def _doc(item: EvalItem, n: int) -> Document:
 def test_real_dev_posts_keep_their_found_claims(shared_dir) -> None:  # type: ignore[no-untyped-def]
     """The real ``dev`` set through the whole analyzer (``nlp.claims_real``). The long-post verifier
     was trained on it, so this is a regression floor, not a measure: in sample 18 of 38 posts that
-    repeat a registry claim are found, 1 of 217 without one is matched (out of fold: 12 and 1;
+    repeat a registry claim are found, 1 of 217 without one is matched (out of fold: 11 and 1;
     before it, 5 and 1; docs/nlp.md). The ``check`` set is never read by a test."""
     from nlp import claims_real
     from nlp.claims import load_claims
