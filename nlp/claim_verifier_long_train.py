@@ -68,7 +68,8 @@ THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.50, 0.991, 0.01), 2))
 
 @dataclass
 class Part:
-    """Candidate rows of one source: (text, claim) pairs, labels, groups, and the texts' signals."""
+    """Candidate rows of one source: the verifier's input and label of each (text, claim) pair,
+    its fold group, and which text and claim it is (``texts``, ``claims``: rows of the source)."""
 
     name: str
     x: VerifierInput
