@@ -113,7 +113,7 @@ _INDIRECT = re.compile(_B + r"(?:kiem tra|biet|xem|cach|tim hieu|lam the nao)(?:
 #: assert; the rumor's rhetoric ("Tại sao…?", "Bạn có biết…?") is caught before (``_RHETORICAL``).
 _ASK_INFO = re.compile(
     _B + r"(?:bao nhieu|may (?:lieu|mui|ngay|lan|thang|tuan)|o dau|khi nao|bao lau|(?:nhu )?the nao|ra sao|"
-    r"lam sao(?! (?:ma|co))|(?:la|lam|can|nen|bi) gi|(?:loai|cach|mui|noi|vaccine|vac xin|vac-xin) nao|"
+    r"lam sao(?! (?:ma|co))|(?:la|can|nen|bi) gi|(?:loai|cach|mui|noi|vaccine|vac xin|vac-xin) nao|"
     r"(?:co|lieu|nen) \w+)" + _E
 )
 #: The rumor's own rhetorical questions ("Tại sao báo chí không đưa tin?").
