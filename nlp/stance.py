@@ -108,13 +108,15 @@ _ASK_CLAUSE = re.compile(
 )
 _INDIRECT = re.compile(_B + r"(?:kiem tra|biet|xem|cach|tim hieu|lam the nao)(?: \w+){0,3} co" + _E)
 #: An information-seeking question ("Tiêm ở đâu?", "Cần mấy liều?", "Có nên tiêm?", "Vắc xin có ảnh
-#: hưởng tới khả năng sinh sản?"): a question word or a yes/no "có …" without the closing "không",
+#: hưởng tới khả năng sinh sản?"): a question word or a yes/no "có/nên …" without the closing "không",
 #: in the last clause of a sentence that ends in "?". Who asks how, where, when or whether does not
-#: assert; the rumor's rhetoric ("Tại sao…?", "Bạn có biết…?") is caught before (``_RHETORICAL``).
+#: assert; the rumor's rhetoric ("Tại sao…?", "Bạn có biết…?") is caught before (``_RHETORICAL``),
+#: and its insinuation ("liệu có phải trùng hợp?", "có phải do 5G?") is no yes/no question here:
+#: without the closing "không", "liệu" and "có phải" suggest rather than ask.
 _ASK_INFO = re.compile(
     _B + r"(?:bao nhieu|may (?:lieu|mui|ngay|lan|thang|tuan)|o dau|khi nao|bao lau|(?:nhu )?the nao|ra sao|"
     r"lam sao(?! (?:ma|co))|(?:la|can|nen|bi) gi|(?:loai|cach|mui|noi|vaccine|vac xin|vac-xin) nao|"
-    r"(?:co|lieu|nen) \w+)" + _E
+    r"(?:co|nen) (?!phai)\w+)" + _E
 )
 #: The rumor's own rhetorical questions ("Tại sao báo chí không đưa tin?").
 _RHETORICAL = re.compile(_B + r"(?:tai sao|vi sao|sao lai|ban co biet|cac ban co biet|co biet (?:tai|vi) sao)" + _E)

@@ -174,6 +174,8 @@ def test_an_information_question_asks(wordings: dict[str, ClaimWording], claim_i
         # the rumor's rhetoric keeps its stance, question word or not
         ("vaccine-mass-deaths", "Bạn có biết bao nhiêu người đã chết sau mũi tiêm?"),
         ("vaccine-mass-deaths", "Tiêm xong chết cả làng, tại sao báo đài im lặng bao lâu nay?"),
+        # insinuation: "liệu có phải …?" without the closing "không" suggests, it does not ask
+        ("5g-spreads-covid", "Cột 5G dựng tới đâu dịch bùng tới đó, liệu có phải ngẫu nhiên?"),
         # a "có" that is the rumor's claim, not a question, before a question in the last clause
         ("vaccine-microchip", "Vắc xin có gắn chip theo dõi, vậy mà mọi người vẫn đi tiêm?"),
     ],
