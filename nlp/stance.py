@@ -32,8 +32,9 @@ from tinradar.schema import Stance
 
 #: The stance rules' version, stamped on every analysis (``versions["claims"]`` ends in it), so an
 #: analysis made under other rules is known and redone. ``stance-neg``: a negated predicate refutes;
-#: ``stance-neg-q``: the match carries the words its stance was read from, a question's too.
-STANCE_VERSION = "stance-neg-q"
+#: ``stance-neg-q``: the match carries the words its stance was read from, a question's too;
+#: ``stance-info``: information questions ask, a long text's negated predicate counts outside its region.
+STANCE_VERSION = "stance-info"
 
 _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
@@ -69,7 +70,7 @@ _DENIAL = re.compile(
     r"(?:chang|cha) co .{1,30} nao|chua co (?:ca|truong hop|ai|nguoi) nao|"
     r"(?:khong|chang|cha) (?:the |he )?(?:diet|tieu diet|giet|chua|chua khoi|chua duoc|gay|lam (?:lay|thay doi|tang)|lay|"
     r"truyen|ngan|chan|phong|phat hien|co tac dung|hieu qua|thay doi|chua (?:kim loai|chip|virus song)|"
-    r"bi (?:nhiem|lay|vo sinh|thieu oxy)|thieu oxy|nguy hiem)|"
+    r"bi (?:nhiem|lay|vo sinh|thieu oxy)|thieu oxy|nguy hiem|anh huong)|chu (?:khong|chang) phai|"
     r"khong (?:ban hanh|cu (?:nguoi|nhan vien|can bo)|thu (?:tien|phi))|"
     r"khong (?:can|nen) (?:hoang mang|do xo|tich tru|lo|so)|khong phai (?:la )?(?:hang|loai)|dung nghi|"
     r"mien phi|da tiem .{0,40}(?:van|binh thuong))" + _E
@@ -106,6 +107,17 @@ _ASK_CLAUSE = re.compile(
     + _ADDRESS
 )
 _INDIRECT = re.compile(_B + r"(?:kiem tra|biet|xem|cach|tim hieu|lam the nao)(?: \w+){0,3} co" + _E)
+#: An information-seeking question ("Tiêm ở đâu?", "Cần mấy liều?", "Có nên tiêm?", "Vắc xin có ảnh
+#: hưởng tới khả năng sinh sản?"): a question word or a yes/no "có/nên …" without the closing "không",
+#: in the last clause of a sentence that ends in "?". Who asks how, where, when or whether does not
+#: assert; the rumor's rhetoric ("Tại sao…?", "Bạn có biết…?") is caught before (``_RHETORICAL``),
+#: and its insinuation ("liệu có phải trùng hợp?", "có phải do 5G?") is no yes/no question here:
+#: without the closing "không", "liệu" and "có phải" suggest rather than ask.
+_ASK_INFO = re.compile(
+    _B + r"(?:bao nhieu|may (?:lieu|mui|ngay|lan|thang|tuan)|o dau|khi nao|bao lau|(?:nhu )?the nao|ra sao|"
+    r"lam sao(?! (?:ma|co))|(?:la|can|nen|bi) gi|(?:loai|cach|mui|noi|vaccine|vac xin|vac-xin) nao|"
+    r"(?:co|nen) (?!phai)\w+)" + _E
+)
 #: The rumor's own rhetorical questions ("Tại sao báo chí không đưa tin?").
 _RHETORICAL = re.compile(_B + r"(?:tai sao|vi sao|sao lai|ban co biet|cac ban co biet|co biet (?:tai|vi) sao)" + _E)
 _NEGATIONS = frozenset({"khong", "chang", "cha", "chua"})
@@ -278,7 +290,8 @@ def _asks(sentence: str) -> bool:
     if _RHETORICAL.search(sentence):
         return False
     if sentence.endswith("?"):
-        return bool(_ASK_TAIL.search(sentence) or _ASK_END.search(sentence))
+        last = re.split(r"[,;:]", sentence)[-1]  # "Vắc xin có chip, họ muốn gì?" does not ask whether it has
+        return bool(_ASK_TAIL.search(sentence) or _ASK_END.search(sentence) or _ASK_INFO.search(last))
     if _ASK_PLAIN.search(sentence):
         return True
     # Questions typed without "?": a clause that ends on a question word and maybe an address
@@ -315,11 +328,28 @@ def read_stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None
             asked = question_phrase(sentence)
         if not question and phrase is None:
             phrase = _refutes(sentence, claim, plain)
+    if phrase is None and region is not None:
+        phrase = _denied_elsewhere(folded, claim, set(sentences))
     if phrase is not None:
         return Stance.REFUTES, phrase
     if asked is not None:
         return Stance.ASKS, asked or None
     return Stance.REPEATS, None
+
+
+def _denied_elsewhere(folded: str, claim: ClaimWording, read: set[str]) -> str | None:
+    """The claim's own predicate negated in a sentence of a long text outside its region ("vắc xin
+    không gây ảnh hưởng đến khả năng sinh sản" three sentences after the greeting the match was
+    read in): the region holds the match, not always the denial. Only the claim-specific shape
+    (:func:`negated_predicate`, the claim's own word pair after the negation) counts out there,
+    never a plain denial or correction word, which long rumors are full of."""
+    for sentence in _sentences(folded[:5000]):
+        if sentence in read or _asks(sentence) or _NEGATED.search(sentence) or _BUT.search(sentence):
+            continue
+        found = negated_predicate(sentence, claim)
+        if found is not None:
+            return found
+    return None
 
 
 #: Words of a question quoted to the reviewer: its last clause, at most this many words.

@@ -150,3 +150,65 @@ def test_a_rumor_with_a_negation_still_repeats(wordings: dict[str, ClaimWording]
 def test_shorthand_is_shown_as_written() -> None:
     assert as_written("deo khau trang ko gay thieu oxy dau", "khong gay thieu oxy") == "ko gay thieu oxy"
     assert as_written("Không có gì", "khong co chuyen") == "khong co chuyen"  # not found: the folded phrase
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "text"),
+    [
+        # how, where, when, how many: a reader asking for information about the claim's topic
+        ("vaccine-fee-required", "Ở xã mình thì đăng ký tiêm mũi nhắc ở đâu, mất bao nhiêu tiền?"),
+        ("vaccine-causes-covid", "Người lớn tuổi nên tiêm mấy mũi thì đủ?"),
+        ("masks-cause-hypoxia", "Trẻ nhỏ đeo khẩu trang loại nào cho dễ thở?"),
+        # a yes/no question without the closing "không"
+        ("vaccine-infertility", "Chị em đang muốn có con thì có nên chích vắc xin?"),
+        ("alcohol-drinking-kills-virus", "Xịt cồn lên quần áo có giúp diệt được virus?"),
+    ],
+)
+def test_an_information_question_asks(wordings: dict[str, ClaimWording], claim_id: str, text: str) -> None:
+    assert _stance(text, wordings[claim_id]) is Stance.ASKS
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "text"),
+    [
+        # the rumor's rhetoric keeps its stance, question word or not
+        ("vaccine-mass-deaths", "Bạn có biết bao nhiêu người đã chết sau mũi tiêm?"),
+        ("vaccine-mass-deaths", "Tiêm xong chết cả làng, tại sao báo đài im lặng bao lâu nay?"),
+        # insinuation: "liệu có phải …?" without the closing "không" suggests, it does not ask
+        ("5g-spreads-covid", "Cột 5G dựng tới đâu dịch bùng tới đó, liệu có phải ngẫu nhiên?"),
+        # a "có" that is the rumor's claim, not a question, before a question in the last clause
+        ("vaccine-microchip", "Vắc xin có gắn chip theo dõi, vậy mà mọi người vẫn đi tiêm?"),
+    ],
+)
+def test_rumor_rhetoric_still_repeats(wordings: dict[str, ClaimWording], claim_id: str, text: str) -> None:
+    assert _stance(text, wordings[claim_id]) is Stance.REPEATS
+
+
+def test_a_denial_outside_the_region_refutes(wordings: dict[str, ClaimWording]) -> None:
+    # a long answer: the match is read in its greeting, the claim's predicate is denied further on
+    text = (
+        "Chào bạn, cảm ơn câu hỏi. Mũi tiêm vắc xin COVID-19 có thể gây sốt nhẹ một hai ngày. "
+        "Bạn nên nghỉ ngơi và uống đủ nước. Nếu sốt cao hãy đến trạm y tế. "
+        "Vắc xin không gây ảnh hưởng tới khả năng sinh sản của nam giới. Chúc bạn khỏe."
+    )
+    folded = normalize(text).folded
+    region = ". ".join(folded.split(". ")[:2]) + "."
+    got, phrase = read_stance(folded, wordings["vaccine-infertility"], region)
+    assert got is Stance.REFUTES
+    assert phrase is not None and "kha nang sinh san" in phrase
+    # a plain denial out there is not read: long rumors are full of them
+    rumor = text.replace(
+        "Vắc xin không gây ảnh hưởng tới khả năng sinh sản của nam giới", "Tuyệt đối không uống nước đá"
+    )
+    assert read_stance(normalize(rumor).folded, wordings["vaccine-infertility"], region)[0] is Stance.REPEATS
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "text"),
+    [
+        ("vaccine-certificate-sale", "Làm hồ sơ xin việc thì có chứng nhận tiêm hay không cũng không ảnh hưởng."),
+        ("herbal-cure-covid", "Xông lá chỉ giúp dễ chịu chứ không phải thuốc chữa COVID-19."),
+    ],
+)
+def test_plain_denials_of_an_effect_refute(wordings: dict[str, ClaimWording], claim_id: str, text: str) -> None:
+    assert _stance(text, wordings[claim_id]) is Stance.REFUTES
