@@ -74,15 +74,6 @@ def main() -> int:
         embedded_cold, windows = encoder.embedded - registry_embedded, finder.windows_embedded
         t_warm, _ = _run(finder, texts)
         embedded_warm = encoder.embedded - embedded_cold - registry_embedded
-        # the same warm run without the long-post verifier: what its candidate claims cost
-        plain = ClaimFinder.from_settings(
-            claims,
-            settings.model_copy(update={"cache_dir": Path(cache)}),
-            encoder=encoder,
-            rule=rule,
-            long_verifier=None,
-        )
-        t_plain, found_plain = _run(plain, texts)
     gate = int(finder.gate(texts).sum())
     stances = Counter(m[0].stance.value for m in found if m)
     n = len(texts)
@@ -102,11 +93,6 @@ def main() -> int:
         "two_signals_warm_s": round(t_warm, 2),
         "two_signals_warm_texts_per_s": round(n / t_warm, 1),
         "embedded_by_engine_warm": embedded_warm,
-        "long_verifier": finder.long_verifier is not None,
-        "long_verifier_pairs": finder.long_pairs,
-        "warm_without_long_verifier_s": round(t_plain, 2),
-        "ratio_warm_without_to_with_long": round(t_plain / t_warm, 3),
-        "matched_without_long_verifier": sum(bool(m) for m in found_plain),
         "ratio_cold_to_lexical": round(t_lex / t_cold, 3),
         "matched_lexical": sum(bool(m) for m in found_lex),
         "matched_two_signals": sum(bool(m) for m in found),

@@ -168,7 +168,6 @@ class Analyzer:
             "claims-"
             + registry_hash(self.claims)[:8]
             + (("+e5+verifier-s+near" if self.matcher.verifier else "+e5+near") if self.encoder else "")
-            + ("+long" if self.matcher.long_verifier else "")
             + ("+dia" if self.matcher.restorer else "")
             + f"+{STANCE_VERSION}"
         )

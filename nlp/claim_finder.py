@@ -17,11 +17,6 @@ is blind to negation and finds every same-topic official notice "close" to some 
   next claim by ``margin``, or reaches ``semantic_with_terms`` while the text holds the
   claim's terms. The reported ``similarity`` is on the lexical scale (the match threshold
   is ``lexical``): a semantic match maps its cosine linearly from its threshold to 1;
-* **the long-post verifier** (``<models_dir>/claims/verifier_long.json``, trained with real
-  labelled posts by ``python -m nlp.claim_verifier_long_train``), beside the verifier: for a text
-  longer than ``LONG_TEXT`` it judges the ``CANDIDATES`` first claims by cosine and the lexical
-  best, not only the top one (on real posts the right claim is often not first by cosine). It adds
-  no embedding; a shorter text is decided as before;
 * **the stance** (``nlp.stance``) of each match: repeats, refutes or asks, read over the text's
   opening and the sentences around the match; a refuting match carries the words that refute
   (``ClaimMatch.stance_phrase``), which the analyzer's cue quotes.
@@ -43,7 +38,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.claim_vectors import ClaimVectors
-from nlp.claim_verifier import Verifier, VerifierInput, claim_input, top_claim_input
+from nlp.claim_verifier import Verifier, VerifierInput, top_claim_input
 from nlp.claims import Claim, ClaimMatcher, split_sentences
 from nlp.covid import covid_probability
 from nlp.cues import as_written
@@ -88,12 +83,6 @@ OPENING_SIM = 0.30
 #: more long true posts (20 of 47 against 18; of its 16 typed without diacritics, 7 against 5);
 #: restoring only texts up to this length keeps the 102 and leaves the dev set as it was.
 RESTORE_MAX_CHARS = LONG_TEXT
-#: A long post (more than ``LONG_TEXT`` characters) is also judged by the long-post verifier
-#: (``<models_dir>/claims/verifier_long.json``, trained on real labelled posts) for this many claims
-#: first by cosine, and for the claim the lexical matcher scores highest: on real posts the claim a
-#: person labelled is often first lexically but not by cosine (the encoder reads the opening only).
-#: No embedding is added: only the verifier is asked more questions.
-CANDIDATES = 3
 
 
 class MatchRule(BaseModel):
@@ -165,7 +154,6 @@ class ClaimSignals:
     #: The verifier's (top claim, probability) for the embedded rows, when the sentence look
     #: computed them on exactly the inputs ``scores`` reads (no sentence replaced a row's).
     verified: tuple[np.ndarray, np.ndarray] | None = None
-    lengths: np.ndarray | None = None  # (texts,): characters, for the long-post verifier
 
 
 class ClaimFinder:
@@ -180,7 +168,6 @@ class ClaimFinder:
         cache_dir: Path | None = None,
         verifier: Verifier | None = None,
         restorer: Restorer | None = None,
-        long_verifier: Verifier | None = None,
     ) -> None:
         self.claims = list(claims)
         #: Texts typed without diacritics are embedded restored (``nlp.diacritics``): the encoder
@@ -188,8 +175,6 @@ class ClaimFinder:
         self.restorer = restorer if encoder is not None else None
         self.rule = rule or MatchRule()
         self.verifier = verifier if encoder is not None else None
-        #: A second verifier for long posts, over several candidate claims (``CANDIDATES``).
-        self.long_verifier = long_verifier if encoder is not None else None
         self.lexical = ClaimMatcher(self.claims, threshold=self.rule.lexical)
         self.encoder = encoder
         self.vectors = ClaimVectors(self.claims, encoder, cache_dir) if encoder is not None else None
@@ -197,7 +182,6 @@ class ClaimFinder:
             {c.id: [normalize(t).folded for t in [c.claim, *c.variants]] for c in self.claims}
         )
         self.windows_embedded = 0  # extra (non-opening) windows embedded, for the benchmark
-        self.long_pairs = 0  # (text, claim) pairs the long-post verifier judged, for the benchmark
 
     @classmethod
     def from_settings(
@@ -209,13 +193,11 @@ class ClaimFinder:
         rule: MatchRule | Literal[Shipped.SHIPPED] = SHIPPED,
         verifier: Verifier | Literal[Shipped.SHIPPED] | None = SHIPPED,
         restorer: Restorer | Literal[Shipped.SHIPPED] | None = SHIPPED,
-        long_verifier: Verifier | Literal[Shipped.SHIPPED] | None = SHIPPED,
     ) -> ClaimFinder:
         """The finder TinRadar runs: the one place its parts are read from the settings.
 
         By default (``SHIPPED``) the rule is ``<models_dir>/claims/rule.json``, the verifier
-        ``<models_dir>/claims/verifier.json`` (when it fits the encoder), the long-post verifier
-        ``<models_dir>/claims/verifier_long.json`` (likewise) and the diacritic restorer
+        ``<models_dir>/claims/verifier.json`` (when it fits the encoder) and the diacritic restorer
         ``<models_dir>/diacritics`` when ``claims_restore_diacritics`` is on; the claim vectors are
         cached under ``cache_dir``. A part given here is used as given (``None``: off), so the
         evaluation and the trainers change one part and keep the rest as the analyzer has it, and
@@ -227,22 +209,10 @@ class ClaimFinder:
             rule = MatchRule.load(models / "claims" / "rule.json")
         if verifier is SHIPPED:
             verifier = load_verifier(models, encoder) if encoder is not None else None
-        if long_verifier is SHIPPED:
-            long_verifier = (
-                Verifier.load(models / "claims" / "verifier_long.json", encoder.version)
-                if encoder is not None
-                else None
-            )
         if restorer is SHIPPED:
             restorer = load_restorer(models, settings.claims_restore_diacritics) if encoder is not None else None
         return cls(
-            claims,
-            encoder=encoder,
-            rule=rule,
-            cache_dir=settings.cache_dir,
-            verifier=verifier,
-            restorer=restorer,
-            long_verifier=long_verifier,
+            claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, verifier=verifier, restorer=restorer
         )
 
     @property
@@ -260,7 +230,6 @@ class ClaimFinder:
         unaccented = np.asarray([bool(t.text) and fold(t.text) == t.text.lower() for t in texts], dtype=bool)
         embedded = np.zeros(n, dtype=bool)
         vectors = None
-        lengths = np.asarray([len(t.text) for t in texts], dtype=np.int64)
         if self.encoder is not None and self.vectors is not None and n:
             embedded = self.gate(texts, detail.scores)
             rows = np.nonzero(embedded)[0]
@@ -280,13 +249,11 @@ class ClaimFinder:
                     semantic[extra] = np.maximum(semantic[extra], self.vectors.similarity(windows))
                 if self.verifier is not None:
                     sig = ClaimSignals(
-                        detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors, None, lengths
+                        detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors
                     )
                     sig.verified = self._sentence_look(read, rows, sig, self.verifier)
                     return sig
-        return ClaimSignals(
-            detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors, None, lengths
-        )
+        return ClaimSignals(detail.scores, semantic, terms, unaccented, embedded, detail.best_window, vectors)
 
     def encoder_text(self, text: str) -> str:
         """What the encoder reads of a text: the text, restored when typed without diacritics
@@ -375,15 +342,11 @@ class ClaimFinder:
         """The rule as one score per text and claim, on the lexical scale (match at ``rule.lexical``).
 
         With a verifier: the lexical score, or for the encoder's top claim of an embedded text the
-        verifier's probability mapped linearly from its threshold (→ ``rule.lexical``) to 1; and,
-        with the long-post verifier too, the same for each candidate claim of a long text.
+        verifier's probability mapped linearly from its threshold (→ ``rule.lexical``) to 1.
         Without one: the calibrated cosine thresholds of ``MatchRule``.
         """
         if self.verifier is not None and self.vectors is not None and sig.vectors is not None:
-            out = self._verified(sig, self.verifier)
-            if self.long_verifier is not None:
-                out = self._long_verified(sig, self.long_verifier, out)
-            return out
+            return self._verified(sig, self.verifier)
         r = self.rule
         sem = sig.semantic
         second = np.sort(sem, axis=1)[:, -2:-1] if sem.shape[1] > 1 else np.full((len(sem), 1), -1.0)
@@ -422,54 +385,9 @@ class ClaimFinder:
         else:
             top, x = self.verifier_input(sig, rows)
             p = verifier.proba(x)
-        out[rows, top] = np.maximum(out[rows, top], to_lexical_scale(p, verifier.threshold, self.rule.lexical))
-        return np.clip(out, 0.0, 1.0)
-
-    def candidates(self, sig: ClaimSignals, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(text, claim) pairs the long-post verifier judges: for each of these embedded texts its
-        ``CANDIDATES`` claims first by cosine and its best claim lexically (when above zero)."""
-        texts: list[int] = []
-        claims: list[int] = []
-        for r in rows.tolist():
-            chosen = [int(i) for i in np.argsort(-sig.semantic[r], kind="stable")[:CANDIDATES]]
-            best = int(np.argmax(sig.lexical[r])) if sig.lexical.shape[1] else 0
-            if sig.lexical.shape[1] and sig.lexical[r, best] > 0 and best not in chosen:
-                chosen.append(best)
-            texts += [r] * len(chosen)
-            claims += chosen
-        return np.asarray(texts, dtype=np.int64), np.asarray(claims, dtype=np.int64)
-
-    def candidate_input(self, sig: ClaimSignals, texts: np.ndarray, claims: np.ndarray) -> VerifierInput:
-        """The verifier's input for each (text, claim) pair of ``candidates``."""
-        assert self.vectors is not None and sig.vectors is not None
-        return claim_input(
-            sig.vectors[texts],
-            sig.semantic[texts],
-            self.vectors.matrix,
-            self.vectors.owners,
-            sig.lexical[texts],
-            sig.terms[texts],
-            sig.unaccented[texts],
-            claims,
-        )
-
-    def long_rows(self, sig: ClaimSignals) -> np.ndarray:
-        """The embedded texts longer than ``LONG_TEXT`` (the long-post verifier's)."""
-        if sig.lengths is None:
-            return np.zeros(0, dtype=np.int64)
-        return np.nonzero(sig.embedded & (sig.lengths > LONG_TEXT))[0]
-
-    def _long_verified(self, sig: ClaimSignals, verifier: Verifier, out: np.ndarray) -> np.ndarray:
-        """``out`` raised where the long-post verifier finds a candidate claim in a long post."""
-        texts, claims = self.candidates(sig, self.long_rows(sig))
-        if not len(texts):
-            return out
-        p = verifier.proba(self.candidate_input(sig, texts, claims))
-        self.long_pairs += len(texts)
-        out = out.copy()
-        np.maximum.at(
-            out, (texts, claims), to_lexical_scale(p, verifier.threshold, self.rule.lexical).astype(out.dtype)
-        )
+        t, lex = verifier.threshold, self.rule.lexical
+        mapped = np.where(p >= t, lex + (1 - lex) * (p - t) / max(1 - t, 1e-6), lex * p / max(t, 1e-6) * 0.999)
+        out[rows, top] = np.maximum(out[rows, top], mapped)
         return np.clip(out, 0.0, 1.0)
 
     def decide(self, sig: ClaimSignals, top: int = 3) -> list[list[tuple[int, float]]]:
@@ -504,12 +422,6 @@ class ClaimFinder:
                 )
             out.append(matches)
         return out
-
-
-def to_lexical_scale(p: np.ndarray, threshold: float, lexical: float) -> np.ndarray:
-    """A verifier's probabilities on the lexical scale: its threshold → ``lexical``, linearly to 1."""
-    t, lex = threshold, lexical
-    return np.where(p >= t, lex + (1 - lex) * (p - t) / max(1 - t, 1e-6), lex * p / max(t, 1e-6) * 0.999)
 
 
 def _region(folded: str, window: str | None) -> str | None:

@@ -72,63 +72,24 @@ def top_claim_input(
     np.maximum.at(per_claim.T, owners, sims.T)
     if exclude is None:
         per_claim = np.maximum(per_claim, semantic)  # the finder's cosine may come from a near-miss window
-    top = per_claim.argmax(axis=1)
-    return top, _input(vectors, per_claim, sims, claim_rows, owners, lexical, terms, unaccented, top)
-
-
-def claim_input(
-    vectors: np.ndarray,
-    semantic: np.ndarray,
-    claim_rows: np.ndarray,
-    owners: np.ndarray,
-    lexical: np.ndarray,
-    terms: np.ndarray,
-    unaccented: np.ndarray,
-    candidate: np.ndarray,
-) -> VerifierInput:
-    """The verifier's input for one given claim of each text (``candidate``), first by cosine or not.
-
-    As ``top_claim_input`` for the top claim; for another claim ``lead`` is its (negative) gap to
-    the text's best claim. The finder asks about a few candidates per text
-    (``nlp.claim_finder.CANDIDATES``), not only the encoder's first.
-    """
-    sims = np.asarray(vectors, dtype=np.float32) @ claim_rows.T
-    per_claim = np.full((len(vectors), semantic.shape[1]), -2.0, dtype=np.float32)
-    np.maximum.at(per_claim.T, owners, sims.T)
-    per_claim = np.maximum(per_claim, semantic)
-    return _input(vectors, per_claim, sims, claim_rows, owners, lexical, terms, unaccented, candidate)
-
-
-def _input(
-    vectors: np.ndarray,
-    per_claim: np.ndarray,
-    sims: np.ndarray,
-    claim_rows: np.ndarray,
-    owners: np.ndarray,
-    lexical: np.ndarray,
-    terms: np.ndarray,
-    unaccented: np.ndarray,
-    candidate: np.ndarray,
-) -> VerifierInput:
-    """Scalars and vectors for claim ``candidate`` of each text (``per_claim``: cosine per claim)."""
+    order = np.argsort(-per_claim, axis=1)
+    top = order[:, 0]
     rows_n = np.arange(len(vectors))
-    cos1 = per_claim[rows_n, candidate]
-    others = per_claim.copy()
-    others[rows_n, candidate] = -np.inf
-    cos2 = others.max(axis=1) if per_claim.shape[1] > 1 else np.full(len(vectors), -1.0)
-    masked = np.where(owners[None, :] == candidate[:, None], sims, -3.0)
+    cos1 = per_claim[rows_n, top]
+    cos2 = per_claim[rows_n, order[:, 1]] if n_claims > 1 else np.full(len(vectors), -1.0)
+    masked = np.where(owners[None, :] == top[:, None], sims, -3.0)
     best_row = masked.argmax(axis=1)
     scalars = np.column_stack(
         [
             cos1,
             cos1 - cos2,
-            lexical[rows_n, candidate],
+            lexical[rows_n, top],
             lexical.max(axis=1) if lexical.shape[1] else np.zeros(len(vectors)),
-            terms[rows_n, candidate].astype(np.float32),
+            terms[rows_n, top].astype(np.float32),
             unaccented.astype(np.float32),
         ]
     )
-    return VerifierInput(np.asarray(vectors, dtype=np.float32), claim_rows[best_row], scalars)
+    return top, VerifierInput(np.asarray(vectors, dtype=np.float32), claim_rows[best_row], scalars)
 
 
 class Verifier:

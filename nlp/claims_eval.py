@@ -101,17 +101,8 @@ def claim_texts(items: Sequence[EvalItem]) -> list[ClaimText]:
 def _subset(sig: ClaimSignals, idx: np.ndarray) -> ClaimSignals:
     windows = [sig.windows[i] for i in idx] if sig.windows else []
     vectors = sig.vectors[idx] if sig.vectors is not None else None
-    lengths = sig.lengths[idx] if sig.lengths is not None else None
     return ClaimSignals(
-        sig.lexical[idx],
-        sig.semantic[idx],
-        sig.terms[idx],
-        sig.unaccented[idx],
-        sig.embedded[idx],
-        windows,
-        vectors,
-        None,
-        lengths,
+        sig.lexical[idx], sig.semantic[idx], sig.terms[idx], sig.unaccented[idx], sig.embedded[idx], windows, vectors
     )
 
 

@@ -167,13 +167,8 @@ def load_labels(name: str, claim_ids: set[str], directory: Path = LABEL_DIR) -> 
     return labels
 
 
-def outcomes(
-    texts: Sequence[str], settings: Settings, long_verifier: Path | None = None
-) -> list[list[tuple[str, str]]]:
-    """Per text, as the analyzer sees it (a social post): its matches (claim id, stance), best first.
-
-    ``long_verifier``: this long-post verifier file in place of the shipped one (an
-    out-of-fold model, ``oof_outcomes``)."""
+def outcomes(texts: Sequence[str], settings: Settings) -> list[list[tuple[str, str]]]:
+    """Per text, as the analyzer sees it (a social post): its matches (claim id, stance), best first."""
     import tempfile
     from datetime import UTC, datetime
 
@@ -184,10 +179,6 @@ def outcomes(
         tempfile.TemporaryDirectory() as tmp,
         Analyzer(settings.model_copy(update={"data_dir": Path(tmp)})) as analyzer,
     ):
-        if long_verifier is not None and analyzer.matcher.encoder is not None:
-            from nlp.claim_verifier import Verifier
-
-            analyzer.matcher.long_verifier = Verifier.load(long_verifier, analyzer.matcher.encoder.version)
         now = datetime.now(UTC)
         docs = [
             Document(id=f"claims-real-{n:05d}", source_id="real", kind=Kind.SOCIAL, text=text, fetched_at=now)
@@ -195,23 +186,6 @@ def outcomes(
         ]
         out = analyzer.analyze(docs)
     return [[(m.claim_id, m.stance.value) for m in a.matched_claims] for a in out]
-
-
-def oof_outcomes(posts: Sequence[RealPost], settings: Settings, folds: Path) -> list[list[tuple[str, str]]]:
-    """``outcomes`` with each post read by the long-post verifier of the fold that never saw it
-    (``python -m nlp.claim_verifier_long_train --folds DIR``): the dev set read out of fold. A post
-    in no fold (never embedded: no verifier reads it) is read with the first fold's model."""
-    import json
-
-    unseen = [set(ids) for ids in json.loads((folds / "folds.json").read_text(encoding="utf-8"))]
-    out: dict[str, list[tuple[str, str]]] = {}
-    for k, ids in enumerate(unseen):
-        chosen = [p for p in posts if p.id in ids or (k == 0 and not any(p.id in u for u in unseen))]
-        for post, seen in zip(
-            chosen, outcomes([p.text for p in chosen], settings, folds / f"fold{k}.json"), strict=True
-        ):
-            out[post.id] = seen
-    return [out[p.id] for p in posts]
 
 
 def figures(
@@ -321,12 +295,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--set", choices=SETS, default="dev")
     parser.add_argument("--out", type=Path, default=None, help="dump: file to write (outside the repository)")
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="the shared datasets folder")
-    parser.add_argument(
-        "--oof",
-        type=Path,
-        default=None,
-        help="report: the dev set out of fold, with the long-post verifier's fold models in this folder",
-    )
     args = parser.parse_args(argv)
     if args.command == "count":
         for name, posts in draw(args.data).items():
@@ -352,9 +320,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(agreement(load_labels(args.set, known), second, among), indent=2))
         return 0
     if args.command == "report":
-        if args.oof is not None and args.set != "dev":  # before anything of the set is read
-            print("--oof reads the dev set only: its fold models were trained on it")
-            return 2
         import json
 
         from nlp.claims import load_claims
@@ -366,8 +331,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if missing or len(labels) != len(posts):
             print(f"{args.set}.tsv labels {len(labels)} ids; the set has {len(posts)} ({len(missing)} unlabelled)")
             return 2
-        seen = oof_outcomes(posts, settings, args.oof) if args.oof else outcomes([p.text for p in posts], settings)
-        print(json.dumps(figures(posts, labels, seen), indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                figures(posts, labels, outcomes([p.text for p in posts], settings)), indent=2, ensure_ascii=False
+            )
+        )
         return 0
     if args.out is None:
         parser.error("dump needs --out")

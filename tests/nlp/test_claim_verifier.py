@@ -1,4 +1,4 @@
-"""The claim verifiers: the shipped files load for their encoder only, score, and the finder falls back."""
+"""The claim verifier: the shipped file loads for its encoder only, scores, and the finder falls back."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.claim_finder import CANDIDATES, LONG_TEXT, ClaimFinder, ClaimText
-from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, claim_input, feature_matrix, top_claim_input
+from nlp.claim_finder import ClaimFinder, ClaimText
+from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
 from nlp.normalize import normalize
 from tinradar.settings import Settings
 
@@ -117,73 +117,3 @@ def test_the_sentence_looks_probabilities_are_those_scores_would_compute(claim_f
     reused = finder.scores(sig)
     sig.verified = None  # read again, as before the reuse
     assert reused.tolist() == finder.scores(sig).tolist()
-
-
-LONG = Settings().models_dir / "claims" / "verifier_long.json"
-
-
-def test_the_shipped_long_post_verifier_loads_for_its_encoder_only() -> None:
-    if not LONG.is_file():
-        pytest.skip("no long-post verifier shipped")
-    raw = dict(json.loads(LONG.read_text(encoding="utf-8")))
-    verifier = Verifier.load(LONG, str(raw["encoder"]))
-    assert verifier is not None and 0.5 <= verifier.threshold < 1.0
-    assert Verifier.load(LONG, "another-encoder") is None
-    assert len(verifier.coef) == len(verifier.mean) == len(_raw()["model"]["coef"])  # type: ignore[index]
-
-
-def test_claim_input_asks_about_a_claim_that_is_not_first() -> None:
-    rows = np.asarray([[1, 0, 0], [0, 1, 0], [0.8, 0.6, 0]], dtype=np.float32)  # claim 0, claim 1, claim 1
-    owners = np.asarray([0, 1, 1])
-    text = np.asarray([[1, 0, 0]], dtype=np.float32)
-    lexical = np.asarray([[0.1, 0.4]], dtype=np.float32)
-    terms = np.asarray([[False, True]])
-    args = (text, np.full((1, 2), -1.0), rows, owners, lexical, terms, np.zeros(1, bool))
-    top, first = top_claim_input(*args)
-    same = claim_input(*args, top)
-    assert top[0] == 0 and np.allclose(first.scalars, same.scalars) and np.allclose(first.claim, same.claim)
-    second = claim_input(*args, np.asarray([1]))
-    cosine, lead, lex, lex_best, has_terms, _ = second.scalars[0]
-    assert cosine == pytest.approx(0.8) and lead == pytest.approx(-0.2)  # behind the first claim
-    assert lex == pytest.approx(0.4) and lex_best == pytest.approx(0.4) and has_terms == 1.0
-    assert np.allclose(second.claim[0], rows[2])  # the claim's text closest to the text
-
-
-def test_the_long_post_verifier_judges_candidate_claims_of_long_posts_only(claim_finder: ClaimFinder) -> None:
-    """A long post's candidates are its first claims by cosine and its lexical best; a short
-    text's scores are the shipped verifier's alone, whatever the long-post verifier says."""
-    verifier = Verifier.load(SHIPPED, claim_finder.encoder.version if claim_finder.encoder else None)
-    if verifier is None:
-        pytest.skip("no verifier for this encoder")
-    dim = claim_finder.encoder.dim if claim_finder.encoder else 0
-    n = len(SCALARS) + 3 * dim
-    says_yes = Verifier(np.zeros(n), np.ones(n), np.zeros(n), 10.0, 0.6, verifier.encoder)  # p ≈ 1 for any pair
-    kwargs = {"encoder": claim_finder.encoder, "rule": claim_finder.rule, "verifier": verifier}
-    plain = ClaimFinder(claim_finder.claims, **kwargs)  # type: ignore[arg-type]
-    both = ClaimFinder(claim_finder.claims, long_verifier=says_yes, **kwargs)  # type: ignore[arg-type]
-    plain.vectors = both.vectors = claim_finder.vectors
-    short = "Hôm nay cả nước ghi nhận thêm 120 ca mắc mới, đa số trong khu cách ly."
-    long = (
-        "Tổng hợp tin tức trong ngày về tình hình dịch bệnh COVID-19 tại các tỉnh thành. "
-        "Bộ Y tế cho biết đã có thêm nhiều bệnh nhân khỏi bệnh và được xuất viện. "
-        "Các địa phương tiếp tục rà soát người về từ vùng dịch, khai báo y tế bắt buộc. "
-        "Trường học vẫn cho học sinh nghỉ để phòng dịch, phụ huynh được khuyên theo dõi sức khỏe con. "
-        "Nhiều người truyền tai nhau rằng súc miệng nước muối mỗi ngày sẽ diệt virus corona trong cổ họng. "
-        "Cuối tuần các chợ vẫn mở cửa, người dân đeo khẩu trang khi ra đường."
-    )
-    texts = [ClaimText.of(short), ClaimText.of(long)]
-    assert len(long) > LONG_TEXT >= len(short)
-    sig = both.signals(texts)
-    assert sig.lengths is not None and sig.embedded.all()
-    assert both.long_rows(sig).tolist() == [1]
-    pairs, claims = both.candidates(sig, both.long_rows(sig))
-    first = np.argsort(-sig.semantic[1], kind="stable")[:CANDIDATES].tolist()
-    assert claims.tolist()[:CANDIDATES] == first and set(pairs.tolist()) == {1}
-    lexical_best = int(sig.lexical[1].argmax())
-    assert lexical_best in claims.tolist()
-    with_long, without = both.scores(sig), plain.scores(plain.signals(texts))
-    assert np.allclose(with_long[0], without[0])  # the short text: unchanged
-    assert (with_long[1, claims] >= claim_finder.rule.lexical).all()  # every candidate judged, here accepted
-    others = np.setdiff1d(np.arange(len(claim_finder.claims)), claims)
-    assert np.allclose(with_long[1, others], without[1, others])
-    assert both.long_pairs == len(claims)

@@ -3,8 +3,7 @@
 Floors are the measured figures of the shipped rule (docs/nlp.md, "Known false claims") less a
 small margin; they are asserted on the *held-out* half only: the rule's thresholds and the
 verifier were chosen and trained without it (the calibration half, the registry, ReINTEL posts). The encoder is the real one; its vectors come from the user's cache after
-the first run. One more test holds a regression floor on the real ``dev`` set (in sample: the
-long-post verifier was trained on it).
+the first run.
 """
 
 from __future__ import annotations
@@ -131,25 +130,3 @@ def _doc(item: EvalItem, n: int) -> Document:
     return Document(
         id=f"claims-eval-{n:05d}", source_id="test", kind=Kind.SOCIAL, text=item.text, fetched_at=datetime.now(UTC)
     )
-
-
-def test_real_dev_posts_keep_their_found_claims(shared_dir) -> None:  # type: ignore[no-untyped-def]
-    """The real ``dev`` set through the whole analyzer (``nlp.claims_real``). The long-post verifier
-    was trained on it, so this is a regression floor, not a measure: in sample 18 of 38 posts that
-    repeat a registry claim are found, 1 of 217 without one is matched (out of fold: 11 and 1;
-    before it, 5 and 1; docs/nlp.md). The ``check`` set is never read by a test."""
-    from nlp import claims_real
-    from nlp.claims import load_claims
-    from tinradar.settings import Settings
-
-    settings = Settings()
-    labels = claims_real.load_labels("dev", {c.id for c in load_claims(settings.claims_file)})
-    posts = claims_real.draw(shared_dir / "datasets")["dev"]
-    figs = claims_real.figures(posts, labels, claims_real.outcomes(posts, settings))
-    repeating = figs["all: posts repeating a registry claim"]
-    assert repeating["posts"] == 38 and repeating["their claim found"] >= 16
-    false = sum(
-        figs[f"all: posts with no registry claim, ReINTEL {kind}"]["a claim matched (false match)"]
-        for kind in ("reliable", "unreliable")
-    )
-    assert false <= 2

@@ -124,9 +124,3 @@ def test_qa_counts_by_the_best_matchs_stance(shared_dir: Path) -> None:
     }
     texts = claims_real.qa_texts("test", shared_dir / "datasets")
     assert len(texts["questions"]) == len(texts["answers"]) == 500
-
-
-def test_the_out_of_fold_report_reads_the_dev_set_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Fold models were trained on the dev set: ``--oof`` refuses any other set before reading it."""
-    assert claims_real.main(["report", "--set", "check", "--oof", str(tmp_path)]) == 2
-    assert "dev set only" in capsys.readouterr().out
