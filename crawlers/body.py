@@ -32,8 +32,7 @@ from dataclasses import dataclass, field
 
 import lxml.html
 
-from crawlers.folding import fold_fast as fold
-from tinradar.text import clean_text, fold_aligned
+from tinradar.text import clean_text, fold, fold_aligned
 
 _BLOCKS = {"p", "div", "td", "center", "figure", "section", "li", "h2", "h3", "h4", "blockquote", "table"}
 #: Class tokens of caption elements (VnExpress ``p.Image``, Zing ``td.pCaption``, ``PhotoCMS_Caption``, ...).

@@ -29,12 +29,11 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from crawlers import body as noise
-from crawlers.folding import fold_fast as fold
 from crawlers.pubdate import find_published
 from crawlers.registry import Selectors, Source
 from tinradar.ids import canonical_url, news_id
 from tinradar.schema import DatePrecision, Document, Kind, utc_now
-from tinradar.text import clean_text, nfc
+from tinradar.text import clean_text, fold, nfc
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)

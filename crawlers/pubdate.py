@@ -30,9 +30,8 @@ from zoneinfo import ZoneInfo
 import lxml.html
 
 from crawlers.dates import When, month_first_page, parse_when, url_day
-from crawlers.folding import fold_fast as fold
 from tinradar.schema import DatePrecision
-from tinradar.text import clean_text
+from tinradar.text import clean_text, fold
 
 _META = (
     "//meta[@property='article:published_time' or @name='article:published_time']/@content",
