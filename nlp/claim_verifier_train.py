@@ -27,8 +27,6 @@ matches on the training ReINTEL posts. Run::
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -41,6 +39,7 @@ from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
 from nlp.claims import Claim, ClaimMatcher
 from nlp.claims_eval import MAX_FALSE_MATCHES, claim_texts, load_eval_set
+from nlp.claims_real import even_id, reintel_rows
 from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
 from nlp.normalize import normalize
@@ -57,20 +56,11 @@ C_GRID = (0.003, 0.01, 0.03, 0.1)
 
 def reintel_posts(half: str, data_dir: Path = DATA_DIR) -> list[tuple[str, str, int]]:
     """(id, text, label) of ReINTEL posts: ``train`` = reliable with an even id hash; ``check`` = the rest."""
-    path = data_dir / "reintel" / "train.csv"
-    if not path.is_file():
-        raise SystemExit(f"{path} not found: --data must be the shared datasets folder")
-    out = []
-    with path.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            text = (row["post_message"] or "").strip()
-            if not text or text == "<URL>":
-                continue
-            even = int(hashlib.sha256(row["id"].encode()).hexdigest()[:8], 16) % 2 == 0
-            label = int(row["label"])
-            if (half == "train") == (even and label == 0):
-                out.append((row["id"], text, label))
-    return out
+    return [
+        (p.id, p.text, int(p.unreliable))
+        for p in reintel_rows(data_dir)
+        if (half == "train") == (even_id(p.id) and not p.unreliable)
+    ]
 
 
 def _texts(raw: Sequence[str]) -> list[ClaimText]:

@@ -74,7 +74,8 @@ class RealPost:
     unreliable: bool
 
 
-def _even(post_id: str) -> bool:
+def even_id(post_id: str) -> bool:
+    """The split of ReINTEL ids every claims tool shares: the first 8 hex digits of its sha256, even."""
     return int(hashlib.sha256(post_id.encode()).hexdigest()[:8], 16) % 2 == 0
 
 
@@ -83,18 +84,19 @@ def _order(post_id: str) -> str:
     return hashlib.sha256(f"claims-real:{post_id}".encode()).hexdigest()
 
 
-def _covid_posts(data_dir: Path) -> list[RealPost]:
+def reintel_rows(data_dir: Path = DATA_DIR) -> list[RealPost]:
+    """Every ReINTEL training post with a text (``<URL>``-only posts left out), NFC, in file order.
+    The one reader of ``reintel/train.csv`` for the claims work (here and the verifier's trainer)."""
     path = data_dir / "reintel" / "train.csv"
     if not path.is_file():
         raise SystemExit(f"{path} not found: --data must be the shared datasets folder")
-    out = []
     with path.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            text = nfc((row["post_message"] or "").strip())
-            if not text or text == "<URL>" or covid_probability(fold(text)) < 0.5:
-                continue
-            out.append(RealPost(row["id"], text, row["label"] == "1"))
-    return out
+        rows = [(row["id"], nfc((row["post_message"] or "").strip()), row["label"]) for row in csv.DictReader(fh)]
+    return [RealPost(i, text, label == "1") for i, text, label in rows if text and text != "<URL>"]
+
+
+def _covid_posts(data_dir: Path) -> list[RealPost]:
+    return [p for p in reintel_rows(data_dir) if covid_probability(fold(p.text)) >= 0.5]
 
 
 def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
@@ -103,7 +105,7 @@ def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
     seen: set[str] = set()
     sets: dict[str, list[RealPost]] = {}
     for name in SETS:
-        half = [p for p in posts if _even(p.id) == (name == "dev")]
+        half = [p for p in posts if even_id(p.id) == (name == "dev")]
         unreliable = [p for p in half if p.unreliable]
         reliable = sorted((p for p in half if not p.unreliable), key=lambda p: _order(p.id))
         chosen: list[RealPost] = []
