@@ -51,7 +51,9 @@ from tinradar.text import fold, nfc
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
 LABEL_DIR = Path(__file__).resolve().parent / "data" / "claims_real"
-SETS = ("dev", "check")
+SETS = ("dev", "check", "fresh")
+#: Posts drawn into ``fresh`` from ReINTEL's unlabelled test posts.
+FRESH_SIZE = 300
 #: Reliable posts drawn per set (all unreliable COVID-related posts of the half are taken).
 RELIABLE_PER_SET = {"dev": 100, "check": 200}
 STANCES = ("repeats", "refutes", "asks")
@@ -71,7 +73,7 @@ class RealPost:
 
     id: str
     text: str
-    unreliable: bool
+    unreliable: bool | None  # None: ReINTEL's unlabelled test posts (the ``fresh`` set)
 
 
 def even_id(post_id: str) -> bool:
@@ -99,12 +101,24 @@ def _covid_posts(data_dir: Path) -> list[RealPost]:
     return [p for p in reintel_rows(data_dir) if covid_probability(fold(p.text)) >= 0.5]
 
 
+def _unlabelled_covid_posts(data_dir: Path) -> list[RealPost]:
+    """ReINTEL's test posts (``unlabeled.csv``: no reliability label), COVID-related, NFC."""
+    path = data_dir / "reintel" / "unlabeled.csv"
+    if not path.is_file():
+        raise SystemExit(f"{path} not found: --data must be the shared datasets folder")
+    with path.open(encoding="utf-8") as fh:
+        rows = [(row["id"], nfc((row["post_message"] or "").strip())) for row in csv.DictReader(fh)]
+    return [
+        RealPost(i, text, None) for i, text in rows if text and text != "<URL>" and covid_probability(fold(text)) >= 0.5
+    ]
+
+
 def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
     """Both sets, drawn as the module docstring says; deterministic."""
     posts = sorted(_covid_posts(data_dir), key=lambda p: p.id)
     seen: set[str] = set()
     sets: dict[str, list[RealPost]] = {}
-    for name in SETS:
+    for name in ("dev", "check"):
         half = [p for p in posts if even_id(p.id) == (name == "dev")]
         unreliable = [p for p in half if p.unreliable]
         reliable = sorted((p for p in half if not p.unreliable), key=lambda p: _order(p.id))
@@ -119,6 +133,13 @@ def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
                 chosen.append(post)
                 taken += 1
         sets[name] = sorted(chosen, key=lambda p: p.id)
+    fresh: list[RealPost] = []
+    for post in sorted(_unlabelled_covid_posts(data_dir), key=lambda p: _order(p.id)):
+        key = dup_key(post.text)
+        if len(fresh) < FRESH_SIZE and key not in seen:
+            seen.add(key)
+            fresh.append(post)
+    sets["fresh"] = sorted(fresh, key=lambda p: p.id)
     return sets
 
 
@@ -131,7 +152,8 @@ def dump(name: str, out: Path, data_dir: Path = DATA_DIR) -> int:
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
         writer.writerow(["id", "unreliable", "text"])
         for post in posts:
-            writer.writerow([post.id, int(post.unreliable), " / ".join(post.text.split("\n"))])
+            shown = "" if post.unreliable is None else int(post.unreliable)
+            writer.writerow([post.id, shown, " / ".join(post.text.split("\n"))])
     return len(posts)
 
 
@@ -218,7 +240,7 @@ def figures(
                 add(group, "their claim found", bool(found & label.ids()))
                 add(group, "a claim read as repeated", bool(repeated))
             else:
-                kind = "unreliable" if post.unreliable else "reliable"
+                kind = {True: "unreliable", False: "reliable", None: "unlabelled"}[post.unreliable]
                 group = f"{scope}: posts with no registry claim, ReINTEL {kind}"
                 add(group, "posts")
                 add(group, "a claim matched (false match)", bool(found))
@@ -300,8 +322,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "count":
         for name, posts in draw(args.data).items():
-            bad = sum(p.unreliable for p in posts)
-            print(f"{name}: {len(posts)} posts ({bad} unreliable, {len(posts) - bad} reliable)")
+            bad, good = sum(p.unreliable is True for p in posts), sum(p.unreliable is False for p in posts)
+            print(
+                f"{name}: {len(posts)} posts ({bad} unreliable, {good} reliable, {len(posts) - bad - good} unlabelled)"
+            )
         return 0
     if args.command == "qa":
         import json
