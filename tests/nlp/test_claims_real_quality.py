@@ -26,8 +26,9 @@ def _figures(name: str, shared_dir: Path) -> dict[str, dict[str, int]]:
 
 
 def _false_matches(figs: dict[str, dict[str, int]]) -> tuple[int, int]:
-    groups = [figs[f"all: posts with no registry claim, ReINTEL {kind}"] for kind in ("reliable", "unreliable")]
-    return sum(g["a claim matched (false match)"] for g in groups), sum(g["posts"] for g in groups)
+    kinds = ("reliable", "unreliable", "unlabelled")
+    groups = [figs.get(f"all: posts with no registry claim, ReINTEL {kind}", {}) for kind in kinds]
+    return sum(g.get("a claim matched (false match)", 0) for g in groups), sum(g.get("posts", 0) for g in groups)
 
 
 @pytest.mark.parametrize(
