@@ -42,6 +42,7 @@ from nlp.claim_finder import ClaimFinder, ClaimSignals, ClaimText, MatchRule
 from nlp.claim_verifier import Verifier
 from nlp.claims import DEFAULT_THRESHOLD, load_claims
 from nlp.encoder import load_encoder
+from tinradar.schema import Analysis
 from tinradar.settings import Settings
 from tinradar.text import fold
 
@@ -211,12 +212,10 @@ def _rows(items: Sequence[EvalItem], out: Outcome, split: str) -> list[str]:
     return rows
 
 
-def risk_figures(items: Sequence[EvalItem], settings: Settings) -> dict[str, dict[str, int]]:
-    """Through the whole analyzer: true statements by risk level; paraphrases (and rumors worded
-    like corrections) by the stance of their best match; corrections and questions by risk level.
-    Counts only — no item is printed (the fresh set is read whole, never item by item)."""
+def analyze_texts(texts: Sequence[str], settings: Settings, source: str) -> list[Analysis]:
+    """Each text through the whole analyzer as a social post of ``source`` (ids in order), in a
+    throwaway data folder: an evaluation must leave the user's cluster store untouched."""
     import tempfile
-    from collections import Counter
     from datetime import UTC, datetime
 
     from nlp.analyzer import Analyzer
@@ -228,10 +227,19 @@ def risk_figures(items: Sequence[EvalItem], settings: Settings) -> dict[str, dic
     ):
         now = datetime.now(UTC)
         docs = [
-            Document(id=f"claims-eval-{n:05d}", source_id="eval", kind=Kind.SOCIAL, text=i.text, fetched_at=now)
-            for n, i in enumerate(items)
+            Document(id=f"claims-{source}-{n:05d}", source_id=source, kind=Kind.SOCIAL, text=text, fetched_at=now)
+            for n, text in enumerate(texts)
         ]
-        out = analyzer.analyze(docs)
+        return analyzer.analyze(docs)
+
+
+def risk_figures(items: Sequence[EvalItem], settings: Settings) -> dict[str, dict[str, int]]:
+    """Through the whole analyzer: true statements by risk level; paraphrases (and rumors worded
+    like corrections) by the stance of their best match; corrections and questions by risk level.
+    Counts only — no item is printed (the fresh set is read whole, never item by item)."""
+    from collections import Counter
+
+    out = analyze_texts([i.text for i in items], settings, "eval")
     figs: dict[str, Counter[str]] = {}
     for item, a in zip(items, out, strict=True):
         repeats = item.kind == "paraphrase" or (item.kind == "stance" and item.category == "repeats")

@@ -193,23 +193,9 @@ def load_labels(name: str, claim_ids: set[str], directory: Path = LABEL_DIR) -> 
 
 def outcomes(texts: Sequence[str], settings: Settings) -> list[list[tuple[str, str]]]:
     """Per text, as the analyzer sees it (a social post): its matches (claim id, stance), best first."""
-    import tempfile
-    from datetime import UTC, datetime
+    from nlp.claims_eval import analyze_texts
 
-    from nlp.analyzer import Analyzer
-    from tinradar.schema import Document, Kind
-
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        Analyzer(settings.model_copy(update={"data_dir": Path(tmp)})) as analyzer,
-    ):
-        now = datetime.now(UTC)
-        docs = [
-            Document(id=f"claims-real-{n:05d}", source_id="real", kind=Kind.SOCIAL, text=text, fetched_at=now)
-            for n, text in enumerate(texts)
-        ]
-        out = analyzer.analyze(docs)
-    return [[(m.claim_id, m.stance.value) for m in a.matched_claims] for a in out]
+    return [[(m.claim_id, m.stance.value) for m in a.matched_claims] for a in analyze_texts(texts, settings, "real")]
 
 
 def figures(
