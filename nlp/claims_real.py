@@ -2,16 +2,18 @@
 
 Every other claims evaluation set (``nlp/data/claims_eval``, ``claims_fresh``, ``claims_fresh2``)
 was written for the purpose, so it measures the matcher against its writers' style. The board
-meets real posts. This module draws real COVID-19 posts from ReINTEL (VLSP 2020) into two sets
+meets real posts. This module draws real COVID-19 posts from ReINTEL (VLSP 2020) into three sets
 that people label by reading, blind to the matcher:
 
 * ``dev``: unreliable COVID-related posts whose id hashes even, and 100 reliable ones with an even
   hash. Read it freely to find the matcher's mistakes.
 * ``check``: unreliable COVID-related posts whose id hashes odd, and 200 reliable ones with an odd
   hash. Report on it, never tune on it.
+* ``fresh``: 300 COVID-related posts of the task's unlabelled test posts (``unlabeled.csv``, no
+  reliability label), in a seeded order; drawn after the changes ``check`` judged, read once each.
 
-One post per near-duplicate group (:func:`nlp.groups.dup_key`), and a group drawn into ``dev`` is
-never drawn into ``check``, so a repost cannot carry a lesson from one set to the other.
+One post per near-duplicate group (:func:`nlp.groups.dup_key`), and a group drawn into one set is
+never drawn into another, so a repost cannot carry a lesson from one set to the next.
 
 Only ids and labels are committed (``nlp/data/claims_real/<set>.tsv``): ReINTEL's terms forbid
 redistributing the posts. ``dump`` writes the texts to a file *outside* the repository for the
@@ -86,60 +88,51 @@ def _order(post_id: str) -> str:
     return hashlib.sha256(f"claims-real:{post_id}".encode()).hexdigest()
 
 
-def reintel_rows(data_dir: Path = DATA_DIR) -> list[RealPost]:
-    """Every ReINTEL training post with a text (``<URL>``-only posts left out), NFC, in file order.
-    The one reader of ``reintel/train.csv`` for the claims work (here and the verifier's trainer)."""
-    path = data_dir / "reintel" / "train.csv"
+def reintel_rows(data_dir: Path = DATA_DIR, file: str = "train.csv") -> list[RealPost]:
+    """Every ReINTEL post of ``file`` with a text (``<URL>``-only posts left out), NFC, in file order:
+    ``train.csv`` (labelled) or ``unlabeled.csv`` (the task's test posts: ``unreliable`` is None).
+    The one reader of ReINTEL for the claims work (here and the verifier's trainer)."""
+    path = data_dir / "reintel" / file
     if not path.is_file():
         raise SystemExit(f"{path} not found: --data must be the shared datasets folder")
     with path.open(encoding="utf-8") as fh:
-        rows = [(row["id"], nfc((row["post_message"] or "").strip()), row["label"]) for row in csv.DictReader(fh)]
-    return [RealPost(i, text, label == "1") for i, text, label in rows if text and text != "<URL>"]
-
-
-def _covid_posts(data_dir: Path) -> list[RealPost]:
-    return [p for p in reintel_rows(data_dir) if covid_probability(fold(p.text)) >= 0.5]
-
-
-def _unlabelled_covid_posts(data_dir: Path) -> list[RealPost]:
-    """ReINTEL's test posts (``unlabeled.csv``: no reliability label), COVID-related, NFC."""
-    path = data_dir / "reintel" / "unlabeled.csv"
-    if not path.is_file():
-        raise SystemExit(f"{path} not found: --data must be the shared datasets folder")
-    with path.open(encoding="utf-8") as fh:
-        rows = [(row["id"], nfc((row["post_message"] or "").strip())) for row in csv.DictReader(fh)]
+        rows = [(row["id"], nfc((row["post_message"] or "").strip()), row.get("label")) for row in csv.DictReader(fh)]
     return [
-        RealPost(i, text, None) for i, text in rows if text and text != "<URL>" and covid_probability(fold(text)) >= 0.5
+        RealPost(i, text, None if label is None else label == "1")
+        for i, text, label in rows
+        if text and text != "<URL>"
     ]
 
 
+def _covid_posts(data_dir: Path, file: str) -> list[RealPost]:
+    return [p for p in reintel_rows(data_dir, file) if covid_probability(fold(p.text)) >= 0.5]
+
+
+def _take(pool: Sequence[RealPost], limit: int, seen: set[str]) -> list[RealPost]:
+    """The first ``limit`` posts of ``pool`` whose near-duplicate group is not ``seen`` yet (one
+    post per group; the groups taken are added to ``seen``)."""
+    taken: list[RealPost] = []
+    for post in pool:
+        key = dup_key(post.text)
+        if len(taken) < limit and key not in seen:
+            seen.add(key)
+            taken.append(post)
+    return taken
+
+
 def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
-    """Both sets, drawn as the module docstring says; deterministic."""
-    posts = sorted(_covid_posts(data_dir), key=lambda p: p.id)
+    """The three sets, drawn as the module docstring says; deterministic."""
+    posts = sorted(_covid_posts(data_dir, "train.csv"), key=lambda p: p.id)
     seen: set[str] = set()
     sets: dict[str, list[RealPost]] = {}
     for name in ("dev", "check"):
         half = [p for p in posts if even_id(p.id) == (name == "dev")]
         unreliable = [p for p in half if p.unreliable]
         reliable = sorted((p for p in half if not p.unreliable), key=lambda p: _order(p.id))
-        chosen: list[RealPost] = []
-        for pool, limit in ((unreliable, len(unreliable)), (reliable, RELIABLE_PER_SET[name])):
-            taken = 0
-            for post in pool:
-                key = dup_key(post.text)
-                if taken >= limit or key in seen:
-                    continue
-                seen.add(key)
-                chosen.append(post)
-                taken += 1
+        chosen = _take(unreliable, len(unreliable), seen) + _take(reliable, RELIABLE_PER_SET[name], seen)
         sets[name] = sorted(chosen, key=lambda p: p.id)
-    fresh: list[RealPost] = []
-    for post in sorted(_unlabelled_covid_posts(data_dir), key=lambda p: _order(p.id)):
-        key = dup_key(post.text)
-        if len(fresh) < FRESH_SIZE and key not in seen:
-            seen.add(key)
-            fresh.append(post)
-    sets["fresh"] = sorted(fresh, key=lambda p: p.id)
+    unlabelled = sorted(_covid_posts(data_dir, "unlabeled.csv"), key=lambda p: _order(p.id))
+    sets["fresh"] = sorted(_take(unlabelled, FRESH_SIZE, seen), key=lambda p: p.id)
     return sets
 
 
