@@ -324,12 +324,17 @@ class ClaimFinder:
         if not covid.any():
             return covid
         if lexical is None:
-            lexical = self.lexical.scores([t.folded for t in texts], [t.features for t in texts])
+            lexical = self.lexical_scores(texts)
         near = np.asarray(lexical).max(axis=1, initial=0.0) > 0
         rows = np.flatnonzero(covid & ~near)
         if len(rows):
             near[rows] = self.opening_similarity([texts[i].folded for i in rows]) >= OPENING_SIM
         return covid & near
+
+    def lexical_scores(self, texts: Sequence[ClaimText]) -> np.ndarray:
+        """The lexical matcher's scores of these texts (texts × claims), each read with its
+        written view (``ClaimText.features``) for the terms written with diacritics."""
+        return self.lexical.scores([t.folded for t in texts], [t.features for t in texts])
 
     def opening_similarity(self, folded: Sequence[str]) -> np.ndarray:
         """Best character n-gram cosine of each text's opening with any claim text (no terms needed)."""

@@ -146,7 +146,7 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
     # 2. calibration half of the evaluation set
     cal = [i for i in load_eval_set() if i.split == "calibration"]
     cal_texts = claim_texts(cal)
-    cal_lex = finder.lexical.scores([t.folded for t in cal_texts], [t.features for t in cal_texts])
+    cal_lex = finder.lexical_scores(cal_texts)
     rows, top, cal_x = finder_data(finder, cal_texts)
     cal_y = np.asarray(
         [int(cal[r].claim is not None and ids[t] == cal[r].claim) for r, t in zip(rows, top, strict=True)]
@@ -156,19 +156,14 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
     posts = reintel_posts("train", data_dir)
     post_texts = _texts([p[1] for p in posts])
     p_rows, _, p_x = finder_data(finder, post_texts)
-    p_lex = finder.lexical.scores([post_texts[r].folded for r in p_rows], [post_texts[r].features for r in p_rows]).max(
-        axis=1
-    )
+    p_lex = finder.lexical_scores([post_texts[r] for r in p_rows]).max(axis=1)
     keep = p_lex < finder.rule.lexical
     p_x = VerifierInput(p_x.text[keep], p_x.claim[keep], p_x.scalars[keep])
     p_g = [f"reintel:{posts[r][0]}" for r in p_rows[keep]]
     # 4. same-topic true statements written for this training
     written = _texts(yaml.safe_load(NEGATIVES.read_text(encoding="utf-8"))["statements"])
     w_rows, _, w_x = finder_data(finder, written)
-    w_keep = (
-        finder.lexical.scores([written[r].folded for r in w_rows], [written[r].features for r in w_rows]).max(axis=1)
-        < finder.rule.lexical
-    )
+    w_keep = finder.lexical_scores([written[r] for r in w_rows]).max(axis=1) < finder.rule.lexical
     w_x = VerifierInput(w_x.text[w_keep], w_x.claim[w_keep], w_x.scalars[w_keep])
     w_g = [f"written:{r}" for r in w_rows[w_keep]]
     x = _concat([reg_x, cal_x, p_x, w_x])
