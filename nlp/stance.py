@@ -75,6 +75,8 @@ _DENIAL = re.compile(
     r"khong (?:can|nen) (?:hoang mang|do xo|tich tru|lo|so)|khong phai (?:la )?(?:hang|loai)|dung nghi|"
     r"mien phi|da tiem .{0,40}(?:van|binh thuong))" + _E
 )
+#: The rules read at most this much of a text (folded characters): its opening.
+READ_CHARS = 5000
 #: A text of at most this many sentences is short: its plain denials count anywhere.
 SHORT_TEXT_SENTENCES = 4
 #: Sentences of a long text's opening (title and lead) that are read when no region is given.
@@ -315,7 +317,7 @@ def read_stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None
     """``stance`` and the phrase (folded) that decided it, what a reviewer is shown: for
     ``refutes`` the correction word, the plain denial or the negated predicate ("khong gay thieu
     oxy"); for ``asks`` the question (:func:`question_phrase`); ``None`` for ``repeats``."""
-    sentences = list(_sentences((region if region is not None else folded)[:5000]))
+    sentences = list(_sentences((region if region is not None else folded)[:READ_CHARS]))
     plain = region is not None or len(sentences) <= SHORT_TEXT_SENTENCES
     asked: str | None = None
     phrase: str | None = None
@@ -343,7 +345,7 @@ def _denied_elsewhere(folded: str, claim: ClaimWording, read: set[str]) -> str |
     read in): the region holds the match, not always the denial. Only the claim-specific shape
     (:func:`negated_predicate`, the claim's own word pair after the negation) counts out there,
     never a plain denial or correction word, which long rumors are full of."""
-    for sentence in _sentences(folded[:5000]):
+    for sentence in _sentences(folded[:READ_CHARS]):
         if sentence in read or _asks(sentence) or _NEGATED.search(sentence) or _BUT.search(sentence):
             continue
         found = negated_predicate(sentence, claim)
@@ -380,5 +382,5 @@ def asks(folded: str) -> bool:
 def correction_span(folded: str) -> tuple[int, int] | None:
     """Where a correction's wording first stands in a text (folded, same length as the text):
     the span a reviewer is shown for a "refutation" cue."""
-    m = _CORRECTION.search(folded[:5000]) or _DENIAL.search(folded[:5000])
+    m = _CORRECTION.search(folded[:READ_CHARS]) or _DENIAL.search(folded[:READ_CHARS])
     return (m.start(), m.end()) if m else None
