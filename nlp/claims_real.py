@@ -11,6 +11,9 @@ that people label by reading, blind to the matcher:
   hash. Report on it, never tune on it.
 * ``fresh``: 300 COVID-related posts of the task's unlabelled test posts (``unlabeled.csv``, no
   reliability label), in a seeded order; drawn after the changes ``check`` judged, read once each.
+* ``holdout``: the next 400 of those posts, drawn after ``fresh`` had been read once (2026-12-04):
+  the report set for the changes that follow it, read once per change.
+* ``learn``: the next 300: real posts a learned step may train on (read freely).
 
 One post per near-duplicate group (:func:`nlp.groups.dup_key`), and a group drawn into one set is
 never drawn into another, so a repost cannot carry a lesson from one set to the next.
@@ -53,9 +56,9 @@ from tinradar.text import fold, nfc
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
 LABEL_DIR = Path(__file__).resolve().parent / "data" / "claims_real"
-SETS = ("dev", "check", "fresh")
-#: Posts drawn into ``fresh`` from ReINTEL's unlabelled test posts.
-FRESH_SIZE = 300
+SETS = ("dev", "check", "fresh", "holdout", "learn")
+#: Posts drawn from ReINTEL's unlabelled test posts, in this order, each set after the one before.
+UNLABELLED_SETS = {"fresh": 300, "holdout": 400, "learn": 300}
 #: Reliable posts drawn per set (all unreliable COVID-related posts of the half are taken).
 RELIABLE_PER_SET = {"dev": 100, "check": 200}
 STANCES = ("repeats", "refutes", "asks")
@@ -132,7 +135,8 @@ def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
         chosen = _take(unreliable, len(unreliable), seen) + _take(reliable, RELIABLE_PER_SET[name], seen)
         sets[name] = sorted(chosen, key=lambda p: p.id)
     unlabelled = sorted(_covid_posts(data_dir, "unlabeled.csv"), key=lambda p: _order(p.id))
-    sets["fresh"] = sorted(_take(unlabelled, FRESH_SIZE, seen), key=lambda p: p.id)
+    for name, size in UNLABELLED_SETS.items():
+        sets[name] = sorted(_take(unlabelled, size, seen), key=lambda p: p.id)
     return sets
 
 
