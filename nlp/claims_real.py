@@ -13,7 +13,8 @@ that people label by reading, blind to the matcher:
   reliability label), in a seeded order; drawn after the changes ``check`` judged, read once each.
 * ``holdout``: the next 400 of those posts, drawn after ``fresh`` had been read once (2026-12-04):
   the report set for the changes that follow it, read once per change.
-* ``learn``: the next 300: real posts a learned step may train on (read freely).
+* ``learn``: every COVID-related post left (748): real posts a learned step may train on (read
+  freely).
 
 One post per near-duplicate group (:func:`nlp.groups.dup_key`), and a group drawn into one set is
 never drawn into another, so a repost cannot carry a lesson from one set to the next.
@@ -57,8 +58,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
 LABEL_DIR = Path(__file__).resolve().parent / "data" / "claims_real"
 SETS = ("dev", "check", "fresh", "holdout", "learn")
-#: Posts drawn from ReINTEL's unlabelled test posts, in this order, each set after the one before.
-UNLABELLED_SETS = {"fresh": 300, "holdout": 400, "learn": 300}
+#: Posts drawn from ReINTEL's unlabelled test posts, in this order, each set after the one before
+#: (``None``: every group left, 748 posts).
+UNLABELLED_SETS: dict[str, int | None] = {"fresh": 300, "holdout": 400, "learn": None}
 #: Reliable posts drawn per set (all unreliable COVID-related posts of the half are taken).
 RELIABLE_PER_SET = {"dev": 100, "check": 200}
 STANCES = ("repeats", "refutes", "asks")
@@ -111,13 +113,13 @@ def _covid_posts(data_dir: Path, file: str) -> list[RealPost]:
     return [p for p in reintel_rows(data_dir, file) if covid_probability(fold(p.text)) >= 0.5]
 
 
-def _take(pool: Sequence[RealPost], limit: int, seen: set[str]) -> list[RealPost]:
-    """The first ``limit`` posts of ``pool`` whose near-duplicate group is not ``seen`` yet (one
-    post per group; the groups taken are added to ``seen``)."""
+def _take(pool: Sequence[RealPost], limit: int | None, seen: set[str]) -> list[RealPost]:
+    """The first ``limit`` posts (``None``: all) of ``pool`` whose near-duplicate group is not
+    ``seen`` yet (one post per group; the groups taken are added to ``seen``)."""
     taken: list[RealPost] = []
     for post in pool:
         key = dup_key(post.text)
-        if len(taken) < limit and key not in seen:
+        if (limit is None or len(taken) < limit) and key not in seen:
             seen.add(key)
             taken.append(post)
     return taken

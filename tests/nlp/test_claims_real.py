@@ -34,7 +34,8 @@ def test_the_draw_keeps_repost_groups_on_one_side(sets: dict[str, list[RealPost]
     for name, posts in sets.items():
         assert len({dup_key(p.text) for p in posts}) == len(posts), f"{name}: two posts of one group"
         if name in claims_real.UNLABELLED_SETS:  # ReINTEL's unlabelled test posts
-            assert len(posts) == claims_real.UNLABELLED_SETS[name] and all(p.unreliable is None for p in posts)
+            size = claims_real.UNLABELLED_SETS[name]
+            assert (len(posts) == size if size else len(posts) > 300) and all(p.unreliable is None for p in posts)
             continue
         reliable = sum(p.unreliable is False for p in posts)
         assert reliable == claims_real.RELIABLE_PER_SET[name]
