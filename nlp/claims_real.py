@@ -67,8 +67,9 @@ STANCES = ("repeats", "refutes", "asks")
 #: ViCoV19QA's splits, as the claims work uses them: ``train`` may train (a verifier's real
 #: negatives), ``val`` is read freely, ``test`` is reported once per change.
 QA_SPLITS = ("train", "val", "test")
-#: Registry claims added after the second labelling (``second/``), from the dev set's uncovered
-#: topics: agreement leaves them out (the second labeller never saw them).
+#: Registry claims added after the check set's second labelling (``second/check.tsv``), from the
+#: dev set's uncovered topics: its agreement leaves them out (the second labeller never saw them).
+#: Later second labellings (``holdout``) read the registry with them.
 ADDED_AFTER_SECOND = frozenset(
     {"runny-nose-not-covid", "salt-mask-kills-virus", "essential-oil-prevents-covid", "covid-20-strain-hoax"}
 )
@@ -327,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         known = {c.id for c in load_claims(Settings().claims_file)}
         second = load_labels(args.set, known, LABEL_DIR / "second")
-        among = known - ADDED_AFTER_SECOND
+        among = known - ADDED_AFTER_SECOND if args.set == "check" else known
         print(json.dumps(agreement(load_labels(args.set, known), second, among), indent=2))
         return 0
     if args.command == "report":
