@@ -3,6 +3,7 @@ label files and the counting. The figures themselves are in docs/nlp.md."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from nlp.claims import load_claims
 from nlp.claims_real import LABEL_DIR, SETS, Label, RealPost, agreement, draw, figures, load_labels
 from nlp.groups import dup_key
 from tinradar.settings import Settings
+from tinradar.text import fold
 
 HEADER = "id\tclaims\tother\ttopic\tunsure\n"
 
@@ -130,3 +132,53 @@ def test_qa_counts_by_the_best_matchs_stance(shared_dir: Path) -> None:
     }
     texts = claims_real.qa_texts("test", shared_dir / "datasets")
     assert len(texts["questions"]) == len(texts["answers"]) == 500
+
+
+#: Registry texts share a copied passage with a post when they have this many folded words in a
+#: row in common (the registry's variants are written in our own words: ReINTEL is not ours to copy).
+_COPIED_RUN = 6
+#: Registry texts written before the real sets were drawn that share a stock phrase of six words
+#: with some real post ("virus corona là vũ khí sinh học", "nín thở 10 giây mà không ho"): three
+#: claims and six early variants, none written after reading a post. Every text
+#: added since (the real-wording variants of 2026-12-04 and after) must share none.
+_EARLIER_STOCK_PHRASES = frozenset(
+    {
+        ("cure-garlic-saltwater", "Súc miệng bằng nước muối ấm giết chết virus COVID-19 trong cổ họng"),
+        ("hot-weather-kills-virus", "Virus corona chết ở nhiệt độ 26-27 độ, phơi nắng là khỏi"),
+        ("hold-breath-self-test", "Nín thở được 10 giây mà không ho, không khó chịu nghĩa là không nhiễm COVID-19."),
+        ("hold-breath-self-test", "Cách tự kiểm tra xem mình có nhiễm COVID không, lời khuyên của bác sĩ Nhật Bản"),
+        ("bioweapon-origin", "Virus corona là vũ khí sinh học được tạo ra và cố ý phát tán."),
+        ("bioweapon-origin", "COVID-19 là vũ khí sinh học do phòng thí nghiệm chế tạo để tấn công"),
+        ("only-elderly-at-risk", "Chỉ người già mới mắc và tử vong vì COVID-19, người trẻ không cần phòng dịch."),
+        ("fines-for-leaving-home", "Ra đường khi giãn cách sẽ bị phạt 20 triệu đồng, bị bắt đi cách ly tập trung ngay."),
+        ("bodies-dumped-hoax", "Bệnh viện giấu hàng trăm ca tử vong vì COVID-19 và đem thi thể đi chôn lén ban đêm."),
+    }
+)
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    """Every run of ``_COPIED_RUN`` folded words of a text."""
+    words = re.findall(r"\w+", fold(text))
+    return {tuple(words[k : k + _COPIED_RUN]) for k in range(len(words) - _COPIED_RUN + 1)}
+
+
+def test_no_registry_variant_copies_a_real_post(sets: dict[str, list[RealPost]]) -> None:
+    """No variant of the registry shares a run of six folded words with any drawn real post (every
+    set: the labellers and the matcher read the same registry; a variant copied from a post would
+    find that post by copy, not by the hoax). Only claim ids and registry texts are reported."""
+    copied = {run for posts in sets.values() for post in posts for run in _runs(post.text)}
+    shared = [
+        (claim.id, text)
+        for claim in load_claims(Settings().claims_file)
+        for text in [claim.claim, *claim.variants]
+        if (claim.id, text) not in _EARLIER_STOCK_PHRASES and _runs(text) & copied
+    ]
+    assert not shared
+
+
+def test_the_copy_check_can_fail(sets: dict[str, list[RealPost]]) -> None:
+    """A variant holding six words of a post in a row is seen (a test that cannot fail is a defect)."""
+    post = next(p.text for p in sets["dev"] if len(re.findall(r"\w+", p.text)) > 12)
+    words = re.findall(r"\w+", post)
+    seen = bool(_runs("Nghe nói " + " ".join(words[3:9]) + " nhé") & _runs(post))
+    assert seen  # a bare flag: a failure must not print the post
