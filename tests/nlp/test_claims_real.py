@@ -150,7 +150,10 @@ _EARLIER_STOCK_PHRASES = frozenset(
         ("bioweapon-origin", "Virus corona là vũ khí sinh học được tạo ra và cố ý phát tán."),
         ("bioweapon-origin", "COVID-19 là vũ khí sinh học do phòng thí nghiệm chế tạo để tấn công"),
         ("only-elderly-at-risk", "Chỉ người già mới mắc và tử vong vì COVID-19, người trẻ không cần phòng dịch."),
-        ("fines-for-leaving-home", "Ra đường khi giãn cách sẽ bị phạt 20 triệu đồng, bị bắt đi cách ly tập trung ngay."),
+        (
+            "fines-for-leaving-home",
+            "Ra đường khi giãn cách sẽ bị phạt 20 triệu đồng, bị bắt đi cách ly tập trung ngay.",
+        ),
         ("bodies-dumped-hoax", "Bệnh viện giấu hàng trăm ca tử vong vì COVID-19 và đem thi thể đi chôn lén ban đêm."),
     }
 )
