@@ -42,8 +42,17 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.claim_vectors import ClaimVectors
-from nlp.claim_windows import FEATURES, MAX_WINDOWS, WindowEvidence, WindowModel, candidates, evidence, features, windows
 from nlp.claim_verifier import Verifier, VerifierInput, top_claim_input
+from nlp.claim_windows import (
+    FEATURES,
+    MAX_WINDOWS,
+    WindowEvidence,
+    WindowModel,
+    candidates,
+    evidence,
+    features,
+    windows,
+)
 from nlp.claims import Claim, ClaimMatcher, split_sentences
 from nlp.covid import covid_probability
 from nlp.cues import as_written

@@ -120,7 +120,9 @@ def sources(claim_ids: set[str], data_dir: Path) -> list[Source]:
             chosen = set(_seeded([v.text for v in views], limit))
             views = [v for v in views if v.text in chosen]
         out.append(
-            Source(f"qa_{kind}", views, [set() for _ in views], [set() for _ in views], [dup_key(v.text) for v in views])
+            Source(
+                f"qa_{kind}", views, [set() for _ in views], [set() for _ in views], [dup_key(v.text) for v in views]
+            )
         )
     return out
 
@@ -211,9 +213,7 @@ def train(settings: Settings, out_path: Path, data_dir: Path) -> dict:
     x = np.vstack([p.x for p in parts])
     y = np.concatenate([p.y for p in parts])
     groups = [p.source.groups[r] for p in parts for r in p.text.tolist()]
-    real_negatives = sum(
-        sum(not s for s in p.source.claims) for p in parts if p.source.name in ("dev", "reintel")
-    )
+    real_negatives = sum(sum(not s for s in p.source.claims) for p in parts if p.source.name in ("dev", "reintel"))
     qa_texts = sum(len(p.source.texts) for p in parts if p.source.name.startswith("qa_"))
     base = figures(parts, ids, np.zeros(len(y)), 2.0)
     print(f"shipped finder: {base}", file=sys.stderr)
@@ -235,8 +235,7 @@ def train(settings: Settings, out_path: Path, data_dir: Path) -> dict:
         for thr in THRESHOLDS:
             each = [figures(parts, ids, oof, thr) for oof in oofs]
             ok = all(
-                added(f)[0] <= MAX_FALSE_ADDED * real_negatives and added(f)[1] <= MAX_QA_ADDED * qa_texts
-                for f in each
+                added(f)[0] <= MAX_FALSE_ADDED * real_negatives and added(f)[1] <= MAX_QA_ADDED * qa_texts for f in each
             )
             fig = {key: [f[key] for f in each] for key in each[0]}
             score = (min(fig["dev_found"]), thr)

@@ -56,7 +56,7 @@ def test_evidence_reads_each_claims_best_window_and_the_votes() -> None:
     assert ev.which.tolist() == [1, 2, 2]
     assert ev.firsts.tolist() == [0, 1, 1]
     lexical = np.asarray([0.0, 0.0, 0.3])
-    assert candidates(ev, lexical) == [1, 0, 2][: CANDIDATES] + ([2] if CANDIDATES < 3 else [])
+    assert candidates(ev, lexical) == [1, 0, 2][:CANDIDATES] + ([2] if CANDIDATES < 3 else [])
     assert candidates(ev, np.zeros(3)) == [1, 0, 2][:CANDIDATES]
     row = features(ev, 1, np.asarray([0.5, 0.8, 0.1]), lexical, True, False, 1000)
     named = dict(zip(FEATURES, row.tolist(), strict=True))
@@ -103,7 +103,10 @@ def test_the_shipped_model_is_small_and_general() -> None:
     base = raw["selection"]["shipped_finder"]
     # out of fold, in every split, it finds more dev posts' repeated claims than the shipped finder
     assert min(fig["dev_found"]) > base["dev_found"]
-    added = [d + r - base["dev_false"] - base["reintel_matched"] for d, r in zip(fig["dev_false"], fig["reintel_matched"], strict=True)]
+    added = [
+        d + r - base["dev_false"] - base["reintel_matched"]
+        for d, r in zip(fig["dev_false"], fig["reintel_matched"], strict=True)
+    ]
     assert max(added) <= raw["selection"]["max_false_added"] * raw["trained_on"]["real_negative_posts"]
 
 
@@ -112,19 +115,35 @@ def test_without_the_encoder_there_is_no_window_step(claim_finder: ClaimFinder) 
     assert model is not None, "the shipped finder reads long posts whole"
     lexical = ClaimFinder(claim_finder.claims, rule=claim_finder.rule, window_model=model)
     assert lexical.window_model is None
-    text = ClaimText.of(SMALL_TALK * 2)
+    text = ClaimText.of(COVID_TALK * 3)
     assert lexical.signals([text]).window_evidence == {}
 
 
-def test_a_rumor_deep_in_a_long_post_is_found_by_its_window(claim_finder: ClaimFinder) -> None:
-    rumor = (
-        "Nghe nói tỏi có thể chữa khỏi bệnh COVID-19, mỗi ngày ăn ba tép tỏi sống là virus corona bị tiêu diệt hết, "
-        "khỏi cần đi bệnh viện. Mọi người chia sẻ cho người thân biết nhé."
-    )
-    post = SMALL_TALK * 2 + rumor + " " + SMALL_TALK
+COVID_TALK = (
+    "Dịch COVID-19 mấy hôm nay ở quê mình vẫn còn căng lắm các bác ạ. Sáng nay cả xóm lại xếp hàng đi lấy mẫu "
+    "xét nghiệm. Chợ đầu làng thì vẫn mở nhưng ai cũng đeo khẩu trang kín mít. Con gái mình học trực tuyến cả "
+    "tuần, ở nhà buồn quá. Bác tổ trưởng dân phố đi từng nhà dặn dò mọi người giữ khoảng cách. Chiều nay mình "
+    "định nấu canh chua cá lóc cho cả nhà. "
+)
+
+
+@pytest.mark.parametrize(
+    ("rumor", "claim"),
+    [
+        (
+            "Mấy cái trạm phát sóng thế hệ mới dựng khắp nơi chính là thứ đang truyền bệnh dịch cho dân mình.",
+            "5g-spreads-covid",
+        ),
+        (
+            "Họ tiêm cho mình một con chip nhỏ xíu để định vị từng người, tiêm xong là bị theo dõi suốt đời.",
+            "vaccine-microchip",
+        ),
+    ],
+)
+def test_a_rumor_deep_in_a_long_post_is_found_by_its_window(claim_finder: ClaimFinder, rumor: str, claim: str) -> None:
+    post = COVID_TALK * 2 + rumor + " " + COVID_TALK
     assert len(post) > LONG_TEXT
     text = ClaimText.of(post)
-    shipped = claim_finder.find([text])[0]
     opening_only = ClaimFinder(
         claim_finder.claims,
         encoder=claim_finder.encoder,
@@ -132,10 +151,28 @@ def test_a_rumor_deep_in_a_long_post_is_found_by_its_window(claim_finder: ClaimF
         verifier=claim_finder.verifier,
         restorer=claim_finder.restorer,
     )
-    assert opening_only.find([text]) == [[]]  # the opening is small talk: nothing to find there
-    assert shipped and shipped[0].claim_id == "cure-garlic-saltwater" and shipped[0].stance is Stance.REPEATS
+    assert opening_only.find([text]) == [[]]  # the opening is small talk, the rumor in other words
+    found = claim_finder.find([text])[0]
+    assert [m.claim_id for m in found] == [claim] and found[0].stance is Stance.REPEATS
     sig = claim_finder.signals([text])
     assert 1 < len(sig.window_evidence[0].texts) <= MAX_WINDOWS
+
+
+def test_a_long_covid_post_without_a_claim_matches_nothing(claim_finder: ClaimFinder) -> None:
+    text = ClaimText.of(COVID_TALK * 4)
+    sig = claim_finder.signals([text])
+    assert sig.window_evidence, "a long COVID-related post is read as windows"
+    assert claim_finder.find([text]) == [[]]
+
+
+def test_windows_are_capped_and_chosen_by_their_wording(claim_finder: ClaimFinder) -> None:
+    rumor = "Mấy cái trạm phát sóng 5G dựng khắp nơi chính là thứ đang truyền virus corona cho dân mình."
+    post = COVID_TALK * 6 + rumor + " " + COVID_TALK * 6
+    text = ClaimText.of(post)
+    assert len(windows(post)) > MAX_WINDOWS
+    ev = claim_finder.signals([text]).window_evidence[0]
+    assert len(ev.texts) == MAX_WINDOWS
+    assert any("5G" in w for w in ev.texts)  # the window nearest a claim's wording is kept
 
 
 def test_short_texts_are_not_read_as_windows(claim_finder: ClaimFinder) -> None:
