@@ -179,3 +179,38 @@ def test_short_texts_are_not_read_as_windows(claim_finder: ClaimFinder) -> None:
     text = ClaimText.of("Ăn tỏi sống mỗi ngày chữa khỏi COVID-19, virus corona chết hết.")
     sig = claim_finder.signals([text])
     assert sig.embedded[0] and sig.window_evidence == {}
+
+
+def test_training_folds_keep_each_near_duplicate_group_together() -> None:
+    from nlp.claim_windows_train import group_folds
+
+    groups = ["a", "a", "b", "c", "c", "c", "d", "e", "f", "g"]
+    folds = group_folds(groups, seed=0, n=3)
+    seen = np.concatenate([te for _, te in folds])
+    assert sorted(seen.tolist()) == list(range(len(groups)))  # every row tested once
+    for tr, te in folds:
+        assert not {groups[i] for i in tr} & {groups[i] for i in te}
+    assert [te.tolist() for _, te in group_folds(groups, seed=0, n=3)] == [te.tolist() for _, te in folds]
+
+
+def test_training_figures_count_the_whole_decision() -> None:
+    from nlp.claim_windows_train import Rows, Source, figures
+
+    ids = ["x", "y"]
+    dev = Source("dev", [ClaimText.of("a")] * 3, [{"x"}, set(), {"y"}], [{"x"}, set(), set()], ["1", "2", "3"])
+    dev_rows = Rows(
+        dev,
+        text=np.asarray([0, 1, 2]),
+        claim=np.asarray([0, 1, 1]),
+        x=np.zeros((3, len(FEATURES))),
+        y=np.asarray([1, 0, 1]),
+        base=[set(), set(), {1}],
+    )
+    rel = Source("reintel", [ClaimText.of("b")] * 2, [set(), set()], [set(), set()], ["4", "5"])
+    rel_rows = Rows(rel, np.asarray([0]), np.asarray([0]), np.zeros((1, len(FEATURES))), np.asarray([0]), [set(), {0}])
+    p = np.asarray([0.99, 0.2, 0.9, 0.99])
+    low = figures([dev_rows, rel_rows], ids, p, 0.5)
+    assert low["dev_found"] == 1 and low["dev_found_shipped"] == 0  # the repeated claim, newly accepted
+    assert low["dev_false"] == 0 and low["reintel_matched"] == 2 and low["reintel_matched_shipped"] == 1
+    high = figures([dev_rows, rel_rows], ids, p, 0.995)
+    assert high["dev_found"] == 0 and high["reintel_matched"] == 1
