@@ -9,7 +9,8 @@ then in one process:
 3. both signals again, the cache warm (a re-run of the same day: nothing is embedded).
 
 It prints texts/s for each, how many texts were embedded (only those that pass COVID
-relevance or hold a claim's key term), the extra windows of long texts, matches and stances.
+relevance or hold a claim's key term), the extra windows of long texts (near misses, sentence
+looks and the whole-post windows of ``nlp.claim_windows``), matches and stances.
 
     .venv/bin/python bench/claims.py --limit 1000
     .venv/bin/python bench/claims.py --json
@@ -83,6 +84,7 @@ def main() -> int:
         "embedded_texts": gate,
         "embedded_share": round(gate / n, 3),
         "extra_windows": windows,
+        "extra_windows_per_embedded_text": round(windows / max(gate, 1), 2),
         "registry_texts_embedded": registry_embedded,
         "registry_vectors_s": round(t_registry, 2),
         "lexical_s": round(t_lex, 2),

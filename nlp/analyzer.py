@@ -169,6 +169,7 @@ class Analyzer:
             + registry_hash(self.claims)[:8]
             + (("+e5+verifier-s+near" if self.matcher.verifier else "+e5+near") if self.encoder else "")
             + ("+dia" if self.matcher.restorer else "")
+            + ("+win" if self.matcher.window_model else "")
             + f"+{STANCE_VERSION}"
         )
 

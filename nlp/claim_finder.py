@@ -19,7 +19,11 @@ is blind to negation and finds every same-topic official notice "close" to some 
   is ``lexical``): a semantic match maps its cosine linearly from its threshold to 1;
 * **the stance** (``nlp.stance``) of each match: repeats, refutes or asks, read over the text's
   opening and the sentences around the match; a refuting match carries the words that refute
-  (``ClaimMatch.stance_phrase``), which the analyzer's cue quotes.
+  (``ClaimMatch.stance_phrase``), which the analyzer's cue quotes;
+* **the whole long post** (``nlp.claim_windows``, with its model ``<models_dir>/claims/windows.json``):
+  an embedded text longer than ``LONG_TEXT`` is also read as sentence windows across all of it
+  (at most ``MAX_WINDOWS``), and a few candidate claims are judged on the windows' cosines by a
+  small learned model; an accepted candidate is a match, its stance read around its window.
 
 With the encoder off or missing, only the lexical signal is used (as before this module).
 """
@@ -39,6 +43,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.claim_vectors import ClaimVectors
 from nlp.claim_verifier import Verifier, VerifierInput, top_claim_input
+from nlp.claim_windows import (
+    FEATURES,
+    MAX_WINDOWS,
+    WindowEvidence,
+    WindowModel,
+    candidates,
+    evidence,
+    features,
+    windows,
+)
 from nlp.claims import Claim, ClaimMatcher, split_sentences
 from nlp.covid import covid_probability
 from nlp.cues import as_written
@@ -154,6 +168,10 @@ class ClaimSignals:
     #: The verifier's (top claim, probability) for the embedded rows, when the sentence look
     #: computed them on exactly the inputs ``scores`` reads (no sentence replaced a row's).
     verified: tuple[np.ndarray, np.ndarray] | None = None
+    #: Per long embedded text (row): its sentence windows' evidence (``nlp.claim_windows``), when
+    #: the finder has a window model.
+    window_evidence: dict[int, WindowEvidence] = field(default_factory=dict)
+    chars: np.ndarray | None = None  # (texts,): length of each text, characters
 
 
 class ClaimFinder:
@@ -168,6 +186,7 @@ class ClaimFinder:
         cache_dir: Path | None = None,
         verifier: Verifier | None = None,
         restorer: Restorer | None = None,
+        window_model: WindowModel | None = None,
     ) -> None:
         self.claims = list(claims)
         #: Texts typed without diacritics are embedded restored (``nlp.diacritics``): the encoder
@@ -175,6 +194,8 @@ class ClaimFinder:
         self.restorer = restorer if encoder is not None else None
         self.rule = rule or MatchRule()
         self.verifier = verifier if encoder is not None else None
+        #: Reads long posts whole, as sentence windows (``nlp.claim_windows``); off without the encoder.
+        self.window_model = window_model if encoder is not None else None
         self.lexical = ClaimMatcher(self.claims, threshold=self.rule.lexical)
         self.encoder = encoder
         self.vectors = ClaimVectors(self.claims, encoder, cache_dir) if encoder is not None else None
@@ -193,11 +214,13 @@ class ClaimFinder:
         rule: MatchRule | Literal[Shipped.SHIPPED] = SHIPPED,
         verifier: Verifier | Literal[Shipped.SHIPPED] | None = SHIPPED,
         restorer: Restorer | Literal[Shipped.SHIPPED] | None = SHIPPED,
+        window_model: WindowModel | Literal[Shipped.SHIPPED] | None = SHIPPED,
     ) -> ClaimFinder:
         """The finder TinRadar runs: the one place its parts are read from the settings.
 
         By default (``SHIPPED``) the rule is ``<models_dir>/claims/rule.json``, the verifier
-        ``<models_dir>/claims/verifier.json`` (when it fits the encoder) and the diacritic restorer
+        ``<models_dir>/claims/verifier.json`` (when it fits the encoder), the window model
+        ``<models_dir>/claims/windows.json`` (likewise) and the diacritic restorer
         ``<models_dir>/diacritics`` when ``claims_restore_diacritics`` is on; the claim vectors are
         cached under ``cache_dir``. A part given here is used as given (``None``: off), so the
         evaluation and the trainers change one part and keep the rest as the analyzer has it, and
@@ -211,8 +234,18 @@ class ClaimFinder:
             verifier = load_verifier(models, encoder) if encoder is not None else None
         if restorer is SHIPPED:
             restorer = load_restorer(models, settings.claims_restore_diacritics) if encoder is not None else None
+        if window_model is SHIPPED:
+            window_model = (
+                WindowModel.load(models / "claims" / "windows.json", encoder.version) if encoder is not None else None
+            )
         return cls(
-            claims, encoder=encoder, rule=rule, cache_dir=settings.cache_dir, verifier=verifier, restorer=restorer
+            claims,
+            encoder=encoder,
+            rule=rule,
+            cache_dir=settings.cache_dir,
+            verifier=verifier,
+            restorer=restorer,
+            window_model=window_model,
         )
 
     @property
@@ -220,7 +253,57 @@ class ClaimFinder:
         return self.rule.lexical
 
     def signals(self, texts: Sequence[ClaimText]) -> ClaimSignals:
-        """Lexical scores for every text; cosines for the texts that can carry a claim."""
+        """Lexical scores for every text; cosines for the texts that can carry a claim; with a
+        window model, the sentence windows' evidence of the long ones."""
+        sig = self._signals(texts)
+        sig.chars = np.asarray([len(t.text) for t in texts], dtype=np.int64)
+        if self.window_model is not None:
+            sig.window_evidence = self.window_evidence(texts, sig)
+        return sig
+
+    def window_evidence(self, texts: Sequence[ClaimText], sig: ClaimSignals) -> dict[int, WindowEvidence]:
+        """The sentence windows of each embedded text longer than ``LONG_TEXT``, chosen and
+        embedded as ``nlp.claim_windows`` says (``windows_embedded`` counts them)."""
+        if self.encoder is None or self.vectors is None:
+            return {}
+        rows = [int(i) for i in np.flatnonzero(sig.embedded) if len(texts[i].text) > LONG_TEXT]
+        chosen: dict[int, list[str]] = {}
+        for r in rows:
+            found = windows(texts[r].text)
+            if len(found) > MAX_WINDOWS:  # keep those nearest some claim's wording, in text order
+                near = self.opening_similarity([normalize(w).folded for w in found])
+                keep = sorted(np.argsort(-near, kind="stable")[:MAX_WINDOWS].tolist())
+                found = [found[k] for k in keep]
+            if found:
+                chosen[r] = found
+        if not chosen:
+            return {}
+        flat = [w for found in chosen.values() for w in found]
+        cosines = self.vectors.similarity(self.encoder.queries([self.encoder_text(w) for w in flat]))
+        self.windows_embedded += len(flat)
+        out: dict[int, WindowEvidence] = {}
+        start = 0
+        for r, found in chosen.items():
+            out[r] = evidence(found, cosines[start : start + len(found)])
+            start += len(found)
+        return out
+
+    def window_candidates(self, sig: ClaimSignals) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """The (text, claim) pairs the window model judges, and their ``FEATURES`` rows."""
+        pairs: list[tuple[int, int]] = []
+        rows: list[np.ndarray] = []
+        for r, ev in sig.window_evidence.items():
+            chars = int(sig.chars[r]) if sig.chars is not None else 0
+            for c in candidates(ev, sig.lexical[r]):
+                pairs.append((r, c))
+                rows.append(
+                    features(
+                        ev, c, sig.semantic[r], sig.lexical[r], bool(sig.terms[r, c]), bool(sig.unaccented[r]), chars
+                    )
+                )
+        return pairs, np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))
+
+    def _signals(self, texts: Sequence[ClaimText]) -> ClaimSignals:
         n, c = len(texts), len(self.claims)
         folded = [t.folded for t in texts]
         features = [t.features for t in texts]
@@ -351,7 +434,32 @@ class ClaimFinder:
         Without one: the calibrated cosine thresholds of ``MatchRule``.
         """
         if self.verifier is not None and self.vectors is not None and sig.vectors is not None:
-            return self._verified(sig, self.verifier)
+            return self._windowed(sig, self._verified(sig, self.verifier))
+        return self._windowed(sig, self._ruled(sig))
+
+    def _windowed(self, sig: ClaimSignals, out: np.ndarray) -> np.ndarray:
+        """``out`` raised where the window model accepts a candidate claim of a long post (its
+        probability on the lexical scale: threshold → ``rule.lexical``, linearly to 1); the
+        accepted claim's best window becomes the text's window, for the stance, when nothing else
+        matched the text."""
+        model = self.window_model
+        if model is None or not sig.window_evidence:
+            return out
+        pairs, x = self.window_candidates(sig)
+        p = model.proba(x)
+        t, lex = model.threshold, self.rule.lexical
+        out = out.copy()
+        for (r, c), q in zip(pairs, p.tolist(), strict=True):
+            if q < t:
+                continue
+            if out[r].max() < lex:
+                ev = sig.window_evidence[r]
+                sig.windows[r] = normalize(ev.texts[int(ev.which[c])]).folded
+            out[r, c] = max(out[r, c], lex + (1 - lex) * (q - t) / max(1 - t, 1e-6))
+        return np.clip(out, 0.0, 1.0)
+
+    def _ruled(self, sig: ClaimSignals) -> np.ndarray:
+        """``MatchRule``'s calibrated cosine thresholds (no verifier)."""
         r = self.rule
         sem = sig.semantic
         second = np.sort(sem, axis=1)[:, -2:-1] if sem.shape[1] > 1 else np.full((len(sem), 1), -1.0)
