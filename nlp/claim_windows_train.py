@@ -1,12 +1,11 @@
 """Train the window model (``nlp.claim_windows``, ``<models>/claims/windows.json``) on real posts.
 
-Training data — only these (never the ``check``, ``fresh`` or ``holdout`` sets of
+Training data — only these (never the ``check``, ``fresh``, ``holdout`` or ``learn`` sets of
 ``nlp.claims_real``, nor ViCoV19QA ``test``, nor the written held-out sets):
 
-* real positives and negatives: the ``dev`` and ``learn`` sets of ``nlp.claims_real``
-  (``LABELLED``); a (post, candidate) row is positive when a person labelled that claim in the
-  post, any stance (the stance is read afterwards, as for every match); their posts without a
-  registry claim are negatives;
+* real positives and negatives: the ``dev`` set of ``nlp.claims_real``; a (post, candidate) row is
+  positive when a person labelled that claim in the post, any stance (the stance is read
+  afterwards, as for every match); its posts without a registry claim are negatives;
 * real negatives, plenty: ReINTEL ``train.csv``'s COVID-related posts (``covid_proba`` ≥ 0.5) in
   no near-duplicate group (``nlp.groups.dup_key``) of any drawn set (dev, check, fresh, holdout,
   learn): all reliable (the unreliable ones of train.csv are all in dev or check), near-certain
@@ -18,9 +17,9 @@ Only the rows the finder would judge are built: long (``LONG_TEXT``) texts that 
 candidates of ``nlp.claim_windows.candidates``. C and the threshold are chosen out of fold, folds
 grouped by ``dup_key`` and dealt in ``SPLITS`` seeded orders, on the whole decision (the shipped
 finder's matches OR the window model's): in every split at most ``MAX_FALSE_ADDED`` of the real
-negative posts (ReINTEL, dev and learn) newly matched and at most ``MAX_QA_ADDED`` of the QA texts;
-among those, the most labelled posts (dev and learn) whose repeated claim is newly found in the
-worst split (ties: the higher threshold). Run::
+negative posts (ReINTEL and dev) newly matched and at most ``MAX_QA_ADDED`` of the QA texts; among
+those, the most dev posts whose repeated claim is newly found in the worst split (ties: the higher
+threshold). Run::
 
     .venv/bin/python -m nlp.claim_windows_train    # → <models>/claims/windows.json
 """
@@ -48,13 +47,11 @@ from tinradar.settings import Settings
 #: ViCoV19QA train answers read (a seeded draw of the COVID-related long ones: 2,000 would cost
 #: some 15,000 windows for little more than these tell).
 QA_ANSWERS = 400
-#: At most this share of the real negative posts (ReINTEL, dev and learn) newly matched, out of fold,
+#: At most this share of the real negative posts (ReINTEL and dev) newly matched, out of fold,
 #: in every split: the report set has about 400 posts, and a kept change may add one false match.
 MAX_FALSE_ADDED = 0.0025
 #: At most this share of the QA texts read newly matched, out of fold, in every split.
 MAX_QA_ADDED = 0.005
-#: The labelled real sets trained on (``nlp.claims_real``; their labels are read).
-LABELLED = ("dev", "learn")
 SPLITS = 3
 FOLDS = 5
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
@@ -89,22 +86,20 @@ def _seeded(texts: Sequence[str], n: int) -> list[str]:
 
 
 def sources(claim_ids: set[str], data_dir: Path) -> list[Source]:
-    """The training texts (module docstring); the other drawn sets are read only for their groups."""
+    """The training texts (module docstring); the drawn sets are read only for their groups and dev."""
     drawn = claims_real.draw(data_dir)
     taken = {dup_key(p.text) for posts in drawn.values() for p in posts}
-    out = []
-    for name in LABELLED:
-        labels = claims_real.load_labels(name, claim_ids)
-        posts = drawn[name]
-        out.append(
-            Source(
-                name,
-                [ClaimText.of(p.text) for p in posts],
-                [labels[p.id].ids() for p in posts],
-                [labels[p.id].ids("repeats") for p in posts],
-                [dup_key(p.text) for p in posts],
-            )
+    labels = claims_real.load_labels("dev", claim_ids)
+    dev = drawn["dev"]
+    out = [
+        Source(
+            "dev",
+            [ClaimText.of(p.text) for p in dev],
+            [labels[p.id].ids() for p in dev],
+            [labels[p.id].ids("repeats") for p in dev],
+            [dup_key(p.text) for p in dev],
         )
+    ]
     rel = [p.text for p in claims_real.reintel_rows(data_dir) if dup_key(p.text) not in taken]
     rel_texts = [ClaimText.of(t) for t in rel]
     keep = [k for k, t in enumerate(rel_texts) if t.covid_proba >= 0.5]
@@ -166,18 +161,17 @@ def figures(parts: Sequence[Rows], ids: Sequence[str], p: np.ndarray, thr: float
             if v >= thr:
                 found[r].add(c)
         src = part.source
-        if src.name in LABELLED:
-            n = src.name
+        if src.name == "dev":
             rep = [k for k, s in enumerate(src.repeats) if s]
-            out[f"{n}_repeating"] = len(rep)
-            out[f"{n}_found_shipped"] = sum(bool({ids[c] for c in part.base[k]} & src.repeats[k]) for k in rep)
-            out[f"{n}_found"] = sum(bool({ids[c] for c in found[k]} & src.repeats[k]) for k in rep)
+            out["dev_repeating"] = len(rep)
+            out["dev_found_shipped"] = sum(bool({ids[c] for c in part.base[k]} & src.repeats[k]) for k in rep)
+            out["dev_found"] = sum(bool({ids[c] for c in found[k]} & src.repeats[k]) for k in rep)
             neg = [k for k, s in enumerate(src.claims) if not s]
-            out[f"{n}_negatives"] = len(neg)
-            out[f"{n}_false_shipped"] = sum(bool(part.base[k]) for k in neg)
-            out[f"{n}_false"] = sum(bool(found[k]) for k in neg)
+            out["dev_negatives"] = len(neg)
+            out["dev_false_shipped"] = sum(bool(part.base[k]) for k in neg)
+            out["dev_false"] = sum(bool(found[k]) for k in neg)
             wrong = [k for k in rep if found[k] and not {ids[c] for c in found[k]} & src.claims[k]]
-            out[f"{n}_repeating_only_other_claims"] = len(wrong)
+            out["dev_repeating_only_other_claims"] = len(wrong)
         else:
             out[f"{src.name}_texts"] = len(src.texts)
             out[f"{src.name}_matched_shipped"] = sum(bool(b) for b in part.base)
@@ -219,17 +213,14 @@ def train(settings: Settings, out_path: Path, data_dir: Path) -> dict:
     x = np.vstack([p.x for p in parts])
     y = np.concatenate([p.y for p in parts])
     groups = [p.source.groups[r] for p in parts for r in p.text.tolist()]
-    real_negatives = sum(
-        sum(not s for s in p.source.claims) for p in parts if p.source.name in (*LABELLED, "reintel")
-    )
+    real_negatives = sum(sum(not s for s in p.source.claims) for p in parts if p.source.name in ("dev", "reintel"))
     qa_texts = sum(len(p.source.texts) for p in parts if p.source.name.startswith("qa_"))
     base = figures(parts, ids, np.zeros(len(y)), 2.0)
     print(f"shipped finder: {base}", file=sys.stderr)
     splits = [group_folds(groups, seed) for seed in range(SPLITS)]
 
     def added(f: dict[str, int]) -> tuple[int, int]:
-        false = sum(f[f"{n}_false"] - base[f"{n}_false"] for n in LABELLED)
-        false += f["reintel_matched"] - base["reintel_matched"]
+        false = f["dev_false"] - base["dev_false"] + f["reintel_matched"] - base["reintel_matched"]
         qa = sum(f[k] - base[k] for k in f if k.startswith("qa_") and k.endswith("_matched"))
         return false, qa
 
@@ -247,8 +238,7 @@ def train(settings: Settings, out_path: Path, data_dir: Path) -> dict:
                 added(f)[0] <= MAX_FALSE_ADDED * real_negatives and added(f)[1] <= MAX_QA_ADDED * qa_texts for f in each
             )
             fig = {key: [f[key] for f in each] for key in each[0]}
-            found = [sum(f[f"{n}_found"] for n in LABELLED) for f in each]
-            score = (min(found), thr)
+            score = (min(fig["dev_found"]), thr)
             if ok and (best is None or score > best[0]):
                 best = (score, c, thr, fig)
         print(f"C={c}: best so far {best[1:] if best else None}", file=sys.stderr)
