@@ -170,7 +170,6 @@ class Analyzer:
             + (("+e5+verifier-s+near" if self.matcher.verifier else "+e5+near") if self.encoder else "")
             + ("+dia" if self.matcher.restorer else "")
             + ("+win" if self.matcher.window_model else "")
-            + ("+short" if self.matcher.short_model else "")
             + f"+{STANCE_VERSION}"
         )
 

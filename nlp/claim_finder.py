@@ -23,11 +23,7 @@ is blind to negation and finds every same-topic official notice "close" to some 
 * **the whole long post** (``nlp.claim_windows``, with its model ``<models_dir>/claims/windows.json``):
   an embedded text longer than ``LONG_TEXT`` is also read as sentence windows across all of it
   (at most ``MAX_WINDOWS``), and a few candidate claims are judged on the windows' cosines by a
-  small learned model; an accepted candidate is a match, its stance read around its window;
-* **the short text** (the same features, with its model ``<models_dir>/claims/short.json``): an
-  embedded text of at most ``LONG_TEXT`` characters is one window, its opening's vector (already
-  embedded: no encoder call more); its few candidate claims are judged by a second small model
-  trained on real short posts.
+  small learned model; an accepted candidate is a match, its stance read around its window.
 
 With the encoder off or missing, only the lexical signal is used (as before this module).
 """
@@ -55,7 +51,6 @@ from nlp.claim_windows import (
     candidates,
     evidence,
     features,
-    short_evidence,
     windows,
 )
 from nlp.claims import Claim, ClaimMatcher, split_sentences
@@ -176,9 +171,6 @@ class ClaimSignals:
     #: Per long embedded text (row): its sentence windows' evidence (``nlp.claim_windows``), when
     #: the finder has a window model.
     window_evidence: dict[int, WindowEvidence] = field(default_factory=dict)
-    #: Per short embedded text (row): its one window, the opening (``short_evidence``), when the
-    #: finder has a short-text model.
-    short_evidence: dict[int, WindowEvidence] = field(default_factory=dict)
     chars: np.ndarray | None = None  # (texts,): length of each text, characters
 
 
@@ -195,7 +187,6 @@ class ClaimFinder:
         verifier: Verifier | None = None,
         restorer: Restorer | None = None,
         window_model: WindowModel | None = None,
-        short_model: WindowModel | None = None,
     ) -> None:
         self.claims = list(claims)
         #: Texts typed without diacritics are embedded restored (``nlp.diacritics``): the encoder
@@ -205,8 +196,6 @@ class ClaimFinder:
         self.verifier = verifier if encoder is not None else None
         #: Reads long posts whole, as sentence windows (``nlp.claim_windows``); off without the encoder.
         self.window_model = window_model if encoder is not None else None
-        #: Judges a short embedded text's candidates on its opening's cosines; off without the encoder.
-        self.short_model = short_model if encoder is not None else None
         self.lexical = ClaimMatcher(self.claims, threshold=self.rule.lexical)
         self.encoder = encoder
         self.vectors = ClaimVectors(self.claims, encoder, cache_dir) if encoder is not None else None
@@ -226,14 +215,12 @@ class ClaimFinder:
         verifier: Verifier | Literal[Shipped.SHIPPED] | None = SHIPPED,
         restorer: Restorer | Literal[Shipped.SHIPPED] | None = SHIPPED,
         window_model: WindowModel | Literal[Shipped.SHIPPED] | None = SHIPPED,
-        short_model: WindowModel | Literal[Shipped.SHIPPED] | None = SHIPPED,
     ) -> ClaimFinder:
         """The finder TinRadar runs: the one place its parts are read from the settings.
 
         By default (``SHIPPED``) the rule is ``<models_dir>/claims/rule.json``, the verifier
         ``<models_dir>/claims/verifier.json`` (when it fits the encoder), the window model
-        ``<models_dir>/claims/windows.json`` (likewise), the short-text model
-        ``<models_dir>/claims/short.json`` (likewise) and the diacritic restorer
+        ``<models_dir>/claims/windows.json`` (likewise) and the diacritic restorer
         ``<models_dir>/diacritics`` when ``claims_restore_diacritics`` is on; the claim vectors are
         cached under ``cache_dir``. A part given here is used as given (``None``: off), so the
         evaluation and the trainers change one part and keep the rest as the analyzer has it, and
@@ -251,10 +238,6 @@ class ClaimFinder:
             window_model = (
                 WindowModel.load(models / "claims" / "windows.json", encoder.version) if encoder is not None else None
             )
-        if short_model is SHIPPED:
-            short_model = (
-                WindowModel.load(models / "claims" / "short.json", encoder.version) if encoder is not None else None
-            )
         return cls(
             claims,
             encoder=encoder,
@@ -263,7 +246,6 @@ class ClaimFinder:
             verifier=verifier,
             restorer=restorer,
             window_model=window_model,
-            short_model=short_model,
         )
 
     @property
@@ -277,15 +259,7 @@ class ClaimFinder:
         sig.chars = np.asarray([len(t.text) for t in texts], dtype=np.int64)
         if self.window_model is not None:
             sig.window_evidence = self.window_evidence(texts, sig)
-        if self.short_model is not None:
-            sig.short_evidence = self.short_evidence(texts, sig)
         return sig
-
-    def short_evidence(self, texts: Sequence[ClaimText], sig: ClaimSignals) -> dict[int, WindowEvidence]:
-        """Each embedded text of at most ``LONG_TEXT`` characters as one window: the cosines the
-        finder already has for it (its opening, or the sentence the sentence look chose)."""
-        rows = [int(i) for i in np.flatnonzero(sig.embedded) if len(texts[i].text) <= LONG_TEXT]
-        return {r: short_evidence(texts[r].text, sig.semantic[r]) for r in rows}
 
     def window_evidence(self, texts: Sequence[ClaimText], sig: ClaimSignals) -> dict[int, WindowEvidence]:
         """The sentence windows of each embedded text longer than ``LONG_TEXT``, chosen and
@@ -314,12 +288,11 @@ class ClaimFinder:
             start += len(found)
         return out
 
-    def window_candidates(self, sig: ClaimSignals, short: bool = False) -> tuple[list[tuple[int, int]], np.ndarray]:
-        """The (text, claim) pairs the window model (``short``: the short-text model) judges, and
-        their ``FEATURES`` rows."""
+    def window_candidates(self, sig: ClaimSignals) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """The (text, claim) pairs the window model judges, and their ``FEATURES`` rows."""
         pairs: list[tuple[int, int]] = []
         rows: list[np.ndarray] = []
-        for r, ev in (sig.short_evidence if short else sig.window_evidence).items():
+        for r, ev in sig.window_evidence.items():
             chars = int(sig.chars[r]) if sig.chars is not None else 0
             for c in candidates(ev, sig.lexical[r]):
                 pairs.append((r, c))
@@ -465,25 +438,24 @@ class ClaimFinder:
         return self._windowed(sig, self._ruled(sig))
 
     def _windowed(self, sig: ClaimSignals, out: np.ndarray) -> np.ndarray:
-        """``out`` raised where the window model accepts a candidate claim of a long post, or the
-        short-text model one of a short text (its probability on the lexical scale: threshold →
-        ``rule.lexical``, linearly to 1); for a long post the accepted claim's best window becomes
-        the text's window, for the stance, when nothing else matched the text (a short text's
-        stance is read over all of it)."""
+        """``out`` raised where the window model accepts a candidate claim of a long post (its
+        probability on the lexical scale: threshold → ``rule.lexical``, linearly to 1); the
+        accepted claim's best window becomes the text's window, for the stance, when nothing else
+        matched the text."""
+        model = self.window_model
+        if model is None or not sig.window_evidence:
+            return out
+        pairs, x = self.window_candidates(sig)
+        p = model.proba(x)
+        t, lex = model.threshold, self.rule.lexical
         out = out.copy()
-        for model, short in ((self.window_model, False), (self.short_model, True)):
-            if model is None or not (sig.short_evidence if short else sig.window_evidence):
+        for (r, c), q in zip(pairs, p.tolist(), strict=True):
+            if q < t:
                 continue
-            pairs, x = self.window_candidates(sig, short)
-            p = model.proba(x)
-            t, lex = model.threshold, self.rule.lexical
-            for (r, c), q in zip(pairs, p.tolist(), strict=True):
-                if q < t:
-                    continue
-                if not short and out[r].max() < lex:
-                    ev = sig.window_evidence[r]
-                    sig.windows[r] = normalize(ev.texts[int(ev.which[c])]).folded
-                out[r, c] = max(out[r, c], lex + (1 - lex) * (q - t) / max(1 - t, 1e-6))
+            if out[r].max() < lex:
+                ev = sig.window_evidence[r]
+                sig.windows[r] = normalize(ev.texts[int(ev.which[c])]).folded
+            out[r, c] = max(out[r, c], lex + (1 - lex) * (q - t) / max(1 - t, 1e-6))
         return np.clip(out, 0.0, 1.0)
 
     def _ruled(self, sig: ClaimSignals) -> np.ndarray:

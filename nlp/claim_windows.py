@@ -106,12 +106,6 @@ def evidence(texts: list[str], cosines: np.ndarray) -> WindowEvidence:
     return WindowEvidence(texts, order[-1], second, cosines.argmax(axis=0), cosines.argmax(axis=1))
 
 
-def short_evidence(text: str, cosines: np.ndarray) -> WindowEvidence:
-    """A short text as one window: ``cosines`` (claims,), its (opening's) cosine with each claim;
-    it has no second window (``second`` is -1) and votes for its first claim alone."""
-    return evidence([text], np.asarray(cosines, dtype=np.float32)[None, :])
-
-
 def candidates(ev: WindowEvidence, lexical: np.ndarray) -> list[int]:
     """The claims judged for one post: the first ``CANDIDATES`` by window cosine, and the lexical
     best when above zero."""

@@ -22,14 +22,6 @@ those, the most dev posts whose repeated claim is newly found in the worst split
 threshold). Run::
 
     .venv/bin/python -m nlp.claim_windows_train    # → <models>/claims/windows.json
-
-``--short`` trains the short-text model (``<models>/claims/short.json``) the same way, on the
-short (at most ``LONG_TEXT``) embedded texts, each one window (its opening): labelled posts of
-``dev`` and ``learn`` (never ``check``, ``fresh``, ``holdout``), the same ReINTEL posts and
-ViCoV19QA ``train``'s short COVID-related questions and a seeded ``QA_ANSWERS`` of its short
-answers; the finder it extends is the shipped one, window model included. The threshold is
-chosen on the most dev and learn posts found in the worst split; learn's figures are kept apart
-in the card (learn is drawn as the lead's report set is).
 """
 
 from __future__ import annotations
@@ -63,8 +55,7 @@ MAX_QA_ADDED = 0.005
 SPLITS = 3
 FOLDS = 5
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
-#: The last one is above every probability: the model off, when no threshold finds more.
-THRESHOLDS = (*(float(t) for t in np.round(np.arange(0.50, 0.996, 0.005), 3)), 1.01)
+THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.50, 0.996, 0.005), 3))
 
 
 @dataclass
@@ -94,28 +85,21 @@ def _seeded(texts: Sequence[str], n: int) -> list[str]:
     return sorted(texts, key=lambda t: hashlib.sha256(f"claim-windows:{t}".encode()).hexdigest())[:n]
 
 
-#: The labelled sets each model is trained on (``--short``: both).
-LABELLED = {False: ("dev",), True: ("dev", "learn")}
-
-
-def sources(claim_ids: set[str], data_dir: Path, short: bool = False) -> list[Source]:
-    """The training texts (module docstring); the drawn sets are read only for their groups and
-    the labelled sets of ``LABELLED``."""
+def sources(claim_ids: set[str], data_dir: Path) -> list[Source]:
+    """The training texts (module docstring); the drawn sets are read only for their groups and dev."""
     drawn = claims_real.draw(data_dir)
     taken = {dup_key(p.text) for posts in drawn.values() for p in posts}
-    out = []
-    for name in LABELLED[short]:
-        labels = claims_real.load_labels(name, claim_ids)
-        posts = drawn[name]
-        out.append(
-            Source(
-                name,
-                [ClaimText.of(p.text) for p in posts],
-                [labels[p.id].ids() for p in posts],
-                [labels[p.id].ids("repeats") for p in posts],
-                [dup_key(p.text) for p in posts],
-            )
+    labels = claims_real.load_labels("dev", claim_ids)
+    dev = drawn["dev"]
+    out = [
+        Source(
+            "dev",
+            [ClaimText.of(p.text) for p in dev],
+            [labels[p.id].ids() for p in dev],
+            [labels[p.id].ids("repeats") for p in dev],
+            [dup_key(p.text) for p in dev],
         )
+    ]
     rel = [p.text for p in claims_real.reintel_rows(data_dir) if dup_key(p.text) not in taken]
     rel_texts = [ClaimText.of(t) for t in rel]
     keep = [k for k, t in enumerate(rel_texts) if t.covid_proba >= 0.5]
@@ -130,7 +114,7 @@ def sources(claim_ids: set[str], data_dir: Path, short: bool = False) -> list[So
     )
     qa = claims_real.qa_texts("train", data_dir)
     for kind, limit in (("questions", None), ("answers", QA_ANSWERS)):
-        views = [ClaimText.of(t) for t in qa[kind] if (len(t) <= LONG_TEXT) == short]
+        views = [ClaimText.of(t) for t in qa[kind] if len(t) > LONG_TEXT]
         views = [v for v in views if v.covid_proba >= 0.5]
         if limit is not None:
             chosen = set(_seeded([v.text for v in views], limit))
@@ -143,17 +127,13 @@ def sources(claim_ids: set[str], data_dir: Path, short: bool = False) -> list[So
     return out
 
 
-def build_rows(finder: ClaimFinder, source: Source, short: bool = False) -> Rows:
-    """The shipped finder's matches of every text, and the window model's (``short``: the
-    short-text model's) candidate rows."""
+def build_rows(finder: ClaimFinder, source: Source) -> Rows:
+    """The shipped finder's matches of every text, and the window model's candidate rows."""
     ids = [c.id for c in finder.claims]
     sig = finder.signals(source.texts)
     base = [{i for i, _ in found} for found in finder.decide(sig)]
-    if short:
-        sig.short_evidence = finder.short_evidence(source.texts, sig)
-    else:
-        sig.window_evidence = finder.window_evidence(source.texts, sig)
-    pairs, x = finder.window_candidates(sig, short)
+    sig.window_evidence = finder.window_evidence(source.texts, sig)
+    pairs, x = finder.window_candidates(sig)
     text = np.asarray([r for r, _ in pairs], dtype=np.int64)
     claim = np.asarray([c for _, c in pairs], dtype=np.int64)
     y = np.asarray([int(ids[c] in source.claims[r]) for r, c in pairs], dtype=np.int64)
@@ -181,18 +161,17 @@ def figures(parts: Sequence[Rows], ids: Sequence[str], p: np.ndarray, thr: float
             if v >= thr:
                 found[r].add(c)
         src = part.source
-        if src.name in claims_real.SETS:  # a labelled set
-            n = src.name
+        if src.name == "dev":
             rep = [k for k, s in enumerate(src.repeats) if s]
-            out[f"{n}_repeating"] = len(rep)
-            out[f"{n}_found_shipped"] = sum(bool({ids[c] for c in part.base[k]} & src.repeats[k]) for k in rep)
-            out[f"{n}_found"] = sum(bool({ids[c] for c in found[k]} & src.repeats[k]) for k in rep)
+            out["dev_repeating"] = len(rep)
+            out["dev_found_shipped"] = sum(bool({ids[c] for c in part.base[k]} & src.repeats[k]) for k in rep)
+            out["dev_found"] = sum(bool({ids[c] for c in found[k]} & src.repeats[k]) for k in rep)
             neg = [k for k, s in enumerate(src.claims) if not s]
-            out[f"{n}_negatives"] = len(neg)
-            out[f"{n}_false_shipped"] = sum(bool(part.base[k]) for k in neg)
-            out[f"{n}_false"] = sum(bool(found[k]) for k in neg)
+            out["dev_negatives"] = len(neg)
+            out["dev_false_shipped"] = sum(bool(part.base[k]) for k in neg)
+            out["dev_false"] = sum(bool(found[k]) for k in neg)
             wrong = [k for k in rep if found[k] and not {ids[c] for c in found[k]} & src.claims[k]]
-            out[f"{n}_repeating_only_other_claims"] = len(wrong)
+            out["dev_repeating_only_other_claims"] = len(wrong)
         else:
             out[f"{src.name}_texts"] = len(src.texts)
             out[f"{src.name}_matched_shipped"] = sum(bool(b) for b in part.base)
@@ -214,23 +193,18 @@ def _proba(model: tuple[object, object], x: np.ndarray) -> np.ndarray:
     return lr.predict_proba(scaler.transform(x))[:, 1]  # type: ignore[attr-defined]
 
 
-def train(settings: Settings, out_path: Path, data_dir: Path, short: bool = False) -> dict:
-    """Build the rows, choose C and the threshold out of fold, write ``out_path``; the payload.
-    ``short``: the short-text model, over the shipped finder with its window model."""
+def train(settings: Settings, out_path: Path, data_dir: Path) -> dict:
+    """Build the rows, choose C and the threshold out of fold, write ``out_path``; the payload."""
     encoder, why = load_encoder(settings)
     if encoder is None:
         raise SystemExit(f"the encoder is needed: {why}")
     claims = load_claims(settings.claims_file)
     ids = [c.id for c in claims]
-    if short:
-        finder = ClaimFinder.from_settings(claims, settings, encoder=encoder, short_model=None)
-    else:
-        finder = ClaimFinder.from_settings(claims, settings, encoder=encoder, window_model=None, short_model=None)
-    labelled = LABELLED[short]
+    finder = ClaimFinder.from_settings(claims, settings, encoder=encoder, window_model=None)
     parts = []
-    for src in sources(set(ids), data_dir, short):
+    for src in sources(set(ids), data_dir):
         before = encoder.embedded
-        parts.append(build_rows(finder, src, short))
+        parts.append(build_rows(finder, src))
         print(
             f"{src.name}: {len(src.texts)} texts, {len(parts[-1].y)} candidate rows "
             f"({int(parts[-1].y.sum())} positive), {encoder.embedded - before} embedded",
@@ -239,15 +213,14 @@ def train(settings: Settings, out_path: Path, data_dir: Path, short: bool = Fals
     x = np.vstack([p.x for p in parts])
     y = np.concatenate([p.y for p in parts])
     groups = [p.source.groups[r] for p in parts for r in p.text.tolist()]
-    real_negatives = sum(sum(not s for s in p.source.claims) for p in parts if p.source.name in (*labelled, "reintel"))
+    real_negatives = sum(sum(not s for s in p.source.claims) for p in parts if p.source.name in ("dev", "reintel"))
     qa_texts = sum(len(p.source.texts) for p in parts if p.source.name.startswith("qa_"))
     base = figures(parts, ids, np.zeros(len(y)), 2.0)
     print(f"shipped finder: {base}", file=sys.stderr)
     splits = [group_folds(groups, seed) for seed in range(SPLITS)]
 
     def added(f: dict[str, int]) -> tuple[int, int]:
-        false = sum(f[f"{n}_false"] - base[f"{n}_false"] for n in labelled)
-        false += f["reintel_matched"] - base["reintel_matched"]
+        false = f["dev_false"] - base["dev_false"] + f["reintel_matched"] - base["reintel_matched"]
         qa = sum(f[k] - base[k] for k in f if k.startswith("qa_") and k.endswith("_matched"))
         return false, qa
 
@@ -265,7 +238,7 @@ def train(settings: Settings, out_path: Path, data_dir: Path, short: bool = Fals
                 added(f)[0] <= MAX_FALSE_ADDED * real_negatives and added(f)[1] <= MAX_QA_ADDED * qa_texts for f in each
             )
             fig = {key: [f[key] for f in each] for key in each[0]}
-            score = (min(sum(f[f"{n}_found"] for n in labelled) for f in each), thr)
+            score = (min(fig["dev_found"]), thr)
             if ok and (best is None or score > best[0]):
                 best = (score, c, thr, fig)
         print(f"C={c}: best so far {best[1:] if best else None}", file=sys.stderr)
@@ -278,10 +251,7 @@ def train(settings: Settings, out_path: Path, data_dir: Path, short: bool = Fals
         "features": list(FEATURES),
         "threshold": float(thr),
         "applies_to": (
-            f"embedded texts of at most {LONG_TEXT} characters, each one window (its opening); candidates: the "
-            f"first {CANDIDATES} claims by cosine and the lexical best"
-            if short
-            else f"embedded texts longer than {LONG_TEXT} characters: windows of at most {WINDOW_SENTENCES} sentences "
+            f"embedded texts longer than {LONG_TEXT} characters: windows of at most {WINDOW_SENTENCES} sentences "
             f"and {WINDOW_CHARS} characters, at most {MAX_WINDOWS} per text; candidates: the first {CANDIDATES} "
             "claims by window cosine and the lexical best"
         ),
@@ -291,7 +261,7 @@ def train(settings: Settings, out_path: Path, data_dir: Path, short: bool = Fals
             **{f"{p.source.name}_positive_rows": int(p.y.sum()) for p in parts},
             "real_negative_posts": real_negatives,
             "terms": "ReINTEL (VLSP 2020) and UIT-ViCoV19QA, research use; only weights are shipped",
-            "trainer": "python -m nlp.claim_windows_train" + (" --short" if short else ""),
+            "trainer": "python -m nlp.claim_windows_train",
         },
         "selection": {
             "C": c,
@@ -317,12 +287,11 @@ def train(settings: Settings, out_path: Path, data_dir: Path, short: bool = Fals
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.claim_windows_train", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=claims_real.DATA_DIR, help="the shared datasets folder")
-    parser.add_argument("--short", action="store_true", help="the short-text model (claims/short.json)")
-    parser.add_argument("--out", type=Path, default=None, help="default: <models>/claims/windows.json (short.json)")
+    parser.add_argument("--out", type=Path, default=None, help="default: <models>/claims/windows.json")
     args = parser.parse_args(argv)
     settings = Settings()
-    out = args.out or settings.models_dir / "claims" / ("short.json" if args.short else "windows.json")
-    payload = train(settings, out, args.data, args.short)
+    out = args.out or settings.models_dir / "claims" / "windows.json"
+    payload = train(settings, out, args.data)
     print(json.dumps({"threshold": payload["threshold"], **payload["selection"]}, indent=1))
     return 0
 

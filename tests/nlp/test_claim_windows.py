@@ -19,7 +19,6 @@ from nlp.claim_windows import (
     candidates,
     evidence,
     features,
-    short_evidence,
     windows,
 )
 from tinradar.schema import Stance
@@ -215,25 +214,3 @@ def test_training_figures_count_the_whole_decision() -> None:
     assert low["dev_false"] == 0 and low["reintel_matched"] == 2 and low["reintel_matched_shipped"] == 1
     high = figures([dev_rows, rel_rows], ids, p, 0.995)
     assert high["dev_found"] == 0 and high["reintel_matched"] == 1
-
-
-def test_a_short_text_is_one_window_its_opening() -> None:
-    ev = short_evidence("Tỏi chữa khỏi COVID-19.", np.asarray([0.80, 0.91, 0.89]))
-    assert ev.texts == ["Tỏi chữa khỏi COVID-19."]
-    assert ev.best.tolist() == pytest.approx([0.80, 0.91, 0.89])
-    assert ev.second.tolist() == [-1.0, -1.0, -1.0]  # no second window
-    assert ev.firsts.tolist() == [1] and candidates(ev, np.asarray([0.0, 0.0, 0.2])) == [1, 2]
-    named = dict(zip(FEATURES, features(ev, 1, ev.best, np.zeros(3), False, False, 100).tolist(), strict=True))
-    assert named["votes"] == 1.0 and named["window_lead"] == pytest.approx(0.02, abs=1e-6)
-
-
-def test_short_texts_get_one_window_only_with_a_short_model(claim_finder: ClaimFinder) -> None:
-    text = ClaimText.of("Ăn tỏi sống mỗi ngày chữa khỏi COVID-19, virus corona chết hết.")
-    model = WindowModel(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES)), 0.0, 2.0, "x")
-    with_short = ClaimFinder(
-        claim_finder.claims, encoder=claim_finder.encoder, rule=claim_finder.rule, short_model=model
-    )
-    sig = with_short.signals([text])
-    assert list(sig.short_evidence) == [0] and sig.window_evidence == {}
-    assert sig.short_evidence[0].best.tolist() == pytest.approx(sig.semantic[0].tolist())
-    assert ClaimFinder(claim_finder.claims, rule=claim_finder.rule, short_model=model).short_model is None
