@@ -214,3 +214,8 @@ def test_training_figures_count_the_whole_decision() -> None:
     assert low["dev_false"] == 0 and low["reintel_matched"] == 2 and low["reintel_matched_shipped"] == 1
     high = figures([dev_rows, rel_rows], ids, p, 0.995)
     assert high["dev_found"] == 0 and high["reintel_matched"] == 1
+    # the grid's last threshold accepts nothing: a retrain that helps nothing ships the finder as it was
+    from nlp.claim_windows_train import THRESHOLDS
+
+    off = figures([dev_rows, rel_rows], ids, np.ones(len(p)), THRESHOLDS[-1])
+    assert off["dev_found"] == off["dev_found_shipped"] and off["reintel_matched"] == off["reintel_matched_shipped"]
