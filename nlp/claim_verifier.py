@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
@@ -92,8 +94,11 @@ def top_claim_input(
     return top, VerifierInput(np.asarray(vectors, dtype=np.float32), claim_rows[best_row], scalars)
 
 
-class Verifier:
-    """The shipped logistic regression: ``proba`` of the top claim, ``threshold`` to match."""
+class ShippedLogistic:
+    """A logistic regression shipped as JSON (``model``: mean, scale, coef, intercept; ``threshold``;
+    ``encoder``) by one of the claim trainers: the verifier here, the window model
+    (``nlp.claim_windows``). It belongs to one encoder version: ``read`` gives ``None`` for another
+    encoder, none, or a file that ``misfit`` finds wrong (its warning is logged)."""
 
     def __init__(
         self, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: float, threshold: float, encoder: str
@@ -104,18 +109,18 @@ class Verifier:
         self.encoder = encoder
 
     @classmethod
-    def load(cls, path: Path, encoder_version: str | None) -> Verifier | None:
-        """The verifier in ``path`` when it was trained for this encoder; else ``None`` (the cosine rule)."""
+    def read(cls, path: Path, encoder_version: str | None, misfit: Callable[[dict], str | None]) -> Self | None:
+        """The model in ``path``; ``None`` when missing, without an encoder, or when ``misfit(raw)``
+        names why it does not fit (logged as a warning)."""
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
         if encoder_version is None:
             return None  # no encoder: lexical matching, nothing to warn about
-        if raw.get("encoder") != encoder_version:
-            log.warning(
-                "claim verifier %s is for encoder %s, not %s: cosine rule", path, raw.get("encoder"), encoder_version
-            )
+        why = misfit(raw)
+        if why is not None:
+            log.warning("%s", why)
             return None
         m = raw["model"]
         return cls(
@@ -127,9 +132,28 @@ class Verifier:
             str(raw["encoder"]),
         )
 
+    def score(self, features: np.ndarray) -> np.ndarray:
+        """The probability of each row of ``features`` (the model's own feature order)."""
+        if not len(features):
+            return np.zeros(0)
+        z = (np.asarray(features, dtype=np.float64) - self.mean) / self.scale
+        return 1.0 / (1.0 + np.exp(-(z @ self.coef + self.intercept)))
+
+
+class Verifier(ShippedLogistic):
+    """The shipped verifier: ``proba`` of the top claim, ``threshold`` to match."""
+
+    @classmethod
+    def load(cls, path: Path, encoder_version: str | None) -> Verifier | None:
+        """The verifier in ``path`` when it was trained for this encoder; else ``None`` (the cosine rule)."""
+
+        def misfit(raw: dict) -> str | None:
+            if raw.get("encoder") == encoder_version:
+                return None
+            return f"claim verifier {path} is for encoder {raw.get('encoder')}, not {encoder_version}: cosine rule"
+
+        return cls.read(path, encoder_version, misfit)
+
     def proba(self, x: VerifierInput) -> np.ndarray:
         """Probability that each text carries its top claim."""
-        if not len(x.text):
-            return np.zeros(0)
-        z = (feature_matrix(x) - self.mean) / self.scale
-        return 1.0 / (1.0 + np.exp(-(z @ self.coef + self.intercept)))
+        return self.score(feature_matrix(x)) if len(x.text) else np.zeros(0)

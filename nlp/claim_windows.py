@@ -25,15 +25,13 @@ encoder, or none, the step is off.
 
 from __future__ import annotations
 
-import json
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-log = logging.getLogger(__name__)
+from nlp.claim_verifier import ShippedLogistic
 
 #: A window is at most this many sentences and characters (Vietnamese runs at 3–4 characters per
 #: e5 token: 320 characters is about 100 tokens, inside the 128-token budget, so a window is read
@@ -149,42 +147,20 @@ def features(
     )
 
 
-class WindowModel:
+class WindowModel(ShippedLogistic):
     """The shipped logistic regression over ``FEATURES``: ``proba`` and ``threshold``."""
-
-    def __init__(
-        self, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: float, threshold: float, encoder: str
-    ) -> None:
-        self.mean, self.scale, self.coef = mean, scale, coef
-        self.intercept = intercept
-        self.threshold = threshold
-        self.encoder = encoder
 
     @classmethod
     def load(cls, path: Path, encoder_version: str | None) -> WindowModel | None:
         """The model in ``path`` when it was trained for this encoder and these features; else ``None``."""
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        if encoder_version is None:
-            return None
-        if raw.get("encoder") != encoder_version or tuple(raw.get("features", ())) != FEATURES:
-            log.warning("claim window model %s does not fit encoder %s: step off", path, encoder_version)
-            return None
-        m = raw["model"]
-        return cls(
-            np.asarray(m["mean"], dtype=np.float64),
-            np.asarray(m["scale"], dtype=np.float64),
-            np.asarray(m["coef"], dtype=np.float64),
-            float(m["intercept"]),
-            float(raw["threshold"]),
-            str(raw["encoder"]),
-        )
+
+        def misfit(raw: dict) -> str | None:
+            if raw.get("encoder") == encoder_version and tuple(raw.get("features", ())) == FEATURES:
+                return None
+            return f"claim window model {path} does not fit encoder {encoder_version}: step off"
+
+        return cls.read(path, encoder_version, misfit)
 
     def proba(self, x: np.ndarray) -> np.ndarray:
         """Probability that each (post, claim) row of ``x`` (``FEATURES``) carries the claim."""
-        if not len(x):
-            return np.zeros(0)
-        z = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
-        return 1.0 / (1.0 + np.exp(-(z @ self.coef + self.intercept)))
+        return self.score(x)
