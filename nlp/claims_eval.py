@@ -20,7 +20,7 @@ test's floors). Run::
     .venv/bin/python -m nlp.claims_eval report      # tables for docs/nlp.md
     .venv/bin/python -m nlp.claims_eval risk --fresh  # through the analyzer: risk levels, stances (counts)
 
-The blind sets (``--set fresh``, the same as ``--fresh``, ``--set fresh2`` and ``--set fresh3``) are read whole as one
+The blind sets (``--set fresh``, the same as ``--fresh``, ``--set fresh2``, ``fresh3`` and ``fresh4``) are read whole as one
 split named after the set, aggregates only, and never calibrated on.
 """
 
@@ -56,8 +56,10 @@ FRESH2_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh2"
 #: A fourth, written blind on 2026-12-04 (late) from the registry's claim texts only, to judge the
 #: verifier trained with a written training set (``nlp/data/claims_train``) once.
 FRESH3_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh3"
+#: A fifth, written blind right after fresh3 was read, to judge that verifier once more.
+FRESH4_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh4"
 #: The sets the CLI reads; every set but ``eval`` is blind: one whole split, never calibrated on.
-SETS = {"eval": EVAL_DIR, "fresh": FRESH_DIR, "fresh2": FRESH2_DIR, "fresh3": FRESH3_DIR}
+SETS = {"eval": EVAL_DIR, "fresh": FRESH_DIR, "fresh2": FRESH2_DIR, "fresh3": FRESH3_DIR, "fresh4": FRESH4_DIR}
 #: Calibration keeps false matches on true statements at or below this rate.
 MAX_FALSE_MATCHES = 0.02
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from nlp.claims import load_claims
-from nlp.claims_eval import EVAL_DIR, FRESH2_DIR, FRESH3_DIR, FRESH_DIR, load_eval_set, main
+from nlp.claims_eval import EVAL_DIR, FRESH2_DIR, FRESH3_DIR, FRESH4_DIR, FRESH_DIR, load_eval_set, main
 from nlp.normalize import normalize
 from tinradar.settings import Settings
 from tinradar.text import fold
@@ -191,15 +191,17 @@ TRAIN_DIR = Path(EVAL_DIR).parent / "claims_train"
 
 
 @pytest.mark.parametrize(
-    ("directory", "paraphrases", "statements"), [(FRESH3_DIR, 140, 100), (TRAIN_DIR, 240, 100)], ids=["fresh3", "train"]
+    ("directory", "paraphrases", "statements"),
+    [(FRESH3_DIR, 140, 100), (FRESH4_DIR, 140, 100), (TRAIN_DIR, 240, 100)],
+    ids=["fresh3", "fresh4", "train"],
 )
 def test_the_third_fresh_set_and_the_training_set_copy_no_other_set(
     directory: Path, paraphrases: int, statements: int
 ) -> None:
-    """``claims_fresh3`` (blind: it judges the verifier trained with ``claims_train`` once) and
-    ``claims_train`` (written for that training, blind to every evaluation set) were written side by
-    side: each covers every registry claim in every style, a third without diacritics, NFC; neither
-    shares a 7-word run with, or is a near-copy of, an item of any other written set or of the other."""
+    """``claims_fresh3`` and ``claims_fresh4`` (blind: each judges the verifier trained with
+    ``claims_train`` once) and ``claims_train`` (written for that training, blind to every evaluation
+    set): each covers every registry claim in every style, a quarter or more without diacritics, NFC;
+    none shares a 7-word run with, or is a near-copy of, an item of any other written set."""
     if not directory.is_dir():
         pytest.skip(f"{directory.name} not written yet")
     items = load_eval_set(directory, split=directory.name)
@@ -210,10 +212,10 @@ def test_the_third_fresh_set_and_the_training_set_copy_no_other_set(
     assert {i.category for i in para} == {"plain", "slang", "teencode", "typo", "long"}
     assert sum(i.unaccented for i in para) >= len(para) / 4
     assert all(unicodedata.is_normalized("NFC", i.text) for i in items)
-    partner = TRAIN_DIR if directory == FRESH3_DIR else FRESH3_DIR
     others = _other_texts() + [i.text for i in load_eval_set(FRESH2_DIR)]
-    if partner.is_dir():
-        others += [i.text for i in load_eval_set(partner)]
+    for partner in (FRESH3_DIR, FRESH4_DIR, TRAIN_DIR):
+        if partner != directory and partner.is_dir():
+            others += [i.text for i in load_eval_set(partner)]
     copied = {run for t in others for run in _runs(t)}
     assert not [n for n, i in enumerate(items) if _runs(i.text) & copied]  # indices only, never texts
     folded_others = [_words(t) for t in others]
