@@ -12,7 +12,10 @@ Training data — never the held-out half of the evaluation set:
   COVID-related (as the finder gates them), without any lexical match: negative. Real true
   statements are where false matches come from;
 * 60 same-topic true statements written for this training (``nlp/data/claims_verifier_negatives.yaml``,
-  not copied from the evaluation set), the COVID-related ones without a lexical match: negative.
+  not copied from the evaluation set), the COVID-related ones without a lexical match: negative;
+* a written training set (``nlp/data/claims_train``, the evaluation sets' format, written for this
+  training blind to every evaluation set): its paraphrases positive when their claim comes first,
+  its true statements negative — as the calibration half, but never read to choose C or the threshold.
 
 Folds are grouped (a registry text with its folded twin, an evaluation group, a post); the
 regularisation and the threshold are chosen on out-of-fold probabilities: the best calibration
@@ -49,6 +52,8 @@ from tinradar.text import fold
 #: The shared datasets folder, as the other trainers take it (``--data``).
 DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
 NEGATIVES = Path(__file__).resolve().parent / "data" / "claims_verifier_negatives.yaml"
+#: Paraphrases and true statements written to train the verifier (``load_eval_set``'s format).
+TRAIN_SET = Path(__file__).resolve().parent / "data" / "claims_train"
 #: The verifier may add at most this share of matches on the training ReINTEL reliable posts.
 MAX_REINTEL_ADDED = 0.01
 C_GRID = (0.003, 0.01, 0.03, 0.1)
@@ -166,16 +171,28 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
     w_keep = finder.lexical_scores([written[r] for r in w_rows]).max(axis=1) < finder.rule.lexical
     w_x = VerifierInput(w_x.text[w_keep], w_x.claim[w_keep], w_x.scalars[w_keep])
     w_g = [f"written:{r}" for r in w_rows[w_keep]]
-    x = _concat([reg_x, cal_x, p_x, w_x])
-    y = np.concatenate([reg_y, cal_y, np.zeros(len(p_g) + len(w_g), dtype=int)])
-    groups = [*reg_g, *cal_g, *p_g, *w_g]
+    # 5. the written training set (paraphrases and true statements)
+    tr_items = load_eval_set(TRAIN_SET, split="train")
+    t_rows, t_top, t_x = finder_data(finder, claim_texts(tr_items))
+    t_y = np.asarray(
+        [int(tr_items[r].claim is not None and ids[t] == tr_items[r].claim) for r, t in zip(t_rows, t_top, strict=True)]
+    )
+    t_g = [f"train:{tr_items[r].group}" for r in t_rows]
+    x = _concat([reg_x, cal_x, p_x, w_x, t_x])
+    y = np.concatenate([reg_y, cal_y, np.zeros(len(p_g) + len(w_g), dtype=int), t_y])
+    groups = [*reg_g, *cal_g, *p_g, *w_g, *t_g]
     source = np.asarray(
-        ["registry"] * len(reg_g) + ["calibration"] * len(cal_g) + ["reintel"] * len(p_g) + ["written"] * len(w_g)
+        ["registry"] * len(reg_g)
+        + ["calibration"] * len(cal_g)
+        + ["reintel"] * len(p_g)
+        + ["written"] * len(w_g)
+        + ["train"] * len(t_g)
     )
     feats = feature_matrix(x)
     print(
         f"training rows: registry {len(reg_g)} ({reg_y.sum()} positive), calibration {len(cal_g)} "
-        f"({cal_y.sum()} positive), ReINTEL reliable {len(p_g)} (negative), written {len(w_g)} (negative)",
+        f"({cal_y.sum()} positive), ReINTEL reliable {len(p_g)} (negative), written {len(w_g)} (negative), "
+        f"training set {len(t_g)} ({t_y.sum()} positive)",
         file=sys.stderr,
     )
 
@@ -240,6 +257,8 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
             "calibration_positive": int(cal_y.sum()),
             "reintel_reliable_posts": len(p_g),
             "written_true_statements": len(w_g),
+            "training_set_items": len(t_g),
+            "training_set_positive": int(t_y.sum()),
             "reintel_terms": "ReINTEL (VLSP 2020), research use; the posts are not redistributed, only weights",
         },
         "selection": {
