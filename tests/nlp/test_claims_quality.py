@@ -9,12 +9,13 @@ the first run.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nlp.claim_finder import ClaimFinder, MatchRule
-from nlp.claims_eval import FRESH_DIR, EvalItem, claim_texts, figures, load_eval_set, outcome
+from nlp.claims_eval import FRESH3_DIR, FRESH4_DIR, FRESH_DIR, EvalItem, claim_texts, figures, load_eval_set, outcome
 from tinradar.schema import Document, Kind, RiskLevel, Stance
 
 ITEMS = load_eval_set()
@@ -42,9 +43,10 @@ def test_held_out_matching_floors(finder: ClaimFinder) -> None:
     # variants also pull paraphrases of a neighbouring claim (docs/nlp.md, "Kept: a wider registry")
     assert fig["wrong_claim"] is not None and fig["wrong_claim"] <= 0.05
     assert finder.verifier is not None  # the shipped verifier, for this encoder
-    # measured 0.76 with the wider registry of 2026-12-04 (0.70 before it, 0.65 before the
-    # diacritic restorer; the aim of 0.92 is not met)
-    assert fig["recall"] is not None and fig["recall"] >= 0.70
+    # measured 0.82 with the verifier retrained with the written training set (late 2026-12-04), 0.76
+    # with the wider registry of 2026-12-04 (0.70 before it, 0.65 before the diacritic restorer; the
+    # aim of 0.92 is not met)
+    assert fig["recall"] is not None and fig["recall"] >= 0.78
     para = np.asarray([i.kind == "paraphrase" for i in items])
     bare = np.asarray([i.unaccented for i in items])
     assert out.right[para & bare].mean() >= 0.78  # measured 0.86 (0.84 before the wider registry; 0.71 as typed)
@@ -87,6 +89,22 @@ def test_fresh_blind_set_floors(finder: ClaimFinder) -> None:
     assert out.right[para].sum() >= before.right[para].sum() + 5  # the encoder's share: 95 against 78 (85 / 72 before)
     # 14 against 12 (9 / 9 before the wider registry)
     assert out.matched[~para].sum() <= before.matched[~para].sum() + 2
+
+
+@pytest.mark.parametrize(
+    ("directory", "recall", "false_at_most"),
+    # fresh3: 96 of 147 found (0.65), 8 of 110 false (0.073); fresh4: 104 of 147 (0.71), 3 of 110 (0.027)
+    # — both with the verifier retrained with the written training set, which fresh4 was written to judge
+    [(FRESH3_DIR, 0.62, 0.09), (FRESH4_DIR, 0.67, 0.045)],
+    ids=["fresh3", "fresh4"],
+)
+def test_later_blind_set_floors(finder: ClaimFinder, directory: Path, recall: float, false_at_most: float) -> None:
+    """The blind sets written on 2026-12-04 (late), read once each for the verifier's last change."""
+    items = [i for i in load_eval_set(directory, split=directory.name) if i.kind in {"paraphrase", "true"}]
+    fig = figures(items, outcome(finder, finder.signals(claim_texts(items)), items))
+    assert fig["recall"] is not None and fig["recall"] >= recall
+    assert fig["false_matches"] is not None and fig["false_matches"] <= false_at_most
+    assert fig["wrong_claim"] is not None and fig["wrong_claim"] <= 0.02
 
 
 def test_corrections_and_questions_rarely_come_out_high(analyzer) -> None:  # type: ignore[no-untyped-def]

@@ -34,20 +34,22 @@ def _false_matches(figs: dict[str, dict[str, int]]) -> tuple[int, int]:
 @pytest.mark.parametrize(
     ("name", "posts", "found", "as_repeated", "false_at_most"),
     [
-        # measured 16 of 41 found (11 read as repeated), 2 false of 287 with the window model (15 before
-        # it, with the real-wording variants; 11 / 10 / 2 before them; before 2026-12-04: 7 of 38, 1 of 289)
-        ("check", 41, 15, 10, 3),
+        # measured 17 of 41 found (11 read as repeated), 2 false of 287 with the verifier retrained with
+        # the written training set; 16 with the window model, 15 before it (the real-wording variants);
+        # 11 / 10 / 2 before them; before 2026-12-04: 7 of 38, 1 of 289
+        ("check", 41, 16, 10, 3),
         # read freely; the four claims and the variants of 2026-12-04 were worded after reading it:
         # 30 of 46, 0 of 209 (16 and 1 before the variants)
         ("dev", 46, 28, 18, 2),
         # ReINTEL's unlabelled test posts, labelled at the end of 2026-12-04 and read once after every
         # change of that day: 2 of 24 found (1 read as repeated), 2 false of 271; its second reading,
-        # with the window model and the schools-closed key terms: 3 (2 as repeated), 1 false
-        ("fresh", 24, 2, 1, 3),
+        # with the window model and the schools-closed key terms: 3 (2 as repeated), 1 false; its third,
+        # with the retrained verifier: 4 (3 as repeated), 1 false
+        ("fresh", 24, 3, 2, 3),
         # the report set after fresh (ReINTEL's unlabelled test posts, labelled blind twice): 4 of 24
         # found, 5 false of 370 at its first reading; with the window model and the schools-closed key
-        # terms 6 (5 read as repeated), 2 false
-        ("holdout", 24, 5, 4, 3),
+        # terms 6 (5 read as repeated), 2 false; with the retrained verifier 6 (5), 3 false
+        ("holdout", 24, 5, 4, 4),
     ],
 )
 def test_real_posts_floors(
