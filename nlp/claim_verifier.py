@@ -20,6 +20,7 @@ back to its cosine rule (``MatchRule``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -131,6 +132,14 @@ class ShippedLogistic:
             float(raw["threshold"]),
             str(raw["encoder"]),
         )
+
+    @property
+    def fingerprint(self) -> str:
+        """Six hex digits of the weights and threshold: which training an analysis used (its
+        ``model_versions``), so a retrained model never passes for the one before."""
+        h = hashlib.sha256(np.concatenate([self.mean, self.scale, self.coef]).tobytes())
+        h.update(f"{self.intercept!r}:{self.threshold!r}".encode())
+        return h.hexdigest()[:6]
 
     def score(self, features: np.ndarray) -> np.ndarray:
         """The probability of each row of ``features`` (the model's own feature order)."""

@@ -117,3 +117,14 @@ def test_the_sentence_looks_probabilities_are_those_scores_would_compute(claim_f
     reused = finder.scores(sig)
     sig.verified = None  # read again, as before the reuse
     assert reused.tolist() == finder.scores(sig).tolist()
+
+
+def test_a_retrained_model_has_another_fingerprint() -> None:
+    """``model_versions["claims"]`` carries the shipped models' fingerprints: a retrain must show."""
+    from nlp.claim_verifier import ShippedLogistic
+
+    def model(coef: float, threshold: float = 0.8) -> ShippedLogistic:
+        return ShippedLogistic(np.zeros(2), np.ones(2), np.asarray([coef, 1.0]), 0.0, threshold, "enc")
+
+    assert model(0.5).fingerprint == model(0.5).fingerprint
+    assert len({model(0.5).fingerprint, model(0.6).fingerprint, model(0.5, threshold=0.9).fingerprint}) == 3
