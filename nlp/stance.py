@@ -33,8 +33,10 @@ from tinradar.schema import Stance
 #: The stance rules' version, stamped on every analysis (``versions["claims"]`` ends in it), so an
 #: analysis made under other rules is known and redone. ``stance-neg``: a negated predicate refutes;
 #: ``stance-neg-q``: the match carries the words its stance was read from, a question's too;
-#: ``stance-info``: information questions ask, a long text's negated predicate counts outside its region.
-STANCE_VERSION = "stance-info"
+#: ``stance-info``: information questions ask, a long text's negated predicate counts outside its region;
+#: ``stance-real``: real rumors' non-denials ("không ngừng", "chứ không phải …", "nghĩa là không bị
+#: nhiễm", "mong là không phải sự thật", "không phải chém gió") and "họng" no longer refute or ask.
+STANCE_VERSION = "stance-real"
 
 _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
