@@ -226,7 +226,10 @@ def test_plain_denials_of_an_effect_refute(wordings: dict[str, ClaimWording], cl
         ("hold-breath-self-test", "Mỗi sáng nín thở 10 giây, thấy dễ chịu chứng tỏ bạn không bị nhiễm."),
         ("hold-breath-self-test", "Nín thở được 10 giây, điều đó cho thấy không bị lây nhiễm."),
         # a fear voiced ("mong là không phải sự thật"), not a correction
-        ("bioweapon-origin", "Mong là không phải sự thật, virus corona là vũ khí sinh học do phòng thí nghiệm chế tạo."),
+        (
+            "bioweapon-origin",
+            "Mong là không phải sự thật, virus corona là vũ khí sinh học do phòng thí nghiệm chế tạo.",
+        ),
         # "chứ không phải" contrasts, it denies nothing of the claim
         ("hot-weather-kills-virus", "Nắng nóng trên 25 độ là virus chết, chứ không phải ai cũng cần đeo khẩu trang."),
         # "họng" (throat) folds to the question word "hông": no question
@@ -245,7 +248,11 @@ def test_real_rumor_wording_is_no_correction_or_question(
         # the self-test's conclusion negated is the correction's own words
         ("hold-breath-self-test", "Nín thở được 10 giây không có nghĩa là bạn không bị nhiễm covid.", Stance.REFUTES),
         # "chứ không phải thuốc chữa": a denial that something cures
-        ("cure-garlic-saltwater", "Súc miệng nước muối giúp sạch họng chứ không phải thuốc để chữa covid.", Stance.REFUTES),
+        (
+            "cure-garlic-saltwater",
+            "Súc miệng nước muối giúp sạch họng chứ không phải thuốc để chữa covid.",
+            Stance.REFUTES,
+        ),
         # a question that really ends on "hông"
         ("cure-garlic-saltwater", "Ăn tỏi sống diệt được virus có thật hông", Stance.ASKS),
     ],
