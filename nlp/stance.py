@@ -34,7 +34,7 @@ from tinradar.schema import Stance
 #: analysis made under other rules is known and redone. ``stance-neg``: a negated predicate refutes;
 #: ``stance-neg-q``: the match carries the words its stance was read from, a question's too;
 #: ``stance-info``: information questions ask, a long text's negated predicate counts outside its region;
-#: ``stance-real``: real rumors' non-denials ("không ngừng", "chứ không phải …", "nghĩa là không bị
+#: ``stance-real``: real rumors' non-denials ("không ngừng", "không hề mới", "chứ không phải …", "nghĩa là không bị
 #: nhiễm", "mong là không phải sự thật", "không phải chém gió") and "họng" no longer refute or ask.
 STANCE_VERSION = "stance-real"
 
@@ -67,7 +67,7 @@ _CORRECTION = re.compile(
 #: too, but long rumors are full of them ("tuyệt đối không uống nước đá"), so they count only
 #: where the text mentions the claim (the region the caller gives) or in a short text.
 _DENIAL = re.compile(
-    _B + r"(?:khong he|hoan toan khong|tuyet doi khong|"
+    _B + r"(?:khong he(?! moi)|hoan toan khong|tuyet doi khong|"
     r"(?:khong|chang|cha) co (?:gia tri|nguy co|cong dung|tac dung|hieu qua|lien quan)|(?:cha|chang) lien quan|"
     r"(?:chang|cha) co .{1,30} nao|chua co (?:ca|truong hop|ai|nguoi) nao|"
     r"(?:khong|chang|cha) (?:the |he )?(?:diet|tieu diet|giet|chua|chua khoi|chua duoc|gay|lam (?:lay|thay doi|tang)|lay|"

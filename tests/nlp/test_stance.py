@@ -220,6 +220,8 @@ def test_plain_denials_of_an_effect_refute(wordings: dict[str, ClaimWording], cl
         # "không ngừng / không ngớt / không những / không ít": no denial at all
         ("bioweapon-origin", "Vũ khí sinh học không ngừng được chế tạo trong phòng thí nghiệm để tấn công đối thủ."),
         ("cure-garlic-saltwater", "Không ít người ăn tỏi sống đã khỏi bệnh, diệt được virus corona."),
+        # "không hề mới (mẻ)": nothing new, no denial
+        ("bioweapon-origin", "Vũ khí sinh học tạo ra virus corona không hề mới, phòng thí nghiệm đã làm từ lâu."),
         # "không phải chém gió": the writer vouches for the claim; a parenthesis ends the clause
         ("essential-oil-prevents-covid", "Xông tinh dầu tràm diệt được virus (không phải chém gió nhé) phòng covid."),
         # a self-test's conclusion ("chứng tỏ không bị nhiễm") is the hoax's promise
