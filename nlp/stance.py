@@ -33,8 +33,10 @@ from tinradar.schema import Stance
 #: The stance rules' version, stamped on every analysis (``versions["claims"]`` ends in it), so an
 #: analysis made under other rules is known and redone. ``stance-neg``: a negated predicate refutes;
 #: ``stance-neg-q``: the match carries the words its stance was read from, a question's too;
-#: ``stance-info``: information questions ask, a long text's negated predicate counts outside its region.
-STANCE_VERSION = "stance-info"
+#: ``stance-info``: information questions ask, a long text's negated predicate counts outside its region;
+#: ``stance-real``: real rumors' non-denials ("không ngừng", "không hề mới", "chứ không phải …", "nghĩa là không bị
+#: nhiễm", "mong là không phải sự thật", "không phải chém gió") and "họng" no longer refute or ask.
+STANCE_VERSION = "stance-real"
 
 _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
@@ -65,12 +67,13 @@ _CORRECTION = re.compile(
 #: too, but long rumors are full of them ("tuyệt đối không uống nước đá"), so they count only
 #: where the text mentions the claim (the region the caller gives) or in a short text.
 _DENIAL = re.compile(
-    _B + r"(?:khong he|hoan toan khong|tuyet doi khong|"
+    _B + r"(?:khong he(?! moi)|hoan toan khong|tuyet doi khong|"
     r"(?:khong|chang|cha) co (?:gia tri|nguy co|cong dung|tac dung|hieu qua|lien quan)|(?:cha|chang) lien quan|"
     r"(?:chang|cha) co .{1,30} nao|chua co (?:ca|truong hop|ai|nguoi) nao|"
     r"(?:khong|chang|cha) (?:the |he )?(?:diet|tieu diet|giet|chua|chua khoi|chua duoc|gay|lam (?:lay|thay doi|tang)|lay|"
     r"truyen|ngan|chan|phong|phat hien|co tac dung|hieu qua|thay doi|chua (?:kim loai|chip|virus song)|"
-    r"bi (?:nhiem|lay|vo sinh|thieu oxy)|thieu oxy|nguy hiem|anh huong)|chu (?:khong|chang) phai|"
+    r"bi (?:nhiem|lay|vo sinh|thieu oxy)|thieu oxy|nguy hiem|anh huong)|"
+    r"(?:khong|chang) phai (?:la )?(?:thuoc|cach|bien phap|phuong phap) (?:de )?(?:chua|dieu tri|phong|diet)|"
     r"khong (?:ban hanh|cu (?:nguoi|nhan vien|can bo)|thu (?:tien|phi))|"
     r"khong (?:can|nen) (?:hoang mang|do xo|tich tru|lo|so)|khong phai (?:la )?(?:hang|loai)|dung nghi|"
     r"mien phi|da tiem .{0,40}(?:van|binh thuong))" + _E
@@ -85,7 +88,18 @@ OPENING_SENTENCES = 3
 _NEGATED = re.compile(
     r"(?:khong phai|dau phai|chang phai|ai bao|dung noi|khong con la|dung nghi)(?: la)? (?:chi )?(?:tin|bia|xao)"
     r"|tin (?:gia|don) (?:gi|dau)"
+    # "mong là không phải sự thật": a fear voiced, not a correction.
+    r"|(?:mong|hy vong|hi vong|uoc gi|cau mong|cau troi)(?: la| rang)? (?:khong phai|chi la|la tin)"
 )
+#: "… nghĩa là / chứng tỏ / cho thấy (bạn) không bị nhiễm": the conclusion a self-test hoax promises,
+#: not a denial; "không có nghĩa là …" (a correction's words) is not one.
+_CONCLUSION = re.compile(
+    r"(?<!khong )(?<!khong co )(?<!chua )(?:nghia la|tuc la|chung to|cho thay|cho biet)"
+    r"(?: (?:chung ta|ban|minh|ban than|nguoi do|ho|la|rang|ve co ban|co ban))* "
+    r"(?:khong|chua) (?:he )?(?:bi |co |mac )?(?:lay )?(?:nhiem|benh|mac|lay)" + _E
+)
+#: Words of the throat ("mũi họng", "cổ họng"): folded, "họng" is the question's "hông".
+_THROAT = re.compile(_B + r"((?:mui|vom co|vom|viem|rat|ngua|hau|sung|vung co|trong co|o co|sau trong) hong)" + _E)
 #: "… nhưng thật ra / thực tế / ai cũng biết …": what came before is a quoted correction, rejected.
 _BUT = re.compile(
     _B + r"(?:nhung|song|the ma|ma thuc ra)(?: \w+){0,4}? (?:that ra|thuc te|thuc ra|su that|ai cung biet|van)" + _E
@@ -132,7 +146,11 @@ _FUNCTION = frozenset(
     )
 )
 #: What follows "không" in a hoax's own rules or in words that are not a negation at all.
-_NOT_A_DENIAL = frozenset(re.findall(r"\S+", "duoc ai cho khi can nen bao phai con biet dam noi chiu ro"))
+_NOT_A_DENIAL = frozenset(
+    re.findall(r"\S+", "duoc ai cho khi can nen bao phai con biet dam noi chiu ro ngung ngot nhung it")
+)
+#: "Không phải chém gió / nói đùa": an assertion vouched for, not one denied.
+_VOUCHED = frozenset({"chem", "dua", "noi", "bia"})
 _CHUA_DENIES = frozenset({"co", "he", "tung", "thay"})
 #: Between "không phải" / "không cần" and what they negate: "không phải là X", "không cần thiết phải X".
 _LINKS = frozenset({"la", "thiet", "phai"})
@@ -200,6 +218,8 @@ def _refutes(sentence: str, claim: ClaimWording, plain: bool) -> str | None:
     # "Báo chí nói là tin giả nhưng thực tế…": a correction quoted to be rejected.
     if _BUT.search(sentence):
         return None
+    if _CONCLUSION.search(sentence):
+        plain = False
     # Correction vocabulary first, then the claim's own predicate negated (it names what is
     # denied: "khong gay thieu oxy"), then a plain denial ("khong gay").
     for m in _CORRECTION.finditer(sentence):
@@ -231,13 +251,15 @@ def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
     """
     if not claim.pairs:
         return None
-    for clause in re.split(r"[,;:]", sentence):
+    for clause in re.split(r"[,;:()]", sentence):
         words = re.findall(r"[a-z0-9]+", clause)  # as the claim's pairs are read ("hoc." is "hoc")
         for i, word in enumerate(words):
             if word not in _NEGATIONS:
                 continue
             after = words[i + 1] if i + 1 < len(words) else ""
             start, reach = i + 1, 6
+            if after == "phai" and i + 2 < len(words) and words[i + 2] in _VOUCHED:
+                continue
             if after in {"phai", "can"} and word != "chua":  # "không phải (là) X", "không cần (phải) X"
                 start = i + 2
                 while start < len(words) and words[start] in _LINKS:
@@ -289,6 +311,7 @@ def _claims_own(claim: ClaimWording, phrase: str, negation: str, after: str) -> 
 
 
 def _asks(sentence: str) -> bool:
+    sentence = _THROAT.sub(lambda m: m.group(1).replace(" ", "_"), sentence)
     if _RHETORICAL.search(sentence):
         return False
     if sentence.endswith("?"):
@@ -346,7 +369,13 @@ def _denied_elsewhere(folded: str, claim: ClaimWording, read: set[str]) -> str |
     (:func:`negated_predicate`, the claim's own word pair after the negation) counts out there,
     never a plain denial or correction word, which long rumors are full of."""
     for sentence in _sentences(folded[:READ_CHARS]):
-        if sentence in read or _asks(sentence) or _NEGATED.search(sentence) or _BUT.search(sentence):
+        if (
+            sentence in read
+            or _asks(sentence)
+            or _NEGATED.search(sentence)
+            or _BUT.search(sentence)
+            or _CONCLUSION.search(sentence)
+        ):
             continue
         found = negated_predicate(sentence, claim)
         if found is not None:

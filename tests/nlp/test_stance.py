@@ -212,3 +212,54 @@ def test_a_denial_outside_the_region_refutes(wordings: dict[str, ClaimWording]) 
 )
 def test_plain_denials_of_an_effect_refute(wordings: dict[str, ClaimWording], claim_id: str, text: str) -> None:
     assert _stance(text, wordings[claim_id]) is Stance.REFUTES
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "text"),
+    [
+        # "không ngừng / không ngớt / không những / không ít": no denial at all
+        ("bioweapon-origin", "Vũ khí sinh học không ngừng được chế tạo trong phòng thí nghiệm để tấn công đối thủ."),
+        ("cure-garlic-saltwater", "Không ít người ăn tỏi sống đã khỏi bệnh, diệt được virus corona."),
+        # "không hề mới (mẻ)": nothing new, no denial
+        ("bioweapon-origin", "Vũ khí sinh học tạo ra virus corona không hề mới, phòng thí nghiệm đã làm từ lâu."),
+        # "không phải chém gió": the writer vouches for the claim; a parenthesis ends the clause
+        ("essential-oil-prevents-covid", "Xông tinh dầu tràm diệt được virus (không phải chém gió nhé) phòng covid."),
+        # a self-test's conclusion ("chứng tỏ không bị nhiễm") is the hoax's promise
+        ("hold-breath-self-test", "Mỗi sáng nín thở 10 giây, thấy dễ chịu chứng tỏ bạn không bị nhiễm."),
+        ("hold-breath-self-test", "Nín thở được 10 giây, điều đó cho thấy không bị lây nhiễm."),
+        # a fear voiced ("mong là không phải sự thật"), not a correction
+        (
+            "bioweapon-origin",
+            "Mong là không phải sự thật, virus corona là vũ khí sinh học do phòng thí nghiệm chế tạo.",
+        ),
+        # "chứ không phải" contrasts, it denies nothing of the claim
+        ("hot-weather-kills-virus", "Nắng nóng trên 25 độ là virus chết, chứ không phải ai cũng cần đeo khẩu trang."),
+        # "họng" (throat) folds to the question word "hông": no question
+        ("cure-garlic-saltwater", "Virus phải đi qua vòm cổ họng nên súc miệng nước muối là giết chết virus ở cổ họng"),
+    ],
+)
+def test_real_rumor_wording_is_no_correction_or_question(
+    wordings: dict[str, ClaimWording], claim_id: str, text: str
+) -> None:
+    assert _stance(text, wordings[claim_id]) is Stance.REPEATS
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "text", "expected"),
+    [
+        # the self-test's conclusion negated is the correction's own words
+        ("hold-breath-self-test", "Nín thở được 10 giây không có nghĩa là bạn không bị nhiễm covid.", Stance.REFUTES),
+        # "chứ không phải thuốc chữa": a denial that something cures
+        (
+            "cure-garlic-saltwater",
+            "Súc miệng nước muối giúp sạch họng chứ không phải thuốc để chữa covid.",
+            Stance.REFUTES,
+        ),
+        # a question that really ends on "hông"
+        ("cure-garlic-saltwater", "Ăn tỏi sống diệt được virus có thật hông", Stance.ASKS),
+    ],
+)
+def test_corrections_and_questions_near_those_words_still_read(
+    wordings: dict[str, ClaimWording], claim_id: str, text: str, expected: Stance
+) -> None:
+    assert _stance(text, wordings[claim_id]) is expected
