@@ -25,13 +25,13 @@ encoder, or none, the step is off.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from nlp.claim_verifier import ShippedLogistic
+from nlp.claims import SENTENCE_BREAK
 
 #: A window is at most this many sentences and characters (Vietnamese runs at 3–4 characters per
 #: e5 token: 320 characters is about 100 tokens, inside the 128-token budget, so a window is read
@@ -57,14 +57,12 @@ FEATURES = (
     "log_chars",  # log10 of the text's length
 )
 
-_SENT = re.compile(r"(?<=[.!?…])\s+|\n+")
-
 
 def windows(text: str, max_chars: int = WINDOW_CHARS, sentences: int = WINDOW_SENTENCES) -> list[str]:
     """Consecutive sentences of ``text`` packed into windows of at most ``sentences`` sentences
     and ``max_chars`` characters, in text order; a longer sentence is cut at spaces."""
     pieces: list[str] = []
-    for raw in _SENT.split(text):
+    for raw in SENTENCE_BREAK.split(text):
         s = " ".join(raw.split())
         while len(s) > max_chars:
             cut = s.rfind(" ", 0, max_chars)

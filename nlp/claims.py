@@ -41,7 +41,8 @@ from tinradar.schema import Claim, ClaimMatch, validate_claims
 from tinradar.text import fold
 
 DEFAULT_THRESHOLD = 0.45
-_SENT = re.compile(r"(?<=[.!?…])\s+|\n+")
+#: Where one sentence ends and the next begins (also read by ``nlp.claim_windows``).
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\n+")
 MAX_SENTENCES = 300
 #: Sentences as written (for ``ClaimMatcher.locate``): a run up to end punctuation or a line break.
 _SENTENCE = re.compile(r"[^\s.!?…\n][^.!?…\n]*[.!?…]*")
@@ -70,7 +71,7 @@ def load_claims(path: Path) -> list[Claim]:
 
 def split_sentences(folded: str, limit: int = MAX_SENTENCES) -> list[str]:
     """Sentences of a folded text (at most ``limit``; very short fragments dropped)."""
-    sentences = [s.strip() for s in _SENT.split(folded) if len(s.strip()) >= 8]
+    sentences = [s.strip() for s in SENTENCE_BREAK.split(folded) if len(s.strip()) >= 8]
     if not sentences:
         return [folded.strip()] if folded.strip() else []
     return sentences[:limit]
