@@ -171,7 +171,6 @@ class ClaimSignals:
     #: Per long embedded text (row): its sentence windows' evidence (``nlp.claim_windows``), when
     #: the finder has a window model.
     window_evidence: dict[int, WindowEvidence] = field(default_factory=dict)
-    chars: np.ndarray | None = None  # (texts,): length of each text, characters
 
 
 class ClaimFinder:
@@ -256,7 +255,6 @@ class ClaimFinder:
         """Lexical scores for every text; cosines for the texts that can carry a claim; with a
         window model, the sentence windows' evidence of the long ones."""
         sig = self._signals(texts)
-        sig.chars = np.asarray([len(t.text) for t in texts], dtype=np.int64)
         if self.window_model is not None:
             sig.window_evidence = self.window_evidence(texts, sig)
         return sig
@@ -284,7 +282,7 @@ class ClaimFinder:
         out: dict[int, WindowEvidence] = {}
         start = 0
         for r, found in chosen.items():
-            out[r] = evidence(found, cosines[start : start + len(found)])
+            out[r] = evidence(found, cosines[start : start + len(found)], len(texts[r].text))
             start += len(found)
         return out
 
@@ -293,13 +291,10 @@ class ClaimFinder:
         pairs: list[tuple[int, int]] = []
         rows: list[np.ndarray] = []
         for r, ev in sig.window_evidence.items():
-            chars = int(sig.chars[r]) if sig.chars is not None else 0
             for c in candidates(ev, sig.lexical[r]):
                 pairs.append((r, c))
                 rows.append(
-                    features(
-                        ev, c, sig.semantic[r], sig.lexical[r], bool(sig.terms[r, c]), bool(sig.unaccented[r]), chars
-                    )
+                    features(ev, c, sig.semantic[r], sig.lexical[r], bool(sig.terms[r, c]), bool(sig.unaccented[r]))
                 )
         return pairs, np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))
 

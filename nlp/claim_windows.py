@@ -86,20 +86,22 @@ def windows(text: str, max_chars: int = WINDOW_CHARS, sentences: int = WINDOW_SE
 @dataclass
 class WindowEvidence:
     """Per long post: each claim's best window cosine (claims,), its second best, the window that
-    gave the best (index into ``texts``), and each window's first claim (windows,)."""
+    gave the best (index into ``texts``), each window's first claim (windows,), and the post's
+    length in characters."""
 
     texts: list[str]
     best: np.ndarray
     second: np.ndarray
     which: np.ndarray
     firsts: np.ndarray
+    chars: int
 
 
-def evidence(texts: list[str], cosines: np.ndarray) -> WindowEvidence:
-    """``cosines``: (windows, claims) cosine of each window with each claim."""
+def evidence(texts: list[str], cosines: np.ndarray, chars: int) -> WindowEvidence:
+    """``cosines``: (windows, claims) cosine of each window with each claim; ``chars``: the post's length."""
     order = np.sort(cosines, axis=0)
     second = order[-2] if len(cosines) > 1 else np.full(cosines.shape[1], -1.0, dtype=np.float32)
-    return WindowEvidence(texts, order[-1], second, cosines.argmax(axis=0), cosines.argmax(axis=1))
+    return WindowEvidence(texts, order[-1], second, cosines.argmax(axis=0), cosines.argmax(axis=1), chars)
 
 
 def candidates(ev: WindowEvidence, lexical: np.ndarray) -> list[int]:
@@ -124,7 +126,6 @@ def features(
     lexical: np.ndarray,
     terms: bool,
     unaccented: bool,
-    chars: int,
 ) -> np.ndarray:
     """``FEATURES`` of one (post, candidate claim); ``opening``/``lexical``: the post's rows."""
     return np.asarray(
@@ -139,7 +140,7 @@ def features(
             _lead(lexical, claim),
             float(terms),
             float(unaccented),
-            float(np.log10(max(chars, 1))),
+            float(np.log10(max(ev.chars, 1))),
         ],
         dtype=np.float64,
     )

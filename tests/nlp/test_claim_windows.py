@@ -50,7 +50,7 @@ def test_a_sentence_longer_than_a_window_is_cut_at_spaces() -> None:
 
 def test_evidence_reads_each_claims_best_window_and_the_votes() -> None:
     cos = np.asarray([[0.80, 0.70, 0.10], [0.85, 0.90, 0.20], [0.60, 0.95, 0.30]], dtype=np.float32)
-    ev = evidence(["a", "b", "c"], cos)
+    ev = evidence(["a", "b", "c"], cos, 1000)
     assert ev.best.tolist() == pytest.approx([0.85, 0.95, 0.30])
     assert ev.second.tolist() == pytest.approx([0.80, 0.90, 0.20])
     assert ev.which.tolist() == [1, 2, 2]
@@ -58,7 +58,7 @@ def test_evidence_reads_each_claims_best_window_and_the_votes() -> None:
     lexical = np.asarray([0.0, 0.0, 0.3])
     assert candidates(ev, lexical) == [1, 0, 2][:CANDIDATES] + ([2] if CANDIDATES < 3 else [])
     assert candidates(ev, np.zeros(3)) == [1, 0, 2][:CANDIDATES]
-    row = features(ev, 1, np.asarray([0.5, 0.8, 0.1]), lexical, True, False, 1000)
+    row = features(ev, 1, np.asarray([0.5, 0.8, 0.1]), lexical, True, False)
     named = dict(zip(FEATURES, row.tolist(), strict=True))
     assert named["window_cosine"] == pytest.approx(0.95)
     assert named["window_lead"] == pytest.approx(0.95 - 0.85)
