@@ -41,7 +41,7 @@ import yaml
 from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
 from nlp.claims import Claim, ClaimMatcher
-from nlp.claims_eval import MAX_FALSE_MATCHES, claim_texts, load_eval_set
+from nlp.claims_eval import MAX_FALSE_MATCHES, EvalItem, claim_texts, load_eval_set
 from nlp.claims_real import even_id, reintel_rows
 from nlp.diacritics import load_restorer
 from nlp.encoder import load_encoder
@@ -132,6 +132,18 @@ def finder_data(finder: ClaimFinder, texts: Sequence[ClaimText]) -> tuple[np.nda
     return rows, top, x
 
 
+def labelled_data(
+    finder: ClaimFinder, items: Sequence[EvalItem], ids: Sequence[str], prefix: str
+) -> tuple[np.ndarray, np.ndarray, VerifierInput, np.ndarray, list[str]]:
+    """``finder_data`` of written items (``load_eval_set``'s), labelled: positive when the top claim
+    is the item's own, and grouped by the item's group (``prefix:group``)."""
+    rows, top, x = finder_data(finder, claim_texts(items))
+    y = np.asarray(
+        [int(items[r].claim is not None and ids[t] == items[r].claim) for r, t in zip(rows, top, strict=True)]
+    )
+    return rows, top, x, y, [f"{prefix}:{items[r].group}" for r in rows]
+
+
 def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
@@ -143,20 +155,18 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
     from nlp.claims import load_claims
 
     claims = load_claims(settings.claims_file)
-    # the rule and the verifier it trains are off: the signals as the finder computes them
-    finder = ClaimFinder.from_settings(claims, settings, encoder=encoder, rule=MatchRule(), verifier=None)
+    # the rule and the verifier it trains are off: the signals as the finder computes them; the
+    # window model too (its windows are embedded for long texts and the verifier never reads them)
+    finder = ClaimFinder.from_settings(
+        claims, settings, encoder=encoder, rule=MatchRule(), verifier=None, window_model=None
+    )
     ids = [c.id for c in claims]
     # 1. registry texts, left out one at a time
     reg_x, reg_y, reg_g = registry_data(finder)
     # 2. calibration half of the evaluation set
     cal = [i for i in load_eval_set() if i.split == "calibration"]
-    cal_texts = claim_texts(cal)
-    cal_lex = finder.lexical_scores(cal_texts)
-    rows, top, cal_x = finder_data(finder, cal_texts)
-    cal_y = np.asarray(
-        [int(cal[r].claim is not None and ids[t] == cal[r].claim) for r, t in zip(rows, top, strict=True)]
-    )
-    cal_g = [f"eval:{cal[r].group}" for r in rows]
+    cal_lex = finder.lexical_scores(claim_texts(cal))
+    rows, top, cal_x, cal_y, cal_g = labelled_data(finder, cal, ids, "eval")
     # 3. ReINTEL reliable posts (training half), COVID-related, no lexical match
     posts = reintel_posts("train", data_dir)
     post_texts = _texts([p[1] for p in posts])
@@ -172,12 +182,7 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
     w_x = VerifierInput(w_x.text[w_keep], w_x.claim[w_keep], w_x.scalars[w_keep])
     w_g = [f"written:{r}" for r in w_rows[w_keep]]
     # 5. the written training set (paraphrases and true statements)
-    tr_items = load_eval_set(TRAIN_SET, split="train")
-    t_rows, t_top, t_x = finder_data(finder, claim_texts(tr_items))
-    t_y = np.asarray(
-        [int(tr_items[r].claim is not None and ids[t] == tr_items[r].claim) for r, t in zip(t_rows, t_top, strict=True)]
-    )
-    t_g = [f"train:{tr_items[r].group}" for r in t_rows]
+    _, _, t_x, t_y, t_g = labelled_data(finder, load_eval_set(TRAIN_SET, split="train"), ids, "train")
     x = _concat([reg_x, cal_x, p_x, w_x, t_x])
     y = np.concatenate([reg_y, cal_y, np.zeros(len(p_g) + len(w_g), dtype=int), t_y])
     groups = [*reg_g, *cal_g, *p_g, *w_g, *t_g]
