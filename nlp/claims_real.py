@@ -2,7 +2,7 @@
 
 Every other claims evaluation set (``nlp/data/claims_eval``, ``claims_fresh``, ``claims_fresh2``)
 was written for the purpose, so it measures the matcher against its writers' style. The board
-meets real posts. This module draws real COVID-19 posts from ReINTEL (VLSP 2020) into three sets
+meets real posts. This module draws real COVID-19 posts from ReINTEL (VLSP 2020) into five sets
 that people label by reading, blind to the matcher:
 
 * ``dev``: unreliable COVID-related posts whose id hashes even, and 100 reliable ones with an even
@@ -81,7 +81,7 @@ class RealPost:
 
     id: str
     text: str
-    unreliable: bool | None  # None: ReINTEL's unlabelled test posts (the ``fresh`` set)
+    unreliable: bool | None  # None: ReINTEL's unlabelled test posts (``UNLABELLED_SETS``)
 
 
 def even_id(post_id: str) -> bool:
@@ -119,15 +119,17 @@ def _take(pool: Sequence[RealPost], limit: int | None, seen: set[str]) -> list[R
     ``seen`` yet (one post per group; the groups taken are added to ``seen``)."""
     taken: list[RealPost] = []
     for post in pool:
+        if limit is not None and len(taken) >= limit:
+            break
         key = dup_key(post.text)
-        if (limit is None or len(taken) < limit) and key not in seen:
+        if key not in seen:
             seen.add(key)
             taken.append(post)
     return taken
 
 
 def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
-    """The three sets, drawn as the module docstring says; deterministic."""
+    """The five sets, drawn as the module docstring says; deterministic."""
     posts = sorted(_covid_posts(data_dir, "train.csv"), key=lambda p: p.id)
     seen: set[str] = set()
     sets: dict[str, list[RealPost]] = {}
