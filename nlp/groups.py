@@ -27,9 +27,10 @@ EVAL_SPLIT_DIR = Path(__file__).resolve().parent / "data" / "eval_split"
 FROZEN_PARTS = 7
 
 
-def dup_key(text: str) -> str:
-    """Near-duplicate key: the first 120 letters/digits of the folded text."""
-    letters = re.sub(r"[^a-z0-9]", "", fold(text))
+def dup_key(text: str, *, digits: bool = True) -> str:
+    """Near-duplicate key: the first 120 letters/digits of the folded text (``digits=False``:
+    letters only, so copies that differ in a count or a date share the key)."""
+    letters = re.sub(r"[^a-z0-9]" if digits else r"[^a-z]", "", fold(text))
     return letters[:120] or hashlib.sha1(text.encode()).hexdigest()
 
 
