@@ -13,9 +13,9 @@ Training data — never the held-out half of the evaluation set:
   statements are where false matches come from;
 * 60 same-topic true statements written for this training (``nlp/data/claims_verifier_negatives.yaml``,
   not copied from the evaluation set), the COVID-related ones without a lexical match: negative;
-* a written training set (``nlp/data/claims_train``, the evaluation sets' format, written for this
-  training blind to every evaluation set): its paraphrases positive when their claim comes first,
-  its true statements negative — as the calibration half, but never read to choose C or the threshold.
+* written training sets (``nlp/data/claims_train`` and ``claims_train2``, the evaluation sets' format,
+  written for this training blind to every evaluation set): their paraphrases positive when their claim
+  comes first, their true statements negative — as the calibration half, but never read to choose C or the threshold.
 
 Folds are grouped (a registry text with its folded twin, an evaluation group, a post); the
 regularisation and the threshold are chosen on out-of-fold probabilities: the best calibration
@@ -52,8 +52,9 @@ from tinradar.text import fold
 #: The shared datasets folder, as the other trainers take it (``--data``).
 DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
 NEGATIVES = Path(__file__).resolve().parent / "data" / "claims_verifier_negatives.yaml"
-#: Paraphrases and true statements written to train the verifier (``load_eval_set``'s format).
-TRAIN_SET = Path(__file__).resolve().parent / "data" / "claims_train"
+#: Paraphrases and true statements written to train the verifier (``load_eval_set``'s format):
+#: ``claims_train`` (2026-12-04, two writers) and ``claims_train2`` (2026-12-05, two more writers).
+TRAIN_SETS = tuple(Path(__file__).resolve().parent / "data" / name for name in ("claims_train", "claims_train2"))
 #: The verifier may add at most this share of matches on the training ReINTEL reliable posts.
 MAX_REINTEL_ADDED = 0.01
 C_GRID = (0.003, 0.01, 0.03, 0.1)
@@ -182,7 +183,8 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
     w_x = VerifierInput(w_x.text[w_keep], w_x.claim[w_keep], w_x.scalars[w_keep])
     w_g = [f"written:{r}" for r in w_rows[w_keep]]
     # 5. the written training set (paraphrases and true statements)
-    _, _, t_x, t_y, t_g = labelled_data(finder, load_eval_set(TRAIN_SET, split="train"), ids, "train")
+    written = [item for path in TRAIN_SETS if path.is_dir() for item in load_eval_set(path, split="train")]
+    _, _, t_x, t_y, t_g = labelled_data(finder, written, ids, "train")
     x = _concat([reg_x, cal_x, p_x, w_x, t_x])
     y = np.concatenate([reg_y, cal_y, np.zeros(len(p_g) + len(w_g), dtype=int), t_y])
     groups = [*reg_g, *cal_g, *p_g, *w_g, *t_g]

@@ -47,19 +47,29 @@ from tinradar.settings import Settings
 from tinradar.text import fold
 
 EVAL_DIR = Path(__file__).resolve().parent / "data" / "claims_eval"
-#: A second set, written blind on 2026-12-03 (to the set above and to the registry's variants),
-#: read whole as one ``fresh`` split: a test nothing was tuned on (``report --fresh``).
+#: ``fresh``: written blind on 2026-12-03 (to ``eval`` and to the registry's variants), read whole
+#: as one split: a test nothing was tuned on (``report --fresh``).
 FRESH_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh"
-#: A third, written blind on 2026-12-04 (to both sets above and to the registry's variants) once
-#: the first fresh set had been read too often to judge the next change (``report --set fresh2``).
+#: ``fresh2``: written blind on 2026-12-04 (to both sets above and to the registry's variants) once
+#: ``fresh`` had been read too often to judge the next change (``report --set fresh2``).
 FRESH2_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh2"
-#: A fourth, written blind on 2026-12-04 (late) from the registry's claim texts only, to judge the
+#: ``fresh3``: written blind on 2026-12-04 (late) from the registry's claim texts only, to judge the
 #: verifier trained with a written training set (``nlp/data/claims_train``) once.
 FRESH3_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh3"
-#: A fifth, written blind right after fresh3 was read, to judge that verifier once more.
+#: ``fresh4``: written blind right after ``fresh3`` was read, to judge that verifier once more.
 FRESH4_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh4"
+#: ``fresh5``: written blind on 2026-12-05 from the registry only, before the second written training
+#: set (``nlp/data/claims_train2``) was trained on, to judge that training once.
+FRESH5_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh5"
 #: The sets the CLI reads; every set but ``eval`` is blind: one whole split, never calibrated on.
-SETS = {"eval": EVAL_DIR, "fresh": FRESH_DIR, "fresh2": FRESH2_DIR, "fresh3": FRESH3_DIR, "fresh4": FRESH4_DIR}
+SETS = {
+    "eval": EVAL_DIR,
+    "fresh": FRESH_DIR,
+    "fresh2": FRESH2_DIR,
+    "fresh3": FRESH3_DIR,
+    "fresh4": FRESH4_DIR,
+    "fresh5": FRESH5_DIR,
+}
 #: Calibration keeps false matches on true statements at or below this rate.
 MAX_FALSE_MATCHES = 0.02
 

@@ -12,7 +12,16 @@ import pytest
 import yaml
 
 from nlp.claims import load_claims
-from nlp.claims_eval import EVAL_DIR, FRESH2_DIR, FRESH3_DIR, FRESH4_DIR, FRESH_DIR, load_eval_set, main
+from nlp.claims_eval import (
+    EVAL_DIR,
+    FRESH2_DIR,
+    FRESH3_DIR,
+    FRESH4_DIR,
+    FRESH5_DIR,
+    FRESH_DIR,
+    load_eval_set,
+    main,
+)
 from nlp.normalize import normalize
 from tinradar.settings import Settings
 from tinradar.text import fold
@@ -186,21 +195,27 @@ def test_the_second_fresh_set_is_blind_sized_and_copies_no_other_set() -> None:
     assert not [n for n in range(len(own)) if _near(own[n], own[n + 1 :])]
 
 
-#: The verifier's written training set (``nlp.claim_verifier_train.TRAIN_SET``).
+#: The verifier's written training sets (``nlp.claim_verifier_train.TRAIN_SETS``).
 TRAIN_DIR = Path(EVAL_DIR).parent / "claims_train"
+TRAIN2_DIR = Path(EVAL_DIR).parent / "claims_train2"
+WRITTEN_SETS = (FRESH3_DIR, FRESH4_DIR, FRESH5_DIR, TRAIN_DIR, TRAIN2_DIR)
 
 
 @pytest.mark.parametrize(
     ("directory", "paraphrases", "statements"),
-    [(FRESH3_DIR, 140, 100), (FRESH4_DIR, 140, 100), (TRAIN_DIR, 240, 100)],
-    ids=["fresh3", "fresh4", "train"],
+    [
+        (FRESH3_DIR, 140, 100),
+        (FRESH4_DIR, 140, 100),
+        (FRESH5_DIR, 140, 100),
+        (TRAIN_DIR, 240, 100),
+        (TRAIN2_DIR, 400, 150),
+    ],
+    ids=["fresh3", "fresh4", "fresh5", "train", "train2"],
 )
-def test_the_third_fresh_set_and_the_training_set_copy_no_other_set(
-    directory: Path, paraphrases: int, statements: int
-) -> None:
+def test_the_later_written_sets_copy_no_other_set(directory: Path, paraphrases: int, statements: int) -> None:
     """``claims_fresh3`` and ``claims_fresh4`` (blind: each judges the verifier trained with
-    ``claims_train`` once) and ``claims_train`` (written for that training, blind to every evaluation
-    set): each covers every registry claim in every style, a quarter or more without diacritics, NFC;
+    ``claims_train`` once), ``claims_fresh5`` (blind: judges the training with ``claims_train2``
+    once) and the training sets (written for the verifier, blind to every evaluation set): each covers every registry claim in every style, a quarter or more without diacritics, NFC;
     none shares a 7-word run with, or is a near-copy of, an item of any other written set."""
     if not directory.is_dir():
         pytest.skip(f"{directory.name} not written yet")
@@ -213,7 +228,7 @@ def test_the_third_fresh_set_and_the_training_set_copy_no_other_set(
     assert sum(i.unaccented for i in para) >= len(para) / 4
     assert all(unicodedata.is_normalized("NFC", i.text) for i in items)
     others = _other_texts() + [i.text for i in load_eval_set(FRESH2_DIR)]
-    for partner in (FRESH3_DIR, FRESH4_DIR, TRAIN_DIR):
+    for partner in WRITTEN_SETS:
         if partner != directory and partner.is_dir():
             others += [i.text for i in load_eval_set(partner)]
     copied = {run for t in others for run in _runs(t)}
