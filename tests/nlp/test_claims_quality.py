@@ -15,7 +15,17 @@ import numpy as np
 import pytest
 
 from nlp.claim_finder import ClaimFinder, MatchRule
-from nlp.claims_eval import FRESH3_DIR, FRESH4_DIR, FRESH_DIR, EvalItem, claim_texts, figures, load_eval_set, outcome
+from nlp.claims_eval import (
+    FRESH3_DIR,
+    FRESH4_DIR,
+    FRESH5_DIR,
+    FRESH_DIR,
+    EvalItem,
+    claim_texts,
+    figures,
+    load_eval_set,
+    outcome,
+)
 from tinradar.schema import Document, Kind, RiskLevel, Stance
 
 ITEMS = load_eval_set()
@@ -43,10 +53,11 @@ def test_held_out_matching_floors(finder: ClaimFinder) -> None:
     # variants also pull paraphrases of a neighbouring claim (docs/nlp.md, "Kept: a wider registry")
     assert fig["wrong_claim"] is not None and fig["wrong_claim"] <= 0.05
     assert finder.verifier is not None  # the shipped verifier, for this encoder
-    # measured 0.82 with the verifier retrained with the written training set (late 2026-12-04), 0.76
+    # measured 0.84 with the verifier trained with both written training sets (2026-12-05), 0.82 with
+    # the first (late 2026-12-04), 0.76
     # with the wider registry of 2026-12-04 (0.70 before it, 0.65 before the diacritic restorer; the
     # aim of 0.92 is not met)
-    assert fig["recall"] is not None and fig["recall"] >= 0.78
+    assert fig["recall"] is not None and fig["recall"] >= 0.81
     para = np.asarray([i.kind == "paraphrase" for i in items])
     bare = np.asarray([i.unaccented for i in items])
     assert out.right[para & bare].mean() >= 0.78  # measured 0.86 (0.84 before the wider registry; 0.71 as typed)
@@ -78,7 +89,7 @@ def test_fresh_blind_set_floors(finder: ClaimFinder) -> None:
     items = [i for i in load_eval_set(FRESH_DIR, split="fresh") if i.kind in {"paraphrase", "true"}]
     out = outcome(finder, finder.signals(claim_texts(items)), items)
     fig = figures(items, out)
-    assert fig["recall"] is not None and fig["recall"] >= 0.65
+    assert fig["recall"] is not None and fig["recall"] >= 0.75  # 0.79 with the second training set
     assert fig["false_matches"] is not None and fig["false_matches"] <= 0.10
     # 3 of 135 since the real-wording variants of 2026-12-04 (2 before; the ceiling was 0.02): their
     # keep-or-revert rule read the real check set, not this one (docs/nlp.md)
@@ -86,20 +97,23 @@ def test_fresh_blind_set_floors(finder: ClaimFinder) -> None:
     para = np.asarray([i.kind == "paraphrase" for i in items])
     lexical = ClaimFinder(finder.claims, rule=MatchRule(lexical=finder.rule.lexical))
     before = outcome(lexical, lexical.signals(claim_texts(items)), items)
-    assert out.right[para].sum() >= before.right[para].sum() + 5  # the encoder's share: 95 against 78 (85 / 72 before)
+    assert (
+        out.right[para].sum() >= before.right[para].sum() + 5
+    )  # the encoder's share: 107 against 78 (95 before the second training set)
     # 14 against 12 (9 / 9 before the wider registry)
     assert out.matched[~para].sum() <= before.matched[~para].sum() + 2
 
 
 @pytest.mark.parametrize(
     ("directory", "recall", "false_at_most"),
-    # fresh3: 96 of 147 found (0.65), 8 of 110 false (0.073); fresh4: 104 of 147 (0.71), 3 of 110 (0.027)
-    # — both with the verifier retrained with the written training set, which fresh4 was written to judge
-    [(FRESH3_DIR, 0.62, 0.09), (FRESH4_DIR, 0.67, 0.045)],
-    ids=["fresh3", "fresh4"],
+    # with the verifier retrained with both written training sets (fresh5 was written to judge it):
+    # fresh3 103 of 147 found (0.70), 9 of 110 false (0.082); fresh4 114 (0.78), 3 (0.027); fresh5 111
+    # (0.76), 3 (0.027). With the first training set only: 96 / 8, 104 / 3, 97 / 3
+    [(FRESH3_DIR, 0.66, 0.09), (FRESH4_DIR, 0.74, 0.045), (FRESH5_DIR, 0.72, 0.045)],
+    ids=["fresh3", "fresh4", "fresh5"],
 )
 def test_later_blind_set_floors(finder: ClaimFinder, directory: Path, recall: float, false_at_most: float) -> None:
-    """The blind sets written on 2026-12-04 (late), read once each for the verifier's last change."""
+    """The blind sets written on 2026-12-04 (late) and 2026-12-05, each read once to judge a verifier change."""
     items = [i for i in load_eval_set(directory, split=directory.name) if i.kind in {"paraphrase", "true"}]
     fig = figures(items, outcome(finder, finder.signals(claim_texts(items)), items))
     assert fig["recall"] is not None and fig["recall"] >= recall
