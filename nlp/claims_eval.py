@@ -61,6 +61,9 @@ FRESH4_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh4"
 #: ``fresh5``: written blind on 2026-12-05 from the registry only, before the second written training
 #: set (``nlp/data/claims_train2``) was trained on, to judge that training once.
 FRESH5_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh5"
+#: ``fresh6``: written blind on 2026-12-05 from the registry only, before the third written training
+#: set (``nlp/data/claims_train3``) was trained on, to judge that training once.
+FRESH6_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh6"
 #: The sets the CLI reads; every set but ``eval`` is blind: one whole split, never calibrated on.
 SETS = {
     "eval": EVAL_DIR,
@@ -69,6 +72,7 @@ SETS = {
     "fresh3": FRESH3_DIR,
     "fresh4": FRESH4_DIR,
     "fresh5": FRESH5_DIR,
+    "fresh6": FRESH6_DIR,
 }
 #: Calibration keeps false matches on true statements at or below this rate.
 MAX_FALSE_MATCHES = 0.02

@@ -18,6 +18,7 @@ from nlp.claims_eval import (
     FRESH3_DIR,
     FRESH4_DIR,
     FRESH5_DIR,
+    FRESH6_DIR,
     FRESH_DIR,
     load_eval_set,
     main,
@@ -198,7 +199,8 @@ def test_the_second_fresh_set_is_blind_sized_and_copies_no_other_set() -> None:
 #: The verifier's written training sets (``nlp.claim_verifier_train.TRAIN_SETS``).
 TRAIN_DIR = Path(EVAL_DIR).parent / "claims_train"
 TRAIN2_DIR = Path(EVAL_DIR).parent / "claims_train2"
-WRITTEN_SETS = (FRESH3_DIR, FRESH4_DIR, FRESH5_DIR, TRAIN_DIR, TRAIN2_DIR)
+TRAIN3_DIR = Path(EVAL_DIR).parent / "claims_train3"
+WRITTEN_SETS = (FRESH3_DIR, FRESH4_DIR, FRESH5_DIR, FRESH6_DIR, TRAIN_DIR, TRAIN2_DIR, TRAIN3_DIR)
 
 
 @pytest.mark.parametrize(
@@ -207,16 +209,20 @@ WRITTEN_SETS = (FRESH3_DIR, FRESH4_DIR, FRESH5_DIR, TRAIN_DIR, TRAIN2_DIR)
         (FRESH3_DIR, 140, 100),
         (FRESH4_DIR, 140, 100),
         (FRESH5_DIR, 140, 100),
+        (FRESH6_DIR, 140, 100),
         (TRAIN_DIR, 240, 100),
         (TRAIN2_DIR, 400, 150),
+        (TRAIN3_DIR, 400, 250),
     ],
-    ids=["fresh3", "fresh4", "fresh5", "train", "train2"],
+    ids=["fresh3", "fresh4", "fresh5", "fresh6", "train", "train2", "train3"],
 )
 def test_the_later_written_sets_copy_no_other_set(directory: Path, paraphrases: int, statements: int) -> None:
     """``claims_fresh3`` and ``claims_fresh4`` (blind: each judges the verifier trained with
-    ``claims_train`` once), ``claims_fresh5`` (blind: judges the training with ``claims_train2``
-    once) and the training sets (written for the verifier, blind to every evaluation set): each covers every registry claim in every style, a quarter or more without diacritics, NFC;
-    none shares a 7-word run with, or is a near-copy of, an item of any other written set."""
+    ``claims_train`` once), ``claims_fresh5`` and ``claims_fresh6`` (blind: each judges the training
+    with ``claims_train2`` or ``claims_train3`` once) and the training sets (written for the verifier,
+    blind to every evaluation set): each covers every registry claim in every style, a quarter or more
+    without diacritics, NFC; none shares a 7-word run with, or is a near-copy of, an item of any other
+    written set."""
     if not directory.is_dir():
         pytest.skip(f"{directory.name} not written yet")
     items = load_eval_set(directory, split=directory.name)
