@@ -129,7 +129,11 @@ def _runs(text: str) -> set[tuple[str, ...]]:
 def _near(a: str, others: list[str]) -> bool:
     """Whether ``a`` is a near-copy of one of ``others`` (folded words, as ``_words`` gives them).
     Only texts sharing a good part of their words are compared letter by letter (a ratio above
-    ``_NEAR_COPY`` is out of reach below that), which keeps the check to seconds."""
+    ``_NEAR_COPY`` is out of reach below that), which keeps the check to seconds.
+
+    difflib's ratio depends on the order of its two texts (its longest-match search is greedy), so
+    both orders are tried: otherwise ``a`` can pass against ``b`` while ``b`` fails against ``a``,
+    and a set that passed its own check fails a later set's."""
     words = set(a.split())
     matcher = difflib.SequenceMatcher(None, "", a, autojunk=False)  # a is cached as the second sequence
     for b in others:
@@ -137,11 +141,9 @@ def _near(a: str, others: list[str]) -> bool:
         if len(words & other) < 0.35 * len(words | other):
             continue
         matcher.set_seq1(b)
-        if (
-            matcher.real_quick_ratio() > _NEAR_COPY
-            and matcher.quick_ratio() > _NEAR_COPY
-            and matcher.ratio() > _NEAR_COPY
-        ):
+        if matcher.real_quick_ratio() <= _NEAR_COPY or matcher.quick_ratio() <= _NEAR_COPY:
+            continue  # both bounds hold for either order
+        if matcher.ratio() > _NEAR_COPY or difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() > _NEAR_COPY:
             return True
     return False
 
