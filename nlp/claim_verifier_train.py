@@ -54,7 +54,7 @@ DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
 NEGATIVES = Path(__file__).resolve().parent / "data" / "claims_verifier_negatives.yaml"
 #: Paraphrases and true statements written to train the verifier (``load_eval_set``'s format):
 #: ``claims_train`` (2026-12-04, two writers) and ``claims_train2`` (2026-12-05, two more writers).
-TRAIN_SETS = tuple(Path(__file__).resolve().parent / "data" / name for name in ("claims_train", "claims_train2", "claims_train3"))
+TRAIN_SETS = tuple(Path(__file__).resolve().parent / "data" / name for name in ("claims_train", "claims_train2"))
 #: The verifier may add at most this share of matches on the training ReINTEL reliable posts.
 MAX_REINTEL_ADDED = 0.01
 C_GRID = (0.003, 0.01, 0.03, 0.1)
