@@ -134,11 +134,16 @@ def finder_data(finder: ClaimFinder, texts: Sequence[ClaimText]) -> tuple[np.nda
 
 
 def labelled_data(
-    finder: ClaimFinder, items: Sequence[EvalItem], ids: Sequence[str], prefix: str
+    finder: ClaimFinder,
+    items: Sequence[EvalItem],
+    ids: Sequence[str],
+    prefix: str,
+    texts: Sequence[ClaimText] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, VerifierInput, np.ndarray, list[str]]:
     """``finder_data`` of written items (``load_eval_set``'s), labelled: positive when the top claim
-    is the item's own, and grouped by the item's group (``prefix:group``)."""
-    rows, top, x = finder_data(finder, claim_texts(items))
+    is the item's own, and grouped by the item's group (``prefix:group``). ``texts``: the items'
+    ``claim_texts`` when the caller has them already (each is normalised once)."""
+    rows, top, x = finder_data(finder, claim_texts(items) if texts is None else texts)
     y = np.asarray(
         [int(items[r].claim is not None and ids[t] == items[r].claim) for r, t in zip(rows, top, strict=True)]
     )
@@ -166,8 +171,9 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
     reg_x, reg_y, reg_g = registry_data(finder)
     # 2. calibration half of the evaluation set
     cal = [i for i in load_eval_set() if i.split == "calibration"]
-    cal_lex = finder.lexical_scores(claim_texts(cal))
-    rows, top, cal_x, cal_y, cal_g = labelled_data(finder, cal, ids, "eval")
+    cal_texts = claim_texts(cal)
+    cal_lex = finder.lexical_scores(cal_texts)
+    rows, top, cal_x, cal_y, cal_g = labelled_data(finder, cal, ids, "eval", cal_texts)
     # 3. ReINTEL reliable posts (training half), COVID-related, no lexical match
     posts = reintel_posts("train", data_dir)
     post_texts = _texts([p[1] for p in posts])
@@ -182,9 +188,9 @@ def train(settings: Settings, out_path: Path, data_dir: Path = DATA_DIR) -> dict
     w_keep = finder.lexical_scores([written[r] for r in w_rows]).max(axis=1) < finder.rule.lexical
     w_x = VerifierInput(w_x.text[w_keep], w_x.claim[w_keep], w_x.scalars[w_keep])
     w_g = [f"written:{r}" for r in w_rows[w_keep]]
-    # 5. the written training set (paraphrases and true statements)
-    written = [item for path in TRAIN_SETS if path.is_dir() for item in load_eval_set(path, split="train")]
-    _, _, t_x, t_y, t_g = labelled_data(finder, written, ids, "train")
+    # 5. the written training sets (paraphrases and true statements)
+    train_items = [item for path in TRAIN_SETS if path.is_dir() for item in load_eval_set(path, split="train")]
+    _, _, t_x, t_y, t_g = labelled_data(finder, train_items, ids, "train")
     x = _concat([reg_x, cal_x, p_x, w_x, t_x])
     y = np.concatenate([reg_y, cal_y, np.zeros(len(p_g) + len(w_g), dtype=int), t_y])
     groups = [*reg_g, *cal_g, *p_g, *w_g, *t_g]
