@@ -96,28 +96,18 @@ def top_claim_input(
 
 
 class ShippedLogistic:
-    """A logistic model shipped as JSON (``model``: mean, scale, coef, intercept, and optionally
-    ``hidden``: the weights and biases of one ReLU layer read before the logistic output;
-    ``threshold``; ``encoder``) by one of the claim trainers: the verifier here (with the hidden
-    layer), the window model (``nlp.claim_windows``, a plain logistic regression). It belongs to one
-    encoder version: ``read`` gives ``None`` for another encoder, none, or a file that ``misfit``
-    finds wrong (its warning is logged)."""
+    """A logistic regression shipped as JSON (``model``: mean, scale, coef, intercept; ``threshold``;
+    ``encoder``) by one of the claim trainers: the verifier here, the window model
+    (``nlp.claim_windows``). It belongs to one encoder version: ``read`` gives ``None`` for another
+    encoder, none, or a file that ``misfit`` finds wrong (its warning is logged)."""
 
     def __init__(
-        self,
-        mean: np.ndarray,
-        scale: np.ndarray,
-        coef: np.ndarray,
-        intercept: float,
-        threshold: float,
-        encoder: str,
-        hidden: tuple[np.ndarray, np.ndarray] | None = None,
+        self, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: float, threshold: float, encoder: str
     ) -> None:
         self.mean, self.scale, self.coef = mean, scale, coef
         self.intercept = intercept
         self.threshold = threshold
         self.encoder = encoder
-        self.hidden = hidden  # (weights: features × units, biases: units), or None
 
     @classmethod
     def read(cls, path: Path, encoder_version: str | None, misfit: Callable[[dict], str | None]) -> Self | None:
@@ -134,7 +124,6 @@ class ShippedLogistic:
             log.warning("%s", why)
             return None
         m = raw["model"]
-        hidden = m.get("hidden")
         return cls(
             np.asarray(m["mean"], dtype=np.float64),
             np.asarray(m["scale"], dtype=np.float64),
@@ -142,9 +131,6 @@ class ShippedLogistic:
             float(m["intercept"]),
             float(raw["threshold"]),
             str(raw["encoder"]),
-            (np.asarray(hidden["weights"], dtype=np.float64), np.asarray(hidden["bias"], dtype=np.float64))
-            if hidden
-            else None,
         )
 
     @property
@@ -152,8 +138,6 @@ class ShippedLogistic:
         """Six hex digits of the weights and threshold: which training an analysis used (its
         ``model_versions``), so a retrained model never passes for the one before."""
         h = hashlib.sha256(np.concatenate([self.mean, self.scale, self.coef]).tobytes())
-        if self.hidden is not None:
-            h.update(self.hidden[0].tobytes() + self.hidden[1].tobytes())
         h.update(f"{self.intercept!r}:{self.threshold!r}".encode())
         return h.hexdigest()[:6]
 
@@ -162,8 +146,6 @@ class ShippedLogistic:
         if not len(features):
             return np.zeros(0)
         z = (np.asarray(features, dtype=np.float64) - self.mean) / self.scale
-        if self.hidden is not None:
-            z = np.maximum(z @ self.hidden[0] + self.hidden[1], 0.0)
         return 1.0 / (1.0 + np.exp(-(z @ self.coef + self.intercept)))
 
 
