@@ -64,6 +64,9 @@ FRESH5_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh5"
 #: ``fresh6``: written blind on 2026-12-05 from the registry only, before the third written training
 #: set (``nlp/data/claims_train3``) was trained on, to judge that training once.
 FRESH6_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh6"
+#: ``fresh7``: written blind on 2026-12-05 from the registry only for a verifier variant that was
+#: dropped before any reading: unread on 2026-12-05, kept for judging the next change once.
+FRESH7_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh7"
 #: The sets the CLI reads; every set but ``eval`` is blind: one whole split, never calibrated on.
 SETS = {
     "eval": EVAL_DIR,
@@ -73,6 +76,7 @@ SETS = {
     "fresh4": FRESH4_DIR,
     "fresh5": FRESH5_DIR,
     "fresh6": FRESH6_DIR,
+    "fresh7": FRESH7_DIR,
 }
 #: Calibration keeps false matches on true statements at or below this rate.
 MAX_FALSE_MATCHES = 0.02

@@ -19,6 +19,7 @@ from nlp.claims_eval import (
     FRESH4_DIR,
     FRESH5_DIR,
     FRESH6_DIR,
+    FRESH7_DIR,
     FRESH_DIR,
     load_eval_set,
     main,
@@ -202,7 +203,7 @@ def test_the_second_fresh_set_is_blind_sized_and_copies_no_other_set() -> None:
 TRAIN_DIR = Path(EVAL_DIR).parent / "claims_train"
 TRAIN2_DIR = Path(EVAL_DIR).parent / "claims_train2"
 TRAIN3_DIR = Path(EVAL_DIR).parent / "claims_train3"
-WRITTEN_SETS = (FRESH3_DIR, FRESH4_DIR, FRESH5_DIR, FRESH6_DIR, TRAIN_DIR, TRAIN2_DIR, TRAIN3_DIR)
+WRITTEN_SETS = (FRESH3_DIR, FRESH4_DIR, FRESH5_DIR, FRESH6_DIR, FRESH7_DIR, TRAIN_DIR, TRAIN2_DIR, TRAIN3_DIR)
 
 
 @pytest.mark.parametrize(
@@ -212,16 +213,17 @@ WRITTEN_SETS = (FRESH3_DIR, FRESH4_DIR, FRESH5_DIR, FRESH6_DIR, TRAIN_DIR, TRAIN
         (FRESH4_DIR, 140, 100),
         (FRESH5_DIR, 140, 100),
         (FRESH6_DIR, 140, 100),
+        (FRESH7_DIR, 140, 100),
         (TRAIN_DIR, 240, 100),
         (TRAIN2_DIR, 400, 150),
         (TRAIN3_DIR, 400, 250),
     ],
-    ids=["fresh3", "fresh4", "fresh5", "fresh6", "train", "train2", "train3"],
+    ids=["fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "train", "train2", "train3"],
 )
 def test_the_later_written_sets_copy_no_other_set(directory: Path, paraphrases: int, statements: int) -> None:
     """``claims_fresh3`` and ``claims_fresh4`` (blind: each judges the verifier trained with
-    ``claims_train`` once), ``claims_fresh5`` and ``claims_fresh6`` (blind: each judges the training
-    with ``claims_train2`` or ``claims_train3`` once) and the training sets (written for the verifier,
+    ``claims_train`` once), ``claims_fresh5``, ``claims_fresh6`` and ``claims_fresh7`` (blind: each
+    judges one verifier change once) and the training sets (written for the verifier,
     blind to every evaluation set): each covers every registry claim in every style, a quarter or more
     without diacritics, NFC; none shares a 7-word run with, or is a near-copy of, an item of any other
     written set."""
