@@ -123,10 +123,14 @@ def test_a_rumor_between_small_talk_is_read_sentence_by_sentence(finder: ClaimFi
     """The greetings around a rumor dilute the whole text's vector below the verifier's threshold;
     the near miss is read again one sentence at a time, and the rumor's sentence decides."""
     alone = "Nghe nói uống nước tỏi có thể chữa khỏi COVID-19, mọi người chia sẻ gấp nhé!"
-    padded = f"Hôm nay trời đẹp. {alone} Cảm ơn."
+    # (with the verifier of 2026-12-05, threshold 0.775, "Hôm nay trời đẹp. … Cảm ơn." is no longer a
+    # near miss: it matches as a whole; longer small talk dilutes it again)
+    padded = (
+        f"Chào buổi sáng cả nhà, hôm nay trời đẹp quá, con mèo nhà mình vừa đẻ ba con. {alone} Cảm ơn mọi người đã đọc."
+    )
     before = finder.windows_embedded
     sig = finder.signals([_text(padded)])
-    assert finder.windows_embedded - before == 2  # its sentences ("Cảm ơn." is too short to count): a near miss
+    assert finder.windows_embedded - before == 3  # its three sentences: the whole text was a near miss
     assert sig.windows[0] == normalize(alone).folded
     found = finder.decide(sig)[0]
     assert found and finder.claims[found[0][0]].id == "cure-garlic-saltwater"
