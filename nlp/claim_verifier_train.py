@@ -41,6 +41,7 @@ import yaml
 from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
 from nlp.claims import Claim, ClaimMatcher
+from nlp.claims_eval import DATA_DIR as EVAL_DATA
 from nlp.claims_eval import MAX_FALSE_MATCHES, EvalItem, claim_texts, load_eval_set
 from nlp.claims_real import even_id, reintel_rows
 from nlp.diacritics import load_restorer
@@ -51,10 +52,10 @@ from tinradar.text import fold
 
 #: The shared datasets folder, as the other trainers take it (``--data``).
 DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
-NEGATIVES = Path(__file__).resolve().parent / "data" / "claims_verifier_negatives.yaml"
+NEGATIVES = EVAL_DATA / "claims_verifier_negatives.yaml"
 #: Paraphrases and true statements written to train the verifier (``load_eval_set``'s format):
 #: ``claims_train`` (2026-12-04, two writers) and ``claims_train2`` (2026-12-05, two more writers).
-TRAIN_SETS = tuple(Path(__file__).resolve().parent / "data" / name for name in ("claims_train", "claims_train2"))
+TRAIN_SETS = (EVAL_DATA / "claims_train", EVAL_DATA / "claims_train2")
 #: The verifier may add at most this share of matches on the training ReINTEL reliable posts.
 MAX_REINTEL_ADDED = 0.01
 C_GRID = (0.003, 0.01, 0.03, 0.1)

@@ -20,8 +20,8 @@ test's floors). Run::
     .venv/bin/python -m nlp.claims_eval report      # tables for docs/nlp.md
     .venv/bin/python -m nlp.claims_eval risk --fresh  # through the analyzer: risk levels, stances (counts)
 
-The blind sets (``--set fresh``, the same as ``--fresh``, ``--set fresh2``, ``fresh3`` and ``fresh4``) are read whole as one
-split named after the set, aggregates only, and never calibrated on.
+The blind sets (``--set fresh``, the same as ``--fresh``, and ``--set fresh2`` … ``fresh7``: ``SETS``) are read
+whole as one split named after the set, aggregates only, and never calibrated on.
 """
 
 from __future__ import annotations
@@ -46,27 +46,28 @@ from tinradar.schema import Analysis
 from tinradar.settings import Settings
 from tinradar.text import fold
 
-EVAL_DIR = Path(__file__).resolve().parent / "data" / "claims_eval"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+EVAL_DIR = DATA_DIR / "claims_eval"
 #: ``fresh``: written blind on 2026-12-03 (to ``eval`` and to the registry's variants), read whole
 #: as one split: a test nothing was tuned on (``report --fresh``).
-FRESH_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh"
+FRESH_DIR = DATA_DIR / "claims_fresh"
 #: ``fresh2``: written blind on 2026-12-04 (to both sets above and to the registry's variants) once
 #: ``fresh`` had been read too often to judge the next change (``report --set fresh2``).
-FRESH2_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh2"
+FRESH2_DIR = DATA_DIR / "claims_fresh2"
 #: ``fresh3``: written blind on 2026-12-04 (late) from the registry's claim texts only, to judge the
 #: verifier trained with a written training set (``nlp/data/claims_train``) once.
-FRESH3_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh3"
+FRESH3_DIR = DATA_DIR / "claims_fresh3"
 #: ``fresh4``: written blind right after ``fresh3`` was read, to judge that verifier once more.
-FRESH4_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh4"
+FRESH4_DIR = DATA_DIR / "claims_fresh4"
 #: ``fresh5``: written blind on 2026-12-05 from the registry only, before the second written training
 #: set (``nlp/data/claims_train2``) was trained on, to judge that training once.
-FRESH5_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh5"
+FRESH5_DIR = DATA_DIR / "claims_fresh5"
 #: ``fresh6``: written blind on 2026-12-05 from the registry only, before the third written training
 #: set (``nlp/data/claims_train3``) was trained on, to judge that training once.
-FRESH6_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh6"
+FRESH6_DIR = DATA_DIR / "claims_fresh6"
 #: ``fresh7``: written blind on 2026-12-05 from the registry only for a verifier variant that was
 #: dropped before any reading: unread on 2026-12-05, kept for judging the next change once.
-FRESH7_DIR = Path(__file__).resolve().parent / "data" / "claims_fresh7"
+FRESH7_DIR = DATA_DIR / "claims_fresh7"
 #: The sets the CLI reads; every set but ``eval`` is blind: one whole split, never calibrated on.
 SETS = {
     "eval": EVAL_DIR,

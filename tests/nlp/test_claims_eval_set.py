@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from nlp.claim_verifier_train import NEGATIVES, TRAIN_SETS
 from nlp.claims import load_claims
 from nlp.claims_eval import (
+    DATA_DIR,
     EVAL_DIR,
     FRESH2_DIR,
     FRESH3_DIR,
@@ -156,8 +158,7 @@ def _other_texts() -> list[str]:
 
     texts = [i.text for i in load_eval_set(EVAL_DIR)] + [i.text for i in load_eval_set(FRESH_DIR)]
     texts += [i.text for i in load_dev_set()]
-    negatives = Path(EVAL_DIR).parent / "claims_verifier_negatives.yaml"
-    texts += yaml.safe_load(negatives.read_text(encoding="utf-8"))["statements"]
+    texts += yaml.safe_load(NEGATIVES.read_text(encoding="utf-8"))["statements"]
     return texts
 
 
@@ -199,10 +200,9 @@ def test_the_second_fresh_set_is_blind_sized_and_copies_no_other_set() -> None:
     assert not [n for n in range(len(own)) if _near(own[n], own[n + 1 :])]
 
 
-#: The verifier's written training sets (``nlp.claim_verifier_train.TRAIN_SETS``).
-TRAIN_DIR = Path(EVAL_DIR).parent / "claims_train"
-TRAIN2_DIR = Path(EVAL_DIR).parent / "claims_train2"
-TRAIN3_DIR = Path(EVAL_DIR).parent / "claims_train3"
+#: The verifier's written training sets, and a third it was tried with and does not use.
+TRAIN_DIR, TRAIN2_DIR = TRAIN_SETS
+TRAIN3_DIR = DATA_DIR / "claims_train3"
 WRITTEN_SETS = (FRESH3_DIR, FRESH4_DIR, FRESH5_DIR, FRESH6_DIR, FRESH7_DIR, TRAIN_DIR, TRAIN2_DIR, TRAIN3_DIR)
 
 

@@ -54,9 +54,8 @@ def test_held_out_matching_floors(finder: ClaimFinder) -> None:
     assert fig["wrong_claim"] is not None and fig["wrong_claim"] <= 0.05
     assert finder.verifier is not None  # the shipped verifier, for this encoder
     # measured 0.84 with the verifier trained with both written training sets (2026-12-05), 0.82 with
-    # the first (late 2026-12-04), 0.76
-    # with the wider registry of 2026-12-04 (0.70 before it, 0.65 before the diacritic restorer; the
-    # aim of 0.92 is not met)
+    # the first (late 2026-12-04), 0.76 with the wider registry of 2026-12-04 (0.70 before it, 0.65
+    # before the diacritic restorer; the aim of 0.92 is not met)
     assert fig["recall"] is not None and fig["recall"] >= 0.81
     para = np.asarray([i.kind == "paraphrase" for i in items])
     bare = np.asarray([i.unaccented for i in items])
@@ -97,9 +96,8 @@ def test_fresh_blind_set_floors(finder: ClaimFinder) -> None:
     para = np.asarray([i.kind == "paraphrase" for i in items])
     lexical = ClaimFinder(finder.claims, rule=MatchRule(lexical=finder.rule.lexical))
     before = outcome(lexical, lexical.signals(claim_texts(items)), items)
-    assert (
-        out.right[para].sum() >= before.right[para].sum() + 5
-    )  # the encoder's share: 107 against 78 (95 before the second training set)
+    # the encoder's share: 107 against 78 (95 before the second training set)
+    assert out.right[para].sum() >= before.right[para].sum() + 5
     # 14 against 12 (9 / 9 before the wider registry)
     assert out.matched[~para].sum() <= before.matched[~para].sum() + 2
 
