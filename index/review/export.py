@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, PlainSerializer, field_validator, model_v
 from index import doc as F
 from index.doc import SEARCH_ONLY_FIELDS, IndexDoc
 from index.templates import alias_name
-from tinradar.schema import Kind, ReviewStatus, Sentiment
+from tinradar.schema import CLAIM_ID, Kind, ReviewStatus, Sentiment
 from tinradar.settings import Settings
 
 #: Labels for retraining the rumor model: 1 = rumor-like, 0 = not; irrelevant is skipped.
@@ -29,7 +29,8 @@ class ReviewExportRow(BaseModel):
 
     ``id``, ``text`` and ``label`` (rumor) or ``tone`` (sentiment) are what training needs
     (a file written by hand may carry only those); the rest says where they came from.
-    A row has a label, a tone, or both: an *irrelevant* item with a tone has no label.
+    A row has a label, a tone, a claim reading (``claims``), or several: an *irrelevant* item
+    with a tone has no label.
     """
 
     id: str
@@ -39,6 +40,12 @@ class ReviewExportRow(BaseModel):
     )
     tone: Sentiment | None = Field(default=None, description="the author's tone as a reviewer read it")
     tone_at: Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)] | None = None
+    claims: list[str] | None = Field(
+        default=None,
+        description="the registry claims a reviewer read the text as repeating: [] = none of them, "
+        "None = no reviewer recorded it (training data for the claim verifier)",
+    )
+    claims_at: Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)] | None = None
     status: ReviewStatus | None = None
     reviewed_at: Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)] | None = None
     source_id: str | None = None
@@ -52,10 +59,22 @@ class ReviewExportRow(BaseModel):
             raise ValueError("empty text")
         return value
 
+    @field_validator("claims")
+    @classmethod
+    def _claim_ids(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        bad = [v for v in value if not CLAIM_ID.match(v)]
+        if bad:
+            raise ValueError(f"not a claim id: {bad[0]!r}")
+        return sorted(set(value))
+
     @model_validator(mode="after")
     def _labelled(self) -> ReviewExportRow:
-        if self.label is None and self.tone is None:
-            raise ValueError("a row needs a 'label' (0 or 1) or a 'tone' (neg, neu, pos)")
+        if self.label is None and self.tone is None and self.claims is None:
+            raise ValueError(
+                "a row needs a 'label' (0 or 1), a 'tone' (neg, neu, pos) or 'claims' (claim ids, maybe none)"
+            )
         return self
 
 
