@@ -34,6 +34,7 @@ matches on the training ReINTEL posts. Run::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -65,6 +66,7 @@ TRAIN_SETS = (EVAL_DATA / "claims_train", EVAL_DATA / "claims_train2")
 #: The verifier may add at most this share of matches on the training ReINTEL reliable posts.
 MAX_REINTEL_ADDED = 0.01
 C_GRID = (0.003, 0.01, 0.03, 0.1)
+N_FOLDS = 5
 
 
 def reintel_posts(half: str, data_dir: Path = DATA_DIR) -> list[tuple[str, str, int]]:
@@ -251,7 +253,10 @@ def train(
     def model(c: float) -> tuple[StandardScaler, LogisticRegression]:
         return StandardScaler(), LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
 
-    folds = list(GroupKFold(n_splits=5).split(feats, y, groups))
+    base = len(groups) - len(r_g)
+    folds = list(GroupKFold(n_splits=N_FOLDS).split(feats[:base], y[:base], groups[:base]))
+    if r_g:
+        folds = _with_reviewed_folds(folds, base, r_g)
     cal_idx = np.nonzero(source == "calibration")[0]
     cal_rows = rows  # eval-set rows of the calibration rows of the training set
     kind = np.asarray([i.kind for i in cal])
@@ -335,6 +340,22 @@ def train(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(payload, ensure_ascii=False) + "\n", encoding="utf-8")
     return {k: v for k, v in payload.items() if k != "model"}
+
+
+def _with_reviewed_folds(
+    folds: list[tuple[np.ndarray, np.ndarray]], base: int, reviewed_groups: Sequence[str]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``folds`` of the first ``base`` rows, with the reviewed rows (``base`` onwards) dealt into them
+    by a hash of their group. The other rows keep the folds they have without readings:
+    ``GroupKFold`` deals every group anew when one is added, which alone moved the out-of-fold
+    calibration recall by several points (0.838 → 0.777 with three reviewed rows); so a
+    before/after difference is the readings' own."""
+    which = np.asarray([int(hashlib.sha256(g.encode()).hexdigest()[:8], 16) % len(folds) for g in reviewed_groups])
+    rows = base + np.arange(len(reviewed_groups))
+    return [
+        (np.concatenate([tr, rows[which != k]]), np.concatenate([te, rows[which == k]]))
+        for k, (tr, te) in enumerate(folds)
+    ]
 
 
 def _reviewed_oof(oof: np.ndarray, y: np.ndarray, source: np.ndarray, thr: float) -> dict[str, int]:
