@@ -51,7 +51,7 @@ from nlp.claims_eval import DATA_DIR as EVAL_DATA
 from nlp.claims_eval import MAX_FALSE_MATCHES, SETS, EvalItem, claim_texts, load_eval_set
 from nlp.claims_real import even_id, reintel_rows
 from nlp.diacritics import load_restorer
-from nlp.encoder import load_encoder
+from nlp.encoder import Encoder, load_encoder
 from nlp.groups import dup_key
 from nlp.normalize import normalize
 from tinradar.settings import REPO_ROOT, Settings
@@ -169,6 +169,15 @@ def held_out_keys() -> frozenset[str]:
     return frozenset(dup_key(i.text) for i in items)
 
 
+def training_finder(claims: Sequence[Claim], settings: Settings, encoder: Encoder) -> ClaimFinder:
+    """The finder whose signals the verifier learns from: the rule and the verifier it trains are
+    off (the signals as the finder computes them); the window model too (its windows are embedded
+    for long texts and the verifier never reads them)."""
+    return ClaimFinder.from_settings(
+        claims, settings, encoder=encoder, rule=MatchRule(), verifier=None, window_model=None
+    )
+
+
 def train(
     settings: Settings, out_path: Path, data_dir: Path = DATA_DIR, reviewed: Iterable[ReviewedClaims] = ()
 ) -> dict:
@@ -190,11 +199,7 @@ def train(
     from nlp.claims import load_claims
 
     claims = load_claims(settings.claims_file)
-    # the rule and the verifier it trains are off: the signals as the finder computes them; the
-    # window model too (its windows are embedded for long texts and the verifier never reads them)
-    finder = ClaimFinder.from_settings(
-        claims, settings, encoder=encoder, rule=MatchRule(), verifier=None, window_model=None
-    )
+    finder = training_finder(claims, settings, encoder)
     ids = [c.id for c in claims]
     # 1. registry texts, left out one at a time
     reg_x, reg_y, reg_g = registry_data(finder)

@@ -263,6 +263,7 @@ def register(app: typer.Typer) -> None:
                 f"không thấy dữ liệu / data not found: {data}", hint="ví dụ --data ../shared/datasets/reintel/train.csv"
             )
         if model is Model.claims:  # no seed: the verifier's folds are grouped, not drawn
+            _check_claims_data(data)
             if with_reviews or reviews_file:  # claim readings recorded on the review desk (docs/review.md)
                 from flows.cli.review import train_claims_with_reviews
 
@@ -310,6 +311,23 @@ def register(app: typer.Typer) -> None:
             console.print(json.dumps(report, ensure_ascii=False, default=str)[:2000])
 
 
+#: What ``--data`` must hold for ``train claims`` (the verifier's ReINTEL rows).
+CLAIMS_DATA_HINT = (
+    "--data là thư mục datasets, có reintel/train.csv / --data is the datasets folder, e.g. ../shared/datasets"
+)
+
+
+def _check_claims_data(data: Path) -> None:
+    """Before anything loads: the verifier's trainer reads ``<data>/reintel/train.csv``."""
+    reintel = data / "reintel" / "train.csv"
+    if not reintel.is_file():
+        fail(
+            f"không thấy ReINTEL / ReINTEL not found: {reintel}",
+            hint=CLAIMS_DATA_HINT,
+            code=ExitCode.USAGE,
+        )
+
+
 def _train_claims(settings: Settings, data: Path, models_dir: Path) -> None:
     """``tinradar train claims``: the claim verifier's trainer as it is (``python -m nlp.claim_verifier_train train``)."""
     from flows.review.retrain import verifier_selection
@@ -318,10 +336,9 @@ def _train_claims(settings: Settings, data: Path, models_dir: Path) -> None:
     before = verifier_selection(settings.models_dir / "claims" / "verifier.json")
     try:
         report = train(settings, models_dir / "claims" / "verifier.json", data)
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, KeyError) as exc:
         fail(
-            f"dữ liệu huấn luyện bộ xác minh không đúng / bad verifier data under {data}: {exc}",
-            hint="--data là thư mục datasets, có reintel/train.csv / --data is the datasets folder, e.g. ../shared/datasets",
+            f"dữ liệu huấn luyện bộ xác minh không đúng / bad verifier data under {data}: {exc}", hint=CLAIMS_DATA_HINT
         )
     print_claims_report({**report, "before": before}, models_dir)
 

@@ -274,7 +274,7 @@ def train_claims_with_reviews(
 
     With no recorded reading it says so and trains nothing (exit code 1).
     """
-    from flows.cli.nlp import print_claims_report
+    from flows.cli.nlp import CLAIMS_DATA_HINT, print_claims_report
     from flows.review.retrain import claim_agreement, claim_rows
     from flows.review.retrain import train_claims_with_reviews as train
 
@@ -308,10 +308,9 @@ def train_claims_with_reviews(
     )
     try:
         report = train(settings, data, rows, models_dir, agreement=agreement)
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, KeyError) as exc:
         fail(
-            f"dữ liệu huấn luyện bộ xác minh không đúng / bad verifier data under {data}: {exc}",
-            hint="--data là thư mục datasets, có reintel/train.csv / --data is the datasets folder, e.g. ../shared/datasets",
+            f"dữ liệu huấn luyện bộ xác minh không đúng / bad verifier data under {data}: {exc}", hint=CLAIMS_DATA_HINT
         )
     print_claims_report(report, models_dir)
 
