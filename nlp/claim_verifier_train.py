@@ -21,7 +21,8 @@ Training data — never the held-out half of the evaluation set:
   one the reviewer named, negative otherwise — also never read to choose C or the threshold. Near-copies
   of the held-out half and of the blind sets are left out. Without readings nothing here changes.
 
-Folds are grouped (a registry text with its folded twin, an evaluation group, a post); the
+Folds are grouped (a registry text with its folded twin, an evaluation group, a post; reviewed
+rows by cluster or near-duplicate key, dealt into the folds the other rows have without them); the
 regularisation and the threshold are chosen on out-of-fold probabilities: the best calibration
 recall (lexical OR verifier) with false matches on the calibration true statements ≤ 2 % or the
 lexical matcher's own rate there when higher (the cosine rule's limit), and at most 1 % more
