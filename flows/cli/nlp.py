@@ -1,4 +1,4 @@
-"""CLI: ``tinradar score`` (analyse JSON lines) and ``tinradar train rumor|sentiment``.
+"""CLI: ``tinradar score`` (analyse JSON lines) and ``tinradar train rumor|sentiment|claims``.
 
 ``score`` is a contract users script against: every output line is the input object
 plus ``rumor_risk``, ``risk_level``, ``cues``, ``cue_spans``, ``sentiment``, ``sentiment_proba``,
@@ -25,6 +25,7 @@ import typer
 
 from flows.cli.common import ExitCode, LineReport, atomic_output, console, fail, load_settings, output_folder
 from tinradar.schema import Document, Note, NoteCode
+from tinradar.settings import Settings
 
 #: Input keys copied into the ``Document`` the analyzer reads (all optional but id/text).
 _DOC_KEYS = (
@@ -44,6 +45,7 @@ _DOC_KEYS = (
 class Model(StrEnum):
     rumor = "rumor"
     sentiment = "sentiment"
+    claims = "claims"  # the claim verifier (nlp.claim_verifier_train)
 
 
 def _document(obj: dict[str, Any]) -> tuple[Document, list[str]]:
@@ -225,12 +227,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("train")
     def train_cmd(
-        model: Model = typer.Argument(..., help="rumor | sentiment"),
+        model: Model = typer.Argument(..., help="rumor | sentiment | claims"),
         data: Path = typer.Option(
-            ..., "--data", help="rumor: ReINTEL train.csv; sentiment: thư mục datasets / datasets folder"
+            ...,
+            "--data",
+            help="rumor: ReINTEL train.csv; sentiment, claims: thư mục datasets / datasets folder",
         ),
         out: Path | None = typer.Option(
-            None, "--out", help="Thư mục mô hình / models folder (mặc định TINRADAR_MODELS_DIR); rumor → OUT/rumor"
+            None,
+            "--out",
+            help="Thư mục mô hình / models folder (mặc định TINRADAR_MODELS_DIR); rumor → OUT/rumor, claims → OUT/claims/verifier.json",
         ),
         seed: int | None = typer.Option(
             None, "--seed", help="Hạt ngẫu nhiên / random seed (mặc định: hạt của mô hình đang dùng — rumor 42)"
@@ -241,12 +247,12 @@ def register(app: typer.Typer) -> None:
         with_reviews: bool = typer.Option(
             False,
             "--with-reviews",
-            help="rumor: thêm kết luận của Ban (từ Elasticsearch), điểm trước/sau vào thẻ mô hình; sentiment: thêm giọng điệu do người duyệt ghi, độ đồng thuận vào thẻ / add the board's verdicts (rumor) or reviewed tones (sentiment)",
+            help="rumor: thêm kết luận của Ban (từ Elasticsearch), điểm trước/sau vào thẻ mô hình; sentiment: thêm giọng điệu do người duyệt ghi, độ đồng thuận vào thẻ; claims: thêm các tin đồn người duyệt ghi là bài lặp lại / add the board's verdicts (rumor), reviewed tones (sentiment) or claim readings (claims)",
         ),
         reviews_file: Path | None = typer.Option(
             None,
             "--reviews-file",
-            help="kết luận/giọng điệu từ file `tinradar review export` thay vì Elasticsearch (kéo theo --with-reviews)",
+            help="kết luận/giọng điệu/ghi nhận tin đồn từ file `tinradar review export` thay vì Elasticsearch (kéo theo --with-reviews)",
         ),
     ) -> None:
         """Huấn luyện mô hình (có thẻ mô hình). Train a model, seeded, and write its model card."""
@@ -256,6 +262,13 @@ def register(app: typer.Typer) -> None:
             fail(
                 f"không thấy dữ liệu / data not found: {data}", hint="ví dụ --data ../shared/datasets/reintel/train.csv"
             )
+        if model is Model.claims:  # no seed: the verifier's folds are grouped, not drawn
+            _check_claims_data(data)
+            if with_reviews or reviews_file:  # claim readings recorded on the review desk (docs/review.md)
+                from flows.cli.review import train_claims_with_reviews
+
+                return train_claims_with_reviews(settings, data, out_dir, reviews_file=reviews_file)
+            return _train_claims(settings, data, out_dir)
         if model is Model.rumor:
             from nlp.rumor import train
 
@@ -296,6 +309,70 @@ def register(app: typer.Typer) -> None:
                 )
             console.print(f"[green]Xong / done:[/] sentiment → {out_dir / 'sentiment'}")
             console.print(json.dumps(report, ensure_ascii=False, default=str)[:2000])
+
+
+#: What ``--data`` must hold for ``train claims`` (the verifier's ReINTEL rows).
+CLAIMS_DATA_HINT = (
+    "--data là thư mục datasets, có reintel/train.csv / --data is the datasets folder, e.g. ../shared/datasets"
+)
+
+
+def _check_claims_data(data: Path) -> None:
+    """Before anything loads: the verifier's trainer reads ``<data>/reintel/train.csv``."""
+    reintel = data / "reintel" / "train.csv"
+    if not reintel.is_file():
+        fail(
+            f"không thấy ReINTEL / ReINTEL not found: {reintel}",
+            hint=CLAIMS_DATA_HINT,
+            code=ExitCode.USAGE,
+        )
+
+
+def _train_claims(settings: Settings, data: Path, models_dir: Path) -> None:
+    """``tinradar train claims``: the claim verifier's trainer as it is (``python -m nlp.claim_verifier_train train``)."""
+    from flows.review.retrain import verifier_selection
+    from nlp.claim_verifier_train import train
+
+    before = verifier_selection(settings.models_dir / "claims" / "verifier.json")
+    try:
+        report = train(settings, models_dir / "claims" / "verifier.json", data)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        fail(
+            f"dữ liệu huấn luyện bộ xác minh không đúng / bad verifier data under {data}: {exc}", hint=CLAIMS_DATA_HINT
+        )
+    print_claims_report({**report, "before": before}, models_dir)
+
+
+def _claims_figures(selection: dict[str, Any] | None) -> str:
+    """The trainer's out-of-fold figures (``verifier.json``'s ``selection`` and threshold) in one line."""
+    if not selection:
+        return "không có / none"
+    return (
+        f"ngưỡng / threshold {selection.get('threshold', '?')}, C {selection['C']}: "
+        f"recall (calibration) {selection['out_of_fold_calibration_recall']:.3f}, "
+        f"khớp sai / false matches {selection['out_of_fold_calibration_false_matches']:.3f}, "
+        f"ReINTEL thêm / added {selection['out_of_fold_reintel_added']:.4f}"
+    )
+
+
+def print_claims_report(report: dict[str, Any], models_dir: Path) -> None:
+    """The verifier trainer's rows and out-of-fold figures: before (the verifier in use) and after."""
+    after = {**report["selection"], "threshold": report["threshold"]}
+    reviews = report["trained_on"].get("reviews")
+    if reviews:
+        oof = reviews["out_of_fold"]
+        console.print(
+            f"Ghi nhận của người duyệt / readings: {reviews['added']} dòng huấn luyện / rows "
+            f"({reviews['positive']} dương / positive); bỏ qua / skipped: không nhúng / not embedded "
+            f"{reviews['skipped_not_embedded']}, mã tin đồn lạ / unknown claim ids {reviews['skipped_unknown_claim_ids']}, "
+            f"gần bản đánh giá / near held-out {reviews['skipped_held_out']}, trống / empty {reviews['skipped_empty']}, "
+            f"trùng id / duplicate ids {reviews['skipped_duplicate_ids']}. Ngoài fold / out of fold: "
+            f"{oof['positive_verified']}/{oof['positive']} dương được xác minh / positives verified, "
+            f"{oof['negative_verified']}/{oof['negative']} âm bị xác minh / negatives verified."
+        )
+    console.print(f"Trước / before: {_claims_figures(report.get('before'))}")
+    console.print(f"Sau / after: {_claims_figures(after)}")
+    console.print(f"[green]Xong / done:[/] → {models_dir / 'claims' / 'verifier.json'}")
 
 
 def _sentiment_trainer() -> Any:

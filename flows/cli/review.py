@@ -266,6 +266,55 @@ def train_sentiment_with_reviews(
     console.print(f"(xem {models_dir / 'sentiment' / 'MODEL_CARD.md'})")
 
 
+def train_claims_with_reviews(
+    settings: Settings, data: Path, models_dir: Path, *, reviews_file: Path | None = None
+) -> None:
+    """``tinradar train claims --with-reviews``: the finder in use against the reviewers' claim
+    readings (counts), then the verifier retrained with them; before/after out-of-fold figures.
+
+    With no recorded reading it says so and trains nothing (exit code 1).
+    """
+    from flows.cli.nlp import CLAIMS_DATA_HINT, print_claims_report
+    from flows.review.retrain import claim_agreement, claim_rows
+    from flows.review.retrain import train_claims_with_reviews as train
+
+    rows = _reviews(settings, reviews_file)
+    readings = claim_rows(rows)
+    if not readings:
+        fail(
+            f"Chưa có bài nào được người duyệt ghi tin đồn mà bài lặp lại ({len(rows)} bài đã duyệt, không bài nào "
+            "có ghi nhận tin đồn): không có gì để thêm vào bộ xác minh tin đồn. / No claim readings yet: nothing to add.",
+            hint="Trên trang bài của bàn duyệt tin, chọn các tin đồn bài lặp lại (hoặc 'không lặp lại tin đồn nào') "
+            "rồi lưu; hoặc bỏ --with-reviews.",
+            code=1,
+        )
+    try:
+        agreement = claim_agreement(settings, readings)
+    except RuntimeError as exc:
+        fail(f"không nạp được bộ mã hóa câu / encoder unavailable: {exc}", hint="bộ xác minh cần bộ mã hóa e5")
+    console.print(
+        f"Bộ tìm tin đồn đang dùng so với người duyệt / finder in use vs reviewers: "
+        f"{agreement['read_as_repeating']} bài được ghi là lặp lại tin đồn — tìm đúng / found {agreement['found']}, "
+        f"bỏ sót / missed {agreement['missed']} (sai lập trường / other stance {agreement['missed_other_stance']}, "
+        f"tin đồn khác / other claim {agreement['missed_other_claim']}, không khớp / no match "
+        f"{agreement['missed_no_match']}); {agreement['read_as_none']} bài không lặp lại tin đồn nào — "
+        f"khớp sai / false matches {agreement['false_matches']} (lặp lại / repeats {agreement['false_repeats']})."
+    )
+    skipped = {k: v for k, v in agreement["skipped"].items() if v}
+    if skipped:
+        console.print("Bỏ qua / skipped: " + ", ".join(f"{k} {v}" for k, v in skipped.items()))
+    console.print(
+        f"Huấn luyện với {len(readings)} ghi nhận tin đồn của người duyệt / training with {len(readings)} claim readings …"
+    )
+    try:
+        report = train(settings, data, rows, models_dir, agreement=agreement)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        fail(
+            f"dữ liệu huấn luyện bộ xác minh không đúng / bad verifier data under {data}: {exc}", hint=CLAIMS_DATA_HINT
+        )
+    print_claims_report(report, models_dir)
+
+
 def _account_recorder(settings: Settings) -> Recorder | None:
     """Chains CLI account changes into the audit index when Elasticsearch answers.
 

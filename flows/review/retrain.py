@@ -12,6 +12,11 @@ Tones recorded on the desk go the same way into the sentiment model
 (``train_sentiment_with_reviews``): rows added to the hand-labelled posts
 (``nlp.sentiment_reviews``), and the reviewer-vs-model agreement (the model in use before,
 and the retrained one out of fold) in ``metrics.json`` and the card.
+
+Claim readings (which registry claims an item repeats, or none) go into the claim verifier
+(``train_claims_with_reviews``): rows added to its training rows (``nlp.claim_reviews``), the
+finder in use against the readings (``claim_agreement``) and the out-of-fold figures before
+(the verifier in use) and after, in the command's output and ``verifier.json``.
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ from pydantic import ValidationError
 from index.review.export import ReviewExportRow
 
 if TYPE_CHECKING:  # the NLP stack loads only when a model is trained
+    from nlp.claim_reviews import ReviewedClaims
     from nlp.sentiment_reviews import ReviewedTone
+    from tinradar.settings import Settings
 
 #: Columns of a ReINTEL CSV row; verdict rows leave the engagement columns empty.
 REINTEL_COLUMNS = (
@@ -57,6 +64,17 @@ def tone_rows(rows: Iterable[ReviewExportRow]) -> list[ReviewedTone]:
     return [ReviewedTone(id=r.id, text=r.text, tone=r.tone, cluster=r.cluster_id) for r in rows if r.tone is not None]
 
 
+def claim_rows(rows: Iterable[ReviewExportRow]) -> list[ReviewedClaims]:
+    """Rows with a reviewer's claim reading (``claims``; ``[]`` = repeats none), as the verifier trainer takes them."""
+    from nlp.claim_reviews import ReviewedClaims
+
+    return [
+        ReviewedClaims(id=r.id, text=r.text, claim_ids=tuple(r.claims), cluster=r.cluster_id)
+        for r in rows
+        if r.claims is not None
+    ]
+
+
 def read_reviews(path: Path) -> list[ReviewExportRow]:
     """Rows of a ``tinradar review export`` file (JSON lines); bad lines are an error with a line number."""
     rows = []
@@ -70,7 +88,7 @@ def read_reviews(path: Path) -> list[ReviewExportRow]:
             what = (
                 "not JSON"
                 if first["type"] == "json_invalid"
-                else "expected an object with 'id', 'text' and 'label' 0 or 1 or 'tone' neg/neu/pos"
+                else "expected an object with 'id', 'text' and 'label' 0 or 1, 'tone' neg/neu/pos or 'claims' (claim ids)"
             )
             raise ValueError(f"{path}:{number}: {what} ({first['msg']})") from None
     return rows
@@ -233,4 +251,62 @@ def train_sentiment_with_reviews(
         card.write_text(
             card.read_text(encoding="utf-8") + sentiment_reviews.card_section(reviews_report), encoding="utf-8"
         )
+    return report
+
+
+def claim_agreement(settings: Settings, readings: list[ReviewedClaims]) -> dict[str, Any]:
+    """The claim finder in use (``settings``: registry, rule, verifier, windows) against the
+    reviewers' readings, in counts (``nlp.claim_reviews.Agreement``). Raises ``RuntimeError``
+    when the encoder is missing: without it the verifier is off, and there is nothing to train."""
+    from nlp.claim_finder import ClaimFinder
+    from nlp.claim_reviews import agreement
+    from nlp.claims import load_claims
+    from nlp.encoder import load_encoder
+
+    encoder, why = load_encoder(settings)
+    if encoder is None:
+        raise RuntimeError(f"the encoder is needed: {why}")
+    finder = ClaimFinder.from_settings(load_claims(settings.claims_file), settings, encoder=encoder)
+    return agreement(finder, readings).as_dict()
+
+
+def verifier_selection(path: Path) -> dict[str, Any] | None:
+    """The out-of-fold figures a verifier file records (``selection``), or ``None`` without one."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    selection = raw.get("selection") if isinstance(raw, dict) else None
+    return {**selection, "threshold": raw.get("threshold")} if isinstance(selection, dict) else None
+
+
+def train_claims_with_reviews(
+    settings: Settings,
+    data_dir: Path,
+    reviews: Iterable[ReviewExportRow],
+    models_dir: Path,
+    *,
+    agreement: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Train the claim verifier (``nlp.claim_verifier_train``) with the reviewers' claim readings
+    into ``models_dir/claims/verifier.json``.
+
+    The report is the trainer's (the payload less the weights), with ``before``: the out-of-fold
+    figures of the verifier in use (``settings.models_dir``), read before it may be overwritten,
+    and ``agreement``: the finder in use against the readings (``claim_agreement``), when given.
+    """
+    from nlp import claim_verifier_train
+
+    readings = claim_rows(reviews)
+    if not readings:
+        raise ValueError(
+            "no claim readings to learn from: record which claims some items repeat on the review desk first"
+        )
+    before = verifier_selection(settings.models_dir / "claims" / "verifier.json")
+    report: dict[str, Any] = claim_verifier_train.train(
+        settings, models_dir / "claims" / "verifier.json", data_dir, reviewed=readings
+    )
+    report["before"] = before
+    if agreement is not None:
+        report["agreement"] = agreement
     return report

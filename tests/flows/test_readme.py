@@ -172,6 +172,9 @@ COMMANDS: dict[str, How] = {
     "tinradar train sentiment --data ../shared/datasets --with-reviews": How(
         "help", "a long training that would overwrite the shipped model"
     ),
+    "tinradar train claims --data ../shared/datasets --with-reviews": How(
+        "help", "a long training that would overwrite the shipped verifier"
+    ),
 }
 
 
