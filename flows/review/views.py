@@ -361,8 +361,7 @@ def record_claims(
         error = f"Hãy đánh dấu tin đồn mà bài này lặp lại, hoặc chọn «{NONE_LABEL}»."
     elif ids and reading["none"]:
         error = (
-            f"Bạn vừa đánh dấu {len(ids)} tin đồn vừa chọn «{NONE_LABEL}»: hai lựa chọn này trái nhau, "
-            "hãy chỉ giữ một."
+            f"Bạn vừa đánh dấu {len(ids)} tin đồn vừa chọn «{NONE_LABEL}»: hai lựa chọn này trái nhau, hãy chỉ giữ một."
         )
     if error is None and version is not None:
         try:

@@ -52,9 +52,7 @@ def decide(
         raise LookupError(doc_id)
     now = utc_now()
     kept = ReviewTone(value=tone, by=by, at=now) if tone is not None else item.review.tone
-    after = ReviewState(
-        status=status, by=by, at=now, note=note.strip() or None, tone=kept, claims=item.review.claims
-    )
+    after = ReviewState(status=status, by=by, at=now, note=note.strip() or None, tone=kept, claims=item.review.claims)
     return _apply(client, settings, item, after, by=by, role=role, seen=(seq_no, primary_term), scope=scope)
 
 

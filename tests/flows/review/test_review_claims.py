@@ -262,7 +262,7 @@ def test_reanalysis_keeps_the_reading_and_verify_checks_readings(desk, es_client
     assert any(f"tin đồn lặp lại «{NONE_LABEL.lower()}» của ai-do" in p for p in report.problems), report.problems
 
 
-def test_an_audit_index_made_before_readings_takes_them(es_client, es_settings, registry):  # noqa: F811
+def test_an_audit_index_made_before_readings_takes_them(es_client, es_settings, registry):
     """`review audit init` (and `review serve`) give an older, strict audit index the new fields."""
     ids = seed.load(es_client, es_settings, seed.standard_items())
     old = copy.deepcopy(AUDIT_MAPPING)
