@@ -114,6 +114,8 @@ def record_claims(
     the same rules as a verdict: written only at the version the reviewer saw, and only
     after its audit record. Only this item: near-copies in a cluster may repeat other claims.
     """
+    if isinstance(ids, str):  # a str is a Collection[str] of its letters
+        raise TypeError("ids: a collection of claim ids, not one string")
     item = get_item(client, settings, doc_id)
     if item is None:
         raise LookupError(doc_id)
