@@ -7,8 +7,9 @@ Two checks over the real indices:
 2. the documents: each one holding a review state (verdict or "in review") must have the
    ``applied`` record that put it there (same document, status, reviewer and time). A
    verdict written around the desk, or one whose record was lost, shows up here. The
-   same for a reviewer's tone (``review.tone``): its value, reviewer and time must be
-   in an ``applied`` record.
+   same for a reviewer's tone (``review.tone``) and claim reading (``review.claims``):
+   its value (the claim ids), reviewer and time must be in an ``applied`` record. A tone
+   or a reading on a document without a verdict is looked at too.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
 from index import audit_chain
-from index.doc import REVIEW_STATUS
+from index.doc import REVIEW_CLAIMS_AT, REVIEW_STATUS, REVIEW_TONE
 from index.review.audit import audit_index
 from index.templates import alias_name
 from tinradar.settings import Settings
@@ -44,6 +45,15 @@ def _tone_stamp(doc_id: str, state: dict[str, Any]) -> tuple[str, str, str, date
     return doc_id, str(tone.get("value")), str(tone.get("by")), _moment(tone.get("at"))
 
 
+def _claims_stamp(doc_id: str, state: dict[str, Any]) -> tuple[str, tuple[str, ...], str, datetime | None] | None:
+    claims = state.get("claims")
+    if not isinstance(claims, dict):
+        return None
+    ids = claims.get("ids")
+    ids = ids if isinstance(ids, list) else [] if ids is None else [ids]  # one id may come back bare
+    return doc_id, tuple(sorted({str(i) for i in ids})), str(claims.get("by")), _moment(claims.get("at"))
+
+
 def verify(
     client: Elasticsearch, settings: Settings, noted: audit_chain.ChainHead | None = None
 ) -> audit_chain.ChainReport:
@@ -62,10 +72,13 @@ def verify(
     ]
     recorded = {_stamp(doc_id, after) for doc_id, after in applied}
     recorded_tones = {_tone_stamp(doc_id, after) for doc_id, after in applied} - {None}
+    recorded_claims = {_claims_stamp(doc_id, after) for doc_id, after in applied} - {None}
+    # any review field: a tone or a reading written around the desk need not come with a status
+    reviewed = [{"exists": {"field": field}} for field in (REVIEW_STATUS, REVIEW_TONE, REVIEW_CLAIMS_AT)]
     docs = scan(
         client,
         index=alias_name(settings),
-        query={"query": {"exists": {"field": REVIEW_STATUS}}},
+        query={"query": {"bool": {"should": reviewed, "minimum_should_match": 1}}},
         _source=["review"],
         ignore_unavailable=True,
         allow_no_indices=True,
@@ -76,6 +89,13 @@ def verify(
         if tone is not None and tone not in recorded_tones:
             report.problems.append(
                 f"bài {hit['_id']}: giọng điệu «{tone[1]}» của {tone[2]} lúc {tone[3]} "
+                "không có bản ghi kiểm tra (được ghi vòng qua bàn duyệt, hoặc bản ghi đã mất)"
+            )
+        reading = _claims_stamp(hit["_id"], state)
+        if reading is not None and reading not in recorded_claims:
+            said = ", ".join(reading[1]) or "không lặp lại tin đồn nào trong danh mục"
+            report.problems.append(
+                f"bài {hit['_id']}: tin đồn lặp lại «{said}» của {reading[2]} lúc {reading[3]} "
                 "không có bản ghi kiểm tra (được ghi vòng qua bàn duyệt, hoặc bản ghi đã mất)"
             )
         if state.get("status") in (None, "new"):

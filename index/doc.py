@@ -18,12 +18,23 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic.config import JsonDict
 
-from tinradar.schema import ClaimMatch, CueSpan, DatePrecision, Kind, Location, Note, ReviewStatus, RiskLevel, Sentiment
+from tinradar.schema import (
+    CLAIM_ID,
+    ClaimMatch,
+    CueSpan,
+    DatePrecision,
+    Kind,
+    Location,
+    Note,
+    ReviewStatus,
+    RiskLevel,
+    Sentiment,
+)
 
 #: A moment as the index stores it: ISO 8601 with its offset ("+00:00", never "Z"), as
 #: ``datetime.isoformat`` writes it, so a re-index of an unchanged item is a no-op.
@@ -46,6 +57,28 @@ class ReviewTone(BaseModel):
     at: datetime
 
 
+class ReviewClaims(BaseModel):
+    """A reviewer's reading of which registry claims the item repeats, and who gave it when.
+
+    ``ids`` are approved claims of the registry (``index.claims``), sorted and unique;
+    ``[]`` is a reading too: "repeats none of them". Recorded on the desk apart from the
+    verdict (its own author and time) and never copied from the machine's matches
+    (``matched_claims``): it is what the claim verifier is trained and measured against.
+    """
+
+    ids: list[str] = Field(description="claim ids the text repeats; [] = none of the registry's claims")
+    by: str
+    at: datetime
+
+    @field_validator("ids")
+    @classmethod
+    def _claim_ids(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not CLAIM_ID.match(v)]
+        if bad:
+            raise ValueError(f"not a claim id: {bad[0]!r}")
+        return sorted(set(value))
+
+
 class ReviewState(BaseModel):
     """The ``review.*`` fields of a document; an absent status means ``new``.
 
@@ -57,6 +90,7 @@ class ReviewState(BaseModel):
     at: datetime | None = None
     note: str | None = None
     tone: ReviewTone | None = None
+    claims: ReviewClaims | None = None
 
     @property
     def decided(self) -> bool:
@@ -161,14 +195,16 @@ class IndexDoc(BaseModel):
         return body
 
 
-#: Fields that hold a model of their own, for dotted paths.
-_NESTED: dict[str, type[BaseModel]] = {
-    "review": ReviewState,
-    "tone": ReviewTone,
-    "locations": Location,
-    "matched_claims": ClaimMatch,
-    "cue_spans": CueSpan,
-}
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (``X``, ``X | None``, ``list[X]``), else None.
+
+    Read from the field's own type, not looked up by its name: two models may well use one
+    name for different things (``review.claims`` is a reading, another ``claims`` need not be).
+    """
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    found = [m for m in map(_inner_model, get_args(annotation)) if m is not None]
+    return found[0] if len(found) == 1 else None
 
 
 def _path(*names: str) -> str:
@@ -177,7 +213,7 @@ def _path(*names: str) -> str:
     for name in names:
         if model is None or name not in model.model_fields:
             raise AttributeError(f"the index document has no field {'.'.join(names)!r}")
-        model = _NESTED.get(name)
+        model = _inner_model(model.model_fields[name].annotation)
     return ".".join(names)
 
 
@@ -209,6 +245,9 @@ CLUSTER_ID = _path("cluster_id")
 REVIEW = _path("review")
 REVIEW_STATUS = _path("review", "status")
 REVIEW_TONE = _path("review", "tone", "value")
+REVIEW_CLAIM_IDS = _path("review", "claims", "ids")
+#: ``exists`` on this, not on the ids: a reading of "none" (``ids: []``) indexes no id.
+REVIEW_CLAIMS_AT = _path("review", "claims", "at")
 REVIEW_AT = _path("review", "at")
 
 #: Bookkeeping, not content: left out of ``content_hash`` (see ``IndexDoc.content_digest``).

@@ -16,7 +16,8 @@ from flows.review.presentation import SENTIMENT_LABELS, STATUS_LABELS, stance_of
 from flows.review.security import safe_next
 from flows.review.users import User
 from index import review as store
-from tinradar.schema import ReviewStatus, Sentiment
+from index.claims import active_claims
+from tinradar.schema import Claim, ReviewStatus, Sentiment
 
 router = APIRouter()
 
@@ -104,7 +105,22 @@ def _item_context(request: Request, item: store.ReviewItem, back: str) -> dict[s
         "proposal": None if item.doc.claim_ids else prefill(item, state.settings),
         "proposal_error": None,
         "CATEGORIES": CATEGORIES,
+        # the approved claims to read the item against, never ticked from the machine's matches
+        "registry": _by_category(active_claims(state.client, state.settings)),
+        "known_claims": claims,
+        "reading_error": None,
     }
+
+
+def _by_category(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
+    """Approved claims grouped under their category's Vietnamese name, in ``CATEGORIES`` order
+    (a category the desk has no name for comes last, under its key)."""
+    order = {key: n for n, key in enumerate(CATEGORIES)}
+    groups: dict[str, list[Claim]] = {}
+    for claim in claims:
+        groups.setdefault(claim.category, []).append(claim)
+    keys = sorted(groups, key=lambda k: (order.get(k, len(order)), k))
+    return [(CATEGORIES.get(key, key), sorted(groups[key], key=lambda c: c.id)) for key in keys]
 
 
 @router.get("/item/{doc_id}", response_class=HTMLResponse)
@@ -124,10 +140,12 @@ def _conflict_page(
     status: ReviewStatus | None,
     note: str,
     tone: Sentiment | None = None,
+    reading: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     """409: someone wrote first. Show their decision and the item at its new version; keep the note typed.
 
-    ``status`` is None for a tone saved on its own; the reviewer's own tone choice is kept.
+    ``status`` is None for a tone or a claim reading saved on its own; the reviewer's own
+    choice (tone; ticked claims, ``reading``) is kept.
     """
     state = request.app.state
     fresh = store.get_item(state.client, state.settings, item.id) or item
@@ -137,6 +155,7 @@ def _conflict_page(
         "status": status.value if status else None,
         "note": note,
         "tone": tone.value if tone else "",
+        "reading": reading,
     }
     return render(request, "item.html", context, status_code=409)
 
@@ -306,3 +325,68 @@ def record_tone(
         return _conflict_page(request, item, outcome, back, None, note[:4000], reviewer_tone)
     request.session["flash"] = f"Đã lưu giọng điệu: «{SENTIMENT_LABELS[reviewer_tone.value]}» (kết luận giữ nguyên)."
     return RedirectResponse(f"/item/{doc_id}?{urlencode({'back': back})}", status_code=303)
+
+
+#: The form's explicit "repeats none of the registry's claims".
+NONE_LABEL = "Không lặp lại tin đồn nào trong danh mục"
+
+
+@router.post("/item/{doc_id}/claims", response_class=HTMLResponse)
+def record_claims(
+    request: Request,
+    doc_id: str,
+    user: User = Depends(require_decider),
+    claim: list[str] = Form([]),
+    none: str = Form(""),
+    seq_no: str = Form(""),
+    primary_term: str = Form(""),
+    back: str = Form("/"),
+) -> Response:
+    """Record which registry claims the item repeats (or none of them), at the version the reviewer saw.
+
+    The verdict and the tone stay as they are; only this item (not its cluster).
+    """
+    state = request.app.state
+    back = safe_next(back)
+    version = _version(seq_no, primary_term)
+    ids = sorted({c.strip() for c in claim[:500] if c.strip()})
+    reading = {"ids": ids, "none": none == "1"}
+    item = store.get_item(state.client, state.settings, doc_id)
+    if item is None:
+        raise HTTPException(404)
+    error = None
+    if version is None:
+        error = "Biểu mẫu thiếu phiên bản của bài; hãy tải lại trang rồi đánh dấu lại."
+    elif not ids and not reading["none"]:
+        error = f"Hãy đánh dấu tin đồn mà bài này lặp lại, hoặc chọn «{NONE_LABEL}»."
+    elif ids and reading["none"]:
+        error = (
+            f"Bạn vừa đánh dấu {len(ids)} tin đồn vừa chọn «{NONE_LABEL}»: hai lựa chọn này trái nhau, hãy chỉ giữ một."
+        )
+    if error is None and version is not None:
+        try:
+            outcome = store.record_claims(
+                state.client,
+                state.settings,
+                doc_id,
+                ids=ids,
+                by=user.name,
+                role=user.role.value,
+                seq_no=version[0],
+                primary_term=version[1],
+            )
+        except store.UnknownClaims as exc:
+            error = (
+                f"Chưa lưu: {', '.join(f'«{i}»' for i in exc.ids)} không phải tin đồn đã duyệt trong danh mục "
+                "(có thể chưa được duyệt, hoặc vừa ngừng dùng). Hãy tải lại trang rồi đánh dấu lại."
+            )
+        else:
+            if outcome.conflict:
+                return _conflict_page(request, item, outcome, back, None, "", reading=reading)
+            said = ", ".join(f"«{i}»" for i in ids) if ids else f"«{NONE_LABEL}»"
+            request.session["flash"] = f"Đã lưu tin đồn lặp lại: {said} (kết luận và giọng điệu giữ nguyên)."
+            return RedirectResponse(f"/item/{doc_id}?{urlencode({'back': back})}", status_code=303)
+    context = _item_context(request, item, back)
+    context["reading_error"] = error
+    context["your_choice"] = {"status": None, "note": "", "tone": "", "reading": reading}
+    return render(request, "item.html", context, status_code=400)

@@ -6,16 +6,16 @@ attempt is audited (``audit``). One module per job:
 
 * ``models`` — what the desk reads and sends (filters, pages, items with their version);
 * ``queue`` — the queue, one item, a cluster (the analysts' query builder, ``index.search``);
-* ``decide`` — optimistic writes (a verdict, a tone), for one item or a whole cluster;
+* ``decide`` — optimistic writes (a verdict, a tone, a claim reading), for one item or a whole cluster;
 * ``audit`` — the audit index ``{prefix}-audit`` (chained: ``index.audit_chain``);
-* ``export`` — verdicts and tones as labelled rows for retraining.
+* ``export`` — verdicts, tones and claim readings as labelled rows for retraining.
 
 The names below are the desk's API (``from index import review as store``).
 """
 
 from __future__ import annotations
 
-from index.doc import VERDICTS, ReviewState, ReviewTone
+from index.doc import VERDICTS, ReviewClaims, ReviewState, ReviewTone
 from index.review.audit import (
     AccountRecord,
     AuditRecord,
@@ -27,7 +27,7 @@ from index.review.audit import (
     record_account_change,
     record_claim_change,
 )
-from index.review.decide import decide, decide_cluster, record_tone
+from index.review.decide import UnknownClaims, approved_claim_ids, decide, decide_cluster, record_claims, record_tone
 from index.review.export import ReviewExportRow, export_decisions
 from index.review.models import ClusterOutcome, DecisionOutcome, QueueFilters, QueuePage, ReviewItem
 from index.review.queue import cluster_members, get_item, queue, queue_facets
@@ -41,10 +41,13 @@ __all__ = [
     "DecisionOutcome",
     "QueueFilters",
     "QueuePage",
+    "ReviewClaims",
     "ReviewExportRow",
     "ReviewItem",
     "ReviewState",
     "ReviewTone",
+    "UnknownClaims",
+    "approved_claim_ids",
     "audit_index",
     "audit_trail",
     "claim_history",
@@ -58,5 +61,6 @@ __all__ = [
     "queue_facets",
     "record_account_change",
     "record_claim_change",
+    "record_claims",
     "record_tone",
 ]

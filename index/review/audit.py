@@ -27,6 +27,8 @@ _STATE_MAPPING = {
         "at": {"type": "date"},
         "note": {"type": "text"},
         "tone": {"properties": {"value": {"type": "keyword"}, "by": {"type": "keyword"}, "at": {"type": "date"}}},
+        # the registry claims a reviewer read the item as repeating (ids: [] = none of them)
+        "claims": {"properties": {"ids": {"type": "keyword"}, "by": {"type": "keyword"}, "at": {"type": "date"}}},
     }
 }
 AUDIT_MAPPING: dict[str, Any] = {

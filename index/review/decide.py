@@ -3,17 +3,19 @@
 Every write carries the ``_seq_no``/``_primary_term`` the reviewer saw; when someone wrote
 in between, the second write fails with a conflict instead of silently replacing the
 first. Each attempt, applied or refused, is audited (``index.review.audit``), before the
-write: a verdict whose record cannot be written is not written either.
+write: a verdict whose record cannot be written is not written either. A tone
+(``record_tone``) and a claim reading (``record_claims``) are written the same way.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Collection
 from typing import Literal
 
 from elasticsearch import ConflictError, Elasticsearch
 
-from index.doc import REVIEW, VERDICTS, ReviewState, ReviewTone
+from index.doc import REVIEW, VERDICTS, ReviewClaims, ReviewState, ReviewTone
 from index.review.audit import record_attempt
 from index.review.models import MAX_CLUSTER, ClusterOutcome, DecisionOutcome, ReviewItem
 from index.review.queue import cluster_members, get_item
@@ -40,7 +42,8 @@ def decide(
     On a version mismatch nothing is written to the document; the outcome carries the
     current decision so the UI can show it. Both cases are audited, a verdict *before* it
     is written: no record, no verdict. ``tone`` (optional) is recorded with the verdict;
-    without it, a tone recorded earlier is kept, whoever gave it.
+    without it, a tone recorded earlier is kept, whoever gave it. A claim reading
+    (``record_claims``) is always kept: a verdict says nothing about which claims.
     """
     if status not in (*VERDICTS, ReviewStatus.IN_REVIEW):
         raise ValueError(f"not a verdict: {status}")
@@ -49,7 +52,7 @@ def decide(
         raise LookupError(doc_id)
     now = utc_now()
     kept = ReviewTone(value=tone, by=by, at=now) if tone is not None else item.review.tone
-    after = ReviewState(status=status, by=by, at=now, note=note.strip() or None, tone=kept)
+    after = ReviewState(status=status, by=by, at=now, note=note.strip() or None, tone=kept, claims=item.review.claims)
     return _apply(client, settings, item, after, by=by, role=role, seen=(seq_no, primary_term), scope=scope)
 
 
@@ -73,6 +76,54 @@ def record_tone(
     if item is None:
         raise LookupError(doc_id)
     after = item.review.model_copy(update={"tone": ReviewTone(value=tone, by=by, at=utc_now())})
+    return _apply(client, settings, item, after, by=by, role=role, seen=(seq_no, primary_term), scope="item")
+
+
+class UnknownClaims(ValueError):
+    """Claim ids that are not approved (active) claims of the registry; nothing was written."""
+
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = ids
+        super().__init__(f"not approved claims of the registry: {', '.join(ids)}")
+
+
+def approved_claim_ids(client: Elasticsearch, settings: Settings) -> set[str]:
+    """Ids of the registry's approved (active) claims: the only ones a reading may name."""
+    # index.claims chains its changes through index.review.audit: imported here, not at the top,
+    # so that importing either package first works.
+    from index.claims import active_claims
+
+    return {claim.id for claim in active_claims(client, settings)}
+
+
+def record_claims(
+    client: Elasticsearch,
+    settings: Settings,
+    doc_id: str,
+    *,
+    ids: Collection[str],
+    by: str,
+    role: str = "reviewer",
+    seq_no: int,
+    primary_term: int,
+) -> DecisionOutcome:
+    """Record which registry claims the item repeats (``ids``; empty: none of them), leaving the rest as it is.
+
+    Every id must be an approved claim of the registry (``UnknownClaims`` otherwise, and
+    nothing is written, not even a record: such a request names no reading to audit). Then
+    the same rules as a verdict: written only at the version the reviewer saw, and only
+    after its audit record. Only this item: near-copies in a cluster may repeat other claims.
+    """
+    if isinstance(ids, str):  # a str is a Collection[str] of its letters
+        raise TypeError("ids: a collection of claim ids, not one string")
+    item = get_item(client, settings, doc_id)
+    if item is None:
+        raise LookupError(doc_id)
+    unknown = sorted(set(ids) - approved_claim_ids(client, settings))
+    if unknown:
+        raise UnknownClaims(unknown)
+    reading = ReviewClaims(ids=list(ids), by=by, at=utc_now())
+    after = item.review.model_copy(update={"claims": reading})
     return _apply(client, settings, item, after, by=by, role=role, seen=(seq_no, primary_term), scope="item")
 
 

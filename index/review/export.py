@@ -1,4 +1,4 @@
-"""The board's verdicts and tones as labelled examples, for ``tinradar train rumor|sentiment --with-reviews``."""
+"""The board's verdicts, tones and claim readings as labelled examples, for ``tinradar train … --with-reviews``."""
 
 from __future__ import annotations
 
@@ -79,17 +79,20 @@ class ReviewExportRow(BaseModel):
 
 
 def export_decisions(client: Elasticsearch, settings: Settings) -> Iterator[ReviewExportRow]:
-    """One row per decided or toned document, ordered by id so that exports are reproducible.
+    """One row per decided, toned or claim-read document, ordered by id so that exports are reproducible.
 
-    Irrelevant items say nothing about rumor risk: they come out only with a tone (and no
-    label). Documents without text are skipped.
+    Irrelevant items say nothing about rumor risk: they come out only with a tone or a
+    claim reading (and no label). A claim reading comes out as ``claims`` (``[]``: the
+    reviewer read it as repeating none of the registry's claims). Documents without text
+    are skipped.
     """
     labelled = {"terms": {F.REVIEW_STATUS: sorted(s.value for s in EXPORT_LABELS)}}
     toned = {"exists": {"field": F.REVIEW_TONE}}
+    read = {"exists": {"field": F.REVIEW_CLAIMS_AT}}  # not the ids: a reading of "none" has none
     hits = scan(
         client,
         index=alias_name(settings),
-        query={"query": {"bool": {"should": [labelled, toned], "minimum_should_match": 1}}},
+        query={"query": {"bool": {"should": [labelled, toned, read], "minimum_should_match": 1}}},
         source_excludes=list(SEARCH_ONLY_FIELDS),
         ignore_unavailable=True,
         allow_no_indices=True,
@@ -100,7 +103,7 @@ def export_decisions(client: Elasticsearch, settings: Settings) -> Iterator[Revi
         state = doc.review_state
         text = doc.full_text
         label = EXPORT_LABELS.get(state.status)
-        if not text or (label is None and state.tone is None):
+        if not text or (label is None and state.tone is None and state.claims is None):
             continue
         rows.append(
             ReviewExportRow(
@@ -109,6 +112,8 @@ def export_decisions(client: Elasticsearch, settings: Settings) -> Iterator[Revi
                 label=label,
                 tone=state.tone.value if state.tone else None,
                 tone_at=state.tone.at if state.tone else None,
+                claims=state.claims.ids if state.claims else None,
+                claims_at=state.claims.at if state.claims else None,
                 status=state.status,
                 reviewed_at=state.at,
                 source_id=doc.source_id,

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from index.doc import REVIEW, SEARCH_ONLY_FIELDS, IndexDoc
+import pytest
+from pydantic import ValidationError
+
+from index.doc import REVIEW, REVIEW_CLAIM_IDS, REVIEW_CLAIMS_AT, SEARCH_ONLY_FIELDS, IndexDoc, ReviewClaims, _path
 from index.docmap import to_source
 from index.templates import alias_name, ensure_templates, index_for, mapped_fields, mapping_properties, template_name
 from tests.index.items import make_item
@@ -188,3 +191,39 @@ def test_matches_indexed_before_the_refuting_phrase_still_load_and_new_ones_carr
     # the keyword is searchable: a reviewer can list the corrections that use a given phrase
     hits = es_client.search(index=old_index, query={"term": {"matched_claims.stance_phrase": "tin giả"}})["hits"]
     assert [h["_id"] for h in hits["hits"]] == [new.document.id]
+
+
+def test_a_claim_reading_holds_claim_ids_sorted_once_and_has_query_paths():
+    """``review.claims``: ids are registry claim ids, kept sorted and unique; [] (none) is a reading too."""
+    at = datetime(2021, 8, 20, 3, 0, tzinfo=UTC)
+    assert ReviewClaims(ids=["vaccine-microchip", "5g-spreads-covid", "vaccine-microchip"], by="lan", at=at).ids == [
+        "5g-spreads-covid",
+        "vaccine-microchip",
+    ]
+    assert ReviewClaims(ids=[], by="lan", at=at).ids == []
+    with pytest.raises(ValidationError, match="not a claim id"):
+        ReviewClaims(ids=["Vaccine Microchip"], by="lan", at=at)
+    assert (REVIEW_CLAIM_IDS, REVIEW_CLAIMS_AT) == ("review.claims.ids", "review.claims.at")
+    # paths follow the fields' own types: review.claims is the reading, with no field of a match
+    with pytest.raises(AttributeError):
+        _path("review", "claims", "claim_id")
+    assert _path("matched_claims", "claim_id") == "matched_claims.claim_id"
+
+
+def test_months_made_before_claim_readings_take_one(es_client, es_settings):
+    """Template 10 adds ``review.claims``: a month made under 9 gains it, and a reading written there reads back."""
+    from index.indexer import Indexer
+
+    old_props = mapping_properties()
+    old_props["review"] = {"properties": {k: v for k, v in old_props["review"]["properties"].items() if k != "claims"}}
+    old_index = f"{es_settings.es_index_prefix}-docs-2020.03"
+    es_client.indices.create(index=old_index, mappings={"dynamic": "strict", "properties": old_props})
+    item = make_item(10, published_at="2020-03-04T08:00:00+07:00")
+    reading = {"ids": [], "by": "lan", "at": "2020-03-05T01:00:00+00:00"}
+    ensure_templates(es_client, es_settings)
+    assert Indexer(es_client, es_settings).index([item]).indexed == 1
+    es_client.update(index=old_index, id=item.document.id, doc={REVIEW: {"claims": reading}}, refresh=True)
+    back = IndexDoc.model_validate(es_client.get(index=old_index, id=item.document.id)["_source"])
+    assert back.review_state.claims is not None and back.review_state.claims.ids == []
+    hits = es_client.search(index=old_index, query={"exists": {"field": "review.claims.at"}})["hits"]["hits"]
+    assert [h["_id"] for h in hits] == [item.document.id]
