@@ -99,29 +99,39 @@ def serve(
 
 @review_app.command("export")
 def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines để ghi / output JSONL file")) -> None:
-    """Xuất các kết luận và giọng điệu làm dữ liệu huấn luyện (nhãn 1 = sai/gây hiểu lầm, 0 = chính xác).
+    """Xuất kết luận, giọng điệu và tin đồn đã biết do người duyệt ghi, làm dữ liệu huấn luyện.
 
-    Exports reviewed items (verdict label and/or tone) as JSON lines for `tinradar train rumor|sentiment --with-reviews`.
+    Exports reviewed items (verdict label, tone and/or the registry claims a reviewer read the
+    item as repeating) as JSON lines for `tinradar train rumor|sentiment|claims --with-reviews`.
     """
     from index.review import export_decisions
 
     settings = load_settings()
     client = _client(settings)
-    counts: Counter[str] = Counter()
+    verdicts: Counter[str] = Counter()
     tones: Counter[str] = Counter()
+    readings = none_readings = rows = 0
     out_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_file.with_suffix(out_file.suffix + ".part")
     with tmp.open("w", encoding="utf-8") as fh:
         for row in export_decisions(client, settings):
             fh.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
-            counts[str(row.status)] += 1
+            rows += 1
+            if row.label is not None:
+                verdicts[str(row.status)] += 1
             if row.tone is not None:
                 tones[row.tone.value] += 1
+            if row.claims is not None:
+                readings += 1
+                none_readings += not row.claims
     tmp.replace(out_file)
-    total = sum(counts.values())
-    detail = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "không có"
+    detail = ", ".join(f"{k}: {v}" for k, v in sorted(verdicts.items())) or "chưa có"
     tone_detail = ", ".join(f"{k}: {v}" for k, v in sorted(tones.items())) or "chưa có"
-    console.print(f"Đã xuất {total} kết luận vào {out_file} ({detail}); giọng điệu: {tone_detail}.")
+    claim_detail = f"{readings} bài ({none_readings} không lặp lại tin đồn nào)" if readings else "chưa có"
+    console.print(
+        f"Đã xuất {rows} bài vào {out_file}: kết luận {detail}; giọng điệu: {tone_detail}; "
+        f"tin đồn đã biết: {claim_detail}."
+    )
 
 
 @audit_app.command("verify")

@@ -164,6 +164,7 @@ def test_none_is_recorded_as_empty_and_exported(desk, es_client, es_settings, lo
     out = tmp_path / "reviews.jsonl"
     result = CliRunner().invoke(cli_app, ["review", "export", "--out", str(out)], env=env)
     assert result.exit_code == 0, result.output
+    assert "Đã xuất 3 bài" in result.output and "tin đồn đã biết: 2 bài (1 không lặp lại tin đồn nào)" in result.output
     lines = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert lines[loaded["mid2"]]["claims"] == [] and lines[loaded["mid2"]]["claims_at"]
     assert lines[loaded["hi1"]]["claims"] == [HELI] and lines[loaded["low1"]]["claims"] is None

@@ -63,7 +63,7 @@ def test_review_export_writes_labelled_jsonl(env, es_settings, es_client, tmp_pa
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {r["id"]: r["label"] for r in rows} == {ids["hi1"]: 1, ids["mid2"]: 0}
-    assert "Đã xuất 2 kết luận" in result.output
+    assert "Đã xuất 2 bài" in result.output and "kết luận accurate: 1, confirmed_false: 1" in result.output
 
 
 def test_review_commands_fail_clearly_when_elasticsearch_is_down(env, tmp_path):

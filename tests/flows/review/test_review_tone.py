@@ -216,7 +216,7 @@ def test_review_export_includes_tones(es_settings, es_client, tmp_path):
     got = {key: (rows[ids[key]]["label"], rows[ids[key]]["tone"]) for key in ("hi1", "xss", "mid2", "low1")}
     assert got == {"hi1": (1, "neg"), "xss": (None, "neu"), "mid2": (0, None), "low1": (None, "pos")}
     assert len(rows) == 4 and rows[ids["low1"]]["status"] == "new" and rows[ids["low1"]]["tone_at"]
-    assert "Đã xuất 4 kết luận" in result.output and "giọng điệu: neg: 1, neu: 1, pos: 1" in result.output
+    assert "Đã xuất 4 bài" in result.output and "giọng điệu: neg: 1, neu: 1, pos: 1" in result.output
     # Read back as the trainers do: tones for sentiment, verdicts (with a label) for rumor.
     from flows.review.retrain import read_reviews
 
