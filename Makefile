@@ -78,6 +78,7 @@ bench: install
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/nlp.py
 	$(BIN)/python bench/index.py
+	$(BIN)/python bench/clusters.py
 	$(BIN)/python bench/pipeline.py
 
 clean:
