@@ -6,7 +6,10 @@ exactly what the board monitors, where the verifier's written training data is w
 ``tinradar train claims --with-reviews`` turns them into verifier rows (``reviewed_data``) by
 the rule the written sets follow (``nlp.claim_verifier_train.labelled_data``): the finder's top
 claim of an embedded text is positive when the reviewer named it, negative otherwise (a text
-read as repeating none of the claims is always negative). The same readings give the
+read as repeating none of the claims is negative) — except where the text refutes or asks about
+that top claim (``nlp.stance``): the desk asks which claims an item *repeats*, while the
+verifier learns whether a claim is *there* (written corrections and questions are its positives,
+the stance decides the rest), so such a row is left out rather than taught as a negative. The same readings give the
 reviewer-vs-finder agreement (``agreement``), in counts, before anything is trained.
 
 Kept apart from ``nlp.claim_verifier_train`` (which calls ``reviewed_data`` once) so the
@@ -23,6 +26,7 @@ import numpy as np
 from nlp.claim_finder import ClaimFinder, ClaimText
 from nlp.claim_verifier import SCALARS, VerifierInput
 from nlp.groups import dup_key
+from nlp.stance import read_stance
 from tinradar.schema import Stance
 
 #: ``source`` of reviewed rows among the verifier's training rows, and the prefix of their groups.
@@ -61,6 +65,9 @@ class ReviewedRows:
     #: not COVID-related enough or no claim could be in them: the finder never embeds them, so the
     #: verifier never reads them (nothing to train on)
     not_embedded: int = 0
+    #: the top claim is not one the reviewer named, but the text refutes or asks about it: the
+    #: reading says what the item repeats, not whether it mentions the claim (no row)
+    mentions: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -73,6 +80,7 @@ class ReviewedRows:
             "skipped_unknown_claim_ids": self.unknown_ids,
             "skipped_held_out": self.held_out,
             "skipped_not_embedded": self.not_embedded,
+            "skipped_refutes_or_asks": self.mentions,
         }
 
 
@@ -136,7 +144,8 @@ def reviewed_data(
 
     ``finder``: the trainer's (encoder on, verifier off), so the rows are what the verifier
     reads at run time. A row is positive when the finder's top claim is one the reviewer
-    named (``labelled_data``'s rule); only the embedded texts give rows.
+    named (``labelled_data``'s rule); only the embedded texts give rows, and a text that
+    refutes or asks about a top claim the reviewer did not name gives none (module docstring).
     """
     report = ReviewedRows()
     items = usable(reviewed, (c.id for c in finder.claims), report, held_out_keys)
@@ -145,13 +154,24 @@ def reviewed_data(
     empty = VerifierInput(np.zeros((0, dim), np.float32), np.zeros((0, dim), np.float32), np.zeros((0, len(SCALARS))))
     if not items:
         return empty, np.zeros(0, dtype=int), [], report
-    sig = finder.signals([ClaimText.of(item.text) for item in items])
+    texts = [ClaimText.of(item.text) for item in items]
+    sig = finder.signals(texts)
     rows = np.nonzero(sig.embedded)[0]
     report.not_embedded = len(items) - len(rows)
     if not len(rows):
         return empty, np.zeros(0, dtype=int), [], report
     top, x = finder.verifier_input(sig, rows)
     y = np.asarray([int(ids[t] in items[r].claim_ids) for r, t in zip(rows, top, strict=True)])
+    keep = np.asarray(
+        [
+            bool(label) or read_stance(texts[r].folded, finder.wordings[ids[t]])[0] is Stance.REPEATS
+            for r, t, label in zip(rows, top, y, strict=True)
+        ],
+        dtype=bool,
+    )
+    report.mentions = int((~keep).sum())
+    rows, y = rows[keep], y[keep]
+    x = VerifierInput(x.text[keep], x.claim[keep], x.scalars[keep])
     report.added = len(rows)
     report.positive = int(y.sum())
     report.read_as_repeating = sum(1 for r in rows if items[r].claim_ids)
@@ -166,8 +186,9 @@ class Agreement:
     Of the items read as repeating some claims: ``found`` (the finder matched one of them and
     read it as *repeats*), ``missed`` (the rest), which splits into ``other_stance`` (one of
     them matched but read as refuting or asking), ``other_claim`` (only claims the reviewer did
-    not name matched) and ``no_match``. Of the items read as repeating none: ``false_matches``
-    (the finder matched some claim), of which ``false_repeats`` read as *repeats*.
+    not name matched) and ``no_match``. Of the items read as repeating none: ``false_repeats``
+    (the finder read some claim as *repeats*: a false flag) and ``refuted_or_asked`` (it matched
+    claims only as refuted or asked about, which agrees with the reading).
     """
 
     read_as_repeating: int = 0
@@ -176,8 +197,8 @@ class Agreement:
     other_claim: int = 0
     no_match: int = 0
     read_as_none: int = 0
-    false_matches: int = 0
     false_repeats: int = 0
+    refuted_or_asked: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -193,8 +214,8 @@ class Agreement:
             "missed_other_claim": self.other_claim,
             "missed_no_match": self.no_match,
             "read_as_none": self.read_as_none,
-            "false_matches": self.false_matches,
             "false_repeats": self.false_repeats,
+            "refuted_or_asked": self.refuted_or_asked,
             "skipped": dict(self.skipped),
         }
 
@@ -228,7 +249,8 @@ def agreement(finder: ClaimFinder, reviewed: Iterable[ReviewedClaims]) -> Agreem
                 out.no_match += 1
         else:
             out.read_as_none += 1
-            if matches:
-                out.false_matches += 1
-                out.false_repeats += any(m.stance is Stance.REPEATS for m in matches)
+            if any(m.stance is Stance.REPEATS for m in matches):
+                out.false_repeats += 1
+            elif matches:
+                out.refuted_or_asked += 1
     return out

@@ -308,7 +308,8 @@ def train_claims_with_reviews(
         f"bỏ sót / missed {agreement['missed']} (sai lập trường / other stance {agreement['missed_other_stance']}, "
         f"tin đồn khác / other claim {agreement['missed_other_claim']}, không khớp / no match "
         f"{agreement['missed_no_match']}); {agreement['read_as_none']} bài không lặp lại tin đồn nào — "
-        f"khớp sai / false matches {agreement['false_matches']} (lặp lại / repeats {agreement['false_repeats']})."
+        f"khớp sai là lặp lại / false repeats {agreement['false_repeats']} "
+        f"(chỉ khớp là bác bỏ hay hỏi / refuted or asked only {agreement['refuted_or_asked']})."
     )
     skipped = {k: v for k, v in agreement["skipped"].items() if v}
     if skipped:

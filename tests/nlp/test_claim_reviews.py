@@ -81,11 +81,13 @@ def test_reviewed_rows_follow_the_written_sets_rule(trainer_finder: ClaimFinder)
         ReviewedClaims("o1", FOOTBALL, ()),  # not embedded: no row
         ReviewedClaims("u1", INFERTILITY + " Thật đấy.", ("no-such-claim",)),  # unknown id: skipped
         ReviewedClaims("p1", TRUE_NOTICE, ()),  # repeated id: skipped
+        ReviewedClaims("r1", REFUTES, ()),  # repeats none, but refutes its top claim: no row
+        ReviewedClaims("q1", ASKS, ()),  # repeats none, but asks about its top claim: no row
     ]
     x, y, g, report = reviewed_data(trainer_finder, items)
     assert y.tolist() == [1, 1, 0, 0]
     assert report.as_dict() == {
-        "items": 7,
+        "items": 9,
         "added": 4,
         "positive": 2,
         "read_as_repeating": 3,
@@ -94,6 +96,7 @@ def test_reviewed_rows_follow_the_written_sets_rule(trainer_finder: ClaimFinder)
         "skipped_unknown_claim_ids": 1,
         "skipped_held_out": 0,
         "skipped_not_embedded": 1,
+        "skipped_refutes_or_asks": 2,
     }
     assert len(x.text) == len(x.claim) == len(x.scalars) == len(g) == 4
     assert x.text.shape[1] == trainer_finder.encoder.dim  # type: ignore[union-attr]
@@ -121,8 +124,8 @@ def test_agreement_counts_the_shipped_finder_against_the_readings(claim_finder: 
         "missed_other_claim": 1,
         "missed_no_match": 1,
         "read_as_none": 2,
-        "false_matches": 1,
         "false_repeats": 0,
+        "refuted_or_asked": 1,
         "skipped": {"empty": 0, "duplicate_ids": 0, "unknown_claim_ids": 1},
     }
     assert agreement(claim_finder, []).as_dict()["read_as_repeating"] == 0

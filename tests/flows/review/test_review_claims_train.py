@@ -107,7 +107,7 @@ def test_train_claims_with_a_reviews_file_prints_the_agreement_and_both_figures(
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
     assert "1 bài được ghi là lặp lại tin đồn — tìm đúng / found 1, bỏ sót / missed 0" in out
-    assert "1 bài không lặp lại tin đồn nào — khớp sai / false matches 0" in out
+    assert "1 bài không lặp lại tin đồn nào — khớp sai là lặp lại / false repeats 0" in out
     assert "Bỏ qua / skipped: unknown_claim_ids 1" in out
     assert "Trước / before: ngưỡng / threshold" in out and "Sau / after: ngưỡng / threshold" in out
     written = json.loads((models / "claims" / "verifier.json").read_text(encoding="utf-8"))
