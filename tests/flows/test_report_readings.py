@@ -16,7 +16,7 @@ from datetime import date, datetime
 import pytest
 
 from flows.report.data import collect_report
-from flows.report.render import render_markdown
+from flows.report.render import render_html, render_markdown
 from index import review as store
 from index.claimreview import appearances
 from index.claim_stats import timeline
@@ -120,6 +120,9 @@ def test_the_report_counts_the_readings_and_says_how_many(es_client, readings: S
     markdown = render_markdown(data)
     assert "3 bài hôm nay (2 bài do người duyệt xác định), 3 trong 7 ngày" in markdown
     assert "1 bài hôm nay, 1 trong 7 ngày" in markdown
+    html = render_html(data)
+    assert '<td class="n">3<br><span class="muted">2 do người duyệt xác định</span></td>' in html
+    assert html.count("do người duyệt xác định") == 1  # X's count is all the machine's
 
 
 def test_the_claim_timeline_leaves_out_posts_read_as_none(es_client, readings: Settings) -> None:
