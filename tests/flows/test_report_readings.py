@@ -18,8 +18,8 @@ import pytest
 from flows.report.data import collect_report
 from flows.report.render import render_html, render_markdown
 from index import review as store
-from index.claimreview import appearances
 from index.claim_stats import timeline
+from index.claimreview import appearances
 from index.claims import add_claim, get_claim
 from index.indexer import Indexer
 from index.search import SearchQuery, search, stats
@@ -103,7 +103,11 @@ def test_counts_per_claim_follow_the_reading(es_client, readings: Settings) -> N
 
 def test_the_search_filter_follows_the_reading(es_client, readings: Settings) -> None:
     assert ids_of(es_client, readings, SearchQuery(spread_claims=[X])) == ["doc-00000002"]
-    assert ids_of(es_client, readings, SearchQuery(spread_claims=[Y])) == ["doc-00000003", "doc-00000004", "doc-00000005"]
+    assert ids_of(es_client, readings, SearchQuery(spread_claims=[Y])) == [
+        "doc-00000003",
+        "doc-00000004",
+        "doc-00000005",
+    ]
     # the claim filter (every mention, the desk's) still lists what the machine matched
     assert ids_of(es_client, readings, SearchQuery(claims=[X])) == [f"doc-0000000{n}" for n in (0, 1, 2, 4, 6)]
 
