@@ -4,8 +4,10 @@ For a claim, from the indexed items that spread it and the registry's correction
 spreads a claim when it matched it as ``repeats`` or ``asks`` (``spread_claim_ids``); an item that
 matched it only to refute it — the board's own correction, a reader quoting it to deny it — is the
 answer, not one more post of the rumor, and is not counted (documents written before schema
-version 2 have no ``spread_claim_ids``: for them every match counts, as it did then; the one
-definition is ``index.search.spreading``).
+version 2 have no ``spread_claim_ids``: for them every match counts, as it did then). A
+reviewer's claim reading (``review.claims``) overrides the machine for its item: read as
+repeating the claim, it is a post of it; read as "none" or as another claim, it is not, however
+early it came. The one definition is ``index.search.spreading``.
 
 * **first seen**: the earliest item (by ``dated_at``: published, else fetched) that spread it;
 * **first flagged**: the earliest of those items rated medium or high, i.e. from when the

@@ -58,7 +58,8 @@ class Appearance(BaseModel):
 
 def appearances(client: Elasticsearch, settings: Settings, claim_id: str, size: int = 20) -> list[Appearance]:
     """The earliest crawled items (with a link) that spread a claim, oldest first: a correction that
-    quotes it is not its first appearance (``index.search.spreading``)."""
+    quotes it is not its first appearance, nor is an item a reviewer read as not repeating it
+    (``index.search.spreading``: a reading overrides the machine's match)."""
     response = client.search(
         index=alias_name(settings),
         query={"bool": {"filter": [spreading(claim_id), {"exists": {"field": "url"}}]}},

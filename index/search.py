@@ -17,6 +17,13 @@ spikes, the response times, ClaimReview's appearances) use ``spreading`` /
 Documents written before schema version 2 have no ``spread_claim_ids``: for them every match
 counts as spreading, as it did then (the one fallback, defined here, in a query, an
 aggregation and a Kibana runtime field).
+
+A person decides, the machine ranks: an item a reviewer has read on the desk (``review.claims``,
+recorded with its time, ``review.claims.at``) spreads exactly the claims of that reading
+(``review.claims.ids``; none when the reading is "none of them"), whatever the machine matched;
+only an item nobody has read spreads what the machine says (with the fallback above). The
+three cases — read, unread from schema version 2 on, unread before — are disjoint, so every
+count below counts an item once per claim.
 """
 
 from __future__ import annotations
@@ -139,7 +146,12 @@ class SearchStats(BaseModel):
     by_claim: dict[str, int] = Field(default_factory=dict, description="items that mention each claim, any stance")
     spread_by_claim: dict[str, int] = Field(
         default_factory=dict,
-        description="items that spread each claim (repeats or asks; before schema version 2: any match)",
+        description="items that spread each claim: a reviewer's reading where there is one, else the machine's "
+        "repeats or asks (before schema version 2: any match)",
+    )
+    read_by_claim: dict[str, int] = Field(
+        default_factory=dict,
+        description="of spread_by_claim, the items counted because a reviewer read them as repeating the claim",
     )
     spreading: int = Field(0, description="items that spread some known claim, each counted once")
     by_cluster: dict[str, int] = Field(default_factory=dict)
@@ -152,14 +164,27 @@ class SearchStats(BaseModel):
 SPREAD_SINCE_SCHEMA = 2
 
 #: Painless for a runtime keyword field "the claims this item spreads" (the Kibana data view's
-#: ``spread_claims``): ``spread_claim_ids`` from schema version 2 on, else every ``claim_ids``.
-#: ``containsKey`` guards indices whose mapping predates a field.
+#: ``spread_claims``): a reviewer's reading when the item has one (``review.claims.ids``; a
+#: reading of "none" indexes no id, so it emits nothing), else ``spread_claim_ids`` from schema
+#: version 2 on, else every ``claim_ids``. ``containsKey`` guards indices whose mapping
+#: predates a field.
 SPREAD_CLAIMS_SCRIPT = (
-    f"boolean v2 = doc.containsKey('{F.SCHEMA_VERSION_FIELD}') && doc['{F.SCHEMA_VERSION_FIELD}'].size() > 0"
+    f"boolean read = doc.containsKey('{F.REVIEW_CLAIMS_AT}') && doc['{F.REVIEW_CLAIMS_AT}'].size() > 0;"
+    f" boolean v2 = doc.containsKey('{F.SCHEMA_VERSION_FIELD}') && doc['{F.SCHEMA_VERSION_FIELD}'].size() > 0"
     f" && doc['{F.SCHEMA_VERSION_FIELD}'].value >= {SPREAD_SINCE_SCHEMA};"
-    f" String f = v2 ? '{F.SPREAD_CLAIM_IDS}' : '{F.CLAIM_IDS}';"
+    f" String f = read ? '{F.REVIEW_CLAIM_IDS}' : (v2 ? '{F.SPREAD_CLAIM_IDS}' : '{F.CLAIM_IDS}');"
     " if (doc.containsKey(f)) { for (def c : doc[f]) { emit(c); } }"
 )
+
+
+def read_by_reviewer() -> dict[str, Any]:
+    """Documents a reviewer has read for claims (``review.claims.at``: a reading of "none" has no id)."""
+    return {"exists": {"field": F.REVIEW_CLAIMS_AT}}
+
+
+def unread() -> dict[str, Any]:
+    """Documents nobody has read for claims: the machine's matches decide for them."""
+    return {"bool": {"must_not": [read_by_reviewer()]}}
 
 
 def since_spread() -> dict[str, Any]:
@@ -171,20 +196,28 @@ def before_spread() -> dict[str, Any]:
     """Documents written before ``spread_claim_ids`` existed (no schema version, or below 2).
 
     Every spread query and count splits on this, as ``SPREAD_CLAIMS_SCRIPT`` does: from
-    version 2 on ``spread_claim_ids`` alone decides, before it ``claim_ids`` does.
+    version 2 on ``spread_claim_ids`` alone decides, before it ``claim_ids`` does (for an
+    item no reviewer has read; a reading decides before either).
     """
     return {"bool": {"must_not": [since_spread()]}}
 
 
-def _by_schema(spread: dict[str, Any], any_match: dict[str, Any]) -> dict[str, Any]:
-    """``spread`` (on ``spread_claim_ids``) for documents of schema version 2 on, ``any_match``
-    (the same on ``claim_ids``) for those written before: the one fallback, in a query."""
+def _parts() -> dict[str, tuple[list[dict[str, Any]], str]]:
+    """The three disjoint parts of "the claims an item spreads": name → (which documents, the
+    keyword field that lists their claims). A reading first; the machine's only for unread items."""
+    return {
+        "spread_read": ([read_by_reviewer()], F.REVIEW_CLAIM_IDS),
+        "spread_new": ([unread(), since_spread()], F.SPREAD_CLAIM_IDS),
+        "spread_old": ([unread(), before_spread()], F.CLAIM_IDS),
+    }
+
+
+def _by_part(clause: Any) -> dict[str, Any]:
+    """``clause(field)`` on each part's field, within that part's documents: one query, the
+    reading deciding over the machine, the schema fallback for unread items."""
     return {
         "bool": {
-            "should": [
-                {"bool": {"filter": [spread, since_spread()]}},
-                {"bool": {"filter": [any_match, before_spread()]}},
-            ],
+            "should": [{"bool": {"filter": [clause(field), *where]}} for where, field in _parts().values()],
             "minimum_should_match": 1,
         }
     }
@@ -193,12 +226,12 @@ def _by_schema(spread: dict[str, Any], any_match: dict[str, Any]) -> dict[str, A
 def spreading(claim_ids: str | list[str]) -> dict[str, Any]:
     """The query for the items that spread any of ``claim_ids`` (see the module docstring)."""
     ids = [claim_ids] if isinstance(claim_ids, str) else list(claim_ids)
-    return _by_schema({"terms": {F.SPREAD_CLAIM_IDS: ids}}, {"terms": {F.CLAIM_IDS: ids}})
+    return _by_part(lambda field: {"terms": {field: ids}})
 
 
 def spreading_any() -> dict[str, Any]:
-    """The query for the items that spread some known claim (with the same fallback)."""
-    return _by_schema({"exists": {"field": F.SPREAD_CLAIM_IDS}}, {"exists": {"field": F.CLAIM_IDS}})
+    """The query for the items that spread some known claim (a reading of "none" spreads none)."""
+    return _by_part(lambda field: {"exists": {"field": field}})
 
 
 #: The terms lists behind ``spread_counts`` list this many claims each: every claim of a
@@ -210,33 +243,44 @@ SPREAD_TERMS_SIZE = 1000
 def spread_aggs() -> dict[str, Any]:
     """Aggregations whose sum (``spread_counts``) is the items spreading each claim.
 
-    Two terms aggregations on indexed keywords (no script per document): ``spread_claim_ids``
-    of the documents of schema version 2 on, plus ``claim_ids`` of those written before (the
-    two sets are disjoint, so no item counts twice for a claim; the same split as
-    ``SPREAD_CLAIMS_SCRIPT``). Both list every claim (``SPREAD_TERMS_SIZE``): the top claims
-    are cut only after the two lists are summed. ``spreading`` counts the items that spread
-    any claim, once each (an item spreading two claims is one item, not two).
+    Three terms aggregations on indexed keywords (no script per document), one per part:
+    ``review.claims.ids`` of the items a reviewer has read, ``spread_claim_ids`` of the unread
+    documents of schema version 2 on, ``claim_ids`` of the unread ones written before (the
+    parts are disjoint, so no item counts twice for a claim; the same split as
+    ``SPREAD_CLAIMS_SCRIPT``). Each lists every claim (``SPREAD_TERMS_SIZE``): the top claims
+    are cut only after the lists are summed. ``spreading`` counts the items that spread any
+    claim, once each (an item spreading two claims is one item, not two).
     """
-
-    def terms(field: str) -> dict[str, Any]:
-        return {"terms": {"field": field, "size": SPREAD_TERMS_SIZE}}
-
-    return {
-        "spread_new": {"filter": since_spread(), "aggs": {"ids": terms(F.SPREAD_CLAIM_IDS)}},
-        "spread_old": {"filter": before_spread(), "aggs": {"ids": terms(F.CLAIM_IDS)}},
-        "spreading": {"filter": spreading_any()},
+    out: dict[str, Any] = {
+        name: {
+            "filter": {"bool": {"filter": where}},
+            "aggs": {"ids": {"terms": {"field": field, "size": SPREAD_TERMS_SIZE}}},
+        }
+        for name, (where, field) in _parts().items()
     }
+    out["spreading"] = {"filter": spreading_any()}
+    return out
+
+
+def _part_counts(aggregations: dict[str, Any], parts: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for part in parts:
+        for bucket in aggregations.get(part, {}).get("ids", {}).get("buckets", []):
+            counts[str(bucket["key"])] = counts.get(str(bucket["key"]), 0) + int(bucket["doc_count"])
+    return counts
 
 
 def spread_counts(aggregations: dict[str, Any], top: int) -> dict[str, int]:
     """Claim id → spreading items, the ``top`` most first, from a response to ``spread_aggs``."""
-    counts: dict[str, int] = {}
-    buckets = [
-        b for part in ("spread_new", "spread_old") for b in aggregations.get(part, {}).get("ids", {}).get("buckets", [])
-    ]
-    for bucket in buckets:
-        counts[str(bucket["key"])] = counts.get(str(bucket["key"]), 0) + int(bucket["doc_count"])
+    counts = _part_counts(aggregations, list(_parts()))
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
+
+
+def read_counts(aggregations: dict[str, Any], claim_ids: list[str]) -> dict[str, int]:
+    """Claim id → how many of its spreading items count because a reviewer read them so
+    (``spread_counts``' share from readings), for ``claim_ids`` (those with none left out)."""
+    counts = _part_counts(aggregations, ["spread_read"])
+    return {cid: counts[cid] for cid in claim_ids if counts.get(cid)}
 
 
 # --- query building ---------------------------------------------------------------------
@@ -513,9 +557,11 @@ def stats(client: Elasticsearch, settings: Settings, query: SearchQuery, *, top:
     for name in [*_TERMS, "by_status", "by_day"]:
         buckets = found.get(name, {}).get("buckets", [])
         counts[name] = {str(b.get("key_as_string", b["key"])): int(b["doc_count"]) for b in buckets}
+    spread = spread_counts(found, top)
     return SearchStats(
         total=resp["hits"]["total"]["value"],
-        spread_by_claim=spread_counts(found, top),
+        spread_by_claim=spread,
+        read_by_claim=read_counts(found, list(spread)),
         spreading=int(found.get("spreading", {}).get("doc_count", 0)),
         **counts,
     )

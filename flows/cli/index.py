@@ -377,7 +377,7 @@ def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
     out.print(table)
     if counts is not None:
         names = ("by_day", "by_source", "by_risk_level", "by_sentiment", "by_province", "by_claim", "spread_by_claim")
-        for name in (*names, "by_status"):
+        for name in (*names, "read_by_claim", "by_status"):
             values = getattr(counts, name)
             shown = ", ".join(f"{k}: {v}" for k, v in list(values.items())[:15] if v)
             out.print(f"[bold]{name}[/]: {escape(shown) or '—'}")

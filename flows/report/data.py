@@ -86,6 +86,9 @@ class ClaimSeen(BaseModel):
     debunked_by: str = ""
     source_url: str | None = None
     today: int
+    read: int = Field(
+        default=0, description="of today's, the items counted because a reviewer read them as repeating it (desk)"
+    )
     window: int = 0
     example_title: str | None = None
     example_url: str | None = None
@@ -311,6 +314,14 @@ class CrawlStatus(BaseModel):
     drops: DropCounts = Field(default_factory=DropCounts)
 
 
+def _example_stance(hit: Hit, claim_id: str) -> str | None:
+    """How a claim's example relates to it: ``repeats`` when a reviewer read it so (a reading
+    decides what an item spreads, whatever the machine matched), else the machine's stance."""
+    if hit.doc.review_state.claims is not None:
+        return "repeats"
+    return next((stance_of(m) for m in hit.doc.matched_claims if m.claim_id == claim_id), None)
+
+
 def crawl_status_for(settings: Settings, day: date) -> CrawlStatus:
     """Crawl state per source from the day's run summaries.
 
@@ -445,14 +456,11 @@ class ReportCollector:
                     debunked_by=", ".join(claim.debunked_by) if claim else "",
                     source_url=claim.source_url if claim else None,
                     today=n,
+                    read=today.read_by_claim.get(cid, 0),
                     window=window.spread_by_claim.get(cid, n),
                     example_title=_title(example[0]) if example else None,
                     example_url=example[0].doc.url if example else None,
-                    example_stance=next(
-                        (stance_of(m) for m in example[0].doc.matched_claims if m.claim_id == cid), None
-                    )
-                    if example
-                    else None,
+                    example_stance=_example_stance(example[0], cid) if example else None,
                 )
             )
         return rows

@@ -102,7 +102,8 @@ def test_the_claim_life_panel_matches_the_report_chart() -> None:
 
 def test_the_spread_claims_runtime_field_falls_back_before_schema_2() -> None:
     """The data view's ``spread_claims`` (what the claim-life panel breaks down by) is a keyword runtime
-    field whose script is the one ``index.search`` defines: ``spread_claim_ids`` from schema version 2 on,
+    field whose script is the one ``index.search`` defines: a reviewer's reading (``review.claims.ids``)
+    where the item has one (``review.claims.at``), else ``spread_claim_ids`` from schema version 2 on,
     else every ``claim_ids``. The test node has no painless, so the script is checked by what it reads."""
     from index.search import SPREAD_CLAIMS_SCRIPT
 
@@ -115,3 +116,6 @@ def test_the_spread_claims_runtime_field_falls_back_before_schema_2() -> None:
     assert "doc['schema_version'].value >= 2" in source
     assert "v2 ? 'spread_claim_ids' : 'claim_ids'" in source and "emit(c)" in source
     assert "doc.containsKey('schema_version')" in source and "doc.containsKey(f)" in source
+    # a reading decides before the machine: tested on its time (a reading of "none" indexes no id)
+    assert "boolean read = doc.containsKey('review.claims.at') && doc['review.claims.at'].size() > 0;" in source
+    assert "String f = read ? 'review.claims.ids' : (v2 ? 'spread_claim_ids' : 'claim_ids');" in source
