@@ -54,11 +54,15 @@ class Narrative(BaseModel):
 
 
 def unlisted_filter() -> list[dict[str, Any]]:
-    """Query filters of a risky post in a repeat cluster that matched no claim (the desk's "chưa có trong danh mục")."""
+    """Query filters of a risky post in a repeat cluster that matched no claim (the desk's "chưa có trong danh mục").
+
+    A post a reviewer read as repeating a registry claim is listed, whatever the machine matched
+    (``review.claims.ids``; a reading of "none" indexes no id, so it leaves the machine's word).
+    """
     return [
         {"range": {F.RISK_RANK: {"gte": 1}}},
         {"exists": {"field": F.CLUSTER_ID}},
-        {"bool": {"must_not": [{"exists": {"field": F.CLAIM_IDS}}]}},
+        {"bool": {"must_not": [{"exists": {"field": F.CLAIM_IDS}}, {"exists": {"field": F.REVIEW_CLAIM_IDS}}]}},
     ]
 
 

@@ -156,3 +156,29 @@ def test_without_readings_the_machine_decides_as_before(es_client, es_settings: 
     s = stats(es_client, es_settings, SearchQuery(since=DAY, until=DAY, limit=0))
     assert s.spread_by_claim == {X: 1, Y: 1} and s.read_by_claim == {} and s.spreading == 2
     assert ids_of(es_client, es_settings, SearchQuery(spread_claims=[X, Y])) == ["doc-00000001", "doc-00000003"]
+
+
+def test_a_post_read_as_a_known_claim_is_not_an_unlisted_narrative(es_client, es_settings: Settings) -> None:
+    """The desk's "chưa có trong danh mục" and the report's emerging narratives: risky reposts the
+    machine matched to no claim. One a reviewer read as repeating a registry claim is listed."""
+    from index.narratives import emerging
+    from index.review.models import QueueFilters
+    from index.review.queue import queue
+
+    ensure_templates(es_client, es_settings)
+    add_claim(es_client, es_settings, claim(Y, "Ăn tỏi sống chữa khỏi COVID-19."), by="cli:admin")
+    reposts = [
+        make_item(n, "Ăn tỏi sống mỗi sáng là khỏi", risk=0.6, cluster_id="c-toi", published_at=at(9, 7 + n))
+        for n in range(3)
+    ]
+    Indexer(es_client, es_settings).index(reposts)
+    unlisted = QueueFilters(unlisted=True, status="all")
+    assert len(queue(es_client, es_settings, unlisted).items) == 3
+    assert [n.cluster_id for n in emerging(es_client, es_settings, DAY, min_posts=3)] == ["c-toi"]
+    read(es_client, es_settings, "doc-00000001", [Y])
+    es_client.indices.refresh(index=alias_name(es_settings))
+    assert sorted(i.id for i in queue(es_client, es_settings, unlisted).items) == ["doc-00000000", "doc-00000002"]
+    assert emerging(es_client, es_settings, DAY, min_posts=2) == []  # a post of the cluster spreads Y: known
+    read(es_client, es_settings, "doc-00000002", [])  # read as none: the machine's word (no claim) stands
+    es_client.indices.refresh(index=alias_name(es_settings))
+    assert sorted(i.id for i in queue(es_client, es_settings, unlisted).items) == ["doc-00000000", "doc-00000002"]
