@@ -20,11 +20,11 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.config import JsonDict
 
 from tinradar.schema import (
-    CLAIM_ID,
+    ClaimIds,
     ClaimMatch,
     CueSpan,
     DatePrecision,
@@ -66,17 +66,9 @@ class ReviewClaims(BaseModel):
     (``matched_claims``): it is what the claim verifier is trained and measured against.
     """
 
-    ids: list[str] = Field(description="claim ids the text repeats; [] = none of the registry's claims")
+    ids: ClaimIds = Field(description="claim ids the text repeats; [] = none of the registry's claims")
     by: str
     at: datetime
-
-    @field_validator("ids")
-    @classmethod
-    def _claim_ids(cls, value: list[str]) -> list[str]:
-        bad = [v for v in value if not CLAIM_ID.match(v)]
-        if bad:
-            raise ValueError(f"not a claim id: {bad[0]!r}")
-        return sorted(set(value))
 
 
 class ReviewState(BaseModel):

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -231,6 +232,18 @@ class ClaimMatch(_Model):
 
 #: A claim id: lower-case words joined by '-' (results and URLs refer to it).
 CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _claim_id_set(value: list[str]) -> list[str]:
+    bad = [v for v in value if not CLAIM_ID.match(v)]
+    if bad:
+        raise ValueError(f"not a claim id: {bad[0]!r}")
+    return sorted(set(value))
+
+
+#: Claim ids as a set: each checked against ``CLAIM_ID``, kept sorted and unique (a reviewer's
+#: reading of which claims an item repeats, on the index document and in the export).
+ClaimIds = Annotated[list[str], AfterValidator(_claim_id_set)]
 
 
 class Claim(BaseModel):

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, PlainSerializer, field_validator, model_v
 from index import doc as F
 from index.doc import SEARCH_ONLY_FIELDS, IndexDoc
 from index.templates import alias_name
-from tinradar.schema import CLAIM_ID, Kind, ReviewStatus, Sentiment
+from tinradar.schema import ClaimIds, Kind, ReviewStatus, Sentiment
 from tinradar.settings import Settings
 
 #: Labels for retraining the rumor model: 1 = rumor-like, 0 = not; irrelevant is skipped.
@@ -40,7 +40,7 @@ class ReviewExportRow(BaseModel):
     )
     tone: Sentiment | None = Field(default=None, description="the author's tone as a reviewer read it")
     tone_at: Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)] | None = None
-    claims: list[str] | None = Field(
+    claims: ClaimIds | None = Field(
         default=None,
         description="the registry claims a reviewer read the text as repeating: [] = none of them, "
         "None = no reviewer recorded it (training data for the claim verifier)",
@@ -58,16 +58,6 @@ class ReviewExportRow(BaseModel):
         if not value.strip():
             raise ValueError("empty text")
         return value
-
-    @field_validator("claims")
-    @classmethod
-    def _claim_ids(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        bad = [v for v in value if not CLAIM_ID.match(v)]
-        if bad:
-            raise ValueError(f"not a claim id: {bad[0]!r}")
-        return sorted(set(value))
 
     @model_validator(mode="after")
     def _labelled(self) -> ReviewExportRow:
