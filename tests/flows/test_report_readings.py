@@ -11,7 +11,7 @@ documents written before schema version 2).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 
@@ -24,18 +24,10 @@ from index.claims import add_claim, get_claim
 from index.indexer import Indexer
 from index.search import SearchQuery, search, stats
 from index.templates import alias_name, ensure_templates
+from tests.flows.test_report_spread import DAY, HEADLINE, X, Y, at
 from tests.index.items import make_item
 from tinradar.schema import Claim
 from tinradar.settings import Settings
-
-X = "five-g-spreads-covid"
-Y = "garlic-cures-covid"
-DAY = date(2021, 8, 9)
-HEADLINE = "Lặp lại tin sai đã biết"
-
-
-def at(day: int, hour: int) -> str:
-    return f"2021-08-{day:02d}T{hour:02d}:00:00+07:00"
 
 
 def claim(cid: str, text: str) -> Claim:

@@ -24,6 +24,7 @@ from index.review.audit import AUDIT_MAPPING
 from tests.flows.review import seed
 from tests.flows.review.test_review_tone import desk, session  # noqa: F401 (fixture)
 from tests.flows.review.test_review_web import clock, hidden, loaded, users  # noqa: F401 (fixtures)
+from tests.security.desk import cli_env
 from tinradar.schema import Claim, ClaimMatch, ReviewStatus, Sentiment
 
 HELI = "helicopter-disinfectant-spraying"  # what the machine matched on hi1 and hi2
@@ -156,11 +157,7 @@ def test_none_is_recorded_as_empty_and_exported(desk, es_client, es_settings, lo
     assert rows[loaded["hi1"]].claims == [HELI] and rows[loaded["hi1"]].label is None
     assert rows[loaded["low1"]].claims is None and rows[loaded["low1"]].claims_at is None
     # The file `tinradar review export` writes carries them, and the trainers of rumor and tone skip them.
-    env = {
-        "TINRADAR_DATA_DIR": str(es_settings.data_dir),
-        "TINRADAR_ES_URL": es_settings.es_url,
-        "TINRADAR_ES_INDEX_PREFIX": es_settings.es_index_prefix,
-    }
+    env = cli_env(es_settings)
     out = tmp_path / "reviews.jsonl"
     result = CliRunner().invoke(cli_app, ["review", "export", "--out", str(out)], env=env)
     assert result.exit_code == 0, result.output

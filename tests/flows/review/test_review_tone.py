@@ -18,6 +18,7 @@ from index.audit_verify import verify
 from tests.flows.review import seed
 from tests.flows.review.live import serve_in_thread
 from tests.flows.review.test_review_web import PASSWORDS, clock, hidden, loaded, users  # noqa: F401 (fixtures)
+from tests.security.desk import cli_env
 from tinradar.schema import ReviewStatus, Sentiment
 
 CHECKED = re.compile(r'<input type="radio" name="tone" value="([a-z]*)" id="tone-[a-z]+" checked>')
@@ -204,11 +205,7 @@ def test_review_export_includes_tones(es_settings, es_client, tmp_path):
         es_client, es_settings, ids["mid2"], status=ReviewStatus.ACCURATE, note="", by="lan", **version("mid2")
     )
     store.record_tone(es_client, es_settings, ids["low1"], tone=Sentiment.POS, by="minh", **version("low1"))
-    env = {
-        "TINRADAR_DATA_DIR": str(es_settings.data_dir),
-        "TINRADAR_ES_URL": es_settings.es_url,
-        "TINRADAR_ES_INDEX_PREFIX": es_settings.es_index_prefix,
-    }
+    env = cli_env(es_settings)
     out = tmp_path / "reviews.jsonl"
     result = CliRunner().invoke(cli_app, ["review", "export", "--out", str(out)], env=env)
     assert result.exit_code == 0, result.output
@@ -233,11 +230,7 @@ def test_train_sentiment_with_reviews_says_when_there_are_no_tones(es_settings, 
     ids = seed.load(es_client, es_settings, seed.standard_items())
     it = store.get_item(es_client, es_settings, ids["hi1"])
     seed.decide_seen(es_client, es_settings, it, ReviewStatus.CONFIRMED_FALSE, by="lan")  # a verdict, no tone
-    env = {
-        "TINRADAR_DATA_DIR": str(es_settings.data_dir),
-        "TINRADAR_ES_URL": es_settings.es_url,
-        "TINRADAR_ES_INDEX_PREFIX": es_settings.es_index_prefix,
-    }
+    env = cli_env(es_settings)
     models = tmp_path / "models"
     args = ["train", "sentiment", "--data", str(tmp_path), "--out", str(models), "--with-reviews"]
     result = CliRunner().invoke(cli_app, args, env=env)
