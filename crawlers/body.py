@@ -35,6 +35,23 @@ import lxml.html
 from tinradar.text import clean_text, fold, fold_aligned
 
 _BLOCKS = {"p", "div", "td", "center", "figure", "section", "li", "h2", "h3", "h4", "blockquote", "table"}
+#: Elements a browser lays out on a line of their own (``shown_text``).
+_BREAKS = _BLOCKS | {
+    "br",
+    "ul",
+    "ol",
+    "tr",
+    "th",
+    "h1",
+    "h5",
+    "h6",
+    "dd",
+    "dt",
+    "figcaption",
+    "header",
+    "footer",
+    "article",
+}
 #: Class tokens of caption elements (VnExpress ``p.Image``, Zing ``td.pCaption``, ``PhotoCMS_Caption``, ...).
 _CAPTION_TOKEN = re.compile(r"caption|^image$|chu-?thich|(img|image|photo)-?desc|desc-?(img|image|photo)", re.I)
 _RELATED = re.compile(r"relate|lien-?quan|tinlienquan|xem-?them|read-?more|more-?news|other-?news|tin-?khac", re.I)
@@ -204,6 +221,31 @@ def _italic(el: lxml.html.HtmlElement) -> bool:
 def _styled(el: lxml.html.HtmlElement) -> bool:
     """Colored or smaller text: how 2012 layouts set a caption apart."""
     return any(("color:" in _style(n) or "font-size:" in _style(n)) for n in el.iter() if isinstance(n.tag, str))
+
+
+def shown_text(el: lxml.html.HtmlElement) -> str:
+    """The element's text as a browser lays it out: an inline element (``em``, ``a``,
+    ``span``) joins its neighbours as the markup does, a block or ``<br>`` starts a new
+    line. "Ảnh: <em> Reuters</em>." reads "Ảnh: Reuters.", not "Ảnh: Reuters ." (Znews 2025),
+    and "<em>Ảnh</em>: X" stays one word plus its colon."""
+    parts: list[str] = []
+
+    def walk(node: lxml.html.HtmlElement, top: bool) -> None:
+        tag = node.tag if isinstance(node.tag, str) else None  # comments keep only their tail
+        breaks = not top and tag in _BREAKS
+        if breaks:
+            parts.append("\n")
+        if tag is not None:
+            parts.append(node.text or "")
+            for child in node:
+                walk(child, False)
+        if breaks:
+            parts.append("\n")
+        if not top:
+            parts.append(node.tail or "")
+
+    walk(el, True)
+    return clean_text("".join(parts))
 
 
 def _text(el: lxml.html.HtmlElement) -> str:
