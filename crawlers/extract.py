@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import cache
 from html import unescape
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -355,7 +355,19 @@ class _Body:
     hints: noise.Hints
 
 
-def _prepared(tree: lxml.html.HtmlElement, headline: int | None) -> tuple[Any, Any, noise.Hints]:
+def _outlet_names(tree: lxml.html.HtmlElement, url: str) -> list[str]:
+    """The outlet's names, folded: its ``og:site_name`` without a domain ending ("Znews.vn"
+    → "znews") and its domain's label ("hanoimoi" also reads "Hànộimới")."""
+    names = [
+        re.sub(r"\.(vn|com|net|org)(\.vn)?$", "", fold(v).strip())
+        for v in tree.xpath("//meta[@property='og:site_name']/@content")
+    ]
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    label = host.split(".")[0] if host else ""
+    return [n for n in dict.fromkeys([*names, label]) if n]
+
+
+def _prepared(tree: lxml.html.HtmlElement, headline: int | None, url: str = "") -> tuple[Any, Any, noise.Hints]:
     """A copy of the page for trafilatura without layout tables, related boxes, teaser
     lists and labelled bylines (whose texts are returned), and the copy's headline node."""
     work = copy.deepcopy(tree)
@@ -364,6 +376,7 @@ def _prepared(tree: lxml.html.HtmlElement, headline: int | None) -> tuple[Any, A
     noise.paragraphs_from_divs(work)
     noise.drop_boxes(work)
     noise.drop_teaser_lists(work)
+    noise.drop_house_notes(work, _outlet_names(tree, url))
     return work, anchor, noise.take_hints(work)
 
 
@@ -379,7 +392,7 @@ def _body(tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, he
     text, unless that leaves a photo story without its text (too little left, or text
     that strays into a column beside the article): then the story keeps them, and only
     the opening photo's caption goes. ``headline`` is the headline's place in document order."""
-    work, anchor, hints = _prepared(tree, headline)
+    work, anchor, hints = _prepared(tree, headline, url)
     caption_nodes = noise.find_captions(work)
     captions = [_line(noise.shown_text(n)) for n in caption_nodes]
     layout = noise.Layout.of(work, caption_nodes, anchor)
@@ -393,7 +406,7 @@ def _body(tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, he
     body_lines = [line for line in lines if len(line) >= 80]
     strayed = bool(body_lines) and not any(layout.among(line, mine) for line in body_lines[:3])
     if own and (strayed or len(text) < max(_PHOTO_STORY_CHARS, sum(map(len, own)) // 2)):
-        work, _, _ = _prepared(tree, None)
+        work, _, _ = _prepared(tree, None, url)
         return _Body(_after_opening_captions(_text(work, url, selectors), own), [], hints)
     return _Body(text, list(dict.fromkeys(captions)), hints)
 

@@ -263,3 +263,22 @@ def test_text_ends_with_the_article_block() -> None:
         f"<div class='c-powered'><p>{notice}</p></div></body></html>"
     )
     assert within_article(tree, tree.find(".//h1"), [*long, notice]) == long
+
+
+def test_the_outlets_own_notice_after_the_story_leaves_the_text() -> None:
+    """Znews 2025: a classed box that closes the story and names the outlet ("Tri Thức -
+    Znews giới thiệu độc giả …") is the outlet's notice, not the story. A box that names
+    the outlet with text after it, or a box that does not name it, stays."""
+    notice = "Tri Thức - TinNhanh giới thiệu độc giả tủ sách kiến thức y tế với nhiều cuốn sách về tiêm chủng."
+    other = "Người dân cần thông tin thêm có thể gọi đường dây nóng của Trung tâm Y tế huyện."
+    site = "<meta property='og:site_name' content='TinNhanh.vn'>"
+
+    def story(box: str, last: str = "") -> str:
+        return page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>{box}{last}</div>", head=site)
+
+    e = extract_article(story(f"<div class='notebox'><p>{notice}</p></div>"), "https://x.vn/o.html", tz=VN_TZ)
+    assert e.text.endswith(P3) and "tủ sách" not in e.text
+    kept = story(f"<div class='notebox'><p>{notice}</p></div>", f"<p>{P1} Lịch tiêm sẽ được thông báo sau.</p>")
+    assert "tủ sách" in extract_article(kept, "https://x.vn/p.html", tz=VN_TZ).text
+    unnamed = story(f"<div class='notebox'><p>{other}</p></div>")
+    assert extract_article(unnamed, "https://x.vn/q.html", tz=VN_TZ).text.endswith(other)
