@@ -285,15 +285,15 @@ def drop_house_notes(root: lxml.html.HtmlElement, names: list[str]) -> None:
     if not wanted:
         return
     for el in root.xpath("//div[@class]|//aside|//section[@class]|//table[@class]|//blockquote[@class]"):
+        if el.getparent() is None or any(isinstance(s.tag, str) and _text(s) for s in el.itersiblings()):
+            continue  # not the last thing in its block
+        if sum(len(_text(p)) >= 80 for p in el.itersiblings("p", preceding=True)) < 2:
+            continue
         text = _text(el)
-        if not text or len(text) > _MAX_HOUSE_NOTE or el.getparent() is None:
+        if not text or len(text) > _MAX_HOUSE_NOTE:
             continue
         folded = fold(text)
-        if not any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", folded) for n in wanted):
-            continue
-        before = [p for p in el.itersiblings("p", preceding=True) if len(_text(p)) >= 80]
-        after = [s for s in el.itersiblings() if isinstance(s.tag, str) and _text(s)]
-        if len(before) >= 2 and not after:
+        if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", folded) for n in wanted):
             el.drop_tree()
 
 
