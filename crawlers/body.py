@@ -35,6 +35,23 @@ import lxml.html
 from tinradar.text import clean_text, fold, fold_aligned
 
 _BLOCKS = {"p", "div", "td", "center", "figure", "section", "li", "h2", "h3", "h4", "blockquote", "table"}
+#: Elements a browser lays out on a line of their own (``shown_text``).
+_BREAKS = _BLOCKS | {
+    "br",
+    "ul",
+    "ol",
+    "tr",
+    "th",
+    "h1",
+    "h5",
+    "h6",
+    "dd",
+    "dt",
+    "figcaption",
+    "header",
+    "footer",
+    "article",
+}
 #: Class tokens of caption elements (VnExpress ``p.Image``, Zing ``td.pCaption``, ``PhotoCMS_Caption``, ...).
 _CAPTION_TOKEN = re.compile(r"caption|^image$|chu-?thich|(img|image|photo)-?desc|desc-?(img|image|photo)", re.I)
 _RELATED = re.compile(r"relate|lien-?quan|tinlienquan|xem-?them|read-?more|more-?news|other-?news|tin-?khac", re.I)
@@ -43,6 +60,8 @@ _COMMENTS = re.compile(r"comment|binh-?luan|phan-?hoi|y-?kien|feedback", re.I)
 _AUTHOR = re.compile(r"author|byline|tac-?gia|writer", re.I)
 _SOURCE = re.compile(r"source|nguon", re.I)
 _MAX_CAPTION = 300
+#: Longer than this, a box that names the outlet is more than a notice (``drop_house_notes``).
+_MAX_HOUSE_NOTE = 1200
 _MAX_NAME = 80
 
 #: Short trailing lines that are navigation, not text (folded, lower case).
@@ -206,6 +225,31 @@ def _styled(el: lxml.html.HtmlElement) -> bool:
     return any(("color:" in _style(n) or "font-size:" in _style(n)) for n in el.iter() if isinstance(n.tag, str))
 
 
+def shown_text(el: lxml.html.HtmlElement) -> str:
+    """The element's text as a browser lays it out: an inline element (``em``, ``a``,
+    ``span``) joins its neighbours as the markup does, a block or ``<br>`` starts a new
+    line. "Ảnh: <em> Reuters</em>." reads "Ảnh: Reuters.", not "Ảnh: Reuters ." (Znews 2025),
+    and "<em>Ảnh</em>: X" stays one word plus its colon."""
+    parts: list[str] = []
+
+    def walk(node: lxml.html.HtmlElement, top: bool) -> None:
+        tag = node.tag if isinstance(node.tag, str) else None  # comments keep only their tail
+        breaks = not top and tag in _BREAKS
+        if breaks:
+            parts.append("\n")
+        if tag is not None:
+            parts.append(node.text or "")
+            for child in node:
+                walk(child, False)
+        if breaks:
+            parts.append("\n")
+        if not top:
+            parts.append(node.tail or "")
+
+    walk(el, True)
+    return clean_text("".join(parts))
+
+
 def _text(el: lxml.html.HtmlElement) -> str:
     return clean_text(" ".join(el.itertext()))
 
@@ -228,6 +272,28 @@ def drop_boxes(root: lxml.html.HtmlElement) -> None:
         links = clean_text(" ".join(" ".join(a.itertext()) for a in el.iter("a")))
         density = len(links) / len(text) if text else 1.0
         if (related and el.iter("a") and (density >= 0.3 or len(text) <= 400)) or (tags and density >= 0.5):
+            el.drop_tree()
+
+
+def drop_house_notes(root: lxml.html.HtmlElement, names: list[str]) -> None:
+    """Remove the outlet's own notice that closes the article: a classed box, after at
+    least two paragraphs of text and with no text after it in its block, whose words name
+    the outlet (``names``: the site's name or its domain's label, folded). Znews 2025 ends
+    every business story with "Tri Thức - Znews giới thiệu độc giả Tủ sách kiến thức kinh
+    tế …"; a notice about the outlet is not the story, and its claims are not the story's."""
+    wanted = [n for n in names if len(n) >= 3]
+    if not wanted:
+        return
+    for el in root.xpath("//div[@class]|//aside|//section[@class]|//table[@class]|//blockquote[@class]"):
+        if el.getparent() is None or any(isinstance(s.tag, str) and _text(s) for s in el.itersiblings()):
+            continue  # not the last thing in its block
+        if sum(len(_text(p)) >= 80 for p in el.itersiblings("p", preceding=True)) < 2:
+            continue
+        text = _text(el)
+        if not text or len(text) > _MAX_HOUSE_NOTE:
+            continue
+        folded = fold(text)
+        if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", folded) for n in wanted):
             el.drop_tree()
 
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import cache
 from html import unescape
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -230,8 +230,12 @@ def _norm(text: str) -> str:
 
 
 def _headline(tree: lxml.html.HtmlElement, sel: Selectors | None) -> tuple[lxml.html.HtmlElement | None, str]:
-    """The headline element and text: the override, the first ``<h1>`` that is not the
-    site's name, else the heading that repeats ``og:title`` (or the ``<title>``'s opening)."""
+    """The headline element and text: the override; the ``<h1>`` that repeats ``og:title``
+    (or the ``<title>``'s opening) when there is one, since a page may print its section
+    path in an earlier ``<h1>`` ("THỜI SỰ > Cần Thơ", Báo Cần Thơ 2026); else the first
+    ``<h1>`` that is not the site's name; else the heading that repeats ``og:title``. A
+    headline whose words the markup runs together ("Phường Hai Bà Trưng:Mong sớm …", two
+    ``<span>`` shown as two lines) is written as ``og:title`` or the ``<title>`` spaces it."""
     if sel and sel.title:
         for node in _select(tree, sel.title):
             text = _text_of(node)
@@ -241,10 +245,13 @@ def _headline(tree: lxml.html.HtmlElement, sel: Selectors | None) -> tuple[lxml.
     og = next((_line(v) for v in tree.xpath("//meta[@property='og:title']/@content") if _line(v)), "")
     opening = re.split(r"\s+[-|–]\s+", page_title)[0] if page_title else ""
     site = {_norm(v) for v in tree.xpath("//meta[@property='og:site_name']/@content")}
-    for h1 in tree.iter("h1"):
-        text = _line(h1.text_content())
-        if len(text.split()) < 3 or _norm(text) in site:
-            continue
+    h1s = [(h1, _line(h1.text_content())) for h1 in tree.iter("h1")]
+    h1s = [(h1, text) for h1, text in h1s if len(text.split()) >= 3 and _norm(text) not in site]
+    repeated = {_norm(t) for t in (og, opening) if t}
+    for h1, text in h1s:
+        if _norm(text) in repeated:
+            return h1, _spaced(text, og, opening)
+    for h1, text in h1s:
         # An <h1> that is the <title>'s closing part while another heading is its
         # opening part holds the site's name (VnExpress iOne 2012), not the headline.
         closing = _norm(page_title).endswith(_norm(text)) and not _norm(page_title).startswith(_norm(text))
@@ -252,6 +259,13 @@ def _headline(tree: lxml.html.HtmlElement, sel: Selectors | None) -> tuple[lxml.
             return h1, text
     found = _heading_nodes(tree, og or opening)
     return (found[0], _line(found[0].text_content())) if found else (None, og or opening)
+
+
+def _spaced(text: str, *versions: str) -> str:
+    """``text`` as one of ``versions`` writes it when they differ only in spacing (the
+    markup ran two words together across elements); else ``text``."""
+    squashed = re.sub(r"\s+", "", text)
+    return next((v for v in versions if v and v != text and re.sub(r"\s+", "", v) == squashed), text)
 
 
 def _heading_nodes(tree: lxml.html.HtmlElement, text: str) -> list[lxml.html.HtmlElement]:
@@ -341,7 +355,19 @@ class _Body:
     hints: noise.Hints
 
 
-def _prepared(tree: lxml.html.HtmlElement, headline: int | None) -> tuple[Any, Any, noise.Hints]:
+def _outlet_names(tree: lxml.html.HtmlElement, url: str) -> list[str]:
+    """The outlet's names, folded: its ``og:site_name`` without a domain ending ("Znews.vn"
+    → "znews") and its domain's label ("hanoimoi" also reads "Hànộimới")."""
+    names = [
+        re.sub(r"\.(vn|com|net|org)(\.vn)?$", "", fold(v).strip())
+        for v in tree.xpath("//meta[@property='og:site_name']/@content")
+    ]
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    label = host.split(".")[0] if host else ""
+    return [n for n in dict.fromkeys([*names, label]) if n]
+
+
+def _prepared(tree: lxml.html.HtmlElement, headline: int | None, url: str = "") -> tuple[Any, Any, noise.Hints]:
     """A copy of the page for trafilatura without layout tables, related boxes, teaser
     lists and labelled bylines (whose texts are returned), and the copy's headline node."""
     work = copy.deepcopy(tree)
@@ -350,6 +376,7 @@ def _prepared(tree: lxml.html.HtmlElement, headline: int | None) -> tuple[Any, A
     noise.paragraphs_from_divs(work)
     noise.drop_boxes(work)
     noise.drop_teaser_lists(work)
+    noise.drop_house_notes(work, _outlet_names(tree, url))
     return work, anchor, noise.take_hints(work)
 
 
@@ -365,9 +392,9 @@ def _body(tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, he
     text, unless that leaves a photo story without its text (too little left, or text
     that strays into a column beside the article): then the story keeps them, and only
     the opening photo's caption goes. ``headline`` is the headline's place in document order."""
-    work, anchor, hints = _prepared(tree, headline)
+    work, anchor, hints = _prepared(tree, headline, url)
     caption_nodes = noise.find_captions(work)
-    captions = [_line(" ".join(n.itertext())) for n in caption_nodes]
+    captions = [_line(noise.shown_text(n)) for n in caption_nodes]
     layout = noise.Layout.of(work, caption_nodes, anchor)
     noise.drop(caption_nodes)
     text = _text(work, url, selectors)
@@ -379,30 +406,37 @@ def _body(tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, he
     body_lines = [line for line in lines if len(line) >= 80]
     strayed = bool(body_lines) and not any(layout.among(line, mine) for line in body_lines[:3])
     if own and (strayed or len(text) < max(_PHOTO_STORY_CHARS, sum(map(len, own)) // 2)):
-        work, _, _ = _prepared(tree, None)
+        work, _, _ = _prepared(tree, None, url)
         return _Body(_after_opening_captions(_text(work, url, selectors), own), [], hints)
     return _Body(text, list(dict.fromkeys(captions)), hints)
 
 
-def _within_article(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None, lines: list[str]) -> list[str]:
+def within_article(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None, lines: list[str]) -> list[str]:
     """Drop trailing lines that lie outside the article: the smallest block holding the
-    headline and the first line of text is the article; other stories' sapos that
-    trafilatura appended from a neighbouring column are not in it."""
+    headline, the first line of text and at least half the long lines is the article (a
+    header block may hold the headline and the sapo alone: Hànộimới 2026); other stories'
+    sapos that trafilatura appended from a neighbouring column, and a footer's notice
+    ("(*) Không sao chép …"), are not in it."""
     long = [_norm(line)[:40] for line in lines if len(line) >= 100]
     if headline is None or len(long) < 3:
         return lines
     node = headline
     while node is not None and node.tag not in ("body", "html") and long[0] not in _norm(node.text_content()):
         node = node.getparent()
+    while node is not None and node.tag not in ("body", "html") and _holds(node, long) < 0.5 * len(long):
+        node = node.getparent()
     if node is None or node.tag in ("body", "html"):
-        return lines
+        return lines  # no block short of the whole page is the article
     inside = _norm(node.text_content())
-    if sum(probe in inside for probe in long) < 0.5 * len(long):
-        return lines  # the block is not the article after all
     end = len(lines)
     while end > 1 and _norm(lines[end - 1])[:40] not in inside:
         end -= 1
     return lines[:end]
+
+
+def _holds(node: lxml.html.HtmlElement, probes: list[str]) -> int:
+    inside = _norm(node.text_content())
+    return sum(probe in inside for probe in probes)
 
 
 def _after_opening_captions(text: str, captions: list[str]) -> str:
@@ -426,8 +460,9 @@ def _people(
     the page labels in its header; a labelled "Theo X" is a source, not an author, except
     the writer a republished story credits before its outlet ("Theo Thanh Xuân" + "VnEconomy")."""
     override = noise.writer_credit(_first_text(tree, selectors.author if selectors else None))
-    names = [h for h in hints.authors if noise.is_name(h) and not fold(h).startswith("theo ")]
-    names = [n for n in map(noise.writer_credit, names) if n]
+    # The writer's part first, then its shape: a labelled "Tin, ảnh: P.Y" (Báo Cần Thơ 2026) is P.Y.
+    names = [noise.writer_credit(h) for h in hints.authors if not fold(h).startswith("theo ")]
+    names = [n for n in names if n and noise.is_name(n)]
     labelled = [h for h in hints.authors if fold(h).startswith("theo ")] + hints.sources
     sources = [re.sub(r"^theo\s+", "", h, flags=re.I) for h in labelled]
     author = override or tail.author or next(iter(names), None)
@@ -492,7 +527,7 @@ def extract_article(
     place = next((i for i, el in enumerate(tree.iter()) if el is node), None) if node is not None else None
     got = _body(tree, url, selectors, place)
     hints = got.hints
-    lines = _within_article(tree, node, got.text.split("\n")) if got.text else []
+    lines = within_article(tree, node, got.text.split("\n")) if got.text else []
     tail = noise.split_tail(lines, hints, title=title)
     lead = _lead(tree, selectors, node, title)
     text = _with_lead("\n".join(tail.lines), lead)

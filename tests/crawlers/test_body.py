@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import lxml.html
+
 from crawlers.body import Hints, split_tail, writer_credit
 from crawlers.body import credit as one_credit
-from crawlers.extract import extract_article
+from crawlers.extract import extract_article, within_article
 from tinradar.settings import VN_TZ
 
 P1 = "Sáng 3/9, Ủy ban nhân dân huyện Sơn Dương họp khẩn để rà soát kế hoạch tiêm vắc xin cho người dân trên địa bàn."
@@ -201,3 +203,82 @@ def test_labelled_credits_win_over_trailing_furniture() -> None:
     )
     e = extract_article(html, "https://x.vn/e.html", tz=VN_TZ)
     assert e.text.endswith(P3) and e.byline == "Sầm Hoa" and e.via == "Vietnamnet/Reuters / Vietnamnet"
+
+
+def test_the_h1_that_repeats_og_title_is_the_headline() -> None:
+    """Báo Cần Thơ 2026 prints its section path in an <h1> above the headline's <h1>;
+    Hànộimới 2026 splits its headline into two <span> with no space between them."""
+    og = "<meta property='og:title' content='Sơn Dương đẩy nhanh tiêm vắc xin COVID-19'>"
+    html = page(
+        f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>",
+        head=og,
+        h1="THỜI SỰ > Tuyên Quang</h1><h1 class='title'>Sơn Dương đẩy nhanh tiêm vắc xin COVID-19",
+    )
+    assert extract_article(html, "https://x.vn/j.html", tz=VN_TZ).title == "Sơn Dương đẩy nhanh tiêm vắc xin COVID-19"
+    og = "<meta property='og:title' content='Huyện Sơn Dương: Đẩy nhanh tiêm vắc xin COVID-19'>"
+    html = page(
+        f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>",
+        head=og,
+        h1="<span>Huyện Sơn Dương:</span><span>Đẩy nhanh tiêm vắc xin COVID-19</span>",
+    )
+    assert (
+        extract_article(html, "https://x.vn/k.html", tz=VN_TZ).title
+        == "Huyện Sơn Dương: Đẩy nhanh tiêm vắc xin COVID-19"
+    )
+
+
+def test_captions_read_as_shown() -> None:
+    """An inline element joins its neighbours as the markup does (Znews 2025:
+    "Ảnh: <em> Reuters</em>." is "Ảnh: Reuters.", not "Ảnh: Reuters .")."""
+    html = page(
+        f"<div class='content'><p>{P1}</p><table class='picture'><tr><td class='pic'><img src='a.jpg'></td></tr>"
+        "<tr><td class='pCaption caption'><p>Điểm tiêm tại xã Hợp Thành. Ảnh: <em> Minh An</em>.</p></td></tr></table>"
+        f"<p>{P2}</p><p>{P3}</p></div>"
+    )
+    e = extract_article(html, "https://x.vn/l.html", tz=VN_TZ)
+    assert e.captions == ["Điểm tiêm tại xã Hợp Thành. Ảnh: Minh An."] and "Hợp Thành" not in e.text
+
+
+def test_labelled_writer_credit_names_the_writer() -> None:
+    """Báo Cần Thơ 2026: a right-aligned "Tin, ảnh: P.Y" under the text is P.Y's byline
+    (the label goes before the name's shape is judged)."""
+    html = page(
+        f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+        "<p style='text-align: right;'><strong>Tin, ảnh: P.Y</strong></p></div>"
+    )
+    e = extract_article(html, "https://x.vn/m.html", tz=VN_TZ)
+    assert e.byline == "P.Y" and e.text.endswith(P3)
+
+
+def test_text_ends_with_the_article_block() -> None:
+    """Hànộimới 2026: the headline and the sapo sit in a header block of their own; the
+    article is the smallest block above the headline holding most of the long lines, and
+    a line after it (the footer's "(*) Không sao chép …" that trafilatura kept) is not the
+    article's last line."""
+    long = [f"{p} Người dân mang theo căn cước công dân và sổ tiêm chủng khi đến điểm tiêm." for p in (P1, P2, P3)]
+    notice = "(*) Không sao chép dưới mọi hình thức khi chưa có sự đồng ý bằng văn bản của Báo X."
+    tree = lxml.html.document_fromstring(
+        "<html><body><div class='entry'><div class='header'><h1>Sơn Dương đẩy nhanh tiêm vắc xin COVID-19</h1>"
+        f"<p class='sapo'>{long[0]}</p></div><p>{long[1]}</p><p>{long[2]}</p></div>"
+        f"<div class='c-powered'><p>{notice}</p></div></body></html>"
+    )
+    assert within_article(tree, tree.find(".//h1"), [*long, notice]) == long
+
+
+def test_the_outlets_own_notice_after_the_story_leaves_the_text() -> None:
+    """Znews 2025: a classed box that closes the story and names the outlet ("Tri Thức -
+    Znews giới thiệu độc giả …") is the outlet's notice, not the story. A box that names
+    the outlet with text after it, or a box that does not name it, stays."""
+    notice = "Tri Thức - TinNhanh giới thiệu độc giả tủ sách kiến thức y tế với nhiều cuốn sách về tiêm chủng."
+    other = "Người dân cần thông tin thêm có thể gọi đường dây nóng của Trung tâm Y tế huyện."
+    site = "<meta property='og:site_name' content='TinNhanh.vn'>"
+
+    def story(box: str, last: str = "") -> str:
+        return page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>{box}{last}</div>", head=site)
+
+    e = extract_article(story(f"<div class='notebox'><p>{notice}</p></div>"), "https://x.vn/o.html", tz=VN_TZ)
+    assert e.text.endswith(P3) and "tủ sách" not in e.text
+    kept = story(f"<div class='notebox'><p>{notice}</p></div>", f"<p>{P1} Lịch tiêm sẽ được thông báo sau.</p>")
+    assert "tủ sách" in extract_article(kept, "https://x.vn/p.html", tz=VN_TZ).text
+    unnamed = story(f"<div class='notebox'><p>{other}</p></div>")
+    assert extract_article(unnamed, "https://x.vn/q.html", tz=VN_TZ).text.endswith(other)
