@@ -202,8 +202,6 @@ class ClaimFinder:
             {c.id: [normalize(t).folded for t in [c.claim, *c.variants]] for c in self.claims}
         )
         self.windows_embedded = 0  # extra (non-opening) windows embedded, for the benchmark
-        #: The verifier's inputs carry ``ANCHOR_GAP`` (a verifier trained with it; its trainer sets this).
-        self.anchored = self.verifier is not None and self.verifier.anchored
 
     @classmethod
     def from_settings(
@@ -378,14 +376,7 @@ class ClaimFinder:
         self.windows_embedded += len(pairs)
         semantic = self.vectors.similarity(vectors)
         _, sx = top_claim_input(
-            vectors,
-            semantic,
-            matrix,
-            owners,
-            sig.lexical[own],
-            sig.terms[own],
-            sig.unaccented[own],
-            anchors=self.anchors(),
+            vectors, semantic, matrix, owners, sig.lexical[own], sig.terms[own], sig.unaccented[own]
         )
         replaced = False
         for k, q in enumerate(verifier.proba(sx).tolist()):
@@ -479,12 +470,6 @@ class ClaimFinder:
         mapped = np.where(ok & (sem >= t), above, np.where(ok, below, 0.0))
         return np.clip(np.maximum(sig.lexical, mapped), 0.0, 1.0)
 
-    def anchors(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """The claims' anchor vectors and owners when the verifier reads ``ANCHOR_GAP``; else ``None``."""
-        if not self.anchored or self.vectors is None:
-            return None
-        return self.vectors.anchors, self.vectors.anchor_owners
-
     def verifier_input(self, sig: ClaimSignals, rows: np.ndarray) -> tuple[np.ndarray, VerifierInput]:
         """The top claim of each of these embedded texts and the verifier's input for it."""
         assert self.vectors is not None and sig.vectors is not None
@@ -496,7 +481,6 @@ class ClaimFinder:
             sig.lexical[rows],
             sig.terms[rows],
             sig.unaccented[rows],
-            anchors=self.anchors(),
         )
 
     def _verified(self, sig: ClaimSignals, verifier: Verifier) -> np.ndarray:

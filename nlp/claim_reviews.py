@@ -151,9 +151,7 @@ def reviewed_data(
     items = usable(reviewed, (c.id for c in finder.claims), report, held_out_keys)
     ids = [c.id for c in finder.claims]
     dim = finder.encoder.dim if finder.encoder is not None else 0
-    empty = VerifierInput(
-        np.zeros((0, dim), np.float32), np.zeros((0, dim), np.float32), np.zeros((0, len(SCALARS) + finder.anchored))
-    )
+    empty = VerifierInput(np.zeros((0, dim), np.float32), np.zeros((0, dim), np.float32), np.zeros((0, len(SCALARS))))
     if not items:
         return empty, np.zeros(0, dtype=int), [], report
     texts = [ClaimText.of(item.text) for item in items]

@@ -10,10 +10,6 @@ set, ``nlp/data/claims_eval``).
 The vectors are stored in ``<cache_dir>/claims/`` under a name built from the registry's
 *content* hash (``registry_hash``, not a file hash: the registry may later live in
 Elasticsearch), the encoder version and its token limit; a changed claim gives a new file.
-
-Each claim's *anchors* (``ClaimVectors.anchors``: its correction, the truth about the same thing,
-as written and folded) are embedded the same way, on first use only (a verifier trained with the
-``anchor_gap`` feature asks for them, ``nlp.claim_verifier``), and cached beside the claim texts.
 """
 
 from __future__ import annotations
@@ -48,33 +44,33 @@ class ClaimVectors:
         self.key = f"{registry_hash(claims)[:16]}-{encoder.version}-{encoder.max_tokens}"
         self.path = cache_dir / "claims" / f"vectors-{self.key}.npy" if cache_dir is not None else None
         self.computed = False  # True when this process had to embed the registry
-        self.matrix = _load(self.path, len(texts), encoder.dim)
+        self.matrix = self._load(len(texts), encoder.dim)
         if self.matrix is None:
             self.matrix = encoder.passages(texts)
             self.computed = True
-            _save(self.path, self.matrix)
-        anchor_texts: list[str] = []
-        anchor_owners: list[int] = []
-        for i, claim in enumerate(claims):
-            for view in dict.fromkeys([claim.correction, normalize(claim.correction).folded]):
-                anchor_texts.append(view)
-                anchor_owners.append(i)
-        self._anchor_texts = anchor_texts
-        self.anchor_owners = np.asarray(anchor_owners, dtype=np.int64)
-        self._anchors: np.ndarray | None = None
-        self._encoder = encoder
-        self._anchor_path = cache_dir / "claims" / f"anchors-{self.key}.npy" if cache_dir is not None else None
+            self._save()
 
-    @property
-    def anchors(self) -> np.ndarray:
-        """Unit vectors of every claim's anchors (its correction, as written and folded; the claim
-        of each row is ``anchor_owners``), embedded on first use and cached."""
-        if self._anchors is None:
-            self._anchors = _load(self._anchor_path, len(self._anchor_texts), self._encoder.dim)
-            if self._anchors is None:
-                self._anchors = self._encoder.passages(self._anchor_texts)
-                _save(self._anchor_path, self._anchors)
-        return self._anchors
+    def _load(self, rows: int, dim: int) -> np.ndarray | None:
+        if self.path is None or not self.path.is_file():
+            return None
+        try:
+            matrix = np.load(self.path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            log.warning("claim vectors %s unreadable (%s): recomputing", self.path, exc)
+            return None
+        return matrix if matrix.shape == (rows, dim) and matrix.dtype == np.float32 else None
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                np.save(fh, self.matrix, allow_pickle=False)
+            os.replace(tmp, self.path)  # atomic: a concurrent reader sees the old file or the new one
+        except OSError as exc:  # a read-only cache costs a re-embedding next time, not a result
+            log.warning("claim vectors not cached at %s: %s", self.path, exc)
 
     def similarity(self, text_vectors: np.ndarray) -> np.ndarray:
         """Cosine of each text to each claim (best over the claim's texts): (texts, claims)."""
@@ -82,27 +78,3 @@ class ClaimVectors:
         out = np.full((sims.shape[0], self.n_claims), -1.0, dtype=np.float32)
         np.maximum.at(out.T, self.owners, sims.T)
         return out
-
-
-def _load(path: Path | None, rows: int, dim: int) -> np.ndarray | None:
-    if path is None or not path.is_file():
-        return None
-    try:
-        matrix = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        log.warning("claim vectors %s unreadable (%s): recomputing", path, exc)
-        return None
-    return matrix if matrix.shape == (rows, dim) and matrix.dtype == np.float32 else None
-
-
-def _save(path: Path | None, matrix: np.ndarray) -> None:
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            np.save(fh, matrix, allow_pickle=False)
-        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
-    except OSError as exc:  # a read-only cache costs a re-embedding next time, not a result
-        log.warning("claim vectors not cached at %s: %s", path, exc)

@@ -34,9 +34,6 @@ log = logging.getLogger(__name__)
 
 #: Names of the scalar features, in order (the vector blocks follow them).
 SCALARS = ("cosine", "lead", "lexical", "lexical_best", "terms", "unaccented")
-#: The optional scalar after ``SCALARS`` (issue 15): cosine to the top claim minus the best cosine
-#: to its anchors (``ClaimVectors.anchors``). A same-topic true post sits near both; a rumor nearer the claim.
-ANCHOR_GAP = "anchor_gap"
 
 
 @dataclass
@@ -62,14 +59,12 @@ def top_claim_input(
     terms: np.ndarray,
     unaccented: np.ndarray,
     exclude: list[np.ndarray] | None = None,
-    anchors: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, VerifierInput]:
     """The top claim (by cosine) of each text and the verifier's input for it.
 
     ``claim_rows``/``owners``: the registry's claim-text vectors and the claim of each.
     ``exclude`` (training only): per text, claim-text rows it may not be compared with (its
     own text and folded twin, so a registry text is not verified against itself).
-    ``anchors``: the anchors' vectors and the claim of each; given, the scalars end with ``ANCHOR_GAP``.
     """
     sims = np.asarray(vectors, dtype=np.float32) @ claim_rows.T  # (n, rows)
     if exclude is not None:
@@ -97,11 +92,6 @@ def top_claim_input(
             unaccented.astype(np.float32),
         ]
     )
-    if anchors is not None:
-        anchor_rows, anchor_owners = anchors
-        a_sims = np.asarray(vectors, dtype=np.float32) @ anchor_rows.T
-        own = np.where(anchor_owners[None, :] == top[:, None], a_sims, -2.0).max(axis=1, initial=-2.0)
-        scalars = np.column_stack([scalars, cos1 - own])
     return top, VerifierInput(np.asarray(vectors, dtype=np.float32), claim_rows[best_row], scalars)
 
 
@@ -162,24 +152,16 @@ class ShippedLogistic:
 class Verifier(ShippedLogistic):
     """The shipped verifier: ``proba`` of the top claim, ``threshold`` to match."""
 
-    #: Trained with ``ANCHOR_GAP`` (its inputs must carry it: ``top_claim_input(anchors=…)``).
-    anchored: bool = False
-
     @classmethod
     def load(cls, path: Path, encoder_version: str | None) -> Verifier | None:
         """The verifier in ``path`` when it was trained for this encoder; else ``None`` (the cosine rule)."""
-        features: list[str] = []
 
         def misfit(raw: dict) -> str | None:
-            features.extend(raw.get("features", ()))
             if raw.get("encoder") == encoder_version:
                 return None
             return f"claim verifier {path} is for encoder {raw.get('encoder')}, not {encoder_version}: cosine rule"
 
-        verifier = cls.read(path, encoder_version, misfit)
-        if verifier is not None:
-            verifier.anchored = ANCHOR_GAP in features
-        return verifier
+        return cls.read(path, encoder_version, misfit)
 
     def proba(self, x: VerifierInput) -> np.ndarray:
         """Probability that each text carries its top claim."""

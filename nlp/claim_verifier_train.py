@@ -46,7 +46,7 @@ import yaml
 
 from nlp.claim_finder import ClaimFinder, ClaimText, MatchRule
 from nlp.claim_reviews import REVIEW_SOURCE, ReviewedClaims, ReviewedRows, reviewed_data
-from nlp.claim_verifier import ANCHOR_GAP, SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
+from nlp.claim_verifier import SCALARS, Verifier, VerifierInput, feature_matrix, top_claim_input
 from nlp.claims import Claim, ClaimMatcher
 from nlp.claims_eval import DATA_DIR as EVAL_DATA
 from nlp.claims_eval import MAX_FALSE_MATCHES, SETS, EvalItem, claim_texts, load_eval_set
@@ -67,9 +67,6 @@ TRAIN_SETS = (EVAL_DATA / "claims_train", EVAL_DATA / "claims_train2")
 #: The verifier may add at most this share of matches on the training ReINTEL reliable posts.
 MAX_REINTEL_ADDED = 0.01
 C_GRID = (0.003, 0.01, 0.03, 0.1)
-#: Train with ``ANCHOR_GAP`` (issue 15, research): the cosine minus the best cosine to the top
-#: claim's correction.
-ANCHORED = True
 N_FOLDS = 5
 
 
@@ -124,15 +121,7 @@ def registry_data(finder: ClaimFinder) -> tuple[VerifierInput, np.ndarray, list[
             own = np.nonzero((rows[:, 0] == i) & (rows[:, 1] == j))[0]
             semantic = np.full((len(views), len(claims)), -1.0, dtype=np.float32)
             top, x = top_claim_input(
-                vecs,
-                semantic,
-                finder.vectors.matrix,
-                finder.vectors.owners,
-                lex,
-                terms,
-                unaccented,
-                [own] * len(views),
-                anchors=finder.anchors(),
+                vecs, semantic, finder.vectors.matrix, finder.vectors.owners, lex, terms, unaccented, [own] * len(views)
             )
             inputs.append(x)
             labels.extend(int(t == i) for t in top)
@@ -185,11 +174,9 @@ def training_finder(claims: Sequence[Claim], settings: Settings, encoder: Encode
     """The finder whose signals the verifier learns from: the rule and the verifier it trains are
     off (the signals as the finder computes them); the window model too (its windows are embedded
     for long texts and the verifier never reads them)."""
-    finder = ClaimFinder.from_settings(
+    return ClaimFinder.from_settings(
         claims, settings, encoder=encoder, rule=MatchRule(), verifier=None, window_model=None
     )
-    finder.anchored = ANCHORED
-    return finder
 
 
 def train(
@@ -325,13 +312,7 @@ def train(
         "encoder": encoder.version,
         "encoder_max_tokens": encoder.max_tokens,
         "threshold": float(thr),
-        "features": [
-            *SCALARS,
-            *([ANCHOR_GAP] if ANCHORED else []),
-            f"text[{encoder.dim}]",
-            f"text*claim[{encoder.dim}]",
-            f"|text-claim|[{encoder.dim}]",
-        ],
+        "features": [*SCALARS, f"text[{encoder.dim}]", f"text*claim[{encoder.dim}]", f"|text-claim|[{encoder.dim}]"],
         "trained_on": {
             "registry_texts_left_out": len(reg_g),
             "registry_positive": int(reg_y.sum()),
