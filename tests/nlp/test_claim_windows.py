@@ -219,3 +219,51 @@ def test_training_figures_count_the_whole_decision() -> None:
 
     off = figures([dev_rows, rel_rows], ids, np.ones(len(p)), THRESHOLDS[-1])
     assert off["dev_found"] == off["dev_found_shipped"] and off["reintel_matched"] == off["reintel_matched_shipped"]
+
+
+class _FixedWindowModel:
+    """A window model whose probability for every candidate is given (the agreement rule's test)."""
+
+    threshold = 0.98
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    def proba(self, x: np.ndarray) -> np.ndarray:
+        return np.full(len(x), self.p)
+
+
+@pytest.mark.parametrize(
+    ("window_p", "verified", "matched"),
+    [
+        (0.80, {0: (3, 0.70)}, True),  # both fairly sure of claim 3, neither alone over its threshold
+        (0.80, {0: (5, 0.90)}, False),  # the verifier names another claim
+        (0.80, {0: (3, 0.50)}, False),  # the verifier is not sure enough
+        (0.60, {0: (3, 0.70)}, False),  # the window model is not sure enough
+        (0.80, None, False),  # no verifier: no agreement
+    ],
+)
+def test_a_window_candidate_below_its_threshold_matches_only_when_the_verifier_agrees(
+    claim_finder: ClaimFinder,
+    monkeypatch: pytest.MonkeyPatch,
+    window_p: float,
+    verified: dict[int, tuple[int, float]] | None,
+    matched: bool,
+) -> None:
+    from nlp.claim_finder import AGREE_VERIFIER, AGREE_WINDOW, ClaimSignals
+
+    assert 0.5 <= AGREE_VERIFIER < 0.7 <= AGREE_WINDOW < _FixedWindowModel.threshold
+    n = len(claim_finder.claims)
+    cosines = np.full((2, n), 0.8, dtype=np.float32)
+    ev = evidence(["mot cua so", "cua so khac"], cosines, 2 * LONG_TEXT)
+    sig = ClaimSignals(
+        np.zeros((1, n)), np.zeros((1, n)), np.zeros((1, n), bool), np.zeros(1, bool), np.ones(1, bool), [None]
+    )
+    sig.window_evidence = {0: ev}
+    monkeypatch.setattr(claim_finder, "window_model", _FixedWindowModel(window_p))
+    monkeypatch.setattr(claim_finder, "window_candidates", lambda s: ([(0, 3)], np.zeros((1, len(FEATURES)))))
+    out = claim_finder._windowed(sig, np.zeros((1, n), dtype=np.float32), verified)
+    lex = claim_finder.rule.lexical
+    assert bool(out[0, 3] >= lex) is matched
+    assert out[0].max() == (pytest.approx(lex) if matched else 0.0)
+    assert (sig.windows[0] is not None) is matched  # the stance is read around the agreed window
