@@ -24,9 +24,6 @@ is blind to negation and finds every same-topic official notice "close" to some 
   an embedded text longer than ``LONG_TEXT`` is also read as sentence windows across all of it
   (at most ``MAX_WINDOWS``), and a few candidate claims are judged on the windows' cosines by a
   small learned model; an accepted candidate is a match, its stance read around its window.
-  A candidate below the window model's threshold is a match too when the two models *agree*: the
-  verifier names the same claim for the post's opening and both are fairly sure (``AGREE_WINDOW``,
-  ``AGREE_VERIFIER``; issue 15);
 
 With the encoder off or missing, only the lexical signal is used (as before this module).
 """
@@ -100,15 +97,6 @@ OPENING_SIM = 0.30
 #: more long true posts (20 of 47 against 18; of its 16 typed without diacritics, 7 against 5);
 #: restoring only texts up to this length keeps the 102 and leaves the dev set as it was.
 RESTORE_MAX_CHARS = LONG_TEXT
-#: Two models agree (issue 15): a long post's window candidate that the window model gives at
-#: least ``AGREE_WINDOW`` (below its own threshold, 0.98) and that is also the verifier's top claim
-#: for the opening with at least ``AGREE_VERIFIER`` (below its threshold) matches, at the match
-#: threshold. Each model alone turns such posts down because same-topic true posts reach the same
-#: cosines; both agreeing on one claim is rarer for them. Chosen on the free sets only (learn, dev,
-#: ReINTEL's training posts outside the drawn sets, ViCoV19QA val; docs/nlp.md): the middle of the
-#: range (verifier 0.5–0.65, window 0.7–0.75) where learn gained 2 of 40 with no false match.
-AGREE_WINDOW = 0.70
-AGREE_VERIFIER = 0.60
 
 
 class MatchRule(BaseModel):
@@ -441,38 +429,28 @@ class ClaimFinder:
         Without one: the calibrated cosine thresholds of ``MatchRule``.
         """
         if self.verifier is not None and self.vectors is not None and sig.vectors is not None:
-            agree: dict[int, tuple[int, float]] = {}
-            return self._windowed(sig, self._verified(sig, self.verifier, agree), agree)
+            return self._windowed(sig, self._verified(sig, self.verifier))
         return self._windowed(sig, self._ruled(sig))
 
-    def _windowed(
-        self, sig: ClaimSignals, out: np.ndarray, verified: dict[int, tuple[int, float]] | None = None
-    ) -> np.ndarray:
+    def _windowed(self, sig: ClaimSignals, out: np.ndarray) -> np.ndarray:
         """``out`` raised where the window model accepts a candidate claim of a long post (its
-        probability on the lexical scale: threshold → ``rule.lexical``, linearly to 1), or where it
-        and the verifier agree (``AGREE_WINDOW``; ``verified``: the verifier's top claim and
-        probability per embedded row; such a match sits at ``rule.lexical``); the accepted
-        claim's best window becomes the text's window, for the stance, when nothing else matched
-        the text."""
+        probability on the lexical scale: threshold → ``rule.lexical``, linearly to 1); the
+        accepted claim's best window becomes the text's window, for the stance, when nothing else
+        matched the text."""
         model = self.window_model
         if model is None or not sig.window_evidence:
             return out
         pairs, x = self.window_candidates(sig)
         p = model.proba(x)
         t, lex = model.threshold, self.rule.lexical
-        verified = verified or {}
         out = out.copy()
         for (r, c), q in zip(pairs, p.tolist(), strict=True):
-            if q >= t:
-                score = lex + (1 - lex) * (q - t) / max(1 - t, 1e-6)
-            elif q >= AGREE_WINDOW and verified.get(r, (-1, 0.0))[0] == c and verified[r][1] >= AGREE_VERIFIER:
-                score = lex
-            else:
+            if q < t:
                 continue
             if out[r].max() < lex:
                 ev = sig.window_evidence[r]
                 sig.windows[r] = normalize(ev.texts[int(ev.which[c])]).folded
-            out[r, c] = max(out[r, c], score)
+            out[r, c] = max(out[r, c], lex + (1 - lex) * (q - t) / max(1 - t, 1e-6))
         return np.clip(out, 0.0, 1.0)
 
     def _ruled(self, sig: ClaimSignals) -> np.ndarray:
@@ -505,11 +483,7 @@ class ClaimFinder:
             sig.unaccented[rows],
         )
 
-    def _verified(
-        self, sig: ClaimSignals, verifier: Verifier, seen: dict[int, tuple[int, float]] | None = None
-    ) -> np.ndarray:
-        """The lexical scores raised by the verifier's (see ``scores``); ``seen``, when given, is
-        filled with each embedded row's top claim and probability (for ``_windowed``)."""
+    def _verified(self, sig: ClaimSignals, verifier: Verifier) -> np.ndarray:
         out = np.asarray(sig.lexical, dtype=np.float32).copy()
         rows = np.nonzero(sig.embedded)[0]
         if not len(rows) or sig.vectors is None:
@@ -519,8 +493,6 @@ class ClaimFinder:
         else:
             top, x = self.verifier_input(sig, rows)
             p = verifier.proba(x)
-        if seen is not None:
-            seen.update(zip(rows.tolist(), zip(top.tolist(), p.tolist(), strict=True), strict=True))
         t, lex = verifier.threshold, self.rule.lexical
         mapped = np.where(p >= t, lex + (1 - lex) * (p - t) / max(1 - t, 1e-6), lex * p / max(t, 1e-6) * 0.999)
         out[rows, top] = np.maximum(out[rows, top], mapped)
