@@ -17,7 +17,10 @@ Honest evaluation is the point of this module:
   rows, the blend from their out-of-fold scores; rows under the gate keep their lexical
   probabilities, as in scoring. It ships only when that CV beats the lexical model.
 
-Everything is seeded; the same data and seed give the same model bit for bit.
+Everything is seeded, iterated in file order (never a ``set``) and fitted with BLAS on one
+thread: the same data and seed give the same model bit for bit on one machine, whatever
+``PYTHONHASHSEED`` or core count. The e5 vectors are the engine's on the machine that
+computes them; another machine's can differ (docs/nlp.md, Sentiment: reproducibility).
 """
 
 from __future__ import annotations
