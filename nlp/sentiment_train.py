@@ -17,32 +17,37 @@ Honest evaluation is the point of this module:
   rows, the blend from their out-of-fold scores; rows under the gate keep their lexical
   probabilities, as in scoring. It ships only when that CV beats the lexical model.
 
-Everything is seeded; the same data and seed give the same model bit for bit.
+Everything is seeded, iterated in file order (never a ``set``) and fitted with BLAS on one
+thread: the same data and seed give the same model bit for bit on one machine, whatever
+``PYTHONHASHSEED`` or core count. The e5 vectors are the engine's on the machine that
+computes them; another machine's can differ (docs/nlp.md, Sentiment: reproducibility).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
+from threadpoolctl import threadpool_limits
 
 from nlp.covid import covid_probability
 from nlp.embeddings import tokens, train_embeddings
 from nlp.groups import EVAL_SPLIT_DIR, dup_key, read_ids
-from nlp.normalize import normalize
+from nlp.normalize import NormalizedText, normalize
 from nlp.rumor import ENCODER_GATE, encoder_texts
 from nlp.sentiment import (
     CLASSES,
@@ -57,7 +62,7 @@ from nlp.sentiment import (
     softmax,
     stack_features,
 )
-from nlp.sentiment_reviews import REVIEW_SOURCE, ReviewedTone, add_reviewed, agreement
+from nlp.sentiment_reviews import REVIEW_SOURCE, ReviewedRows, ReviewedTone, add_reviewed, agreement
 
 LABELS_PATH = Path(__file__).resolve().parent / "data" / "sentiment_labels.csv"
 #: Frozen evaluation split of the labelled posts ("source<TAB>id" lines): never trained on,
@@ -439,12 +444,17 @@ def encoder_cv(
     return {"pred": pred, "enc": enc, "C_per_fold": chosen}
 
 
+def encoder_gate(norms: Sequence[NormalizedText]) -> np.ndarray:
+    """The rows the encoder view reads: COVID-related (``covid_probability`` ≥ ``ENCODER_GATE``)."""
+    return np.array([(covid_probability(n.folded) if n.folded else 0.0) >= ENCODER_GATE for n in norms], dtype=bool)
+
+
 def embed_texts(texts: list[str], encoder: Any, log: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """(e5 vectors, gated) of ``texts``: the masked openings (``nlp.rumor.encoder_texts``) of the
     COVID-related ones (the rows the pipeline embeds), zero rows elsewhere; through the encoder's
     on-disk cache, so a retrain embeds each text once."""
     norms = [normalize(t) for t in texts]
-    gated = np.array([(covid_probability(n.folded) if n.folded else 0.0) >= ENCODER_GATE for n in norms], dtype=bool)
+    gated = encoder_gate(norms)
     rows = np.flatnonzero(gated)
     vectors = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     step = 256
@@ -607,6 +617,78 @@ def _encoder_view(
 
 
 # --- the whole procedure -------------------------------------------------------------------
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def one_blas_thread(fn: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Run ``fn`` with BLAS (OpenBLAS) on one thread. Why: how OpenBLAS splits a sum over its
+    threads changes the last bits, and the solver's path follows them. Refitting the encoder
+    view's regression on the same vectors with 1 and 2 BLAS threads gave coefficients 4e-4
+    apart, so a machine with another core count trained another model. One thread is the
+    same on every machine (and costs little: the fits are small or sparse)."""
+
+    @functools.wraps(fn)
+    def inner(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with threadpool_limits(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+
+    return inner
+
+
+@dataclass
+class LabelledData:
+    """The labelled rows of one training run, in the order every later step (folds, groups,
+    features, the encoder's gate) sees them; ``pool_texts`` are the unlabelled posts that feed IDF."""
+
+    rows: list[_Row]
+    frozen_rows: list[_Row]
+    sources: dict[str, dict[str, str]]
+    review_rows: ReviewedRows
+    texts: list[str]
+    labels: np.ndarray
+    groups_key: list[str]
+    pool_texts: list[str]
+
+
+def labelled_data(
+    data_dir: Path, labels_path: Path = LABELS_PATH, reviewed: Sequence[ReviewedTone] = (), limit: int | None = None
+) -> LabelledData:
+    """Labelled rows (the frozen split and its near copies out, reviewed tones in), their
+    near-duplicate group keys and the unlabelled pool. The order of every list follows the
+    labels file and the data files, never a ``set``: the folds, and so every CV figure,
+    depend on it (``tests/nlp/test_sentiment_train.py`` checks it under two hash seeds)."""
+    rows = read_labels(labels_path)
+    sources = load_texts(data_dir)
+    missing = [(s, i) for s, i, _ in rows if i not in sources[s]]
+    if missing:
+        raise ValueError(f"{len(missing)} labelled ids are not in the data files, e.g. {missing[:3]}")
+    labelled_keys = {dup_key(sources[s][i]) for s, i, _ in rows}  # the pool stays clear of every labelled post
+    labelled_ids = {(s, i) for s, i, _ in rows}
+    rows, frozen_rows = split_frozen(rows, sources)
+    if limit:
+        rows = rows[:limit]
+    frozen_keys = frozenset(dup_key(sources[s][i]) for s, i, _ in frozen_rows)
+    rows, review_rows = add_reviewed(rows, sources, reviewed, key=dup_key, held_out_keys=frozen_keys)
+    in_texts = [sources[s][i] for s, i, _ in rows]
+    y_in = np.array([LABEL_INDEX[lab] for _, _, lab in rows])
+    groups_key = review_rows.regroup([dup_key(t) for t in in_texts])  # reviewed clusters join
+    labelled_keys |= set(groups_key) | set(review_rows.alias)  # frozen posts stay out of the pool too
+    labelled_ids |= {(s, i) for s, i, _ in rows}
+    pool_texts = [
+        t
+        for s, texts in sources.items()
+        if s in POST_SOURCES
+        for i, t in texts.items()
+        if (s, i) not in labelled_ids and len(t.strip()) >= 20 and dup_key(t) not in labelled_keys
+    ]
+    pool_texts = list(dict.fromkeys(pool_texts))  # exact reposts once
+    if limit:
+        pool_texts = pool_texts[:limit]
+    return LabelledData(rows, frozen_rows, sources, review_rows, in_texts, y_in, groups_key, pool_texts)
+
+
+@one_blas_thread
 def train(
     data_dir: Path,
     out_dir: Path,
@@ -638,33 +720,9 @@ def train(
     if limit:
         params = TrainParams(**{**asdict(params), "ood_cap": min(params.ood_cap, limit)})
     data_dir = Path(data_dir)
-    rows = read_labels(labels_path)
-    sources = load_texts(data_dir)
-    missing = [(s, i) for s, i, _ in rows if i not in sources[s]]
-    if missing:
-        raise ValueError(f"{len(missing)} labelled ids are not in the data files, e.g. {missing[:3]}")
-    labelled_keys = {dup_key(sources[s][i]) for s, i, _ in rows}  # the pool stays clear of every labelled post
-    labelled_ids = {(s, i) for s, i, _ in rows}
-    rows, frozen_rows = split_frozen(rows, sources)
-    if limit:
-        rows = rows[:limit]
-    frozen_keys = frozenset(dup_key(sources[s][i]) for s, i, _ in frozen_rows)
-    rows, review_rows = add_reviewed(rows, sources, reviewed, key=dup_key, held_out_keys=frozen_keys)
-    in_texts = [sources[s][i] for s, i, _ in rows]
-    y_in = np.array([LABEL_INDEX[lab] for _, _, lab in rows])
-    groups_key = review_rows.regroup([dup_key(t) for t in in_texts])  # reviewed clusters join
-    labelled_keys |= set(groups_key) | set(review_rows.alias)  # frozen posts stay out of the pool too
-    labelled_ids |= {(s, i) for s, i, _ in rows}
-    pool_texts = [
-        t
-        for s, texts in sources.items()
-        if s in POST_SOURCES
-        for i, t in texts.items()
-        if (s, i) not in labelled_ids and len(t.strip()) >= 20 and dup_key(t) not in labelled_keys
-    ]
-    pool_texts = list(dict.fromkeys(pool_texts))  # exact reposts once
-    if limit:
-        pool_texts = pool_texts[:limit]
+    data = labelled_data(data_dir, labels_path, reviewed, limit)
+    rows, frozen_rows, sources, review_rows = data.rows, data.frozen_rows, data.sources, data.review_rows
+    in_texts, y_in, groups_key, pool_texts = data.texts, data.labels, data.groups_key, data.pool_texts
     ood = load_ood(data_dir, seed, params.ood_cap, test_cap=limit)
 
     config = features or FeatureConfig(mask_entities=True)

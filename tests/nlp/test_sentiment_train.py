@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +14,8 @@ import pytest
 from nlp.sentiment import FeatureConfig
 from nlp.sentiment_train import TrainParams, annotation_agreement, dup_key, load_texts, read_labels, train
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / ".." / "shared" / "datasets"
 needs_data = pytest.mark.skipif(
     not (DATA / "reintel" / "unlabeled.csv").is_file(), reason="shared datasets not present"
 )
@@ -177,3 +181,64 @@ def test_encoder_view_is_judged_on_the_lexical_folds_and_shipped_only_when_it_he
     for p, q, v in zip(lexical, stacked, vectors, strict=True):
         assert sum(q.values()) == pytest.approx(1.0)
         assert (p == q) is (not np.abs(v).sum())  # rows without a vector keep the lexical probabilities
+
+
+#: Prints one digest of everything whose order the folds depend on: the labelled rows, the frozen
+#: rows, the unlabelled pool, the near-duplicate groups and the encoder view's gate.
+_ORDER_DIGEST = """
+import hashlib, sys
+from pathlib import Path
+import numpy as np
+from nlp.normalize import normalize
+from nlp.sentiment_train import encoder_gate, labelled_data
+data = labelled_data(Path(sys.argv[1]))
+_, groups = np.unique(data.groups_key, return_inverse=True)
+h = hashlib.sha256()
+for part in (data.rows, data.frozen_rows, data.pool_texts, data.groups_key):
+    h.update(repr(part).encode())
+h.update(groups.astype(np.int64).tobytes())
+h.update(encoder_gate([normalize(t) for t in data.texts]).tobytes())
+print(len(data.rows), h.hexdigest())
+"""
+
+
+@needs_data
+def test_rows_groups_and_gate_are_the_same_under_any_hash_seed() -> None:
+    """Two processes with different ``PYTHONHASHSEED`` build the same rows, pool, groups and gate
+    in the same order (a ``set`` iterated into any of them would move every CV figure)."""
+    out = [
+        subprocess.run(
+            [sys.executable, "-c", _ORDER_DIGEST, str(DATA)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        for seed in ("1", "2")
+    ]
+    assert out[0] == out[1]
+    assert int(out[0][0]) >= 4000 and len(out[0][1]) == 64
+
+
+def test_training_runs_with_blas_on_one_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenBLAS's thread count changes the last bits of its sums and so where each regression stops
+    (the lexical CV mean on COVID-19 posts moved 0.7401 -> 0.7416 from 2 threads to 1): ``train``
+    pins it, so a machine with another core count trains the same model."""
+    from threadpoolctl import threadpool_info
+
+    import nlp.sentiment_train as st
+
+    def blas_threads() -> set[int]:
+        return {int(p["num_threads"]) for p in threadpool_info() if p["user_api"] == "blas"}
+
+    seen: list[set[int]] = []
+
+    def first_step(*args: object, **kwargs: object) -> None:
+        seen.append(blas_threads())
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(st, "labelled_data", first_step)
+    with pytest.raises(RuntimeError, match="stop here"):
+        train(tmp_path, tmp_path)
+    assert seen == [{1}]
