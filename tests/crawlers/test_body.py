@@ -187,6 +187,22 @@ def test_credits_lose_page_furniture() -> None:
     assert tail.lines == [P1, P2] and tail.author == "K. Miên"
 
 
+def test_bracketed_source_loses_its_brackets() -> None:
+    """Vietnam+ 2026 (held-out batch 4): the source line under the text is "(TTXVN/Vietnam+)"
+    in a labelled div.article__source; the source is the names, not the brackets around
+    them. Brackets inside a credit stay ("Theo Sầm Hoa (Vietnamnet/Reuters)")."""
+    assert one_credit("(TTXVN/Vietnam+)") == "TTXVN/Vietnam+"
+    assert one_credit("( TTXVN )") == "TTXVN"
+    assert one_credit("Hà Thu (tổng hợp)") == "Hà Thu (tổng hợp)"
+    assert one_credit("(Nguồn: A) (B)") == "(Nguồn: A) (B)"
+    html = page(
+        f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+        "<div class='article__source'><div class='source'><span class='name'>(TTXVN/Vietnam+)</span></div></div></div>"
+    )
+    e = extract_article(html, "https://x.vn/a.html", tz=VN_TZ)
+    assert e.via == "TTXVN/Vietnam+" and "TTXVN" not in e.text
+
+
 def test_labelled_credits_win_over_trailing_furniture() -> None:
     """24h 2012: the source is labelled (div.nguontin), and box headings and a calendar
     follow the text; they leave the text but are nobody's byline. "Theo <writer> (<outlets>)"
