@@ -255,6 +255,20 @@ def test_captions_read_as_shown() -> None:
     assert e.captions == ["Điểm tiêm tại xã Hợp Thành. Ảnh: Minh An."] and "Hợp Thành" not in e.text
 
 
+def test_own_desk_after_the_writer_is_not_part_of_the_name() -> None:
+    """VTV 2026 (held-out batch 4): the byline is "Phùng Anh (VTV Online)", VTV's own
+    online desk after the writer; the writer a reviewer reads is "Phùng Anh". Another
+    outlet in the brackets, or the same byline on another site, stays as printed."""
+
+    def byline(credit: str, url: str) -> str | None:
+        html = page(f"<span class='author'>{credit}</span><div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>")
+        return extract_article(html, url, tz=VN_TZ).byline
+
+    assert byline("Phùng Anh (VTV Online)", "https://vtv.vn/a-1.htm") == "Phùng Anh"
+    assert byline("Phùng Anh (VTV Online)", "https://x.vn/a-1.htm") == "Phùng Anh (VTV Online)"
+    assert byline("Phùng Anh (Reuters)", "https://vtv.vn/a-1.htm") == "Phùng Anh (Reuters)"
+
+
 def test_labelled_writer_credit_names_the_writer() -> None:
     """Báo Cần Thơ 2026: a right-aligned "Tin, ảnh: P.Y" under the text is P.Y's byline
     (the label goes before the name's shape is judged)."""
