@@ -90,6 +90,8 @@ _UI_TAIL = re.compile(
     r"(?:[\s|·•/-]*\b(?:copy link|lay link|sao chep(?: lien ket)?|chia se|theo doi|binh luan|luu (?:bai|tin|lai)|"
     r"in bai|share|follow|print)|\s*[|·•]\s*luu)+[\s|·•/-]*$"
 )
+#: A credit wholly inside one pair of brackets, nothing outside it: "(TTXVN/Vietnam+)".
+_WRAPPED = re.compile(r"\(\s*([^()]+?)\s*\)")
 #: A label naming the writer's own work before the name (folded): "Tin, ảnh:", "Bài và ảnh:", "Bài:".
 _WRITER_LABEL = re.compile(r"^(?:(?:tin|bai)(?:\s*(?:,|va|&)\s*(?:anh|video))?|thuc hien|tac gia)\s*:\s*")
 #: Where a photo, video or graphics credit starts in a byline (folded): "H.V. Ảnh : Misso",
@@ -511,10 +513,14 @@ def _drop_keep_blocks(el: lxml.html.HtmlElement) -> None:
 
 
 def credit(text: str) -> str:
-    """A byline or source as one line, without the button words at its end ("Copy link")."""
+    """A byline or source as one line, without the button words at its end ("Copy link")
+    and without a pair of brackets around the whole credit: TTXVN's papers close a story
+    with "(TTXVN/Vietnam+)", and the source a reviewer reads is "TTXVN/Vietnam+"."""
     line = " ".join(clean_text(text).split())
     match = _UI_TAIL.search(fold_aligned(line))
-    return line[: match.start()].strip() if match else line
+    line = line[: match.start()].strip() if match else line
+    wrapped = _WRAPPED.fullmatch(line)
+    return wrapped.group(1).strip() if wrapped else line
 
 
 def writer_credit(text: str) -> str:

@@ -477,6 +477,20 @@ def _people(
     return author, via
 
 
+def _without_own_desk(author: str | None, outlet: list[str]) -> str | None:
+    """The writer without the outlet's own desk in brackets after the name: "Phùng Anh (VTV
+    Online)" on vtv.vn is "Phùng Anh" (VTV 2026, held-out batch 4). The bracket counts only
+    when what stands before it reads as a name and its text starts with one of the outlet's
+    own names (folded, without spaces or signs); another outlet in brackets ("Sầm Hoa
+    (Vietnamnet/Reuters)") or a role note stays."""
+    match = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", author or "")
+    if not match or not noise.is_name(match.group(1)):
+        return author
+    desk = re.sub(r"[\W_]+", "", fold(match.group(2)))
+    own = [re.sub(r"[\W_]+", "", name) for name in outlet]
+    return match.group(1).strip() if any(name and desk.startswith(name) for name in own) else author
+
+
 def _json_ld_people(tree: lxml.html.HtmlElement) -> list[str]:
     """Names of the ``Person`` authors a page declares in JSON-LD (not its organisation)."""
     out: list[str] = []
@@ -541,6 +555,7 @@ def extract_article(
         tz=tz,
     )
     author, via = _people(tree, selectors, tail, hints)
+    author = _without_own_desk(author, _outlet_names(tree, url))
     return Extracted(
         url=_canonical(tree, url),
         title=title,

@@ -187,6 +187,22 @@ def test_credits_lose_page_furniture() -> None:
     assert tail.lines == [P1, P2] and tail.author == "K. Miên"
 
 
+def test_bracketed_source_loses_its_brackets() -> None:
+    """Vietnam+ 2026 (held-out batch 4): the source line under the text is "(TTXVN/Vietnam+)"
+    in a labelled div.article__source; the source is the names, not the brackets around
+    them. Brackets inside a credit stay ("Theo Sầm Hoa (Vietnamnet/Reuters)")."""
+    assert one_credit("(TTXVN/Vietnam+)") == "TTXVN/Vietnam+"
+    assert one_credit("( TTXVN )") == "TTXVN"
+    assert one_credit("Hà Thu (tổng hợp)") == "Hà Thu (tổng hợp)"
+    assert one_credit("(Nguồn: A) (B)") == "(Nguồn: A) (B)"
+    html = page(
+        f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+        "<div class='article__source'><div class='source'><span class='name'>(TTXVN/Vietnam+)</span></div></div></div>"
+    )
+    e = extract_article(html, "https://x.vn/a.html", tz=VN_TZ)
+    assert e.via == "TTXVN/Vietnam+" and "TTXVN" not in e.text
+
+
 def test_labelled_credits_win_over_trailing_furniture() -> None:
     """24h 2012: the source is labelled (div.nguontin), and box headings and a calendar
     follow the text; they leave the text but are nobody's byline. "Theo <writer> (<outlets>)"
@@ -237,6 +253,20 @@ def test_captions_read_as_shown() -> None:
     )
     e = extract_article(html, "https://x.vn/l.html", tz=VN_TZ)
     assert e.captions == ["Điểm tiêm tại xã Hợp Thành. Ảnh: Minh An."] and "Hợp Thành" not in e.text
+
+
+def test_own_desk_after_the_writer_is_not_part_of_the_name() -> None:
+    """VTV 2026 (held-out batch 4): the byline is "Phùng Anh (VTV Online)", VTV's own
+    online desk after the writer; the writer a reviewer reads is "Phùng Anh". Another
+    outlet in the brackets, or the same byline on another site, stays as printed."""
+
+    def byline(credit: str, url: str) -> str | None:
+        html = page(f"<span class='author'>{credit}</span><div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>")
+        return extract_article(html, url, tz=VN_TZ).byline
+
+    assert byline("Phùng Anh (VTV Online)", "https://vtv.vn/a-1.htm") == "Phùng Anh"
+    assert byline("Phùng Anh (VTV Online)", "https://x.vn/a-1.htm") == "Phùng Anh (VTV Online)"
+    assert byline("Phùng Anh (Reuters)", "https://vtv.vn/a-1.htm") == "Phùng Anh (Reuters)"
 
 
 def test_labelled_writer_credit_names_the_writer() -> None:
