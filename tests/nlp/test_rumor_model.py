@@ -161,3 +161,30 @@ def test_stacked_training_is_chosen_by_grouped_cv(tmp_path: Path, encoder) -> No
     assert report["version"].endswith("-e5") is better
     card = (tmp_path / CARD_FILE).read_text(encoding="utf-8")
     assert "Encoder view" in card and f"{stacked['roc_auc']:.4f}" in card
+
+
+def test_training_and_cv_run_with_blas_on_one_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenBLAS's thread count changes the last bits of its sums and so where each regression stops
+    (docs/nlp.md, Rumor risk: reproducibility): ``train`` and ``cross_validate`` (which the review
+    desk's retrain calls on its own) pin it, so a machine with another core count trains the same model."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import nlp.rumor as rumor
+
+    def blas_threads() -> set[int]:
+        return {int(p["num_threads"]) for p in threadpool_info() if p["user_api"] == "blas"}
+
+    seen: list[set[int]] = []
+
+    def first_step(*args: object, **kwargs: object) -> None:
+        seen.append(blas_threads())
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(rumor, "load_reintel", first_step)
+    monkeypatch.setattr(rumor, "model_views", first_step)
+    empty = rumor.RumorData([], np.zeros((0, 0)), np.zeros(0, dtype=np.int64), "none", "")
+    for call in (lambda: rumor.train(tmp_path / "train.csv", tmp_path), lambda: rumor.cross_validate(empty)):
+        # two threads outside, as on any multi-core machine, so the test fails without the pin even on one core
+        with threadpool_limits(limits=2, user_api="blas"), pytest.raises(RuntimeError, match="stop here"):
+            call()
+    assert seen == [{1}, {1}]
