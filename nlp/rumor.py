@@ -45,6 +45,7 @@ from nlp.features import FEATURE_NAMES, metadata_matrix, signals
 from nlp.groups import EVAL_SPLIT_DIR, group_hash, group_ids, read_ids
 from nlp.masking import masker
 from nlp.normalize import NormalizedText, normalize
+from nlp.threads import one_blas_thread
 
 MODEL_FILE = "rumor.joblib"
 METRICS_FILE = "metrics.json"
@@ -560,12 +561,14 @@ def fit(data: RumorData, seed: int = 42, *, mask: bool = True) -> RumorModel:
     return model
 
 
+@one_blas_thread
 def cross_validate(
     data: RumorData, seed: int = 42, folds: int = 5, log: Any = None, *, mask: bool = True
 ) -> dict[str, Any]:
     """Grouped, stratified k-fold estimate of the whole procedure (the stack is refitted per
     fold; near duplicates never straddle a fold). The table of the out-of-fold scores is under
-    ``"operating"`` (the desk levels on those out-of-fold scores)."""
+    ``"operating"`` (the desk levels on those out-of-fold scores). BLAS on one thread, as in
+    :func:`train`: the review desk's retrain sets this figure beside ``train``'s."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     y = data.labels
@@ -796,6 +799,7 @@ def _carried_partial(part: dict[str, Any], version: str) -> dict[str, Any]:
     return {"note": note, "runs": runs}
 
 
+@one_blas_thread
 def train(
     data_path: Path,
     out_dir: Path,
@@ -819,8 +823,9 @@ def train(
     or the encoder off: none) needs the out-of-fold lexical scores, so it is built only with
     ``evaluate``; it is shipped when its grouped CV beats the lexical model's on the same folds
     in both ROC-AUC and PR-AUC (``report["encoder"]["chosen"]`` says which and why).
-    Seeded and deterministic: the same data and seed give the same model and metrics.
-    Returns the metrics dict (also written as ``metrics.json``).
+    Seeded and deterministic: the same data and seed give the same model and metrics, on any
+    core count (BLAS on one thread, :func:`nlp.threads.one_blas_thread`; the boosted trees run
+    OpenMP on one thread). Returns the metrics dict (also written as ``metrics.json``).
     """
     from nlp.fairness import evaluate as fairness_results
     from nlp.fairness import load_templates, selection

@@ -253,6 +253,29 @@ def _before_after_section(report: dict[str, Any]) -> str:
     )
 
 
+def _reproducibility_section(report: dict[str, Any]) -> str:
+    """What makes a retrain give these figures again, and what moved them once (measured 2026-12-05;
+    docs/nlp.md, Rumor risk: reproducibility)."""
+    return (
+        "\n## Reproducibility\n\n"
+        "Two runs of the command above on one machine (`PYTHONHASHSEED` 1 and 2) give the same `metrics.json` "
+        "(but `seconds`) and a `rumor.joblib` whose fitted arrays are all the same (its bytes differ only where "
+        "pickle shares one copy of an equal string, and in an `id()` that TfidfVectorizer keeps), whatever "
+        "the core count: training and its cross-validation run with BLAS on one thread (`nlp/threads.py`). "
+        "Why: each logistic regression stops at a tolerance, and where it stops follows the last bits of "
+        "OpenBLAS's sums, which depend on how many threads split them. Measured on 5 Dec: with 2 threads "
+        "instead of 1 the e5 regression's coefficients moved by up to 9e-5 and the blend's by 1e-4 (stacked "
+        "grouped-CV PR-AUC 0.74460 → 0.74457); the lexical model (vectorisers, both text regressions, both "
+        "second levels) came out the same to the last bit with 1 or 2 threads, and the same as the model of "
+        "3 Dec. The e5 vectors are what another machine moves: the model of 3 Dec was trained on another "
+        "machine, and with this machine's vectors of the same texts the e5 regression's coefficients come "
+        "out up to 0.10 from its own; its ROC-AUC and PR-AUC moved by at most 0.0006 in any fold (stacked grouped-CV "
+        "ROC-AUC 0.92275 → 0.92271, PR-AUC 0.74470 → 0.74460; frozen split 0.93074 → 0.93077, "
+        "0.76542 → 0.76554). The encoder's cache keys a vector by its text, so a cache copied from another "
+        "machine brings that machine's vectors.\n"
+    )
+
+
 def _encoder_line(report: dict[str, Any]) -> str:
     enc = report.get("encoder") or {}
     if enc.get("chosen"):
@@ -301,7 +324,7 @@ sigmoid calibration on grouped folds.{_encoder_line(report)} Trained {report["tr
 
 ## Metrics
 
-{_cv_section(report)}{_partial_section(report)}{_encoder_section(report)}{_frozen_section(report)}{_fairness_section(report)}{_before_after_section(report)}
+{_cv_section(report)}{_partial_section(report)}{_encoder_section(report)}{_frozen_section(report)}{_fairness_section(report)}{_before_after_section(report)}{_reproducibility_section(report)}
 ## Limits
 
 * 2020 posts: vocabulary of later waves (Delta, 2021 lockdown orders) is rarer; official notices

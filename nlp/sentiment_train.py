@@ -26,23 +26,21 @@ computes them; another machine's can differ (docs/nlp.md, Sentiment: reproducibi
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedGroupKFold
-from threadpoolctl import threadpool_limits
 
 from nlp.covid import covid_probability
 from nlp.embeddings import tokens, train_embeddings
@@ -63,6 +61,7 @@ from nlp.sentiment import (
     stack_features,
 )
 from nlp.sentiment_reviews import REVIEW_SOURCE, ReviewedRows, ReviewedTone, add_reviewed, agreement
+from nlp.threads import one_blas_thread
 
 LABELS_PATH = Path(__file__).resolve().parent / "data" / "sentiment_labels.csv"
 #: Frozen evaluation split of the labelled posts ("source<TAB>id" lines): never trained on,
@@ -617,25 +616,6 @@ def _encoder_view(
 
 
 # --- the whole procedure -------------------------------------------------------------------
-_P = ParamSpec("_P")
-_T = TypeVar("_T")
-
-
-def one_blas_thread(fn: Callable[_P, _T]) -> Callable[_P, _T]:
-    """Run ``fn`` with BLAS (OpenBLAS) on one thread. Why: how OpenBLAS splits a sum over its
-    threads changes the last bits, and the solver's path follows them. Refitting the encoder
-    view's regression on the same vectors with 1 and 2 BLAS threads gave coefficients 4e-4
-    apart, so a machine with another core count trained another model. One thread is the
-    same on every machine (and costs little: the fits are small or sparse)."""
-
-    @functools.wraps(fn)
-    def inner(*args: _P.args, **kwargs: _P.kwargs) -> _T:
-        with threadpool_limits(limits=1, user_api="blas"):
-            return fn(*args, **kwargs)
-
-    return inner
-
-
 @dataclass
 class LabelledData:
     """The labelled rows of one training run, in the order every later step (folds, groups,

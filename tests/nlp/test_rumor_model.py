@@ -161,3 +161,47 @@ def test_stacked_training_is_chosen_by_grouped_cv(tmp_path: Path, encoder) -> No
     assert report["version"].endswith("-e5") is better
     card = (tmp_path / CARD_FILE).read_text(encoding="utf-8")
     assert "Encoder view" in card and f"{stacked['roc_auc']:.4f}" in card
+
+
+# In a fresh process (scipy not yet imported, as under `tinradar train rumor`), replace the first step of
+# ``train`` or ``cross_validate`` by a probe that imports scikit-learn, as the trainer does lazily, and
+# prints the thread count of every BLAS library then loaded.
+_BLAS_PROBE = """
+import sys
+from pathlib import Path
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+import nlp.rumor as rumor
+
+def probe(*args, **kwargs):
+    import sklearn.linear_model  # noqa: F401  (loads scipy's OpenBLAS, as the trainer's first fit does)
+    print(sorted({int(p["num_threads"]) for p in threadpool_info() if p["user_api"] == "blas"}))
+    raise SystemExit(0)
+
+rumor.load_reintel = rumor.model_views = probe
+with threadpool_limits(limits=2, user_api="blas"):  # as on any multi-core machine
+    if sys.argv[1] == "train":
+        rumor.train(Path("train.csv"), Path(sys.argv[2]))
+    else:
+        rumor.cross_validate(rumor.RumorData([], np.zeros((0, 0)), np.zeros(0, dtype=np.int64), "none", ""))
+"""
+
+
+@pytest.mark.parametrize("entry", ["train", "cross_validate"])
+def test_training_and_cv_run_with_blas_on_one_thread(entry: str, tmp_path: Path) -> None:
+    """OpenBLAS's thread count changes the last bits of its sums and so where each regression stops
+    (docs/nlp.md, Rumor risk: reproducibility): ``train`` and ``cross_validate`` (which the review
+    desk's retrain calls on its own) pin it, so a machine with another core count trains the same
+    model. Every BLAS library counts, scipy's too, which scikit-learn's solvers call and which the
+    trainer loads only when it first imports scikit-learn, inside the pin."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _BLAS_PROBE, entry, str(tmp_path)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "[1]", out
