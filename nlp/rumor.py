@@ -508,8 +508,10 @@ def _fit(
 
     Single-threaded on purpose: OpenMP in the boosted trees costs more than it saves on a few
     thousand rows, and a result that does not depend on the machine's core count is easier
-    to reproduce.
+    to reproduce. threadpoolctl limits only the runtimes already loaded, so scikit-learn's
+    OpenMP runtime is loaded first (on ``--no-eval`` nothing else has loaded it yet).
     """
+    import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime, so that the limit reaches it)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="openmp"):

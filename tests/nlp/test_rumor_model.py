@@ -205,3 +205,37 @@ def test_training_and_cv_run_with_blas_on_one_thread(entry: str, tmp_path: Path)
         check=True,
     ).stdout
     assert out.strip() == "[1]", out
+
+
+_OPENMP_PROBE = """
+import numpy as np
+from threadpoolctl import threadpool_info
+import nlp.rumor as rumor
+
+def probe(*args, **kwargs):
+    import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime, as the first boosted fit does)
+    print(sorted({int(p["num_threads"]) for p in threadpool_info() if p["user_api"] == "openmp"}))
+    raise SystemExit(0)
+
+rumor._fit_stack = probe
+rumor._fit([], [], np.zeros((0, 0)), np.zeros(0), np.zeros(0), 42)
+"""
+
+
+def test_fit_runs_the_boosted_trees_on_one_openmp_thread() -> None:
+    """``_fit`` (the whole stack, and all of ``train --no-eval``) limits OpenMP to one thread; the
+    limit reaches only runtimes already loaded, and on ``--no-eval`` nothing has loaded
+    scikit-learn's before ``_fit``, so it loads it first. Fails if it does not (``[2]``)."""
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _OPENMP_PROBE],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "OMP_NUM_THREADS": "2"},  # as on any multi-core machine
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "[1]", out
