@@ -414,7 +414,22 @@ def drop_teaser_lists(root: lxml.html.HtmlElement) -> None:
         others = [c for c, item in zip(children, items, strict=True) if not item]
         if el.xpath(".//h1") or any(not _short(c, 200) and _text(c) for c in others):
             continue  # holds the headline or real text besides the teasers
+        if _labelled_credit(el):
+            continue  # a source box of links ("Theo X" + "Link bài gốc"): ``take_hints`` reads it
         el.drop_tree()
+
+
+def _labelled_credit(el: lxml.html.HtmlElement) -> bool:
+    """The page labels the block as a byline or source (class/id ``author``/``source``) and
+    its own line is a credit ``take_hints`` would read. VCCorp's 2026 source box
+    (``div.link-source-wrapper``: "Theo Đời sống Pháp luật" + "Copy link", then "Link bài
+    gốc" and the original URL) is two links, which would otherwise pass for a teaser list,
+    and the source would be lost (GenK 2026)."""
+    key = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not (_AUTHOR.search(key) or _SOURCE.search(key)):
+        return False
+    text = credit(_own_text(el))
+    return bool(text) and len(text) <= _MAX_NAME and len(text.split()) <= 10
 
 
 def _teaser(el: lxml.html.HtmlElement) -> bool:

@@ -312,3 +312,26 @@ def test_the_outlets_own_notice_after_the_story_leaves_the_text() -> None:
     assert "tủ sách" in extract_article(kept, "https://x.vn/p.html", tz=VN_TZ).text
     unnamed = story(f"<div class='notebox'><p>{other}</p></div>")
     assert extract_article(unnamed, "https://x.vn/q.html", tz=VN_TZ).text.endswith(other)
+
+
+def test_a_labelled_source_box_of_links_is_a_source_not_a_teaser_list() -> None:
+    """GenK 2026: the source box after the text is two links ("Theo Đời sống Pháp luật" with
+    "Copy link", then "Link bài gốc" and the original URL) in a block classed as a source;
+    it was dropped as a teaser list and the source was lost. A list of teasers that is not
+    labelled as a credit still goes."""
+    url = "https://doisongphapluat.vn/vi-sao-gia-xang-tang-manh-trong-tuan-nay-a650753.html"
+    box = (
+        "<div class='link-source-wrapper'><a class='link-source-name' href='javascript:;'>Theo "
+        "<span>Đời sống Pháp luật</span>\n<span><i>Copy link</i></span></a>"
+        "<div class='link-source-detail'><span>Link bài gốc</span><span><i>Lấy link</i></span>"
+        f"<a class='link-source-full' href='javascript:;'>{url}</a></div></div>"
+    )
+    e = extract_article(
+        page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>{box}"), "https://x.vn/s.html", tz=VN_TZ
+    )
+    assert e.via == "Đời sống Pháp luật" and e.text.endswith(P3) and "Link bài gốc" not in e.text
+    teasers = box.replace("link-source-wrapper", "more-stories").replace("link-source", "story")
+    e = extract_article(
+        page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>{teasers}"), "https://x.vn/t.html", tz=VN_TZ
+    )
+    assert e.via is None and e.text.endswith(P3)
