@@ -159,9 +159,19 @@ def _captions_near(img: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
         after = after.getnext()
     if after is None or not isinstance(after.tag, str) or after.tag not in _BLOCKS | {"span"}:
         return []
-    if after.xpath(".//img") or len(_text(after)) > _MAX_CAPTION:
+    if after.xpath(".//img") or len(_text(after)) > _MAX_CAPTION or _teaser_title(after, img):
         return []
     return [after] if _looks_like_caption(after, alt) else []
+
+
+def _teaser_title(el: lxml.html.HtmlElement, img: lxml.html.HtmlElement) -> bool:
+    """A linked thumbnail with a line under it that is all link: another story's teaser
+    (its headline repeats the thumbnail's alt), not a caption of this page's photo.
+    Hànộimới 2026's "Đọc tiếp" list came back as six captions."""
+    if not any(a.get("href") for a in img.iterancestors("a")):
+        return False
+    linked = clean_text(" ".join(" ".join(a.itertext()) for a in el.iter("a") if a.get("href")))
+    return bool(linked) and linked == _text(el)
 
 
 def _after_image_only(block: lxml.html.HtmlElement, img: lxml.html.HtmlElement) -> bool:

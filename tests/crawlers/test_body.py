@@ -335,3 +335,21 @@ def test_a_labelled_source_box_of_links_is_a_source_not_a_teaser_list() -> None:
         page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>{teasers}"), "https://x.vn/t.html", tz=VN_TZ
     )
     assert e.via is None and e.text.endswith(P3)
+
+
+def test_a_teaser_title_under_a_linked_thumbnail_is_not_a_caption() -> None:
+    """Hànộimới 2026: "Đọc tiếp" teasers (a linked thumbnail whose alt repeats the linked
+    headline under it) came back as captions. A caption under a linked photo that is not
+    itself a link, and one under a plain photo, are still captions."""
+    title = "Khu tái định cư tập trung bị bỏ hoang đến bao giờ?"
+    teaser = (
+        f"<div class='grid'><div class='img'><a href='/khu-tai-dinh-cu.html'><img src='k.jpg' alt='{title}'></a></div>"
+        f"<div class='content'><a href='/khu-tai-dinh-cu.html'>{title}</a></div></div>"
+    )
+    cap = "Điểm tiêm lưu động tại xã Tú Thịnh sáng 3/9."
+    photo = (
+        f"<div class='pic'><a href='/anh-lon.jpg'><img src='p.jpg' alt='{cap}'></a></div><div class='note'>{cap}</div>"
+    )
+    body = f"<div class='content'><p>{P1}</p>{photo}<p>{P2}</p><p>{P3}</p></div><div class='more'>{teaser}</div>"
+    e = extract_article(page(body), "https://x.vn/c.html", tz=VN_TZ)
+    assert cap in e.captions and title not in e.captions
