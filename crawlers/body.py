@@ -287,6 +287,34 @@ def drop_boxes(root: lxml.html.HtmlElement) -> None:
             el.drop_tree()
 
 
+#: Class tokens of the note boxes a CMS puts in the body (``cms-note``, ``notebox``).
+_NOTE = re.compile(r"note", re.I)
+#: A line that ends like a sentence (a closing quote or bracket may follow).
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+
+
+def drop_data_boxes(root: lxml.html.HtmlElement) -> None:
+    """Remove a note box that opens the article's text and holds no sentence: a match box
+    of goals and line-ups ("Bàn thắng" / "Đội hình thi đấu", Nhân Dân 2026) is data, not
+    the report's prose, and its names would be read as claims. The box is classed as a
+    note, comes before any long paragraph of its block and before at least two, and none
+    of its lines ends like a sentence; a note box that tells something in sentences
+    stays."""
+    for el in root.xpath("//div[@class]|//aside[@class]|//section[@class]|//table[@class]"):
+        if el.getparent() is None or not any(_NOTE.search(t) for t in el.get("class", "").split()):
+            continue
+        if any(len(_text(s)) >= 80 for s in el.itersiblings(preceding=True) if isinstance(s.tag, str)):
+            continue  # not the opening of its block
+        if sum(len(_text(p)) >= 80 for p in el.itersiblings("p")) < 2:
+            continue
+        text = _text(el)
+        if not text or len(text) > _MAX_HOUSE_NOTE:
+            continue
+        lines = [_text(p) for p in el.iter("p", "li", "tr") if _text(p)] or [text]
+        if len(lines) >= 2 and not any(_SENTENCE_END.search(line) for line in lines):
+            el.drop_tree()
+
+
 def drop_house_notes(root: lxml.html.HtmlElement, names: list[str]) -> None:
     """Remove the outlet's own notice that closes the article: a classed box, after at
     least two paragraphs of text and with no text after it in its block, whose words name

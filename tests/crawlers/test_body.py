@@ -353,3 +353,24 @@ def test_a_teaser_title_under_a_linked_thumbnail_is_not_a_caption() -> None:
     body = f"<div class='content'><p>{P1}</p>{photo}<p>{P2}</p><p>{P3}</p></div><div class='more'>{teaser}</div>"
     e = extract_article(page(body), "https://x.vn/c.html", tz=VN_TZ)
     assert cap in e.captions and title not in e.captions
+
+
+def test_a_data_box_that_opens_the_text_is_not_text() -> None:
+    """Nhân Dân 2026: a match box (goals, line-ups) in a note box at the head of the body
+    stayed as the text's first lines. A note box with no sentence that opens the text goes;
+    one that tells something in sentences, or comes after the text has begun, stays."""
+    box = (
+        "<div class='notebox cms-note'><p><b>Bàn thắng</b></p><p><b>Sơn Dương:</b> Nguyễn Văn A (106')</p>"
+        "<p><b>Đội hình thi đấu</b></p><p><b>Sơn Dương:</b> Nguyễn Văn B; Trần Văn C, Lê Văn D (Phạm Văn E 62')</p></div>"
+    )
+    e = extract_article(
+        page(f"<div class='content'>{box}<p>{P1}</p><p>{P2}</p><p>{P3}</p></div>"), "https://x.vn/m.html", tz=VN_TZ
+    )
+    assert e.text.startswith(P1) and "Đội hình thi đấu" not in e.text and "Nguyễn Văn B" not in e.text
+    told = "<div class='cms-note'><p>Huyện có 12 điểm tiêm cố định.</p><p>Mỗi điểm tiêm 200 liều mỗi ngày.</p></div>"
+    e = extract_article(
+        page(f"<div class='content'>{told}<p>{P1}</p><p>{P2}</p><p>{P3}</p></div>"), "https://x.vn/n.html", tz=VN_TZ
+    )
+    assert "12 điểm tiêm cố định" in e.text
+    later = f"<div class='content'><p>{P1}</p>{box}<p>{P2}</p><p>{P3}</p></div>"
+    assert "Đội hình thi đấu" in extract_article(page(later), "https://x.vn/k.html", tz=VN_TZ).text
