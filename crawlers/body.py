@@ -511,6 +511,8 @@ def take_hints(root: lxml.html.HtmlElement) -> Hints:
     for el in root.xpath("//*[@class or @id or @itemprop or @align or @style]"):
         if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script", "img", "html", "body", "head"):
             continue
+        if _control(el):
+            continue  # a button the page's script handles is not a credit, whatever its class
         key = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
         is_author, is_source = _AUTHOR.search(key), _SOURCE.search(key)
         signed = not (is_author or is_source) and el.tag in ("p", "div") and _right_aligned(el)
@@ -534,6 +536,13 @@ def take_hints(root: lxml.html.HtmlElement) -> Hints:
         else:
             _drop_keep_blocks(el)
     return hints
+
+
+def _control(el: lxml.html.HtmlElement) -> bool:
+    """A button or a script link (``href="javascript:…"``): page furniture. Soha 2026's
+    "Xem hướng dẫn." (``a.open-popup-nguonuutien``, the help link of a "choose Soha as a
+    preferred source" tip) carries "nguon" in its class and was read as a source."""
+    return el.tag == "button" or (el.tag == "a" and (el.get("href") or "").strip().lower().startswith("javascript"))
 
 
 def _right_aligned(el: lxml.html.HtmlElement) -> bool:

@@ -374,3 +374,18 @@ def test_a_data_box_that_opens_the_text_is_not_text() -> None:
     assert "12 điểm tiêm cố định" in e.text
     later = f"<div class='content'><p>{P1}</p>{box}<p>{P2}</p><p>{P3}</p></div>"
     assert "Đội hình thi đấu" in extract_article(page(later), "https://x.vn/k.html", tz=VN_TZ).text
+
+
+def test_a_script_link_classed_as_a_source_is_not_a_credit() -> None:
+    """Soha 2026: the help link of a "choose us as a preferred source" tip
+    (``a.open-popup-nguonuutien``, "Xem hướng dẫn.") matched the source label and came
+    back in ``via`` before the page's real source. A control is not a credit."""
+    tip = (
+        "<div class='gg-news'><a href='https://www.google.com/preferences/source?q=x.vn'>Thêm X trên Google</a>"
+        "<span class='t-tip'>Chọn X làm nguồn ưu tiên. <a class='link open-popup-nguonuutien' "
+        "href='javascript:void(0)'>Xem hướng dẫn.</a></span></div>"
+    )
+    box = "<div class='link-source-wrapper'><span>Theo tienphong.vn</span></div>"
+    html = page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>{tip}{box}")
+    e = extract_article(html, "https://x.vn/g.html", tz=VN_TZ)
+    assert e.via == "tienphong.vn" and e.text.endswith(P3)
