@@ -159,9 +159,19 @@ def _captions_near(img: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
         after = after.getnext()
     if after is None or not isinstance(after.tag, str) or after.tag not in _BLOCKS | {"span"}:
         return []
-    if after.xpath(".//img") or len(_text(after)) > _MAX_CAPTION:
+    if after.xpath(".//img") or len(_text(after)) > _MAX_CAPTION or _teaser_title(after, img):
         return []
     return [after] if _looks_like_caption(after, alt) else []
+
+
+def _teaser_title(el: lxml.html.HtmlElement, img: lxml.html.HtmlElement) -> bool:
+    """A linked thumbnail with a line under it that is all link: another story's teaser
+    (its headline repeats the thumbnail's alt), not a caption of this page's photo.
+    Hànộimới 2026's "Đọc tiếp" list came back as six captions."""
+    if not any(a.get("href") for a in img.iterancestors("a")):
+        return False
+    linked = clean_text(" ".join(" ".join(a.itertext()) for a in el.iter("a") if a.get("href")))
+    return bool(linked) and linked == _text(el)
 
 
 def _after_image_only(block: lxml.html.HtmlElement, img: lxml.html.HtmlElement) -> bool:
@@ -274,6 +284,34 @@ def drop_boxes(root: lxml.html.HtmlElement) -> None:
         links = clean_text(" ".join(" ".join(a.itertext()) for a in el.iter("a")))
         density = len(links) / len(text) if text else 1.0
         if (related and el.iter("a") and (density >= 0.3 or len(text) <= 400)) or (tags and density >= 0.5):
+            el.drop_tree()
+
+
+#: Class tokens of the note boxes a CMS puts in the body (``cms-note``, ``notebox``).
+_NOTE = re.compile(r"note", re.I)
+#: A line that ends like a sentence (a closing quote or bracket may follow).
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+
+
+def drop_data_boxes(root: lxml.html.HtmlElement) -> None:
+    """Remove a note box that opens the article's text and holds no sentence: a match box
+    of goals and line-ups ("Bàn thắng" / "Đội hình thi đấu", Nhân Dân 2026) is data, not
+    the report's prose, and its names would be read as claims. The box is classed as a
+    note, comes before any long paragraph of its block and before at least two, and none
+    of its lines ends like a sentence; a note box that tells something in sentences
+    stays."""
+    for el in root.xpath("//div[@class]|//aside[@class]|//section[@class]|//table[@class]"):
+        if el.getparent() is None or not any(_NOTE.search(t) for t in el.get("class", "").split()):
+            continue
+        if any(len(_text(s)) >= 80 for s in el.itersiblings(preceding=True) if isinstance(s.tag, str)):
+            continue  # not the opening of its block
+        if sum(len(_text(p)) >= 80 for p in el.itersiblings("p")) < 2:
+            continue
+        text = _text(el)
+        if not text or len(text) > _MAX_HOUSE_NOTE:
+            continue
+        lines = [_text(p) for p in el.iter("p", "li", "tr") if _text(p)] or [text]
+        if len(lines) >= 2 and not any(_SENTENCE_END.search(line) for line in lines):
             el.drop_tree()
 
 
@@ -414,7 +452,22 @@ def drop_teaser_lists(root: lxml.html.HtmlElement) -> None:
         others = [c for c, item in zip(children, items, strict=True) if not item]
         if el.xpath(".//h1") or any(not _short(c, 200) and _text(c) for c in others):
             continue  # holds the headline or real text besides the teasers
+        if _labelled_credit(el):
+            continue  # a source box of links ("Theo X" + "Link bài gốc"): ``take_hints`` reads it
         el.drop_tree()
+
+
+def _labelled_credit(el: lxml.html.HtmlElement) -> bool:
+    """The page labels the block as a byline or source (class/id ``author``/``source``) and
+    its own line is a credit ``take_hints`` would read. VCCorp's 2026 source box
+    (``div.link-source-wrapper``: "Theo Đời sống Pháp luật" + "Copy link", then "Link bài
+    gốc" and the original URL) is two links, which would otherwise pass for a teaser list,
+    and the source would be lost (GenK 2026)."""
+    key = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not (_AUTHOR.search(key) or _SOURCE.search(key)):
+        return False
+    text = credit(_own_text(el))
+    return bool(text) and len(text) <= _MAX_NAME and len(text.split()) <= 10
 
 
 def _teaser(el: lxml.html.HtmlElement) -> bool:
@@ -458,6 +511,8 @@ def take_hints(root: lxml.html.HtmlElement) -> Hints:
     for el in root.xpath("//*[@class or @id or @itemprop or @align or @style]"):
         if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script", "img", "html", "body", "head"):
             continue
+        if _control(el):
+            continue  # a button the page's script handles is not a credit, whatever its class
         key = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
         is_author, is_source = _AUTHOR.search(key), _SOURCE.search(key)
         signed = not (is_author or is_source) and el.tag in ("p", "div") and _right_aligned(el)
@@ -481,6 +536,13 @@ def take_hints(root: lxml.html.HtmlElement) -> Hints:
         else:
             _drop_keep_blocks(el)
     return hints
+
+
+def _control(el: lxml.html.HtmlElement) -> bool:
+    """A button or a script link (``href="javascript:…"``): page furniture. Soha 2026's
+    "Xem hướng dẫn." (``a.open-popup-nguonuutien``, the help link of a "choose Soha as a
+    preferred source" tip) carries "nguon" in its class and was read as a source."""
+    return el.tag == "button" or (el.tag == "a" and (el.get("href") or "").strip().lower().startswith("javascript"))
 
 
 def _right_aligned(el: lxml.html.HtmlElement) -> bool:

@@ -377,6 +377,7 @@ def _prepared(tree: lxml.html.HtmlElement, headline: int | None, url: str = "") 
     noise.drop_boxes(work)
     noise.drop_teaser_lists(work)
     noise.drop_house_notes(work, _outlet_names(tree, url))
+    noise.drop_data_boxes(work)
     return work, anchor, noise.take_hints(work)
 
 

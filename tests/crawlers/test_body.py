@@ -312,3 +312,80 @@ def test_the_outlets_own_notice_after_the_story_leaves_the_text() -> None:
     assert "tủ sách" in extract_article(kept, "https://x.vn/p.html", tz=VN_TZ).text
     unnamed = story(f"<div class='notebox'><p>{other}</p></div>")
     assert extract_article(unnamed, "https://x.vn/q.html", tz=VN_TZ).text.endswith(other)
+
+
+def test_a_labelled_source_box_of_links_is_a_source_not_a_teaser_list() -> None:
+    """GenK 2026: the source box after the text is two links ("Theo Đời sống Pháp luật" with
+    "Copy link", then "Link bài gốc" and the original URL) in a block classed as a source;
+    it was dropped as a teaser list and the source was lost. A list of teasers that is not
+    labelled as a credit still goes."""
+    url = "https://doisongphapluat.vn/vi-sao-gia-xang-tang-manh-trong-tuan-nay-a650753.html"
+    box = (
+        "<div class='link-source-wrapper'><a class='link-source-name' href='javascript:;'>Theo "
+        "<span>Đời sống Pháp luật</span>\n<span><i>Copy link</i></span></a>"
+        "<div class='link-source-detail'><span>Link bài gốc</span><span><i>Lấy link</i></span>"
+        f"<a class='link-source-full' href='javascript:;'>{url}</a></div></div>"
+    )
+    e = extract_article(
+        page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>{box}"), "https://x.vn/s.html", tz=VN_TZ
+    )
+    assert e.via == "Đời sống Pháp luật" and e.text.endswith(P3) and "Link bài gốc" not in e.text
+    teasers = box.replace("link-source-wrapper", "more-stories").replace("link-source", "story")
+    e = extract_article(
+        page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>{teasers}"), "https://x.vn/t.html", tz=VN_TZ
+    )
+    assert e.via is None and e.text.endswith(P3)
+
+
+def test_a_teaser_title_under_a_linked_thumbnail_is_not_a_caption() -> None:
+    """Hànộimới 2026: "Đọc tiếp" teasers (a linked thumbnail whose alt repeats the linked
+    headline under it) came back as captions. A caption under a linked photo that is not
+    itself a link, and one under a plain photo, are still captions."""
+    title = "Khu tái định cư tập trung bị bỏ hoang đến bao giờ?"
+    teaser = (
+        f"<div class='grid'><div class='img'><a href='/khu-tai-dinh-cu.html'><img src='k.jpg' alt='{title}'></a></div>"
+        f"<div class='content'><a href='/khu-tai-dinh-cu.html'>{title}</a></div></div>"
+    )
+    cap = "Điểm tiêm lưu động tại xã Tú Thịnh sáng 3/9."
+    photo = (
+        f"<div class='pic'><a href='/anh-lon.jpg'><img src='p.jpg' alt='{cap}'></a></div><div class='note'>{cap}</div>"
+    )
+    body = f"<div class='content'><p>{P1}</p>{photo}<p>{P2}</p><p>{P3}</p></div><div class='more'>{teaser}</div>"
+    e = extract_article(page(body), "https://x.vn/c.html", tz=VN_TZ)
+    assert cap in e.captions and title not in e.captions
+
+
+def test_a_data_box_that_opens_the_text_is_not_text() -> None:
+    """Nhân Dân 2026: a match box (goals, line-ups) in a note box at the head of the body
+    stayed as the text's first lines. A note box with no sentence that opens the text goes;
+    one that tells something in sentences, or comes after the text has begun, stays."""
+    box = (
+        "<div class='notebox cms-note'><p><b>Bàn thắng</b></p><p><b>Sơn Dương:</b> Nguyễn Văn A (106')</p>"
+        "<p><b>Đội hình thi đấu</b></p><p><b>Sơn Dương:</b> Nguyễn Văn B; Trần Văn C, Lê Văn D (Phạm Văn E 62')</p></div>"
+    )
+    e = extract_article(
+        page(f"<div class='content'>{box}<p>{P1}</p><p>{P2}</p><p>{P3}</p></div>"), "https://x.vn/m.html", tz=VN_TZ
+    )
+    assert e.text.startswith(P1) and "Đội hình thi đấu" not in e.text and "Nguyễn Văn B" not in e.text
+    told = "<div class='cms-note'><p>Huyện có 12 điểm tiêm cố định.</p><p>Mỗi điểm tiêm 200 liều mỗi ngày.</p></div>"
+    e = extract_article(
+        page(f"<div class='content'>{told}<p>{P1}</p><p>{P2}</p><p>{P3}</p></div>"), "https://x.vn/n.html", tz=VN_TZ
+    )
+    assert "12 điểm tiêm cố định" in e.text
+    later = f"<div class='content'><p>{P1}</p>{box}<p>{P2}</p><p>{P3}</p></div>"
+    assert "Đội hình thi đấu" in extract_article(page(later), "https://x.vn/k.html", tz=VN_TZ).text
+
+
+def test_a_script_link_classed_as_a_source_is_not_a_credit() -> None:
+    """Soha 2026: the help link of a "choose us as a preferred source" tip
+    (``a.open-popup-nguonuutien``, "Xem hướng dẫn.") matched the source label and came
+    back in ``via`` before the page's real source. A control is not a credit."""
+    tip = (
+        "<div class='gg-news'><a href='https://www.google.com/preferences/source?q=x.vn'>Thêm X trên Google</a>"
+        "<span class='t-tip'>Chọn X làm nguồn ưu tiên. <a class='link open-popup-nguonuutien' "
+        "href='javascript:void(0)'>Xem hướng dẫn.</a></span></div>"
+    )
+    box = "<div class='link-source-wrapper'><span>Theo tienphong.vn</span></div>"
+    html = page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>{tip}{box}")
+    e = extract_article(html, "https://x.vn/g.html", tz=VN_TZ)
+    assert e.via == "tienphong.vn" and e.text.endswith(P3)
