@@ -367,7 +367,7 @@ def _outlet_names(tree: lxml.html.HtmlElement, url: str) -> list[str]:
     return [n for n in dict.fromkeys([*names, label]) if n]
 
 
-def _prepared(tree: lxml.html.HtmlElement, headline: int | None, url: str = "") -> tuple[Any, Any, noise.Hints]:
+def _prepared(tree: lxml.html.HtmlElement, headline: int | None, outlet: list[str]) -> tuple[Any, Any, noise.Hints]:
     """A copy of the page for trafilatura without layout tables, related boxes, teaser
     lists and labelled bylines (whose texts are returned), and the copy's headline node."""
     work = copy.deepcopy(tree)
@@ -376,7 +376,7 @@ def _prepared(tree: lxml.html.HtmlElement, headline: int | None, url: str = "") 
     noise.paragraphs_from_divs(work)
     noise.drop_boxes(work)
     noise.drop_teaser_lists(work)
-    noise.drop_house_notes(work, _outlet_names(tree, url))
+    noise.drop_house_notes(work, outlet)
     noise.drop_data_boxes(work)
     return work, anchor, noise.take_hints(work)
 
@@ -388,12 +388,15 @@ def _text(work: lxml.html.HtmlElement, url: str, selectors: Selectors | None) ->
     return text or _trafilatura_text(result)
 
 
-def _body(tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, headline: int | None) -> _Body:
+def _body(
+    tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, headline: int | None, outlet: list[str]
+) -> _Body:
     """Text and captions of the page, and the bylines/sources it labels. Captions leave the
     text, unless that leaves a photo story without its text (too little left, or text
     that strays into a column beside the article): then the story keeps them, and only
-    the opening photo's caption goes. ``headline`` is the headline's place in document order."""
-    work, anchor, hints = _prepared(tree, headline, url)
+    the opening photo's caption goes. ``headline`` is the headline's place in document order;
+    ``outlet`` the outlet's own names (``_outlet_names``, read once per page)."""
+    work, anchor, hints = _prepared(tree, headline, outlet)
     caption_nodes = noise.find_captions(work)
     captions = [_line(noise.shown_text(n)) for n in caption_nodes]
     layout = noise.Layout.of(work, caption_nodes, anchor)
@@ -407,7 +410,7 @@ def _body(tree: lxml.html.HtmlElement, url: str, selectors: Selectors | None, he
     body_lines = [line for line in lines if len(line) >= 80]
     strayed = bool(body_lines) and not any(layout.among(line, mine) for line in body_lines[:3])
     if own and (strayed or len(text) < max(_PHOTO_STORY_CHARS, sum(map(len, own)) // 2)):
-        work, _, _ = _prepared(tree, None, url)
+        work, _, _ = _prepared(tree, None, outlet)
         return _Body(_after_opening_captions(_text(work, url, selectors), own), [], hints)
     return _Body(text, list(dict.fromkeys(captions)), hints)
 
@@ -540,7 +543,8 @@ def extract_article(
         raise ExtractionError("unparseable", str(exc)) from exc
     node, title = _headline(tree, selectors)
     place = next((i for i, el in enumerate(tree.iter()) if el is node), None) if node is not None else None
-    got = _body(tree, url, selectors, place)
+    outlet = _outlet_names(tree, url)
+    got = _body(tree, url, selectors, place, outlet)
     hints = got.hints
     lines = within_article(tree, node, got.text.split("\n")) if got.text else []
     tail = noise.split_tail(lines, hints, title=title)
@@ -556,7 +560,7 @@ def extract_article(
         tz=tz,
     )
     author, via = _people(tree, selectors, tail, hints)
-    author = _without_own_desk(author, _outlet_names(tree, url))
+    author = _without_own_desk(author, outlet)
     return Extracted(
         url=_canonical(tree, url),
         title=title,
