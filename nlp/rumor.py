@@ -45,7 +45,7 @@ from nlp.features import FEATURE_NAMES, metadata_matrix, signals
 from nlp.groups import EVAL_SPLIT_DIR, group_hash, group_ids, read_ids
 from nlp.masking import masker
 from nlp.normalize import NormalizedText, normalize
-from nlp.threads import one_blas_thread
+from nlp.threads import one_blas_thread, one_openmp_thread
 
 MODEL_FILE = "rumor.joblib"
 METRICS_FILE = "metrics.json"
@@ -388,9 +388,7 @@ class RumorModel:
         context signal known go to ``meta_model``, the others to ``text_model``. Single-threaded:
         OpenMP start-up per tree costs more than it saves on batches of a few hundred rows (4x
         slower on a busy 2-core machine)."""
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with one_openmp_thread():
             if self.text_model is None:
                 return self.meta_model.predict_proba(_impute(stacked, self._stack_medians()))[:, 1]
             return second_proba(self.meta_model, self.text_model, stacked)
@@ -506,15 +504,11 @@ def _fit(
     """Fit the whole stack on one training set (grouped inner 5-fold for out-of-fold text
     scores and for the calibration folds).
 
-    Single-threaded on purpose: OpenMP in the boosted trees costs more than it saves on a few
-    thousand rows, and a result that does not depend on the machine's core count is easier
-    to reproduce. threadpoolctl limits only the runtimes already loaded, so scikit-learn's
-    OpenMP runtime is loaded first (on ``--no-eval`` nothing else has loaded it yet).
+    Single-threaded on purpose (:func:`nlp.threads.one_openmp_thread`): OpenMP in the boosted
+    trees costs more than it saves on a few thousand rows, and a result that does not depend
+    on the machine's core count is easier to reproduce.
     """
-    import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime, so that the limit reaches it)
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with one_openmp_thread():
         return _fit_stack(words, folded, meta, y, groups, seed)
 
 

@@ -1,4 +1,5 @@
-"""One BLAS thread for training: the same model on every machine.
+"""One BLAS thread for training, one OpenMP thread for the boosted trees: the same model on
+every machine.
 
 How OpenBLAS splits a sum over its threads changes the last bits of the result, and an
 iterative solver (lbfgs in the logistic regressions) follows those bits to a slightly
@@ -13,7 +14,8 @@ same thing in the same way.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 from threadpoolctl import threadpool_limits
@@ -39,3 +41,16 @@ def one_blas_thread(fn: Callable[_P, _T]) -> Callable[_P, _T]:
             return fn(*args, **kwargs)
 
     return inner
+
+
+@contextmanager
+def one_openmp_thread() -> Iterator[None]:
+    """OpenMP (scikit-learn's boosted trees) on one thread inside the block. Its start-up per
+    tree costs more than it saves on a few thousand rows, and a result that does not depend
+    on the core count is easier to reproduce. As with BLAS, threadpoolctl limits only a
+    runtime already loaded, and nothing may have loaded scikit-learn's yet (``train rumor
+    --no-eval``), so it is loaded first."""
+    import sklearn.ensemble  # noqa: F401  (loads the OpenMP runtime, so that the limit reaches it)
+
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield
