@@ -48,6 +48,7 @@ sys.path.insert(0, str(REPO))
 
 from nlp import rumor as R  # noqa: E402
 from nlp.features import metadata_matrix, signals  # noqa: E402
+from nlp.threads import one_openmp_thread  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "reintel" / "train.csv"
 MEDIUM, HIGH = 0.4, 0.7
@@ -175,7 +176,6 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="stratified subsample (smoke runs only)")
     ap.add_argument("--encoder", action="store_true", help="also stack with e5 (cached vectors)")
     args = ap.parse_args()
-    from threadpoolctl import threadpool_limits
 
     started = time.time()
     data, _ = R.split_frozen(R.load_reintel(args.data, limit=args.limit, seed=args.seed))
@@ -186,7 +186,7 @@ def main() -> None:
     normal = {k: np.zeros(len(y)) for k in KINDS}
     blind = {k: np.zeros(len(y)) for k in KINDS}
     kept: list[tuple[Any, ...]] = []
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with one_openmp_thread():
         for k, (tr, te) in enumerate(splits, start=1):
             wv, cv, wl, cl, stacked, medians = _text_pieces(
                 [words[i] for i in tr], [folded[i] for i in tr], data.meta[tr], y[tr], groups[tr], seed
@@ -224,7 +224,7 @@ def main() -> None:
         _encoder_tables(data, y, splits, normal, blind)
 
     # models on every training row: selection set, then the choice, then storyline and gate once
-    with threadpool_limits(limits=1, user_api="openmp"):
+    with one_openmp_thread():
         wv, cv, wl, cl, stacked, medians = _text_pieces(words, folded, data.meta, y, groups, seed)
         main_m, trees, text, bal = _second_levels(stacked, y, groups, medians, seed)
         shifted = _shifted(stacked, y, groups, seed, target)
