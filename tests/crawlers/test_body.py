@@ -221,6 +221,23 @@ def test_labelled_credits_win_over_trailing_furniture() -> None:
     assert e.text.endswith(P3) and e.byline == "Sầm Hoa" and e.via == "Vietnamnet/Reuters / Vietnamnet"
 
 
+def test_a_screen_reader_only_h1_is_not_the_headline() -> None:
+    """Bộ Y tế's COVID-19 portal (Liferay, 2021; held-out batch 8) opens its page with an
+    ``<h1 class="sr-only">Product Admin Menu</h1>`` and has no other <h1>; og:title adds the
+    site's name, and the headline is a heading that repeats the <title>'s opening."""
+    headline = "Sơn Dương đẩy nhanh tiêm vắc xin COVID-19"
+    site = "Bộ Y tế - Trang tin về dịch bệnh viêm đường hô hấp cấp COVID-19"
+    html = (
+        f"<html><head><title>{headline} - {site}</title>"
+        f"<meta property='og:title' content='{headline} - {site}'></head><body>"
+        "<nav><h1 class='hide-accessible'>Navigation</h1></nav><div><h1 class='sr-only'>Product Admin Menu</h1></div>"
+        f"<h2 class='hide-accessible'>{headline}</h2>"
+        f"<div class='journal-content-article'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></body></html>"
+    )
+    e = extract_article(html, "https://moh.gov.vn/-/1", tz=VN_TZ)
+    assert e.title == headline and e.text.startswith(P1)
+
+
 def test_the_h1_that_repeats_og_title_is_the_headline() -> None:
     """Báo Cần Thơ 2026 prints its section path in an <h1> above the headline's <h1>;
     Hànộimới 2026 splits its headline into two <span> with no space between them."""
