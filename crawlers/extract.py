@@ -485,7 +485,7 @@ def _people(
     # The writer's part first, then its shape: a labelled "Tin, ảnh: P.Y" (Báo Cần Thơ 2026) is P.Y.
     names = [noise.writer_credit(h) for h in hints.authors if not fold(h).startswith("theo ")]
     names = [n for n in names if n and noise.is_name(n)]
-    labelled = [h for h in hints.authors if fold(h).startswith("theo ")] + hints.sources
+    labelled = [h for h in hints.authors if fold(h).startswith("theo ")] + hints.sources + hints.worded
     sources = [re.sub(r"^theo\s+", "", h, flags=re.I) for h in labelled]
     author = override or tail.author or next(iter(names), None)
     unique: dict[str, str] = {}
