@@ -233,7 +233,8 @@ def _headline(tree: lxml.html.HtmlElement, sel: Selectors | None) -> tuple[lxml.
     """The headline element and text: the override; the ``<h1>`` that repeats ``og:title``
     (or the ``<title>``'s opening) when there is one, since a page may print its section
     path in an earlier ``<h1>`` ("THỜI SỰ > Cần Thơ", Báo Cần Thơ 2026); else the first
-    ``<h1>`` that is not the site's name; else the heading that repeats ``og:title``. A
+    ``<h1>`` that is neither the site's name nor a screen-reader-only landmark; else the
+    heading that repeats ``og:title``, or the ``<title>``'s opening. A
     headline whose words the markup runs together ("Phường Hai Bà Trưng:Mong sớm …", two
     ``<span>`` shown as two lines) is written as ``og:title`` or the ``<title>`` spaces it."""
     if sel and sel.title:
@@ -252,13 +253,30 @@ def _headline(tree: lxml.html.HtmlElement, sel: Selectors | None) -> tuple[lxml.
         if _norm(text) in repeated:
             return h1, _spaced(text, og, opening)
     for h1, text in h1s:
+        if _screen_reader_only(h1):
+            continue  # "Product Admin Menu", "Navigation": a portal's landmark, not the story's headline
         # An <h1> that is the <title>'s closing part while another heading is its
         # opening part holds the site's name (VnExpress iOne 2012), not the headline.
         closing = _norm(page_title).endswith(_norm(text)) and not _norm(page_title).startswith(_norm(text))
         if not (closing and any(n is not h1 for n in _heading_nodes(tree, opening))):
             return h1, text
-    found = _heading_nodes(tree, og or opening)
+    # og:title may carry the site's name after the headline (Bộ Y tế's portal, 2021): the
+    # heading that repeats the <title>'s opening is then the headline.
+    found = _heading_nodes(tree, og) or _heading_nodes(tree, opening)
     return (found[0], _line(found[0].text_content())) if found else (None, og or opening)
+
+
+#: Class names that hide an element from sight and leave it to screen readers.
+_SCREEN_READER_ONLY = re.compile(
+    r"(^|\s)(sr-only|hide-accessible|visually-?hidden|screen-reader-text|element-invisible)(\s|$)", re.I
+)
+
+
+def _screen_reader_only(el: lxml.html.HtmlElement) -> bool:
+    """A heading only screen readers get: a Liferay portal opens its page with
+    ``<h1 class="sr-only">Product Admin Menu</h1>`` (ncov.moh.gov.vn 2021, held-out batch 8),
+    landmarks for navigation that no reader sees and that name no story."""
+    return bool(_SCREEN_READER_ONLY.search(el.get("class") or ""))
 
 
 def _spaced(text: str, *versions: str) -> str:
@@ -467,7 +485,7 @@ def _people(
     # The writer's part first, then its shape: a labelled "Tin, ảnh: P.Y" (Báo Cần Thơ 2026) is P.Y.
     names = [noise.writer_credit(h) for h in hints.authors if not fold(h).startswith("theo ")]
     names = [n for n in names if n and noise.is_name(n)]
-    labelled = [h for h in hints.authors if fold(h).startswith("theo ")] + hints.sources
+    labelled = [h for h in hints.authors if fold(h).startswith("theo ")] + hints.sources + hints.worded
     sources = [re.sub(r"^theo\s+", "", h, flags=re.I) for h in labelled]
     author = override or tail.author or next(iter(names), None)
     unique: dict[str, str] = {}

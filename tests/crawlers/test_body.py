@@ -187,6 +187,28 @@ def test_credits_lose_page_furniture() -> None:
     assert tail.lines == [P1, P2] and tail.author == "K. Miên"
 
 
+def test_a_source_named_in_words_under_the_text_is_the_source() -> None:
+    """Bộ Y tế's COVID-19 portal (2021, held-out batch 8) closes a story it republished with
+    the writer and "Nguồn: " + a link whose text is the story's address: the source is the
+    address's site, the writer stays the author, and neither line is text. A "Nguồn: …"
+    under a table in mid-text credits the table, not the story."""
+    url = "http://baochinhphu.vn/Chi-dao-quyet-dinh-cua-Chinh-phu/Nhung-chi-dao-nong/432036.vgp"
+    html = page(
+        f"<section><p>{P1}</p><p>{P2}</p><p>{P3}</p><p><strong>Vũ Phương Nhi</strong></p>"
+        f"<p><strong>Nguồn:&nbsp;<a href='{url}'>{url}</a></strong></p></section>"
+    )
+    e = extract_article(html, "https://moh.gov.vn/-/2", tz=VN_TZ)
+    assert e.via == "baochinhphu.vn" and e.byline == "Vũ Phương Nhi"
+    assert e.text.endswith(P3) and "Nguồn" not in e.text
+    worded = page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>Nguồn: Báo Chính phủ</p></div>")
+    assert extract_article(worded, "https://x.vn/n.html", tz=VN_TZ).via == "Báo Chính phủ"
+    table = page(
+        f"<div class='content'><p>{P1}</p><table><tr><td>Xã Hợp Thành</td><td>1.200 liều</td></tr></table>"
+        f"<p>Nguồn: Trung tâm Y tế huyện</p><p>{P2}</p><p>{P3}</p></div>"
+    )
+    assert extract_article(table, "https://x.vn/t.html", tz=VN_TZ).via is None
+
+
 def test_bracketed_source_loses_its_brackets() -> None:
     """Vietnam+ 2026 (held-out batch 4): the source line under the text is "(TTXVN/Vietnam+)"
     in a labelled div.article__source; the source is the names, not the brackets around
@@ -219,6 +241,23 @@ def test_labelled_credits_win_over_trailing_furniture() -> None:
     )
     e = extract_article(html, "https://x.vn/e.html", tz=VN_TZ)
     assert e.text.endswith(P3) and e.byline == "Sầm Hoa" and e.via == "Vietnamnet/Reuters / Vietnamnet"
+
+
+def test_a_screen_reader_only_h1_is_not_the_headline() -> None:
+    """Bộ Y tế's COVID-19 portal (Liferay, 2021; held-out batch 8) opens its page with an
+    ``<h1 class="sr-only">Product Admin Menu</h1>`` and has no other <h1>; og:title adds the
+    site's name, and the headline is a heading that repeats the <title>'s opening."""
+    headline = "Sơn Dương đẩy nhanh tiêm vắc xin COVID-19"
+    site = "Bộ Y tế - Trang tin về dịch bệnh viêm đường hô hấp cấp COVID-19"
+    html = (
+        f"<html><head><title>{headline} - {site}</title>"
+        f"<meta property='og:title' content='{headline} - {site}'></head><body>"
+        "<nav><h1 class='hide-accessible'>Navigation</h1></nav><div><h1 class='sr-only'>Product Admin Menu</h1></div>"
+        f"<h2 class='hide-accessible'>{headline}</h2>"
+        f"<div class='journal-content-article'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div></body></html>"
+    )
+    e = extract_article(html, "https://moh.gov.vn/-/1", tz=VN_TZ)
+    assert e.title == headline and e.text.startswith(P1)
 
 
 def test_the_h1_that_repeats_og_title_is_the_headline() -> None:
