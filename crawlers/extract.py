@@ -416,11 +416,11 @@ def _body(
 
 
 def within_article(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None, lines: list[str]) -> list[str]:
-    """Drop trailing lines that lie outside the article: the smallest block holding the
-    headline, the first line of text and at least half the long lines is the article (a
+    """Drop the lines at either end that lie outside the article: the smallest block holding
+    the headline, the first line of text and at least half the long lines is the article (a
     header block may hold the headline and the sapo alone: Hànộimới 2026); other stories'
     sapos that trafilatura appended from a neighbouring column, and a footer's notice
-    ("(*) Không sao chép …"), are not in it."""
+    ("(*) Không sao chép …"), are not in it (opening lines: ``_opening_inside``)."""
     long = [_norm(line)[:40] for line in lines if len(line) >= 100]
     if headline is None or len(long) < 3:
         return lines
