@@ -434,11 +434,11 @@ def _body(
 
 
 def within_article(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None, lines: list[str]) -> list[str]:
-    """Drop trailing lines that lie outside the article: the smallest block holding the
-    headline, the first line of text and at least half the long lines is the article (a
+    """Drop the lines at either end that lie outside the article: the smallest block holding
+    the headline, the first line of text and at least half the long lines is the article (a
     header block may hold the headline and the sapo alone: Hànộimới 2026); other stories'
     sapos that trafilatura appended from a neighbouring column, and a footer's notice
-    ("(*) Không sao chép …"), are not in it."""
+    ("(*) Không sao chép …"), are not in it (opening lines: ``_opening_inside``)."""
     long = [_norm(line)[:40] for line in lines if len(line) >= 100]
     if headline is None or len(long) < 3:
         return lines
@@ -453,7 +453,19 @@ def within_article(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement 
     end = len(lines)
     while end > 1 and _norm(lines[end - 1])[:40] not in inside:
         end -= 1
-    return lines[:end]
+    return _opening_inside(lines[:end], inside)
+
+
+def _opening_inside(lines: list[str], inside: str) -> list[str]:
+    """Drop the opening lines that are not in the article block (``inside``, normalised).
+    Trafilatura takes the first block classed plainly ``content`` as the article's frame
+    and keeps its lines ahead of the article's own: on Báo Chính phủ 2026 that block is the
+    footer's app box, and "Tải ứng dụng: / BÁO ĐIỆN TỬ CHÍNH PHỦ" opened the text. The
+    first line found in the block, and all after it, stay."""
+    start = 0
+    while start < len(lines) - 1 and _norm(lines[start])[:40] not in inside:
+        start += 1
+    return lines[start:]
 
 
 def _holds(node: lxml.html.HtmlElement, probes: list[str]) -> int:

@@ -428,3 +428,34 @@ def test_a_script_link_classed_as_a_source_is_not_a_credit() -> None:
     html = page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>{tip}{box}")
     e = extract_article(html, "https://x.vn/g.html", tz=VN_TZ)
     assert e.via == "tienphong.vn" and e.text.endswith(P3)
+
+
+def test_a_byline_labelled_by_its_data_role_is_the_author() -> None:
+    """Người Lao Động 2026: the byline is ``p.name[data-role=author]`` inside
+    ``div.detail-author > div.author-info``; the two blocks classed "author" have no text
+    of their own, and the name's own class says nothing. The role the CMS writes in
+    ``data-role`` labels it like a class."""
+    byline = (
+        "<div class='detail-author'><div class='author-info'>"
+        "<p class='name' data-role='author'>Minh Chiến</p></div></div>"
+        "<time data-role='publishdate' datetime='2026-03-07T08:06:00+07:00'>07/03/2026 08:06</time>"
+    )
+    html = page(f"{byline}<div class='content' data-role='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>")
+    e = extract_article(html, "https://x.vn/n.html", tz=VN_TZ)
+    assert e.byline == "Minh Chiến" and "Minh Chiến" not in e.text and e.text.endswith(P3)
+
+
+def test_text_opens_inside_the_article_block() -> None:
+    """Báo Chính phủ 2026: trafilatura took the footer's app box (``div.content``: "Tải ứng
+    dụng:" / "BÁO ĐIỆN TỬ CHÍNH PHỦ") as the article's frame and put its lines before the
+    article's. Opening lines that are not in the article block go; the article's own short
+    opening line (a subheading) stays."""
+    long = [f"{p} Người dân mang theo căn cước công dân và sổ tiêm chủng khi đến điểm tiêm." for p in (P1, P2, P3)]
+    tree = lxml.html.document_fromstring(
+        "<html><body><div class='detail'><h1>Sơn Dương đẩy nhanh tiêm vắc xin COVID-19</h1>"
+        f"<div class='detail-content'><h2>Ba điểm tiêm lưu động</h2><p>{long[0]}</p><p>{long[1]}</p><p>{long[2]}</p>"
+        "</div></div><div class='footer'><div class='content'><p>Tải ứng dụng:</p><p>BÁO X ĐIỆN TỬ</p></div></div>"
+        "</body></html>"
+    )
+    lines = ["Tải ứng dụng:", "BÁO X ĐIỆN TỬ", "Ba điểm tiêm lưu động", *long]
+    assert within_article(tree, tree.find(".//h1"), lines) == lines[2:]
