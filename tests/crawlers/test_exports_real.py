@@ -113,7 +113,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[Want], Counter[str]]] = {
                 utc(2021, 9, 3, 7, 22, 37),
                 page=CT_PAGE,
                 counts=(35, 1, 18, None),
-                url=FB + "tinnongsonduong/posts/pfbid029uBvmjfye9B9G1WyNKNu689NbXVYTuTvDDoqvpSNFTzDuhY59fMKdsF1u2ehA8Lml",
+                url=FB
+                + "tinnongsonduong/posts/pfbid029uBvmjfye9B9G1WyNKNu689NbXVYTuTvDDoqvpSNFTzDuhY59fMKdsF1u2ehA8Lml",
             ),
             Want(
                 "813244967690002",
@@ -121,7 +122,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[Want], Counter[str]]] = {
                 utc(2021, 9, 3, 9, 5, 0),
                 page=CT_PAGE,
                 counts=(120, 14, 40, None),
-                url=FB + "tinnongsonduong/posts/pfbid02RQFkBznr3x9MwKvPeBh2VHhboC7JEzbzEW3QG5aWXJnLuiXjfGhT21hhKA1zLXuXl",
+                url=FB
+                + "tinnongsonduong/posts/pfbid02RQFkBznr3x9MwKvPeBh2VHhboC7JEzbzEW3QG5aWXJnLuiXjfGhT21hhKA1zLXuXl",
             ),
         ],
         Counter(),
@@ -173,9 +175,27 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[Want], Counter[str]]] = {
     "meta_content_library_facebook.csv": (
         ("auto", "meta"),
         [
-            Want("884213550910001", "Nóng: phong tỏa", utc(2021, 9, 3, 11, 10), page="Tuyên Quang 24h", counts=(1830, 402, 977, None)),
-            Want("884213550910002", "Tôi nghe nói", utc(2021, 9, 3, 14, 30), person="Hoàng Thị Lan", counts=(42, 15, 3, None)),
-            Want("884213550910003", "Khuyến cáo của Bộ Y tế", utc(2021, 9, 3, 15, 5), page=GOV, counts=(612, 85, 240, 5300)),
+            Want(
+                "884213550910001",
+                "Nóng: phong tỏa",
+                utc(2021, 9, 3, 11, 10),
+                page="Tuyên Quang 24h",
+                counts=(1830, 402, 977, None),
+            ),
+            Want(
+                "884213550910002",
+                "Tôi nghe nói",
+                utc(2021, 9, 3, 14, 30),
+                person="Hoàng Thị Lan",
+                counts=(42, 15, 3, None),
+            ),
+            Want(
+                "884213550910003",
+                "Khuyến cáo của Bộ Y tế",
+                utc(2021, 9, 3, 15, 5),
+                page=GOV,
+                counts=(612, 85, 240, 5300),
+            ),
         ],
         Counter(),
     ),
@@ -237,8 +257,20 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[Want], Counter[str]]] = {
     "tiktok_research_comments.json": (
         ("auto", "tiktok"),
         [
-            Want("7030000000000000001", "Thật không vậy?", utc(2021, 9, 3, 7, 26, 40), counts=(3, None, None, None), platform="tiktok"),
-            Want("7030000000000000002", "Tin giả đấy", utc(2021, 9, 3, 7, 43, 20), counts=(10, None, None, None), platform="tiktok"),
+            Want(
+                "7030000000000000001",
+                "Thật không vậy?",
+                utc(2021, 9, 3, 7, 26, 40),
+                counts=(3, None, None, None),
+                platform="tiktok",
+            ),
+            Want(
+                "7030000000000000002",
+                "Tin giả đấy",
+                utc(2021, 9, 3, 7, 43, 20),
+                counts=(10, None, None, None),
+                platform="tiktok",
+            ),
         ],
         Counter(),
     ),
@@ -283,3 +315,75 @@ def test_no_person_in_a_real_shape_is_named() -> None:
     for name in EXPECTED:
         dump = "\n".join(d.model_dump_json() for d in read(name, "auto")[0])
         assert not [p for p in people if p in dump and p not in (CT_PAGE, GOV)], name
+
+
+# --- one test per fix: each failed on the readers before the real shapes were tried -------
+
+
+def test_a_doubled_quote_inside_a_cell_keeps_the_columns_in_place(tmp_path: Path) -> None:
+    """Every tool escapes a quote in a quoted cell by doubling it (``""``); an unquoted
+    header must not make the reader forget that and shift the columns after the cell."""
+    sheet = tmp_path / "mcl.csv"
+    sheet.write_text(
+        "id,creation_time,text,multimedia,post_owner.type,post_owner.name\n"
+        '1,2021-09-03T11:10:00+00:00,"Bộ Y tế: nước lá xông ""không"" chữa được COVID-19",'
+        '"[{""type"":""photo""}]",page,Cổng TTĐT huyện Sơn Dương\n',
+        encoding="utf-8",
+    )
+    (doc,) = read_export(sheet, SETTINGS, fmt="meta")
+    assert doc.text == 'Bộ Y tế: nước lá xông "không" chữa được COVID-19'
+    assert doc.author == GOV and doc.author_hash is None
+
+
+def test_a_crowdtangle_export_names_pages_not_people_and_keeps_every_post(tmp_path: Path) -> None:
+    """In a CrowdTangle export ``Facebook Id`` is the Page's and ``User Name`` its handle:
+    two posts of one Page are two documents, the Page keeps its name, the link is the post."""
+    docs, skipped = read("crowdtangle_search_export.csv", "auto")
+    assert skipped == Counter() and len({d.id for d in docs}) == 3
+    assert [d.author for d in docs] == [CT_PAGE, CT_PAGE, GOV] and not any(d.author_hash for d in docs)
+    assert all("/posts/" in (d.url or "") for d in docs)
+    # A group export (``Group Name``): the group is not the post's author and no one is named.
+    groups = tmp_path / "groups.csv"
+    text = (HERE / "crowdtangle_search_export.csv").read_text(encoding="utf-8")
+    groups.write_text(text.replace("Page Name,", "Group Name,", 1), encoding="utf-8")
+    group_docs = list(read_export(groups, SETTINGS))
+    assert len(group_docs) == 3 and not any(d.author or d.author_hash for d in group_docs)
+
+
+def test_a_crowdtangle_time_is_read_in_the_dashboard_zone(tmp_path: Path) -> None:
+    """``Post Created`` carries the dashboard's zone abbreviation; one we cannot place is a
+    counted ``bad_date``, never a time hours off."""
+    sheet = tmp_path / "ct.csv"
+    sheet.write_text(
+        "Page Name,User Name,Facebook Id,Post Created,Total Interactions,URL,Message\n"
+        f"{CT_PAGE},tinnong,1,2021-07-06 16:45:20 EDT,10,{FB}1/posts/11,Một\n"
+        f"{CT_PAGE},tinnong,1,2021-07-06 16:45:20 ICT,10,{FB}1/posts/12,Hai\n"
+        f"{CT_PAGE},tinnong,1,2021-07-06 16:45:20 XYZ,10,{FB}1/posts/13,Ba\n",
+        encoding="utf-8",
+    )
+    skipped: Counter[str] = Counter()
+    docs = list(read_export(sheet, SETTINGS, skipped=skipped))
+    assert [d.published_at.astimezone(UTC) for d in docs if d.published_at] == [
+        utc(2021, 7, 6, 20, 45, 20),
+        utc(2021, 7, 6, 9, 45, 20),
+    ]
+    assert skipped == Counter({"bad_date": 1})
+
+
+def test_a_crowdtangle_api_response_reads_its_nested_post() -> None:
+    """``account.name``, ``statistics.actual``, ``postUrl`` and a UTC ``date``."""
+    first, second = read("crowdtangle_api_posts.json", "auto")[0]
+    assert first.author == CT_PAGE and first.published_at == utc(2021, 9, 3, 14, 56, 5)
+    assert (first.likes, first.comments, first.shares) == (42617, 1060, 303)
+    assert second.url == FB + "tinnongsonduong/posts/10157582304860002"
+
+
+def test_scraper_posts_link_to_the_post_not_its_attachment() -> None:
+    """Apify (``postId``, ``url``, ``user.name``) and facebook-scraper (``post_url``,
+    ``username``): ``link`` is what the post shares, two posts sharing it stay two."""
+    apify = read("apify_facebook_posts.json", "auto")[0]
+    assert len(apify) == 2 and [d.author for d in apify] == [CT_PAGE, CT_PAGE]
+    assert all(d.url and "/posts/pfbid" in d.url for d in apify)
+    scraped = read("facebook_scraper_posts.json", "auto")[0]
+    assert all(d.url and "story_fbid" in d.url for d in scraped)
+    assert all(d.author is None and d.author_hash == pseudonymize(GOV, SALT, "facebook") for d in scraped)
