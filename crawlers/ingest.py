@@ -151,6 +151,9 @@ def facebook(path: Path, settings: Settings) -> Iterator[Post | Skip]:
         if when is None:
             yield Skip(SkipReason.BAD_DATE)
             continue
+        if not post_id and _no_id_given(raw):
+            values = {"time": when, "author": individual, "page": page, "text": plain(row.get("message"))}
+            post_id = exports._content_id(values)
         yield Post(
             platform="facebook",
             post_id=post_id,
@@ -164,6 +167,18 @@ def facebook(path: Path, settings: Settings) -> Iterator[Post | Skip]:
             comments=row.get("comments"),
             shares=row.get("shares"),
         )
+
+
+#: Where a post's id or address can be (normalised names).
+_ID_KEYS = frozenset(_ALIASES["post_id"] + _ALIASES["link"])
+
+
+def _no_id_given(raw: dict[str, Any]) -> bool:
+    """True when the tool gave the post no id and no link at all (null, as facebook-scraper
+    does for group posts, or no such field or column): the post is then known by its
+    content, the same id on every re-import. An empty cell in an id column is still a
+    ``no_post_id`` skip, as in a generic CSV."""
+    return not any(isinstance(v, str) for k, v in raw.items() if str(k).strip().lower() in _ID_KEYS)
 
 
 def _crowdtangle_api(post: dict[str, Any]) -> Post:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from crawlers.exports import _content_id
 from crawlers.ingest import read_export
 from tinradar.ids import pseudonymize, social_id
 from tinradar.schema import Document
@@ -40,6 +41,11 @@ class Want:
     counts: tuple[int | None, int | None, int | None, int | None] = (None, None, None, None)
     url: str | None = None
     platform: str = "facebook"
+
+
+def content_id(time: str, author: str, text: str) -> str:
+    """The id of a post its tool gave no id or link: the hash of who, when and what."""
+    return _content_id({"time": time, "author": author, "page": "", "text": text})
 
 
 def utc(*parts: int) -> datetime:
@@ -148,6 +154,34 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[Want], Counter[str]]] = {
                 person=GOV,
                 counts=(26, 12, 3, None),
                 url="https://facebook.com/story.php?story_fbid=2257188721030002&id=119240841490001",
+            ),
+        ],
+        Counter(),
+    ),
+    # Its group posts come with ``post_id`` and ``post_url`` null: identified by their content.
+    "facebook_scraper_group_posts.json": (
+        ("auto", "facebook"),
+        [
+            Want(
+                content_id(
+                    "2021-09-04 20:02:00",
+                    "",
+                    "Nghe nói tối nay phun thuốc khử khuẩn bằng máy bay, mọi người đóng cửa nhé.",
+                ),
+                "Nghe nói tối nay",
+                utc(2021, 9, 4, 13, 2),
+                counts=(26, 1, 0, None),
+            ),
+            Want(
+                content_id(
+                    "2021-09-04 20:40:00",
+                    "Triệu Văn Minh",
+                    "Không có chuyện phun thuốc bằng máy bay đâu, xã đã thông báo rồi.",
+                ),
+                "Không có chuyện",
+                utc(2021, 9, 4, 13, 40),
+                person="Triệu Văn Minh",
+                counts=(9, 4, 1, None),
             ),
         ],
         Counter(),
@@ -387,3 +421,17 @@ def test_scraper_posts_link_to_the_post_not_its_attachment() -> None:
     scraped = read("facebook_scraper_posts.json", "auto")[0]
     assert all(d.url and "story_fbid" in d.url for d in scraped)
     assert all(d.author is None and d.author_hash == pseudonymize(GOV, SALT, "facebook") for d in scraped)
+
+
+def test_a_post_its_tool_gave_no_id_is_known_by_its_content(tmp_path: Path) -> None:
+    """facebook-scraper's group posts have ``post_id`` and ``post_url`` null: they import,
+    under the same ids every time; a sheet's empty id cell is still ``no_post_id``."""
+    first, _ = read("facebook_scraper_group_posts.json", "auto")
+    again, _ = read("facebook_scraper_group_posts.json", "facebook")
+    assert len(first) == 2 and [d.id for d in first] == [d.id for d in again]
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "Page Name,Facebook Id,Post Created,Message\nA,,2021-09-01 10:00:00 ICT,Xin chào\n", encoding="utf-8"
+    )
+    skipped: Counter[str] = Counter()
+    assert list(read_export(sheet, SETTINGS, skipped=skipped)) == [] and skipped == Counter({"no_post_id": 1})
