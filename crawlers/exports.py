@@ -208,7 +208,9 @@ _ZONES = {
     "EST": "-05:00", "CDT": "-05:00", "MDT": "-06:00", "MST": "-07:00", "PDT": "-07:00", "PST": "-08:00",
     "AKDT": "-08:00", "AKST": "-09:00", "HST": "-10:00",
 }  # fmt: skip
-_ZONED = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?)\s+([A-Za-z]{2,5})$")
+_ZONED = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?)\s+([A-Z]{2,5})$")
+#: Not zones: the 12-hour clock's halves, in English and in a Vietnamese Windows locale.
+_DAY_HALVES = frozenset({"AM", "PM", "SA", "CH"})
 
 
 def with_zone(when: str) -> str | None:
@@ -218,10 +220,10 @@ def with_zone(when: str) -> str | None:
     board's zone it would be hours off, so the row is skipped as ``bad_date``.
     """
     match = _ZONED.match(when.strip())
-    if not match:
+    if not match or match.group(3) in _DAY_HALVES:
         return when
     day, clock, abbr = match.groups()
-    offset = _ZONES.get(abbr.upper())
+    offset = _ZONES.get(abbr)
     return f"{day}T{clock}{offset}" if offset else None
 
 

@@ -186,22 +186,25 @@ def _crowdtangle_api(post: dict[str, Any]) -> Post:
 
     ``platformId`` is ``<page id>_<post id>``; ``date`` is UTC without an offset;
     ``postUrl`` is the post (``link`` its attachment); counts are ``statistics.actual``.
-    A ``facebook_profile`` account is a person; a group's posts name no public author.
+    A Page keeps its name; a group's posts name no one; any other account (a
+    ``facebook_profile``, an Instagram account) is a person.
     """
     account = post.get("account") or {}
     kind = plain(account.get("accountType")).lower()
     name = nfc(plain(account.get("name")))
+    public = kind in ("facebook_page", "")
+    person = not public and kind != "facebook_group"
     actual = post.get("statistics", {}).get("actual") if isinstance(post.get("statistics"), dict) else None
     counts = actual if isinstance(actual, dict) else {}
     platform_id = plain(post.get("platformId"))
     url = plain(post.get("postUrl")) or None
     return Post(
-        platform="facebook",
+        platform="instagram" if plain(post.get("platform")).lower() == "instagram" else "facebook",
         post_id=platform_id.rpartition("_")[2] or exports.facebook_post_id(url) or (url or ""),
         text=plain(post.get("message")) or plain(post.get("description")) or plain(post.get("title")),
         when=plain(post.get("date")) or None,
-        public_name=name or None if kind in ("facebook_page", "") else None,
-        individual=name or None if kind == "facebook_profile" else None,
+        public_name=(name or None) if public else None,
+        individual=(name or None) if person else None,
         url=url,
         likes=counts.get("likeCount"),
         comments=counts.get("commentCount"),

@@ -392,7 +392,8 @@ def test_a_crowdtangle_time_is_read_in_the_dashboard_zone(tmp_path: Path) -> Non
         "Page Name,User Name,Facebook Id,Post Created,Total Interactions,URL,Message\n"
         f"{CT_PAGE},tinnong,1,2021-07-06 16:45:20 EDT,10,{FB}1/posts/11,Một\n"
         f"{CT_PAGE},tinnong,1,2021-07-06 16:45:20 ICT,10,{FB}1/posts/12,Hai\n"
-        f"{CT_PAGE},tinnong,1,2021-07-06 16:45:20 XYZ,10,{FB}1/posts/13,Ba\n",
+        f"{CT_PAGE},tinnong,1,2021-07-06 16:45:20 XYZ,10,{FB}1/posts/13,Ba\n"
+        f"{CT_PAGE},tinnong,1,2021-07-06 04:45 PM,10,{FB}1/posts/14,Bốn\n",
         encoding="utf-8",
     )
     skipped: Counter[str] = Counter()
@@ -400,16 +401,27 @@ def test_a_crowdtangle_time_is_read_in_the_dashboard_zone(tmp_path: Path) -> Non
     assert [d.published_at.astimezone(UTC) for d in docs if d.published_at] == [
         utc(2021, 7, 6, 20, 45, 20),
         utc(2021, 7, 6, 9, 45, 20),
+        utc(2021, 7, 6, 9, 45),  # a 12-hour clock's "PM" is no zone: the board's
     ]
     assert skipped == Counter({"bad_date": 1})
 
 
-def test_a_crowdtangle_api_response_reads_its_nested_post() -> None:
-    """``account.name``, ``statistics.actual``, ``postUrl`` and a UTC ``date``."""
+def test_a_crowdtangle_api_response_reads_its_nested_post(tmp_path: Path) -> None:
+    """``account.name``, ``statistics.actual``, ``postUrl`` and a UTC ``date``; a profile's
+    post is a person's, a group's names no one."""
     first, second = read("crowdtangle_api_posts.json", "auto")[0]
     assert first.author == CT_PAGE and first.published_at == utc(2021, 9, 3, 14, 56, 5)
     assert (first.likes, first.comments, first.shares) == (42617, 1060, 303)
     assert second.url == FB + "tinnongsonduong/posts/10157582304860002"
+    text = (HERE / "crowdtangle_api_posts.json").read_text(encoding="utf-8")
+    mixed = tmp_path / "mixed.json"
+    mixed.write_text(
+        text.replace('"facebook_page"', '"facebook_profile"', 1).replace('"facebook_page"', '"facebook_group"', 1),
+        encoding="utf-8",
+    )
+    profile, group = read_export(mixed, SETTINGS)
+    assert profile.author is None and profile.author_hash == pseudonymize(CT_PAGE, SALT, "facebook")
+    assert group.author is None and group.author_hash is None
 
 
 def test_scraper_posts_link_to_the_post_not_its_attachment() -> None:
