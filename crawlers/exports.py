@@ -123,11 +123,23 @@ def read_text(path: Path) -> tuple[str, str]:
 
 
 def _csv_dialect(head: str) -> type[csv.Dialect] | csv.Dialect:
-    """Comma, semicolon (Excel in a Vietnamese locale) or tab, from the header line."""
+    """Comma, semicolon (Excel in a Vietnamese locale) or tab, from the header line.
+
+    Only the delimiter is taken from the sniffer: every exporting tool (Excel, CrowdTangle,
+    Meta Content Library, Python's csv) escapes a quote inside a quoted cell by doubling it,
+    and the sniffer, seeing no quotes in an unquoted header, would turn that off and shift
+    every column after a cell like ``"nước lá xông ""không"" chữa được"``.
+    """
     try:
-        return csv.Sniffer().sniff(head.split("\n", 1)[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(head.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
         return csv.excel
+
+    class Dialect(csv.excel):
+        pass
+
+    Dialect.delimiter = delimiter
+    return Dialect
 
 
 def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
@@ -167,6 +179,52 @@ def plain(value: Any) -> str:
     if value is None or isinstance(value, dict | bool):
         return ""
     return str(value).strip()
+
+
+# --- Facebook post ids and CrowdTangle times ---------------------------------------------
+
+_POST_ID_IN_URL = re.compile(r"/(?:posts|videos|permalink)/(\d+)|[?&](?:story_fbid|fbid)=(\d+)")
+
+
+def facebook_post_id(url: str | None) -> str:
+    """The post's number in a Facebook post address (``/posts/123``, ``story_fbid=123``), or "".
+
+    The same number every tool gives as the post id (facebook-scraper ``post_id``, Apify
+    ``postId``, the end of CrowdTangle's ``platformId``), so one post read from two tools
+    is one document.
+    """
+    match = _POST_ID_IN_URL.search(url or "")
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+#: Zone abbreviations a CrowdTangle dashboard prints after ``Post Created`` (the zone its
+#: owner chose). Ambiguous ones (CST, IST) are left out: a time in them is a ``bad_date``.
+_ZONES = {
+    "UTC": "+00:00", "GMT": "+00:00", "WET": "+00:00", "BST": "+01:00", "CET": "+01:00", "WAT": "+01:00",
+    "CEST": "+02:00", "EET": "+02:00", "CAT": "+02:00", "EEST": "+03:00", "MSK": "+03:00", "EAT": "+03:00",
+    "PKT": "+05:00", "ICT": "+07:00", "WIB": "+07:00", "SGT": "+08:00", "HKT": "+08:00", "PHT": "+08:00",
+    "AWST": "+08:00", "JST": "+09:00", "KST": "+09:00", "AEST": "+10:00", "AEDT": "+11:00", "NZST": "+12:00",
+    "NZDT": "+13:00", "ART": "-03:00", "BRT": "-03:00", "ADT": "-03:00", "AST": "-04:00", "EDT": "-04:00",
+    "EST": "-05:00", "CDT": "-05:00", "MDT": "-06:00", "MST": "-07:00", "PDT": "-07:00", "PST": "-08:00",
+    "AKDT": "-08:00", "AKST": "-09:00", "HST": "-10:00",
+}  # fmt: skip
+_ZONED = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?)\s+([A-Z]{2,5})$")
+#: Not zones: the 12-hour clock's halves, in English and in a Vietnamese Windows locale.
+_DAY_HALVES = frozenset({"AM", "PM", "SA", "CH"})
+
+
+def with_zone(when: str) -> str | None:
+    """``2021-07-05 18:02:45 BRT`` → ``2021-07-05T18:02:45-03:00``; other text unchanged.
+
+    None for a time printed with a zone abbreviation we cannot place: read in the
+    board's zone it would be hours off, so the row is skipped as ``bad_date``.
+    """
+    match = _ZONED.match(when.strip())
+    if not match or match.group(3) in _DAY_HALVES:
+        return when
+    day, clock, abbr = match.groups()
+    offset = _ZONES.get(abbr)
+    return f"{day}T{clock}{offset}" if offset else None
 
 
 # --- Meta Content Library ------------------------------------------------------------------

@@ -46,17 +46,26 @@ SOURCE_IDS = {
 
 #: Accepted column names (first match wins), normalised to lower case.
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "post_id": ("post_id", "facebook id", "id", "post id", "fb id"),
+    "post_id": ("post_id", "postid", "facebook id", "id", "post id", "fb id"),
     "page_name": ("page_name", "page name", "group name", "page", "name"),
     "page_type": ("page_type", "page type", "page category", "type"),
-    "author": ("author", "author name", "user name", "member", "poster"),
+    # ``username``: facebook-scraper's poster, a Page or a group member it cannot tell apart.
+    "author": ("author", "author name", "user name", "username", "member", "poster"),
     "post_time": ("post_time", "post created", "created_time", "created", "date", "time"),
     "message": ("message", "text", "content", "description"),
-    "link": ("link", "url", "post url"),
+    # The post's own address first: in every tool's output ``link`` is what the post links to.
+    "link": ("post_url", "posturl", "post url", "permalink_url", "url", "link"),
     "likes": ("likes", "like count", "reactions", "total interactions"),
     "comments": ("comments", "comment count"),
     "shares": ("shares", "share count"),
 }
+
+#: Columns only a CrowdTangle dashboard export has. In it ``Facebook Id`` and ``User Name``
+#: are the Page's (or group's) id and handle, not the post's or a person's; ``URL`` is the
+#: post and ``Link`` its attachment; posts never name their author.
+_CROWDTANGLE_COLUMNS = frozenset(
+    {"total interactions", "likes at posting", "followers at posting", "overperforming score", "post created date"}
+)
 
 
 class ExportError(ValueError):
@@ -119,16 +128,37 @@ def facebook(path: Path, settings: Settings) -> Iterator[Post | Skip]:
         if not isinstance(raw, dict):
             yield Skip(SkipReason.UNKNOWN_ITEM)
             continue
+        if isinstance(raw.get("account"), dict):
+            yield _crowdtangle_api(raw)
+            continue
         row = _normalise(raw)
-        individual = plain(row.get("author"))
-        group = plain(row.get("page_type")).lower() == "group"
-        page = nfc(plain(row.get("page_name")))
+        keys = {str(k).strip().lower() for k in raw if k is not None}
+        crowdtangle = bool(keys & _CROWDTANGLE_COLUMNS)
         link = plain(row.get("link")) or None
+        if crowdtangle:
+            individual = ""
+            group = "group name" in keys
+            post_id = exports.facebook_post_id(link) or (link or "")
+        else:
+            individual = plain(row.get("author"))
+            group = plain(row.get("page_type")).lower() == "group"
+            post_id = plain(row.get("post_id")) or plain(row.get("link"))
+        page = nfc(plain(row.get("page_name")))
+        user = raw.get("user")
+        if isinstance(user, dict) and raw.get("pageName"):  # Apify: ``pageName`` is the handle, ``user`` the Page
+            page = nfc(plain(user.get("name"))) or page
+        when = exports.with_zone(plain(row.get("post_time")))
+        if when is None:
+            yield Skip(SkipReason.BAD_DATE)
+            continue
+        if not post_id and _no_id_given(raw):
+            values = {"time": when, "author": individual, "page": page, "text": plain(row.get("message"))}
+            post_id = exports._content_id(values)
         yield Post(
             platform="facebook",
-            post_id=plain(row.get("post_id")) or plain(row.get("link")),
+            post_id=post_id,
             text=plain(row.get("message")),
-            when=plain(row.get("post_time")) or None,
+            when=when or None,
             # A group post without an author column has no public author to name.
             public_name=None if individual or group else (page or None),
             individual=individual or None,
@@ -137,6 +167,50 @@ def facebook(path: Path, settings: Settings) -> Iterator[Post | Skip]:
             comments=row.get("comments"),
             shares=row.get("shares"),
         )
+
+
+#: Where a post's id or address can be (normalised names).
+_ID_KEYS = frozenset(_ALIASES["post_id"] + _ALIASES["link"])
+
+
+def _no_id_given(raw: dict[str, Any]) -> bool:
+    """True when the tool gave the post no id and no link at all (null, as facebook-scraper
+    does for group posts, or no such field or column): the post is then known by its
+    content, the same id on every re-import. An empty cell in an id column is still a
+    ``no_post_id`` skip, as in a generic CSV."""
+    return not any(isinstance(v, str) for k, v in raw.items() if str(k).strip().lower() in _ID_KEYS)
+
+
+def _crowdtangle_api(post: dict[str, Any]) -> Post:
+    """A post of a CrowdTangle API response (``/posts``, ``/posts/search``, ``/post/:id``).
+
+    ``platformId`` is ``<page id>_<post id>``; ``date`` is UTC without an offset;
+    ``postUrl`` is the post (``link`` its attachment); counts are ``statistics.actual``.
+    A Page keeps its name; a group's posts name no one; any other account (a
+    ``facebook_profile``, an Instagram account) is a person.
+    """
+    account = post.get("account") or {}
+    kind = plain(account.get("accountType")).lower()
+    name = nfc(plain(account.get("name")))
+    public = kind in ("facebook_page", "")
+    person = not public and kind != "facebook_group"
+    actual = post.get("statistics", {}).get("actual") if isinstance(post.get("statistics"), dict) else None
+    counts = actual if isinstance(actual, dict) else {}
+    platform_id = plain(post.get("platformId"))
+    url = plain(post.get("postUrl")) or None
+    return Post(
+        platform="instagram" if plain(post.get("platform")).lower() == "instagram" else "facebook",
+        post_id=platform_id.rpartition("_")[2] or exports.facebook_post_id(url) or (url or ""),
+        text=plain(post.get("message")) or plain(post.get("description")) or plain(post.get("title")),
+        when=plain(post.get("date")) or None,
+        public_name=(name or None) if public else None,
+        individual=(name or None) if person else None,
+        url=url,
+        likes=counts.get("likeCount"),
+        comments=counts.get("commentCount"),
+        shares=counts.get("shareCount"),
+        naive_utc=True,
+    )
 
 
 def read_export(
