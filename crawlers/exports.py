@@ -230,6 +230,12 @@ def with_zone(when: str) -> str | None:
 # --- Meta Content Library ------------------------------------------------------------------
 
 
+#: ``post_owner.type`` values that name a public owner (the Library's own words). Everything
+#: else — ``profile``, ``user``, a type the Library adds later, or none — is pseudonymised:
+#: a name wrongly hashed is a lost attribution, a person wrongly named is a privacy breach.
+_MCL_PUBLIC_OWNERS = frozenset({"page", "group", "event"})
+
+
 def meta_content_library(path: Path) -> Iterator[Post | Skip]:
     """Facebook/Instagram posts from a Meta Content Library CSV download."""
     header = csv_header(path)
@@ -238,7 +244,9 @@ def meta_content_library(path: Path) -> Iterator[Post | Skip]:
     for row in _csv_rows(path):
         owner_type = _text(row.get("post_owner.type")).lower()
         owner = _text(row.get("post_owner.name")) or _text(row.get("post_owner.username"))
-        person = owner_type in ("profile", "user", "person")
+        # Only an owner the Library marks as a Page (or a group, an event) keeps its name: a
+        # profile, an Instagram account, or an owner with no type at all is treated as a person.
+        person = owner_type not in _MCL_PUBLIC_OWNERS
         platform = "instagram" if "instagram.com" in _text(row.get("url")) else "facebook"
         yield Post(
             platform=platform,

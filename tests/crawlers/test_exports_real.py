@@ -447,3 +447,21 @@ def test_a_post_its_tool_gave_no_id_is_known_by_its_content(tmp_path: Path) -> N
     )
     skipped: Counter[str] = Counter()
     assert list(read_export(sheet, SETTINGS, skipped=skipped)) == [] and skipped == Counter({"no_post_id": 1})
+
+
+def test_a_meta_library_owner_without_a_known_public_type_is_pseudonymised(tmp_path: Path) -> None:
+    """Only a Page (or group, event) keeps its name. An owner whose ``post_owner.type`` is
+    missing or unknown (an Instagram download may not give one) is read as a person: the
+    fail-safe side of principle 1."""
+    sheet = tmp_path / "mcl.csv"
+    sheet.write_text(
+        "id,creation_time,text,post_owner.type,post_owner.name\n"
+        "1,2021-09-03T11:10:00+00:00,Súc miệng nước muối diệt được virus,,Nguyễn Thị Hoa\n"
+        "2,2021-09-03T11:11:00+00:00,Súc miệng nước muối diệt được virus nhé,creator,tranvanbinh1988\n"
+        "3,2021-09-03T11:12:00+00:00,Bộ Y tế: nước muối không diệt được virus,page,Cổng TTĐT huyện Sơn Dương\n",
+        encoding="utf-8",
+    )
+    docs = list(read_export(sheet, SETTINGS, fmt="meta"))
+    assert [d.author for d in docs[:2]] == [None, None] and all(d.author_hash for d in docs[:2])
+    assert "Nguyễn Thị Hoa" not in docs[0].model_dump_json() and "tranvanbinh1988" not in docs[1].model_dump_json()
+    assert docs[2].author == "Cổng TTĐT huyện Sơn Dương" and docs[2].author_hash is None
