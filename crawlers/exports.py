@@ -415,7 +415,7 @@ def generic_csv(path: Path, columns: dict[str, str], platform: str) -> Iterator[
         values = {field: _text(row.get(column)) for field, column in columns.items()}
         yield Post(
             platform=platform,
-            post_id=_content_id(values) if by_content else values.get("id") or values.get("url", ""),
+            post_id=content_id(values) if by_content else values.get("id") or values.get("url", ""),
             text=values.get("text", ""),
             title=values.get("title", ""),
             when=values.get("time") or None,
@@ -429,7 +429,7 @@ def generic_csv(path: Path, columns: dict[str, str], platform: str) -> Iterator[
         )
 
 
-def _content_id(values: dict[str, str]) -> str:
+def content_id(values: dict[str, str]) -> str:
     """A post id for a sheet without id and link columns: the hash of who, when and what.
 
     Stable across re-imports of the same sheet (so a re-import is no duplicate); a row

@@ -153,7 +153,7 @@ def facebook(path: Path, settings: Settings) -> Iterator[Post | Skip]:
             continue
         if not post_id and _no_id_given(raw):
             values = {"time": when, "author": individual, "page": page, "text": plain(row.get("message"))}
-            post_id = exports._content_id(values)
+            post_id = exports.content_id(values)
         yield Post(
             platform="facebook",
             post_id=post_id,
@@ -187,13 +187,13 @@ def _crowdtangle_api(post: dict[str, Any]) -> Post:
     ``platformId`` is ``<page id>_<post id>``; ``date`` is UTC without an offset;
     ``postUrl`` is the post (``link`` its attachment); counts are ``statistics.actual``.
     A Page keeps its name; a group's posts name no one; any other account (a
-    ``facebook_profile``, an Instagram account) is a person.
+    ``facebook_profile``, an Instagram account, one without ``accountType``) is a person.
     """
     account = post.get("account") or {}
     kind = plain(account.get("accountType")).lower()
     name = nfc(plain(account.get("name")))
-    public = kind in ("facebook_page", "")
-    person = not public and kind != "facebook_group"
+    public = kind == "facebook_page"
+    person = kind not in ("facebook_page", "facebook_group")  # a profile, Instagram, or no type: a person
     actual = post.get("statistics", {}).get("actual") if isinstance(post.get("statistics"), dict) else None
     counts = actual if isinstance(actual, dict) else {}
     platform_id = plain(post.get("platformId"))

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from crawlers.exports import _content_id
+from crawlers import exports
 from crawlers.ingest import read_export
 from tinradar.ids import pseudonymize, social_id
 from tinradar.schema import Document
@@ -45,7 +45,7 @@ class Want:
 
 def content_id(time: str, author: str, text: str) -> str:
     """The id of a post its tool gave no id or link: the hash of who, when and what."""
-    return _content_id({"time": time, "author": author, "page": "", "text": text})
+    return exports.content_id({"time": time, "author": author, "page": "", "text": text})
 
 
 def utc(*parts: int) -> datetime:
@@ -422,6 +422,10 @@ def test_a_crowdtangle_api_response_reads_its_nested_post(tmp_path: Path) -> Non
     profile, group = read_export(mixed, SETTINGS)
     assert profile.author is None and profile.author_hash == pseudonymize(CT_PAGE, SALT, "facebook")
     assert group.author is None and group.author_hash is None
+    # An account without ``accountType`` is not known to be a Page: pseudonymised, not named.
+    untyped = tmp_path / "untyped.json"
+    untyped.write_text(text.replace('"accountType": "facebook_page"', '"accountType": ""'), encoding="utf-8")
+    assert all(d.author is None and d.author_hash for d in read_export(untyped, SETTINGS))
 
 
 def test_scraper_posts_link_to_the_post_not_its_attachment() -> None:
