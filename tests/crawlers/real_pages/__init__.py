@@ -4,7 +4,7 @@ Pages marked ``held_out`` (1: measured first on the extractor as it was, 2: reco
 the fix that batch led to, 3: five pages of five outlets new to the set, 2026-12-05, 4: five
 pages of four more new outlets, the same day, 5: two more pages, Kênh 14 and GenK's 2026
 layout, the same day, 6: Soha's 2026 layout, recorded after batch 5's fixes, 7: VnExpress
-2026's VnE-GO podcast page, 8: Bộ Y tế's COVID-19 portal, 2021, the first .gov.vn page) had
+2026's VnE-GO podcast page, 8: Bộ Y tế's COVID-19 portal, 2021, the first .gov.vn page, 9: Thanh Niên's 2026 layout) had
 their expected values committed before the extractor ever ran on them. Two kinds of entries: pages recorded here (``file``: a gzipped copy, with the repository,
 commit and path it came from and the page's own URL) and the nine pages of
 ``../shared/fixtures/real-pages`` (``shared``: the file name there; title, date, lead and
