@@ -1,0 +1,32 @@
+"""What a fuzz pass over every entry point still found: each case once ended in exit 70 (an
+"internal error" for bad data), lost the good lines around a bad one, or said nothing useful."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.bad_input.conftest import GOOD, cli, ids, jsonl
+
+#: A JSON escape of half a surrogate pair: valid JSON, but no UTF-8 writer takes the character.
+LONE_SURROGATE = b'{"id": "s", "text": "Tin \\ud800 covid", "title": "\\udfff"}'
+
+
+def test_a_lone_surrogate_escape_is_replaced_and_the_line_scored(home: Path) -> None:
+    inp, out = home / "in.jsonl", home / "out.jsonl"
+    inp.write_bytes(jsonl(GOOD[0]) + LONE_SURROGATE + b"\n" + jsonl(GOOD[1]))
+    run = cli("score", "-i", str(inp), "-o", str(out))
+    assert run.code == 0, run.stderr
+    assert ids(out) == ["good-1", "s", "good-2"]
+    line = json.loads(out.read_text(encoding="utf-8").splitlines()[1])
+    assert line["text"] == "Tin \ufffd covid" and line["title"] == "\ufffd"
+    assert "line 2: 2 ký tự" in run.said and "lone surrogate escape(s) replaced by U+FFFD" in run.said
+
+
+def test_a_lone_surrogate_escape_does_not_cost_an_ingest_its_file(home: Path) -> None:
+    inp, out = home / "posts.jsonl", home / "out.jsonl"
+    inp.write_bytes(jsonl(GOOD[0]) + LONE_SURROGATE + b"\n" + jsonl(GOOD[1]))
+    run = cli("ingest", str(inp), "-o", str(out))
+    assert run.code == 0, run.stderr
+    texts = [json.loads(x)["text"] for x in out.read_text(encoding="utf-8").splitlines()]
+    assert texts == [GOOD[0]["text"], "Tin \ufffd covid", GOOD[1]["text"]]
