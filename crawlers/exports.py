@@ -213,7 +213,7 @@ def youtube(path: Path) -> Iterator[Post | Skip]:
             if kind == "youtube#commentThread":
                 top = _get(item, "snippet.topLevelComment")
                 yield _youtube_comment(top)
-                for reply in _get(item, "replies.comments") or []:
+                for reply in _listed(_get(item, "replies.comments")):
                     yield _youtube_comment(reply)
             elif kind == "youtube#comment":
                 yield _youtube_comment(item)
@@ -274,16 +274,30 @@ def tiktok(path: Path) -> Iterator[Post | Skip]:
         body = page.get("data") if isinstance(page, dict) else None
         if not isinstance(body, dict) or not ({"videos", "comments"} & set(body)):
             raise FormatError(f"{path}: expected TikTok Research API responses with data.videos or data.comments")
-        for video in body.get("videos") or []:
+        for video in _listed(body.get("videos")):
             yield _tiktok_video(video) if isinstance(video, dict) else Skip(SkipReason.UNKNOWN_ITEM)
-        for comment in body.get("comments") or []:
+        for comment in _listed(body.get("comments")):
             yield _tiktok_comment(comment) if isinstance(comment, dict) else Skip(SkipReason.UNKNOWN_ITEM)
 
 
+def _listed(value: Any) -> list[Any]:
+    """A response's list of items; a lone value where the list should be is one item (skipped as unknown), not a crash."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
 def _epoch(value: Any) -> datetime | str | None:
-    """Research API times are Unix seconds; anything else is parsed (or rejected) later."""
+    """Research API times are Unix seconds; anything else is parsed (or rejected) later.
+
+    Seconds no clock reaches (``1e20``, ``NaN``) are passed on as text, so the row is
+    skipped as ``bad_date`` like any other unreadable time instead of ending the import.
+    """
     if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        return datetime.fromtimestamp(int(value), UTC)
+        try:
+            return datetime.fromtimestamp(int(value), UTC)
+        except (OverflowError, OSError, ValueError):
+            return str(value)
     return _text(value) or None
 
 

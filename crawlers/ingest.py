@@ -100,7 +100,13 @@ def _rows(path: Path, settings: Settings) -> Iterator[dict[str, Any] | Skip]:
     elif suffix == ".json":
         data = exports._json(path)
         if isinstance(data, dict):
-            data = data.get("posts") or data.get("data") or (data.get("result") or {}).get("posts") or []
+            result = data.get("result")
+            data = (
+                data.get("posts")
+                or data.get("data")
+                or (result.get("posts") if isinstance(result, dict) else None)
+                or []
+            )
         if not isinstance(data, list):
             raise ExportError(f"{path}: expected a list of posts (or {{'posts': [...]}})")
         if not data:

@@ -4,6 +4,7 @@ written for these tests with each tool's own field names)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,3 +173,40 @@ def test_cli_ingest_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     )
     wrong = runner.invoke(app, ["ingest", str(HERE / "youtube_videos.json"), "--format", "tiktok"])
     assert wrong.exit_code != 0 and "TikTok Research API" in " ".join(wrong.output.split())
+
+
+def test_tiktok_times_out_of_range_and_a_non_list_of_videos_are_skips(tmp_path: Path) -> None:
+    """Found by fuzzing: a ``create_time`` no clock reaches (1e20, -1e20, NaN) raised
+    ``OverflowError`` and ``data.videos: 5`` a ``TypeError``; both ended ingest with exit 70."""
+    pages = tmp_path / "tiktok.json"
+    good = {"id": 1, "video_description": "Tiêm vắc xin mũi 2", "create_time": 1630663200}
+    pages.write_text(
+        '[{"data": {"videos": ['
+        '{"id": 2, "video_description": "Một", "create_time": 100000000000000000000},'
+        '{"id": 3, "video_description": "Hai", "create_time": -1e20},'
+        '{"id": 4, "video_description": "Ba", "create_time": NaN},'
+        f"{json.dumps(good, ensure_ascii=False)}]}}}},"
+        '{"data": {"videos": 5}}, {"data": {"comments": "x"}}]',
+        encoding="utf-8",
+    )
+    docs, skipped = read_lines(pages)
+    assert [d.text for d in docs] == ["Tiêm vắc xin mũi 2"]
+    assert skipped == Counter({"bad_date": 3, "unknown_item": 2})
+
+
+def test_a_lone_value_where_a_list_of_items_belongs_is_a_skip_or_a_clear_error(tmp_path: Path) -> None:
+    """Found by fuzzing: YouTube ``replies.comments: 5`` (TypeError) and a Facebook export's
+    ``result: 5`` (AttributeError) ended ingest with exit 70."""
+    thread = tmp_path / "youtube.json"
+    thread.write_text(
+        '{"kind": "youtube#commentThreadListResponse", "items": [{"kind": "youtube#commentThread", '
+        '"snippet": {"topLevelComment": {"id": "c1", "snippet": {"textOriginal": "Tin covid", '
+        '"publishedAt": "2021-08-30T00:00:00Z"}}}, "replies": {"comments": 5}}]}',
+        encoding="utf-8",
+    )
+    docs, skipped = read_lines(thread)
+    assert [d.text for d in docs] == ["Tin covid"] and skipped == Counter({"unknown_item": 1})
+    result = tmp_path / "facebook.json"
+    result.write_text('{"result": 5}', encoding="utf-8")
+    with pytest.raises(ExportError, match="no posts in the file"):
+        list(read_export(result, SETTINGS, fmt="facebook"))
