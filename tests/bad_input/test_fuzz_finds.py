@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.bad_input.conftest import GOOD, cli, ids, jsonl
 
 #: A JSON escape of half a surrogate pair: valid JSON, but no UTF-8 writer takes the character.
@@ -30,3 +32,17 @@ def test_a_lone_surrogate_escape_does_not_cost_an_ingest_its_file(home: Path) ->
     assert run.code == 0, run.stderr
     texts = [json.loads(x)["text"] for x in out.read_text(encoding="utf-8").splitlines()]
     assert texts == [GOOD[0]["text"], "Tin \ufffd covid", GOOD[1]["text"]]
+
+
+def test_a_claims_registry_nested_too_deep_is_named_not_called_a_missing_backend(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RecursionError is a RuntimeError: ``score`` reported it as "transformers backend unavailable"."""
+    claims = home / "claims.yaml"
+    claims.write_bytes(b"claims: " + b"[" * 10000 + b"]" * 10000 + b"\n")
+    monkeypatch.setenv("TINRADAR_CLAIMS_FILE", str(claims))
+    inp = home / "in.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    run = cli("score", "-i", str(inp), "-o", str(home / "out.jsonl"))
+    assert run.code == 1, run.stderr
+    assert f"{claims}: lồng quá sâu / nested too deeply" in run.said and "transformers" not in run.said
