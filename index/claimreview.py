@@ -307,3 +307,5 @@ def parse_json(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}): {exc.msg}") from None
+    except RecursionError:  # thousands of nested brackets: json gives up before any ClaimReview is read
+        raise ValueError("lồng quá sâu, không phải ClaimReview / nested too deeply to be ClaimReview") from None

@@ -46,3 +46,20 @@ def test_a_claims_registry_nested_too_deep_is_named_not_called_a_missing_backend
     run = cli("score", "-i", str(inp), "-o", str(home / "out.jsonl"))
     assert run.code == 1, run.stderr
     assert f"{claims}: lồng quá sâu / nested too deeply" in run.said and "transformers" not in run.said
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "là một thư mục, không phải file"), (b"[" * 100000 + b"]" * 100000, "lồng quá sâu")],
+    ids=["a-folder", "100000-deep"],
+)
+def test_claims_import_of_a_folder_or_a_too_deep_file_says_so(home: Path, content: bytes | None, message: str) -> None:
+    """Both ended ``claims import`` with exit 70 (IsADirectoryError, RecursionError), before Elasticsearch is asked."""
+    path = home / "claim reviews.json"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    run = cli("claims", "import", str(path))
+    assert run.code == 2, run.stderr
+    assert f"{path}: {message}" in run.said
