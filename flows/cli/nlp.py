@@ -260,7 +260,9 @@ def register(app: typer.Typer) -> None:
         out_dir = out or settings.models_dir
         if not data.exists():
             fail(
-                f"không thấy dữ liệu / data not found: {data}", hint="ví dụ --data ../shared/datasets/reintel/train.csv"
+                f"không thấy dữ liệu / data not found: {data}",
+                hint="ví dụ --data ../shared/datasets/reintel/train.csv",
+                code=ExitCode.USAGE,
             )
         if model is Model.claims:  # no seed: the verifier's folds are grouped, not drawn
             _check_claims_data(data)
@@ -275,6 +277,12 @@ def register(app: typer.Typer) -> None:
             seed = 42 if seed is None else seed
             if data.is_dir():
                 data = data / "reintel" / "train.csv" if (data / "reintel").is_dir() else data / "train.csv"
+                if not data.is_file():  # a folder without the sheet: said here, not a FileNotFoundError (exit 70)
+                    fail(
+                        f"không thấy ReINTEL / ReINTEL not found: {data}",
+                        hint="--data là tệp train.csv hoặc thư mục có reintel/train.csv / --data is train.csv or a folder holding reintel/train.csv",
+                        code=ExitCode.USAGE,
+                    )
             if with_reviews or reviews_file:  # the review desk's verdicts (docs/review.md)
                 from flows.cli.review import train_rumor_with_reviews
 
