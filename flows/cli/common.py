@@ -126,14 +126,30 @@ def atomic_output(path: Path) -> Iterator[IO[str]]:
 
     So ``-i f -o f`` reads ``f`` whole before anything replaces it, and an interrupted
     run leaves the old file (or none), never half a file. ``-`` is stdout.
+
+    A path that exists but is not a regular file (``/dev/null``, ``/dev/stdout``, a FIFO
+    or ``>(…)``) is written in place: a rename would replace the device itself (run as
+    root, ``-o /dev/null`` turned ``/dev/null`` into a regular file; as anyone else the
+    temporary file in ``/dev`` was refused with exit 70). A folder the temporary file
+    cannot be made in is a usage error that says so.
     """
     if str(path) == "-":
         yield sys.stdout
         return
     output_folder(path)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else "."
-    )
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as fh:
+            yield fh
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        fail(
+            f"không ghi được vào thư mục / cannot write in folder {folder}: {exc.strerror or exc}",
+            hint="chọn thư mục khác hoặc sửa quyền / choose another folder or fix its permissions",
+            code=ExitCode.USAGE,
+        )
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

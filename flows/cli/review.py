@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from flows.cli.common import console, fail, load_settings
+from flows.cli.common import atomic_output, console, fail, load_settings
 from tinradar.settings import Settings
 
 if TYPE_CHECKING:
@@ -112,8 +112,9 @@ def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines đ�
     tones: Counter[str] = Counter()
     readings = none_readings = rows = 0
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_file.with_suffix(out_file.suffix + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
+    # atomic_output: a folder is a usage error, /dev/null or a FIFO is written in place (a
+    # rename of "<out>.part" onto it replaced the device, or failed with exit 70 on a folder).
+    with atomic_output(out_file) as fh:
         for row in export_decisions(client, settings):
             fh.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
             rows += 1
@@ -124,7 +125,6 @@ def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines đ�
             if row.claims is not None:
                 readings += 1
                 none_readings += not row.claims
-    tmp.replace(out_file)
     detail = ", ".join(f"{k}: {v}" for k, v in sorted(verdicts.items())) or "chưa có"
     tone_detail = ", ".join(f"{k}: {v}" for k, v in sorted(tones.items())) or "chưa có"
     claim_detail = f"{readings} bài ({none_readings} không lặp lại tin đồn nào)" if readings else "chưa có"

@@ -63,3 +63,44 @@ def test_claims_import_of_a_folder_or_a_too_deep_file_says_so(home: Path, conten
     run = cli("claims", "import", str(path))
     assert run.code == 2, run.stderr
     assert f"{path}: {message}" in run.said
+
+
+def test_score_into_a_fifo_writes_through_it_and_leaves_it_a_fifo(home: Path) -> None:
+    """``-o /dev/null`` (or a FIFO, ``>(…)``) was replaced by a rename: run as root it turned
+    ``/dev/null`` into a regular file. A FIFO stands in for the device here (same path, no harm)."""
+    import os
+    import stat
+    import threading
+
+    fifo = home / "ống.jsonl"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    inp = home / "in.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    run = cli("score", "-i", str(inp), "-o", str(fifo))
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(fifo.stat().st_mode), "the FIFO was replaced by a regular file"
+    assert run.code == 0, run.stderr
+    assert [json.loads(x)["id"] for x in got[0].decode("utf-8").splitlines()] == ["good-1", "good-2"]
+
+
+def test_an_output_folder_that_takes_no_new_file_is_a_usage_error(home: Path) -> None:
+    """The temporary file beside the output could not be made (``/proc/self`` takes none, as a
+    read-only folder takes none from a user): exit 70 with FileNotFoundError/PermissionError."""
+    inp = home / "in.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    run = cli("score", "-i", str(inp), "-o", "/proc/self/out.jsonl")
+    assert run.code == 2, run.stderr
+    assert "cannot write in folder /proc/self" in run.said
+
+
+def test_review_export_onto_a_folder_is_a_usage_error(es_home: Path) -> None:
+    """``review export --out FOLDER`` renamed ``FOLDER.part`` onto the folder: exit 70 (IsADirectoryError)."""
+    folder = es_home / "xuất"
+    folder.mkdir()
+    run = cli("review", "export", "--out", str(folder))
+    assert run.code == 2, run.stderr
+    assert "is a folder, not a file" in run.said
+    assert not list(es_home.glob("*.part"))
