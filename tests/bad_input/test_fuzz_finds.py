@@ -104,3 +104,23 @@ def test_review_export_onto_a_folder_is_a_usage_error(es_home: Path) -> None:
     assert run.code == 2, run.stderr
     assert "is a folder, not a file" in run.said
     assert not list(es_home.glob("*.part"))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "field"),
+    [
+        ("TINRADAR_MAX_LINE_BYTES", "99999999999999999999999", "max_line_bytes"),  # was exit 70 (OverflowError)
+        ("TINRADAR_MAX_PAGE_BYTES", "-1", "max_page_bytes"),  # every page "too_large: N bytes > -1"
+        ("TINRADAR_MAX_TEXT_CHARS", "0", "max_text_chars"),  # every text truncated to nothing
+        ("TINRADAR_ES_REQUEST_TIMEOUT", "-1", "es_request_timeout"),
+    ],
+)
+def test_a_limit_set_out_of_range_is_an_invalid_configuration(
+    home: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, field: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    inp = home / "in.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    run = cli("score", "-i", str(inp), "-o", str(home / "out.jsonl"))
+    assert run.code == 2, run.stderr
+    assert "invalid configuration" in run.said and field in run.said
