@@ -130,22 +130,42 @@ def _csv_dialect(head: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
+#: The longest cell read (characters). The csv module's default, 131,072, ended the whole
+#: import at one long message ("field larger than field limit"); analysis truncates long
+#: texts itself (``TINRADAR_MAX_TEXT_CHARS``), so a cell is read whole up to this bound.
+MAX_CELL_CHARS = 16 * 1024 * 1024
+
+
+def _allow_long_cells() -> None:
+    """Raise the csv module's (process-wide) cell limit to ``MAX_CELL_CHARS``, never lower it."""
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
+
+
 def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
     text, _ = read_text(path)
+    _allow_long_cells()
     yield from csv.DictReader(io.StringIO(text, newline=""), dialect=_csv_dialect(text))
 
 
 def csv_header(path: Path) -> list[str]:
     """The column names of a CSV export (stripped, BOM-free)."""
     text, _ = read_text(path)
+    _allow_long_cells()
     return [h.strip() for h in next(csv.reader(io.StringIO(text, newline=""), dialect=_csv_dialect(text)), [])]
+
+
+def _shown(columns: list[str], most: int = 30, width: int = 60) -> str:
+    """Column names for a message: a page of text read as a header is cut, not printed whole."""
+    names = [c if len(c) <= width else c[:width] + "…" for c in columns[:most]]
+    more = f" (+{len(columns) - most} more)" if len(columns) > most else ""
+    return (", ".join(names) or "(none)") + more
 
 
 def unrecognised(columns: list[str], expected: dict[str, tuple[str, ...]], path: Path) -> FormatError:
     """The error for a file none of whose columns are the ones a format needs."""
     wanted = "; ".join(f"{field}: {' | '.join(names)}" for field, names in expected.items())
     return FormatError(
-        f"{path}: these columns are not recognised: {', '.join(columns) or '(none)'}; expected one of {wanted}"
+        f"{path}: these columns are not recognised: {_shown(columns)}; expected one of {wanted}"
         " (or use --format csv --columns 'text=<column>,time=<column>')"
     )
 
@@ -351,7 +371,7 @@ def generic_csv(path: Path, columns: dict[str, str], platform: str) -> Iterator[
     header = csv_header(path)
     missing = [c for c in columns.values() if c not in header]
     if missing:
-        raise FormatError(f"{path}: no column(s) {', '.join(map(repr, missing))}; the file has {', '.join(header)}")
+        raise FormatError(f"{path}: no column(s) {', '.join(map(repr, missing))}; the file has {_shown(header)}")
     rows = _csv_rows(path)
     first = next(rows, None)
     if first is None:

@@ -170,7 +170,10 @@ def read_export(
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     if fmt == "auto":
-        fmt = "csv" if columns else exports.sniff(path)
+        try:
+            fmt = "csv" if columns else exports.sniff(path)
+        except (exports.FormatError, csv.Error, UnicodeDecodeError) as exc:  # as the readers' errors below
+            raise ExportError(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from exc
     if fmt == "csv" and not columns:
         raise ExportError("a generic CSV needs a column map (e.g. text=Nội dung,time=Thời gian,author=Người đăng)")
     readers = {

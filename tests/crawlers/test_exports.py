@@ -210,3 +210,21 @@ def test_a_lone_value_where_a_list_of_items_belongs_is_a_skip_or_a_clear_error(t
     result.write_text('{"result": 5}', encoding="utf-8")
     with pytest.raises(ExportError, match="no posts in the file"):
         list(read_export(result, SETTINGS, fmt="facebook"))
+
+
+def test_a_5mb_message_does_not_cost_the_sheet_and_a_5mb_header_is_named_briefly(tmp_path: Path) -> None:
+    """Found by fuzzing: a cell over the csv module's 131,072-character default ended the whole
+    import ("field larger than field limit"), and a 5 MB line with no newline, read as a header,
+    ended ``ingest`` with exit 70 (csv.Error escaped the format sniffing)."""
+    sheet = tmp_path / "posts.csv"
+    big = "Tin đồn " * 700_000  # ~5.6 MB of UTF-8 in one cell
+    sheet.write_text(
+        f"post_id,message,post_time\n1,Tin một,2021-09-03\n2,{big},2021-09-03\n3,Tin ba,2021-09-03\n", encoding="utf-8"
+    )
+    docs, skipped = read_lines(sheet)
+    assert [len(d.text) > 1_000_000 for d in docs] == [False, True, False] and not skipped
+    line = tmp_path / "one-line.csv"
+    line.write_bytes(b"a" * 5_000_000)
+    with pytest.raises(ExportError, match="these columns are not recognised") as caught:
+        list(read_export(line, SETTINGS))
+    assert len(str(caught.value)) < 2_000
