@@ -124,3 +124,14 @@ def test_a_limit_set_out_of_range_is_an_invalid_configuration(
     run = cli("score", "-i", str(inp), "-o", str(home / "out.jsonl"))
     assert run.code == 2, run.stderr
     assert "invalid configuration" in run.said and field in run.said
+
+
+def test_an_unreadable_date_option_names_its_option_and_is_a_usage_error(home: Path) -> None:
+    """``ingest --exported-at abc`` said "--since" and exited 1 ("some lines skipped"); nothing was imported."""
+    sheet = home / "posts.csv"
+    sheet.write_text("post_id,message,post_time\n1,Tin một,2021-09-03\n", encoding="utf-8")
+    run = cli("ingest", str(sheet), "--exported-at", "31/02/2021")
+    assert run.code == 2, run.stderr
+    assert "không đọc được ngày --exported-at '31/02/2021'" in run.said and "--since" not in run.said
+    crawl = cli("crawl", "--since", "hôm kia nữa", "-o", str(home / "crawl.jsonl"))
+    assert crawl.code == 2 and "không đọc được ngày --since 'hôm kia nữa'" in crawl.said
