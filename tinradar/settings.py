@@ -44,9 +44,18 @@ def _default_cache_dir() -> Path:
 
 
 def _config_file() -> Path | None:
+    """``TINRADAR_CONFIG`` (which must be a file), else ``./tinradar.toml`` when present.
+
+    A ``TINRADAR_CONFIG`` naming no file used to be skipped without a word: every command
+    then ran on the defaults while the operator believed the file applied.
+    """
     explicit = os.environ.get("TINRADAR_CONFIG")
     if explicit:
-        return Path(explicit)
+        path = Path(explicit)
+        if not path.is_file():
+            what = "là một thư mục / is a folder" if path.is_dir() else "không có tệp / no such file"
+            raise ValueError(f"TINRADAR_CONFIG={explicit}: {what}")
+        return path
     local = Path("tinradar.toml")
     return local if local.is_file() else None
 

@@ -135,3 +135,14 @@ def test_an_unreadable_date_option_names_its_option_and_is_a_usage_error(home: P
     assert "không đọc được ngày --exported-at '31/02/2021'" in run.said and "--since" not in run.said
     crawl = cli("crawl", "--since", "hôm kia nữa", "-o", str(home / "crawl.jsonl"))
     assert crawl.code == 2 and "không đọc được ngày --since 'hôm kia nữa'" in crawl.said
+
+
+def test_a_missing_config_file_is_an_invalid_configuration_and_still_no_crash(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TINRADAR_CONFIG", str(home / "khong-co.toml"))
+    inp = home / "in.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    run = cli("score", "-i", str(inp), "-o", str(home / "out.jsonl"))
+    assert run.code == 2, run.stderr
+    assert f"invalid configuration: TINRADAR_CONFIG={home / 'khong-co.toml'}: không có tệp / no such file" in run.said
