@@ -17,7 +17,7 @@ from typer import _click
 from typer.core import TyperGroup
 
 from flows.cli import claims, crawl, es, index, nlp, review, run
-from flows.cli.common import EXIT_CODES_HELP, console, report_crash
+from flows.cli.common import EXIT_CODES_HELP, console, pipe_closed, report_crash
 
 
 class _Guarded(TyperGroup):
@@ -25,7 +25,7 @@ class _Guarded(TyperGroup):
 
     An exception a command did not expect becomes one message, a hint and the path of
     a log holding the traceback, with exit code 70 (``ExitCode.INTERNAL``). Expected
-    problems keep their own codes (``typer.Exit``, click's usage errors, Ctrl+C → 130).
+    problems keep their own codes (``typer.Exit``, click's usage errors, Ctrl+C → 130, a closed pipe → 141).
     It sits on the group, not in ``main``, so the test runner sees what a user sees.
     """
 
@@ -34,6 +34,8 @@ class _Guarded(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, _click.ClickException, click.exceptions.Exit, click.ClickException):
             raise
+        except BrokenPipeError:  # `tinradar … | head`: the reader stopped; not a bug
+            raise typer.Exit(pipe_closed()) from None
         except Exception as exc:
             raise typer.Exit(report_crash(exc)) from exc
 
@@ -57,6 +59,8 @@ def main() -> None:
     """Console entry point; anything that escapes the group's handler (option parsing) is still one message."""
     try:
         app()
+    except BrokenPipeError:
+        sys.exit(pipe_closed())
     except Exception as exc:
         sys.exit(report_crash(exc))
 

@@ -60,3 +60,24 @@ def test_help_shows_the_exit_code_table() -> None:
         "70 lỗi nội bộ",
     ):
         assert code in said
+
+
+def test_a_reader_that_stops_reading_is_exit_141_not_an_internal_error(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tinradar … | head``: a write after the reader left raised BrokenPipeError inside the
+    command (seen with ``claims add --help | head -20``), reported as "internal error", exit 70,
+    with a crash log. The write that fails is simulated where score writes its output."""
+    from nlp.analyzer import Analyzer
+
+    def reader_gone(self, docs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(Analyzer, "analyze", reader_gone)
+    inp = home / "in.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    run = cli("score", "-i", str(inp), "-o", "-")
+    assert run.code == 141, run.stderr
+    assert "internal error" not in run.said
+    assert not (home / "data" / "logs").exists()
+    assert "141 nơi nhận đầu ra đã đóng" in " ".join(cli("--help").stdout.split())  # in the table too
