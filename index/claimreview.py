@@ -185,7 +185,8 @@ def review_records(document: Any) -> Iterator[Any]:
     if "@graph" in document and not types:
         yield from review_records(document["@graph"])
     elif "DataFeed" in types:
-        for element in document.get("dataFeedElement", []) or []:
+        elements = document.get("dataFeedElement") or []
+        for element in elements if isinstance(elements, list) else [elements]:  # a lone value: one bad record
             if isinstance(element, dict) and "DataFeedItem" in _types(element):
                 yield element.get("item")
             else:

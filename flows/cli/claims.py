@@ -294,7 +294,7 @@ def import_command(
 
     settings = load_settings()
     try:
-        document = parse_json(path.read_text(encoding="utf-8"))
+        document = parse_json(path.read_text(encoding="utf-8-sig"))  # a BOM (Notepad) is no reason to refuse
     except FileNotFoundError:
         fail(f"Không thấy file: {path}", code=2)
     except IsADirectoryError:

@@ -146,3 +146,22 @@ def test_a_missing_config_file_is_an_invalid_configuration_and_still_no_crash(
     run = cli("score", "-i", str(inp), "-o", str(home / "out.jsonl"))
     assert run.code == 2, run.stderr
     assert f"invalid configuration: TINRADAR_CONFIG={home / 'khong-co.toml'}: không có tệp / no such file" in run.said
+
+
+@pytest.mark.parametrize("claim_id", ["", "x" * 10_000])
+def test_claims_show_of_an_id_no_claim_can_have_is_not_found(es_home: Path, claim_id: str) -> None:
+    """An empty id (ValueError from the client) and a 10,000-character one (Elasticsearch: HTTP
+    line over 4 KB) were exit 70; they are ids no claim has."""
+    run = cli("claims", "show", claim_id)
+    assert run.code == 1, run.stderr
+    assert "Không có tin đồn" in run.said and "internal error" not in run.said
+
+
+def test_claims_import_of_a_feed_with_a_bom_and_a_lone_element(es_home: Path) -> None:
+    """A DataFeed whose ``dataFeedElement`` is not a list was exit 70 (TypeError); a UTF-8 BOM
+    (Notepad) refused the whole file as "not valid JSON"."""
+    feed = es_home / "feed.json"
+    feed.write_bytes(b'\xef\xbb\xbf{"@type": "DataFeed", "dataFeedElement": 5}')
+    run = cli("claims", "import", str(feed))
+    assert run.code == 1, run.stderr
+    assert "Bỏ qua bản ghi #1: không phải ClaimReview" in run.said
