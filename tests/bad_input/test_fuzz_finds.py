@@ -165,3 +165,24 @@ def test_claims_import_of_a_feed_with_a_bom_and_a_lone_element(es_home: Path) ->
     run = cli("claims", "import", str(feed))
     assert run.code == 1, run.stderr
     assert "Bỏ qua bản ghi #1: không phải ClaimReview" in run.said
+
+
+def test_a_line_too_big_for_the_node_does_not_take_its_neighbours_down(es_home: Path) -> None:
+    """A scored line with 10 MB of text made its whole bulk request too big for the node
+    (429 "rejected execution of primary operation" on the 512 MB test node): the good lines
+    beside it failed and were dead-lettered with it. Now it goes in a request of its own."""
+    scored = es_home / "scored.jsonl"
+    run = cli("score", "-i", str(_write(es_home / "in.jsonl", jsonl(*GOOD))), "-o", str(scored))
+    assert run.code == 0, run.stderr
+    good1, good2 = (json.loads(x) for x in scored.read_text(encoding="utf-8").splitlines())
+    big = {**good1, "id": "big", "text": "Tin covid " * 1_000_000}
+    mixed = _write(es_home / "mixed.jsonl", jsonl(good1, big, good2))
+    load = cli("index", "load", str(mixed))
+    assert load.code in (0, 1), load.stderr  # the big one may be refused by a small node; nothing else
+    listed = cli("search", "--format", "json", "--limit", "10")
+    assert {"good-1", "good-2"} <= {h["id"] for h in json.loads(listed.stdout)["hits"]}, load.stderr
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
