@@ -28,9 +28,9 @@ from rich.markup import escape
 from tinradar.settings import Settings
 
 #: Human output (tables, progress, errors) goes to stderr so stdout stays machine-readable.
-console = Console(stderr=True, soft_wrap=True)
+console = Console(stderr=True, soft_wrap=True, emoji=False)
 #: Machine output (JSON, CSV, JSON lines) goes to stdout.
-out = Console(soft_wrap=True, highlight=False)
+out = Console(soft_wrap=True, highlight=False, emoji=False)
 
 
 def load_settings() -> Settings:

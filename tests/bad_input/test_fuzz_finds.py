@@ -186,3 +186,22 @@ def test_a_line_too_big_for_the_node_does_not_take_its_neighbours_down(es_home: 
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_a_value_with_an_emoji_code_in_it_is_printed_as_given(home: Path) -> None:
+    """Rich read ``:x:`` in a user's value as an emoji code: ``--url javascript:x:`` was echoed
+    as "javascript❌" (and ``:smile:`` in a path or URL as a face), so the message misquoted it."""
+    page = home / "trang.html"
+    page.write_text("<html><body><p>Tin</p></body></html>", encoding="utf-8")
+    run = cli("extract", str(page), "--url", "javascript:x:smile:")
+    assert run.code == 2, run.stderr
+    assert "'javascript:x:smile:'" in run.said and "❌" not in run.said
+    # and on stdout, the machine output: a page's own ":smile:" stays text in the Document's JSON
+    paragraphs = "".join(
+        f"<p>Đoạn {i}: Sáng nay, Trung tâm Y tế huyện Sơn Dương tiêm vắc xin mũi 2 :smile: cho người dân.</p>"
+        for i in range(8)
+    )
+    page.write_text(f"<html><body><article><h1>Tiêm vắc xin</h1>{paragraphs}</article></body></html>", encoding="utf-8")
+    doc = cli("extract", str(page), "--url", "https://example.vn/tin/a.html")
+    assert doc.code == 0, doc.stderr
+    assert ":smile:" in json.loads(doc.stdout)["text"]
