@@ -134,9 +134,12 @@ def register(app: typer.Typer) -> None:
         from nlp.analyzer import Analyzer
 
         settings = load_settings()
-        if str(input_path) != "-" and not input_path.is_file():
+        # Any file that reads: a FIFO, /dev/stdin or a shell's <(…) is no regular file but is input.
+        if str(input_path) != "-" and (not input_path.exists() or input_path.is_dir()):
             fail(
-                f"không thấy tệp vào / input not found: {input_path}",
+                f"không thấy tệp vào / input not found: {input_path}"
+                if not input_path.exists()
+                else f"{input_path} là một thư mục / is a folder, not a file",
                 hint="kiểm tra đường dẫn --input",
                 code=ExitCode.USAGE,
             )

@@ -205,3 +205,20 @@ def test_a_value_with_an_emoji_code_in_it_is_printed_as_given(home: Path) -> Non
     doc = cli("extract", str(page), "--url", "https://example.vn/tin/a.html")
     assert doc.code == 0, doc.stderr
     assert ":smile:" in json.loads(doc.stdout)["text"]
+
+
+def test_score_reads_from_a_fifo_as_from_a_shell_process_substitution(home: Path) -> None:
+    """``score -i <(zcat posts.jsonl.gz)`` (a FIFO, as /dev/stdin is) was refused as "input not found"."""
+    import os
+    import threading
+
+    fifo = home / "vào.jsonl"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(jsonl(*GOOD)), daemon=True)
+    writer.start()
+    out = home / "out.jsonl"
+    run = cli("score", "-i", str(fifo), "-o", str(out))
+    assert run.code == 0, run.stderr
+    assert ids(out) == ["good-1", "good-2"]
+    folder = cli("score", "-i", str(home), "-o", str(out))
+    assert folder.code == 2 and "is a folder, not a file" in folder.said
