@@ -8,6 +8,7 @@ users), ``claims`` (the claim registry, ClaimReview). Heavy libraries are import
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -30,6 +31,11 @@ class _Guarded(TyperGroup):
     """
 
     def invoke(self, ctx: _click.Context) -> Any:
+        # The Elasticsearch transport logs each retry as a WARNING with the whole traceback;
+        # once Prefect is loaded (claims rematch, run pipeline) its handler prints them, some
+        # 300 lines before the one message a command gives for a node that is down (exit 3).
+        # Every command says what failed itself, so only the transport's errors are left.
+        logging.getLogger("elastic_transport").setLevel(logging.ERROR)
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, _click.ClickException, click.exceptions.Exit, click.ClickException):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,30 @@ def test_a_reader_that_stops_reading_is_exit_141_not_an_internal_error(
     assert "internal error" not in run.said
     assert not (home / "data" / "logs").exists()
     assert "141 nơi nhận đầu ra đã đóng" in " ".join(cli("--help").stdout.split())  # in the table too
+
+
+def test_a_node_that_is_down_is_one_message_even_once_prefect_is_loaded(home: Path) -> None:
+    """``claims rematch`` (it loads Prefect, whose handler shows the transport's retry warnings)
+    printed some 300 lines of tracebacks before its one message when Elasticsearch was down."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again when the block ends: nothing listens there
+    tinradar = Path(sys.executable).with_name("tinradar")
+    env = {
+        **os.environ,
+        "TINRADAR_DATA_DIR": str(home / "data"),
+        "TINRADAR_ES_URL": f"http://127.0.0.1:{port}",
+    }
+    proc = subprocess.run(
+        [str(tinradar), "claims", "rematch", "--since", "2021-09-01"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr and "cannot reach Elasticsearch" in proc.stderr
+    assert len(proc.stderr.splitlines()) < 10, proc.stderr
