@@ -65,7 +65,11 @@ def register(app: typer.Typer) -> None:
                 use_state=not no_state,
             )
         except RegistryError as exc:
-            fail(str(exc), hint="sửa tệp danh mục nguồn / fix the registry (crawlers/sources.yaml)")
+            fail(
+                str(exc),
+                hint="sửa tệp danh mục nguồn / fix the registry (crawlers/sources.yaml)",
+                code=ExitCode.USAGE,  # nothing was crawled: not "some lines skipped" (1), as run pipeline says too
+            )
         except UnsafeSalt as exc:
             fail(str(exc), code=2)
         except CrawlError as exc:
@@ -104,7 +108,7 @@ def register(app: typer.Typer) -> None:
             try:
                 sources = {s.id: s for s in load_registry(settings.sources_file)}
             except RegistryError as exc:
-                fail(str(exc))
+                fail(str(exc), code=ExitCode.USAGE)
             if source_id not in sources:
                 fail(f"không có nguồn {source_id!r} / unknown source", hint=f"các nguồn: {', '.join(sorted(sources))}")
             source = sources[source_id]

@@ -222,3 +222,19 @@ def test_score_reads_from_a_fifo_as_from_a_shell_process_substitution(home: Path
     assert ids(out) == ["good-1", "good-2"]
     folder = cli("score", "-i", str(home), "-o", str(out))
     assert folder.code == 2 and "is a folder, not a file" in folder.said
+
+
+def test_a_broken_source_registry_is_a_usage_error_for_crawl_and_extract(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``crawl`` and ``extract --source`` exited 1 ("some lines skipped, the rest went through")
+    on a registry they could not read, though nothing was done; ``run pipeline`` says 2."""
+    registry = home / "nguồn.yaml"
+    registry.write_text("sources: 5\n", encoding="utf-8")
+    crawl = cli("crawl", "--sources-file", str(registry), "-o", str(home / "crawl.jsonl"))
+    assert crawl.code == 2 and f"{registry}: expected a list of sources" in crawl.said
+    page = home / "trang.html"
+    page.write_text("<html><body><p>Tin</p></body></html>", encoding="utf-8")
+    monkeypatch.setenv("TINRADAR_SOURCES_FILE", str(registry))
+    extract = cli("extract", str(page), "--url", "https://example.vn/a.html", "--source", "bao-tq")
+    assert extract.code == 2 and f"{registry}: expected a list of sources" in extract.said
