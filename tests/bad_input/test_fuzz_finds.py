@@ -238,3 +238,14 @@ def test_a_broken_source_registry_is_a_usage_error_for_crawl_and_extract(
     monkeypatch.setenv("TINRADAR_SOURCES_FILE", str(registry))
     extract = cli("extract", str(page), "--url", "https://example.vn/a.html", "--source", "bao-tq")
     assert extract.code == 2 and f"{registry}: expected a list of sources" in extract.said
+
+
+def test_a_reviews_file_not_in_utf8_is_named(home: Path) -> None:
+    """``train … --reviews-file`` on a UTF-16 file said only "'utf-8' codec can't decode byte 0xff"."""
+    reviews = home / "kết luận.jsonl"
+    reviews.write_bytes('{"id": "r1", "text": "Tin đồn", "label": 1}\n'.encode("utf-16"))
+    sheet = home / "train.csv"
+    sheet.write_text("post_message,label\nTin,0\n", encoding="utf-8")
+    run = cli("train", "rumor", "--data", str(sheet), "--reviews-file", str(reviews), "--out", str(home / "m"))
+    assert run.code == 2, run.stderr
+    assert f"{reviews}: không phải UTF-8 (byte 1) / not UTF-8 (byte 1)" in run.said
