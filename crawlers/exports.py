@@ -194,6 +194,10 @@ def plain(value: Any) -> str:
 
 def meta_content_library(path: Path) -> Iterator[Post | Skip]:
     """Facebook/Instagram posts from a Meta Content Library CSV download."""
+    if path.suffix.lower() in (".json", ".jsonl"):  # read as CSV, its first line was called "columns"
+        raise FormatError(
+            f"{path}: a Meta Content Library download is a CSV file, this is {path.suffix}; try --format auto"
+        )
     header = csv_header(path)
     if "text" not in header:
         raise unrecognised(header, {"text": ("text",), "time": ("creation_time",), "id": ("id",)}, path)

@@ -101,6 +101,13 @@ def _rows(path: Path, settings: Settings) -> Iterator[dict[str, Any] | Skip]:
         data = exports._json(path)
         if isinstance(data, dict):
             result = data.get("result")
+            if not ({"posts", "data"} & set(data) or (isinstance(result, dict) and "posts" in result)):
+                # {} or {"items": …} used to be "no posts in the file (an empty list)": say what it is
+                keys = ", ".join(map(str, list(data)[:10])) or "none"
+                raise ExportError(
+                    f"{path}: an object with no 'posts', 'data' or 'result.posts' list (its keys: {keys}); "
+                    "expected a list of posts"
+                )
             data = (
                 data.get("posts")
                 or data.get("data")

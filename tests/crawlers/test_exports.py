@@ -208,8 +208,25 @@ def test_a_lone_value_where_a_list_of_items_belongs_is_a_skip_or_a_clear_error(t
     assert [d.text for d in docs] == ["Tin covid"] and skipped == Counter({"unknown_item": 1})
     result = tmp_path / "facebook.json"
     result.write_text('{"result": 5}', encoding="utf-8")
-    with pytest.raises(ExportError, match="no posts in the file"):
+    with pytest.raises(
+        ExportError, match=r"an object with no 'posts', 'data' or 'result.posts' list \(its keys: result\)"
+    ):
         list(read_export(result, SETTINGS, fmt="facebook"))
+
+
+def test_json_given_to_a_csv_format_or_without_a_posts_list_says_so(tmp_path: Path) -> None:
+    """Found by fuzzing: ``--format meta`` on a .json file listed its first line as "columns
+    not recognised", and ``{}`` or ``{"items": 5}`` was "no posts in the file (an empty list)"."""
+    page = tmp_path / "page.json"
+    page.write_text('{"items": 5}', encoding="utf-8")
+    with pytest.raises(ExportError, match="a Meta Content Library download is a CSV file, this is .json"):
+        list(read_export(page, SETTINGS, fmt="meta"))
+    with pytest.raises(ExportError, match=r"no 'posts', 'data' or 'result.posts' list \(its keys: items\)"):
+        list(read_export(page, SETTINGS, fmt="facebook"))
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"posts": []}', encoding="utf-8")
+    with pytest.raises(ExportError, match=r"no posts in the file \(an empty list\)"):
+        list(read_export(empty, SETTINGS, fmt="facebook"))
 
 
 def test_a_5mb_message_does_not_cost_the_sheet_and_a_5mb_header_is_named_briefly(tmp_path: Path) -> None:
