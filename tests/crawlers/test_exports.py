@@ -219,7 +219,7 @@ def test_json_given_to_a_csv_format_or_without_a_posts_list_says_so(tmp_path: Pa
     not recognised", and ``{}`` or ``{"items": 5}`` was "no posts in the file (an empty list)"."""
     page = tmp_path / "page.json"
     page.write_text('{"items": 5}', encoding="utf-8")
-    with pytest.raises(ExportError, match="a Meta Content Library download is a CSV file, this is .json"):
+    with pytest.raises(ExportError, match=r"a Meta Content Library download is a CSV file, this is \.json"):
         list(read_export(page, SETTINGS, fmt="meta"))
     with pytest.raises(ExportError, match=r"no 'posts', 'data' or 'result.posts' list \(its keys: items\)"):
         list(read_export(page, SETTINGS, fmt="facebook"))
