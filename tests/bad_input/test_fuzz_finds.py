@@ -249,3 +249,18 @@ def test_a_reviews_file_not_in_utf8_is_named(home: Path) -> None:
     run = cli("train", "rumor", "--data", str(sheet), "--reviews-file", str(reviews), "--out", str(home / "m"))
     assert run.code == 2, run.stderr
     assert f"{reviews}: không phải UTF-8 (byte 1) / not UTF-8 (byte 1)" in run.said
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--url", "http://[::1"], "--url 'http://[::1': not a valid URL"),  # httpx.InvalidURL, exit 70
+        (["--url", "http://127.0.0.1:9", "--file", "{home}"], "--file {home}: là một thư mục / is a folder"),
+        (["--url", "http://127.0.0.1:9", "--file", "{home}/khong-co.ndjson"], "không có tệp / no such file"),
+    ],
+    ids=["bad-url", "a-folder", "missing-file"],
+)
+def test_kibana_import_of_a_bad_url_or_file_is_a_usage_error(home: Path, args: list[str], message: str) -> None:
+    run = cli("kibana", "import", *[a.format(home=home) for a in args])
+    assert run.code == 2, run.stderr
+    assert message.format(home=home) in run.said
