@@ -117,7 +117,7 @@ class Settings(BaseSettings):
         default="https://repo.maven.apache.org/maven2",
         description="Maven repository the local node's zip is fetched from",
     )
-    es_port: int = Field(default=9200, description="HTTP port of the local node (127.0.0.1 only)")
+    es_port: int = Field(default=9200, ge=1, le=65535, description="HTTP port of the local node (127.0.0.1 only)")
     es_heap: str = Field(default="512m", description="JVM heap of the local node")
     es_java_home: Path | None = Field(
         default=None, description="Java 21+ for the local node; found in the system JVM folder when unset"

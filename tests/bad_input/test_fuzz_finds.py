@@ -113,6 +113,7 @@ def test_review_export_onto_a_folder_is_a_usage_error(es_home: Path) -> None:
         ("TINRADAR_MAX_PAGE_BYTES", "-1", "max_page_bytes"),  # every page "too_large: N bytes > -1"
         ("TINRADAR_MAX_TEXT_CHARS", "0", "max_text_chars"),  # every text truncated to nothing
         ("TINRADAR_ES_REQUEST_TIMEOUT", "-1", "es_request_timeout"),
+        ("TINRADAR_ES_PORT", "99999", "es_port"),  # es start: OverflowError from bind(), exit 70
     ],
 )
 def test_a_limit_set_out_of_range_is_an_invalid_configuration(
