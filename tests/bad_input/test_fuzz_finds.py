@@ -265,3 +265,23 @@ def test_kibana_import_of_a_bad_url_or_file_is_a_usage_error(home: Path, args: l
     run = cli("kibana", "import", *[a.format(home=home) for a in args])
     assert run.code == 2, run.stderr
     assert message.format(home=home) in run.said
+
+
+def test_a_dead_letter_file_with_bytes_that_are_not_utf8_is_replayed_and_its_bad_lines_kept(
+    es_home: Path, es_settings
+) -> None:
+    """``index replay`` read the dead-letter file as UTF-8 and ended with exit 70 on one stray
+    byte; the unreadable lines are now kept aside byte for byte, the good ones sent."""
+    from index.deadletter import DeadLetterBox, letter_for
+    from tests.index.items import make_item
+
+    letters = DeadLetterBox(es_settings)
+    letters.write([letter_for(make_item(1), "test", 503)])
+    stray = b'\xff\xfe{"not": "utf-8 \xe9"}\n'
+    with letters.path.open("ab") as fh:
+        fh.write(stray)
+    run = cli("index", "replay")
+    assert run.code == 0, run.stderr
+    assert "1 dòng không đọc được" in run.said
+    kept = letters.dir / f"{letters.path.stem}.unreadable.jsonl"
+    assert kept.read_bytes() == stray
