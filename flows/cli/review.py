@@ -56,7 +56,7 @@ def serve(
     from flows.review.app import create_app
     from flows.review.deploy import UnsafeDeployment, check_serve, for_serving
     from flows.review.proxy import uvicorn_options
-    from flows.review.users import UserStore
+    from flows.review.users import UserError, UserStore
 
     settings = load_settings()
     try:
@@ -66,7 +66,11 @@ def serve(
     except UnsafeDeployment as exc:
         fail(str(exc), hint=exc.hint, code=2)
     store = UserStore.for_settings(settings)
-    if not store.list():
+    try:
+        accounts = store.list()
+    except UserError as exc:  # a damaged accounts file: said before the desk starts, not at the first login
+        fail(str(exc), code=2)
+    if not accounts:
         console.print(
             "[yellow]Chưa có tài khoản nào.[/] Tạo tài khoản quản trị: [bold]tinradar users add admin --role admin[/]"
         )
@@ -383,9 +387,13 @@ def users_add(
 @users_app.command("list")
 def users_list() -> None:
     """Liệt kê tài khoản. / List accounts (name, role, created)."""
-    from flows.review.users import UserStore
+    from flows.review.users import UserError, UserStore
 
-    for user in UserStore.for_settings(load_settings()).list():
+    try:
+        users = UserStore.for_settings(load_settings()).list()
+    except UserError as exc:  # a damaged accounts file
+        fail(str(exc), code=2)
+    for user in users:
         typer.echo(f"{user.name}\t{user.role.value}\t{user.created_at.isoformat()}")  # tab-separated, for scripts
 
 

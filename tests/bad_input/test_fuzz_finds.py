@@ -285,3 +285,25 @@ def test_a_dead_letter_file_with_bytes_that_are_not_utf8_is_replayed_and_its_bad
     assert "1 dòng không đọc được" in run.said
     kept = letters.dir / f"{letters.path.stem}.unreadable.jsonl"
     assert kept.read_bytes() == stray
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"{bad", b"[1, 2]", b'{"users": 5}', b'{"users": [1]}', b"\xff\xfe\x00x", b'{"users": [{"name": "bob"}]}', b"null"],
+)
+def test_a_damaged_accounts_file_is_named_and_left_as_it_is(home: Path, content: bytes) -> None:
+    """Each of these ended ``users list`` / ``users add`` with exit 70; ``add`` must not replace it either."""
+    accounts = home / "data" / "users.json"
+    accounts.parent.mkdir(parents=True)
+    accounts.write_bytes(content)
+    listed = cli("users", "list")
+    assert listed.code == 2, listed.stderr
+    assert f"{accounts} bị hỏng / the accounts file is damaged" in listed.said
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    argv = ["users", "add", "bob", "--role", "reviewer", "--password-stdin"]
+    added = CliRunner().invoke(app, argv, input="mat-khau-dai-du\n")
+    assert added.exit_code == 2 and "the accounts file is damaged" in " ".join(added.stderr.split()), added.stderr
+    assert accounts.read_bytes() == content
