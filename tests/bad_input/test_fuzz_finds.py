@@ -289,7 +289,15 @@ def test_a_dead_letter_file_with_bytes_that_are_not_utf8_is_replayed_and_its_bad
 
 @pytest.mark.parametrize(
     "content",
-    [b"{bad", b"[1, 2]", b'{"users": 5}', b'{"users": [1]}', b"\xff\xfe\x00x", b'{"users": [{"name": "bob"}]}', b"null"],
+    [
+        b"{bad",
+        b"[1, 2]",
+        b'{"users": 5}',
+        b'{"users": [1]}',
+        b"\xff\xfe\x00x",
+        b'{"users": [{"name": "bob"}]}',
+        b"null",
+    ],
 )
 def test_a_damaged_accounts_file_is_named_and_left_as_it_is(home: Path, content: bytes) -> None:
     """Each of these ended ``users list`` / ``users add`` with exit 70; ``add`` must not replace it either."""
