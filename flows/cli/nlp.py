@@ -217,10 +217,14 @@ def register(app: typer.Typer) -> None:
             flush(fout)
             report.finish()
             skipped = len(report.skipped)
-            if not scored and skipped:
+            if not scored:
                 # Nothing usable: the output (maybe the input itself, with -i f -o f) stays as it was.
+                # An empty input too (no line, or only a BOM): it used to "succeed" with exit 0 and
+                # replace the output with an empty file, where ingest says the same input is an error.
                 fail(
-                    f"không dòng nào chấm được / no line could be scored ({skipped} bad) in {input_path}",
+                    f"không dòng nào chấm được / no line could be scored ({skipped} bad) in {input_path}"
+                    if skipped
+                    else f"tệp vào không có dòng nào / the input has no lines: {input_path}",
                     hint="mỗi dòng là một đối tượng JSON có 'id' và 'text' / each line: a JSON object with 'id' and 'text'",
                     code=ExitCode.USAGE,
                 )

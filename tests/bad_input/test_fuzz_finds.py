@@ -315,3 +315,16 @@ def test_a_damaged_accounts_file_is_named_and_left_as_it_is(home: Path, content:
     added = CliRunner().invoke(app, argv, input="mat-khau-dai-du\n")
     assert added.exit_code == 2 and "the accounts file is damaged" in " ".join(added.stderr.split()), added.stderr
     assert accounts.read_bytes() == content
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\n  \n"], ids=["empty", "bom-only", "blank-lines"])
+def test_score_of_an_empty_input_is_exit_2_and_leaves_the_output(home: Path, content: bytes) -> None:
+    """An input with no line exited 0 and replaced the output with an empty file; ``ingest``
+    calls the same input an error (exit 2), and README says "a file with no usable line (exit 2)"."""
+    inp, out = home / "in.jsonl", home / "out.jsonl"
+    inp.write_bytes(content)
+    out.write_text("the previous output\n", encoding="utf-8")
+    run = cli("score", "-i", str(inp), "-o", str(out))
+    assert run.code == 2, run.stderr
+    assert f"the input has no lines: {inp}" in run.said
+    assert out.read_text(encoding="utf-8") == "the previous output\n"
