@@ -136,9 +136,11 @@ def load(
             f"source_id/kind/fetched_at got defaults: source '{escape(source_id)}', kind inferred "
             "(news for a title + URL, else social), fetched now; each item's notes say which."
         )
-    if not total and problems:
+    if not total:  # no usable line; an empty file too (it was exit 0, "0 items", while score and ingest say 2)
         fail(
-            f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad).",
+            f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad)."
+            if problems
+            else f"Tệp không có dòng nào / the file has no lines: {file}",
             hint="Is it 'tinradar score' output?",
             code=ExitCode.USAGE,
         )

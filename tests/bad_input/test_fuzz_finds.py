@@ -328,3 +328,12 @@ def test_score_of_an_empty_input_is_exit_2_and_leaves_the_output(home: Path, con
     assert run.code == 2, run.stderr
     assert f"the input has no lines: {inp}" in run.said
     assert out.read_text(encoding="utf-8") == "the previous output\n"
+
+
+def test_index_load_of_an_empty_file_is_exit_2(es_home: Path) -> None:
+    """``index load`` of an empty file said "0 items" with exit 0; README: "2: no usable line"."""
+    empty = es_home / "scored.jsonl"
+    empty.write_bytes(b"\xef\xbb\xbf\n")
+    run = cli("index", "load", str(empty))
+    assert run.code == 2, run.stderr
+    assert f"the file has no lines: {empty}" in run.said
