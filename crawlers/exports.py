@@ -142,22 +142,42 @@ def _csv_dialect(head: str) -> type[csv.Dialect] | csv.Dialect:
     return Dialect
 
 
+#: The longest cell read (characters). The csv module's default, 131,072, ended the whole
+#: import at one long message ("field larger than field limit"); analysis truncates long
+#: texts itself (``TINRADAR_MAX_TEXT_CHARS``), so a cell is read whole up to this bound.
+MAX_CELL_CHARS = 16 * 1024 * 1024
+
+
+def _allow_long_cells() -> None:
+    """Raise the csv module's (process-wide) cell limit to ``MAX_CELL_CHARS``, never lower it."""
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
+
+
 def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
     text, _ = read_text(path)
+    _allow_long_cells()
     yield from csv.DictReader(io.StringIO(text, newline=""), dialect=_csv_dialect(text))
 
 
 def csv_header(path: Path) -> list[str]:
     """The column names of a CSV export (stripped, BOM-free)."""
     text, _ = read_text(path)
+    _allow_long_cells()
     return [h.strip() for h in next(csv.reader(io.StringIO(text, newline=""), dialect=_csv_dialect(text)), [])]
+
+
+def _shown(columns: list[str], most: int = 30, width: int = 60) -> str:
+    """Column names for a message: a page of text read as a header is cut, not printed whole."""
+    names = [c if len(c) <= width else c[:width] + "…" for c in columns[:most]]
+    more = f" (+{len(columns) - most} more)" if len(columns) > most else ""
+    return (", ".join(names) or "(none)") + more
 
 
 def unrecognised(columns: list[str], expected: dict[str, tuple[str, ...]], path: Path) -> FormatError:
     """The error for a file none of whose columns are the ones a format needs."""
     wanted = "; ".join(f"{field}: {' | '.join(names)}" for field, names in expected.items())
     return FormatError(
-        f"{path}: these columns are not recognised: {', '.join(columns) or '(none)'}; expected one of {wanted}"
+        f"{path}: these columns are not recognised: {_shown(columns)}; expected one of {wanted}"
         " (or use --format csv --columns 'text=<column>,time=<column>')"
     )
 
@@ -238,6 +258,10 @@ _MCL_PUBLIC_OWNERS = frozenset({"page", "group", "event"})
 
 def meta_content_library(path: Path) -> Iterator[Post | Skip]:
     """Facebook/Instagram posts from a Meta Content Library CSV download."""
+    if path.suffix.lower() in (".json", ".jsonl"):  # read as CSV, its first line was called "columns"
+        raise FormatError(
+            f"{path}: a Meta Content Library download is a CSV file, this is {path.suffix}; try --format auto"
+        )
     header = csv_header(path)
     if "text" not in header:
         raise unrecognised(header, {"text": ("text",), "time": ("creation_time",), "id": ("id",)}, path)
@@ -279,7 +303,7 @@ def youtube(path: Path) -> Iterator[Post | Skip]:
             if kind == "youtube#commentThread":
                 top = _get(item, "snippet.topLevelComment")
                 yield _youtube_comment(top)
-                for reply in _get(item, "replies.comments") or []:
+                for reply in _listed(_get(item, "replies.comments")):
                     yield _youtube_comment(reply)
             elif kind == "youtube#comment":
                 yield _youtube_comment(item)
@@ -340,16 +364,30 @@ def tiktok(path: Path) -> Iterator[Post | Skip]:
         body = page.get("data") if isinstance(page, dict) else None
         if not isinstance(body, dict) or not ({"videos", "comments"} & set(body)):
             raise FormatError(f"{path}: expected TikTok Research API responses with data.videos or data.comments")
-        for video in body.get("videos") or []:
+        for video in _listed(body.get("videos")):
             yield _tiktok_video(video) if isinstance(video, dict) else Skip(SkipReason.UNKNOWN_ITEM)
-        for comment in body.get("comments") or []:
+        for comment in _listed(body.get("comments")):
             yield _tiktok_comment(comment) if isinstance(comment, dict) else Skip(SkipReason.UNKNOWN_ITEM)
 
 
+def _listed(value: Any) -> list[Any]:
+    """A response's list of items; a lone value where the list should be is one item (skipped as unknown), not a crash."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
 def _epoch(value: Any) -> datetime | str | None:
-    """Research API times are Unix seconds; anything else is parsed (or rejected) later."""
+    """Research API times are Unix seconds; anything else is parsed (or rejected) later.
+
+    Seconds no clock reaches (``1e20``, ``NaN``) are passed on as text, so the row is
+    skipped as ``bad_date`` like any other unreadable time instead of ending the import.
+    """
     if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        return datetime.fromtimestamp(int(value), UTC)
+        try:
+            return datetime.fromtimestamp(int(value), UTC)
+        except (OverflowError, OSError, ValueError):
+            return str(value)
     return _text(value) or None
 
 
@@ -403,7 +441,7 @@ def generic_csv(path: Path, columns: dict[str, str], platform: str) -> Iterator[
     header = csv_header(path)
     missing = [c for c in columns.values() if c not in header]
     if missing:
-        raise FormatError(f"{path}: no column(s) {', '.join(map(repr, missing))}; the file has {', '.join(header)}")
+        raise FormatError(f"{path}: no column(s) {', '.join(map(repr, missing))}; the file has {_shown(header)}")
     rows = _csv_rows(path)
     first = next(rows, None)
     if first is None:

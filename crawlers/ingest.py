@@ -109,7 +109,20 @@ def _rows(path: Path, settings: Settings) -> Iterator[dict[str, Any] | Skip]:
     elif suffix == ".json":
         data = exports._json(path)
         if isinstance(data, dict):
-            data = data.get("posts") or data.get("data") or (data.get("result") or {}).get("posts") or []
+            result = data.get("result")
+            if not ({"posts", "data"} & set(data) or (isinstance(result, dict) and "posts" in result)):
+                # {} or {"items": …} used to be "no posts in the file (an empty list)": say what it is
+                keys = ", ".join(map(str, list(data)[:10])) or "none"
+                raise ExportError(
+                    f"{path}: an object with no 'posts', 'data' or 'result.posts' list (its keys: {keys}); "
+                    "expected a list of posts"
+                )
+            data = (
+                data.get("posts")
+                or data.get("data")
+                or (result.get("posts") if isinstance(result, dict) else None)
+                or []
+            )
         if not isinstance(data, list):
             raise ExportError(f"{path}: expected a list of posts (or {{'posts': [...]}})")
         if not data:
@@ -238,7 +251,10 @@ def read_export(
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
     if fmt == "auto":
-        fmt = "csv" if columns else exports.sniff(path)
+        try:
+            fmt = "csv" if columns else exports.sniff(path)
+        except (exports.FormatError, csv.Error, UnicodeDecodeError) as exc:  # as the readers' errors below
+            raise ExportError(str(exc) if str(path) in str(exc) else f"{path}: {exc}") from exc
     if fmt == "csv" and not columns:
         raise ExportError("a generic CSV needs a column map (e.g. text=Nội dung,time=Thời gian,author=Người đăng)")
     readers = {

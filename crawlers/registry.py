@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tinradar.schema import Kind
+from tinradar.yamlfile import YamlFileError, read_yaml
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
@@ -170,12 +170,12 @@ def load_registry(path: Path, variables: dict[str, str] | None = None) -> list[S
     a typo in the YAML reads as a clear message rather than a traceback.
     """
     path = Path(path)
+    if not path.exists():
+        raise RegistryError(f"source registry not found: {path}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RegistryError(f"source registry not found: {path}") from exc
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{path}: not valid YAML: {exc}") from exc
+        raw = read_yaml(path)
+    except YamlFileError as exc:  # a folder, unreadable, not UTF-8, not YAML, too deep
+        raise RegistryError(str(exc)) from exc
     entries = raw.get("sources") if isinstance(raw, dict) else raw
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: expected a list of sources (or a mapping with 'sources:')")

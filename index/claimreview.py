@@ -185,7 +185,8 @@ def review_records(document: Any) -> Iterator[Any]:
     if "@graph" in document and not types:
         yield from review_records(document["@graph"])
     elif "DataFeed" in types:
-        for element in document.get("dataFeedElement", []) or []:
+        elements = document.get("dataFeedElement") or []
+        for element in elements if isinstance(elements, list) else [elements]:  # a lone value: one bad record
             if isinstance(element, dict) and "DataFeedItem" in _types(element):
                 yield element.get("item")
             else:
@@ -307,3 +308,5 @@ def parse_json(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}): {exc.msg}") from None
+    except RecursionError:  # thousands of nested brackets: json gives up before any ClaimReview is read
+        raise ValueError("lồng quá sâu, không phải ClaimReview / nested too deeply to be ClaimReview") from None

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from index.doc import IndexTime
 from index.review.audit import record_claim_change
 from index.templates import ensure_single_index
-from tinradar.schema import Claim, utc_now
+from tinradar.schema import CLAIM_ID, Claim, id_problem, utc_now
 from tinradar.settings import Settings
 
 
@@ -196,6 +196,10 @@ def get_claim(client: Elasticsearch, settings: Settings, claim_id: str) -> Regis
 
 
 def _get(client: Elasticsearch, settings: Settings, claim_id: str) -> tuple[RegistryClaim, int, int] | None:
+    if id_problem(claim_id) or not CLAIM_ID.match(claim_id):
+        # No claim has such an id, so none is asked for: Elasticsearch refuses an empty id
+        # (ValueError) and a 10,000-character one (an HTTP line over 4 KB), each was exit 70.
+        return None
     try:
         hit = client.get(index=claims_index(settings), id=claim_id)
     except NotFoundError:

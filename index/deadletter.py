@@ -68,7 +68,7 @@ class DeadLetterBox:
         return [*leftovers, *([self.path] if self.path.is_file() else [])]
 
     def count(self) -> int:
-        return sum(1 for path in self.pending_files() for line in path.open(encoding="utf-8") if line.strip())
+        return sum(1 for path in self.pending_files() for line in _lines(path) if line.strip())
 
     def take(self) -> list[Path]:
         """Move the current file aside for a replay; return every file to replay."""
@@ -80,23 +80,30 @@ class DeadLetterBox:
     def read(paths: list[Path]) -> Iterator[tuple[DeadLetter | None, str]]:
         """Yield (letter, raw line); letter is None for a line that does not parse."""
         for path in paths:
-            with path.open(encoding="utf-8") as fh:
-                for raw in fh:
-                    if not raw.strip():
-                        continue
-                    try:
-                        yield DeadLetter.model_validate_json(raw), raw
-                    except ValueError:
-                        yield None, raw
+            for raw in _lines(path):
+                if not raw.strip():
+                    continue
+                try:
+                    yield DeadLetter.model_validate_json(raw), raw
+                except ValueError:  # also a line with bytes that are not UTF-8 (surrogate escapes)
+                    yield None, raw
 
     def quarantine(self, raws: list[str]) -> Path | None:
         """Keep unreadable lines aside (never drop them silently)."""
         if not raws:
             return None
         bad = self.dir / f"{self.path.stem}.unreadable.jsonl"
-        with bad.open("a", encoding="utf-8") as fh:
+        with bad.open("a", encoding="utf-8", errors="surrogateescape") as fh:  # the bytes as they were
             fh.writelines(r if r.endswith("\n") else r + "\n" for r in raws)
         return bad
+
+
+def _lines(path: Path) -> Iterator[str]:
+    """A dead-letter file's lines; a byte that is not UTF-8 (a file edited or damaged by hand) is
+    carried as a surrogate escape, so its line is quarantined as it was instead of the replay
+    ending with ``UnicodeDecodeError`` (exit 70) and every good line in the file waiting."""
+    with path.open(encoding="utf-8", errors="surrogateescape") as fh:
+        yield from fh
 
 
 def letter_for(item: ScoredItem, reason: str, status: int | str | None, attempts: int = 1) -> DeadLetter:

@@ -42,6 +42,13 @@ from tinradar.settings import Settings
 
 #: Statuses worth retrying: too many requests, and the server's own failures.
 RETRY_STATUS = (429, 500, 502, 503, 504)
+#: Bytes of one bulk request. Elasticsearch refuses (429, "rejected execution of primary
+#: operation") a request whose indexing would hold more than a tenth of its heap, counting
+#: each document about four times (text, text_seg, ...): at 50 MB one line of 10 MB of
+#: text took every good line of its request down with it. A request this size holds a
+#: batch of ordinary items, and a larger item is sent on its own (``streaming_bulk``
+#: starts a new request for it), so only that item can be refused.
+MAX_BULK_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -291,7 +298,7 @@ class Indexer:
             self.client,
             actions,
             chunk_size=len(actions),
-            max_chunk_bytes=50 * 1024 * 1024,
+            max_chunk_bytes=MAX_BULK_BYTES,
             raise_on_error=False,
             raise_on_exception=False,
             max_retries=self.max_retries,

@@ -34,11 +34,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from nlp.normalize import normalize, unify_tone_marks
 from tinradar.schema import Claim, ClaimMatch, validate_claims
 from tinradar.text import fold
+from tinradar.yamlfile import read_yaml
 
 DEFAULT_THRESHOLD = 0.45
 #: Where one sentence ends and the next begins (also read by ``nlp.claim_windows``).
@@ -56,10 +56,7 @@ def load_claims(path: Path) -> list[Claim]:
     The validation is ``tinradar.schema.validate_claims``: the same for the YAML, the
     registry index and ``tinradar claims add``.
     """
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+    raw = read_yaml(path)  # a YamlFileError (ValueError) names the file and what is wrong with it
     items = raw.get("claims", []) if isinstance(raw, dict) else raw
     if not isinstance(items, list):
         raise ValueError(f"{path}: expected a list under 'claims'")

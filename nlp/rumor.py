@@ -65,6 +65,9 @@ ENCODER_GATE = 0.5
 ENCODER_CS = (0.5, 2.0, 8.0)
 #: The encoder view is fitted only with at least this many COVID-related posts of each class.
 MIN_GATED = 20
+#: Fewer rows of either label than this cannot fill the grouped folds the second level is
+#: stacked on; training says so instead of failing inside scikit-learn ("max_df corresponds to < documents").
+MIN_ROWS_PER_LABEL = 10
 #: The signals a post may lack (engagement counts, posting hour): news articles never have
 #: them. A post missing any of them is scored by the second level that does not read them
 #: (``RumorModel.text_model``). Filling them with training medians was not neutral: in
@@ -116,6 +119,16 @@ def load_reintel(path: Path, limit: int | None = None, seed: int = 42, *, blind:
     rows = list(csv.DictReader(raw.decode("utf-8").splitlines(keepends=True)))
     if not rows or "post_message" not in rows[0] or "label" not in rows[0]:
         raise ValueError(f"{path}: expected ReINTEL columns post_message, label, ...")
+    # Every label must be 0 or 1: anything else used to be read as 0 without a word, and a row
+    # with no label at all (a quote left open swallows the rest of the file) ended in a traceback.
+    bad = [(i, r["label"]) for i, r in enumerate(rows, 1) if (r["label"] or "").strip() not in ("0", "1")]
+    if bad:
+        row, value = bad[0]
+        shown = repr(value) if value is not None else "no label — a quote left open?"
+        raise ValueError(
+            f"{path}: {len(bad)} dòng có nhãn khác 0/1 / {len(bad)} row(s) with a label other than 0 or 1 "
+            f"(first: row {row}, {shown})"
+        )
     if limit is not None and limit < len(rows):
         rng = np.random.default_rng(seed)
         pos = [r for r in rows if r["label"].strip() == "1"]
@@ -830,6 +843,12 @@ def train(
 
     started = time.time()
     data, frozen = split_frozen(load_reintel(data_path, limit=limit, seed=seed))
+    positives = int(data.labels.sum())
+    if min(positives, len(data.labels) - positives) < MIN_ROWS_PER_LABEL:
+        raise ValueError(
+            f"{data_path}: quá ít dòng để huấn luyện / too few rows to train: {len(data.labels) - positives} "
+            f"with label 0 and {positives} with label 1 (need at least {MIN_ROWS_PER_LABEL} of each)"
+        )
     metrics: dict[str, Any] = {}
     before: dict[str, Any] = {}
     stacked: dict[str, Any] = {}

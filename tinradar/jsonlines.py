@@ -11,6 +11,9 @@ Why it reads bytes, line by line, and never stops at a bad line:
 * A line longer than ``max_bytes`` is skipped without being held in memory whole, and a
   line nested deeper than ``max_depth`` is refused before anything walks it: a
   5,000-deep line used to end the run with ``RecursionError``.
+* A ``\\ud800``-style escape with no partner decodes to a lone surrogate, which no
+  UTF-8 writer accepts: ``score`` ended with exit 70 and ``ingest`` lost the whole file.
+  Such a character becomes U+FFFD (``�``) and the line says so (``Line.warning``).
 * Every problem is a ``Line`` with its number and a sentence (``error``), so each
   command reports it its own way and goes on with the next line.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +37,9 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
 #: Tried, in order, for a line that is not UTF-8; Latin-1 decodes any byte.
 FALLBACK_ENCODINGS = ("cp1258", "latin-1")
+#: A JSON escape of a surrogate (``\\ud83d``): only a line holding one can decode to a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,24 @@ def parse_line(
     return value, None
 
 
+def _without_lone_surrogates(value: Any) -> tuple[Any, int]:
+    """``value`` with every lone surrogate (keys and strings, at any depth) replaced by U+FFFD, and how many."""
+    if isinstance(value, str):
+        return _SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        fixed = [_without_lone_surrogates(v) for v in value]
+        return [v for v, _ in fixed], sum(n for _, n in fixed)
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        count = 0
+        for key, child in value.items():
+            new_key, n_key = _without_lone_surrogates(key)
+            out[new_key], n_child = _without_lone_surrogates(child)
+            count += n_key + n_child
+        return out, count
+    return value, 0
+
+
 def _raw_lines(fh: IO[bytes], max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
     """(number, bytes) per line; None for a line over ``max_bytes`` (its rest is read past, not kept)."""
     number = 0
@@ -168,4 +193,9 @@ def read_lines(
             yield Line(number, error="dòng có byte NUL: tệp nhị phân hay UTF-16? / NUL bytes: a binary or UTF-16 file?")
             continue
         obj, error = parse_line(text, max_depth=max_depth, bound=_nesting_bound(raw))
+        if obj is not None and _SURROGATE_ESCAPE.search(text):  # depth is bounded by now: recursion is safe
+            obj, replaced = _without_lone_surrogates(obj)
+            if replaced:
+                note = f"{replaced} ký tự \\ud800–\\udfff lẻ đổi thành U+FFFD / lone surrogate escape(s) replaced by U+FFFD"
+                warning = f"{warning}; {note}" if warning else note
         yield Line(number, obj=obj, error=error, warning=warning)

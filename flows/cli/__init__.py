@@ -8,6 +8,7 @@ users), ``claims`` (the claim registry, ClaimReview). Heavy libraries are import
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -17,7 +18,7 @@ from typer import _click
 from typer.core import TyperGroup
 
 from flows.cli import claims, crawl, es, index, nlp, review, run
-from flows.cli.common import EXIT_CODES_HELP, console, report_crash
+from flows.cli.common import EXIT_CODES_HELP, console, pipe_closed, report_crash
 
 
 class _Guarded(TyperGroup):
@@ -25,15 +26,22 @@ class _Guarded(TyperGroup):
 
     An exception a command did not expect becomes one message, a hint and the path of
     a log holding the traceback, with exit code 70 (``ExitCode.INTERNAL``). Expected
-    problems keep their own codes (``typer.Exit``, click's usage errors, Ctrl+C → 130).
+    problems keep their own codes (``typer.Exit``, click's usage errors, Ctrl+C → 130, a closed pipe → 141).
     It sits on the group, not in ``main``, so the test runner sees what a user sees.
     """
 
     def invoke(self, ctx: _click.Context) -> Any:
+        # The Elasticsearch transport logs each retry as a WARNING with the whole traceback;
+        # once Prefect is loaded (claims rematch, run pipeline) its handler prints them, some
+        # 300 lines before the one message a command gives for a node that is down (exit 3).
+        # Every command says what failed itself, so only the transport's errors are left.
+        logging.getLogger("elastic_transport").setLevel(logging.ERROR)
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, _click.ClickException, click.exceptions.Exit, click.ClickException):
             raise
+        except BrokenPipeError:  # `tinradar … | head`: the reader stopped; not a bug
+            raise typer.Exit(pipe_closed()) from None
         except Exception as exc:
             raise typer.Exit(report_crash(exc)) from exc
 
@@ -57,6 +65,8 @@ def main() -> None:
     """Console entry point; anything that escapes the group's handler (option parsing) is still one message."""
     try:
         app()
+    except BrokenPipeError:
+        sys.exit(pipe_closed())
     except Exception as exc:
         sys.exit(report_crash(exc))
 

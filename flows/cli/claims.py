@@ -294,9 +294,13 @@ def import_command(
 
     settings = load_settings()
     try:
-        document = parse_json(path.read_text(encoding="utf-8"))
+        document = parse_json(path.read_text(encoding="utf-8-sig"))  # a BOM (Notepad) is no reason to refuse
     except FileNotFoundError:
         fail(f"Không thấy file: {path}", code=2)
+    except IsADirectoryError:
+        fail(f"{path}: là một thư mục, không phải file / is a folder, not a file", code=2)
+    except OSError as exc:  # permission denied, a device...
+        fail(f"{path}: không đọc được / cannot be read ({exc.strerror or exc})", code=2)
     except (UnicodeDecodeError, ValueError) as exc:
         fail(f"{path}: {exc}", code=2)
     plan, written = import_claimreview(_registry(settings), settings, document, by=_actor(), strict=strict)

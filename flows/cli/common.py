@@ -28,9 +28,9 @@ from rich.markup import escape
 from tinradar.settings import Settings
 
 #: Human output (tables, progress, errors) goes to stderr so stdout stays machine-readable.
-console = Console(stderr=True, soft_wrap=True)
+console = Console(stderr=True, soft_wrap=True, emoji=False)
 #: Machine output (JSON, CSV, JSON lines) goes to stdout.
-out = Console(soft_wrap=True, highlight=False)
+out = Console(soft_wrap=True, highlight=False, emoji=False)
 
 
 def load_settings() -> Settings:
@@ -61,6 +61,7 @@ class ExitCode(IntEnum):
     UNAVAILABLE = 3  # a service (Elasticsearch, Kibana) is down or refused us
     INTERNAL = 70  # a bug: one message, and a log file with the traceback
     INTERRUPTED = 130  # Ctrl+C
+    PIPE_CLOSED = 141  # the reader of the output stopped (``| head``): 128 + SIGPIPE, as a shell tool ends
 
 
 #: ``tinradar --help`` shows this table (kept beside ``ExitCode`` so the two cannot drift).
@@ -68,7 +69,8 @@ EXIT_CODES_HELP = (
     "Mã thoát / exit codes: 0 xong / all good · 1 có dòng bị bỏ qua hoặc lỗi, phần còn lại đã xong / "
     "some lines skipped or failed, the rest went through · 2 sai cách dùng, thiếu tệp, hoặc không dòng nào dùng được / "
     "usage, missing file or folder, nothing usable · 3 dịch vụ không chạy / service down (Elasticsearch) · "
-    "70 lỗi nội bộ, xem tệp log / internal error, see the log · 130 bị ngắt / interrupted"
+    "70 lỗi nội bộ, xem tệp log / internal error, see the log · 130 bị ngắt / interrupted · "
+    "141 nơi nhận đầu ra đã đóng / the output's reader stopped (| head)"
 )
 
 
@@ -126,14 +128,30 @@ def atomic_output(path: Path) -> Iterator[IO[str]]:
 
     So ``-i f -o f`` reads ``f`` whole before anything replaces it, and an interrupted
     run leaves the old file (or none), never half a file. ``-`` is stdout.
+
+    A path that exists but is not a regular file (``/dev/null``, ``/dev/stdout``, a FIFO
+    or ``>(…)``) is written in place: a rename would replace the device itself (run as
+    root, ``-o /dev/null`` turned ``/dev/null`` into a regular file; as anyone else the
+    temporary file in ``/dev`` was refused with exit 70). A folder the temporary file
+    cannot be made in is a usage error that says so.
     """
     if str(path) == "-":
         yield sys.stdout
         return
     output_folder(path)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else "."
-    )
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as fh:
+            yield fh
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        fail(
+            f"không ghi được vào thư mục / cannot write in folder {folder}: {exc.strerror or exc}",
+            hint="chọn thư mục khác hoặc sửa quyền / choose another folder or fix its permissions",
+            code=ExitCode.USAGE,
+        )
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -143,6 +161,21 @@ def atomic_output(path: Path) -> Iterator[IO[str]]:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def pipe_closed() -> int:
+    """The reader of stdout went away (``tinradar search … | head``): end quietly with 141.
+
+    That is no bug and no bad data: it used to be reported as an internal error with a
+    crash log. Later writes (and the flush at exit) go to ``os.devnull``, so Python does
+    not complain once more on its way out.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # a stdout with no file behind it (a test runner)
+        pass
+    return int(ExitCode.PIPE_CLOSED)
 
 
 def crash_log_dir() -> Path:

@@ -11,14 +11,19 @@ import typer
 from flows.cli.common import ExitCode, atomic_output, console, fail, load_settings, out, output_folder
 
 
-def _parse_since(value: str | None, tz: ZoneInfo) -> datetime | None:
+def _parse_since(value: str | None, tz: ZoneInfo, option: str = "--since") -> datetime | None:
+    """A date option's value; an unreadable one is a usage error naming the option it came from."""
     if not value:
         return None
     from crawlers.dates import parse_date
 
     parsed = parse_date(value, tz=tz)
     if parsed is None:
-        fail(f"không đọc được ngày --since {value!r} / unreadable date", hint="dùng dạng 2021-08-30 hoặc 30/08/2021")
+        fail(
+            f"không đọc được ngày {option} {value!r} / unreadable date",
+            hint="dùng dạng 2021-08-30 hoặc 30/08/2021",
+            code=ExitCode.USAGE,
+        )
     return parsed
 
 
@@ -60,7 +65,11 @@ def register(app: typer.Typer) -> None:
                 use_state=not no_state,
             )
         except RegistryError as exc:
-            fail(str(exc), hint="sửa tệp danh mục nguồn / fix the registry (crawlers/sources.yaml)")
+            fail(
+                str(exc),
+                hint="sửa tệp danh mục nguồn / fix the registry (crawlers/sources.yaml)",
+                code=ExitCode.USAGE,  # nothing was crawled: not "some lines skipped" (1), as run pipeline says too
+            )
         except UnsafeSalt as exc:
             fail(str(exc), code=2)
         except CrawlError as exc:
@@ -99,7 +108,7 @@ def register(app: typer.Typer) -> None:
             try:
                 sources = {s.id: s for s in load_registry(settings.sources_file)}
             except RegistryError as exc:
-                fail(str(exc))
+                fail(str(exc), code=ExitCode.USAGE)
             if source_id not in sources:
                 fail(f"không có nguồn {source_id!r} / unknown source", hint=f"các nguồn: {', '.join(sorted(sources))}")
             source = sources[source_id]
@@ -205,7 +214,7 @@ def register(app: typer.Typer) -> None:
                 hint="ví dụ: --columns 'text=Nội dung,time=Thời gian'",
                 code=ExitCode.USAGE,
             )
-        anchor = _parse_since(exported_at, settings.tz) if exported_at else None
+        anchor = _parse_since(exported_at, settings.tz, "--exported-at") if exported_at else None
         if out_file is not None:
             output_folder(out_file)
         try:

@@ -136,9 +136,11 @@ def load(
             f"source_id/kind/fetched_at got defaults: source '{escape(source_id)}', kind inferred "
             "(news for a title + URL, else social), fetched now; each item's notes say which."
         )
-    if not total and problems:
+    if not total:  # no usable line; an empty file too (it was exit 0, "0 items", while score and ingest say 2)
         fail(
-            f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad).",
+            f"Không dòng nào đọc được / no readable line in {file} ({len(problems)} bad)."
+            if problems
+            else f"Tệp không có dòng nào / the file has no lines: {file}",
             hint="Is it 'tinradar score' output?",
             code=ExitCode.USAGE,
         )
@@ -395,8 +397,24 @@ def kibana_import(
     ca_certs: Path = typer.Option(None, "--ca-certs", help="CA certificate (PEM) for Kibana's TLS"),
 ) -> None:
     """Nhập đối tượng Kibana / import TinRadar's Kibana saved objects (overwrite)."""
+    from urllib.parse import urlsplit
+
     from index.kibana import KibanaImportError, import_objects, objects_files
 
+    # Said here, as usage errors: a folder or a missing --file (IsADirectoryError,
+    # FileNotFoundError) and a URL httpx cannot even parse ('http://[::1': InvalidURL) were exit 70.
+    for path in files:
+        if not path.is_file():
+            what = "là một thư mục / is a folder" if path.is_dir() else "không có tệp / no such file"
+            fail(f"--file {path}: {what}", hint="--file takes a Kibana NDJSON export", code=ExitCode.USAGE)
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        problem = None if parts.scheme in ("http", "https") and parts.hostname else "needs http(s)://host[:port]"
+    except ValueError as exc:
+        problem = f"not a valid URL ({exc})"
+    if problem:
+        fail(f"--url {url!r}: {problem}", hint="e.g. --url https://kibana.example.org:5601", code=ExitCode.USAGE)
     try:
         result = import_objects(url, files or objects_files(), api_key=api_key, space=space, ca_certs=ca_certs)
     except KibanaImportError as exc:

@@ -134,9 +134,12 @@ def register(app: typer.Typer) -> None:
         from nlp.analyzer import Analyzer
 
         settings = load_settings()
-        if str(input_path) != "-" and not input_path.is_file():
+        # Any file that reads: a FIFO, /dev/stdin or a shell's <(…) is no regular file but is input.
+        if str(input_path) != "-" and (not input_path.exists() or input_path.is_dir()):
             fail(
-                f"không thấy tệp vào / input not found: {input_path}",
+                f"không thấy tệp vào / input not found: {input_path}"
+                if not input_path.exists()
+                else f"{input_path} là một thư mục / is a folder, not a file",
                 hint="kiểm tra đường dẫn --input",
                 code=ExitCode.USAGE,
             )
@@ -214,10 +217,14 @@ def register(app: typer.Typer) -> None:
             flush(fout)
             report.finish()
             skipped = len(report.skipped)
-            if not scored and skipped:
+            if not scored:
                 # Nothing usable: the output (maybe the input itself, with -i f -o f) stays as it was.
+                # An empty input too (no line, or only a BOM): it used to "succeed" with exit 0 and
+                # replace the output with an empty file, where ingest says the same input is an error.
                 fail(
-                    f"không dòng nào chấm được / no line could be scored ({skipped} bad) in {input_path}",
+                    f"không dòng nào chấm được / no line could be scored ({skipped} bad) in {input_path}"
+                    if skipped
+                    else f"tệp vào không có dòng nào / the input has no lines: {input_path}",
                     hint="mỗi dòng là một đối tượng JSON có 'id' và 'text' / each line: a JSON object with 'id' and 'text'",
                     code=ExitCode.USAGE,
                 )
@@ -260,7 +267,9 @@ def register(app: typer.Typer) -> None:
         out_dir = out or settings.models_dir
         if not data.exists():
             fail(
-                f"không thấy dữ liệu / data not found: {data}", hint="ví dụ --data ../shared/datasets/reintel/train.csv"
+                f"không thấy dữ liệu / data not found: {data}",
+                hint="ví dụ --data ../shared/datasets/reintel/train.csv",
+                code=ExitCode.USAGE,
             )
         if model is Model.claims:  # no seed: the verifier's folds are grouped, not drawn
             _check_claims_data(data)
@@ -275,6 +284,12 @@ def register(app: typer.Typer) -> None:
             seed = 42 if seed is None else seed
             if data.is_dir():
                 data = data / "reintel" / "train.csv" if (data / "reintel").is_dir() else data / "train.csv"
+                if not data.is_file():  # a folder without the sheet: said here, not a FileNotFoundError (exit 70)
+                    fail(
+                        f"không thấy ReINTEL / ReINTEL not found: {data}",
+                        hint="--data là tệp train.csv hoặc thư mục có reintel/train.csv / --data is train.csv or a folder holding reintel/train.csv",
+                        code=ExitCode.USAGE,
+                    )
             if with_reviews or reviews_file:  # the review desk's verdicts (docs/review.md)
                 from flows.cli.review import train_rumor_with_reviews
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from flows.cli.common import console, fail, load_settings
+from flows.cli.common import atomic_output, console, fail, load_settings
 from tinradar.settings import Settings
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def serve(
     from flows.review.app import create_app
     from flows.review.deploy import UnsafeDeployment, check_serve, for_serving
     from flows.review.proxy import uvicorn_options
-    from flows.review.users import UserStore
+    from flows.review.users import UserError, UserStore
 
     settings = load_settings()
     try:
@@ -66,7 +66,11 @@ def serve(
     except UnsafeDeployment as exc:
         fail(str(exc), hint=exc.hint, code=2)
     store = UserStore.for_settings(settings)
-    if not store.list():
+    try:
+        accounts = store.list()
+    except UserError as exc:  # a damaged accounts file: said before the desk starts, not at the first login
+        fail(str(exc), code=2)
+    if not accounts:
         console.print(
             "[yellow]Chưa có tài khoản nào.[/] Tạo tài khoản quản trị: [bold]tinradar users add admin --role admin[/]"
         )
@@ -112,8 +116,9 @@ def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines đ�
     tones: Counter[str] = Counter()
     readings = none_readings = rows = 0
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_file.with_suffix(out_file.suffix + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
+    # atomic_output: a folder is a usage error, /dev/null or a FIFO is written in place (a
+    # rename of "<out>.part" onto it replaced the device, or failed with exit 70 on a folder).
+    with atomic_output(out_file) as fh:
         for row in export_decisions(client, settings):
             fh.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
             rows += 1
@@ -124,7 +129,6 @@ def export(out_file: Path = typer.Option(..., "--out", help="File JSON lines đ�
             if row.claims is not None:
                 readings += 1
                 none_readings += not row.claims
-    tmp.replace(out_file)
     detail = ", ".join(f"{k}: {v}" for k, v in sorted(verdicts.items())) or "chưa có"
     tone_detail = ", ".join(f"{k}: {v}" for k, v in sorted(tones.items())) or "chưa có"
     claim_detail = f"{readings} bài ({none_readings} không lặp lại tin đồn nào)" if readings else "chưa có"
@@ -383,9 +387,13 @@ def users_add(
 @users_app.command("list")
 def users_list() -> None:
     """Liệt kê tài khoản. / List accounts (name, role, created)."""
-    from flows.review.users import UserStore
+    from flows.review.users import UserError, UserStore
 
-    for user in UserStore.for_settings(load_settings()).list():
+    try:
+        users = UserStore.for_settings(load_settings()).list()
+    except UserError as exc:  # a damaged accounts file
+        fail(str(exc), code=2)
+    for user in users:
         typer.echo(f"{user.name}\t{user.role.value}\t{user.created_at.isoformat()}")  # tab-separated, for scripts
 
 

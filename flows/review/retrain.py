@@ -78,7 +78,14 @@ def claim_rows(rows: Iterable[ReviewExportRow]) -> list[ReviewedClaims]:
 def read_reviews(path: Path) -> list[ReviewExportRow]:
     """Rows of a ``tinradar review export`` file (JSON lines); bad lines are an error with a line number."""
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (the file opened and saved in Notepad) is harmless
+    except UnicodeDecodeError as exc:  # was "'utf-8' codec can't decode …", naming no file
+        raise ValueError(
+            f"{path}: không phải UTF-8 (byte {exc.start + 1}) / not UTF-8 (byte {exc.start + 1}); "
+            "save it as UTF-8, as tinradar review export writes it"
+        ) from None
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

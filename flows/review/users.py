@@ -63,6 +63,10 @@ class UserError(ValueError):
     """A user-facing problem with an account request (bad name, short password, ...)."""
 
 
+class UsersFileError(UserError):
+    """The accounts file cannot be read as TinRadar wrote it; it is left as it is, never overwritten."""
+
+
 def users_file(settings: Settings) -> Path:
     return settings.data_dir / "users.json"
 
@@ -81,8 +85,21 @@ class UserStore:
     def _load(self) -> dict[str, User]:
         if not self.path.is_file():
             return {}
-        raw = json.loads(self.path.read_text(encoding="utf-8") or "{}")
-        return {u["name"]: User.model_validate(u) for u in raw.get("users", [])}
+        # A file damaged or edited by hand ended every users command with exit 70 (JSONDecodeError,
+        # UnicodeDecodeError, AttributeError...). It is named instead, and since add/remove load
+        # before they save, a damaged file is never replaced by a smaller one.
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+            entries = raw.get("users", []) if isinstance(raw, dict) else None
+            if not isinstance(entries, list):
+                raise ValueError("expected an object with a 'users' list")
+            return {u["name"]: User.model_validate(u) for u in entries}
+        except (OSError, ValueError, TypeError, KeyError) as exc:  # JSON, UTF-8 and validation errors are ValueErrors
+            why = str(exc).splitlines()[0][:200]
+            raise UsersFileError(
+                f"Tệp tài khoản {self.path} bị hỏng / the accounts file is damaged ({type(exc).__name__}: {why}); "
+                "khôi phục từ bản sao lưu / restore it from a backup"
+            ) from exc
 
     def _save(self, users: dict[str, User]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,51 @@ def test_help_shows_the_exit_code_table() -> None:
         "70 lỗi nội bộ",
     ):
         assert code in said
+
+
+def test_a_reader_that_stops_reading_is_exit_141_not_an_internal_error(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tinradar … | head``: a write after the reader left raised BrokenPipeError inside the
+    command (seen with ``claims add --help | head -20``), reported as "internal error", exit 70,
+    with a crash log. The write that fails is simulated where score writes its output."""
+    from nlp.analyzer import Analyzer
+
+    def reader_gone(self, docs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(Analyzer, "analyze", reader_gone)
+    inp = home / "in.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    run = cli("score", "-i", str(inp), "-o", "-")
+    assert run.code == 141, run.stderr
+    assert "internal error" not in run.said
+    assert not (home / "data" / "logs").exists()
+    assert "141 nơi nhận đầu ra đã đóng" in " ".join(cli("--help").stdout.split())  # in the table too
+
+
+def test_a_node_that_is_down_is_one_message_even_once_prefect_is_loaded(home: Path) -> None:
+    """``claims rematch`` (it loads Prefect, whose handler shows the transport's retry warnings)
+    printed some 300 lines of tracebacks before its one message when Elasticsearch was down."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again when the block ends: nothing listens there
+    tinradar = Path(sys.executable).with_name("tinradar")
+    env = {
+        **os.environ,
+        "TINRADAR_DATA_DIR": str(home / "data"),
+        "TINRADAR_ES_URL": f"http://127.0.0.1:{port}",
+    }
+    proc = subprocess.run(
+        [str(tinradar), "claims", "rematch", "--since", "2021-09-01"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr and "cannot reach Elasticsearch" in proc.stderr
+    assert len(proc.stderr.splitlines()) < 10, proc.stderr

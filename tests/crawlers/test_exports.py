@@ -4,6 +4,7 @@ written for these tests with each tool's own field names)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,3 +173,75 @@ def test_cli_ingest_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     )
     wrong = runner.invoke(app, ["ingest", str(HERE / "youtube_videos.json"), "--format", "tiktok"])
     assert wrong.exit_code != 0 and "TikTok Research API" in " ".join(wrong.output.split())
+
+
+def test_tiktok_times_out_of_range_and_a_non_list_of_videos_are_skips(tmp_path: Path) -> None:
+    """Found by fuzzing: a ``create_time`` no clock reaches (1e20, -1e20, NaN) raised
+    ``OverflowError`` and ``data.videos: 5`` a ``TypeError``; both ended ingest with exit 70."""
+    pages = tmp_path / "tiktok.json"
+    good = {"id": 1, "video_description": "Tiêm vắc xin mũi 2", "create_time": 1630663200}
+    pages.write_text(
+        '[{"data": {"videos": ['
+        '{"id": 2, "video_description": "Một", "create_time": 100000000000000000000},'
+        '{"id": 3, "video_description": "Hai", "create_time": -1e20},'
+        '{"id": 4, "video_description": "Ba", "create_time": NaN},'
+        f"{json.dumps(good, ensure_ascii=False)}]}}}},"
+        '{"data": {"videos": 5}}, {"data": {"comments": "x"}}]',
+        encoding="utf-8",
+    )
+    docs, skipped = read_lines(pages)
+    assert [d.text for d in docs] == ["Tiêm vắc xin mũi 2"]
+    assert skipped == Counter({"bad_date": 3, "unknown_item": 2})
+
+
+def test_a_lone_value_where_a_list_of_items_belongs_is_a_skip_or_a_clear_error(tmp_path: Path) -> None:
+    """Found by fuzzing: YouTube ``replies.comments: 5`` (TypeError) and a Facebook export's
+    ``result: 5`` (AttributeError) ended ingest with exit 70."""
+    thread = tmp_path / "youtube.json"
+    thread.write_text(
+        '{"kind": "youtube#commentThreadListResponse", "items": [{"kind": "youtube#commentThread", '
+        '"snippet": {"topLevelComment": {"id": "c1", "snippet": {"textOriginal": "Tin covid", '
+        '"publishedAt": "2021-08-30T00:00:00Z"}}}, "replies": {"comments": 5}}]}',
+        encoding="utf-8",
+    )
+    docs, skipped = read_lines(thread)
+    assert [d.text for d in docs] == ["Tin covid"] and skipped == Counter({"unknown_item": 1})
+    result = tmp_path / "facebook.json"
+    result.write_text('{"result": 5}', encoding="utf-8")
+    with pytest.raises(
+        ExportError, match=r"an object with no 'posts', 'data' or 'result.posts' list \(its keys: result\)"
+    ):
+        list(read_export(result, SETTINGS, fmt="facebook"))
+
+
+def test_json_given_to_a_csv_format_or_without_a_posts_list_says_so(tmp_path: Path) -> None:
+    """Found by fuzzing: ``--format meta`` on a .json file listed its first line as "columns
+    not recognised", and ``{}`` or ``{"items": 5}`` was "no posts in the file (an empty list)"."""
+    page = tmp_path / "page.json"
+    page.write_text('{"items": 5}', encoding="utf-8")
+    with pytest.raises(ExportError, match=r"a Meta Content Library download is a CSV file, this is \.json"):
+        list(read_export(page, SETTINGS, fmt="meta"))
+    with pytest.raises(ExportError, match=r"no 'posts', 'data' or 'result.posts' list \(its keys: items\)"):
+        list(read_export(page, SETTINGS, fmt="facebook"))
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"posts": []}', encoding="utf-8")
+    with pytest.raises(ExportError, match=r"no posts in the file \(an empty list\)"):
+        list(read_export(empty, SETTINGS, fmt="facebook"))
+
+
+def test_a_5mb_message_does_not_cost_the_sheet_and_a_5mb_header_is_named_briefly(tmp_path: Path) -> None:
+    """Found by fuzzing: a cell over the csv module's 131,072-character default ended the whole
+    import ("field larger than field limit"), and a 5 MB line with no newline, read as a header,
+    ended ``ingest`` with exit 70 (csv.Error escaped the format sniffing)."""
+    sheet = tmp_path / "posts.csv"
+    big = "Tin đồn " * 700_000  # ~5.6 MB of UTF-8 in one cell
+    sheet.write_text(
+        f"post_id,message,post_time\n1,Tin một,2021-09-03\n2,{big},2021-09-03\n3,Tin ba,2021-09-03\n", encoding="utf-8"
+    )
+    docs, skipped = read_lines(sheet)
+    assert [len(d.text) > 1_000_000 for d in docs] == [False, True, False] and not skipped
+    line = tmp_path / "one-line.csv"
+    line.write_bytes(b"a" * 5_000_000)
+    with pytest.raises(ExportError, match="these columns are not recognised") as caught:
+        list(read_export(line, SETTINGS))
+    assert len(str(caught.value)) < 2_000

@@ -134,3 +134,36 @@ def test_a_sheet_without_id_column_gets_stable_content_ids(tmp_path) -> None:
     first = [d.id for d in read_export(sheet, settings, columns=columns, platform="zalo")]
     again = [d.id for d in read_export(sheet, settings, columns=columns, platform="zalo")]
     assert len(first) == 2 and len(set(first)) == 2 and first == again
+
+
+SOURCES = "sources:\n  - id: bao-tq\n    name: Báo Tuyên Quang\n    kind: news\n    feeds: ['https://baotuyenquang.com.vn/rss']\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (SOURCES.encode("cp1258", errors="replace"), r"not UTF-8 \(byte"),
+        (b"sources: " + b"[" * 10000 + b"]" * 10000 + b"\n", "nested too deeply"),
+        (None, "is a folder, not a file"),
+    ],
+    ids=["latin-1", "10000-deep", "a-folder"],
+)
+def test_a_registry_that_cannot_be_read_is_a_registry_error(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    """Found by fuzzing: each of these ended ``crawl --sources-file`` with exit 70
+    (UnicodeDecodeError, RecursionError, IsADirectoryError) instead of naming the file."""
+    path = tmp_path / "nguồn tin.yaml"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(RegistryError, match=message) as caught:
+        load_registry(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_registry_saved_as_utf16_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_bytes(SOURCES.encode("utf-16"))
+    assert [s.name for s in load_registry(path)] == ["Báo Tuyên Quang"]

@@ -71,3 +71,16 @@ def test_settings_from_config_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 def test_bad_timezone_is_rejected() -> None:
     with pytest.raises(ValueError):
         Settings(timezone="Mars/Olympus")
+
+
+@pytest.mark.parametrize("where", ["missing", "folder"])
+def test_a_config_file_that_is_not_there_is_an_error_not_ignored(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str
+) -> None:
+    """Found by fuzzing: ``TINRADAR_CONFIG`` naming no file (or a folder) was skipped silently."""
+    config = tmp_path / "tinradar.toml"
+    if where == "folder":
+        config.mkdir()
+    monkeypatch.setenv("TINRADAR_CONFIG", str(config))
+    with pytest.raises(ValueError, match="TINRADAR_CONFIG="):
+        Settings()

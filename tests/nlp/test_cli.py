@@ -148,3 +148,41 @@ def test_score_with_unusable_transformers_backend_is_a_clear_error(env: Path, mo
     result = CliRunner().invoke(app, ["score", "--input", str(inp), "--output", str(env / "o.jsonl")])
     assert result.exit_code == 1
     assert "TINRADAR_TRANSFORMERS_MODEL_DIR" in result.output
+
+
+def test_train_rumor_on_a_folder_without_train_csv_is_a_usage_error(env: Path) -> None:
+    """Found by fuzzing: ``--data`` a folder with no ``train.csv`` ended with exit 70 (FileNotFoundError)."""
+    folder = env / "dữ liệu"
+    folder.mkdir()
+    result = CliRunner().invoke(app, ["train", "rumor", "--data", str(folder), "--out", str(env / "m")])
+    assert result.exit_code == 2, result.output
+    assert f"{folder / 'train.csv'}" in " ".join(result.stderr.split()) and "Traceback" not in result.output
+    missing = CliRunner().invoke(app, ["train", "rumor", "--data", str(env / "nope.csv"), "--out", str(env / "m")])
+    assert missing.exit_code == 2  # a missing file is a usage error (README "Exit codes")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # a quote left open swallows the rest of the file into one message: the row has no label
+        (
+            'post_message,label\n"Tin một,0\nTin hai,1\n',
+            "1 row(s) with a label other than 0 or 1 (first: row 1, no label — a quote left open?)",
+        ),
+        (
+            "post_message,label\nTin một,yes\nTin hai,no\n",
+            "2 row(s) with a label other than 0 or 1 (first: row 1, 'yes')",
+        ),
+        ("post_message,label\nTin một,0\nTin hai,1\n", "too few rows to train: 1 with label 0 and 1 with label 1"),
+    ],
+    ids=["open-quote", "yes-no", "two-rows"],
+)
+def test_train_rumor_on_a_broken_sheet_says_what_is_wrong(env: Path, content: str, message: str) -> None:
+    """Found by fuzzing: an open quote ended with exit 70 (AttributeError), labels other than 0/1
+    were silently read as 0, and a tiny sheet failed with scikit-learn's "max_df corresponds to < documents"."""
+    sheet = env / "train.csv"
+    sheet.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(app, ["train", "rumor", "--data", str(sheet), "--no-eval", "--out", str(env / "m")])
+    assert result.exit_code == 1, result.output
+    assert message in " ".join(result.stderr.split()) and "Traceback" not in result.output
+    assert not (env / "m" / "rumor").exists()
