@@ -321,6 +321,9 @@ def register(app: typer.Typer) -> None:
                 fail(
                     f"dữ liệu cảm xúc không đúng / bad sentiment data under {data}: {exc}",
                     hint="--data là thư mục datasets, có reintel/, comments/ và sentiment/ / --data is the datasets folder, e.g. ../shared/datasets",
+                    # a file missing is a usage error (exit 2), as for train rumor and train claims;
+                    # a file without its columns is bad content (exit 1), as a broken rumor sheet
+                    code=ExitCode.USAGE if isinstance(exc, FileNotFoundError) else ExitCode.PARTIAL,
                 )
             console.print(f"[green]Xong / done:[/] sentiment → {out_dir / 'sentiment'}")
             console.print(json.dumps(report, ensure_ascii=False, default=str)[:2000])

@@ -124,7 +124,7 @@ def test_train_sentiment_wrong_data_folder_is_a_clear_error(env: Path) -> None:
     empty = env / "not-datasets"
     empty.mkdir()
     result = CliRunner().invoke(app, ["train", "sentiment", "--data", str(empty), "--out", str(env / "m")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a missing file is a usage error (README "Exit codes"), as for train rumor
     assert "datasets" in result.output and "Traceback" not in result.output
     assert not (env / "m" / "sentiment").exists()
 
