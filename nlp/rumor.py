@@ -116,7 +116,13 @@ def load_reintel(path: Path, limit: int | None = None, seed: int = 42, *, blind:
     """
     raw = path.read_bytes()
     csv.field_size_limit(sys.maxsize)
-    rows = list(csv.DictReader(raw.decode("utf-8").splitlines(keepends=True)))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # a sheet saved in Windows-1258 or Latin-1: name the file and the byte
+        raise ValueError(
+            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8 CSV"
+        ) from None
+    rows = list(csv.DictReader(text.splitlines(keepends=True)))
     if not rows or "post_message" not in rows[0] or "label" not in rows[0]:
         raise ValueError(f"{path}: expected ReINTEL columns post_message, label, ...")
     # Every label must be 0 or 1: anything else used to be read as 0 without a word, and a row

@@ -186,3 +186,14 @@ def test_train_rumor_on_a_broken_sheet_says_what_is_wrong(env: Path, content: st
     assert result.exit_code == 1, result.output
     assert message in " ".join(result.stderr.split()) and "Traceback" not in result.output
     assert not (env / "m" / "rumor").exists()
+
+
+def test_train_rumor_on_a_sheet_not_in_utf8_names_the_file(env: Path) -> None:
+    """Noticed by the fuzz pass: a Latin-1 sheet said only "'utf-8' codec can't decode byte 0xf4",
+    naming neither the file nor what to do."""
+    sheet = env / "train.csv"
+    sheet.write_bytes("post_message,label\nTin một,0\n".encode().replace("ộ".encode(), b"\xf4"))
+    result = CliRunner().invoke(app, ["train", "rumor", "--data", str(sheet), "--no-eval", "--out", str(env / "m")])
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.stderr.split())
+    assert str(sheet) in said and "not UTF-8" in said and "0xf4" in said and "Traceback" not in result.output
