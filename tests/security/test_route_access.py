@@ -125,3 +125,12 @@ def test_a_role_cannot_use_the_routes_above_it(desk, loaded, es_client, es_setti
             assert response.status_code == 403, (name, path, response.status_code)
     assert store.get_item(es_client, es_settings, doc).review.status.value == "new"
     assert accounts.get("mallory") is None
+
+
+def test_static_files_do_not_climb_out(desk):
+    """``/static`` is public (the login page needs the style sheet): no path reaches the code."""
+    with Visitor(desk) as outsider:
+        assert outsider.get("/static/style.css").status_code == 200
+        for path in ("/static/..%2F..%2Fapp.py", "/static/%2e%2e/%2e%2e/app.py", "/static/..%5C..%5Capp.py"):
+            response = outsider.get(path)
+            assert response.status_code == 404 and "create_app" not in response.text, (path, response.status_code)
