@@ -117,6 +117,8 @@ class InternalAddressMiddleware:
         parts = urlsplit(request.url)
         if parts.scheme not in ("http", "https"):
             raise SkipRequest(SkipReason.OFFSITE)
+        if not (request.dont_filter or request.meta.get("allow_offsite")):
+            return  # Scrapy's offsite filter (next) drops it unless it is on the source's hosts
         host = (parts.hostname or "").rstrip(".").lower()
         domains = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or []]
         if any(host == d or host.endswith("." + d) for d in domains):

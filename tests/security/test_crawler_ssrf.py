@@ -85,8 +85,11 @@ def test_a_sitemap_cannot_send_the_crawler_to_internal_addresses_or_local_files(
             site_pages["/sitemap.xml"] = (
                 200,
                 {},
-                _index(f"{internal}/latest/meta-data/", f"{site}/moved.xml", local_file.as_uri()),
+                _index(f"{internal}/latest/meta-data/", f"{site}/moved.xml", local_file.as_uri(), f"{site}/bai.xml"),
             )
+            # article links: one on the internal host, one that redirects there (Scrapy's offsite filter)
+            site_pages["/bai.xml"] = (200, {}, _urlset(f"{internal}/bai/1", f"{site}/bai/2"))
+            site_pages["/bai/2"] = (302, {"Location": f"{internal}/bai/2"}, b"")
             site_pages["/moved.xml"] = (302, {"Location": f"{internal}/_cat/indices"}, b"")
             sources = tmp_path / "sources.yaml"
             sources.write_text(
@@ -106,7 +109,7 @@ def test_a_sitemap_cannot_send_the_crawler_to_internal_addresses_or_local_files(
                 scrapy_settings=FAST,
                 use_state=False,
             )
-    assert "/sitemap.xml" in site_log  # the crawl ran and read the hostile index
+    assert {"/sitemap.xml", "/bai.xml", "/bai/2"} <= set(site_log)  # the crawl ran and read the hostile index
     assert internal_log == []  # neither directly nor through the redirect
     assert not any(MARKER in path for path in site_log), site_log  # the local file was never read
     assert summary.source("hostile-outlet").skipped.get("offsite", 0) >= 2, summary.source("hostile-outlet")
