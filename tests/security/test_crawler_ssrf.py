@@ -113,3 +113,15 @@ def test_a_sitemap_cannot_send_the_crawler_to_internal_addresses_or_local_files(
     assert internal_log == []  # neither directly nor through the redirect
     assert not any(MARKER in path for path in site_log), site_log  # the local file was never read
     assert summary.source("hostile-outlet").skipped.get("offsite", 0) >= 2, summary.source("hostile-outlet")
+
+
+INTERNAL_SPELLINGS = ["127.0.0.1", "::ffff:127.0.0.1", "[::1]", "2130706433", "0x7f.1", "0.0.0.0", "169.254.169.254"]
+INTERNAL_SPELLINGS += ["::ffff:a9fe:a9fe", "10.1.2.3", "100.64.0.1", "fd00::1", "localhost", "foo.localhost"]
+
+
+def test_every_spelling_of_an_internal_address_counts_as_internal() -> None:
+    """Decimal, hex, IPv4-mapped IPv6 and ``localhost`` names reach the same machines."""
+    from crawlers.middlewares import _internal
+
+    assert [h for h in INTERNAL_SPELLINGS if not _internal(h)] == []
+    assert not _internal("8.8.8.8") and not _internal("2001:4860:4860::8888")
