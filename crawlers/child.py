@@ -53,7 +53,13 @@ def scrapy_settings(settings: Settings, overrides: dict[str, Any] | None = None)
         "LOG_LEVEL": "WARNING",
         "DNS_TIMEOUT": 15,
         "ITEM_PIPELINES": {"crawlers.pipelines.DocumentPipeline": 300},
-        "DOWNLOADER_MIDDLEWARES": {"crawlers.middlewares.KnownItemsMiddleware": 60},  # after offsite (50)
+        # before offsite (50): no internal address off the source's hosts; known items after it
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawlers.middlewares.InternalAddressMiddleware": 45,
+            "crawlers.middlewares.KnownItemsMiddleware": 60,
+        },
+        # the web only: a crawled link to file://, ftp://, s3:// or data: is never opened
+        "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None, "data": None},
         "REQUEST_FINGERPRINTER_CLASS": "crawlers.middlewares.CanonicalFingerprinter",
         "EXTENSIONS": {"crawlers.skips.SkipCounter": 0},
         "FEED_EXPORTERS": {FORMAT: "crawlers.export.DocumentExporter"},

@@ -12,12 +12,24 @@
   the source's current layout (``already_failed``: fetched again once selectors change), or that its feed or sitemap dates
   before the look-back (``too_old``). It runs after the dupefilter, so of two links to one
   known article the first counts as already seen and the second as a duplicate.
+- ``InternalAddressMiddleware`` (downloader middleware, before the offsite filter): a
+  crawled page decides where discovery goes next (a sitemap index's children, a listing's
+  next page, a redirect), so every request, each redirect hop included, must be http(s),
+  and one outside the source's own hosts (``allowed_domains``, from the registry) must not
+  go to a loopback, private, link-local or otherwise non-public address: otherwise a
+  hostile sitemap makes the crawler fetch cloud metadata (169.254.169.254), the
+  Elasticsearch node next door or a ``file://`` path and follow the links found there.
+  Counted as ``offsite``. The registry's own hosts are trusted (the demo's sources are on
+  127.0.0.1).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import socket
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -68,3 +80,48 @@ class KnownItemsMiddleware:
             raise SkipRequest(SkipReason.ALREADY_FAILED)
         if spider.too_old(request.meta.get(PUBLISHED)):
             raise SkipRequest(SkipReason.TOO_OLD)
+
+
+def _internal(host: str) -> bool:
+    """True when ``host`` is, or resolves to, an address that is not on the public internet.
+
+    A name that does not resolve is left to Scrapy (it fails as a DNS error and is counted
+    there). The name is resolved again when Scrapy connects: a DNS server that answers
+    differently the second time (rebinding) is not stopped here.
+    """
+    name = host.strip("[]").rstrip(".").lower()
+    if not name:
+        return True
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        addresses = [ipaddress.ip_address(name)]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return False
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    return any(not address.is_global or address.is_multicast for address in addresses)
+
+
+class InternalAddressMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> InternalAddressMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("http", "https"):
+            raise SkipRequest(SkipReason.OFFSITE)
+        if not (request.dont_filter or request.meta.get("allow_offsite")):
+            return  # Scrapy's offsite filter (next) drops it unless it is on the source's hosts
+        host = (parts.hostname or "").rstrip(".").lower()
+        domains = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or []]
+        if any(host == d or host.endswith("." + d) for d in domains):
+            return
+        if _internal(host):
+            raise SkipRequest(SkipReason.OFFSITE)

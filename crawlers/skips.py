@@ -65,6 +65,8 @@ def classify_failure(failure: Failure) -> str | None:
             return None  # OffsiteMiddleware counted it under offsite/filtered
         if "robots" in message:
             return SkipReason.ROBOTS_FORBIDDEN
+        if "download_maxsize" in message:  # a compressed answer that unpacks past the cap (a gzip bomb)
+            return SkipReason.TOO_LARGE
         if "redirect" in message:
             return SkipReason.REDIRECT_LOOP
         return SkipReason.IGNORED
