@@ -42,6 +42,7 @@ def configure_prefect(settings: Settings) -> dict[str, str]:
             os.environ[key] = value
             applied[key] = value
     home.mkdir(parents=True, exist_ok=True)
+    home.chmod(0o700)  # its database keeps every flow run's parameters (the settings): the owner's only
     if "prefect" in sys.modules and applied:
         _reload_prefect_settings()
     return applied

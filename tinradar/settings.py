@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -252,6 +253,26 @@ class Settings(BaseSettings):
     @property
     def report_root(self) -> Path:
         return self.reports_dir or self.data_dir / "reports"
+
+    @model_validator(mode="after")
+    def _credentials_out_of_the_url(self) -> Settings:
+        """``https://user:password@host:9200`` → ``es_url`` without them, the user and the
+        password into ``es_username`` / ``es_password`` (where not set already). The flows take
+        the settings as a parameter and Prefect stores it with every run: a ``SecretStr`` is
+        masked there, a password inside a plain URL string was kept in clear."""
+        if "://" not in self.es_url:
+            return self
+        parts = urlsplit(self.es_url)
+        if parts.username is None and parts.password is None:
+            return self
+        host = parts.hostname or ""
+        netloc = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
+        self.es_url = urlunsplit(parts._replace(netloc=netloc))
+        if parts.username and not self.es_username:
+            self.es_username = unquote(parts.username)
+        if parts.password and not self.es_password:
+            self.es_password = SecretStr(unquote(parts.password))
+        return self
 
     def es_client_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``elasticsearch.Elasticsearch``; the only place secrets are unwrapped."""

@@ -38,8 +38,12 @@ def test_scrub_and_safe_url(tmp_path):
         data_dir=tmp_path,
     )
     assert safe_url(settings.es_url) == "https://es.example.org:9243/"
-    text = scrub("failed https://u:topsecret@es.example.org:9243/?x=1 with pw-123456", settings)
-    assert "topsecret" not in text and "pw-123456" not in text
+    # The URL's credentials never stay in the settings (the explicit password wins), so no
+    # message the client writes can carry them; the password it uses is scrubbed.
+    assert "topsecret" not in settings.model_dump_json() and settings.es_url == "https://es.example.org:9243/?x=1"
+    text = scrub(f"failed {settings.es_url} with pw-123456", settings)
+    assert "pw-123456" not in text and "?x=1" not in text
+    assert safe_url("https://u:topsecret@es.example.org:9243/?x=1") == "https://es.example.org:9243/"
 
 
 def test_missing_ca_file_is_a_settings_error(tmp_path):
