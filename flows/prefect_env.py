@@ -14,6 +14,7 @@ Prefect reads its settings when it is first imported, so call ``configure_prefec
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -42,7 +43,10 @@ def configure_prefect(settings: Settings) -> dict[str, str]:
             os.environ[key] = value
             applied[key] = value
     home.mkdir(parents=True, exist_ok=True)
-    home.chmod(0o700)  # its database keeps every flow run's parameters (the settings): the owner's only
+    # Its database keeps every flow run's parameters (the settings): for the owner only. A
+    # folder another account owns stays as it is (best effort, never a crash over it).
+    with contextlib.suppress(OSError):
+        home.chmod(0o700)
     if "prefect" in sys.modules and applied:
         _reload_prefect_settings()
     return applied
