@@ -46,6 +46,7 @@ from nlp.groups import EVAL_SPLIT_DIR, group_hash, group_ids, read_ids
 from nlp.masking import masker
 from nlp.normalize import NormalizedText, normalize
 from nlp.threads import one_blas_thread, one_openmp_thread
+from tinradar.text import utf8_text
 
 MODEL_FILE = "rumor.joblib"
 METRICS_FILE = "metrics.json"
@@ -116,12 +117,7 @@ def load_reintel(path: Path, limit: int | None = None, seed: int = 42, *, blind:
     """
     raw = path.read_bytes()
     csv.field_size_limit(sys.maxsize)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:  # a sheet saved in Windows-1258 or Latin-1: name the file and the byte
-        raise ValueError(
-            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8 CSV"
-        ) from None
+    text = utf8_text(raw, path, hint="save it as UTF-8 CSV")  # a sheet saved in Windows-1258 or Latin-1
     rows = list(csv.DictReader(text.splitlines(keepends=True)))
     if not rows or "post_message" not in rows[0] or "label" not in rows[0]:
         raise ValueError(f"{path}: expected ReINTEL columns post_message, label, ...")

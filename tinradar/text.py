@@ -110,3 +110,22 @@ def body_span(title: str, body: str, start: int, end: int, phrase: str) -> tuple
             return s, e
     found = body.find(phrase)
     return (found, found + len(phrase)) if found >= 0 else None
+
+
+def utf8_text(
+    raw: bytes,
+    path: object,
+    *,
+    hint: str = "lưu lại dạng UTF-8 / save it as UTF-8",
+    error: type[ValueError] = ValueError,
+) -> str:
+    """``raw`` decoded as UTF-8 (a byte-order mark, as Notepad writes it, is dropped). A file a
+    person saved in another encoding (Windows-1258, Latin-1) is an ``error`` naming ``path``,
+    the byte and ``hint``, never the codec's own message that names no file."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        n = exc.start + 1
+        raise error(
+            f"{path}: không phải UTF-8 (byte {n}) / not UTF-8 (byte {n}): 0x{raw[exc.start]:02x}; {hint}"
+        ) from None

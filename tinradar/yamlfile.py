@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from tinradar.text import utf8_text
+
 
 class YamlFileError(ValueError):
     """A YAML file that cannot be read or parsed; the message names the file and why."""
@@ -36,13 +38,7 @@ def _text(path: Path) -> str:
         raise YamlFileError(f"{path}: không đọc được / cannot be read ({exc.strerror or exc})") from exc
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise YamlFileError(
-            f"{path}: không phải UTF-8 (byte {exc.start + 1}) / not UTF-8 (byte {exc.start + 1}); "
-            "lưu lại dạng UTF-8 / save it as UTF-8"
-        ) from exc
+    return utf8_text(raw, path, error=YamlFileError)
 
 
 def read_yaml(path: Path) -> Any:

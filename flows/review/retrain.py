@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from index.review.export import ReviewExportRow
+from tinradar.text import utf8_text
 
 if TYPE_CHECKING:  # the NLP stack loads only when a model is trained
     from nlp.claim_reviews import ReviewedClaims
@@ -78,13 +79,8 @@ def claim_rows(rows: Iterable[ReviewExportRow]) -> list[ReviewedClaims]:
 def read_reviews(path: Path) -> list[ReviewExportRow]:
     """Rows of a ``tinradar review export`` file (JSON lines); bad lines are an error with a line number."""
     rows = []
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a BOM (the file opened and saved in Notepad) is harmless
-    except UnicodeDecodeError as exc:  # was "'utf-8' codec can't decode …", naming no file
-        raise ValueError(
-            f"{path}: không phải UTF-8 (byte {exc.start + 1}) / not UTF-8 (byte {exc.start + 1}); "
-            "save it as UTF-8, as tinradar review export writes it"
-        ) from None
+    # was "'utf-8' codec can't decode …", naming no file
+    text = utf8_text(path.read_bytes(), path, hint="save it as UTF-8, as tinradar review export writes it")
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
