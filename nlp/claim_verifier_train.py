@@ -180,7 +180,12 @@ def training_finder(claims: Sequence[Claim], settings: Settings, encoder: Encode
 
 
 def train(
-    settings: Settings, out_path: Path, data_dir: Path = DATA_DIR, reviewed: Iterable[ReviewedClaims] = ()
+    settings: Settings,
+    out_path: Path,
+    data_dir: Path = DATA_DIR,
+    reviewed: Iterable[ReviewedClaims] = (),
+    *,
+    encoder: Encoder | None = None,
 ) -> dict:
     """Train the verifier as the module docstring says; write it to ``out_path``; the payload less the weights.
 
@@ -194,9 +199,10 @@ def train(
     from sklearn.model_selection import GroupKFold
     from sklearn.preprocessing import StandardScaler
 
-    encoder, why = load_encoder(settings)
-    if encoder is None:
-        raise SystemExit(f"the encoder is needed: {why}")
+    if encoder is None:  # a caller that already holds one (``train claims --with-reviews``) passes it
+        encoder, why = load_encoder(settings)
+        if encoder is None:
+            raise SystemExit(f"the encoder is needed: {why}")
     from nlp.claims import load_claims
 
     claims = load_claims(settings.claims_file)

@@ -289,7 +289,7 @@ def train_claims_with_reviews(
     With no recorded reading it says so and trains nothing (exit code 1).
     """
     from flows.cli.nlp import CLAIMS_DATA_HINT, print_claims_report
-    from flows.review.retrain import claim_agreement, claim_rows
+    from flows.review.retrain import claim_agreement, claim_rows, training_encoder
     from flows.review.retrain import train_claims_with_reviews as train
 
     rows = _reviews(settings, reviews_file)
@@ -303,9 +303,10 @@ def train_claims_with_reviews(
             code=1,
         )
     try:
-        agreement = claim_agreement(settings, readings)
+        encoder = training_encoder(settings)
     except RuntimeError as exc:
         fail(f"không nạp được bộ mã hóa câu / encoder unavailable: {exc}", hint="bộ xác minh cần bộ mã hóa e5")
+    agreement = claim_agreement(settings, readings, encoder)
     console.print(
         f"Bộ tìm tin đồn đang dùng so với người duyệt / finder in use vs reviewers: "
         f"{agreement['read_as_repeating']} bài được ghi là lặp lại tin đồn — tìm đúng / found {agreement['found']}, "
@@ -322,7 +323,7 @@ def train_claims_with_reviews(
         f"Huấn luyện với {len(readings)} ghi nhận tin đồn của người duyệt / training with {len(readings)} claim readings …"
     )
     try:
-        report = train(settings, data, rows, models_dir, agreement=agreement)
+        report = train(settings, data, rows, models_dir, agreement=agreement, encoder=encoder)
     except (FileNotFoundError, ValueError, KeyError) as exc:
         fail(
             f"dữ liệu huấn luyện bộ xác minh không đúng / bad verifier data under {data}: {exc}", hint=CLAIMS_DATA_HINT

@@ -37,6 +37,7 @@ from tinradar.text import utf8_text
 
 if TYPE_CHECKING:  # the NLP stack loads only when a model is trained
     from nlp.claim_reviews import ReviewedClaims
+    from nlp.encoder import Encoder
     from nlp.sentiment_reviews import ReviewedTone
     from tinradar.settings import Settings
 
@@ -257,18 +258,27 @@ def train_sentiment_with_reviews(
     return report
 
 
-def claim_agreement(settings: Settings, readings: list[ReviewedClaims]) -> dict[str, Any]:
-    """The claim finder in use (``settings``: registry, rule, verifier, windows) against the
-    reviewers' readings, in counts (``nlp.claim_reviews.Agreement``). Raises ``RuntimeError``
-    when the encoder is missing: without it the verifier is off, and there is nothing to train."""
-    from nlp.claim_finder import ClaimFinder
-    from nlp.claim_reviews import agreement
-    from nlp.claims import load_claims
+def training_encoder(settings: Settings) -> Encoder:
+    """The sentence encoder the claim verifier's training needs, loaded once for the finder's
+    agreement and the trainer (each loading its own mapped 91 MB model and cache handle was
+    the double cost). Raises ``RuntimeError`` when it is missing: without it the verifier is
+    off, and there is nothing to train."""
     from nlp.encoder import load_encoder
 
     encoder, why = load_encoder(settings)
     if encoder is None:
         raise RuntimeError(f"the encoder is needed: {why}")
+    return encoder
+
+
+def claim_agreement(settings: Settings, readings: list[ReviewedClaims], encoder: Encoder) -> dict[str, Any]:
+    """The claim finder in use (``settings``: registry, rule, verifier, windows) against the
+    reviewers' readings, in counts (``nlp.claim_reviews.Agreement``), read with ``encoder``
+    (``training_encoder``)."""
+    from nlp.claim_finder import ClaimFinder
+    from nlp.claim_reviews import agreement
+    from nlp.claims import load_claims
+
     finder = ClaimFinder.from_settings(load_claims(settings.claims_file), settings, encoder=encoder)
     return agreement(finder, readings).as_dict()
 
@@ -290,6 +300,7 @@ def train_claims_with_reviews(
     models_dir: Path,
     *,
     agreement: dict[str, Any] | None = None,
+    encoder: Encoder | None = None,
 ) -> dict[str, Any]:
     """Train the claim verifier (``nlp.claim_verifier_train``) with the reviewers' claim readings
     into ``models_dir/claims/verifier.json``.
@@ -307,7 +318,7 @@ def train_claims_with_reviews(
         )
     before = verifier_selection(settings.models_dir / "claims" / "verifier.json")
     report: dict[str, Any] = claim_verifier_train.train(
-        settings, models_dir / "claims" / "verifier.json", data_dir, reviewed=readings
+        settings, models_dir / "claims" / "verifier.json", data_dir, reviewed=readings, encoder=encoder
     )
     report["before"] = before
     if agreement is not None:

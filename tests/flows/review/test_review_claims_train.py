@@ -90,8 +90,20 @@ def test_a_datasets_folder_without_reintel_is_exit_2(env, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not (DATA_DIR / "reintel" / "train.csv").is_file(), reason="shared datasets not present")
-def test_train_claims_with_a_reviews_file_prints_the_agreement_and_both_figures(env, tmp_path):
-    """The whole path, one full retrain of the verifier (about a minute)."""
+def test_train_claims_with_a_reviews_file_prints_the_agreement_and_both_figures(env, tmp_path, monkeypatch):
+    """The whole path, one full retrain of the verifier (about a minute), with the encoder loaded once
+    for both the agreement and the trainer (a spy around the real loader counts the loads)."""
+    import nlp.encoder
+
+    loads: list[int] = []
+    real_load = nlp.encoder.load_encoder
+
+    def counting_load(settings):  # the real loader, counted
+        loads.append(1)
+        return real_load(settings)
+
+    monkeypatch.setattr(nlp.encoder, "load_encoder", counting_load)
+    monkeypatch.setattr("nlp.claim_verifier_train.load_encoder", counting_load)
     reviews = _write(
         tmp_path / "reviews.jsonl",
         [
@@ -113,3 +125,4 @@ def test_train_claims_with_a_reviews_file_prints_the_agreement_and_both_figures(
     written = json.loads((models / "claims" / "verifier.json").read_text(encoding="utf-8"))
     assert written["trained_on"]["reviews"]["added"] == 2
     assert written["trained_on"]["reviews"]["skipped_unknown_claim_ids"] == 1
+    assert len(loads) == 1
