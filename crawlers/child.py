@@ -16,9 +16,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawlers.export import FORMAT
 from crawlers.registry import Source
+from crawlers.resolver import TRUSTED_HOSTS_SETTING
 from crawlers.spiders.base import CrawlContext
 from crawlers.state import SourceState, load_state, save_state
 from crawlers.summary import CrawlSummary, SourceSummary
@@ -52,6 +54,9 @@ def scrapy_settings(settings: Settings, overrides: dict[str, Any] | None = None)
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
         "DNS_TIMEOUT": 15,
+        # a name off the registry's hosts may not resolve to an internal address when Scrapy
+        # connects (DNS rebinding past InternalAddressMiddleware's check); trusted hosts: run_job
+        "TWISTED_DNS_RESOLVER": "crawlers.resolver.PublicAddressResolver",
         "ITEM_PIPELINES": {"crawlers.pipelines.DocumentPipeline": 300},
         # before offsite (50): no internal address off the source's hosts; known items after it
         "DOWNLOADER_MIDDLEWARES": {
@@ -66,6 +71,15 @@ def scrapy_settings(settings: Settings, overrides: dict[str, Any] | None = None)
     }
     values.update(overrides or {})
     return values
+
+
+def trusted_hosts(sources: list[Source]) -> list[str]:
+    """The hosts the registry names for these sources (``allowed_domains`` and the hosts of
+    their URLs): the only names allowed to resolve to an internal address (the demo's are on
+    127.0.0.1)."""
+    hosts = {d for s in sources for d in s.allowed_domains}
+    hosts |= {urlsplit(u).hostname or "" for s in sources for u in s.all_urls()}
+    return sorted(h.rstrip(".").lower() for h in hosts if h)
 
 
 def run_job(job: dict[str, Any]) -> CrawlSummary:
@@ -90,6 +104,7 @@ def run_job(job: dict[str, Any]) -> CrawlSummary:
     states = {s.id: load_state(settings.data_dir, s.id) if use_state else SourceState(source_id=s.id) for s in sources}
     started = utc_now()
     values = scrapy_settings(settings, job.get("scrapy_settings"))
+    values[TRUSTED_HOSTS_SETTING] = trusted_hosts(sources)
     values["FEEDS"] = {str(parts / "%(source_id)s.jsonl"): {"format": FORMAT, "overwrite": True}}
     process = CrawlerProcess(values, install_root_handler=True)
     # everything is loaded: with --wait-go, wait for the parent's politeness lock

@@ -36,6 +36,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.request import RequestFingerprinter
 
 from crawlers.reasons import SkipReason
+from crawlers.resolver import is_public, on_hosts
 from crawlers.skips import SkipRequest
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def _internal(host: str) -> bool:
 
     A name that does not resolve is left to Scrapy (it fails as a DNS error and is counted
     there). The name is resolved again when Scrapy connects: a DNS server that answers
-    differently the second time (rebinding) is not stopped here.
+    differently the second time (rebinding) is stopped there, by ``crawlers.resolver``.
     """
     name = host.strip("[]").rstrip(".").lower()
     if not name:
@@ -102,7 +103,7 @@ def _internal(host: str) -> bool:
         except (OSError, UnicodeError):
             return False
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
-    return any(not address.is_global or address.is_multicast for address in addresses)
+    return not all(is_public(address) for address in addresses)
 
 
 class InternalAddressMiddleware:
@@ -120,8 +121,7 @@ class InternalAddressMiddleware:
         if not (request.dont_filter or request.meta.get("allow_offsite")):
             return  # Scrapy's offsite filter (next) drops it unless it is on the source's hosts
         host = (parts.hostname or "").rstrip(".").lower()
-        domains = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or []]
-        if any(host == d or host.endswith("." + d) for d in domains):
+        if on_hosts(host, getattr(self.crawler.spider, "allowed_domains", None) or []):
             return
         if _internal(host):
             raise SkipRequest(SkipReason.OFFSITE)

@@ -14,7 +14,14 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, DropItem, IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    DropItem,
+    IgnoreRequest,
+)
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.statscollectors import StatsCollector
@@ -22,6 +29,7 @@ from twisted.internet.error import ConnectError, DNSLookupError, TCPTimedOutErro
 from twisted.python.failure import Failure
 
 from crawlers.reasons import ERRORS_KEY, MAX_ERRORS, SKIPPED_PREFIX, SkipReason, error_reason, http_reason
+from crawlers.resolver import refused_lookup
 from tinradar.ids import canonical_url
 
 
@@ -70,7 +78,10 @@ def classify_failure(failure: Failure) -> str | None:
         if "redirect" in message:
             return SkipReason.REDIRECT_LOOP
         return SkipReason.IGNORED
-    if isinstance(exc, DNSLookupError | ConnectError):
+    # Scrapy 2.19's download handlers wrap Twisted's DNS and refused-connection errors in their own
+    if isinstance(exc, DNSLookupError | CannotResolveHostError) and refused_lookup(str(exc)):
+        return SkipReason.OFFSITE  # the resolver refused an internal address (DNS rebinding)
+    if isinstance(exc, DNSLookupError | ConnectError | CannotResolveHostError | DownloadConnectionRefusedError):
         return SkipReason.CONNECTION_ERROR
     return error_reason(exc)
 
