@@ -75,12 +75,9 @@ class KnownItemsMiddleware:
         if key is None:
             return
         spider: TinRadarSpider = self.crawler.spider  # type: ignore[assignment]
-        if spider.state.is_seen(key):
-            raise SkipRequest(SkipReason.ALREADY_SEEN)
-        if spider.layout and spider.state.failed_under(key, spider.layout):
-            raise SkipRequest(SkipReason.ALREADY_FAILED)
-        if spider.too_old(request.meta.get(PUBLISHED)):
-            raise SkipRequest(SkipReason.TOO_OLD)
+        reason = spider.known_item(key, request.meta.get(PUBLISHED))
+        if reason is not None:
+            raise SkipRequest(reason)
 
 
 def _internal(host: str) -> bool:

@@ -33,6 +33,9 @@ class SkipReason(StrEnum):
     ROBOTS_FORBIDDEN = "robots_forbidden"
     OFFSITE = "offsite"
     NOT_ARTICLE = "not_article"
+    #: Over the per-source caps of one crawl (``max_child_sitemaps``, ``max_article_links``).
+    TOO_MANY_SITEMAPS = "too_many_sitemaps"
+    TOO_MANY_LINKS = "too_many_links"
     # Nothing new.
     NOT_MODIFIED = "not_modified"
     ALREADY_SEEN = "already_seen"

@@ -52,7 +52,7 @@ from pathlib import Path
 from nlp.covid import covid_probability
 from nlp.groups import dup_key
 from tinradar.settings import Settings
-from tinradar.text import fold, nfc
+from tinradar.text import fold, nfc, spreadsheet_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
@@ -146,7 +146,10 @@ def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
 
 
 def dump(name: str, out: Path, data_dir: Path = DATA_DIR) -> int:
-    """Write ``id<TAB>text`` (newlines shown as `` / ``) of one set for the people labelling it."""
+    """Write ``id<TAB>text`` (newlines shown as `` / ``) of one set for the people labelling it.
+
+    They open it in a spreadsheet: a post starting ``=``, ``+``, ``-`` or ``@`` is written with a
+    leading ``'`` (``tinradar.text.spreadsheet_text``), or the spreadsheet would run it as a formula."""
     if REPO_ROOT in out.resolve().parents:
         raise SystemExit(f"{out} is inside the repository: the posts must not be committed")
     posts = draw(data_dir)[name]
@@ -155,7 +158,7 @@ def dump(name: str, out: Path, data_dir: Path = DATA_DIR) -> int:
         writer.writerow(["id", "unreliable", "text"])
         for post in posts:
             shown = "" if post.unreliable is None else int(post.unreliable)
-            writer.writerow([post.id, shown, " / ".join(post.text.split("\n"))])
+            writer.writerow([spreadsheet_text(post.id), shown, spreadsheet_text(" / ".join(post.text.split("\n")))])
     return len(posts)
 
 

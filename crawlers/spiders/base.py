@@ -75,6 +75,19 @@ class TinRadarSpider(scrapy.Spider):
     def too_old(self, when: datetime | None) -> bool:
         return bool(when and self.ctx.since and when < self.ctx.since)
 
+    def known_item(self, key: str, published: datetime | None) -> SkipReason | None:
+        """Why an item page need not be fetched (known, failed under this layout, too old), or None.
+
+        ``KnownItemsMiddleware`` drops such a request; the news spider asks first so that
+        only links it will really fetch count against ``max_article_links``."""
+        if self.state.is_seen(key):
+            return SkipReason.ALREADY_SEEN
+        if self.layout and self.state.failed_under(key, self.layout):
+            return SkipReason.ALREADY_FAILED
+        if self.too_old(published):
+            return SkipReason.TOO_OLD
+        return None
+
     def request(
         self,
         url: str,

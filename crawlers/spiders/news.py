@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
@@ -15,10 +16,12 @@ from crawlers.discovery import BrokenSitemap, read_feed, read_sitemap
 from crawlers.extract import ExtractionError, extract_article, layout_key
 from crawlers.items import ArticleItem
 from crawlers.middlewares import KEY, PUBLISHED
-from crawlers.reasons import SkipReason
+from crawlers.reasons import SKIPPED_PREFIX, SkipReason
 from crawlers.registry import Listing
 from crawlers.spiders.base import TinRadarSpider
 from tinradar.ids import canonical_url
+
+log = logging.getLogger(__name__)
 
 
 class NewsSpider(TinRadarSpider):
@@ -27,6 +30,10 @@ class NewsSpider(TinRadarSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.layout = layout_key(self.source.selectors)
+        # Per-run caps (``max_child_sitemaps``, ``max_article_links``): a hostile or broken
+        # site that announces thousands of child sitemaps or articles gets this much, no more.
+        self.sitemaps_followed = 0
+        self.links_taken: set[str] = set()
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.feeds:
@@ -58,7 +65,12 @@ class NewsSpider(TinRadarSpider):
             self.skip(SkipReason.BROKEN_SITEMAP, response.url, str(exc)[:120])
             return
         for child in sitemap.children:
-            yield self.request(urljoin(response.url, child), self.parse_sitemap, conditional=True)
+            url = urljoin(response.url, child)
+            if self.sitemaps_followed >= self.ctx.settings.max_child_sitemaps:
+                self.over_cap(SkipReason.TOO_MANY_SITEMAPS, url, self.ctx.settings.max_child_sitemaps)
+                continue
+            self.sitemaps_followed += 1
+            yield self.request(url, self.parse_sitemap, conditional=True)
         for link in sitemap.links:
             yield from self.consider(urljoin(response.url, link.url), link.published)
 
@@ -84,10 +96,23 @@ class NewsSpider(TinRadarSpider):
         if self.source.article_pattern and not re.search(self.source.article_pattern, url):
             self.skip(SkipReason.NOT_ARTICLE, url)
             return
+        key = canonical_url(url)
+        if key not in self.links_taken and self.known_item(key, published) is None:
+            if len(self.links_taken) >= self.ctx.settings.max_article_links:
+                self.over_cap(SkipReason.TOO_MANY_LINKS, url, self.ctx.settings.max_article_links)
+                return
+            self.links_taken.add(key)
         meta: dict[str, Any] = {PUBLISHED: published}
         if self.source.download_timeout:
             meta["download_timeout"] = self.source.download_timeout
-        yield self.request(url, self.parse_article, item_key=canonical_url(url), **meta)
+        yield self.request(url, self.parse_article, item_key=key, **meta)
+
+    def over_cap(self, reason: SkipReason, url: str, cap: int) -> None:
+        """Count a link over a per-run cap; say once per cap, as a warning, that the cap was reached."""
+        assert self.crawler.stats is not None
+        if not self.crawler.stats.get_value(SKIPPED_PREFIX + reason):
+            log.warning("%s: cap of %d reached (%s); the rest is counted, not fetched", self.source.id, cap, reason)
+        self.skip(reason, url)
 
     # --- articles ----------------------------------------------------------------------------
     def parse_article(self, response: scrapy.http.Response) -> Iterator[ArticleItem]:

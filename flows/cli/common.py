@@ -12,6 +12,7 @@ it whole); tables are still laid out by Rich to the width.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -186,6 +187,26 @@ def crash_log_dir() -> Path:
         return Path(tempfile.gettempdir()) / "tinradar-logs"
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Write a new file only its owner can read, in a folder only its owner can enter.
+
+    A crash log holds a traceback: local paths, the data being read, values of settings.
+    The folder is created 0700, and one this account owns is set to 0700 (it may predate
+    this rule); one another account owns (a shared ``/tmp/tinradar-logs``) is left as it is
+    (best effort, as ``flows.prefect_env`` does: never a crash over it). The file is created
+    0600 whatever the umask, and never through a link left under its name (``O_EXCL``,
+    ``O_NOFOLLOW``: a folder others can write to may hold one).
+    """
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        if folder.stat().st_uid == os.geteuid():
+            folder.chmod(0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def report_crash(exc: BaseException) -> int:
     """One clear message, a hint and the path of a log holding the traceback; returns exit code 70."""
     import traceback
@@ -196,9 +217,8 @@ def report_crash(exc: BaseException) -> int:
     log: Path | None = None
     for folder in (crash_log_dir(), Path(tempfile.gettempdir()) / "tinradar-logs"):
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             log = folder / f"crash-{stamp}-{os.getpid()}.log"
-            log.write_text(f"tinradar {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
+            _write_private(log, f"tinradar {' '.join(sys.argv[1:])}\n\n{text}")
             break
         except OSError:
             log = None

