@@ -9,13 +9,9 @@ summary and the flow's "source down" check are written for.
 from __future__ import annotations
 
 import socket
-from datetime import datetime
 from pathlib import Path
 
-from crawlers.runner import crawl
-from tinradar.settings import VN_TZ, Settings
-
-FAST = {"DOWNLOAD_TIMEOUT": 10, "DNS_TIMEOUT": 10, "RETRY_TIMES": 0, "AUTOTHROTTLE_ENABLED": False}
+from tests.crawlers.local import FAST, NewsSource, crawl_news
 
 
 def _closed_port() -> int:
@@ -26,29 +22,13 @@ def _closed_port() -> int:
 
 
 def test_a_refused_connection_and_an_unknown_name_are_connection_errors(tmp_path: Path) -> None:
-    sources = tmp_path / "sources.yaml"
-    sources.write_text(
-        "sources:\n"
-        "  - id: host-down\n"
-        "    name: Host down\n"
-        "    kind: news\n"
-        f'    feeds: ["http://127.0.0.1:{_closed_port()}/rss.xml"]\n'
-        "    verified: true\n"
-        "  - id: no-such-name\n"
-        "    name: No such name\n"
-        "    kind: news\n"
-        '    feeds: ["http://tinradar-test.invalid/rss.xml"]\n'  # .invalid never resolves (RFC 6761)
-        "    verified: true\n",
-        encoding="utf-8",
-    )
-    summary = crawl(
-        Settings(data_dir=tmp_path / "data", autothrottle=False, obey_robots=False),
-        sources_file=sources,
-        since=datetime(2021, 1, 1, tzinfo=VN_TZ),
-        out_path=tmp_path / "docs.jsonl",
-        scrapy_settings=FAST,
-        use_state=False,
-    )
+    sources = [
+        NewsSource("host-down", feeds=[f"http://127.0.0.1:{_closed_port()}/rss.xml"]),
+        NewsSource(
+            "no-such-name", feeds=["http://tinradar-test.invalid/rss.xml"]
+        ),  # .invalid never resolves (RFC 6761)
+    ]
+    summary = crawl_news(tmp_path, sources, scrapy_settings={**FAST, "DOWNLOAD_TIMEOUT": 10, "DNS_TIMEOUT": 10})
     for source_id in ("host-down", "no-such-name"):
         skipped = summary.source(source_id).skipped
         assert skipped == {"connection_error": 1}, (source_id, skipped)

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import gzip
 import time
-from datetime import datetime
 from pathlib import Path
 
-from crawlers.runner import crawl
-from tests.security.test_crawler_ssrf import FAST, _index, _server, _urlset
-from tinradar.settings import VN_TZ, Settings
+from tests.crawlers.local import NewsSource, crawl_news
+from tests.security.test_crawler_ssrf import _index, _server, _urlset
+from tinradar.settings import Settings
 
 LIMIT = 500_000
 SECRET = "TOPSECRET-XXE-MARKER"
@@ -50,20 +49,11 @@ def test_bombs_are_skipped_and_counted(tmp_path: Path) -> None:
         pages["/articles.xml"] = (200, {}, _urlset(f"{site}/bai/1"))
         pages["/bai/1"] = (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, bomb)
         pages["/feed.rss"] = (200, {"Content-Type": "application/rss+xml"}, _laughs_and_xxe(secret_file, site))
-        sources = tmp_path / "sources.yaml"
-        sources.write_text(
-            "sources:\n  - id: bomb-outlet\n    name: Bomb outlet\n    kind: news\n"
-            f'    sitemaps: ["{site}/sitemap.xml"]\n    feeds: ["{site}/feed.rss"]\n    verified: true\n',
-            encoding="utf-8",
-        )
         started = time.monotonic()
-        summary = crawl(
-            Settings(data_dir=tmp_path / "data", autothrottle=False, obey_robots=False, max_page_bytes=LIMIT),
-            sources_file=sources,
-            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
-            out_path=tmp_path / "docs.jsonl",
-            scrapy_settings=FAST,
-            use_state=False,
+        summary = crawl_news(
+            tmp_path,
+            [NewsSource("bomb-outlet", feeds=[f"{site}/feed.rss"], sitemaps=[f"{site}/sitemap.xml"])],
+            settings=Settings(data_dir=tmp_path / "data", autothrottle=False, obey_robots=False, max_page_bytes=LIMIT),
         )
         took = time.monotonic() - started
     outlet = summary.source("bomb-outlet")

@@ -16,16 +16,14 @@ a rebinding sequence of answers.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from twisted.internet.error import DNSLookupError
 
 from crawlers.resolver import PublicAddressResolver, on_hosts, refused_lookup
-from crawlers.runner import crawl
-from tests.security.test_crawler_ssrf import FAST, _index, _server, _urlset
-from tinradar.settings import VN_TZ, Settings
+from tests.crawlers.local import FAST, NewsSource, crawl_news
+from tests.security.test_crawler_ssrf import _index, _server, _urlset
 
 #: The middleware switched off: only the resolver stands between the crawl and 127.0.0.1.
 WITHOUT_MIDDLEWARE = {
@@ -49,23 +47,10 @@ def test_a_name_that_resolves_to_an_internal_address_at_connect_time_is_not_fetc
         with _server("127.0.0.1", site_pages, site_log) as site:
             site_pages["/sitemap.xml"] = (200, {}, _index(f"{rebound}/latest/meta-data/", f"{site}/bai.xml"))
             site_pages["/bai.xml"] = (200, {}, _urlset(f"{site}/bai/1"))
-            sources = tmp_path / "sources.yaml"
-            sources.write_text(
-                "sources:\n"
-                "  - id: rebinding-outlet\n"
-                "    name: Rebinding outlet\n"
-                "    kind: news\n"
-                f'    sitemaps: ["{site}/sitemap.xml"]\n'
-                "    verified: true\n",
-                encoding="utf-8",
-            )
-            summary = crawl(
-                Settings(data_dir=tmp_path / "data", autothrottle=False, obey_robots=False),
-                sources_file=sources,
-                since=datetime(2021, 1, 1, tzinfo=VN_TZ),
-                out_path=tmp_path / "docs.jsonl",
+            summary = crawl_news(
+                tmp_path,
+                [NewsSource("rebinding-outlet", sitemaps=[f"{site}/sitemap.xml"])],
                 scrapy_settings=WITHOUT_MIDDLEWARE,
-                use_state=False,
             )
     assert {"/sitemap.xml", "/bai.xml", "/bai/1"} <= set(site_log)  # the registry's own host (127.0.0.1) still works
     assert internal_log == []  # the rebound name never reached the internal service

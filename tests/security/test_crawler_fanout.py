@@ -11,14 +11,13 @@ are not fetched anyway): a daily crawl of a big sitemap still reaches its new ar
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
-from crawlers.runner import crawl
 from crawlers.state import SourceState, save_state
-from tests.security.test_crawler_ssrf import FAST, _index, _server
+from tests.crawlers.local import NewsSource, crawl_news
+from tests.security.test_crawler_ssrf import _index, _server
 from tinradar.ids import canonical_url
-from tinradar.settings import VN_TZ, Settings
+from tinradar.settings import Settings
 
 CHILDREN = 8
 LINKS_PER_CHILD = 4
@@ -53,24 +52,15 @@ def test_child_sitemaps_and_article_links_are_capped_per_source_and_counted(tmp_
             _dated_urlset(extra + [(f"{site}/bai/0-{j}", "2021-09-01") for j in range(LINKS_PER_CHILD)]),
         )
         save_state(data, SourceState(source_id="fanout", seen={canonical_url(u): "2021-09-01" for u in known}))
-        sources = tmp_path / "sources.yaml"
-        sources.write_text(
-            "sources:\n  - id: fanout\n    name: Fan-out outlet\n    kind: news\n"
-            f'    sitemaps: ["{site}/sitemap.xml"]\n    verified: true\n',
-            encoding="utf-8",
+        settings = Settings(
+            data_dir=data,
+            autothrottle=False,
+            obey_robots=False,
+            max_child_sitemaps=MAX_CHILDREN,
+            max_article_links=MAX_LINKS,
         )
-        summary = crawl(
-            Settings(
-                data_dir=data,
-                autothrottle=False,
-                obey_robots=False,
-                max_child_sitemaps=MAX_CHILDREN,
-                max_article_links=MAX_LINKS,
-            ),
-            sources_file=sources,
-            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
-            out_path=tmp_path / "docs.jsonl",
-            scrapy_settings=FAST,
+        summary = crawl_news(
+            tmp_path, [NewsSource("fanout", sitemaps=[f"{site}/sitemap.xml"])], settings=settings, use_state=True
         )
     skipped = summary.source("fanout").skipped
     maps_fetched = [p for p in log if p.startswith("/map-")]

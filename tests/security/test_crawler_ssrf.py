@@ -21,14 +21,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from crawlers.runner import crawl
-from tinradar.settings import VN_TZ, Settings
+from tests.crawlers.local import NewsSource, crawl_news
 
-FAST = {"DOWNLOAD_TIMEOUT": 15, "RETRY_TIMES": 0, "REDIRECT_MAX_TIMES": 5, "AUTOTHROTTLE_ENABLED": False}
 MARKER = "leaked-from-local-file"
 
 
@@ -91,24 +88,7 @@ def test_a_sitemap_cannot_send_the_crawler_to_internal_addresses_or_local_files(
             site_pages["/bai.xml"] = (200, {}, _urlset(f"{internal}/bai/1", f"{site}/bai/2"))
             site_pages["/bai/2"] = (302, {"Location": f"{internal}/bai/2"}, b"")
             site_pages["/moved.xml"] = (302, {"Location": f"{internal}/_cat/indices"}, b"")
-            sources = tmp_path / "sources.yaml"
-            sources.write_text(
-                "sources:\n"
-                "  - id: hostile-outlet\n"
-                "    name: Hostile outlet\n"
-                "    kind: news\n"
-                f'    sitemaps: ["{site}/sitemap.xml"]\n'
-                "    verified: true\n",
-                encoding="utf-8",
-            )
-            summary = crawl(
-                Settings(data_dir=tmp_path / "data", autothrottle=False, obey_robots=False),
-                sources_file=sources,
-                since=datetime(2021, 1, 1, tzinfo=VN_TZ),
-                out_path=tmp_path / "docs.jsonl",
-                scrapy_settings=FAST,
-                use_state=False,
-            )
+            summary = crawl_news(tmp_path, [NewsSource("hostile-outlet", sitemaps=[f"{site}/sitemap.xml"])])
     assert {"/sitemap.xml", "/bai.xml", "/bai/2"} <= set(site_log)  # the crawl ran and read the hostile index
     assert internal_log == []  # neither directly nor through the redirect
     assert not any(MARKER in path for path in site_log), site_log  # the local file was never read
