@@ -89,6 +89,12 @@ def register(app: typer.Typer) -> None:
             "",
         )
         console.print(table)
+        if summary.dates_dropped:
+            console.print(
+                f"[yellow]{summary.dates_dropped} bài giữ lại không có ngày: ngày đăng không thể đúng (trước 1990 hoặc "
+                "ở tương lai) / items kept undated: their publication date was impossible (before 1990 or in the "
+                "future); URLs in the log[/]"
+            )
 
     @app.command("extract")
     def extract_cmd(
