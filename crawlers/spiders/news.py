@@ -19,6 +19,7 @@ from crawlers.reasons import SkipReason
 from crawlers.registry import Listing
 from crawlers.spiders.base import TinRadarSpider
 from tinradar.ids import canonical_url
+from tinradar.schema import trusted_published
 
 
 class NewsSpider(TinRadarSpider):
@@ -80,11 +81,13 @@ class NewsSpider(TinRadarSpider):
         """A request for a discovered article URL, unless the registry says it is no article.
 
         Scrapy then drops it when offsite or when this crawl already asked for the same
-        canonical URL, and ``KnownItemsMiddleware`` when it is known or too old."""
+        canonical URL, and ``KnownItemsMiddleware`` when it is known or too old. A feed's
+        impossible date (1900, 2100) is no date: the page's own then decides, not a look-back
+        that a broken feed would make every article fail."""
         if self.source.article_pattern and not re.search(self.source.article_pattern, url):
             self.skip(SkipReason.NOT_ARTICLE, url)
             return
-        meta: dict[str, Any] = {PUBLISHED: published}
+        meta: dict[str, Any] = {PUBLISHED: trusted_published(published)}
         if self.source.download_timeout:
             meta["download_timeout"] = self.source.download_timeout
         yield self.request(url, self.parse_article, item_key=canonical_url(url), **meta)

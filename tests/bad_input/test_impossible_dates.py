@@ -130,3 +130,40 @@ def _write(folder: Path, data: bytes) -> Path:
     path = folder / "in.jsonl"
     path.write_bytes(data)
     return path
+
+
+def test_a_feed_dated_1900_does_not_make_its_article_too_old(tmp_path: Path) -> None:
+    """The feed's date is the look-back's first test (before any fetch): a broken feed's 1900
+    made every article it lists ``too_old`` unread. Now the page's own date decides."""
+    from crawlers.runner import crawl
+    from fixture_site.generate import rss
+    from fixture_site.server import serve_fixture_site
+    from tests.crawlers.test_drops import BASE, COVID, FAST
+    from tests.crawlers.test_drops import _article as article
+    from tinradar.settings import VN_TZ
+
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "a" / "page.html").write_text(article("page", "2021-09-01 08:00", COVID), encoding="utf-8")
+    (site / "feed.rss").write_text(
+        rss("Tin", BASE, [("Tin", f"{BASE}/a/page.html", datetime(1900, 1, 1, tzinfo=VN_TZ))]), encoding="utf-8"
+    )
+    (site / "sources.yaml").write_text(
+        "sources:\n  - {id: feed-1900, name: Tin thử, kind: news, feeds: ['{base_url}/feed.rss'],"
+        " article_pattern: '/a/'}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    with serve_fixture_site(site) as base:
+        summary = crawl(
+            Settings(data_dir=tmp_path / "data", autothrottle=False),
+            sources_file=site / "sources.yaml",
+            since=datetime(2021, 1, 1, tzinfo=VN_TZ),
+            out_path=out,
+            variables={"base_url": base},
+            scrapy_settings=FAST,
+        )
+    assert summary.source("feed-1900").skipped.get("too_old") is None
+    assert summary.items == 1
+    doc = Document.model_validate_json(out.read_text(encoding="utf-8").splitlines()[0])
+    assert doc.published_at == datetime(2021, 9, 1, 8, tzinfo=VN_TZ)
