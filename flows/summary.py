@@ -74,6 +74,7 @@ class StageCounts(DropCounts):
     indexed_unchanged: int = Field(default=0, description="Already in the index, identical (a rerun)")
     index_failed: int = 0
     dead_lettered: int = 0
+    rejected: int = Field(default=0, description="Items Elasticsearch refused for good (kept aside, not replayed)")
     picked_up: int = Field(default=0, description="Items left by earlier runs and indexed now")
     pending: int = Field(default=0, description="Items kept on disk for the next run (not yet indexed)")
 
@@ -140,6 +141,7 @@ class RunSummary(BaseModel):
             f"| Không đổi / unchanged | {c.indexed_unchanged} |",
             f"| Lỗi ghi / failed | {c.index_failed} |",
             f"| Chờ gửi lại / dead-lettered | {c.dead_lettered} |",
+            f"| Bị từ chối hẳn / rejected for good | {c.rejected} |",
             f"| Từ lượt trước / picked up from earlier runs | {c.picked_up} |",
             f"| Giữ lại cho lượt sau / pending | {c.pending} |",
             f"| Dòng không đọc được / unreadable lines | {c.unreadable} |",

@@ -93,6 +93,8 @@ def print_summary(summary: RunSummary) -> None:
         ("Không đổi / unchanged", c.indexed_unchanged),
         ("Từ lượt trước / picked up", c.picked_up),
         ("Chờ lượt sau / pending", c.pending),
+        ("Chờ gửi lại / dead-lettered", c.dead_lettered),
+        ("Bị từ chối hẳn / rejected for good", c.rejected),
         ("Dòng không đọc được / unreadable lines", c.unreadable),
         ("Phân tích lỗi / analysis failed", c.analysis_failed),
         ("Không chấm điểm / left unscored", c.unscored),
