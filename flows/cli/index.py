@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.markup import escape
 
-from flows.cli.common import ExitCode, LineReport, console, fail, load_settings, out
+from flows.cli.common import ExitCode, LineReport, console, fail, input_file, load_settings, out
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -118,12 +118,8 @@ def load(
     from index.indexer import Indexer
     from index.templates import ensure_templates
 
-    if not file.is_file():
-        fail(
-            f"Không thấy tệp / no such file: {file}",
-            hint="Give the path of a 'tinradar score' output (.jsonl).",
-            code=ExitCode.USAGE,
-        )
+    # Any file that reads: a FIFO, /dev/stdin or a shell's <(…) too (each line bounded by the reader).
+    input_file(file, hint="Give the path of a 'tinradar score' output (.jsonl).")
     settings = load_settings()
     client = _connect(settings)
     ensure_templates(client, settings)
