@@ -86,7 +86,13 @@ def source_run_from(summary: CrawlSummary, source_id: str, written: int) -> Sour
             f"({unread_detail}), {written} read: layout changed?"
         )
     return SourceRun(
-        source_id=source_id, status=status, items=written, skipped=dict(entry.skipped), errors=errors, error=error
+        source_id=source_id,
+        status=status,
+        items=written,
+        skipped=dict(entry.skipped),
+        errors=errors,
+        error=error,
+        dates_dropped=entry.dates_dropped,
     )
 
 

@@ -167,3 +167,23 @@ def test_a_feed_dated_1900_does_not_make_its_article_too_old(tmp_path: Path) -> 
     assert summary.items == 1
     doc = Document.model_validate_json(out.read_text(encoding="utf-8").splitlines()[0])
     assert doc.published_at == datetime(2021, 9, 1, 8, tzinfo=VN_TZ)
+
+
+def test_the_run_summary_says_how_many_items_were_kept_undated(tmp_path: Path) -> None:
+    """The count travels from the crawl's stats to the daily run's summary (Markdown and CLI)."""
+    from crawlers.summary import CrawlSummary, SourceSummary
+    from flows.summary import RunSummary
+    from flows.tasks import source_run_from
+
+    crawl = CrawlSummary(
+        started_at=NOW,
+        finished_at=NOW,
+        out_path=tmp_path / "out.jsonl",
+        sources=[SourceSummary.from_stats("bao", {"item_scraped_count": 3, "tinradar/dates_dropped": 2})],
+    )
+    run = source_run_from(crawl, "bao", written=3)
+    assert run.dates_dropped == 2
+    summary = RunSummary(day=NOW.date(), run_id="r1", run_dir=tmp_path, started_at=NOW, sources=[run])
+    assert "kept undated (impossible publication date: before 1990 or in the future): 2 (bao: 2)" in (
+        summary.to_markdown()
+    )
