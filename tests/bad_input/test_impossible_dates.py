@@ -187,3 +187,15 @@ def test_the_run_summary_says_how_many_items_were_kept_undated(tmp_path: Path) -
     assert "kept undated (impossible publication date: before 1990 or in the future): 2 (bao: 2)" in (
         summary.to_markdown()
     )
+
+
+def test_rematch_reads_an_old_indexed_2100_undated() -> None:
+    """Indexed before such dates were refused: re-analysis reads it undated, not a ValidationError."""
+    from index.docmap import to_source
+    from index.rematch import document_of
+    from tests.index.items import make_item
+
+    indexed = to_source(make_item(1))
+    indexed.__dict__["published_at"] = datetime(2100, 1, 1, tzinfo=UTC)  # as an older version stored it
+    doc = document_of(indexed)
+    assert doc.id == "doc-00000001" and doc.published_at is None and doc.published_precision is DatePrecision.NONE
