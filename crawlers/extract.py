@@ -32,7 +32,7 @@ from crawlers import body as noise
 from crawlers.pubdate import find_published
 from crawlers.registry import Selectors, Source
 from tinradar.ids import canonical_url, news_id
-from tinradar.schema import DatePrecision, Document, Kind, utc_now
+from tinradar.schema import DatePrecision, Document, Kind, trusted_published, utc_now
 from tinradar.text import clean_text, fold, nfc
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -611,8 +611,13 @@ def to_document(extracted: Extracted, source: Source | None, *, fetched_at: date
 
     ``author`` is the byline the outlet printed (reporters and photographers sign in
     public), else the outlet's public name; pages only come from outlets, so no
-    individual's private name reaches it.
+    individual's private name reaches it. A publication date no page can have (before 1990,
+    or more than a day after ``fetched_at``: a broken feed's 1900, a 2100 typo) is dropped: the
+    article is kept with its date unknown (the crawl counts it, ``crawlers.pipelines``).
     """
+    fetched_at = fetched_at or utc_now()
+    published_at = trusted_published(extracted.published_at, now=fetched_at)
+    dated = published_at is not None
     return Document(
         id=news_id(extracted.url),
         url=extracted.url,
@@ -621,10 +626,10 @@ def to_document(extracted: Extracted, source: Source | None, *, fetched_at: date
         platform=source.platform if source else "web",
         title=extracted.title,
         text=extracted.text,
-        published_at=extracted.published_at,
-        published_precision=extracted.published_precision,
-        published_source=extracted.published_source,
-        fetched_at=fetched_at or utc_now(),
+        published_at=published_at,
+        published_precision=extracted.published_precision if dated else DatePrecision.NONE,
+        published_source=extracted.published_source if dated else None,
+        fetched_at=fetched_at,
         language=source.language if source else "vi",
         author=extracted.byline or (source.name if source else None),
         via=extracted.via,

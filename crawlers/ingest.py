@@ -7,7 +7,9 @@ through one conversion: page, channel and outlet names are public and kept as
 ``author``; a post or comment written by an individual keeps only ``author_hash`` (salted
 pseudonym). Rows that cannot become a document are skipped and counted by reason
 (``no_text``, ``no_post_id``, ``duplicate_post``, ``bad_date``, ``bad_json``,
-``unknown_item``, ``invalid_row``); the good rows around them still go through.
+``unknown_item``, ``invalid_row``); the good rows around them still go through. A date no
+post can have (before 1990, or more than a day after the export) is a ``bad_date`` like an
+unreadable one (``tinradar.schema.published_problem``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from crawlers.exports import Post, Skip, plain
 from crawlers.reasons import SkipReason
 from tinradar.ids import pseudonymize, require_author_salt, social_id
 from tinradar.jsonlines import read_lines
-from tinradar.schema import MAX_COUNT, DatePrecision, Document, Kind, utc_now
+from tinradar.schema import MAX_COUNT, DatePrecision, Document, Kind, published_problem, utc_now
 from tinradar.settings import Settings
 from tinradar.text import clean_text, nfc
 
@@ -295,6 +297,8 @@ def _documents(
             skipped[SkipReason.DUPLICATE_POST] += 1
             continue
         when = _when(item, settings, anchor)
+        if when is not None and published_problem(when[0], now=anchor):
+            when = None  # 1900, 2100: no post's date, counted as an unreadable one
         if item.when and when is None:
             skipped[SkipReason.BAD_DATE] += 1
             continue

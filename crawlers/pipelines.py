@@ -4,13 +4,17 @@ Every decision about an item found on a page is taken here, in this order, for e
 spider: the item must make a valid document with some text (``no_text``, ``invalid``),
 be recent enough (``too_old``), be about COVID-19 when its source is filtered
 (``off_topic``), and be new — not written earlier in this crawl under another URL
-(``duplicate_content``) nor in an earlier crawl (``already_seen``). A drop is a ``Drop``
+(``duplicate_content``) nor in an earlier crawl (``already_seen``). A publication date no
+page can have (before 1990, or more than a day after the crawl) costs the date, not the item:
+the document is kept undated and counted under ``DATES_DROPPED_STAT``. A drop is a ``Drop``
 (Scrapy's ``DropItem``) with its reason, counted by ``crawlers.skips.SkipCounter``; what
 passes is exported as a JSON line by ``crawlers.export.DocumentExporter``.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -18,14 +22,16 @@ from scrapy.crawler import Crawler
 
 from crawlers.extract import to_document
 from crawlers.items import ArticleItem, CrawlItem, PostItem
-from crawlers.reasons import SkipReason
+from crawlers.reasons import DATES_DROPPED_STAT, SkipReason
 from crawlers.skips import Drop
 from crawlers.topic import is_covid_related
 from tinradar.ids import pseudonymize, social_id
-from tinradar.schema import Document, Kind, utc_now
+from tinradar.schema import Document, Kind, published_problem, trusted_published, utc_now
 
 if TYPE_CHECKING:
     from crawlers.spiders.base import TinRadarSpider
+
+log = logging.getLogger(__name__)
 
 
 class DocumentPipeline:
@@ -77,9 +83,21 @@ class DocumentPipeline:
             raise Drop(SkipReason.INVALID, f"{item.url}: {exc.errors()[0]['msg']}") from exc
 
     def _article(self, item: ArticleItem) -> Document:
-        return to_document(item.extracted, self.spider.source, fetched_at=utc_now())
+        fetched_at = utc_now()
+        self._check_date(item.url, item.extracted.published_at, fetched_at)
+        return to_document(item.extracted, self.spider.source, fetched_at=fetched_at)
+
+    def _check_date(self, url: str, published_at: datetime | None, fetched_at: datetime) -> None:
+        """Count (and log, with the URL) a publication date the document will not carry."""
+        problem = None if published_at is None else published_problem(published_at, now=fetched_at)
+        if problem:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(DATES_DROPPED_STAT)
+            log.warning("%s: date %s dropped (%s); the item is kept undated", url, published_at, problem)
 
     def _post(self, item: PostItem) -> Document:
+        fetched_at = utc_now()
+        self._check_date(item.url, item.published_at, fetched_at)
         source = self.spider.source
         salt = self.spider.ctx.settings.author_salt.get_secret_value()
         return Document(
@@ -90,8 +108,8 @@ class DocumentPipeline:
             platform=item.platform,
             title=item.title,
             text=item.text,
-            published_at=item.published_at,
-            fetched_at=utc_now(),
+            published_at=trusted_published(item.published_at, now=fetched_at),
+            fetched_at=fetched_at,
             language=source.language,
             author=item.author,
             author_hash=pseudonymize(item.author_name, salt, item.platform) if item.author_name else None,

@@ -12,6 +12,9 @@ from typing import Any
 #: Stats keys: ``tinradar/skipped/<reason>`` counts; ``tinradar/errors`` the first unexpected failures.
 SKIPPED_PREFIX = "tinradar/skipped/"
 ERRORS_KEY = "tinradar/errors"
+#: Items kept without their publication date because it was impossible (before 1990, or days
+#: after the crawl; ``tinradar.schema.published_problem``): not a skip, the item went through.
+DATES_DROPPED_STAT = "tinradar/dates_dropped"
 #: Scrapy's own offsite filter counts here (it drops requests before any errback).
 OFFSITE_STAT = "offsite/filtered"
 MAX_ERRORS = 20

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from crawlers.reasons import ERRORS_KEY, is_extraction_failure, is_failure, skipped_from_stats
+from crawlers.reasons import DATES_DROPPED_STAT, ERRORS_KEY, is_extraction_failure, is_failure, skipped_from_stats
 
 
 class SourceSummary(BaseModel):
@@ -22,6 +22,9 @@ class SourceSummary(BaseModel):
     items: int = 0
     skipped: dict[str, int] = Field(default_factory=dict, description="reason → count (crawlers.skips.SkipReason)")
     errors: list[str] = Field(default_factory=list, description="Unexpected failures (first few), with URL")
+    dates_dropped: int = Field(
+        default=0, description="Items written undated: their publication date was impossible (before 1990, future)"
+    )
 
     @classmethod
     def from_stats(cls, source_id: str, stats: dict[str, Any]) -> SourceSummary:
@@ -31,6 +34,7 @@ class SourceSummary(BaseModel):
             items=int(stats.get("item_scraped_count", 0)),
             skipped=skipped_from_stats(stats),
             errors=list(stats.get(ERRORS_KEY, [])),
+            dates_dropped=int(stats.get(DATES_DROPPED_STAT, 0)),
         )
 
     @property
@@ -57,6 +61,10 @@ class CrawlSummary(BaseModel):
     @property
     def items(self) -> int:
         return sum(s.items for s in self.sources)
+
+    @property
+    def dates_dropped(self) -> int:
+        return sum(s.dates_dropped for s in self.sources)
 
     def skipped(self) -> dict[str, int]:
         """All skips by reason, over every source."""

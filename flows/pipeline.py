@@ -310,6 +310,7 @@ def daily_pipeline(
                 c = summary.counts
                 c.indexed_new, c.indexed_updated, c.indexed_unchanged = totals.indexed, totals.updated, totals.unchanged
                 c.index_failed, c.dead_lettered = totals.failed, totals.dead_lettered
+                c.rejected = totals.rejected
                 c.picked_up = sum(n for p, n in totals.chunks.items() if p not in own_scored) + totals.replayed
                 c.unreadable += totals.unreadable
     finally:

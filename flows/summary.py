@@ -29,6 +29,9 @@ class SourceRun(BaseModel):
     items: int = 0
     skipped: dict[str, int] = Field(default_factory=dict, description="Skipped pages by reason")
     errors: int = 0
+    dates_dropped: int = Field(
+        default=0, description="Items kept undated: their publication date was impossible (before 1990, future)"
+    )
     error: str | None = Field(
         default=None, description="Why the crawl failed (failed/down sources), or why a partial one may be broken"
     )
@@ -74,6 +77,7 @@ class StageCounts(DropCounts):
     indexed_unchanged: int = Field(default=0, description="Already in the index, identical (a rerun)")
     index_failed: int = 0
     dead_lettered: int = 0
+    rejected: int = Field(default=0, description="Items Elasticsearch refused for good (kept aside, not replayed)")
     picked_up: int = Field(default=0, description="Items left by earlier runs and indexed now")
     pending: int = Field(default=0, description="Items kept on disk for the next run (not yet indexed)")
 
@@ -113,6 +117,17 @@ class RunSummary(BaseModel):
             return ""
         return f"Chưa đến lượt thu thập (theo nhịp của nguồn) / not due by cadence: {', '.join(self.not_due)}"
 
+    def undated_line(self) -> str:
+        """The items crawled with an impossible publication date, kept undated, by source ("" if none)."""
+        dropped = {s.source_id: s.dates_dropped for s in self.sources if s.dates_dropped}
+        if not dropped:
+            return ""
+        by_source = ", ".join(f"{k}: {v}" for k, v in sorted(dropped.items()))
+        return (
+            f"Giữ lại không có ngày (ngày đăng không thể đúng: trước 1990 hoặc ở tương lai) / kept undated "
+            f"(impossible publication date: before 1990 or in the future): {sum(dropped.values())} ({by_source})"
+        )
+
     def skipped_total(self) -> dict[str, int]:
         """Skips by reason over all sources."""
         total: dict[str, int] = {}
@@ -140,6 +155,7 @@ class RunSummary(BaseModel):
             f"| Không đổi / unchanged | {c.indexed_unchanged} |",
             f"| Lỗi ghi / failed | {c.index_failed} |",
             f"| Chờ gửi lại / dead-lettered | {c.dead_lettered} |",
+            f"| Bị từ chối hẳn / rejected for good | {c.rejected} |",
             f"| Từ lượt trước / picked up from earlier runs | {c.picked_up} |",
             f"| Giữ lại cho lượt sau / pending | {c.pending} |",
             f"| Dòng không đọc được / unreadable lines | {c.unreadable} |",
@@ -157,6 +173,8 @@ class RunSummary(BaseModel):
             lines.append(f"| {s.source_id} | {_STATUS_VI[s.status]} | {s.items} | {skipped} | {error[:200]} |")
         if self.not_due:
             lines += ["", self.not_due_line()]
+        if self.undated_line():
+            lines += ["", self.undated_line()]
         if self.failures:
             lines += ["", "## Lỗi / failures", ""] + [f"- {f}" for f in self.failures]
         if self.stage_seconds:

@@ -86,7 +86,13 @@ def source_run_from(summary: CrawlSummary, source_id: str, written: int) -> Sour
             f"({unread_detail}), {written} read: layout changed?"
         )
     return SourceRun(
-        source_id=source_id, status=status, items=written, skipped=dict(entry.skipped), errors=errors, error=error
+        source_id=source_id,
+        status=status,
+        items=written,
+        skipped=dict(entry.skipped),
+        errors=errors,
+        error=error,
+        dates_dropped=entry.dates_dropped,
     )
 
 
@@ -210,6 +216,10 @@ class IndexResult(BaseModel):
     unchanged: int = 0
     failed: int = 0
     dead_lettered: int = 0
+    rejected: int = Field(
+        default=0,
+        description="Items Elasticsearch refused for good (this run's and its replay's): kept aside, not pending",
+    )
     replayed: int = Field(default=0, description="Dead letters of earlier runs that are now in the index")
     unreadable: int = Field(default=0, description="Lines of scored chunks (or dead letters) that are not ScoredItems")
     chunks: dict[Path, int] = Field(default_factory=dict, description="Items read per scored chunk")
@@ -220,6 +230,7 @@ class IndexResult(BaseModel):
         self.unchanged += stats.unchanged
         self.failed += stats.failed
         self.dead_lettered += stats.dead_lettered
+        self.rejected += stats.rejected
 
 
 @task(name="index-chunks", cache_policy=NO_CACHE)
@@ -244,6 +255,7 @@ def index_chunks(settings: Settings, scored_paths: list[Path]) -> IndexResult:
         indexer = Indexer(client, settings)
         replay = indexer.replay()
         result.replayed, result.unreadable = replay.ok, replay.skipped  # unreadable letters are kept aside
+        result.rejected += replay.rejected  # refused for good at this replay: said once, never pending again
         for path in scored_paths:
             items, bad = runstore.read_scored(path)
             if bad:
@@ -252,7 +264,8 @@ def index_chunks(settings: Settings, scored_paths: list[Path]) -> IndexResult:
             result.add(stats)
             result.unreadable += bad
             result.chunks[path] = len(items)
-            if not stats.failed and not stats.dead_lettered:
+            # A rejected item is kept in the rejected file: re-reading the chunk would only refuse it again.
+            if stats.failed == stats.rejected and not stats.dead_lettered:
                 runstore.write_text(runstore.indexed_marker(path), stats.model_dump_json())
     except (ElasticsearchUnavailable, TransportConnectionError) as exc:
         raise IndexUnavailable(f"Elasticsearch không truy cập được / unreachable at {settings.es_url}: {exc}") from exc

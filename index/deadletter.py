@@ -5,6 +5,13 @@ scored item (nested ``ScoredItem`` JSON, as the run files hold it) plus why it f
 a replay needs nothing else. A replay first moves the file aside (``*.replaying-<stamp>.jsonl``) and
 deletes that copy only once every item in it was either indexed or written back as a
 new dead letter; a replay that crashes halfway leaves the copy for the next replay.
+
+Only a failure that may pass is a dead letter (a connection lost, 429, 5xx, a blocked
+index, missing rights). An item Elasticsearch refuses for what it is — a mapping error
+(400), too large (413, or a 429 for a document over the bulk limit, which no retry makes
+smaller) — is *rejected*: kept whole with its reason in ``{prefix}-docs.rejected.jsonl``
+beside the dead letters, reported by the run that met it, and never replayed or counted as
+pending again (it used to be refused at every replay, forever "pending").
 """
 
 from __future__ import annotations
@@ -40,24 +47,40 @@ class DeadLetter(BaseModel):
         return value
 
 
+#: Statuses that say the item itself is refused (a mapping error, too large): no retry helps.
+PERMANENT_STATUS = frozenset({400, 413})
+
+
+def is_permanent(status: int | str | None, *, too_large: bool = False) -> bool:
+    """True when a write failed for a reason the item carries (see the module docstring).
+
+    ``too_large``: the document alone is over the bulk limit, so a 429 ("rejected
+    execution": it would hold too much of the heap) will come back at every try.
+    """
+    return status in PERMANENT_STATUS or (status == 429 and too_large)
+
+
 class DeadLetterBox:
-    """Append-only dead-letter file of one index prefix."""
+    """Append-only dead-letter file of one index prefix, and the rejected items beside it."""
 
     def __init__(self, settings: Settings) -> None:
         self.dir = settings.data_dir / "deadletter"
         self.path = self.dir / f"{settings.es_index_prefix}-docs.jsonl"
+        self.rejected_path = self.dir / f"{settings.es_index_prefix}-docs.rejected.jsonl"
 
     def write(self, letters: list[DeadLetter]) -> int:
         """Append letters (fsynced: a dead letter that is not on disk is a lost item)."""
-        if not letters:
+        return _append(self.path, letters)
+
+    def reject(self, letters: list[DeadLetter]) -> int:
+        """Keep items refused for good (fsynced, like a dead letter): never replayed, never lost."""
+        return _append(self.rejected_path, letters)
+
+    def rejected(self) -> int:
+        """How many items were refused for good (lines of the rejected file)."""
+        if not self.rejected_path.is_file():
             return 0
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            for letter in letters:
-                fh.write(letter.model_dump_json() + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        return len(letters)
+        return sum(1 for line in _lines(self.rejected_path) if line.strip())
 
     def pending_files(self) -> list[Path]:
         """Leftovers of interrupted replays first, then the current file."""
@@ -96,6 +119,18 @@ class DeadLetterBox:
         with bad.open("a", encoding="utf-8", errors="surrogateescape") as fh:  # the bytes as they were
             fh.writelines(r if r.endswith("\n") else r + "\n" for r in raws)
         return bad
+
+
+def _append(path: Path, letters: list[DeadLetter]) -> int:
+    if not letters:
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        for letter in letters:
+            fh.write(letter.model_dump_json() + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    return len(letters)
 
 
 def _lines(path: Path) -> Iterator[str]:

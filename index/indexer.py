@@ -18,12 +18,15 @@ Why it is built this way:
 * Transient trouble (429, 5xx, connection refused, timeouts) is retried with
   exponential backoff; whatever still fails goes to the dead-letter file and
   ``replay()`` sends it again. A document the mapping rejects fails on its own, with
-  its id and reason; the rest of its batch goes in.
+  its id and reason; the rest of its batch goes in. A document refused for what it is
+  (400, 413, or a 429 for one over ``MAX_BULK_BYTES``) is *rejected* instead: kept in the
+  rejected file with its reason, never replayed (``index.deadletter.is_permanent``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,7 +36,7 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from pydantic import BaseModel, Field
 
-from index.deadletter import DeadLetter, DeadLetterBox, letter_for
+from index.deadletter import DeadLetter, DeadLetterBox, is_permanent, letter_for
 from index.doc import CONTENT_HASH, DATED_AT
 from index.docmap import dated_at, to_source
 from index.templates import alias_name, index_for
@@ -82,6 +85,10 @@ class IndexStats(BaseModel):
     unchanged: int = Field(default=0, description="Existing documents that were already up to date")
     failed: int = Field(default=0, description="Items that are not in the index after this run")
     dead_lettered: int = Field(default=0, description="Failed items written to the dead-letter file")
+    rejected: int = Field(
+        default=0,
+        description="Failed items refused for good (mapping, too large): kept in the rejected file, not replayed",
+    )
     skipped: int = Field(default=0, description="Lines that could not even be read (replay only)")
     errors: list[ItemError] = Field(default_factory=list, description="The first failures, with reasons")
 
@@ -106,6 +113,11 @@ def _reason(error: object) -> tuple[str | None, str]:
             reason = f"{reason}: {cause['reason']}"
         return kind, _short(str(reason))
     return None, _short(str(error))
+
+
+def _size(body: dict[str, Any]) -> int:
+    """Bytes of a document's JSON, about as the bulk request carries it."""
+    return len(json.dumps(body, ensure_ascii=False, default=str).encode("utf-8"))
 
 
 def _short(reason: str, limit: int = 500) -> str:
@@ -252,13 +264,18 @@ class Indexer:
         kind: str | None,
         reason: str,
         attempts: int,
+        *,
+        permanent: bool = False,
     ) -> None:
+        """Count and keep a failed item: rejected when ``permanent``, else a dead letter for the next replay."""
         stats.failed += 1
         if len(stats.errors) < self.max_errors:
             stats.errors.append(ItemError(id=item.document.id, status=status, type=kind, reason=reason))
-        stats.dead_lettered += self.deadletters.write(
-            [letter_for(item, f"{kind}: {reason}" if kind else reason, status, attempts)]
-        )
+        letter = letter_for(item, f"{kind}: {reason}" if kind else reason, status, attempts)
+        if permanent:
+            stats.rejected += self.deadletters.reject([letter])
+        else:
+            stats.dead_lettered += self.deadletters.write([letter])
 
     def _index_chunk(self, pending: dict[str, ScoredItem], stats: IndexStats) -> None:
         attempt = 0
@@ -329,7 +346,11 @@ class Indexer:
                 conflicts.append((doc_id, result.get("_index")))
                 continue
             kind, reason = _reason(result.get("error"))
-            self._fail(stats, item, status, kind, reason, attempt + self.max_retries + 1)
+            too_large = status == 429 and _size(written[doc_id]) > MAX_BULK_BYTES
+            if too_large:
+                reason = f"document over the bulk limit ({MAX_BULK_BYTES} bytes) and refused alone: {reason}"
+            permanent = is_permanent(status, too_large=too_large)
+            self._fail(stats, item, status, kind, reason, attempt + self.max_retries + 1, permanent=permanent)
         if conflicts:
             # The id now lives in the index the create aimed at (a search might not see it
             # yet: it is near-real-time), so the second pass is an update there.

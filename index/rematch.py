@@ -18,7 +18,7 @@ from elasticsearch import Elasticsearch
 from index import doc as F
 from index.doc import SEARCH_ONLY_FIELDS, IndexDoc
 from index.templates import alias_name
-from tinradar.schema import DatePrecision, Document
+from tinradar.schema import DatePrecision, Document, published_problem
 from tinradar.settings import Settings
 
 #: Items read per request.
@@ -33,6 +33,9 @@ def document_of(doc: IndexDoc) -> Document:
     when it has a date (what the indexer assumed before precisions were stored).
     """
     shared = {name: getattr(doc, name) for name in Document.model_fields if name in IndexDoc.model_fields}
+    if shared["published_at"] is not None and published_problem(shared["published_at"]):
+        # Indexed before such dates were refused (1900, 2100): re-analysed undated, not a crash.
+        shared["published_at"], shared["published_precision"] = None, DatePrecision.NONE
     if shared["published_precision"] is None:
         shared["published_precision"] = DatePrecision.MINUTE if doc.published_at is not None else DatePrecision.NONE
     return Document(**shared)

@@ -11,7 +11,7 @@ index load``.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -37,6 +37,38 @@ SCHEMA_VERSION = 2
 MAX_ID_BYTES = 512
 #: The largest count the index's ``long`` fields hold: a larger one is a bad value, not a count.
 MAX_COUNT = 2**63 - 1
+
+
+#: The earliest publication date believed: an item "from" before it (a 1900 or 1970 from a
+#: broken feed, an epoch zero, an export's placeholder) would sit at the end of every
+#: date-sorted view. Vietnamese outlets have been online since the late 1990s and archives
+#: reach back further than COVID-19, so the floor is far below 2019.
+EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
+#: How far past the reference time (now, or when the item was fetched or exported) a publication
+#: date may lie: a day covers clocks, time zones and a date-only value; a 2100 date does not.
+FUTURE_MARGIN = timedelta(days=1)
+
+
+def published_problem(value: datetime, *, now: datetime | None = None) -> str | None:
+    """Why ``value`` cannot be a publication date (None when it can): before 1990, or in the future.
+
+    ``now`` is the reference: the time the item was crawled or exported when known, else now.
+    Crawlers and importers drop such a date (the item is kept, its date unknown); a
+    ``Document`` refuses it, so a JSON line carrying one gets the CLI's bad-value treatment.
+    """
+    reference = now or utc_now()
+    if value < EARLIEST_PUBLISHED:
+        return f"a publication date before {EARLIEST_PUBLISHED:%Y-%m-%d} is not believed"
+    if value > reference + FUTURE_MARGIN:
+        return (
+            f"a publication date more than a day after {reference.astimezone(UTC):%Y-%m-%d %H:%M} UTC is not believed"
+        )
+    return None
+
+
+def trusted_published(value: datetime | None, *, now: datetime | None = None) -> datetime | None:
+    """``value`` when it can be a publication date (see ``published_problem``), else None."""
+    return value if value is None or published_problem(value, now=now) is None else None
 
 
 def id_problem(value: str) -> str | None:
@@ -140,6 +172,15 @@ class Document(_Model):
     @classmethod
     def _usable_id(cls, value: str) -> str:
         problem = id_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("published_at")
+    @classmethod
+    def _believable_date(cls, value: datetime | None) -> datetime | None:
+        """A date before 1990 or days ahead of now is a broken feed's, not a publication's."""
+        problem = None if value is None else published_problem(value)
         if problem:
             raise ValueError(problem)
         return value

@@ -20,6 +20,7 @@ from crawlers.reasons import SKIPPED_PREFIX, SkipReason
 from crawlers.registry import Listing
 from crawlers.spiders.base import TinRadarSpider
 from tinradar.ids import canonical_url
+from tinradar.schema import trusted_published
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +93,13 @@ class NewsSpider(TinRadarSpider):
         """A request for a discovered article URL, unless the registry says it is no article.
 
         Scrapy then drops it when offsite or when this crawl already asked for the same
-        canonical URL, and ``KnownItemsMiddleware`` when it is known or too old."""
+        canonical URL, and ``KnownItemsMiddleware`` when it is known or too old. A feed's
+        impossible date (1900, 2100) is no date: the page's own then decides, not a look-back
+        that a broken feed would make every article fail."""
         if self.source.article_pattern and not re.search(self.source.article_pattern, url):
             self.skip(SkipReason.NOT_ARTICLE, url)
             return
+        published = trusted_published(published)
         key = canonical_url(url)
         if key not in self.links_taken and self.known_item(key, published) is None:
             if len(self.links_taken) >= self.ctx.settings.max_article_links:

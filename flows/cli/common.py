@@ -104,6 +104,21 @@ class LineReport:
             console.print(f"… {more} dòng khác có vấn đề / more lines with problems (not printed)")
 
 
+def input_file(path: Path, *, hint: str) -> None:
+    """An input that cannot be read is a usage error said in words (exit 2); anything that reads is input.
+
+    A regular file, and also a FIFO, ``/dev/stdin`` or a shell's ``<(…)`` (a character device
+    or a pipe is no regular file, but it is input: ``zcat x.gz | tinradar index load
+    /dev/stdin`` used to be "no such file"). The readers bound what they take from it (a
+    line, a page), so an endless stream costs no more memory than a file would. Missing,
+    or a folder: exit 2, with ``hint``.
+    """
+    if not path.exists():
+        fail(f"không thấy tệp / no such file: {path}", hint=hint, code=ExitCode.USAGE)
+    if path.is_dir():
+        fail(f"{path} là một thư mục / is a folder, not a file", hint=hint, code=ExitCode.USAGE)
+
+
 def output_folder(path: Path) -> None:
     """A missing output folder is a usage error said in words, not a ``FileNotFoundError`` traceback."""
     if str(path) == "-":

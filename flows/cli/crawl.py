@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from flows.cli.common import ExitCode, atomic_output, console, fail, load_settings, out, output_folder
+from flows.cli.common import ExitCode, atomic_output, console, fail, input_file, load_settings, out, output_folder
 
 
 def _parse_since(value: str | None, tz: ZoneInfo, option: str = "--since") -> datetime | None:
@@ -89,6 +89,12 @@ def register(app: typer.Typer) -> None:
             "",
         )
         console.print(table)
+        if summary.dates_dropped:
+            console.print(
+                f"[yellow]{summary.dates_dropped} bài giữ lại không có ngày: ngày đăng không thể đúng (trước 1990 hoặc "
+                "ở tương lai) / items kept undated: their publication date was impossible (before 1990 or in the "
+                "future); URLs in the log[/]"
+            )
 
     @app.command("extract")
     def extract_cmd(
@@ -142,13 +148,11 @@ def register(app: typer.Typer) -> None:
             content_type = response.headers.get("content-type")
         else:
             path = Path(target)
-            if not path.is_file():
-                fail(
-                    f"không tìm thấy tệp {target} / file not found",
-                    hint="đưa đường dẫn tệp HTML hoặc một URL",
-                    code=ExitCode.USAGE,
-                )
-            body, page_url = path.read_bytes(), url or path.resolve().as_uri()
+            input_file(path, hint="đưa đường dẫn tệp HTML hoặc một URL / give an HTML file or a URL")
+            # A FIFO or <(curl …) reads too; one byte past the page limit is enough to refuse it as too large.
+            with path.open("rb") as fh:
+                body = fh.read(settings.max_page_bytes + 1)
+            page_url = url or (path.resolve() if path.is_file() else path.absolute()).as_uri()
         binary = binary_kind(body)
         if binary:
             fail(

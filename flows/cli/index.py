@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.markup import escape
 
-from flows.cli.common import ExitCode, LineReport, console, fail, load_settings, out
+from flows.cli.common import ExitCode, LineReport, console, fail, input_file, load_settings, out
 from tinradar.text import spreadsheet_text
 
 if TYPE_CHECKING:
@@ -47,9 +47,10 @@ def _print_stats(stats: IndexStats, title: str) -> None:
     from rich.table import Table
 
     table = Table(title=title, show_header=True)
-    for column in ("indexed", "updated", "unchanged", "failed", "dead_lettered"):
+    columns = ("indexed", "updated", "unchanged", "failed", "dead_lettered", "rejected")
+    for column in columns:
         table.add_column(column, justify="right")
-    table.add_row(*(str(getattr(stats, c)) for c in ("indexed", "updated", "unchanged", "failed", "dead_lettered")))
+    table.add_row(*(str(getattr(stats, c)) for c in columns))
     console.print(table)
     shown = stats.errors[:20]
     for error in shown:
@@ -118,17 +119,14 @@ def load(
     from index.indexer import Indexer
     from index.templates import ensure_templates
 
-    if not file.is_file():
-        fail(
-            f"Không thấy tệp / no such file: {file}",
-            hint="Give the path of a 'tinradar score' output (.jsonl).",
-            code=ExitCode.USAGE,
-        )
+    # Any file that reads: a FIFO, /dev/stdin or a shell's <(…) too (each line bounded by the reader).
+    input_file(file, hint="Give the path of a 'tinradar score' output (.jsonl).")
     settings = load_settings()
     client = _connect(settings)
     ensure_templates(client, settings)
     counts = _ReadCounts()
-    stats = Indexer(client, settings).index(_read_scored(file, source_id, counts, settings.max_line_bytes))
+    indexer = Indexer(client, settings)
+    stats = indexer.index(_read_scored(file, source_id, counts, settings.max_line_bytes))
     counts.report.finish()
     total, problems = stats.ok + stats.failed, counts.report.skipped
     if counts.defaulted:
@@ -150,6 +148,7 @@ def load(
         console.print(
             f"[yellow]→ {stats.dead_lettered} mục trong hàng chờ lỗi / dead-lettered; send again: tinradar index replay[/]"
         )
+    _say_rejected(stats.rejected, indexer.deadletters.rejected_path)
     if stats.failed or problems:
         raise typer.Exit(ExitCode.PARTIAL)
 
@@ -167,13 +166,32 @@ def replay() -> None:
     waiting = indexer.deadletters.count()
     if not waiting:
         console.print("Không có mục nào chờ gửi lại / nothing to replay.")
+        _rejected_total(indexer.deadletters.rejected(), indexer.deadletters.rejected_path)
         return
     stats = indexer.replay()
     _print_stats(stats, f"Gửi lại / replayed {waiting} mục / items")
     if stats.skipped:
         console.print(f"[yellow]{stats.skipped} dòng không đọc được, để riêng / unreadable lines kept aside[/]")
+    _say_rejected(stats.rejected, indexer.deadletters.rejected_path)
+    still = indexer.deadletters.count()
+    console.print(f"Còn chờ gửi lại / still pending: {still}")
+    _rejected_total(indexer.deadletters.rejected(), indexer.deadletters.rejected_path)
     if stats.failed:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _say_rejected(rejected: int, path: Path) -> None:
+    """This run's items refused for good: said once, here, then never replayed."""
+    if rejected:
+        console.print(
+            f"[yellow]→ {rejected} mục bị Elasticsearch từ chối hẳn (ánh xạ sai, quá lớn), không gửi lại / refused "
+            f"for good (a mapping error, too large): not replayed; each kept whole with its reason in {escape(str(path))}[/]"
+        )
+
+
+def _rejected_total(rejected: int, path: Path) -> None:
+    if rejected:
+        console.print(f"Bị từ chối hẳn / rejected for good (not pending): {rejected} in {escape(str(path))}")
 
 
 def _day(value: str | None, name: str) -> date | datetime | None:

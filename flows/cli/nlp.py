@@ -23,7 +23,16 @@ from typing import IO, Any
 
 import typer
 
-from flows.cli.common import ExitCode, LineReport, atomic_output, console, fail, load_settings, output_folder
+from flows.cli.common import (
+    ExitCode,
+    LineReport,
+    atomic_output,
+    console,
+    fail,
+    input_file,
+    load_settings,
+    output_folder,
+)
 from tinradar.schema import Document, Note, NoteCode
 from tinradar.settings import Settings
 
@@ -134,15 +143,8 @@ def register(app: typer.Typer) -> None:
         from nlp.analyzer import Analyzer
 
         settings = load_settings()
-        # Any file that reads: a FIFO, /dev/stdin or a shell's <(…) is no regular file but is input.
-        if str(input_path) != "-" and (not input_path.exists() or input_path.is_dir()):
-            fail(
-                f"không thấy tệp vào / input not found: {input_path}"
-                if not input_path.exists()
-                else f"{input_path} là một thư mục / is a folder, not a file",
-                hint="kiểm tra đường dẫn --input",
-                code=ExitCode.USAGE,
-            )
+        if str(input_path) != "-":  # any file that reads: a FIFO, /dev/stdin or a shell's <(…) too
+            input_file(input_path, hint="kiểm tra đường dẫn --input / check the --input path")
         output_folder(output_path)
         try:
             analyzer = Analyzer(settings)

@@ -6,11 +6,11 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from flows.cli.common import atomic_output, console, fail, load_settings
+from flows.cli.common import ExitCode, atomic_output, console, fail, load_settings
 from tinradar.settings import Settings
 
 if TYPE_CHECKING:
@@ -331,26 +331,40 @@ def train_claims_with_reviews(
     print_claims_report(report, models_dir)
 
 
-def _account_recorder(settings: Settings) -> Recorder | None:
-    """Chains CLI account changes into the audit index when Elasticsearch answers.
+def _account_recorder(settings: Settings) -> Recorder:
+    """Chains a CLI account change into the audit index: no record, no change.
 
-    Whoever runs the CLI has the server's shell (and the users file) anyway, so an
-    unreachable cluster does not block the change: it is only said that it goes unrecorded.
+    Called by ``UserStore`` after its checks and before the save, so a damaged accounts file,
+    a short password or the last admin are still said first (exit 2). Elasticsearch is
+    reached only then; when it does not answer, or refuses the record, ``AuditWriteError``
+    stops the change, as on the desk (an account change nobody can trace is what the audit
+    trail exists to prevent, shell or not).
     """
     from flows.review import events
+    from index.audit_chain import AuditWriteError
     from index.client import ElasticsearchUnavailable, connect
 
-    try:
-        client = connect(settings)
-    except ElasticsearchUnavailable:
-        console.print("[yellow]Elasticsearch không trả lời: thay đổi này không được ghi vào nhật ký kiểm tra.[/]")
-        return None
-
     def record(action: AccountAction, account: User) -> None:
+        try:
+            client = connect(settings)
+        except ElasticsearchUnavailable as exc:
+            raise AuditWriteError(f"Elasticsearch không trả lời / is unreachable: {exc}") from exc
         by = events.cli_actor()
         events.account_change(client, settings, action=action, account=account.name, role=account.role.value, by=by)
 
     return record
+
+
+def _unrecorded(exc: Exception, change: str) -> NoReturn:
+    """An account change refused for want of its audit record: exit 3, nothing changed, what to do."""
+    fail(
+        f"Không ghi được nhật ký kiểm tra nên {change} / no audit record could be written, so no account was "
+        f"changed: {exc}",
+        hint="khởi động Elasticsearch (tinradar es start) hoặc đặt TINRADAR_ES_URL, rồi chạy lại; mọi thay đổi tài "
+        "khoản phải có bản ghi nhật ký / start Elasticsearch (tinradar es start) or set TINRADAR_ES_URL, then run "
+        "again: every account change needs its audit record",
+        code=ExitCode.UNAVAILABLE,
+    )
 
 
 @users_app.command("add")
@@ -381,7 +395,7 @@ def users_add(
     except UserError as exc:
         fail(str(exc), hint="Dùng --replace để đặt lại tài khoản đã có." if "đã có" in str(exc) else None, code=2)
     except AuditWriteError as exc:
-        fail(f"Không ghi được nhật ký kiểm tra, tài khoản chưa đổi: {exc}", code=3)
+        _unrecorded(exc, "tài khoản chưa đổi")
     console.print(f"Đã tạo tài khoản [bold]{user.name}[/] ({user.role.value}) trong {store.path}.")
 
 
@@ -410,7 +424,7 @@ def users_remove(name: str = typer.Argument(..., help="Tên đăng nhập")) -> 
     except UserError as exc:
         fail(str(exc), hint="Tạo một quản trị viên khác trước: tinradar users add TEN --role admin", code=2)
     except AuditWriteError as exc:
-        fail(f"Không ghi được nhật ký kiểm tra, tài khoản chưa xóa: {exc}", code=3)
+        _unrecorded(exc, "tài khoản chưa xóa")
     if not removed:
         fail(f"Không có tài khoản '{name}'.", hint="Xem danh sách: tinradar users list", code=1)
     console.print(f"Đã xóa tài khoản {name}.")

@@ -93,6 +93,8 @@ def print_summary(summary: RunSummary) -> None:
         ("Không đổi / unchanged", c.indexed_unchanged),
         ("Từ lượt trước / picked up", c.picked_up),
         ("Chờ lượt sau / pending", c.pending),
+        ("Chờ gửi lại / dead-lettered", c.dead_lettered),
+        ("Bị từ chối hẳn / rejected for good", c.rejected),
         ("Dòng không đọc được / unreadable lines", c.unreadable),
         ("Phân tích lỗi / analysis failed", c.analysis_failed),
         ("Không chấm điểm / left unscored", c.unscored),
@@ -109,6 +111,8 @@ def print_summary(summary: RunSummary) -> None:
     console.print(sources)
     if summary.not_due:
         console.print(summary.not_due_line())
+    if summary.undated_line():
+        console.print(f"[yellow]{summary.undated_line()}[/]")
     for failure in summary.failures:
         console.print(f"[bold red]✗[/] {failure}")
 

@@ -37,7 +37,7 @@ def test_score_then_load_a_messy_file_then_reload_it(es_home: Path) -> None:
     again = cli("index", "load", str(scored))
     assert again.code == 0, again.stderr
     row = next(line for line in again.stderr.splitlines() if line.count("│") >= 5 and any(c.isdigit() for c in line))
-    assert [c.strip() for c in row.strip("│ ").split("│")] == ["0", "0", "4", "0", "0"], again.stderr
+    assert [c.strip() for c in row.strip("│ ").split("│")] == ["0", "0", "4", "0", "0", "0"], again.stderr
 
 
 def test_load_names_the_line_and_the_field_and_keeps_the_good_lines(es_home: Path) -> None:

@@ -34,9 +34,9 @@ def _one_line_with(text: str, *needles: str) -> str:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["extract", "{path}"], "không tìm thấy tệp {path} / file not found"),
+        (["extract", "{path}"], "không thấy tệp / no such file: {path}"),
         (["index", "load", "{path}"], "no such file: {path}"),
-        (["score", "--input", "{path}", "--output", "-"], "input not found: {path}"),
+        (["score", "--input", "{path}", "--output", "-"], "không thấy tệp / no such file: {path}"),
     ],
     ids=["extract", "index-load", "score"],
 )
@@ -58,5 +58,5 @@ def test_a_narrow_terminal_width_does_not_break_the_message(long_missing: Path, 
         [str(tinradar), "extract", str(long_missing)], capture_output=True, text=True, env=env, timeout=120
     )
     assert proc.returncode == 2  # a missing file is a usage error (README "Exit codes")
-    _one_line_with(proc.stderr, f"không tìm thấy tệp {long_missing} / file not found")
+    _one_line_with(proc.stderr, f"không thấy tệp / no such file: {long_missing}")
     _one_line_with(proc.stderr, "→ đưa đường dẫn tệp HTML hoặc một URL")

@@ -74,16 +74,16 @@ def test_rejected_document_is_isolated(es_client, es_settings):
     # past validation: whatever slips through, the mapping's refusal stays one item's.
     items[4].document.__dict__["likes"] = 10**20
     stats = Indexer(es_client, es_settings).index(items)
-    assert stats.indexed == 9 and stats.failed == 1 and stats.dead_lettered == 1
+    assert stats.indexed == 9 and stats.failed == 1 and stats.rejected == 1 and stats.dead_lettered == 0
     [error] = stats.errors
     assert error.id == "doc-00000004" and error.status == 400
     assert "likes" in error.reason and "out of range" in error.reason
     assert len(error.reason) <= 500 and "[Source:" not in error.reason  # no copy of the whole document
     assert _count(es_client, es_settings) == 9
-    letters = (
-        (es_settings.data_dir / "deadletter" / f"{es_settings.es_index_prefix}-docs.jsonl").read_text().splitlines()
-    )
-    assert [json.loads(line)["id"] for line in letters] == ["doc-00000004"]
+    folder = es_settings.data_dir / "deadletter"
+    letters = (folder / f"{es_settings.es_index_prefix}-docs.rejected.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in letters] == ["doc-00000004"]  # kept aside, not to be replayed
+    assert not (folder / f"{es_settings.es_index_prefix}-docs.jsonl").exists()
 
 
 def test_dead_letters_replay_after_the_cause_is_fixed(es_client, es_settings):

@@ -4,7 +4,7 @@ Failed logins, throttle trips, and account creation and removal were logged nowh
 an attacker could guess until the throttle stopped them, and an admin (or whoever holds
 an admin session) could add themselves an account and remove it again, unseen. Now the
 desk logs each (never a password) and chains every account change into the audit index,
-before making it; the CLI records its changes too when Elasticsearch answers.
+before making it; the CLI records its changes too, and makes none it cannot record.
 """
 
 from __future__ import annotations
