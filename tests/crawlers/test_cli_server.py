@@ -69,7 +69,7 @@ def test_cli_extract_file(env: Path) -> None:
 
 def test_cli_extract_missing_file(env: Path) -> None:
     result = CliRunner().invoke(app, ["extract", str(env / "nope.html")])
-    assert result.exit_code != 0 and "not found" in result.output
+    assert result.exit_code == 2 and "no such file" in result.output
 
 
 def test_cli_ingest(env: Path) -> None:
