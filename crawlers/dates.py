@@ -151,11 +151,24 @@ def _parse_iso(raw: str, tz: ZoneInfo) -> When | None:
 def _parse_rfc822(raw: str, tz: ZoneInfo) -> When | None:
     if not re.match(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}", raw):
         return None
+    # Dân trí and Tuổi Trẻ end pubDate with "GMT+7", which the e-mail parser takes for no
+    # zone at all: the offset is read here, or the time would land in the board's zone.
+    offset = _OFFSET.search(raw)
+    # "+07" (GenK) is hours; the e-mail parser would read it as seven minutes.
+    raw = re.sub(r"(\s[+-]\d{2})$", r"\g<1>00", raw)
     try:
-        value = _aware(parsedate_to_datetime(raw), tz)
+        value = parsedate_to_datetime(raw[: offset.start()] if offset else raw)
     except (TypeError, ValueError, IndexError):
         return None
-    return When(value, DatePrecision.MINUTE)
+    if offset and value.tzinfo is None:
+        value = value.replace(tzinfo=_zone(offset))
+    return When(_aware(value, tz), DatePrecision.MINUTE)
+
+
+def _zone(offset: re.Match[str]) -> timezone:
+    """The fixed zone of a "GMT+7" / "UTC-05:30" match of ``_OFFSET``."""
+    sign = 1 if offset.group(1) == "+" else -1
+    return timezone(sign * timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3) or 0)))
 
 
 def _parse_relative(folded: str, now: datetime | None, tz: ZoneInfo) -> datetime | None:
@@ -220,6 +233,5 @@ def _parse_vietnamese(folded: str, tz: ZoneInfo, *, month_first: bool = False) -
     except ValueError:
         return None
     if offset:
-        sign = 1 if offset.group(1) == "+" else -1
-        zone = timezone(sign * timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3) or 0)))
+        zone = _zone(offset)
     return When(value.replace(tzinfo=zone), DatePrecision.MINUTE if time else DatePrecision.DAY)

@@ -18,7 +18,7 @@ import feedparser
 import lxml.etree
 from scrapy.utils.sitemap import Sitemap
 
-from crawlers.dates import parse_date
+from crawlers.dates import month_first_page, parse_date, parse_when
 
 _NEWS_DATE = "./*[local-name()='news']/*[local-name()='publication_date']/text()"
 
@@ -48,14 +48,22 @@ class BrokenSitemap(ValueError):
 
 
 def read_feed(body: bytes, *, tz: ZoneInfo) -> Feed:
-    """Links of an RSS or Atom feed, newest first as the feed lists them."""
+    """Links of an RSS or Atom feed, newest first as the feed lists them.
+
+    Numeric dates are read day-first, as Vietnamese outlets print them, unless the feed
+    shows itself month-first: Zing News printed .NET's US default ("2/18/2017 11:21:09 PM"),
+    which day-first reading cannot take at all (month 18). Decided for the whole feed, the
+    way ``month_first_page`` decides for a page, so that its "2/3/2017" items follow suit.
+    """
     parsed = feedparser.parse(body)
     broken = bool(parsed.get("bozo")) and isinstance(parsed.get("bozo_exception"), xml.sax.SAXException)
-    links = [
-        Link(str(entry["link"]), parse_date(entry.get("published") or entry.get("updated"), tz=tz))
-        for entry in parsed.entries
-        if entry.get("link")
-    ]
+    entries = [entry for entry in parsed.entries if entry.get("link")]
+    printed = [entry.get("published") or entry.get("updated") for entry in entries]
+    month_first = month_first_page([text for text in printed if text])
+    links = []
+    for entry, text in zip(entries, printed, strict=True):
+        when = parse_when(text, tz=tz, month_first=month_first)
+        links.append(Link(str(entry["link"]), when.value if when else None))
     return Feed(links=links, well_formed=not broken)
 
 

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -86,3 +87,25 @@ def test_url_stamp_gives_the_day_only() -> None:
     assert url_day("https://tuoitre.vn/chien-su-20260307075519174.htm", tz=VN_TZ) == datetime(2026, 3, 7, tzinfo=VN_TZ)
     assert url_day("https://vnexpress.net/cach-cac-nuoc-5047363.html", tz=VN_TZ) is None
     assert url_day("https://x.vn/a-20261399123456.htm", tz=VN_TZ) is None  # month 13: not a date
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("Mon, 12 Jun 2017 10:50:00 GMT+7", 7),  # Dân trí / Tuổi Trẻ pubDate
+        ("Mon, 05 Oct 2026 11:07:00 +07", 7),  # two-digit offset: hours, not seven minutes
+        ("Sat, 18 Feb 2017 15:16:55 +0700", 7),  # VnExpress
+        ("Tue, 07 Sep 2021 07:33:20 GMT", 0),
+    ],
+)
+def test_feed_date_offsets_are_read_whatever_the_boards_zone(text: str, hours: int) -> None:
+    """The printed offset decides the instant; the board's zone only fills in a missing one
+    (a board outside Vietnam would otherwise see a "GMT+7" time 7 hours off)."""
+    value = parse_date(text, tz=ZoneInfo("UTC"))
+    assert value is not None and value.utcoffset() == timedelta(hours=hours)
+
+
+def test_month_first_feed_dates() -> None:
+    """Zing News 2017 ("2/18/2017 11:21:09 PM"): month-first and a 12-hour clock, no offset."""
+    when = parse_when("2/18/2017 11:21:09 PM", tz=VN_TZ, month_first=True)
+    assert when is not None and when.value == datetime(2017, 2, 18, 23, 21, 9, tzinfo=VN_TZ)
