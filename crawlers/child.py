@@ -106,7 +106,8 @@ def run_job(job: dict[str, Any]) -> CrawlSummary:
     values = scrapy_settings(settings, job.get("scrapy_settings"))
     values[TRUSTED_HOSTS_SETTING] = trusted_hosts(sources)
     values["FEEDS"] = {str(parts / "%(source_id)s.jsonl"): {"format": FORMAT, "overwrite": True}}
-    process = CrawlerProcess(values, install_root_handler=True)
+    values["LOG_INSTALL_ROOT_HANDLER"] = True  # Scrapy 2.19: the setting, not the deprecated install_root_handler=
+    process = CrawlerProcess(values)
     # everything is loaded: with --wait-go, wait for the parent's politeness lock
     if job.get("wait_go") and sys.stdin.readline().strip() != "go":
         raise SystemExit("crawl cancelled by the parent before it started")

@@ -18,9 +18,11 @@ from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     DropItem,
     IgnoreRequest,
+    ResponseDataLossError,
 )
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -78,11 +80,26 @@ def classify_failure(failure: Failure) -> str | None:
         if "redirect" in message:
             return SkipReason.REDIRECT_LOOP
         return SkipReason.IGNORED
-    # Scrapy 2.19's download handlers wrap Twisted's DNS and refused-connection errors in their own
+    # Scrapy 2.19's download handlers wrap Twisted's errors in their own (scrapy.utils.
+    # _download_handlers.wrap_twisted_exceptions): DNSLookupError is CannotResolveHostError,
+    # ConnectionRefusedError DownloadConnectionRefusedError, ResponseFailed (the connection
+    # closed before or during the answer) DownloadFailedError; a body cut short of its
+    # Content-Length or chunked end is ResponseDataLossError (DOWNLOAD_FAIL_ON_DATALOSS).
     if isinstance(exc, DNSLookupError | CannotResolveHostError) and refused_lookup(str(exc)):
         return SkipReason.OFFSITE  # the resolver refused an internal address (DNS rebinding)
-    if isinstance(exc, DNSLookupError | ConnectError | CannotResolveHostError | DownloadConnectionRefusedError):
+    if isinstance(
+        exc,
+        DNSLookupError
+        | ConnectError
+        | CannotResolveHostError
+        | DownloadConnectionRefusedError
+        | DownloadFailedError
+        | ResponseDataLossError,
+    ):
         return SkipReason.CONNECTION_ERROR
+    # Left an error on purpose: UnsupportedURLSchemeError (a proxy whose scheme Scrapy cannot
+    # use, e.g. http_proxy=socks5://...; links off http/https are offsite before any download)
+    # is our configuration, not the site: its message, kept in the errors, says what to fix.
     return error_reason(exc)
 
 

@@ -7,6 +7,7 @@ API key, if any, travels only in the ``Authorization`` header and never in messa
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,16 @@ def import_objects(
     headers = {"kbn-xsrf": "tinradar"}
     if api_key:
         headers["Authorization"] = f"ApiKey {api_key}"
-    verify: Any = str(ca_certs) if ca_certs else True
+    verify: ssl.SSLContext | bool = True
+    if ca_certs:
+        # httpx 0.28 deprecates verify=<path>; an SSL context built from the CA file is what it asks for
+        try:
+            verify = ssl.create_default_context(cafile=str(ca_certs))
+        except (OSError, ssl.SSLError) as exc:  # missing or not a PEM certificate: was a traceback (exit 70)
+            raise KibanaImportError(
+                f"Không đọc được chứng chỉ CA / cannot read the CA certificate {ca_certs}: {exc}",
+                hint="--ca-certs takes the PEM file of the CA that signed Kibana's certificate.",
+            ) from None
     try:
         resp = httpx.post(
             target,

@@ -166,7 +166,10 @@ def _utf16(fh: IO[bytes]) -> IO[bytes] | None:
     if head not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return None
     text = io.TextIOWrapper(fh, encoding="utf-16", newline="")
-    return io.BytesIO(text.read().encode("utf-8"))
+    try:
+        return io.BytesIO(text.read().encode("utf-8"))
+    finally:
+        text.detach()  # else the collected wrapper closes the caller's stream (stdin, an open file)
 
 
 def read_lines(

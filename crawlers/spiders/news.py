@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import struct
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
@@ -62,7 +63,9 @@ class NewsSpider(TinRadarSpider):
             if gzip_magic_number(response):  # a .xml.gz file (Content-Encoding is undone by Scrapy)
                 body = gunzip(body, max_size=self.ctx.settings.max_page_bytes)
             sitemap = read_sitemap(body, tz=self.ctx.settings.tz)
-        except (BrokenSitemap, OSError, ValueError) as exc:  # ValueError: too large once unpacked
+        # what Scrapy's gunzip raises: OSError (bad gzip), EOFError / struct.error (cut inside the
+        # gzip header), ValueError (too large once unpacked)
+        except (BrokenSitemap, OSError, EOFError, struct.error, ValueError) as exc:
             self.skip(SkipReason.BROKEN_SITEMAP, response.url, str(exc)[:120])
             return
         for child in sitemap.children:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -56,7 +56,7 @@ class ClaimsCache:
         if self.registry is not None:
             try:
                 found = self.registry()
-            except (ApiError, ESConnectionError):
+            except (ApiError, TransportError):  # down, or stalled (ConnectionTimeout): the file's claims
                 found = {}
             if found:
                 self.claims, self.read_at, self.mtime = found, time.monotonic(), -1.0
@@ -165,7 +165,9 @@ def create_app(
         "(lệnh: tinradar es start) và cấu hình TINRADAR_ES_URL, rồi tải lại trang."
     )
     app.add_exception_handler(AuditWriteError, unavailable("Chưa lưu", audit_down))
-    app.add_exception_handler(ESConnectionError, unavailable("Mất kết nối dữ liệu", es_down))
+    # Down or stalled: since elasticsearch-py 8 a ConnectionTimeout is no longer a ConnectionError.
+    for unreachable in (ESConnectionError, ConnectionTimeout):
+        app.add_exception_handler(unreachable, unavailable("Mất kết nối dữ liệu", es_down))
 
     @app.exception_handler(ApiError)
     async def _es_error(request: Request, exc: ApiError) -> HTMLResponse:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import gc
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from tests.bad_input.conftest import GOOD, cli, cp1258, ids, jsonl
+from tinradar.jsonlines import read_lines
 from tinradar.schema import ScoredItem
 
 
@@ -63,6 +66,15 @@ def test_a_utf16_file_and_crlf_lines(home: Path) -> None:
     run, out = _score(home, codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     assert run.code == 0, run.stderr
     assert ids(out) == ["good-1", "good-2"]
+
+
+def test_reading_a_utf16_stream_leaves_it_open() -> None:
+    """The UTF-8 view of a UTF-16 stream must not close the caller's stream once it is collected."""
+    text = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in GOOD)
+    stream = io.BytesIO(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    assert [line.obj["id"] for line in read_lines(stream) if line.obj] == ["good-1", "good-2"]
+    gc.collect()
+    assert not stream.closed
 
 
 def test_a_line_over_the_size_limit_is_skipped_unread(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -200,3 +200,67 @@ def test_import_refused_and_unreachable(kibana):
     assert "401" in str(info.value) and "secret-key-value" not in str(info.value)
     with pytest.raises(KibanaImportError):
         import_objects("http://127.0.0.1:9", objects_files())
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by itself (its own CA) and its key, as PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509  # Scrapy's dependency, so always installed
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "tinradar-test-kibana")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "ca.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+def test_import_over_tls_with_a_private_ca(tmp_path, recwarn):
+    """``--ca-certs`` becomes an SSL context (httpx 0.28 deprecates ``verify=<path>``); a CA
+    file that is missing or not PEM is a KibanaImportError, not a traceback."""
+    import ssl
+
+    ca, key = _self_signed(tmp_path)
+    _Recorder.requests = []
+    _Recorder.reply = (200, {"success": True, "successCount": 5, "successResults": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(ca, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{server.server_address[1]}"
+    try:
+        result = import_objects(url, objects_files(), ca_certs=ca)
+        assert result.success and result.success_count == 5 and len(_Recorder.requests) == 1
+        assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)], [str(w.message) for w in recwarn]
+        with pytest.raises(KibanaImportError, match="cannot reach Kibana"):
+            import_objects(url, objects_files())  # the public CAs do not know this one
+        not_pem = tmp_path / "not.pem"
+        not_pem.write_text("not a certificate", encoding="utf-8")
+        for bad in (tmp_path / "missing.pem", not_pem):
+            with pytest.raises(KibanaImportError, match="CA certificate"):
+                import_objects(url, objects_files(), ca_certs=bad)
+        assert len(_Recorder.requests) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
