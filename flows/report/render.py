@@ -16,8 +16,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel, Field
 
+from crawlers.reasons import skip_label
 from flows.report import charts
-from flows.report.data import ReportData
+from flows.report.data import ReportData, short
 from flows.report.markdown import md, md_link, md_quote
 from tinradar.ids import safe_url
 
@@ -68,6 +69,17 @@ def local_time(value: str | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
     return moment.strftime("%H:%M %d/%m")
 
 
+def vn_month(month: str) -> str:
+    """'2021-09' → '09/2021', the way the board writes a month."""
+    year, _, number = month.partition("-")
+    return f"{number}/{year}" if number else month
+
+
+def delay(value: str, missing: str) -> str:
+    """A delay from ``human_delay``, or words saying why there is none ('—' explained nothing)."""
+    return missing if value in ("", "—") else value
+
+
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -86,6 +98,9 @@ def _env() -> Environment:
     env.globals["md_quote"] = md_quote
     env.filters["pct"] = lambda x: f"{x:.0%}"
     env.filters["local_time"] = local_time
+    env.filters["vn_month"] = vn_month
+    env.filters["delay"] = delay
+    env.filters["skip_label"] = skip_label
     env.globals.update(
         change=change, risk_vi=RISK_VI, status_vi=STATUS_VI, stance_vi=STANCE_VI, example_vi=EXAMPLE_VI, date=date
     )
@@ -112,7 +127,9 @@ def chart_uris(data: ReportData) -> dict[str, str]:
         )
     if data.claim_life is not None and data.claim_life.per_day:
         out["claim_life"] = charts.claim_life(
-            data.claim_life.per_day, data.claim_life.correction_day, f"Vòng đời tin đồn {data.claim_life.claim_id}"
+            data.claim_life.per_day,
+            data.claim_life.correction_day,
+            f"Vòng đời tin đồn «{short(data.claim_life.claim or data.claim_life.claim_id, 60)}»",
         )
     return out
 
