@@ -340,6 +340,9 @@ def test_claiming_an_item_marks_it_in_review(app, users, es_client, es_settings,
     assert f'data-id="{loaded["mid1"]}"' in lan.get("/").text  # still open: no verdict yet
     late = minh.post(f"/item/{loaded['mid1']}/claim", data=hidden(page_minh, "claim-form"))
     assert late.status_code == 409 and "<strong>lan</strong>" in late.text
+    # lan claimed it, gave no verdict: said so, not "đã ghi kết luận «Đang xem xét»"
+    assert "đã nhận xử lý bài này" in late.text and "(chưa có kết luận)" in late.text
+    assert "đã ghi kết luận" not in late.text and "vừa được người khác cập nhật" in late.text
     refused = an.post(
         f"/item/{loaded['mid1']}/claim",
         data={**hidden(page_lan, "claim-form"), "csrf_token": hidden(an.get("/").text)["csrf_token"]},
