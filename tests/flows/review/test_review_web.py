@@ -272,6 +272,16 @@ def test_queue_filters_and_uncertain_mode_over_http(app, loaded):
     assert rows.findall(client.get("/").text)[0] == loaded["hi1"]
     assert client.get("/?day=not-a-date&status=bogus&page=x").status_code == 200  # bad input ignored
     assert client.get("/item/does-not-exist").status_code == 404
+    # a page past the last: the items exist, the page says so and links back (not "no item for this filter")
+    past = client.get("/?page=99").text
+    assert "Trang 99 không có bài nào: bộ lọc này chỉ có 1 trang." in past and 'href="/?page=1"' in past
+    assert "trang 99/1" not in past and "Không có bài nào cần xem xét với bộ lọc này" not in past
+    # the numbers explain themselves
+    queue = client.get("/").text
+    assert "Con số % dưới mức rủi ro là điểm máy ước lượng khả năng bài là tin đồn" in queue
+    item = client.get(f"/item/{loaded['mid1']}").text
+    assert "(máy ước lượng khả năng bài là tin đồn, không phải kết luận)" in item
+    assert "Độ giống với câu tin đồn (máy so):" in item
 
 
 def test_admin_manages_accounts(app, users, loaded):
