@@ -75,6 +75,16 @@ def vn_month(month: str) -> str:
     return f"{number}/{year}" if number else month
 
 
+def decimal(value: float) -> str:
+    """One decimal with the Vietnamese comma: 1,5 (a board member reads '1.5' as fifteen hundred)."""
+    return f"{value:.1f}".replace(".", ",")
+
+
+def day_month(day: str) -> str:
+    """'2021-08-28' → '28/08', as the charts and the rest of the report write a day."""
+    return f"{day[8:10]}/{day[5:7]}" if len(day) == 10 else day
+
+
 def delay(value: str, missing: str) -> str:
     """A delay from ``human_delay``, or words saying why there is none ('—' explained nothing)."""
     return missing if value in ("", "—") else value
@@ -100,6 +110,8 @@ def _env() -> Environment:
     env.filters["local_time"] = local_time
     env.filters["vn_month"] = vn_month
     env.filters["delay"] = delay
+    env.filters["decimal"] = decimal
+    env.filters["day_month"] = day_month
     env.filters["skip_label"] = skip_label
     env.globals.update(
         change=change, risk_vi=RISK_VI, status_vi=STATUS_VI, stance_vi=STANCE_VI, example_vi=EXAMPLE_VI, date=date

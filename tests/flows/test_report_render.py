@@ -260,3 +260,17 @@ def test_crawl_skips_are_named_in_vietnamese():
         in text
     )
     assert "broken_feed" not in text and "off_topic" not in text
+
+
+def test_numbers_and_days_are_written_the_vietnamese_way():
+    """'trung bình 0.0/ngày' and '| 2021-08-28 |' read as English; a '5.1' section number
+    overflowed its round badge (fixed width)."""
+    data = sample()
+    data.spikes[0].baseline = 1.5
+    md = render_markdown(data)
+    assert "5 hôm nay, trung bình 1,5/ngày trước đó" in md and "1.5" not in md
+    assert "| 28/08 | 1 | 2 | 0 |" in md and "| 2021-08-28 |" not in md
+    html = render_html(data)
+    assert '<td class="n">1,5</td>' in html
+    badge = re.search(r"h2 \.num \{[^}]*\}", html)
+    assert badge and "min-width: 26px" in badge.group(0) and " width: 26px" not in badge.group(0)
