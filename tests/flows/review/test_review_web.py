@@ -101,6 +101,7 @@ def test_login_logout(app, loaded):
     assert "Trực thăng phun thuốc khử trùng tối nay" in queue.text
     out = client.post("/logout", data={"csrf_token": hidden(queue.text)["csrf_token"]})
     assert out.status_code == 303
+    assert "Bạn đã đăng xuất (trên mọi máy đang dùng tài khoản này)." in client.get(out.headers["location"]).text
     assert client.get("/").status_code == 303
 
 
