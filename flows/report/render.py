@@ -85,6 +85,23 @@ def day_month(day: str) -> str:
     return f"{day[8:10]}/{day[5:7]}" if len(day) == 10 else day
 
 
+def crawl_note(error: str | None, limit: int = 160) -> str:
+    """A source's crawl error as the board reads it. The run summary keeps
+    ``"SourceDown: nguồn x không trả về mục nào / no items (timeout: 1)"`` for the logs; the
+    report drops the Python class name (the status column already says the source was down)
+    and keeps the Vietnamese half of a bilingual message. An unforeseen exception
+    (``KeyError: 'x'``) is said to be a program error, its text kept for whoever fixes it."""
+    if not error:
+        return ""
+    name, sep, rest = error.partition(": ")
+    if sep and name.isidentifier() and name[:1].isupper():
+        if name != "SourceDown":
+            return f"lỗi chương trình (chi tiết cho bộ phận kỹ thuật: {error})"[: limit + 60]
+        error = rest
+    vietnamese, bilingual, _ = error.partition(" / ")
+    return (vietnamese if bilingual else error)[:limit]
+
+
 def delay(value: str, missing: str) -> str:
     """A delay from ``human_delay``, or words saying why there is none ('—' explained nothing)."""
     return missing if value in ("", "—") else value
@@ -110,6 +127,7 @@ def _env() -> Environment:
     env.filters["local_time"] = local_time
     env.filters["vn_month"] = vn_month
     env.filters["delay"] = delay
+    env.filters["crawl_note"] = crawl_note
     env.filters["decimal"] = decimal
     env.filters["day_month"] = day_month
     env.filters["skip_label"] = skip_label

@@ -274,3 +274,16 @@ def test_numbers_and_days_are_written_the_vietnamese_way():
     assert '<td class="n">1,5</td>' in html
     badge = re.search(r"h2 \.num \{[^}]*\}", html)
     assert badge and "min-width: 26px" in badge.group(0) and " width: 26px" not in badge.group(0)
+
+
+def test_crawl_errors_read_without_python_names():
+    """'SourceDown: …' and 'KeyError: …' are a program's words, not the board's."""
+    data = sample()
+    data.crawl_status[1].error = "SourceDown: nguồn hong không trả về mục nào / no items (timeout: 3)"
+    data.crawl_status.append(SourceRun(source_id="vo", status=SourceStatus.FAILED, error="KeyError: 'title'"))
+    md = render_markdown(data)
+    assert "- hong: Không truy cập được, 0 tin, bài — nguồn hong không trả về mục nào\n" in md
+    assert "SourceDown" not in md and "no items" not in md
+    assert "- vo: Lỗi, 0 tin, bài — lỗi chương trình (chi tiết cho bộ phận kỹ thuật: KeyError: 'title')" in md
+    text = _plain(render_html(data))
+    assert "nguồn hong không trả về mục nào" in text and "SourceDown" not in text
