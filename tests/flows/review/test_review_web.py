@@ -362,3 +362,26 @@ def test_claiming_an_item_marks_it_in_review(app, users, es_client, es_settings,
     form = decide_form(lan, loaded["mid1"], "accurate")
     assert lan.post(f"/item/{loaded['mid1']}/decide", data=form).status_code == 303
     assert store.get_item(es_client, es_settings, loaded["mid1"]).review.status is ReviewStatus.ACCURATE
+
+
+def test_error_pages_speak_vietnamese(app, loaded, monkeypatch):
+    """The address bar after a refused form (GET /item/x/decide) showed "Method Not Allowed", and
+    a bug "Internal Server Error": English, with no way forward."""
+    client = browser(app)
+    login(client, "lan")
+    wrong_method = client.get(f"/item/{loaded['hi1']}/decide")
+    assert wrong_method.status_code == 405
+    assert "Địa chỉ này chỉ nhận biểu mẫu gửi từ trang" in wrong_method.text
+    assert "Method Not Allowed" not in wrong_method.text
+    # fault injection: nothing real makes the queue raise on purpose, so one call is made to fail
+    from index import review as store
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(store, "queue", broken)
+    crashed = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+    login(crashed, "lan")
+    page = crashed.get("/")
+    assert page.status_code == 500 and "Có lỗi bất ngờ trong chương trình" in page.text
+    assert "Internal Server Error" not in page.text and "boom" not in page.text and "Traceback" not in page.text
