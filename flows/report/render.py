@@ -75,6 +75,11 @@ def vn_month(month: str) -> str:
     return f"{number}/{year}" if number else month
 
 
+def tz_vi(zone: str) -> str:
+    """The board's time zone in words: "giờ Việt Nam" rather than "Asia/Ho_Chi_Minh"."""
+    return "giờ Việt Nam" if zone in ("Asia/Ho_Chi_Minh", "Asia/Saigon") else f"múi giờ {zone}"
+
+
 def decimal(value: float) -> str:
     """One decimal with the Vietnamese comma: 1,5 (a board member reads '1.5' as fifteen hundred)."""
     return f"{value:.1f}".replace(".", ",")
@@ -129,6 +134,7 @@ def _env() -> Environment:
     env.filters["delay"] = delay
     env.filters["crawl_note"] = crawl_note
     env.filters["decimal"] = decimal
+    env.filters["tz_vi"] = tz_vi
     env.filters["day_month"] = day_month
     env.filters["skip_label"] = skip_label
     env.globals.update(
