@@ -112,6 +112,11 @@ def delay(value: str, missing: str) -> str:
     return missing if value in ("", "—") else value
 
 
+def after(value: str, step: str, missing: str) -> str:
+    """'cải chính sau 2 giờ', or ``missing`` ('chưa có cải chính') when the step has not happened."""
+    return missing if value in ("", "—") else f"{step} sau {value}"
+
+
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -132,6 +137,7 @@ def _env() -> Environment:
     env.filters["local_time"] = local_time
     env.filters["vn_month"] = vn_month
     env.filters["delay"] = delay
+    env.filters["after"] = after
     env.filters["crawl_note"] = crawl_note
     env.filters["decimal"] = decimal
     env.filters["tz_vi"] = tz_vi
