@@ -132,7 +132,10 @@ def test_a_reading_is_audited_first_kept_by_verdicts_and_shown(desk, es_client, 
 
     # Shown with who and when, in the history, and still not ticked in the form.
     assert re.search(r"Đã ghi:.*\(" + HELI + r"\).*\(" + LOCKDOWN + r"\)</small>\s*— lan,", shown, re.S)
-    assert f"tin đồn lặp lại «{HELI}, {LOCKDOWN}»" in shown
+    # the history names the claims by their words too (the ids alone told a reviewer nothing)
+    words = {c.id: c.claim for c in shipped_claims(es_settings)}
+    seen = " ".join(re.sub(r"<[^>]+>", "", html.unescape(shown)).split())
+    assert f"tin đồn lặp lại «{words[HELI]}» ({HELI}); «{words[LOCKDOWN]}» ({LOCKDOWN})" in seen
     assert TICKED.findall(claims_form_html(shown)) == []
 
     # A verdict saved later (with a tone) keeps the reading; so does the cluster's verdict.
