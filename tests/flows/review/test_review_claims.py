@@ -136,6 +136,10 @@ def test_a_reading_is_audited_first_kept_by_verdicts_and_shown(desk, es_client, 
     words = {c.id: c.claim for c in shipped_claims(es_settings)}
     seen = " ".join(re.sub(r"<[^>]+>", "", html.unescape(shown)).split())
     assert f"tin đồn lặp lại «{words[HELI]}» ({HELI}); «{words[LOCKDOWN]}» ({LOCKDOWN})" in seen
+    assert (
+        "lan: kết luận giữ nguyên «Chưa xem xét» · tin đồn lặp lại" in seen
+        and "Chưa xem xét → Chưa xem xét" not in seen
+    )
     assert TICKED.findall(claims_form_html(shown)) == []
 
     # A verdict saved later (with a tone) keeps the reading; so does the cluster's verdict.
