@@ -82,6 +82,55 @@ _FAILURES = {
 _EXTRACTION = {SkipReason.NO_BODY, SkipReason.UNPARSEABLE}
 
 
+#: What each reason means, in Vietnamese, for the board's report (the codes are for logs and
+#: the CLI's table; a reviewer reading "broken_feed" or "off_topic" learns nothing).
+SKIP_LABELS_VI: dict[str, str] = {
+    SkipReason.TIMEOUT: "quá thời gian chờ",
+    SkipReason.CONNECTION_ERROR: "không kết nối được",
+    SkipReason.REDIRECT_LOOP: "chuyển hướng vòng lặp",
+    SkipReason.TOO_LARGE: "trang quá lớn",
+    SkipReason.BROKEN_FEED: "nguồn RSS hỏng",
+    SkipReason.BROKEN_SITEMAP: "sơ đồ trang (sitemap) hỏng",
+    SkipReason.IGNORED: "bị bỏ qua do lỗi tải",
+    SkipReason.ROBOTS_FORBIDDEN: "trang không cho phép thu thập (robots.txt)",
+    SkipReason.OFFSITE: "liên kết ra ngoài trang nguồn",
+    SkipReason.NOT_ARTICLE: "không phải bài viết",
+    SkipReason.TOO_MANY_SITEMAPS: "vượt số sơ đồ trang cho phép",
+    SkipReason.TOO_MANY_LINKS: "vượt số liên kết cho phép",
+    SkipReason.NOT_MODIFIED: "không có gì mới",
+    SkipReason.ALREADY_SEEN: "đã thu thập trước đó",
+    SkipReason.ALREADY_FAILED: "lần trước đã không đọc được",
+    SkipReason.DUPLICATE_URL: "trùng địa chỉ",
+    SkipReason.DUPLICATE_CONTENT: "trùng nội dung",
+    SkipReason.TOO_OLD: "bài quá cũ",
+    SkipReason.OFF_TOPIC: "không liên quan COVID-19",
+    SkipReason.NOT_HTML: "không phải trang web",
+    SkipReason.EMPTY_PAGE: "trang trống",
+    SkipReason.UNPARSEABLE: "không đọc được trang",
+    SkipReason.NO_BODY: "không tìm thấy nội dung bài",
+    SkipReason.NO_TEXT: "bài không có chữ",
+    SkipReason.INVALID: "dữ liệu không hợp lệ",
+    SkipReason.NO_POST_ID: "thiếu mã bài",
+    SkipReason.DUPLICATE_POST: "trùng bài",
+    SkipReason.BAD_DATE: "ngày đăng không hợp lệ",
+    SkipReason.BAD_JSON: "dòng JSON hỏng",
+    SkipReason.UNKNOWN_ITEM: "loại dữ liệu không nhận ra",
+    SkipReason.INVALID_ROW: "dòng dữ liệu không hợp lệ",
+}
+
+
+def skip_label(reason: str) -> str:
+    """The Vietnamese words for a skip reason: ``http_404`` → "lỗi HTTP 404", an unforeseen
+    ``error_X`` → "lỗi bất ngờ (X)", an unknown code as it is (a new reason is still counted)."""
+    if reason in SKIP_LABELS_VI:
+        return SKIP_LABELS_VI[reason]
+    if reason.startswith("http_"):
+        return f"lỗi HTTP {reason.removeprefix('http_')}"
+    if reason.startswith("error_"):
+        return f"lỗi bất ngờ ({reason.removeprefix('error_')})"
+    return reason
+
+
 def http_reason(status: int) -> str:
     return f"http_{status}"
 

@@ -234,7 +234,8 @@ def _registry(client: Elasticsearch, settings: Settings) -> list[RegistryClaim]:
         return []
 
 
-def _short(text: str, n: int = 220) -> str:
+def short(text: str, n: int = 220) -> str:
+    """Whitespace folded, cut at a word with "…" past ``n`` characters."""
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
@@ -273,7 +274,7 @@ def _squash(text: str) -> str:
 
 
 def _title(hit: Hit, n: int = 90) -> str:
-    return hit.doc.title or _short(hit.doc.text, n)
+    return hit.doc.title or short(hit.doc.text, n)
 
 
 def _item(hit: Hit, claims: dict[str, Claim]) -> ReportItem:
@@ -291,7 +292,7 @@ def _item(hit: Hit, claims: dict[str, Claim]) -> ReportItem:
     return ReportItem(
         id=hit.id,
         title=_title(hit),
-        snippet=_short(doc.text),
+        snippet=short(doc.text),
         url=doc.url,
         source_id=doc.source_id,
         dated_at=doc.dated_at.isoformat(),
@@ -483,7 +484,7 @@ class ReportCollector:
             unanswered=[
                 UnansweredRow(
                     claim_id=t.claim_id,
-                    claim=_short(t.claim, 160),
+                    claim=short(t.claim, 160),
                     first_seen=t.first_seen,
                     waiting=human_delay(end - t.first_seen),
                     flagged_posts=t.flagged_posts,
@@ -505,7 +506,7 @@ class ReportCollector:
         span = [first + timedelta(days=i) for i in range((last - first).days + 1)][-31:]
         life = ClaimLife(
             claim_id=pick.claim_id,
-            claim=_short(pick.claim, 160),
+            claim=short(pick.claim, 160),
             per_day={d.isoformat(): counts.get(d, 0) for d in span},
             correction_day=pick.correction_at.astimezone(self.settings.tz).date().isoformat()
             if pick.correction_at
@@ -526,7 +527,7 @@ class ReportCollector:
                 last_day=n.last_day,
                 growth=n.growth,
                 first_seen=n.first_seen,
-                example_title=_short(n.example_title or n.example_text, 120),
+                example_title=short(n.example_title or n.example_text, 120),
                 example_url=n.example_url,
                 sources=n.sources,
             )

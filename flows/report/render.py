@@ -16,8 +16,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader
 from pydantic import BaseModel, Field
 
+from crawlers.reasons import skip_label
 from flows.report import charts
-from flows.report.data import ReportData
+from flows.report.data import ReportData, short
 from flows.report.markdown import md, md_link, md_quote
 from tinradar.ids import safe_url
 
@@ -68,6 +69,54 @@ def local_time(value: str | None, tz: str = "Asia/Ho_Chi_Minh") -> str:
     return moment.strftime("%H:%M %d/%m")
 
 
+def vn_month(month: str) -> str:
+    """'2021-09' → '09/2021', the way the board writes a month."""
+    year, _, number = month.partition("-")
+    return f"{number}/{year}" if number else month
+
+
+def tz_vi(zone: str) -> str:
+    """The board's time zone in words: "giờ Việt Nam" rather than "Asia/Ho_Chi_Minh"."""
+    return "giờ Việt Nam" if zone in ("Asia/Ho_Chi_Minh", "Asia/Saigon") else f"múi giờ {zone}"
+
+
+def decimal(value: float) -> str:
+    """One decimal with the Vietnamese comma: 1,5 (a board member reads '1.5' as fifteen hundred)."""
+    return f"{value:.1f}".replace(".", ",")
+
+
+def day_month(day: str) -> str:
+    """'2021-08-28' → '28/08', as the charts and the rest of the report write a day."""
+    return f"{day[8:10]}/{day[5:7]}" if len(day) == 10 else day
+
+
+def crawl_note(error: str | None, limit: int = 160) -> str:
+    """A source's crawl error as the board reads it. The run summary keeps
+    ``"SourceDown: nguồn x không trả về mục nào / no items (timeout: 1)"`` for the logs; the
+    report drops the Python class name (the status column already says the source was down)
+    and keeps the Vietnamese half of a bilingual message. An unforeseen exception
+    (``KeyError: 'x'``) is said to be a program error, its text kept for whoever fixes it."""
+    if not error:
+        return ""
+    name, sep, rest = error.partition(": ")
+    if sep and name.isidentifier() and name[:1].isupper():
+        if name != "SourceDown":
+            return f"lỗi chương trình (chi tiết cho bộ phận kỹ thuật: {error})"[: limit + 60]
+        error = rest
+    vietnamese, bilingual, _ = error.partition(" / ")
+    return (vietnamese if bilingual else error)[:limit]
+
+
+def delay(value: str, missing: str) -> str:
+    """A delay from ``human_delay``, or words saying why there is none ('—' explained nothing)."""
+    return missing if value in ("", "—") else value
+
+
+def after(value: str, step: str, missing: str) -> str:
+    """'cải chính sau 2 giờ', or ``missing`` ('chưa có cải chính') when the step has not happened."""
+    return missing if value in ("", "—") else f"{step} sau {value}"
+
+
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -86,6 +135,14 @@ def _env() -> Environment:
     env.globals["md_quote"] = md_quote
     env.filters["pct"] = lambda x: f"{x:.0%}"
     env.filters["local_time"] = local_time
+    env.filters["vn_month"] = vn_month
+    env.filters["delay"] = delay
+    env.filters["after"] = after
+    env.filters["crawl_note"] = crawl_note
+    env.filters["decimal"] = decimal
+    env.filters["tz_vi"] = tz_vi
+    env.filters["day_month"] = day_month
+    env.filters["skip_label"] = skip_label
     env.globals.update(
         change=change, risk_vi=RISK_VI, status_vi=STATUS_VI, stance_vi=STANCE_VI, example_vi=EXAMPLE_VI, date=date
     )
@@ -112,7 +169,9 @@ def chart_uris(data: ReportData) -> dict[str, str]:
         )
     if data.claim_life is not None and data.claim_life.per_day:
         out["claim_life"] = charts.claim_life(
-            data.claim_life.per_day, data.claim_life.correction_day, f"Vòng đời tin đồn {data.claim_life.claim_id}"
+            data.claim_life.per_day,
+            data.claim_life.correction_day,
+            f"Vòng đời tin đồn «{short(data.claim_life.claim or data.claim_life.claim_id, 60)}»",
         )
     return out
 

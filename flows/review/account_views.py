@@ -16,9 +16,11 @@ router = APIRouter()
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request, next: str = "/", expired: str = "") -> HTMLResponse:
+async def login_page(request: Request, next: str = "/", expired: str = "", out: str = "") -> HTMLResponse:
     message = "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại." if expired else None
-    return render(request, "login.html", {"next": safe_next(next), "error": message, "name": ""})
+    # after "Đăng xuất" the bare login form left the reviewer wondering whether it worked
+    notice = "Bạn đã đăng xuất (trên mọi máy đang dùng tài khoản này)." if out and not expired else None
+    return render(request, "login.html", {"next": safe_next(next), "error": message, "notice": notice, "name": ""})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -66,7 +68,7 @@ def logout(request: Request) -> RedirectResponse:
     if name:
         request.app.state.users.end_sessions(name)
     request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/login?out=1" if name else "/login", status_code=303)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 
 import jinja2
@@ -176,10 +177,31 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
-        titles = {404: "Không tìm thấy", 405: "Không được phép"}
+        titles = {404: "Không tìm thấy", 405: "Không mở trực tiếp được"}
         title = titles.get(exc.status_code, "Lỗi")
-        message = str(exc.detail) if exc.status_code != 404 else "Trang hoặc mục này không tồn tại (có thể đã bị xóa)."
+        messages = {
+            404: "Trang hoặc mục này không tồn tại (có thể đã bị xóa).",
+            # typically the address bar after a form came back with an error (/item/x/decide)
+            405: "Địa chỉ này chỉ nhận biểu mẫu gửi từ trang (ví dụ nút «Lưu kết luận»), không mở trực tiếp "
+            "được. Hãy quay lại trang trước rồi thử lại.",
+        }
+        message = messages.get(exc.status_code, str(exc.detail))
+        if message == HTTPStatus(exc.status_code).phrase:  # Starlette's English default ("Bad Request")
+            message = f"Yêu cầu không thực hiện được (mã {exc.status_code}). Hãy quay lại trang trước rồi thử lại."
         return render(request, "message.html", {"title": title, "message": message}, exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> HTMLResponse:
+        """A bug must not show "Internal Server Error" (English, no way forward); the traceback
+        still goes to the server's log (Starlette re-raises after this page is sent)."""
+        message = (
+            "Có lỗi bất ngờ trong chương trình. Hãy tải lại trang để xem thao tác đã được lưu chưa; "
+            "nếu lỗi lặp lại, hãy báo cho quản trị viên (kèm thời điểm xảy ra)."
+        )
+        try:
+            return render(request, "message.html", {"title": "Lỗi chương trình", "message": message}, 500)
+        except Exception:  # the page itself failed: a bare page, still in Vietnamese
+            return HTMLResponse(f'<!doctype html><html lang="vi"><meta charset="utf-8"><p>{message}</p>', 500)
 
     @app.get("/healthz", include_in_schema=False)
     async def _health() -> dict[str, str]:

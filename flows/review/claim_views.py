@@ -11,7 +11,7 @@ each say who and when.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -31,6 +31,7 @@ from index.claims import (
     add_claim,
     all_claims,
     approve_claim,
+    get_claim,
     record_correction,
     reject_claim,
 )
@@ -164,6 +165,14 @@ def claims_page(request: Request) -> HTMLResponse:
     return render(request, "claims.html", context)
 
 
+def _named(request: Request, claim_id: str) -> str:
+    """«text» (id): the message after an action names the claim the way the page lists it
+    (a bare id told a reviewer nothing); an id the registry does not hold is shown as it is."""
+    state = request.app.state
+    record = get_claim(state.client, state.settings, claim_id)
+    return f"«{record.claim.claim}» ({claim_id})" if record else f"«{claim_id}»"
+
+
 def _done(request: Request, message: str) -> RedirectResponse:
     request.session["flash"] = message
     return RedirectResponse("/claims", status_code=303)
@@ -177,7 +186,7 @@ def approve(request: Request, claim_id: str, user: User = Depends(require_admin)
         approve_claim(state.client, state.settings, claim_id, by=user.name)
     except RegistryError as exc:
         return _done(request, f"Chưa duyệt: {exc}.")
-    return _done(request, f"Đã duyệt «{claim_id}»: lượt chạy sau sẽ đối chiếu với tin đồn này.")
+    return _done(request, f"Đã duyệt {_named(request, claim_id)}: lượt chạy sau sẽ đối chiếu với tin đồn này.")
 
 
 @router.post("/claims/{claim_id}/reject")
@@ -187,7 +196,7 @@ def reject(request: Request, claim_id: str, user: User = Depends(require_admin))
         reject_claim(state.client, state.settings, claim_id, by=user.name)
     except RegistryError as exc:
         return _done(request, f"Chưa từ chối: {exc}.")
-    return _done(request, f"Đã từ chối đề xuất «{claim_id}».")
+    return _done(request, f"Đã từ chối đề xuất {_named(request, claim_id)}.")
 
 
 @router.post("/claims/{claim_id}/correction")
@@ -214,10 +223,13 @@ def correction(
         return _done(request, "Chưa lưu cải chính: thời điểm đăng không hợp lệ.")
     if when.tzinfo is None:
         when = when.replace(tzinfo=state.settings.tz)
+    if when > datetime.now(state.settings.tz) + timedelta(minutes=5):
+        # a mistyped year (2099) made the claim "answered" before it was, in the response times
+        return _done(request, "Chưa lưu cải chính: thời điểm đăng ở tương lai; hãy nhập lúc bài cải chính đã đăng.")
     try:
         record_correction(
             state.client, state.settings, claim_id, url=url, channel=where, published_at=when, by=user.name
         )
     except RegistryError as exc:
         return _done(request, f"Chưa lưu cải chính: {exc}.")
-    return _done(request, f"Đã ghi cải chính cho «{claim_id}» ({CHANNEL_LABELS[where]}).")
+    return _done(request, f"Đã ghi cải chính cho {_named(request, claim_id)} ({CHANNEL_LABELS[where]}).")

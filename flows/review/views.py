@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -331,6 +332,12 @@ def record_tone(
 NONE_LABEL = "Không lặp lại tin đồn nào trong danh mục"
 
 
+def _claim_names(ids: Iterable[str], claims: dict[str, Claim]) -> str:
+    """«text» (id) for each claim: a reviewer reads the claim, the id lets them tell two alike apart;
+    an id the registry does not know is shown as it is."""
+    return ", ".join(f"«{claims[i].claim}» ({i})" if i in claims else f"«{i}»" for i in ids)
+
+
 @router.post("/item/{doc_id}/claims", response_class=HTMLResponse)
 def record_claims(
     request: Request,
@@ -377,13 +384,13 @@ def record_claims(
             )
         except store.UnknownClaims as exc:
             error = (
-                f"Chưa lưu: {', '.join(f'«{i}»' for i in exc.ids)} không phải tin đồn đã duyệt trong danh mục "
+                f"Chưa lưu: {_claim_names(exc.ids, state.claims.get())} không phải tin đồn đã duyệt trong danh mục "
                 "(có thể chưa được duyệt, hoặc vừa ngừng dùng). Hãy tải lại trang rồi đánh dấu lại."
             )
         else:
             if outcome.conflict:
                 return _conflict_page(request, item, outcome, back, None, "", reading=reading)
-            said = ", ".join(f"«{i}»" for i in ids) if ids else f"«{NONE_LABEL}»"
+            said = _claim_names(ids, state.claims.get()) if ids else f"«{NONE_LABEL}»"
             request.session["flash"] = f"Đã lưu tin đồn lặp lại: {said} (kết luận và giọng điệu giữ nguyên)."
             return RedirectResponse(f"/item/{doc_id}?{urlencode({'back': back})}", status_code=303)
     context = _item_context(request, item, back)

@@ -9,9 +9,20 @@ from email import policy
 
 import pytest
 
-from flows.report.data import ClaimRef, ClaimSeen, CueQuote, Headline, PlaceRow, ReportData, ReportItem, Spike
+from flows.report.data import (
+    ClaimLife,
+    ClaimRef,
+    ClaimSeen,
+    CueQuote,
+    Headline,
+    PlaceRow,
+    ReportData,
+    ReportItem,
+    ResponseTimes,
+    Spike,
+)
 from flows.report.mail import build_message, send_report
-from flows.report.render import find_chromium, render_html, render_markdown, write_report
+from flows.report.render import chart_uris, find_chromium, render_html, render_markdown, write_report
 from flows.summary import SourceRun, SourceStatus
 from tests.flows.smtp_sink import smtp_sink
 from tinradar.settings import Settings
@@ -175,7 +186,8 @@ def test_report_says_whether_an_item_repeats_or_refutes_its_claim():
     assert "«là &#34;tin giả&#34; &lt;sai&gt; &amp; vô căn cứ»" in html and "<sai>" not in html
     assert "chưa rõ lặp lại hay bác bỏ" in html
     md = render_markdown(data)
-    assert "tin sai đã biết: son-duong-total-lockdown-hoax (bài có vẻ bác bỏ tin này), old-claim" in md
+    # no claim text in this registry ({}): the id stands in for it
+    assert "tin sai đã biết: «son-duong-total-lockdown-hoax» (bài có vẻ bác bỏ tin này), «old-claim»" in md
 
 
 def test_markdown_reasons_and_quotes_read_as_sentences():
@@ -196,3 +208,81 @@ def test_markdown_reasons_and_quotes_read_as_sentences():
     )
     assert "truyền miệng: …bảo là **nghe nói**. Thật không?" in md
     assert ".;" not in md
+
+
+def _plain(html: str) -> str:
+    """The text a reader sees: tags dropped, entities decoded, whitespace folded."""
+    import html as html_lib
+
+    text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    return re.sub(r" ([.,;:])", r"\1", text)
+
+
+def test_reader_sees_claims_months_and_missing_delays_in_words():
+    """A board member reads the claim's text (not its id), a month as 09/2021, the time zone as
+    "giờ Việt Nam", and what a missing delay means instead of a bare "—"."""
+    data = sample()
+    data.response = ResponseTimes(month="2021-09", claims_this_month=1, median_to_flag="0 phút")
+    data.claim_life = ClaimLife(
+        claim_id="son-duong-total-lockdown-hoax",
+        claim="Sơn Dương phong tỏa toàn huyện",
+        per_day={DAY.isoformat(): 5},
+        to_flag="0 phút",
+    )
+    md = render_markdown(data)
+    assert "(giờ Việt Nam)" in md and "Asia/Ho_Chi_Minh" not in md
+    assert "— tin sai đã biết: «Sơn Dương phong tỏa toàn huyện»" in md
+    assert "Tháng 09/2021: 1 tin đồn xuất hiện" in md
+    assert "đến khi cải chính: chưa có cải chính nào được ghi nhận." in md
+    assert "Vòng đời tin đồn «Sơn Dương phong tỏa toàn huyện»: gắn cờ sau 0 phút, chưa có cải chính." in md
+    assert "Vòng đời `" not in md and ": —" not in md and "sau —" not in md
+    text = _plain(render_html(data))
+    assert "Số liệu tính theo ngày đăng tin, giờ Việt Nam ·" in text and "Asia/Ho_Chi_Minh" not in text
+    assert "Tháng 09/2021: 1 tin đồn xuất hiện" in text
+    assert "đến khi Ban đăng cải chính: chưa có cải chính nào được ghi nhận." in text
+    assert "Sơn Dương phong tỏa toàn huyện — gắn cờ sau 0 phút, chưa có cải chính." in text
+    assert "sau —" not in text and ": —" not in text
+    # the chart is titled with the claim's words, not its id
+    import base64
+
+    svg = base64.b64decode(chart_uris(data)["claim_life"].split(",", 1)[1]).decode()
+    assert "son-duong-total-lockdown-hoax" not in svg
+
+
+def test_crawl_skips_are_named_in_vietnamese():
+    """The crawl table said "broken_feed: 1, off_topic: 3, http_404: 1": codes, English."""
+    data = sample()
+    data.crawl_status[0].skipped = {"broken_feed": 1, "off_topic": 3, "http_404": 1, "error_KeyError": 2, "new_code": 1}
+    text = _plain(render_html(data))
+    assert (
+        "nguồn RSS hỏng: 1, không liên quan COVID-19: 3, lỗi HTTP 404: 1, lỗi bất ngờ (KeyError): 2, new_code: 1"
+        in text
+    )
+    assert "broken_feed" not in text and "off_topic" not in text
+
+
+def test_numbers_and_days_are_written_the_vietnamese_way():
+    """'trung bình 0.0/ngày' and '| 2021-08-28 |' read as English; a '5.1' section number
+    overflowed its round badge (fixed width)."""
+    data = sample()
+    data.spikes[0].baseline = 1.5
+    md = render_markdown(data)
+    assert "5 hôm nay, trung bình 1,5/ngày trước đó" in md and "1.5" not in md
+    assert "| 28/08 | 1 | 2 | 0 |" in md and "| 2021-08-28 |" not in md
+    html = render_html(data)
+    assert '<td class="n">1,5</td>' in html
+    badge = re.search(r"h2 \.num \{[^}]*\}", html)
+    assert badge and "min-width: 26px" in badge.group(0) and " width: 26px" not in badge.group(0)
+
+
+def test_crawl_errors_read_without_python_names():
+    """'SourceDown: …' and 'KeyError: …' are a program's words, not the board's."""
+    data = sample()
+    data.crawl_status[1].error = "SourceDown: nguồn hong không trả về mục nào / no items (timeout: 3)"
+    data.crawl_status.append(SourceRun(source_id="vo", status=SourceStatus.FAILED, error="KeyError: 'title'"))
+    md = render_markdown(data)
+    assert "- hong: Không truy cập được, 0 tin, bài — nguồn hong không trả về mục nào\n" in md
+    assert "SourceDown" not in md and "no items" not in md
+    assert "- vo: Lỗi, 0 tin, bài — lỗi chương trình (chi tiết cho bộ phận kỹ thuật: KeyError: 'title')" in md
+    text = _plain(render_html(data))
+    assert "nguồn hong không trả về mục nào" in text and "SourceDown" not in text

@@ -71,6 +71,9 @@ def test_propose_approve_and_record_a_correction(app, es_client, es_settings) ->
     assert 'id="approve-guava-leaf-water-cure"' in admin_page
     approved = quan.post("/claims/guava-leaf-water-cure/approve", data=hidden(admin_page, "proposals"))
     assert approved.status_code == 303
+    assert "Đã duyệt «Uống nước lá ổi đun sôi chữa khỏi COVID-19.» (guava-leaf-water-cure): lượt chạy sau" in (
+        html.unescape(quan.get(approved.headers["location"]).text)
+    )
     assert get_claim(es_client, es_settings, "guava-leaf-water-cure").status == ClaimStatus.ACTIVE  # type: ignore[union-attr]
     history = claim_history(es_client, es_settings, "guava-leaf-water-cure")
     assert [(h.action, h.by) for h in history] == [("propose", "lan"), ("approve", "quan")]
@@ -90,6 +93,11 @@ def test_propose_approve_and_record_a_correction(app, es_client, es_settings) ->
         },
     )
     assert done.status_code == 303
+    # the message names the claim by its words, not by its id alone
+    assert (
+        "Đã ghi cải chính cho «Uống nước lá ổi đun sôi chữa khỏi COVID-19.» (guava-leaf-water-cure) "
+        "(Bản tin loa truyền thanh)." in html.unescape(lan.get(done.headers["location"]).text)
+    )
     record = get_claim(es_client, es_settings, "guava-leaf-water-cure")
     assert record is not None and [c.channel.value for c in record.corrections] == ["loudspeaker"]
     assert record.corrections[0].published_at.isoformat() == "2021-08-07T08:00:00+07:00"
@@ -105,6 +113,19 @@ def test_propose_approve_and_record_a_correction(app, es_client, es_settings) ->
         },
     )
     assert bad.status_code == 303 and len(get_claim(es_client, es_settings, "guava-leaf-water-cure").corrections) == 1  # type: ignore[union-attr]
+    # a mistyped year is refused with a message: it would have made the claim "answered" early
+    future = lan.post(
+        "/claims/guava-leaf-water-cure/correction",
+        data={
+            "csrf_token": hidden(page)["csrf_token"],
+            "url": "https://sonduong.example/cai-chinh-2",
+            "channel": "portal",
+            "published_at": "2099-08-07T08:00",
+        },
+    )
+    assert future.status_code == 303
+    assert "Chưa lưu cải chính: thời điểm đăng ở tương lai" in html.unescape(lan.get("/claims").text)
+    assert len(get_claim(es_client, es_settings, "guava-leaf-water-cure").corrections) == 1  # type: ignore[union-attr]
 
 
 def test_an_item_that_matched_a_claim_offers_no_proposal(app, es_client, es_settings) -> None:  # noqa: F811

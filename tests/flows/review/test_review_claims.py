@@ -114,7 +114,12 @@ def test_a_reading_is_audited_first_kept_by_verdicts_and_shown(desk, es_client, 
     saved = save(lan, loaded["hi1"], [LOCKDOWN, HELI, HELI], whole_cluster="1")
     assert saved.status_code == 303 and saved.headers["location"].startswith(f"/item/{loaded['hi1']}")
     shown = lan.get(saved.headers["location"]).text
-    assert f"Đã lưu tin đồn lặp lại: «{HELI}», «{LOCKDOWN}» (kết luận và giọng điệu giữ nguyên)." in shown
+    # the claims by their words (ids only to tell them apart), as the reviewer ticked them
+    texts = {c.id: c.claim for c in shipped_claims(es_settings)}
+    assert (
+        f"Đã lưu tin đồn lặp lại: «{texts[HELI]}» ({HELI}), «{texts[LOCKDOWN]}» ({LOCKDOWN}) "
+        "(kết luận và giọng điệu giữ nguyên)." in html.unescape(shown)
+    )
     review = store.get_item(es_client, es_settings, loaded["hi1"]).review
     assert review.claims is not None and (review.claims.ids, review.claims.by) == ([HELI, LOCKDOWN], "lan")
     assert review.status is ReviewStatus.NEW and review.tone is None, "the verdict and the tone are left alone"
@@ -127,7 +132,14 @@ def test_a_reading_is_audited_first_kept_by_verdicts_and_shown(desk, es_client, 
 
     # Shown with who and when, in the history, and still not ticked in the form.
     assert re.search(r"Đã ghi:.*\(" + HELI + r"\).*\(" + LOCKDOWN + r"\)</small>\s*— lan,", shown, re.S)
-    assert f"tin đồn lặp lại «{HELI}, {LOCKDOWN}»" in shown
+    # the history names the claims by their words too (the ids alone told a reviewer nothing)
+    words = {c.id: c.claim for c in shipped_claims(es_settings)}
+    seen = " ".join(re.sub(r"<[^>]+>", "", html.unescape(shown)).split())
+    assert f"tin đồn lặp lại «{words[HELI]}» ({HELI}); «{words[LOCKDOWN]}» ({LOCKDOWN})" in seen
+    assert (
+        "lan: kết luận giữ nguyên «Chưa xem xét» · tin đồn lặp lại" in seen
+        and "Chưa xem xét → Chưa xem xét" not in seen
+    )
     assert TICKED.findall(claims_form_html(shown)) == []
 
     # A verdict saved later (with a tone) keeps the reading; so does the cluster's verdict.
@@ -184,7 +196,11 @@ def test_wrong_readings_are_refused_with_a_message(desk, es_client, es_settings,
     for wrong in ("khong-co-that", PROPOSED, RETIRED, "<b>x</b>"):
         refused = save(lan, doc, [HELI, wrong])
         assert refused.status_code == 400, wrong
-        assert f"«{wrong}» không phải tin đồn đã duyệt" in html.unescape(refused.text), wrong
+        # a proposal or a retired claim is named by its words, an unknown id as it was sent
+        said = html.unescape(refused.text)
+        assert f"«{wrong}» không phải tin đồn đã duyệt" in said or f"» ({wrong}) không phải tin đồn đã duyệt" in said
+    guava = html.unescape(save(lan, doc, [PROPOSED]).text)
+    assert f"«Uống nước lá ổi đun sôi chữa khỏi COVID-19.» ({PROPOSED}) không phải tin đồn đã duyệt" in guava
     missing = lan.post(f"/item/{doc}/claims", data={**reading_form(lan, doc), "seq_no": "", "claim": [HELI]})
     assert missing.status_code == 400 and "thiếu phiên bản" in missing.text
     assert store.get_item(es_client, es_settings, doc).review.claims is None
@@ -208,7 +224,12 @@ def test_a_stale_reading_is_not_saved(desk, users, es_client, es_settings, loade
     clash = minh.post(f"/item/{loaded['hi2']}/claims", data=stale)
     assert clash.status_code == 409
     assert "Các tin đồn bạn đánh dấu" in clash.text and "chưa được lưu" in clash.text
-    assert f"Tin đồn lặp lại đã ghi: «{LOCKDOWN}» — lan" in clash.text
+    lockdown = next(c.claim for c in shipped_claims(es_settings) if c.id == LOCKDOWN)
+    seen = " ".join(re.sub(r"<[^>]+>", "", html.unescape(clash.text)).split())
+    assert f"Tin đồn lặp lại đã ghi: «{lockdown}» ({LOCKDOWN}) — lan" in seen
+    # lan gave no verdict: the page does not say she "recorded the verdict «Chưa xem xét»"
+    assert "vừa được người khác cập nhật" in seen and "bài này đã được ghi thêm thông tin (chưa có kết luận)" in seen
+    assert "đã ghi kết luận" not in seen
     assert TICKED.findall(claims_form_html(clash.text)) == [("claim", HELI)], "kept for the retry"
     review = store.get_item(es_client, es_settings, loaded["hi2"]).review
     assert review.claims is not None and (review.claims.ids, review.claims.by) == ([LOCKDOWN], "lan")

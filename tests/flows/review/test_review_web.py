@@ -101,6 +101,7 @@ def test_login_logout(app, loaded):
     assert "Trực thăng phun thuốc khử trùng tối nay" in queue.text
     out = client.post("/logout", data={"csrf_token": hidden(queue.text)["csrf_token"]})
     assert out.status_code == 303
+    assert "Bạn đã đăng xuất (trên mọi máy đang dùng tài khoản này)." in client.get(out.headers["location"]).text
     assert client.get("/").status_code == 303
 
 
@@ -272,6 +273,16 @@ def test_queue_filters_and_uncertain_mode_over_http(app, loaded):
     assert rows.findall(client.get("/").text)[0] == loaded["hi1"]
     assert client.get("/?day=not-a-date&status=bogus&page=x").status_code == 200  # bad input ignored
     assert client.get("/item/does-not-exist").status_code == 404
+    # a page past the last: the items exist, the page says so and links back (not "no item for this filter")
+    past = client.get("/?page=99").text
+    assert "Trang 99 không có bài nào: bộ lọc này chỉ có 1 trang." in past and 'href="/?page=1"' in past
+    assert "trang 99/1" not in past and "Không có bài nào cần xem xét với bộ lọc này" not in past
+    # the numbers explain themselves
+    queue = client.get("/").text
+    assert "Con số % dưới mức rủi ro là điểm máy ước lượng khả năng bài là tin đồn" in queue
+    item = client.get(f"/item/{loaded['mid1']}").text
+    assert "(máy ước lượng khả năng bài là tin đồn, không phải kết luận)" in item
+    assert "Độ giống với câu tin đồn (máy so):" in item
 
 
 def test_admin_manages_accounts(app, users, loaded):
@@ -340,6 +351,9 @@ def test_claiming_an_item_marks_it_in_review(app, users, es_client, es_settings,
     assert f'data-id="{loaded["mid1"]}"' in lan.get("/").text  # still open: no verdict yet
     late = minh.post(f"/item/{loaded['mid1']}/claim", data=hidden(page_minh, "claim-form"))
     assert late.status_code == 409 and "<strong>lan</strong>" in late.text
+    # lan claimed it, gave no verdict: said so, not "đã ghi kết luận «Đang xem xét»"
+    assert "đã nhận xử lý bài này" in late.text and "(chưa có kết luận)" in late.text
+    assert "đã ghi kết luận" not in late.text and "vừa được người khác cập nhật" in late.text
     refused = an.post(
         f"/item/{loaded['mid1']}/claim",
         data={**hidden(page_lan, "claim-form"), "csrf_token": hidden(an.get("/").text)["csrf_token"]},
@@ -348,3 +362,26 @@ def test_claiming_an_item_marks_it_in_review(app, users, es_client, es_settings,
     form = decide_form(lan, loaded["mid1"], "accurate")
     assert lan.post(f"/item/{loaded['mid1']}/decide", data=form).status_code == 303
     assert store.get_item(es_client, es_settings, loaded["mid1"]).review.status is ReviewStatus.ACCURATE
+
+
+def test_error_pages_speak_vietnamese(app, loaded, monkeypatch):
+    """The address bar after a refused form (GET /item/x/decide) showed "Method Not Allowed", and
+    a bug "Internal Server Error": English, with no way forward."""
+    client = browser(app)
+    login(client, "lan")
+    wrong_method = client.get(f"/item/{loaded['hi1']}/decide")
+    assert wrong_method.status_code == 405
+    assert "Địa chỉ này chỉ nhận biểu mẫu gửi từ trang" in wrong_method.text
+    assert "Method Not Allowed" not in wrong_method.text
+    # fault injection: nothing real makes the queue raise on purpose, so one call is made to fail
+    from index import review as store
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(store, "queue", broken)
+    crashed = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+    login(crashed, "lan")
+    page = crashed.get("/")
+    assert page.status_code == 500 and "Có lỗi bất ngờ trong chương trình" in page.text
+    assert "Internal Server Error" not in page.text and "boom" not in page.text and "Traceback" not in page.text
