@@ -152,11 +152,39 @@ needs_data = pytest.mark.skipif(
 
 @pytest.mark.slow
 @needs_data
+def _as_shipped(written: dict, shipped: dict) -> None:
+    """``written`` is the shipped verifier's training, to the precision e5's vectors allow across
+    machines: byte for byte on the machine that trained it, but another CPU's vectors (AVX2 /
+    AVX-512) differ in their last bits and flip the odd borderline row (measured on an AVX-512
+    machine: one positive row of 747, threshold 0.775 → 0.78, out-of-fold recall 0.8385 → 0.8308,
+    weights' cosine 0.999). Same C, counts within one row, figures within one grid step."""
+    for key, value in shipped["trained_on"].items():
+        if isinstance(value, int):
+            assert abs(written["trained_on"][key] - value) <= 1, (key, written["trained_on"][key], value)
+        else:
+            assert written["trained_on"][key] == value, key
+    for key, value in shipped["selection"].items():
+        if key.startswith("out_of_fold"):
+            assert abs(written["selection"][key] - value) <= 0.01, (key, written["selection"][key], value)
+        else:
+            assert written["selection"][key] == value, key
+    assert abs(written["threshold"] - shipped["threshold"]) <= 0.01, (written["threshold"], shipped["threshold"])
+
+
 def test_retraining_without_readings_reproduces_the_shipped_verifier(tmp_path: Path) -> None:
-    """The keep-or-revert rule of the readings' change: no readings, the very same file (about a minute)."""
+    """The keep-or-revert rule of the readings' change: no readings, the shipped file (about a minute);
+    byte for byte where the shipped vectors were made, else as ``_as_shipped`` allows."""
     out = tmp_path / "verifier.json"
     train(Settings(encoder_threads=2), out)
-    assert out.read_bytes() == SHIPPED.read_bytes()
+    if out.read_bytes() == SHIPPED.read_bytes():
+        return
+    written, shipped = json.loads(out.read_text(encoding="utf-8")), json.loads(SHIPPED.read_text(encoding="utf-8"))
+    assert {k: v for k, v in written.items() if k not in ("model", "trained_on", "selection", "threshold")} == {
+        k: v for k, v in shipped.items() if k not in ("model", "trained_on", "selection", "threshold")
+    }
+    _as_shipped(written, shipped)
+    a, b = (np.asarray(m["model"]["coef"], dtype=float).ravel() for m in (written, shipped))
+    assert a.shape == b.shape and float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) >= 0.99
 
 
 @pytest.mark.slow
@@ -178,6 +206,5 @@ def test_retraining_with_readings_records_them_and_keeps_the_selection_rule(tmp_
     assert (reviews["added"], reviews["positive"], reviews["skipped_not_embedded"]) == (3, 2, 1)
     oof = reviews["out_of_fold"]
     assert (oof["positive"], oof["negative"]) == (2, 1)
-    assert written["trained_on"] == shipped["trained_on"]
-    assert written["selection"] == shipped["selection"] and written["threshold"] == shipped["threshold"]
+    _as_shipped(written, shipped)
     assert written["model"]["coef"] != shipped["model"]["coef"]

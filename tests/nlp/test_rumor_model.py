@@ -9,6 +9,7 @@ for a figure. A retrained model that falls under the floors fails CI instead of 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from nlp.rumor import (
     split_frozen,
     train,
 )
-from tests.nlp.conftest import REINTEL
+from tests.nlp.conftest import E5_MACHINE_TOLERANCE, REINTEL
 from tinradar.settings import Settings
 
 # the shipped model (lexical + e5 view) on the frozen split (2026-12-03, unknown engagement scored by the
@@ -87,7 +88,10 @@ def test_model_card_states_data_terms_metrics_and_seed(frozen: dict) -> None:
         assert needle in card, needle
     if report["cv"]:
         assert f"{report['cv']['roc_auc']:.4f}" in card
-    assert f"ROC-AUC **{frozen['roc_auc']:.4f}**" in card  # the card states what the shipped model scores
+    # the card states what the shipped model scores: to the vectors' precision, since e5's vectors
+    # differ in the last bits between CPUs (AVX2 / AVX-512), which moves the 4th decimal
+    stated = [float(v) for v in re.findall(r"ROC-AUC \*\*(0\.\d{4})\*\*", card)]
+    assert stated and abs(stated[0] - frozen["roc_auc"]) <= E5_MACHINE_TOLERANCE, (stated, frozen["roc_auc"])
 
 
 def test_without_the_encoder_the_lexical_score_stands_alone_and_says_so(shipped: RumorModel, encoder) -> None:  # type: ignore[no-untyped-def]
