@@ -86,7 +86,7 @@ def test_score_contract_and_bad_lines(env: Path) -> None:
 def test_score_missing_input_is_a_clear_error(env: Path) -> None:
     result = CliRunner().invoke(app, ["score", "--input", str(env / "absent.jsonl"), "--output", str(env / "o.jsonl")])
     assert result.exit_code != 0
-    assert "input not found" in result.output
+    assert result.exit_code == 2 and "no such file" in result.output  # one message: score, index load, extract
 
 
 def test_train_rumor_small(env: Path) -> None:
