@@ -14,14 +14,6 @@ from index.node import free_port
 from tests.index.items import make_item
 
 
-@pytest.fixture
-def env(es_settings, monkeypatch):
-    monkeypatch.setenv("TINRADAR_ES_URL", es_settings.es_url)
-    monkeypatch.setenv("TINRADAR_ES_INDEX_PREFIX", es_settings.es_index_prefix)
-    monkeypatch.setenv("TINRADAR_DATA_DIR", str(es_settings.data_dir))
-    return es_settings
-
-
 def run(*args: str):
     return CliRunner().invoke(app, list(args))
 

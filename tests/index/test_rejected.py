@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -14,14 +13,6 @@ from index.deadletter import DeadLetterBox, letter_for
 from index.indexer import MAX_BULK_BYTES, Indexer
 from index.templates import ensure_templates
 from tests.index.items import make_item
-
-
-@pytest.fixture
-def env(es_settings, monkeypatch):
-    monkeypatch.setenv("TINRADAR_ES_URL", es_settings.es_url)
-    monkeypatch.setenv("TINRADAR_ES_INDEX_PREFIX", es_settings.es_index_prefix)
-    monkeypatch.setenv("TINRADAR_DATA_DIR", str(es_settings.data_dir))
-    return es_settings
 
 
 def _replay() -> tuple[int, str]:

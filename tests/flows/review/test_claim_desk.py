@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 
+import httpx
+
 from flows.claims import run_claims
 from index import audit_chain
 from index.claims import ClaimStatus, get_claim
@@ -83,15 +85,12 @@ def test_propose_approve_and_record_a_correction(app, es_client, es_settings) ->
 
     # the reviewer records the board's answer
     page = lan.get("/claims").text
-    done = lan.post(
-        "/claims/guava-leaf-water-cure/correction",
-        data={
-            "csrf_token": hidden(page)["csrf_token"],
-            "url": "https://sonduong.example/cai-chinh-la-oi",
-            "channel": "loudspeaker",
-            "published_at": "2021-08-07T08:00",
-        },
-    )
+
+    def correct(url: str, channel: str, published_at: str) -> httpx.Response:
+        form = {"csrf_token": hidden(page)["csrf_token"], "url": url, "channel": channel, "published_at": published_at}
+        return lan.post("/claims/guava-leaf-water-cure/correction", data=form)
+
+    done = correct("https://sonduong.example/cai-chinh-la-oi", "loudspeaker", "2021-08-07T08:00")
     assert done.status_code == 303
     # the message names the claim by its words, not by its id alone
     assert (
@@ -103,26 +102,10 @@ def test_propose_approve_and_record_a_correction(app, es_client, es_settings) ->
     assert record.corrections[0].published_at.isoformat() == "2021-08-07T08:00:00+07:00"
     shown = lan.get("/claims").text
     assert "Bản tin loa truyền thanh, 08:00 07/08/2021" in shown
-    bad = lan.post(
-        "/claims/guava-leaf-water-cure/correction",
-        data={
-            "csrf_token": hidden(page)["csrf_token"],
-            "url": "javascript:alert(1)",
-            "channel": "portal",
-            "published_at": "x",
-        },
-    )
+    bad = correct("javascript:alert(1)", "portal", "x")
     assert bad.status_code == 303 and len(get_claim(es_client, es_settings, "guava-leaf-water-cure").corrections) == 1  # type: ignore[union-attr]
     # a mistyped year is refused with a message: it would have made the claim "answered" early
-    future = lan.post(
-        "/claims/guava-leaf-water-cure/correction",
-        data={
-            "csrf_token": hidden(page)["csrf_token"],
-            "url": "https://sonduong.example/cai-chinh-2",
-            "channel": "portal",
-            "published_at": "2099-08-07T08:00",
-        },
-    )
+    future = correct("https://sonduong.example/cai-chinh-2", "portal", "2099-08-07T08:00")
     assert future.status_code == 303
     assert "Chưa lưu cải chính: thời điểm đăng ở tương lai" in html.unescape(lan.get("/claims").text)
     assert len(get_claim(es_client, es_settings, "guava-leaf-water-cure").corrections) == 1  # type: ignore[union-attr]
