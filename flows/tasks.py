@@ -242,10 +242,7 @@ def index_chunks(settings: Settings, scored_paths: list[Path]) -> IndexResult:
     with unreadable lines is marked all the same (re-reading will not mend them): they
     are counted, and stay in the chunk file.
     """
-    from elasticsearch import ConnectionError as TransportConnectionError
-    from elasticsearch import ConnectionTimeout
-
-    from index.client import ElasticsearchUnavailable, connect
+    from index.client import UNREACHABLE, ElasticsearchUnavailable, connect
     from index.indexer import Indexer
     from index.templates import ensure_templates
 
@@ -268,8 +265,7 @@ def index_chunks(settings: Settings, scored_paths: list[Path]) -> IndexResult:
             # A rejected item is kept in the rejected file: re-reading the chunk would only refuse it again.
             if stats.failed == stats.rejected and not stats.dead_lettered:
                 runstore.write_text(runstore.indexed_marker(path), stats.model_dump_json())
-    # down, or stalled: a ConnectionTimeout is no longer a ConnectionError (elasticsearch-py 8+)
-    except (ElasticsearchUnavailable, TransportConnectionError, ConnectionTimeout) as exc:
+    except (ElasticsearchUnavailable, *UNREACHABLE) as exc:  # down, or stalled
         raise IndexUnavailable(f"Elasticsearch không truy cập được / unreachable at {settings.es_url}: {exc}") from exc
     run_logger().info("indexed: %s", result.model_dump(exclude={"chunks"}))
     return result

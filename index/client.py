@@ -14,11 +14,20 @@ from elasticsearch import (
     ApiError,
     AuthenticationException,
     AuthorizationException,
+    ConnectionTimeout,
     Elasticsearch,
     TransportError,
 )
+from elasticsearch import (
+    ConnectionError as TransportConnectionError,
+)
 
 from tinradar.settings import Settings
+
+#: What a request to a node that is down *or* stalled raises: since elasticsearch-py 8 a
+#: ``ConnectionTimeout`` is no longer a ``ConnectionError``, so catching the one alone let a
+#: stalled node through as a crash. Catch this tuple wherever "Elasticsearch unreachable" is meant.
+UNREACHABLE = (TransportConnectionError, ConnectionTimeout)
 
 
 class ElasticsearchUnavailable(RuntimeError):

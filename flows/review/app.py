@@ -16,8 +16,7 @@ from http import HTTPStatus
 from pathlib import Path
 
 import jinja2
-from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch, TransportError
-from elasticsearch import ConnectionError as ESConnectionError
+from elasticsearch import ApiError, Elasticsearch, TransportError
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -32,6 +31,7 @@ from flows.review.security import CSRFMiddleware, SecurityHeadersMiddleware
 from flows.review.throttle import LoginThrottle
 from flows.review.users import UserStore
 from index.audit_chain import AuditWriteError
+from index.client import UNREACHABLE
 from nlp.claims import Claim, load_claims
 from tinradar.settings import Settings
 
@@ -166,8 +166,7 @@ def create_app(
         "(lệnh: tinradar es start) và cấu hình TINRADAR_ES_URL, rồi tải lại trang."
     )
     app.add_exception_handler(AuditWriteError, unavailable("Chưa lưu", audit_down))
-    # Down or stalled: since elasticsearch-py 8 a ConnectionTimeout is no longer a ConnectionError.
-    for unreachable in (ESConnectionError, ConnectionTimeout):
+    for unreachable in UNREACHABLE:  # down or stalled
         app.add_exception_handler(unreachable, unavailable("Mất kết nối dữ liệu", es_down))
 
     @app.exception_handler(ApiError)
