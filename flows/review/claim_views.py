@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from flows.review.deps import render, require_admin, require_decider
+from flows.review.presentation import claim_name
 from flows.review.users import User
 from index import review as store
 from index.claims import (
@@ -170,7 +171,7 @@ def _named(request: Request, claim_id: str) -> str:
     (a bare id told a reviewer nothing); an id the registry does not hold is shown as it is."""
     state = request.app.state
     record = get_claim(state.client, state.settings, claim_id)
-    return f"«{record.claim.claim}» ({claim_id})" if record else f"«{claim_id}»"
+    return claim_name(claim_id, record.claim.claim if record else None)
 
 
 def _done(request: Request, message: str) -> RedirectResponse:

@@ -50,6 +50,12 @@ STANCE_TAGS = {"repeats": "≈", "refutes": "có vẻ bác bỏ:", "asks": "có 
 STANCE_MARKS = {"refutes": "lời có vẻ bác bỏ tin đồn", "asks": "câu có vẻ hỏi lại tin đồn"}
 
 
+def claim_name(claim_id: str, text: str | None) -> str:
+    """«text» (id): how a message names a claim (a reviewer reads the claim, the id tells two alike
+    apart); an id the registry does not hold is shown as it is."""
+    return f"«{text}» ({claim_id})" if text else f"«{claim_id}»"
+
+
 def stance_of(match: ClaimMatch) -> str:
     """The match's stance, or ``"unknown"`` for a document written before stances were stored
     (the schema reads those as ``repeats``; the desk says it does not know instead)."""

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 
 from flows.review.claim_views import CATEGORIES, prefill
 from flows.review.deps import render, require_decider
-from flows.review.presentation import SENTIMENT_LABELS, STATUS_LABELS, stance_of, stance_words
+from flows.review.presentation import SENTIMENT_LABELS, STATUS_LABELS, claim_name, stance_of, stance_words
 from flows.review.security import safe_next
 from flows.review.users import User
 from index import review as store
@@ -335,7 +335,7 @@ NONE_LABEL = "Không lặp lại tin đồn nào trong danh mục"
 def _claim_names(ids: Iterable[str], claims: dict[str, Claim]) -> str:
     """«text» (id) for each claim: a reviewer reads the claim, the id lets them tell two alike apart;
     an id the registry does not know is shown as it is."""
-    return ", ".join(f"«{claims[i].claim}» ({i})" if i in claims else f"«{i}»" for i in ids)
+    return ", ".join(claim_name(i, claims[i].claim if i in claims else None) for i in ids)
 
 
 @router.post("/item/{doc_id}/claims", response_class=HTMLResponse)
