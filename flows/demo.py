@@ -68,12 +68,16 @@ class DemoResult:
 
 
 def demo_settings(settings: Settings) -> Settings:
-    """The demo's own throwaway author salt, drawn per run and kept nowhere.
+    """The demo's own throwaway author salt, drawn per run and kept nowhere, and its registry.
 
     Social sources are refused with the public default salt (``tinradar.ids.UnsafeSalt``);
     the demo's forum is fictional, and nobody needs to link its pseudonyms across runs.
+    The fixture registry is the settings' ``sources_file`` so that the report names the
+    demo's sources ("Tin Nhanh – Sức khỏe", not ``tinnhanh-suc-khoe``): names come from
+    ``settings.sources_file`` (``flows.source_names``), not from the pipeline's argument.
     """
-    return settings.model_copy(update={"author_salt": SecretStr("demo-" + secrets.token_urlsafe(32))})
+    update = {"author_salt": SecretStr("demo-" + secrets.token_urlsafe(32)), "sources_file": FIXTURE_REGISTRY}
+    return settings.model_copy(update=update)
 
 
 def ensure_elasticsearch(settings: Settings) -> tuple[Settings, bool]:

@@ -17,6 +17,7 @@ from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
 
 from flows.review.presentation import stance_of, stance_words
+from flows.source_names import source_name, source_names
 from flows.summary import DropCounts, RunSummary, SourceRun, SourceStatus
 from index import doc as F
 from index.claims import RegistryClaim
@@ -201,10 +202,30 @@ class ReportData(BaseModel):
     response: ResponseTimes | None = None
     claim_life: ClaimLife | None = None
     emerging: list[NarrativeRow] = Field(default_factory=list)
+    source_names: dict[str, str] = Field(
+        default_factory=dict,
+        description="source id → its name in the registry, for the sources this report mentions "
+        "(an id the registry does not know, such as 'import', is absent and shown as it is)",
+    )
 
     @property
     def empty(self) -> bool:
         return self.total_today == 0
+
+    def source_name(self, source_id: str) -> str:
+        """How the report names a source: the registry's name, else its id."""
+        return source_name(source_id, self.source_names)
+
+    def source_ids(self) -> set[str]:
+        """Every source id the report mentions (items, volumes, repeat clusters, crawl status)."""
+        return {
+            *self.by_source_today,
+            *self.volume_by_source_day,
+            *(item.source_id for item in self.top_items),
+            *(source for row in self.new_clusters for source in row.sources),
+            *(source for row in self.emerging for source in row.sources),
+            *(run.source_id for run in self.crawl_status),
+        }
 
     @property
     def broken_sources(self) -> list[SourceRun]:
@@ -406,6 +427,9 @@ class ReportCollector:
         crawl = crawl_status_for(self.settings, day)
         data.crawl_status, data.runs_today, data.pending_items = crawl.sources, crawl.runs, crawl.pending
         data.drops = crawl.drops
+        # reviewers read sources by name; the registry is read once per process (flows.source_names)
+        names = source_names(self.settings.sources_file)
+        data.source_names = {sid: names[sid] for sid in sorted(data.source_ids()) if sid in names}
         return data
 
     def _headlines(self, today: SearchStats, before: SearchStats) -> list[Headline]:

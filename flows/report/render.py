@@ -13,7 +13,7 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, Template
 from pydantic import BaseModel, Field
 
 from crawlers.reasons import skip_label
@@ -152,7 +152,12 @@ def _env() -> Environment:
 def chart_uris(data: ReportData) -> dict[str, str]:
     """All charts of the report as data URIs (empty dict entries are skipped in the HTML)."""
     out = {
-        "volume": charts.stacked_days(data.volume_by_source_day, data.days, "Số tin, bài theo nguồn trong 7 ngày"),
+        "volume": charts.stacked_days(
+            data.volume_by_source_day,
+            data.days,
+            "Số tin, bài theo nguồn trong 7 ngày",
+            labels={source: data.source_name(source) for source in data.volume_by_source_day},
+        ),
         "sentiment": charts.stacked_days(
             data.sentiment_by_day,
             data.days,
@@ -176,12 +181,19 @@ def chart_uris(data: ReportData) -> dict[str, str]:
     return out
 
 
+def _template(name: str, data: ReportData) -> Template:
+    """A report template whose ``source`` filter names this report's sources (``ReportData.source_name``)."""
+    env = _env()
+    env.filters["source"] = data.source_name
+    return env.get_template(name)
+
+
 def render_html(data: ReportData, *, pdf_note: str | None = None) -> str:
-    return _env().get_template("report.html.j2").render(d=data, charts=chart_uris(data), pdf_note=pdf_note)
+    return _template("report.html.j2", data).render(d=data, charts=chart_uris(data), pdf_note=pdf_note)
 
 
 def render_markdown(data: ReportData, *, pdf_note: str | None = None) -> str:
-    return _env().get_template("report.md.j2").render(d=data, pdf_note=pdf_note)
+    return _template("report.md.j2", data).render(d=data, pdf_note=pdf_note)
 
 
 def find_chromium() -> str | None:

@@ -101,7 +101,7 @@ def create_app(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    presentation.install(env, settings.tz)
+    presentation.install(env, settings.tz, settings.sources_file)
     app.state.settings = settings
     app.state.templates = Jinja2Templates(env=env)
     app.state.client = client if client is not None else _connect(settings)

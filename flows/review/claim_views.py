@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from flows.review.clusters import cluster_openings
 from flows.review.deps import render, require_admin, require_decider
 from flows.review.presentation import claim_name
 from flows.review.users import User
@@ -155,8 +156,14 @@ def claims_page(request: Request) -> HTMLResponse:
     """Proposals waiting for an admin, and the registry with the board's recorded corrections."""
     state = request.app.state
     records = all_claims(state.client, state.settings)
+    proposed = [r for r in records if r.status == ClaimStatus.PROPOSED]
+    # a proposal made from a cluster links to it, named by its earliest post rather than its hash
+    origins = [r.proposed_from for r in proposed if r.proposed_from and not r.proposed_from.startswith("doc-")]
     context = {
-        "proposed": [r for r in records if r.status == ClaimStatus.PROPOSED],
+        "proposed": proposed,
+        "cluster_names": {
+            key: f"cụm «{text}»" for key, text in cluster_openings(state.client, state.settings, origins).items()
+        },
         "active": [r for r in records if r.status == ClaimStatus.ACTIVE],
         "others": [r for r in records if r.status in (ClaimStatus.RETIRED, ClaimStatus.REJECTED)],
         "CLAIM_STATUS": STATUS_LABELS,

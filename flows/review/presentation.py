@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
 
+from flows.source_names import source_name, source_names
 from index.doc import IndexDoc
 from tinradar.ids import safe_url  # the one rule for crawled links (also the daily report's)
 from tinradar.schema import ClaimMatch, Stance
@@ -79,11 +81,15 @@ def local_time(value: datetime | None, tz: ZoneInfo, fmt: str = "%H:%M %d/%m/%Y"
     return value.astimezone(tz).strftime(fmt)
 
 
-def snippet(doc: IndexDoc, limit: int = 180) -> str:
-    """Title, or the start of the text, for queue rows."""
-    text = doc.title.strip() or doc.text.strip()
+def opening(text: str, limit: int) -> str:
+    """The first ``limit`` characters of a text on one line, "…" where it was cut."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def snippet(doc: IndexDoc, limit: int = 180) -> str:
+    """Title, or the start of the text, for queue rows."""
+    return opening(doc.title.strip() or doc.text.strip(), limit)
 
 
 def _mark_phrase(body: str, marks: list[tuple[int, int, str]], phrase: str, mark: str) -> list[tuple[int, int, str]]:
@@ -149,8 +155,9 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
-def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
-    """Register filters and globals on the templates' environment."""
+def install(env: jinja2.Environment, tz: ZoneInfo, sources_file: Path) -> None:
+    """Register filters and globals on the templates' environment (``sources_file``: the
+    registry the source names come from, read on first use and then kept)."""
     env.filters["localtime"] = lambda v, fmt="%H:%M %d/%m/%Y": local_time(v, tz, fmt)
     env.filters["safe_url"] = safe_url
     env.filters["snippet"] = snippet
@@ -158,6 +165,7 @@ def install(env: jinja2.Environment, tz: ZoneInfo) -> None:
     env.filters["percent"] = percent
     env.filters["stance"] = stance_of
     env.filters["province"] = lambda code: province_names().get(code or "", code or "")
+    env.filters["source_name"] = lambda source_id: source_name(source_id, source_names(sources_file))
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         STATUS_HELP=STATUS_HELP,

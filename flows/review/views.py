@@ -12,8 +12,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from flows.review.claim_views import CATEGORIES, prefill
+from flows.review.clusters import cluster_label, cluster_openings
 from flows.review.deps import render, require_decider
-from flows.review.presentation import SENTIMENT_LABELS, STATUS_LABELS, claim_name, stance_of, stance_words
+from flows.review.presentation import (
+    MODE_LABELS,
+    SENTIMENT_LABELS,
+    STATUS_LABELS,
+    claim_name,
+    stance_of,
+    stance_words,
+)
 from flows.review.security import safe_next
 from flows.review.users import User
 from index import review as store
@@ -25,37 +33,59 @@ router = APIRouter()
 _FILTER_KEYS = ("day", "source", "province", "claim", "cluster", "status", "mode", "unlisted")
 
 
-def _filters(params: dict[str, str]) -> tuple[store.QueueFilters, dict[str, str]]:
-    """Queue filters from the query string; bad values are ignored, not errors."""
+def _ignored(what: str, value: str, why: str) -> str:
+    """The notice for one filter value the queue left out (the template escapes the value)."""
+    return f'Bỏ qua {what} "{value[:80]}": {why}.'
+
+
+def _filters(params: dict[str, str]) -> tuple[store.QueueFilters, dict[str, str], list[str]]:
+    """Queue filters from the query string, and a notice for each value that was left out.
+
+    A bad value never fails the page (an old bookmark, a hand-edited address): the queue is
+    shown without it, and the notice says which value was ignored and why, so a reviewer does
+    not take the unfiltered list for the filtered one.
+    """
+    notices: list[str] = []
     clean: dict[str, str] = {k: params[k].strip() for k in _FILTER_KEYS if params.get(k, "").strip()}
     values: dict[str, Any] = {k: v for k, v in clean.items() if k not in ("day", "status", "mode", "unlisted")}
     if clean.get("unlisted") == "1":
         values["unlisted"] = True
-    else:
-        clean.pop("unlisted", None)
+    elif "unlisted" in clean:
+        notices.append(_ignored("bộ lọc «Chưa có trong danh mục»", clean.pop("unlisted"), "chỉ nhận giá trị 1"))
     if "day" in clean:
         try:
             values["day"] = date.fromisoformat(clean["day"])
         except ValueError:
-            clean.pop("day")
+            notices.append(_ignored("bộ lọc ngày", clean.pop("day"), "ngày không hợp lệ (cần dạng năm-tháng-ngày)"))
     status = clean.get("status", "open")
     if status not in ("open", "all") and status not in STATUS_LABELS:
+        notices.append(_ignored("bộ lọc trạng thái", clean.pop("status"), "không có trạng thái này"))
         status = "open"
     values["status"] = status
-    values["mode"] = "uncertain" if clean.get("mode") == "uncertain" else "risk"
+    mode = clean.get("mode", "risk")
+    if mode not in MODE_LABELS:
+        notices.append(_ignored("cách sắp xếp", clean.pop("mode"), "không có cách sắp xếp này"))
+        mode = "risk"
+    values["mode"] = mode
+    raw_page = params.get("page", "").strip()
     try:
-        values["page"] = max(1, int(params.get("page", "1")))
+        values["page"] = max(1, int(raw_page or "1"))
     except ValueError:
+        notices.append(_ignored("số trang", raw_page, "không phải một số, hiển thị trang 1"))
         values["page"] = 1
-    return store.QueueFilters(**values), clean
+    return store.QueueFilters(**values), clean, notices
 
 
 @router.get("/", response_class=HTMLResponse)
 def queue_page(request: Request) -> HTMLResponse:
-    filters, clean = _filters(dict(request.query_params))
+    filters, clean, notices = _filters(dict(request.query_params))
     state = request.app.state
     page = store.queue(state.client, state.settings, filters)
     facets = store.queue_facets(state.client, state.settings)
+    # clusters by their earliest post's words (one search for the menu and the chosen one)
+    openings = cluster_openings(
+        state.client, state.settings, [key for key, _ in facets["cluster"]] + [clean.get("cluster", "")]
+    )
     here = "/?" + urlencode({**clean, "page": filters.page}) if clean or filters.page > 1 else "/"
 
     def page_link(number: int) -> str:
@@ -65,7 +95,10 @@ def queue_page(request: Request) -> HTMLResponse:
         "page": page,
         "filters": filters,
         "clean": clean,
+        "notices": notices,
         "facets": facets,
+        "clusters": {key: cluster_label(key, openings, n) for key, n in facets["cluster"]},
+        "chosen_cluster": cluster_label(clean["cluster"], openings) if "cluster" in clean else "",
         "claims": state.claims.get(),
         "page_link": page_link,
         "back": here,
