@@ -38,6 +38,13 @@ class RunClaims(BaseModel):
     note: str | None = None
 
 
+def claim_name(claim_id: str, text: str | None) -> str:
+    """«text» (id): how a message names a claim (a reviewer reads the claim, the id tells two alike
+    apart, an analyst greps it); an id the registry does not hold is shown as it is. One rule for the
+    desk's messages (``flows.review.presentation``) and the CLI's summaries (``tinradar demo``)."""
+    return f"«{text}» ({claim_id})" if text else f"«{claim_id}»"
+
+
 def shipped_claims(settings: Settings) -> list[Claim]:
     """The YAML registry shipped with TinRadar (the seed)."""
     from nlp.claims import load_claims

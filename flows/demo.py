@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
 from tinradar.settings import REPO_ROOT, Settings
 
@@ -55,6 +55,13 @@ class IndexTotals(BaseModel):
     by_risk_level: dict[str, int]
     claims: dict[str, int]
     day_total: int
+    claim_texts: dict[str, str] = Field(default_factory=dict, description="The registry's text of each claim counted")
+
+    def claims_line(self) -> str:
+        """The claims counted, by name and number of items: "«text» (id): 3; …" (``flows.claims.claim_name``)."""
+        from flows.claims import claim_name
+
+        return "; ".join(f"{claim_name(cid, self.claim_texts.get(cid))}: {n}" for cid, n in self.claims.items())
 
 
 @dataclass
@@ -96,7 +103,10 @@ def ensure_elasticsearch(settings: Settings) -> tuple[Settings, bool]:
 
 
 def index_totals(settings: Settings, day: date) -> IndexTotals:
-    """What the index holds after the demo."""
+    """What the index holds after the demo, with the texts of the claims it counts (the registry's,
+    retired ones too; the shipped YAML's when there is no registry index)."""
+    from flows.claims import shipped_claims
+    from index.claims import all_claims
     from index.client import connect
     from index.search import SearchQuery, stats
 
@@ -104,14 +114,19 @@ def index_totals(settings: Settings, day: date) -> IndexTotals:
     try:
         every = stats(client, settings, SearchQuery(limit=0))
         today = stats(client, settings, SearchQuery(since=day, until=day, limit=0))
+        texts = {r.id: r.claim.claim for r in all_claims(client, settings)}
     finally:
         client.close()
+    if not texts:
+        texts = {c.id: c.claim for c in shipped_claims(settings)}
+    claims = dict(every.by_claim)
     return IndexTotals(
         documents=every.total,
         by_source=dict(every.by_source),
         by_risk_level=dict(every.by_risk_level),
-        claims=dict(every.by_claim),
+        claims=claims,
         day_total=today.total,
+        claim_texts={cid: texts[cid] for cid in claims if cid in texts},
     )
 
 

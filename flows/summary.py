@@ -13,6 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from crawlers.reasons import skip_label
+
 
 class SourceStatus(StrEnum):
     OK = "ok"  # crawled, no errors
@@ -35,6 +37,17 @@ class SourceRun(BaseModel):
     error: str | None = Field(
         default=None, description="Why the crawl failed (failed/down sources), or why a partial one may be broken"
     )
+
+    def skipped_line(self) -> str:
+        """The skips in words, each with its code in brackets for whoever greps logs ("bài quá cũ
+        (too_old): 3, …"); "—" when none. The run's Markdown and the CLI's table both print this."""
+        return ", ".join(skip_text(reason, n) for reason, n in sorted(self.skipped.items())) or "—"
+
+
+def skip_text(reason: str, n: int) -> str:
+    """One skip reason and its count: its Vietnamese label (``crawlers.reasons.skip_label``), then the code."""
+    label = skip_label(reason)
+    return f"{label} ({reason}): {n}" if label != reason else f"{reason}: {n}"
 
 
 class DropCounts(BaseModel):
@@ -168,7 +181,7 @@ class RunSummary(BaseModel):
             "|---|---|---:|---|---|",
         ]
         for s in sorted(self.sources, key=lambda s: s.source_id):
-            skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "—"
+            skipped = s.skipped_line().replace("|", "/")
             error = (s.error or (f"{s.errors} lỗi" if s.errors else "—")).replace("|", "/").replace("\n", " ")
             lines.append(f"| {s.source_id} | {_STATUS_VI[s.status]} | {s.items} | {skipped} | {error[:200]} |")
         if self.not_due:

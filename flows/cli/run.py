@@ -105,9 +105,14 @@ def print_summary(summary: RunSummary) -> None:
     for col in ("Nguồn / source", "Trạng thái", "Mục", "Bỏ qua (lý do)", "Lỗi"):
         sources.add_column(col)
     for s in sorted(summary.sources, key=lambda s: s.source_id):
-        skipped = ", ".join(f"{k}: {v}" for k, v in sorted(s.skipped.items())) or "—"
         style = "red" if s.status in ("down", "failed") else ("yellow" if s.status == "partial" else "green")
-        sources.add_row(s.source_id, f"[{style}]{s.status}[/]", str(s.items), skipped, (s.error or "")[:120])
+        sources.add_row(
+            s.source_id,
+            f"[{style}]{s.status}[/]",
+            str(s.items),
+            escape(s.skipped_line()),
+            escape((s.error or "")[:120]),
+        )
     console.print(sources)
     if summary.not_due:
         console.print(summary.not_due_line())
@@ -269,10 +274,7 @@ def demo(
         f"thấp: {t.by_risk_level.get('low', 0)}."
     )
     if t.claims:
-        console.print(
-            "Tin sai đã biết được nhắc tới (số bài, kể cả bài cải chính): "
-            + ", ".join(f"{k} ({v})" for k, v in t.claims.items())
-        )
+        console.print("Tin sai đã biết được nhắc tới (số bài, kể cả bài cải chính): " + escape(t.claims_line()))
     console.print(f"\n[bold]Báo cáo / report:[/] {result.report.html}")
     if result.report.pdf:
         console.print(f"                  {result.report.pdf}")

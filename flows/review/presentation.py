@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from flows.claims import claim_name as claim_name  # the desk's messages name claims as the CLI does
 from flows.source_names import source_name, source_names
 from index.doc import IndexDoc
 from tinradar.ids import safe_url  # the one rule for crawled links (also the daily report's)
@@ -50,12 +51,6 @@ STANCE_LABELS = {
 STANCE_TAGS = {"repeats": "≈", "refutes": "có vẻ bác bỏ:", "asks": "có vẻ hỏi:", "unknown": "≈"}
 #: The tooltip of the words a stance was read from (``stance_words``) where they are marked in the text.
 STANCE_MARKS = {"refutes": "lời có vẻ bác bỏ tin đồn", "asks": "câu có vẻ hỏi lại tin đồn"}
-
-
-def claim_name(claim_id: str, text: str | None) -> str:
-    """«text» (id): how a message names a claim (a reviewer reads the claim, the id tells two alike
-    apart); an id the registry does not hold is shown as it is."""
-    return f"«{text}» ({claim_id})" if text else f"«{claim_id}»"
 
 
 def stance_of(match: ClaimMatch) -> str:

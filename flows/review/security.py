@@ -39,11 +39,16 @@ SECURITY_HEADERS = {
     "cache-control": "no-store",
 }
 
-_CSRF_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<title>Yêu cầu bị từ chối</title><link rel="stylesheet" href="/static/style.css"></head>
-<body><main class="narrow"><h1>Yêu cầu bị từ chối</h1>
-<p>Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã bảo vệ CSRF). Vui lòng quay lại, tải lại trang rồi thử lại.</p>
-<p><a href="/">Về hàng đợi</a></p></main></body></html>"""
+#: The 403 page's template (the desk's look, in words a reviewer acts on), and the bare page used only
+#: when the app's templates cannot be reached (the middleware mounted without ``create_app``).
+CSRF_TEMPLATE = "csrf_refused.html"
+_CSRF_FALLBACK = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<title>Biểu mẫu đã hết hạn</title><link rel="stylesheet" href="/static/style.css"></head>
+<body><main class="narrow"><h1>Chưa gửi được: biểu mẫu đã hết hạn</h1>
+<p>Thao tác vừa rồi chưa được thực hiện. Hãy mở lại trang, đăng nhập lại nếu được hỏi, rồi gửi lại.</p>
+<p><a href="/">Về hàng đợi</a></p>
+<p><small>Chi tiết kỹ thuật: thiếu mã bảo vệ biểu mẫu (CSRF) hoặc mã không khớp — mã lỗi 403.</small></p>
+</main></body></html>"""
 
 
 def csrf_token(session: dict[str, Any]) -> str:
@@ -78,6 +83,28 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def _back_path(scope: Scope) -> str:
+    """The page the refused form was on (its ``Referer``, a path of this host only), else the queue."""
+    headers = dict(scope.get("headers") or [])
+    referer = headers.get(b"referer", b"").decode("latin-1")
+    parts = urlsplit(referer)
+    if not parts.path or parts.netloc != headers.get(b"host", b"").decode("latin-1"):
+        return "/"
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def csrf_refused_page(scope: Scope) -> str:
+    """The 403 page for a missing or stale form token: what happened and what to do, in the desk's
+    look. It reads nothing of the session (it may be gone: that is often why the token is stale)."""
+    app = scope.get("app")
+    templates = getattr(getattr(app, "state", None), "templates", None)
+    if templates is None:
+        return _CSRF_FALLBACK
+    context = {"user": None, "flash": None, "csrf_token": "", "back": _back_path(scope)}
+    page: str = templates.env.get_template(CSRF_TEMPLATE).render(context)
+    return page
+
+
 class CSRFMiddleware:
     """Reject any POST whose token does not match the session's (runs inside SessionMiddleware)."""
 
@@ -106,7 +133,7 @@ class CSRFMiddleware:
                 given = values[0].encode("utf-8")
         # Bytes, not str: compare_digest raises on non-ASCII str, which made a forged token a 500.
         if not expected or not given or not hmac.compare_digest(expected, given):
-            await HTMLResponse(_CSRF_PAGE, status_code=403)(scope, receive, send)
+            await HTMLResponse(csrf_refused_page(scope), status_code=403)(scope, receive, send)
             return
         replayed = False
 
