@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
-from flows.review.clusters import cluster_openings
+from flows.review.clusters import cluster_openings, item_openings
 from flows.review.deps import render, require_admin, require_decider
 from flows.review.presentation import claim_name
 from flows.review.users import User
@@ -157,13 +157,19 @@ def claims_page(request: Request) -> HTMLResponse:
     state = request.app.state
     records = all_claims(state.client, state.settings)
     proposed = [r for r in records if r.status == ClaimStatus.PROPOSED]
-    # a proposal made from a cluster links to it, named by its earliest post rather than its hash
-    origins = [r.proposed_from for r in proposed if r.proposed_from and not r.proposed_from.startswith("doc-")]
+    # A proposal links to what it was made from, named by its words rather than a hash: a cluster
+    # (its earliest post) or a single item (its title). Nothing in the record says which, and item
+    # ids are hashes like cluster ids, so the index tells: an origin with cluster members is a cluster.
+    origins = [r.proposed_from for r in proposed if r.proposed_from]
+    clusters = cluster_openings(state.client, state.settings, origins)
+    items = item_openings(state.client, state.settings, [o for o in origins if o not in clusters])
     context = {
         "proposed": proposed,
-        "cluster_names": {
-            key: f"cụm «{text}»" for key, text in cluster_openings(state.client, state.settings, origins).items()
+        "origin_names": {
+            **{key: f"bài «{text}»" for key, text in items.items()},
+            **{key: f"cụm «{text}»" for key, text in clusters.items()},
         },
+        "cluster_origins": set(clusters),
         "active": [r for r in records if r.status == ClaimStatus.ACTIVE],
         "others": [r for r in records if r.status in (ClaimStatus.RETIRED, ClaimStatus.REJECTED)],
         "CLAIM_STATUS": STATUS_LABELS,

@@ -56,6 +56,32 @@ def cluster_openings(
     return out
 
 
+def item_openings(
+    client: Elasticsearch, settings: Settings, doc_ids: Iterable[str], limit: int = LABEL_CHARS
+) -> dict[str, str]:
+    """Each item's title (else the start of its text), cut to ``limit`` characters; one search.
+
+    A proposal made from a single item links to that item; an id not in the index is left out.
+    """
+    ids = sorted({d for d in doc_ids if d})
+    if not ids:
+        return {}
+    response = client.search(
+        index=alias_name(settings),
+        size=len(ids),
+        query={"ids": {"values": ids}},
+        source_includes=[F.TITLE, F.TEXT],
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+    out: dict[str, str] = {}
+    for hit in response.get("hits", {}).get("hits", []):
+        source = hit.get("_source", {})
+        text = opening(str(source.get(F.TITLE) or "").strip() or str(source.get(F.TEXT) or "").strip(), limit)
+        out[hit["_id"]] = text or "(không có nội dung)"
+    return out
+
+
 def cluster_label(cluster_id: str, openings: dict[str, str], count: int | None = None) -> str:
     """«opening words…» (n bài); the id, shortened, when the cluster's posts are not found."""
     name = f"«{openings[cluster_id]}»" if cluster_id in openings else f"Cụm {opening(cluster_id, 14)}"

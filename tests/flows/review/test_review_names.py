@@ -151,6 +151,26 @@ def test_a_proposal_links_to_its_cluster_by_name(named, es_client, users, clock,
     assert link in html.unescape(page)
 
 
+def test_a_proposal_from_one_item_links_to_that_item_by_its_title(named, es_client, users, clock, loaded):  # noqa: F811
+    """Item ids are hashes like cluster ids (no ``doc-`` prefix outside tests): a proposal made from
+    one post linked to an empty queue filtered on ``cluster=<the post's id>``."""
+    from index.claims import ClaimStatus, add_claim
+    from tinradar.schema import Claim
+
+    proposal = Claim(
+        id="lockdown-soon",
+        claim="Sắp phong tỏa toàn huyện.",
+        category="policy",
+        correction="Không có quyết định phong tỏa.",
+        debunked_by=["UBND huyện"],
+    )
+    post = loaded["mid2"]  # a hash, as every crawled item's id
+    add_claim(es_client, named, proposal, by="lan", origin="desk", status=ClaimStatus.PROPOSED, proposed_from=post)
+    page = html.unescape(_desk(named, es_client, users, clock).get("/claims").text)
+    assert f'href="/item/{post}" title="{post}">bài «Nghe nói sắp phong tỏa»</a>' in page
+    assert f"cluster={post}" not in page
+
+
 def test_a_long_opening_is_cut(named, es_client, users, clock, loaded):  # noqa: F811
     from flows.review.clusters import LABEL_CHARS, cluster_label, cluster_openings
 
