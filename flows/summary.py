@@ -7,6 +7,7 @@ next run, without reading logs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -41,13 +42,24 @@ class SourceRun(BaseModel):
     def skipped_line(self) -> str:
         """The skips in words, each with its code in brackets for whoever greps logs ("bài quá cũ
         (too_old): 3, …"); "—" when none. The run's Markdown and the CLI's table both print this."""
-        return ", ".join(skip_text(reason, n) for reason, n in sorted(self.skipped.items())) or "—"
+        return skips_text(self.skipped)
+
+
+def skips_text(counts: Mapping[str, int], empty: str = "—") -> str:
+    """Skip counts in words, sorted by code ("bài quá cũ (too_old): 3, …"); ``empty`` when none.
+    The run summaries and ``tinradar crawl`` / ``ingest`` print skips through this one function."""
+    return ", ".join(skip_text(reason, n) for reason, n in sorted(counts.items())) or empty
 
 
 def skip_text(reason: str, n: int) -> str:
-    """One skip reason and its count: its Vietnamese label (``crawlers.reasons.skip_label``), then the code."""
+    """One skip reason and its count: its Vietnamese label (``crawlers.reasons.skip_label``), then the code
+    (inside the label's own brackets when it ends with some: "… (robots.txt; robots_forbidden): 2")."""
     label = skip_label(reason)
-    return f"{label} ({reason}): {n}" if label != reason else f"{reason}: {n}"
+    if label == reason:
+        return f"{reason}: {n}"
+    if label.endswith(")"):
+        return f"{label[:-1]}; {reason}): {n}"
+    return f"{label} ({reason}): {n}"
 
 
 class DropCounts(BaseModel):

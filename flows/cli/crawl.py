@@ -7,8 +7,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.markup import escape
 
 from flows.cli.common import ExitCode, atomic_output, console, fail, input_file, load_settings, out, output_folder
+from flows.summary import skips_text
 
 
 def _parse_since(value: str | None, tz: ZoneInfo, option: str = "--since") -> datetime | None:
@@ -80,12 +82,11 @@ def register(app: typer.Typer) -> None:
         table.add_column("Bỏ qua / skipped (lý do)")
         table.add_column("Lỗi / errors", justify="right")
         for s in summary.sources:
-            reasons = ", ".join(f"{k}={v}" for k, v in sorted(s.skipped.items())) or "—"
-            table.add_row(s.source_id, str(s.items), reasons, str(len(s.errors)))
+            table.add_row(s.source_id, str(s.items), escape(skips_text(s.skipped)), str(len(s.errors)))
         table.add_row(
             "[bold]Tổng / total[/]",
             f"[bold]{summary.items}[/]",
-            ", ".join(f"{k}={v}" for k, v in sorted(summary.skipped().items())) or "—",
+            escape(skips_text(summary.skipped())),
             "",
         )
         console.print(table)
@@ -237,11 +238,7 @@ def register(app: typer.Typer) -> None:
                 if not n:
                     raise ExportError(
                         f"{file}: không có dòng nào nhập được / no row could be imported"
-                        + (
-                            f" (skipped: {', '.join(f'{k}={v}' for k, v in sorted(skipped.items()))})"
-                            if skipped
-                            else ""
-                        )
+                        + (f" (bỏ qua / skipped: {skips_text(skipped)})" if skipped else "")
                     )
         except UnsafeSalt as exc:
             fail(str(exc), code=ExitCode.USAGE)
@@ -251,8 +248,7 @@ def register(app: typer.Typer) -> None:
                 hint="định dạng: --format facebook|meta|youtube|tiktok, hoặc --format csv --columns 'text=...,time=...'",
                 code=ExitCode.USAGE,
             )
-        reasons = ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) or "0"
-        console.print(f"Đã nhập / imported [bold]{n}[/] bài; bỏ qua / skipped: {reasons}")
+        console.print(f"Đã nhập / imported [bold]{n}[/] bài; bỏ qua / skipped: {escape(skips_text(skipped, '0'))}")
         harmless = {SkipReason.NO_TEXT, SkipReason.DUPLICATE_POST}
         if any(reason not in harmless for reason in skipped):
             raise typer.Exit(ExitCode.PARTIAL)

@@ -159,7 +159,7 @@ def test_cli_ingest_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     out = tmp_path / "yt.jsonl"
     result = runner.invoke(app, ["ingest", str(HERE / "youtube_comments.json"), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 3 and "no_text=1" in result.output
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3 and "bài không có chữ (no_text): 1" in result.output
     csv_out = tmp_path / "csv.jsonl"
     args = ["ingest", str(HERE / "bang_theo_doi.csv"), "--columns", GENERIC, "--platform", "zalo", "-o", str(csv_out)]
     result = runner.invoke(app, args)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from flows.claims import shipped_claims
 from flows.cli import app
 from flows.demo import DEMO_DAY, FIXTURE_REGISTRY, index_totals
-from flows.summary import RunSummary, SourceRun, SourceStatus
+from flows.summary import RunSummary, SourceRun, SourceStatus, skips_text
 from index.claims import seed as seed_registry
 from tests.flows.review import seed
 
@@ -52,6 +52,15 @@ def site():  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("prefect_harness")
+def test_a_label_with_its_own_brackets_takes_the_code_inside_them() -> None:
+    """ "trang không cho phép thu thập (robots.txt) (robots_forbidden)" read as two asides."""
+    assert skips_text({"robots_forbidden": 2, "no_text": 1}) == (
+        "bài không có chữ (no_text): 1, trang không cho phép thu thập (robots.txt; robots_forbidden): 2"
+    )
+    assert skips_text({"made_up_code": 3}) == "made_up_code: 3"  # no label: the code alone, once
+    assert skips_text({}) == "—" and skips_text({}, "0") == "0"
+
+
 def test_run_pipeline_prints_skips_by_their_label(es_settings, site, monkeypatch) -> None:
     """``tinradar run pipeline`` over one fixture source with a topic filter: its off-topic pages are
     counted under "không liên quan COVID-19 (off_topic)", not "off_topic"."""

@@ -87,6 +87,8 @@ def test_sources_are_shown_by_name(named, es_client, users, clock, loaded):  # n
     assert 'value="fb-page-b" selected' in filtered
     item = client.get(f"/item/{loaded['hi1']}").text
     assert 'Nguồn: <strong title="fb-page-a">Trang tin Phố Núi</strong>' in item
+    # … and so does the table of the other posts in its cluster (hi3 came from page b)
+    assert '<td title="fb-page-b">Nhóm Chợ Sơn Dương</td>' in item
 
 
 def test_the_registry_is_read_once_not_per_page(named, es_client, users, clock, loaded):  # noqa: F811
