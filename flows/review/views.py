@@ -73,7 +73,15 @@ def _filters(params: dict[str, str]) -> tuple[store.QueueFilters, dict[str, str]
     except ValueError:
         notices.append(_ignored("số trang", raw_page, "không phải một số, hiển thị trang 1"))
         values["page"] = 1
-    return store.QueueFilters(**values), clean, notices
+    filters = store.QueueFilters(**values)
+    if filters.page > filters.deepest_page:
+        deepest = filters.deepest_page
+        notices.append(
+            _ignored("số trang", raw_page, f"chỉ xem được tới trang {deepest}, hiển thị trang {deepest}")[:-1]
+            + "; hãy lọc hẹp hơn (theo ngày, nguồn, địa bàn) để xem các bài sau."
+        )
+        filters = filters.model_copy(update={"page": deepest})
+    return filters, clean, notices
 
 
 @router.get("/", response_class=HTMLResponse)

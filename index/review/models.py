@@ -32,6 +32,11 @@ class ReviewItem(BaseModel):
         return self.doc.review_state
 
 
+#: Elasticsearch's default ``index.max_result_window``: a page whose last hit lies beyond it is
+#: refused (400), so ``?page=1000`` answered the desk's "Lỗi dữ liệu" page instead of a queue.
+MAX_RESULT_WINDOW = 10_000
+
+
 class QueueFilters(BaseModel):
     """What the queue page asks for. Empty strings mean "no filter"."""
 
@@ -47,6 +52,11 @@ class QueueFilters(BaseModel):
     mode: Literal["risk", "uncertain"] = "risk"
     page: int = Field(default=1, ge=1)
     per_page: int = Field(default=25, ge=1, le=200)
+
+    @property
+    def deepest_page(self) -> int:
+        """The last page Elasticsearch will serve from and size (a narrower filter reaches the rest)."""
+        return MAX_RESULT_WINDOW // self.per_page
 
 
 class QueuePage(BaseModel):

@@ -79,12 +79,13 @@ def item_from_hit(hit: dict[str, Any]) -> ReviewItem:
 
 
 def queue(client: Elasticsearch, settings: Settings, filters: QueueFilters) -> QueuePage:
-    """One page of the review queue."""
+    """One page of the review queue (a page past ``deepest_page`` is that page: never a 400)."""
+    page = min(filters.page, filters.deepest_page)
     response = client.search(
         index=alias_name(settings),
         query=queue_body_query(filters, settings),
         sort=queue_sort(filters.mode),
-        from_=(filters.page - 1) * filters.per_page,
+        from_=(page - 1) * filters.per_page,
         size=filters.per_page,
         seq_no_primary_term=True,
         track_total_hits=True,
@@ -94,7 +95,7 @@ def queue(client: Elasticsearch, settings: Settings, filters: QueueFilters) -> Q
     )
     hits = response["hits"]
     items = [item_from_hit(h) for h in hits["hits"]]
-    return QueuePage(total=hits["total"]["value"], items=items, page=filters.page, per_page=filters.per_page)
+    return QueuePage(total=hits["total"]["value"], items=items, page=page, per_page=filters.per_page)
 
 
 def queue_facets(client: Elasticsearch, settings: Settings, size: int = 50) -> dict[str, list[tuple[str, int]]]:

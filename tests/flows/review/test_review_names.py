@@ -216,6 +216,16 @@ def test_an_ignored_filter_value_is_named(query, named, es_client, users, clock,
     assert _count(page.text) == _count(client.get("/").text) == 6
 
 
+def test_a_page_past_what_elasticsearch_serves_is_the_deepest_one(named, es_client, users, clock, loaded):  # noqa: F811
+    """``?page=1000`` (25 a page) asks for hits past Elasticsearch's 10,000: it was a 502 "Lỗi dữ liệu"."""
+    page = _desk(named, es_client, users, clock).get("/?page=1000")
+    assert page.status_code == 200
+    assert _notices(page.text) == [
+        'Bỏ qua số trang "1000": chỉ xem được tới trang 400, hiển thị trang 400; '
+        "hãy lọc hẹp hơn (theo ngày, nguồn, địa bàn) để xem các bài sau."
+    ]
+
+
 def test_every_ignored_value_is_named_and_good_ones_are_kept(named, es_client, users, clock, loaded):  # noqa: F811
     client = _desk(named, es_client, users, clock)
     page = client.get("/?" + "&".join(BAD) + "&source=fb-page-b").text
