@@ -321,6 +321,10 @@ class PlaceNames:
         return f"{name} ({parent})" if parent else name
 
 
+#: A name match: (start, end, folded key, candidate units, typed, named as something else).
+_Match = tuple[int, int, str, list[Unit], bool, bool]
+
+
 class Gazetteer:
     """Province and district names indexed for fast matching; build once, reuse."""
 
@@ -346,25 +350,27 @@ class Gazetteer:
         # The analyser reads each text's places twice: masking (``spans``, the opening) and the
         # locations (``find``, the same text when it is short enough); the matches are kept
         # for the last texts so the second read is a look-up (same text, same matches).
-        self._memo: dict[str, list[tuple[int, int, str, list[Unit], bool]]] = {}
+        self._memo: dict[str, list[_Match]] = {}
 
     def find(self, text: str, *, province_hint: str | None = None) -> list[Location]:
         """Places named in ``text``, in order of first mention, deduplicated."""
         if not text:
             return []
-        found = [(start, key, units, typed) for start, _end, key, units, typed in self._matches(text)]
+        found = [(m[0], m[2], m[3], m[4]) for m in self._matches(text) if not m[5]]
         return self._resolve(found, province_hint)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans of every accepted place name in ``text`` (for entity masking).
 
-        Unlike :meth:`find` this keeps a district name shared by several provinces: it is a
-        place name whichever province it lies in.
+        Unlike :meth:`find` this keeps a district name shared by several provinces (it is a
+        place name whichever province it lies in) and a bare name :meth:`find` reads as something
+        else (an institution's, a person's, a street's: a name all the same, masked as before).
         """
-        return [(start, end) for start, end, _key, _units, _typed in self._matches(text)] if text else []
+        return [(m[0], m[1]) for m in self._matches(text)] if text else []
 
-    def _matches(self, text: str) -> list[tuple[int, int, str, list[Unit], bool]]:
-        """Accepted name matches as (start, end, key, candidate units, typed); callers must not change them."""
+    def _matches(self, text: str) -> list[_Match]:
+        """Accepted name matches as (start, end, key, candidate units, typed, named as something
+        else); callers must not change them."""
         text = unify_tone_marks(text).translate(_ETH)
         found = self._memo.get(text)
         if found is None:
@@ -373,11 +379,11 @@ class Gazetteer:
             found = self._memo[text] = self._match(text)
         return found
 
-    def _match(self, text: str) -> list[tuple[int, int, str, list[Unit], bool]]:
+    def _match(self, text: str) -> list[_Match]:
         folded = fold_aligned(text)
         syl = _syllables(folded)
         lower_plain = folded == text
-        found: list[tuple[int, int, str, list[Unit], bool]] = []  # (start, end, key, units, typed)
+        found: list[_Match] = []
         i = 0
         while i < len(syl):
             hit = None
@@ -405,10 +411,9 @@ class Gazetteer:
             typed_ok = typed is not None and units[0].type in _WANTED.get(typed, ())
             if typed_ok and typed is not None:  # "quận Tân Phú": only the quận of that name
                 units = [u for u in units if u.type in _WANTED[typed]]
-            if self._accept(key, surface, units, typed=typed_ok, lower_plain=lower_plain) and (
-                typed_ok or not _not_this_place(text, start, end, next_is_name=self._name_at(syl, i + n))
-            ):
-                found.append((start, end, key, units, typed_ok))
+            if self._accept(key, surface, units, typed=typed_ok, lower_plain=lower_plain):
+                elsewhere = not typed_ok and _not_this_place(text, start, end, next_is_name=self._name_at(syl, i + n))
+                found.append((start, end, key, units, typed_ok, elsewhere))
             i += n
         return found
 
