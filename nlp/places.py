@@ -17,6 +17,19 @@ Precision rules, because many place names are also common words ("Thống Nhất
   short names (Huế, HN, TP.HCM);
 * a district name shared by several provinces is resolved by a province named in the same
   text, then by the document's own province; otherwise it is left out.
+
+What real posts showed (``nlp/places_real.py``, docs/nlp.md "Places on real posts"), each a rule:
+
+* a name after a commune, ward or street word ("xã Thanh Thủy", "phường An Phú", "đường ...")
+  names that smaller place, not the district;
+* a bare name inside an institution's name ("Viện Pasteur Nha Trang", "sân bay Vân Đồn",
+  "Bệnh viện số 2 Quảng Ninh") is the institution, not the place (with its type word it still
+  names the unit: "Bệnh viện Đa khoa tỉnh Bạc Liêu");
+* a bare name after a family name ("Lê Thanh Liêm") is a person, and one that runs on into
+  another capitalised word after a lower-case one ("sân bay Tân Sơn Nhất", "châu Á - Thái Bình
+  Dương") is a longer name;
+* names folded alike but marked differently are told apart by their marks ("Phú Yên" the
+  province, "Phù Yên" the district); "Ð" (Latin eth, a look-alike some typists use) reads "Đ".
 """
 
 from __future__ import annotations
@@ -82,9 +95,77 @@ ALIASES: dict[str, str] = {
     "kontum": "62",
     "tay nguyen": "",
     "ha tinh": "42",
+    "sg": "79",
+    "sapa": "10/088",
 }
 #: Short aliases that are only accepted in this exact (case-sensitive) spelling.
-_CASED_SHORT = {"hn": "HN", "hcm": "HCM", "hcmc": "HCMC", "brvt": "BRVT", "hue": "Huế"}
+_CASED_SHORT = {"hn": "HN", "hcm": "HCM", "hcmc": "HCMC", "brvt": "BRVT", "hue": "Huế", "sg": "SG"}
+#: One-word spellings of longer names ("TPHCM", "Saigon", "Sapa"): accepted like a full name
+#: when capitalised, not held back as one-syllable names (which need their type word).
+_ONE_WORD_ALIASES = frozenset(a for a in ALIASES if " " not in a and a not in _CASED_SHORT)
+#: The Latin eth look-alikes of "Đ"/"đ" some typists use ("Ðiện Biên"); same length, so spans hold.
+_ETH = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ"})
+#: Words that name a smaller place than a district when they stand right before a name: the
+#: name is that commune, ward, village or street ("xã Thanh Thủy", "phường An Phú Đông").
+_SMALL_PLACE_WORDS = frozenset({"xã", "phường", "thôn", "ấp", "xóm", "bản", "làng", "phố", "đường", "p."})
+#: Heads of institution names: a bare place name in "<head> ... <name>" is part of the
+#: institution's name ("Viện Pasteur Nha Trang", "sân bay Vân Đồn").
+_INSTITUTION_HEADS = (
+    "bệnh viện",
+    "bv",
+    "viện",
+    "học viện",
+    "sân bay",
+    "cảng hàng không",
+    "đại học",
+    "đh",
+    "khách sạn",
+    "siêu thị",
+    "bến xe",
+    "nhà máy",
+    "công ty",
+    "ngân hàng",
+    "bưu điện",
+)
+#: Lower-case words that may stand between an institution's head and its place name
+#: ("Bệnh viện đa khoa ...", "sân bay quốc tế ...", "Bệnh viện dã chiến ...").
+_INSTITUTION_FILLERS = frozenset(
+    {"số", "đa", "khoa", "dã", "chiến", "điều", "trị", "quốc", "tế", "trung", "ương", "quân", "y", "nhi", "đồng"}
+)
+#: Common Vietnamese family names: a bare name right after one is a person ("Lê Thanh Liêm").
+_FAMILY_NAMES = frozenset(
+    [
+        "nguyễn",
+        "trần",
+        "lê",
+        "phạm",
+        "hoàng",
+        "huỳnh",
+        "phan",
+        "vũ",
+        "võ",
+        "đặng",
+        "bùi",
+        "đỗ",
+        "hồ",
+        "ngô",
+        "dương",
+        "lý",
+        "đinh",
+        "trịnh",
+        "trương",
+        "lương",
+        "đào",
+        "đoàn",
+        "vương",
+        "tô",
+        "tạ",
+        "chu",
+        "quách",
+        "lưu",
+        "kiều",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -132,6 +213,64 @@ def _same_marks(surface: str, name: str, key: str) -> bool:
     if _SEP.sub(" ", unify_tone_marks(surface).lower()) == _SEP.sub(" ", name.lower()):
         return True
     return surface.isupper()
+
+
+_WORD = re.compile(r"\S+")
+_QUOTES = "\"'“”‘’"
+
+
+def _words_before(text: str, start: int, limit: int = 6) -> list[str]:
+    """Up to ``limit`` words right before ``start``, nearest first, separated by spaces only:
+    punctuation or a line break ends the phrase ("Bệnh viện Bạch Mai, Hà Nội": "Hà Nội" has
+    none before it)."""
+    out: list[str] = []
+    edge = start
+    for m in reversed(list(_WORD.finditer(text, max(0, start - 80), start))):
+        if m.end() > start or text[m.end() : edge].strip(" ") or len(out) >= limit:
+            break
+        word = m.group(0)
+        if word[-1] in ",;:!?()" + _QUOTES or word[0] in "(" + _QUOTES or word == "-":
+            break
+        out.append(word)
+        edge = m.start()
+    return out
+
+
+def _institution_before(before: list[str]) -> bool:
+    """The words before a name end an institution's name: its head ("Bệnh viện", "sân bay"),
+    then only capitalised words, numbers or the usual lower-case fillers up to the name."""
+    lowered = [w.lower() for w in before]
+    for k, word in enumerate(lowered):
+        pair = f"{lowered[k + 1]} {word}" if k + 1 < len(lowered) else ""
+        triple = f"{lowered[k + 2]} {pair}" if k + 2 < len(lowered) else ""
+        if word in _INSTITUTION_HEADS or pair in _INSTITUTION_HEADS or triple in _INSTITUTION_HEADS:
+            # "nhập viện Hà Nội" is going to hospital, not a hospital's name
+            return not (word == "viện" and k + 1 < len(lowered) and lowered[k + 1] in ("nhập", "xuất", "vào", "ra"))
+        if not (before[k][:1].isupper() or word.isdigit() or word in _INSTITUTION_FILLERS):
+            return False
+    return False
+
+
+def _not_this_place(text: str, start: int, end: int, *, next_is_name: bool = False) -> bool:
+    """A bare (untyped) name that real posts use for something else: a commune, ward or
+    street, an institution, a person, or the start of a longer capitalised name (unless the
+    next word starts another place name: "Lào Cai Sapa" is a list)."""
+    before = _words_before(text, start)
+    if before:
+        prev, prev2 = before[0].lower(), (before[1].lower() if len(before) > 1 else "")
+        if prev in _SMALL_PLACE_WORDS and not (prev == "xã" and prev2 == "thị"):
+            return True
+        if prev == "trấn" and prev2 == "thị":  # "thị trấn X": the town, not the district
+            return True
+        if prev in _FAMILY_NAMES and before[0][:1].isupper():
+            return True
+        if _institution_before(before):
+            return True
+    nxt = re.match(r" (\w+)", text[end : end + 40])
+    if nxt and nxt.group(1)[:1].isupper() and not text[start:end].isupper() and not next_is_name:
+        # "sân bay Tân Sơn Nhất": the name runs on; not in a Title Case run ("Ở Hà Nội Đã")
+        return not before or not before[0][:1].isupper()
+    return False
 
 
 def read_table(table: Path = TABLE) -> list[tuple[Unit, str]]:
@@ -182,6 +321,10 @@ class PlaceNames:
         return f"{name} ({parent})" if parent else name
 
 
+#: A name match: (start, end, folded key, candidate units, typed, named as something else).
+_Match = tuple[int, int, str, list[Unit], bool, bool]
+
+
 class Gazetteer:
     """Province and district names indexed for fast matching; build once, reuse."""
 
@@ -207,26 +350,28 @@ class Gazetteer:
         # The analyser reads each text's places twice: masking (``spans``, the opening) and the
         # locations (``find``, the same text when it is short enough); the matches are kept
         # for the last texts so the second read is a look-up (same text, same matches).
-        self._memo: dict[str, list[tuple[int, int, str, list[Unit], bool]]] = {}
+        self._memo: dict[str, list[_Match]] = {}
 
     def find(self, text: str, *, province_hint: str | None = None) -> list[Location]:
         """Places named in ``text``, in order of first mention, deduplicated."""
         if not text:
             return []
-        found = [(start, key, units, typed) for start, _end, key, units, typed in self._matches(text)]
+        found = [(m[0], m[2], m[3], m[4]) for m in self._matches(text) if not m[5]]
         return self._resolve(found, province_hint)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans of every accepted place name in ``text`` (for entity masking).
 
-        Unlike :meth:`find` this keeps a district name shared by several provinces: it is a
-        place name whichever province it lies in.
+        Unlike :meth:`find` this keeps a district name shared by several provinces (it is a
+        place name whichever province it lies in) and a bare name :meth:`find` reads as something
+        else (an institution's, a person's, a street's: a name all the same, masked as before).
         """
-        return [(start, end) for start, end, _key, _units, _typed in self._matches(text)] if text else []
+        return [(m[0], m[1]) for m in self._matches(text)] if text else []
 
-    def _matches(self, text: str) -> list[tuple[int, int, str, list[Unit], bool]]:
-        """Accepted name matches as (start, end, key, candidate units, typed); callers must not change them."""
-        text = unify_tone_marks(text)
+    def _matches(self, text: str) -> list[_Match]:
+        """Accepted name matches as (start, end, key, candidate units, typed, named as something
+        else); callers must not change them."""
+        text = unify_tone_marks(text).translate(_ETH)
         found = self._memo.get(text)
         if found is None:
             if len(self._memo) >= _MEMO_TEXTS:
@@ -234,11 +379,11 @@ class Gazetteer:
             found = self._memo[text] = self._match(text)
         return found
 
-    def _match(self, text: str) -> list[tuple[int, int, str, list[Unit], bool]]:
+    def _match(self, text: str) -> list[_Match]:
         folded = fold_aligned(text)
         syl = _syllables(folded)
         lower_plain = folded == text
-        found: list[tuple[int, int, str, list[Unit], bool]] = []  # (start, end, key, units, typed)
+        found: list[_Match] = []
         i = 0
         while i < len(syl):
             hit = None
@@ -257,16 +402,24 @@ class Gazetteer:
             n, key, units = hit
             start, end = syl[i][1], syl[i + n - 1][2]
             surface = text[start:end]
-            if not _one_phrase(text, syl[i : i + n]) or not _same_marks(surface, units[0].name, key):
+            units = [u for u in units if _same_marks(surface, u.name, key)]
+            if not _one_phrase(text, syl[i : i + n]) or not units:
                 i += 1
                 continue
             typed = self._typed(text, syl, i)
             units = self._by_type(units, typed)
             typed_ok = typed is not None and units[0].type in _WANTED.get(typed, ())
+            if typed_ok and typed is not None:  # "quận Tân Phú": only the quận of that name
+                units = [u for u in units if u.type in _WANTED[typed]]
             if self._accept(key, surface, units, typed=typed_ok, lower_plain=lower_plain):
-                found.append((start, end, key, units, typed_ok))
+                elsewhere = not typed_ok and _not_this_place(text, start, end, next_is_name=self._name_at(syl, i + n))
+                found.append((start, end, key, units, typed_ok, elsewhere))
             i += n
         return found
+
+    def _name_at(self, syl: list[tuple[str, int, int]], j: int) -> bool:
+        """Some gazetteer name starts at syllable ``j``."""
+        return any(" ".join(s for s, _, _ in syl[j : j + m]) in self.index for m in range(1, self.max_len + 1))
 
     @staticmethod
     def _typed(text: str, syl: list[tuple[str, int, int]], i: int) -> str | None:
@@ -302,6 +455,8 @@ class Gazetteer:
     @staticmethod
     def _accept(key: str, surface: str, units: list[Unit], *, typed: bool, lower_plain: bool) -> bool:
         words = surface.split()
+        if key in _ONE_WORD_ALIASES and surface[:1].isupper():
+            return True
         if key in _CASED_SHORT:
             return surface == _CASED_SHORT[key] or (typed and key != "h")
         short = len(key.split()) == 1 or any(ch.isdigit() for ch in key)

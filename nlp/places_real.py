@@ -1,0 +1,173 @@
+"""Places on real posts: the place finder's (``nlp/places.py``) test on real text.
+
+Every other test of the finder uses written examples. These sets are real COVID-19 posts from
+ReINTEL (VLSP 2020), the very posts the claims work drew (``nlp.claims_real.draw``: COVID-related,
+one post per near-duplicate group, seeded; no second drawing code here):
+
+* ``dev``: every post of claims_real's ``dev`` set (256). Read freely to find the finder's mistakes.
+* ``check``: the first 250 posts of claims_real's ``check`` set in its committed order
+  (``nlp/data/claims_real/check.tsv``). Report only, never tune on it.
+
+People label every province and district each post names (``nlp/data/places_real/GUIDE.md``),
+blind to the finder; only ids and codes are committed (``nlp/data/places_real/<set>.tsv``)::
+
+    .venv/bin/python -m nlp.places_real dump --set dev --out /tmp/places_real_dev.tsv
+    .venv/bin/python -m nlp.places_real report --set dev   # aggregates only
+
+``report`` scores ``Gazetteer.find`` (no province hint: a social post has none) against the labels:
+micro precision, recall and F1 over (post, code) pairs, for provinces and districts apart and
+together, and how many posts naming no place got a place. Codes a labeller marked ``unsure`` count
+neither way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlp import claims_real
+from nlp.places import Gazetteer, PlaceNames
+from tinradar.text import spreadsheet_text
+
+LABEL_DIR = Path(__file__).resolve().parent / "data" / "places_real"
+SETS = ("dev", "check")
+#: check: the first posts of claims_real's check set, in its committed order.
+CHECK_SIZE = 250
+
+
+def posts(name: str, data_dir: Path = claims_real.DATA_DIR) -> list[claims_real.RealPost]:
+    """The posts of one set, drawn by ``nlp.claims_real.draw`` (the one drawing code)."""
+    drawn = claims_real.draw(data_dir)
+    if name == "dev":
+        return drawn["dev"]
+    by_id = {p.id: p for p in drawn["check"]}
+    with (claims_real.LABEL_DIR / "check.tsv").open(encoding="utf-8", newline="") as fh:
+        order = [row["id"] for row in csv.DictReader(fh, delimiter="\t")]
+    return [by_id[i] for i in order[:CHECK_SIZE]]
+
+
+def dump(name: str, out: Path, data_dir: Path = claims_real.DATA_DIR) -> int:
+    """Write ``id<TAB>text`` (newlines shown as `` / ``) of one set for the people labelling it,
+    outside the repository (the posts must never be committed)."""
+    if claims_real.REPO_ROOT in out.resolve().parents:
+        raise SystemExit(f"{out} is inside the repository: the posts must not be committed")
+    chosen = posts(name, data_dir)
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(["id", "text"])
+        for post in chosen:
+            writer.writerow([spreadsheet_text(post.id), spreadsheet_text(" / ".join(post.text.split("\n")))])
+    return len(chosen)
+
+
+@dataclass(frozen=True)
+class PlaceLabel:
+    """The places a person read in one post: province codes, district codes, codes unsure."""
+
+    provinces: frozenset[str]
+    districts: frozenset[str]
+    unsure: frozenset[str]
+
+
+def _codes(cell: str | None) -> frozenset[str]:
+    return frozenset(c.strip() for c in (cell or "").split(";") if c.strip())
+
+
+def load_labels(name: str, directory: Path = LABEL_DIR) -> dict[str, PlaceLabel]:
+    """The committed labels of one set, checked against the gazetteer: a bad row is a clear error."""
+    path = directory / f"{name}.tsv"
+    if not path.is_file():
+        raise SystemExit(f"{path}: no labels for the {name} set yet")
+    names = PlaceNames.load()
+    labels: dict[str, PlaceLabel] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh, delimiter="\t"), start=2):
+            where = f"{path.name}, row {n}"
+            label = PlaceLabel(_codes(row.get("provinces")), _codes(row.get("districts")), _codes(row.get("unsure")))
+            bad = [c for c in label.provinces if c not in names.provinces]
+            bad += [c for c in label.districts if c not in names.districts]
+            bad += [c for c in label.unsure if c not in names.provinces and c not in names.districts]
+            if bad:
+                raise SystemExit(f"{where}: {', '.join(sorted(bad))} not a 2021-07-01 province/district code")
+            if row["id"] in labels:
+                raise SystemExit(f"{where}: id {row['id']} labelled twice")
+            labels[row["id"]] = label
+    return labels
+
+
+def found_codes(gaz: Gazetteer, text: str) -> tuple[set[str], set[str]]:
+    """What the shipped finder reports for a post: (province codes, district codes).
+
+    A province is counted only where the finder names the province itself (a location without a
+    district), as the labels count only provinces the post names."""
+    locations = gaz.find(text)
+    return (
+        {loc.province_code for loc in locations if loc.district_code is None},
+        {loc.district_code for loc in locations if loc.district_code},
+    )
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
+
+
+def score(
+    chosen: Sequence[claims_real.RealPost], labels: dict[str, PlaceLabel], found: Iterable[tuple[set[str], set[str]]]
+) -> dict[str, object]:
+    """Micro precision/recall/F1 over (post, code) pairs; no post is named."""
+    counts = {k: [0, 0, 0] for k in ("provinces", "districts", "combined")}
+    no_place = no_place_hit = 0
+    for post, (provs, dists) in zip(chosen, found, strict=True):
+        label = labels[post.id]
+        for kind, gold, got in (("provinces", label.provinces, provs), ("districts", label.districts, dists)):
+            got = set(got) - label.unsure
+            gold = set(gold) - label.unsure
+            for key in (kind, "combined"):
+                counts[key][0] += len(got & gold)
+                counts[key][1] += len(got - gold)
+                counts[key][2] += len(gold - got)
+        if not label.provinces and not label.districts and not label.unsure:
+            no_place += 1
+            no_place_hit += bool(provs or dists)
+    out: dict[str, object] = {"posts": len(chosen)}
+    out.update({k: _prf(*v) for k, v in counts.items()})
+    out["posts naming no place"] = {"posts": no_place, "a place found (false)": no_place_hit}
+    return out
+
+
+def measure(name: str, data_dir: Path = claims_real.DATA_DIR) -> dict[str, object]:
+    """The shipped finder's figures on one labelled set."""
+    labels = load_labels(name)
+    chosen = posts(name, data_dir)
+    missing = [p.id for p in chosen if p.id not in labels]
+    if missing or len(labels) != len(chosen):
+        raise SystemExit(f"{name}.tsv labels {len(labels)} ids; the set has {len(chosen)} ({len(missing)} unlabelled)")
+    gaz = Gazetteer()
+    return score(chosen, labels, [found_codes(gaz, p.text) for p in chosen])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nlp.places_real", description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=["dump", "report"])
+    parser.add_argument("--set", choices=SETS, default="dev")
+    parser.add_argument("--out", type=Path, default=None, help="dump: file to write (outside the repository)")
+    parser.add_argument("--data", type=Path, default=claims_real.DATA_DIR, help="the shared datasets folder")
+    args = parser.parse_args(argv)
+    if args.command == "report":
+        print(json.dumps(measure(args.set, args.data), indent=2, ensure_ascii=False))
+        return 0
+    if args.out is None:
+        parser.error("dump needs --out")
+    print(f"{dump(args.set, args.out, args.data)} posts written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
