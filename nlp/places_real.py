@@ -7,6 +7,9 @@ one post per near-duplicate group, seeded; no second drawing code here):
 * ``dev``: every post of claims_real's ``dev`` set (256). Read freely to find the finder's mistakes.
 * ``check``: the first 250 posts of claims_real's ``check`` set in its committed order
   (``nlp/data/claims_real/check.tsv``). Report only, never tune on it.
+* ``fresh``: the first 250 posts of claims_real's ``holdout`` set in its committed order
+  (``nlp/data/claims_real/holdout.tsv``: ReINTEL's unlabelled test posts, other near-duplicate
+  groups than dev and check). Labelled blind and read once (2026-12-06); no rule is fitted on it.
 
 People label every province and district each post names (``nlp/data/places_real/GUIDE.md``),
 blind to the finder; only ids and codes are committed (``nlp/data/places_real/<set>.tsv``)::
@@ -18,6 +21,9 @@ blind to the finder; only ids and codes are committed (``nlp/data/places_real/<s
 micro precision, recall and F1 over (post, code) pairs, for provinces and districts apart and
 together, and how many posts naming no place got a place. Codes a labeller marked ``unsure`` count
 neither way.
+
+A second person labels a set again from the guide and the dumped texts, without opening the first
+labels (``nlp/data/places_real/second/<set>.tsv``); ``agreement --set check`` compares the two.
 """
 
 from __future__ import annotations
@@ -34,9 +40,14 @@ from nlp.places import Gazetteer, PlaceNames
 from tinradar.text import spreadsheet_text
 
 LABEL_DIR = Path(__file__).resolve().parent / "data" / "places_real"
-SETS = ("dev", "check")
+SETS = ("dev", "check", "fresh")
 #: check: the first posts of claims_real's check set, in its committed order.
 CHECK_SIZE = 250
+#: fresh: the first posts of claims_real's holdout set, in its committed order.
+FRESH_SIZE = 250
+#: The claims_real set (and how many of its first posts, in its committed order) each set takes;
+#: dev takes every post of claims_real's dev set.
+_DRAWN_FROM: dict[str, tuple[str, int]] = {"check": ("check", CHECK_SIZE), "fresh": ("holdout", FRESH_SIZE)}
 
 
 def posts(name: str, data_dir: Path = claims_real.DATA_DIR) -> list[claims_real.RealPost]:
@@ -44,10 +55,11 @@ def posts(name: str, data_dir: Path = claims_real.DATA_DIR) -> list[claims_real.
     drawn = claims_real.draw(data_dir)
     if name == "dev":
         return drawn["dev"]
-    by_id = {p.id: p for p in drawn["check"]}
-    with (claims_real.LABEL_DIR / "check.tsv").open(encoding="utf-8", newline="") as fh:
+    source, size = _DRAWN_FROM[name]
+    by_id = {p.id: p for p in drawn[source]}
+    with (claims_real.LABEL_DIR / f"{source}.tsv").open(encoding="utf-8", newline="") as fh:
         order = [row["id"] for row in csv.DictReader(fh, delimiter="\t")]
-    return [by_id[i] for i in order[:CHECK_SIZE]]
+    return [by_id[i] for i in order[:size]]
 
 
 def dump(name: str, out: Path, data_dir: Path = claims_real.DATA_DIR) -> int:
@@ -153,15 +165,72 @@ def measure(name: str, data_dir: Path = claims_real.DATA_DIR) -> dict[str, objec
     return score(chosen, labels, [found_codes(gaz, p.text) for p in chosen])
 
 
+def agreement(first: dict[str, PlaceLabel], second: dict[str, PlaceLabel]) -> dict[str, object]:
+    """How two independent labellings of one set agree; no post is named.
+
+    A code either labeller marked ``unsure`` in a post is set aside in that post for both (as
+    ``score`` sets it aside): it is neither a place one of them named nor a disagreement. What is
+    left: posts that name any place (both, only one, Cohen's kappa) and the (post, code) pairs,
+    provinces and districts apart and together (both, only the first, only the second)."""
+    ids = sorted(first.keys() & second.keys())
+    a: list[bool] = []
+    b: list[bool] = []
+    pairs = {k: [0, 0, 0] for k in ("provinces", "districts", "combined")}
+    for i in ids:
+        aside = first[i].unsure | second[i].unsure
+        sure_a = (first[i].provinces | first[i].districts) - aside
+        sure_b = (second[i].provinces | second[i].districts) - aside
+        a.append(bool(sure_a))
+        b.append(bool(sure_b))
+        for kind, got_a, got_b in (
+            ("provinces", first[i].provinces - aside, second[i].provinces - aside),
+            ("districts", first[i].districts - aside, second[i].districts - aside),
+        ):
+            for key in (kind, "combined"):
+                pairs[key][0] += len(got_a & got_b)
+                pairs[key][1] += len(got_a - got_b)
+                pairs[key][2] += len(got_b - got_a)
+    out: dict[str, object] = {
+        "posts": len(ids),
+        "only in one labelling (left out)": len(first.keys() ^ second.keys()),
+        "posts with unsure codes: first": sum(bool(first[i].unsure) for i in ids),
+        "posts with unsure codes: second": sum(bool(second[i].unsure) for i in ids),
+        "naming a place": {
+            "first": sum(a),
+            "second": sum(b),
+            "both": sum(x and y for x, y in zip(a, b, strict=True)),
+            "only one": sum(x != y for x, y in zip(a, b, strict=True)),
+            "kappa": claims_real._kappa(a, b),
+        },
+    }
+    for key, (both, only_a, only_b) in pairs.items():
+        union = both + only_a + only_b
+        out[f"{key} pairs"] = {
+            "both": both,
+            "first only": only_a,
+            "second only": only_b,
+            "both of either": round(both / union, 3) if union else None,
+        }
+    return out
+
+
+def measure_agreement(name: str) -> dict[str, object]:
+    """The committed first labelling of a set against its second (``second/<set>.tsv``)."""
+    return agreement(load_labels(name), load_labels(name, LABEL_DIR / "second"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlp.places_real", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["dump", "report"])
+    parser.add_argument("command", choices=["dump", "report", "agreement"])
     parser.add_argument("--set", choices=SETS, default="dev")
     parser.add_argument("--out", type=Path, default=None, help="dump: file to write (outside the repository)")
     parser.add_argument("--data", type=Path, default=claims_real.DATA_DIR, help="the shared datasets folder")
     args = parser.parse_args(argv)
     if args.command == "report":
         print(json.dumps(measure(args.set, args.data), indent=2, ensure_ascii=False))
+        return 0
+    if args.command == "agreement":
+        print(json.dumps(measure_agreement(args.set), indent=2, ensure_ascii=False))
         return 0
     if args.out is None:
         parser.error("dump needs --out")
