@@ -11,7 +11,9 @@ index, missing rights). An item Elasticsearch refuses for what it is — a mappi
 (400), too large (413, or a 429 for a document over the bulk limit, which no retry makes
 smaller) — is *rejected*: kept whole with its reason in ``{prefix}-docs.rejected.jsonl``
 beside the dead letters, reported by the run that met it, and never replayed or counted as
-pending again (it used to be refused at every replay, forever "pending").
+pending again (it used to be refused at every replay, forever "pending"). Once its cause is
+fixed (a template or mapping fix, a raised limit) ``tinradar index rejected --retry`` sends the
+rejected items again, crash-safe the same way (``*.rejected.retrying-<stamp>.jsonl``).
 """
 
 from __future__ import annotations
@@ -77,27 +79,38 @@ class DeadLetterBox:
         return _append(self.rejected_path, letters)
 
     def rejected(self) -> int:
-        """How many items were refused for good (lines of the rejected file)."""
-        if not self.rejected_path.is_file():
-            return 0
-        return sum(1 for line in _lines(self.rejected_path) if line.strip())
+        """How many items were refused for good (lines of the rejected files, an interrupted retry's too)."""
+        return sum(1 for path in self.rejected_files() for line in _lines(path) if line.strip())
 
     def pending_files(self) -> list[Path]:
         """Leftovers of interrupted replays first, then the current file."""
-        if not self.dir.is_dir():
-            return []
-        stem = self.path.name.removesuffix(".jsonl")
-        leftovers = sorted(self.dir.glob(f"{stem}.replaying-*.jsonl"))
-        return [*leftovers, *([self.path] if self.path.is_file() else [])]
+        return self._files(self.path, "replaying")
+
+    def rejected_files(self) -> list[Path]:
+        """Leftovers of interrupted retries of rejected items first, then the current rejected file."""
+        return self._files(self.rejected_path, "retrying")
 
     def count(self) -> int:
         return sum(1 for path in self.pending_files() for line in _lines(path) if line.strip())
 
     def take(self) -> list[Path]:
         """Move the current file aside for a replay; return every file to replay."""
-        if self.path.is_file():
-            self.path.rename(self.dir / f"{self.path.stem}.replaying-{time.time_ns()}.jsonl")
-        return self.pending_files()
+        return self._take(self.path, "replaying")
+
+    def take_rejected(self) -> list[Path]:
+        """Move the rejected file aside for a retry; return every file to retry (see ``take``)."""
+        return self._take(self.rejected_path, "retrying")
+
+    def _files(self, path: Path, moved: str) -> list[Path]:
+        if not self.dir.is_dir():
+            return []
+        leftovers = sorted(self.dir.glob(f"{path.stem}.{moved}-*.jsonl"))
+        return [*leftovers, *([path] if path.is_file() else [])]
+
+    def _take(self, path: Path, moved: str) -> list[Path]:
+        if path.is_file():
+            path.rename(self.dir / f"{path.stem}.{moved}-{time.time_ns()}.jsonl")
+        return self._files(path, moved)
 
     @staticmethod
     def read(paths: list[Path]) -> Iterator[tuple[DeadLetter | None, str]]:

@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
@@ -154,6 +155,7 @@ class Indexer:
         self.alias = alias_name(settings)
         self.deadletters = DeadLetterBox(settings)
         self._homes: dict[str, _Known] = {}
+        self._earlier: dict[str, int] = {}  # id → attempts before this run (a retry of rejected items)
 
     # --- public ---------------------------------------------------------------------
 
@@ -171,7 +173,23 @@ class Indexer:
 
     def replay(self) -> IndexStats:
         """Send the dead letters again; what fails again is dead-lettered again."""
-        files = self.deadletters.take()
+        return self._resend(self.deadletters.take())
+
+    def retry_rejected(self) -> IndexStats:
+        """Send the items refused for good again, once their cause is fixed (a mapping, a limit).
+
+        The same path as ``replay``: refused again, an item is back in the rejected file with one
+        more attempt and the new reason; a failure that may pass makes it a dead letter (pending
+        for ``replay``); indexed, it is gone from both. Its id is its ``_id``, and an update never
+        names ``review``, so a retry neither duplicates an item nor touches a reviewer's verdict.
+        """
+        return self._resend(self.deadletters.take_rejected(), count_attempts=True)
+
+    def _resend(self, files: list[Path], *, count_attempts: bool = False) -> IndexStats:
+        """Index the latest letter of each id in ``files``, then delete them (see ``deadletter``).
+
+        ``count_attempts``: a letter written again carries the earlier attempts plus this one.
+        """
         if not files:
             return IndexStats()
         latest: dict[str, DeadLetter] = {}
@@ -181,10 +199,14 @@ class Indexer:
                 unreadable.append(raw)
             else:
                 latest[letter.id] = letter
-        stats = self.index(letter.item for letter in latest.values())
+        self._earlier = {i: letter.attempts for i, letter in latest.items()} if count_attempts else {}
+        try:
+            stats = self.index(letter.item for letter in latest.values())
+        finally:
+            self._earlier = {}
         self.deadletters.quarantine(unreadable)
         stats.skipped = len(unreadable)
-        for path in files:  # every item is now either indexed or in the new dead-letter file
+        for path in files:  # every item is now either indexed or in a new dead-letter or rejected file
             path.unlink(missing_ok=True)
         return stats
 
@@ -271,6 +293,8 @@ class Indexer:
         stats.failed += 1
         if len(stats.errors) < self.max_errors:
             stats.errors.append(ItemError(id=item.document.id, status=status, type=kind, reason=reason))
+        earlier = self._earlier.get(item.document.id)
+        attempts = attempts if earlier is None else earlier + 1
         letter = letter_for(item, f"{kind}: {reason}" if kind else reason, status, attempts)
         if permanent:
             stats.rejected += self.deadletters.reject([letter])

@@ -150,6 +150,9 @@ class LocalNode:
         self.transport_port = transport_port
         self.peers = peers or []
         self.heap = heap or settings.es_heap
+        #: The process this object launched, kept so ``stop`` waits for it (dropped while it runs,
+        #: a ``Popen`` warns "subprocess … is still running"; never waited for, it stays a zombie).
+        self.process: subprocess.Popen[bytes] | None = None
         self.as_root = os.geteuid() == 0
         single = not self.peers
         self.link = settings.data_dir / "elasticsearch" if single else settings.data_dir / "es-cluster" / name
@@ -345,20 +348,21 @@ class LocalNode:
         }
         if user is not None:
             env["HOME"] = str(self.node_dir)
-        stdout = (self.node_dir / "logs" / "stdout.log").open("ab")
-        proc = subprocess.Popen(
-            [str(self.home / "bin" / "elasticsearch"), "-p", str(self.pid_file)],
-            cwd=self.node_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            user=user.pw_uid if user else None,
-            group=user.pw_gid if user else None,
-            extra_groups=[] if user else None,
-        )
-        stdout.close()
+        # The child has its own copy of the log's handle: ours is closed at once, also when Popen fails.
+        with (self.node_dir / "logs" / "stdout.log").open("ab") as stdout:
+            proc = subprocess.Popen(
+                [str(self.home / "bin" / "elasticsearch"), "-p", str(self.pid_file)],
+                cwd=self.node_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                user=user.pw_uid if user else None,
+                group=user.pw_gid if user else None,
+                extra_groups=[] if user else None,
+            )
+        self.process = proc
         self.state_file.write_text(
             json.dumps({"port": self.port, "launcher_pid": proc.pid, "version": self.settings.es_version})
         )
@@ -387,6 +391,8 @@ class LocalNode:
         """Stop the node cleanly (SIGTERM, then SIGKILL after ``timeout``). True if one was running."""
         pids = [p for p in (self._pid(), self._state().get("launcher_pid")) if p and pid_alive(int(p))]
         if not pids:
+            if self.process is not None:  # ours, ended by itself: collect its exit status
+                self.process.poll()
             self.pid_file.unlink(missing_ok=True)
             return False
         for pid in pids:
@@ -394,16 +400,31 @@ class LocalNode:
                 os.kill(int(pid), signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and any(pid_alive(int(p)) for p in pids):
-            for pid in pids:  # reap our own children, if the launcher is one
-                with contextlib.suppress(ChildProcessError, OSError):
-                    os.waitpid(int(pid), os.WNOHANG)
+            self._reap(pids)
             time.sleep(0.2)
         for pid in pids:
             if pid_alive(int(pid)):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), signal.SIGKILL)
+        if self.process is not None:  # the one we launched: its exit status, and no zombie left
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
         self.pid_file.unlink(missing_ok=True)
         return True
+
+    def _reap(self, pids: list[Any]) -> None:
+        """Collect our own children that have exited (a zombie still counts as alive for ``pid_alive``).
+
+        The process this object launched through its ``Popen`` (which records the exit status);
+        a launcher of an earlier ``LocalNode`` in this process directly.
+        """
+        own = self.process.pid if self.process is not None else None
+        if self.process is not None:
+            self.process.poll()
+        for pid in pids:
+            if int(pid) != own:
+                with contextlib.suppress(ChildProcessError, OSError):
+                    os.waitpid(int(pid), os.WNOHANG)
 
     def tail(self, lines: int = 50) -> str:
         """The last lines of the node's logs (the JSON server log, else stdout)."""

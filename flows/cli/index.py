@@ -1,4 +1,4 @@
-"""``tinradar index init|load|replay``, ``tinradar search`` and ``tinradar kibana import``.
+"""``tinradar index init|load|replay|rejected``, ``tinradar search`` and ``tinradar kibana import``.
 
 Human output goes to stderr (``console``); ``search --format json|csv`` writes only the
 result to stdout so scripts can rely on it.
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
     from rich.text import Text
 
+    from index.deadletter import DeadLetter
     from index.indexer import IndexStats
     from index.search import Hit, SearchResult, SearchStats
     from tinradar.schema import ScoredItem
@@ -192,6 +193,137 @@ def _say_rejected(rejected: int, path: Path) -> None:
 def _rejected_total(rejected: int, path: Path) -> None:
     if rejected:
         console.print(f"Bị từ chối hẳn / rejected for good (not pending): {rejected} in {escape(str(path))}")
+
+
+#: How much of a rejection's reason one line of ``index rejected`` shows (the file keeps it whole).
+REASON_SHOWN = 160
+
+
+@dataclass
+class _Rejected:
+    """The rejected files as read: the latest letter of each id, and how many lines did not read."""
+
+    letters: dict[str, DeadLetter] = field(default_factory=dict)
+    lines: int = 0
+    unreadable: int = 0
+
+
+def _read_rejected(paths: list[Path]) -> _Rejected:
+    from index.deadletter import DeadLetterBox
+
+    found = _Rejected()
+    for letter, _raw in DeadLetterBox.read(paths):
+        found.lines += 1
+        if letter is None:
+            found.unreadable += 1
+        else:  # an id refused twice (loaded twice, an interrupted retry): its latest letter
+            found.letters.pop(letter.id, None)
+            found.letters[letter.id] = letter
+    return found
+
+
+def _reason_kind(reason: str) -> str:
+    """What a reason is, for the counts: its head (``document_parsing_exception``, ``document over the bulk limit …``)."""
+    return reason.split(":", 1)[0].strip()[:80] or "?"
+
+
+@index_app.command("rejected")
+def rejected_command(
+    retry: bool = typer.Option(
+        False, "--retry", help="Gửi lại sau khi đã sửa nguyên nhân / send them again once the cause is fixed"
+    ),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Mỗi mục một dòng JSON ra stdout / one JSON object per item: id, status, reason, at, attempts",
+    ),
+) -> None:
+    """Các mục Elasticsearch từ chối hẳn / items refused for good (a mapping error, too large): list or --retry.
+
+    Listing reads the rejected file only (no Elasticsearch needed): counts by status and reason,
+    then one line per item. ``--retry`` sends them again like ``index replay``. Exit code 0:
+    nothing rejected, or every item went in; 1: some lines are unreadable, or (``--retry``)
+    some items failed again (each named); 3: Elasticsearch is down.
+    """
+    from index.deadletter import DeadLetterBox
+
+    if retry and as_json:
+        fail("--json chỉ dùng khi liệt kê / --json is for the listing, not --retry", code=ExitCode.USAGE)
+    settings = load_settings()
+    box = DeadLetterBox(settings)
+    if retry:
+        _retry_rejected(settings)
+        return
+    found = _read_rejected(box.rejected_files())
+    if not found.lines:  # no file, or an empty one
+        console.print("Không có mục nào bị từ chối hẳn / nothing rejected.")
+        return
+    if as_json:  # no item bodies: what a script needs to see and count them
+        for letter in found.letters.values():
+            sys.stdout.write(json.dumps(letter.model_dump(mode="json", exclude={"item"}), ensure_ascii=False) + "\n")
+    elif found.letters:
+        _print_rejected(found, box.rejected_path)
+    if found.unreadable:
+        console.print(
+            f"[yellow]{found.unreadable} dòng không đọc được / unreadable lines in {escape(str(box.rejected_path))} "
+            "(not listed; a retry keeps them aside in *.unreadable.jsonl)[/]"
+        )
+        raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _print_rejected(found: _Rejected, path: Path) -> None:
+    from collections import Counter
+
+    from rich.table import Table
+
+    letters = list(found.letters.values())
+    table = Table(title=f"{len(letters)} mục bị từ chối hẳn / items refused for good ({escape(str(path))})")
+    table.add_column("HTTP", justify="right")
+    table.add_column("lý do / reason")
+    table.add_column("mục / items", justify="right")
+    counts = Counter((str(letter.status), _reason_kind(letter.reason)) for letter in letters)
+    for (status, kind), n in counts.most_common():
+        table.add_row(escape(status), escape(kind), str(n))
+    console.print(table)
+    for letter in letters:
+        reason = letter.reason if len(letter.reason) <= REASON_SHOWN else letter.reason[: REASON_SHOWN - 1] + "…"
+        console.print(
+            f"{escape(letter.id)}  HTTP {escape(str(letter.status))}  {escape(letter.at[:19])}  "
+            f"lần / attempts {letter.attempts}  {escape(reason)}"
+        )
+    console.print("Sửa nguyên nhân rồi gửi lại / fix the cause, then: tinradar index rejected --retry")
+
+
+def _retry_rejected(settings: Settings) -> None:
+    """``index rejected --retry``: the same path, output and exit codes as ``index replay``."""
+    from index.indexer import Indexer
+    from index.templates import ensure_templates
+
+    client = _connect(settings)
+    ensure_templates(client, settings, create_current=False)
+    indexer = Indexer(client, settings)
+    box = indexer.deadletters
+    waiting = box.rejected()
+    if not waiting:
+        console.print("Không có mục nào bị từ chối hẳn / nothing rejected.")
+        return
+    stats = indexer.retry_rejected()
+    _print_stats(stats, f"Gửi lại / retried {waiting} mục bị từ chối / rejected items")
+    if stats.skipped:
+        console.print(f"[yellow]{stats.skipped} dòng không đọc được, để riêng / unreadable lines kept aside[/]")
+    if stats.rejected:
+        console.print(
+            f"[yellow]→ {stats.rejected} mục vẫn bị từ chối / refused again, kept with the new reason in "
+            f"{escape(str(box.rejected_path))}: tinradar index rejected[/]"
+        )
+    if stats.dead_lettered:
+        console.print(
+            f"[yellow]→ {stats.dead_lettered} mục trong hàng chờ lỗi / dead-lettered (a failure that may pass); "
+            "send again: tinradar index replay[/]"
+        )
+    console.print(f"Còn bị từ chối / still rejected: {box.rejected()} · chờ gửi lại / pending: {box.count()}")
+    if stats.failed or stats.skipped:
+        raise typer.Exit(ExitCode.PARTIAL)
 
 
 def _day(value: str | None, name: str) -> date | datetime | None:

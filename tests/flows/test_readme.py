@@ -116,6 +116,10 @@ def _loaded(ctx: Ctx, proc: subprocess.CompletedProcess[str]) -> None:
     assert f"{len(_lines(ctx.work / 'scored.jsonl'))} mục / items, 0 dòng lỗi" in proc.stderr
 
 
+def _nothing_rejected(_: Ctx, proc: subprocess.CompletedProcess[str]) -> None:
+    assert "nothing rejected" in proc.stderr, proc.stderr
+
+
 def _search_json(_: Ctx, proc: subprocess.CompletedProcess[str]) -> None:
     payload = json.loads(proc.stdout)
     assert {"total", "hits", "stats"} <= set(payload)
@@ -157,6 +161,8 @@ COMMANDS: dict[str, How] = {
     "tinradar score --input docs.jsonl --output scored.jsonl": How("run", check=_scored),
     "tinradar index load scored.jsonl": How("run", check=_loaded),
     "tinradar index replay": How("run"),
+    "tinradar index rejected": How("run", check=_nothing_rejected),
+    "tinradar index rejected --retry": How("run", check=_nothing_rejected),
     'tinradar search "phong toa son duong" --since 2021-09-01 --risk-min 0.7 --format table': How("run"),
     'tinradar search "" --claim vaccine-infertility --format json --stats': How("run", check=_search_json),
     "tinradar run pipeline --day 2021-09-03": How("run"),
