@@ -67,3 +67,20 @@ def test_the_shipped_model_stays_above_its_fresh_reading(encoder) -> None:  # ty
     assert stacked >= STACKED_MACRO_F1_FLOOR, stacked
     assert lexical >= LEXICAL_MACRO_F1_FLOOR, lexical
     assert (preds["stacked"] != preds["lexical"]).any()  # the encoder view did read these posts
+
+
+def test_the_card_is_what_a_retrain_writes_and_keeps_the_fresh_reading(tmp_path: Path) -> None:
+    """The card is generated: a section written into ``MODEL_CARD.md`` by hand is lost at the next
+    retrain. The fresh reading is written by ``write_model_card`` and names the model it read."""
+    import json
+
+    from nlp.sentiment_card import FRESH_READING, write_model_card
+
+    shipped = claims_real.REPO_ROOT / "nlp" / "models" / "sentiment"
+    metrics = json.loads((shipped / "metrics.json").read_text(encoding="utf-8"))
+    card = write_model_card(tmp_path, metrics).read_text(encoding="utf-8")
+    assert card == (shipped / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "## Fresh real set (read once)" in card and "(this model)" in card and "**0.625**" in card
+    retrained = write_model_card(tmp_path, {**metrics, "version": "sentiment-next"}).read_text(encoding="utf-8")
+    reading = json.loads(FRESH_READING.read_text(encoding="utf-8"))
+    assert f"`{reading['model']}`, an earlier model; this one has not been read on it" in retrained
