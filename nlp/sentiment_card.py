@@ -6,6 +6,7 @@ the prose around them (data, terms, labelling procedure, limitations) lives here
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 _DATASETS = {
@@ -372,8 +373,47 @@ def reproducibility_section(metrics: dict) -> str:
     )
 
 
+#: The one reading of the fresh real set (``nlp.sentiment_real``), kept beside its labels.
+FRESH_READING = Path(__file__).with_name("data") / "sentiment_real" / "reading.json"
+
+
+def fresh_section(metrics: dict, reading_path: Path = FRESH_READING) -> str:
+    """The fresh real set's reading, written by every retrain (the card is generated: a section
+    written by hand was lost at the next retrain). It names the model it read; a later model was
+    not read (the set is read once per change, under a rule fixed before the reading)."""
+    if not reading_path.is_file():
+        return ""
+    reading = json.loads(reading_path.read_text(encoding="utf-8"))
+    stacked = reading["stacked"]["without unsure"]
+    lexical = reading["lexical"]["without unsure"]
+    low, high = stacked["macro_f1_95ci"]
+    lex_low, lex_high = lexical["macro_f1_95ci"]
+    read = reading.get("model", "?")
+    which = (
+        "this model"
+        if read == metrics.get("version")
+        else f"`{read}`, an earlier model; this one has not been read on it"
+    )
+    return (
+        "\n## Fresh real set (read once)\n\n"
+        f"{reading['posts']} ReINTEL posts the analyzer calls COVID-related, outside the labelling campaign and its\n"
+        "near-duplicate groups (all there are; 250 were aimed at), labelled blind by the rule book by a\n"
+        "language-model helper (like the training labels' annotators), read once on "
+        f"{reading.get('read_on', '?')} ({which}): macro-F1\n"
+        f"**{stacked['macro_f1']:.3f}** (bootstrap 95 % {low:.3f}–{high:.3f}) as shipped, "
+        f"{lexical['macro_f1']:.3f} ({lex_low:.3f}–{lex_high:.3f}) lexical alone, `unsure` left\n"
+        'out. The 0.75 aim is not met on fresh posts (docs/nlp.md, "Sentiment on a fresh real set").\n'
+    )
+
+
 def write_model_card(folder: Path, metrics: dict) -> Path:
     path = Path(folder) / "MODEL_CARD.md"
-    text = render(metrics) + frozen_section(metrics) + encoder_section(metrics) + reproducibility_section(metrics)
+    text = (
+        render(metrics)
+        + frozen_section(metrics)
+        + fresh_section(metrics)
+        + encoder_section(metrics)
+        + reproducibility_section(metrics)
+    )
     path.write_text(text, encoding="utf-8")
     return path
