@@ -244,7 +244,7 @@ def index_chunks(settings: Settings, scored_paths: list[Path]) -> IndexResult:
     """
     from index.client import UNREACHABLE, ElasticsearchUnavailable, connect
     from index.indexer import Indexer
-    from index.templates import ensure_templates
+    from index.templates import TemplateConflict, ensure_templates
 
     result = IndexResult()
     try:
@@ -267,5 +267,7 @@ def index_chunks(settings: Settings, scored_paths: list[Path]) -> IndexResult:
                 runstore.write_text(runstore.indexed_marker(path), stats.model_dump_json())
     except (ElasticsearchUnavailable, *UNREACHABLE) as exc:  # down, or stalled
         raise IndexUnavailable(f"Elasticsearch không truy cập được / unreachable at {settings.es_url}: {exc}") from exc
+    except TemplateConflict as exc:  # an index contradicts the template: nothing written, the chunks wait
+        raise IndexUnavailable(f"{exc} — {exc.hint}") from exc
     run_logger().info("indexed: %s", result.model_dump(exclude={"chunks"}))
     return result

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import Elasticsearch
+from elasticsearch import BadRequestError, Elasticsearch
 
 from tinradar.schema import utc_now
 from tinradar.settings import Settings
@@ -86,7 +86,32 @@ def _extend_existing(client: Elasticsearch, settings: Settings, properties: dict
     strict: without this, a document with a new field could not go into last month's
     index). Adding fields is all a template change may do to existing indices."""
     if client.indices.exists(index=index_pattern(settings), allow_no_indices=False):
-        client.indices.put_mapping(index=index_pattern(settings), properties=properties)
+        try:
+            client.indices.put_mapping(index=index_pattern(settings), properties=properties)
+        except BadRequestError as exc:  # an index made by hand, or by another tool, types a field otherwise
+            raise TemplateConflict(
+                f"một chỉ mục {index_pattern(settings)} có trường khác kiểu với template / an index matching "
+                f"{index_pattern(settings)} types a field otherwise than the template: {_reason(exc)}"
+            ) from exc
+
+
+class TemplateConflict(RuntimeError):
+    """An existing index (or template) contradicts ours, so the fields could not be added.
+
+    Elasticsearch answers 400 (``illegal_argument_exception``: "mapper [x] cannot be changed from
+    type [long] to [text]"). It used to surface as an internal error (exit 70, a traceback in the
+    crash log); nothing was written, and nothing is lost: the items wait where they were.
+    """
+
+    hint = (
+        "xem lại chỉ mục đó (tạo tay hoặc bởi công cụ khác?): đổi tên hoặc reindex rồi xóa nó, sau đó chạy lại / "
+        "check that index (made by hand or by another tool?): reindex it elsewhere or delete it, then run again"
+    )
+
+
+def _reason(exc: BadRequestError) -> str:
+    error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
+    return str(error.get("reason") or exc.message)[:300] if isinstance(error, dict) else str(exc.message)[:300]
 
 
 def ensure_templates(client: Elasticsearch, settings: Settings, *, create_current: bool = True) -> dict[str, Any]:
@@ -105,14 +130,17 @@ def ensure_templates(client: Elasticsearch, settings: Settings, *, create_curren
         "mappings": body["mappings"],
         "aliases": {alias_name(settings): {}},
     }
-    client.indices.put_index_template(
-        name=name,
-        index_patterns=[index_pattern(settings)],
-        template=template,
-        priority=200 + len(settings.es_index_prefix),
-        version=version,
-        meta={"owner": "tinradar", "managed": True},
-    )
+    try:
+        client.indices.put_index_template(
+            name=name,
+            index_patterns=[index_pattern(settings)],
+            template=template,
+            priority=200 + len(settings.es_index_prefix),
+            version=version,
+            meta={"owner": "tinradar", "managed": True},
+        )
+    except BadRequestError as exc:  # another template over the same names, at the same priority
+        raise TemplateConflict(f"template {name} không cài được / could not be installed: {_reason(exc)}") from exc
     _extend_existing(client, settings, body["mappings"]["properties"])
     created = None
     if create_current:

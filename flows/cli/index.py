@@ -44,6 +44,16 @@ def _connect(settings: Settings) -> Elasticsearch:
         fail(str(exc), hint=exc.hint, code=3)
 
 
+def _templates(client: Elasticsearch, settings: Settings, *, create_current: bool = True) -> dict[str, Any]:
+    """Install the index template; an index that contradicts it is a clear error (exit 3), not a crash."""
+    from index.templates import TemplateConflict, ensure_templates
+
+    try:
+        return ensure_templates(client, settings, create_current=create_current)
+    except TemplateConflict as exc:
+        fail(str(exc), hint=exc.hint, code=ExitCode.UNAVAILABLE)
+
+
 def _print_stats(stats: IndexStats, title: str) -> None:
     from rich.table import Table
 
@@ -63,11 +73,10 @@ def _print_stats(stats: IndexStats, title: str) -> None:
 @index_app.command("init")
 def init() -> None:
     """Cài template và tạo alias / install the index template and create the read alias."""
-    from index.templates import ensure_templates
 
     settings = load_settings()
     client = _connect(settings)
-    done = ensure_templates(client, settings)
+    done = _templates(client, settings)
     console.print(
         f"[green]Template {done['template']} v{done['version']}[/] → alias [bold]{done['alias']}[/] (index {done['created']})"
     )
@@ -118,13 +127,12 @@ def load(
     named), the rest went in; 2: no usable line, or no such file; 3: Elasticsearch is down.
     """
     from index.indexer import Indexer
-    from index.templates import ensure_templates
 
     # Any file that reads: a FIFO, /dev/stdin or a shell's <(…) too (each line bounded by the reader).
     input_file(file, hint="Give the path of a 'tinradar score' output (.jsonl).")
     settings = load_settings()
     client = _connect(settings)
-    ensure_templates(client, settings)
+    _templates(client, settings)
     counts = _ReadCounts()
     indexer = Indexer(client, settings)
     stats = indexer.index(_read_scored(file, source_id, counts, settings.max_line_bytes))
@@ -158,11 +166,10 @@ def load(
 def replay() -> None:
     """Gửi lại các mục lỗi / resend dead-lettered items; what fails again stays for the next replay."""
     from index.indexer import Indexer
-    from index.templates import ensure_templates
 
     settings = load_settings()
     client = _connect(settings)
-    ensure_templates(client, settings, create_current=False)
+    _templates(client, settings, create_current=False)
     indexer = Indexer(client, settings)
     waiting = indexer.deadletters.count()
     if not waiting:
@@ -297,10 +304,9 @@ def _print_rejected(found: _Rejected, path: Path) -> None:
 def _retry_rejected(settings: Settings) -> None:
     """``index rejected --retry``: the same path, output and exit codes as ``index replay``."""
     from index.indexer import Indexer
-    from index.templates import ensure_templates
 
     client = _connect(settings)
-    ensure_templates(client, settings, create_current=False)
+    _templates(client, settings, create_current=False)
     indexer = Indexer(client, settings)
     box = indexer.deadletters
     waiting = box.rejected()
