@@ -9,12 +9,9 @@ stage does the real classification.
 
 from __future__ import annotations
 
-from tinradar.covid_terms import covid_terms, word_regex
-from tinradar.text import fold
-
-_PATTERN = word_regex(covid_terms().topic)
+from tinradar.covid_terms import on_topic
 
 
 def is_covid_related(*texts: str | None) -> bool:
     """True when the title or text mentions COVID-19 (vaccines, lockdowns, testing...)."""
-    return any(_PATTERN.search(fold(t)) for t in texts if t)
+    return on_topic(*texts)

@@ -16,6 +16,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from tinradar.text import fold
+
 TERMS_FILE = Path(__file__).with_name("covid_terms.yaml")
 
 
@@ -62,3 +64,15 @@ def covid_terms(path: Path = TERMS_FILE) -> CovidTerms:
         for term in theme.terms:
             re.compile(term.term)  # a bad pattern fails here, naming itself
     return terms
+
+
+@cache
+def _topic_regex() -> re.Pattern[str]:
+    return word_regex(covid_terms().topic)
+
+
+def on_topic(*texts: str | None) -> bool:
+    """True when one of the texts has a ``topic`` term: the crawlers' topic filter
+    (``crawlers.topic.is_covid_related``), here so the NLP stage's evaluation of it
+    (``nlp.covid_real``) runs the very same rule without importing the crawlers."""
+    return any(_topic_regex().search(fold(t)) for t in texts if t)

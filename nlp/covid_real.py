@@ -1,0 +1,227 @@
+"""COVID-19 relevance on real text: the relevance score's and the topic filter's test on real items.
+
+Relevance is a gate everywhere: ``nlp.covid.covid_probability`` (≥ 0.5) decides which items the
+rumor and sentiment e5 views embed and which the claims matcher reads, and the crawlers' topic
+filter (``crawlers.topic.is_covid_related``) drops a general section's off-topic items for good.
+Both read the kernel's hand-written vocabulary (``tinradar/covid_terms.yaml``). These sets measure
+them on real text, labelled blind by reading (``nlp/data/covid_real/GUIDE.md``):
+
+* posts, a seeded random draw of ReINTEL (VLSP 2020) posts, ``train.csv`` and ``unlabeled.csv``
+  together, **not** filtered by relevance, one post per near-duplicate group
+  (:func:`nlp.groups.dup_key`), no group in two sets: ``dev`` (250, read freely), ``check``
+  (250, report only, at most two readings), ``fresh`` (250, read once at the end, no fix fitted).
+* news, the item titles and descriptions of the real feeds recorded in
+  ``tests/crawlers/real_feeds/`` (``feeds_dev`` / ``feeds_check`` by the parity of the link's
+  hash, :func:`nlp.claims_real.even_id`, one item per near-duplicate group).
+
+Only ids and labels are committed (``nlp/data/covid_real/<set>.tsv``: ``id``, ``covid``, ``unsure``)::
+
+    .venv/bin/python -m nlp.covid_real dump --set dev --out /tmp/covid_real_dev.tsv
+    .venv/bin/python -m nlp.covid_real report --set dev   # aggregates only
+
+``report`` gives precision, recall and F1 of the COVID class at 0.5: ``covid_proba`` for posts,
+``is_covid_related`` (the crawlers' filter, on the title and the description as the pipeline
+reads them) and ``covid_proba`` for feed items. Items labelled ``unsure`` count neither way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+from nlp.claims_real import DATA_DIR, REPO_ROOT, even_id, reintel_rows
+from nlp.covid import covid_probability
+from nlp.groups import dup_key
+from tinradar.covid_terms import on_topic
+from tinradar.text import nfc, spreadsheet_text
+
+LABEL_DIR = Path(__file__).resolve().parent / "data" / "covid_real"
+FEEDS_DIR = REPO_ROOT / "tests" / "crawlers" / "real_feeds"
+POST_SETS = {"dev": 250, "check": 250, "fresh": 250}
+FEED_SETS = ("feeds_dev", "feeds_check")
+SETS = (*POST_SETS, *FEED_SETS)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled unit: a ReINTEL post (``title`` empty) or a feed item (link as id)."""
+
+    id: str
+    title: str
+    text: str
+
+
+def _order(key: str) -> str:
+    """The seeded order posts are drawn in (fixed: the draw must never move)."""
+    return hashlib.sha256(f"covid-real:{key}".encode()).hexdigest()
+
+
+def draw_posts(data_dir: Path = DATA_DIR) -> dict[str, list[Item]]:
+    """dev, check, fresh: ReINTEL posts (both files) in a seeded order, one per near-duplicate
+    group, no group twice; relevance plays no part in the draw."""
+    rows = [*reintel_rows(data_dir, "train.csv"), *reintel_rows(data_dir, "unlabeled.csv")]
+    pool = sorted(rows, key=lambda p: _order(p.id))
+    seen: set[str] = set()
+    sets: dict[str, list[Item]] = {name: [] for name in POST_SETS}
+    names = iter(POST_SETS.items())
+    name, size = next(names)
+    for post in pool:
+        key = dup_key(post.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        sets[name].append(Item(post.id, "", post.text))
+        if len(sets[name]) == size:
+            step = next(names, None)
+            if step is None:
+                break
+            name, size = step
+    return sets
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _plain(fragment: str) -> str:
+    return nfc(" ".join(unescape(_TAG.sub(" ", unescape(fragment))).split()))
+
+
+def feed_items() -> list[Item]:
+    """Every ``<item>`` of the recorded real feeds with its title and description as text, in
+    manifest order, one per near-duplicate group. The crawler's own reader
+    (``crawlers.discovery.read_feed``) gives the links only, so the item's title and description
+    are read here leniently, as the files are (several are not well-formed XML)."""
+    manifest = [json.loads(line) for line in (FEEDS_DIR / "manifest.jsonl").read_text("utf-8").splitlines()]
+    items: list[Item] = []
+    seen: set[str] = set()
+    for entry in manifest:
+        if entry["kind"] != "feed":
+            continue
+        body = gzip.decompress((FEEDS_DIR / entry["file"]).read_bytes()).decode("utf-8", "replace")
+        for raw in re.findall(r"<item\b.*?</item>", body, flags=re.S | re.I):
+
+            def field(tag: str, raw: str = raw) -> str:
+                found = re.search(rf"<{tag}\b[^>]*>(.*?)</{tag}>", raw, flags=re.S | re.I)
+                text = found.group(1) if found else ""
+                return _plain(re.sub(r"<!\[CDATA\[(.*?)\]\]>", r"\1", text, flags=re.S))
+
+            link, title, text = field("link").strip(), field("title"), field("description")
+            key = dup_key(f"{title} {text}")
+            if not link or key in seen:
+                continue
+            seen.add(key)
+            items.append(Item(link, title, text))
+    return items
+
+
+def items(name: str, data_dir: Path = DATA_DIR) -> list[Item]:
+    """The items of one set."""
+    if name in POST_SETS:
+        return draw_posts(data_dir)[name]
+    return [i for i in feed_items() if even_id(i.id) == (name == "feeds_dev")]
+
+
+def dump(name: str, out: Path, data_dir: Path = DATA_DIR) -> int:
+    """Write ``id<TAB>text`` of one set for the people labelling it, outside the repository."""
+    if REPO_ROOT in out.resolve().parents:
+        raise SystemExit(f"{out} is inside the repository: the texts must not be committed")
+    chosen = items(name, data_dir)
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(["id", "text"])
+        for item in chosen:
+            text = " / ".join(t for t in (item.title, item.text) if t)
+            writer.writerow([spreadsheet_text(item.id), spreadsheet_text(" / ".join(text.split("\n")))])
+    return len(chosen)
+
+
+@dataclass(frozen=True)
+class Label:
+    covid: bool
+    unsure: bool
+
+
+def load_labels(name: str, directory: Path = LABEL_DIR) -> dict[str, Label]:
+    """The committed labels of one set, checked: a bad row is a clear error naming the row."""
+    path = directory / f"{name}.tsv"
+    if not path.is_file():
+        raise SystemExit(f"{path}: no labels for the {name} set yet")
+    labels: dict[str, Label] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh, delimiter="\t"), start=2):
+            where = f"{path.name}, row {n}"
+            covid, unsure = row.get("covid"), row.get("unsure") or "0"
+            if covid not in ("0", "1") or unsure not in ("0", "1"):
+                raise SystemExit(f"{where}: covid and unsure must be 0 or 1")
+            if row["id"] in labels:
+                raise SystemExit(f"{where}: id {row['id']} labelled twice")
+            labels[row["id"]] = Label(covid == "1", unsure == "1")
+    return labels
+
+
+def prf(gold: Sequence[bool], got: Sequence[bool]) -> dict[str, float | int]:
+    """Precision, recall and F1 of the COVID class."""
+    tp = sum(g and p for g, p in zip(gold, got, strict=True))
+    fp = sum(p and not g for g, p in zip(gold, got, strict=True))
+    fn = sum(g and not p for g, p in zip(gold, got, strict=True))
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
+
+
+def _proba(item: Item) -> bool:
+    from nlp.normalize import normalize
+
+    return covid_probability(normalize(" \n".join(t for t in (item.title, item.text) if t)).folded) >= 0.5
+
+
+def _topic(item: Item) -> bool:
+    """The crawlers' topic filter (``crawlers.topic.is_covid_related`` is this kernel rule)."""
+    return on_topic(item.title, item.text)
+
+
+def measure(name: str, data_dir: Path = DATA_DIR) -> dict[str, object]:
+    """Figures of the shipped finders on one labelled set; no item is named."""
+    labels = load_labels(name)
+    chosen = items(name, data_dir)
+    missing = [i.id for i in chosen if i.id not in labels]
+    if missing or len(labels) != len(chosen):
+        raise SystemExit(f"{name}.tsv labels {len(labels)} ids; the set has {len(chosen)} ({len(missing)} unlabelled)")
+    sure = [i for i in chosen if not labels[i.id].unsure]
+    gold = [labels[i.id].covid for i in sure]
+    finders: dict[str, Callable[[Item], bool]] = {"covid_proba >= 0.5": _proba}
+    if name in FEED_SETS:
+        finders["is_covid_related"] = _topic
+    out: dict[str, object] = {"items": len(chosen), "unsure (left out)": len(chosen) - len(sure), "covid": sum(gold)}
+    for label, finder in finders.items():
+        out[label] = prf(gold, [finder(i) for i in sure])
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nlp.covid_real", description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=["dump", "report"])
+    parser.add_argument("--set", choices=SETS, default="dev")
+    parser.add_argument("--out", type=Path, default=None, help="dump: file to write (outside the repository)")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="the shared datasets folder")
+    args = parser.parse_args(argv)
+    if args.command == "report":
+        print(json.dumps(measure(args.set, args.data), indent=2, ensure_ascii=False))
+        return 0
+    if args.out is None:
+        parser.error("dump needs --out")
+    print(f"{dump(args.set, args.out, args.data)} items written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
