@@ -64,7 +64,7 @@ def test_a_message_as_a_list_and_a_bad_jsonl_line(home: Path) -> None:
     )
     out = home / "out.jsonl"
     run = cli("ingest", str(lines), "-o", str(out))
-    assert run.code == 1 and "bad_json=1" in run.said and "no_text=1" in run.said
+    assert run.code == 1 and "(bad_json): 1" in run.said and "(no_text): 1" in run.said
     assert _texts(out)[0] == "Đoạn một.\nĐoạn hai." and len(_texts(out)) == 2
 
 
