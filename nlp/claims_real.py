@@ -19,6 +19,10 @@ that people label by reading, blind to the matcher:
 One post per near-duplicate group (:func:`nlp.groups.dup_key`), and a group drawn into one set is
 never drawn into another, so a repost cannot carry a lesson from one set to the next.
 
+A set, once labelled, is frozen: it is the ids of its committed label file, in that file's order
+(:func:`committed_posts`), read by id from ReINTEL. :func:`draw` only made the sets; it filters by
+the analyzer's COVID relevance, so rerunning it after a vocabulary change would move them.
+
 Only ids and labels are committed (``nlp/data/claims_real/<set>.tsv``): ReINTEL's terms forbid
 redistributing the posts. ``dump`` writes the texts to a file *outside* the repository for the
 people labelling them::
@@ -114,6 +118,27 @@ def _covid_posts(data_dir: Path, file: str) -> list[RealPost]:
     return [p for p in reintel_rows(data_dir, file) if covid_probability(fold(p.text)) >= 0.5]
 
 
+def committed_posts(name: str, data_dir: Path = DATA_DIR, label_dir: Path = LABEL_DIR) -> list[RealPost]:
+    """The posts of a labelled set: the ids of ``label_dir/<name>.tsv``, in that file's order, read
+    by id from ReINTEL's two files (their ids are disjoint). No relevance filter and no draw: a
+    held-out set stays the posts that were labelled, whatever the analyzer does later. The one
+    reader of a committed ReINTEL set (claims_real, places_real, covid_real).
+
+    An id the file lists that is no ReINTEL post with a text is a clear error naming file and id."""
+    path = label_dir / f"{name}.tsv"
+    if not path.is_file():
+        raise SystemExit(f"{path}: no labels for the {name} set yet")
+    with path.open(encoding="utf-8", newline="") as fh:
+        ids = [row.get("id") or "" for row in csv.DictReader(fh, delimiter="\t")]
+    by_id = {p.id: p for file in ("train.csv", "unlabeled.csv") for p in reintel_rows(data_dir, file)}
+    for n, post_id in enumerate(ids, start=2):
+        if post_id not in by_id:
+            raise SystemExit(
+                f"{path.name}, row {n}: id {post_id!r} is not a ReINTEL post with a text in {data_dir / 'reintel'}"
+            )
+    return [by_id[i] for i in ids]
+
+
 def _take(pool: Sequence[RealPost], limit: int | None, seen: set[str]) -> list[RealPost]:
     """The first ``limit`` posts (``None``: all) of ``pool`` whose near-duplicate group is not
     ``seen`` yet (one post per group; the groups taken are added to ``seen``)."""
@@ -129,7 +154,10 @@ def _take(pool: Sequence[RealPost], limit: int | None, seen: set[str]) -> list[R
 
 
 def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
-    """The five sets, drawn as the module docstring says; deterministic."""
+    """How the five sets were made, as the module docstring says; deterministic for one vocabulary.
+
+    Only for making a NEW set: it filters by ``covid_probability``, so a change to the COVID
+    vocabulary changes what it returns. A labelled set is its committed ids (:func:`committed_posts`)."""
     posts = sorted(_covid_posts(data_dir, "train.csv"), key=lambda p: p.id)
     seen: set[str] = set()
     sets: dict[str, list[RealPost]] = {}
@@ -145,14 +173,15 @@ def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
     return sets
 
 
-def dump(name: str, out: Path, data_dir: Path = DATA_DIR) -> int:
-    """Write ``id<TAB>text`` (newlines shown as `` / ``) of one set for the people labelling it.
+def dump(name: str, out: Path, data_dir: Path = DATA_DIR, label_dir: Path = LABEL_DIR) -> int:
+    """Write ``id<TAB>text`` (newlines shown as `` / ``) of one set for the people labelling it: the
+    ids of its label file (:func:`committed_posts`; a new set's ids are written there first).
 
     They open it in a spreadsheet: a post starting ``=``, ``+``, ``-`` or ``@`` is written with a
     leading ``'`` (``tinradar.text.spreadsheet_text``), or the spreadsheet would run it as a formula."""
     if REPO_ROOT in out.resolve().parents:
         raise SystemExit(f"{out} is inside the repository: the posts must not be committed")
-    posts = draw(data_dir)[name]
+    posts = committed_posts(name, data_dir, label_dir)
     with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
         writer.writerow(["id", "unreliable", "text"])
@@ -312,7 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="the shared datasets folder")
     args = parser.parse_args(argv)
     if args.command == "count":
-        for name, posts in draw(args.data).items():
+        for name in SETS:
+            posts = committed_posts(name, args.data)
             bad, good = sum(p.unreliable is True for p in posts), sum(p.unreliable is False for p in posts)
             print(
                 f"{name}: {len(posts)} posts ({bad} unreliable, {good} reliable, {len(posts) - bad - good} unlabelled)"
@@ -343,11 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         settings = Settings()
         labels = load_labels(args.set, {c.id for c in load_claims(settings.claims_file)})
-        posts = draw(args.data)[args.set]
-        missing = [p.id for p in posts if p.id not in labels]
-        if missing or len(labels) != len(posts):
-            print(f"{args.set}.tsv labels {len(labels)} ids; the set has {len(posts)} ({len(missing)} unlabelled)")
-            return 2
+        posts = committed_posts(args.set, args.data)
         print(
             json.dumps(
                 figures(posts, labels, outcomes([p.text for p in posts], settings)), indent=2, ensure_ascii=False

@@ -10,6 +10,8 @@ them on real text, labelled blind by reading (``nlp/data/covid_real/GUIDE.md``):
   together, **not** filtered by relevance, one post per near-duplicate group
   (:func:`nlp.groups.dup_key`), no group in two sets: ``dev`` (250, read freely), ``check``
   (250, report only, at most two readings), ``fresh`` (250, read once at the end, no fix fitted).
+  Once labelled, a set is frozen as the ids of its committed label file, in its order
+  (:func:`nlp.claims_real.committed_posts`); :func:`draw_posts` only made them.
 * news, the item titles and descriptions of the real feeds recorded in
   ``tests/crawlers/real_feeds/`` (``feeds_dev`` / ``feeds_check`` by the parity of the link's
   hash, :func:`nlp.claims_real.even_id`, one item per near-duplicate group).
@@ -37,7 +39,7 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
-from nlp.claims_real import DATA_DIR, REPO_ROOT, even_id, reintel_rows
+from nlp.claims_real import DATA_DIR, REPO_ROOT, committed_posts, even_id, reintel_rows
 from nlp.covid import covid_probability
 from nlp.groups import dup_key
 from tinradar.covid_terms import on_topic
@@ -66,7 +68,8 @@ def _order(key: str) -> str:
 
 def draw_posts(data_dir: Path = DATA_DIR) -> dict[str, list[Item]]:
     """dev, check, fresh: ReINTEL posts (both files) in a seeded order, one per near-duplicate
-    group, no group twice; relevance plays no part in the draw."""
+    group, no group twice; relevance plays no part in the draw. Only for making a NEW set: a
+    labelled set is its committed ids (:func:`items`), so a change to ``dup_key`` cannot move it."""
     rows = [*reintel_rows(data_dir, "train.csv"), *reintel_rows(data_dir, "unlabeled.csv")]
     pool = sorted(rows, key=lambda p: _order(p.id))
     seen: set[str] = set()
@@ -123,9 +126,10 @@ def feed_items() -> list[Item]:
 
 
 def items(name: str, data_dir: Path = DATA_DIR) -> list[Item]:
-    """The items of one set."""
+    """The items of one set: a post set's are the ids of its committed label file, in its order
+    (``nlp.claims_real.committed_posts``); a feed set's, the recorded feeds' items of its parity."""
     if name in POST_SETS:
-        return draw_posts(data_dir)[name]
+        return [Item(p.id, "", p.text) for p in committed_posts(name, data_dir, LABEL_DIR)]
     return [i for i in feed_items() if even_id(i.id) == (name == "feeds_dev")]
 
 

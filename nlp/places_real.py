@@ -2,7 +2,9 @@
 
 Every other test of the finder uses written examples. These sets are real COVID-19 posts from
 ReINTEL (VLSP 2020), the very posts the claims work drew (``nlp.claims_real.draw``: COVID-related,
-one post per near-duplicate group, seeded; no second drawing code here):
+one post per near-duplicate group, seeded; no second drawing code here). Each set is frozen as the
+ids of its committed label file, in its order (``nlp.claims_real.committed_posts``), whatever the
+analyzer's COVID vocabulary does later:
 
 * ``dev``: every post of claims_real's ``dev`` set (256). Read freely to find the finder's mistakes.
 * ``check``: the first 250 posts of claims_real's ``check`` set in its committed order
@@ -51,15 +53,10 @@ _DRAWN_FROM: dict[str, tuple[str, int]] = {"check": ("check", CHECK_SIZE), "fres
 
 
 def posts(name: str, data_dir: Path = claims_real.DATA_DIR) -> list[claims_real.RealPost]:
-    """The posts of one set, drawn by ``nlp.claims_real.draw`` (the one drawing code)."""
-    drawn = claims_real.draw(data_dir)
-    if name == "dev":
-        return drawn["dev"]
-    source, size = _DRAWN_FROM[name]
-    by_id = {p.id: p for p in drawn[source]}
-    with (claims_real.LABEL_DIR / f"{source}.tsv").open(encoding="utf-8", newline="") as fh:
-        order = [row["id"] for row in csv.DictReader(fh, delimiter="\t")]
-    return [by_id[i] for i in order[:size]]
+    """The posts of one set: the ids of its committed label file (``nlp/data/places_real/<set>.tsv``),
+    in its order, read by ``nlp.claims_real.committed_posts`` (no draw, no relevance filter). The
+    files were taken from claims_real's sets as ``_DRAWN_FROM`` says (a test checks they still are)."""
+    return claims_real.committed_posts(name, data_dir, LABEL_DIR)
 
 
 def dump(name: str, out: Path, data_dir: Path = claims_real.DATA_DIR) -> int:

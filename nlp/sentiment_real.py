@@ -20,7 +20,9 @@ gives the keyword subset's count.
 
 It is labelled blind by ``nlp/data/sentiment_guidelines.md`` (author's tone; ``unsure`` allowed)
 before the model ever scores it, and read once. Only ids and labels are committed
-(``nlp/data/sentiment_real/fresh.tsv``); ReINTEL's posts are not redistributable::
+(``nlp/data/sentiment_real/fresh.tsv``); ReINTEL's posts are not redistributable. The set is frozen
+as those committed ids, in their order, read by id (``nlp.claims_real.committed_posts``): ``draw``
+only made it, and a change to the COVID vocabulary would move what it returns::
 
     .venv/bin/python -m nlp.sentiment_real dump --out /tmp/sentiment_real_fresh.tsv
     .venv/bin/python -m nlp.sentiment_real report   # aggregates only
@@ -45,7 +47,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from nlp import claims_real
 from nlp.groups import dup_key
 from nlp.sentiment_train import LABEL_INDEX, is_covid, load_texts, macro_f1, read_labels
-from tinradar.text import nfc, spreadsheet_text
+from tinradar.text import spreadsheet_text
 
 LABEL_DIR = Path(__file__).resolve().parent / "data" / "sentiment_real"
 FRESH_PATH = LABEL_DIR / "fresh.tsv"
@@ -70,7 +72,11 @@ def labelled_keys(data_dir: Path = claims_real.DATA_DIR) -> tuple[set[tuple[str,
 
 
 def draw(data_dir: Path = claims_real.DATA_DIR, size: int = FRESH_SIZE) -> list[tuple[str, claims_real.RealPost]]:
-    """The fresh set: (source, post) pairs, drawn as the module docstring says; deterministic."""
+    """How the fresh set was made: (source, post) pairs, drawn as the module docstring says.
+
+    Only for making a NEW set: it filters by ``covid_probability``, so a change to the COVID
+    vocabulary changes what it returns. The set is frozen as the committed rows of ``fresh.tsv``
+    (:func:`read_rows`), which ``dump`` and ``measure`` read by id."""
     ids, seen = labelled_keys(data_dir)
     chosen: list[tuple[str, claims_real.RealPost]] = []
     for source, file in DRAW_FILES:
@@ -117,13 +123,13 @@ def dump(out: Path, data_dir: Path = claims_real.DATA_DIR) -> int:
     outside the repository (the posts must never be committed)."""
     if claims_real.REPO_ROOT in out.resolve().parents:
         raise SystemExit(f"{out} is inside the repository: the posts must not be committed")
-    texts = load_texts(data_dir)
     rows = read_rows()
+    posts = claims_real.committed_posts(FRESH_PATH.stem, data_dir, LABEL_DIR)
     with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
         writer.writerow(["source", "id", "text"])
-        for source, id_, _ in rows:
-            text = nfc(texts[source][id_].strip())
+        for (source, id_, _), post in zip(rows, posts, strict=True):
+            text = post.text
             writer.writerow([source, spreadsheet_text(id_), spreadsheet_text(" / ".join(text.split("\n")))])
     return len(rows)
 
@@ -188,8 +194,7 @@ def measure(data_dir: Path = claims_real.DATA_DIR, encoder: Any = None) -> dict[
     rows = read_rows()
     if any(not label for _, _, label in rows):
         raise SystemExit(f"{FRESH_PATH.name}: {sum(not lab for *_, lab in rows)} rows are not labelled yet")
-    texts_by = load_texts(data_dir)
-    texts = [nfc(texts_by[s][i].strip()) for s, i, _ in rows]
+    texts = [p.text for p in claims_real.committed_posts(FRESH_PATH.stem, data_dir, LABEL_DIR)]
     labels = [lab for *_, lab in rows]
     preds = predictions(texts, encoder)
     sure = np.array([lab != "unsure" for lab in labels])

@@ -11,7 +11,17 @@ import pytest
 
 from nlp import claims_real
 from nlp.claims import load_claims
-from nlp.claims_real import LABEL_DIR, SETS, Label, RealPost, agreement, draw, figures, load_labels
+from nlp.claims_real import (
+    LABEL_DIR,
+    SETS,
+    Label,
+    RealPost,
+    agreement,
+    committed_posts,
+    draw,
+    figures,
+    load_labels,
+)
 from nlp.groups import dup_key
 from tinradar.settings import Settings
 from tinradar.text import fold
@@ -26,10 +36,16 @@ def claim_ids() -> set[str]:
 
 @pytest.fixture(scope="module")
 def sets(shared_dir: Path) -> dict[str, list[RealPost]]:
-    return draw(shared_dir / "datasets")
+    return {name: committed_posts(name, shared_dir / "datasets") for name in SETS}
 
 
-def test_the_draw_keeps_repost_groups_on_one_side(sets: dict[str, list[RealPost]]) -> None:
+def _file_ids(name: str) -> list[str]:
+    with (LABEL_DIR / f"{name}.tsv").open(encoding="utf-8", newline="") as fh:
+        return [row["id"] for row in csv.DictReader(fh, delimiter="\t")]
+
+
+def test_the_sets_keep_repost_groups_on_one_side(sets: dict[str, list[RealPost]]) -> None:
+    """Checked on the committed sets, not on a redraw: no vocabulary enters it."""
     groups = {name: {dup_key(p.text) for p in sets[name]} for name in SETS}
     for i, first in enumerate(SETS):
         for second in SETS[i + 1 :]:
@@ -38,24 +54,45 @@ def test_the_draw_keeps_repost_groups_on_one_side(sets: dict[str, list[RealPost]
         assert len({dup_key(p.text) for p in posts}) == len(posts), f"{name}: two posts of one group"
         if name in claims_real.UNLABELLED_SETS:  # ReINTEL's unlabelled test posts
             size = claims_real.UNLABELLED_SETS[name]
-            assert (len(posts) == size if size else len(posts) > 300) and all(p.unreliable is None for p in posts)
+            assert len(posts) == (size or 748) and all(p.unreliable is None for p in posts)
             continue
         reliable = sum(p.unreliable is False for p in posts)
         assert reliable == claims_real.RELIABLE_PER_SET[name]
         assert sum(p.unreliable is True for p in posts) >= 100
+        assert all(claims_real.even_id(p.id) == (name == "dev") for p in posts)
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_committed_labels_cover_the_drawn_posts_exactly(
-    name: str, sets: dict[str, list[RealPost]], claim_ids: set[str]
-) -> None:
-    if not (LABEL_DIR / f"{name}.tsv").is_file():
-        pytest.skip(f"no {name} labels committed")
-    labels = load_labels(name, claim_ids)
-    assert set(labels) == {p.id for p in sets[name]}
+def test_a_set_is_its_label_files_ids_in_order(name: str, sets: dict[str, list[RealPost]], claim_ids: set[str]) -> None:
+    ids = _file_ids(name)
+    assert [p.id for p in sets[name]] == ids and len(set(ids)) == len(ids)
+    assert list(load_labels(name, claim_ids)) == ids  # every post labelled once, nothing else
     # the file holds ids and labels only: no column could carry a post's text
     header = (LABEL_DIR / f"{name}.tsv").read_text(encoding="utf-8").splitlines()[0]
     assert header.split("\t") == ["id", "claims", "other", "topic", "unsure"]
+
+
+def test_the_sets_do_not_follow_the_covid_vocabulary(
+    shared_dir: Path, sets: dict[str, list[RealPost]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A held-out set is the posts that were labelled: another relevance function (here one that
+    keeps only posts whose folded text has an even length, where the draw reads it) changes the
+    draw but neither the sets nor the inputs of their figures (ids, texts, ReINTEL labels)."""
+    before = {name: [(p.id, p.text, p.unreliable) for p in posts] for name, posts in sets.items()}
+    redrawn_before = {p.id for p in draw(shared_dir / "datasets")["dev"]}
+    monkeypatch.setattr(claims_real, "covid_probability", lambda folded: float(len(folded) % 2 == 0))
+    redrawn = {p.id for p in draw(shared_dir / "datasets")["dev"]}
+    assert redrawn != redrawn_before  # the patch reaches the draw: this test can fail
+    after = {
+        name: [(p.id, p.text, p.unreliable) for p in committed_posts(name, shared_dir / "datasets")] for name in SETS
+    }
+    assert after == before
+
+
+def test_an_id_missing_from_reintel_is_named(tmp_path: Path, shared_dir: Path) -> None:
+    (tmp_path / "dev.tsv").write_text(HEADER + "1040\t\t0\t\t0\nno-such-id\t\t0\t\t0\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"dev.tsv, row 3: id 'no-such-id' is not a ReINTEL post"):
+        committed_posts("dev", shared_dir / "datasets", tmp_path)
 
 
 def test_a_bad_label_row_is_named(tmp_path: Path, claim_ids: set[str]) -> None:
@@ -204,8 +241,9 @@ def test_dump_writes_formula_cells_as_text(tmp_path: Path) -> None:
         writer.writerow(["id", "post_message", "label"])
         writer.writerows([i, t, "1"] for i, t in zip(ids, texts, strict=True))
     (reintel / "unlabeled.csv").write_text("id,post_message\n", encoding="utf-8")
-    out = tmp_path / "dev.tsv"
-    assert claims_real.dump("dev", out, tmp_path / "datasets") == len(texts)
+    (tmp_path / "dev.tsv").write_text("id\n" + "".join(f"{i}\n" for i in ids), encoding="utf-8")  # the set's ids
+    out = tmp_path / "dump.tsv"
+    assert claims_real.dump("dev", out, tmp_path / "datasets", tmp_path) == len(texts)
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     shown = {row["id"]: row["text"] for row in rows}

@@ -21,7 +21,7 @@ from tinradar.settings import Settings
 def _figures(name: str, shared_dir: Path) -> dict[str, dict[str, int]]:
     settings = Settings()
     labels = claims_real.load_labels(name, {c.id for c in load_claims(settings.claims_file)})
-    posts = claims_real.draw(shared_dir / "datasets")[name]
+    posts = claims_real.committed_posts(name, shared_dir / "datasets")  # the labelled ids, frozen
     return claims_real.figures(posts, labels, claims_real.outcomes([p.text for p in posts], settings))
 
 

@@ -74,16 +74,28 @@ def test_label_files_are_valid(name: str) -> None:
         ids = [i.id for i in covid_real.items(name)]
     else:
         pytest.skip("../shared datasets (ReINTEL) not available")
-    assert sorted(labels) == sorted(ids)  # every drawn item labelled once, nothing else
+    assert list(labels) == ids  # the set is its label file: every item labelled once, in order
     assert len(ids) == covid_real.POST_SETS.get(name, len(ids))
     assert any(label.covid for label in labels.values()) or name in covid_real.FEED_SETS
+
+
+@needs_shared
+def test_post_sets_do_not_follow_dup_key_or_the_vocabulary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The draw reads ``dup_key``; a labelled set must not: another grouping changes the draw and
+    leaves the sets (and the relevance score plays no part in them either)."""
+    before = {name: covid_real.items(name) for name in covid_real.POST_SETS}
+    drawn = covid_real.draw_posts()
+    monkeypatch.setattr(covid_real, "dup_key", lambda text: text[:3])
+    monkeypatch.setattr(covid_real, "covid_probability", lambda folded: 0.0)
+    assert covid_real.draw_posts() != drawn
+    assert {name: covid_real.items(name) for name in covid_real.POST_SETS} == before
 
 
 @needs_shared
 def test_post_sets_share_no_post_or_group() -> None:
     from nlp.groups import dup_key
 
-    drawn = covid_real.draw_posts()
+    drawn = {name: covid_real.items(name) for name in covid_real.POST_SETS}  # the committed sets
     ids = [p.id for s in drawn.values() for p in s]
     keys = [dup_key(p.text) for s in drawn.values() for p in s]
     assert len(set(ids)) == len(ids) == 750

@@ -5,12 +5,14 @@ before and after the dev fixes), ``fresh`` a blind set read once (2026-12-06).""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
 
-from nlp import places_real
+from nlp import claims_real, places_real
 from nlp.claims_real import RealPost
+from nlp.groups import dup_key
 from nlp.places import PlaceNames
 from nlp.places_real import PlaceLabel, agreement, load_labels, score
 
@@ -30,6 +32,36 @@ def test_label_files_are_complete_and_valid() -> None:
         for label in labels.values():
             assert label.provinces <= names.provinces.keys()
             assert label.districts <= names.districts.keys()
+
+
+def _ids(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [row["id"] for row in csv.DictReader(fh, delimiter="\t")]
+
+
+def test_the_label_files_are_claims_reals_sets() -> None:
+    """The committed files are what the module docstring says: dev all of claims_real's dev, check
+    and fresh the first posts of claims_real's check and holdout files (no draw: file to file)."""
+    assert _ids(places_real.LABEL_DIR / "dev.tsv") == _ids(claims_real.LABEL_DIR / "dev.tsv")
+    for name, (source, size) in places_real._DRAWN_FROM.items():
+        assert _ids(places_real.LABEL_DIR / f"{name}.tsv") == _ids(claims_real.LABEL_DIR / f"{source}.tsv")[:size]
+
+
+def test_the_sets_are_their_label_files_whatever_the_covid_vocabulary(
+    shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each set is its label file's ids in order, one post per near-duplicate group and no group in
+    two sets; another relevance function (one that would redraw claims_real's sets) moves nothing."""
+    data = shared_dir / "datasets"
+    before = {name: places_real.posts(name, data) for name in places_real.SETS}
+    for name, chosen in before.items():
+        assert [p.id for p in chosen] == _ids(places_real.LABEL_DIR / f"{name}.tsv")
+    groups = {name: {dup_key(p.text) for p in chosen} for name, chosen in before.items()}
+    assert all(len(groups[name]) == len(before[name]) for name in groups)
+    assert not groups["dev"] & groups["check"] and not groups["dev"] & groups["fresh"]
+    assert not groups["check"] & groups["fresh"]
+    monkeypatch.setattr(claims_real, "covid_probability", lambda folded: float(len(folded) % 2 == 0))
+    assert {name: places_real.posts(name, data) for name in places_real.SETS} == before
 
 
 def test_a_bad_code_is_a_clear_error(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 from nlp import claims_real, sentiment_real
 from nlp.groups import dup_key
 from nlp.sentiment_train import LABEL_INDEX, load_texts, macro_f1
+from tinradar.text import nfc
 
 #: The one reading (rows labelled unsure left out): stacked 0.6248, lexical alone 0.6417.
 STACKED_MACRO_F1_FLOOR = 0.60
@@ -39,29 +40,45 @@ def test_dump_refuses_a_path_inside_the_repository() -> None:
 
 
 @needs_data
-def test_the_labels_are_the_draw_and_stay_clear_of_the_campaign() -> None:
-    """Every drawn post is labelled (one of neg/neu/pos/unsure), nothing else is; no post, and no
-    post's near-duplicate group, is in ``sentiment_labels.csv`` (its frozen split included)."""
+def test_the_set_is_labelled_real_posts_clear_of_the_campaign() -> None:
+    """Every committed row is labelled (one of neg/neu/pos/unsure) and is a ReINTEL post of its
+    source file; no post, and no post's near-duplicate group, is in ``sentiment_labels.csv`` (its
+    frozen split included); one post per group. Checked on the committed ids, not on a redraw."""
     rows = sentiment_real.read_rows()
-    drawn = [(s, p.id) for s, p in sentiment_real.draw()]
-    assert [(s, i) for s, i, _ in rows] == drawn
     assert all(label in sentiment_real.LABELS for *_, label in rows)
+    posts = claims_real.committed_posts("fresh", claims_real.DATA_DIR, sentiment_real.LABEL_DIR)
+    assert [p.id for p in posts] == [i for _, i, _ in rows]
+    assert all((p.unreliable is None) == (s == "reintel_unlabeled") for (s, _, _), p in zip(rows, posts, strict=True))
     ids, keys = sentiment_real.labelled_keys()
-    texts = load_texts(claims_real.DATA_DIR)
     assert not {(s, i) for s, i, _ in rows} & ids
-    fresh_keys = [dup_key(texts[s][i]) for s, i, _ in rows]
+    fresh_keys = [dup_key(p.text) for p in posts]
     assert not set(fresh_keys) & keys
     assert len(set(fresh_keys)) == len(rows)  # one post per group
+    texts = load_texts(claims_real.DATA_DIR)  # the campaign's reader reads the same texts
+    assert [p.text for p in posts] == [nfc(texts[s][i].strip()) for s, i, _ in rows]
+
+
+@needs_data
+def test_the_set_does_not_follow_the_covid_vocabulary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another relevance function changes the draw, not the posts the report reads."""
+
+    def read() -> list[claims_real.RealPost]:
+        return claims_real.committed_posts("fresh", claims_real.DATA_DIR, sentiment_real.LABEL_DIR)
+
+    before, drawn = read(), [p.id for _, p in sentiment_real.draw()]
+    monkeypatch.setattr(claims_real, "covid_probability", lambda folded: float(len(folded) % 2 == 0))
+    assert [p.id for _, p in sentiment_real.draw()] != drawn  # the patch reaches the draw
+    assert read() == before
 
 
 @needs_data
 def test_the_shipped_model_stays_above_its_fresh_reading(encoder) -> None:  # type: ignore[no-untyped-def]
     """The shipped model as the analyzer runs it (e5 view stacked), and lexical alone, on the
     fresh posts labelled sure: macro-F1 at least the one reading less the margin."""
-    rows = [r for r in sentiment_real.read_rows() if r[2] != "unsure"]
-    texts_by = load_texts(claims_real.DATA_DIR)
-    texts = [sentiment_real.nfc(texts_by[s][i].strip()) for s, i, _ in rows]
-    y = np.array([LABEL_INDEX[label] for *_, label in rows])
+    posts = claims_real.committed_posts("fresh", claims_real.DATA_DIR, sentiment_real.LABEL_DIR)
+    sure = [(p.text, r[2]) for r, p in zip(sentiment_real.read_rows(), posts, strict=True) if r[2] != "unsure"]
+    texts = [text for text, _ in sure]
+    y = np.array([LABEL_INDEX[label] for _, label in sure])
     preds = sentiment_real.predictions(texts, encoder)
     stacked, lexical = (macro_f1(y, preds[k], [0, 1, 2]) for k in ("stacked", "lexical"))
     assert stacked >= STACKED_MACRO_F1_FLOOR, stacked
