@@ -49,7 +49,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,22 +173,37 @@ def draw(data_dir: Path = DATA_DIR) -> dict[str, list[RealPost]]:
     return sets
 
 
-def dump(name: str, out: Path, data_dir: Path = DATA_DIR, label_dir: Path = LABEL_DIR) -> int:
-    """Write ``id<TAB>text`` (newlines shown as `` / ``) of one set for the people labelling it: the
-    ids of its label file (:func:`committed_posts`; a new set's ids are written there first).
+def write_dump(out: Path, header: Sequence[str], rows: Callable[[], Iterable[Sequence[object]]]) -> int:
+    """Write a labelling dump: tab-separated, one row per text, for the people labelling a set.
 
-    They open it in a spreadsheet: a post starting ``=``, ``+``, ``-`` or ``@`` is written with a
-    leading ``'`` (``tinradar.text.spreadsheet_text``), or the spreadsheet would run it as a formula."""
+    The one writer of every real set's dump (claims, places, COVID relevance, sentiment):
+    ``out`` must lie outside the repository (the texts are not ours to commit; checked before
+    ``rows`` is read), a text's newlines are shown as `` / `` (one row per text), and every cell
+    goes through ``tinradar.text.spreadsheet_text``: the dumps are opened in a spreadsheet, which
+    would run a cell starting ``=``, ``+``, ``-`` or ``@`` as a formula."""
     if REPO_ROOT in out.resolve().parents:
-        raise SystemExit(f"{out} is inside the repository: the posts must not be committed")
-    posts = committed_posts(name, data_dir, label_dir)
+        raise SystemExit(f"{out} is inside the repository: the texts must not be committed")
+    n = 0
     with out.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-        writer.writerow(["id", "unreliable", "text"])
-        for post in posts:
-            shown = "" if post.unreliable is None else int(post.unreliable)
-            writer.writerow([spreadsheet_text(post.id), shown, spreadsheet_text(" / ".join(post.text.split("\n")))])
-    return len(posts)
+        writer.writerow(header)
+        for row in rows():
+            writer.writerow([spreadsheet_text(" / ".join(str(cell).split("\n"))) for cell in row])
+            n += 1
+    return n
+
+
+def dump(name: str, out: Path, data_dir: Path = DATA_DIR, label_dir: Path = LABEL_DIR) -> int:
+    """Write ``id<TAB>unreliable<TAB>text`` of one set (:func:`write_dump`): the ids of its label
+    file (:func:`committed_posts`; a new set's ids are written there first)."""
+    return write_dump(
+        out,
+        ["id", "unreliable", "text"],
+        lambda: (
+            (p.id, "" if p.unreliable is None else int(p.unreliable), p.text)
+            for p in committed_posts(name, data_dir, label_dir)
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -39,11 +39,11 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
-from nlp.claims_real import DATA_DIR, REPO_ROOT, committed_posts, even_id, reintel_rows
+from nlp.claims_real import DATA_DIR, REPO_ROOT, committed_posts, even_id, reintel_rows, write_dump
 from nlp.covid import covid_probability
 from nlp.groups import dup_key
 from tinradar.covid_terms import on_topic
-from tinradar.text import nfc, spreadsheet_text
+from tinradar.text import nfc
 
 LABEL_DIR = Path(__file__).resolve().parent / "data" / "covid_real"
 FEEDS_DIR = REPO_ROOT / "tests" / "crawlers" / "real_feeds"
@@ -134,17 +134,12 @@ def items(name: str, data_dir: Path = DATA_DIR) -> list[Item]:
 
 
 def dump(name: str, out: Path, data_dir: Path = DATA_DIR) -> int:
-    """Write ``id<TAB>text`` of one set for the people labelling it, outside the repository."""
-    if REPO_ROOT in out.resolve().parents:
-        raise SystemExit(f"{out} is inside the repository: the texts must not be committed")
-    chosen = items(name, data_dir)
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-        writer.writerow(["id", "text"])
-        for item in chosen:
-            text = " / ".join(t for t in (item.title, item.text) if t)
-            writer.writerow([spreadsheet_text(item.id), spreadsheet_text(" / ".join(text.split("\n")))])
-    return len(chosen)
+    """Write ``id<TAB>text`` of one set for the people labelling it (``claims_real.write_dump``)."""
+    return write_dump(
+        out,
+        ["id", "text"],
+        lambda: ((i.id, " / ".join(t for t in (i.title, i.text) if t)) for i in items(name, data_dir)),
+    )
 
 
 @dataclass(frozen=True)

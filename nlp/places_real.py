@@ -39,7 +39,6 @@ from pathlib import Path
 
 from nlp import claims_real
 from nlp.places import Gazetteer, PlaceNames
-from tinradar.text import spreadsheet_text
 
 LABEL_DIR = Path(__file__).resolve().parent / "data" / "places_real"
 SETS = ("dev", "check", "fresh")
@@ -60,17 +59,8 @@ def posts(name: str, data_dir: Path = claims_real.DATA_DIR) -> list[claims_real.
 
 
 def dump(name: str, out: Path, data_dir: Path = claims_real.DATA_DIR) -> int:
-    """Write ``id<TAB>text`` (newlines shown as `` / ``) of one set for the people labelling it,
-    outside the repository (the posts must never be committed)."""
-    if claims_real.REPO_ROOT in out.resolve().parents:
-        raise SystemExit(f"{out} is inside the repository: the posts must not be committed")
-    chosen = posts(name, data_dir)
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-        writer.writerow(["id", "text"])
-        for post in chosen:
-            writer.writerow([spreadsheet_text(post.id), spreadsheet_text(" / ".join(post.text.split("\n")))])
-    return len(chosen)
+    """Write ``id<TAB>text`` of one set for the people labelling it (``claims_real.write_dump``)."""
+    return claims_real.write_dump(out, ["id", "text"], lambda: ((p.id, p.text) for p in posts(name, data_dir)))
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ import argparse
 import csv
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,6 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from nlp import claims_real
 from nlp.groups import dup_key
 from nlp.sentiment_train import LABEL_INDEX, is_covid, load_texts, macro_f1, read_labels
-from tinradar.text import spreadsheet_text
 
 LABEL_DIR = Path(__file__).resolve().parent / "data" / "sentiment_real"
 FRESH_PATH = LABEL_DIR / "fresh.tsv"
@@ -119,19 +118,14 @@ def read_rows(path: Path = FRESH_PATH) -> list[tuple[str, str, str]]:
 
 
 def dump(out: Path, data_dir: Path = claims_real.DATA_DIR) -> int:
-    """Write ``source<TAB>id<TAB>text`` (newlines shown as `` / ``) for the people labelling the set,
-    outside the repository (the posts must never be committed)."""
-    if claims_real.REPO_ROOT in out.resolve().parents:
-        raise SystemExit(f"{out} is inside the repository: the posts must not be committed")
-    rows = read_rows()
-    posts = claims_real.committed_posts(FRESH_PATH.stem, data_dir, LABEL_DIR)
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-        writer.writerow(["source", "id", "text"])
-        for (source, id_, _), post in zip(rows, posts, strict=True):
-            text = post.text
-            writer.writerow([source, spreadsheet_text(id_), spreadsheet_text(" / ".join(text.split("\n")))])
-    return len(rows)
+    """Write ``source<TAB>id<TAB>text`` for the people labelling the set (``claims_real.write_dump``)."""
+
+    def rows() -> Iterator[tuple[str, str, str]]:
+        posts = claims_real.committed_posts(FRESH_PATH.stem, data_dir, LABEL_DIR)
+        for (source, id_, _), post in zip(read_rows(), posts, strict=True):
+            yield source, id_, post.text
+
+    return claims_real.write_dump(out, ["source", "id", "text"], rows)
 
 
 def _scores(y: np.ndarray, pred: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
