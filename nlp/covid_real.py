@@ -31,7 +31,7 @@ Only ids and labels are committed (``nlp/data/covid_real/<set>.tsv``: ``id``, ``
 
 ``report`` gives precision, recall and F1 of the COVID class at 0.5: ``covid_proba`` for posts,
 ``is_covid_related`` (the crawlers' filter, on the title and the description as the pipeline
-reads them) and ``covid_proba`` for feed items. Items labelled ``unsure`` count neither way.
+reads them) and ``covid_proba`` for feed items and pages. Items labelled ``unsure`` count neither way.
 """
 
 from __future__ import annotations
