@@ -15,6 +15,14 @@ them on real text, labelled blind by reading (``nlp/data/covid_real/GUIDE.md``):
 * news, the item titles and descriptions of the real feeds recorded in
   ``tests/crawlers/real_feeds/`` (``feeds_dev`` / ``feeds_check`` by the parity of the link's
   hash, :func:`nlp.claims_real.even_id`, one item per near-duplicate group).
+* pages, the real article pages recorded for the extractor's tests (``tests/crawlers/real_pages/``
+  and the shared ones in ``../shared/fixtures/real-pages/``), id = the manifest's file name, read
+  as the crawlers' pipeline hands them to the topic filter: the extracted title and body text
+  (:data:`PageReader`). The extractor is the crawlers' and ``nlp`` may not import it (the
+  layering), so the caller passes it in (``tests/nlp/test_covid_real.py`` does; the CLI cannot).
+* feeds_covid, the items of COVID-era (2020) feeds found recorded in public code, kept with their
+  manifest in ``nlp/data/covid_real/feeds_covid/`` (an RSS reader's output, not feed XML the
+  crawlers read), title and description as for the feeds, one item per near-duplicate group.
 
 Only ids and labels are committed (``nlp/data/covid_real/<set>.tsv``: ``id``, ``covid``, ``unsure``)::
 
@@ -23,7 +31,7 @@ Only ids and labels are committed (``nlp/data/covid_real/<set>.tsv``: ``id``, ``
 
 ``report`` gives precision, recall and F1 of the COVID class at 0.5: ``covid_proba`` for posts,
 ``is_covid_related`` (the crawlers' filter, on the title and the description as the pipeline
-reads them) and ``covid_proba`` for feed items. Items labelled ``unsure`` count neither way.
+reads them) and ``covid_proba`` for feed items and pages. Items labelled ``unsure`` count neither way.
 """
 
 from __future__ import annotations
@@ -49,7 +57,16 @@ LABEL_DIR = Path(__file__).resolve().parent / "data" / "covid_real"
 FEEDS_DIR = REPO_ROOT / "tests" / "crawlers" / "real_feeds"
 POST_SETS = {"dev": 250, "check": 250, "fresh": 250}
 FEED_SETS = ("feeds_dev", "feeds_check")
-SETS = (*POST_SETS, *FEED_SETS)
+PAGES_DIR = REPO_ROOT / "tests" / "crawlers" / "real_pages"
+SHARED_PAGES = REPO_ROOT.parent / "shared" / "fixtures" / "real-pages"
+PAGE_SETS = ("pages",)
+COVID_FEEDS_DIR = LABEL_DIR / "feeds_covid"
+COVID_FEED_SETS = ("feeds_covid",)
+SETS = (*POST_SETS, *FEED_SETS, *PAGE_SETS, *COVID_FEED_SETS)
+
+#: ``(html, url) -> (title, text)``: how the crawlers read an article page (their extractor's
+#: title and body text, what ``crawlers.pipelines`` passes to ``is_covid_related``).
+PageReader = Callable[[bytes, str], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -125,20 +142,94 @@ def feed_items() -> list[Item]:
     return items
 
 
-def items(name: str, data_dir: Path = DATA_DIR) -> list[Item]:
+_JS_ITEM = re.compile(
+    r"link:\s*'(?P<link>[^']*)',\s*title:\s*(?P<title>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"),"
+    r"\s*summary:\s*(?P<summary>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")",
+    re.S,
+)
+
+
+def _js_string(literal: str) -> str:
+    """A quoted JavaScript string literal's text (the files escape only quotes and backslashes)."""
+    return re.sub(r"\\(.)", r"\1", literal[1:-1], flags=re.S)
+
+
+def covid_feed_items() -> list[Item]:
+    """Every item of the recorded COVID-era feeds (``feeds_covid/manifest.jsonl``, in its order):
+    the link as id, the title and the description (HTML stripped, as :func:`feed_items`), one per
+    near-duplicate group."""
+    manifest = (COVID_FEEDS_DIR / "manifest.jsonl").read_text("utf-8").splitlines()
+    items: list[Item] = []
+    seen: set[str] = set()
+    for entry in map(json.loads, manifest):
+        body = gzip.decompress((COVID_FEEDS_DIR / entry["file"]).read_bytes()).decode("utf-8")
+        for found in _JS_ITEM.finditer(body):
+            title, text = _plain(_js_string(found["title"])), _plain(_js_string(found["summary"]))
+            key = dup_key(f"{title} {text}")
+            if key in seen:
+                continue
+            seen.add(key)
+            items.append(Item(found["link"], title, text))
+    return items
+
+
+def page_items(read: PageReader) -> list[Item]:
+    """Every recorded real article page (manifest order; a shared page by its file name there),
+    read by ``read`` (the crawlers' extractor), one per near-duplicate group. The shared pages are
+    part of the set: without ``../shared`` it is a clear error, not a smaller set."""
+    items: list[Item] = []
+    seen: set[str] = set()
+    for line in (PAGES_DIR / "manifest.jsonl").read_text("utf-8").splitlines():
+        entry = json.loads(line)
+        if "shared" in entry:
+            path = SHARED_PAGES / entry["shared"]
+            if not path.is_file():
+                raise SystemExit(f"{path}: the shared real pages are not available")
+            body, name = path.read_bytes(), entry["shared"]
+        else:
+            body, name = gzip.decompress((PAGES_DIR / entry["file"]).read_bytes()), entry["file"]
+        url = entry.get("url") or _shared_url(entry["shared"])
+        title, text = read(body, url)
+        key = dup_key(f"{title} {text}")
+        if key in seen:
+            continue
+        seen.add(key)
+        items.append(Item(name, nfc(title), nfc(text)))
+    return items
+
+
+def _shared_url(name: str) -> str:
+    for line in (SHARED_PAGES / "manifest.jsonl").read_text("utf-8").splitlines():
+        entry = json.loads(line)
+        if entry["file"] == name:
+            return str(entry["url"])
+    raise SystemExit(f"{name}: not in {SHARED_PAGES / 'manifest.jsonl'}")
+
+
+def items(name: str, data_dir: Path = DATA_DIR, read_page: PageReader | None = None) -> list[Item]:
     """The items of one set: a post set's are the ids of its committed label file, in its order
-    (``nlp.claims_real.committed_posts``); a feed set's, the recorded feeds' items of its parity."""
+    (``nlp.claims_real.committed_posts``); a feed set's, the recorded feeds' items of its parity;
+    the pages', the recorded pages read by ``read_page`` (the crawlers' extractor)."""
     if name in POST_SETS:
         return [Item(p.id, "", p.text) for p in committed_posts(name, data_dir, LABEL_DIR)]
+    if name in PAGE_SETS:
+        if read_page is None:
+            raise SystemExit(
+                f"the {name} set is read with the crawlers' extractor, which nlp may not import: "
+                "measure it with tests/nlp/test_covid_real.py (pytest -s prints the figures)"
+            )
+        return page_items(read_page)
+    if name in COVID_FEED_SETS:
+        return covid_feed_items()
     return [i for i in feed_items() if even_id(i.id) == (name == "feeds_dev")]
 
 
-def dump(name: str, out: Path, data_dir: Path = DATA_DIR) -> int:
+def dump(name: str, out: Path, data_dir: Path = DATA_DIR, read_page: PageReader | None = None) -> int:
     """Write ``id<TAB>text`` of one set for the people labelling it (``claims_real.write_dump``)."""
     return write_dump(
         out,
         ["id", "text"],
-        lambda: ((i.id, " / ".join(t for t in (i.title, i.text) if t)) for i in items(name, data_dir)),
+        lambda: ((i.id, " / ".join(t for t in (i.title, i.text) if t)) for i in items(name, data_dir, read_page)),
     )
 
 
@@ -188,17 +279,17 @@ def _topic(item: Item) -> bool:
     return on_topic(item.title, item.text)
 
 
-def measure(name: str, data_dir: Path = DATA_DIR) -> dict[str, object]:
+def measure(name: str, data_dir: Path = DATA_DIR, read_page: PageReader | None = None) -> dict[str, object]:
     """Figures of the shipped finders on one labelled set; no item is named."""
     labels = load_labels(name)
-    chosen = items(name, data_dir)
+    chosen = items(name, data_dir, read_page)
     missing = [i.id for i in chosen if i.id not in labels]
     if missing or len(labels) != len(chosen):
         raise SystemExit(f"{name}.tsv labels {len(labels)} ids; the set has {len(chosen)} ({len(missing)} unlabelled)")
     sure = [i for i in chosen if not labels[i.id].unsure]
     gold = [labels[i.id].covid for i in sure]
     finders: dict[str, Callable[[Item], bool]] = {"covid_proba >= 0.5": _proba}
-    if name in FEED_SETS:
+    if name not in POST_SETS:
         finders["is_covid_related"] = _topic
     out: dict[str, object] = {"items": len(chosen), "unsure (left out)": len(chosen) - len(sure), "covid": sum(gold)}
     for label, finder in finders.items():
