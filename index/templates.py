@@ -21,6 +21,13 @@ from tinradar.settings import Settings
 
 TEMPLATE_FILE = Path(__file__).resolve().parent / "templates" / "docs.json"
 
+#: Longest keyword value indexed as a term, in characters. Lucene refuses a term over 32,766
+#: bytes, and with it the whole document (400, refused for good); ``ignore_above`` counts
+#: characters, and 8191 characters are at most 32,764 bytes of UTF-8. A longer value (a broken
+#: or hostile export) stays in ``_source`` and the document goes in; only that value is no term
+#: (the document's ``_ignored`` names the field). Every keyword of ours has it (or a lower one).
+KEYWORD_IGNORE_ABOVE = 8191
+
 
 @cache
 def _template_file() -> dict[str, Any]:
@@ -84,7 +91,8 @@ def index_for(when: datetime, settings: Settings) -> str:
 def _extend_existing(client: Elasticsearch, settings: Settings, properties: dict[str, Any]) -> None:
     """Give indices made under an older template the fields added since (mappings are
     strict: without this, a document with a new field could not go into last month's
-    index). Adding fields is all a template change may do to existing indices."""
+    index). Adding fields, and a keyword's ``ignore_above``, is all a template change may do
+    to existing indices (Elasticsearch updates nothing else of a mapped field)."""
     if client.indices.exists(index=index_pattern(settings), allow_no_indices=False):
         try:
             client.indices.put_mapping(index=index_pattern(settings), properties=properties)
@@ -149,6 +157,22 @@ def ensure_templates(client: Elasticsearch, settings: Settings, *, create_curren
     return {"template": name, "version": version, "alias": alias_name(settings), "created": created}
 
 
+def bound_keywords(mapping: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a mapping where every indexed keyword field (and keyword sub-field) without an
+    ``ignore_above`` gets ``KEYWORD_IGNORE_ABOVE``: one absurd value no longer refuses the record.
+    ``ignore_above`` may be changed on an existing field, so ``put_mapping`` brings it to older indices."""
+    out: dict[str, Any] = json.loads(json.dumps(mapping))
+
+    def walk(spec: dict[str, Any]) -> None:
+        if spec.get("type") == "keyword" and spec.get("index", True):
+            spec.setdefault("ignore_above", KEYWORD_IGNORE_ABOVE)
+        for child in (*spec.get("properties", {}).values(), *spec.get("fields", {}).values()):
+            walk(child)
+
+    walk(out)
+    return out
+
+
 def ensure_single_index(
     client: Elasticsearch, name: str, mapping: dict[str, Any], *, priority: int, meta: dict[str, str]
 ) -> None:
@@ -156,7 +180,9 @@ def ensure_single_index(
 
     Idempotent; an index created by an older version gains the mapping's new fields.
     Each caller passes its own priority: templates with overlapping patterns may not share one.
+    Its keywords are bounded (``bound_keywords``): a record with one absurd value still goes in.
     """
+    mapping = bound_keywords(mapping)
     client.indices.put_index_template(
         name=name,
         index_patterns=[name],
