@@ -114,3 +114,23 @@ def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
             hint=hint,
         ) from None
     return client
+
+
+def error_reason(error: object) -> tuple[str | None, str]:
+    """(type, reason) of an Elasticsearch error: a bulk item's ``error``, a response body's ``error``
+    (a dict with ``caused_by``), a string or an exception. The indexer's failed items and the
+    template's conflicts read their reasons through this one function."""
+    if isinstance(error, dict):
+        kind = error.get("type")
+        reason = error.get("reason") or kind or "unknown"
+        cause = error.get("caused_by")
+        if isinstance(cause, dict) and cause.get("reason"):
+            reason = f"{reason}: {cause['reason']}"
+        return kind, _short(str(reason))
+    return None, _short(str(error))
+
+
+def _short(reason: str, limit: int = 500) -> str:
+    """First part of a reason: Elasticsearch appends a preview of the whole source."""
+    reason = reason.split("\n at [Source:")[0]
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"

@@ -37,6 +37,7 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 from pydantic import BaseModel, Field
 
+from index.client import error_reason
 from index.deadletter import DeadLetter, DeadLetterBox, is_permanent, letter_for
 from index.doc import CONTENT_HASH, DATED_AT
 from index.docmap import dated_at, to_source
@@ -104,27 +105,9 @@ def _batched(items: Iterable[ScoredItem], size: int) -> Iterator[list[ScoredItem
         yield chunk
 
 
-def _reason(error: object) -> tuple[str | None, str]:
-    """(type, reason) of a bulk item error, which may be a dict, a string or an exception."""
-    if isinstance(error, dict):
-        kind = error.get("type")
-        reason = error.get("reason") or kind or "unknown"
-        cause = error.get("caused_by")
-        if isinstance(cause, dict) and cause.get("reason"):
-            reason = f"{reason}: {cause['reason']}"
-        return kind, _short(str(reason))
-    return None, _short(str(error))
-
-
 def _size(body: dict[str, Any]) -> int:
     """Bytes of a document's JSON, about as the bulk request carries it."""
     return len(json.dumps(body, ensure_ascii=False, default=str).encode("utf-8"))
-
-
-def _short(reason: str, limit: int = 500) -> str:
-    """First part of a reason: Elasticsearch appends a preview of the whole source."""
-    reason = reason.split("\n at [Source:")[0]
-    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 class Indexer:
@@ -369,7 +352,7 @@ class Indexer:
                 pending[doc_id] = item
                 conflicts.append((doc_id, result.get("_index")))
                 continue
-            kind, reason = _reason(result.get("error"))
+            kind, reason = error_reason(result.get("error"))
             too_large = status == 429 and _size(written[doc_id]) > MAX_BULK_BYTES
             if too_large:
                 reason = f"document over the bulk limit ({MAX_BULK_BYTES} bytes) and refused alone: {reason}"

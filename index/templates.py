@@ -16,6 +16,7 @@ from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch
 
+from index.client import error_reason
 from tinradar.schema import utc_now
 from tinradar.settings import Settings
 
@@ -118,8 +119,8 @@ class TemplateConflict(RuntimeError):
 
 
 def _reason(exc: BadRequestError) -> str:
-    error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
-    return str(error.get("reason") or exc.message)[:300] if isinstance(error, dict) else str(exc.message)[:300]
+    """What Elasticsearch said (``index.client.error_reason`` of the body's ``error``)."""
+    return error_reason(exc.body.get("error") if isinstance(exc.body, dict) else exc.message)[1][:300]
 
 
 def ensure_templates(client: Elasticsearch, settings: Settings, *, create_current: bool = True) -> dict[str, Any]:
