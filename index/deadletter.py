@@ -124,6 +124,21 @@ class DeadLetterBox:
                 except ValueError:  # also a line with bytes that are not UTF-8 (surrogate escapes)
                     yield None, raw
 
+    @staticmethod
+    def latest(paths: list[Path]) -> tuple[dict[str, DeadLetter], list[str]]:
+        """The latest letter of each id in ``paths`` (an id written twice — loaded twice, an
+        interrupted replay or retry — counts once, placed where it was last written), and the raw
+        lines that do not parse. A replay, a retry and the rejected listing all read through this."""
+        latest: dict[str, DeadLetter] = {}
+        unreadable: list[str] = []
+        for letter, raw in DeadLetterBox.read(paths):
+            if letter is None:
+                unreadable.append(raw)
+            else:
+                latest.pop(letter.id, None)
+                latest[letter.id] = letter
+        return latest, unreadable
+
     def quarantine(self, raws: list[str]) -> Path | None:
         """Keep unreadable lines aside (never drop them silently)."""
         if not raws:

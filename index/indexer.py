@@ -38,7 +38,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from pydantic import BaseModel, Field
 
 from index.client import error_reason
-from index.deadletter import DeadLetter, DeadLetterBox, is_permanent, letter_for
+from index.deadletter import DeadLetterBox, is_permanent, letter_for
 from index.doc import CONTENT_HASH, DATED_AT
 from index.docmap import dated_at, to_source
 from index.templates import alias_name, index_for
@@ -175,13 +175,7 @@ class Indexer:
         """
         if not files:
             return IndexStats()
-        latest: dict[str, DeadLetter] = {}
-        unreadable: list[str] = []
-        for letter, raw in DeadLetterBox.read(files):
-            if letter is None:
-                unreadable.append(raw)
-            else:
-                latest[letter.id] = letter
+        latest, unreadable = DeadLetterBox.latest(files)
         self._earlier = {i: letter.attempts for i, letter in latest.items()} if count_attempts else {}
         try:
             stats = self.index(letter.item for letter in latest.values())

@@ -211,22 +211,14 @@ class _Rejected:
     """The rejected files as read: the latest letter of each id, and how many lines did not read."""
 
     letters: dict[str, DeadLetter] = field(default_factory=dict)
-    lines: int = 0
     unreadable: int = 0
 
 
 def _read_rejected(paths: list[Path]) -> _Rejected:
     from index.deadletter import DeadLetterBox
 
-    found = _Rejected()
-    for letter, _raw in DeadLetterBox.read(paths):
-        found.lines += 1
-        if letter is None:
-            found.unreadable += 1
-        else:  # an id refused twice (loaded twice, an interrupted retry): its latest letter
-            found.letters.pop(letter.id, None)
-            found.letters[letter.id] = letter
-    return found
+    letters, unreadable = DeadLetterBox.latest(paths)
+    return _Rejected(letters, len(unreadable))
 
 
 def _reason_kind(reason: str) -> str:
@@ -262,7 +254,7 @@ def rejected_command(
         _retry_rejected(settings)
         return
     found = _read_rejected(box.rejected_files())
-    if not found.lines:  # no file, or an empty one
+    if not found.letters and not found.unreadable:  # no file, or an empty one
         console.print("Không có mục nào bị từ chối hẳn / nothing rejected.")
         return
     if as_json:  # no item bodies: what a script needs to see and count them
