@@ -40,10 +40,10 @@ def _items() -> list[ScoredItem]:
     ]
 
 
-@pytest.fixture
-def ids(es_client, es_settings) -> dict[str, str]:
+def load_items(es_client, es_settings) -> dict[str, str]:
+    """Index ``_items``, then make "old" a match stored before stances were read (as test_item_stance
+    does; no painless on the node); returns key → document id."""
     ids = seed.load(es_client, es_settings, _items())
-    # "old": a match stored before stances were read (as test_item_stance does; no painless on the node)
     found = es_client.search(index=f"{es_settings.es_index_prefix}-*", query={"ids": {"values": [ids["old"]]}})
     index = found["hits"]["hits"][0]["_index"]
     source = es_client.get(index=index, id=ids["old"])["_source"]
@@ -51,6 +51,11 @@ def ids(es_client, es_settings) -> dict[str, str]:
         match.pop("stance", None)
     es_client.index(index=index, id=ids["old"], document=source, refresh=True)
     return ids
+
+
+@pytest.fixture
+def ids(es_client, es_settings) -> dict[str, str]:
+    return load_items(es_client, es_settings)
 
 
 @pytest.fixture
