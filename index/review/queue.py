@@ -45,13 +45,6 @@ def search_query(filters: QueueFilters, *, limit: int = 0, offset: int = 0) -> S
     )
 
 
-#: The stance of each known claim an item matched. ``matched_claims`` is an object field, not
-#: nested: a stance filter with a claim filter means "mentions that claim, and some match has that
-#: stance" (the same match where the item matched that one claim only).
-#: Checked against the models by ``_path``; it belongs beside the other names in ``index.doc``.
-CLAIM_STANCE = F._path("matched_claims", "stance")
-
-
 def desk_filters(filters: QueueFilters) -> list[dict[str, Any]]:
     """The desk's own filters, beside the analyst-search ones: "not in the registry", one risk
     level, one stance. A stance is the one stored with the match (what the row's tag shows): a
@@ -62,7 +55,7 @@ def desk_filters(filters: QueueFilters) -> list[dict[str, Any]]:
     if filters.risk is not None:
         out.append({"term": {F.RISK_LEVEL: filters.risk.value}})
     if filters.stance is not None:
-        out.append({"term": {CLAIM_STANCE: filters.stance.value}})
+        out.append({"term": {F.CLAIM_STANCE: filters.stance.value}})
     return out
 
 
