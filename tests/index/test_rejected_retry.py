@@ -62,10 +62,11 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     )
     fixed_later = make_item(1, risk=0.9, published_at="2021-09-03T08:00:00+07:00")  # has cues
     assert fixed_later.analysis.cues
-    # A cue offset past a `long` (the schema bounds counts, not offsets): no fix helps. (A keyword
-    # over Lucene's 32,766 bytes used to serve here; every keyword now has `ignore_above`.)
+    # A cue weight past a `float` (validation takes any double; the mapping's float is finite, so
+    # 1e300 is refused): no fix helps. (A keyword over Lucene's 32,766 bytes served here before
+    # keywords had `ignore_above`, a cue offset past a `long` before the schema bounded offsets.)
     never = make_item(2)
-    never.analysis.cue_spans = [CueSpan(kind="claim", label="x", text="x", start=2**63, end=2**63 + 1)]
+    never.analysis.cue_spans = [CueSpan(kind="claim", label="x", text="x", start=0, end=1, weight=1e300)]
     stats = indexer.index([fixed_later, never])
     assert (stats.indexed, stats.rejected, stats.dead_lettered) == (0, 2, 0), stats.errors
     box = indexer.deadletters
@@ -99,7 +100,7 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     assert before["doc-00000001"]["status"] == 400 and "strict" in before["doc-00000001"]["reason"]
     assert (
         before["doc-00000002"]["status"] == 400
-        and "[cue_spans.start] of type [long]" in before["doc-00000002"]["reason"]
+        and "[cue_spans.weight] of type [float]" in before["doc-00000002"]["reason"]
     )
 
     code, _, said = _run("--retry")  # ensures the template first: September's index gets `cues` (the fix)
@@ -116,7 +117,7 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     # Refused again: back in the rejected file, one attempt more, the new reason.
     [again] = [json.loads(line) for line in box.rejected_path.read_text(encoding="utf-8").splitlines()]
     assert again["id"] == "doc-00000002" and again["attempts"] == before["doc-00000002"]["attempts"] + 1
-    assert again["at"] > before["doc-00000002"]["at"] and "[cue_spans.start] of type [long]" in again["reason"]
+    assert again["at"] > before["doc-00000002"]["at"] and "[cue_spans.weight] of type [float]" in again["reason"]
     assert again["item"]["document"]["text"] == never.document.text  # still whole
     # Temporary failure: a dead letter, pending for `index replay`, its attempts counted on.
     [waiting] = [letter for letter, _ in DeadLetterBox.read(box.pending_files())]
