@@ -164,7 +164,12 @@ def load(
 
 @index_app.command("replay")
 def replay() -> None:
-    """Gửi lại các mục lỗi / resend dead-lettered items; what fails again stays for the next replay."""
+    """Gửi lại các mục lỗi / resend dead-lettered items; what fails again stays for the next replay.
+
+    Exit code 0: every item went in (or nothing waited); 1: some items failed again (each named)
+    or some lines were unreadable (kept aside in *.unreadable.jsonl), the rest went in; 3:
+    Elasticsearch is down. The same codes as ``index rejected --retry``.
+    """
     from index.indexer import Indexer
 
     settings = load_settings()
@@ -184,7 +189,7 @@ def replay() -> None:
     still = indexer.deadletters.count()
     console.print(f"Còn chờ gửi lại / still pending: {still}")
     _rejected_total(indexer.deadletters.rejected(), indexer.deadletters.rejected_path)
-    if stats.failed:
+    if stats.failed or stats.skipped:  # lines skipped: "some lines skipped", as --retry says it
         raise typer.Exit(ExitCode.PARTIAL)
 
 
