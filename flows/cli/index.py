@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
     from rich.text import Text
 
-    from index.deadletter import DeadLetter
+    from index.deadletter import DeadLetter, DeadLetterBox
     from index.indexer import IndexStats
     from index.search import Hit, SearchResult, SearchStats
     from tinradar.schema import ScoredItem
@@ -179,7 +179,7 @@ def replay() -> None:
     waiting = indexer.deadletters.count()
     if not waiting:
         console.print("Không có mục nào chờ gửi lại / nothing to replay.")
-        _rejected_total(indexer.deadletters.rejected(), indexer.deadletters.rejected_path)
+        _rejected_total(indexer.deadletters)
         return
     stats = indexer.replay()
     _print_stats(stats, f"Gửi lại / replayed {waiting} mục / items")
@@ -188,7 +188,7 @@ def replay() -> None:
     _say_rejected(stats.rejected, indexer.deadletters.rejected_path)
     still = indexer.deadletters.count()
     console.print(f"Còn chờ gửi lại / still pending: {still}")
-    _rejected_total(indexer.deadletters.rejected(), indexer.deadletters.rejected_path)
+    _rejected_total(indexer.deadletters)
     if stats.failed or stats.skipped:  # lines skipped: "some lines skipped", as --retry says it
         raise typer.Exit(ExitCode.PARTIAL)
 
@@ -202,9 +202,19 @@ def _say_rejected(rejected: int, path: Path) -> None:
         )
 
 
-def _rejected_total(rejected: int, path: Path) -> None:
-    if rejected:
-        console.print(f"Bị từ chối hẳn / rejected for good (not pending): {rejected} in {escape(str(path))}")
+def _rejected_total(box: DeadLetterBox) -> None:
+    """The items refused for good so far, counted as the listing counts them (ids), and the
+    unreadable lines of the rejected files (a letter the current schema refuses), said apart."""
+    found = _read_rejected(box.rejected_files())
+    if found.letters:
+        console.print(
+            f"Bị từ chối hẳn / rejected for good (not pending): {len(found.letters)} in {escape(str(box.rejected_path))}"
+        )
+    if found.unreadable:
+        console.print(
+            f"[yellow]{found.unreadable} dòng không đọc được / unreadable lines in {escape(str(box.rejected_path))}: "
+            "tinradar index rejected[/]"
+        )
 
 
 #: How much of a rejection's reason one line of ``index rejected`` shows (the file keeps it whole).
@@ -306,12 +316,12 @@ def _retry_rejected(settings: Settings) -> None:
     _templates(client, settings, create_current=False)
     indexer = Indexer(client, settings)
     box = indexer.deadletters
-    waiting = box.rejected()
-    if not waiting:
+    waiting = _read_rejected(box.rejected_files())  # ids, as the listing counts them
+    if not waiting.letters and not waiting.unreadable:
         console.print("Không có mục nào bị từ chối hẳn / nothing rejected.")
         return
     stats = indexer.retry_rejected()
-    _print_stats(stats, f"Gửi lại / retried {waiting} mục bị từ chối / rejected items")
+    _print_stats(stats, f"Gửi lại / retried {len(waiting.letters)} mục bị từ chối / rejected items")
     if stats.skipped:
         console.print(f"[yellow]{stats.skipped} dòng không đọc được, để riêng / unreadable lines kept aside[/]")
     if stats.rejected:

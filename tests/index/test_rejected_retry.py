@@ -105,6 +105,7 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
 
     code, _, said = _run("--retry")  # ensures the template first: September's index gets `cues` (the fix)
     assert code == 1, said  # item 2 refused again, item 3 waits: each named
+    assert "retried 4 mục bị từ chối" in said  # the listing's 4 items, not the file's 5 lines
     assert "doc-00000002" in said and "doc-00000003" in said
     assert "1 mục vẫn bị từ chối / refused again" in said and "1 mục trong hàng chờ lỗi / dead-lettered" in said
     assert "still rejected: 1 · chờ gửi lại / pending: 1" in said
@@ -130,10 +131,16 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     # An interrupted retry (the file moved aside, nothing sent) is listed and picked up by the next one.
     moved = box.take_rejected()
     assert [p.name for p in moved] != [box.rejected_path.name] and not box.rejected_path.exists()
+    # ... and item 2's letter written once more beside it (a retry that wrote it back, then stopped
+    # before it deleted its copy): two letters, one item.
+    box.reject([letter_for(never, again["reason"], 400, attempts=again["attempts"])])
     code, stdout, _ = _run("--json")
     assert code == 0 and [json.loads(line)["id"] for line in stdout.splitlines()] == ["doc-00000002"]
+    assert box.rejected() == 1
+    replayed = CliRunner().invoke(app, ["index", "replay"])
+    assert "rejected for good (not pending): 1 in" in " ".join(replayed.stderr.split()), replayed.stderr
     code, _, said = _run("--retry")
-    assert code == 1 and "still rejected: 1" in said, said
+    assert code == 1 and "retried 1 mục" in said and "still rejected: 1" in said, said
     assert box.rejected_files() == [box.rejected_path]
     [again2] = [json.loads(line) for line in box.rejected_path.read_text(encoding="utf-8").splitlines()]
     assert again2["attempts"] == again["attempts"] + 1
