@@ -1,4 +1,4 @@
-"""``tinradar index init|load|replay|rejected``, ``tinradar search`` and ``tinradar kibana import``.
+"""``tinradar index init|load|replay|rejected|stats``, ``tinradar search`` and ``tinradar kibana import``.
 
 Human output goes to stderr (``console``); ``search --format json|csv`` writes only the
 result to stdout so scripts can rely on it.
@@ -283,6 +283,51 @@ def rejected_command(
             "(not listed; a retry keeps them aside in *.unreadable.jsonl)[/]"
         )
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+@index_app.command("stats")
+def stats_command(
+    as_json: bool = typer.Option(
+        False, "--json", help="Một đối tượng JSON ra stdout / one JSON object: total, with_ignored, by_field"
+    ),
+) -> None:
+    """Số mục trong chỉ mục và giá trị bị bỏ qua / documents in the index, and values left out (ignore_above).
+
+    A keyword value over its ``ignore_above`` (8191 characters; less for some fields) goes in
+    with its document, kept whole in ``_source``, but is no term: no filter, facet or sort sees
+    it. This counts the documents that hold one, by field. Exit code 0; 3: Elasticsearch is down.
+    """
+    from elasticsearch import ApiError, TransportError
+
+    from index.client import scrub
+    from index.ignored import ignored_values
+
+    settings = load_settings()
+    client = _connect(settings)
+    try:
+        found = ignored_values(client, settings)
+    except (ApiError, TransportError) as exc:
+        fail(
+            f"Không đọc được chỉ mục / cannot read the index: {scrub(str(exc), settings)[:300]}",
+            hint="Check the node: tinradar es status",
+            code=ExitCode.UNAVAILABLE,
+        )
+    if as_json:
+        sys.stdout.write(found.model_dump_json() + "\n")
+        return
+    from index.templates import alias_name
+
+    console.print(f"Chỉ mục / index {escape(alias_name(settings))}: {found.total} mục / documents")
+    if not found.with_ignored:
+        console.print("Không mục nào có giá trị bị bỏ qua / no document has a value left out (ignore_above).")
+        return
+    console.print(
+        f"[yellow]{found.with_ignored} mục có giá trị quá dài bị bỏ qua khi lập chỉ mục / documents with a value "
+        "too long to index (ignore_above): kept whole in _source, but no filter, facet or sort sees it[/]"
+    )
+    for name, n in found.by_field.items():
+        console.print(f"  {escape(name)}: {n} mục / documents")
+    console.print('Tìm chúng / find them: query term {"_ignored": "<field>"} (Kibana: _ignored : <field>)')
 
 
 def _print_rejected(found: _Rejected, path: Path) -> None:
