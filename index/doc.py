@@ -28,6 +28,7 @@ from tinradar.schema import (
     ClaimMatch,
     CueSpan,
     DatePrecision,
+    IndexFloat,
     Kind,
     Location,
     Note,
@@ -136,15 +137,15 @@ class IndexDoc(BaseModel):
     district_code: str | None = None
     provinces: list[str] = Field(default_factory=list, description="the source's province and the places named")
     districts: list[str] = Field(default_factory=list, description="the source's district and the places named")
-    rumor_risk: float
+    rumor_risk: IndexFloat
     risk_level: RiskLevel
     risk_rank: int = Field(description="0 low, 1 medium, 2 high: for 'at least' filters")
     cues: list[str] = Field(default_factory=list)
     cue_spans: list[CueSpan] = Field(default_factory=list, description="the text cues, typed, with their spans")
     sentiment: Sentiment
-    sentiment_proba: dict[Sentiment, float] = Field(default_factory=dict)
+    sentiment_proba: dict[Sentiment, IndexFloat] = Field(default_factory=dict)
     covid: bool
-    covid_proba: float
+    covid_proba: IndexFloat
     locations: list[Location] = Field(default_factory=list)
     place_names: list[str] = Field(default_factory=list)
     matched_claims: list[ClaimMatch] = Field(default_factory=list, description="most similar first")
@@ -154,7 +155,7 @@ class IndexDoc(BaseModel):
         description="the claims this item spreads: matched as repeats or asks, not refutes (a correction that quotes "
         "a rumor is the answer to it, not one more post of it); schema version 2 on",
     )
-    claim_similarity: float | None = Field(default=None, description="similarity of the best match")
+    claim_similarity: IndexFloat | None = Field(default=None, description="similarity of the best match")
     cluster_id: str | None = None
     notes: list[Note] = Field(default_factory=list)
     model_versions: dict[str, str] = Field(default_factory=dict)

@@ -11,6 +11,7 @@ index load``.
 from __future__ import annotations
 
 import re
+import struct
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -38,6 +39,29 @@ MAX_ID_BYTES = 512
 #: The largest value the index's ``long`` fields hold (the counts, a cue's offsets): a larger
 #: one is a bad value, caught at validation, not a document Elasticsearch refuses for good.
 MAX_COUNT = 2**63 - 1
+#: The largest magnitude the index's ``float`` fields hold (a float32's largest finite value).
+MAX_FLOAT = 3.4028234663852886e38
+
+
+def _index_float(value: float) -> float:
+    """``value`` when the mapping's ``float`` takes it: a finite number that stays finite as a float32.
+
+    Elasticsearch rounds a JSON number to the nearest float32 and refuses the whole document (400,
+    "[float] supports only finite values") when that is infinite, so the rounding is checked the
+    same way here (``struct`` packs as a C cast does): 3.4028235e38 still rounds to ``MAX_FLOAT``
+    and goes in, 3.5e38 does not. Infinity and NaN are refused before (``allow_inf_nan``)."""
+    try:
+        struct.pack("<f", value)
+    except OverflowError:
+        raise ValueError(f"a number past what Elasticsearch's float holds (±{MAX_FLOAT:.8g})") from None
+    return value
+
+
+#: A number the index maps as ``float`` (scores, probabilities, a cue's weight, a match's
+#: similarity): finite and within float32, so a value Elasticsearch would refuse for good is a
+#: bad value, caught at validation (a bad line named at ``tinradar index load``), not an item
+#: in the rejected file. Bounds a field has by meaning (0..1) come on top, as ``Field`` arguments.
+IndexFloat = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_index_float)]
 
 
 #: The earliest publication date believed: an item "from" before it (a 1900 or 1970 from a
@@ -250,7 +274,7 @@ class ClaimMatch(_Model):
     """A known, debunked claim that the text repeats, refutes or asks about."""
 
     claim_id: str
-    similarity: float = Field(ge=0.0, le=1.0)
+    similarity: IndexFloat = Field(ge=0.0, le=1.0)
     stance: Stance = Field(
         default=Stance.REPEATS, description="repeats / refutes / asks; lines written before stances read as repeats"
     )
@@ -410,8 +434,9 @@ class CueSpan(_Model):
     ``start``/``end`` are character offsets in ``Document.full_text`` (title, blank line,
     body), so the desk and the report can highlight the phrase; ``weight`` is what ranked it
     (a hand-set strength for curated reliability cues, tf-idf × coefficient for model terms).
-    The offsets are bounded by what the mapping's ``long`` holds (``MAX_COUNT``): a larger one
-    in a loaded file is a bad line named at validation, not an item Elasticsearch refuses forever.
+    The offsets are bounded by what the mapping's ``long`` holds (``MAX_COUNT``), the weight by
+    what its ``float`` holds (``IndexFloat``): a larger one in a loaded file is a bad line named at
+    validation, not an item Elasticsearch refuses forever.
     """
 
     kind: str
@@ -419,14 +444,14 @@ class CueSpan(_Model):
     text: str
     start: int = Field(ge=0, le=MAX_COUNT)
     end: int = Field(ge=0, le=MAX_COUNT)
-    weight: float = 0.0
+    weight: IndexFloat = 0.0
 
 
 class Analysis(_Model):
     """What the NLP stage says about one document. Every flag explains itself."""
 
     doc_id: str
-    rumor_risk: float = Field(ge=0.0, le=1.0)
+    rumor_risk: IndexFloat = Field(ge=0.0, le=1.0)
     risk_level: RiskLevel
     cues: list[str] = Field(default_factory=list, description="Why the score is what it is, in Vietnamese")
     cue_spans: list[CueSpan] = Field(
@@ -435,9 +460,9 @@ class Analysis(_Model):
         "matches a known claim when there is one (kind ``claim``)",
     )
     sentiment: Sentiment
-    sentiment_proba: dict[Sentiment, float] = Field(default_factory=dict)
+    sentiment_proba: dict[Sentiment, IndexFloat] = Field(default_factory=dict)
     covid: bool
-    covid_proba: float = Field(ge=0.0, le=1.0)
+    covid_proba: IndexFloat = Field(ge=0.0, le=1.0)
     locations: list[Location] = Field(default_factory=list)
     matched_claims: list[ClaimMatch] = Field(default_factory=list)
     cluster_id: str | None = None

@@ -176,19 +176,19 @@ def replay() -> None:
     client = _connect(settings)
     _templates(client, settings, create_current=False)
     indexer = Indexer(client, settings)
-    waiting = indexer.deadletters.count()
-    if not waiting:
+    box = indexer.deadletters
+    waiting, unreadable = box.pending()  # items (ids), as the replay sends them; unreadable lines apart
+    if not waiting and not unreadable:
         console.print("Không có mục nào chờ gửi lại / nothing to replay.")
-        _rejected_total(indexer.deadletters)
+        _rejected_total(box)
         return
     stats = indexer.replay()
-    _print_stats(stats, f"Gửi lại / replayed {waiting} mục / items")
+    _print_stats(stats, f"Gửi lại / replayed {len(waiting)} mục / items")
     if stats.skipped:
         console.print(f"[yellow]{stats.skipped} dòng không đọc được, để riêng / unreadable lines kept aside[/]")
-    _say_rejected(stats.rejected, indexer.deadletters.rejected_path)
-    still = indexer.deadletters.count()
-    console.print(f"Còn chờ gửi lại / still pending: {still}")
-    _rejected_total(indexer.deadletters)
+    _say_rejected(stats.rejected, box.rejected_path)
+    _pending_total(box)
+    _rejected_total(box)
     if stats.failed or stats.skipped:  # lines skipped: "some lines skipped", as --retry says it
         raise typer.Exit(ExitCode.PARTIAL)
 
@@ -199,6 +199,23 @@ def _say_rejected(rejected: int, path: Path) -> None:
         console.print(
             f"[yellow]→ {rejected} mục bị Elasticsearch từ chối hẳn (ánh xạ sai, quá lớn), không gửi lại / refused "
             f"for good (a mapping error, too large): not replayed; each kept whole with its reason in {escape(str(path))}[/]"
+        )
+
+
+def _pending_total(box: DeadLetterBox, *, rejected: int | None = None) -> None:
+    """The items still waiting for a replay, counted as the replay counts them (ids, through
+    ``DeadLetterBox.pending``), after the items still rejected when given; the pending files'
+    unreadable lines said apart (a replay keeps them aside, so they are left only after a
+    ``rejected --retry``, which does not read the dead letters)."""
+    still, unreadable = box.pending()
+    if rejected is None:
+        console.print(f"Còn chờ gửi lại / still pending: {len(still)}")
+    else:
+        console.print(f"Còn bị từ chối / still rejected: {rejected} · chờ gửi lại / pending: {len(still)}")
+    if unreadable:
+        console.print(
+            f"[yellow]{len(unreadable)} dòng không đọc được / unreadable lines in {escape(str(box.path))}: "
+            "tinradar index replay[/]"
         )
 
 
@@ -379,7 +396,7 @@ def _retry_rejected(settings: Settings) -> None:
             f"[yellow]→ {stats.dead_lettered} mục trong hàng chờ lỗi / dead-lettered (a failure that may pass); "
             "send again: tinradar index replay[/]"
         )
-    console.print(f"Còn bị từ chối / still rejected: {box.rejected()} · chờ gửi lại / pending: {box.count()}")
+    _pending_total(box, rejected=box.rejected())
     if stats.failed or stats.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
 

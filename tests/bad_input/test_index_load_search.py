@@ -71,6 +71,33 @@ def test_a_cue_offset_past_a_long_is_a_bad_line_not_a_rejected_item(es_home: Pat
     assert not DeadLetterBox(es_settings).rejected_path.exists()
 
 
+def test_a_cue_weight_past_a_float_is_a_bad_line_not_a_rejected_item(es_home: Path, es_settings) -> None:
+    """A cue weight of 1e300 (or NaN, Infinity: Python's JSON reads them) validated, and
+    Elasticsearch refused the item for good (its ``float`` is a finite float32); it is now a bad
+    line named at load, and 3.4028235e38, which Elasticsearch rounds to float32's largest, goes in."""
+    scored = es_home / "scored.jsonl"
+    assert cli("score", "-i", str(_write(es_home, jsonl(*GOOD))), "-o", str(scored)).code == 0
+    rows = [json.loads(x) for x in scored.read_text(encoding="utf-8").splitlines()]
+
+    def weighted(doc_id: str, weight: float) -> dict:
+        span = {"kind": "claim", "label": "x", "text": "x", "start": 0, "end": 1, "weight": weight}
+        return {**rows[0], "id": doc_id, "cue_spans": [span]}
+
+    scored.write_bytes(
+        jsonl(rows[0], weighted("far", 1e300))
+        + json.dumps(weighted("nan", float("nan"))).encode()  # the NaN token, as json.dumps writes it
+        + b"\n"
+        + jsonl(weighted("edge", 3.4028235e38), rows[1])
+    )
+    load = cli("index", "load", str(scored))
+    assert load.code == 1, load.stderr
+    assert "line 2: field 'cue_spans.0.weight' = 1e+300: a number past what Elasticsearch's float holds" in load.said
+    assert "line 3: field 'cue_spans.0.weight' = nan: Input should be a finite number" in load.said
+    assert "refused for good" not in load.said
+    assert _search_ids() == ["edge", "good-1", "good-2"]
+    assert not DeadLetterBox(es_settings).rejected_path.exists()
+
+
 def test_nothing_readable_is_a_usage_error(es_home: Path) -> None:
     load = cli("index", "load", str(_write(es_home, b"\x89PNG\r\n\x1a\n\x00\x00")))
     assert load.code == 2 and "no readable line" in load.said

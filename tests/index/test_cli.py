@@ -88,3 +88,47 @@ def test_init_and_replay_commands(env, es_client):
     init = run("index", "init")
     assert init.exit_code == 0, init.stderr
     assert es_client.indices.exists_alias(name=f"{env.es_index_prefix}-docs")
+
+
+def test_replay_counts_pending_items_not_lines(env, es_client):
+    """``index replay`` said "replayed N" and "still pending: N" in lines: an item dead-lettered
+    twice was two, an unreadable line one more; it counts ids now (what the replay sends, once
+    each), the unreadable lines said apart."""
+    from index.deadletter import DeadLetterBox, letter_for
+    from index.templates import alias_name, ensure_templates
+
+    ensure_templates(es_client, env)
+    blocked = f"{env.es_index_prefix}-docs-2021.07"
+    es_client.indices.create(index=blocked)
+    es_client.indices.put_settings(index=blocked, settings={"index.blocks.write": True})
+    july, august = make_item(1, published_at="2021-07-20T08:00:00+07:00"), make_item(2)
+    box = DeadLetterBox(env)
+    box.write([letter_for(july, "unavailable", 503), letter_for(august, "unavailable", 503)])
+    box.write([letter_for(july, "unavailable", 503)])  # loaded twice while the node was down
+    with box.path.open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "cut-off", "reason": \n')
+
+    result = run("index", "replay")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 1, said  # the unreadable line is kept aside and said
+    assert "replayed 2 mục / items" in said and "1 dòng không đọc được, để riêng" in said
+    assert "still pending: 1" in said and "unreadable lines in" not in said  # kept aside: none left
+    assert box.count() == 1 and box.unreadable_pending() == 0
+    es_client.indices.refresh(index=alias_name(env))
+    assert es_client.count(index=alias_name(env), query={"ids": {"values": ["doc-00000002"]}})["count"] == 1
+
+    box.write([letter_for(july, "unavailable", 503)])  # once more: still one item
+    with box.path.open("a", encoding="utf-8") as fh:
+        fh.write("not json\n")
+    box.reject([letter_for(make_item(3), "mapper_parsing_exception: an older mapping", 400)])
+    result = run("index", "rejected", "--retry")  # says what is pending too, and does not read it
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 0, said
+    assert "still rejected: 0 · chờ gửi lại / pending: 1" in said
+    assert f"1 dòng không đọc được / unreadable lines in {box.path}" in said
+
+    es_client.indices.put_settings(index=blocked, settings={"index.blocks.write": False})
+    result = run("index", "replay")
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 1 and "replayed 1 mục / items" in said and "still pending: 0" in said, said
+    assert box.count() == 0 and box.unreadable_pending() == 0

@@ -43,3 +43,22 @@ def test_rejected_counts_items_as_the_listing_does_not_lines(tmp_path):
     assert box.rejected() == len(letters) == 2 and len(unreadable) == 1
     assert letters[twice.document.id].reason == "document_parsing_exception: b"  # the latest letter
     assert DeadLetterBox(Settings(data_dir=tmp_path / "none")).rejected() == 0
+
+
+def test_pending_counts_items_as_the_replay_sends_them_not_lines(tmp_path):
+    """``count()`` (``index replay``'s "replayed N" and "still pending") counted lines: an item
+    dead-lettered twice (loaded twice while the node was down, or left in an interrupted replay's
+    copy) was two pending items while the replay sends it once, and an unreadable line was one more."""
+    box = DeadLetterBox(Settings(data_dir=tmp_path))
+    twice, once = make_item(1), make_item(2)
+    box.write([letter_for(twice, "connection refused", "N/A")])
+    assert box.take()  # an interrupted replay: its copy is still to be read
+    box.write([letter_for(twice, "unavailable", 503), letter_for(once, "unavailable", 503)])
+    with box.path.open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "cut-off", "reason": \n')
+    letters, unreadable = box.pending()
+    assert box.count() == len(letters) == 2 and box.unreadable_pending() == len(unreadable) == 1
+    assert letters[twice.document.id].reason == "unavailable"  # the latest letter, as the replay sends it
+    assert (letters, unreadable) == DeadLetterBox.latest(box.pending_files())  # the one reader
+    empty = DeadLetterBox(Settings(data_dir=tmp_path / "none"))
+    assert empty.count() == empty.unreadable_pending() == 0

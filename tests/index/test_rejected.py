@@ -12,8 +12,7 @@ from flows.cli import app
 from index.deadletter import DeadLetterBox, letter_for
 from index.indexer import MAX_BULK_BYTES, Indexer
 from index.templates import ensure_templates
-from tests.index.items import make_item
-from tinradar.schema import CueSpan
+from tests.index.items import ROUTING_REQUIRED, make_item
 
 
 def _replay() -> tuple[int, str]:
@@ -28,10 +27,16 @@ def test_refused_for_good_is_rejected_once_and_transient_stays_pending(env, es_c
     blocked = f"{settings.es_index_prefix}-docs-2021.07"
     es_client.indices.create(index=blocked)
     es_client.indices.put_settings(index=blocked, settings={"index.blocks.write": True})
-    items = [make_item(i) for i in range(5)]
-    # A cue weight of 1e300: validation takes it, the mapping's float does not (400). (A count of
-    # 10**20 forced past the schema served here; its letter no longer reads back as an item.)
-    items[2].analysis.cue_spans = [CueSpan(kind="claim", label="x", text="x", start=0, end=1, weight=1e300)]
+    # October's index made by another tool that requires a routing value (the template applies,
+    # `_routing` comes on top): Elasticsearch refuses every write without one (400), a limit the
+    # item cannot know of and validation cannot see. (A count of 10**20 forced past the schema,
+    # then a cue weight of 1e300, served here before the schema bounded them; their letters no
+    # longer read back as items.)
+    es_client.indices.create(index=f"{settings.es_index_prefix}-docs-2021.10", mappings=ROUTING_REQUIRED)
+    items = [
+        make_item(i, published_at="2021-10-05T10:00:00+07:00" if i == 2 else "2021-08-05T10:00:00+07:00")
+        for i in range(5)
+    ]
     items.append(make_item(50, published_at="2021-07-20T08:00:00+07:00"))  # the blocked month: transient
     indexer = Indexer(es_client, settings, max_retries=1, initial_backoff=0.01)
     stats = indexer.index(items)
@@ -39,7 +44,7 @@ def test_refused_for_good_is_rejected_once_and_transient_stays_pending(env, es_c
     box = indexer.deadletters
     assert box.count() == 1 and box.rejected() == 1
     [kept] = [json.loads(line) for line in box.rejected_path.read_text(encoding="utf-8").splitlines()]
-    assert kept["id"] == "doc-00000002" and kept["status"] == 400 and "cue_spans.weight" in kept["reason"]
+    assert kept["id"] == "doc-00000002" and kept["status"] == 400 and "routing is required" in kept["reason"]
     assert kept["item"]["document"]["text"] == items[2].document.text  # kept whole
 
     # A 12 MB item dead-lettered before rejections existed (429: refused alone, over the bulk limit).

@@ -1,7 +1,8 @@
 """``tinradar index rejected``: the items Elasticsearch refused for good, listed, then sent again
 with ``--retry`` once their cause is fixed. On the real node: a monthly index created with a wrong
-mapping (the cause, fixed by deleting it so the template makes it again), a value no mapping takes
-(refused again), a blocked index (a failure that may pass: a dead letter)."""
+mapping (the cause, fixed by deleting it so the template makes it again), an index that requires a
+routing value (refused again: no template fix touches it), a blocked index (a failure that may pass:
+a dead letter)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from index.deadletter import DeadLetterBox, letter_for
 from index.indexer import Indexer
 from index.node import free_port
 from index.templates import alias_name, ensure_templates, template_body, template_name
-from tests.index.items import make_item
-from tinradar.schema import CueSpan
+from tests.index.items import ROUTING_REQUIRED, make_item
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -62,11 +62,13 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     )
     fixed_later = make_item(1, risk=0.9, published_at="2021-09-03T08:00:00+07:00")  # has cues
     assert fixed_later.analysis.cues
-    # A cue weight past a `float` (validation takes any double; the mapping's float is finite, so
-    # 1e300 is refused): no fix helps. (A keyword over Lucene's 32,766 bytes served here before
-    # keywords had `ignore_above`, a cue offset past a `long` before the schema bounded offsets.)
-    never = make_item(2)
-    never.analysis.cue_spans = [CueSpan(kind="claim", label="x", text="x", start=0, end=1, weight=1e300)]
+    # October's index made by another tool that requires a routing value: every write without one
+    # is refused (400), and the template's fix (fields added to older indices) leaves `_routing`
+    # as it is, so no retry helps. (A keyword over Lucene's 32,766 bytes served here before
+    # keywords had `ignore_above`, a cue offset past a `long` and a cue weight past a `float`
+    # before the schema bounded them: validation now refuses every value no mapping takes.)
+    es_client.indices.create(index=f"{settings.es_index_prefix}-docs-2021.10", mappings=ROUTING_REQUIRED)
+    never = make_item(2, published_at="2021-10-05T10:00:00+07:00")
     stats = indexer.index([fixed_later, never])
     assert (stats.indexed, stats.rejected, stats.dead_lettered) == (0, 2, 0), stats.errors
     box = indexer.deadletters
@@ -98,10 +100,7 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     assert all(set(r) == {"id", "status", "reason", "at", "attempts"} for r in rows)  # no item bodies
     before = {r["id"]: r for r in rows}
     assert before["doc-00000001"]["status"] == 400 and "strict" in before["doc-00000001"]["reason"]
-    assert (
-        before["doc-00000002"]["status"] == 400
-        and "[cue_spans.weight] of type [float]" in before["doc-00000002"]["reason"]
-    )
+    assert before["doc-00000002"]["status"] == 400 and "routing is required" in before["doc-00000002"]["reason"]
 
     code, _, said = _run("--retry")  # ensures the template first: September's index gets `cues` (the fix)
     assert code == 1, said  # item 2 refused again, item 3 waits: each named
@@ -118,7 +117,7 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     # Refused again: back in the rejected file, one attempt more, the new reason.
     [again] = [json.loads(line) for line in box.rejected_path.read_text(encoding="utf-8").splitlines()]
     assert again["id"] == "doc-00000002" and again["attempts"] == before["doc-00000002"]["attempts"] + 1
-    assert again["at"] > before["doc-00000002"]["at"] and "[cue_spans.weight] of type [float]" in again["reason"]
+    assert again["at"] > before["doc-00000002"]["at"] and "routing is required" in again["reason"]
     assert again["item"]["document"]["text"] == never.document.text  # still whole
     # Temporary failure: a dead letter, pending for `index replay`, its attempts counted on.
     [waiting] = [letter for letter, _ in DeadLetterBox.read(box.pending_files())]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from index.doc import REVIEW, REVIEW_CLAIM_IDS, REVIEW_CLAIMS_AT, SEARCH_ONLY_FI
 from index.docmap import to_source
 from index.templates import alias_name, ensure_templates, index_for, mapped_fields, mapping_properties, template_name
 from tests.index.items import make_item
+from tinradar.schema import CueSpan, LineError, ScoredItem, Sentiment
 
 
 def test_names_derive_from_prefix(es_settings):
@@ -227,3 +229,46 @@ def test_months_made_before_claim_readings_take_one(es_client, es_settings):
     assert back.review_state.claims is not None and back.review_state.claims.ids == []
     hits = es_client.search(index=old_index, query={"exists": {"field": "review.claims.at"}})["hits"]["hits"]
     assert [h["_id"] for h in hits] == [item.document.id]
+
+
+def _float_paths(props: dict[str, Any], prefix: str = "") -> list[str]:
+    """The paths the mapping types ``float``."""
+    out: list[str] = []
+    for name, spec in props.items():
+        if spec.get("type") == "float":
+            out.append(f"{prefix}{name}")
+        out += _float_paths(spec.get("properties", {}), f"{prefix}{name}.")
+    return out
+
+
+def _with(tree: dict[str, Any], path: str, value: object) -> dict[str, Any]:
+    """A deep copy of ``tree`` with ``value`` at ``path`` (a list stands for its first element)."""
+    out = copy.deepcopy(tree)
+    *parents, last = path.split(".")
+    here: Any = out
+    for key in parents:
+        here = here[key][0] if isinstance(here[key], list) else here[key]
+    here[last] = value
+    return out
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 1e300])
+def test_every_float_the_template_maps_refuses_what_a_float_does_not_hold(bad: float):
+    """Elasticsearch refuses a document for good when a ``float`` field holds NaN, an infinity or a
+    number past float32; a cue weight of 1e300 validated and sat in the rejected file. Every float
+    the template maps (a new one too) is refused at validation: on the index document, and on the
+    scored line that ``index load`` reads (``claim_similarity`` is taken from the matches)."""
+    floats = _float_paths(mapping_properties())
+    assert {"rumor_risk", "cue_spans.weight", "sentiment_proba.neg", "matched_claims.similarity"} <= set(floats)
+    item = make_item(1, risk=0.9, claims=["vaccine-infertility"])
+    item.analysis.sentiment_proba = {Sentiment.NEG: 0.2, Sentiment.NEU: 0.5, Sentiment.POS: 0.3}
+    item.analysis.cue_spans = [CueSpan(kind="claim", label="x", text="x", start=0, end=1, weight=0.5)]
+    source, line = to_source(item).pipeline_body(), item.to_line()
+    IndexDoc.model_validate(source)
+    for path in floats:
+        where = path.replace(".", r"\.(0\.)?")  # a list's first element: "matched_claims.0.similarity"
+        with pytest.raises(ValidationError, match=where):
+            IndexDoc.model_validate(_with(source, path, bad))
+        if path != "claim_similarity":
+            with pytest.raises(LineError, match=f"field '{where}' = "):
+                ScoredItem.from_line(_with(line, path, bad))

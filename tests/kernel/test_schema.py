@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from tinradar.ids import news_id, social_id
 from tinradar.schema import (
     MAX_COUNT,
+    MAX_FLOAT,
     MAX_ID_BYTES,
     Analysis,
     ClaimMatch,
@@ -128,6 +129,61 @@ def test_cue_offsets_stop_where_the_index_long_stops() -> None:
     with pytest.raises(LineError) as err:  # a loaded line: one sentence naming the field
         ScoredItem.from_line({"id": "a1", "text": "x", **_scores(), "cue_spans": [span]})
     assert f"field 'cue_spans.0.start' = {2**63}: Input should be less than or equal to {MAX_COUNT}" in str(err.value)
+
+
+#: Where the schema holds a number the index maps as ``float``, and a value in range for each.
+FLOAT_FIELDS: dict[str, object] = {
+    "rumor_risk": 0.5,
+    "covid_proba": 0.5,
+    "sentiment_proba.neg": 0.5,
+    "matched_claims.0.similarity": 0.5,
+    "cue_spans.0.weight": MAX_FLOAT,
+}
+
+
+def _with(path: str, value: object) -> dict[str, object]:
+    """A flat line with ``value`` at ``path`` (dots: keys and list positions)."""
+    line: dict[str, object] = {
+        "id": "a1",
+        "text": "x",
+        **_scores(),
+        "sentiment_proba": {"neg": 0.5},
+        "matched_claims": [{"claim_id": "vaccine-infertility", "similarity": 0.5}],
+        "cue_spans": [{"kind": "claim", "label": "x", "text": "x", "start": 0, "end": 1, "weight": 0.5}],
+    }
+    *parents, last = path.split(".")
+    here: object = line
+    for key in parents:
+        here = here[int(key)] if isinstance(here, list) else here[key]  # type: ignore[index]
+    if isinstance(here, list):
+        here[int(last)] = value
+    else:
+        here[last] = value  # type: ignore[index]
+    return line
+
+
+@pytest.mark.parametrize("path", FLOAT_FIELDS)
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), 1e300, -3.5e38, 10**400])
+def test_a_number_past_the_index_float_is_a_bad_value_named_at_load(path: str, value: object) -> None:
+    """Any double (1e300, and NaN or Infinity as Python's JSON reads them) validated as a cue
+    weight, and Elasticsearch refused the item for good (400, "[float] supports only finite
+    values"); it is a bad value now, its field named, caught before the index. The 0..1 fields
+    refused them already (their bounds); they carry the same type, so none is left out."""
+    with pytest.raises(LineError, match=f"field '{path}' = "):
+        ScoredItem.from_line(_with(path, value))
+    assert ScoredItem.from_line(_with(path, FLOAT_FIELDS[path]))  # in range: read as before
+
+
+def test_the_float_bound_is_where_a_float32_rounds_to_infinity() -> None:
+    """Elasticsearch rounds to the nearest float32: 3.4028235e38 (the bound as usually written, a
+    little past float32's largest) still goes in, so it still reads; the next doubles up do not."""
+    for weight in (MAX_FLOAT, 3.4028235e38, -3.4028235e38, 3.40282356e38, 1e-45, 0.0):
+        assert CueSpan(kind="claim", label="x", text="x", start=0, end=1, weight=weight).weight == weight
+    for weight in (3.4028236e38, -3.4028236e38, 3.5e38):
+        with pytest.raises(ValidationError, match="a number past what Elasticsearch's float holds"):
+            CueSpan(kind="claim", label="x", text="x", start=0, end=1, weight=weight)
+    with pytest.raises(ValidationError, match="Input should be a finite number"):
+        CueSpan.model_validate_json('{"kind": "claim", "label": "x", "text": "x", "start": 0, "end": 1, "weight": NaN}')
 
 
 def test_minimal_scored_line_gets_defaults() -> None:
