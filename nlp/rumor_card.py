@@ -110,7 +110,9 @@ def _encoder_section(report: dict[str, Any]) -> str:
         + head
         + _figures_row("lexical alone (before)", cv)
         + (
-            _figures_row("lexical + e5, COVID-related posts only (shipped before issue 15)", covid_only)
+            _figures_row(
+                "lexical + e5, COVID-related posts only (as shipped before issue 15, refitted here)", covid_only
+            )
             if enc["gate"] < 0 and covid_only
             else ""
         )
