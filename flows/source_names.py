@@ -2,8 +2,10 @@
 
 Reviewers at the board read "Tin Nhanh – Sức khỏe", not ``tinnhanh-suc-khoe``. The names
 are in the source registry (``settings.sources_file``, ``crawlers.registry.load_registry``);
-this is the one lookup both screens use. It reads the registry once per process and path
-(the desk must not re-read YAML on every page), and never fails: an id the registry does
+this is the one lookup both screens use. It reads the registry once per path and version of
+the file (its modification time and size): the desk must not re-read YAML on every page, yet a
+source renamed in the registry shows under its new name without restarting the desk. It never
+fails: an id the registry does
 not know (``import``, a source since removed) is shown as it is, and a registry that cannot
 be read is logged once and every source is shown by its id.
 """
@@ -36,7 +38,8 @@ class _KeepPlaceholders(dict[str, str]):
 
 
 @lru_cache(maxsize=16)
-def _names(path: Path) -> Mapping[str, str]:
+def _names(path: Path, stamp: tuple[int, int] | None) -> Mapping[str, str]:
+    """``stamp`` only keys the cache: a new version of the file is a new entry, read once."""
     try:
         sources = load_registry(path, _KeepPlaceholders())
     except (RegistryError, OSError) as exc:  # logged once: the failure is cached like a success
@@ -46,9 +49,15 @@ def _names(path: Path) -> Mapping[str, str]:
 
 
 def source_names(path: Path) -> Mapping[str, str]:
-    """Every source's name by id, from the registry at ``path`` (read once per process; empty if
-    unreadable). Read-only: it is shared by every page and report of the process."""
-    return _names(Path(path).resolve())
+    """Every source's name by id, from the registry at ``path`` (read once per version of the file;
+    empty if unreadable). Read-only: it is shared by every page and report of the process."""
+    resolved = Path(path).resolve()
+    try:
+        st = resolved.stat()
+        stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    return _names(resolved, stamp)
 
 
 def source_name(source_id: str, names: Mapping[str, str]) -> str:

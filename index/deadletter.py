@@ -79,8 +79,11 @@ class DeadLetterBox:
         return _append(self.rejected_path, letters)
 
     def rejected(self) -> int:
-        """How many items were refused for good (lines of the rejected files, an interrupted retry's too)."""
-        return sum(1 for path in self.rejected_files() for line in _lines(path) if line.strip())
+        """How many items are refused for good: their ids, as the rejected listing counts them (the
+        latest letter of each, through ``latest``; an interrupted retry's file too). An id refused
+        twice (loaded twice, retried) is one item; an unreadable line is no item (it is said apart)."""
+        letters, _ = self.latest(self.rejected_files())
+        return len(letters)
 
     def pending_files(self) -> list[Path]:
         """Leftovers of interrupted replays first, then the current file."""

@@ -232,6 +232,9 @@ SENTIMENT = _path("sentiment")
 COVID = _path("covid")
 CLAIM_IDS = _path("claim_ids")
 SPREAD_CLAIM_IDS = _path("spread_claim_ids")
+#: The stance of each known claim an item matched. ``matched_claims`` is an object field, not
+#: nested: with a claim filter beside it, "mentions that claim, and some match has that stance".
+CLAIM_STANCE = _path("matched_claims", "stance")
 SCHEMA_VERSION_FIELD = _path("schema_version")
 CLUSTER_ID = _path("cluster_id")
 REVIEW = _path("review")

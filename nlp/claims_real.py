@@ -52,11 +52,14 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from nlp.covid import covid_probability
 from nlp.groups import dup_key
 from tinradar.settings import Settings
 from tinradar.text import fold, nfc, spreadsheet_text
+
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT.parent / "shared" / "datasets"
@@ -218,26 +221,38 @@ class Label:
         return {c for c, s in self.claims.items() if not stances or s in stances}
 
 
-def load_labels(name: str, claim_ids: set[str], directory: Path = LABEL_DIR) -> dict[str, Label]:
-    """The committed labels of one set, checked: a bad row is a clear error naming the row."""
+def read_label_file(name: str, directory: Path, parse: Callable[[dict[str, str], str], T]) -> dict[str, T]:
+    """One committed label file (``<name>.tsv``, a row per post id), each row read by ``parse``
+    (given the row and where it stands, for its error messages): every real set's labels are read
+    and checked this one way: a missing file, a bad row or an id labelled twice is a clear error
+    naming the row."""
     path = directory / f"{name}.tsv"
     if not path.is_file():
         raise SystemExit(f"{path}: no labels for the {name} set yet")
-    labels: dict[str, Label] = {}
+    labels: dict[str, T] = {}
     with path.open(encoding="utf-8", newline="") as fh:
         for n, row in enumerate(csv.DictReader(fh, delimiter="\t"), start=2):
             where = f"{path.name}, row {n}"
-            pairs = [p for p in (row.get("claims") or "").split(";") if p.strip()]
-            claims: dict[str, str] = {}
-            for pair in pairs:
-                claim, _, stance = pair.strip().partition(":")
-                if claim not in claim_ids or stance not in STANCES:
-                    raise SystemExit(f"{where}: {pair!r} is not <registry claim id>:<{'|'.join(STANCES)}>")
-                claims[claim] = stance
+            label = parse(row, where)
             if row["id"] in labels:
                 raise SystemExit(f"{where}: id {row['id']} labelled twice")
-            labels[row["id"]] = Label(claims, row.get("other") == "1", row.get("unsure") == "1")
+            labels[row["id"]] = label
     return labels
+
+
+def load_labels(name: str, claim_ids: set[str], directory: Path = LABEL_DIR) -> dict[str, Label]:
+    """The committed labels of one set, checked: a bad row is a clear error naming the row."""
+
+    def parse(row: dict[str, str], where: str) -> Label:
+        claims: dict[str, str] = {}
+        for pair in (p for p in (row.get("claims") or "").split(";") if p.strip()):
+            claim, _, stance = pair.strip().partition(":")
+            if claim not in claim_ids or stance not in STANCES:
+                raise SystemExit(f"{where}: {pair!r} is not <registry claim id>:<{'|'.join(STANCES)}>")
+            claims[claim] = stance
+        return Label(claims, row.get("other") == "1", row.get("unsure") == "1")
+
+    return read_label_file(name, directory, parse)
 
 
 def outcomes(texts: Sequence[str], settings: Settings) -> list[list[tuple[str, str]]]:

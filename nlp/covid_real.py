@@ -37,7 +37,6 @@ reads them) and ``covid_proba`` for feed items and pages. Items labelled ``unsur
 from __future__ import annotations
 
 import argparse
-import csv
 import gzip
 import hashlib
 import json
@@ -47,7 +46,7 @@ from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
-from nlp.claims_real import DATA_DIR, REPO_ROOT, committed_posts, even_id, reintel_rows, write_dump
+from nlp.claims_real import DATA_DIR, REPO_ROOT, committed_posts, even_id, read_label_file, reintel_rows, write_dump
 from nlp.covid import covid_probability
 from nlp.groups import dup_key
 from tinradar.covid_terms import on_topic
@@ -241,20 +240,14 @@ class Label:
 
 def load_labels(name: str, directory: Path = LABEL_DIR) -> dict[str, Label]:
     """The committed labels of one set, checked: a bad row is a clear error naming the row."""
-    path = directory / f"{name}.tsv"
-    if not path.is_file():
-        raise SystemExit(f"{path}: no labels for the {name} set yet")
-    labels: dict[str, Label] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        for n, row in enumerate(csv.DictReader(fh, delimiter="\t"), start=2):
-            where = f"{path.name}, row {n}"
-            covid, unsure = row.get("covid"), row.get("unsure") or "0"
-            if covid not in ("0", "1") or unsure not in ("0", "1"):
-                raise SystemExit(f"{where}: covid and unsure must be 0 or 1")
-            if row["id"] in labels:
-                raise SystemExit(f"{where}: id {row['id']} labelled twice")
-            labels[row["id"]] = Label(covid == "1", unsure == "1")
-    return labels
+
+    def parse(row: dict[str, str], where: str) -> Label:
+        covid, unsure = row.get("covid"), row.get("unsure") or "0"
+        if covid not in ("0", "1") or unsure not in ("0", "1"):
+            raise SystemExit(f"{where}: covid and unsure must be 0 or 1")
+        return Label(covid == "1", unsure == "1")
+
+    return read_label_file(name, directory, parse)
 
 
 def prf(gold: Sequence[bool], got: Sequence[bool]) -> dict[str, float | int]:

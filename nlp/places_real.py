@@ -31,7 +31,6 @@ labels (``nlp/data/places_real/second/<set>.tsv``); ``agreement --set check`` co
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -78,24 +77,18 @@ def _codes(cell: str | None) -> frozenset[str]:
 
 def load_labels(name: str, directory: Path = LABEL_DIR) -> dict[str, PlaceLabel]:
     """The committed labels of one set, checked against the gazetteer: a bad row is a clear error."""
-    path = directory / f"{name}.tsv"
-    if not path.is_file():
-        raise SystemExit(f"{path}: no labels for the {name} set yet")
     names = PlaceNames.load()
-    labels: dict[str, PlaceLabel] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        for n, row in enumerate(csv.DictReader(fh, delimiter="\t"), start=2):
-            where = f"{path.name}, row {n}"
-            label = PlaceLabel(_codes(row.get("provinces")), _codes(row.get("districts")), _codes(row.get("unsure")))
-            bad = [c for c in label.provinces if c not in names.provinces]
-            bad += [c for c in label.districts if c not in names.districts]
-            bad += [c for c in label.unsure if c not in names.provinces and c not in names.districts]
-            if bad:
-                raise SystemExit(f"{where}: {', '.join(sorted(bad))} not a 2021-07-01 province/district code")
-            if row["id"] in labels:
-                raise SystemExit(f"{where}: id {row['id']} labelled twice")
-            labels[row["id"]] = label
-    return labels
+
+    def parse(row: dict[str, str], where: str) -> PlaceLabel:
+        label = PlaceLabel(_codes(row.get("provinces")), _codes(row.get("districts")), _codes(row.get("unsure")))
+        bad = [c for c in label.provinces if c not in names.provinces]
+        bad += [c for c in label.districts if c not in names.districts]
+        bad += [c for c in label.unsure if c not in names.provinces and c not in names.districts]
+        if bad:
+            raise SystemExit(f"{where}: {', '.join(sorted(bad))} not a 2021-07-01 province/district code")
+        return label
+
+    return claims_real.read_label_file(name, directory, parse)
 
 
 def found_codes(gaz: Gazetteer, text: str) -> tuple[set[str], set[str]]:

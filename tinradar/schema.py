@@ -35,7 +35,8 @@ from tinradar.text import clean_text, nfc
 SCHEMA_VERSION = 2
 #: Elasticsearch refuses a document ``_id`` longer than this (in UTF-8 bytes).
 MAX_ID_BYTES = 512
-#: The largest count the index's ``long`` fields hold: a larger one is a bad value, not a count.
+#: The largest value the index's ``long`` fields hold (the counts, a cue's offsets): a larger
+#: one is a bad value, caught at validation, not a document Elasticsearch refuses for good.
 MAX_COUNT = 2**63 - 1
 
 
@@ -409,13 +410,15 @@ class CueSpan(_Model):
     ``start``/``end`` are character offsets in ``Document.full_text`` (title, blank line,
     body), so the desk and the report can highlight the phrase; ``weight`` is what ranked it
     (a hand-set strength for curated reliability cues, tf-idf × coefficient for model terms).
+    The offsets are bounded by what the mapping's ``long`` holds (``MAX_COUNT``): a larger one
+    in a loaded file is a bad line named at validation, not an item Elasticsearch refuses forever.
     """
 
     kind: str
     label: str
     text: str
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    start: int = Field(ge=0, le=MAX_COUNT)
+    end: int = Field(ge=0, le=MAX_COUNT)
     weight: float = 0.0
 
 

@@ -1,4 +1,4 @@
-"""``tinradar index init|load|replay|rejected``, ``tinradar search`` and ``tinradar kibana import``.
+"""``tinradar index init|load|replay|rejected|stats``, ``tinradar search`` and ``tinradar kibana import``.
 
 Human output goes to stderr (``console``); ``search --format json|csv`` writes only the
 result to stdout so scripts can rely on it.
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
     from rich.text import Text
 
-    from index.deadletter import DeadLetter
+    from index.deadletter import DeadLetter, DeadLetterBox
     from index.indexer import IndexStats
     from index.search import Hit, SearchResult, SearchStats
     from tinradar.schema import ScoredItem
@@ -164,7 +164,12 @@ def load(
 
 @index_app.command("replay")
 def replay() -> None:
-    """Gửi lại các mục lỗi / resend dead-lettered items; what fails again stays for the next replay."""
+    """Gửi lại các mục lỗi / resend dead-lettered items; what fails again stays for the next replay.
+
+    Exit code 0: every item went in (or nothing waited); 1: some items failed again (each named)
+    or some lines were unreadable (kept aside in *.unreadable.jsonl), the rest went in; 3:
+    Elasticsearch is down. The same codes as ``index rejected --retry``.
+    """
     from index.indexer import Indexer
 
     settings = load_settings()
@@ -174,7 +179,7 @@ def replay() -> None:
     waiting = indexer.deadletters.count()
     if not waiting:
         console.print("Không có mục nào chờ gửi lại / nothing to replay.")
-        _rejected_total(indexer.deadletters.rejected(), indexer.deadletters.rejected_path)
+        _rejected_total(indexer.deadletters)
         return
     stats = indexer.replay()
     _print_stats(stats, f"Gửi lại / replayed {waiting} mục / items")
@@ -183,8 +188,8 @@ def replay() -> None:
     _say_rejected(stats.rejected, indexer.deadletters.rejected_path)
     still = indexer.deadletters.count()
     console.print(f"Còn chờ gửi lại / still pending: {still}")
-    _rejected_total(indexer.deadletters.rejected(), indexer.deadletters.rejected_path)
-    if stats.failed:
+    _rejected_total(indexer.deadletters)
+    if stats.failed or stats.skipped:  # lines skipped: "some lines skipped", as --retry says it
         raise typer.Exit(ExitCode.PARTIAL)
 
 
@@ -197,9 +202,19 @@ def _say_rejected(rejected: int, path: Path) -> None:
         )
 
 
-def _rejected_total(rejected: int, path: Path) -> None:
-    if rejected:
-        console.print(f"Bị từ chối hẳn / rejected for good (not pending): {rejected} in {escape(str(path))}")
+def _rejected_total(box: DeadLetterBox) -> None:
+    """The items refused for good so far, counted as the listing counts them (ids), and the
+    unreadable lines of the rejected files (a letter the current schema refuses), said apart."""
+    found = _read_rejected(box.rejected_files())
+    if found.letters:
+        console.print(
+            f"Bị từ chối hẳn / rejected for good (not pending): {len(found.letters)} in {escape(str(box.rejected_path))}"
+        )
+    if found.unreadable:
+        console.print(
+            f"[yellow]{found.unreadable} dòng không đọc được / unreadable lines in {escape(str(box.rejected_path))}: "
+            "tinradar index rejected[/]"
+        )
 
 
 #: How much of a rejection's reason one line of ``index rejected`` shows (the file keeps it whole).
@@ -270,6 +285,51 @@ def rejected_command(
         raise typer.Exit(ExitCode.PARTIAL)
 
 
+@index_app.command("stats")
+def stats_command(
+    as_json: bool = typer.Option(
+        False, "--json", help="Một đối tượng JSON ra stdout / one JSON object: total, with_ignored, by_field"
+    ),
+) -> None:
+    """Số mục trong chỉ mục và giá trị bị bỏ qua / documents in the index, and values left out (ignore_above).
+
+    A keyword value over its ``ignore_above`` (8191 characters; less for some fields) goes in
+    with its document, kept whole in ``_source``, but is no term: no filter, facet or sort sees
+    it. This counts the documents that hold one, by field. Exit code 0; 3: Elasticsearch is down.
+    """
+    from elasticsearch import ApiError, TransportError
+
+    from index.client import scrub
+    from index.ignored import ignored_values
+
+    settings = load_settings()
+    client = _connect(settings)
+    try:
+        found = ignored_values(client, settings)
+    except (ApiError, TransportError) as exc:
+        fail(
+            f"Không đọc được chỉ mục / cannot read the index: {scrub(str(exc), settings)[:300]}",
+            hint="Check the node: tinradar es status",
+            code=ExitCode.UNAVAILABLE,
+        )
+    if as_json:
+        sys.stdout.write(found.model_dump_json() + "\n")
+        return
+    from index.templates import alias_name
+
+    console.print(f"Chỉ mục / index {escape(alias_name(settings))}: {found.total} mục / documents")
+    if not found.with_ignored:
+        console.print("Không mục nào có giá trị bị bỏ qua / no document has a value left out (ignore_above).")
+        return
+    console.print(
+        f"[yellow]{found.with_ignored} mục có giá trị quá dài bị bỏ qua khi lập chỉ mục / documents with a value "
+        "too long to index (ignore_above): kept whole in _source, but no filter, facet or sort sees it[/]"
+    )
+    for name, n in found.by_field.items():
+        console.print(f"  {escape(name)}: {n} mục / documents")
+    console.print('Tìm chúng / find them: query term {"_ignored": "<field>"} (Kibana: _ignored : <field>)')
+
+
 def _print_rejected(found: _Rejected, path: Path) -> None:
     from collections import Counter
 
@@ -301,12 +361,12 @@ def _retry_rejected(settings: Settings) -> None:
     _templates(client, settings, create_current=False)
     indexer = Indexer(client, settings)
     box = indexer.deadletters
-    waiting = box.rejected()
-    if not waiting:
+    waiting = _read_rejected(box.rejected_files())  # ids, as the listing counts them
+    if not waiting.letters and not waiting.unreadable:
         console.print("Không có mục nào bị từ chối hẳn / nothing rejected.")
         return
     stats = indexer.retry_rejected()
-    _print_stats(stats, f"Gửi lại / retried {waiting} mục bị từ chối / rejected items")
+    _print_stats(stats, f"Gửi lại / retried {len(waiting.letters)} mục bị từ chối / rejected items")
     if stats.skipped:
         console.print(f"[yellow]{stats.skipped} dòng không đọc được, để riêng / unreadable lines kept aside[/]")
     if stats.rejected:

@@ -12,6 +12,7 @@ import jinja2
 from flows.claims import claim_name as claim_name  # the desk's messages name claims as the CLI does
 from flows.source_names import source_name, source_names
 from index.doc import IndexDoc
+from index.review.models import QUEUE_RISK_LEVELS
 from tinradar.ids import safe_url  # the one rule for crawled links (also the daily report's)
 from tinradar.schema import ClaimMatch, Stance
 from tinradar.text import body_span
@@ -37,16 +38,23 @@ ROLE_LABELS = {"reviewer": "Người duyệt", "analyst": "Phân tích viên (ch
 STATUS_FILTERS = [("open", "Cần xử lý (chưa quyết định)"), ("all", "Tất cả"), *STATUS_LABELS.items()]
 MODE_LABELS = {"risk": "Rủi ro cao trước", "uncertain": "Mô hình chưa chắc chắn trước"}
 
-#: How an item relates to a known claim it matched (``ClaimMatch.stance``), said to a reviewer who
-#: reads the item page: a machine reading ("có vẻ"), in the words of the analyzer's cues, so a
-#: correction that quotes the rumor to deny it is not taken for the rumor.
+#: How an item relates to a known claim it matched (``ClaimMatch.stance``), in the desk's verb: the one
+#: wording of the sentences below and of the queue's stance menu.
+STANCE_VERBS = {"repeats": "nhắc lại", "refutes": "bác bỏ", "asks": "hỏi lại"}
+#: The same, said to a reviewer who reads the item page: a machine reading ("có vẻ"), in the words of
+#: the analyzer's cues, so a correction that quotes the rumor to deny it is not taken for the rumor.
 STANCE_LABELS = {
-    "repeats": "Bài này có vẻ nhắc lại tin đồn này.",
-    "refutes": "Bài này có vẻ bác bỏ tin đồn này (có thể là bài cải chính).",
-    "asks": "Bài này có vẻ hỏi lại tin đồn này (có thể trả lời bằng thông tin cải chính).",
+    "repeats": f"Bài này có vẻ {STANCE_VERBS['repeats']} tin đồn này.",
+    "refutes": f"Bài này có vẻ {STANCE_VERBS['refutes']} tin đồn này (có thể là bài cải chính).",
+    "asks": f"Bài này có vẻ {STANCE_VERBS['asks']} tin đồn này (có thể trả lời bằng thông tin cải chính).",
     # matches stored before stances were read: the page must not guess that the item repeats the rumor
     "unknown": "Bài được phân tích trước khi máy phân biệt nhắc lại hay bác bỏ: cần đọc bài để biết.",
 }
+#: The queue's stance menu (``?stance=``): value → label, in the order of ``Stance``.
+STANCE_FILTERS = {stance.value: f"Có vẻ {STANCE_VERBS[stance.value]} tin đồn" for stance in Stance}
+#: The queue's risk menu (``?risk=``): the levels the queue lists (``QUEUE_RISK_LEVELS``: medium and
+#: up), riskiest first, in ``RISK_LABELS``' words; "low" is never in the queue, so it is not offered.
+RISK_FILTERS = {level.value: RISK_LABELS[level.value] for level in QUEUE_RISK_LEVELS}
 #: The short form before a claim's tag in the queue rows (the whole sentence is its tooltip).
 STANCE_TAGS = {"repeats": "≈", "refutes": "có vẻ bác bỏ:", "asks": "có vẻ hỏi:", "unknown": "≈"}
 #: The tooltip of the words a stance was read from (``stance_words``) where they are marked in the text.
@@ -171,6 +179,8 @@ def install(env: jinja2.Environment, tz: ZoneInfo, sources_file: Path) -> None:
         STATUS_FILTERS=STATUS_FILTERS,
         MODE_LABELS=MODE_LABELS,
         STANCE_LABELS=STANCE_LABELS,
+        STANCE_FILTERS=STANCE_FILTERS,
+        RISK_FILTERS=RISK_FILTERS,
         STANCE_MARKS=STANCE_MARKS,
         STANCE_TAGS=STANCE_TAGS,
     )

@@ -16,7 +16,10 @@ from flows.review.clusters import cluster_label, cluster_openings
 from flows.review.deps import render, require_decider
 from flows.review.presentation import (
     MODE_LABELS,
+    RISK_FILTERS,
+    RISK_LABELS,
     SENTIMENT_LABELS,
+    STANCE_FILTERS,
     STATUS_LABELS,
     claim_name,
     stance_of,
@@ -30,7 +33,7 @@ from tinradar.schema import Claim, ReviewStatus, Sentiment
 
 router = APIRouter()
 
-_FILTER_KEYS = ("day", "source", "province", "claim", "cluster", "status", "mode", "unlisted")
+_FILTER_KEYS = ("day", "source", "province", "claim", "cluster", "risk", "stance", "status", "mode", "unlisted")
 
 
 def _ignored(what: str, value: str, why: str) -> str:
@@ -47,7 +50,9 @@ def _filters(params: dict[str, str]) -> tuple[store.QueueFilters, dict[str, str]
     """
     notices: list[str] = []
     clean: dict[str, str] = {k: params[k].strip() for k in _FILTER_KEYS if params.get(k, "").strip()}
-    values: dict[str, Any] = {k: v for k, v in clean.items() if k not in ("day", "status", "mode", "unlisted")}
+    values: dict[str, Any] = {
+        k: v for k, v in clean.items() if k not in ("day", "risk", "stance", "status", "mode", "unlisted")
+    }
     if clean.get("unlisted") == "1":
         values["unlisted"] = True
     elif "unlisted" in clean:
@@ -57,6 +62,19 @@ def _filters(params: dict[str, str]) -> tuple[store.QueueFilters, dict[str, str]
             values["day"] = date.fromisoformat(clean["day"])
         except ValueError:
             notices.append(_ignored("bộ lọc ngày", clean.pop("day"), "ngày không hợp lệ (cần dạng năm-tháng-ngày)"))
+    if "risk" in clean:
+        if clean["risk"] in RISK_FILTERS:
+            values["risk"] = clean["risk"]
+        elif clean["risk"] in RISK_LABELS:  # "low": a level, but not one the queue holds
+            held = " và ".join(label.lower() for label in reversed(RISK_FILTERS.values()))  # "trung bình và cao"
+            notices.append(_ignored("bộ lọc mức rủi ro", clean.pop("risk"), f"hàng đợi chỉ có bài rủi ro {held}"))
+        else:
+            notices.append(_ignored("bộ lọc mức rủi ro", clean.pop("risk"), "không có mức rủi ro này"))
+    if "stance" in clean:
+        if clean["stance"] in STANCE_FILTERS:
+            values["stance"] = clean["stance"]
+        else:
+            notices.append(_ignored("bộ lọc cách bài nói về tin đồn", clean.pop("stance"), "không có lựa chọn này"))
     status = clean.get("status", "open")
     if status not in ("open", "all") and status not in STATUS_LABELS:
         notices.append(_ignored("bộ lọc trạng thái", clean.pop("status"), "không có trạng thái này"))

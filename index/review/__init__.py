@@ -29,10 +29,18 @@ from index.review.audit import (
 )
 from index.review.decide import UnknownClaims, approved_claim_ids, decide, decide_cluster, record_claims, record_tone
 from index.review.export import ReviewExportRow, export_decisions
-from index.review.models import ClusterOutcome, DecisionOutcome, QueueFilters, QueuePage, ReviewItem
+from index.review.models import (
+    QUEUE_RISK_LEVELS,
+    ClusterOutcome,
+    DecisionOutcome,
+    QueueFilters,
+    QueuePage,
+    ReviewItem,
+)
 from index.review.queue import cluster_members, get_item, queue, queue_facets
 
 __all__ = [
+    "QUEUE_RISK_LEVELS",
     "VERDICTS",
     "AccountRecord",
     "AuditRecord",

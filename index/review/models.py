@@ -8,10 +8,19 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from index.doc import IndexDoc, ReviewState
-from tinradar.schema import ReviewStatus
+from index.docmap import RISK_RANK
+from tinradar.schema import ReviewStatus, RiskLevel, Stance
 
 #: States that keep an item in the queue.
 OPEN_STATUSES: tuple[ReviewStatus, ...] = (ReviewStatus.NEW, ReviewStatus.IN_REVIEW)
+#: The lowest risk level the queue lists: the desk reviews flagged items.
+QUEUE_RISK_MIN = RiskLevel.MEDIUM
+#: The levels the queue lists, riskiest first (the choices of its risk filter).
+QUEUE_RISK_LEVELS: tuple[RiskLevel, ...] = tuple(
+    sorted(
+        (lv for lv in RiskLevel if RISK_RANK[lv] >= RISK_RANK[QUEUE_RISK_MIN]), key=RISK_RANK.__getitem__, reverse=True
+    )
+)
 #: Where "uncertain first" centres: a calibrated classifier is least sure at 0.5.
 UNCERTAIN_PIVOT = 0.5
 #: The most posts one cluster decision touches.
@@ -47,6 +56,12 @@ class QueueFilters(BaseModel):
     cluster: str | None = None
     unlisted: bool = Field(
         default=False, description="only risky reposts that match no known claim (emerging narratives)"
+    )
+    risk: RiskLevel | None = Field(
+        default=None, description="only items of this level (one of QUEUE_RISK_LEVELS; another one lists nothing)"
+    )
+    stance: Stance | None = Field(
+        default=None, description="only items that match some known claim with this stance (the machine's reading)"
     )
     status: str = Field(default="open", description="open | all | one ReviewStatus value")
     mode: Literal["risk", "uncertain"] = "risk"

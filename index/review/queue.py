@@ -9,15 +9,22 @@ from elasticsearch import Elasticsearch, NotFoundError
 from index import doc as F
 from index.doc import SEARCH_ONLY_FIELDS, IndexDoc
 from index.narratives import unlisted_filter
-from index.review.models import OPEN_STATUSES, UNCERTAIN_PIVOT, QueueFilters, QueuePage, ReviewItem
+from index.review.models import (
+    OPEN_STATUSES,
+    QUEUE_RISK_MIN,
+    UNCERTAIN_PIVOT,
+    QueueFilters,
+    QueuePage,
+    ReviewItem,
+)
 from index.search import SearchQuery, build_query, stats
 from index.templates import alias_name
-from tinradar.schema import ReviewStatus, RiskLevel
+from tinradar.schema import ReviewStatus
 from tinradar.settings import Settings
 
 
 def search_query(filters: QueueFilters, *, limit: int = 0, offset: int = 0) -> SearchQuery:
-    """The analyst-search query behind the queue: flagged (medium or high) items plus the filters."""
+    """The analyst-search query behind the queue: flagged (``QUEUE_RISK_MIN`` and up) items plus the filters."""
     if filters.status == "all":
         statuses: list[ReviewStatus] = []
     elif filters.status == "open":
@@ -32,17 +39,32 @@ def search_query(filters: QueueFilters, *, limit: int = 0, offset: int = 0) -> S
         claims=[filters.claim] if filters.claim else [],
         clusters=[filters.cluster] if filters.cluster else [],
         statuses=statuses,
-        risk_min=RiskLevel.MEDIUM,
+        risk_min=QUEUE_RISK_MIN,
         limit=limit,
         offset=offset,
     )
 
 
-def queue_query(filters: QueueFilters, settings: Settings) -> dict[str, Any]:
-    """Elasticsearch query of the queue (the same query builder as analyst search)."""
-    query = build_query(search_query(filters), settings)
+def desk_filters(filters: QueueFilters) -> list[dict[str, Any]]:
+    """The desk's own filters, beside the analyst-search ones: "not in the registry", one risk
+    level, one stance. A stance is the one stored with the match (what the row's tag shows): a
+    document written before stances were stored has none, so no stance filter holds it."""
+    out: list[dict[str, Any]] = []
     if filters.unlisted:  # "chưa có trong danh mục": reposts of a rumor nobody has written down yet
-        return {"bool": {"must": [query], "filter": unlisted_filter()}}
+        out += unlisted_filter()
+    if filters.risk is not None:
+        out.append({"term": {F.RISK_LEVEL: filters.risk.value}})
+    if filters.stance is not None:
+        out.append({"term": {F.CLAIM_STANCE: filters.stance.value}})
+    return out
+
+
+def queue_query(filters: QueueFilters, settings: Settings) -> dict[str, Any]:
+    """Elasticsearch query of the queue (the same query builder as analyst search, and ``desk_filters``)."""
+    query = build_query(search_query(filters), settings)
+    extra = desk_filters(filters)
+    if extra:
+        return {"bool": {"must": [query], "filter": extra}}
     return query
 
 

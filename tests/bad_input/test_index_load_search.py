@@ -6,6 +6,7 @@ import codecs
 import json
 from pathlib import Path
 
+from index.deadletter import DeadLetterBox
 from tests.bad_input.conftest import GOOD, cli, cp1258, jsonl
 
 
@@ -52,6 +53,22 @@ def test_load_names_the_line_and_the_field_and_keeps_the_good_lines(es_home: Pat
     assert "line 3: field 'sentiment' = 'angry': Input should be 'neg', 'neu' or 'pos'." in load.said
     assert "line 4: không phải đối tượng JSON mà là một danh sách / not a JSON object but a list" in load.said
     assert _search_ids() == ["good-1", "good-2"]
+
+
+def test_a_cue_offset_past_a_long_is_a_bad_line_not_a_rejected_item(es_home: Path, es_settings) -> None:
+    """A cue offset of 2**63 validated, and Elasticsearch refused the item for good at every load
+    (it sat in the rejected file); it is now a bad line named at load, the lines around it go in."""
+    scored = es_home / "scored.jsonl"
+    assert cli("score", "-i", str(_write(es_home, jsonl(*GOOD))), "-o", str(scored)).code == 0
+    rows = [json.loads(x) for x in scored.read_text(encoding="utf-8").splitlines()]
+    span = {"kind": "claim", "label": "x", "text": "x", "start": 2**63, "end": 2**63 + 1}
+    scored.write_bytes(jsonl(rows[0], {**rows[0], "id": "far", "cue_spans": [span]}, rows[1]))
+    load = cli("index", "load", str(scored))
+    assert load.code == 1, load.stderr
+    assert f"line 2: field 'cue_spans.0.start' = {2**63}: Input should be less than or equal to" in load.said
+    assert "refused for good" not in load.said
+    assert _search_ids() == ["good-1", "good-2"]
+    assert not DeadLetterBox(es_settings).rejected_path.exists()
 
 
 def test_nothing_readable_is_a_usage_error(es_home: Path) -> None:

@@ -120,6 +120,10 @@ def _nothing_rejected(_: Ctx, proc: subprocess.CompletedProcess[str]) -> None:
     assert "nothing rejected" in proc.stderr, proc.stderr
 
 
+def _index_stats(_: Ctx, proc: subprocess.CompletedProcess[str]) -> None:
+    assert "no document has a value left out" in proc.stderr, proc.stderr
+
+
 def _search_json(_: Ctx, proc: subprocess.CompletedProcess[str]) -> None:
     payload = json.loads(proc.stdout)
     assert {"total", "hits", "stats"} <= set(payload)
@@ -163,6 +167,7 @@ COMMANDS: dict[str, How] = {
     "tinradar index replay": How("run"),
     "tinradar index rejected": How("run", check=_nothing_rejected),
     "tinradar index rejected --retry": How("run", check=_nothing_rejected),
+    "tinradar index stats": How("run", check=_index_stats),
     'tinradar search "phong toa son duong" --since 2021-09-01 --risk-min 0.7 --format table': How("run"),
     'tinradar search "" --claim vaccine-infertility --format json --stats': How("run", check=_search_json),
     "tinradar run pipeline --day 2021-09-03": How("run"),

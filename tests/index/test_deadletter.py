@@ -27,3 +27,19 @@ def test_letters_round_trip_and_flat_letters_of_older_versions_are_read(tmp_path
     # the flat line was lossy (its language is the detected one), but the item is whole
     assert letters[1].item.analysis == flat.analysis and letters[1].item.document.text == flat.document.text
     assert read[2][0] is None, "an unreadable line is reported, for the caller to keep aside"
+
+
+def test_rejected_counts_items_as_the_listing_does_not_lines(tmp_path):
+    """``rejected()`` counted lines: an id refused twice (loaded twice, or left in an interrupted
+    retry's copy and refused again) was two "items rejected" while ``index rejected`` listed one."""
+    box = DeadLetterBox(Settings(data_dir=tmp_path))
+    twice, once = make_item(1), make_item(2)
+    box.reject([letter_for(twice, "document_parsing_exception: a", 400)])
+    assert box.take_rejected()  # an interrupted retry: its copy is still to be read
+    box.reject([letter_for(twice, "document_parsing_exception: b", 400), letter_for(once, "too large", 413)])
+    with box.rejected_path.open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "cut-off", "reason": \n')
+    letters, unreadable = DeadLetterBox.latest(box.rejected_files())
+    assert box.rejected() == len(letters) == 2 and len(unreadable) == 1
+    assert letters[twice.document.id].reason == "document_parsing_exception: b"  # the latest letter
+    assert DeadLetterBox(Settings(data_dir=tmp_path / "none")).rejected() == 0

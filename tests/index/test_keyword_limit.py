@@ -8,8 +8,12 @@ On the real node, also for a month made under the previous template and for the 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
+from typer.testing import CliRunner
+
+from flows.cli import app
 from index.claims import CLAIMS_MAPPING, claims_index, ensure_claims_index
 from index.indexer import Indexer
 from index.review.audit import AUDIT_MAPPING
@@ -138,3 +142,43 @@ def test_the_claim_registry_takes_an_absurd_url_also_in_an_older_index(es_client
     es_client.index(index=name, id="nuoc-muoi", document=record, refresh=True)
     hits = es_client.search(index=name, query={"term": {"status": "active"}})["hits"]["hits"]
     assert [h["_source"]["review_url"] for h in hits] == [long_url]
+
+
+def _stats(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["index", "stats", *args])
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.exit_code, result.stdout, " ".join(result.stderr.split())
+
+
+def test_index_stats_counts_the_documents_with_a_value_left_out(env, es_client):
+    """A value over ``ignore_above`` was counted nowhere (only ``_ignored`` named it): ``index stats``
+    says how many documents hold one, and which fields, so a facet's missing authors are seen."""
+    code, stdout, said = _stats()  # no index yet: zero, not an error
+    assert code == 0 and stdout == "" and ": 0 mục / documents" in said and "no document has a value left out" in said
+    ensure_templates(es_client, env)
+    absurd = make_item(1, author="A" * ABSURD)
+    both = make_item(2, author="B" * ABSURD, cluster_id="c" * ABSURD)
+    stats = Indexer(es_client, env, max_retries=1, initial_backoff=0.01).index([absurd, both, make_item(3)])
+    assert (stats.indexed, stats.rejected) == (3, 0), stats.errors
+    es_client.indices.refresh(index=alias_name(env))
+
+    code, stdout, said = _stats()
+    assert code == 0 and stdout == "", said
+    assert f"index {alias_name(env)}: 3 mục / documents" in said
+    assert "2 mục có giá trị quá dài bị bỏ qua" in said and "(ignore_above)" in said
+    assert "author: 2 mục / documents" in said and "cluster_id: 1 mục / documents" in said
+    assert "via:" not in said
+    code, stdout, _ = _stats("--json")
+    assert code == 0 and json.loads(stdout) == {
+        "total": 3,
+        "with_ignored": 2,
+        "by_field": {"author": 2, "cluster_id": 1},
+    }
+
+
+def test_index_stats_with_elasticsearch_down_is_exit_3(env, monkeypatch):
+    from index.node import free_port
+
+    monkeypatch.setenv("TINRADAR_ES_URL", f"http://127.0.0.1:{free_port()}")
+    code, _, said = _stats()
+    assert code == 3 and "cannot reach Elasticsearch" in said, said

@@ -13,6 +13,7 @@ from index.deadletter import DeadLetterBox, letter_for
 from index.indexer import MAX_BULK_BYTES, Indexer
 from index.templates import ensure_templates
 from tests.index.items import make_item
+from tinradar.schema import CueSpan
 
 
 def _replay() -> tuple[int, str]:
@@ -28,7 +29,9 @@ def test_refused_for_good_is_rejected_once_and_transient_stays_pending(env, es_c
     es_client.indices.create(index=blocked)
     es_client.indices.put_settings(index=blocked, settings={"index.blocks.write": True})
     items = [make_item(i) for i in range(5)]
-    items[2].document.__dict__["likes"] = 10**20  # past the schema: the mapping's own refusal (400)
+    # A cue weight of 1e300: validation takes it, the mapping's float does not (400). (A count of
+    # 10**20 forced past the schema served here; its letter no longer reads back as an item.)
+    items[2].analysis.cue_spans = [CueSpan(kind="claim", label="x", text="x", start=0, end=1, weight=1e300)]
     items.append(make_item(50, published_at="2021-07-20T08:00:00+07:00"))  # the blocked month: transient
     indexer = Indexer(es_client, settings, max_retries=1, initial_backoff=0.01)
     stats = indexer.index(items)
@@ -36,7 +39,7 @@ def test_refused_for_good_is_rejected_once_and_transient_stays_pending(env, es_c
     box = indexer.deadletters
     assert box.count() == 1 and box.rejected() == 1
     [kept] = [json.loads(line) for line in box.rejected_path.read_text(encoding="utf-8").splitlines()]
-    assert kept["id"] == "doc-00000002" and kept["status"] == 400 and "likes" in kept["reason"]
+    assert kept["id"] == "doc-00000002" and kept["status"] == 400 and "cue_spans.weight" in kept["reason"]
     assert kept["item"]["document"]["text"] == items[2].document.text  # kept whole
 
     # A 12 MB item dead-lettered before rejections existed (429: refused alone, over the bulk limit).
@@ -65,3 +68,11 @@ def test_refused_for_good_is_rejected_once_and_transient_stays_pending(env, es_c
     assert "still pending: 0" in said and "rejected for good (not pending): 2" in said
     code, said = _replay()
     assert code == 0 and "nothing to replay" in said and "rejected for good (not pending): 2" in said
+    # The same item refused again (loaded once more) and a damaged line: still two items, the line said apart.
+    box.reject([letter_for(items[2], "document_parsing_exception: again", 400)])
+    with box.rejected_path.open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "cut-off", "reason": \n')
+    code, said = _replay()
+    assert code == 0 and "rejected for good (not pending): 2" in said, said
+    assert f"1 dòng không đọc được / unreadable lines in {box.rejected_path}" in said
+    assert box.rejected() == 2

@@ -62,10 +62,11 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     )
     fixed_later = make_item(1, risk=0.9, published_at="2021-09-03T08:00:00+07:00")  # has cues
     assert fixed_later.analysis.cues
-    # A cue offset past a `long` (the schema bounds counts, not offsets): no fix helps. (A keyword
-    # over Lucene's 32,766 bytes used to serve here; every keyword now has `ignore_above`.)
+    # A cue weight past a `float` (validation takes any double; the mapping's float is finite, so
+    # 1e300 is refused): no fix helps. (A keyword over Lucene's 32,766 bytes served here before
+    # keywords had `ignore_above`, a cue offset past a `long` before the schema bounded offsets.)
     never = make_item(2)
-    never.analysis.cue_spans = [CueSpan(kind="claim", label="x", text="x", start=2**63, end=2**63 + 1)]
+    never.analysis.cue_spans = [CueSpan(kind="claim", label="x", text="x", start=0, end=1, weight=1e300)]
     stats = indexer.index([fixed_later, never])
     assert (stats.indexed, stats.rejected, stats.dead_lettered) == (0, 2, 0), stats.errors
     box = indexer.deadletters
@@ -99,11 +100,12 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     assert before["doc-00000001"]["status"] == 400 and "strict" in before["doc-00000001"]["reason"]
     assert (
         before["doc-00000002"]["status"] == 400
-        and "[cue_spans.start] of type [long]" in before["doc-00000002"]["reason"]
+        and "[cue_spans.weight] of type [float]" in before["doc-00000002"]["reason"]
     )
 
     code, _, said = _run("--retry")  # ensures the template first: September's index gets `cues` (the fix)
     assert code == 1, said  # item 2 refused again, item 3 waits: each named
+    assert "retried 4 mục bị từ chối" in said  # the listing's 4 items, not the file's 5 lines
     assert "doc-00000002" in said and "doc-00000003" in said
     assert "1 mục vẫn bị từ chối / refused again" in said and "1 mục trong hàng chờ lỗi / dead-lettered" in said
     assert "still rejected: 1 · chờ gửi lại / pending: 1" in said
@@ -116,7 +118,7 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     # Refused again: back in the rejected file, one attempt more, the new reason.
     [again] = [json.loads(line) for line in box.rejected_path.read_text(encoding="utf-8").splitlines()]
     assert again["id"] == "doc-00000002" and again["attempts"] == before["doc-00000002"]["attempts"] + 1
-    assert again["at"] > before["doc-00000002"]["at"] and "[cue_spans.start] of type [long]" in again["reason"]
+    assert again["at"] > before["doc-00000002"]["at"] and "[cue_spans.weight] of type [float]" in again["reason"]
     assert again["item"]["document"]["text"] == never.document.text  # still whole
     # Temporary failure: a dead letter, pending for `index replay`, its attempts counted on.
     [waiting] = [letter for letter, _ in DeadLetterBox.read(box.pending_files())]
@@ -129,10 +131,16 @@ def test_list_then_retry_after_the_cause_is_fixed(env, es_client):
     # An interrupted retry (the file moved aside, nothing sent) is listed and picked up by the next one.
     moved = box.take_rejected()
     assert [p.name for p in moved] != [box.rejected_path.name] and not box.rejected_path.exists()
+    # ... and item 2's letter written once more beside it (a retry that wrote it back, then stopped
+    # before it deleted its copy): two letters, one item.
+    box.reject([letter_for(never, again["reason"], 400, attempts=again["attempts"])])
     code, stdout, _ = _run("--json")
     assert code == 0 and [json.loads(line)["id"] for line in stdout.splitlines()] == ["doc-00000002"]
+    assert box.rejected() == 1
+    replayed = CliRunner().invoke(app, ["index", "replay"])
+    assert "rejected for good (not pending): 1 in" in " ".join(replayed.stderr.split()), replayed.stderr
     code, _, said = _run("--retry")
-    assert code == 1 and "still rejected: 1" in said, said
+    assert code == 1 and "retried 1 mục" in said and "still rejected: 1" in said, said
     assert box.rejected_files() == [box.rejected_path]
     [again2] = [json.loads(line) for line in box.rejected_path.read_text(encoding="utf-8").splitlines()]
     assert again2["attempts"] == again["attempts"] + 1

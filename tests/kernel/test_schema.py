@@ -11,9 +11,11 @@ from pydantic import ValidationError
 
 from tinradar.ids import news_id, social_id
 from tinradar.schema import (
+    MAX_COUNT,
     MAX_ID_BYTES,
     Analysis,
     ClaimMatch,
+    CueSpan,
     Document,
     Kind,
     LineError,
@@ -113,6 +115,19 @@ def test_negative_counts_and_bad_probabilities_are_rejected() -> None:
         make_doc(likes=-1)
     with pytest.raises(ValidationError):
         Analysis.model_validate({**make_analysis("x" * 32).model_dump(), "rumor_risk": 1.5})
+
+
+def test_cue_offsets_stop_where_the_index_long_stops() -> None:
+    """A cue offset past a ``long`` validated, and Elasticsearch refused the item forever (the
+    rejected file); it is a bad value now, caught before the index."""
+    assert CueSpan(kind="claim", label="x", text="x", start=MAX_COUNT, end=MAX_COUNT).end == 2**63 - 1
+    for start, end in ((2**63, 2**63 + 1), (0, 2**63)):
+        with pytest.raises(ValidationError, match="less than or equal to 9223372036854775807"):
+            CueSpan(kind="claim", label="x", text="x", start=start, end=end)
+    span = {"kind": "claim", "label": "x", "text": "x", "start": 2**63, "end": 2**63 + 1}
+    with pytest.raises(LineError) as err:  # a loaded line: one sentence naming the field
+        ScoredItem.from_line({"id": "a1", "text": "x", **_scores(), "cue_spans": [span]})
+    assert f"field 'cue_spans.0.start' = {2**63}: Input should be less than or equal to {MAX_COUNT}" in str(err.value)
 
 
 def test_minimal_scored_line_gets_defaults() -> None:
