@@ -11,9 +11,9 @@ in the same process, and prints docs/s, chars/s, peak memory and the ratio.
 
 ``--encoder both`` (the default) runs the analysis twice, each in its own process (so each
 peak RSS is its own): with the sentence encoder off (lexical rumor score, lexical claim
-matching) and on (e5 for claim matching and the rumor model's encoder view, COVID-related
-items only). The encoder's vector cache is a fresh temporary one, so the "on" figure is the
-cold cost: every COVID-related opening is embedded once.
+matching) and on (e5 for claim matching, COVID-related items, and the rumor model's encoder
+view, every post). The encoder's vector cache is a fresh temporary one, so the "on" figure is
+the cold cost: every post's masked opening is embedded once (and what claim matching reads).
 
 Aim (issue 4): analysis at least half as fast as segmentation alone (ratio ≥ 0.5), peak
 memory under 1.5 GB (issue 15: with the encoder on too).

@@ -247,11 +247,12 @@ class Analyzer:
         rumor = np.zeros(len(items))
         terms: list[list[tuple[str, float]]] = [[] for _ in items]
         sentiment: list[dict[Sentiment, float] | None] = [None] * len(items)
-        # COVID relevance first: it gates the encoder for the rumor model and for claim matching alike
+        # COVID relevance first: it gates the encoder for claim matching and the sentiment view (and for a
+        # rumor model trained before issue 15; the current one embeds every item)
         covid = [covid_probability(it.norm.folded) if it.norm.folded else 0.0 for it in items]
         if scorable:
             norms = [items[i].norm for i in scorable]
-            vectors = None  # e5 vectors of the COVID-related items, embedded once for the rumor view
+            vectors = None  # e5 vectors of the items the rumor view reads (every item, or the COVID-related ones)
             if self.rumor is not None:
                 meta = metadata_matrix([items[i].sig for i in scorable])
                 covid_k = [covid[i] for i in scorable]
@@ -263,8 +264,14 @@ class Analyzer:
                 rumor[i], terms[i] = float(proba[k]), top[k]
             if self.sentiment is not None:
                 # the sentiment model normalises by itself: give it what the author wrote
-                # ... and the same vectors to its encoder view (none are embedded for sentiment alone)
-                sents = self.sentiment.predict_proba([items[i].norm.original for i in scorable], vectors)
+                # ... and the same vectors to its encoder view (none are embedded for sentiment alone), of
+                # the COVID-related items only: the rows it was trained on and read before issue 15
+                sent_vectors = None
+                if vectors is not None:  # only with the rumor model, so nlp.rumor is loaded already
+                    from nlp.rumor import covid_gated
+
+                    sent_vectors = covid_gated(vectors, [covid[i] for i in scorable])
+                sents = self.sentiment.predict_proba([items[i].norm.original for i in scorable], sent_vectors)
             elif self._backend is not None and self._backend.has_sentiment:
                 sents = self._backend.sentiment([items[i].norm.original for i in scorable])
             else:

@@ -15,9 +15,10 @@ Design (chosen by cross-validation, see ``nlp/models/rumor/MODEL_CARD.md``):
 * optionally, an **encoder view** (:class:`EncoderView`): a logistic regression on the e5
   vector (``nlp.encoder``) of the same masked text's opening, stacked with the lexical score
   by a two-input logistic regression fitted on out-of-fold scores. It is shipped only when the
-  grouped CV of the whole procedure (same folds as the lexical model alone) says it helps, and
-  it is used only for COVID-related items (the items the pipeline embeds for claim matching
-  anyway). With the encoder off or not installed the lexical score stands alone.
+  grouped CV of the whole procedure (same folds as the lexical model alone) says it helps. A
+  view trained since issue 15 scores every post (:data:`VIEW_GATE`, stored as
+  ``EncoderView.gate``); older files keep their COVID gate (:data:`ENCODER_GATE`). With the
+  encoder off or not installed the lexical score stands alone.
 
 Word segmentation is deliberately not used here: syllable bigrams carry most of what
 segmented words carry for this task, and skipping underthesea keeps the whole analysis
@@ -58,9 +59,14 @@ TOKEN_PATTERN = r"(?u)<?\w+>?"
 MODEL_CHARS = 5000
 #: Frozen evaluation split of ReINTEL train (ids; never trained on, scored by the tests).
 FROZEN_SPLIT = EVAL_SPLIT_DIR / "rumor_reintel_train.txt"
-#: Items at least this COVID-related get the encoder view: the same gate as claim matching
-#: (``nlp.claim_finder.COVID_GATE``), so the pipeline embeds no item for the rumor model alone.
+#: Items at least this COVID-related got the encoder view of models trained before issue 15 (the
+#: default of ``EncoderView.gate``, so their files score as before); the same gate as claim matching
+#: (``nlp.claim_finder.COVID_GATE``), and still the rows the sentiment model's e5 view reads.
 ENCODER_GATE = 0.5
+#: The gate a view is trained with now: every post with text (COVID relevance is never below 0). On
+#: the same grouped folds the stack with every post embedded beat the COVID-gated one (issue 15),
+#: and about half of the posts the desk sees are not COVID-related.
+VIEW_GATE = -1.0
 #: Regularisation strengths tried for the logistic regression on the e5 vectors (384 dimensions,
 #: ~2,500 rows); the one with the best grouped inner-CV ROC-AUC on the training rows is used.
 ENCODER_CS = (0.5, 2.0, 8.0)
@@ -190,6 +196,17 @@ def encoder_texts(norms: list[NormalizedText], mask: bool = True) -> list[str]:
     return [n.text[:MODEL_CHARS] for n in norms]
 
 
+def covid_gated(vectors: np.ndarray | None, covid: Sequence[float], gate: float = ENCODER_GATE) -> np.ndarray | None:
+    """``vectors`` with the rows of posts under ``gate`` (COVID relevance) zeroed, a copy: what the
+    sentiment model's e5 view reads (an all-zero row = no vector). The rumor view embeds every post
+    since issue 15; the sentiment view was trained on COVID-related rows only and keeps reading those."""
+    if vectors is None:
+        return None
+    out = np.array(vectors, dtype=np.float32, copy=True)
+    out[np.asarray(covid, dtype=np.float64) < gate] = 0.0
+    return out
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     q = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
     return np.log(q / (1 - q))
@@ -202,7 +219,9 @@ class EncoderView:
     ``lr`` reads the e5 vector of the masked opening; ``blend`` is a logistic regression on
     (logit of the lexical probability, ``lr``'s score), fitted on out-of-fold scores of both, so
     its output is a probability like the lexical one (same desk thresholds). ``encoder_version``
-    guards against vectors of another encoder: then the view is not used.
+    guards against vectors of another encoder: then the view is not used. ``gate``: the least COVID
+    relevance a post needs to be embedded (:data:`VIEW_GATE`, every post, in views trained since
+    issue 15; a file pickled without it reads the class default, the old COVID gate).
     """
 
     lr: Any
@@ -346,15 +365,18 @@ class RumorModel:
         return self.version + ("+e5" if self.encoder is not None else "+lexical")
 
     def encoder_vectors(self, norms: list[NormalizedText], covid: Sequence[float] | None = None) -> np.ndarray | None:
-        """The e5 vectors of the COVID-related posts' masked openings (zero rows under the gate), or
-        None with the encoder view off. The analyzer embeds once and hands them to the sentiment
-        model too."""
+        """The e5 vectors of the masked openings of the posts at or above the view's gate (zero rows
+        under it; every post with a view trained since issue 15), or None with the encoder view off.
+        The analyzer embeds once and hands them, COVID-gated, to the sentiment model too."""
         view = self.encoder_view
         if view is None or self.encoder is None or not norms:
             return None
-        if covid is None:
-            covid = [covid_probability(n.folded) if n.folded else 0.0 for n in norms]
-        rows = np.flatnonzero(np.asarray(covid, dtype=np.float64) >= view.gate)
+        if view.gate < 0:  # every post: no COVID relevance needed
+            rows = np.arange(len(norms))
+        else:
+            if covid is None:
+                covid = [covid_probability(n.folded) if n.folded else 0.0 for n in norms]
+            rows = np.flatnonzero(np.asarray(covid, dtype=np.float64) >= view.gate)
         out = np.zeros((len(norms), self.encoder.dim), dtype=np.float32)
         if len(rows):
             out[rows] = self.encoder.queries(encoder_texts([norms[i] for i in rows], self.mask))
@@ -367,7 +389,7 @@ class RumorModel:
         covid: Sequence[float] | None,
         vectors: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Stack the encoder view onto the COVID-related posts (the lexical score elsewhere);
+        """Stack the encoder view onto the posts with a vector (the lexical score elsewhere);
         ``vectors``: :meth:`encoder_vectors` of the same posts, when the caller has them."""
         if vectors is None:
             vectors = self.encoder_vectors(norms, covid)
@@ -702,13 +724,15 @@ def fit_encoder_view(
     encoder: Any,
     groups: np.ndarray,
     seed: int = 42,
+    gate: float = VIEW_GATE,
 ) -> EncoderView:
     """The shipped view: the encoder's regression on every training row (its C by grouped inner
-    CV); the blend on the out-of-fold scores of the COVID-related rows (the rows it will see)."""
-    gated = covid >= ENCODER_GATE
+    CV); the blend on the out-of-fold scores of the rows at or above ``gate`` (the rows it will see:
+    every row with :data:`VIEW_GATE`), which the view keeps."""
+    gated = covid >= gate
     lr = _encoder_lr(seed, _choose_c(vectors, y, groups, seed)).fit(vectors, y)
     blend = _blend_lr().fit(np.column_stack([_logit(lexical_oof[gated]), encoder_oof[gated]]), y[gated])
-    return EncoderView(lr, blend, encoder.version, encoder.max_tokens)
+    return EncoderView(lr, blend, encoder.version, encoder.max_tokens, gate)
 
 
 def operating_table(y: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
@@ -789,6 +813,7 @@ def previous_figures(out_dir: Path, encoder: Any) -> dict[str, Any]:
     chosen = bool((metrics.get("encoder") or {}).get("chosen"))
     return {
         "version": old.version,
+        "encoder_gate": old.encoder_view.gate if old.encoder_view is not None else None,
         "data_sha256": (metrics.get("data") or {}).get("sha256"),
         "seed": metrics.get("seed"),
         "cv": _cv_brief(metrics.get("cv_stacked") if chosen else metrics.get("cv") or {}),
@@ -832,8 +857,10 @@ def train(
 
     The encoder view (``encoder``, default the settings' ``load_encoder``; ``use_encoder=False``
     or the encoder off: none) needs the out-of-fold lexical scores, so it is built only with
-    ``evaluate``; it is shipped when its grouped CV beats the lexical model's on the same folds
-    in both ROC-AUC and PR-AUC (``report["encoder"]["chosen"]`` says which and why).
+    ``evaluate``; it scores every post (:data:`VIEW_GATE`) and is shipped when its grouped CV
+    (``cv_stacked``) beats the lexical model's on the same folds in both ROC-AUC and PR-AUC
+    (``report["encoder"]["chosen"]`` says which and why). ``cv_stacked_covid``: the same stack on
+    COVID-related posts only (the view shipped before issue 15), for the card's before/after.
     Seeded and deterministic: the same data and seed give the same model and metrics, on any
     core count (BLAS on one thread, :func:`nlp.threads.one_blas_thread`; the boosted trees run
     OpenMP on one thread). Returns the metrics dict (also written as ``metrics.json``).
@@ -854,7 +881,7 @@ def train(
     metrics: dict[str, Any] = {}
     before: dict[str, Any] = {}
     stacked: dict[str, Any] = {}
-    every_row: dict[str, Any] = {}
+    covid_only: dict[str, Any] = {}
     why_not = "not evaluated (--no-eval): the encoder view needs the out-of-fold scores"
     if evaluate:
         metrics = cross_validate(data, seed=seed, folds=folds, log=log)
@@ -871,17 +898,17 @@ def train(
     model = fit(data, seed)
     view: EncoderView | None = None
     covid = np.asarray([covid_probability(n.folded) if n.folded else 0.0 for n in data.norms])
-    gated_labels = data.labels[covid >= ENCODER_GATE]
+    gated_labels = data.labels[covid >= VIEW_GATE]
     if metrics and encoder is not None and min(int(gated_labels.sum()), int((gated_labels == 0).sum())) < MIN_GATED:
-        why_not = f"fewer than {MIN_GATED} COVID-related posts of each class: too few to fit the encoder view"
+        why_not = f"fewer than {MIN_GATED} posts of each class: too few to fit the encoder view"
         encoder = None
     if metrics and encoder is not None:
         vectors = embed_training(data.norms, encoder, log)
-        stacked = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds)
-        # for the card only: the same stack with every post embedded (not what the pipeline pays for)
-        every_row = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds, gate=-1.0)
+        stacked = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds, gate=VIEW_GATE)
+        # for the card only: the same stack on COVID-related posts only (the view shipped before issue 15)
+        covid_only = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds, gate=ENCODER_GATE)
         view = fit_encoder_view(
-            data.labels, vectors, metrics["_oof"], stacked["_enc_oof"], covid, encoder, data.groups, seed
+            data.labels, vectors, metrics["_oof"], stacked["_enc_oof"], covid, encoder, data.groups, seed, VIEW_GATE
         )
         if log:
             log(f"stacked with e5: ROC-AUC {stacked['roc_auc']:.4f}  PR-AUC {stacked['pr_auc']:.4f}")
@@ -914,12 +941,12 @@ def train(
         "cv": public_figures(metrics),
         "cv_unmasked": public_figures(before),
         "cv_stacked": public_figures(stacked),
-        "cv_stacked_every_row": public_figures(every_row),
+        "cv_stacked_covid": public_figures(covid_only),
         "encoder": {
             "chosen": chosen,
             "version": view.encoder_version if view else None,
             "max_tokens": view.max_tokens if view else None,
-            "gate": ENCODER_GATE,
+            "gate": VIEW_GATE,
             "C": float(view.lr.C) if view else None,
             "C_tried": list(ENCODER_CS),
             "why": (

@@ -82,36 +82,56 @@ def _encoder_section(report: dict[str, Any]) -> str:
     if not stacked:
         return f"\n## Encoder view\n\nNot built in this run: {enc['why']}. The lexical model scores alone.\n"
     cv = report["cv"]
+    covid_only = report.get("cv_stacked_covid") or {}
+    if enc["gate"] < 0:  # issue 15: every post
+        where = (
+            "applied to every post with text (the COVID-related ones alone before issue 15: the same stack on "
+            f"{covid_only['gated_rows']:,} of {stacked['rows']:,} training rows, in the table as history)"
+            if covid_only
+            else "applied to every post with text"
+        )
+    else:
+        where = (
+            f"applied to COVID-related posts only (relevance ≥ {enc['gate']:.2f}, the items the pipeline embeds "
+            f"for claim matching anyway: {stacked['gated_rows']:,} of {stacked['rows']:,} training rows); the "
+            "others keep the lexical score"
+        )
+    on_covid = covid_only if enc["gate"] < 0 else stacked
     text = (
         "\n## Encoder view (e5) — before / after\n\n"
         f"A logistic regression (C = {enc['C']}, chosen from {enc['C_tried']} by grouped inner CV on the "
         f"training rows) on the `{enc['version']}` vector of the masked opening "
         f"({enc['max_tokens']} tokens; the same masking as the lexical view, so names cannot move it), stacked "
-        "with the lexical probability by a two-input logistic regression fitted on out-of-fold scores. It is "
-        f"applied to COVID-related posts only (relevance ≥ {enc['gate']:.2f}, the items the pipeline embeds "
-        f"for claim matching anyway: {stacked['gated_rows']:,} of {stacked['rows']:,} training rows); the "
-        "others keep the lexical score. Chosen by the grouped CV below (the same folds as the lexical "
+        f"with the lexical probability by a two-input logistic regression fitted on out-of-fold scores. It is "
+        f"{where}. Chosen by the grouped CV below (the same folds as the lexical "
         "model; per outer fold the encoder regression and the blend are fitted on the other folds), "
         f"never on the frozen split: **{'shipped' if enc['chosen'] else 'not shipped'}** ({enc['why']}).\n\n"
         "Grouped CV, out-of-fold scores (ROC-AUC and PR-AUC are fold means):\n\n"
         + head
         + _figures_row("lexical alone (before)", cv)
-        + _figures_row("lexical + e5 (after)", stacked)
         + (
             _figures_row(
-                "lexical + e5 on every post (not shipped: the pipeline embeds COVID-related items only)", every
+                "lexical + e5, COVID-related posts only (as shipped before issue 15, refitted here)", covid_only
             )
-            if (every := report.get("cv_stacked_every_row") or {})
+            if enc["gate"] < 0 and covid_only
             else ""
         )
-        + f"\nOn the COVID-related rows alone: ROC-AUC {stacked['lexical_on_gated_roc_auc']:.4f} → "
-        f"{stacked['stacked_on_gated_roc_auc']:.4f} (pooled); the e5 regression alone: "
+        + _figures_row("lexical + e5 on every post (after)" if enc["gate"] < 0 else "lexical + e5 (after)", stacked)
+        + (
+            f"\nOn the COVID-related rows alone: ROC-AUC {on_covid['lexical_on_gated_roc_auc']:.4f} → "
+            f"{on_covid['stacked_on_gated_roc_auc']:.4f} (pooled, the COVID-only stack); "
+            if on_covid
+            else "\n"
+        )
+        + "the e5 regression alone: "
         f"{stacked['encoder_alone_roc_auc']:.4f} (pooled, every row).\n"
     )
     lex, stk = report.get("frozen_lexical") or {}, report.get("frozen_stacked") or {}
     if lex and stk:
         text += "\nFrozen evaluation split (scored once, after the choice):\n\n" + head
-        text += _figures_row("lexical alone (before)", lex) + _figures_row("lexical + e5 (after)", stk)
+        text += _figures_row("lexical alone (before)", lex) + _figures_row(
+            "lexical + e5 on every post (after)" if enc["gate"] < 0 else "lexical + e5 (after)", stk
+        )
     fz = report.get("frozen") or {}
     aims = []
     if fz:
@@ -228,9 +248,19 @@ def _before_after_section(report: dict[str, Any]) -> str:
     if same:
         pairs = zip(pcv["per_fold"], [f["roc_auc"] for f in cv["per_fold"]], strict=True)
         per_fold = "Per fold, ROC-AUC before → after: " + ", ".join(f"{a:.4f} → {b:.4f}" for a, b in pairs) + ".\n"
+    enc = report.get("encoder") or {}
+    gate_change = ""
+    if enc.get("chosen") and enc.get("gate", 0.5) < 0 and (prev.get("encoder_gate") or 0.0) >= 0:
+        gate_change = (
+            "This run: the e5 view scores every post (issue 15); the model before stacked it on COVID-related "
+            "posts only. Its before figures are those its own `metrics.json` recorded (that COVID-only stack, same "
+            "data, seed and folds; refitted with this run's code it is the COVID-only row under *Encoder view*). "
+            "What the model before changed (issue 21), kept for the record: "
+        )
     return (
-        "\n## Before / after: unknown engagement and posting hour (issue 21)\n\n"
-        "The model before filled unknown engagement counts and posting hours with training medians. In "
+        "\n## Before / after: the model this run replaced\n\n"
+        + gate_change
+        + "The model before issue 21 filled unknown engagement counts and posting hours with training medians. In "
         "ReINTEL the posts without counts were mostly unreliable, and once filled in they all sat on one exact "
         "value that the boosted second level isolated, so every text without counts — every news article, "
         'every one-line official notice — inherited "missing ⇒ unreliable". Now a post with any of those '
@@ -279,8 +309,9 @@ def _reproducibility_section(report: dict[str, Any]) -> str:
 def _encoder_line(report: dict[str, Any]) -> str:
     enc = report.get("encoder") or {}
     if enc.get("chosen"):
+        posts = "For every post" if enc.get("gate", 0.5) < 0 else "For COVID-related posts"
         return (
-            " For COVID-related posts, an e5 view of the masked opening is stacked on top (see *Encoder view*); "
+            f" {posts}, an e5 view of the masked opening is stacked on top (see *Encoder view*); "
             "without the encoder the lexical score stands alone."
         )
     return " No encoder view is shipped (see *Encoder view*)." if enc else ""

@@ -159,6 +159,38 @@ def test_sentiment_reads_the_rumor_views_vectors_and_stands_alone_without_them(a
     assert a_off.sentiment_proba != a_on.sentiment_proba
 
 
+def test_sentiment_reads_covid_related_vectors_only_when_the_rumor_view_embeds_every_post(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: the rumor view embeds every post, but the sentiment view was trained on COVID-related
+    rows and must read only those, as before: on a mixed batch the analyzer's sentiment is exactly the
+    sentiment model's with the vectors of its own COVID gate (what it read before). Fed the rumor
+    view's vectors unfiltered, the off-topic posts' sentiment would move (so this test can fail)."""
+    import numpy as np
+
+    from nlp.normalize import normalize
+
+    texts = [
+        "Hoang mang quá, dịch COVID-19 lan khắp nơi rồi, ai cũng lo lắng không biết bao giờ mới hết",
+        "Hôm nay trời đẹp, cả nhà đi dạo công viên vui quá, cảm ơn mọi người!",
+        "Bộ Y tế thông báo thêm 12 ca mắc COVID-19 mới, tất cả đã được cách ly, người dân yên tâm.",
+        "Quán phở đầu ngõ dở tệ, phục vụ chậm, giá thì đắt, không bao giờ quay lại nữa!",
+    ]
+    out = analyzer.analyze([make_doc(t, f"senti-mix-{i:02d}") for i, t in enumerate(texts)])
+    covid = [a.covid_proba >= 0.5 for a in out]
+    assert covid == [True, False, True, False], [a.covid_proba for a in out]
+    sentiment, rumor = analyzer.sentiment, analyzer.rumor
+    assert sentiment.encoder_view is not None and sentiment.encoder is not None  # the shipped models have views
+    before = sentiment.predict_proba(texts, sentiment.encoder_vectors(texts))  # its own COVID gate
+    for a, p in zip(out, before, strict=True):
+        assert a.sentiment_proba == {k: round(v, 4) for k, v in p.items()}
+        assert a.sentiment is max(p, key=p.__getitem__)
+    every = rumor.encoder_vectors([normalize(t) for t in texts])
+    assert every is not None
+    if rumor.encoder_view.gate < 0:  # the shipped rumor view embeds the off-topic posts too
+        assert (np.abs(every).sum(axis=1) > 0).all()
+        unfiltered = sentiment.predict_proba(texts, every)
+        assert all(unfiltered[i] != before[i] for i in (1, 3)), (unfiltered, before)
+
+
 def test_reposts_share_cluster_through_the_analyzer(analyzer) -> None:  # type: ignore[no-untyped-def]
     a, b = analyzer.analyze(
         [

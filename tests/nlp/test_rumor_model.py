@@ -8,6 +8,7 @@ for a figure. A retrained model that falls under the floors fails CI instead of 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -20,8 +21,10 @@ from nlp.groups import read_ids
 from nlp.normalize import normalize
 from nlp.rumor import (
     CARD_FILE,
+    ENCODER_GATE,
     FROZEN_SPLIT,
     METRICS_FILE,
+    VIEW_GATE,
     RumorModel,
     encoder_texts,
     load_reintel,
@@ -32,14 +35,15 @@ from nlp.rumor import (
 from tests.nlp.conftest import E5_MACHINE_TOLERANCE, REINTEL
 from tinradar.settings import Settings
 
-# the shipped model (lexical + e5 view) on the frozen split (2026-12-03, unknown engagement scored by the
-# text-and-style second level, issue 21): ROC-AUC 0.931, PR-AUC 0.765, medium-or-high recall 0.733 at
-# precision 0.663 (lexical alone: 0.929, 0.759, 0.698 / 0.659); before (2026-12-02): 0.940, 0.781, 0.756 /
-# 0.684. The aims, 0.95 and 0.75/0.75, are not met on the grouped CV; see the model card
-ROC_AUC_FLOOR = 0.925
+# the shipped model (lexical + e5 view on every post, issue 15) on the frozen split (2026-12-06): ROC-AUC
+# 0.933, PR-AUC 0.763, medium-or-high recall 0.756 at precision 0.692 (lexical alone: 0.929, 0.752, 0.709 /
+# 0.670); before, the e5 view on COVID-related posts only (2026-12-05): 0.931, 0.765, 0.733 / 0.663;
+# 2026-12-02: 0.940, 0.781, 0.756 / 0.684. The aims, 0.95 and 0.75/0.75, are not met on the grouped CV; see
+# the model card. One post more or less flagged moves recall by 0.012 and precision by about 0.007.
+ROC_AUC_FLOOR = 0.927
 PR_AUC_FLOOR = 0.75
-MEDIUM_OR_HIGH_RECALL_FLOOR = 0.72
-MEDIUM_OR_HIGH_PRECISION_FLOOR = 0.65
+MEDIUM_OR_HIGH_RECALL_FLOOR = 0.74
+MEDIUM_OR_HIGH_PRECISION_FLOOR = 0.675
 MODELS = Settings().models_dir
 
 
@@ -112,9 +116,39 @@ def test_without_the_encoder_the_lexical_score_stands_alone_and_says_so(shipped:
         return
     assert note is not None and note.startswith("rumor_lexical_only")
     assert lexical.active_version.endswith("+lexical") and shipped.active_version.endswith("+e5")
-    # the off-topic post is not embedded (COVID gate): same score; the two COVID posts are
-    assert plain[2] == pytest.approx(with_encoder[2])
-    assert not np.allclose(plain[:2], with_encoder[:2])
+    if shipped.encoder_view.gate >= 0:  # a view of before issue 15: the off-topic post is not embedded
+        assert plain[2] == pytest.approx(with_encoder[2])
+        assert not np.allclose(plain[:2], with_encoder[:2])
+    else:  # every post is embedded (issue 15), the off-topic one too
+        assert not np.isclose(plain, with_encoder).any(), (plain, with_encoder)
+
+
+def test_the_shipped_view_scores_every_post_and_an_older_file_keeps_its_covid_gate(
+    shipped: RumorModel, tmp_path: Path
+) -> None:
+    """Issue 15: the shipped view embeds every post with text; a model file whose view was pickled
+    before ``gate`` was stored (or with the COVID gate) embeds the COVID-related posts only, as before."""
+    import joblib
+
+    texts = [
+        "Bộ Y tế thông báo thêm 12 ca mắc COVID-19 mới, đều là người nhập cảnh đã được cách ly.",
+        "Hôm nay trời đẹp, cả nhà đi chơi công viên.",
+    ]
+    norms = [normalize(t) for t in texts]
+    assert shipped.encoder_view is not None and shipped.encoder_view.gate == VIEW_GATE
+    every = shipped.encoder_vectors(norms)
+    assert every is not None and (np.abs(every).sum(axis=1) > 0).all()
+    # an older file: the view's pickled state lacks ``gate``
+    old_view = copy.copy(shipped.encoder_view)
+    del old_view.__dict__["gate"]
+    joblib.dump(old_view, tmp_path / "view.joblib")
+    loaded = joblib.load(tmp_path / "view.joblib")
+    assert "gate" not in loaded.__dict__ and loaded.gate == ENCODER_GATE
+    old = copy.copy(shipped)
+    old.encoder_view = loaded
+    gated = old.encoder_vectors(norms)
+    assert gated is not None and np.abs(gated[0]).sum() > 0 and not np.abs(gated[1]).any()
+    np.testing.assert_array_equal(gated[0], every[0])
 
 
 def test_the_encoder_view_reads_masked_text() -> None:
@@ -157,11 +191,16 @@ def test_stacked_training_is_chosen_by_grouped_cv(tmp_path: Path, encoder) -> No
     report = train(REINTEL, tmp_path, seed=5, folds=3, limit=600, encoder=encoder)
     stacked, lexical = report["cv_stacked"], report["cv"]
     assert stacked["folds"] == lexical["folds"] == 3 and stacked["rows"] == lexical["rows"]
-    assert 0 < stacked["gated_rows"] < stacked["rows"]
+    # the shipped candidate embeds every row (issue 15); the COVID-only stack is kept for the card
+    assert stacked["gated_rows"] == stacked["rows"] and report["encoder"]["gate"] == VIEW_GATE
+    covid_only = report["cv_stacked_covid"]
+    assert 0 < covid_only["gated_rows"] < covid_only["rows"] == stacked["rows"]
     better = stacked["roc_auc"] > lexical["roc_auc"] and stacked["pr_auc"] >= lexical["pr_auc"]
     assert report["encoder"]["chosen"] is better
     model = RumorModel.load(tmp_path)
     assert (model.encoder_view is not None) is better
+    if better:
+        assert model.encoder_view is not None and model.encoder_view.gate == VIEW_GATE
     assert report["version"].endswith("-e5") is better
     card = (tmp_path / CARD_FILE).read_text(encoding="utf-8")
     assert "Encoder view" in card and f"{stacked['roc_auc']:.4f}" in card
