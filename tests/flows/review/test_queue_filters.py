@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from flows.review.presentation import RISK_LABELS, STANCE_LABELS
 from tests.flows.review import seed
+from tests.flows.review.test_review_names import _count, _notices
 from tests.flows.review.test_review_web import app, browser, clock, login, users  # noqa: F401  (fixtures)
 from tinradar.schema import ClaimMatch, ScoredItem, Stance
 
@@ -67,20 +68,6 @@ def lan(app) -> TestClient:  # noqa: F811
 
 def _rows(page: str) -> list[str]:
     return re.findall(r'<tr data-id="([^"]+)">', page)
-
-
-def _count(page: str) -> int:
-    found = re.search(r'<p class="count" id="queue-count">(\d+) bài', page)
-    assert found, "no count on the queue page"
-    return int(found.group(1))
-
-
-def _notices(page: str) -> list[str]:
-    if 'id="filter-notices"' not in page:
-        return []
-    block = page[page.index('id="filter-notices"') :]
-    block = block[: block.index("</div>")]
-    return [html.unescape(n) for n in re.findall(r"<p>([^<]*)</p>", block)]
 
 
 def _options(page: str, select_id: str) -> list[tuple[str, str, bool]]:
