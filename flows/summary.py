@@ -39,16 +39,18 @@ class SourceRun(BaseModel):
         default=None, description="Why the crawl failed (failed/down sources), or why a partial one may be broken"
     )
 
-    def skipped_line(self) -> str:
+    def skipped_line(self, sep: str = ", ") -> str:
         """The skips in words, each with its code in brackets for whoever greps logs ("bài quá cũ
-        (too_old): 3, …"); "—" when none. The run's Markdown and the CLI's table both print this."""
-        return skips_text(self.skipped)
+        (too_old): 3, …"); "—" when none. The run's Markdown and the CLI's table both print this
+        (the table one reason per line, ``sep`` "\\n": a narrow column wraps a reason mid-phrase)."""
+        return skips_text(self.skipped, sep=sep)
 
 
-def skips_text(counts: Mapping[str, int], empty: str = "—") -> str:
+def skips_text(counts: Mapping[str, int], empty: str = "—", sep: str = ", ") -> str:
     """Skip counts in words, sorted by code ("bài quá cũ (too_old): 3, …"); ``empty`` when none.
-    The run summaries and ``tinradar crawl`` / ``ingest`` print skips through this one function."""
-    return ", ".join(skip_text(reason, n) for reason, n in sorted(counts.items())) or empty
+    The run summaries and ``tinradar crawl`` / ``ingest`` print skips through this one function;
+    their terminal tables give ``sep`` "\\n", one reason per line, so a reason is never cut mid-phrase."""
+    return sep.join(skip_text(reason, n) for reason, n in sorted(counts.items())) or empty
 
 
 def skip_text(reason: str, n: int) -> str:

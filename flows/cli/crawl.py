@@ -82,11 +82,11 @@ def register(app: typer.Typer) -> None:
         table.add_column("Bỏ qua / skipped (lý do)")
         table.add_column("Lỗi / errors", justify="right")
         for s in summary.sources:
-            table.add_row(s.source_id, str(s.items), escape(skips_text(s.skipped)), str(len(s.errors)))
+            table.add_row(s.source_id, str(s.items), escape(skips_text(s.skipped, sep="\n")), str(len(s.errors)))
         table.add_row(
             "[bold]Tổng / total[/]",
             f"[bold]{summary.items}[/]",
-            escape(skips_text(summary.skipped())),
+            escape(skips_text(summary.skipped(), sep="\n")),
             "",
         )
         console.print(table)

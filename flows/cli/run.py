@@ -110,7 +110,7 @@ def print_summary(summary: RunSummary) -> None:
             s.source_id,
             f"[{style}]{s.status}[/]",
             str(s.items),
-            escape(s.skipped_line()),
+            escape(s.skipped_line(sep="\n")),
             escape((s.error or "")[:120]),
         )
     console.print(sources)

@@ -109,3 +109,26 @@ def test_the_demo_names_the_claims_it_counts(es_client, es_settings) -> None:
     assert f"«{claims[LOCKDOWN].claim}» ({LOCKDOWN}): 2" in line
     assert "«no-longer-in-any-registry»: 1" in line, "an id no registry holds is shown as it is"
     assert totals.claim_texts == {LOCKDOWN: claims[LOCKDOWN].claim}
+
+
+def test_the_run_table_lists_one_skip_reason_per_line(tmp_path) -> None:
+    """A reason is never cut mid-phrase by its neighbour: each on its own line of the cell."""
+    from flows.cli.common import console
+    from flows.cli.run import print_summary
+
+    summary = RunSummary(
+        day=DEMO_DAY,
+        run_id="r1",
+        run_dir=tmp_path,
+        started_at=datetime(2021, 9, 3, tzinfo=UTC),
+        sources=[SourceRun(source_id="s", status=SourceStatus.PARTIAL, items=2, skipped={"too_old": 3, "http_404": 1})],
+    )
+    width = console.width
+    console.width = 140
+    try:
+        with console.capture() as captured:
+            print_summary(summary)
+    finally:
+        console.width = width
+    cells = [line.split("│")[4].strip() for line in captured.get().splitlines() if line.count("│") == 6]
+    assert "lỗi HTTP 404 (http_404): 1" in cells and "bài quá cũ (too_old): 3" in cells, cells
