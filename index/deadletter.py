@@ -97,14 +97,9 @@ class DeadLetterBox:
         """How many items wait for a replay: their ids, counted as ``rejected`` counts (the latest
         letter of each, through ``latest``; an interrupted replay's file too). An item dead-lettered
         twice (loaded twice while the node was down) is one item, as the replay sends it once; an
-        unreadable line is no item (``unreadable_pending`` says them apart)."""
+        unreadable line is no item (``pending`` gives them apart)."""
         letters, _ = self.pending()
         return len(letters)
-
-    def unreadable_pending(self) -> int:
-        """Lines of the pending files that do not read as a letter (a replay keeps them aside)."""
-        _, unreadable = self.pending()
-        return len(unreadable)
 
     def pending(self) -> tuple[dict[str, DeadLetter], list[str]]:
         """The pending files as a replay reads them (``latest``): the latest letter of each id, and
