@@ -83,7 +83,9 @@ def _encoder_section(report: dict[str, Any]) -> str:
         return f"\n## Encoder view\n\nNot built in this run: {enc['why']}. The lexical model scores alone.\n"
     cv = report["cv"]
     covid_only = report.get("cv_stacked_covid") or {}
-    if enc["gate"] < 0:  # issue 15: every post
+    every_post = enc["gate"] < 0  # issue 15
+    after = "lexical + e5 on every post (after)" if every_post else "lexical + e5 (after)"
+    if every_post:
         where = (
             "applied to every post with text (the COVID-related ones alone before issue 15: the same stack on "
             f"{covid_only['gated_rows']:,} of {stacked['rows']:,} training rows, in the table as history)"
@@ -96,7 +98,7 @@ def _encoder_section(report: dict[str, Any]) -> str:
             f"for claim matching anyway: {stacked['gated_rows']:,} of {stacked['rows']:,} training rows); the "
             "others keep the lexical score"
         )
-    on_covid = covid_only if enc["gate"] < 0 else stacked
+    on_covid = covid_only if every_post else stacked
     text = (
         "\n## Encoder view (e5) — before / after\n\n"
         f"A logistic regression (C = {enc['C']}, chosen from {enc['C_tried']} by grouped inner CV on the "
@@ -113,10 +115,10 @@ def _encoder_section(report: dict[str, Any]) -> str:
             _figures_row(
                 "lexical + e5, COVID-related posts only (as shipped before issue 15, refitted here)", covid_only
             )
-            if enc["gate"] < 0 and covid_only
+            if every_post and covid_only
             else ""
         )
-        + _figures_row("lexical + e5 on every post (after)" if enc["gate"] < 0 else "lexical + e5 (after)", stacked)
+        + _figures_row(after, stacked)
         + (
             f"\nOn the COVID-related rows alone: ROC-AUC {on_covid['lexical_on_gated_roc_auc']:.4f} → "
             f"{on_covid['stacked_on_gated_roc_auc']:.4f} (pooled, the COVID-only stack); "
@@ -129,9 +131,7 @@ def _encoder_section(report: dict[str, Any]) -> str:
     lex, stk = report.get("frozen_lexical") or {}, report.get("frozen_stacked") or {}
     if lex and stk:
         text += "\nFrozen evaluation split (scored once, after the choice):\n\n" + head
-        text += _figures_row("lexical alone (before)", lex) + _figures_row(
-            "lexical + e5 on every post (after)" if enc["gate"] < 0 else "lexical + e5 (after)", stk
-        )
+        text += _figures_row("lexical alone (before)", lex) + _figures_row(after, stk)
     fz = report.get("frozen") or {}
     aims = []
     if fz:
