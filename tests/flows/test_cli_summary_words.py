@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -19,21 +20,19 @@ from tests.flows.review import seed
 LOCKDOWN = "son-duong-total-lockdown-hoax"
 
 
-def test_the_run_markdown_says_skips_in_words(tmp_path) -> None:
-    summary = RunSummary(
+def _one_source_run(run_dir: Path, skipped: dict[str, int]) -> RunSummary:
+    """A run of the demo day whose one source "s" was partial, with these skips."""
+    return RunSummary(
         day=DEMO_DAY,
         run_id="r1",
-        run_dir=tmp_path,
+        run_dir=run_dir,
         started_at=datetime(2021, 9, 3, tzinfo=UTC),
-        sources=[
-            SourceRun(
-                source_id="s",
-                status=SourceStatus.PARTIAL,
-                items=2,
-                skipped={"too_old": 3, "offsite": 2, "http_404": 1, "brand_new_code": 1},
-            )
-        ],
+        sources=[SourceRun(source_id="s", status=SourceStatus.PARTIAL, items=2, skipped=skipped)],
     )
+
+
+def test_the_run_markdown_says_skips_in_words(tmp_path) -> None:
+    summary = _one_source_run(tmp_path, {"too_old": 3, "offsite": 2, "http_404": 1, "brand_new_code": 1})
     row = next(line for line in summary.to_markdown().splitlines() if line.startswith("| s |"))
     assert "bài quá cũ (too_old): 3" in row and "liên kết ra ngoài trang nguồn (offsite): 2" in row
     assert "lỗi HTTP 404 (http_404): 1" in row
@@ -116,13 +115,7 @@ def test_the_run_table_lists_one_skip_reason_per_line(tmp_path) -> None:
     from flows.cli.common import console
     from flows.cli.run import print_summary
 
-    summary = RunSummary(
-        day=DEMO_DAY,
-        run_id="r1",
-        run_dir=tmp_path,
-        started_at=datetime(2021, 9, 3, tzinfo=UTC),
-        sources=[SourceRun(source_id="s", status=SourceStatus.PARTIAL, items=2, skipped={"too_old": 3, "http_404": 1})],
-    )
+    summary = _one_source_run(tmp_path, {"too_old": 3, "http_404": 1})
     width = console.width
     console.width = 140
     try:
