@@ -360,8 +360,9 @@ class Analyzer:
             reads = _ENCODER_READS[(moved > 0) - (moved < 0)]
             steps.append(_step(StepKind.ENCODER, risk, f"Đọc theo nghĩa (bộ mã hóa e5): {reads} → "))
         factor = _OFF_TOPIC_FLOOR + (1 - _OFF_TOPIC_FLOOR) * covid_p
+        before = risk
         risk *= factor
-        if factor < 1:
+        if score_text(_clamped(risk)) != score_text(_clamped(before)):  # listed only when the reader sees it move
             what = f"Mức liên quan COVID-19 {score_text(covid_p)} (bài ít liên quan bị hạ điểm): còn "
             steps.append(_step(StepKind.OFF_TOPIC, risk, what))
         risk, cues, refuting, claim_steps = self._claims_risk(it, risk, matched)

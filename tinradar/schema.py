@@ -459,10 +459,11 @@ class StepKind(StrEnum):
 
 
 def score_text(value: float) -> str:
-    """A score as the desk's messages write it: two decimals with the Vietnamese comma (0,25).
+    """A score as the desk writes it everywhere (badges, queue, item page): a whole percent, "62%".
 
-    A board member reads "0.25" as twenty-five (the point groups thousands in Vietnamese)."""
-    return f"{value:.2f}".replace(".", ",")
+    One writing for the steps and the badge beside them, so a reviewer compares like with like
+    (and never reads "0.62", where the point groups thousands in Vietnamese)."""
+    return f"{value * 100:.0f}%"
 
 
 class ScoreStep(_Model):

@@ -302,11 +302,11 @@ def test_months_made_before_score_steps_take_them_and_documents_without_them_rea
 
     new = make_item(12, published_at="2020-04-04T08:00:00+07:00", risk=0.62)
     steps = [
-        ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 0,25"),
+        ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 25%"),
         ScoreStep(
             kind=StepKind.ENCODER,
             score=0.62,
-            message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 0,62",
+            message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%",
         ),
     ]
     new.analysis.score_steps = steps

@@ -154,7 +154,7 @@ def _with(path: str, value: object) -> dict[str, object]:
         "sentiment_proba": {"neg": 0.5},
         "matched_claims": [{"claim_id": "vaccine-infertility", "similarity": 0.5}],
         "cue_spans": [{"kind": "claim", "label": "x", "text": "x", "start": 0, "end": 1, "weight": 0.5}],
-        "score_steps": [{"kind": "text", "score": 0.5, "message": "Mô hình văn bản (từ ngữ và đặc điểm bài): 0,50"}],
+        "score_steps": [{"kind": "text", "score": 0.5, "message": "Mô hình văn bản (từ ngữ và đặc điểm bài): 50%"}],
     }
     *parents, last = path.split(".")
     here: object = line
@@ -289,11 +289,11 @@ def test_score_steps_go_through_the_scored_line_and_a_bad_one_is_named() -> None
     """``score_steps`` (how ``rumor_risk`` was made) travel in the flat line and back; a line
     scored before them has none; a bad step is a bad line whose field is named, not a traceback."""
     steps = [
-        ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 0,25"),
+        ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 25%"),
         ScoreStep(
             kind=StepKind.ENCODER,
             score=0.62,
-            message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 0,62",
+            message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%",
         ),
     ]
     analysis = make_analysis("a1").model_copy(update={"score_steps": steps})
@@ -313,5 +313,6 @@ def test_score_steps_go_through_the_scored_line_and_a_bad_one_is_named() -> None
 
 
 def test_a_score_is_written_with_the_vietnamese_decimal_comma() -> None:
-    """A board member reads "0.62" as sixty-two (the point groups thousands): steps write "0,62"."""
-    assert [score_text(v) for v in (0.25, 0.6249, 0.625001, 1.0, 0.0)] == ["0,25", "0,62", "0,63", "1,00", "0,00"]
+    """Steps write the risk as the desk's badge does, a whole percent: never "0.62", which a board
+    member reads as sixty-two (the point groups thousands in Vietnamese)."""
+    assert [score_text(v) for v in (0.25, 0.6249, 0.6251, 1.0, 0.0)] == ["25%", "62%", "63%", "100%", "0%"]

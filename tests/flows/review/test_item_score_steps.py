@@ -14,11 +14,11 @@ from tinradar.schema import ScoreStep, StepKind
 #: The steps of a post the encoder view raised from low to medium; the last message carries
 #: markup, which must come out escaped like every crawled or loaded string.
 STEPS = [
-    ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 0,25"),
+    ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 25%"),
     ScoreStep(
-        kind=StepKind.ENCODER, score=0.62, message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 0,62"
+        kind=StepKind.ENCODER, score=0.62, message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%"
     ),
-    ScoreStep(kind=StepKind.OFF_TOPIC, score=0.55, message="Mức liên quan COVID-19 <b>0,70</b>: còn 0,55"),
+    ScoreStep(kind=StepKind.OFF_TOPIC, score=0.55, message="Mức liên quan COVID-19 <b>70%</b>: còn 55%"),
 ]
 
 
@@ -45,7 +45,7 @@ def test_the_item_page_lists_how_the_score_was_made_and_nothing_without_steps(ap
     listed = re.findall(r'<li class="step-([a-z_]+)">(.*?)</li>', card[card.index('id="score-steps"') :])
     # in order, as written, markup escaped
     assert listed == [(st.kind.value, str(escape(st.message))) for st in STEPS]
-    assert "<b>0,70</b>" not in card
+    assert "<b>70%</b>" not in card
     assert card.index("từ ngữ: “x”") < card.index("Cách tính điểm")  # beside the cues, after them
 
     old = lan.get(f"/item/{ids['before']}").text
