@@ -34,6 +34,7 @@ from tinradar.schema import (
     Note,
     ReviewStatus,
     RiskLevel,
+    ScoreStep,
     Sentiment,
 )
 
@@ -142,6 +143,10 @@ class IndexDoc(BaseModel):
     risk_rank: int = Field(description="0 low, 1 medium, 2 high: for 'at least' filters")
     cues: list[str] = Field(default_factory=list)
     cue_spans: list[CueSpan] = Field(default_factory=list, description="the text cues, typed, with their spans")
+    score_steps: list[ScoreStep] = Field(
+        default_factory=list,
+        description="how rumor_risk was made, step by step (template version 12); none on documents stored before",
+    )
     sentiment: Sentiment
     sentiment_proba: dict[Sentiment, IndexFloat] = Field(default_factory=dict)
     covid: bool
@@ -249,6 +254,7 @@ REVIEW_AT = _path("review", "at")
 #: Bookkeeping, not content: left out of ``content_hash`` (see ``IndexDoc.content_digest``).
 BOOKKEEPING_FIELDS: tuple[str, ...] = (_path("fetched_at"), DATED_AT, _path("analyzed_at"))
 CONTENT_HASH = _path("content_hash")
+SCORE_STEPS = _path("score_steps")
 
 
 def content_digest(body: dict[str, Any]) -> str:
@@ -262,6 +268,9 @@ def content_digest(body: dict[str, Any]) -> str:
     """
     skip = {REVIEW, CONTENT_HASH, *BOOKKEEPING_FIELDS}
     content = {k: v for k, v in body.items() if k not in skip}
+    # no steps hash as before the field existed (template 12): re-loading an older scored file stays a no-op
+    if not content.get(SCORE_STEPS, True):
+        del content[SCORE_STEPS]
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 

@@ -81,6 +81,7 @@ def to_source(item: ScoredItem) -> IndexDoc:
         risk_rank=RISK_RANK[ana.risk_level],
         cues=list(ana.cues),
         cue_spans=list(ana.cue_spans),
+        score_steps=list(ana.score_steps),
         sentiment=ana.sentiment,
         sentiment_proba=dict(ana.sentiment_proba),
         covid=ana.covid,

@@ -38,9 +38,12 @@ from tinradar.schema import (
     Document,
     Note,
     NoteCode,
+    ScoreStep,
     Sentiment,
     Stance,
+    StepKind,
     risk_level_for,
+    score_text,
     utc_now,
 )
 from tinradar.settings import Settings
@@ -53,6 +56,13 @@ NEUTRAL = {Sentiment.NEG: 0.0, Sentiment.NEU: 1.0, Sentiment.POS: 0.0}
 #: personal posts ("nhà em cấy giống lúa mới ...") as unreliable.
 _OFF_TOPIC_FLOOR = 0.6
 _MIN_LETTERS = 3
+_TEXT_STEP = "Mô hình văn bản (từ ngữ và đặc điểm bài): "
+#: The encoder view's step, by which way it moved the text model's score (``ScoreStep`` messages).
+_ENCODER_READS = {
+    1: "giống các bài không đáng tin",
+    -1: "giống các bài đáng tin",
+    0: "không đổi",
+}
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -245,6 +255,8 @@ class Analyzer:
         items = [self._prepare(d) for d in docs]
         scorable = [i for i, it in enumerate(items) if it.scorable]
         rumor = np.zeros(len(items))
+        # the text model's score before the encoder view, for the posts the view read (NaN: it read none)
+        lexical = np.full(len(items), np.nan)
         terms: list[list[tuple[str, float]]] = [[] for _ in items]
         sentiment: list[dict[Sentiment, float] | None] = [None] * len(items)
         # COVID relevance first: it gates the encoder for claim matching and the sentiment view (and for a
@@ -257,7 +269,14 @@ class Analyzer:
                 meta = metadata_matrix([items[i].sig for i in scorable])
                 covid_k = [covid[i] for i in scorable]
                 vectors = self.rumor.encoder_vectors(norms, covid_k)
-                proba, top = self.rumor.predict_explain(norms, meta, covid=covid_k, vectors=vectors)
+                proba, top, text_proba = self.rumor.predict_explain(
+                    norms, meta, covid=covid_k, vectors=vectors, lexical=True
+                )
+                if vectors is not None:  # the view reads the posts with a vector (an all-zero row = none)
+                    read = np.abs(vectors).sum(axis=1) > 0
+                    for row, i in enumerate(scorable):
+                        if read[row]:
+                            lexical[i] = float(text_proba[row])
             else:
                 proba, top = self._backend.rumor([n.original for n in norms]), [[] for _ in scorable]
             for k, i in enumerate(scorable):
@@ -301,7 +320,7 @@ class Analyzer:
                     segmented[i] = seg or None
             now = utc_now()
             analyses = [
-                self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], covid[n], now)
+                self._finish(it, rumor[n], terms[n], sentiment[n], matched[n], covid[n], now, lexical[n])
                 for n, it in enumerate(items)
             ]
         except BaseException:
@@ -322,13 +341,32 @@ class Analyzer:
         matched: list[ClaimMatch],
         covid_p: float,
         now: Any,
+        text_risk: float = float("nan"),
     ) -> Analysis:
         """The item's analysis, its cluster id still unset (``analyze`` sets it once the batch's
-        clusters, assigned on their own thread, are known)."""
+        clusters, assigned on their own thread, are known).
+
+        ``text_risk``: the text model's score before the encoder view made ``model_risk`` of it
+        (NaN when the view did not read the item). Each step that moves the risk is listed in
+        ``score_steps``, so the flag says what raised it (the encoder's resemblance, a known claim)."""
         s = self.settings
         risk = float(model_risk)
-        risk *= _OFF_TOPIC_FLOOR + (1 - _OFF_TOPIC_FLOOR) * covid_p
-        risk, cues, refuting = self._claims_risk(it, risk, matched)
+        steps: list[ScoreStep] = []
+        if np.isnan(text_risk):
+            steps.append(_step(StepKind.TEXT, risk, _TEXT_STEP))
+        else:
+            steps.append(_step(StepKind.TEXT, text_risk, _TEXT_STEP))
+            moved = _clamped(risk) - steps[0].score
+            reads = _ENCODER_READS[(moved > 0) - (moved < 0)]
+            steps.append(_step(StepKind.ENCODER, risk, f"Đọc theo nghĩa (bộ mã hóa e5): {reads} → "))
+        factor = _OFF_TOPIC_FLOOR + (1 - _OFF_TOPIC_FLOOR) * covid_p
+        before = risk
+        risk *= factor
+        if score_text(_clamped(risk)) != score_text(_clamped(before)):  # listed only when the reader sees it move
+            what = f"Mức liên quan COVID-19 {score_text(covid_p)} (bài ít liên quan bị hạ điểm): còn "
+            steps.append(_step(StepKind.OFF_TOPIC, risk, what))
+        risk, cues, refuting, claim_steps = self._claims_risk(it, risk, matched)
+        steps.extend(claim_steps)
         spans: list[CueSpan] = []
         if it.scorable and risk >= s.risk_medium:
             spans = self._text_cues(it, terms, refuting and not matched)
@@ -338,8 +376,8 @@ class Analyzer:
             claim_span = claim_cue(it.norm.original, where, matched[0].stance.value)
             if claim_span is not None:
                 spans = [claim_span, *spans]
-        if not it.scorable:
-            risk = 0.0
+        if not it.scorable:  # unscored: no score, so no steps to it
+            risk, steps = 0.0, []
         notes = list(it.notes)
         if it.scorable and senti is None:
             notes.append(Note(code=NoteCode.SENTIMENT_UNAVAILABLE, message="cảm xúc mặc định trung tính"))
@@ -348,10 +386,11 @@ class Analyzer:
         locations = self.gazetteer.find(it.norm.text, province_hint=it.doc.province_code) if it.norm.text else []
         return Analysis(
             doc_id=it.doc.id,
-            rumor_risk=round(min(1.0, max(0.0, risk)), 4),
+            rumor_risk=_clamped(risk),
             risk_level=risk_level_for(risk, s.risk_medium, s.risk_high),
             cues=cues,
             cue_spans=spans,
+            score_steps=steps,
             sentiment=label,
             sentiment_proba={k: round(float(v), 4) for k, v in proba.items()},
             covid=covid_p >= 0.5,
@@ -379,8 +418,11 @@ class Analyzer:
         return select(found)
 
     # --- known claims: stance, risk and cues ---------------------------------------------
-    def _claims_risk(self, it: _Item, risk: float, matched: list[ClaimMatch]) -> tuple[float, list[str], bool]:
-        """Risk after the known-claim matches, their cues, and whether the text reads as a correction.
+    def _claims_risk(
+        self, it: _Item, risk: float, matched: list[ClaimMatch]
+    ) -> tuple[float, list[str], bool, list[ScoreStep]]:
+        """Risk after the known-claim matches, their cues, whether the text reads as a correction,
+        and the steps that moved the risk (``ScoreStep``: correction, repeated or asked claim).
 
         Only a match that *repeats* its claim raises the risk to high (rising with the
         similarity). A correction — a match that refutes, or correction wording with no match
@@ -395,14 +437,32 @@ class Analyzer:
         refuting = it.scorable and (
             any(m.stance is Stance.REFUTES for m in matched) or (not repeated and refutes(it.norm.folded))
         )
+        steps: list[ScoreStep] = []
         if refuting:
             risk *= 0.5
+            steps.append(_step(StepKind.CORRECTION, risk, "Có vẻ là bài cải chính: giảm một nửa → "))
         if repeated:
             strength = min(1.0, (repeated[0].similarity - self.matcher.threshold) / (1 - self.matcher.threshold))
+            before = _clamped(risk)
             risk = max(risk, s.risk_high + (1 - s.risk_high) * 0.8 * strength)
+            raised = _clamped(risk) > before
+            what = f"Nhắc lại tin đồn đã biết {self._claim_name(repeated[0].claim_id)}: "
+            what += "nâng lên " if raised else "giữ "
+            tail = "" if raised else " (đã cao hơn mức của tin đồn)"
+            steps.append(_step(StepKind.CLAIM_REPEATS, risk, what, tail))
         elif matched and matched[0].stance is Stance.ASKS:
             risk = min(max(risk, s.risk_medium), s.risk_high - 0.01)
-        return risk, self._claim_cues(matched), refuting
+            what = f"Hỏi về tin đồn đã biết {self._claim_name(matched[0].claim_id)}: giữ ở mức trung bình → "
+            steps.append(_step(StepKind.CLAIM_ASKS, risk, what))
+        return risk, self._claim_cues(matched), refuting, steps
+
+    def _claim_name(self, claim_id: str) -> str:
+        """A known claim as a score step names it: its opening in quotes (the id when not in the registry)."""
+        claim = self.claim_by_id.get(claim_id)
+        if claim is None:
+            return f"({claim_id})"
+        short = claim.claim if len(claim.claim) <= 60 else claim.claim[:57].rstrip() + "…"
+        return f"“{short}”"
 
     def _claim_cues(self, matched: list[ClaimMatch]) -> list[str]:
         """What a reviewer needs about the best match: which rumor, how the text relates to it, the correction.
@@ -449,6 +509,18 @@ class Analyzer:
             model_versions=dict(self.versions),
             analyzed_at=utc_now(),
         )
+
+
+def _clamped(risk: float) -> float:
+    """A risk as ``Analysis.rumor_risk`` stores it (0..1, four decimals): each step's score is rounded
+    the same way, so the last step's score is ``rumor_risk``."""
+    return round(min(1.0, max(0.0, risk)), 4)
+
+
+def _step(kind: StepKind, risk: float, lead: str, tail: str = "") -> ScoreStep:
+    """A score step: the risk after it, and its message with that risk written between ``lead`` and ``tail``."""
+    score = _clamped(risk)
+    return ScoreStep(kind=kind, score=score, message=f"{lead}{score_text(score)}{tail}")
 
 
 def analyze(documents: Sequence[Document], settings: Settings | None = None) -> list[Analysis]:

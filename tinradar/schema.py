@@ -447,6 +447,38 @@ class CueSpan(_Model):
     weight: IndexFloat = 0.0
 
 
+class StepKind(StrEnum):
+    """One step in how the rumor score was made (``ScoreStep.kind``), in the order they apply."""
+
+    TEXT = "text"  # the lexical text model with the post signals
+    ENCODER = "encoder"  # the e5 encoder view stacked on it
+    OFF_TOPIC = "off_topic"  # lowered for an item little about COVID-19
+    CORRECTION = "correction"  # halved: the text reads as a correction
+    CLAIM_REPEATS = "claim_repeats"  # raised to high: it repeats a known claim
+    CLAIM_ASKS = "claim_asks"  # kept at medium: it asks about a known claim
+
+
+def score_text(value: float) -> str:
+    """A score as the desk writes it everywhere (badges, queue, item page): a whole percent, "62%".
+
+    One writing for the steps and the badge beside them, so a reviewer compares like with like
+    (and never reads "0.62", where the point groups thousands in Vietnamese)."""
+    return f"{value * 100:.0f}%"
+
+
+class ScoreStep(_Model):
+    """One step of the rumor score: what moved it, the risk after it, and the step in words.
+
+    ``Analysis.score_steps`` lists the steps that happened, in order; the last one's ``score``
+    is ``rumor_risk``. So a reviewer sees whether a flag came from words in the text, from the
+    overall resemblance the encoder saw, or from a known claim (principle 2).
+    """
+
+    kind: StepKind
+    score: IndexFloat = Field(ge=0.0, le=1.0, description="the risk after this step")
+    message: str = Field(description="the step in plain Vietnamese, for the reviewer")
+
+
 class Analysis(_Model):
     """What the NLP stage says about one document. Every flag explains itself."""
 
@@ -458,6 +490,11 @@ class Analysis(_Model):
         default_factory=list,
         description="The text cues among ``cues``, typed and located (at most three), after the sentence that "
         "matches a known claim when there is one (kind ``claim``)",
+    )
+    score_steps: list[ScoreStep] = Field(
+        default_factory=list,
+        description="How ``rumor_risk`` was made, step by step (text model, encoder view, off-topic, correction, "
+        "known claim): only the steps that happened, the last one's score is ``rumor_risk``; none when unscored",
     )
     sentiment: Sentiment
     sentiment_proba: dict[Sentiment, IndexFloat] = Field(default_factory=dict)
@@ -589,7 +626,8 @@ def infer_kind(fields: dict[str, Any]) -> Kind:
 
 def describe_errors(exc: ValidationError) -> str:
     """One sentence for a user from pydantic's errors: the missing fields, then each bad value."""
-    missing = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing" and e["loc"]]
+    # the whole path: "score_steps.0.message", not "score_steps" (which the line has)
+    missing = [".".join(str(p) for p in e["loc"]) for e in exc.errors() if e["type"] == "missing" and e["loc"]]
     parts = []
     if missing:
         scored = set(missing) & set(ANALYSIS_FIELDS)

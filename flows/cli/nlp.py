@@ -1,7 +1,7 @@
 """CLI: ``tinradar score`` (analyse JSON lines) and ``tinradar train rumor|sentiment|claims``.
 
 ``score`` is a contract users script against: every output line is the input object
-plus ``rumor_risk``, ``risk_level``, ``cues``, ``cue_spans``, ``sentiment``, ``sentiment_proba``,
+plus ``rumor_risk``, ``risk_level``, ``cues``, ``cue_spans``, ``score_steps``, ``sentiment``, ``sentiment_proba``,
 ``covid``, ``covid_proba``, ``locations``, ``matched_claims``, ``cluster_id``,
 ``language`` (and ``notes``, ``model_versions``, ``analyzed_at``). A bad input line is
 reported with its number on stderr and skipped; it never stops the run (exit code 1 then,

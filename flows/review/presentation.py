@@ -14,7 +14,7 @@ from flows.source_names import source_name, source_names
 from index.doc import IndexDoc
 from index.review.models import QUEUE_RISK_LEVELS
 from tinradar.ids import safe_url  # the one rule for crawled links (also the daily report's)
-from tinradar.schema import ClaimMatch, Stance
+from tinradar.schema import ClaimMatch, Stance, score_text
 from tinradar.text import body_span
 
 STATUS_LABELS = {
@@ -155,7 +155,7 @@ def province_names() -> dict[str, str]:
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+    return "–" if value is None else score_text(value)
 
 
 def install(env: jinja2.Environment, tz: ZoneInfo, sources_file: Path) -> None:

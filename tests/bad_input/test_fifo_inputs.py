@@ -59,12 +59,13 @@ def test_index_load_reads_a_fifo_and_still_bounds_its_lines(es_home: Path, monke
     inp.write_bytes(jsonl(*GOOD))
     assert cli("score", "-i", str(inp), "-o", str(scored)).code == 0
     rows = scored.read_bytes().splitlines(keepends=True)
-    monkeypatch.setenv("TINRADAR_MAX_LINE_BYTES", "2048")
+    assert all(len(row) < 4096 for row in rows)
+    monkeypatch.setenv("TINRADAR_MAX_LINE_BYTES", "4096")  # above a scored line with its score_steps (~2.5 kB)
     huge = json.dumps({"id": "huge", "text": "a" * 10_000}).encode() + b"\n"
     with fifo(es_home, rows[0] + huge + rows[1]) as pipe:
         load = cli("index", "load", str(pipe))
     assert load.code == 1, load.stderr
-    assert "line 2: dòng quá dài / line longer than 2,048 bytes" in load.said
+    assert "line 2: dòng quá dài / line longer than 4,096 bytes" in load.said
     found = cli("search", "", "--format", "json", "--limit", "100")
     assert sorted(h["id"] for h in json.loads(found.stdout)["hits"]) == ["good-1", "good-2"]
     folder = cli("index", "load", str(es_home))

@@ -98,6 +98,26 @@ def test_a_cue_weight_past_a_float_is_a_bad_line_not_a_rejected_item(es_home: Pa
     assert not DeadLetterBox(es_settings).rejected_path.exists()
 
 
+def test_score_steps_travel_from_score_to_load_and_a_bad_step_is_a_bad_line(es_home: Path) -> None:
+    """``score`` writes how each risk was made (``score_steps``, the last one's score the risk);
+    ``index load`` names a line with a bad step and indexes the lines around it, and a line
+    scored before the steps existed (none) loads as before."""
+    scored = es_home / "scored.jsonl"
+    assert cli("score", "-i", str(_write(es_home, jsonl(*GOOD))), "-o", str(scored)).code == 0
+    rows = [json.loads(x) for x in scored.read_text(encoding="utf-8").splitlines()]
+    for row in rows:
+        assert row["score_steps"][0]["kind"] == "text" and row["score_steps"][-1]["score"] == row["rumor_risk"]
+    before = {k: v for k, v in rows[0].items() if k != "score_steps"}
+    mood = {**rows[0], "id": "mood", "score_steps": [{**rows[0]["score_steps"][0], "kind": "mood"}]}
+    over = {**rows[0], "id": "over", "score_steps": [{**rows[0]["score_steps"][0], "score": 1.5}]}
+    scored.write_bytes(jsonl(rows[0], mood, over, {**before, "id": "before"}, rows[1]))
+    load = cli("index", "load", str(scored))
+    assert load.code == 1, load.stderr
+    assert "line 2: field 'score_steps.0.kind' = 'mood': Input should be 'text', 'encoder'" in load.said
+    assert "line 3: field 'score_steps.0.score' = 1.5: Input should be less than or equal to 1" in load.said
+    assert _search_ids() == ["before", "good-1", "good-2"]
+
+
 def test_nothing_readable_is_a_usage_error(es_home: Path) -> None:
     load = cli("index", "load", str(_write(es_home, b"\x89PNG\r\n\x1a\n\x00\x00")))
     assert load.code == 2 and "no readable line" in load.said

@@ -13,7 +13,7 @@ from index.doc import REVIEW, REVIEW_CLAIM_IDS, REVIEW_CLAIMS_AT, SEARCH_ONLY_FI
 from index.docmap import to_source
 from index.templates import alias_name, ensure_templates, index_for, mapped_fields, mapping_properties, template_name
 from tests.index.items import make_item
-from tinradar.schema import CueSpan, LineError, ScoredItem, Sentiment
+from tinradar.schema import CueSpan, LineError, ScoredItem, ScoreStep, Sentiment, StepKind
 
 
 def test_names_derive_from_prefix(es_settings):
@@ -259,10 +259,17 @@ def test_every_float_the_template_maps_refuses_what_a_float_does_not_hold(bad: f
     the template maps (a new one too) is refused at validation: on the index document, and on the
     scored line that ``index load`` reads (``claim_similarity`` is taken from the matches)."""
     floats = _float_paths(mapping_properties())
-    assert {"rumor_risk", "cue_spans.weight", "sentiment_proba.neg", "matched_claims.similarity"} <= set(floats)
+    assert {
+        "rumor_risk",
+        "cue_spans.weight",
+        "sentiment_proba.neg",
+        "matched_claims.similarity",
+        "score_steps.score",
+    } <= set(floats)
     item = make_item(1, risk=0.9, claims=["vaccine-infertility"])
     item.analysis.sentiment_proba = {Sentiment.NEG: 0.2, Sentiment.NEU: 0.5, Sentiment.POS: 0.3}
     item.analysis.cue_spans = [CueSpan(kind="claim", label="x", text="x", start=0, end=1, weight=0.5)]
+    item.analysis.score_steps = [ScoreStep(kind=StepKind.TEXT, score=0.9, message="x")]
     source, line = to_source(item).pipeline_body(), item.to_line()
     IndexDoc.model_validate(source)
     for path in floats:
@@ -272,3 +279,42 @@ def test_every_float_the_template_maps_refuses_what_a_float_does_not_hold(bad: f
         if path != "claim_similarity":
             with pytest.raises(LineError, match=f"field '{where}' = "):
                 ScoredItem.from_line(_with(line, path, bad))
+
+
+def test_months_made_before_score_steps_take_them_and_documents_without_them_read_back(es_client, es_settings):
+    """Template 12 adds ``score_steps``: a month made under 11 gains it; a document stored there
+    before reads back with none, and re-loading it is still a no-op (no steps hash as before the
+    field existed); a new document keeps its steps, ``kind`` filterable, the message only shown."""
+    from index.doc import content_digest
+    from index.indexer import Indexer
+
+    old_props = {k: v for k, v in mapping_properties().items() if k != "score_steps"}
+    old_index = f"{es_settings.es_index_prefix}-docs-2020.04"
+    es_client.indices.create(index=old_index, mappings={"dynamic": "strict", "properties": old_props})
+    old = make_item(11, published_at="2020-04-03T08:00:00+07:00")
+    body = to_source(old).pipeline_body()
+    del body["score_steps"]  # as the pipeline wrote it before, hash included
+    assert content_digest(body) == body["content_hash"]
+    es_client.index(index=old_index, id=old.document.id, document=body, refresh=True)
+    ensure_templates(es_client, es_settings)
+    mapped = es_client.indices.get_mapping(index=old_index)[old_index]["mappings"]["properties"]["score_steps"]
+    assert mapped["properties"]["kind"]["type"] == "keyword" and mapped["properties"]["message"]["index"] is False
+
+    new = make_item(12, published_at="2020-04-04T08:00:00+07:00", risk=0.62)
+    steps = [
+        ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 25%"),
+        ScoreStep(
+            kind=StepKind.ENCODER,
+            score=0.62,
+            message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%",
+        ),
+    ]
+    new.analysis.score_steps = steps
+    stats = Indexer(es_client, es_settings).index([old, new])
+    assert (stats.unchanged, stats.indexed, stats.failed) == (1, 1, 0)
+    es_client.indices.refresh(index=old_index)
+    read_old = IndexDoc.model_validate(es_client.get(index=old_index, id=old.document.id)["_source"])
+    read_new = IndexDoc.model_validate(es_client.get(index=old_index, id=new.document.id)["_source"])
+    assert read_old.score_steps == [] and read_new.score_steps == steps
+    hits = es_client.search(index=old_index, query={"term": {"score_steps.kind": "encoder"}})["hits"]["hits"]
+    assert [h["_id"] for h in hits] == [new.document.id]

@@ -24,8 +24,11 @@ from tinradar.schema import (
     NoteCode,
     RiskLevel,
     ScoredItem,
+    ScoreStep,
     Sentiment,
+    StepKind,
     risk_level_for,
+    score_text,
 )
 
 VN = timezone(timedelta(hours=7))
@@ -138,6 +141,7 @@ FLOAT_FIELDS: dict[str, object] = {
     "sentiment_proba.neg": 0.5,
     "matched_claims.0.similarity": 0.5,
     "cue_spans.0.weight": MAX_FLOAT,
+    "score_steps.0.score": 0.5,
 }
 
 
@@ -150,6 +154,7 @@ def _with(path: str, value: object) -> dict[str, object]:
         "sentiment_proba": {"neg": 0.5},
         "matched_claims": [{"claim_id": "vaccine-infertility", "similarity": 0.5}],
         "cue_spans": [{"kind": "claim", "label": "x", "text": "x", "start": 0, "end": 1, "weight": 0.5}],
+        "score_steps": [{"kind": "text", "score": 0.5, "message": "Mô hình văn bản (từ ngữ và đặc điểm bài): 50%"}],
     }
     *parents, last = path.split(".")
     here: object = line
@@ -278,3 +283,36 @@ def test_publication_precision() -> None:
     assert Document.model_validate(line).published_precision.value == "minute"
     doc = make_doc(captions=["  Ảnh:\u00a0Hữu Khoa ", ""], via="Infonet")
     assert doc.captions == ["Ảnh: Hữu Khoa"] and doc.via == "Infonet"
+
+
+def test_score_steps_go_through_the_scored_line_and_a_bad_one_is_named() -> None:
+    """``score_steps`` (how ``rumor_risk`` was made) travel in the flat line and back; a line
+    scored before them has none; a bad step is a bad line whose field is named, not a traceback."""
+    steps = [
+        ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 25%"),
+        ScoreStep(
+            kind=StepKind.ENCODER,
+            score=0.62,
+            message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%",
+        ),
+    ]
+    analysis = make_analysis("a1").model_copy(update={"score_steps": steps})
+    line = ScoredItem(document=make_doc(id="a1"), analysis=analysis).to_line()
+    assert line["score_steps"][1] == {"kind": "encoder", "score": 0.62, "message": steps[1].message}
+    assert ScoredItem.from_line(json.loads(json.dumps(line))).analysis.score_steps == steps
+    assert ScoredItem.from_line({"id": "a1", "text": "x", **_scores()}).analysis.score_steps == []  # scored before
+    good = {"kind": "text", "score": 0.5, "message": "x"}
+    for bad, named in [
+        ({**good, "kind": "mood"}, "field 'score_steps.0.kind' = 'mood': Input should be 'text', 'encoder'"),
+        ({**good, "score": 1.5}, "field 'score_steps.0.score' = 1.5: Input should be less than or equal to 1"),
+        ({"kind": "text", "score": 0.5}, "missing field score_steps.0.message"),
+    ]:
+        with pytest.raises(LineError) as err:
+            ScoredItem.from_line({"id": "a1", "text": "x", **_scores(), "score_steps": [bad]})
+        assert named in str(err.value)
+
+
+def test_a_score_is_written_with_the_vietnamese_decimal_comma() -> None:
+    """Steps write the risk as the desk's badge does, a whole percent: never "0.62", which a board
+    member reads as sixty-two (the point groups thousands in Vietnamese)."""
+    assert [score_text(v) for v in (0.25, 0.6249, 0.6251, 1.0, 0.0)] == ["25%", "62%", "63%", "100%", "0%"]

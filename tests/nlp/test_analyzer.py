@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.nlp.conftest import make_doc
@@ -105,6 +106,7 @@ def test_bad_input_gets_notes_not_errors(analyzer, nlp_settings) -> None:  # typ
     assert out[4].model_dump(mode="json")["notes"][0] == "legacy_encoding: vni"
     for a in out[:5]:
         assert a.rumor_risk == 0.0 and a.risk_level is RiskLevel.LOW and a.sentiment is Sentiment.NEU
+        assert a.score_steps == []  # unscored: no score, so no steps to it
 
 
 def test_order_kept_and_versions_recorded(analyzer) -> None:  # type: ignore[no-untyped-def]
@@ -134,6 +136,11 @@ def test_rumor_score_with_the_encoder_off_is_the_lexical_one_and_says_so(analyze
     assert off.rumor_note is not None and off.rumor_note.startswith("rumor_lexical_only")
     assert a_off.model_versions["rumor"].endswith("+lexical") and a_on.model_versions["rumor"].endswith("+e5")
     assert a_off.rumor_risk != a_on.rumor_risk
+    # the steps say so: no encoder step without the encoder, and the text model's step is the same either way
+    assert a_off.score_steps[0].kind.value == "text"
+    assert "encoder" not in [st.kind.value for st in a_off.score_steps]
+    assert [st.kind.value for st in a_on.score_steps][:2] == ["text", "encoder"]
+    assert a_off.score_steps[0] == a_on.score_steps[0]
 
 
 def test_sentiment_reads_the_rumor_views_vectors_and_stands_alone_without_them(analyzer, nlp_settings) -> None:  # type: ignore[no-untyped-def]
@@ -362,3 +369,98 @@ def test_clusters_assigned_beside_the_batch_are_those_assigned_in_line(analyzer)
     for start in range(0, len(docs), 2):
         want += in_line.assign([(d.id, normalize(d.full_text).folded, d.published_at) for d in docs[start : start + 2]])
     assert got == want and len(set(got)) >= 2 and got.count(got[0]) >= 3
+
+
+#: Our own test sentences (never dataset texts), one per way the rumor score is made: a steam remedy
+#: the text model reads as low and the encoder view raises to medium (the cues list only words, so
+#: the step is what says what raised it) before the known claim it repeats lifts it to high; a chatty
+#: post the text model reads as medium and the encoder lowers to low; a repeated, a refuted and an
+#: asked known claim; two items that are not scored.
+STEP_TEXTS = {
+    "encoder-raises": "Xông hơi nước gừng sả mỗi tối thì virus không sống nổi trong phổi.",
+    "encoder-lowers": "Hôm nay trời đẹp, cả nhà đi dạo công viên vui quá, cảm ơn mọi người!",
+    "repeats": "Vắc xin COVID-19 có gắn chip theo dõi người tiêm, vi mạch nằm trong lọ vắc xin, đừng tiêm!",
+    "refutes": "Đeo khẩu trang lâu không gây thiếu oxy hay ngộ độc CO2, cứ yên tâm đeo khi ra đường.",
+    "asks": "Nghe nói đeo khẩu trang lâu bị thiếu oxy, có đúng không mọi người?",
+    "empty": "",
+    "english": "The ministry said schools will reopen next week in the capital city",
+}
+
+
+def test_every_flag_says_how_its_score_was_made_and_the_score_is_unchanged(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """``score_steps`` lists the steps that made ``rumor_risk``, each with the risk after it, in
+    words with the score written as the desk writes it (a percent). The scores are recomputed here
+    from the model's parts (the text model before the encoder view, the view, the off-topic factor,
+    the claim rules), so the risk is what it was before the steps were recorded, and the steps are
+    those parts. The off-topic step is listed only when it moves the percent the reviewer reads."""
+    import re
+
+    from nlp.analyzer import _OFF_TOPIC_FLOOR
+    from nlp.covid import covid_probability
+    from nlp.features import metadata_matrix, signals
+    from nlp.normalize import normalize
+    from tinradar.schema import Stance, risk_level_for, score_text
+
+    keys = list(STEP_TEXTS)
+    out = dict(zip(keys, analyzer.analyze([make_doc(t, f"steps-{k}") for k, t in STEP_TEXTS.items()]), strict=True))
+    kinds = {k: [st.kind.value for st in a.score_steps if st.kind.value != "off_topic"] for k, a in out.items()}
+    assert kinds == {
+        "encoder-raises": ["text", "encoder", "claim_repeats"],
+        "encoder-lowers": ["text", "encoder"],
+        "repeats": ["text", "encoder", "claim_repeats"],
+        "refutes": ["text", "encoder", "correction"],
+        "asks": ["text", "encoder", "claim_asks"],
+        "empty": [],
+        "english": [],
+    }
+    # the model's parts, for the five scored posts
+    s, rumor = analyzer.settings, analyzer.rumor
+    scored = keys[:5]
+    norms = [normalize(STEP_TEXTS[k]) for k in scored]
+    meta = metadata_matrix([signals(n) for n in norms])
+    covid = [covid_probability(n.folded) for n in norms]
+    vectors = rumor.encoder_vectors(norms, covid)
+    proba, terms = rumor.predict_explain(norms, meta, covid=covid, vectors=vectors)  # what callers get, as before
+    again, terms_again, lexical = rumor.predict_explain(norms, meta, covid=covid, vectors=vectors, lexical=True)
+    assert np.array_equal(proba, again) and terms == terms_again
+    for k, key in enumerate(scored):
+        a, steps = out[key], out[key].score_steps
+        assert steps[0].score == round(float(lexical[k]), 4)  # the text model, before the encoder view
+        assert steps[1].score == round(float(proba[k]), 4)  # after it
+        risk = float(proba[k]) * (_OFF_TOPIC_FLOOR + (1 - _OFF_TOPIC_FLOOR) * covid[k])
+        off_topic = [st for st in steps if st.kind.value == "off_topic"]
+        if score_text(round(risk, 4)) != score_text(steps[1].score):  # the reader sees it move: listed, third
+            assert steps[2] == off_topic[0] and off_topic[0].score == round(risk, 4)
+        else:
+            assert not off_topic
+        best = a.matched_claims[0] if a.matched_claims else None
+        if best is not None and best.stance is Stance.REFUTES:
+            risk *= 0.5
+        elif best is not None and best.stance is Stance.REPEATS:
+            strength = min(1.0, (best.similarity - analyzer.matcher.threshold) / (1 - analyzer.matcher.threshold))
+            risk = max(risk, s.risk_high + (1 - s.risk_high) * 0.8 * strength)
+        elif best is not None:
+            risk = min(max(risk, s.risk_medium), s.risk_high - 0.01)
+        assert a.rumor_risk == round(risk, 4) == steps[-1].score
+        assert a.risk_level is risk_level_for(risk, s.risk_medium, s.risk_high)
+        for st in steps:  # "62%" as the desk's badge writes the risk, never "0.62"
+            assert st.message.endswith(f"{st.score * 100:.0f}%") or "(đã cao hơn" in st.message
+            assert not re.search(r"\d\.\d", st.message), st.message
+    # the encoder view moves each level, and its step says which way: low to medium ...
+    raised = out["encoder-raises"].score_steps
+    assert [risk_level_for(st.score, s.risk_medium, s.risk_high) for st in raised[:2]] == [
+        RiskLevel.LOW,
+        RiskLevel.MEDIUM,
+    ]
+    assert raised[1].message.startswith("Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → ")
+    # ... and medium to low: the post is not flagged, and the step says why the words alone would have
+    lowered = out["encoder-lowers"].score_steps
+    assert [risk_level_for(st.score, s.risk_medium, s.risk_high) for st in lowered[:2]] == [
+        RiskLevel.MEDIUM,
+        RiskLevel.LOW,
+    ]
+    assert out["encoder-lowers"].risk_level is RiskLevel.LOW
+    assert lowered[1].message.startswith("Đọc theo nghĩa (bộ mã hóa e5): giống các bài đáng tin → ")
+    assert out["repeats"].score_steps[-1].message.startswith("Nhắc lại tin đồn đã biết “")
+    assert out["refutes"].score_steps[-1].message.startswith("Có vẻ là bài cải chính: giảm một nửa → ")
+    assert "giữ ở mức trung bình" in out["asks"].score_steps[-1].message

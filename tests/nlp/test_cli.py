@@ -14,6 +14,7 @@ CONTRACT = (
     "rumor_risk",
     "risk_level",
     "cues",
+    "score_steps",
     "sentiment",
     "sentiment_proba",
     "covid",
