@@ -73,6 +73,9 @@ class ReportItem(BaseModel):
     risk_level: str = RiskLevel.LOW.value
     cues: list[str] = Field(default_factory=list)
     quotes: list[CueQuote] = Field(default_factory=list, description="the text cues, each in its context")
+    steps: list[str] = Field(
+        default_factory=list, description="how the score was made, in words (``Analysis.score_steps``' messages)"
+    )
     claims: list[ClaimRef] = Field(default_factory=list)
     places: list[str] = Field(default_factory=list)
     cluster_id: str | None = None
@@ -321,6 +324,7 @@ def _item(hit: Hit, claims: dict[str, Claim]) -> ReportItem:
         risk_level=doc.risk_level.value,
         cues=list(doc.cues),
         quotes=_quotes(doc),
+        steps=[step.message for step in doc.score_steps],
         claims=refs,
         places=list(doc.place_names),
         cluster_id=doc.cluster_id,

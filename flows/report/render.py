@@ -21,6 +21,7 @@ from flows.report import charts
 from flows.report.data import ReportData, short
 from flows.report.markdown import md, md_link, md_quote
 from tinradar.ids import safe_url
+from tinradar.schema import score_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -133,7 +134,7 @@ def _env() -> Environment:
     env.filters["clause"] = lambda text: str(text).rstrip().rstrip(".;")
     env.globals["md_link"] = md_link
     env.globals["md_quote"] = md_quote
-    env.filters["pct"] = lambda x: f"{x:.0%}"
+    env.filters["pct"] = score_text  # the desk's and the score steps' way: "62%"
     env.filters["local_time"] = local_time
     env.filters["vn_month"] = vn_month
     env.filters["delay"] = delay

@@ -286,3 +286,40 @@ def test_crawl_errors_read_without_python_names():
     assert "- vo: Lỗi, 0 tin, bài — lỗi chương trình (chi tiết cho bộ phận kỹ thuật: KeyError: 'title')" in md
     text = _plain(render_html(data))
     assert "nguồn hong không trả về mục nào" in text and "SourceDown" not in text
+
+
+def test_each_item_says_how_its_score_was_made():
+    """An item's score steps (``Analysis.score_steps``) reach the report in words, after its reasons,
+    in both files; an item stored before the steps existed shows no such line. The percent is the
+    badge's ("62%" beside "62%"), so the reader compares like with like."""
+    from flows.report.data import _item
+    from index.docmap import to_source
+    from index.search import Hit
+    from tests.index.items import make_item
+    from tinradar.schema import ScoreStep, StepKind
+
+    scored = make_item(7, "Tin khẩn: uống nước chanh nóng diệt được virus, chia sẻ ngay!", risk=0.62, kind="social")
+    scored.analysis.score_steps = [
+        ScoreStep(kind=StepKind.TEXT, score=0.38, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 38%"),
+        ScoreStep(
+            kind=StepKind.ENCODER,
+            score=0.62,
+            message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%",
+        ),
+    ]
+    item = _item(Hit(id=scored.document.id, index="docs", doc=to_source(scored)), {})
+    assert item.steps == [s.message for s in scored.analysis.score_steps]
+    older = _item(Hit(id="b", index="docs", doc=to_source(make_item(8, risk=0.62))), {})
+    assert older.steps == []
+
+    data = sample()
+    data.top_items = [item, older]
+    wanted = (
+        "Cách tính điểm: Mô hình văn bản (từ ngữ và đặc điểm bài): 38%; "
+        "Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%."
+    )
+    html = _plain(render_html(data))
+    assert wanted in html and html.count("Cách tính điểm") == 1
+    assert "62%" in html.split("Cách tính điểm")[0]  # the badge writes the risk as the last step does
+    md = render_markdown(data)
+    assert "   - " + wanted in md and md.count("Cách tính điểm") == 1
