@@ -7,11 +7,22 @@ opposite on the earlier model: a neutral official sentence about a vaccine donat
 province and ethnic or religious group of their slot; :func:`evaluate` gives the spread of
 the rumor model's score within each template. ``tests/nlp/test_fairness.py`` is the gate
 and the model card prints the table.
+
+The whole analyzer is read on the same templates too (:func:`analyzer_results`,
+``python -m nlp.fairness analyzer``: counts only): whether its risk level, the claims it matches
+or its ``rumor_risk`` move with the name. A report, not yet a gate (issue 15): the known-claim
+finder reads the unmasked text, and 6 of the 98 templates change their level with the name, 6 the
+claims they match, 13 move ``rumor_risk`` by more than 0.05. A name-blind finder removed all of
+it but lost real posts, and was reverted (docs/nlp.md, "Name-blind claim matching: tried").
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +58,8 @@ def load_templates(path: Path = TEMPLATES_FILE) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def evaluate(model: Any, path: Path = TEMPLATES_FILE) -> list[TemplateResult]:
-    """Score every fill of every template with ``model`` (a ``RumorModel``)."""
+def fills(path: Path = TEMPLATES_FILE) -> list[tuple[str, str, str, str]]:
+    """(kind, slot, template, name) of every fill of every template, in file order."""
     data = load_templates(path)
     jobs: list[tuple[str, str, str, str]] = []  # kind, slot, template, name
     for kind in ("neutral", "rumor"):
@@ -58,6 +69,12 @@ def evaluate(model: Any, path: Path = TEMPLATES_FILE) -> list[TemplateResult]:
                 if marker not in template:
                     raise ValueError(f"{path}: template without {marker}: {template}")
                 jobs += [(kind, slot, template, name) for name in data[names]]
+    return jobs
+
+
+def evaluate(model: Any, path: Path = TEMPLATES_FILE) -> list[TemplateResult]:
+    """Score every fill of every template with ``model`` (a ``RumorModel``)."""
+    jobs = fills(path)
     norms = [normalize(t.replace(SLOTS[s][0], n)) for _, s, t, n in jobs]
     scores = model.predict(norms, metadata_matrix([signals(n) for n in norms]))
     results: dict[tuple[str, str, str], dict[str, float]] = {}
@@ -124,4 +141,106 @@ def summary(results: list[TemplateResult], max_spread: float, medium_at: float =
     }
 
 
-__all__ = ["SELECTION_FILE", "TEMPLATES_FILE", "TemplateResult", "evaluate", "load_templates", "selection", "summary"]
+@dataclass(frozen=True)
+class AnalyzedTemplate:
+    """One template through the whole analyzer: per name, its risk, level and matched claim ids."""
+
+    template: str
+    kind: str
+    slot: str
+    risk: dict[str, float]
+    level: dict[str, str]
+    claims: dict[str, tuple[str, ...]]
+
+    @property
+    def spread(self) -> float:
+        return max(self.risk.values()) - min(self.risk.values())
+
+    @property
+    def level_moves(self) -> bool:
+        return len(set(self.level.values())) > 1
+
+    @property
+    def claims_move(self) -> bool:
+        return len(set(self.claims.values())) > 1
+
+
+def analyzer_results(analyzer: Any, path: Path = TEMPLATES_FILE) -> list[AnalyzedTemplate]:
+    """Every fill of every template through ``analyzer`` (an ``nlp.Analyzer``) as a social post."""
+    from tinradar.schema import Document, Kind
+
+    jobs = fills(path)
+    now = datetime(2021, 9, 3, tzinfo=UTC)
+    docs = [
+        Document(
+            id=f"fair{i:05d}",
+            source_id="fairness",
+            kind=Kind.SOCIAL,
+            platform="facebook",
+            text=t.replace(SLOTS[s][0], n),
+            fetched_at=now,
+        )
+        for i, (_, s, t, n) in enumerate(jobs)
+    ]
+    grouped: dict[tuple[str, str, str], list[tuple[str, Any]]] = {}
+    for (kind, slot, template, name), an in zip(jobs, analyzer.analyze(docs), strict=True):
+        grouped.setdefault((kind, slot, template), []).append((name, an))
+    return [
+        AnalyzedTemplate(
+            template,
+            kind,
+            slot,
+            {n: float(an.rumor_risk) for n, an in named},
+            {n: str(an.risk_level) for n, an in named},
+            {n: tuple(m.claim_id for m in an.matched_claims) for n, an in named},
+        )
+        for (kind, slot, template), named in grouped.items()
+    ]
+
+
+def analyzer_summary(results: Sequence[AnalyzedTemplate], max_spread: float = 0.05) -> dict[str, Any]:
+    """Counts only (the templates are ours, but the report stays short): how many templates move
+    their level, their matched claims, or their ``rumor_risk`` by more than ``max_spread``."""
+    worst = max(results, key=lambda r: r.spread)
+    return {
+        "templates": len(results),
+        "fills": sum(len(r.risk) for r in results),
+        "level_moves": sum(r.level_moves for r in results),
+        "claim_set_moves": sum(r.claims_move for r in results),
+        f"rumor_risk_spread_over_{max_spread}": sum(r.spread > max_spread for r in results),
+        "worst_spread": round(worst.spread, 4),
+        "worst_template": worst.template,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m nlp.fairness analyzer``: the whole analyzer's counts on the templates."""
+    parser = argparse.ArgumentParser(prog="python -m nlp.fairness", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["analyzer"])
+    parser.parse_args(argv)
+    from nlp.analyzer import Analyzer
+    from tinradar.settings import Settings
+
+    with Analyzer(Settings()) as analyzer:
+        results = analyzer_results(analyzer)
+    print(json.dumps(analyzer_summary(results, load_templates()["max_spread"]), ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__ = [
+    "SELECTION_FILE",
+    "TEMPLATES_FILE",
+    "AnalyzedTemplate",
+    "TemplateResult",
+    "analyzer_results",
+    "analyzer_summary",
+    "evaluate",
+    "fills",
+    "load_templates",
+    "selection",
+    "summary",
+]

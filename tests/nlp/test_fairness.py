@@ -81,3 +81,27 @@ def test_selection_set_is_enough_and_worded_apart_from_the_gate() -> None:
         line for line in selection["neutral"] + selection["rumor"] if len(grams(line) & seen) * 2 > len(grams(line))
     ]
     assert not close, close
+
+
+def test_the_analyzer_report_counts_what_moves_with_the_name() -> None:
+    """``python -m nlp.fairness analyzer``'s counts (issue 15's report), on hand-made readings."""
+    from nlp.fairness import AnalyzedTemplate, analyzer_summary
+
+    still = AnalyzedTemplate(
+        "a {P}",
+        "rumor",
+        "province",
+        {"A": 0.5, "B": 0.52},
+        {"A": "medium", "B": "medium"},
+        {"A": ("c1",), "B": ("c1",)},
+    )
+    moved = AnalyzedTemplate(
+        "b {P}", "rumor", "province", {"A": 0.48, "B": 0.84}, {"A": "medium", "B": "high"}, {"A": (), "B": ("c2",)}
+    )
+    level_only = AnalyzedTemplate(
+        "c {X}", "neutral", "country", {"A": 0.39, "B": 0.41}, {"A": "low", "B": "medium"}, {"A": (), "B": ()}
+    )
+    out = analyzer_summary([still, moved, level_only], max_spread=0.05)
+    assert (out["templates"], out["fills"]) == (3, 6)
+    assert (out["level_moves"], out["claim_set_moves"], out["rumor_risk_spread_over_0.05"]) == (2, 1, 1)
+    assert out["worst_template"] == "b {P}" and out["worst_spread"] == 0.36
