@@ -269,9 +269,7 @@ class Analyzer:
                 meta = metadata_matrix([items[i].sig for i in scorable])
                 covid_k = [covid[i] for i in scorable]
                 vectors = self.rumor.encoder_vectors(norms, covid_k)
-                proba, top, text_proba = self.rumor.predict_explain(
-                    norms, meta, covid=covid_k, vectors=vectors, lexical=True
-                )
+                proba, top, text_proba = self.rumor.predict_explain(norms, meta, covid=covid_k, vectors=vectors)
                 if vectors is not None:  # the view reads the posts with a vector (an all-zero row = none)
                     read = np.abs(vectors).sum(axis=1) > 0
                     for row, i in enumerate(scorable):

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any
 
 import joblib
 import numpy as np
@@ -433,30 +433,6 @@ class RumorModel:
     def _stack_medians(self) -> np.ndarray | None:
         return None if self.impute is None else np.concatenate([[0.0, 0.0], self.impute]).astype(np.float32)
 
-    @overload
-    def predict_explain(
-        self,
-        norms: list[NormalizedText],
-        meta: np.ndarray,
-        top: int = ...,
-        covid: Sequence[float] | None = ...,
-        vectors: np.ndarray | None = ...,
-        *,
-        lexical: Literal[False] = ...,
-    ) -> tuple[np.ndarray, list[list[tuple[str, float]]]]: ...
-
-    @overload
-    def predict_explain(
-        self,
-        norms: list[NormalizedText],
-        meta: np.ndarray,
-        top: int = ...,
-        covid: Sequence[float] | None = ...,
-        vectors: np.ndarray | None = ...,
-        *,
-        lexical: Literal[True],
-    ) -> tuple[np.ndarray, list[list[tuple[str, float]]], np.ndarray]: ...
-
     def predict_explain(
         self,
         norms: list[NormalizedText],
@@ -464,18 +440,14 @@ class RumorModel:
         top: int = 12,
         covid: Sequence[float] | None = None,
         vectors: np.ndarray | None = None,
-        *,
-        lexical: bool = False,
-    ) -> (
-        tuple[np.ndarray, list[list[tuple[str, float]]]] | tuple[np.ndarray, list[list[tuple[str, float]]], np.ndarray]
-    ):
+    ) -> tuple[np.ndarray, list[list[tuple[str, float]]], np.ndarray]:
         """Probabilities and, per post, the word n-grams that pushed the text score up most,
         with their contribution (tf-idf × coefficient), strongest first. ``nlp.cues`` decides
         which of them a reviewer may see. ``vectors``: :meth:`encoder_vectors`, if already made.
-        ``lexical``: also return the text model's probabilities before the encoder view, so the
-        analyzer can say what each step did (``Analysis.score_steps``)."""
+        Third: the text model's probabilities before the encoder view, so the analyzer can say
+        what each step did (``Analysis.score_steps``)."""
         if not norms:
-            return (np.zeros(0), [], np.zeros(0)) if lexical else (np.zeros(0), [])
+            return np.zeros(0), [], np.zeros(0)
         stacked, xw = self._stack(norms, meta)
         text_proba = self._second(stacked)
         before = np.array(text_proba, dtype=np.float64)  # a copy: the encoder view's input stays what it was
@@ -489,7 +461,7 @@ class RumorModel:
             contrib = row.data * coef[row.indices]
             order = np.argsort(-contrib)[:top]
             terms.append([(str(names[row.indices[j]]), float(contrib[j])) for j in order if contrib[j] > 0.05])
-        return (proba, terms, before) if lexical else (proba, terms)
+        return proba, terms, before
 
     def _names(self) -> np.ndarray:
         cached = self.info.get("_names")

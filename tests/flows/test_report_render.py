@@ -295,18 +295,10 @@ def test_each_item_says_how_its_score_was_made():
     from flows.report.data import _item
     from index.docmap import to_source
     from index.search import Hit
-    from tests.index.items import make_item
-    from tinradar.schema import ScoreStep, StepKind
+    from tests.index.items import SAMPLE_STEPS, make_item
 
     scored = make_item(7, "Tin khẩn: uống nước chanh nóng diệt được virus, chia sẻ ngay!", risk=0.62, kind="social")
-    scored.analysis.score_steps = [
-        ScoreStep(kind=StepKind.TEXT, score=0.38, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 38%"),
-        ScoreStep(
-            kind=StepKind.ENCODER,
-            score=0.62,
-            message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%",
-        ),
-    ]
+    scored.analysis.score_steps = list(SAMPLE_STEPS)
     item = _item(Hit(id=scored.document.id, index="docs", doc=to_source(scored)), {})
     assert item.steps == [s.message for s in scored.analysis.score_steps]
     older = _item(Hit(id="b", index="docs", doc=to_source(make_item(8, risk=0.62))), {})
@@ -315,7 +307,7 @@ def test_each_item_says_how_its_score_was_made():
     data = sample()
     data.top_items = [item, older]
     wanted = (
-        "Cách tính điểm: Mô hình văn bản (từ ngữ và đặc điểm bài): 38%; "
+        "Cách tính điểm: Mô hình văn bản (từ ngữ và đặc điểm bài): 25%; "
         "Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%."
     )
     html = _plain(render_html(data))

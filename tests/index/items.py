@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tinradar.schema import Analysis, ClaimMatch, Document, Location, ScoredItem, Stance, risk_level_for
+from tinradar.schema import (
+    Analysis,
+    ClaimMatch,
+    Document,
+    Location,
+    ScoredItem,
+    ScoreStep,
+    Stance,
+    StepKind,
+    risk_level_for,
+)
 
 FETCHED = datetime(2021, 8, 10, 3, 0, tzinfo=UTC)
 #: Mappings for an index "made by another tool" that requires a routing value: the template still
@@ -13,6 +23,13 @@ FETCHED = datetime(2021, 8, 10, 3, 0, tzinfo=UTC)
 #: good: adding the template's fields to older indices leaves ``_routing`` as it is). None of our
 #: writes has a routing value, and validation cannot know of it: the rejected tests' cause.
 ROUTING_REQUIRED = {"_routing": {"required": True}}
+#: How a 62 % risk was made, as the analyzer writes it (``Analysis.score_steps``): the text model, then the e5 view.
+SAMPLE_STEPS = (
+    ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 25%"),
+    ScoreStep(
+        kind=StepKind.ENCODER, score=0.62, message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%"
+    ),
+)
 
 
 def make_item(

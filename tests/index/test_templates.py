@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from index.doc import REVIEW, REVIEW_CLAIM_IDS, REVIEW_CLAIMS_AT, SEARCH_ONLY_FIELDS, IndexDoc, ReviewClaims, _path
 from index.docmap import to_source
 from index.templates import alias_name, ensure_templates, index_for, mapped_fields, mapping_properties, template_name
-from tests.index.items import make_item
+from tests.index.items import SAMPLE_STEPS, make_item
 from tinradar.schema import CueSpan, LineError, ScoredItem, ScoreStep, Sentiment, StepKind
 
 
@@ -301,14 +301,7 @@ def test_months_made_before_score_steps_take_them_and_documents_without_them_rea
     assert mapped["properties"]["kind"]["type"] == "keyword" and mapped["properties"]["message"]["index"] is False
 
     new = make_item(12, published_at="2020-04-04T08:00:00+07:00", risk=0.62)
-    steps = [
-        ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 25%"),
-        ScoreStep(
-            kind=StepKind.ENCODER,
-            score=0.62,
-            message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%",
-        ),
-    ]
+    steps = list(SAMPLE_STEPS)
     new.analysis.score_steps = steps
     stats = Indexer(es_client, es_settings).index([old, new])
     assert (stats.unchanged, stats.indexed, stats.failed) == (1, 1, 0)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
+from tests.index.items import SAMPLE_STEPS
 from tinradar.ids import news_id, social_id
 from tinradar.schema import (
     MAX_COUNT,
@@ -24,9 +25,7 @@ from tinradar.schema import (
     NoteCode,
     RiskLevel,
     ScoredItem,
-    ScoreStep,
     Sentiment,
-    StepKind,
     risk_level_for,
     score_text,
 )
@@ -288,14 +287,7 @@ def test_publication_precision() -> None:
 def test_score_steps_go_through_the_scored_line_and_a_bad_one_is_named() -> None:
     """``score_steps`` (how ``rumor_risk`` was made) travel in the flat line and back; a line
     scored before them has none; a bad step is a bad line whose field is named, not a traceback."""
-    steps = [
-        ScoreStep(kind=StepKind.TEXT, score=0.25, message="Mô hình văn bản (từ ngữ và đặc điểm bài): 25%"),
-        ScoreStep(
-            kind=StepKind.ENCODER,
-            score=0.62,
-            message="Đọc theo nghĩa (bộ mã hóa e5): giống các bài không đáng tin → 62%",
-        ),
-    ]
+    steps = list(SAMPLE_STEPS)
     analysis = make_analysis("a1").model_copy(update={"score_steps": steps})
     line = ScoredItem(document=make_doc(id="a1"), analysis=analysis).to_line()
     assert line["score_steps"][1] == {"kind": "encoder", "score": 0.62, "message": steps[1].message}
