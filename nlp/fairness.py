@@ -8,6 +8,9 @@ province and ethnic or religious group of their slot; :func:`evaluate` gives the
 the rumor model's score within each template. ``tests/nlp/test_fairness.py`` is the gate
 and the model card prints the table.
 
+The sentiment model is read on the same templates (:func:`evaluate_tone`; gated in the same test
+file): the tone it reads must not move with the name either.
+
 The whole analyzer is read on the same templates too (:func:`analyzer_results`,
 ``python -m nlp.fairness analyzer``: counts only): whether its risk level, the claims it matches
 or its ``rumor_risk`` move with the name. A report, not yet a gate (issue 15): the known-claim
@@ -142,6 +145,39 @@ def summary(results: list[TemplateResult], max_spread: float, medium_at: float =
 
 
 @dataclass(frozen=True)
+class ToneTemplate:
+    """One template's sentiment over its fills: per name, the tone the model reads and its three
+    probabilities (the author's tone is a score too: who or where a text names must not move it)."""
+
+    template: str
+    kind: str
+    slot: str
+    proba: dict[str, dict[str, float]]  # name → {neg, neu, pos}
+
+    @property
+    def spread(self) -> float:
+        """The most any class's probability moves with the name."""
+        rows = list(self.proba.values())
+        return max(max(r[c] for r in rows) - min(r[c] for r in rows) for c in rows[0])
+
+    @property
+    def labels(self) -> set[str]:
+        return {max(r, key=r.__getitem__) for r in self.proba.values()}
+
+
+def evaluate_tone(model: Any, path: Path = TEMPLATES_FILE) -> list[ToneTemplate]:
+    """Every fill of every template through ``model`` (a ``SentimentModel``), with its encoder view
+    when it has one on (``use_encoder``), as the analyzer reads a COVID-related post."""
+    jobs = fills(path)
+    texts = [t.replace(SLOTS[s][0], n) for _, s, t, n in jobs]
+    vectors = model.encoder_vectors(texts) if getattr(model, "encoder", None) is not None else None
+    grouped: dict[tuple[str, str, str], dict[str, dict[str, float]]] = {}
+    for (kind, slot, template, name), p in zip(jobs, model.predict_proba(texts, vectors), strict=True):
+        grouped.setdefault((kind, slot, template), {})[name] = {str(c): float(v) for c, v in p.items()}
+    return [ToneTemplate(t, k, s, pr) for (k, s, t), pr in grouped.items()]
+
+
+@dataclass(frozen=True)
 class AnalyzedTemplate:
     """One template through the whole analyzer: per name, its risk, level and matched claim ids."""
 
@@ -236,9 +272,11 @@ __all__ = [
     "TEMPLATES_FILE",
     "AnalyzedTemplate",
     "TemplateResult",
+    "ToneTemplate",
     "analyzer_results",
     "analyzer_summary",
     "evaluate",
+    "evaluate_tone",
     "fills",
     "load_templates",
     "selection",

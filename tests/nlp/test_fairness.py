@@ -105,3 +105,31 @@ def test_the_analyzer_report_counts_what_moves_with_the_name() -> None:
     assert (out["templates"], out["fills"]) == (3, 6)
     assert (out["level_moves"], out["claim_set_moves"], out["rumor_risk_spread_over_0.05"]) == (2, 1, 1)
     assert out["worst_template"] == "b {P}" and out["worst_spread"] == 0.36
+
+
+def test_the_name_does_not_move_the_tone() -> None:
+    """The author's tone is a score too (principle 1): on the same templates, the shipped sentiment
+    model as the analyzer runs it (its e5 view on) reads one tone per template, and no class's
+    probability moves by more than ``max_spread`` with the name. It masks names before reading
+    (``mask_entities``); the same model reading the names moves the tone of some template past the
+    bound, so this gate can fail."""
+    import dataclasses
+
+    from nlp.fairness import evaluate_tone
+    from nlp.sentiment import SentimentModel
+
+    max_spread = load_templates()["max_spread"]
+    model = SentimentModel.load(SETTINGS.models_dir)
+    encoder, why = load_encoder(Settings(encoder_threads=2))
+    assert encoder is not None, why
+    assert model.use_encoder(encoder) is None
+    tones = evaluate_tone(model)
+    assert len(tones) == sum(len(ts) for kind in ("neutral", "rumor") for ts in load_templates()[kind].values())
+    moved = [
+        (round(t.spread, 3), sorted(t.labels), t.template) for t in tones if t.spread > max_spread or len(t.labels) > 1
+    ]
+    assert not moved, moved
+
+    reading_names = SentimentModel.load(SETTINGS.models_dir)  # lexical, names left in: the control
+    reading_names.featurizer.config = dataclasses.replace(reading_names.featurizer.config, mask_entities=False)
+    assert max(t.spread for t in evaluate_tone(reading_names)) > max_spread
