@@ -361,7 +361,7 @@ class Analyzer:
         before = risk
         risk *= factor
         if score_text(_clamped(risk)) != score_text(_clamped(before)):  # listed only when the reader sees it move
-            what = f"Mức liên quan COVID-19 {score_text(covid_p)} (bài ít liên quan bị hạ điểm): còn "
+            what = f"Mức liên quan COVID-19 {score_text(covid_p)} (bài càng ít liên quan càng bị hạ điểm): còn "
             steps.append(_step(StepKind.OFF_TOPIC, risk, what))
         risk, cues, refuting, claim_steps = self._claims_risk(it, risk, matched)
         steps.extend(claim_steps)
