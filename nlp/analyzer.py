@@ -24,7 +24,7 @@ from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
 from nlp.cues import claim_cue, describe, model_term_cues, refutation_cue, reliability_cues, select
 from nlp.diacritics import load_restorer
-from nlp.encoder import load_encoder
+from nlp.encoder import has_vector, load_encoder
 from nlp.features import PostSignals, metadata_matrix, signals
 from nlp.language import detect_language
 from nlp.masking import masker
@@ -271,7 +271,7 @@ class Analyzer:
                 vectors = self.rumor.encoder_vectors(norms, covid_k)
                 proba, top, text_proba = self.rumor.predict_explain(norms, meta, covid=covid_k, vectors=vectors)
                 if vectors is not None:  # the view reads the posts with a vector (an all-zero row = none)
-                    read = np.abs(vectors).sum(axis=1) > 0
+                    read = has_vector(vectors)
                     for row, i in enumerate(scorable):
                         if read[row]:
                             lexical[i] = float(text_proba[row])
@@ -459,8 +459,7 @@ class Analyzer:
         claim = self.claim_by_id.get(claim_id)
         if claim is None:
             return f"({claim_id})"
-        short = claim.claim if len(claim.claim) <= 60 else claim.claim[:57].rstrip() + "…"
-        return f"“{short}”"
+        return f"“{_shortened(claim.claim, 60)}”"
 
     def _claim_cues(self, matched: list[ClaimMatch]) -> list[str]:
         """What a reviewer needs about the best match: which rumor, how the text relates to it, the correction.
@@ -478,7 +477,7 @@ class Analyzer:
         claim = self.claim_by_id.get(best.claim_id)
         if claim is None:
             return [f"trùng khớp tin đồn đã bị bác bỏ: {best.claim_id}"]
-        short = claim.claim if len(claim.claim) <= 90 else claim.claim[:87].rstrip() + "…"
+        short = _shortened(claim.claim, 90)
         lead = {
             Stance.REPEATS: "trùng khớp tin đồn đã bị bác bỏ",
             Stance.REFUTES: "nhắc tới tin đồn đã bị bác bỏ (có vẻ là bài cải chính)",
@@ -507,6 +506,11 @@ class Analyzer:
             model_versions=dict(self.versions),
             analyzed_at=utc_now(),
         )
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, an ellipsis marking the cut (a claim in a cue or a step)."""
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "…"
 
 
 def _clamped(risk: float) -> float:

@@ -264,6 +264,12 @@ class Encoder:
         return self.embed(texts, "passage")
 
 
+def has_vector(vectors: np.ndarray) -> np.ndarray:
+    """Which rows of an array of e5 vectors hold one: an all-zero row is an item that was not
+    embedded (the views' gate), the convention every view that reads these arrays shares."""
+    return np.asarray(np.abs(vectors).sum(axis=1) > 0)
+
+
 def load_encoder(settings: Settings) -> tuple[Encoder | None, str | None]:
     """The configured encoder, or ``(None, why)`` when it is off or cannot load."""
     if settings.encoder == "off":

@@ -42,6 +42,7 @@ import joblib
 import numpy as np
 
 from nlp.covid import covid_probability
+from nlp.encoder import has_vector
 from nlp.features import FEATURE_NAMES, metadata_matrix, signals
 from nlp.groups import EVAL_SPLIT_DIR, group_hash, group_ids, read_ids
 from nlp.masking import masker
@@ -395,7 +396,7 @@ class RumorModel:
             vectors = self.encoder_vectors(norms, covid)
         if vectors is None or self.encoder_view is None:
             return lexical
-        rows = np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)
+        rows = np.flatnonzero(has_vector(vectors))
         if not len(rows):
             return lexical
         out = np.asarray(lexical, dtype=np.float64).copy()

@@ -55,6 +55,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from nlp.embeddings import TOKEN_PATTERN, Embeddings, tokens
+from nlp.encoder import has_vector
 from nlp.masking import masker
 from nlp.normalize import normalize
 from tinradar.schema import Sentiment
@@ -542,7 +543,7 @@ class SentimentModel:
             vectors = np.asarray(vectors)
             if vectors.shape != (len(probs), view.dim):
                 raise ValueError(f"vectors of shape {vectors.shape} for {len(probs)} texts ({view.dim} dimensions)")
-            rows = np.flatnonzero(np.abs(vectors).sum(axis=1) > 0)
+            rows = np.flatnonzero(has_vector(vectors))
             if len(rows):
                 probs = probs.astype(np.float64)
                 probs[rows] = view.combine(probs[rows], vectors[rows])
