@@ -354,8 +354,7 @@ class Analyzer:
             steps.append(_step(StepKind.TEXT, risk, _TEXT_STEP))
         else:
             steps.append(_step(StepKind.TEXT, text_risk, _TEXT_STEP))
-            moved = _clamped(risk) - steps[0].score
-            reads = _ENCODER_READS[(moved > 0) - (moved < 0)]
+            reads = _encoder_reads(steps[0].score, _clamped(risk))
             steps.append(_step(StepKind.ENCODER, risk, f"Đọc theo nghĩa (bộ mã hóa e5): {reads} → "))
         factor = _OFF_TOPIC_FLOOR + (1 - _OFF_TOPIC_FLOOR) * covid_p
         before = risk
@@ -515,8 +514,18 @@ def _shortened(text: str, limit: int) -> str:
 
 def _clamped(risk: float) -> float:
     """A risk as ``Analysis.rumor_risk`` stores it (0..1, four decimals): each step's score is rounded
-    the same way, so the last step's score is ``rumor_risk``."""
+    the same way, so the last step's score is ``rumor_risk``, or a lowering the percent does not show
+    away from it (the off-topic step is listed only when the percent moves)."""
     return round(min(1.0, max(0.0, risk)), 4)
+
+
+def _encoder_reads(before: float, after: float) -> str:
+    """Which way the encoder view moved the text model's score, as the reader sees it: a move
+    inside the whole percent both steps show ("38% → 38%") reads "không đổi", not "giống các bài
+    không đáng tin" beside an unchanged figure."""
+    if score_text(before) == score_text(after):
+        return _ENCODER_READS[0]
+    return _ENCODER_READS[1 if after > before else -1]
 
 
 def _step(kind: StepKind, risk: float, lead: str, tail: str = "") -> ScoreStep:

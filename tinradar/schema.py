@@ -469,8 +469,9 @@ def score_text(value: float) -> str:
 class ScoreStep(_Model):
     """One step of the rumor score: what moved it, the risk after it, and the step in words.
 
-    ``Analysis.score_steps`` lists the steps that happened, in order; the last one's ``score``
-    is ``rumor_risk``. So a reviewer sees whether a flag came from words in the text, from the
+    ``Analysis.score_steps`` lists the steps that happened, in order; the last one shows
+    ``rumor_risk``'s whole percent (it is ``rumor_risk`` unless a lowering too small to show
+    followed it). So a reviewer sees whether a flag came from words in the text, from the
     overall resemblance the encoder saw, or from a known claim (principle 2).
     """
 
@@ -494,7 +495,7 @@ class Analysis(_Model):
     score_steps: list[ScoreStep] = Field(
         default_factory=list,
         description="How ``rumor_risk`` was made, step by step (text model, encoder view, off-topic, correction, "
-        "known claim): only the steps that happened, the last one's score is ``rumor_risk``; none when unscored",
+        "known claim): only the steps that happened, the last one shows ``rumor_risk``'s percent; none when unscored",
     )
     sentiment: Sentiment
     sentiment_proba: dict[Sentiment, IndexFloat] = Field(default_factory=dict)
@@ -529,6 +530,22 @@ class Analysis(_Model):
             if not 0.0 <= p <= 1.0:
                 raise ValueError("probabilities lie in 0..1")
         return value
+
+    @model_validator(mode="after")
+    def _steps_end_at_the_score(self) -> Analysis:
+        """The steps a reviewer reads must end at the badge beside them (principle 2): a scored
+        line whose last step says 30% while its ``rumor_risk`` says 62% (a hand edit, a half-merged
+        file) is a bad line, named at load, not a flag that explains itself wrongly. Compared as
+        the reader reads both, a whole percent: a lowering too small to show is not a step
+        (``nlp.analyzer`` lists the off-topic step only when the percent moves), so the last
+        step's ``score`` may lie a few ten-thousandths above ``rumor_risk``."""
+        if self.score_steps and score_text(self.score_steps[-1].score) != score_text(self.rumor_risk):
+            last = self.score_steps[-1].score
+            raise ValueError(
+                f"the score steps end at {score_text(last)} but rumor_risk is {self.rumor_risk} "
+                f"({score_text(self.rumor_risk)}): the last step must show the score's percent"
+            )
+        return self
 
 
 def risk_level_for(score: float, medium: float = 0.4, high: float = 0.7) -> RiskLevel:

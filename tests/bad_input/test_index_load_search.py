@@ -99,7 +99,7 @@ def test_a_cue_weight_past_a_float_is_a_bad_line_not_a_rejected_item(es_home: Pa
 
 
 def test_score_steps_travel_from_score_to_load_and_a_bad_step_is_a_bad_line(es_home: Path) -> None:
-    """``score`` writes how each risk was made (``score_steps``, the last one's score the risk);
+    """``score`` writes how each risk was made (``score_steps``, the last one showing the risk);
     ``index load`` names a line with a bad step and indexes the lines around it, and a line
     scored before the steps existed (none) loads as before."""
     scored = es_home / "scored.jsonl"
@@ -110,11 +110,16 @@ def test_score_steps_travel_from_score_to_load_and_a_bad_step_is_a_bad_line(es_h
     before = {k: v for k, v in rows[0].items() if k != "score_steps"}
     mood = {**rows[0], "id": "mood", "score_steps": [{**rows[0]["score_steps"][0], "kind": "mood"}]}
     over = {**rows[0], "id": "over", "score_steps": [{**rows[0]["score_steps"][0], "score": 1.5}]}
-    scored.write_bytes(jsonl(rows[0], mood, over, {**before, "id": "before"}, rows[1]))
+    # a hand-edited badge: the steps a reviewer would read end elsewhere than the score beside them
+    edited = 0.9 if rows[0]["rumor_risk"] < 0.5 else 0.1
+    apart = {**rows[0], "id": "apart", "rumor_risk": edited}
+    scored.write_bytes(jsonl(rows[0], mood, over, {**before, "id": "before"}, apart, rows[1]))
     load = cli("index", "load", str(scored))
     assert load.code == 1, load.stderr
     assert "line 2: field 'score_steps.0.kind' = 'mood': Input should be 'text', 'encoder'" in load.said
     assert "line 3: field 'score_steps.0.score' = 1.5: Input should be less than or equal to 1" in load.said
+    last = rows[0]["score_steps"][-1]["score"]
+    assert f"line 5: the score steps end at {last * 100:.0f}% but rumor_risk is {edited}" in load.said
     assert _search_ids() == ["before", "good-1", "good-2"]
 
 

@@ -150,6 +150,7 @@ def _with(path: str, value: object) -> dict[str, object]:
         "id": "a1",
         "text": "x",
         **_scores(),
+        "rumor_risk": 0.5,  # where its one step ends
         "sentiment_proba": {"neg": 0.5},
         "matched_claims": [{"claim_id": "vaccine-infertility", "similarity": 0.5}],
         "cue_spans": [{"kind": "claim", "label": "x", "text": "x", "start": 0, "end": 1, "weight": 0.5}],
@@ -288,16 +289,20 @@ def test_score_steps_go_through_the_scored_line_and_a_bad_one_is_named() -> None
     """``score_steps`` (how ``rumor_risk`` was made) travel in the flat line and back; a line
     scored before them has none; a bad step is a bad line whose field is named, not a traceback."""
     steps = list(SAMPLE_STEPS)
-    analysis = make_analysis("a1").model_copy(update={"score_steps": steps})
+    analysis = make_analysis("a1").model_copy(update={"score_steps": steps, "rumor_risk": steps[-1].score})
     line = ScoredItem(document=make_doc(id="a1"), analysis=analysis).to_line()
     assert line["score_steps"][1] == {"kind": "encoder", "score": 0.62, "message": steps[1].message}
     assert ScoredItem.from_line(json.loads(json.dumps(line))).analysis.score_steps == steps
+    # a lowering too small to show is not a step: the last step may lie a little above the risk
+    assert ScoredItem.from_line({**line, "rumor_risk": 0.6199}).analysis.score_steps == steps
     assert ScoredItem.from_line({"id": "a1", "text": "x", **_scores()}).analysis.score_steps == []  # scored before
     good = {"kind": "text", "score": 0.5, "message": "x"}
     for bad, named in [
         ({**good, "kind": "mood"}, "field 'score_steps.0.kind' = 'mood': Input should be 'text', 'encoder'"),
         ({**good, "score": 1.5}, "field 'score_steps.0.score' = 1.5: Input should be less than or equal to 1"),
         ({"kind": "text", "score": 0.5}, "missing field score_steps.0.message"),
+        # the steps a reviewer reads end at 50% beside a 82% badge: the line is bad, not the flag's story
+        (good, "the score steps end at 50% but rumor_risk is 0.82 (82%): the last step must show the score's percent"),
     ]:
         with pytest.raises(LineError) as err:
             ScoredItem.from_line({"id": "a1", "text": "x", **_scores(), "score_steps": [bad]})

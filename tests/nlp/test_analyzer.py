@@ -465,3 +465,14 @@ def test_every_flag_says_how_its_score_was_made_and_the_score_is_unchanged(analy
     assert out["repeats"].score_steps[-1].message.startswith("Nhắc lại tin đồn đã biết “")
     assert out["refutes"].score_steps[-1].message.startswith("Có vẻ là bài cải chính: giảm một nửa → ")
     assert "giữ ở mức trung bình" in out["asks"].score_steps[-1].message
+
+
+def test_the_encoder_step_reads_its_move_as_the_reviewer_sees_it() -> None:
+    """The encoder step says which way the e5 view moved the score by the percents the reviewer
+    reads: 38.2% → 38.4% shows "38% → 38%", so it says "không đổi", not "giống các bài không đáng tin"."""
+    from nlp.analyzer import _encoder_reads
+
+    assert _encoder_reads(0.382, 0.384) == _encoder_reads(0.5, 0.5) == "không đổi"
+    assert _encoder_reads(0.38, 0.60) == "giống các bài không đáng tin"
+    assert _encoder_reads(0.46, 0.31) == "giống các bài đáng tin"
+    assert _encoder_reads(0.384, 0.386) == "giống các bài không đáng tin"  # 38% → 39%: the reader sees it
