@@ -129,6 +129,7 @@ class Masker:
         self._cache: dict[str, str] = {}
         self.context = {_key(w) for w in data["context_words"]}
         self.not_before = {k: set(v) for k, v in (data.get("not_before") or {}).items()}
+        self.not_before_unless = {_key(w) for w in data.get("not_before_unless") or []}
         self.titles = {_key(w) for w in data["person_titles"]}
         self.surnames = {unify_tone_marks(s) for s in data["surnames"]}
         self.not_names = {_key(w) for w in data.get("not_names") or []}
@@ -200,12 +201,12 @@ class Masker:
         surface = text[start:end]
         key = _key(surface)
         before = _words_before(folded, start, 3)
-        after = _WORD.findall(folded[end : end + 24])[:1]
+        after = _WORD.findall(folded[end : end + 24])[:2]
         for cand in self.names.get(key, []):
             one = len(key.split()) == 1
             if not _same_marks(surface, cand.name, plain_ok=plain or not one or cand.tier == "any"):
                 continue
-            if after and after[0] in self.not_before.get(key, ()) and self._word_start(text, start):
+            if self._makes_a_word(key, after) and self._word_start(text, start):
                 continue  # "mỹ phẩm", "Pháp luật …" — but "Đại sứ Mỹ nhân dịp" mid-sentence is the country
             after_context = any(" ".join(before[-n:]) in self.context for n in (1, 2, 3) if len(before) >= n)
             if cand.tier == "any":
@@ -263,8 +264,15 @@ class Masker:
                 return False
         elif _marked(text[trigger:start]) not in self.ethnic_after_lower:
             return False
-        after = _WORD.findall(folded[end : end + 24])[:1]
-        return not (after and after[0] in self.not_before.get(key, ()))
+        after = _WORD.findall(folded[end : end + 24])[:2]
+        return not self._makes_a_word(key, after)
+
+    def _makes_a_word(self, key: str, after: list[str]) -> bool:
+        """The name's next syllable makes another word with it ("mỹ phẩm"), unless that syllable
+        opens a word of its own with the one after ("Đại sứ mỹ nhân dịp")."""
+        return (
+            bool(after) and after[0] in self.not_before.get(key, ()) and " ".join(after) not in self.not_before_unless
+        )
 
     @staticmethod
     def _word_start(text: str, start: int) -> bool:
