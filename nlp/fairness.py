@@ -86,6 +86,32 @@ def evaluate(model: Any, path: Path = TEMPLATES_FILE) -> list[TemplateResult]:
     return [TemplateResult(t, k, s, sc) for (k, s, t), sc in results.items()]
 
 
+#: The lower-case forms of the templates (:func:`lower_case_templates`): "text", the whole filled
+#: sentence in lower case (how many social posts are typed); "name", only the name in lower case
+#: inside the sentence as written ("ở hà nội", "người hoa").
+LOWER_CASE_FORMS = ("text", "name")
+
+
+def lower_case_templates(form: str, out: Path, path: Path = TEMPLATES_FILE) -> Path:
+    """Write the templates of ``path`` with their names in lower case to ``out`` and return it, so
+    that :func:`evaluate` and :func:`evaluate_tone` read them unchanged (one scorer, two inputs).
+
+    Why: most social posts are typed in lower case, with or without diacritics; a name the masker
+    finds only when capitalised reaches the models in lower case and may move the score."""
+    if form not in LOWER_CASE_FORMS:
+        raise ValueError(f"form must be one of {LOWER_CASE_FORMS}, not {form!r}")
+    data = load_templates(path)
+    for _marker, names in SLOTS.values():
+        data[names] = [str(n).lower() for n in data[names]]
+    if form == "text":
+        for kind in ("neutral", "rumor"):
+            for slot, templates in data[kind].items():
+                marker = SLOTS[slot][0]
+                data[kind][slot] = [t.lower().replace(marker.lower(), marker) for t in templates]
+    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
 SELECTION_FILE = Path(__file__).with_name("data") / "fairness_selection.yaml"
 
 
@@ -268,6 +294,7 @@ if __name__ == "__main__":
 
 
 __all__ = [
+    "LOWER_CASE_FORMS",
     "SELECTION_FILE",
     "TEMPLATES_FILE",
     "AnalyzedTemplate",
@@ -279,6 +306,7 @@ __all__ = [
     "evaluate_tone",
     "fills",
     "load_templates",
+    "lower_case_templates",
     "selection",
     "summary",
 ]

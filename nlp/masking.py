@@ -18,7 +18,10 @@ Where names come from:
   ("Nguyễn Văn An"), or a title followed by capitalised syllables ("bác sĩ Lan").
 
 Matching runs on the length-preserving fold of the text, so "trung quoc" typed without
-diacritics is found, and every span is a span of the text as written.
+diacritics is found, and every span is a span of the text as written. A name written in lower
+case ("ở mỹ", "người hoa", "hà nội") gets the rules of a text typed without diacritics, with or
+without its marks: there is no case to go by, so a context word must stand before it, except
+for names that are also common words (``lower_case`` in the YAML file).
 """
 
 from __future__ import annotations
@@ -89,6 +92,11 @@ def _key(name: str) -> str:
     return " ".join(_WORD.findall(fold(name)))
 
 
+def _marked(name: str) -> str:
+    """Like :func:`_key`, with the diacritics kept ("từ" and "tư" stay two words)."""
+    return " ".join(_WORD.findall(unify_tone_marks(name).lower()))
+
+
 @dataclass(frozen=True)
 class _Name:
     name: str
@@ -121,9 +129,19 @@ class Masker:
         self._cache: dict[str, str] = {}
         self.context = {_key(w) for w in data["context_words"]}
         self.not_before = {k: set(v) for k, v in (data.get("not_before") or {}).items()}
+        self.not_before_unless = {_key(w) for w in data.get("not_before_unless") or []}
         self.titles = {_key(w) for w in data["person_titles"]}
         self.surnames = {unify_tone_marks(s) for s in data["surnames"]}
         self.not_names = {_key(w) for w in data.get("not_names") or []}
+        #: name → the only context words that make it a name in lower case (empty: none)
+        self.lower_only_after = {
+            _key(str(n)): {_marked(w) for w in words or []} for n, words in (data.get("lower_case") or {}).items()
+        }
+        #: one-syllable names found anywhere in lower case with their marks, and the syllables
+        #: before them that make another word ("thẩm mỹ", "đạo đức")
+        self.lower_anywhere = {_key(str(n)) for n in data.get("lower_case_anywhere") or []}
+        self.not_after = {_key(n): {_marked(w) for w in ws or []} for n, ws in (data.get("not_after") or {}).items()}
+        self.context_marked = {_marked(w) for w in data["context_words"]}
         names: dict[str, list[_Name]] = {}
 
         def add(name: str, kind: EntityType, tier: str) -> None:
@@ -135,6 +153,10 @@ class Masker:
                     add(str(name), kind, tier)
         ethnic = data["ethnic"]
         self.ethnic_after = {_key(w) for w in ethnic["after"]}
+        self.ethnic_after_lower = {_marked(w) for w in ethnic["after_in_lower_case"]}
+        self.ethnic_after_plain = {_key(w) for w in self.ethnic_after_lower} - {
+            _key(w) for w in ethnic.get("not_after_in_plain_text") or []
+        }
         self.ethnic: dict[str, list[str]] = {}
         for n in ethnic["names"]:
             self.ethnic.setdefault(_key(n), []).append(unify_tone_marks(n))
@@ -163,9 +185,12 @@ class Masker:
         for m in self._ethnic_re.finditer(folded):
             s, e = m.span(1)
             surface = text[s:e]
-            for name in self.ethnic.get(_key(surface), []):
+            key = _key(surface)
+            for name in self.ethnic.get(key, []):
                 multi = len(name.split()) > 1
-                if _same_marks(surface, name, plain_ok=plain or multi) and (_capitalised(surface) or plain or multi):
+                if _same_marks(surface, name, plain_ok=plain or multi) and (
+                    _capitalised(surface) or multi or self._lower_ethnic(text, folded, m.start(), s, e, plain)
+                ):
                     cands.append(Entity(s, e, EntityType.ETHNIC, surface))
                     break
         cands += [Entity(s, e, EntityType.PLACE, text[s:e]) for s, e in self.gazetteer.spans(text)]
@@ -176,18 +201,20 @@ class Masker:
         surface = text[start:end]
         key = _key(surface)
         before = _words_before(folded, start, 3)
-        after = _WORD.findall(folded[end : end + 24])[:1]
+        after = _WORD.findall(folded[end : end + 24])[:2]
         for cand in self.names.get(key, []):
             one = len(key.split()) == 1
             if not _same_marks(surface, cand.name, plain_ok=plain or not one or cand.tier == "any"):
                 continue
-            if after and after[0] in self.not_before.get(key, ()) and self._word_start(text, start):
+            if self._makes_a_word(key, after) and self._word_start(text, start):
                 continue  # "mỹ phẩm", "Pháp luật …" — but "Đại sứ Mỹ nhân dịp" mid-sentence is the country
             after_context = any(" ".join(before[-n:]) in self.context for n in (1, 2, 3) if len(before) >= n)
             if cand.tier == "any":
                 return cand.kind
-            if plain:  # no case to go by: a context word must stand right before
-                if after_context:
+            if plain or surface == surface.lower():  # no case to go by: a context word must stand right before
+                if cand.kind is EntityType.ETHNIC:
+                    continue  # in lower case only after an ethnic trigger word ("người hoa"): find()
+                if self._lower_case_name(text, start, key, before, plain, after_context):
                     return cand.kind
                 continue
             if not _capitalised(surface):
@@ -200,6 +227,52 @@ class Masker:
                 continue
             return cand.kind
         return None
+
+    def _lower_case_name(
+        self, text: str, start: int, key: str, before: list[str], plain: bool, after_context: bool
+    ) -> bool:
+        """A "cap" or "ctx" name written in lower case: after a context word — read with its marks
+        when the text has them ("tư pháp" is no "từ Pháp") — or, for the few names in
+        ``lower_case_anywhere`` written with their marks, anywhere but inside another word."""
+        if not plain:
+            marked = [_marked(w) for w in _words_before(text[max(0, start - 40) : start].lower(), 40, 3)]
+
+            def follows(words: set[str]) -> bool:
+                return any(" ".join(marked[-n:]) in words for n in (1, 2, 3) if len(marked) >= n)
+
+            only = self.lower_only_after.get(key)
+            if only is not None:  # also a common word in lower case ("của anh", "và áo mưa")
+                return follows(only)
+            if key in self.lower_anywhere:
+                return not (marked and (marked[-1] in self.not_after.get(key, ()) or _key(marked[-1]) in self.titles))
+            return follows(self.context_marked)
+        only = self.lower_only_after.get(key)
+        if only is not None:
+            return any(" ".join(before[-n:]) in {_key(w) for w in only} for n in (1, 2, 3) if len(before) >= n)
+        return after_context
+
+    def _lower_ethnic(self, text: str, folded: str, trigger: int, start: int, end: int, plain: bool) -> bool:
+        """A one-syllable ethnic name in lower case ("người hoa", "dong bao tay"): only after a
+        trigger that names people ("làng hoa", "hộ kinh doanh" are words; read with its marks when
+        the text has them: "bạn" is no "bản"), not before a syllable that makes another word
+        ("người chăm sóc", "người kinh doanh"), not a common word ("Co")."""
+        key = _key(folded[start:end])
+        if key in self.lower_only_after:
+            return False
+        if plain:
+            if _key(folded[trigger:start]) not in self.ethnic_after_plain:
+                return False
+        elif _marked(text[trigger:start]) not in self.ethnic_after_lower:
+            return False
+        after = _WORD.findall(folded[end : end + 24])[:2]
+        return not self._makes_a_word(key, after)
+
+    def _makes_a_word(self, key: str, after: list[str]) -> bool:
+        """The name's next syllable makes another word with it ("mỹ phẩm"), unless that syllable
+        opens a word of its own with the one after ("Đại sứ mỹ nhân dịp")."""
+        return (
+            bool(after) and after[0] in self.not_before.get(key, ()) and " ".join(after) not in self.not_before_unless
+        )
 
     @staticmethod
     def _word_start(text: str, start: int) -> bool:

@@ -12,7 +12,8 @@ Precision rules, because many place names are also common words ("Thống Nhất
 
 * a match is kept if its words are capitalised in the text ("Sơn Dương", "SƠN DƯƠNG"),
   or a type word precedes it ("huyện son duong", "tp hcm"), or — for province names
-  only — the whole text is typed without diacritics and in lower case;
+  only — it is written in lower case, with or without diacritics ("ha noi", "hà nội": most
+  social posts are typed so), unless the name is also a common word (``COMMON_IN_LOWER_CASE``);
 * one-syllable and numbered names ("Quận 1") need a type word, except a few well-known
   short names (Huế, HN, TP.HCM);
 * a district name shared by several provinces is resolved by a province named in the same
@@ -98,7 +99,19 @@ ALIASES: dict[str, str] = {
     "sg": "79",
     "sapa": "10/088",
 }
-#: Short aliases that are only accepted in this exact (case-sensitive) spelling.
+#: Province names that are also common words in lower case: there they are a place only after
+#: the words listed ("ở hòa bình"; with a type word, "tỉnh hòa bình", always). Counts from the
+#: free corpora (ReINTEL, ViCTSD, UIT-ViCoV19QA; next words only, docs/nlp.md "Masking"):
+COMMON_IN_LOWER_CASE: dict[str, frozenset[str]] = {
+    # "hòa bình" = peace: 55 lower-case uses ("hòa bình ổn định", "… lâu dài", "… độc lập")
+    "hoa binh": frozenset({"ở", "tại"}),
+    # "trạng thái bình thường" spans it, and "thái bình" = peaceful: 24 of its 25 lower-case uses
+    "thai binh": frozenset({"ở", "tại"}),
+    # "cao bằng" = as tall as ("cao bằng người")
+    "cao bang": frozenset({"ở", "tại"}),
+}
+#: Short aliases that are only accepted in this exact (case-sensitive) spelling ("hn" is also
+#: teen code for "hôm nay"; "sg" in lower case: 0 uses in the free corpora, "SG" 17).
 _CASED_SHORT = {"hn": "HN", "hcm": "HCM", "hcmc": "HCMC", "brvt": "BRVT", "hue": "Huế", "sg": "SG"}
 #: One-word spellings of longer names ("TPHCM", "Saigon", "Sapa"): accepted like a full name
 #: when capitalised, not held back as one-syllable names (which need their type word).
@@ -216,6 +229,9 @@ def _same_marks(surface: str, name: str, key: str) -> bool:
 
 
 _WORD = re.compile(r"\S+")
+#: A type word's abbreviation glued to the name by its dot ("TP.HCM", "tp.hcm", "Q.1"): masked
+#: with the name, since "TP.<ĐỊA_DANH>" would leave a stray token that only place names carry.
+_GLUED_TYPE = re.compile(r"(?<![\w.])(?:tp|tx|q|h)\.\Z", re.IGNORECASE)
 _QUOTES = "\"'“”‘’"
 
 
@@ -366,7 +382,13 @@ class Gazetteer:
         place name whichever province it lies in) and a bare name :meth:`find` reads as something
         else (an institution's, a person's, a street's: a name all the same, masked as before).
         """
-        return [(m[0], m[1]) for m in self._matches(text)] if text else []
+        if not text:
+            return []
+        out = []
+        for start, end, _key, _units, typed, _elsewhere in self._matches(text):
+            glued = _GLUED_TYPE.search(text, max(0, start - 4), start) if typed else None
+            out.append((glued.start() if glued else start, end))  # "TP.HCM": one name, not "TP." + a name
+        return out
 
     def _matches(self, text: str) -> list[_Match]:
         """Accepted name matches as (start, end, key, candidate units, typed, named as something
@@ -411,7 +433,9 @@ class Gazetteer:
             typed_ok = typed is not None and units[0].type in _WANTED.get(typed, ())
             if typed_ok and typed is not None:  # "quận Tân Phú": only the quận of that name
                 units = [u for u in units if u.type in _WANTED[typed]]
-            if self._accept(key, surface, units, typed=typed_ok, lower_plain=lower_plain):
+            before = _words_before(text, start, 1)
+            prev = before[0].lower() if before else ""
+            if self._accept(key, surface, units, typed=typed_ok, lower_plain=lower_plain, prev=prev):
                 elsewhere = not typed_ok and _not_this_place(text, start, end, next_is_name=self._name_at(syl, i + n))
                 found.append((start, end, key, units, typed_ok, elsewhere))
             i += n
@@ -453,9 +477,10 @@ class Gazetteer:
         return sorted(units, key=lambda u: u.type not in wanted)
 
     @staticmethod
-    def _accept(key: str, surface: str, units: list[Unit], *, typed: bool, lower_plain: bool) -> bool:
+    def _accept(key: str, surface: str, units: list[Unit], *, typed: bool, lower_plain: bool, prev: str = "") -> bool:
         words = surface.split()
-        if key in _ONE_WORD_ALIASES and surface[:1].isupper():
+        lower = lower_plain or surface == surface.lower()
+        if key in _ONE_WORD_ALIASES and (surface[:1].isupper() or lower):  # "TPHCM", "tphcm", "saigon"
             return True
         if key in _CASED_SHORT:
             return surface == _CASED_SHORT[key] or (typed and key != "h")
@@ -465,7 +490,9 @@ class Gazetteer:
         capitalised = all(w[:1].isupper() for w in words if w[:1].isalpha())
         if capitalised or typed:
             return True
-        return lower_plain and any(u.district_code is None for u in units)
+        if key in COMMON_IN_LOWER_CASE and prev not in COMMON_IN_LOWER_CASE[key]:
+            return False
+        return lower and any(u.district_code is None for u in units)
 
     def _resolve(self, found: list[tuple[int, str, list[Unit], bool]], hint: str | None) -> list[Location]:
         named = {u.province_code for _, _, units, _ in found for u in units[:1] if u.district_code is None}
