@@ -260,8 +260,11 @@ class Analyzer:
         terms: list[list[tuple[str, float]]] = [[] for _ in items]
         sentiment: list[dict[Sentiment, float] | None] = [None] * len(items)
         # COVID relevance first: it gates the encoder for claim matching and the sentiment view (and for a
-        # rumor model trained before issue 15; the current one embeds every item)
-        covid = [covid_probability(it.norm.folded) if it.norm.folded else 0.0 for it in items]
+        # rumor model trained before issue 15; the current one embeds every item). A titled item (a news
+        # article: full_text puts the title first) is read by its opening and density when it is long.
+        covid = [
+            covid_probability(it.norm.folded, article=bool(it.doc.title)) if it.norm.folded else 0.0 for it in items
+        ]
         if scorable:
             norms = [items[i].norm for i in scorable]
             vectors = None  # e5 vectors of the items the rumor view reads (every item, or the COVID-related ones)

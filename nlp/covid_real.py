@@ -264,7 +264,8 @@ def prf(gold: Sequence[bool], got: Sequence[bool]) -> dict[str, float | int]:
 def _proba(item: Item) -> bool:
     from nlp.normalize import normalize
 
-    return covid_probability(normalize(" \n".join(t for t in (item.title, item.text) if t)).folded) >= 0.5
+    folded = normalize(" \n".join(t for t in (item.title, item.text) if t)).folded
+    return covid_probability(folded, article=bool(item.title)) >= 0.5
 
 
 def _topic(item: Item) -> bool:

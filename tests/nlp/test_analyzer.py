@@ -251,6 +251,27 @@ def test_missing_sentiment_model_is_tolerated(nlp_settings, tmp_path) -> None:  
     assert any(n.code is NoteCode.SENTIMENT_UNAVAILABLE for n in a.notes)
 
 
+def test_long_news_article_is_read_by_its_title_and_lead(analyzer: Any) -> None:
+    """Issue 15: a long news article is about COVID-19 when its title and lead (or a dense body) say
+    so, not by the sum of weak cues met in passing. The analyzer passes the title: the same text as an
+    untitled post scores as before (kept), as a titled article it is not (so it is neither embedded nor
+    matched, and its rumor score is lowered as off-topic); a long article whose lead is about the
+    epidemic stays COVID-related."""
+    from tests.nlp.test_language_covid import FINANCE_BODY, FINANCE_TITLE, VACCINE_BODY, VACCINE_TITLE
+
+    finance = "\n\n".join(FINANCE_BODY)
+    as_article, as_post, vaccine = analyzer.analyze(
+        [
+            make_doc(finance, "long-finance-01", title=FINANCE_TITLE, kind=Kind.NEWS),
+            make_doc(f"{FINANCE_TITLE}\n\n{finance}", "long-finance-02"),  # the same full text, untitled
+            make_doc("\n\n".join(VACCINE_BODY), "long-vaccine-01", title=VACCINE_TITLE, kind=Kind.NEWS),
+        ]
+    )
+    assert as_post.covid_proba >= 0.5 and as_post.covid
+    assert as_article.covid_proba < 0.5 and not as_article.covid
+    assert vaccine.covid_proba >= 0.5 and vaccine.covid
+
+
 @pytest.mark.parametrize("kind", [Kind.NEWS, Kind.SOCIAL])
 def test_module_level_analyze(nlp_settings, kind) -> None:  # type: ignore[no-untyped-def]
     from nlp import analyze

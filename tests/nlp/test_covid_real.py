@@ -58,8 +58,9 @@ FEED_CEILINGS = {
 #: lets one of the 31 go.
 COVID_FEED_FLOORS = {"is_covid_related": (0.97, 0.96, 0.975), "covid_proba >= 0.5": (0.89, 0.96, 0.935)}
 #: Real pages (1 of 67 about COVID-19): the one kept by both, and false keeps allowed on the 66
-#: others (measured: topic filter 7, covid_proba 19, on whole article bodies).
-PAGE_CEILINGS = {"is_covid_related": 8, "covid_proba >= 0.5": 21}
+#: others (measured: topic filter 7; covid_proba 19 on whole article bodies summed, 4 since a long
+#: titled text is read by its title, lead and density, issue 15, at the set's second reading).
+PAGE_CEILINGS = {"is_covid_related": 8, "covid_proba >= 0.5": 5}
 
 
 @needs_shared
