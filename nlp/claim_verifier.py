@@ -71,10 +71,13 @@ def top_claim_input(
         for i, rows in enumerate(exclude):
             sims[i, rows] = -2.0
     n_claims = semantic.shape[1]
-    per_claim = np.full((len(vectors), n_claims), -2.0, dtype=np.float32)
-    np.maximum.at(per_claim.T, owners, sims.T)
     if exclude is None:
-        per_claim = np.maximum(per_claim, semantic)  # the finder's cosine may come from a near-miss window
+        # the finder's cosines: each claim read on its own view of the text (``ClaimFinder.claim_views``),
+        # or a near-miss window's; ``vectors`` is the view of the text the top claim reads
+        per_claim = np.asarray(semantic, dtype=np.float32)
+    else:
+        per_claim = np.full((len(vectors), n_claims), -2.0, dtype=np.float32)
+        np.maximum.at(per_claim.T, owners, sims.T)
     order = np.argsort(-per_claim, axis=1)
     top = order[:, 0]
     rows_n = np.arange(len(vectors))
