@@ -517,7 +517,7 @@ class ClaimFinder:
         vectors = vecs[read_of[np.arange(len(pairs)), semantic.argmax(axis=1)]]
         self.windows_embedded += len(pairs)
         _, sx = top_claim_input(
-            vectors, semantic, matrix, owners, sig.lexical[own], sig.terms[own], sig.unaccented[own]
+            vectors, semantic, matrix, owners, sig.lexical[own], sig.terms[own], sig.unaccented[own], viewed=True
         )
         replaced = False
         for k, q in enumerate(verifier.proba(sx).tolist()):
@@ -647,6 +647,7 @@ class ClaimFinder:
             sig.lexical[rows],
             sig.terms[rows],
             sig.unaccented[rows],
+            viewed=True,
         )
 
     def _verified(self, sig: ClaimSignals, verifier: Verifier) -> np.ndarray:

@@ -192,8 +192,10 @@ class ClaimMatcher:
         # Windows without any key term keep 40 % of their score, which cannot reach the
         # threshold; so when every claim has terms, only sentences near a term are scored.
         # (Folded: a term written with diacritics is looked for by its fold, a superset.)
-        terms = sorted({t.folded for ts in every for t in ts}, key=len, reverse=True)
-        gated = all(c.key_terms or c.required_terms or c.required_any for c in self.claims) and threshold > 0.4
+        # (A required place is no trigger: a text naming Hà Nội must not be scored, nor embedded,
+        # for every other claim where one naming Huế is not.)
+        terms = sorted({t.folded for ts in [*self.key_terms, *self.required] for t in ts}, key=len, reverse=True)
+        gated = all(c.key_terms or c.required_terms for c in self.claims) and threshold > 0.4
         self.prefilter = (
             re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")
             if gated and terms
