@@ -13,10 +13,11 @@ file): the tone it reads must not move with the name either.
 
 The whole analyzer is read on the same templates too (:func:`analyzer_results`,
 ``python -m nlp.fairness analyzer``: counts only): whether its risk level, the claims it matches
-or its ``rumor_risk`` move with the name. A report, not yet a gate (issue 15): the known-claim
-finder reads the unmasked text, and 6 of the 98 templates change their level with the name, 6 the
-claims they match, 13 move ``rumor_risk`` by more than 0.05. A name-blind finder removed all of
-it but lost real posts, and was reverted (docs/nlp.md, "Name-blind claim matching: tried").
+or its ``rumor_risk`` move with the name; gated in the same test file (issue 15). The known-claim
+finder reads a name only for the claims that name it (per-claim name views, docs/nlp.md): no
+level or claim set moves but for a claim about the slot's own named place, which the report lists
+apart (:meth:`AnalyzedTemplate.named_by_claim`); before the views 6 of the 98 templates changed
+their level with the name, 6 the claims they match, 13 moved ``rumor_risk`` by more than 0.05.
 """
 
 from __future__ import annotations
