@@ -269,6 +269,7 @@ class ClaimFinder:
         verifier: Verifier | Literal[Shipped.SHIPPED] | None = SHIPPED,
         restorer: Restorer | Literal[Shipped.SHIPPED] | None = SHIPPED,
         window_model: WindowModel | Literal[Shipped.SHIPPED] | None = SHIPPED,
+        name_views: bool = True,
     ) -> ClaimFinder:
         """The finder TinRadar runs: the one place its parts are read from the settings.
 
@@ -279,7 +280,9 @@ class ClaimFinder:
         cached under ``cache_dir``. A part given here is used as given (``None``: off), so the
         evaluation and the trainers change one part and keep the rest as the analyzer has it, and
         the analyzer hands in the restorer it loaded once. Without the encoder neither the
-        verifier nor the restorer is loaded: they serve the encoder's signal only.
+        verifier nor the restorer is loaded: they serve the encoder's signal only. ``name_views``
+        off: every claim reads the text as written (the verifier's trainer, which reproduces the
+        shipped verifier on the texts as it read them before the views; ``claim_views``).
         """
         models = settings.models_dir
         if rule is SHIPPED:
@@ -300,6 +303,7 @@ class ClaimFinder:
             verifier=verifier,
             restorer=restorer,
             window_model=window_model,
+            name_views=name_views,
         )
 
     @property
