@@ -10,7 +10,9 @@ then in one process:
 
 It prints texts/s for each, how many texts were embedded (only those that pass COVID
 relevance or hold a claim's key term), the extra windows of long texts (near misses, sentence
-looks and the whole-post windows of ``nlp.claim_windows``), matches and stances.
+looks and the whole-post windows of ``nlp.claim_windows``), the extra queries of the per-claim name
+views (``ClaimFinder.claim_views``: one more view of a text for each distinct set of its names that
+claims use), matches and stances.
 
     .venv/bin/python bench/claims.py --limit 1000
     .venv/bin/python bench/claims.py --json
@@ -73,6 +75,7 @@ def main() -> int:
         t_registry, registry_embedded = time.perf_counter() - start, encoder.embedded
         t_cold, found = _run(finder, texts)
         embedded_cold, windows = encoder.embedded - registry_embedded, finder.windows_embedded
+        views = finder.views_embedded  # the extra queries of the per-claim name views (cold)
         t_warm, _ = _run(finder, texts)
         embedded_warm = encoder.embedded - embedded_cold - registry_embedded
     gate = int(finder.gate(texts).sum())
@@ -85,6 +88,8 @@ def main() -> int:
         "embedded_share": round(gate / n, 3),
         "extra_windows": windows,
         "extra_windows_per_embedded_text": round(windows / max(gate, 1), 2),
+        "name_view_queries": views,
+        "name_view_queries_per_embedded_text": round(views / max(gate, 1), 3),
         "registry_texts_embedded": registry_embedded,
         "registry_vectors_s": round(t_registry, 2),
         "lexical_s": round(t_lex, 2),

@@ -121,6 +121,7 @@ CLAIMS_MAPPING: dict[str, Any] = {
                 "source_url": _KW,
                 "key_terms": _KW,
                 "required_terms": _KW,
+                "required_any": _KW,
             }
         },
         "status": _KW,

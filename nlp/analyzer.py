@@ -180,6 +180,7 @@ class Analyzer:
             + (("+e5+verifier-s+near" if self.matcher.verifier else "+e5+near") if self.encoder else "")
             + ("+dia" if self.matcher.restorer else "")
             + ("+win" if self.matcher.window_model else "")
+            + ("+views" if self.matcher.name_views else "")
             + "".join(f"-{m.fingerprint}" for m in (self.matcher.verifier, self.matcher.window_model) if m)
             + f"+{STANCE_VERSION}"
         )

@@ -59,22 +59,29 @@ def top_claim_input(
     terms: np.ndarray,
     unaccented: np.ndarray,
     exclude: list[np.ndarray] | None = None,
+    viewed: bool = False,
 ) -> tuple[np.ndarray, VerifierInput]:
     """The top claim (by cosine) of each text and the verifier's input for it.
 
     ``claim_rows``/``owners``: the registry's claim-text vectors and the claim of each.
     ``exclude`` (training only): per text, claim-text rows it may not be compared with (its
     own text and folded twin, so a registry text is not verified against itself).
+    ``viewed`` (the finder): ``semantic`` holds every claim's cosine, each read on its own view of
+    the text (``ClaimFinder.claim_views``), and ``vectors`` is the view the top claim reads; the
+    other claims' cosines are not read again from it.
     """
     sims = np.asarray(vectors, dtype=np.float32) @ claim_rows.T  # (n, rows)
     if exclude is not None:
         for i, rows in enumerate(exclude):
             sims[i, rows] = -2.0
     n_claims = semantic.shape[1]
-    per_claim = np.full((len(vectors), n_claims), -2.0, dtype=np.float32)
-    np.maximum.at(per_claim.T, owners, sims.T)
-    if exclude is None:
-        per_claim = np.maximum(per_claim, semantic)  # the finder's cosine may come from a near-miss window
+    if viewed:
+        per_claim = np.asarray(semantic, dtype=np.float32)
+    else:
+        per_claim = np.full((len(vectors), n_claims), -2.0, dtype=np.float32)
+        np.maximum.at(per_claim.T, owners, sims.T)
+        if exclude is None:
+            per_claim = np.maximum(per_claim, semantic)  # the finder's cosine may come from a near-miss window
     order = np.argsort(-per_claim, axis=1)
     top = order[:, 0]
     rows_n = np.arange(len(vectors))

@@ -8,7 +8,8 @@ diacritics, reword it, wrap it in "chia sẻ gấp" and a story. So:
   paragraph inside a long post and cosine similarity against the whole post would drown it;
 * windows and the claim texts (claim + variants) are compared with TF-IDF character
   3–5-grams (robust to small edits and word-order changes) — one sparse product per batch;
-* a claim's ``required_terms`` (all) and ``key_terms`` (at least one) must appear in the window
+* a claim's ``required_terms`` (all), ``required_any`` (one: the places a claim about a named place
+  is about) and ``key_terms`` (at least one) must appear in the window
   for a full score; without them the window keeps 40 % of its score, which keeps generic
   epidemic vocabulary (or a place name alone) from matching a specific claim;
 * a term written folded ("toi") holds on the folded text, whatever the text's diacritics; a term
@@ -146,6 +147,14 @@ def _holds_term(folded: str, written: str, term: Term) -> bool:
     return term.folded in folded and term.pattern.search(written) is not None
 
 
+def requires_name(claim: Claim, name: str) -> bool:
+    """Whether ``name`` (a place, as written) is one of the places ``claim`` is about: it holds one of
+    the claim's ``required_any``, read as the matcher reads them (a claim about a named place is
+    about that place)."""
+    norm = normalize(name)
+    return any(_holds_term(norm.folded, norm.features, Term.of(t)) for t in claim.required_any)
+
+
 class ClaimMatcher:
     """Match documents against the registry; build once, call ``match`` per batch."""
 
@@ -167,9 +176,13 @@ class ClaimMatcher:
         self.columns = [np.nonzero(self.owners == i)[0] for i in range(len(self.claims))]
         self.key_terms = [[Term.of(t) for t in c.key_terms] for c in self.claims]
         self.required = [[Term.of(t) for t in c.required_terms] for c in self.claims]
+        #: A claim about a named place is about that place: one of these must be in the text, on
+        #: every path of the finder (``names``), not only in the lexical window.
+        self.required_any = [[Term.of(t) for t in c.required_any] for c in self.claims]
         #: The folded words of the terms written with diacritics: a word of a text that folds to
         #: one of them keeps its diacritics in the written view (``written_view``).
-        guarded = {w for ts in [*self.key_terms, *self.required] for t in ts if t.written for w in t.folded.split()}
+        every = [*self.key_terms, *self.required, *self.required_any]
+        guarded = {w for ts in every for t in ts if t.written for w in t.folded.split()}
         self.guarded = frozenset(guarded)
         self._guarded_re = (
             re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, sorted(guarded))) + r")(?![a-z0-9])")
@@ -179,6 +192,8 @@ class ClaimMatcher:
         # Windows without any key term keep 40 % of their score, which cannot reach the
         # threshold; so when every claim has terms, only sentences near a term are scored.
         # (Folded: a term written with diacritics is looked for by its fold, a superset.)
+        # (A required place is no trigger: a text naming Hà Nội must not be scored, nor embedded,
+        # for every other claim where one naming Huế is not.)
         terms = sorted({t.folded for ts in [*self.key_terms, *self.required] for t in ts}, key=len, reverse=True)
         gated = all(c.key_terms or c.required_terms for c in self.claims) and threshold > 0.4
         self.prefilter = (
@@ -334,7 +349,27 @@ class ClaimMatcher:
         required, any_of = self.required[c], self.key_terms[c]
         if not all(_holds_term(text, written, t) for t in required):
             return False
+        if not self._has_name(c, text, written):
+            return False
         return not any_of or any(_holds_term(text, written, t) for t in any_of)
+
+    def _has_name(self, c: int, text: str, written: str) -> bool:
+        names = self.required_any[c]
+        return not names or any(_holds_term(text, written, t) for t in names)
+
+    def names(self, folded_texts: Sequence[str], features: Sequence[str | None] | None = None) -> np.ndarray:
+        """Whether each text names a place each claim requires (``required_any``; true for a claim
+        that requires none): (texts, claims). Read on the whole text: the finder holds every
+        path to it (a claim about a named place is about that place)."""
+        out = np.ones((len(folded_texts), len(self.claims)), dtype=bool)
+        named = [c for c in range(len(self.claims)) if self.required_any[c]]
+        for d, text in enumerate(folded_texts):
+            if not named:
+                break
+            view = self.written_view(text, features[d] if features is not None else None)
+            for c in named:
+                out[d, c] = self._has_name(c, text, view)
+        return out
 
     def locate(self, text: str, claim_id: str, floor: float = 0.2) -> tuple[int, int] | None:
         """Where in ``text`` (as written) the claim stands: the sentence, or two consecutive
@@ -380,5 +415,6 @@ __all__ = [
     "Term",
     "load_claims",
     "registry_hash",
+    "requires_name",
     "split_sentences",
 ]

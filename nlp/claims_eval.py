@@ -126,8 +126,16 @@ def claim_texts(items: Sequence[EvalItem]) -> list[ClaimText]:
 def _subset(sig: ClaimSignals, idx: np.ndarray) -> ClaimSignals:
     windows = [sig.windows[i] for i in idx] if sig.windows else []
     vectors = sig.vectors[idx] if sig.vectors is not None else None
+    named = sig.named[idx] if sig.named is not None else None
     return ClaimSignals(
-        sig.lexical[idx], sig.semantic[idx], sig.terms[idx], sig.unaccented[idx], sig.embedded[idx], windows, vectors
+        sig.lexical[idx],
+        sig.semantic[idx],
+        sig.terms[idx],
+        sig.unaccented[idx],
+        sig.embedded[idx],
+        windows,
+        vectors,
+        named=named,
     )
 
 

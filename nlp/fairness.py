@@ -13,17 +13,18 @@ file): the tone it reads must not move with the name either.
 
 The whole analyzer is read on the same templates too (:func:`analyzer_results`,
 ``python -m nlp.fairness analyzer``: counts only): whether its risk level, the claims it matches
-or its ``rumor_risk`` move with the name. A report, not yet a gate (issue 15): the known-claim
-finder reads the unmasked text, and 6 of the 98 templates change their level with the name, 6 the
-claims they match, 13 move ``rumor_risk`` by more than 0.05. A name-blind finder removed all of
-it but lost real posts, and was reverted (docs/nlp.md, "Name-blind claim matching: tried").
+or its ``rumor_risk`` move with the name; gated in the same test file (issue 15). The known-claim
+finder reads a name only for the claims that name it (per-claim name views, docs/nlp.md): no
+level or claim set moves but for a claim about the slot's own named place, which the report lists
+apart (:meth:`AnalyzedTemplate.named_by_claim`); before the views 6 of the 98 templates changed
+their level with the name, 6 the claims they match, 13 moved ``rumor_risk`` by more than 0.05.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,6 +227,15 @@ class AnalyzedTemplate:
     def claims_move(self) -> bool:
         return len(set(self.claims.values())) > 1
 
+    def named_by_claim(self, requires: Callable[[str, str], bool]) -> tuple[str, ...]:
+        """The claims that appear or disappear across the fills, when every one of them requires the
+        slot's name wherever it matched (``requires(claim_id, name)``: a claim about a named place is
+        about that place, ``nlp.claims.requires_name``); empty when any other claim moves, or none."""
+        sets = [set(ids) for ids in self.claims.values()]
+        moved = set.union(*sets) - set.intersection(*sets)
+        named = all(requires(c, name) for name, ids in self.claims.items() for c in ids if c in moved)
+        return tuple(sorted(moved)) if moved and named else ()
+
 
 def analyzer_results(analyzer: Any, path: Path = TEMPLATES_FILE) -> list[AnalyzedTemplate]:
     """Every fill of every template through ``analyzer`` (an ``nlp.Analyzer``) as a social post."""
@@ -260,19 +270,42 @@ def analyzer_results(analyzer: Any, path: Path = TEMPLATES_FILE) -> list[Analyze
     ]
 
 
-def analyzer_summary(results: Sequence[AnalyzedTemplate], max_spread: float = 0.05) -> dict[str, Any]:
+def analyzer_summary(
+    results: Sequence[AnalyzedTemplate],
+    max_spread: float = 0.05,
+    requires: Callable[[str, str], bool] | None = None,
+) -> dict[str, Any]:
     """Counts only (the templates are ours, but the report stays short): how many templates move
-    their level, their matched claims, or their ``rumor_risk`` by more than ``max_spread``."""
+    their level, their matched claims, or their ``rumor_risk`` by more than ``max_spread``.
+
+    With ``requires`` (``requires(claim_id, name)``: the claim is about the place ``name``), a
+    template whose moves come only from claims about the slot's named place
+    (``AnalyzedTemplate.named_by_claim``) is listed under ``named_by_claim`` with those claims
+    and not counted in ``level_moves`` / ``claim_set_moves``; every other move counts."""
     worst = max(results, key=lambda r: r.spread)
+    named = {id(r): r.named_by_claim(requires) if requires is not None else () for r in results}
     return {
         "templates": len(results),
         "fills": sum(len(r.risk) for r in results),
-        "level_moves": sum(r.level_moves for r in results),
-        "claim_set_moves": sum(r.claims_move for r in results),
+        "level_moves": sum(r.level_moves and not named[id(r)] for r in results),
+        "claim_set_moves": sum(r.claims_move and not named[id(r)] for r in results),
         f"rumor_risk_spread_over_{max_spread}": sum(r.spread > max_spread for r in results),
         "worst_spread": round(worst.spread, 4),
         "worst_template": worst.template,
+        "named_by_claim": [
+            {"template": r.template, "claims": list(named[id(r)]), "level_moves": r.level_moves}
+            for r in results
+            if named[id(r)]
+        ],
     }
+
+
+def claim_requires(claims: Sequence[Any]) -> Callable[[str, str], bool]:
+    """``requires(claim_id, name)`` for ``analyzer_summary``, over these registry claims."""
+    from nlp.claims import requires_name
+
+    by_id = {c.id: c for c in claims}
+    return lambda claim_id, name: claim_id in by_id and requires_name(by_id[claim_id], name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -285,7 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with Analyzer(Settings()) as analyzer:
         results = analyzer_results(analyzer)
-    print(json.dumps(analyzer_summary(results, load_templates()["max_spread"]), ensure_ascii=False, indent=2))
+        requires = claim_requires(analyzer.claims)
+    summary = analyzer_summary(results, load_templates()["max_spread"], requires)
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -302,6 +337,7 @@ __all__ = [
     "ToneTemplate",
     "analyzer_results",
     "analyzer_summary",
+    "claim_requires",
     "evaluate",
     "evaluate_tone",
     "fills",

@@ -330,6 +330,13 @@ class Claim(BaseModel):
     required_terms: list[str] = Field(
         default_factory=list, description="Words, folded or with diacritics (NFC); a match needs all of them"
     )
+    required_any: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Names, folded or with diacritics (NFC): a claim about a named place is about that place; a text"
+            " matches it only when it holds one of them (lexical, encoder and window paths alike)"
+        ),
+    )
 
     @field_validator("id")
     @classmethod
@@ -348,7 +355,7 @@ class Claim(BaseModel):
     def _listify(cls, value: object) -> object:
         return [value] if isinstance(value, str) else value
 
-    @field_validator("key_terms", "required_terms")
+    @field_validator("key_terms", "required_terms", "required_any")
     @classmethod
     def _terms(cls, value: list[str]) -> list[str]:
         """A term is kept lower-case, in NFC, with the diacritics it was written with: "tỏi" says

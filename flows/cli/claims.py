@@ -162,6 +162,9 @@ def add_command(
     variant: list[str] = typer.Option([], "--variant", help="Cách viết khác (lặp lại được)"),
     key_term: list[str] = typer.Option([], "--key-term", help="Từ khóa, cần một trong số đó (lặp lại được)"),
     required_term: list[str] = typer.Option([], "--required-term", help="Từ bắt buộc (lặp lại được)"),
+    required_name: list[str] = typer.Option(
+        [], "--required-name", help="Địa danh mà tin đồn nói tới, cần một trong số đó (lặp lại được)"
+    ),
     source_url: str = typer.Option(None, "--source-url", help="Nơi đăng lời bác bỏ"),
 ) -> None:
     """Thêm một tin đồn (quản trị). / Add a claim; matched from the next run on."""
@@ -178,6 +181,7 @@ def add_command(
         variants=variant,
         key_terms=key_term,
         required_terms=required_term,
+        required_any=required_name,
         source_url=source_url,
     )
     client = _registry(settings)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.claim_finder import RESTORE_MAX_CHARS, ClaimFinder, ClaimText
+from nlp.claim_finder import RESTORE_MAX_CHARS, ClaimFinder, ClaimText, MatchRule
 from nlp.claim_vectors import ClaimVectors
 from nlp.claims import Claim, ClaimMatcher, registry_hash
 from nlp.diacritics import Restorer
@@ -224,3 +224,68 @@ def test_accented_and_long_texts_are_embedded_as_written(finder: ClaimFinder) ->
     assert float(sig.vectors[0] @ finder.encoder.queries([accented])[0]) > 0.999
     long = "nghe noi uong nuoc chanh nong diet duoc virus corona. " * 10  # longer than RESTORE_MAX_CHARS
     assert finder.encoder_text(long) == long
+
+
+def _place_registry() -> list[Claim]:
+    return [
+        Claim(
+            id="goods-claim",
+            claim="Hàng hóa nhập từ Trung Quốc mang virus corona",
+            category="transmission",
+            correction="Không đúng.",
+            debunked_by=["Bộ Y tế"],
+            key_terms=["hàng hóa"],
+        ),
+        Claim(
+            id="cover-up-claim",
+            claim="Chính quyền đang giấu số ca nhiễm thật, con số thật cao hơn nhiều",
+            category="policy",
+            correction="Không đúng.",
+            debunked_by=["Bộ Y tế"],
+            key_terms=["giấu"],
+        ),
+        Claim(
+            id="city-claim",
+            claim="Hà Nội sắp phong tỏa toàn thành phố, cấm mọi phương tiện ra vào",
+            category="policy",
+            correction="Không đúng.",
+            debunked_by=["UBND TP Hà Nội"],
+            key_terms=["phong tỏa"],
+            required_any=["hà nội"],
+        ),
+    ]
+
+
+def test_a_name_counts_only_for_the_claim_that_names_it(encoder) -> None:  # type: ignore[no-untyped-def]
+    """Per-claim name views (issue 15): the claim that names "Trung Quốc" reads it as written, every
+    other claim reads its type, so the country in the text cannot move their cosines; a text without
+    names is one view, itself. The control: with the views off the country moves them."""
+    finder = ClaimFinder(_place_registry(), encoder=encoder)
+    plain = "Nghe nói chính quyền đang giấu số ca nhiễm"
+    views, of = finder.claim_views(plain)
+    assert views == [plain] and not of.any()
+    fills = [f"Nghe nói {x} đang giấu số ca nhiễm thật" for x in ("Trung Quốc", "Nhật Bản")]
+    views, of = finder.claim_views(fills[0])
+    assert views == [fills[0], "Nghe nói <QUỐC_GIA> đang giấu số ca nhiễm thật"]
+    assert of.tolist() == [0, 1, 1]
+    views, of = finder.claim_views(fills[1])
+    assert views == ["Nghe nói <QUỐC_GIA> đang giấu số ca nhiễm thật"] and not of.any()
+    cosines, _, _ = finder.claim_cosines(fills)
+    assert cosines[0, 1] == cosines[1, 1] and cosines[0, 2] == cosines[1, 2]
+    assert cosines[0, 0] != cosines[1, 0]  # the claim that names the country reads it
+    finder.name_views = False
+    blind, _, _ = finder.claim_cosines(fills)
+    assert abs(blind[0, 1] - blind[1, 1]) > 1e-4
+
+
+def test_a_claim_about_a_named_place_needs_the_place_on_every_path(encoder) -> None:  # type: ignore[no-untyped-def]
+    """``required_any``: with a cosine rule that matches the city claim on the encoder alone, a text
+    about another city still does not match it (a claim about a named place is about that place)."""
+    rule = MatchRule(semantic=0.80, semantic_folded=0.80, margin=0.0)
+    finder = ClaimFinder(_place_registry(), encoder=encoder, rule=rule)
+    texts = [_text(f"Tối nay {x} phong tỏa toàn thành phố, cấm hết xe cộ ra vào!") for x in ("Hà Nội", "Đà Nẵng")]
+    sig = finder.signals(texts)
+    assert sig.named is not None and sig.named[:, 2].tolist() == [True, False]
+    assert sig.semantic[0, 2] >= 0.80 and sig.semantic[1, 2] >= 0.80  # the encoder alone would match both
+    found = [[m.claim_id for m in ms] for ms in finder.find(texts)]
+    assert "city-claim" in found[0] and "city-claim" not in found[1]

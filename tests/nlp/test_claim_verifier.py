@@ -128,3 +128,22 @@ def test_a_retrained_model_has_another_fingerprint() -> None:
 
     assert model(0.5).fingerprint == model(0.5).fingerprint
     assert len({model(0.5).fingerprint, model(0.6).fingerprint, model(0.5, threshold=0.9).fingerprint}) == 3
+
+
+def test_the_trainer_reads_texts_as_written_and_the_analyzer_reads_the_views(encoder) -> None:  # type: ignore[no-untyped-def]
+    """The train/serve difference (docs/nlp.md, "Per-claim name views"): the verifier's trainer
+    reads every text as written (so its recipe reproduces the shipped verifier, which was trained
+    before the views); the finder the analyzer runs reads each claim's own view, names the claim
+    does not use read as their type."""
+    from nlp.claim_verifier_train import training_finder
+    from nlp.claims import load_claims
+
+    settings = Settings()
+    claims = load_claims(settings.claims_file)
+    text = "Nghe nói Nhật Bản đang giấu số ca nhiễm thật"
+    trainer = training_finder(claims, settings, encoder)
+    served = ClaimFinder.from_settings(claims, settings, encoder=encoder)
+    assert not trainer.name_views and served.name_views
+    assert trainer.claim_views(text)[0] == [text]
+    views, _ = served.claim_views(text)
+    assert views != [text] and any("<QUỐC_GIA>" in v for v in views)

@@ -107,6 +107,64 @@ def test_the_analyzer_report_counts_what_moves_with_the_name() -> None:
     assert out["worst_template"] == "b {P}" and out["worst_spread"] == 0.36
 
 
+def test_a_move_named_by_the_claim_is_listed_apart() -> None:
+    """A template whose only moving claim is about the slot's named place is listed with that
+    claim and not counted; a claim about no named place, or one matched on another name, counts."""
+    from nlp.fairness import AnalyzedTemplate, analyzer_summary
+
+    def requires(claim_id: str, name: str) -> bool:
+        return claim_id == "city" and name == "Hà Nội"
+
+    named = AnalyzedTemplate(
+        "a {P}",
+        "rumor",
+        "province",
+        {"Hà Nội": 0.8, "Huế": 0.4},
+        {"Hà Nội": "high", "Huế": "low"},
+        {"Hà Nội": ("city", "c1"), "Huế": ("c1",)},
+    )
+    other = AnalyzedTemplate(
+        "b {P}",
+        "rumor",
+        "province",
+        {"Hà Nội": 0.8, "Huế": 0.8},
+        {"Hà Nội": "high", "Huế": "high"},
+        {"Hà Nội": (), "Huế": ("city",)},
+    )
+    out = analyzer_summary([named, other], max_spread=0.05, requires=requires)
+    assert (out["level_moves"], out["claim_set_moves"]) == (0, 1)
+    assert out["named_by_claim"] == [{"template": "a {P}", "claims": ["city"], "level_moves": True}]
+    assert analyzer_summary([named, other], max_spread=0.05)["claim_set_moves"] == 2
+
+
+#: What the whole analyzer reaches on the templates with per-claim name views (docs/nlp.md):
+#: counted level moves, counted claim-set moves (a move named by the claim, e.g.
+#: ``hanoi-hcm-closed-hoax`` for Hà Nội only, is listed apart).
+ANALYZER_LEVEL_MOVES = 0
+ANALYZER_CLAIM_SET_MOVES = 0
+
+
+def test_the_name_does_not_move_the_whole_analyzer() -> None:
+    """The whole analyzer (encoder, verifier, windows, claim finder) on every fill: the name moves
+    no risk level and no matched claim set, but for claims about the slot's own named place
+    (issue 15). The control: the same analyzer with the finder's per-claim name views off (every
+    claim reads every name) moves both, so this gate can fail."""
+    from nlp.analyzer import Analyzer
+    from nlp.fairness import analyzer_results, analyzer_summary, claim_requires
+
+    max_spread = load_templates()["max_spread"]
+    with Analyzer(Settings(encoder_threads=2)) as analyzer:
+        assert analyzer.matcher.verifier is not None and analyzer.matcher.name_views
+        requires = claim_requires(analyzer.claims)
+        out = analyzer_summary(analyzer_results(analyzer), max_spread, requires)
+        analyzer.matcher.name_views = False
+        control = analyzer_summary(analyzer_results(analyzer), max_spread, requires)
+    assert out["level_moves"] <= ANALYZER_LEVEL_MOVES, out
+    assert out["claim_set_moves"] <= ANALYZER_CLAIM_SET_MOVES, out
+    assert {c for n in out["named_by_claim"] for c in n["claims"]} <= {"hanoi-hcm-closed-hoax"}, out
+    assert control["level_moves"] > ANALYZER_LEVEL_MOVES and control["claim_set_moves"] > ANALYZER_CLAIM_SET_MOVES
+
+
 def test_the_name_does_not_move_the_tone() -> None:
     """The author's tone is a score too (principle 1): on the same templates, the shipped sentiment
     model as the analyzer runs it (its e5 view on) reads one tone per template, and no class's
