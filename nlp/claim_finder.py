@@ -66,7 +66,7 @@ from nlp.covid import covid_probability
 from nlp.cues import as_written
 from nlp.diacritics import Restorer, load_restorer
 from nlp.encoder import Encoder
-from nlp.masking import MASK_TOKEN_RE, Entity, masker
+from nlp.masking import MASK_TOKEN_RE, masker, with_types
 from nlp.normalize import expand_shorthand, normalize, unify_tone_marks
 from nlp.stance import SHORT_TEXT_SENTENCES, claim_wordings, read_stance
 from tinradar.schema import ClaimMatch
@@ -113,17 +113,6 @@ _WORDS = re.compile(r"[\w']+")
 def _wordline(text: str) -> str:
     """The words of ``text`` space-joined, padded with a space (whole-word containment)."""
     return " " + " ".join(_WORDS.findall(text)) + " "
-
-
-def _masked(text: str, names: Sequence[Entity]) -> str:
-    """``text`` with these names (found in it, in order) replaced by their type token."""
-    parts: list[str] = []
-    pos = 0
-    for e in names:
-        parts += [text[pos : e.start], e.kind.value]
-        pos = e.end
-    parts.append(text[pos:])
-    return "".join(parts)
 
 
 def _readable(masked: str) -> str:
@@ -339,7 +328,7 @@ class ClaimFinder:
                 pattern = used[:, c].tobytes()
                 if pattern not in group:
                     group[pattern] = len(views)
-                    views.append(_masked(text, [e for k, e in enumerate(found) if not used[k, c]]))
+                    views.append(with_types(text, [e for k, e in enumerate(found) if not used[k, c]]))
                 of[c] = group[pattern]
         if len(self._views) > 4096:
             self._views.clear()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -95,6 +96,20 @@ def _key(name: str) -> str:
 def _marked(name: str) -> str:
     """Like :func:`_key`, with the diacritics kept ("từ" and "tư" stay two words)."""
     return " ".join(_WORD.findall(unify_tone_marks(name).lower()))
+
+
+def with_types(text: str, entities: Sequence[Entity]) -> str:
+    """``text`` with these names (found in it, in text order) replaced by their type token: the
+    masker's whole mask, or a part of it (the claim finder keeps the names a claim uses)."""
+    if not entities:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for e in entities:
+        parts += [text[pos : e.start], e.kind.value]
+        pos = e.end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -340,16 +355,7 @@ class Masker:
         return cached
 
     def _mask(self, text: str) -> str:
-        entities = self.find(text)
-        if not entities:
-            return text
-        parts: list[str] = []
-        pos = 0
-        for e in entities:
-            parts += [text[pos : e.start], e.kind.value]
-            pos = e.end
-        parts.append(text[pos:])
-        return "".join(parts)
+        return with_types(text, self.find(text))
 
     def mask_normalized(self, norm: NormalizedText, limit: int | None = None) -> NormalizedText:
         """The model views of ``norm`` rebuilt from its masked text (shorthand expanded after
@@ -395,4 +401,14 @@ def is_mask_token(token: str) -> bool:
     return token in MASK_TOKENS
 
 
-__all__ = ["MASK_TOKENS", "MASK_TOKEN_RE", "Entity", "EntityType", "Masker", "is_mask_token", "mask", "masker"]
+__all__ = [
+    "MASK_TOKENS",
+    "MASK_TOKEN_RE",
+    "Entity",
+    "EntityType",
+    "Masker",
+    "is_mask_token",
+    "mask",
+    "masker",
+    "with_types",
+]
