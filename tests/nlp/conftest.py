@@ -53,6 +53,27 @@ def encoder():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def shipped_rumor(encoder):  # type: ignore[no-untyped-def]
+    """The shipped rumor model as the analyzer scores with it (encoder view on), loaded once: the
+    gates, the fairness templates and the training tests read it and never change it."""
+    from nlp.rumor import RumorModel
+
+    model = RumorModel.load(Settings().models_dir)
+    assert model.use_encoder(encoder) is None
+    return model
+
+
+@pytest.fixture(scope="session")
+def shipped_tone(encoder):  # type: ignore[no-untyped-def]
+    """The shipped sentiment model as the analyzer reads a post with it (encoder view on), loaded once."""
+    from nlp.sentiment import SentimentModel
+
+    model = SentimentModel.load(Settings().models_dir)
+    assert model.use_encoder(encoder) is None
+    return model
+
+
+@pytest.fixture(scope="session")
 def claim_finder(encoder):  # type: ignore[no-untyped-def]
     """The shipped registry, rule and verifier with the real encoder; the user's cache (the registry is embedded once)."""
     from nlp.claim_finder import ClaimFinder

@@ -12,23 +12,19 @@ import re
 
 import pytest
 
-from nlp.encoder import load_encoder
 from nlp.fairness import SELECTION_FILE, evaluate, load_templates, summary
 from nlp.rumor import RumorModel
+from nlp.sentiment import SentimentModel
 from tinradar.settings import Settings
 
 SETTINGS = Settings()
 
 
 @pytest.fixture(scope="module")
-def results():  # type: ignore[no-untyped-def]
+def results(shipped_rumor: RumorModel):  # type: ignore[no-untyped-def]
     """The shipped model as the analyzer scores with it: with its encoder view, when it has one
     (the encoder reads the masked text too, so names must not move it either)."""
-    model = RumorModel.load(SETTINGS.models_dir)
-    encoder, why = load_encoder(Settings(encoder_threads=2))
-    assert encoder is not None, why
-    assert model.use_encoder(encoder) is None
-    return evaluate(model)
+    return evaluate(shipped_rumor)
 
 
 def test_templates_are_enough_and_filled_widely() -> None:
@@ -165,7 +161,7 @@ def test_the_name_does_not_move_the_whole_analyzer() -> None:
     assert control["level_moves"] > ANALYZER_LEVEL_MOVES and control["claim_set_moves"] > ANALYZER_CLAIM_SET_MOVES
 
 
-def test_the_name_does_not_move_the_tone() -> None:
+def test_the_name_does_not_move_the_tone(shipped_tone: SentimentModel) -> None:
     """The author's tone is a score too (principle 1): on the same templates, the shipped sentiment
     model as the analyzer runs it (its e5 view on) reads one tone per template, and no class's
     probability moves by more than ``max_spread`` with the name. It masks names before reading
@@ -174,14 +170,9 @@ def test_the_name_does_not_move_the_tone() -> None:
     import dataclasses
 
     from nlp.fairness import evaluate_tone
-    from nlp.sentiment import SentimentModel
 
     max_spread = load_templates()["max_spread"]
-    model = SentimentModel.load(SETTINGS.models_dir)
-    encoder, why = load_encoder(Settings(encoder_threads=2))
-    assert encoder is not None, why
-    assert model.use_encoder(encoder) is None
-    tones = evaluate_tone(model)
+    tones = evaluate_tone(shipped_tone)
     assert len(tones) == sum(len(ts) for kind in ("neutral", "rumor") for ts in load_templates()[kind].values())
     moved = [
         (round(t.spread, 3), sorted(t.labels), t.template) for t in tones if t.spread > max_spread or len(t.labels) > 1

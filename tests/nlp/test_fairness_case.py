@@ -28,10 +28,8 @@ from nlp.fairness import (
 from nlp.masking import Entity, Masker, masker
 from nlp.rumor import RumorModel
 from nlp.sentiment import SentimentModel
-from tinradar.settings import Settings
 from tinradar.text import has_vietnamese_diacritics
 
-MODELS = Settings().models_dir
 MAX_SPREAD = load_templates()["max_spread"]
 
 
@@ -39,22 +37,6 @@ MAX_SPREAD = load_templates()["max_spread"]
 def forms(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("lower-case")
     return {form: lower_case_templates(form, out / f"{form}.yaml") for form in LOWER_CASE_FORMS}
-
-
-@pytest.fixture(scope="module")
-def rumor(encoder) -> RumorModel:  # type: ignore[no-untyped-def]
-    """The shipped rumor model as the analyzer scores with it (encoder view on)."""
-    model = RumorModel.load(MODELS)
-    assert model.use_encoder(encoder) is None
-    return model
-
-
-@pytest.fixture(scope="module")
-def tone(encoder) -> SentimentModel:  # type: ignore[no-untyped-def]
-    """The shipped sentiment model as the analyzer reads a post with it (encoder view on)."""
-    model = SentimentModel.load(MODELS)
-    assert model.use_encoder(encoder) is None
-    return model
 
 
 def _filled(path: Path) -> list[tuple[str, str, int]]:
@@ -89,16 +71,20 @@ def test_every_lower_case_name_of_the_templates_is_masked(forms: dict[str, Path]
 
 
 @pytest.mark.parametrize("form", LOWER_CASE_FORMS)
-def test_a_lower_case_name_does_not_move_the_rumor_score(rumor: RumorModel, forms: dict[str, Path], form: str) -> None:
-    results = evaluate(rumor, forms[form])
+def test_a_lower_case_name_does_not_move_the_rumor_score(
+    shipped_rumor: RumorModel, forms: dict[str, Path], form: str
+) -> None:
+    results = evaluate(shipped_rumor, forms[form])
     assert len(results) == sum(len(ts) for kind in ("neutral", "rumor") for ts in load_templates()[kind].values())
     too_wide = [(round(r.spread, 3), r.slot, r.kind) for r in results if r.spread > MAX_SPREAD]
     assert not too_wide, too_wide
 
 
 @pytest.mark.parametrize("form", LOWER_CASE_FORMS)
-def test_a_lower_case_name_does_not_move_the_tone(tone: SentimentModel, forms: dict[str, Path], form: str) -> None:
-    tones = evaluate_tone(tone, forms[form])
+def test_a_lower_case_name_does_not_move_the_tone(
+    shipped_tone: SentimentModel, forms: dict[str, Path], form: str
+) -> None:
+    tones = evaluate_tone(shipped_tone, forms[form])
     moved = [
         (round(t.spread, 3), sorted(t.labels), t.slot) for t in tones if t.spread > MAX_SPREAD or len(t.labels) > 1
     ]
@@ -115,11 +101,11 @@ class _CapitalisedOnly(Masker):
 
 
 def test_the_gate_fails_when_lower_case_names_are_left_in(
-    rumor: RumorModel, tone: SentimentModel, forms: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+    shipped_rumor: RumorModel, shipped_tone: SentimentModel, forms: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     control = _CapitalisedOnly()
     for module in ("nlp.rumor", "nlp.sentiment", "nlp.features", "nlp.cues"):
         monkeypatch.setattr(f"{module}.masker", lambda: control)
     for form in LOWER_CASE_FORMS:
-        assert max(r.spread for r in evaluate(rumor, forms[form])) > MAX_SPREAD, form
-        assert max(t.spread for t in evaluate_tone(tone, forms[form])) > MAX_SPREAD, form
+        assert max(r.spread for r in evaluate(shipped_rumor, forms[form])) > MAX_SPREAD, form
+        assert max(t.spread for t in evaluate_tone(shipped_tone, forms[form])) > MAX_SPREAD, form

@@ -48,11 +48,9 @@ MODELS = Settings().models_dir
 
 
 @pytest.fixture(scope="module")
-def shipped(encoder) -> RumorModel:  # type: ignore[no-untyped-def]
-    """The shipped model as the analyzer scores with it (encoder view on, if it has one)."""
-    model = RumorModel.load(MODELS)
-    assert model.use_encoder(encoder) is None
-    return model
+def shipped(shipped_rumor: RumorModel) -> RumorModel:
+    """The shipped model as the analyzer scores with it (``conftest.shipped_rumor``)."""
+    return shipped_rumor
 
 
 @pytest.fixture(scope="module")

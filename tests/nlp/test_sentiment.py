@@ -100,11 +100,9 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def shipped(encoder) -> SentimentModel:  # type: ignore[no-untyped-def]
-    """The shipped model as the analyzer scores with it (encoder view on, if it has one)."""
-    model = SentimentModel.load(MODELS_DIR)
-    assert model.use_encoder(encoder) is None
-    return model
+def shipped(shipped_tone: SentimentModel) -> SentimentModel:
+    """The shipped model as the analyzer scores with it (``conftest.shipped_tone``)."""
+    return shipped_tone
 
 
 def test_evaluation_gate_on_the_frozen_split(shipped: SentimentModel) -> None:
