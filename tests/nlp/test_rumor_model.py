@@ -30,6 +30,7 @@ from nlp.rumor import (
     load_reintel,
     score_frozen,
     split_frozen,
+    text_fingerprint,
     train,
 )
 from tests.nlp.conftest import E5_MACHINE_TOLERANCE, REINTEL
@@ -174,7 +175,13 @@ def test_training_is_seeded_and_reproducible(tmp_path: Path) -> None:
     a = train(REINTEL, tmp_path / "a", seed=3, evaluate=False, limit=250)
     b = train(REINTEL, tmp_path / "b", seed=3, evaluate=False, limit=250)
     assert a["version"] == b["version"]
-    pa = RumorModel.load(tmp_path / "a").predict(data.norms, data.meta)
+    # the version names the fitted text models: one weight more or less is another version
+    ma = RumorModel.load(tmp_path / "a")
+    assert f"-m{text_fingerprint(ma)}" in a["version"]
+    moved = copy.deepcopy(ma)
+    moved.char_lr.coef_[0, 0] += 1e-9
+    assert text_fingerprint(moved) != text_fingerprint(ma)
+    pa = ma.predict(data.norms, data.meta)
     pb = RumorModel.load(tmp_path / "b").predict(data.norms, data.meta)
     np.testing.assert_allclose(pa, pb)
     # it learnt something even from 250 posts (in-sample sanity, not a quality claim)
