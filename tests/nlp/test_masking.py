@@ -70,6 +70,13 @@ def test_common_words_are_left_alone(text: str) -> None:
         ("Tp.HCM phong tỏa", f"{P} phong tỏa"),
         ("tp.hcm phong tỏa", f"{P} phong tỏa"),
         ("dân tphcm và saigon", f"dân {P} và {P}"),
+        # an "any" name is still the name where no syllable before or after makes another word
+        ("Sở Y tế Hà Nội cho biết", f"{ORG} {P} cho biết"),
+        ("sở y tế hà nội cho biết", f"{ORG} {P} cho biết"),
+        ("theo bộ y tế và Bộ Công an", f"theo {ORG} và {ORG}"),
+        ("ca bệnh ở Nam Phi", f"ca bệnh ở {C}"),
+        ("ca bệnh ở nam phi", f"ca bệnh ở {C}"),
+        ("ở nam phi công bố", f"ở {C} công bố"),  # "công bố" opens a word: the country announces
     ],
 )
 def test_names_in_lower_case_become_their_type(text: str, expected: str) -> None:
@@ -95,6 +102,14 @@ def test_names_in_lower_case_become_their_type(text: str, expected: str) -> None
         "thanh niên và tuổi trẻ tình nguyện",
         "hn đi học, sg nhé",  # "hn" is also "hôm nay" in teen code; lower-case "sg": see docs/nlp.md
         "thiên nga và dép lào",
+        # an "any" name whose first syllable ends another word (docs/nlp.md, "Names in lower case")
+        "đến cơ sở y tế gần nhất, các cơ sở Y tế",
+        "Cơ sở y tế phải báo cáo ngay",
+        "co so y te gan nhat",
+        "cán bộ y tế và cán bộ Công an phường",
+        "bệnh nhân 91 là nam phi công",
+        "góp phần lan tỏa",
+        "như hồi giáo sư dạy",
     ],
 )
 def test_common_words_in_lower_case_are_left_alone(text: str) -> None:
