@@ -144,6 +144,7 @@ class Masker:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.gazetteer = Gazetteer()
         self._cache: dict[str, str] = {}
+        self._found: dict[str, tuple[Entity, ...]] = {}
         self.context = {_key(w) for w in data["context_words"]}
         self.not_before = {k: set(v) for k, v in (data.get("not_before") or {}).items()}
         self.not_before_unless = {_key(w) for w in data.get("not_before_unless") or []}
@@ -190,8 +191,18 @@ class Masker:
         self._ethnic_re = re.compile(r"(?<![\w'])(?:" + "|".join(after) + r")\s+((?:" + "|".join(eth) + r"))(?![\w'])")
 
     # --- finding ------------------------------------------------------------------------
-    def find(self, text: str) -> list[Entity]:
-        """Names in ``text``, non-overlapping, in order."""
+    def find(self, text: str) -> Sequence[Entity]:
+        """Names in ``text``, non-overlapping, in order (remembered: the rumor path masks a text and
+        the claim finder then reads the same text's names; a tuple of frozen entities, so no caller
+        can change what the next one gets)."""
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) > 4096:
+                self._found.clear()
+            found = self._found[text] = tuple(self._find(text))
+        return found
+
+    def _find(self, text: str) -> list[Entity]:
         if not text:
             return []
         text = unify_tone_marks(text)  # same length: only the mark moves
@@ -367,16 +378,14 @@ class Masker:
     # --- masking ------------------------------------------------------------------------
     def mask(self, text: str) -> str:
         """``text`` with every name replaced by its type token (remembered: the signals and
-        the text models mask the same opening)."""
+        the text models mask the same opening; the names come from :meth:`find`, so masking a
+        text and then reading its names finds them once)."""
         cached = self._cache.get(text)
         if cached is None:
             if len(self._cache) > 4096:
                 self._cache.clear()
-            cached = self._cache[text] = self._mask(text)
+            cached = self._cache[text] = with_types(text, self.find(text))
         return cached
-
-    def _mask(self, text: str) -> str:
-        return with_types(text, self.find(text))
 
     def mask_normalized(self, norm: NormalizedText, limit: int | None = None) -> NormalizedText:
         """The model views of ``norm`` rebuilt from its masked text (shorthand expanded after

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.masking import EntityType, is_mask_token, mask, masker
+from nlp.masking import Entity, EntityType, Masker, is_mask_token, mask, masker, with_types
 from nlp.normalize import normalize
 
 C, P, E, R, ORG, N = (t.value for t in EntityType)
@@ -132,3 +132,28 @@ def test_masked_views_read_the_type_token_and_expand_shorthand_after() -> None:
     assert "<url>" in norm.features
     assert norm.folded == norm.folded.lower() and "<quoc_gia>" in norm.folded
     assert is_mask_token("<quốc_gia>") and is_mask_token("<quoc_gia>") and not is_mask_token("virus")
+
+
+class _Counting(Masker):
+    """A masker that counts how often it really looks for names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.looked = 0
+
+    def _find(self, text: str) -> list[Entity]:
+        self.looked += 1
+        return super()._find(text)
+
+
+def test_names_are_found_once_per_text_and_shared_with_the_mask() -> None:
+    """``mask`` and ``find`` share one search (the claim finder reads the names of texts the rumor
+    path already masked), and what ``find`` returns cannot be changed by a caller."""
+    m = _Counting()
+    text = "cơ sở y tế ở Nam Phi và Sở Y tế Hà Nội"
+    masked = m.mask(text)
+    found = m.find(text)
+    assert m.find(text) == found and m.looked == 1
+    assert masked == with_types(text, found) == f"cơ sở y tế ở {C} và {ORG} {P}"
+    assert isinstance(found, tuple)  # no append / pop / item assignment for the next caller to see
+    assert [e.surface for e in found] == ["Nam Phi", "Sở Y tế", "Hà Nội"]
