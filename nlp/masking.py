@@ -155,6 +155,8 @@ class Masker:
         self.lower_only_after = {
             _key(str(n)): {_marked(w) for w in words or []} for n, words in (data.get("lower_case") or {}).items()
         }
+        #: the same, folded: a text typed without diacritics
+        self.lower_only_after_plain = {n: {_key(w) for w in ws} for n, ws in self.lower_only_after.items()}
         #: one-syllable names found anywhere in lower case with their marks, and the syllables
         #: before them that make another word ("thẩm mỹ", "đạo đức")
         self.lower_anywhere = {_key(str(n)) for n in data.get("lower_case_anywhere") or []}
@@ -279,9 +281,9 @@ class Masker:
             if key in self.lower_anywhere:
                 return not (self._after_a_word(text, start, key, plain) or (marked and _key(marked[-1]) in self.titles))
             return follows(self.context_marked)
-        only = self.lower_only_after.get(key)
+        only = self.lower_only_after_plain.get(key)
         if only is not None:
-            return any(" ".join(before[-n:]) in {_key(w) for w in only} for n in (1, 2, 3) if len(before) >= n)
+            return any(" ".join(before[-n:]) in only for n in (1, 2, 3) if len(before) >= n)
         return after_context
 
     def _after_a_word(self, text: str, start: int, key: str, plain: bool) -> bool:
