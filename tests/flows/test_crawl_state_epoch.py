@@ -135,3 +135,29 @@ def test_a_state_from_before_epochs_is_kept_only_while_the_index_holds_its_sourc
     assert again.sources[0].state_reset == "not_in_index" and again.sources[0].items == first.sources[0].items
     assert _ids(es_client, es_settings) == ids
     assert source in again.state_reset_line()
+
+
+def test_a_reset_over_documents_still_there_duplicates_nothing_and_keeps_the_verdicts(es_settings, es_client, site):
+    """Only the marker is gone (the documents are not): the items are fetched again, each lands on
+    its own id, and a reviewer's verdict stays as it was (the indexer never writes ``review``)."""
+    from index import review as store
+    from index.epoch import epoch_index
+    from tinradar.schema import ReviewStatus
+
+    source = _one_news_source()
+    first = _run(es_settings, site, sources=[source])
+    ids = _ids(es_client, es_settings)
+    judged = sorted(ids)[0]
+    store.ensure_audit_index(es_client, es_settings)
+    seen = store.get_item(es_client, es_settings, judged)
+    outcome = store.decide(
+        es_client, es_settings, judged, status=ReviewStatus.CONFIRMED_FALSE, note="", by="lan",
+        seq_no=seen.seq_no, primary_term=seen.primary_term,
+    )  # fmt: skip
+    assert outcome.applied
+
+    _drop_indices(es_client, es_settings, epoch_index(es_settings))
+    again = _run(es_settings, site, sources=[source])
+    assert again.sources[0].state_reset == "new_index" and again.sources[0].items == first.sources[0].items
+    assert again.counts.indexed_new == 0 and _ids(es_client, es_settings) == ids
+    assert store.get_item(es_client, es_settings, judged).review.status == ReviewStatus.CONFIRMED_FALSE
