@@ -2,9 +2,10 @@
 
 Twisted's reactor cannot be restarted inside one process, and a Prefect flow may crawl
 several times, so ``crawlers.runner.crawl`` runs every crawl here, in a fresh process.
-The job file (JSON, private to the parent) carries settings, sources, the look-back and
-the output paths; the child writes documents as JSON lines and a summary JSON, read back
-from each crawler's Scrapy stats. With ``--wait-go`` it loads everything, then reads a line
+The job file (JSON, private to the parent) carries settings, sources, the look-back, the
+output paths and, for a crawl that feeds an index, that index's epoch (``crawlers.state``);
+the child writes documents as JSON lines and a summary JSON, read back from each crawler's
+Scrapy stats. With ``--wait-go`` it loads everything, then reads a line
 ``go`` on stdin before its first request (the parent holds the host locks from then on).
 """
 
@@ -22,7 +23,7 @@ from crawlers.export import FORMAT
 from crawlers.registry import Source
 from crawlers.resolver import TRUSTED_HOSTS_SETTING
 from crawlers.spiders.base import CrawlContext
-from crawlers.state import SourceState, load_state, save_state
+from crawlers.state import SourceState, StateReset, load_state_for, save_state
 from crawlers.summary import CrawlSummary, SourceSummary
 from tinradar.schema import utc_now
 from tinradar.settings import Settings
@@ -101,7 +102,19 @@ def run_job(job: dict[str, Any]) -> CrawlSummary:
     out_path.parent.mkdir(parents=True, exist_ok=True)
     parts = Path(job["summary_path"]).parent / "parts"
     ctx = CrawlContext(settings=settings, since=since)
-    states = {s.id: load_state(settings.data_dir, s.id) if use_state else SourceState(source_id=s.id) for s in sources}
+    # The index's epoch and the sources it holds documents of (None: unknown); see load_state_for
+    epoch: str | None = job.get("index_epoch")
+    indexed = job.get("indexed_sources")
+    states: dict[str, SourceState] = {}
+    resets: dict[str, StateReset] = {}
+    for s in sources:
+        if not use_state:
+            states[s.id] = SourceState(source_id=s.id)
+            continue
+        in_index = None if indexed is None else s.id in indexed
+        states[s.id], reset = load_state_for(settings.data_dir, s.id, epoch, in_index)
+        if reset is not None:
+            resets[s.id] = reset
     started = utc_now()
     values = scrapy_settings(settings, job.get("scrapy_settings"))
     values[TRUSTED_HOSTS_SETTING] = trusted_hosts(sources)
@@ -126,7 +139,7 @@ def run_job(job: dict[str, Any]) -> CrawlSummary:
         for state in states.values():
             save_state(settings.data_dir, state)
     summaries = [
-        SourceSummary.from_stats(source.id, crawler.stats.get_stats() if crawler.stats else {})
+        SourceSummary.from_stats(source.id, crawler.stats.get_stats() if crawler.stats else {}, resets.get(source.id))
         for source, crawler in crawlers
     ]
     return CrawlSummary(started_at=started, finished_at=utc_now(), out_path=out_path, sources=summaries)

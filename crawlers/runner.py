@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,6 +48,8 @@ def crawl(
     use_state: bool = True,
     timeout: float | None = None,
     gate: Callable[[], AbstractContextManager[object]] | None = None,
+    index_epoch: str | None = None,
+    indexed_sources: Collection[str] | None = None,
 ) -> CrawlSummary:
     """Crawl the registry's enabled sources (or ``source_ids``) into ``out_path`` (JSON lines).
 
@@ -62,6 +64,11 @@ def crawl(
     no request before it is entered (the caller's per-host politeness lock). The child's
     start-up (Python, Scrapy, the spiders: a second or two of CPU) is thus not spent
     holding the lock: a second source of the same host starts while the first crawls.
+
+    ``index_epoch``: the epoch of the index this crawl feeds (``index.epoch``; the flow passes
+    it); a source's state built for another one starts fresh, and so does a state from before
+    epochs whose source has no document in the index (``indexed_sources``: the sources it
+    holds documents of; None when unknown). None (``tinradar crawl``) trusts the state as it is.
     """
     sources = select_sources(load_registry(Path(sources_file or settings.sources_file), variables), source_ids)
     if any(s.kind is Kind.SOCIAL for s in sources):
@@ -82,6 +89,8 @@ def crawl(
             "summary_path": str(summary_path),
             "scrapy_settings": scrapy_settings or {},
             "use_state": use_state,
+            "index_epoch": index_epoch,
+            "indexed_sources": None if indexed_sources is None else sorted(indexed_sources),
         }
         fd = os.open(job_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

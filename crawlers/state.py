@@ -5,6 +5,12 @@ collected (canonical URLs, post ids), the article pages that could not be read a
 which layout (``failed``), and the validators (ETag, Last-Modified) of the feeds and
 listing pages, for conditional requests. Written atomically at the end of a
 crawl; a corrupt file is set aside and the crawl starts fresh rather than failing.
+
+The state says "already have it" only for the index it fed. A crawl for an index (the
+daily flow, the demo) passes that index's epoch (``index.epoch``: an id that changes when
+TinRadar's data in Elasticsearch is gone); a state built for another epoch is dropped
+(``load_state_for``), so a wiped node, a new cluster or deleted indices get every item
+again instead of "not modified" answers for items the index no longer holds.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -44,6 +51,9 @@ class SourceState(BaseModel):
     failed: dict[str, FailedPage] = Field(default_factory=dict, description="key → why it could not be read")
     validators: dict[str, Validators] = Field(default_factory=dict, description="URL → ETag/Last-Modified")
     last_run: datetime | None = None
+    index_epoch: str | None = Field(
+        default=None, description="the epoch of the index this state fed (None: a crawl without an index, or older)"
+    )
 
     def is_seen(self, key: str) -> bool:
         return key in self.seen
@@ -90,6 +100,40 @@ def load_state(data_dir: Path, source_id: str) -> SourceState:
     except ValueError:
         path.rename(path.with_suffix(".corrupt.json"))
         return SourceState(source_id=source_id)
+
+
+class StateReset(StrEnum):
+    """Why a source's state was dropped before its crawl (said in the run summary)."""
+
+    NEW_INDEX = "new_index"  # built for another epoch: the index it fed is gone
+    NOT_IN_INDEX = "not_in_index"  # older state (no epoch) with seen keys, none of them in the index
+
+
+def load_state_for(
+    data_dir: Path, source_id: str, epoch: str | None, in_index: bool | None
+) -> tuple[SourceState, StateReset | None]:
+    """The state of ``source_id`` if it was built for the index of ``epoch``, else a fresh one.
+
+    ``epoch`` None (a crawl that feeds no index: ``tinradar crawl``) trusts the state as it is.
+    A state of another epoch starts fresh (seen keys, validators and failed pages dropped: the
+    ids are stable, so refetched items overwrite nothing but themselves). A state from before
+    epochs is adopted only when the index holds documents of the source (``in_index``); when it
+    holds none while the state has seen keys, those items were lost with the index, and the
+    state starts fresh. ``in_index`` None (unknown) adopts it. Returns the state (its epoch set
+    to ``epoch``) and why it was reset, or None.
+    """
+    state = load_state(data_dir, source_id)
+    if epoch is None:
+        return state, None
+    reset: StateReset | None = None
+    if state.index_epoch is not None and state.index_epoch != epoch:
+        reset = StateReset.NEW_INDEX
+    elif state.index_epoch is None and state.seen and in_index is False:
+        reset = StateReset.NOT_IN_INDEX
+    if reset is not None:
+        state = SourceState(source_id=source_id)
+    state.index_epoch = epoch
+    return state, reset
 
 
 def save_state(data_dir: Path, state: SourceState) -> Path:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from crawlers.reasons import DATES_DROPPED_STAT, ERRORS_KEY, is_extraction_failure, is_failure, skipped_from_stats
+from crawlers.state import StateReset
 
 
 class SourceSummary(BaseModel):
@@ -25,16 +26,20 @@ class SourceSummary(BaseModel):
     dates_dropped: int = Field(
         default=0, description="Items written undated: their publication date was impossible (before 1990, future)"
     )
+    state_reset: StateReset | None = Field(
+        default=None, description="Why the source's crawl state was dropped before this crawl (crawlers.state)"
+    )
 
     @classmethod
-    def from_stats(cls, source_id: str, stats: dict[str, Any]) -> SourceSummary:
-        """One source's summary from the stats of its crawler."""
+    def from_stats(cls, source_id: str, stats: dict[str, Any], state_reset: StateReset | None = None) -> SourceSummary:
+        """One source's summary from the stats of its crawler (and whether its state started fresh)."""
         return cls(
             source_id=source_id,
             items=int(stats.get("item_scraped_count", 0)),
             skipped=skipped_from_stats(stats),
             errors=list(stats.get(ERRORS_KEY, [])),
             dates_dropped=int(stats.get(DATES_DROPPED_STAT, 0)),
+            state_reset=state_reset,
         )
 
     @property

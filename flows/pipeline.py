@@ -30,7 +30,15 @@ from flows import runstore
 from flows.claims import run_claims
 from flows.politeness import source_hosts
 from flows.summary import RunSummary, SourceRun, SourceStatus
-from flows.tasks import AnalyseResult, SourceDown, analyse_chunk, crawl_source, index_chunks, run_logger
+from flows.tasks import (
+    AnalyseResult,
+    SourceDown,
+    analyse_chunk,
+    crawl_index_mark,
+    crawl_source,
+    index_chunks,
+    run_logger,
+)
 from tinradar.schema import Claim, Document, utc_now
 from tinradar.settings import Settings
 
@@ -158,17 +166,25 @@ def crawl_stage(
     hosts: dict[str, list[str]],
     retries: int,
     retry_delay_seconds: float,
+    index_epoch: str | None = None,
+    indexed_sources: list[str] | None = None,
 ) -> list[SourceRun]:
     """One task per source (crawled from its ``since``); a failing source becomes a FAILED/DOWN entry, never an exception.
 
     A separate flow, like ``analyse_stage``, so ``--dask`` can run its tasks on the Dask
     workers. Each task holds the locks of its source's ``hosts`` while it crawls
     (``flows.politeness``): two sources on one host are never crawled at the same time,
-    whichever worker runs them.
+    whichever worker runs them. ``index_epoch``, ``indexed_sources``: the index the crawl
+    feeds (``flows.tasks.crawl_index_mark``), so a crawl state that outlived it starts fresh.
     """
     task = crawl_source.with_options(retries=retries, retry_delay_seconds=retry_delay_seconds)
     futures = [
-        (sid, task.submit(settings, sid, run_dir, start, sources_file, variables, hosts.get(sid)))
+        (
+            sid,
+            task.submit(
+                settings, sid, run_dir, start, sources_file, variables, hosts.get(sid), index_epoch, indexed_sources
+            ),
+        )
         for sid, start in since.items()
     ]
     results: list[SourceRun] = []
@@ -253,10 +269,12 @@ def daily_pipeline(
             for s in registry
         }
         hosts = {s.id: source_hosts(s) for s in registry}
+        # The crawl state is trusted only for the index that is there now (crawlers.state).
+        epoch, indexed = crawl_index_mark(settings, list(since)) if since else (None, None)
         # The cluster (``--dask``) serves the crawl and the analyse stage, then is let go.
         with _dask_cluster(dask_address) as address:
             summary.sources = _stage(crawl_stage, address)(
-                settings, since, run_dir, sources_file, variables, hosts, retries, retry_delay_seconds
+                settings, since, run_dir, sources_file, variables, hosts, retries, retry_delay_seconds, epoch, indexed
             )
             crawled_ok = [s.source_id for s in summary.sources if s.status in (SourceStatus.OK, SourceStatus.PARTIAL)]
             runstore.record_crawled(settings, crawled_ok, summary.started_at)

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from crawlers.reasons import skip_label
+from crawlers.state import StateReset
 
 
 class SourceStatus(StrEnum):
@@ -37,6 +38,9 @@ class SourceRun(BaseModel):
     )
     error: str | None = Field(
         default=None, description="Why the crawl failed (failed/down sources), or why a partial one may be broken"
+    )
+    state_reset: StateReset | None = Field(
+        default=None, description="Why the source's crawl state started fresh (the index it fed is gone), or None"
     )
 
     def skipped_line(self, sep: str = ", ") -> str:
@@ -144,6 +148,19 @@ class RunSummary(BaseModel):
             return ""
         return f"Chưa đến lượt thu thập (theo nhịp của nguồn) / not due by cadence: {', '.join(self.not_due)}"
 
+    def state_reset_line(self) -> str:
+        """The sources whose crawl state started fresh because the index it fed is gone ("" if none).
+
+        Their items are fetched again (same ids: nothing is duplicated); said in the run where it happens.
+        """
+        reset = sorted(s.source_id for s in self.sources if s.state_reset is not None)
+        if not reset:
+            return ""
+        return (
+            f"Chỉ mục mới (dữ liệu cũ không còn): tải lại toàn bộ {len(reset)} nguồn / new index (its earlier data "
+            f"is gone): crawl state reset, items fetched again: {', '.join(reset)}"
+        )
+
     def undated_line(self) -> str:
         """The items crawled with an impossible publication date, kept undated, by source ("" if none)."""
         dropped = {s.source_id: s.dates_dropped for s in self.sources if s.dates_dropped}
@@ -200,6 +217,8 @@ class RunSummary(BaseModel):
             lines.append(f"| {s.source_id} | {_STATUS_VI[s.status]} | {s.items} | {skipped} | {error[:200]} |")
         if self.not_due:
             lines += ["", self.not_due_line()]
+        if self.state_reset_line():
+            lines += ["", self.state_reset_line()]
         if self.undated_line():
             lines += ["", self.undated_line()]
         if self.failures:

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from elasticsearch import ApiError
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
@@ -93,6 +94,7 @@ def source_run_from(summary: CrawlSummary, source_id: str, written: int) -> Sour
         errors=errors,
         error=error,
         dates_dropped=entry.dates_dropped,
+        state_reset=entry.state_reset,
     )
 
 
@@ -105,12 +107,17 @@ def crawl_source(
     sources_file: Path,
     variables: dict[str, str] | None = None,
     hosts: list[str] | None = None,
+    index_epoch: str | None = None,
+    indexed_sources: list[str] | None = None,
 ) -> SourceRun:
     """Crawl one source in a child process (Twisted's reactor cannot restart in ours).
 
     ``hosts``: the hosts the source fetches from (``flows.politeness.source_hosts``); the
     crawl holds a lock on each, so no other source's crawl hits them at the same time, on
     this machine or on another Dask worker. ``None`` takes no lock (a lone crawl).
+
+    ``index_epoch``, ``indexed_sources``: the index this crawl feeds (``crawl_index_mark``); the
+    source's state is trusted only if it was built for it (``crawlers.state.load_state_for``).
     """
     from crawlers.runner import crawl
     from flows.politeness import host_locks
@@ -126,11 +133,39 @@ def crawl_source(
         out_path=out_path,
         variables=variables,
         gate=lambda: host_locks(source_id, hosts or [], run_dir),
+        index_epoch=index_epoch,
+        indexed_sources=indexed_sources,
     )
     written = runstore.count_lines(out_path) if out_path.exists() else 0
     result = source_run_from(summary, source_id, written)
     run_logger().info("crawled %s: %d items, %d errors", source_id, result.items, result.errors)
     return result
+
+
+def crawl_index_mark(settings: Settings, source_ids: list[str]) -> tuple[str | None, list[str] | None]:
+    """The epoch of the index a run feeds, and which of ``source_ids`` it holds documents of.
+
+    Read before the crawl so that a state that outlived its index starts fresh
+    (``crawlers.state.load_state_for``). Elasticsearch unreachable: (None, None), the states
+    are trusted as they are (the crawl goes on; its items wait on disk for the index).
+    """
+    from index.client import UNREACHABLE, ElasticsearchUnavailable, connect
+    from index.epoch import index_epoch, sources_in_index
+
+    try:
+        client = connect(settings)
+    except ElasticsearchUnavailable as exc:
+        run_logger().warning("index epoch unknown, crawl states trusted as they are: %s", exc)
+        return None, None
+    try:
+        epoch = index_epoch(client, settings)
+        held = sources_in_index(client, settings, source_ids)
+    except (ApiError, *UNREACHABLE) as exc:
+        run_logger().warning("index epoch unknown, crawl states trusted as they are: %s", exc)
+        return None, None
+    finally:
+        client.close()
+    return epoch, sorted(held)
 
 
 # --- analyse ----------------------------------------------------------------------------

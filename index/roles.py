@@ -7,7 +7,8 @@ these roles, and keeps the cluster defaults (``action.destructive_requires_name:
 
 * ``tinradar_admin``: set-up (templates, the audit index and its mapping) and the claim
   registry (``tinradar claims``: seed, add, retire, import).
-* ``tinradar_pipeline``: crawl → analyse → index; the docs and repeat-cluster indices, never the audit.
+* ``tinradar_pipeline``: crawl → analyse → index; the docs and repeat-cluster indices and the index
+  epoch (``index.epoch``), never the audit.
 * ``tinradar_desk``: the review desk reads the docs, updates their ``review`` fields, and
   may only *add* records to the audit index (``create_doc``): no overwrite, update or
   delete there, so a stolen desk identity cannot erase what the desk did.
@@ -29,10 +30,11 @@ def roles(settings: Settings) -> dict[str, dict[str, Any]]:
     prefix = settings.es_index_prefix
     docs, audit, claims = f"{prefix}-docs*", f"{prefix}-audit", f"{prefix}-claims"
     clusters = f"{prefix}-clusters*"  # repeat clusters (index/clusters.py), written by the analyse stage
+    epoch = f"{prefix}-epoch"  # the index epoch (index/epoch.py): read, or made once, before each crawl
     return {
         "tinradar_admin": {
             "cluster": ["monitor", "manage_index_templates"],
-            "indices": [{"names": [docs, audit, claims, clusters], "privileges": ["all"]}],
+            "indices": [{"names": [docs, audit, claims, clusters, epoch], "privileges": ["all"]}],
         },
         "tinradar_pipeline": {
             # ensure_templates runs before each load; bulk create/update of the pipeline's fields.
@@ -41,6 +43,8 @@ def roles(settings: Settings) -> dict[str, dict[str, Any]]:
             "indices": [
                 {"names": [docs, clusters], "privileges": ["create_index", "index", "read", "view_index_metadata"]},
                 {"names": [claims], "privileges": ["read"]},
+                # made when absent (a new cluster, deleted indices); never overwritten or deleted by the pipeline
+                {"names": [epoch], "privileges": ["create_index", "create_doc", "read", "view_index_metadata"]},
             ],
         },
         "tinradar_desk": {

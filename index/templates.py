@@ -195,12 +195,14 @@ def ensure_single_index(
     client.indices.put_mapping(index=name, properties=mapping["properties"])
 
 
-def create_index_once(client: Elasticsearch, name: str) -> None:
-    """Create an index unless it exists; losing the race to another process is fine."""
+def create_index_once(client: Elasticsearch, name: str, **body: Any) -> None:
+    """Create an index unless it exists; losing the race to another process is fine.
+
+    ``body``: ``settings`` / ``mappings`` of an index no template covers (``index.epoch``)."""
     if client.indices.exists(index=name):
         return
     try:
-        client.indices.create(index=name)
+        client.indices.create(index=name, **body)
     except Exception as exc:  # another process created it in between
         if "resource_already_exists" not in str(exc):
             raise

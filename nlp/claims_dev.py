@@ -11,6 +11,7 @@ change is frozen). Counts only::
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -63,7 +64,12 @@ def dev_figures(finder: ClaimFinder, items: Sequence[EvalItem]) -> dict[str, int
     return dict(sorted(figs.items()))
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m nlp.claims_dev",
+        description="Known-claim matching on the free sets (dev long posts, the written calibration half): "
+        "aggregates only, as JSON on stdout. Needs the encoder.",
+    ).parse_args(argv)
     settings = Settings()
     encoder, why = load_encoder(settings)
     if encoder is None:

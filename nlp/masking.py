@@ -21,7 +21,9 @@ Matching runs on the length-preserving fold of the text, so "trung quoc" typed w
 diacritics is found, and every span is a span of the text as written. A name written in lower
 case ("ở mỹ", "người hoa", "hà nội") gets the rules of a text typed without diacritics, with or
 without its marks: there is no case to go by, so a context word must stand before it, except
-for names that are also common words (``lower_case`` in the YAML file).
+for names that are also common words (``lower_case`` in the YAML file). An "any" name is found in
+any case, but not where its first syllable, written in lower case, ends another word ("cơ sở y
+tế", ``not_after``) nor where the next syllable makes one with it ("nam phi công", ``not_before``).
 """
 
 from __future__ import annotations
@@ -142,6 +144,7 @@ class Masker:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.gazetteer = Gazetteer()
         self._cache: dict[str, str] = {}
+        self._found: dict[str, tuple[Entity, ...]] = {}
         self.context = {_key(w) for w in data["context_words"]}
         self.not_before = {k: set(v) for k, v in (data.get("not_before") or {}).items()}
         self.not_before_unless = {_key(w) for w in data.get("not_before_unless") or []}
@@ -152,10 +155,15 @@ class Masker:
         self.lower_only_after = {
             _key(str(n)): {_marked(w) for w in words or []} for n, words in (data.get("lower_case") or {}).items()
         }
+        #: the same, folded: a text typed without diacritics
+        self.lower_only_after_plain = {n: {_key(w) for w in ws} for n, ws in self.lower_only_after.items()}
         #: one-syllable names found anywhere in lower case with their marks, and the syllables
         #: before them that make another word ("thẩm mỹ", "đạo đức")
         self.lower_anywhere = {_key(str(n)) for n in data.get("lower_case_anywhere") or []}
+        #: name → the syllables before it that make another word with its first syllable, with
+        #: their marks, and folded for a text typed without diacritics
         self.not_after = {_key(n): {_marked(w) for w in ws or []} for n, ws in (data.get("not_after") or {}).items()}
+        self.not_after_plain = {n: {_key(w) for w in ws} for n, ws in self.not_after.items()}
         self.context_marked = {_marked(w) for w in data["context_words"]}
         names: dict[str, list[_Name]] = {}
 
@@ -185,8 +193,18 @@ class Masker:
         self._ethnic_re = re.compile(r"(?<![\w'])(?:" + "|".join(after) + r")\s+((?:" + "|".join(eth) + r"))(?![\w'])")
 
     # --- finding ------------------------------------------------------------------------
-    def find(self, text: str) -> list[Entity]:
-        """Names in ``text``, non-overlapping, in order."""
+    def find(self, text: str) -> Sequence[Entity]:
+        """Names in ``text``, non-overlapping, in order (remembered: the rumor path masks a text and
+        the claim finder then reads the same text's names; a tuple of frozen entities, so no caller
+        can change what the next one gets)."""
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) > 4096:
+                self._found.clear()
+            found = self._found[text] = tuple(self._find(text))
+        return found
+
+    def _find(self, text: str) -> list[Entity]:
         if not text:
             return []
         text = unify_tone_marks(text)  # same length: only the mark moves
@@ -225,6 +243,8 @@ class Masker:
                 continue  # "mỹ phẩm", "Pháp luật …" — but "Đại sứ Mỹ nhân dịp" mid-sentence is the country
             after_context = any(" ".join(before[-n:]) in self.context for n in (1, 2, 3) if len(before) >= n)
             if cand.tier == "any":
+                if not _capitalised(surface) and self._after_a_word(text, start, key, plain):
+                    continue  # "cơ sở y tế", "cán bộ Công an": the name's head word is another word's end
                 return cand.kind
             if plain or surface == surface.lower():  # no case to go by: a context word must stand right before
                 if cand.kind is EntityType.ETHNIC:
@@ -259,12 +279,26 @@ class Masker:
             if only is not None:  # also a common word in lower case ("của anh", "và áo mưa")
                 return follows(only)
             if key in self.lower_anywhere:
-                return not (marked and (marked[-1] in self.not_after.get(key, ()) or _key(marked[-1]) in self.titles))
+                return not (self._after_a_word(text, start, key, plain) or (marked and _key(marked[-1]) in self.titles))
             return follows(self.context_marked)
-        only = self.lower_only_after.get(key)
+        only = self.lower_only_after_plain.get(key)
         if only is not None:
-            return any(" ".join(before[-n:]) in {_key(w) for w in only} for n in (1, 2, 3) if len(before) >= n)
+            return any(" ".join(before[-n:]) in only for n in (1, 2, 3) if len(before) >= n)
         return after_context
+
+    def _after_a_word(self, text: str, start: int, key: str, plain: bool) -> bool:
+        """The syllable right before the name makes another word with its first syllable
+        (``not_after``: "thẩm mỹ", "cơ sở y tế", "góp phần lan tỏa"). Read with its marks when
+        the text has them ("tư pháp" is a word, "từ Pháp" is not); folded in a text typed
+        without diacritics, where the marks are not there to tell them apart."""
+        if not self.not_after.get(key):
+            return False
+        prev = _words_before(text[max(0, start - 40) : start].lower(), 40, 1)
+        if not prev:
+            return False
+        if plain:
+            return _key(prev[0]) in self.not_after_plain[key]
+        return _marked(prev[0]) in self.not_after[key]
 
     def _lower_ethnic(self, text: str, folded: str, trigger: int, start: int, end: int, plain: bool) -> bool:
         """A one-syllable ethnic name in lower case ("người hoa", "dong bao tay"): only after a
@@ -346,16 +380,14 @@ class Masker:
     # --- masking ------------------------------------------------------------------------
     def mask(self, text: str) -> str:
         """``text`` with every name replaced by its type token (remembered: the signals and
-        the text models mask the same opening)."""
+        the text models mask the same opening; the names come from :meth:`find`, so masking a
+        text and then reading its names finds them once)."""
         cached = self._cache.get(text)
         if cached is None:
             if len(self._cache) > 4096:
                 self._cache.clear()
-            cached = self._cache[text] = self._mask(text)
+            cached = self._cache[text] = with_types(text, self.find(text))
         return cached
-
-    def _mask(self, text: str) -> str:
-        return with_types(text, self.find(text))
 
     def mask_normalized(self, norm: NormalizedText, limit: int | None = None) -> NormalizedText:
         """The model views of ``norm`` rebuilt from its masked text (shorthand expanded after

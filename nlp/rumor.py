@@ -511,6 +511,17 @@ class RumorModel:
         return cls(**blob)
 
 
+def text_fingerprint(model: RumorModel) -> str:
+    """Six hex digits of the two text regressions' weights, part of the version: the same data, seed
+    and day give the same version only for the same fitted text models, so a retrain after a change of
+    code (the masker, say) never passes for the model before (the sentiment version has such a digest
+    too). Only the lexical weights: they are the same to the last bit on any machine, the e5 view's
+    are not (docs/nlp.md, Reproducibility)."""
+    h = hashlib.sha256(np.ascontiguousarray(model.word_lr.coef_, dtype=np.float64).tobytes())
+    h.update(np.ascontiguousarray(model.char_lr.coef_, dtype=np.float64).tobytes())
+    return h.hexdigest()[:6]
+
+
 def _impute(meta: np.ndarray, medians: np.ndarray | None) -> np.ndarray:
     """Replace unknown signals (NaN) by the training medians."""
     if medians is None or not np.isnan(meta).any():
@@ -928,7 +939,10 @@ def train(
         model.encoder_view = None
         model.use_encoder(None)
     trained_on = datetime.now(UTC).strftime("%Y-%m-%d")
-    model.version = f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}-masked-ctxsplit" + ("-e5" if chosen else "")
+    model.version = (
+        f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}-masked-ctxsplit-m{text_fingerprint(model)}"
+        + ("-e5" if chosen else "")
+    )
     fairness = fairness_summary(fairness_results(model), load_templates()["max_spread"])
     previous = previous_figures(out_dir, encoder) if evaluate else {}
     report = {

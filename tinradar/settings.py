@@ -208,9 +208,11 @@ class Settings(BaseSettings):
     reports_dir: Path | None = Field(default=None, description="Where daily reports go (default: <data_dir>/reports)")
     smtp_host: str | None = Field(default=None, description="SMTP server for e-mailing reports")
     smtp_port: int = Field(default=587, description="SMTP port")
-    smtp_user: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_from: str | None = None
+    smtp_user: str | None = Field(default=None, description="SMTP login, when the server needs one")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password (sent only over TLS)")
+    smtp_from: str | None = Field(
+        default=None, description="Sender of the report e-mails (default: the SMTP login, else tinradar@localhost)"
+    )
     report_recipients: list[str] = Field(default_factory=list, description="Who receives the daily report")
 
     # --- review app -----------------------------------------------------------------

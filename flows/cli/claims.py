@@ -267,7 +267,7 @@ def correction_command(
 @claims_app.command("export")
 def export_command(
     fmt: str = typer.Option("claimreview", "--format", help="claimreview (schema.org JSON-LD)"),
-    out_file: Path = typer.Option(None, "--out", help="File để ghi (mặc định: stdout)"),
+    out_file: Path = typer.Option(None, "--out", help="File để ghi (mặc định: stdout) / output file (default: stdout)"),
 ) -> None:
     """Xuất các tin đồn đã có lời đáp thành ClaimReview JSON-LD. / Export ClaimReview JSON-LD."""
     from flows.claims import export_claimreview

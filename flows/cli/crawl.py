@@ -177,7 +177,9 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest_cmd(
         file: Path = typer.Argument(..., help="Tệp xuất / export file (CSV, JSON, JSON lines)"),
-        out_file: Path | None = typer.Option(None, "--out", "-o", help="Tệp JSON lines (mặc định: stdout)"),
+        out_file: Path | None = typer.Option(
+            None, "--out", "-o", help="Tệp JSON lines (mặc định: stdout) / JSON lines file (default: stdout)"
+        ),
         fmt: str = typer.Option(
             "auto", "--format", help="auto | facebook | meta (Meta Content Library) | youtube | tiktok | csv"
         ),

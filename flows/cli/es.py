@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from flows.cli.common import console, fail, load_settings, out
+from flows.cli.common import ExitCode, console, fail, load_settings, out
 
 if TYPE_CHECKING:
     from index.node import LocalNode
@@ -90,13 +90,14 @@ def stop(port: int = typer.Option(None, help="HTTP port the node was started on"
 
 @es_app.command()
 def status(port: int = typer.Option(None, help="HTTP port of the node")) -> None:
-    """Trạng thái, phiên bản và sức khỏe / status, version and health. Exit 1 when not running."""
+    """Trạng thái, phiên bản và sức khỏe / status, version and health. Exit 3 when not running (a service
+    is down, as in the exit-code table every command keeps)."""
     st = _node(port).status()
     if not st.running:
         console.print(
             f"[yellow]Elasticsearch không chạy / not running[/] (expected at {st.url}). Start it: tinradar es start"
         )
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.UNAVAILABLE)
     colour = {"green": "green", "yellow": "yellow"}.get(st.health or "", "red")
     console.print(
         f"Elasticsearch {st.version} at {st.url} — health [{colour}]{st.health}[/] — pid {st.pid} — data {st.node_dir}"

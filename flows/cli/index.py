@@ -487,7 +487,7 @@ def search_command(
     precision: list[str] = typer.Option(
         [],
         "--precision",
-        help="Độ chính xác giờ đăng / publication time known to the: minute | day | none (repeatable)",
+        help="Độ chính xác giờ đăng / how precisely the publication time is known: minute | day | none (repeatable)",
     ),
     sort: str = typer.Option("relevance", "--sort", help="relevance | newest | oldest | risk"),
     limit: int = typer.Option(20, "--limit", min=0, max=10_000),

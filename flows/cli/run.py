@@ -116,6 +116,8 @@ def print_summary(summary: RunSummary) -> None:
     console.print(sources)
     if summary.not_due:
         console.print(summary.not_due_line())
+    if summary.state_reset_line():
+        console.print(f"[yellow]{escape(summary.state_reset_line())}[/]")
     if summary.undated_line():
         console.print(f"[yellow]{summary.undated_line()}[/]")
     for failure in summary.failures:

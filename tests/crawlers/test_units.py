@@ -10,7 +10,7 @@ import pytest
 
 from crawlers.discovery import BrokenSitemap, Link, read_feed, read_sitemap
 from crawlers.spiders.telegram import parse_count
-from crawlers.state import load_state, save_state
+from crawlers.state import StateReset, load_state, load_state_for, save_state
 from crawlers.topic import is_covid_related
 from tinradar.settings import VN_TZ
 
@@ -47,6 +47,41 @@ def test_state_round_trip_and_corrupt_file(tmp_path: Path) -> None:
     (tmp_path / "crawl_state" / "src.json").write_text("{not json", encoding="utf-8")
     fresh = load_state(tmp_path, "src")
     assert fresh.seen == {} and (tmp_path / "crawl_state" / "src.corrupt.json").is_file()
+
+
+def test_state_is_trusted_only_for_the_index_it_fed(tmp_path: Path) -> None:
+    def saved(epoch: str | None) -> None:
+        state = load_state(tmp_path, "src")
+        state.seen, state.validators, state.failed = {}, {}, {}
+        state.mark_seen("https://a.example/x")
+        state.mark_failed("https://a.example/y", "no_body", "layout-1")
+        state.remember("https://a.example/feed", '"abc"', None)
+        state.index_epoch = epoch
+        save_state(tmp_path, state)
+
+    saved("e1")
+    kept, reset = load_state_for(tmp_path, "src", "e1", in_index=False)
+    assert reset is None and kept.is_seen("https://a.example/x") and kept.index_epoch == "e1"
+    fresh, reset = load_state_for(tmp_path, "src", "e2", in_index=True)
+    assert reset is StateReset.NEW_INDEX and fresh.index_epoch == "e2"
+    assert fresh.seen == {} and fresh.failed == {} and fresh.validators == {}
+    # no index (``tinradar crawl``): the state as it is, its epoch untouched
+    alone, reset = load_state_for(tmp_path, "src", None, in_index=None)
+    assert reset is None and alone.is_seen("https://a.example/x") and alone.index_epoch == "e1"
+
+    saved(None)  # a state from before epochs
+    adopted, reset = load_state_for(tmp_path, "src", "e1", in_index=True)
+    assert reset is None and adopted.is_seen("https://a.example/x") and adopted.index_epoch == "e1"
+    unknown, reset = load_state_for(tmp_path, "src", "e1", in_index=None)
+    assert reset is None and unknown.is_seen("https://a.example/x")
+    lost, reset = load_state_for(tmp_path, "src", "e1", in_index=False)
+    assert (
+        reset is StateReset.NOT_IN_INDEX
+        and lost.seen == {}
+        and lost.conditional_headers("https://a.example/feed") == {}
+    )
+    first, reset = load_state_for(tmp_path, "nothing-yet", "e1", in_index=False)
+    assert reset is None and first.seen == {}, "no state yet: nothing to reset, nothing said"
 
 
 def test_rss_and_atom() -> None:

@@ -235,7 +235,7 @@ def _es_lifecycle(line: str, ctx: Ctx) -> list[str]:
 
     Also what ``start`` promises beyond its exit code: a second start finds the running
     node (one node, same pid), ``status`` names a 9.x node, ``stop`` ends it and a
-    ``status`` afterwards says so with exit code 1.
+    ``status`` afterwards says so with exit code 3 (a service is down).
     """
     subcommands = [w.strip() for w in line.removeprefix("tinradar es ").split("|")]
     assert sorted(subcommands) == ["logs", "start", "status", "stop"]
@@ -251,7 +251,7 @@ def _es_lifecycle(line: str, ctx: Ctx) -> list[str]:
         "status": (0, "Elasticsearch 9."),
         "logs": (0, "tinradar-local"),
         "stop": (0, "stopped"),
-        "status after stop": (1, "not running"),
+        "status after stop": (3, "not running"),
     }
     failures, pid = [], None
     try:

@@ -30,14 +30,17 @@ from nlp.rumor import (
     load_reintel,
     score_frozen,
     split_frozen,
+    text_fingerprint,
     train,
 )
 from tests.nlp.conftest import E5_MACHINE_TOLERANCE, REINTEL
 from tinradar.settings import Settings
 
-# the shipped model (lexical + e5 view on every post, issue 15) on the frozen split (2026-12-06): ROC-AUC
-# 0.933, PR-AUC 0.763, medium-or-high recall 0.756 at precision 0.692 (lexical alone: 0.929, 0.752, 0.709 /
-# 0.670); before, the e5 view on COVID-related posts only (2026-12-05): 0.931, 0.765, 0.733 / 0.663;
+# the shipped model (lexical + e5 view on every post, issue 15, retrained with the lower-case masker) on the
+# frozen split (2026-12-06): ROC-AUC 0.934, PR-AUC 0.770, medium-or-high recall 0.756 at precision 0.692
+# (lexical alone: 0.929, 0.759, 0.698 / 0.659); the same trained with the masker before: 0.933, 0.763,
+# 0.756 / 0.692 (lexical alone: 0.929, 0.752, 0.709 / 0.670) — the floors, set below those, were kept;
+# before, the e5 view on COVID-related posts only (2026-12-05): 0.931, 0.765, 0.733 / 0.663;
 # 2026-12-02: 0.940, 0.781, 0.756 / 0.684. The aims, 0.95 and 0.75/0.75, are not met on the grouped CV; see
 # the model card. One post more or less flagged moves recall by 0.012 and precision by about 0.007.
 ROC_AUC_FLOOR = 0.927
@@ -174,7 +177,13 @@ def test_training_is_seeded_and_reproducible(tmp_path: Path) -> None:
     a = train(REINTEL, tmp_path / "a", seed=3, evaluate=False, limit=250)
     b = train(REINTEL, tmp_path / "b", seed=3, evaluate=False, limit=250)
     assert a["version"] == b["version"]
-    pa = RumorModel.load(tmp_path / "a").predict(data.norms, data.meta)
+    # the version names the fitted text models: one weight more or less is another version
+    ma = RumorModel.load(tmp_path / "a")
+    assert f"-m{text_fingerprint(ma)}" in a["version"]
+    moved = copy.deepcopy(ma)
+    moved.char_lr.coef_[0, 0] += 1e-9
+    assert text_fingerprint(moved) != text_fingerprint(ma)
+    pa = ma.predict(data.norms, data.meta)
     pb = RumorModel.load(tmp_path / "b").predict(data.norms, data.meta)
     np.testing.assert_allclose(pa, pb)
     # it learnt something even from 250 posts (in-sample sanity, not a quality claim)

@@ -93,6 +93,24 @@ def test_pipeline_identity_cannot_touch_the_audit_trail(cluster, indexed):
             attack()
 
 
+def test_pipeline_identity_reads_and_makes_the_index_epoch_but_cannot_change_it(cluster, indexed):
+    from index.epoch import EPOCH_DOC_ID, epoch_index, index_epoch, sources_in_index
+
+    pipeline = _client(cluster.pipeline)
+    epoch = index_epoch(pipeline, cluster.pipeline)  # made by the pipeline: the first run on this cluster
+    assert epoch == index_epoch(pipeline, cluster.pipeline) == index_epoch(cluster.admin, cluster.root)
+    sources = {it.document.source_id for it in seed.standard_items()}
+    assert sources_in_index(pipeline, cluster.pipeline, [*sources, "no-such-source"]) == sources
+    for attack in (
+        lambda: pipeline.delete(index=epoch_index(cluster.root), id=EPOCH_DOC_ID),
+        lambda: pipeline.index(index=epoch_index(cluster.root), id=EPOCH_DOC_ID, document={"epoch": "forged"}),
+        lambda: pipeline.indices.delete(index=epoch_index(cluster.root)),
+    ):
+        with pytest.raises(AuthorizationException):
+            attack()
+    assert index_epoch(pipeline, cluster.pipeline) == epoch
+
+
 def test_the_desk_works_with_its_least_privilege_identity(cluster, indexed, tmp_path):
     """The real desk over HTTP, as the desk identity: a verdict, and its chained record."""
     desk_settings = cluster.desk.model_copy(update={"data_dir": tmp_path})
