@@ -110,28 +110,32 @@ def test_the_demo_names_the_claims_it_counts(es_client, es_settings) -> None:
     assert totals.claim_texts == {LOCKDOWN: claims[LOCKDOWN].claim}
 
 
-def test_the_run_table_lists_one_skip_reason_per_line(tmp_path) -> None:
-    """A reason is never cut mid-phrase by its neighbour: each on its own line of the cell."""
+def _printed(summary: RunSummary, *, width: int) -> str:
+    """What ``print_summary`` shows on a terminal ``width`` columns wide."""
     from flows.cli.common import console
     from flows.cli.run import print_summary
 
-    summary = _one_source_run(tmp_path, {"too_old": 3, "http_404": 1})
-    width = console.width
-    console.width = 140
+    saved = console.width
+    console.width = width
     try:
         with console.capture() as captured:
             print_summary(summary)
     finally:
-        console.width = width
-    cells = [line.split("│")[4].strip() for line in captured.get().splitlines() if line.count("│") == 6]
+        console.width = saved
+    return captured.get()
+
+
+def test_the_run_table_lists_one_skip_reason_per_line(tmp_path) -> None:
+    """A reason is never cut mid-phrase by its neighbour: each on its own line of the cell."""
+    summary = _one_source_run(tmp_path, {"too_old": 3, "http_404": 1})
+    printed = _printed(summary, width=140)
+    cells = [line.split("│")[4].strip() for line in printed.splitlines() if line.count("│") == 6]
     assert "lỗi HTTP 404 (http_404): 1" in cells and "bài quá cũ (too_old): 3" in cells, cells
 
 
 def test_a_crawl_state_reset_is_said_in_both_languages(tmp_path) -> None:
     """The run that fetched a source again because its index was gone says so (table and Markdown)."""
     from crawlers.state import StateReset
-    from flows.cli.common import console
-    from flows.cli.run import print_summary
 
     summary = _one_source_run(tmp_path, {})
     assert summary.state_reset_line() == "" and "new index" not in summary.to_markdown()
@@ -139,11 +143,4 @@ def test_a_crawl_state_reset_is_said_in_both_languages(tmp_path) -> None:
     line = summary.state_reset_line()
     assert line.startswith("Chỉ mục mới") and "new index" in line and line.endswith(": t")
     assert summary.to_markdown().count(line) == 1
-    width = console.width
-    console.width = 400
-    try:
-        with console.capture() as captured:
-            print_summary(summary)
-    finally:
-        console.width = width
-    assert captured.get().count(line) == 1
+    assert _printed(summary, width=400).count(line) == 1
