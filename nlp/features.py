@@ -13,7 +13,7 @@ from datetime import datetime
 
 import numpy as np
 
-from nlp.masking import MASK_TOKEN_RE, masker
+from nlp.masking import without_names
 from nlp.normalize import NormalizedText
 from tinradar.settings import VN_TZ
 
@@ -171,7 +171,7 @@ def signals(
     text = norm.text[:STYLE_CHARS]
     length = len(norm.text)
     if blind:
-        plain = MASK_TOKEN_RE.sub("", masker().mask(text))
+        plain = without_names(text)
         length -= len(text) - len(plain)
         text = plain
     letters = [c for c in text if c.isalpha()]

@@ -428,6 +428,13 @@ def mask(text: str) -> str:
     return masker().mask(text)
 
 
+def without_names(text: str) -> str:
+    """``text`` with its names left out (masked, then the type tokens dropped): what style
+    signals (length, capitals, punctuation) count, so that a score never moves with the
+    name, e.g. with "Trung Quốc" being longer and more capitalised than "Mỹ" (issue 21)."""
+    return MASK_TOKEN_RE.sub("", masker().mask(text))
+
+
 def is_mask_token(token: str) -> bool:
     """Whether ``token`` is one of the type tokens (any case, folded or not)."""
     return token in MASK_TOKENS
@@ -443,4 +450,5 @@ __all__ = [
     "mask",
     "masker",
     "with_types",
+    "without_names",
 ]

@@ -56,7 +56,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 from nlp.embeddings import TOKEN_PATTERN, Embeddings, tokens
 from nlp.encoder import has_vector
-from nlp.masking import masker
+from nlp.masking import masker, without_names
 from nlp.normalize import normalize
 from tinradar.schema import Sentiment
 from tinradar.text import fold, has_vietnamese_diacritics
@@ -106,6 +106,11 @@ class FeatureConfig:
     # names → their type (``nlp.masking``) before any n-gram is read; the trainer turns it on,
     # and a model saved before masking existed (no such key in its config) loads with it off
     mask_entities: bool = False
+    # with ``mask_entities``, the style cues (capitals, "!", "?", digits, "#", emoji, length)
+    # count the raw text with its names left out (``nlp.masking.without_names``, as the rumor
+    # signals do), so a longer or capitalised name cannot move the tone; the trainer turns it
+    # on, and a model saved before it existed loads with it off and scores exactly as before
+    blind_cues: bool = False
 
 
 @dataclass
@@ -215,7 +220,8 @@ class Featurizer:
             norm = normalize(raw)
             f = masker().mask_normalized(norm).features if self.config.mask_entities else norm.features
             feats.append(f)
-            cues.append(self._lex.cues(f, raw))
+            blind = self.config.mask_entities and self.config.blind_cues
+            cues.append(self._lex.cues(f, without_names(raw) if blind else raw))
         cue_array = np.asarray(cues, dtype=np.float32).reshape(len(texts), len(CUE_NAMES))
         return Prepared(feats, cue_array, self.doc_vectors(feats))
 

@@ -240,7 +240,13 @@ def frozen_section(metrics: dict) -> str:
         f"| comments | {fz['macro_f1_comments']:.3f} |\n\n"
         f"F1 per class: {per}.\n\n"
         "Names of countries, places, groups, organisations and persons are masked by their type before "
-        "the n-grams are read (`nlp/masking.py`), in training and scoring alike.\n"
+        "the n-grams are read (`nlp/masking.py`), in training and scoring alike"
+        + (
+            '; the style cues (capitals, "!", "?", digits, hashtags, emoji, length) count the text '
+            "with the names left out (`blind_cues`).\n"
+            if metrics.get("features", {}).get("blind_cues")
+            else "; the style cues still count the names (a model trained before `blind_cues`).\n"
+        )
     )
 
 

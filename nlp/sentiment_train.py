@@ -705,7 +705,7 @@ def train(
     in_texts, y_in, groups_key, pool_texts = data.texts, data.labels, data.groups_key, data.pool_texts
     ood = load_ood(data_dir, seed, params.ood_cap, test_cap=limit)
 
-    config = features or FeatureConfig(mask_entities=True)
+    config = features or FeatureConfig(mask_entities=True, blind_cues=True)
     feat = Featurizer(config, Lexicon.load())
     embedding_info: dict = {}
     if config.embedding_dim:

@@ -104,7 +104,7 @@ def test_the_gate_fails_when_lower_case_names_are_left_in(
     shipped_rumor: RumorModel, shipped_tone: SentimentModel, forms: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     control = _CapitalisedOnly()
-    for module in ("nlp.rumor", "nlp.sentiment", "nlp.features", "nlp.cues"):
+    for module in ("nlp.rumor", "nlp.sentiment", "nlp.masking", "nlp.cues"):  # nlp.masking: without_names
         monkeypatch.setattr(f"{module}.masker", lambda: control)
     for form in LOWER_CASE_FORMS:
         assert max(r.spread for r in evaluate(shipped_rumor, forms[form])) > MAX_SPREAD, form

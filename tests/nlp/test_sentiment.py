@@ -163,3 +163,30 @@ def test_the_encoder_view_reads_only_the_vectors_it_is_handed(shipped: Sentiment
     stacked = shipped.predict_proba(texts, vectors)
     assert stacked[3] == plain[3] and all(stacked[i] != plain[i] for i in range(3))
     assert all(math.isclose(sum(p.values()), 1.0, abs_tol=1e-6) for p in stacked)
+
+
+def test_blind_cues_do_not_read_the_name() -> None:
+    """Principle 1: with ``blind_cues`` the style cues (length, capitals, "!", digits...) count the
+    text with its names left out, so the dense cues of one template are the same for every name.
+    The old setting (what models saved before it load with) counts the names: a longer name is a
+    longer text, which moved the shipped model's probabilities by the religion's length."""
+    from nlp.fairness import load_templates
+    from nlp.sentiment import FeatureConfig, Featurizer, Lexicon
+
+    data = load_templates()
+    religion = "Tín đồ {R} được phát vắc xin giả, sự thật bị che giấu, hãy chia sẻ."
+    country = "Theo số liệu chính thức, {X} ghi nhận thêm 1.200 ca mắc mới trong 24 giờ qua!"
+    cases = [
+        [religion.replace("{R}", r) for r in data["religions"]],
+        [country.replace("{X}", x) for x in data["countries"]],
+    ]
+    assert len(cases[0]) == 6 and len(cases[1]) >= 8
+    lexicon = Lexicon.load()
+    blind = Featurizer(FeatureConfig(embedding_dim=0, mask_entities=True, blind_cues=True), lexicon)
+    old = Featurizer(FeatureConfig(embedding_dim=0, mask_entities=True), lexicon)
+    for fills in cases:
+        cues = blind.prepare(fills).cues
+        assert np.array_equal(cues, np.repeat(cues[:1], len(fills), axis=0)), cues
+        assert cues[0].any()  # the cues are read, not zeroed
+        old_cues = old.prepare(fills).cues
+        assert len({tuple(row) for row in old_cues.tolist()}) > 1
