@@ -143,7 +143,6 @@ class Masker:
 
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.gazetteer = Gazetteer()
-        self._cache: dict[str, str] = {}
         self._found: dict[str, tuple[Entity, ...]] = {}
         self.context = {_key(w) for w in data["context_words"]}
         self.not_before = {k: set(v) for k, v in (data.get("not_before") or {}).items()}
@@ -379,15 +378,10 @@ class Masker:
 
     # --- masking ------------------------------------------------------------------------
     def mask(self, text: str) -> str:
-        """``text`` with every name replaced by its type token (remembered: the signals and
-        the text models mask the same opening; the names come from :meth:`find`, so masking a
-        text and then reading its names finds them once)."""
-        cached = self._cache.get(text)
-        if cached is None:
-            if len(self._cache) > 4096:
-                self._cache.clear()
-            cached = self._cache[text] = with_types(text, self.find(text))
-        return cached
+        """``text`` with every name replaced by its type token. The names come from :meth:`find`,
+        which remembers them: the signals, the text models and the claim finder read the same
+        opening, and its names are found once (building the masked string again is cheap)."""
+        return with_types(text, self.find(text))
 
     def mask_normalized(self, norm: NormalizedText, limit: int | None = None) -> NormalizedText:
         """The model views of ``norm`` rebuilt from its masked text (shorthand expanded after
