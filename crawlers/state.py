@@ -125,15 +125,28 @@ def load_state_for(
     state = load_state(data_dir, source_id)
     if epoch is None:
         return state, None
-    reset: StateReset | None = None
-    if state.index_epoch is not None and state.index_epoch != epoch:
-        reset = StateReset.NEW_INDEX
-    elif state.index_epoch is None and state.seen and in_index is False:
-        reset = StateReset.NOT_IN_INDEX
+    reset = _reset_reason(state, epoch, in_index)
     if reset is not None:
         state = SourceState(source_id=source_id)
     state.index_epoch = epoch
     return state, reset
+
+
+def _reset_reason(state: SourceState, epoch: str, in_index: bool | None) -> StateReset | None:
+    """Why ``state`` cannot be trusted for the index of ``epoch`` (see ``load_state_for``), or None."""
+    if state.index_epoch is not None and state.index_epoch != epoch:
+        return StateReset.NEW_INDEX
+    if state.index_epoch is None and state.seen and in_index is False:
+        return StateReset.NOT_IN_INDEX
+    return None
+
+
+def outlived_its_index(data_dir: Path, source_id: str, epoch: str | None, in_index: bool | None) -> bool:
+    """Whether the crawl of ``source_id`` would start fresh (``load_state_for`` would reset its
+    state): the items it fetched are not in the index any more, so the source is due now,
+    whatever its cadence says (an hourly ``serve`` run would otherwise leave a weekly source's
+    items out of a wiped index for up to a week). Reads the state as ``load_state`` does."""
+    return epoch is not None and _reset_reason(load_state(data_dir, source_id), epoch, in_index) is not None
 
 
 def save_state(data_dir: Path, state: SourceState) -> Path:

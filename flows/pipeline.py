@@ -255,22 +255,30 @@ def daily_pipeline(
         # 1. crawl --------------------------------------------------------------------------
         t0 = clock.monotonic()
         registry = select_sources(load_registry(sources_file, variables), sources)
+        # The crawl state is trusted only for the index that is there now (crawlers.state).
+        mark: tuple[str | None, list[str] | None] | None = None
         if due_only and not sources:
             try:
                 last_crawled = runstore.read_last_crawled(settings)
             except ValueError as exc:
                 logger.warning("%s: every source counts as due", exc)
                 last_crawled = {}
-            registry, waiting = split_due(registry, last_crawled, summary.started_at)
-            summary.not_due = [s.id for s in waiting]
+            mark = crawl_index_mark(settings, [s.id for s in registry]) if registry else (None, None)
+            due, waiting = split_due(registry, last_crawled, summary.started_at)
+            # A source whose items the index lost (wiped node, new cluster) is due now, whatever its cadence.
+            lost = {s.id for s in waiting if _outlived(settings, s.id, *mark)}
+            due_now = {s.id for s in due} | lost
+            registry = [s for s in registry if s.id in due_now]
+            summary.not_due = [s.id for s in waiting if s.id not in lost]
         # A weekly source looks back over its whole week, whatever the lookback.
         since = {
             s.id: datetime.combine(day - max(timedelta(days=lookback), s.interval), time.min, tzinfo=settings.tz)
             for s in registry
         }
         hosts = {s.id: source_hosts(s) for s in registry}
-        # The crawl state is trusted only for the index that is there now (crawlers.state).
-        epoch, indexed = crawl_index_mark(settings, list(since)) if since else (None, None)
+        if mark is None:
+            mark = crawl_index_mark(settings, list(since)) if since else (None, None)
+        epoch, indexed = mark
         # The cluster (``--dask``) serves the crawl and the analyse stage, then is let go.
         with _dask_cluster(dask_address) as address:
             summary.sources = _stage(crawl_stage, address)(
@@ -342,6 +350,13 @@ def daily_pipeline(
     if summary.failures:
         raise PipelineFailed(" | ".join(summary.failures), summary)
     return summary
+
+
+def _outlived(settings: Settings, source_id: str, epoch: str | None, indexed: list[str] | None) -> bool:
+    """Whether ``source_id``'s crawl state outlived the index (``crawlers.state.outlived_its_index``)."""
+    from crawlers.state import outlived_its_index
+
+    return outlived_its_index(settings.data_dir, source_id, epoch, None if indexed is None else source_id in indexed)
 
 
 def _publish(summary: RunSummary, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:

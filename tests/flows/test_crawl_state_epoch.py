@@ -161,3 +161,27 @@ def test_a_reset_over_documents_still_there_duplicates_nothing_and_keeps_the_ver
     assert again.sources[0].state_reset == "new_index" and again.sources[0].items == first.sources[0].items
     assert again.counts.indexed_new == 0 and _ids(es_client, es_settings) == ids
     assert store.get_item(es_client, es_settings, judged).review.status == ReviewStatus.CONFIRMED_FALSE
+
+
+def test_an_hourly_due_only_run_crawls_at_once_the_sources_whose_items_the_index_lost(es_settings, es_client, site):
+    """``serve`` runs ``--due-only`` every hour: a daily or weekly source crawled an hour ago is not
+    due, but when the index lost its items (wiped node, new cluster) it must not wait for its cadence."""
+    first = _run(es_settings, site, due_only=True)
+    assert first.ok and not first.not_due, first.to_markdown()
+    ids = _ids(es_client, es_settings)
+    assert ids
+
+    # an hour later: nothing is due, and nothing is fetched
+    later = _run(es_settings, site, due_only=True)
+    assert later.not_due and not later.sources, later.to_markdown()
+
+    # the indices are gone: every source whose state outlived them is crawled now
+    _drop_indices(es_client, es_settings, f"{es_settings.es_index_prefix}-*")
+    again = _run(es_settings, site, due_only=True)
+    assert again.ok, again.to_markdown()
+    assert not again.not_due and {s.source_id for s in again.sources} == set(later.not_due)
+    assert all(s.state_reset == "new_index" for s in again.sources)
+    assert _ids(es_client, es_settings) == ids
+
+    # and after that the cadence rules again
+    assert not _run(es_settings, site, due_only=True).sources
