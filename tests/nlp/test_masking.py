@@ -161,3 +161,12 @@ def test_names_are_found_once_per_text_and_shared_with_the_mask() -> None:
     assert masked == with_types(text, found) == f"cơ sở y tế ở {C} và {ORG} {P}"
     assert isinstance(found, tuple)  # no append / pop / item assignment for the next caller to see
     assert [e.surface for e in found] == ["Nam Phi", "Sở Y tế", "Hà Nội"]
+
+
+@pytest.mark.parametrize("case", [str, str.lower])
+def test_a_religion_named_with_both_dao_and_giao_is_one_name_whichever_it_is(case) -> None:
+    """ "đạo X giáo" names a religion as "X giáo" and "đạo X" do: one token for every X, so the
+    name cannot move the text a model reads (principle 1)."""
+    religions = ["Phật", "Thiên Chúa", "Hồi", "Ấn Độ", "Do Thái", "Tin Lành", "Công"]
+    masked = {mask(case(f"Tín đồ đạo {r} giáo ở đây được phát vắc xin giả")) for r in religions}
+    assert masked == {f"{case('Tín đồ')} {R} ở đây được phát vắc xin giả"}
