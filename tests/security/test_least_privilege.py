@@ -269,3 +269,26 @@ def test_an_outdated_month_waits_for_the_admin_setup_then_takes_its_fields(clust
         assert cluster.admin.get(index=old, id=item.document.id)["_source"]["via"] == "Infonet"
     finally:
         cluster.admin.indices.delete(index=old)
+
+
+def test_the_desk_proposes_a_claim_into_the_registry_the_admin_set_up(cluster, indexed):
+    """A reviewer's proposal (the desk's ``/item/{id}/propose`` calls ``add_claim``) with the desk
+    identity: it used to try the registry's set-up (template, mapping) and was refused (403) there."""
+    from index.claims import ClaimStatus, add_claim, ensure_claims_index, get_claim
+    from tinradar.schema import Claim
+
+    ensure_claims_index(cluster.admin, cluster.root)  # set-up, as `tinradar claims seed` with the admin identity
+    desk = _client(cluster.desk)
+    claim = Claim(
+        id="desk-proposal",
+        claim="Uống nước lá ổi đun sôi chữa khỏi COVID-19.",
+        category="cure",
+        correction="Nước lá ổi không chữa được COVID-19.",
+        debunked_by=["Trung tâm Y tế huyện"],
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        add_claim(desk, cluster.desk, claim, by="lan", origin="desk", status=ClaimStatus.PROPOSED)
+    assert _mapping_warnings(caught) == []
+    stored = get_claim(_client(cluster.auditor), cluster.auditor, "desk-proposal")
+    assert stored is not None and stored.status is ClaimStatus.PROPOSED and stored.created_by == "lan"
