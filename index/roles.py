@@ -5,7 +5,7 @@ delete the audit trail included. A production cluster gives each part its own id
 (an API key or a user, ``TINRADAR_ES_API_KEY`` / ``TINRADAR_ES_USERNAME``) with one of
 these roles, and keeps the cluster defaults (``action.destructive_requires_name: true``):
 
-* ``tinradar_admin``: set-up (templates, the audit index and its mapping) and the claim
+* ``tinradar_admin``: set-up (templates, the mappings of existing indices, the audit index) and the claim
   registry (``tinradar claims``: seed, add, retire, import).
 * ``tinradar_pipeline``: crawl → analyse → index; the docs and repeat-cluster indices and the index
   epoch (``index.epoch``), never the audit.
@@ -38,6 +38,9 @@ def roles(settings: Settings) -> dict[str, dict[str, Any]]:
         },
         "tinradar_pipeline": {
             # ensure_templates runs before each load; bulk create/update of the pipeline's fields.
+            # No mapping update: ``index`` allows one only through Elasticsearch 9's deprecated path
+            # (refused from the next major). ``view_index_metadata`` reads the months' mappings, and an
+            # outdated one stops the load until the admin's ``tinradar index init`` (index/templates.py).
             "cluster": ["monitor", "manage_index_templates"],
             # the claim registry is read at the start of each run (seeding it is the admin's job)
             "indices": [

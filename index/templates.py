@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import BadRequestError, Elasticsearch
+from elasticsearch import ApiError, AuthorizationException, BadRequestError, Elasticsearch
 
 from index.client import error_reason
 from tinradar.schema import utc_now
@@ -89,19 +89,95 @@ def index_for(when: datetime, settings: Settings) -> str:
     return f"{settings.es_index_prefix}-docs-{local:%Y.%m}"
 
 
+#: The one action a mapping change needs. Elasticsearch 9 still lets the ``index`` (and ``create_doc``,
+#: ``write``) privilege do it, with a deprecation ("the index privilege [index] allowed the update mapping
+#: action [indices:admin/mapping/put] … this privilege will not permit mapping updates in the next major
+#: release - users who require access to update mappings must be granted explicit privileges"): so a mapping
+#: change is the admin's set-up (``tinradar index init``), never a side effect of the pipeline's ``index``.
+MAPPING_UPDATE = "indices:admin/mapping/put"
+
+#: Mapping parameters a put-mapping may still change on an existing field, and which Elasticsearch echoes
+#: when set. Any other parameter absent from an index's mapping is taken as that parameter's default
+#: (Elasticsearch leaves defaults out of what it answers); one present there and set otherwise is a conflict.
+_UPDATABLE = frozenset({"ignore_above"})
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as Elasticsearch means it: it answers ``"false"`` for ``false``, ``"1"`` for ``1``."""
+    if isinstance(a, dict | list) or isinstance(b, dict | list):
+        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    return str(a).lower() == str(b).lower()
+
+
+def _lacks(wanted: dict[str, Any], have: dict[str, Any]) -> bool:
+    """True when a field of ``wanted`` (a mapping's ``properties``) is absent from ``have``, or set otherwise."""
+    for name, spec in wanted.items():
+        got = have.get(name)
+        if not isinstance(got, dict):
+            return True
+        for key, value in spec.items():
+            if key in ("properties", "fields"):
+                if _lacks(value, got.get(key, {})):
+                    return True
+            elif key == "type":  # an object field's type is implied, and not echoed
+                if not _same(value, got.get("type", "object")):
+                    return True
+            elif key in got:
+                if not _same(value, got[key]):
+                    return True
+            elif key in _UPDATABLE:
+                return True
+    return False
+
+
+def outdated_indices(client: Elasticsearch, index: str, properties: dict[str, Any]) -> list[str]:
+    """The existing indices matching ``index`` whose mapping misses something of ``properties``.
+
+    Reading a mapping needs only ``view_index_metadata``: so the pipeline can tell an up-to-date
+    index (the usual case: nothing to do, no mapping request at all) from one an admin must update."""
+    mappings = client.indices.get_mapping(index=index, allow_no_indices=True, ignore_unavailable=True)
+    return sorted(
+        name for name, body in mappings.items() if _lacks(properties, body.get("mappings", {}).get("properties", {}))
+    )
+
+
+def may_update_mappings(client: Elasticsearch, names: list[str]) -> bool:
+    """Whether this identity holds the mapping-update privilege explicitly on ``names``.
+
+    ``False`` only when Elasticsearch says so (``_has_privileges`` does not count the deprecated grant
+    through ``index``). A node with security off has no ``_security`` API (400): there everyone may,
+    as before; any other failure to ask also means "try", and a refusal then is a 403."""
+    try:
+        answer = client.security.has_privileges(index=[{"names": names, "privileges": [MAPPING_UPDATE]}])
+    except ApiError:
+        return True
+    return bool(answer.get("has_all_requested"))
+
+
 def _extend_existing(client: Elasticsearch, settings: Settings, properties: dict[str, Any]) -> None:
     """Give indices made under an older template the fields added since (mappings are
     strict: without this, a document with a new field could not go into last month's
     index). Adding fields, and a keyword's ``ignore_above``, is all a template change may do
-    to existing indices (Elasticsearch updates nothing else of a mapped field)."""
-    if client.indices.exists(index=index_pattern(settings), allow_no_indices=False):
-        try:
-            client.indices.put_mapping(index=index_pattern(settings), properties=properties)
-        except BadRequestError as exc:  # an index made by hand, or by another tool, types a field otherwise
-            raise TemplateConflict(
-                f"một chỉ mục {index_pattern(settings)} có trường khác kiểu với template / an index matching "
-                f"{index_pattern(settings)} types a field otherwise than the template: {_reason(exc)}"
-            ) from exc
+    to existing indices (Elasticsearch updates nothing else of a mapped field).
+
+    Only outdated indices are touched, and only by an identity explicitly allowed to (the admin's
+    ``tinradar index init``, or anyone on a node with security off): the pipeline's ``index``
+    privilege would do it only through Elasticsearch's deprecated path, so it stops with
+    ``SetupNeeded`` instead, before writing anything (its items wait for the next run)."""
+    outdated = outdated_indices(client, index_pattern(settings), properties)
+    if not outdated:
+        return
+    if not may_update_mappings(client, outdated):
+        raise SetupNeeded(outdated)
+    try:
+        client.indices.put_mapping(index=outdated, properties=properties)
+    except AuthorizationException as exc:  # asked and told yes, refused all the same: set-up it is
+        raise SetupNeeded(outdated) from exc
+    except BadRequestError as exc:  # an index made by hand, or by another tool, types a field otherwise
+        raise TemplateConflict(
+            f"một chỉ mục {index_pattern(settings)} có trường khác kiểu với template / an index matching "
+            f"{index_pattern(settings)} types a field otherwise than the template: {_reason(exc)}"
+        ) from exc
 
 
 class TemplateConflict(RuntimeError):
@@ -116,6 +192,29 @@ class TemplateConflict(RuntimeError):
         "xem lại chỉ mục đó (tạo tay hoặc bởi công cụ khác?): đổi tên hoặc reindex rồi xóa nó, sau đó chạy lại / "
         "check that index (made by hand or by another tool?): reindex it elsewhere or delete it, then run again"
     )
+
+
+class SetupNeeded(TemplateConflict):
+    """Existing indices lack fields of the current template, and this identity may not add them.
+
+    Mapping changes are set-up, the admin's job: the pipeline's least-privilege role
+    (``index/roles.py``) holds no mapping-update privilege. Nothing was written; the items wait.
+    """
+
+    hint = (
+        "chạy `tinradar index init` bằng tài khoản quản trị (vai trò tinradar_admin), rồi chạy lại; các mục đang "
+        "chờ không mất / run `tinradar index init` as the admin identity (role tinradar_admin), then run again; "
+        "the waiting items are kept"
+    )
+
+    def __init__(self, names: list[str]) -> None:
+        shown = ", ".join(names[:5]) + (f" (+{len(names) - 5})" if len(names) > 5 else "")
+        super().__init__(
+            f"chỉ mục {shown} thiếu trường của template hiện tại và tài khoản này không được sửa mapping: chạy "
+            f"`tinradar index init` bằng tài khoản quản trị / {shown} lack fields of the current template and "
+            "this identity may not update mappings: run `tinradar index init` as the admin identity"
+        )
+        self.names = names
 
 
 def _reason(exc: BadRequestError) -> str:
@@ -192,7 +291,8 @@ def ensure_single_index(
         meta=meta,
     )
     create_index_once(client, name)
-    client.indices.put_mapping(index=name, properties=mapping["properties"])
+    if outdated_indices(client, name, mapping["properties"]):  # made by an older version: its new fields
+        client.indices.put_mapping(index=name, properties=mapping["properties"])
 
 
 def create_index_once(client: Elasticsearch, name: str, **body: Any) -> None:

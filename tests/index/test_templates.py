@@ -161,6 +161,46 @@ def test_older_indices_get_the_new_fields(es_client, es_settings):
     assert stats.failed == 0 and stats.indexed == 1
 
 
+def test_indices_made_by_this_version_need_no_mapping_update(es_client, es_settings):
+    """What ``ensure_templates`` and ``ensure_single_index`` make reads back as up to date: else every
+    pipeline run would ask for a mapping update it may not make (index/roles.py), and stop there."""
+    from index.claims import CLAIMS_MAPPING, claims_index, ensure_claims_index
+    from index.review import audit_index, ensure_audit_index
+    from index.review.audit import AUDIT_MAPPING
+    from index.templates import bound_keywords, outdated_indices
+
+    done = ensure_templates(es_client, es_settings)
+    assert (
+        done["created"]
+        and outdated_indices(es_client, f"{es_settings.es_index_prefix}-docs-*", mapping_properties()) == []
+    )
+    ensure_audit_index(es_client, es_settings)
+    ensure_claims_index(es_client, es_settings)
+    for name, mapping in ((audit_index(es_settings), AUDIT_MAPPING), (claims_index(es_settings), CLAIMS_MAPPING)):
+        assert outdated_indices(es_client, name, bound_keywords(mapping)["properties"]) == [], name
+
+
+def test_a_missing_field_or_bound_makes_an_index_outdated(es_client, es_settings):
+    """The check the pipeline makes before any mapping request: a missing field, a missing
+    sub-field or a keyword without the template's ``ignore_above`` each call for the update."""
+    from index.templates import outdated_indices
+
+    prefix = es_settings.es_index_prefix
+    props = mapping_properties()
+    no_field = {k: v for k, v in props.items() if k != "via"}
+    no_subfield = copy.deepcopy(props)
+    no_subfield["title"].pop("fields")
+    no_bound = copy.deepcopy(props)
+    no_bound["author"].pop("ignore_above")
+    for month, mapping in (("01", no_field), ("02", no_subfield), ("03", no_bound), ("04", props)):
+        es_client.indices.create(
+            index=f"{prefix}-docs-2019.{month}", mappings={"dynamic": "strict", "properties": mapping}
+        )
+    assert outdated_indices(es_client, f"{prefix}-docs-*", props) == [f"{prefix}-docs-2019.0{m}" for m in (1, 2, 3)]
+    ensure_templates(es_client, es_settings, create_current=False)  # security off: anyone may update, as before
+    assert outdated_indices(es_client, f"{prefix}-docs-*", props) == []
+
+
 def test_matches_indexed_before_the_refuting_phrase_still_load_and_new_ones_carry_it(es_client, es_settings):
     """Template 8 adds ``matched_claims.stance_phrase``: a month made under 7 gains it, its
     documents (matches without a phrase) read back as they were, and a new match keeps its phrase."""
