@@ -107,7 +107,9 @@ def _read_scored(path: Path, source_id: str, counts: _ReadCounts, max_bytes: int
         try:
             item = ScoredItem.from_line(line.obj, source_id=source_id)
         except LineError as exc:
-            report.skip(line.number, str(exc).splitlines()[0][:300])
+            why = str(exc).splitlines()[0][:300]
+            # what the reader changed may be why it fails (a NaN made null): say it with the reason
+            report.skip(line.number, f"{why} ({line.warning})" if line.warning else why)
             continue
         if line.warning:
             report.warn(line.number, line.warning)

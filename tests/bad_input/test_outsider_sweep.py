@@ -1,0 +1,59 @@
+"""What an outsider's sweep of every command with bad input still found (2026-12-06).
+
+Each case once ended in exit 70 (an "internal error" for a typo or an odd number), lost
+the good lines around a bad one, wrote a line no strict JSON reader takes, exited with the
+wrong code, or said what went wrong in pydantic's or Python's words instead of the user's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.bad_input.conftest import GOOD, cli, ids, jsonl
+
+#: Valid JSON by the grammar, but Python refuses to read an integer of more than 4,300 digits (ValueError).
+HUGE_NUMBER = b'{"id": "n", "text": "Tin covid", "views": 1' + b"0" * 5000 + b"}\n"
+#: Python's json reads NaN and Infinity; they are not JSON, and were written back as such.
+NOT_JSON_CONSTANTS = b'{"id": "nan", "text": "Tin covid", "share": NaN, "reach": -Infinity}\n'
+
+
+def _strict(line: str) -> object:
+    """``json.loads`` as Elasticsearch or jq read: NaN and Infinity are errors."""
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_score_skips_a_line_with_a_5000_digit_number_and_keeps_the_rest(home: Path) -> None:
+    """Was exit 70 (ValueError: Exceeds the limit (4300 digits)…): no line of the file was scored."""
+    inp, out = home / "in.jsonl", home / "out.jsonl"
+    inp.write_bytes(jsonl(GOOD[0]) + HUGE_NUMBER + jsonl(GOOD[1]))
+    run = cli("score", "-i", str(inp), "-o", str(out))
+    assert run.code == 1, run.stderr
+    assert ids(out) == ["good-1", "good-2"]
+    assert "line 2: số quá dài (hơn 4,300 chữ số) / a number longer than 4,300 digits" in run.said
+
+
+def test_ingest_skips_a_line_with_a_5000_digit_number_and_keeps_the_rest(home: Path) -> None:
+    """Was exit 2 "unreadable export": the whole file refused for one line."""
+    inp, out = home / "posts.jsonl", home / "out.jsonl"
+    inp.write_bytes(jsonl(GOOD[0]) + HUGE_NUMBER + jsonl(GOOD[1]))
+    run = cli("ingest", str(inp), "-o", str(out))
+    assert run.code == 1, run.stderr
+    texts = [json.loads(x)["text"] for x in out.read_text(encoding="utf-8").splitlines()]
+    assert texts == [GOOD[0]["text"], GOOD[1]["text"]]
+
+
+def test_score_writes_nan_and_infinity_as_null_and_says_so(home: Path) -> None:
+    """The line was scored and written back with ``NaN``: no strict JSON reader takes the output."""
+    inp, out = home / "in.jsonl", home / "out.jsonl"
+    inp.write_bytes(jsonl(GOOD[0]) + NOT_JSON_CONSTANTS + jsonl(GOOD[1]))
+    run = cli("score", "-i", str(inp), "-o", str(out))
+    assert run.code == 0, run.stderr
+    lines = [_strict(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["good-1", "nan", "good-2"]  # type: ignore[index]
+    assert lines[1]["share"] is None and lines[1]["reach"] is None  # type: ignore[index]
+    assert "line 2: 2 giá trị NaN/Infinity (không phải JSON) đổi thành null" in run.said
