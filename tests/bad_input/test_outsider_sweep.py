@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.bad_input.conftest import GOOD, cli, ids, jsonl
 
 #: Valid JSON by the grammar, but Python refuses to read an integer of more than 4,300 digits (ValueError).
@@ -57,3 +59,24 @@ def test_score_writes_nan_and_infinity_as_null_and_says_so(home: Path) -> None:
     assert [line["id"] for line in lines] == ["good-1", "nan", "good-2"]  # type: ignore[index]
     assert lines[1]["share"] is None and lines[1]["reach"] is None  # type: ignore[index]
     assert "line 2: 2 giá trị NaN/Infinity (không phải JSON) đổi thành null" in run.said
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--pipeline-cron", "garbage"), ("--report-cron", "61 * * * *")],
+)
+def test_serve_with_a_bad_cron_is_a_usage_error_said_before_serving(home: Path, option: str, value: str) -> None:
+    """Was exit 70 (ValueError: Invalid cron string), after the "serving on schedules" banner."""
+    run = cli("serve", option, value)
+    assert run.code == 2, run.stderr
+    assert f"{option} {value!r}: lịch cron không hợp lệ / not a cron schedule" in run.said
+    assert "Phục vụ theo lịch" not in run.said and "internal error" not in run.said
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "0"])
+def test_demo_with_a_port_out_of_range_is_a_usage_error(home: Path, port: str) -> None:
+    """Was exit 70 (OverflowError from bind()), and only after a local Elasticsearch node was started."""
+    run = cli("demo", "--no-pdf", "--site-port", port)
+    assert run.code == 2, run.stderr
+    assert "--site-port" in run.said and "internal error" not in run.said
+    assert not (home / "data" / "elasticsearch").exists()
