@@ -80,3 +80,14 @@ def test_demo_with_a_port_out_of_range_is_a_usage_error(home: Path, port: str) -
     assert run.code == 2, run.stderr
     assert "--site-port" in run.said and "internal error" not in run.said
     assert not (home / "data" / "elasticsearch").exists()
+
+
+def test_a_bad_setting_names_the_variable_and_not_pydantic(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Said "1 validation error for Settings encoder_threads … visit https://errors.pydantic.dev/…"."""
+    monkeypatch.setenv("TINRADAR_ENCODER_THREADS", "abc")
+    inp = home / "in.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    run = cli("score", "-i", str(inp), "-o", str(home / "out.jsonl"))
+    assert run.code == 2, run.stderr
+    assert "invalid configuration: field 'TINRADAR_ENCODER_THREADS / encoder_threads' = 'abc'" in run.said
+    assert "pydantic" not in run.said and "validation error for Settings" not in run.said
