@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bad_input.conftest import GOOD, cli, ids, jsonl
+from tests.bad_input.conftest import GOOD, cli, cp1258, ids, jsonl
 
 #: Valid JSON by the grammar, but Python refuses to read an integer of more than 4,300 digits (ValueError).
 HUGE_NUMBER = b'{"id": "n", "text": "Tin covid", "views": 1' + b"0" * 5000 + b"}\n"
@@ -91,3 +91,39 @@ def test_a_bad_setting_names_the_variable_and_not_pydantic(home: Path, monkeypat
     assert run.code == 2, run.stderr
     assert "invalid configuration: field 'TINRADAR_ENCODER_THREADS / encoder_threads' = 'abc'" in run.said
     assert "pydantic" not in run.said and "validation error for Settings" not in run.said
+
+
+def test_claims_import_of_a_windows_1258_file_says_which_byte_in_both_languages(home: Path) -> None:
+    """Said only "'utf-8' codec can't decode byte 0xf4 in position 14: invalid continuation byte"."""
+    path = home / "claimreview.json"
+    path.write_bytes(cp1258('{"claimReviewed": "Uống nước ấm diệt virus"}'))
+    run = cli("claims", "import", str(path))
+    assert run.code == 2, run.stderr
+    assert f"{path}: không phải UTF-8 (byte" in run.said and "lưu lại dạng UTF-8 / save it as UTF-8" in run.said
+    assert "codec" not in run.said
+
+
+def test_ingest_of_a_folder_says_it_is_a_folder(home: Path) -> None:
+    """Said "export file not found" for a folder that is there."""
+    folder = home / "exports"
+    folder.mkdir()
+    run = cli("ingest", str(folder))
+    assert run.code == 2, run.stderr
+    assert f"{folder} là một thư mục / is a folder, not a file" in run.said and "not found" not in run.said
+
+
+def test_extract_with_an_unknown_source_is_a_usage_error(home: Path) -> None:
+    """Exited 1 ("some lines skipped"), not 2 (a bad option), against the exit-code table."""
+    page = home / "page.html"
+    page.write_text("<html><body><p>Tin covid</p></body></html>", encoding="utf-8")
+    run = cli("extract", str(page), "--source", "khong-co-nguon-nay")
+    assert run.code == 2, run.stderr
+    assert "không có nguồn 'khong-co-nguon-nay' / unknown source" in run.said
+
+
+def test_search_with_a_bad_risk_min_names_the_option_once(home: Path) -> None:
+    """Said "risk_min.str-enum[RiskLevel]: …; risk_min.constrained-float: …" (before any Elasticsearch is asked)."""
+    run = cli("search", "covid", "--risk-min", "abc", "--kind", "blog")
+    assert run.code == 2, run.stderr
+    assert "--risk-min 'abc': chọn low, medium, high hoặc một điểm 0..1" in run.said
+    assert "--kind 'blog'" in run.said and "str-enum" not in run.said and "constrained-float" not in run.said
