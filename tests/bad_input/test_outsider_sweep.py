@@ -8,6 +8,9 @@ wrong code, or said what went wrong in pydantic's or Python's words instead of t
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +130,33 @@ def test_search_with_a_bad_risk_min_names_the_option_once(home: Path) -> None:
     assert run.code == 2, run.stderr
     assert "--risk-min 'abc': chọn low, medium, high hoặc một điểm 0..1" in run.said
     assert "--kind 'blog'" in run.said and "str-enum" not in run.said and "constrained-float" not in run.said
+
+
+def _fixture_site(port: str) -> subprocess.CompletedProcess[str]:
+    """``python -m fixture_site.server PORT``, as docs/crawlers.md runs it, in its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "fixture_site.server", port],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("port", ["abc", "99999", "-5"])
+def test_the_fixture_site_with_a_bad_port_says_so(port: str) -> None:
+    """Ended in a traceback (ValueError from int(), OverflowError from bind())."""
+    done = _fixture_site(port)
+    assert done.returncode == 2, done.stderr
+    assert f"cổng không hợp lệ / not a port: {port!r}" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_fixture_site_on_a_taken_port_says_so() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _fixture_site(str(port))
+    assert done.returncode == 2, done.stderr
+    assert f"không mở được cổng / cannot listen on port {port}" in done.stderr and "Traceback" not in done.stderr
