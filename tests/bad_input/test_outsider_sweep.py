@@ -160,3 +160,16 @@ def test_the_fixture_site_on_a_taken_port_says_so() -> None:
         done = _fixture_site(str(port))
     assert done.returncode == 2, done.stderr
     assert f"không mở được cổng / cannot listen on port {port}" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_source_missing_its_fields_is_named_in_one_sentence_not_a_pydantic_dump(home: Path) -> None:
+    """Said "2 validation errors for Source name Field required [type=missing, …] For further
+    information visit https://errors.pydantic.dev/…", and "source registry not found" in English only."""
+    registry = home / "nguồn.yaml"
+    registry.write_text("sources:\n  - id: bao-moi\n", encoding="utf-8")
+    run = cli("crawl", "--sources-file", str(registry), "-o", str(home / "crawl.jsonl"))
+    assert run.code == 2, run.stderr
+    assert f"{registry}: nguồn / source bao-moi: missing fields name, kind" in run.said
+    assert "pydantic" not in run.said and "[type=" not in run.said
+    missing = cli("crawl", "--sources-file", str(home / "khong-co.yaml"), "-o", str(home / "crawl.jsonl"))
+    assert missing.code == 2 and "không thấy danh mục nguồn / source registry not found" in missing.said
