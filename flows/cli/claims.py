@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.markup import escape
 
-from flows.cli.common import console, fail, load_settings, out
+from flows.cli.common import atomic_output, console, fail, load_settings, out, output_folder
 from tinradar.settings import Settings
 
 if TYPE_CHECKING:
@@ -275,12 +275,16 @@ def export_command(
     if fmt != "claimreview":
         fail(f"--format {fmt}: chỉ có claimreview", code=2)
     settings = load_settings()
+    if out_file is not None:  # a missing folder, or a folder given as --out: said before Elasticsearch is asked
+        output_folder(out_file)
     feed, skipped = export_claimreview(_registry(settings), settings)
     text = json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
     if out_file is None:
         sys.stdout.write(text)
     else:
-        out_file.write_text(text, encoding="utf-8")
+        # was out_file.write_text: a folder or an unwritable one ended in exit 70 (IsADirectoryError, PermissionError)
+        with atomic_output(out_file) as fh:
+            fh.write(text)
     console.print(
         f"Đã xuất {len(feed['dataFeedElement'])} ClaimReview"
         + (f"; {skipped} tin đồn chưa có lời đáp công khai (không có URL) nên chưa xuất." if skipped else ".")

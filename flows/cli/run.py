@@ -130,7 +130,9 @@ def run_pipeline(
     source: Annotated[
         list[str] | None, typer.Option("--source", "-s", help="Chỉ nguồn này (lặp lại được) / only this source id")
     ] = None,
-    lookback: Annotated[int | None, typer.Option("--lookback", help="Số ngày nhìn lại / days to look back")] = None,
+    lookback: Annotated[
+        int | None, typer.Option("--lookback", min=0, help="Số ngày nhìn lại / days to look back")
+    ] = None,
     sources_file: Annotated[
         Path | None, typer.Option("--sources-file", help="Danh sách nguồn (YAML) / source registry")
     ] = None,
@@ -145,7 +147,8 @@ def run_pipeline(
         ),
     ] = None,
     retry_delay: Annotated[
-        float, typer.Option("--retry-delay", help="Giây chờ giữa các lần thử lại / seconds between retries")
+        float,
+        typer.Option("--retry-delay", min=0, help="Giây chờ giữa các lần thử lại / seconds between retries"),
     ] = 30.0,
     due_only: Annotated[
         bool,

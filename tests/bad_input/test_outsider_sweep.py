@@ -173,3 +173,26 @@ def test_a_source_missing_its_fields_is_named_in_one_sentence_not_a_pydantic_dum
     assert "pydantic" not in run.said and "[type=" not in run.said
     missing = cli("crawl", "--sources-file", str(home / "khong-co.yaml"), "-o", str(home / "crawl.jsonl"))
     assert missing.code == 2 and "không thấy danh mục nguồn / source registry not found" in missing.said
+
+
+@pytest.mark.parametrize(("option", "value"), [("--lookback", "-1"), ("--retry-delay", "-5")])
+def test_run_pipeline_refuses_a_negative_count_before_crawling(home: Path, option: str, value: str) -> None:
+    """Were taken: ``--lookback -1`` crawled every source (11 minutes with no network) before failing."""
+    run = cli("run", "pipeline", option, value)
+    assert run.code == 2, run.stderr
+    assert f"Invalid value for '{option}'" in run.said
+
+
+def test_claims_export_to_a_folder_or_a_missing_folder_is_a_usage_error(es_home: Path) -> None:
+    """``--out`` was written with ``write_text``: a folder ended in exit 70 (IsADirectoryError)."""
+    folder = es_home / "xuất"
+    folder.mkdir()
+    run = cli("claims", "export", "--out", str(folder))
+    assert run.code == 2, run.stderr
+    assert f"{folder} là một thư mục / is a folder, not a file" in run.said
+    missing = cli("claims", "export", "--out", str(es_home / "khong-co" / "claims.json"))
+    assert missing.code == 2 and f"không có thư mục / no such folder: {es_home / 'khong-co'}" in missing.said
+    into = es_home / "claims.json"
+    done = cli("claims", "export", "--out", str(into))
+    assert done.code == 0, done.stderr
+    assert json.loads(into.read_text(encoding="utf-8"))["@type"] == "DataFeed"
