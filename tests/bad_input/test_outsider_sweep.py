@@ -196,3 +196,42 @@ def test_claims_export_to_a_folder_or_a_missing_folder_is_a_usage_error(es_home:
     done = cli("claims", "export", "--out", str(into))
     assert done.code == 0, done.stderr
     assert json.loads(into.read_text(encoding="utf-8"))["@type"] == "DataFeed"
+
+
+def test_ingest_of_a_sheet_with_a_quote_never_closed_names_the_line(home: Path) -> None:
+    """Said "imported 2, skipped 0" (exit 0) for a sheet of 3: row 3 became part of row 2's message."""
+    sheet = home / "posts.csv"
+    sheet.write_text(
+        'post_id,message,post_time\n1,Tin một,2021-09-03\n2,"Tin hai chưa đóng,2021-09-04\n3,Tin ba,2021-09-05\n',
+        encoding="utf-8",
+    )
+    out = home / "out.jsonl"
+    run = cli("ingest", str(sheet), "-o", str(out))
+    assert run.code == 2, run.stderr
+    assert "line 3: a quote never closed swallows lines 3–4 into one cell" in run.said
+    assert not out.exists()
+
+
+def test_ingest_still_reads_quoted_cells_over_several_lines(home: Path) -> None:
+    """The check above must not refuse a real multi-line cell, with a doubled quote in it, last or not."""
+    sheet = home / "posts.csv"
+    sheet.write_text(
+        'post_id,message,post_time\n1,"Tin một\ncó ""hai"" dòng",2021-09-03\n2,Tin hai,2021-09-04\n'
+        '3,"Tin ba\nnhiều dòng",2021-09-05\n',
+        encoding="utf-8",
+    )
+    out = home / "out.jsonl"
+    run = cli("ingest", str(sheet), "-o", str(out))
+    assert run.code == 0, run.stderr
+    texts = [json.loads(x)["text"] for x in out.read_text(encoding="utf-8").splitlines()]
+    assert texts == ['Tin một\ncó "hai" dòng', "Tin hai", "Tin ba\nnhiều dòng"]
+
+
+def test_ingest_of_a_json_export_with_a_5000_digit_number_says_so_in_words(home: Path) -> None:
+    """Said "… use sys.set_int_max_str_digits() to increase the limit", which no user can do."""
+    export = home / "posts.json"
+    export.write_bytes(b'[{"post_id": 1, "message": "Tin covid", "views": 1' + b"0" * 5000 + b"}]")
+    run = cli("ingest", str(export))
+    assert run.code == 2, run.stderr
+    assert "số quá dài (hơn 4,300 chữ số) / a number longer than 4,300 digits" in run.said
+    assert "set_int_max_str_digits" not in run.said
