@@ -235,3 +235,11 @@ def test_ingest_of_a_json_export_with_a_5000_digit_number_says_so_in_words(home:
     assert run.code == 2, run.stderr
     assert "số quá dài (hơn 4,300 chữ số) / a number longer than 4,300 digits" in run.said
     assert "set_int_max_str_digits" not in run.said
+
+
+@pytest.mark.parametrize("port", ["99999", "0"])
+def test_review_serve_with_a_port_out_of_range_is_a_usage_error_before_elasticsearch(home: Path, port: str) -> None:
+    """Was checked by nobody before ``bind()``: with Elasticsearch down, "service down" (exit 3) hid it."""
+    run = cli("review", "serve", "--dev", "--port", port)
+    assert run.code == 2, run.stderr
+    assert "Invalid value for '--port'" in run.said
