@@ -33,6 +33,7 @@ import hashlib
 import io
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -154,9 +155,35 @@ def _allow_long_cells() -> None:
 
 
 def _csv_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows of a CSV export; a quote opened and never closed is a ``FormatError`` naming its line.
+
+    The csv module reads such a quote to the end of the file as one cell: every row after it
+    became part of one message, and the import said "imported 2, skipped 0" (exit 0) for a
+    sheet of 3. The last row is held back until it is known not to be that row.
+    """
     text, _ = read_text(path)
     _allow_long_cells()
-    yield from csv.DictReader(io.StringIO(text, newline=""), dialect=_csv_dialect(text))
+    dialect = _csv_dialect(text)
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    _ = reader.fieldnames  # the header: line numbers below are the rows' own
+    held: dict[str, Any] | None = None
+    start = end = reader.line_num
+    for row in reader:
+        if held is not None:
+            yield held
+        held, start, end = row, end + 1, reader.line_num
+    if held is None:
+        return
+    if end > start:  # the last row spans lines: a quoted cell with newlines, or a quote never closed
+        quote = getattr(dialect, "quotechar", None) or '"'
+        lines = io.StringIO(text, newline="").readlines()[start - 1 : end]
+        if sum(line.count(quote) for line in lines) % 2:
+            raise FormatError(
+                f"{path}: dòng {start}: dấu ngoặc kép mở mà không đóng, nuốt các dòng {start}–{end} vào một ô / "
+                f"line {start}: a quote never closed swallows lines {start}–{end} into one cell; "
+                "đóng nó rồi nhập lại / close it and import again"
+            )
+    yield held
 
 
 def csv_header(path: Path) -> list[str]:
@@ -188,8 +215,13 @@ def _json(path: Path) -> Any:
         return json.loads(text)
     except RecursionError as exc:
         raise FormatError(f"{path}: not JSON (nested too deeply)") from exc
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise FormatError(f"{path}: not JSON ({exc})") from exc
+    except ValueError as exc:  # not "use sys.set_int_max_str_digits()", which no user can do
+        digits = sys.get_int_max_str_digits()
+        raise FormatError(
+            f"{path}: số quá dài (hơn {digits:,} chữ số) / a number longer than {digits:,} digits"
+        ) from exc
 
 
 def plain(value: Any) -> str:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from tinradar.schema import Kind
+from tinradar.schema import Kind, describe_errors
 from tinradar.yamlfile import YamlFileError, read_yaml
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -171,24 +171,26 @@ def load_registry(path: Path, variables: dict[str, str] | None = None) -> list[S
     """
     path = Path(path)
     if not path.exists():
-        raise RegistryError(f"source registry not found: {path}")
+        raise RegistryError(f"không thấy danh mục nguồn / source registry not found: {path}")
     try:
         raw = read_yaml(path)
     except YamlFileError as exc:  # a folder, unreadable, not UTF-8, not YAML, too deep
         raise RegistryError(str(exc)) from exc
     entries = raw.get("sources") if isinstance(raw, dict) else raw
     if not isinstance(entries, list):
-        raise RegistryError(f"{path}: expected a list of sources (or a mapping with 'sources:')")
+        raise RegistryError(
+            f"{path}: không phải danh sách nguồn / expected a list of sources (or a mapping with 'sources:')"
+        )
     sources: list[Source] = []
     seen: set[str] = set()
     for i, entry in enumerate(entries):
         label = entry.get("id", f"#{i}") if isinstance(entry, dict) else f"#{i}"
         try:
             source = Source.model_validate(_substitute(entry, variables or {}))
-        except ValidationError as exc:
-            raise RegistryError(f"{path}: source {label}: {exc}") from exc
+        except ValidationError as exc:  # one sentence naming the fields, not pydantic's dump and its URL
+            raise RegistryError(f"{path}: nguồn / source {label}: {describe_errors(exc)}") from exc
         if source.id in seen:
-            raise RegistryError(f"{path}: duplicate source id {source.id!r}")
+            raise RegistryError(f"{path}: trùng mã nguồn / duplicate source id {source.id!r}")
         seen.add(source.id)
         sources.append(source)
     return sources
@@ -212,5 +214,8 @@ def select_sources(sources: list[Source], ids: list[str] | None = None) -> list[
     by_id = {s.id: s for s in sources}
     unknown = [i for i in ids if i not in by_id]
     if unknown:
-        raise RegistryError(f"unknown source id(s): {', '.join(unknown)}; known: {', '.join(sorted(by_id))}")
+        raise RegistryError(
+            f"không có nguồn / unknown source id(s): {', '.join(unknown)}; "
+            f"các nguồn / known: {', '.join(sorted(by_id))}"
+        )
     return [by_id[i] for i in ids]

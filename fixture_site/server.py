@@ -13,7 +13,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -188,8 +188,18 @@ def main() -> None:
     """``python -m fixture_site.server [PORT]``: serve the fixture site until Ctrl-C."""
     import sys
 
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8765
-    with serve_fixture_site(port=port, slow_seconds=5) as base:
+    arg = sys.argv[1] if len(sys.argv) > 1 else "8765"
+    # "abc" or 99999 used to end in a ValueError/OverflowError traceback; a taken port in an OSError one
+    port = int(arg) if arg.isdigit() else -1
+    if not 0 <= port <= 65535:
+        print(f"cổng không hợp lệ / not a port: {arg!r} (0..65535; 0 = any free port)", file=sys.stderr)
+        sys.exit(2)  # a usage error, as in the CLI's exit-code table
+    with ExitStack() as stack:
+        try:
+            base = stack.enter_context(serve_fixture_site(port=port, slow_seconds=5))
+        except OSError as exc:
+            print(f"không mở được cổng / cannot listen on port {port}: {exc.strerror or exc}", file=sys.stderr)
+            sys.exit(2)
         print(f"fixture site: {base}  (registry: fixtures/site/sources.yaml, base_url={base})", flush=True)
         with suppress(KeyboardInterrupt):
             threading.Event().wait()

@@ -18,6 +18,21 @@ PIPELINE_CRON = "0 * * * *"
 REPORT_CRON = "0 7 * * *"
 
 
+def cron_problem(expr: str, timezone: str) -> str | None:
+    """Why Prefect would refuse ``expr`` as a schedule, or None: asked of the same ``Cron`` that schedules.
+
+    A bad ``--pipeline-cron`` used to surface inside ``serve`` as ``ValueError`` (exit 70, an
+    "internal error" for a typo) after the "serving" banner was printed.
+    """
+    from prefect.schedules import Cron
+
+    try:
+        Cron(expr, timezone=timezone)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def build_deployments(
     settings: Settings, *, pipeline_cron: str = PIPELINE_CRON, report_cron: str = REPORT_CRON
 ) -> list[Any]:

@@ -307,6 +307,8 @@ def parse_json(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}): {exc.msg}") from None
+        raise ValueError(
+            f"không phải JSON hợp lệ / not valid JSON (dòng / line {exc.lineno}, cột / column {exc.colno}): {exc.msg}"
+        ) from None
     except RecursionError:  # thousands of nested brackets: json gives up before any ClaimReview is read
         raise ValueError("lồng quá sâu, không phải ClaimReview / nested too deeply to be ClaimReview") from None

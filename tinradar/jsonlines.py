@@ -24,6 +24,7 @@ import codecs
 import io
 import json
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,28 +102,44 @@ def decode_line(raw: bytes) -> tuple[str, str | None]:
     raise AssertionError("latin-1 decodes any byte")  # pragma: no cover
 
 
+def _loads(text: str) -> tuple[Any, int]:
+    """``json.loads`` that turns ``NaN``/``Infinity`` into null and says how many it turned.
+
+    Python reads them, but they are not JSON: a line that kept one was written back as
+    ``NaN`` (``score``, ``ingest``), a line no strict reader (Elasticsearch, jq) accepts.
+    """
+    constants = 0
+
+    def constant(_name: str) -> None:
+        nonlocal constants
+        constants += 1
+
+    return json.loads(text, parse_constant=constant), constants
+
+
+#: Why a line whose numbers Python refuses is skipped (not a crash: ``ValueError`` ended a run with exit 70).
+_TOO_LONG_NUMBER = "số quá dài (hơn {0:,} chữ số) / a number longer than {0:,} digits"
+_CONSTANTS = "{} giá trị NaN/Infinity (không phải JSON) đổi thành null / NaN or Infinity value(s), not JSON, made null"
+
+
 def parse_line(
     text: str, *, max_depth: int = MAX_DEPTH, bound: int | None = None
-) -> tuple[dict[str, Any] | None, str | None]:
-    """(object, None) or (None, why) for one decoded line."""
-    if (bound if bound is not None else text.count("{") + text.count("[")) > max_depth:
-        try:
-            value = json.loads(text)
-        except RecursionError:
-            return None, f"lồng quá sâu / nested deeper than {max_depth} levels"
-        except json.JSONDecodeError as exc:
-            return None, f"JSON không hợp lệ / invalid JSON: {exc.msg} (cột / column {exc.colno})"
-        if depth_over(value, max_depth):
-            return None, f"lồng quá sâu / nested deeper than {max_depth} levels"
-    else:
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return None, f"JSON không hợp lệ / invalid JSON: {exc.msg} (cột / column {exc.colno})"
+) -> tuple[dict[str, Any] | None, str | None, str | None]:
+    """(object, None, warning) or (None, why, None) for one decoded line; the warning says what was changed."""
+    try:
+        value, constants = _loads(text)
+    except RecursionError:
+        return None, f"lồng quá sâu / nested deeper than {max_depth} levels", None
+    except json.JSONDecodeError as exc:
+        return None, f"JSON không hợp lệ / invalid JSON: {exc.msg} (cột / column {exc.colno})", None
+    except ValueError:  # an integer of more than 4,300 digits (sys.get_int_max_str_digits)
+        return None, _TOO_LONG_NUMBER.format(sys.get_int_max_str_digits()), None
+    if (bound if bound is not None else text.count("{") + text.count("[")) > max_depth and depth_over(value, max_depth):
+        return None, f"lồng quá sâu / nested deeper than {max_depth} levels", None
     if not isinstance(value, dict):
         vi, en = _SHAPES.get(type(value), ("một giá trị", "a value"))
-        return None, f"không phải đối tượng JSON mà là {vi} / not a JSON object but {en}"
-    return value, None
+        return None, f"không phải đối tượng JSON mà là {vi} / not a JSON object but {en}", None
+    return value, None, _CONSTANTS.format(constants) if constants else None
 
 
 def _without_lone_surrogates(value: Any) -> tuple[Any, int]:
@@ -195,7 +212,9 @@ def read_lines(
         if "\x00" in text:
             yield Line(number, error="dòng có byte NUL: tệp nhị phân hay UTF-16? / NUL bytes: a binary or UTF-16 file?")
             continue
-        obj, error = parse_line(text, max_depth=max_depth, bound=_nesting_bound(raw))
+        obj, error, changed = parse_line(text, max_depth=max_depth, bound=_nesting_bound(raw))
+        if changed:
+            warning = f"{warning}; {changed}" if warning else changed
         if obj is not None and _SURROGATE_ESCAPE.search(text):  # depth is bounded by now: recursion is safe
             obj, replaced = _without_lone_surrogates(obj)
             if replaced:

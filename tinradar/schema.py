@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import struct
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -648,8 +649,12 @@ def infer_kind(fields: dict[str, Any]) -> Kind:
     return Kind.NEWS if fields.get("title") and fields.get("url") and platform == "web" else Kind.SOCIAL
 
 
-def describe_errors(exc: ValidationError) -> str:
-    """One sentence for a user from pydantic's errors: the missing fields, then each bad value."""
+def describe_errors(exc: ValidationError, *, name: Callable[[str], str] | None = None) -> str:
+    """One sentence for a user from pydantic's errors: the missing fields, then each bad value.
+
+    ``name`` turns a field's path into the name the user wrote (``encoder_threads`` →
+    ``TINRADAR_ENCODER_THREADS`` for a setting), so the sentence points at what to fix.
+    """
     # the whole path: "score_steps.0.message", not "score_steps" (which the line has)
     missing = [".".join(str(p) for p in e["loc"]) for e in exc.errors() if e["type"] == "missing" and e["loc"]]
     parts = []
@@ -661,6 +666,7 @@ def describe_errors(exc: ValidationError) -> str:
         if error["type"] == "missing" and error["loc"]:
             continue
         field = ".".join(str(p) for p in error["loc"])
+        field = name(field) if name and field else field
         value = repr(error.get("input"))
         value = value if len(value) <= 60 else value[:57] + "..."
         where = f"field '{field}' = {value}: " if field else ""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.markup import escape
 
-from flows.cli.common import console, fail, load_settings, out
+from flows.cli.common import atomic_output, console, fail, load_settings, out, output_folder
 from tinradar.settings import Settings
 
 if TYPE_CHECKING:
@@ -275,12 +275,16 @@ def export_command(
     if fmt != "claimreview":
         fail(f"--format {fmt}: chỉ có claimreview", code=2)
     settings = load_settings()
+    if out_file is not None:  # a missing folder, or a folder given as --out: said before Elasticsearch is asked
+        output_folder(out_file)
     feed, skipped = export_claimreview(_registry(settings), settings)
     text = json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
     if out_file is None:
         sys.stdout.write(text)
     else:
-        out_file.write_text(text, encoding="utf-8")
+        # was out_file.write_text: a folder or an unwritable one ended in exit 70 (IsADirectoryError, PermissionError)
+        with atomic_output(out_file) as fh:
+            fh.write(text)
     console.print(
         f"Đã xuất {len(feed['dataFeedElement'])} ClaimReview"
         + (f"; {skipped} tin đồn chưa có lời đáp công khai (không có URL) nên chưa xuất." if skipped else ".")
@@ -295,18 +299,21 @@ def import_command(
     """Nhập ClaimReview của nơi khác vào danh mục (trùng URL bỏ qua). / Import ClaimReview JSON-LD."""
     from flows.claims import import_claimreview
     from index.claimreview import parse_json
+    from tinradar.text import utf8_text
 
     settings = load_settings()
     try:
-        document = parse_json(path.read_text(encoding="utf-8-sig"))  # a BOM (Notepad) is no reason to refuse
+        # a BOM (Notepad) is no reason to refuse; a file saved as Windows-1258 is said in words,
+        # not as the codec's "'utf-8' codec can't decode byte 0x80 in position 128"
+        document = parse_json(utf8_text(path.read_bytes(), path))
     except FileNotFoundError:
-        fail(f"Không thấy file: {path}", code=2)
+        fail(f"Không thấy file / no such file: {path}", code=2)
     except IsADirectoryError:
         fail(f"{path}: là một thư mục, không phải file / is a folder, not a file", code=2)
     except OSError as exc:  # permission denied, a device...
         fail(f"{path}: không đọc được / cannot be read ({exc.strerror or exc})", code=2)
-    except (UnicodeDecodeError, ValueError) as exc:
-        fail(f"{path}: {exc}", code=2)
+    except ValueError as exc:
+        fail(f"{path}: {exc}" if str(path) not in str(exc) else str(exc), code=2)
     plan, written = import_claimreview(_registry(settings), settings, document, by=_actor(), strict=strict)
     for error in plan.errors:
         console.print(f"[red]Bỏ qua[/] {escape(str(error))}")

@@ -36,10 +36,22 @@ out = Console(soft_wrap=True, highlight=False, emoji=False)
 
 def load_settings() -> Settings:
     """Build settings from env/config, turning a bad value into a clear CLI error."""
+    from pydantic import ValidationError
+
+    from tinradar.schema import describe_errors
+
     try:
         return Settings()
-    except Exception as exc:  # pydantic.ValidationError and friends
-        fail(f"Cấu hình không hợp lệ / invalid configuration: {exc}", code=2)
+    except ValidationError as exc:
+        # Name the variable the user set (TINRADAR_ENCODER_THREADS), not pydantic's model and its URL.
+        fail(
+            "Cấu hình không hợp lệ / invalid configuration: "
+            + describe_errors(exc, name=lambda field: f"TINRADAR_{field.split('.')[0].upper()} / {field}"),
+            hint="sửa biến môi trường đó (hoặc tinradar.toml, .env) / fix that variable (or tinradar.toml, .env)",
+            code=ExitCode.USAGE,
+        )
+    except Exception as exc:  # a config file that does not parse, and friends
+        fail(f"Cấu hình không hợp lệ / invalid configuration: {exc}", code=ExitCode.USAGE)
 
 
 def fail(message: str, *, hint: str | None = None, code: int = 1) -> NoReturn:

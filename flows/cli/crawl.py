@@ -116,8 +116,12 @@ def register(app: typer.Typer) -> None:
                 sources = {s.id: s for s in load_registry(settings.sources_file)}
             except RegistryError as exc:
                 fail(str(exc), code=ExitCode.USAGE)
-            if source_id not in sources:
-                fail(f"không có nguồn {source_id!r} / unknown source", hint=f"các nguồn: {', '.join(sorted(sources))}")
+            if source_id not in sources:  # a bad option value: a usage error (2), as the exit-code table says
+                fail(
+                    f"không có nguồn {source_id!r} / unknown source",
+                    hint=f"các nguồn / sources: {', '.join(sorted(sources))}",
+                    code=ExitCode.USAGE,
+                )
             source = sources[source_id]
         content_type = None
         if url is not None:
@@ -222,6 +226,8 @@ def register(app: typer.Typer) -> None:
                 code=ExitCode.USAGE,
             )
         anchor = _parse_since(exported_at, settings.tz, "--exported-at") if exported_at else None
+        # a folder was "export file not found", which it is not
+        input_file(file, hint="đưa đường dẫn tệp xuất / give the export file's path")
         if out_file is not None:
             output_folder(out_file)
         try:

@@ -107,7 +107,9 @@ def _read_scored(path: Path, source_id: str, counts: _ReadCounts, max_bytes: int
         try:
             item = ScoredItem.from_line(line.obj, source_id=source_id)
         except LineError as exc:
-            report.skip(line.number, str(exc).splitlines()[0][:300])
+            why = str(exc).splitlines()[0][:300]
+            # what the reader changed may be why it fails (a NaN made null): say it with the reason
+            report.skip(line.number, f"{why} ({line.warning})" if line.warning else why)
             continue
         if line.warning:
             report.warn(line.number, line.warning)
@@ -401,13 +403,52 @@ def _retry_rejected(settings: Settings) -> None:
         raise typer.Exit(ExitCode.PARTIAL)
 
 
+#: The option a ``SearchQuery`` field comes from, so an error names what the user typed.
+_SEARCH_OPTIONS = {
+    "kinds": "--kind",
+    "sentiments": "--sentiment",
+    "statuses": "--status",
+    "precisions": "--precision",
+    "sort": "--sort",
+    "risk_min": "--risk-min",
+    "sources": "--source",
+    "provinces": "--province",
+    "claims": "--claim",
+}
+
+
+def _search_problems(exc: Any) -> str:
+    """One phrase per bad option, named as typed (``--risk-min 'abc'``), not as pydantic's path.
+
+    ``--risk-min abc`` used to read "risk_min.str-enum[RiskLevel]: Input should be …;
+    risk_min.constrained-float: Input should be a valid number": two errors of a union, for one value.
+    """
+    said: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        option = _SEARCH_OPTIONS.get(field, field)
+        if option in said:
+            continue
+        value = error.get("input")
+        if field == "risk_min":
+            why = "chọn low, medium, high hoặc một điểm 0..1 / choose low, medium, high or a score 0..1"
+        else:
+            why = error["msg"]
+        said[option] = f"{option} {value!r}: {why}"
+    return "; ".join(said.values())
+
+
 def _day(value: str | None, name: str) -> date | datetime | None:
     if not value:
         return None
     try:
         return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     except ValueError:
-        fail(f"{name}: '{value}' không phải ngày / is not a date", hint="Use YYYY-MM-DD (or an ISO time).", code=2)
+        fail(
+            f"{name}: '{value}' không phải ngày / is not a date",
+            hint="dùng dạng / use YYYY-MM-DD (hoặc giờ ISO / or an ISO time)",
+            code=2,
+        )
 
 
 #: Columns of ``search --format csv`` (lists are joined with "|").
@@ -525,8 +566,7 @@ def search_command(
             }
         )
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        fail(f"Tham số không hợp lệ / invalid option: {problems}", code=2)
+        fail(f"Tham số không hợp lệ / invalid option: {_search_problems(exc)}", code=2)
     client = _connect(settings)
     from elasticsearch import ApiError, TransportError
 

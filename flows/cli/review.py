@@ -42,7 +42,7 @@ def _client(settings: Settings) -> Elasticsearch:
 @review_app.command("serve")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe / bind address"),
-    port: int = typer.Option(8800, help="Cổng / port"),
+    port: int = typer.Option(8800, min=1, max=65535, help="Cổng / port"),  # 99999 was only found by bind()
     proxy: bool = typer.Option(
         False, help="Chạy sau reverse proxy HTTPS (tin header X-Forwarded-*) / behind a TLS proxy"
     ),

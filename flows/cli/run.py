@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from flows.cli.common import console, fail, load_settings, out
+from flows.cli.common import ExitCode, console, fail, load_settings, out
 from flows.serve import PIPELINE_CRON, REPORT_CRON
 
 if TYPE_CHECKING:
@@ -130,7 +130,9 @@ def run_pipeline(
     source: Annotated[
         list[str] | None, typer.Option("--source", "-s", help="Chỉ nguồn này (lặp lại được) / only this source id")
     ] = None,
-    lookback: Annotated[int | None, typer.Option("--lookback", help="Số ngày nhìn lại / days to look back")] = None,
+    lookback: Annotated[
+        int | None, typer.Option("--lookback", min=0, help="Số ngày nhìn lại / days to look back")
+    ] = None,
     sources_file: Annotated[
         Path | None, typer.Option("--sources-file", help="Danh sách nguồn (YAML) / source registry")
     ] = None,
@@ -145,7 +147,8 @@ def run_pipeline(
         ),
     ] = None,
     retry_delay: Annotated[
-        float, typer.Option("--retry-delay", help="Giây chờ giữa các lần thử lại / seconds between retries")
+        float,
+        typer.Option("--retry-delay", min=0, help="Giây chờ giữa các lần thử lại / seconds between retries"),
     ] = 30.0,
     due_only: Annotated[
         bool,
@@ -226,9 +229,20 @@ def serve(
     ] = REPORT_CRON,
 ) -> None:
     """Chạy theo lịch: mỗi giờ thu thập các nguồn đến lượt, báo cáo lúc 07:00 / serve both flows on schedules."""
-    settings = _prepare(quiet=False)
-    from flows.serve import serve_forever
+    from flows.serve import cron_problem, serve_forever
 
+    timezone = load_settings().timezone
+    schedules = (("--pipeline-cron", pipeline_cron, PIPELINE_CRON), ("--report-cron", report_cron, REPORT_CRON))
+    for option, expr, example in schedules:  # checked before Prefect is set up or anything is printed
+        problem = cron_problem(expr, timezone)
+        if problem:
+            fail(
+                f"{option} {expr!r}: lịch cron không hợp lệ / not a cron schedule ({problem})",
+                hint=f"5 trường: phút giờ ngày tháng thứ / 5 fields: minute hour day month weekday, "
+                f"ví dụ / e.g. {option} '{example}'",
+                code=ExitCode.USAGE,
+            )
+    settings = _prepare(quiet=False)
     console.print(
         f"Phục vụ theo lịch ({settings.timezone}): thu thập '{pipeline_cron}', báo cáo '{report_cron}'. Ctrl+C để dừng."
     )
@@ -239,7 +253,8 @@ def demo(
     day: DayOption = None,
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Tạo bản PDF nếu có Chromium")] = True,
     site_port: Annotated[
-        int, typer.Option("--site-port", help="Cổng của trang tin mẫu (giữ nguyên giữa các lần chạy)")
+        int,
+        typer.Option("--site-port", min=1, max=65535, help="Cổng của trang tin mẫu (giữ nguyên giữa các lần chạy)"),
     ] = 8377,
 ) -> None:
     """Chạy thử toàn bộ trên trang mẫu cục bộ / the whole product over the local fixture site."""

@@ -233,12 +233,12 @@ def test_a_broken_source_registry_is_a_usage_error_for_crawl_and_extract(
     registry = home / "nguồn.yaml"
     registry.write_text("sources: 5\n", encoding="utf-8")
     crawl = cli("crawl", "--sources-file", str(registry), "-o", str(home / "crawl.jsonl"))
-    assert crawl.code == 2 and f"{registry}: expected a list of sources" in crawl.said
+    assert crawl.code == 2 and f"{registry}: không phải danh sách nguồn / expected a list of sources" in crawl.said
     page = home / "trang.html"
     page.write_text("<html><body><p>Tin</p></body></html>", encoding="utf-8")
     monkeypatch.setenv("TINRADAR_SOURCES_FILE", str(registry))
     extract = cli("extract", str(page), "--url", "https://example.vn/a.html", "--source", "bao-tq")
-    assert extract.code == 2 and f"{registry}: expected a list of sources" in extract.said
+    assert extract.code == 2 and f"{registry}: không phải danh sách nguồn / expected a list of sources" in extract.said
 
 
 def test_a_reviews_file_not_in_utf8_is_named(home: Path) -> None:
