@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.masking import Entity, EntityType, Masker, is_mask_token, mask, masker, with_types
+from nlp.masking import Entity, EntityType, Masker, is_mask_token, mask, masker, readable, with_types
 from nlp.normalize import normalize
 
 C, P, E, R, ORG, N = (t.value for t in EntityType)
@@ -161,3 +161,15 @@ def test_names_are_found_once_per_text_and_shared_with_the_mask() -> None:
     assert masked == with_types(text, found) == f"cơ sở y tế ở {C} và {ORG} {P}"
     assert isinstance(found, tuple)  # no append / pop / item assignment for the next caller to see
     assert [e.surface for e in found] == ["Nam Phi", "Sở Y tế", "Hà Nội"]
+
+
+def test_readable_reads_every_type_token_as_words_and_leaves_the_rest() -> None:
+    """What the encoder reads of a masked text (claim matching and the models' readable e5 views):
+    each type token as its lower-case words; text without a token is unchanged, case kept."""
+    assert readable("Nghe nói <QUỐC_GIA> giấu số ca ở <ĐỊA_DANH>") == "Nghe nói quốc gia giấu số ca ở địa danh"
+    for kind in EntityType:
+        words = readable(kind.value)
+        assert words == kind.value[1:-1].replace("_", " ").lower() and "<" not in words and "_" not in words
+    plain = "Bộ Y tế: thêm 12 ca mắc COVID-19 <mới>"
+    assert readable(plain) == plain
+    assert readable(mask("Trung Quốc viện trợ vắc xin")) == "quốc gia viện trợ vắc xin"

@@ -157,6 +157,8 @@ def test_the_encoder_view_reads_masked_text() -> None:
     a, b = (normalize(f"{name} viện trợ 500.000 liều vắc xin cho Việt Nam.") for name in ("Trung Quốc", "Nhật Bản"))
     ta, tb = encoder_texts([a, b])
     assert ta == tb and "<QUỐC_GIA>" in ta
+    ra, rb = encoder_texts([a, b], readable_form=True)  # the form of views trained since issue 33
+    assert ra == rb and ra == ta.replace("<QUỐC_GIA>", "quốc gia")
 
 
 def test_shipped_model_loads_and_matches_its_version() -> None:
@@ -289,3 +291,47 @@ def test_fit_runs_the_boosted_trees_on_one_openmp_thread() -> None:
         check=True,
     ).stdout
     assert out.strip() == "[1]", out
+
+
+def test_a_readable_view_embeds_the_string_claim_matching_embeds(shipped: RumorModel, encoder) -> None:  # type: ignore[no-untyped-def]
+    """Issue 33: a readable view (type tokens as words) embeds a named COVID post's opening as the
+    very string claim matching embeds for the claims that use none of its names (the fully masked
+    view, read as words), so one cache entry serves both: claim matching embeds nothing more. The
+    token form (views trained before) costs a second embedding (the control)."""
+    import dataclasses
+
+    from nlp.claim_finder import ClaimFinder
+    from nlp.claims import Claim
+    from nlp.encoder import Encoder
+    from nlp.masking import readable
+
+    claims = [
+        Claim(
+            id="lemon-claim",
+            claim="Uống nước chanh nóng diệt virus corona",
+            category="cure",
+            correction="Không đúng.",
+            debunked_by=["Bộ Y tế"],
+            key_terms=["chanh"],
+        )
+    ]
+    norm = normalize("Nghe nói Trung Quốc đang giấu số ca nhiễm COVID-19 thật, uống nước chanh nóng là khỏi")
+    fresh = Encoder(encoder.engine, version=encoder.version, max_tokens=encoder.max_tokens)  # an empty cache
+    finder = ClaimFinder(claims, encoder=fresh)
+    views, _ = finder.claim_views(norm.text)
+    assert len(views) == 1 and "<QUỐC_GIA>" in views[0]  # no claim uses the name: one view, fully masked
+    masker_view = views[0]
+    assert encoder_texts([norm], readable_form=True) == [readable(masker_view)]
+    assert "quốc gia" in readable(masker_view) and "Trung Quốc" not in readable(masker_view)
+    assert shipped.encoder_view is not None
+    model = copy.copy(shipped)
+    model.encoder_view = dataclasses.replace(shipped.encoder_view, readable=True)
+    assert model.use_encoder(fresh) is None
+    start = fresh.embedded
+    vectors = model.encoder_vectors([norm])
+    assert vectors is not None and fresh.embedded == start + 1
+    cosines, _, _ = finder.claim_cosines([norm.text])
+    assert fresh.embedded == start + 1 and cosines.shape == (1, 1)  # served by the rumor view's cache entry
+    model.encoder_view = dataclasses.replace(shipped.encoder_view, readable=False)
+    model.encoder_vectors([norm])
+    assert fresh.embedded == start + 2  # the token form is another string: another embedding
