@@ -954,7 +954,9 @@ def train(
     trained_on = datetime.now(UTC).strftime("%Y-%m-%d")
     model.version = (
         f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}-masked-ctxsplit-m{text_fingerprint(model)}"
-        + ("-e5" if chosen else "")
+        # "-words": the e5 view reads type tokens as words (issue 33); the text fingerprint does not
+        # see the view, so without it a retrain of the view alone would keep the version it replaces
+        + (("-words" if view is not None and view.readable else "") + "-e5" if chosen else "")
     )
     fairness = fairness_summary(fairness_results(model), load_templates()["max_spread"])
     previous = previous_figures(out_dir, encoder) if evaluate else {}
@@ -978,6 +980,7 @@ def train(
             "chosen": chosen,
             "version": view.encoder_version if view else None,
             "max_tokens": view.max_tokens if view else None,
+            "readable": view.readable if view else None,
             "gate": VIEW_GATE,
             "C": float(view.lr.C) if view else None,
             "C_tried": list(ENCODER_CS),

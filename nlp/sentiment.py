@@ -33,7 +33,9 @@ Why it is built this way:
   regression on that vector, stacked with the lexical probabilities
   (:class:`SentimentEncoderView`), is shipped only when grouped CV on the lexical model's
   folds says it helps. Elsewhere, or with the encoder off, the lexical model stands alone;
-  the version says which (``+e5`` / ``+lexical``). No text is embedded for sentiment alone.
+  the version says which (``+e5`` / ``+lexical``). No text is embedded for sentiment alone,
+  unless the two views read different forms of the opening (``readable``): then the analyzer
+  asks :meth:`SentimentModel.encoder_vectors` for the sentiment view's own.
 
 Training, evaluation and the model card live in :mod:`nlp.sentiment_train`; this module
 is what the pipeline loads.
@@ -382,7 +384,8 @@ class SentimentModel:
         self.version = version
         self.encoder_view: SentimentEncoderView | None = None
         #: the sentence encoder at run time (``use_encoder``); only its version is checked here:
-        #: the vectors come from the caller (the rumor model's view), never embedded for sentiment
+        #: the vectors come from the caller (the rumor model's view, or ``encoder_vectors`` when
+        #: the two views read different forms)
         self.encoder: Any = None
 
     def use_encoder(self, encoder: Any) -> str | None:

@@ -606,6 +606,7 @@ def _encoder_view(
         else "grouped CV (mean over the fold seeds): stacked does not beat lexical both overall and on COVID-19 posts",
         "version": encoder.version,
         "max_tokens": encoder.max_tokens,
+        "readable": view.readable,
         "C": c,
         "C_per_fold": runs[0]["C_per_fold"],
         "cv_lexical": before,
@@ -831,7 +832,12 @@ def train(
     encoder_info.pop("_encoder", None)
     label_counts = Counter(lab for _, _, lab in rows)
     digest = hashlib.sha256(np.ascontiguousarray(coef).tobytes()).hexdigest()[:10]
-    version = f"sentiment-tfidf-lr-{datetime.now(UTC):%Y%m%d}-{digest}" + ("-e5" if encoder_info["chosen"] else "")
+    # "-words": the e5 view reads type tokens as words (issue 33); the digest is the lexical model's
+    # alone, so without it a retrain of the view alone would keep the version it replaces
+    words = "-words" if view is not None and view.readable else ""
+    version = f"sentiment-tfidf-lr-{datetime.now(UTC):%Y%m%d}-{digest}" + (
+        words + "-e5" if encoder_info["chosen"] else ""
+    )
     model.version = version
     metrics = {
         "version": version,

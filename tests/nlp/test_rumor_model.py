@@ -210,6 +210,8 @@ def test_stacked_training_is_chosen_by_grouped_cv(tmp_path: Path, encoder) -> No
     assert (model.encoder_view is not None) is better
     if better:
         assert model.encoder_view is not None and model.encoder_view.gate == VIEW_GATE
+        # new views read type tokens as words (issue 33), and the version says so
+        assert model.encoder_view.readable and report["version"].endswith("-words-e5")
     assert report["version"].endswith("-e5") is better
     card = (tmp_path / CARD_FILE).read_text(encoding="utf-8")
     assert "Encoder view" in card and f"{stacked['roc_auc']:.4f}" in card
