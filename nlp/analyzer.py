@@ -185,6 +185,14 @@ class Analyzer:
             + f"+{STANCE_VERSION}"
         )
 
+    def _same_encoder_form(self) -> bool:
+        """Whether the rumor and sentiment e5 views read the same form of the masked opening (type
+        tokens as words or as tokens, ``readable``): only then are the rumor view's vectors the
+        sentiment view's too."""
+        rumor_view = getattr(self.rumor, "encoder_view", None)
+        sent_view = getattr(self.sentiment, "encoder_view", None)
+        return bool(getattr(rumor_view, "readable", False)) == bool(getattr(sent_view, "readable", False))
+
     def _load_sentiment(self) -> Any:
         try:
             from nlp.sentiment import SentimentModel
@@ -285,14 +293,20 @@ class Analyzer:
                 rumor[i], terms[i] = float(proba[k]), top[k]
             if self.sentiment is not None:
                 # the sentiment model normalises by itself: give it what the author wrote
-                # ... and the same vectors to its encoder view (none are embedded for sentiment alone), of
-                # the COVID-related items only: the rows it was trained on and read before issue 15
+                # ... and the same vectors to its encoder view when both views read the same form of
+                # the text (``readable``), of the COVID-related items only: the rows it was trained on
+                # and read before issue 15; when the forms differ it embeds its own (cached) texts
+                originals = [items[i].norm.original for i in scorable]
                 sent_vectors = None
                 if vectors is not None:  # only with the rumor model, so nlp.rumor is loaded already
                     from nlp.rumor import covid_gated
 
-                    sent_vectors = covid_gated(vectors, [covid[i] for i in scorable])
-                sents = self.sentiment.predict_proba([items[i].norm.original for i in scorable], sent_vectors)
+                    covid_s = [covid[i] for i in scorable]
+                    if self._same_encoder_form():
+                        sent_vectors = covid_gated(vectors, covid_s)
+                    else:
+                        sent_vectors = self.sentiment.encoder_vectors(originals, covid_s)
+                sents = self.sentiment.predict_proba(originals, sent_vectors)
             elif self._backend is not None and self._backend.has_sentiment:
                 sents = self._backend.sentiment([items[i].norm.original for i in scorable])
             else:

@@ -66,7 +66,7 @@ from nlp.covid import covid_probability
 from nlp.cues import as_written
 from nlp.diacritics import Restorer, load_restorer
 from nlp.encoder import Encoder
-from nlp.masking import MASK_TOKEN_RE, masker, with_types
+from nlp.masking import masker, readable, with_types
 from nlp.normalize import expand_shorthand, normalize, unify_tone_marks
 from nlp.stance import SHORT_TEXT_SENTENCES, claim_wordings, read_stance
 from tinradar.schema import ClaimMatch
@@ -113,11 +113,6 @@ _WORDS = re.compile(r"[\w']+")
 def _wordline(text: str) -> str:
     """The words of ``text`` space-joined, padded with a space (whole-word containment)."""
     return " " + " ".join(_WORDS.findall(text)) + " "
-
-
-def _readable(masked: str) -> str:
-    """A masked text as the encoder reads it: each type token as plain words ("<ĐỊA_DANH>" → "địa danh")."""
-    return MASK_TOKEN_RE.sub(lambda m: m.group()[1:-1].replace("_", " ").lower(), masked)
 
 
 def _per_claim(values: np.ndarray, of: np.ndarray) -> np.ndarray:
@@ -367,7 +362,7 @@ class ClaimFinder:
         of = np.zeros((len(strings), len(self.claims)), dtype=np.int64)
         for i, s in enumerate(strings):
             views, o = self.claim_views(s)
-            rows = [read.setdefault(v if v == s else _readable(v), len(read)) for v in views]
+            rows = [read.setdefault(v if v == s else readable(v), len(read)) for v in views]
             of[i] = np.asarray(rows, dtype=np.int64)[o]
             self.views_embedded += len(views) - 1
         vecs = self.encoder.queries(list(read)) if read else np.zeros((0, self.encoder.dim), dtype=np.float32)

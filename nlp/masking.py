@@ -429,6 +429,13 @@ def without_names(text: str) -> str:
     return MASK_TOKEN_RE.sub("", masker().mask(text))
 
 
+def readable(masked: str) -> str:
+    """A masked text as the sentence encoder reads it: each type token as plain words
+    ("<ĐỊA_DANH>" → "địa danh"). Claim matching embeds its views this way, and so do the models'
+    e5 views trained since (``readable`` on the view): the same string, one cached embedding."""
+    return MASK_TOKEN_RE.sub(lambda m: m.group()[1:-1].replace("_", " ").lower(), masked)
+
+
 def is_mask_token(token: str) -> bool:
     """Whether ``token`` is one of the type tokens (any case, folded or not)."""
     return token in MASK_TOKENS
@@ -443,6 +450,7 @@ __all__ = [
     "is_mask_token",
     "mask",
     "masker",
+    "readable",
     "with_types",
     "without_names",
 ]

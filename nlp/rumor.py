@@ -45,7 +45,7 @@ from nlp.covid import covid_probability
 from nlp.encoder import has_vector
 from nlp.features import FEATURE_NAMES, metadata_matrix, signals
 from nlp.groups import EVAL_SPLIT_DIR, group_hash, group_ids, read_ids
-from nlp.masking import masker
+from nlp.masking import masker, readable
 from nlp.normalize import NormalizedText, normalize
 from nlp.threads import one_blas_thread, one_openmp_thread
 from tinradar.text import utf8_text
@@ -187,13 +187,17 @@ def model_views(norms: list[NormalizedText], mask: bool = True) -> tuple[list[st
     return [n.features[:MODEL_CHARS] for n in norms], [n.folded[:MODEL_CHARS] for n in norms]
 
 
-def encoder_texts(norms: list[NormalizedText], mask: bool = True) -> list[str]:
+def encoder_texts(norms: list[NormalizedText], mask: bool = True, *, readable_form: bool = False) -> list[str]:
     """What the encoder view reads: the masked text of the opening, case kept (the encoder
-    keeps only its first ``encoder_max_tokens`` tokens). A text that names nobody is exactly
-    the text claim matching embeds, so the encoder's cache serves the second look."""
+    keeps only its first ``encoder_max_tokens`` tokens). ``readable_form``: the type tokens read
+    as words (:func:`nlp.masking.readable`, "<ĐỊA_DANH>" → "địa danh"), the form of views trained
+    since issue 33. A text that names nobody is exactly the text claim matching embeds; in the
+    readable form so is a named one whose names no claim uses (the claim finder's fully masked
+    view), so the encoder's cache serves the second look either way."""
     if mask:
         m = masker()
-        return [m.mask_normalized(n, limit=MODEL_CHARS).text for n in norms]
+        masked = [m.mask_normalized(n, limit=MODEL_CHARS).text for n in norms]
+        return [readable(t) for t in masked] if readable_form else masked
     return [n.text[:MODEL_CHARS] for n in norms]
 
 
@@ -223,6 +227,8 @@ class EncoderView:
     guards against vectors of another encoder: then the view is not used. ``gate``: the least COVID
     relevance a post needs to be embedded (:data:`VIEW_GATE`, every post, in views trained since
     issue 15; a file pickled without it reads the class default, the old COVID gate).
+    ``readable``: the form of the text it was fitted on, type tokens as words
+    (:func:`encoder_texts`); a file pickled without it reads False, the "<ĐỊA_DANH>" form.
     """
 
     lr: Any
@@ -230,6 +236,7 @@ class EncoderView:
     encoder_version: str
     max_tokens: int
     gate: float = ENCODER_GATE
+    readable: bool = False
 
     def combine(self, lexical: np.ndarray, vectors: np.ndarray) -> np.ndarray:
         """Stacked probability from the lexical probabilities and the e5 vectors of the same posts."""
@@ -380,7 +387,8 @@ class RumorModel:
             rows = np.flatnonzero(np.asarray(covid, dtype=np.float64) >= view.gate)
         out = np.zeros((len(norms), self.encoder.dim), dtype=np.float32)
         if len(rows):
-            out[rows] = self.encoder.queries(encoder_texts([norms[i] for i in rows], self.mask))
+            texts = encoder_texts([norms[i] for i in rows], self.mask, readable_form=view.readable)
+            out[rows] = self.encoder.queries(texts)
         return out
 
     def _with_encoder(
@@ -668,10 +676,13 @@ def _summary(y: np.ndarray, pred: np.ndarray, per_fold: list[dict[str, float]]) 
     }
 
 
-def embed_training(norms: list[NormalizedText], encoder: Any, log: Any = None, *, mask: bool = True) -> np.ndarray:
-    """e5 vectors of the masked openings, through the encoder's on-disk cache (under the
-    settings' ``cache_dir``): retraining costs the encoding once."""
-    texts = encoder_texts(norms, mask)
+def embed_training(
+    norms: list[NormalizedText], encoder: Any, log: Any = None, *, mask: bool = True, readable_form: bool = True
+) -> np.ndarray:
+    """e5 vectors of the masked openings (the readable form by default: what new views are
+    trained on), through the encoder's on-disk cache (under the settings' ``cache_dir``):
+    retraining costs the encoding once."""
+    texts = encoder_texts(norms, mask, readable_form=readable_form)
     out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     step = 256
     for start in range(0, len(texts), step):
@@ -741,14 +752,16 @@ def fit_encoder_view(
     groups: np.ndarray,
     seed: int = 42,
     gate: float = VIEW_GATE,
+    readable: bool = True,
 ) -> EncoderView:
     """The shipped view: the encoder's regression on every training row (its C by grouped inner
     CV); the blend on the out-of-fold scores of the rows at or above ``gate`` (the rows it will see:
-    every row with :data:`VIEW_GATE`), which the view keeps."""
+    every row with :data:`VIEW_GATE`), which the view keeps; ``readable``: the form the vectors
+    were embedded in (:func:`embed_training`), which the view keeps to read the same at run time."""
     gated = covid >= gate
     lr = _encoder_lr(seed, _choose_c(vectors, y, groups, seed)).fit(vectors, y)
     blend = _blend_lr().fit(np.column_stack([_logit(lexical_oof[gated]), encoder_oof[gated]]), y[gated])
-    return EncoderView(lr, blend, encoder.version, encoder.max_tokens, gate)
+    return EncoderView(lr, blend, encoder.version, encoder.max_tokens, gate, readable)
 
 
 def operating_table(y: np.ndarray, scores: np.ndarray) -> dict[str, Any]:
@@ -941,7 +954,9 @@ def train(
     trained_on = datetime.now(UTC).strftime("%Y-%m-%d")
     model.version = (
         f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}-masked-ctxsplit-m{text_fingerprint(model)}"
-        + ("-e5" if chosen else "")
+        # "-words": the e5 view reads type tokens as words (issue 33); the text fingerprint does not
+        # see the view, so without it a retrain of the view alone would keep the version it replaces
+        + (("-words" if view is not None and view.readable else "") + "-e5" if chosen else "")
     )
     fairness = fairness_summary(fairness_results(model), load_templates()["max_spread"])
     previous = previous_figures(out_dir, encoder) if evaluate else {}
@@ -965,6 +980,7 @@ def train(
             "chosen": chosen,
             "version": view.encoder_version if view else None,
             "max_tokens": view.max_tokens if view else None,
+            "readable": view.readable if view else None,
             "gate": VIEW_GATE,
             "C": float(view.lr.C) if view else None,
             "C_tried": list(ENCODER_CS),

@@ -103,7 +103,13 @@ def _encoder_section(report: dict[str, Any]) -> str:
         "\n## Encoder view (e5) — before / after\n\n"
         f"A logistic regression (C = {enc['C']}, chosen from {enc['C_tried']} by grouped inner CV on the "
         f"training rows) on the `{enc['version']}` vector of the masked opening "
-        f"({enc['max_tokens']} tokens; the same masking as the lexical view, so names cannot move it), stacked "
+        f"({enc['max_tokens']} tokens; the same masking as the lexical view, so names cannot move it"
+        + (
+            '; each type token read as words, "quốc gia" for `<QUỐC_GIA>`, the string claim matching embeds'
+            if enc.get("readable")
+            else ""
+        )
+        + "), stacked "
         f"with the lexical probability by a two-input logistic regression fitted on out-of-fold scores. It is "
         f"{where}. Chosen by the grouped CV below (the same folds as the lexical "
         "model; per outer fold the encoder regression and the blend are fitted on the other folds), "

@@ -33,7 +33,9 @@ Why it is built this way:
   regression on that vector, stacked with the lexical probabilities
   (:class:`SentimentEncoderView`), is shipped only when grouped CV on the lexical model's
   folds says it helps. Elsewhere, or with the encoder off, the lexical model stands alone;
-  the version says which (``+e5`` / ``+lexical``). No text is embedded for sentiment alone.
+  the version says which (``+e5`` / ``+lexical``). No text is embedded for sentiment alone,
+  unless the two views read different forms of the opening (``readable``): then the analyzer
+  asks :meth:`SentimentModel.encoder_vectors` for the sentiment view's own.
 
 Training, evaluation and the model card live in :mod:`nlp.sentiment_train`; this module
 is what the pipeline loads.
@@ -312,7 +314,9 @@ class SentimentEncoderView:
     logistic regression on (log of the lexical probabilities, the encoder regression's
     log-probabilities), fitted on out-of-fold scores of both, so its output is a probability
     like the lexical one. ``encoder_version``/``max_tokens`` guard against vectors of another
-    encoder: then the view is not used. Plain arrays, saved in ``model.npz`` (no pickle).
+    encoder: then the view is not used. ``readable``: the form of the text it was fitted on, type
+    tokens as words (``nlp.rumor.encoder_texts``); a config without it reads False, the
+    "<ĐỊA_DANH>" form. Plain arrays, saved in ``model.npz`` (no pickle).
     """
 
     coef: np.ndarray  # (dim, 3)
@@ -322,6 +326,7 @@ class SentimentEncoderView:
     encoder_version: str
     max_tokens: int
     C: float = 1.0
+    readable: bool = False
 
     @property
     def dim(self) -> int:
@@ -379,7 +384,8 @@ class SentimentModel:
         self.version = version
         self.encoder_view: SentimentEncoderView | None = None
         #: the sentence encoder at run time (``use_encoder``); only its version is checked here:
-        #: the vectors come from the caller (the rumor model's view), never embedded for sentiment
+        #: the vectors come from the caller (the rumor model's view, or ``encoder_vectors`` when
+        #: the two views read different forms)
         self.encoder: Any = None
 
     def use_encoder(self, encoder: Any) -> str | None:
@@ -454,6 +460,7 @@ class SentimentModel:
                     encoder_version=info["encoder_version"],
                     max_tokens=int(info["max_tokens"]),
                     C=float(info.get("C", 1.0)),
+                    readable=bool(info.get("readable", False)),
                 )
         featurizer.idf = idf
         model = cls(
@@ -512,7 +519,14 @@ class SentimentModel:
             "features": {**asdict(fc), "word_ngrams": list(fc.word_ngrams), "char_ngrams": list(fc.char_ngrams)},
             "lexicon": self.featurizer.lexicon.to_dict(),
             "encoder_view": (
-                {"encoder_version": view.encoder_version, "max_tokens": view.max_tokens, "C": view.C} if view else None
+                {
+                    "encoder_version": view.encoder_version,
+                    "max_tokens": view.max_tokens,
+                    "C": view.C,
+                    "readable": view.readable,
+                }
+                if view
+                else None
             ),
             **(extra or {}),
         }
@@ -557,8 +571,9 @@ class SentimentModel:
 
     def encoder_vectors(self, texts: list[str], covid: Sequence[float] | None = None) -> np.ndarray | None:
         """The vectors the pipeline would hand over for ``texts`` (zero rows under the gate), from
-        this model's encoder and its cache; for training and evaluation, which have no rumor model
-        at hand. None with the encoder view off."""
+        this model's encoder and its cache, in the form the view was fitted on; for training and
+        evaluation, which have no rumor model at hand, and for the analyzer when the rumor view
+        reads the other form. None with the encoder view off."""
         if self.encoder_view is None or self.encoder is None:
             return None
         from nlp.covid import covid_probability
@@ -570,7 +585,9 @@ class SentimentModel:
         rows = np.flatnonzero(np.asarray(covid, dtype=np.float64) >= ENCODER_GATE)
         out = np.zeros((len(texts), self.encoder_view.dim), dtype=np.float32)
         if len(rows):
-            out[rows] = self.encoder.queries(encoder_texts([norms[i] for i in rows]))
+            out[rows] = self.encoder.queries(
+                encoder_texts([norms[i] for i in rows], readable_form=self.encoder_view.readable)
+            )
         return out
 
     def predict(self, texts: list[str]) -> list[Sentiment]:

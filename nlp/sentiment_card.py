@@ -288,11 +288,12 @@ def encoder_section(metrics: dict) -> str:
         if enc["chosen"]
         else "**Not shipped**: the lexical model stands alone."
     )
+    words = ', each type token read as words, "quốc gia" for `<QUỐC_GIA>`' if enc.get("readable") else ""
     return (
         head
         + f"""The COVID-related items (COVID-19 relevance ≥ {enc["gate"]}, the rumor model's and claim matching's
 gate) are embedded by the pipeline anyway: the rumor model's encoder view reads the e5 vector
-(`{enc["version"]}`, first {enc["max_tokens"]} tokens) of the masked opening (`nlp.rumor.encoder_texts`).
+(`{enc["version"]}`, first {enc["max_tokens"]} tokens) of the masked opening (`nlp.rumor.encoder_texts`{words}).
 The sentiment model can read the same vector at no extra embedding cost: a multinomial logistic
 regression on it (class weights balanced, C from {enc["C_tried"]} by grouped inner 4-fold CV; {enc["C"]}
 for the final fit, {enc["C_per_fold"]} in the outer folds of fold seed {before["fold_seeds"][0]}), stacked with the

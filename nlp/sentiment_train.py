@@ -448,8 +448,11 @@ def encoder_gate(norms: Sequence[NormalizedText]) -> np.ndarray:
     return np.array([(covid_probability(n.folded) if n.folded else 0.0) >= ENCODER_GATE for n in norms], dtype=bool)
 
 
-def embed_texts(texts: list[str], encoder: Any, log: Any = None) -> tuple[np.ndarray, np.ndarray]:
-    """(e5 vectors, gated) of ``texts``: the masked openings (``nlp.rumor.encoder_texts``) of the
+def embed_texts(
+    texts: list[str], encoder: Any, log: Any = None, *, readable_form: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """(e5 vectors, gated) of ``texts``: the masked openings (``nlp.rumor.encoder_texts``, the
+    readable form by default: what new views are fitted on, the rumor view's form) of the
     COVID-related ones (the rows the pipeline embeds), zero rows elsewhere; through the encoder's
     on-disk cache, so a retrain embeds each text once."""
     norms = [normalize(t) for t in texts]
@@ -459,7 +462,7 @@ def embed_texts(texts: list[str], encoder: Any, log: Any = None) -> tuple[np.nda
     step = 256
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
-        vectors[chunk] = encoder.queries(encoder_texts([norms[i] for i in chunk]))
+        vectors[chunk] = encoder.queries(encoder_texts([norms[i] for i in chunk], readable_form=readable_form))
         if log:
             log(f"encoder: {min(len(rows), start + step):,}/{len(rows):,} ({encoder.embedded:,} newly embedded)")
     return vectors, gated
@@ -595,7 +598,7 @@ def _encoder_view(
     c = _choose_c(vectors[gated], gated_y, group_ids[gated], seed)
     coef, b = _fit_encoder_lr(vectors[gated], gated_y, c, seed)
     blend_coef, blend_b = _fit_blend(lexical_oofs[0][gated], runs[0]["enc"][gated], gated_y, seed)
-    view = SentimentEncoderView(coef, b, blend_coef, blend_b, encoder.version, encoder.max_tokens, C=c)
+    view = SentimentEncoderView(coef, b, blend_coef, blend_b, encoder.version, encoder.max_tokens, C=c, readable=True)
     info |= {
         "chosen": chosen,
         "why": "grouped CV (mean over the fold seeds): stacked beats lexical overall and on COVID-19 posts"
@@ -603,6 +606,7 @@ def _encoder_view(
         else "grouped CV (mean over the fold seeds): stacked does not beat lexical both overall and on COVID-19 posts",
         "version": encoder.version,
         "max_tokens": encoder.max_tokens,
+        "readable": view.readable,
         "C": c,
         "C_per_fold": runs[0]["C_per_fold"],
         "cv_lexical": before,
@@ -828,7 +832,12 @@ def train(
     encoder_info.pop("_encoder", None)
     label_counts = Counter(lab for _, _, lab in rows)
     digest = hashlib.sha256(np.ascontiguousarray(coef).tobytes()).hexdigest()[:10]
-    version = f"sentiment-tfidf-lr-{datetime.now(UTC):%Y%m%d}-{digest}" + ("-e5" if encoder_info["chosen"] else "")
+    # "-words": the e5 view reads type tokens as words (issue 33); the digest is the lexical model's
+    # alone, so without it a retrain of the view alone would keep the version it replaces
+    words = "-words" if view is not None and view.readable else ""
+    version = f"sentiment-tfidf-lr-{datetime.now(UTC):%Y%m%d}-{digest}" + (
+        words + "-e5" if encoder_info["chosen"] else ""
+    )
     model.version = version
     metrics = {
         "version": version,

@@ -497,3 +497,35 @@ def test_the_encoder_step_reads_its_move_as_the_reviewer_sees_it() -> None:
     assert _encoder_reads(0.38, 0.60) == "giống các bài không đáng tin"
     assert _encoder_reads(0.46, 0.31) == "giống các bài đáng tin"
     assert _encoder_reads(0.384, 0.386) == "giống các bài không đáng tin"  # 38% → 39%: the reader sees it
+
+
+@pytest.mark.parametrize("rumor_readable", [True, False])
+def test_sentiment_embeds_its_own_texts_when_the_rumor_view_reads_the_other_form(  # type: ignore[no-untyped-def]
+    analyzer, monkeypatch, rumor_readable
+) -> None:
+    """The rumor view's vectors are the sentiment view's only when both read the same form of the
+    masked opening (``readable``: type tokens as words or as "<QUỐC_GIA>"): with mixed forms the
+    analyzer's sentiment is exactly what the sentiment model alone gives (its own vectors, its own
+    form). Handed the rumor view's vectors of the other form, a named post's sentiment would move
+    (checked, so this test can fail)."""
+    import dataclasses
+
+    texts = [
+        "Trung Quốc lại giấu số ca mắc COVID-19, dân Hà Nội hoang mang lo lắng quá, ai cũng sợ",
+        "Bộ Y tế cảm ơn Nhật Bản đã viện trợ 1 triệu liều vắc xin COVID-19 cho Việt Nam, thật đáng quý.",
+    ]
+    sentiment, rumor = analyzer.sentiment, analyzer.rumor
+    assert sentiment.encoder_view is not None and rumor.encoder_view is not None  # the shipped models have views
+    monkeypatch.setattr(rumor, "encoder_view", dataclasses.replace(rumor.encoder_view, readable=rumor_readable))
+    monkeypatch.setattr(
+        sentiment, "encoder_view", dataclasses.replace(sentiment.encoder_view, readable=not rumor_readable)
+    )
+    out = analyzer.analyze([make_doc(t, f"senti-form-{i:02d}") for i, t in enumerate(texts)])
+    assert all(a.covid_proba >= 0.5 for a in out), [a.covid_proba for a in out]
+    alone = sentiment.predict_proba(texts, sentiment.encoder_vectors(texts))
+    for a, p in zip(out, alone, strict=True):
+        assert a.sentiment_proba == {k: round(v, 4) for k, v in p.items()}
+    from nlp.normalize import normalize
+
+    handed = sentiment.predict_proba(texts, rumor.encoder_vectors([normalize(t) for t in texts]))
+    assert all(handed[i] != alone[i] for i in range(len(texts))), (handed, alone)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.masking import Entity, EntityType, Masker, is_mask_token, mask, masker, with_types
+from nlp.masking import Entity, EntityType, Masker, is_mask_token, mask, masker, readable, with_types
 from nlp.normalize import normalize
 
 C, P, E, R, ORG, N = (t.value for t in EntityType)
@@ -170,3 +170,15 @@ def test_a_religion_named_with_both_dao_and_giao_is_one_name_whichever_it_is(cas
     religions = ["Phật", "Thiên Chúa", "Hồi", "Ấn Độ", "Do Thái", "Tin Lành", "Công"]
     masked = {mask(case(f"Tín đồ đạo {r} giáo ở đây được phát vắc xin giả")) for r in religions}
     assert masked == {f"{case('Tín đồ')} {R} ở đây được phát vắc xin giả"}
+
+
+def test_readable_reads_every_type_token_as_words_and_leaves_the_rest() -> None:
+    """What the encoder reads of a masked text (claim matching and the models' readable e5 views):
+    each type token as its lower-case words; text without a token is unchanged, case kept."""
+    assert readable("Nghe nói <QUỐC_GIA> giấu số ca ở <ĐỊA_DANH>") == "Nghe nói quốc gia giấu số ca ở địa danh"
+    for kind in EntityType:
+        words = readable(kind.value)
+        assert words == kind.value[1:-1].replace("_", " ").lower() and "<" not in words and "_" not in words
+    plain = "Bộ Y tế: thêm 12 ca mắc COVID-19 <mới>"
+    assert readable(plain) == plain
+    assert readable(mask("Trung Quốc viện trợ vắc xin")) == "quốc gia viện trợ vắc xin"

@@ -36,7 +36,9 @@ from nlp.rumor import (
 from tests.nlp.conftest import E5_MACHINE_TOLERANCE, REINTEL
 from tinradar.settings import Settings
 
-# the shipped model (lexical + e5 view on every post, issue 15, retrained with the lower-case masker) on the
+# the shipped model (the e5 view reading type tokens as words, issue 33) on the frozen split (2026-12-06):
+# ROC-AUC 0.936, PR-AUC 0.773, medium-or-high recall 0.744 at precision 0.696 (one post fewer flagged);
+# before it (lexical + e5 view on every post, issue 15, retrained with the lower-case masker) on the
 # frozen split (2026-12-06): ROC-AUC 0.934, PR-AUC 0.770, medium-or-high recall 0.756 at precision 0.692
 # (lexical alone: 0.929, 0.759, 0.698 / 0.659); the same trained with the masker before: 0.933, 0.763,
 # 0.756 / 0.692 (lexical alone: 0.929, 0.752, 0.709 / 0.670) — the floors, set below those, were kept;
@@ -157,6 +159,8 @@ def test_the_encoder_view_reads_masked_text() -> None:
     a, b = (normalize(f"{name} viện trợ 500.000 liều vắc xin cho Việt Nam.") for name in ("Trung Quốc", "Nhật Bản"))
     ta, tb = encoder_texts([a, b])
     assert ta == tb and "<QUỐC_GIA>" in ta
+    ra, rb = encoder_texts([a, b], readable_form=True)  # the form of views trained since issue 33
+    assert ra == rb and ra == ta.replace("<QUỐC_GIA>", "quốc gia")
 
 
 def test_shipped_model_loads_and_matches_its_version() -> None:
@@ -208,6 +212,8 @@ def test_stacked_training_is_chosen_by_grouped_cv(tmp_path: Path, encoder) -> No
     assert (model.encoder_view is not None) is better
     if better:
         assert model.encoder_view is not None and model.encoder_view.gate == VIEW_GATE
+        # new views read type tokens as words (issue 33), and the version says so
+        assert model.encoder_view.readable and report["version"].endswith("-words-e5")
     assert report["version"].endswith("-e5") is better
     card = (tmp_path / CARD_FILE).read_text(encoding="utf-8")
     assert "Encoder view" in card and f"{stacked['roc_auc']:.4f}" in card
@@ -289,3 +295,47 @@ def test_fit_runs_the_boosted_trees_on_one_openmp_thread() -> None:
         check=True,
     ).stdout
     assert out.strip() == "[1]", out
+
+
+def test_a_readable_view_embeds_the_string_claim_matching_embeds(shipped: RumorModel, encoder) -> None:  # type: ignore[no-untyped-def]
+    """Issue 33: a readable view (type tokens as words) embeds a named COVID post's opening as the
+    very string claim matching embeds for the claims that use none of its names (the fully masked
+    view, read as words), so one cache entry serves both: claim matching embeds nothing more. The
+    token form (views trained before) costs a second embedding (the control)."""
+    import dataclasses
+
+    from nlp.claim_finder import ClaimFinder
+    from nlp.claims import Claim
+    from nlp.encoder import Encoder
+    from nlp.masking import readable
+
+    claims = [
+        Claim(
+            id="lemon-claim",
+            claim="Uống nước chanh nóng diệt virus corona",
+            category="cure",
+            correction="Không đúng.",
+            debunked_by=["Bộ Y tế"],
+            key_terms=["chanh"],
+        )
+    ]
+    norm = normalize("Nghe nói Trung Quốc đang giấu số ca nhiễm COVID-19 thật, uống nước chanh nóng là khỏi")
+    fresh = Encoder(encoder.engine, version=encoder.version, max_tokens=encoder.max_tokens)  # an empty cache
+    finder = ClaimFinder(claims, encoder=fresh)
+    views, _ = finder.claim_views(norm.text)
+    assert len(views) == 1 and "<QUỐC_GIA>" in views[0]  # no claim uses the name: one view, fully masked
+    masker_view = views[0]
+    assert encoder_texts([norm], readable_form=True) == [readable(masker_view)]
+    assert "quốc gia" in readable(masker_view) and "Trung Quốc" not in readable(masker_view)
+    assert shipped.encoder_view is not None
+    model = copy.copy(shipped)
+    model.encoder_view = dataclasses.replace(shipped.encoder_view, readable=True)
+    assert model.use_encoder(fresh) is None
+    start = fresh.embedded
+    vectors = model.encoder_vectors([norm])
+    assert vectors is not None and fresh.embedded == start + 1
+    cosines, _, _ = finder.claim_cosines([norm.text])
+    assert fresh.embedded == start + 1 and cosines.shape == (1, 1)  # served by the rumor view's cache entry
+    model.encoder_view = dataclasses.replace(shipped.encoder_view, readable=False)
+    model.encoder_vectors([norm])
+    assert fresh.embedded == start + 2  # the token form is another string: another embedding

@@ -190,3 +190,42 @@ def test_blind_cues_do_not_read_the_name() -> None:
         assert cues[0].any()  # the cues are read, not zeroed
         old_cues = old.prepare(fills).cues
         assert len({tuple(row) for row in old_cues.tolist()}) > 1
+
+
+def test_the_encoder_views_form_is_saved_and_a_file_without_it_reads_tokens(tmp_path: Path) -> None:
+    """``readable`` (the e5 view's form: type tokens as words) is a property of the trained model:
+    saved and loaded with it; a config written before it existed reads the token form it was
+    fitted on, and its view embeds "<QUỐC_GIA>", the readable one "quốc gia"."""
+    import dataclasses
+    import shutil
+
+    from nlp.encoder import load_encoder
+    from tinradar.settings import Settings
+
+    model = SentimentModel.load(MODELS_DIR)
+    if model.encoder_view is None:
+        pytest.skip("the shipped sentiment model has no encoder view")
+    for form in (True, False):
+        model.encoder_view = dataclasses.replace(model.encoder_view, readable=form)
+        model.save(tmp_path / f"m{form}" / "sentiment")
+        loaded = SentimentModel.load(tmp_path / f"m{form}")
+        assert loaded.encoder_view is not None and loaded.encoder_view.readable is form
+    old = tmp_path / "old" / "sentiment"
+    shutil.copytree(MODELS_DIR / "sentiment", old)
+    config = json.loads((old / "config.json").read_text(encoding="utf-8"))
+    config["encoder_view"].pop("readable", None)
+    (old / "config.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    tokens = SentimentModel.load(tmp_path / "old")
+    assert tokens.encoder_view is not None and tokens.encoder_view.readable is False
+    words = SentimentModel.load(tmp_path / "mTrue")
+    encoder, why = load_encoder(Settings(encoder_threads=2))
+    assert encoder is not None, why
+    assert tokens.use_encoder(encoder) is None and words.use_encoder(encoder) is None
+    named = ["Trung Quốc lại giấu số ca mắc COVID-19, dân tình hoang mang lo lắng quá"]
+    a, b = tokens.encoder_vectors(named), words.encoder_vectors(named)
+    assert a is not None and b is not None and a.any() and b.any() and not np.array_equal(a, b)
+    from nlp.normalize import normalize
+    from nlp.rumor import encoder_texts
+
+    expected = encoder.queries(encoder_texts([normalize(named[0])], readable_form=True))
+    np.testing.assert_array_equal(b, expected)

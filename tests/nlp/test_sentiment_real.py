@@ -18,7 +18,8 @@ from nlp.sentiment_train import LABEL_INDEX, load_texts, macro_f1
 from tinradar.text import nfc
 
 #: The readings (rows labelled unsure left out): model of 5 Dec stacked 0.6248, lexical alone 0.6417;
-#: the blind-cue retrain of 6 Dec (shipped) stacked 0.6623, lexical alone 0.6417. Floors kept.
+#: the blind-cue retrain of 6 Dec stacked 0.6623, lexical alone 0.6417; the retrain whose e5 view reads
+#: type tokens as words (issue 33, shipped) stacked 0.6675, lexical alone 0.6417. Floors kept.
 STACKED_MACRO_F1_FLOOR = 0.60
 LEXICAL_MACRO_F1_FLOOR = 0.62
 
@@ -98,7 +99,7 @@ def test_the_card_is_what_a_retrain_writes_and_keeps_the_fresh_reading(tmp_path:
     metrics = json.loads((shipped / "metrics.json").read_text(encoding="utf-8"))
     card = write_model_card(tmp_path, metrics).read_text(encoding="utf-8")
     assert card == (shipped / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert "## Fresh real set (read once)" in card and "(this model)" in card and "**0.662**" in card
+    assert "## Fresh real set (read once)" in card and "(this model)" in card and "**0.667**" in card
     retrained = write_model_card(tmp_path, {**metrics, "version": "sentiment-next"}).read_text(encoding="utf-8")
     reading = json.loads(FRESH_READING.read_text(encoding="utf-8"))
     assert f"`{reading['model']}`, an earlier model; this one has not been read on it" in retrained
