@@ -165,7 +165,7 @@ def test_claims_import_of_a_feed_with_a_bom_and_a_lone_element(es_home: Path) ->
     feed.write_bytes(b'\xef\xbb\xbf{"@type": "DataFeed", "dataFeedElement": 5}')
     run = cli("claims", "import", str(feed))
     assert run.code == 1, run.stderr
-    assert "Bỏ qua bản ghi #1: không phải ClaimReview" in run.said
+    assert "Bỏ qua / skipped bản ghi #1: không phải ClaimReview" in run.said
 
 
 def test_a_line_too_big_for_the_node_does_not_take_its_neighbours_down(es_home: Path) -> None:
