@@ -39,6 +39,19 @@ class RegistryError(ValueError):
     """The registry file is missing, unreadable or invalid (message says where)."""
 
 
+class UnknownSource(RegistryError):
+    """Ids asked for (``--source``) that the registry does not have: the option is wrong, not the file.
+
+    ``unknown`` and ``known`` let a command name its option and the ids it could have given.
+    """
+
+    def __init__(self, unknown: list[str], known: list[str]) -> None:
+        self.unknown, self.known = unknown, known
+        super().__init__(
+            f"không có nguồn / unknown source id(s): {', '.join(unknown)}; các nguồn / known: {', '.join(known)}"
+        )
+
+
 class Discovery(StrEnum):
     """How a spider finds items of a source."""
 
@@ -214,8 +227,5 @@ def select_sources(sources: list[Source], ids: list[str] | None = None) -> list[
     by_id = {s.id: s for s in sources}
     unknown = [i for i in ids if i not in by_id]
     if unknown:
-        raise RegistryError(
-            f"không có nguồn / unknown source id(s): {', '.join(unknown)}; "
-            f"các nguồn / known: {', '.join(sorted(by_id))}"
-        )
+        raise UnknownSource(unknown, sorted(by_id))
     return [by_id[i] for i in ids]

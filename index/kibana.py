@@ -52,7 +52,7 @@ def _describe(error: dict[str, Any]) -> str:
     kind = detail.get("type", "error") if isinstance(detail, dict) else str(detail)
     extra = ""
     if isinstance(detail, dict) and detail.get("references"):
-        extra = " missing: " + ", ".join(f"{r.get('type')}/{r.get('id')}" for r in detail["references"])
+        extra = " thiếu / missing: " + ", ".join(f"{r.get('type')}/{r.get('id')}" for r in detail["references"])
     return f"{what} {title!r}: {kind}{extra}".strip()
 
 
@@ -68,7 +68,8 @@ def import_objects(
     """Import the files (concatenated, one request) with overwrite; report what Kibana said."""
     if not files:
         raise KibanaImportError(
-            "Không có tệp NDJSON nào / no NDJSON file to import.", hint=f"Expected files in {KIBANA_DIR}."
+            "Không có tệp NDJSON nào / no NDJSON file to import.",
+            hint=f"cần tệp trong / expected files in {KIBANA_DIR}",
         )
     payload = b"".join(p.read_bytes().rstrip(b"\n") + b"\n" for p in files)
     target = import_url(url, space)
@@ -83,7 +84,10 @@ def import_objects(
         except (OSError, ssl.SSLError) as exc:  # missing or not a PEM certificate: was a traceback (exit 70)
             raise KibanaImportError(
                 f"Không đọc được chứng chỉ CA / cannot read the CA certificate {ca_certs}: {exc}",
-                hint="--ca-certs takes the PEM file of the CA that signed Kibana's certificate.",
+                hint=(
+                    "--ca-certs nhận tệp PEM của CA đã ký chứng chỉ của Kibana / "
+                    "--ca-certs takes the PEM file of the CA that signed Kibana's certificate"
+                ),
             ) from None
     try:
         resp = httpx.post(
@@ -97,12 +101,18 @@ def import_objects(
     except httpx.HTTPError as exc:
         raise KibanaImportError(
             f"Không kết nối được Kibana / cannot reach Kibana at {target}: {type(exc).__name__}",
-            hint="Check --url (e.g. https://kibana.example.org:5601) and the network; use --ca-certs for a private CA.",
+            hint=(
+                "kiểm tra --url (ví dụ https://kibana.example.org:5601) và mạng; CA riêng thì dùng --ca-certs / "
+                "check --url (e.g. https://kibana.example.org:5601) and the network; use --ca-certs for a private CA"
+            ),
         ) from None
     if resp.status_code in (401, 403):
         raise KibanaImportError(
             f"Kibana từ chối / refused the request (HTTP {resp.status_code}).",
-            hint="Give an API key with the 'Saved Objects Management' privilege: --api-key KEY.",
+            hint=(
+                "dùng API key có quyền 'Saved Objects Management' / "
+                "give an API key with the 'Saved Objects Management' privilege: --api-key KEY"
+            ),
         )
     try:
         body = resp.json()
@@ -112,7 +122,10 @@ def import_objects(
         message = body.get("message") if isinstance(body, dict) else None
         raise KibanaImportError(
             f"Kibana trả lỗi / answered HTTP {resp.status_code}: {message or resp.text[:200]}",
-            hint="Is this Kibana 9 (the saved-objects import API)? Does the space exist?",
+            hint=(
+                "đây có phải Kibana 9 (API nhập saved objects) không? space đó có tồn tại không? / "
+                "is this Kibana 9 (the saved-objects import API)? does the space exist?"
+            ),
         )
     errors = [_describe(e) for e in body.get("errors", []) or []]
     return ImportResult(

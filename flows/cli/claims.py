@@ -35,7 +35,13 @@ def _client(settings: Settings) -> Elasticsearch:
     try:
         return connect(settings)
     except ElasticsearchUnavailable as exc:
-        fail(str(exc), hint=exc.hint or "Khởi động máy chủ (tinradar es start) hoặc đặt TINRADAR_ES_URL.", code=3)
+        fail(
+            str(exc),
+            hint=exc.hint
+            or "khởi động máy chủ (tinradar es start) hoặc đặt TINRADAR_ES_URL / "
+            "start the server (tinradar es start) or set TINRADAR_ES_URL",
+            code=3,
+        )
 
 
 def _actor() -> str:
@@ -53,7 +59,11 @@ def _registry(settings: Settings) -> Elasticsearch:
     try:
         seed(client, settings, shipped_claims(settings))
     except ValueError as exc:
-        fail(f"Không nạp được {settings.claims_file}: {exc}", hint="Sửa file YAML rồi chạy lại.", code=2)
+        fail(
+            f"Không nạp được / cannot load {settings.claims_file}: {exc}",
+            hint="sửa file YAML rồi chạy lại / fix the YAML file and run again",
+            code=2,
+        )
     return client
 
 
@@ -70,7 +80,9 @@ def seed_command() -> None:
         fail(f"{settings.claims_file}: {exc}", code=2)
     console.print(
         f"Danh mục tin đồn: thêm {len(result.added)}, cập nhật {len(result.updated)}, "
-        f"không đổi {result.unchanged}, giữ bản đã sửa {len(result.kept)}."
+        f"không đổi {result.unchanged}, giữ bản đã sửa {len(result.kept)} / "
+        f"claim registry: {len(result.added)} added, {len(result.updated)} updated, "
+        f"{result.unchanged} unchanged, {len(result.kept)} edited kept"
     )
 
 
@@ -86,7 +98,11 @@ def list_command(
     try:
         wanted = ClaimStatus(status) if status else None
     except ValueError:
-        fail(f"--status {status}: chọn active, proposed, retired hoặc rejected", code=2)
+        fail(
+            f"--status {status}: chọn active, proposed, retired hoặc rejected / "
+            "choose active, proposed, retired or rejected",
+            code=2,
+        )
     records = all_claims(_registry(settings), settings, wanted)
     if fmt == "json":
         for r in records:
@@ -94,7 +110,7 @@ def list_command(
         return
     from rich.table import Table
 
-    table = Table(title=f"Danh mục tin đồn ({len(records)})")
+    table = Table(title=f"Danh mục tin đồn / claim registry ({len(records)})")
     for column in ("Mã", "Trạng thái", "Nhóm", "Tin đồn", "Cải chính đã đăng"):
         table.add_column(column)
     for r in records:
@@ -118,7 +134,11 @@ def show_command(claim_id: str = typer.Argument(..., help="Mã tin đồn")) -> 
     client = _registry(settings)
     record = get_claim(client, settings, claim_id)
     if record is None:
-        fail(f"Không có tin đồn '{claim_id}' trong danh mục.", hint="Xem danh sách: tinradar claims list", code=1)
+        fail(
+            f"Không có tin đồn '{claim_id}' trong danh mục / no claim '{claim_id}' in the registry",
+            hint="xem danh sách / see the list: tinradar claims list",
+            code=1,
+        )
     c = record.claim
     console.print(f"[bold]{escape(c.id)}[/] ({STATUS_LABELS[record.status]}, nhóm {escape(c.category)})")
     console.print(f"Tin đồn: {escape(c.claim)}")
@@ -149,7 +169,7 @@ def _claim_from_options(**fields: Any) -> Any:
     try:
         return Claim.model_validate({k: v for k, v in fields.items() if v not in (None, [])})
     except ValidationError as exc:
-        fail(f"Tin đồn không hợp lệ: {describe_errors(exc)}", code=2)
+        fail(f"Tin đồn không hợp lệ / invalid claim: {describe_errors(exc)}", code=2)
 
 
 @claims_app.command("add")
@@ -188,10 +208,12 @@ def add_command(
     try:
         add_claim(client, settings, record, by=_actor())
     except RegistryError as exc:
-        fail(str(exc), hint="Chọn mã khác; xem: tinradar claims list", code=1)
+        fail(str(exc), hint="chọn mã khác; xem / choose another id; see: tinradar claims list", code=1)
     except AuditWriteError as exc:
-        fail(f"Không ghi được nhật ký kiểm tra, chưa thêm: {exc}", code=3)
-    console.print(f"Đã thêm tin đồn [bold]{record.id}[/]; lượt chạy sau sẽ đối chiếu với nó.")
+        fail(f"Không ghi được nhật ký kiểm tra, chưa thêm / cannot write the audit log, nothing added: {exc}", code=3)
+    console.print(
+        f"Đã thêm tin đồn [bold]{record.id}[/]; lượt chạy sau sẽ đối chiếu với nó / added; the next run matches it"
+    )
 
 
 def _change(action: str, claim_id: str) -> None:
@@ -204,11 +226,19 @@ def _change(action: str, claim_id: str) -> None:
     try:
         do(client, settings, claim_id, by=_actor())
     except RegistryError as exc:
-        fail(str(exc), hint="Xem: tinradar claims show " + claim_id, code=1)
+        fail(str(exc), hint="xem / see: tinradar claims show " + claim_id, code=1)
     except AuditWriteError as exc:
-        fail(f"Không ghi được nhật ký kiểm tra, chưa thay đổi: {exc}", code=3)
-    done = {"retire": "Đã ngừng dùng", "approve": "Đã duyệt", "reject": "Đã từ chối"}[action]
-    console.print(f"{done} tin đồn [bold]{claim_id}[/].")
+        fail(
+            f"Không ghi được nhật ký kiểm tra, chưa thay đổi / cannot write the audit log, nothing changed: {exc}",
+            code=3,
+        )
+    done = {
+        "retire": ("Đã ngừng dùng", "retired"),
+        "approve": ("Đã duyệt", "approved"),
+        "reject": ("Đã từ chối", "rejected"),
+    }
+    vi, en = done[action]
+    console.print(f"{vi} tin đồn / {en} claim [bold]{claim_id}[/]")
 
 
 @claims_app.command("retire")
@@ -244,24 +274,31 @@ def correction_command(
     try:
         where = Channel(channel)
     except ValueError:
-        fail(f"--channel {channel}: chọn portal, loudspeaker hoặc social_page", code=2)
+        fail(
+            f"--channel {channel}: chọn portal, loudspeaker hoặc social_page / "
+            "choose portal, loudspeaker or social_page",
+            code=2,
+        )
     when = utc_now()
     if at:
         try:
             when = datetime.fromisoformat(at)
         except ValueError:
-            fail(f"--at {at}: không phải thời điểm ISO 8601 (ví dụ 2021-08-07T09:00)", code=2)
+            fail(
+                f"--at {at}: không phải thời điểm ISO 8601 / not an ISO 8601 time (ví dụ / e.g. 2021-08-07T09:00)",
+                code=2,
+            )
         if when.tzinfo is None:
             when = when.replace(tzinfo=settings.tz)
     if not url.startswith(("http://", "https://")):
-        fail(f"--url {url}: cần địa chỉ http(s)", code=2)
+        fail(f"--url {url}: cần địa chỉ http(s) / needs an http(s) address", code=2)
     try:
         record_correction(
             _registry(settings), settings, claim_id, url=url, channel=where, published_at=when, by=_actor()
         )
     except RegistryError as exc:
         fail(str(exc), code=1)
-    console.print(f"Đã ghi cải chính cho [bold]{claim_id}[/].")
+    console.print(f"Đã ghi cải chính cho / correction recorded for [bold]{claim_id}[/]")
 
 
 @claims_app.command("export")
@@ -273,7 +310,7 @@ def export_command(
     from flows.claims import export_claimreview
 
     if fmt != "claimreview":
-        fail(f"--format {fmt}: chỉ có claimreview", code=2)
+        fail(f"--format {fmt}: chỉ có claimreview / only claimreview", code=2)
     settings = load_settings()
     if out_file is not None:  # a missing folder, or a folder given as --out: said before Elasticsearch is asked
         output_folder(out_file)
@@ -286,8 +323,13 @@ def export_command(
         with atomic_output(out_file) as fh:
             fh.write(text)
     console.print(
-        f"Đã xuất {len(feed['dataFeedElement'])} ClaimReview"
-        + (f"; {skipped} tin đồn chưa có lời đáp công khai (không có URL) nên chưa xuất." if skipped else ".")
+        f"Đã xuất / exported {len(feed['dataFeedElement'])} ClaimReview"
+        + (
+            f"; {skipped} tin đồn chưa có lời đáp công khai (không có URL) nên chưa xuất / "
+            f"{skipped} claims without a public answer (no URL) not exported"
+            if skipped
+            else ""
+        )
     )
 
 
@@ -316,10 +358,17 @@ def import_command(
         fail(f"{path}: {exc}" if str(path) not in str(exc) else str(exc), code=2)
     plan, written = import_claimreview(_registry(settings), settings, document, by=_actor(), strict=strict)
     for error in plan.errors:
-        console.print(f"[red]Bỏ qua[/] {escape(str(error))}")
+        console.print(f"[red]Bỏ qua / skipped[/] {escape(str(error))}")
     if strict and plan.errors:
-        fail(f"{len(plan.errors)} bản ghi lỗi: không nhập bản ghi nào (--strict).", code=1)
-    console.print(f"Đã nhập {len(written)} tin đồn, bỏ qua {len(plan.errors)} bản ghi lỗi.")
+        fail(
+            f"{len(plan.errors)} bản ghi lỗi: không nhập bản ghi nào / "
+            f"{len(plan.errors)} bad records: nothing imported (--strict)",
+            code=1,
+        )
+    console.print(
+        f"Đã nhập {len(written)} tin đồn, bỏ qua {len(plan.errors)} bản ghi lỗi / "
+        f"imported {len(written)} claims, skipped {len(plan.errors)} bad records"
+    )
     if plan.errors:
         raise typer.Exit(1)
 
@@ -344,18 +393,27 @@ def rematch_command(
             else None
         )
     except ValueError:
-        fail("--since/--until: cần ngày dạng YYYY-MM-DD", code=2)
+        fail("--since/--until: cần ngày dạng YYYY-MM-DD / needs a YYYY-MM-DD date", code=2)
     try:
         result = rematch(settings, start, end)
     except ElasticsearchUnavailable as exc:
         fail(str(exc), hint=exc.hint, code=3)
-    found = ", ".join(f"{k} ({v})" for k, v in sorted(result.newly_matched.items())) or "không có"
+    found = ", ".join(f"{k} ({v})" for k, v in sorted(result.newly_matched.items()))
+    index = result.registry == "index"
     console.print(
-        f"Đã đối chiếu lại {result.items} bài (danh mục: {'chỉ mục' if result.registry == 'index' else 'file YAML'}); "
-        f"{result.changed} bài đổi tin đồn khớp; khớp mới: {found}. Kết luận của người duyệt được giữ nguyên."
+        f"Đã đối chiếu lại {result.items} bài (danh mục: {'chỉ mục' if index else 'file YAML'}); "
+        f"{result.changed} bài đổi tin đồn khớp; khớp mới: {found or 'không có'}. "
+        "Kết luận của người duyệt được giữ nguyên. / "
+        f"re-matched {result.items} items (registry: {'index' if index else 'YAML file'}); "
+        f"{result.changed} changed their matched claims; newly matched: {found or 'none'}. "
+        "Reviewers' verdicts are kept."
     )
     if result.failed:
-        fail(f"{result.failed} bài chưa ghi được (đã đưa vào hàng chờ ghi lại).", code=1)
+        fail(
+            f"{result.failed} bài chưa ghi được (đã đưa vào hàng chờ ghi lại) / "
+            f"{result.failed} items not written (queued for replay)",
+            code=1,
+        )
 
 
 def print_timeline(client: Elasticsearch, settings: Settings, claim_id: str) -> ClaimTimeline | None:
@@ -365,7 +423,10 @@ def print_timeline(client: Elasticsearch, settings: Settings, claim_id: str) -> 
 
     record = get_claim(client, settings, claim_id)
     if record is None:
-        console.print(f"[yellow]'{escape(claim_id)}' không có trong danh mục tin đồn: không có thời gian phản hồi.[/]")
+        console.print(
+            f"[yellow]'{escape(claim_id)}' không có trong danh mục tin đồn: không có thời gian phản hồi / "
+            "not in the claim registry: no response times[/]"
+        )
         return None
     t = timeline(client, settings, record)
 

@@ -116,6 +116,17 @@ class LineReport:
             console.print(f"… {more} dòng khác có vấn đề / more lines with problems (not printed)")
 
 
+def unknown_source(unknown: list[str], known: list[str], *, option: str = "--source/-s") -> NoReturn:
+    """A ``--source`` id the registry lacks: the option is what to fix, not the registry (it said
+    "fix the registry"), so the option is named with a few of the ids it takes (exit 2)."""
+    shown = ", ".join(known[:8]) + (f", … (+{len(known) - 8})" if len(known) > 8 else "")
+    fail(
+        f"{option} {', '.join(unknown)}: không có nguồn này / no such source id",
+        hint=f"sửa {option} / fix {option}; các nguồn đã biết / known ids: {shown or '(không có / none)'}",
+        code=ExitCode.USAGE,
+    )
+
+
 def input_file(path: Path, *, hint: str) -> None:
     """An input that cannot be read is a usage error said in words (exit 2); anything that reads is input.
 

@@ -9,7 +9,17 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.markup import escape
 
-from flows.cli.common import ExitCode, atomic_output, console, fail, input_file, load_settings, out, output_folder
+from flows.cli.common import (
+    ExitCode,
+    atomic_output,
+    console,
+    fail,
+    input_file,
+    load_settings,
+    out,
+    output_folder,
+    unknown_source,
+)
 from flows.summary import skips_text
 
 
@@ -50,7 +60,7 @@ def register(app: typer.Typer) -> None:
         """Thu thập tin từ các nguồn, ghi Document dạng JSON lines. Crawl sources into a JSON lines file."""
         from rich.table import Table
 
-        from crawlers.registry import RegistryError
+        from crawlers.registry import RegistryError, UnknownSource
         from crawlers.runner import CrawlError, crawl
         from tinradar.ids import UnsafeSalt
 
@@ -66,6 +76,8 @@ def register(app: typer.Typer) -> None:
                 variables={"base_url": base_url} if base_url else None,
                 use_state=not no_state,
             )
+        except UnknownSource as exc:
+            unknown_source(exc.unknown, exc.known)
         except RegistryError as exc:
             fail(
                 str(exc),

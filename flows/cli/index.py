@@ -658,13 +658,24 @@ def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
 
 @kibana_app.command("import")
 def kibana_import(
-    url: str = typer.Option(..., "--url", help="Kibana URL, e.g. https://kibana.example.org:5601"),
+    url: str = typer.Option(..., "--url", help="Địa chỉ Kibana / Kibana URL, e.g. https://kibana.example.org:5601"),
     api_key: str = typer.Option(
-        None, "--api-key", envvar="TINRADAR_KIBANA_API_KEY", help="Kibana/Elasticsearch API key (base64 id:key)"
+        None,
+        "--api-key",
+        envvar="TINRADAR_KIBANA_API_KEY",
+        help="API key của Kibana/Elasticsearch / Kibana/Elasticsearch API key (base64 id:key)",
     ),
-    space: str = typer.Option(None, "--space", help="Kibana space id (default space when omitted)"),
-    files: list[Path] = typer.Option([], "--file", help="NDJSON files (default: every kibana/*.ndjson)"),
-    ca_certs: Path = typer.Option(None, "--ca-certs", help="CA certificate (PEM) for Kibana's TLS"),
+    space: str = typer.Option(
+        None,
+        "--space",
+        help="Mã space Kibana (bỏ trống: space mặc định) / Kibana space id (default space when omitted)",
+    ),
+    files: list[Path] = typer.Option(
+        [], "--file", help="Tệp NDJSON (mặc định: mọi kibana/*.ndjson) / NDJSON files (default: every kibana/*.ndjson)"
+    ),
+    ca_certs: Path = typer.Option(
+        None, "--ca-certs", help="Chứng chỉ CA (PEM) cho TLS của Kibana / CA certificate (PEM) for Kibana's TLS"
+    ),
 ) -> None:
     """Nhập đối tượng Kibana / import TinRadar's Kibana saved objects (overwrite)."""
     from urllib.parse import urlsplit
@@ -676,20 +687,26 @@ def kibana_import(
     for path in files:
         if not path.is_file():
             what = "là một thư mục / is a folder" if path.is_dir() else "không có tệp / no such file"
-            fail(f"--file {path}: {what}", hint="--file takes a Kibana NDJSON export", code=ExitCode.USAGE)
+            fail(
+                f"--file {path}: {what}",
+                hint="--file nhận tệp NDJSON xuất từ Kibana / --file takes a Kibana NDJSON export",
+                code=ExitCode.USAGE,
+            )
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-        problem = None if parts.scheme in ("http", "https") and parts.hostname else "needs http(s)://host[:port]"
+        problem = None if parts.scheme in ("http", "https") and parts.hostname else "cần / needs http(s)://host[:port]"
     except ValueError as exc:
-        problem = f"not a valid URL ({exc})"
+        problem = f"không phải URL hợp lệ / not a valid URL ({exc})"
     if problem:
-        fail(f"--url {url!r}: {problem}", hint="e.g. --url https://kibana.example.org:5601", code=ExitCode.USAGE)
+        fail(
+            f"--url {url!r}: {problem}", hint="ví dụ / e.g. --url https://kibana.example.org:5601", code=ExitCode.USAGE
+        )
     try:
         result = import_objects(url, files or objects_files(), api_key=api_key, space=space, ca_certs=ca_certs)
     except KibanaImportError as exc:
         fail(str(exc), hint=exc.hint, code=3)
-    console.print(f"[green]Đã nhập / imported {result.success_count} đối tượng / objects[/] into {result.target}")
+    console.print(f"[green]Đã nhập / imported {result.success_count} đối tượng / objects[/] vào / into {result.target}")
     for error in result.errors:
         console.print(f"[red]✗[/] {error}")
     if not result.success:

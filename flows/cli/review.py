@@ -23,6 +23,12 @@ review_app = typer.Typer(
     help="Bàn duyệt tin: ứng dụng web để Ban ghi kết luận. / Review desk web app.", no_args_is_help=True
 )
 users_app = typer.Typer(help="Tài khoản của bàn duyệt tin. / Review desk accounts.", no_args_is_help=True)
+
+#: What ``users list`` and ``review serve`` say when the accounts file holds no one (``users list`` said nothing).
+NO_ACCOUNTS = (
+    "[yellow]Chưa có tài khoản nào / no accounts yet.[/] Tạo tài khoản quản trị / add an admin: "
+    "[bold]tinradar users add admin --role admin[/]"
+)
 audit_app = typer.Typer(
     help="Nhật ký kiểm tra (chuỗi băm) của các kết luận. / The audit trail (hash chain).", no_args_is_help=True
 )
@@ -71,9 +77,7 @@ def serve(
     except UserError as exc:  # a damaged accounts file: said before the desk starts, not at the first login
         fail(str(exc), code=2)
     if not accounts:
-        console.print(
-            "[yellow]Chưa có tài khoản nào.[/] Tạo tài khoản quản trị: [bold]tinradar users add admin --role admin[/]"
-        )
+        console.print(NO_ACCOUNTS)
     client = _client(settings)
     from elasticsearch import AuthorizationException
 
@@ -194,11 +198,19 @@ def _reviews(settings: Settings, reviews_file: Path | None) -> list[ReviewExport
 
         return list(export_decisions(_client(settings), settings))
     if not reviews_file.is_file():
-        fail(f"Không thấy file kết luận: {reviews_file}", hint="Tạo bằng: tinradar review export --out FILE", code=2)
+        fail(
+            f"Không thấy file kết luận / reviews file not found: {reviews_file}",
+            hint="tạo bằng / make one with: tinradar review export --out FILE",
+            code=2,
+        )
     try:
         return read_reviews(reviews_file)
     except ValueError as exc:
-        fail(f"File kết luận không hợp lệ: {exc}", hint="Dùng file do tinradar review export tạo ra.", code=2)
+        fail(
+            f"File kết luận không hợp lệ / bad reviews file: {exc}",
+            hint="dùng file do tinradar review export tạo ra / use a file written by tinradar review export",
+            code=2,
+        )
 
 
 def train_rumor_with_reviews(
@@ -408,6 +420,8 @@ def users_list() -> None:
         users = UserStore.for_settings(load_settings()).list()
     except UserError as exc:  # a damaged accounts file
         fail(str(exc), code=2)
+    if not users:  # on stderr, still exit 0: a script reading stdout gets no lines, a person gets words
+        console.print(NO_ACCOUNTS)
     for user in users:
         typer.echo(f"{user.name}\t{user.role.value}\t{user.created_at.isoformat()}")  # tab-separated, for scripts
 

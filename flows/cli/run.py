@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from flows.cli.common import ExitCode, console, fail, load_settings, out
+from flows.cli.common import ExitCode, console, fail, load_settings, out, unknown_source
 from flows.serve import PIPELINE_CRON, REPORT_CRON
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def run_pipeline(
 ) -> None:
     """Thu thập → phân tích → lập chỉ mục cho một ngày / crawl → analyse → index for one day."""
     settings = _prepare()
-    from crawlers.registry import RegistryError
+    from crawlers.registry import RegistryError, UnknownSource
     from flows.pipeline import PipelineFailed, daily_pipeline
 
     try:
@@ -186,8 +186,14 @@ def run_pipeline(
             "Lượt chạy chưa hoàn tất / the run did not complete.",
             hint="Dữ liệu đã thu thập được giữ lại; sửa lỗi trên (ví dụ: 'tinradar es start') rồi chạy lại — lượt sau sẽ xử lý tiếp.",
         )
+    except UnknownSource as exc:
+        unknown_source(exc.unknown, exc.known)
     except RegistryError as exc:
-        fail(f"Danh sách nguồn không hợp lệ / bad source registry: {exc}", hint="Sửa tệp YAML rồi chạy lại.", code=2)
+        fail(
+            f"Danh sách nguồn không hợp lệ / bad source registry: {exc}",
+            hint="sửa tệp YAML rồi chạy lại / fix the YAML file and run again",
+            code=2,
+        )
     print_summary(summary)
     if json_out:
         out.print(summary.model_dump_json(indent=2))

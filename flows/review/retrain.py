@@ -81,7 +81,11 @@ def read_reviews(path: Path) -> list[ReviewExportRow]:
     """Rows of a ``tinradar review export`` file (JSON lines); bad lines are an error with a line number."""
     rows = []
     # was "'utf-8' codec can't decode …", naming no file
-    text = utf8_text(path.read_bytes(), path, hint="save it as UTF-8, as tinradar review export writes it")
+    text = utf8_text(
+        path.read_bytes(),
+        path,
+        hint="lưu lại dạng UTF-8 như tinradar review export ghi / save it as UTF-8, as tinradar review export writes it",
+    )
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -90,9 +94,10 @@ def read_reviews(path: Path) -> list[ReviewExportRow]:
         except ValidationError as exc:
             first = exc.errors()[0]
             what = (
-                "not JSON"
+                "không phải JSON / not JSON"
                 if first["type"] == "json_invalid"
-                else "expected an object with 'id', 'text' and 'label' 0 or 1, 'tone' neg/neu/pos or 'claims' (claim ids)"
+                else "cần một đối tượng có 'id', 'text' và 'label' 0 hoặc 1, 'tone' neg/neu/pos hoặc 'claims' (mã tin đồn)"
+                " / expected an object with 'id', 'text' and 'label' 0 or 1, 'tone' neg/neu/pos or 'claims' (claim ids)"
             )
             raise ValueError(f"{path}:{number}: {what} ({first['msg']})") from None
     return rows

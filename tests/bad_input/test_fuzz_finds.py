@@ -165,7 +165,7 @@ def test_claims_import_of_a_feed_with_a_bom_and_a_lone_element(es_home: Path) ->
     feed.write_bytes(b'\xef\xbb\xbf{"@type": "DataFeed", "dataFeedElement": 5}')
     run = cli("claims", "import", str(feed))
     assert run.code == 1, run.stderr
-    assert "Bỏ qua bản ghi #1: không phải ClaimReview" in run.said
+    assert "Bỏ qua / skipped bản ghi #1: không phải ClaimReview" in run.said
 
 
 def test_a_line_too_big_for_the_node_does_not_take_its_neighbours_down(es_home: Path) -> None:
@@ -253,18 +253,33 @@ def test_a_reviews_file_not_in_utf8_is_named(home: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "hint"),
     [
-        (["--url", "http://[::1"], "--url 'http://[::1': not a valid URL"),  # httpx.InvalidURL, exit 70
-        (["--url", "http://127.0.0.1:9", "--file", "{home}"], "--file {home}: là một thư mục / is a folder"),
-        (["--url", "http://127.0.0.1:9", "--file", "{home}/khong-co.ndjson"], "không có tệp / no such file"),
+        (  # httpx.InvalidURL, exit 70
+            ["--url", "http://[::1"],
+            "--url 'http://[::1': không phải URL hợp lệ / not a valid URL",
+            "ví dụ / e.g. --url https://",
+        ),
+        (
+            ["--url", "http://127.0.0.1:9", "--file", "{home}"],
+            "--file {home}: là một thư mục / is a folder",
+            "--file nhận tệp NDJSON xuất từ Kibana / --file takes a Kibana NDJSON export",
+        ),
+        (
+            ["--url", "http://127.0.0.1:9", "--file", "{home}/khong-co.ndjson"],
+            "không có tệp / no such file",
+            "--file nhận tệp NDJSON xuất từ Kibana / --file takes a Kibana NDJSON export",
+        ),
     ],
     ids=["bad-url", "a-folder", "missing-file"],
 )
-def test_kibana_import_of_a_bad_url_or_file_is_a_usage_error(home: Path, args: list[str], message: str) -> None:
+def test_kibana_import_of_a_bad_url_or_file_is_a_usage_error(
+    home: Path, args: list[str], message: str, hint: str
+) -> None:
+    """The message and its hint in both languages (the hints were English only)."""
     run = cli("kibana", "import", *[a.format(home=home) for a in args])
     assert run.code == 2, run.stderr
-    assert message.format(home=home) in run.said
+    assert message.format(home=home) in run.said and hint in run.said
 
 
 def test_a_dead_letter_file_with_bytes_that_are_not_utf8_is_replayed_and_its_bad_lines_kept(

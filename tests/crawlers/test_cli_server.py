@@ -55,8 +55,9 @@ def test_cli_crawl_one_source(env: Path) -> None:
 
 def test_cli_crawl_unknown_source(env: Path) -> None:
     result = CliRunner().invoke(app, ["crawl", "--source", "khong-co", "--out", str(env / "x.jsonl")])
-    assert result.exit_code != 0
-    assert "unknown source" in result.output
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "--source/-s khong-co: không có nguồn này / no such source id" in said and "known ids: " in said
 
 
 def test_cli_extract_file(env: Path) -> None:

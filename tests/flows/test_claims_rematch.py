@@ -43,6 +43,8 @@ def test_rematch_matches_a_new_claim_and_keeps_verdicts(es_client, es_settings: 
     result = CliRunner().invoke(app, ["claims", "rematch", "--since", "2021-08-01"])
     assert result.exit_code == 0, result.output
     assert f"khớp mới: {NEW.id} (2)" in result.stderr and "Đã đối chiếu lại 3 bài" in result.stderr
+    said = " ".join(result.stderr.split())
+    assert "/ re-matched 3 items (registry: index);" in said and f"newly matched: {NEW.id} (2)" in said
 
     first = get_item(es_client, settings, "doc-00000001")
     assert first is not None and first.doc.claim_ids[:1] == [NEW.id]

@@ -216,7 +216,8 @@ def test_import_refuses_each_bad_record_with_its_reason(es_client, es_settings: 
     assert "bản ghi #4 (https://factcheck.example/3): mã tin đồn 'old-retired-claim' đã ngừng dùng" in err
     assert "bản ghi #5 (https://factcheck.example/4): có mã HTML trong claimReviewed" in err
     assert "bản ghi #7 (https://factcheck.example/6): thiếu trường bắt buộc: reviewRating" in err
-    assert "Đã nhập 2 tin đồn, bỏ qua 5 bản ghi lỗi" in err
+    assert "Đã nhập 2 tin đồn, bỏ qua 5 bản ghi lỗi / imported 2 claims, skipped 5 bad records" in " ".join(err.split())
+    assert "Bỏ qua / skipped bản ghi #2" in err
     imported = [r for r in all_claims(es_client, es_settings) if r.origin == "import"]
     assert sorted(r.review_url or "" for r in imported) == [
         "https://factcheck.example/1",

@@ -202,6 +202,32 @@ def test_import_refused_and_unreachable(kibana):
         import_objects("http://127.0.0.1:9", objects_files())
 
 
+def test_import_cli_says_each_failure_in_vietnamese_and_english(kibana, tmp_path):
+    """Analysts read both: ``kibana import``'s messages and hints were English only (or half)."""
+    url, recorder = kibana
+    said = {}
+    for name, reply in {"refused": (403, {}), "not-kibana": (404, {"message": "Not Found"})}.items():
+        recorder.reply = reply
+        said[name] = CliRunner().invoke(app, ["kibana", "import", "--url", url])
+    said["unreachable"] = CliRunner().invoke(app, ["kibana", "import", "--url", "http://127.0.0.1:9"])
+    said["bad-ca"] = CliRunner().invoke(
+        app, ["kibana", "import", "--url", url, "--ca-certs", str(tmp_path / "khong-co.pem")]
+    )
+    recorder.reply = (200, {"success": True, "successCount": 5})
+    said["done"] = CliRunner().invoke(app, ["kibana", "import", "--url", url])
+    expected = {
+        "refused": ["Kibana từ chối / refused the request (HTTP 403)", "dùng API key có quyền", "/ give an API key"],
+        "not-kibana": ["Kibana trả lỗi / answered HTTP 404", "đây có phải Kibana 9", "/ is this Kibana 9"],
+        "unreachable": ["Không kết nối được Kibana / cannot reach Kibana", "kiểm tra --url", "/ check --url"],
+        "bad-ca": ["Không đọc được chứng chỉ CA / cannot read", "--ca-certs nhận tệp PEM", "/ --ca-certs takes"],
+        "done": ["Đã nhập / imported 5 đối tượng / objects vào / into"],
+    }
+    for name, words in expected.items():
+        assert said[name].exit_code == (0 if name == "done" else 3), (name, said[name].stderr)
+        for word in words:
+            assert word in " ".join(said[name].stderr.split()), (name, word, said[name].stderr)
+
+
 def _self_signed(folder: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 signed by itself (its own CA) and its key, as PEM files."""
     import datetime

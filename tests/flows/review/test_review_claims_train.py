@@ -70,7 +70,7 @@ def test_a_missing_or_bad_reviews_file_is_exit_2(env, datasets, tmp_path):
     assert invalid.exit_code == 2 and "bad.jsonl:1" in invalid.output and "claims" in invalid.output
     (tmp_path / "junk.jsonl").write_text("{not json\n", encoding="utf-8")
     junk = CliRunner().invoke(app, [*args, "--reviews-file", str(tmp_path / "junk.jsonl")], env=env)
-    assert junk.exit_code == 2 and "junk.jsonl:1: not JSON" in junk.output
+    assert junk.exit_code == 2 and "junk.jsonl:1: không phải JSON / not JSON" in junk.output
     assert "Traceback" not in missing.output + invalid.output + junk.output
     assert not models.exists()
 
