@@ -12,9 +12,11 @@ and only core analysis (standard/whitespace/keyword).
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import secrets
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -36,6 +38,28 @@ SHARED = REPO_ROOT.parent / "shared"
 # those refusals pass the defaults explicitly). Child processes inherit them.
 os.environ.setdefault("TINRADAR_REVIEW_SECRET", "test-" + secrets.token_urlsafe(48))
 os.environ.setdefault("TINRADAR_AUTHOR_SALT", "tinradar-test-salt")
+
+
+@pytest.fixture(autouse=True)
+def _no_log_handler_keeps_a_closed_stream() -> Iterator[None]:
+    """After each test, a log handler left writing to a stream that is closed now writes to stderr.
+
+    Prefect sets its logging up once per process, at the first flow run, and its console handler
+    keeps the ``sys.stderr`` of that moment: in a test, a ``CliRunner``'s stream, closed when the
+    invocation ends. Every later log record then made a "--- Logging error --- Traceback" that
+    landed in the next test's output and failed it (``test_claims_rematch`` before
+    ``test_account_changes_need_es``: the order, not the code, decided). A real CLI process has
+    one stderr for its whole life, so only the tests need this.
+    """
+    yield
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", ()):
+            if isinstance(handler, logging.StreamHandler) and getattr(handler.stream, "closed", False):
+                handler.stream = sys.__stderr__
+                console = getattr(handler, "console", None)  # Prefect's ConsoleHandler prints through rich
+                if console is not None:
+                    console.file = sys.__stderr__
 
 
 @pytest.fixture(scope="session")
