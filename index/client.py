@@ -71,14 +71,15 @@ def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
     if settings.es_ca_certs is not None and not settings.es_ca_certs.is_file():
         raise ElasticsearchUnavailable(
             f"Không thấy chứng chỉ CA / CA certificate not found: {settings.es_ca_certs}",
-            hint="Set TINRADAR_ES_CA_CERTS to the PEM file of the CA that signed the cluster's certificate.",
+            hint="Đặt TINRADAR_ES_CA_CERTS là tệp PEM của CA đã ký chứng chỉ của cụm / set TINRADAR_ES_CA_CERTS to the PEM "
+            "file of the CA that signed the cluster's certificate.",
         )
     try:
         client = Elasticsearch(**settings.es_client_kwargs())
     except (ValueError, TypeError, OSError) as exc:  # bad URL, unreadable CA file, ...
         raise ElasticsearchUnavailable(
             f"Cấu hình Elasticsearch không dùng được / bad Elasticsearch settings for {where}: {scrub(str(exc), settings)}",
-            hint="Check TINRADAR_ES_URL and TINRADAR_ES_CA_CERTS.",
+            hint="Kiểm tra TINRADAR_ES_URL và TINRADAR_ES_CA_CERTS / check TINRADAR_ES_URL and TINRADAR_ES_CA_CERTS.",
         ) from None
     if not check:
         return client
@@ -92,22 +93,25 @@ def connect(settings: Settings, *, check: bool = True) -> Elasticsearch:
         client.close()
         raise ElasticsearchUnavailable(
             f"Elasticsearch tại {where} từ chối thông tin đăng nhập / rejected the credentials (HTTP {exc.status_code}).",
-            hint="Check TINRADAR_ES_API_KEY, or TINRADAR_ES_USERNAME and TINRADAR_ES_PASSWORD.",
+            hint="Kiểm tra TINRADAR_ES_API_KEY, hoặc TINRADAR_ES_USERNAME và TINRADAR_ES_PASSWORD / check TINRADAR_ES_API_KEY, "
+            "or TINRADAR_ES_USERNAME and TINRADAR_ES_PASSWORD.",
         ) from None
     except ApiError as exc:
         client.close()
         raise ElasticsearchUnavailable(
             f"Elasticsearch tại {where} trả lỗi / answered with an error: HTTP {exc.status_code} {scrub(str(exc.message), settings)}",
-            hint="Check the cluster's health and the URL (TINRADAR_ES_URL).",
+            hint="Kiểm tra tình trạng cụm và địa chỉ (TINRADAR_ES_URL) / check the cluster's health and the URL (TINRADAR_ES_URL).",
         ) from None
     except TransportError as exc:
         client.close()
         detail = scrub(str(exc), settings)
         tls = "certificate" in detail.lower() or "ssl" in detail.lower() or "tls" in detail.lower()
         hint = (
-            "TLS failed: set TINRADAR_ES_CA_CERTS to the CA certificate (PEM) that signed the cluster's certificate."
+            "TLS lỗi: đặt TINRADAR_ES_CA_CERTS là chứng chỉ CA (PEM) đã ký chứng chỉ của cụm / TLS failed: set "
+            "TINRADAR_ES_CA_CERTS to the CA certificate (PEM) that signed the cluster's certificate."
             if tls
-            else "Start a local node with 'tinradar es start', or set TINRADAR_ES_URL to a running cluster."
+            else "Chạy một nút cục bộ bằng 'tinradar es start', hoặc đặt TINRADAR_ES_URL là một cụm đang chạy / start a "
+            "local node with 'tinradar es start', or set TINRADAR_ES_URL to a running cluster."
         )
         raise ElasticsearchUnavailable(
             f"Không kết nối được Elasticsearch / cannot reach Elasticsearch at {where} ({type(exc).__name__}: {detail[:300]}).",

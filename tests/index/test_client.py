@@ -28,6 +28,7 @@ def test_down_at_start_is_a_clear_error_without_secrets(tmp_path):
     assert f"127.0.0.1:{port}" in message and "Không kết nối được" in message
     assert "hunter2" not in message and "c2VjcmV0" not in message
     assert "tinradar es start" in info.value.hint
+    assert "Chạy một nút cục bộ" in info.value.hint and "start a local node" in info.value.hint, "both languages"
 
 
 def test_scrub_and_safe_url(tmp_path):
@@ -51,3 +52,4 @@ def test_missing_ca_file_is_a_settings_error(tmp_path):
     with pytest.raises(ElasticsearchUnavailable) as info:
         connect(settings)
     assert "TINRADAR_ES_CA_CERTS" in info.value.hint
+    assert "chứng chỉ" in info.value.hint and "certificate" in info.value.hint, "both languages"
