@@ -191,7 +191,7 @@ def encoder_texts(norms: list[NormalizedText], mask: bool = True, *, readable_fo
     """What the encoder view reads: the masked text of the opening, case kept (the encoder
     keeps only its first ``encoder_max_tokens`` tokens). ``readable_form``: the type tokens read
     as words (:func:`nlp.masking.readable`, "<ĐỊA_DANH>" → "địa danh"), the form of views trained
-    since issue 33. A text that names nobody is exactly the text claim matching embeds; in the
+    since 2026-12-06. A text that names nobody is exactly the text claim matching embeds; in the
     readable form so is a named one whose names no claim uses (the claim finder's fully masked
     view), so the encoder's cache serves the second look either way."""
     if mask:
@@ -954,7 +954,7 @@ def train(
     trained_on = datetime.now(UTC).strftime("%Y-%m-%d")
     model.version = (
         f"rumor-sklearn-{trained_on}-{data.sha256[:8]}-s{seed}-masked-ctxsplit-m{text_fingerprint(model)}"
-        # "-words": the e5 view reads type tokens as words (issue 33); the text fingerprint does not
+        # "-words": the e5 view reads type tokens as words (since 2026-12-06); the text fingerprint does not
         # see the view, so without it a retrain of the view alone would keep the version it replaces
         + (("-words" if view is not None and view.readable else "") + "-e5" if chosen else "")
     )

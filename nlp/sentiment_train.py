@@ -832,7 +832,7 @@ def train(
     encoder_info.pop("_encoder", None)
     label_counts = Counter(lab for _, _, lab in rows)
     digest = hashlib.sha256(np.ascontiguousarray(coef).tobytes()).hexdigest()[:10]
-    # "-words": the e5 view reads type tokens as words (issue 33); the digest is the lexical model's
+    # "-words": the e5 view reads type tokens as words (since 2026-12-06); the digest is the lexical model's
     # alone, so without it a retrain of the view alone would keep the version it replaces
     words = "-words" if view is not None and view.readable else ""
     version = f"sentiment-tfidf-lr-{datetime.now(UTC):%Y%m%d}-{digest}" + (

@@ -36,7 +36,7 @@ from nlp.rumor import (
 from tests.nlp.conftest import E5_MACHINE_TOLERANCE, REINTEL
 from tinradar.settings import Settings
 
-# the shipped model (the e5 view reading type tokens as words, issue 33) on the frozen split (2026-12-06):
+# the shipped model (the e5 view reading type tokens as words, 2026-12-06) on the frozen split (2026-12-06):
 # ROC-AUC 0.936, PR-AUC 0.773, medium-or-high recall 0.744 at precision 0.696 (one post fewer flagged);
 # before it (lexical + e5 view on every post, issue 15, retrained with the lower-case masker) on the
 # frozen split (2026-12-06): ROC-AUC 0.934, PR-AUC 0.770, medium-or-high recall 0.756 at precision 0.692
@@ -159,7 +159,7 @@ def test_the_encoder_view_reads_masked_text() -> None:
     a, b = (normalize(f"{name} viện trợ 500.000 liều vắc xin cho Việt Nam.") for name in ("Trung Quốc", "Nhật Bản"))
     ta, tb = encoder_texts([a, b])
     assert ta == tb and "<QUỐC_GIA>" in ta
-    ra, rb = encoder_texts([a, b], readable_form=True)  # the form of views trained since issue 33
+    ra, rb = encoder_texts([a, b], readable_form=True)  # the form of views trained since 2026-12-06
     assert ra == rb and ra == ta.replace("<QUỐC_GIA>", "quốc gia")
 
 
@@ -212,7 +212,7 @@ def test_stacked_training_is_chosen_by_grouped_cv(tmp_path: Path, encoder) -> No
     assert (model.encoder_view is not None) is better
     if better:
         assert model.encoder_view is not None and model.encoder_view.gate == VIEW_GATE
-        # new views read type tokens as words (issue 33), and the version says so
+        # new views read type tokens as words (readable views, 2026-12-06), and the version says so
         assert model.encoder_view.readable and report["version"].endswith("-words-e5")
     assert report["version"].endswith("-e5") is better
     card = (tmp_path / CARD_FILE).read_text(encoding="utf-8")

@@ -163,7 +163,9 @@ def test_encoder_view_is_judged_on_the_lexical_folds_and_shipped_only_when_it_he
     )
     assert enc["chosen"] is better
     assert report["version"].endswith("-e5") is better
-    assert report["version"].endswith("-words-e5") is better  # new views read type tokens as words (issue 33)
+    assert (
+        report["version"].endswith("-words-e5") is better
+    )  # new views read type tokens as words (readable views, 2026-12-06)
     assert report["frozen_stacked"] and report["frozen_lexical"]
     assert report["frozen"] == (report["frozen_stacked"] if better else report["frozen_lexical"])
     model = SentimentModel.load(tmp_path)
