@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from flows.cli import app
 from tests.bad_input.conftest import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,3 +139,48 @@ def test_a_bad_line_in_a_reviews_file_is_said_in_both_languages(home: Path, line
     assert f"File kết luận không hợp lệ / bad reviews file: {reviews}:2: {message}" in run.said
     assert "dùng file do tinradar review export tạo ra / use a file written by tinradar review export" in run.said
     assert not (home / "m").exists()
+
+
+def test_users_add_and_remove_refusals_are_said_in_both_languages(home: Path) -> None:
+    """``users add|remove`` refused in Vietnamese only; each refusal comes before Elasticsearch is asked."""
+    from flows.review.users import UserStore
+    from tinradar.settings import Settings
+
+    run = cli("users", "add", "lan", "--role", "boss", "--password-stdin")
+    assert run.code == 2, run.stderr
+    assert "Vai trò không hợp lệ: boss / invalid role: boss" in run.said
+    assert "Chọn một trong: reviewer (duyệt), analyst (chỉ xem), admin (quản trị). / Choose one of:" in run.said
+
+    short = CliRunner().invoke(app, ["users", "add", "lan", "--role", "reviewer", "--password-stdin"], input="ngan\n")
+    said = " ".join(short.stderr.split())
+    assert short.exit_code == 2, short.stderr
+    assert "Mật khẩu phải có ít nhất 8 ký tự. / The password needs at least 8 characters." in said
+
+    bad_name = CliRunner().invoke(
+        app, ["users", "add", "Lan Anh", "--role", "reviewer", "--password-stdin"], input="x" * 12
+    )
+    said = " ".join(bad_name.stderr.split())
+    assert bad_name.exit_code == 2, bad_name.stderr
+    assert "Tên đăng nhập chỉ gồm chữ thường không dấu" in said and "/ A user name is lowercase letters" in said
+
+    run = cli("users", "remove", "khong-co")
+    assert run.code == 1, run.stderr
+    assert "Không có tài khoản 'khong-co'. / no account 'khong-co'." in run.said
+    assert "Xem danh sách: tinradar users list / see the list: tinradar users list" in run.said
+
+    store = UserStore.for_settings(Settings())
+    store.add("quan", "mat-khau-dai-du-1", "admin")
+    store.add("lan", "mat-khau-dai-du-1", "reviewer")
+    taken = CliRunner().invoke(app, ["users", "add", "lan", "--role", "reviewer", "--password-stdin"], input="y" * 12)
+    said = " ".join(taken.stderr.split())
+    assert taken.exit_code == 2, taken.stderr
+    assert "Tài khoản 'lan' đã có. / Account 'lan' already exists." in said
+    assert "Dùng --replace để đặt lại tài khoản đã có. / Use --replace to reset an existing account." in said
+
+    run = cli("users", "remove", "quan")
+    assert run.code == 2, run.stderr
+    assert (
+        "Không thể xóa hoặc hạ quyền 'quan': đây là quản trị viên cuối cùng. / Cannot remove or demote 'quan'"
+        in run.said
+    )
+    assert "Tạo một quản trị viên khác trước: tinradar users add TEN --role admin / add another admin first" in run.said
