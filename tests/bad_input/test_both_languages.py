@@ -184,3 +184,66 @@ def test_users_add_and_remove_refusals_are_said_in_both_languages(home: Path) ->
         in run.said
     )
     assert "Tạo một quản trị viên khác trước: tinradar users add TEN --role admin / add another admin first" in run.said
+
+
+def test_claimreview_import_reasons_are_said_in_both_languages() -> None:
+    """Each refused record of a ClaimReview file had its reason in Vietnamese only (``claims import``)."""
+    from datetime import UTC, datetime
+
+    from index.claimreview import plan_import
+    from index.claims import ClaimStatus, RegistryClaim
+    from tinradar.schema import Claim
+
+    def review(n: int, **extra: object) -> dict[str, object]:
+        node: dict[str, object] = {
+            "@type": "ClaimReview",
+            "url": f"https://factcheck.example/{n}",
+            "claimReviewed": f"Tin đồn số {n}",
+            "reviewRating": {"alternateName": "Sai"},
+        }
+        return {**node, **extra}
+
+    now = datetime(2021, 8, 7, tzinfo=UTC)
+    claim = Claim(id="tin-cu", claim="Tin cũ", category="cure", correction="Sai.", debunked_by=["Bộ Y tế"])
+    retired = RegistryClaim(
+        claim=claim, status=ClaimStatus.RETIRED, created_at=now, created_by="cli", updated_at=now, updated_by="cli"
+    )
+    active = RegistryClaim(
+        claim=claim.model_copy(update={"id": "tin-dang-dung"}),
+        created_at=now,
+        created_by="cli",
+        updated_at=now,
+        updated_by="cli",
+    )
+    document = [
+        {"@type": "Article"},
+        review(2, claimReviewed=""),
+        review(3, claimReviewed="Tin <b>đậm</b>"),
+        review(4),
+        review(5),
+        review(5),
+        review(6, identifier="tin-cu"),
+        review(7, identifier="tin-dang-dung"),
+    ]
+    plan = plan_import(
+        document,
+        known_urls={"https://factcheck.example/4": "tin-da-co"},
+        registry={"tin-cu": retired, "tin-dang-dung": active},
+    )
+    reasons = [str(e) for e in plan.errors]
+    assert reasons == [
+        "bản ghi #1: không phải ClaimReview (@type phải là ClaimReview) / not a ClaimReview (@type must be ClaimReview)",
+        "bản ghi #2 (https://factcheck.example/2): thiếu trường bắt buộc: claimReviewed "
+        "/ missing required field(s): claimReviewed",
+        "bản ghi #3 (https://factcheck.example/3): có mã HTML trong claimReviewed (chỉ nhận văn bản thuần) "
+        "/ HTML in claimReviewed (plain text only)",
+        "bản ghi #4 (https://factcheck.example/4): trùng: URL này đã có trong danh mục (tin đồn tin-da-co) "
+        "/ duplicate: this URL is already in the registry (claim tin-da-co)",
+        "bản ghi #6 (https://factcheck.example/5): trùng: URL này đã có ở bản ghi #5 của file "
+        "/ duplicate: this URL is already in record #5 of the file",
+        "bản ghi #7 (https://factcheck.example/6): mã tin đồn 'tin-cu' đã ngừng dùng (không dùng lại mã đã ngừng) "
+        "/ claim id 'tin-cu' is retired (a retired id is never reused)",
+        "bản ghi #8 (https://factcheck.example/7): trùng: mã tin đồn 'tin-dang-dung' đã có trong danh mục "
+        "/ duplicate: claim id 'tin-dang-dung' is already in the registry",
+    ]
+    assert [r.number for r in plan.ready] == [5]  # the good record between them still goes through
