@@ -237,7 +237,7 @@ def plan_import(
             plan.errors.append(RecordError(number=number, url=url, message=message))
 
         if not isinstance(node, dict) or "ClaimReview" not in _types(node):
-            refuse("không phải ClaimReview (@type phải là ClaimReview)")
+            refuse("không phải ClaimReview (@type phải là ClaimReview) / not a ClaimReview (@type must be ClaimReview)")
             continue
         missing = [
             name
@@ -254,7 +254,8 @@ def plan_import(
         if "reviewRating" not in missing and not verdict:
             missing.append("reviewRating.alternateName")
         if missing:
-            refuse("thiếu trường bắt buộc: " + ", ".join(missing))
+            fields = ", ".join(missing)
+            refuse(f"thiếu trường bắt buộc: {fields} / missing required field(s): {fields}")
             continue
         assert url is not None and verdict is not None
         texts = {
@@ -264,13 +265,20 @@ def plan_import(
         }
         html = [name for name, value in texts.items() if _HTML.search(value)]
         if html:
-            refuse("có mã HTML trong " + ", ".join(html) + " (chỉ nhận văn bản thuần)")
+            fields = ", ".join(html)
+            refuse(f"có mã HTML trong {fields} (chỉ nhận văn bản thuần) / HTML in {fields} (plain text only)")
             continue
         if url in known_urls:
-            refuse(f"trùng: URL này đã có trong danh mục (tin đồn {known_urls[url]})")
+            refuse(
+                f"trùng: URL này đã có trong danh mục (tin đồn {known_urls[url]}) / "
+                f"duplicate: this URL is already in the registry (claim {known_urls[url]})"
+            )
             continue
         if url in seen:
-            refuse(f"trùng: URL này đã có ở bản ghi #{seen[url]} của file")
+            refuse(
+                f"trùng: URL này đã có ở bản ghi #{seen[url]} của file / "
+                f"duplicate: this URL is already in record #{seen[url]} of the file"
+            )
             continue
         text = _text(node.get("claimReviewed")) or ""
         identifier = _text(node.get("identifier"))
@@ -278,9 +286,15 @@ def plan_import(
         existing = registry.get(claim_id)
         if existing is not None:
             if existing.status == ClaimStatus.RETIRED:
-                refuse(f"mã tin đồn {claim_id!r} đã ngừng dùng (không dùng lại mã đã ngừng)")
+                refuse(
+                    f"mã tin đồn {claim_id!r} đã ngừng dùng (không dùng lại mã đã ngừng) / "
+                    f"claim id {claim_id!r} is retired (a retired id is never reused)"
+                )
             else:
-                refuse(f"trùng: mã tin đồn {claim_id!r} đã có trong danh mục")
+                refuse(
+                    f"trùng: mã tin đồn {claim_id!r} đã có trong danh mục / "
+                    f"duplicate: claim id {claim_id!r} is already in the registry"
+                )
             continue
         body = _text(node.get("reviewBody"))
         try:

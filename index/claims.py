@@ -215,7 +215,10 @@ def _write_new(client: Elasticsearch, settings: Settings, record: RegistryClaim)
             index=claims_index(settings), id=record.id, document=record.model_dump(mode="json"), refresh="wait_for"
         )
     except ConflictError:
-        raise RegistryError(f"mã tin đồn {record.id!r} đã có trong danh mục (không dùng lại mã)") from None
+        raise RegistryError(
+            f"mã tin đồn {record.id!r} đã có trong danh mục (không dùng lại mã) / "
+            f"claim id {record.id!r} is already in the registry (ids are never reused)"
+        ) from None
 
 
 def _write_over(client: Elasticsearch, settings: Settings, record: RegistryClaim, seen: tuple[int, int]) -> None:
@@ -229,7 +232,10 @@ def _write_over(client: Elasticsearch, settings: Settings, record: RegistryClaim
             refresh="wait_for",
         )
     except ConflictError:
-        raise RegistryError(f"tin đồn {record.id!r} vừa được người khác sửa: tải lại rồi thử lại") from None
+        raise RegistryError(
+            f"tin đồn {record.id!r} vừa được người khác sửa: tải lại rồi thử lại / "
+            f"claim {record.id!r} was just changed by someone else: reload and try again"
+        ) from None
 
 
 def _record(
@@ -301,7 +307,11 @@ def seed(client: Elasticsearch, settings: Settings, claims: Sequence[Claim], *, 
     response = client.bulk(operations=operations, refresh="wait_for")
     if response.get("errors"):
         failed = [i["index"]["_id"] for i in response["items"] if i["index"].get("error")]
-        raise RegistryError(f"không ghi được {len(failed)} tin đồn vào danh mục: {', '.join(failed[:5])}")
+        ids = ", ".join(failed[:5])
+        raise RegistryError(
+            f"không ghi được {len(failed)} tin đồn vào danh mục: {ids} / "
+            f"{len(failed)} claims could not be written to the registry: {ids}"
+        )
     return result
 
 
@@ -325,7 +335,10 @@ def add_claim(
     with suppress(AuthorizationException):  # not this identity's job; a missing registry is a 403 at the write below
         ensure_claims_index(client, settings)
     if _get(client, settings, claim.id) is not None:
-        raise RegistryError(f"mã tin đồn {claim.id!r} đã có trong danh mục (không dùng lại mã)")
+        raise RegistryError(
+            f"mã tin đồn {claim.id!r} đã có trong danh mục (không dùng lại mã) / "
+            f"claim id {claim.id!r} is already in the registry (ids are never reused)"
+        )
     now = utc_now()
     record = RegistryClaim(
         claim=claim,
@@ -355,12 +368,13 @@ def _change(
 ) -> RegistryClaim:
     found = _get(client, settings, claim_id)
     if found is None:
-        raise RegistryError(f"không có tin đồn {claim_id!r} trong danh mục")
+        raise RegistryError(f"không có tin đồn {claim_id!r} trong danh mục / no claim {claim_id!r} in the registry")
     current, seq, term = found
     allowed = tuple(allowed)
     if current.status not in allowed:
         raise RegistryError(
-            f"tin đồn {claim_id!r} đang ở trạng thái '{STATUS_LABELS[current.status]}': không thể {action}"
+            f"tin đồn {claim_id!r} đang ở trạng thái '{STATUS_LABELS[current.status]}': không thể {action} / "
+            f"claim {claim_id!r} is {current.status.value}: cannot {action}"
         )
     record = current.model_copy(update={**update, "updated_at": utc_now(), "updated_by": by})
     _record(client, settings, action, record, by)
@@ -380,7 +394,7 @@ def approve_claim(
     update: dict[str, Any] = {"status": ClaimStatus.ACTIVE}
     if claim is not None:
         if claim.id != claim_id:
-            raise RegistryError("không đổi được mã tin đồn khi duyệt")
+            raise RegistryError("không đổi được mã tin đồn khi duyệt / a claim's id cannot change when it is approved")
         update["claim"] = claim
     return _change(client, settings, claim_id, "approve", by, [ClaimStatus.PROPOSED], **update)
 
@@ -402,7 +416,7 @@ def record_correction(
     """Record that the board answered a claim (URL, channel, time); a URL recorded twice is kept once."""
     found = _get(client, settings, claim_id)
     if found is None:
-        raise RegistryError(f"không có tin đồn {claim_id!r} trong danh mục")
+        raise RegistryError(f"không có tin đồn {claim_id!r} trong danh mục / no claim {claim_id!r} in the registry")
     current = found[0]
     kept = [c for c in current.corrections if c.url != url]
     correction = Correction(url=url, channel=channel, published_at=published_at, recorded_by=by, recorded_at=utc_now())

@@ -111,12 +111,12 @@ def list_command(
     from rich.table import Table
 
     table = Table(title=f"Danh mục tin đồn / claim registry ({len(records)})")
-    for column in ("Mã", "Trạng thái", "Nhóm", "Tin đồn", "Cải chính đã đăng"):
+    for column in ("Mã / id", "Trạng thái / status", "Nhóm / group", "Tin đồn / claim", "Cải chính đã đăng / answers"):
         table.add_column(column)
     for r in records:
         table.add_row(
             r.id,
-            STATUS_LABELS[r.status],
+            f"{STATUS_LABELS[r.status]} / {r.status.value}",
             r.claim.category,
             escape(r.claim.claim[:80]),
             str(len(r.corrections)),
@@ -140,19 +140,23 @@ def show_command(claim_id: str = typer.Argument(..., help="Mã tin đồn")) -> 
             code=1,
         )
     c = record.claim
-    console.print(f"[bold]{escape(c.id)}[/] ({STATUS_LABELS[record.status]}, nhóm {escape(c.category)})")
-    console.print(f"Tin đồn: {escape(c.claim)}")
+    console.print(
+        f"[bold]{escape(c.id)}[/] ({STATUS_LABELS[record.status]} / {record.status.value}, "
+        f"nhóm / group {escape(c.category)})"
+    )
+    console.print(f"Tin đồn / claim: {escape(c.claim)}")
     for v in c.variants:
-        console.print(f"  biến thể: {escape(v)}")
-    console.print(f"Cải chính: {escape(c.correction)} ({escape(', '.join(c.debunked_by))})")
+        console.print(f"  biến thể / variant: {escape(v)}")
+    console.print(f"Cải chính / correction: {escape(c.correction)} ({escape(', '.join(c.debunked_by))})")
     if c.source_url:
-        console.print(f"Nguồn: {escape(c.source_url)}")
+        console.print(f"Nguồn / source: {escape(c.source_url)}")
     for corr in record.corrections:
         console.print(
-            f"Ban đã trả lời: {corr.published_at.astimezone(settings.tz):%d/%m/%Y %H:%M} "
-            f"{CHANNEL_LABELS[corr.channel]} {escape(corr.url)} (ghi bởi {escape(corr.recorded_by)})"
+            f"Ban đã trả lời / answered: {corr.published_at.astimezone(settings.tz):%d/%m/%Y %H:%M} "
+            f"{CHANNEL_LABELS[corr.channel]} / {corr.channel.value} {escape(corr.url)} "
+            f"(ghi bởi / recorded by {escape(corr.recorded_by)})"
         )
-    console.print("[bold]Lịch sử[/]")
+    console.print("[bold]Lịch sử / history[/]")
     for change in claim_history(client, settings, claim_id):
         console.print(
             f"  #{change.seq} {change.at.astimezone(settings.tz):%d/%m/%Y %H:%M} {escape(change.by)}: {change.action}"
@@ -431,19 +435,33 @@ def print_timeline(client: Elasticsearch, settings: Settings, claim_id: str) -> 
     t = timeline(client, settings, record)
 
     def when(value: datetime | None) -> str:
-        return f"{value.astimezone(settings.tz):%d/%m/%Y %H:%M}" if value else "chưa có"
+        return f"{value.astimezone(settings.tz):%d/%m/%Y %H:%M}" if value else "chưa có / none yet"
 
     console.print(
-        f"[bold]Thời gian phản hồi — {escape(claim_id)}[/] ({t.posts} tin, {t.flagged_posts} tin mức vừa/cao)"
+        f"[bold]Thời gian phản hồi / response times — {escape(claim_id)}[/] ({t.posts} tin / posts, "
+        f"{t.flagged_posts} tin mức vừa/cao / medium or high)"
     )
-    console.print(f"  Xuất hiện lần đầu:      {when(t.first_seen)}")
-    console.print(f"  Gắn cờ lần đầu:         {when(t.first_flagged)}  (sau {human_delay(t.time_to_flag)})")
-    console.print(f"  Kết luận đầu tiên:      {when(t.first_verdict)}  (sau {human_delay(t.time_to_verdict)})")
-    console.print(f"  Cải chính được đăng:    {when(t.correction_at)}  (sau {human_delay(t.time_to_answer)})")
+    # one column of "vi / en" labels, the times lined up after it; the delays stay Vietnamese (human_delay)
+    console.print(f"  Xuất hiện lần đầu / first seen:             {when(t.first_seen)}")
+    console.print(
+        f"  Gắn cờ lần đầu / first flagged:             {when(t.first_flagged)}  (sau {human_delay(t.time_to_flag)})"
+    )
+    console.print(
+        f"  Kết luận đầu tiên / first verdict:          {when(t.first_verdict)}  (sau {human_delay(t.time_to_verdict)})"
+    )
+    console.print(
+        f"  Cải chính được đăng / correction published: {when(t.correction_at)}  (sau {human_delay(t.time_to_answer)})"
+    )
     before, after = t.around_correction(settings.tz)
     if before:
-        console.print("  Tin mỗi ngày, 7 ngày trước cải chính: " + " ".join(str(d.posts) for d in before))
-        console.print("  Tin mỗi ngày, 7 ngày từ ngày cải chính: " + " ".join(str(d.posts) for d in after))
+        console.print(
+            "  Tin mỗi ngày, 7 ngày trước cải chính / posts a day, the 7 days before the correction: "
+            + " ".join(str(d.posts) for d in before)
+        )
+        console.print(
+            "  Tin mỗi ngày, 7 ngày từ ngày cải chính / posts a day, the 7 days from the correction: "
+            + " ".join(str(d.posts) for d in after)
+        )
     return t
 
 

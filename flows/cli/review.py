@@ -392,23 +392,35 @@ def users_add(
 
     if role not in {r.value for r in Role}:
         fail(
-            f"Vai trò không hợp lệ: {role}",
-            hint="Chọn một trong: reviewer (duyệt), analyst (chỉ xem), admin (quản trị).",
+            f"Vai trò không hợp lệ: {role} / invalid role: {role}",
+            hint="Chọn một trong: reviewer (duyệt), analyst (chỉ xem), admin (quản trị). / "
+            "Choose one of: reviewer (reviews), analyst (read only), admin (manages accounts).",
             code=2,
         )
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+        password = typer.prompt(
+            "Mật khẩu / password", hide_input=True, confirmation_prompt="Nhập lại mật khẩu / repeat the password"
+        )
     settings = load_settings()
     store = UserStore.for_settings(settings)
     try:
         user = store.add(name, password, role, replace=replace, record=_account_recorder(settings))
     except UserError as exc:
-        fail(str(exc), hint="Dùng --replace để đặt lại tài khoản đã có." if "đã có" in str(exc) else None, code=2)
+        fail(
+            str(exc),
+            hint="Dùng --replace để đặt lại tài khoản đã có. / Use --replace to reset an existing account."
+            if "đã có" in str(exc)
+            else None,
+            code=2,
+        )
     except AuditWriteError as exc:
         _unrecorded(exc, "tài khoản chưa đổi")
-    console.print(f"Đã tạo tài khoản [bold]{user.name}[/] ({user.role.value}) trong {store.path}.")
+    console.print(
+        f"Đã tạo tài khoản [bold]{user.name}[/] ({user.role.value}) trong {store.path}. / "
+        f"account [bold]{user.name}[/] ({user.role.value}) added in {store.path}."
+    )
 
 
 @users_app.command("list")
@@ -436,12 +448,21 @@ def users_remove(name: str = typer.Argument(..., help="Tên đăng nhập")) -> 
     try:
         removed = UserStore.for_settings(settings).remove(name, record=_account_recorder(settings))
     except UserError as exc:
-        fail(str(exc), hint="Tạo một quản trị viên khác trước: tinradar users add TEN --role admin", code=2)
+        fail(
+            str(exc),
+            hint="Tạo một quản trị viên khác trước: tinradar users add TEN --role admin / "
+            "add another admin first: tinradar users add NAME --role admin",
+            code=2,
+        )
     except AuditWriteError as exc:
         _unrecorded(exc, "tài khoản chưa xóa")
     if not removed:
-        fail(f"Không có tài khoản '{name}'.", hint="Xem danh sách: tinradar users list", code=1)
-    console.print(f"Đã xóa tài khoản {name}.")
+        fail(
+            f"Không có tài khoản '{name}'. / no account '{name}'.",
+            hint="Xem danh sách: tinradar users list / see the list: tinradar users list",
+            code=1,
+        )
+    console.print(f"Đã xóa tài khoản {name}. / account {name} removed.")
 
 
 def register(app: typer.Typer) -> None:

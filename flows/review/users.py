@@ -119,7 +119,8 @@ class UserStore:
         name = nfc(name).strip().lower()
         if not NAME_RE.match(name):
             raise UserError(
-                "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang/gạch dưới (2–63 ký tự)."
+                "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang/gạch dưới (2–63 ký tự). / "
+                "A user name is lowercase letters without accents, digits, dots, hyphens or underscores (2–63 characters)."
             )
         return name
 
@@ -140,10 +141,12 @@ class UserStore:
         """Add (or with ``replace``, reset) an account; ``record(action, user)`` runs after the checks, before the save."""
         name = self.normalise_name(name)
         if len(password) < MIN_PASSWORD:
-            raise UserError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
+            raise UserError(
+                f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự. / The password needs at least {MIN_PASSWORD} characters."
+            )
         users = self._load()
         if name in users and not replace:
-            raise UserError(f"Tài khoản '{name}' đã có.")
+            raise UserError(f"Tài khoản '{name}' đã có. / Account '{name}' already exists.")
         if name in users and Role(role) is not Role.ADMIN:
             _keep_an_admin(users, name)
         user = User(
@@ -203,7 +206,10 @@ def _keep_an_admin(users: dict[str, User], leaving: str) -> None:
     """Refuse to remove or demote the last admin while other accounts remain: nobody could manage them."""
     admins = [u.name for u in users.values() if u.role is Role.ADMIN]
     if admins == [leaving] and len(users) > 1:
-        raise UserError(f"Không thể xóa hoặc hạ quyền '{leaving}': đây là quản trị viên cuối cùng.")
+        raise UserError(
+            f"Không thể xóa hoặc hạ quyền '{leaving}': đây là quản trị viên cuối cùng. / "
+            f"Cannot remove or demote '{leaving}': it is the last admin."
+        )
 
 
 _DUMMY_HASH = PasswordHasher().hash("tinradar-no-such-user")

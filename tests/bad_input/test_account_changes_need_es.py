@@ -55,6 +55,7 @@ def test_no_account_changes_without_its_audit_record(env, es_settings, es_client
     assert code == 0, said
     code, said = _users(env, "add", "lan", "--role", "reviewer", "--password-stdin", password=PASSWORD)
     assert code == 0, said
+    assert "Đã tạo tài khoản lan (reviewer) trong " in said and "/ account lan (reviewer) added in " in said
     assert _account_records(es_client, es_settings) == [("add", "quan"), ("add", "lan")]
     accounts_file = Path(es_settings.data_dir) / "users.json"
     before = accounts_file.read_bytes()
@@ -84,4 +85,5 @@ def test_no_account_changes_without_its_audit_record(env, es_settings, es_client
     # With the node back, the same removal goes through, recorded.
     code, said = _users(env, "remove", "lan")
     assert code == 0, said
+    assert "Đã xóa tài khoản lan. / account lan removed." in said
     assert _account_records(es_client, es_settings)[-1] == ("remove", "lan")

@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from flows.cli import app
 from tests.bad_input.conftest import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,3 +139,111 @@ def test_a_bad_line_in_a_reviews_file_is_said_in_both_languages(home: Path, line
     assert f"File kết luận không hợp lệ / bad reviews file: {reviews}:2: {message}" in run.said
     assert "dùng file do tinradar review export tạo ra / use a file written by tinradar review export" in run.said
     assert not (home / "m").exists()
+
+
+def test_users_add_and_remove_refusals_are_said_in_both_languages(home: Path) -> None:
+    """``users add|remove`` refused in Vietnamese only; each refusal comes before Elasticsearch is asked."""
+    from flows.review.users import UserStore
+    from tinradar.settings import Settings
+
+    run = cli("users", "add", "lan", "--role", "boss", "--password-stdin")
+    assert run.code == 2, run.stderr
+    assert "Vai trò không hợp lệ: boss / invalid role: boss" in run.said
+    assert "Chọn một trong: reviewer (duyệt), analyst (chỉ xem), admin (quản trị). / Choose one of:" in run.said
+
+    short = CliRunner().invoke(app, ["users", "add", "lan", "--role", "reviewer", "--password-stdin"], input="ngan\n")
+    said = " ".join(short.stderr.split())
+    assert short.exit_code == 2, short.stderr
+    assert "Mật khẩu phải có ít nhất 8 ký tự. / The password needs at least 8 characters." in said
+
+    bad_name = CliRunner().invoke(
+        app, ["users", "add", "Lan Anh", "--role", "reviewer", "--password-stdin"], input="x" * 12
+    )
+    said = " ".join(bad_name.stderr.split())
+    assert bad_name.exit_code == 2, bad_name.stderr
+    assert "Tên đăng nhập chỉ gồm chữ thường không dấu" in said and "/ A user name is lowercase letters" in said
+
+    run = cli("users", "remove", "khong-co")
+    assert run.code == 1, run.stderr
+    assert "Không có tài khoản 'khong-co'. / no account 'khong-co'." in run.said
+    assert "Xem danh sách: tinradar users list / see the list: tinradar users list" in run.said
+
+    store = UserStore.for_settings(Settings())
+    store.add("quan", "mat-khau-dai-du-1", "admin")
+    store.add("lan", "mat-khau-dai-du-1", "reviewer")
+    taken = CliRunner().invoke(app, ["users", "add", "lan", "--role", "reviewer", "--password-stdin"], input="y" * 12)
+    said = " ".join(taken.stderr.split())
+    assert taken.exit_code == 2, taken.stderr
+    assert "Tài khoản 'lan' đã có. / Account 'lan' already exists." in said
+    assert "Dùng --replace để đặt lại tài khoản đã có. / Use --replace to reset an existing account." in said
+
+    run = cli("users", "remove", "quan")
+    assert run.code == 2, run.stderr
+    assert (
+        "Không thể xóa hoặc hạ quyền 'quan': đây là quản trị viên cuối cùng. / Cannot remove or demote 'quan'"
+        in run.said
+    )
+    assert "Tạo một quản trị viên khác trước: tinradar users add TEN --role admin / add another admin first" in run.said
+
+
+def test_claimreview_import_reasons_are_said_in_both_languages() -> None:
+    """Each refused record of a ClaimReview file had its reason in Vietnamese only (``claims import``)."""
+    from datetime import UTC, datetime
+
+    from index.claimreview import plan_import
+    from index.claims import ClaimStatus, RegistryClaim
+    from tinradar.schema import Claim
+
+    def review(n: int, **extra: object) -> dict[str, object]:
+        node: dict[str, object] = {
+            "@type": "ClaimReview",
+            "url": f"https://factcheck.example/{n}",
+            "claimReviewed": f"Tin đồn số {n}",
+            "reviewRating": {"alternateName": "Sai"},
+        }
+        return {**node, **extra}
+
+    now = datetime(2021, 8, 7, tzinfo=UTC)
+    claim = Claim(id="tin-cu", claim="Tin cũ", category="cure", correction="Sai.", debunked_by=["Bộ Y tế"])
+    retired = RegistryClaim(
+        claim=claim, status=ClaimStatus.RETIRED, created_at=now, created_by="cli", updated_at=now, updated_by="cli"
+    )
+    active = RegistryClaim(
+        claim=claim.model_copy(update={"id": "tin-dang-dung"}),
+        created_at=now,
+        created_by="cli",
+        updated_at=now,
+        updated_by="cli",
+    )
+    document = [
+        {"@type": "Article"},
+        review(2, claimReviewed=""),
+        review(3, claimReviewed="Tin <b>đậm</b>"),
+        review(4),
+        review(5),
+        review(5),
+        review(6, identifier="tin-cu"),
+        review(7, identifier="tin-dang-dung"),
+    ]
+    plan = plan_import(
+        document,
+        known_urls={"https://factcheck.example/4": "tin-da-co"},
+        registry={"tin-cu": retired, "tin-dang-dung": active},
+    )
+    reasons = [str(e) for e in plan.errors]
+    assert reasons == [
+        "bản ghi #1: không phải ClaimReview (@type phải là ClaimReview) / not a ClaimReview (@type must be ClaimReview)",
+        "bản ghi #2 (https://factcheck.example/2): thiếu trường bắt buộc: claimReviewed "
+        "/ missing required field(s): claimReviewed",
+        "bản ghi #3 (https://factcheck.example/3): có mã HTML trong claimReviewed (chỉ nhận văn bản thuần) "
+        "/ HTML in claimReviewed (plain text only)",
+        "bản ghi #4 (https://factcheck.example/4): trùng: URL này đã có trong danh mục (tin đồn tin-da-co) "
+        "/ duplicate: this URL is already in the registry (claim tin-da-co)",
+        "bản ghi #6 (https://factcheck.example/5): trùng: URL này đã có ở bản ghi #5 của file "
+        "/ duplicate: this URL is already in record #5 of the file",
+        "bản ghi #7 (https://factcheck.example/6): mã tin đồn 'tin-cu' đã ngừng dùng (không dùng lại mã đã ngừng) "
+        "/ claim id 'tin-cu' is retired (a retired id is never reused)",
+        "bản ghi #8 (https://factcheck.example/7): trùng: mã tin đồn 'tin-dang-dung' đã có trong danh mục "
+        "/ duplicate: claim id 'tin-dang-dung' is already in the registry",
+    ]
+    assert [r.number for r in plan.ready] == [5]  # the good record between them still goes through

@@ -170,6 +170,39 @@ def test_search_claim_stats_prints_the_same_figures(story: Settings, monkeypatch
     result = CliRunner().invoke(app, ["search", "--claim", HELI.id, "--stats", "--limit", "0"])
     assert result.exit_code == 0, result.output
     err = result.stderr
-    assert "Gắn cờ lần đầu:         05/08/2021 15:00  (sau 6 giờ)" in err
-    assert "Cải chính được đăng:    07/08/2021 08:00  (sau 1 ngày 23 giờ)" in err
-    assert "7 ngày trước cải chính: 0 0 0 0 0 2 2" in err
+    assert "Gắn cờ lần đầu / first flagged:             05/08/2021 15:00  (sau 6 giờ)" in err
+    assert "Cải chính được đăng / correction published: 07/08/2021 08:00  (sau 1 ngày 23 giờ)" in err
+    assert "7 ngày trước cải chính / posts a day, the 7 days before the correction: 0 0 0 0 0 2 2" in err
+
+
+def test_claims_show_and_list_label_in_both_languages(story: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``claims show`` and the ``claims list`` table were labelled in Vietnamese only; the words are kept."""
+    for key, value in {
+        "TINRADAR_ES_URL": story.es_url,
+        "TINRADAR_ES_INDEX_PREFIX": story.es_index_prefix,
+        "TINRADAR_DATA_DIR": str(story.data_dir),
+    }.items():
+        monkeypatch.setenv(key, value)
+    shown = CliRunner().invoke(app, ["claims", "show", HELI.id])
+    assert shown.exit_code == 0, shown.output
+    err = shown.stderr
+    assert f"{HELI.id} (đang dùng / active, nhóm / group policy)" in err
+    assert f"Tin đồn / claim: {HELI.claim}" in err
+    assert f"Cải chính / correction: {HELI.correction} (UBND huyện)" in err
+    assert (
+        "Ban đã trả lời / answered: 07/08/2021 08:00 Cổng thông tin điện tử / portal "
+        "https://sonduong.example/bac-bo (ghi bởi / recorded by admin)"
+    ) in err
+    assert "Lịch sử / history" in err
+    assert f"Thời gian phản hồi / response times — {HELI.id} (" in err
+    assert "Xuất hiện lần đầu / first seen:             05/08/2021 09:00" in err
+    assert "Kết luận đầu tiên / first verdict:          06/08/2021 18:00  (sau 1 ngày 9 giờ)" in err
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: each header on one line of the table
+    listed = CliRunner().invoke(app, ["claims", "list"])
+    assert listed.exit_code == 0, listed.output
+    table = listed.stderr
+    assert "Danh mục tin đồn / claim registry (" in table
+    for header in ("Mã / id", "Trạng thái / status", "Nhóm / group", "Tin đồn / claim", "Cải chính đã đăng / answers"):
+        assert f" {header} " in table
+    (heli,) = [line for line in table.splitlines() if HELI.id in line]
+    assert "đang dùng / active" in heli

@@ -79,6 +79,28 @@ def test_admin_adds_and_retires_with_history(es_client, es_settings: Settings) -
     assert history[1].snapshot["status"] == "retired"
 
 
+def test_registry_refusals_are_said_in_both_languages(es_client, es_settings: Settings) -> None:
+    """The CLI and the desk show these texts as they are; they were Vietnamese only."""
+    add_claim(es_client, es_settings, NEW, by="cli:admin")
+    with pytest.raises(RegistryError) as taken:
+        add_claim(es_client, es_settings, NEW, by="cli:other")
+    assert str(taken.value) == (
+        f"mã tin đồn {NEW.id!r} đã có trong danh mục (không dùng lại mã) / "
+        f"claim id {NEW.id!r} is already in the registry (ids are never reused)"
+    )
+    with pytest.raises(RegistryError) as unknown:
+        retire_claim(es_client, es_settings, "khong-co", by="cli:admin")
+    assert str(unknown.value) == "không có tin đồn 'khong-co' trong danh mục / no claim 'khong-co' in the registry"
+    with pytest.raises(RegistryError) as state:
+        approve_claim(es_client, es_settings, NEW.id, by="cli:admin")
+    assert str(state.value) == (
+        f"tin đồn {NEW.id!r} đang ở trạng thái 'đang dùng': không thể approve / claim {NEW.id!r} is active: cannot approve"
+    )
+    with pytest.raises(RegistryError) as renamed:
+        approve_claim(es_client, es_settings, NEW.id, by="cli:admin", claim=NEW.model_copy(update={"id": "ma-khac"}))
+    assert str(renamed.value) == "không đổi được mã tin đồn khi duyệt / a claim's id cannot change when it is approved"
+
+
 def test_claims_are_validated_like_the_yaml() -> None:
     with pytest.raises(ValidationError, match="lower-case words"):
         Claim.model_validate({**NEW.model_dump(), "id": "Bad Id"})
