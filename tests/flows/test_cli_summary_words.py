@@ -115,13 +115,16 @@ def _printed(summary: RunSummary, *, width: int) -> str:
     from flows.cli.common import console
     from flows.cli.run import print_summary
 
-    saved = console.width
+    # Rich keeps a set width for good: restoring ``console.width`` (80 off a terminal) would freeze
+    # every later test's console at 80 columns, whatever COLUMNS says (test_response_loop's wide
+    # table failed after this file in the full suite). ``_width`` None = follow the terminal again.
+    saved = console._width
     console.width = width
     try:
         with console.capture() as captured:
             print_summary(summary)
     finally:
-        console.width = saved
+        console._width = saved
     return captured.get()
 
 
