@@ -160,13 +160,19 @@ def test_the_report_states_response_times_and_emerging_narratives(es_client, sto
     assert "Thời gian phản hồi tin đồn" in html and "chưa có trong danh mục" in html
 
 
-def test_search_claim_stats_prints_the_same_figures(story: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def story_env(story: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The CLI pointed at the story's node, index prefix and data folder, as a user's env would."""
     for key, value in {
         "TINRADAR_ES_URL": story.es_url,
         "TINRADAR_ES_INDEX_PREFIX": story.es_index_prefix,
         "TINRADAR_DATA_DIR": str(story.data_dir),
     }.items():
         monkeypatch.setenv(key, value)
+    return story
+
+
+def test_search_claim_stats_prints_the_same_figures(story_env: Settings) -> None:
     result = CliRunner().invoke(app, ["search", "--claim", HELI.id, "--stats", "--limit", "0"])
     assert result.exit_code == 0, result.output
     err = result.stderr
@@ -175,14 +181,8 @@ def test_search_claim_stats_prints_the_same_figures(story: Settings, monkeypatch
     assert "7 ngày trước cải chính / posts a day, the 7 days before the correction: 0 0 0 0 0 2 2" in err
 
 
-def test_claims_show_and_list_label_in_both_languages(story: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_claims_show_and_list_label_in_both_languages(story_env: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """``claims show`` and the ``claims list`` table were labelled in Vietnamese only; the words are kept."""
-    for key, value in {
-        "TINRADAR_ES_URL": story.es_url,
-        "TINRADAR_ES_INDEX_PREFIX": story.es_index_prefix,
-        "TINRADAR_DATA_DIR": str(story.data_dir),
-    }.items():
-        monkeypatch.setenv(key, value)
     shown = CliRunner().invoke(app, ["claims", "show", HELI.id])
     assert shown.exit_code == 0, shown.output
     err = shown.stderr
