@@ -129,11 +129,7 @@ def register(app: typer.Typer) -> None:
             except RegistryError as exc:
                 fail(str(exc), code=ExitCode.USAGE)
             if source_id not in sources:  # a bad option value: a usage error (2), as the exit-code table says
-                fail(
-                    f"không có nguồn {source_id!r} / unknown source",
-                    hint=f"các nguồn / sources: {', '.join(sorted(sources))}",
-                    code=ExitCode.USAGE,
-                )
+                unknown_source([source_id], sorted(sources), option="--source")
             source = sources[source_id]
         content_type = None
         if url is not None:

@@ -121,7 +121,9 @@ def test_extract_with_an_unknown_source_is_a_usage_error(home: Path) -> None:
     page.write_text("<html><body><p>Tin covid</p></body></html>", encoding="utf-8")
     run = cli("extract", str(page), "--source", "khong-co-nguon-nay")
     assert run.code == 2, run.stderr
-    assert "không có nguồn 'khong-co-nguon-nay' / unknown source" in run.said
+    # the same words as crawl -s and run pipeline -s (flows.cli.common.unknown_source): the option, then the ids
+    assert "--source khong-co-nguon-nay: không có nguồn này / no such source id" in run.said
+    assert "known ids: " in run.said
 
 
 def test_search_with_a_bad_risk_min_names_the_option_once(home: Path) -> None:
