@@ -68,6 +68,11 @@ ENCODER_GATE = 0.5
 #: the same grouped folds the stack with every post embedded beat the COVID-gated one (issue 15),
 #: and about half of the posts the desk sees are not COVID-related.
 VIEW_GATE = -1.0
+#: The form a view is trained in now: type tokens read as words (``nlp.masking.readable``), the string
+#: claim matching embeds. One constant for both steps of a retrain, the vectors' form
+#: (:func:`embed_training`) and the form the view records (:func:`fit_encoder_view`): a view that
+#: recorded another form than its vectors' would read other strings at run time than it learnt on.
+READABLE_VIEW = True
 #: Regularisation strengths tried for the logistic regression on the e5 vectors (384 dimensions,
 #: ~2,500 rows); the one with the best grouped inner-CV ROC-AUC on the training rows is used.
 ENCODER_CS = (0.5, 2.0, 8.0)
@@ -677,7 +682,12 @@ def _summary(y: np.ndarray, pred: np.ndarray, per_fold: list[dict[str, float]]) 
 
 
 def embed_training(
-    norms: list[NormalizedText], encoder: Any, log: Any = None, *, mask: bool = True, readable_form: bool = True
+    norms: list[NormalizedText],
+    encoder: Any,
+    log: Any = None,
+    *,
+    mask: bool = True,
+    readable_form: bool = READABLE_VIEW,
 ) -> np.ndarray:
     """e5 vectors of the masked openings (the readable form by default: what new views are
     trained on), through the encoder's on-disk cache (under the settings' ``cache_dir``):
@@ -752,7 +762,7 @@ def fit_encoder_view(
     groups: np.ndarray,
     seed: int = 42,
     gate: float = VIEW_GATE,
-    readable: bool = True,
+    readable: bool = READABLE_VIEW,
 ) -> EncoderView:
     """The shipped view: the encoder's regression on every training row (its C by grouped inner
     CV); the blend on the out-of-fold scores of the rows at or above ``gate`` (the rows it will see:
@@ -932,7 +942,7 @@ def train(
         why_not = f"fewer than {MIN_GATED} posts of each class: too few to fit the encoder view"
         encoder = None
     if metrics and encoder is not None:
-        vectors = embed_training(data.norms, encoder, log)
+        vectors = embed_training(data.norms, encoder, log, readable_form=READABLE_VIEW)
         stacked = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds, gate=VIEW_GATE)
         # for the card only: the same stack on COVID-related posts only (the view shipped before issue 15)
         covid_only = encoder_cv(data, metrics["_oof"], vectors, covid, seed=seed, folds=folds, gate=ENCODER_GATE)
