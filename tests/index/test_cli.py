@@ -101,6 +101,17 @@ def test_search_province_by_name_and_unknown_filters_refused(env, scored_file):
     assert "tinradar claims list" in typo.stderr
 
 
+def test_search_up_to_the_last_day_of_the_calendar(env, scored_file):
+    """``--until 9999-12-31`` ("everything up to any day") asked for the day after it: an internal error (exit 70)."""
+    run("index", "load", str(scored_file))
+    everything = run("search", "", "--until", "9999-12-31", "--format", "json")
+    assert everything.exit_code == 0, everything.stderr
+    assert json.loads(everything.stdout)["total"] == 3
+    nothing = run("search", "", "--since", "9999-12-31", "--until", "9999-12-31", "--format", "json")
+    assert nothing.exit_code == 0, nothing.stderr
+    assert json.loads(nothing.stdout)["total"] == 0
+
+
 def test_bad_options_and_es_down(env, monkeypatch):
     assert run("search", "x", "--risk-min", "extreme").exit_code == 2
     assert run("search", "x", "--risk-min", "1.5").exit_code == 2  # scores lie in 0..1
