@@ -329,6 +329,10 @@ def _moment(value: datetime | date, settings: Settings, *, end: bool) -> tuple[s
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=settings.tz)
         return ("lte" if end else "gte"), moment.isoformat()
+    if end and value == date.max:
+        # no day after the calendar's last to stop before (`--until 9999-12-31`, the desk's
+        # `?day=9999-12-31` were an internal error): up to its last moment instead
+        return "lte", datetime.combine(value, time.max, tzinfo=settings.tz).isoformat()
     day = value + timedelta(days=1) if end else value
     return ("lt" if end else "gte"), datetime.combine(day, time(), tzinfo=settings.tz).isoformat()
 

@@ -9,8 +9,10 @@ users), ``claims`` (the claim registry, ClaimReview). Heavy libraries are import
 from __future__ import annotations
 
 import logging
+import re
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import click
 import typer
@@ -18,7 +20,34 @@ from typer import _click
 from typer.core import TyperGroup
 
 from flows.cli import claims, crawl, es, index, nlp, review, run
-from flows.cli.common import EXIT_CODES_HELP, console, pipe_closed, report_crash
+from flows.cli.common import EXIT_CODES_HELP, console, fail, pipe_closed, report_crash
+
+#: click's usage errors, said in Vietnamese in front of click's own English words.
+_USAGE_VI: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (
+        re.compile(r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?"),
+        lambda m: f"Không có lệnh '{m[1]}'" + (f" (có phải '{m[2]}'?)" if m[2] else ""),
+    ),
+    (re.compile(r"No such option: (\S+)"), lambda m: f"Không có tùy chọn {m[1]}"),
+    (re.compile(r"Missing argument '(.+?)'"), lambda m: f"Thiếu đối số '{m[1]}'"),
+    (re.compile(r"Missing option '(.+?)'"), lambda m: f"Thiếu tùy chọn '{m[1]}'"),
+    (re.compile(r"Invalid value for '(.+?)'"), lambda m: f"Giá trị không hợp lệ cho '{m[1]}'"),
+    (re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)"), lambda m: f"Thừa đối số ({m[1]})"),
+    (re.compile(r"Option '(.+?)' requires an argument"), lambda m: f"Tùy chọn '{m[1]}' cần một giá trị"),
+)
+
+
+def _usage_error(exc: _click.exceptions.UsageError) -> NoReturn:
+    """A mistyped command line as every other error: one "Lỗi / error" line in both languages
+    (click's English words kept after the Vietnamese) and the ``--help`` to read, exit 2.
+
+    click drew an English-only box, folded at the terminal's width (``tinradar report`` →
+    "No such command 'report'."), where the README promises one line, "Vietnamese / English".
+    """
+    message = exc.format_message()
+    said = next((vi(m) for pattern, vi in _USAGE_VI if (m := pattern.match(message))), "Sai cách dùng lệnh")
+    where = exc.ctx.command_path if exc.ctx else "tinradar"
+    fail(f"{said} / {message}", hint=f"xem / see: {where} --help", code=exc.exit_code)
 
 
 class _Guarded(TyperGroup):
@@ -38,12 +67,25 @@ class _Guarded(TyperGroup):
         logging.getLogger("elastic_transport").setLevel(logging.ERROR)
         try:
             return super().invoke(ctx)
+        except _click.exceptions.NoArgsIsHelpError:  # `tinradar run`: the help, as asked
+            raise
+        except _click.exceptions.UsageError as exc:
+            _usage_error(exc)
         except (typer.Exit, typer.Abort, _click.ClickException, click.exceptions.Exit, click.ClickException):
             raise
         except BrokenPipeError:  # `tinradar … | head`: the reader stopped; not a bug
             raise typer.Exit(pipe_closed()) from None
         except Exception as exc:
             raise typer.Exit(report_crash(exc)) from exc
+
+    def make_context(self, *args: Any, **kwargs: Any) -> _click.Context:
+        """The top level's own options (``tinradar --verbose``) are parsed here, before ``invoke``."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except _click.exceptions.NoArgsIsHelpError:
+            raise
+        except _click.exceptions.UsageError as exc:
+            _usage_error(exc)
 
 
 app = typer.Typer(

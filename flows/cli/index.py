@@ -451,6 +451,80 @@ def _day(value: str | None, name: str) -> date | datetime | None:
         )
 
 
+_PROVINCE_PREFIX = re.compile(r"^(?:tinh|thanh pho|tp)\.?\s+")
+
+
+def _province_key(value: str) -> str:
+    """A province as typed, compared folded: "Tỉnh Tuyên Quang", "tuyen-quang" → "tuyen quang"."""
+    from tinradar.text import fold
+
+    return _PROVINCE_PREFIX.sub("", " ".join(fold(value).replace("-", " ").split()))
+
+
+def _province_codes(values: list[str]) -> list[str]:
+    """``--province`` as an analyst types it: the code (``08``, or ``8``) or the province's name,
+    with or without diacritics and "Tỉnh"/"Thành phố" (``"Tuyên Quang"``, ``tuyen quang``, ``HCM``).
+
+    The index stores codes only, so a name or an unpadded code used to find nothing and print
+    "0 kết quả" (exit 0): the analyst read "no item mentions it". A value that names no province
+    is now exit 2, naming it and the nearest names (before Elasticsearch is asked).
+    """
+    if not values:
+        return []
+    from difflib import get_close_matches
+
+    from nlp.places import ALIASES, PlaceNames
+
+    names = PlaceNames.load().provinces  # code → "Tỉnh Tuyên Quang"
+    by_key = {_province_key(name): code for code, name in names.items()}
+    for alias, code in ALIASES.items():
+        if code in names:
+            by_key.setdefault(_province_key(alias), code)
+    codes: list[str] = []
+    for value in values:
+        typed = value.strip()
+        code = typed.zfill(2) if typed.isdigit() else by_key.get(_province_key(typed), "")
+        if code not in names:
+            near = [names[by_key[k]] for k in get_close_matches(_province_key(typed), list(by_key), n=3, cutoff=0.6)]
+            fail(
+                f"--province {value!r}: không có tỉnh/thành này / no such province",
+                hint=(f"gần giống / did you mean: {', '.join(dict.fromkeys(near))}; " if near else "")
+                + "nhập mã (08) hoặc tên tỉnh, có dấu hay không / give the code (08) or the name, diacritics optional",
+                code=ExitCode.USAGE,
+            )
+        codes.append(code)
+    return codes
+
+
+def _check_claims(client: Elasticsearch, settings: Settings, ids: list[str]) -> None:
+    """``--claim`` ids must be known claims (the shipped YAML, else the registry index, any status).
+
+    A misspelt id used to find nothing and print "0 kết quả" (exit 0), which reads as "this rumor
+    has not appeared". Nothing to check against (no YAML, no registry) refuses nothing.
+    """
+    from difflib import get_close_matches
+
+    from flows.claims import shipped_claims
+    from index.claims import all_claims
+
+    try:
+        known = {c.id for c in shipped_claims(settings)}
+    except (ValueError, OSError):  # a broken YAML is `claims seed`'s error to report, not search's
+        known = set()
+    if all(i in known for i in ids):
+        return
+    known |= {r.claim.id for r in all_claims(client, settings)}
+    for claim_id in ids:
+        if known and claim_id not in known:
+            near = get_close_matches(claim_id, sorted(known), n=3, cutoff=0.6)
+            fail(
+                f"--claim {claim_id!r}: không có tin đồn này trong danh mục / no such claim in the registry",
+                hint=(f"gần giống / did you mean: {', '.join(near)}; " if near else "")
+                + "xem danh mục / see the ids: tinradar claims list",
+                code=ExitCode.USAGE,
+            )
+
+
 #: Columns of ``search --format csv`` (lists are joined with "|").
 CSV_COLUMNS = (
     "id",
@@ -518,10 +592,14 @@ def search_command(
     until: str = typer.Option(None, "--until", help="Đến ngày / to day YYYY-MM-DD, inclusive"),
     source: list[str] = typer.Option([], "--source", help="Source id (repeatable)"),
     kind: list[str] = typer.Option([], "--kind", help="news | social"),
-    province: list[str] = typer.Option([], "--province", help="Province code (repeatable)"),
+    province: list[str] = typer.Option(
+        [], "--province", help='Mã hoặc tên tỉnh / province code or name: 08, "Tuyên Quang", tuyen quang (repeatable)'
+    ),
     risk_min: str = typer.Option(None, "--risk-min", help="low | medium | high, or a score 0..1 (e.g. 0.7)"),
     sentiment: list[str] = typer.Option([], "--sentiment", help="neg | neu | pos"),
-    claim: list[str] = typer.Option([], "--claim", help="Known claim id (repeatable)"),
+    claim: list[str] = typer.Option(
+        [], "--claim", help="Mã tin đồn / known claim id, see tinradar claims list (repeatable)"
+    ),
     status: list[str] = typer.Option(
         [], "--status", help="Review status: new, in_review, confirmed_false, misleading, accurate, irrelevant"
     ),
@@ -554,7 +632,7 @@ def search_command(
                 "until": _day(until, "--until"),
                 "sources": source,
                 "kinds": kind,
-                "provinces": province,
+                "provinces": _province_codes(province),
                 "risk_min": risk_min,
                 "sentiments": sentiment,
                 "claims": claim,
@@ -571,6 +649,8 @@ def search_command(
     from elasticsearch import ApiError, TransportError
 
     try:
+        if q.claims:
+            _check_claims(client, settings, list(q.claims))
         result = search(client, settings, q)
         counts = stats(client, settings, q) if with_stats else None
         if with_stats and len(claim) == 1:  # one claim: its response times too (on stderr, like the table)

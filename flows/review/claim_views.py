@@ -38,7 +38,7 @@ from index.claims import (
     reject_claim,
 )
 from index.review.models import ReviewItem
-from tinradar.schema import Claim, describe_errors
+from tinradar.schema import CLAIM_ID, Claim, describe_errors
 from tinradar.settings import Settings
 from tinradar.text import fold
 
@@ -90,9 +90,19 @@ def _claim_from_form(fields: dict[str, str]) -> tuple[Claim | None, str | None]:
     }
     if fields.get("source_url", "").strip():
         raw["source_url"] = fields["source_url"].strip()
+    # said in the form's own words: pydantic's sentence ("field 'id' = …: use lower-case words
+    # joined by '-'; field 'debunked_by' = []: List should have at least 1 item …") was English
     missing = [label for key, label in (("claim", "tin đồn"), ("correction", "cải chính")) if not raw[key]]
-    if missing or raw["category"] not in CATEGORIES:
-        return None, "Hãy điền đủ " + ", ".join([*missing, *([] if raw["category"] in CATEGORIES else ["nhóm"])]) + "."
+    missing += [] if raw["category"] in CATEGORIES else ["nhóm"]
+    missing += [] if raw["debunked_by"] else ["cơ quan bác bỏ"]
+    problems = ["Hãy điền đủ " + ", ".join(missing) + "."] if missing else []
+    if not CLAIM_ID.match(raw["id"]):
+        problems.append(
+            f"Mã «{raw['id']}» chưa dùng được: chỉ gồm chữ thường không dấu và số, nối các từ bằng '-' "
+            f"(ví dụ: {suggested_id(raw['id'] or raw['claim'])})."
+        )
+    if problems:
+        return None, " ".join(problems)
     try:
         return Claim.model_validate(raw), None
     except ValidationError as exc:

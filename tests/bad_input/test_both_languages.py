@@ -247,3 +247,31 @@ def test_claimreview_import_reasons_are_said_in_both_languages() -> None:
         "/ duplicate: claim id 'tin-dang-dung' is already in the registry",
     ]
     assert [r.number for r in plan.ready] == [5]  # the good record between them still goes through
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report"], "Không có lệnh 'report' / No such command 'report'."),
+        (
+            ["run", "reprt"],
+            "Không có lệnh 'reprt' (có phải 'report'?) / No such command 'reprt'. Did you mean 'report'?",
+        ),
+        (["search", "--foo", "x"], "Không có tùy chọn --foo / No such option: --foo"),
+        (["users", "add"], "Thiếu đối số 'name' / Missing argument 'name'."),
+        (["search", "--limit", "abc"], "Giá trị không hợp lệ cho '--limit' / Invalid value for '--limit': "),
+        (["search", "a", "b"], "Thừa đối số (b) / Got unexpected extra argument(s) (b)"),
+        (["search", "--since"], "Tùy chọn '--since' cần một giá trị / Option '--since' requires an argument."),
+        (["--verbose"], "Không có tùy chọn --verbose / No such option: --verbose"),
+    ],
+    ids=["command", "command-near", "option", "argument", "value", "extra", "option-value", "top-option"],
+)
+def test_a_mistyped_command_line_is_said_in_both_languages_on_one_line(
+    home: Path, args: list[str], message: str
+) -> None:
+    """An analyst who typed ``tinradar report`` (it is ``run report``) got click's English-only box,
+    broken at the terminal's width: now one "Lỗi / error" line in both languages, and where to look."""
+    run = cli(*args)
+    assert run.code == 2, run.stderr
+    assert f"Lỗi / error: {message}" in run.stderr  # whole, on one line
+    assert "╭" not in run.stderr and "--help" in run.said

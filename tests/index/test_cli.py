@@ -70,6 +70,48 @@ def test_search_csv_and_table(env, scored_file):
     assert table.exit_code == 0 and "1 kết quả" in table.stdout and "Sơn" in table.stdout
 
 
+def test_search_province_by_name_and_unknown_filters_refused(env, scored_file):
+    """An analyst types a place as they say it, and a typo is named, never a silent "0 results".
+
+    The index stores province codes: ``--province "Tuyên Quang"`` or ``--province 8`` used to find
+    nothing and exit 0, as did a misspelt ``--claim``; the analyst read "no item mentions it".
+    """
+    run("index", "load", str(scored_file))
+
+    def ids(*options: str) -> list[str]:
+        result = run("search", "", *options, "--format", "csv")
+        assert result.exit_code == 0, result.stderr
+        return [r["id"] for r in csv.DictReader(io.StringIO(result.stdout))]
+
+    for typed in ("08", "8", "Tuyên Quang", "tuyen quang", "Tỉnh Tuyên Quang", "TUYÊN-QUANG"):
+        assert ids("--province", typed) == ["doc-00000002"], typed
+    assert ids("--province", "Hà Nội") == ids("--province", "hn") == []  # a real province, no items
+
+    unknown = run("search", "", "--province", "Tuyen Qang", "--format", "csv")
+    assert unknown.exit_code == 2 and unknown.stdout == ""
+    assert "--province 'Tuyen Qang'" in unknown.stderr and "Tỉnh Tuyên Quang" in unknown.stderr  # the near name
+
+    assert ids("--claim", "vaccine-infertility") == ["doc-00000001"]
+    typo = run("search", "", "--claim", "vaccine-infertilty", "--format", "json")
+    assert typo.exit_code == 2 and typo.stdout == ""
+    assert (
+        "--claim 'vaccine-infertilty'" in typo.stderr
+        and "vaccine-infertility" in typo.stderr.split("'vaccine-infertilty'")[1]
+    )
+    assert "tinradar claims list" in typo.stderr
+
+
+def test_search_up_to_the_last_day_of_the_calendar(env, scored_file):
+    """``--until 9999-12-31`` ("everything up to any day") asked for the day after it: an internal error (exit 70)."""
+    run("index", "load", str(scored_file))
+    everything = run("search", "", "--until", "9999-12-31", "--format", "json")
+    assert everything.exit_code == 0, everything.stderr
+    assert json.loads(everything.stdout)["total"] == 3
+    nothing = run("search", "", "--since", "9999-12-31", "--until", "9999-12-31", "--format", "json")
+    assert nothing.exit_code == 0, nothing.stderr
+    assert json.loads(nothing.stdout)["total"] == 0
+
+
 def test_bad_options_and_es_down(env, monkeypatch):
     assert run("search", "x", "--risk-min", "extreme").exit_code == 2
     assert run("search", "x", "--risk-min", "1.5").exit_code == 2  # scores lie in 0..1

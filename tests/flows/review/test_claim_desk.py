@@ -116,3 +116,39 @@ def test_an_item_that_matched_a_claim_offers_no_proposal(app, es_client, es_sett
     lan = browser(app)
     login(lan, "lan")
     assert 'id="propose-form"' not in lan.get(f"/item/{ids['known']}").text
+
+
+def test_a_proposal_refused_for_its_id_or_debunker_says_so_in_the_forms_words(app, es_client, es_settings) -> None:  # noqa: F811
+    """A reviewer who typed the id as words, or cleared *Cơ quan bác bỏ*, read pydantic's English:
+    "field 'id' = 'Lá Ổi': claim id …: use lower-case words joined by '-'; field 'debunked_by' = []:
+    List should have at least 1 item after validation, not 0". Now the form's own labels, in Vietnamese,
+    with an id that would do; nothing is proposed and what was typed is kept."""
+    ids = seed.load(es_client, es_settings, _items())
+    lan = browser(app)
+    assert login(lan, "lan").status_code == 303
+    page = lan.get(f"/item/{ids['oi1']}").text
+    form = {
+        "csrf_token": hidden(page, "propose-form")["csrf_token"],
+        "id": "Lá Ổi chữa COVID",
+        "claim": "Uống nước lá ổi đun sôi chữa khỏi COVID-19.",
+        "category": "cure",
+        "correction": "Nước lá ổi không chữa được COVID-19.",
+        "debunked_by": " , ",
+    }
+    refused = lan.post(f"/item/{ids['oi1']}/propose", data=form)
+    assert refused.status_code == 400
+    said = html.unescape(refused.text.split('id="propose-error">')[1].split("</p>")[0])
+    assert said == (
+        "Hãy điền đủ cơ quan bác bỏ. Mã «Lá Ổi chữa COVID» chưa dùng được: chỉ gồm chữ thường không dấu và số, "
+        "nối các từ bằng '-' (ví dụ: la-oi-chua-covid)."
+    )
+    assert "field '" not in said and "lower-case" not in said
+    assert 'value="Lá Ổi chữa COVID"' in html.unescape(refused.text)  # what was typed is kept
+    assert get_claim(es_client, es_settings, "la-oi-chua-covid") is None
+
+    bad_id = lan.post(f"/item/{ids['oi1']}/propose", data={**form, "debunked_by": "Trung tâm Y tế huyện"})
+    assert bad_id.status_code == 400 and "Hãy điền đủ" not in html.unescape(bad_id.text)
+    sent = lan.post(
+        f"/item/{ids['oi1']}/propose", data={**form, "id": "la-oi-chua-covid", "debunked_by": "Trung tâm Y tế huyện"}
+    )
+    assert sent.status_code == 303
