@@ -22,14 +22,14 @@ from nlp.claim_finder import ClaimFinder, ClaimText
 from nlp.claims import Claim, load_claims, registry_hash
 from nlp.cluster import ClusterIndex
 from nlp.covid import covid_probability
-from nlp.cues import claim_cue, describe, model_term_cues, refutation_cue, reliability_cues, select
+from nlp.cues import as_written, claim_cue, describe, model_term_cues, refutation_cue, reliability_cues, select
 from nlp.diacritics import load_restorer
 from nlp.encoder import has_vector, load_encoder
 from nlp.features import PostSignals, metadata_matrix, signals
 from nlp.language import detect_language
 from nlp.masking import masker
 from nlp.normalize import NormalizedText, normalize, segment
-from nlp.stance import STANCE_VERSION, refutes
+from nlp.stance import STANCE_VERSION, read_stance
 from tinradar.clusters import ClusterStore
 from tinradar.schema import (
     Analysis,
@@ -380,11 +380,11 @@ class Analyzer:
         if score_text(_clamped(risk)) != score_text(_clamped(before)):  # listed only when the reader sees it move
             what = f"Mức liên quan COVID-19 {score_text(covid_p)} (bài càng ít liên quan càng bị hạ điểm): còn "
             steps.append(_step(StepKind.OFF_TOPIC, risk, what))
-        risk, cues, refuting, claim_steps = self._claims_risk(it, risk, matched)
+        risk, cues, refuting, refuted_by, claim_steps = self._claims_risk(it, risk, matched)
         steps.extend(claim_steps)
         spans: list[CueSpan] = []
         if it.scorable and risk >= s.risk_medium:
-            spans = self._text_cues(it, terms, refuting and not matched)
+            spans = self._text_cues(it, terms, refuting and not matched, refuted_by)
             cues.extend(describe(c) for c in spans)
         if it.scorable and matched:  # the sentence to read against the claim, marked first
             where = self.matcher.lexical.locate(it.norm.original, matched[0].claim_id)
@@ -419,7 +419,9 @@ class Analyzer:
         )
 
     @staticmethod
-    def _text_cues(it: _Item, terms: list[tuple[str, float]], refuting: bool) -> list[CueSpan]:
+    def _text_cues(
+        it: _Item, terms: list[tuple[str, float]], refuting: bool, refuted_by: str | None = None
+    ) -> list[CueSpan]:
         """At most three cues a reviewer can check in the text (``nlp.cues``), strongest first.
 
         Spans are offsets in ``Document.full_text``: the analysed text is its opening, as given.
@@ -427,7 +429,7 @@ class Analyzer:
         text = it.norm.original
         found = reliability_cues(text) + model_term_cues(text, terms)
         if refuting:
-            cue = refutation_cue(text)
+            cue = refutation_cue(text, refuted_by)  # the words the correction step quotes
             if cue is not None:
                 found.append(cue)
         return select(found)
@@ -435,9 +437,9 @@ class Analyzer:
     # --- known claims: stance, risk and cues ---------------------------------------------
     def _claims_risk(
         self, it: _Item, risk: float, matched: list[ClaimMatch]
-    ) -> tuple[float, list[str], bool, list[ScoreStep]]:
-        """Risk after the known-claim matches, their cues, whether the text reads as a correction,
-        and the steps that moved the risk (``ScoreStep``: correction, repeated or asked claim).
+    ) -> tuple[float, list[str], bool, str | None, list[ScoreStep]]:
+        """Risk after the known-claim matches, their cues, whether the text reads as a correction
+        (and the words it was read from, as written, when known), and the steps that moved the risk (``ScoreStep``: correction, repeated or asked claim).
 
         Only a match that *repeats* its claim raises the risk to high (rising with the
         similarity). A correction — a match that refutes, or correction wording with no match
@@ -449,13 +451,23 @@ class Analyzer:
         """
         s = self.settings
         repeated = [m for m in matched if m.stance is Stance.REPEATS]
-        refuting = it.scorable and (
-            any(m.stance is Stance.REFUTES for m in matched) or (not repeated and refutes(it.norm.folded))
-        )
+        refuting_match = next((m for m in matched if m.stance is Stance.REFUTES), None)
+        phrase: str | None = None
+        if not it.scorable:
+            refuting = False
+        elif refuting_match is not None:
+            refuting, phrase = True, refuting_match.stance_phrase
+        elif repeated:
+            refuting = False
+        else:  # correction wording with no claim in view: the words the rules read it from
+            stance, folded_phrase = read_stance(it.norm.folded)
+            refuting = stance is Stance.REFUTES
+            if refuting and folded_phrase:
+                phrase = as_written(it.norm.original, folded_phrase)
         steps: list[ScoreStep] = []
         if refuting:
             risk *= 0.5
-            steps.append(_step(StepKind.CORRECTION, risk, "Có vẻ là bài cải chính: giảm một nửa → "))
+            steps.append(_step(StepKind.CORRECTION, risk, f"Có vẻ là bài cải chính{_quoted(phrase)}: giảm một nửa → "))
         if repeated:
             strength = min(1.0, (repeated[0].similarity - self.matcher.threshold) / (1 - self.matcher.threshold))
             before = _clamped(risk)
@@ -466,10 +478,12 @@ class Analyzer:
             tail = "" if raised else " (đã cao hơn mức của tin đồn)"
             steps.append(_step(StepKind.CLAIM_REPEATS, risk, what, tail))
         elif matched and matched[0].stance is Stance.ASKS:
+            before = _clamped(risk)
             risk = min(max(risk, s.risk_medium), s.risk_high - 0.01)
-            what = f"Hỏi về tin đồn đã biết {self._claim_name(matched[0].claim_id)}: giữ ở mức trung bình → "
+            moved = _asks_moves(before, _clamped(risk))
+            what = f"Hỏi về tin đồn đã biết {self._claim_name(matched[0].claim_id)}: {moved} mức trung bình → "
             steps.append(_step(StepKind.CLAIM_ASKS, risk, what))
-        return risk, self._claim_cues(matched), refuting, steps
+        return risk, self._claim_cues(matched), refuting, phrase, steps
 
     def _claim_name(self, claim_id: str) -> str:
         """A known claim as a score step names it: its opening in quotes (the id when not in the registry)."""
@@ -528,6 +542,22 @@ class Analyzer:
 def _shortened(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, an ellipsis marking the cut (a claim in a cue or a step)."""
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "…"
+
+
+def _quoted(phrase: str | None) -> str:
+    """The words a correction was read from, as the correction step quotes them (" (“tin giả”)"), so the
+    reviewer can check that they correct something (issue 15: "miễn phí" in a charity notice halved its
+    score and the step said only "Có vẻ là bài cải chính"); empty when no words were carried."""
+    phrase = " ".join((phrase or "").split())
+    return f" (“{_shortened(phrase, 60)}”)" if phrase else ""
+
+
+def _asks_moves(before: float, after: float) -> str:
+    """How the question step moved the score to medium, as the reader sees the percents: "nâng lên"
+    (35% → 40%), "hạ xuống" (95% → 69%) or "giữ ở" (the same whole percent), never "giữ" beside a moved figure."""
+    if score_text(before) == score_text(after):
+        return "giữ ở"
+    return "nâng lên" if after > before else "hạ xuống"
 
 
 def _clamped(risk: float) -> float:

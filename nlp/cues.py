@@ -167,12 +167,19 @@ def reliability_cues(text: str) -> list[CueSpan]:
     return out
 
 
-def refutation_cue(text: str) -> CueSpan | None:
-    """The correction wording of a text that reads as a correction (it lowered the score)."""
+def refutation_cue(text: str, phrase: str | None = None) -> CueSpan | None:
+    """The correction wording of a text that reads as a correction (it lowered the score).
+
+    ``phrase``: the words the stance was read from, as written (what the analyzer's correction step
+    quotes); marked where it stands, so the cue and the step name the same words. Without it, or
+    where it is not found as written, the first correction wording of the text (``correction_span``),
+    which may be other words ("đề nghị … không chia sẻ" in a second sentence, when a first sentence's
+    "không lây" decided)."""
     from nlp.stance import correction_span
 
     text = text[:CUE_CHARS]
-    found = correction_span(fold_aligned(unify_tone_marks(text)))
+    at = text.find(phrase) if phrase else -1
+    found = (at, at + len(phrase)) if phrase and at >= 0 else correction_span(fold_aligned(unify_tone_marks(text)))
     if found is None:
         return None
     lab, weight = LABELS[CueKind.REFUTATION]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -484,8 +485,12 @@ def test_every_flag_says_how_its_score_was_made_and_the_score_is_unchanged(analy
     assert out["encoder-lowers"].risk_level is RiskLevel.LOW
     assert lowered[1].message.startswith("Đọc theo nghĩa (bộ mã hóa e5): giống các bài đáng tin → ")
     assert out["repeats"].score_steps[-1].message.startswith("Nhắc lại tin đồn đã biết “")
-    assert out["refutes"].score_steps[-1].message.startswith("Có vẻ là bài cải chính: giảm một nửa → ")
-    assert "giữ ở mức trung bình" in out["asks"].score_steps[-1].message
+    # the correction step quotes the words the stance was read from (the match's phrase)
+    phrase = out["refutes"].matched_claims[0].stance_phrase
+    assert out["refutes"].score_steps[-1].message.startswith(f"Có vẻ là bài cải chính (“{phrase}”): giảm một nửa → ")
+    # the question step says which way it moved the score: 78% → 69% is lowered, not "kept"
+    asked = out["asks"].score_steps
+    assert asked[-2].score > asked[-1].score and "hạ xuống mức trung bình" in asked[-1].message
 
 
 def test_the_encoder_step_reads_its_move_as_the_reviewer_sees_it() -> None:
@@ -529,3 +534,67 @@ def test_sentiment_embeds_its_own_texts_when_the_rumor_view_reads_the_other_form
 
     handed = sentiment.predict_proba(texts, rumor.encoder_vectors([normalize(t) for t in texts]))
     assert all(handed[i] != alone[i] for i in range(len(texts))), (handed, alone)
+
+
+def test_a_correction_step_quotes_the_words_it_was_read_from(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """Halving a score as a correction names the words it was read from, as the text writes them, so a
+    reviewer can check them (principle 2): with a known claim in view its match's phrase, with none the
+    correction wording the stance rules found, a wrong reading too ("miễn phí" in a charity notice)."""
+    texts = {
+        "no-claim": "Tin nhắn nói uống nước dừa tươi giết được con virus là tin giả nhé cả nhà.",
+        "charity": "Quán cơm chay đầu hẻm phát 200 hộp xôi miễn phí cho shipper và người bán vé số mùa dịch.",
+        "claim": "Chuyện trực thăng rải thuốc khử trùng trên thành phố tối nay là tin bịa, không ai phun gì cả.",
+    }
+    out = analyzer.analyze([make_doc(t, f"corr-{k}") for k, t in texts.items()])
+    quoted = {}
+    for (key, text), a in zip(texts.items(), out, strict=True):
+        [step] = [st for st in a.score_steps if st.kind.value == "correction"]
+        found = re.match(r"Có vẻ là bài cải chính \(“(.+?)”\): giảm một nửa → \d+%$", step.message)
+        assert found, step.message
+        assert found.group(1) in text  # as written: the reviewer finds it in the post
+        quoted[key] = found.group(1)
+    assert quoted["no-claim"] == "tin giả" and quoted["charity"] == "miễn phí"
+    best = out[2].matched_claims[0]
+    assert best.stance.value == "refutes" and quoted["claim"] == best.stance_phrase
+
+
+def test_the_question_step_says_whether_it_raised_or_lowered_the_score() -> None:
+    """The step of a question about a known claim says "nâng lên" / "hạ xuống" by the percents beside it,
+    "giữ ở" only when the reader sees no move (95% → 69% was written "giữ ở mức trung bình")."""
+    from nlp.analyzer import _asks_moves
+
+    assert _asks_moves(0.95, 0.69) == "hạ xuống"
+    assert _asks_moves(0.36, 0.40) == "nâng lên"
+    assert _asks_moves(0.462, 0.4581) == _asks_moves(0.5, 0.5) == "giữ ở"
+
+
+def test_a_question_step_agrees_with_its_figures(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """End to end, on questions our text model reads high and low: each step's verb fits its move."""
+    texts = [
+        "Cho em hỏi tiêm vắc xin covid rồi có bị vô sinh không ạ, em sắp cưới.",
+        "Bộ Y tế cho biết vắc xin được tặng có kém chất lượng không, xin hỏi quý cơ quan?",
+        "Mọi người ơi ăn tỏi sống có giết được con covid không vậy?",
+    ]
+    verbs = set()
+    for a in analyzer.analyze([make_doc(t, f"ask-move-{n}") for n, t in enumerate(texts)]):
+        before, step = a.score_steps[-2], a.score_steps[-1]
+        assert step.kind.value == "claim_asks", [st.message for st in a.score_steps]
+        if f"{before.score * 100:.0f}%" == f"{step.score * 100:.0f}%":
+            verb = "giữ ở"
+        else:
+            verb = "nâng lên" if step.score > before.score else "hạ xuống"
+        assert f": {verb} mức trung bình → " in step.message, step.message
+        verbs.add(verb)
+    assert "hạ xuống" in verbs  # a question the text model reads as a rumor is lowered to medium
+
+
+def test_the_refutation_cue_and_the_correction_step_name_the_same_words(analyzer) -> None:  # type: ignore[no-untyped-def]
+    """A correction with no claim in view, still medium after the halving: its refutation cue marks the
+    words the step quotes ("không diệt", which decided the stance in the first sentence), not the second
+    sentence's "Đừng share" that the cue found first before."""
+    text = "Uống nước dừa không diệt được con virus đâu mọi người ơi. Đừng share nữa nha!!!"
+    [a] = analyzer.analyze([make_doc(text, "corr-cue-0001")])
+    [step] = [st for st in a.score_steps if st.kind.value == "correction"]
+    [cue] = [c for c in a.cue_spans if c.kind == "refutation"]
+    assert step.message.startswith(f"Có vẻ là bài cải chính (“{cue.text}”)") and text[cue.start : cue.end] == cue.text
+    assert cue.text == "không diệt"

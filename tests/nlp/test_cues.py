@@ -63,6 +63,19 @@ def test_refutation_cue_points_at_the_correction() -> None:
     assert cue is not None and cue.kind == CueKind.REFUTATION and text[cue.start : cue.end] == "tin giả"
 
 
+def test_refutation_cue_marks_the_words_the_stance_was_read_from() -> None:
+    """Given the words the correction was read from (the analyzer's correction step quotes them), the cue
+    marks them, not the text's first correction wording elsewhere; without them, or where they do not
+    stand as written, it falls back to that first wording."""
+    text = "Rượu trắng không giết được virus đâu. Xã đề nghị bà con không chia sẻ tin này."
+    assert refutation_cue(text).text == "đề nghị bà con không chia sẻ"  # type: ignore[union-attr]
+    cue = refutation_cue(text, "không giết")
+    assert (
+        cue is not None and (cue.start, cue.end) == (11, 21) and text[cue.start : cue.end] == cue.text == "không giết"
+    )
+    assert refutation_cue(text, "khong giet").text == "đề nghị bà con không chia sẻ"  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(
     "term",
     [
