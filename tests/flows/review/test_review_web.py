@@ -333,6 +333,35 @@ def test_cluster_links_and_filter(app, loaded):
     assert '<option value="c-heli" selected>' in queue
 
 
+def test_a_clash_with_your_own_save_in_another_tab_is_not_called_a_colleagues(
+    app, users, es_client, es_settings, loaded
+):
+    """Said "vừa được người khác quyết định" when the reviewer's own other tab had saved first."""
+    lan = browser(app)
+    login(lan, "lan")
+    tab_1 = decide_form(lan, loaded["hi2"], "misleading")
+    tab_2 = decide_form(lan, loaded["hi2"], "accurate")  # the same page open twice, one session
+    assert lan.post(f"/item/{loaded['hi2']}/decide", data=tab_1).status_code == 303
+    clash = lan.post(f"/item/{loaded['hi2']}/decide", data=tab_2)
+    assert clash.status_code == 409
+    assert "vừa được bạn quyết định ở một thẻ khác" in clash.text
+    conflict = clash.text[
+        clash.text.index('id="conflict"') : clash.text.index("</div>", clash.text.index('id="conflict"'))
+    ]
+    assert "Ở một thẻ hoặc cửa sổ khác, <strong>bạn</strong> đã ghi kết luận" in conflict
+    assert "không ghi đè lên lần lưu đó" in conflict and "người khác" not in conflict
+    assert store.get_item(es_client, es_settings, loaded["hi2"]).review.status is ReviewStatus.MISLEADING
+
+
+def test_a_low_items_card_asks_why_it_sits_there_not_why_it_was_flagged(app, loaded):
+    """A low item's card was headed "Vì sao bị gắn cờ" (why was this flagged): it was not flagged."""
+    lan = browser(app)
+    login(lan, "lan")
+    low = lan.get(f"/item/{loaded['low1']}").text
+    assert "<h2>Vì sao ở mức này</h2>" in low and "Vì sao bị gắn cờ" not in low
+    assert "<h2>Vì sao bị gắn cờ</h2>" in lan.get(f"/item/{loaded['hi1']}").text
+
+
 def test_claiming_an_item_marks_it_in_review(app, users, es_client, es_settings, loaded):
     users.add("minh", "mat-khau-minh-4", Role.REVIEWER)
     lan, minh, an = browser(app), browser(app), browser(app)
