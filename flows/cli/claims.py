@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from rich.markup import escape
 
-from flows.cli.common import atomic_output, console, fail, load_settings, out, output_folder
+from flows.cli.common import ExitCode, atomic_output, console, fail, load_settings, out, output_folder
 from tinradar.settings import Settings
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def show_command(claim_id: str = typer.Argument(..., help="Mã tin đồn")) -> 
         fail(
             f"Không có tin đồn '{claim_id}' trong danh mục / no claim '{claim_id}' in the registry",
             hint="xem danh sách / see the list: tinradar claims list",
-            code=1,
+            code=ExitCode.USAGE,  # an id the registry lacks is a bad argument (the exit-code table), not a partial run
         )
     c = record.claim
     console.print(
@@ -212,7 +212,7 @@ def add_command(
     try:
         add_claim(client, settings, record, by=_actor())
     except RegistryError as exc:
-        fail(str(exc), hint="chọn mã khác; xem / choose another id; see: tinradar claims list", code=1)
+        fail(str(exc), hint="chọn mã khác; xem / choose another id; see: tinradar claims list", code=ExitCode.USAGE)
     except AuditWriteError as exc:
         fail(f"Không ghi được nhật ký kiểm tra, chưa thêm / cannot write the audit log, nothing added: {exc}", code=3)
     console.print(
@@ -230,7 +230,7 @@ def _change(action: str, claim_id: str) -> None:
     try:
         do(client, settings, claim_id, by=_actor())
     except RegistryError as exc:
-        fail(str(exc), hint="xem / see: tinradar claims show " + claim_id, code=1)
+        fail(str(exc), hint="xem / see: tinradar claims show " + claim_id, code=ExitCode.USAGE)
     except AuditWriteError as exc:
         fail(
             f"Không ghi được nhật ký kiểm tra, chưa thay đổi / cannot write the audit log, nothing changed: {exc}",
@@ -301,7 +301,7 @@ def correction_command(
             _registry(settings), settings, claim_id, url=url, channel=where, published_at=when, by=_actor()
         )
     except RegistryError as exc:
-        fail(str(exc), code=1)
+        fail(str(exc), code=ExitCode.USAGE)
     console.print(f"Đã ghi cải chính cho / correction recorded for [bold]{claim_id}[/]")
 
 
