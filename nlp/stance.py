@@ -36,7 +36,8 @@ from tinradar.schema import Stance
 #: ``stance-info``: information questions ask, a long text's negated predicate counts outside its region;
 #: ``stance-real``: real rumors' non-denials ("không ngừng", "không hề mới", "chứ không phải …", "nghĩa là không bị
 #: nhiễm", "mong là không phải sự thật", "không phải chém gió") and "họng" no longer refute or ask.
-STANCE_VERSION = "stance-real"
+#: ``stance-alt-q``: the alternative question "thật hay bịa / giả / đùa", "đúng hay sai" asks, with or without "?".
+STANCE_VERSION = "stance-alt-q"
 
 _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
@@ -107,19 +108,23 @@ _BUT = re.compile(
 #: A question: a yes/no tail or an explicit request for confirmation.
 _ASK_TAIL = re.compile(
     _B + r"(?:(?:co )?(?:that|thiet|dung|phai|that su) (?:khong|hong|hem|ha|a|chu|vay|hay gia|hay khong)|"
-    r"that hay gia|hay la .{0,30}(?:che|gia|don)|"
+    r"(?:that|dung) hay (?:gia|bia|dua|xao|fake|sai)|hay la .{0,30}(?:che|gia|don)|"
     r"khong (?:a|nhi|vay|ta|ha|nhe)|hong (?:a|ta|vay)|chua (?:a|nhi|vay)|"
     r"(?:co|lieu) .{2,60} (?:khong|hong|chua)|"
     r"(?:cho|xin) (?:em|minh|toi|chau|con) hoi|xin hoi|co ai (?:biet|tiem|thay|bi)|(?<!khong )ai biet|ai co (?:tin|thong tin)|"
     r"co (?:nen|tin duoc|sao) .{0,40}(?:khong|hong)|phai khong|dung khong|that a|that ha|ha (?:mn|moi nguoi|ae|cac)|"
     r"(?:co )?(?:phai|dung) la .{0,60}(?:khong|hong))" + _E
 )
-_ADDRESS = r"(?: (?:a|nhi|vay|ta|ha|nhe))?(?: (?:cac \w+|moi nguoi|mn|ae|ca nha|anh chi|chi em|ban oi|oi))*\W*$"
+_ADDRESS = (
+    r"(?: (?:a|nhi|vay|the|ta|ha|nhe))?(?: (?:cac \w+|moi nguoi|mn|ae|anh em|ca nha|anh chi|chi em|ban oi|oi))*\W*$"
+)
 _ASK_END = re.compile(_B + r"(?:khong|hong|chua|nhi|a|ha|vay|sao)" + _ADDRESS.replace(r"\W*$", r"\W*\?$"))
 _ASK_PLAIN = re.compile(r"(?:cho|xin) (?:em|minh|toi|chau|con) hoi|xin hoi|co ai biet|(?<!khong )ai biet")
 _ASK_CLAUSE = re.compile(
     _B
-    + r"(?:(?:co|lieu|co phai|phai) .{2,80} (?:khong|hong|chua)|(?:that|thiet|dung|phai) (?:khong|hong|ha|a))"
+    + r"(?:(?:co|lieu|co phai|phai) .{2,80} (?:khong|hong|chua)|(?:that|thiet|dung|phai) (?:khong|hong|ha|a)|"
+    # the alternative question, typed without "?" as often as with it: "… là thật hay bịa vậy mn"
+    + r"(?:that|dung) hay (?:gia|bia|dua|xao|fake|sai))"
     + _ADDRESS
 )
 _INDIRECT = re.compile(_B + r"(?:kiem tra|biet|xem|cach|tim hieu|lam the nao)(?: \w+){0,3} co" + _E)

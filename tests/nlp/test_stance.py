@@ -263,3 +263,31 @@ def test_corrections_and_questions_near_those_words_still_read(
     wordings: dict[str, ClaimWording], claim_id: str, text: str, expected: Stance
 ) -> None:
     assert _stance(text, wordings[claim_id]) is expected
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "text"),
+    [
+        # the alternative question, as often typed without "?" as with it (repeated before stance-alt-q)
+        ("vaccine-microchip", "vắc xin có gắn chip theo dõi là thật hay bịa vậy cả nhà"),
+        ("vaccine-microchip", "Vắc xin gắn chip theo dõi người tiêm, đúng hay sai hả mọi người?"),
+        ("hot-lemon-water-kills-virus", "uong nuoc chanh nong diet virus corona that hay dua the ae"),
+    ],
+)
+def test_an_alternative_question_asks_with_or_without_its_question_mark(
+    wordings: dict[str, ClaimWording], claim_id: str, text: str
+) -> None:
+    assert _stance(text, wordings[claim_id]) is Stance.ASKS
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "text"),
+    [
+        # "thật hay giả" inside the rumor's own claim is no question about it
+        ("vaccine-microchip", "Thật hay giả gì thì vắc xin cũng gắn chip theo dõi, đừng đi tiêm!"),
+    ],
+)
+def test_an_alternative_inside_the_claim_still_repeats(
+    wordings: dict[str, ClaimWording], claim_id: str, text: str
+) -> None:
+    assert _stance(text, wordings[claim_id]) is Stance.REPEATS
