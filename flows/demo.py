@@ -46,6 +46,22 @@ EXAMPLE_SEARCHES = [
     ("tinradar search --risk-min high --since 2021-08-15 --stats", "tin có nguy cơ cao và thống kê theo ngày, nguồn"),
 ]
 
+#: What to do next on the demo's data, printed after the searches. The desk and a report run later
+#: read the source registry from the settings, and the demo's sources are the fixture site's: without
+#: ``TINRADAR_SOURCES_FILE`` pointing at it they show ids ("forum-phonui"), not the names the demo's
+#: own report showed (found in a reviewer's walkthrough, 2026-12-06).
+NEXT_STEPS = [
+    ("tinradar users add lan --role reviewer", "tạo tài khoản người duyệt (nhập mật khẩu) / a reviewer's account"),
+    (
+        f"TINRADAR_SOURCES_FILE={FIXTURE_REGISTRY} tinradar review serve --dev",
+        "bàn duyệt tin / the review desk: http://127.0.0.1:8800 (tên nguồn của trang tin mẫu / the demo's source names)",
+    ),
+    (
+        f"TINRADAR_SOURCES_FILE={FIXTURE_REGISTRY} tinradar run report --day {DEMO_DAY.isoformat()}",
+        "báo cáo ngày, chạy lại / the daily report again, with the same source names",
+    ),
+]
+
 
 class IndexTotals(BaseModel):
     """What the index holds after the demo (the numbers that must not change on a rerun)."""

@@ -265,7 +265,7 @@ def demo(
 ) -> None:
     """Chạy thử toàn bộ trên trang mẫu cục bộ / the whole product over the local fixture site."""
     settings = _prepare()
-    from flows.demo import DEMO_DAY, EXAMPLE_SEARCHES, run_demo
+    from flows.demo import DEMO_DAY, EXAMPLE_SEARCHES, NEXT_STEPS, run_demo
     from flows.pipeline import PipelineFailed
     from index.client import ElasticsearchUnavailable
     from index.errors import NodeError
@@ -311,6 +311,9 @@ def demo(
     console.print("\n[bold]Thử tìm kiếm / try:[/]")
     for command, why in EXAMPLE_SEARCHES:
         console.print(f"  [cyan]{command}[/]\n      {why}")
+    console.print("\n[bold]Tiếp theo / next:[/]")
+    for command, why in NEXT_STEPS:
+        console.print(f"  [cyan]{escape(command)}[/]\n      {why}", soft_wrap=True)
     out.print(str(result.report.html))
 
 
