@@ -143,6 +143,12 @@ def _caps_run(text: str) -> tuple[int, int] | None:
     return None
 
 
+#: A negation just before a cure's words ("không tiêu diệt được virus", "chẳng chữa khỏi", "ko diệt
+#: sạch"): the text denies the cure, as corrections do, so it is no "hứa hẹn chữa khỏi thần kỳ".
+#: Folded "chua" is both "chưa" (not yet) and "chữa" (to cure): it is not read as a negation here.
+_DENIED_BEFORE = re.compile(r"(?<![a-z0-9])(?:khong|chang|cha|ko|hok|khg|kg|k)(?: (?:the|he|con))? $")
+
+
 def reliability_cues(text: str) -> list[CueSpan]:
     """Curated cues and patterns found in ``text`` (spans of ``text`` as given)."""
     text = text[:CUE_CHARS]
@@ -157,7 +163,14 @@ def reliability_cues(text: str) -> list[CueSpan]:
                 out.append(_span(rule.kind, text, m.start(), m.end(), rule.weight, rule.label))
             continue
         if rule.pattern is not None:
-            m = rule.pattern.search(folded)
+            m = next(
+                (
+                    m
+                    for m in rule.pattern.finditer(folded)
+                    if rule.kind is not CueKind.MIRACLE_CURE or not _DENIED_BEFORE.search(folded, 0, m.start())
+                ),
+                None,
+            )
             if m:
                 out.append(_span(rule.kind, text, m.start(), m.end(), rule.weight, rule.label))
     caps = _caps_run(text)

@@ -37,7 +37,10 @@ from tinradar.schema import Stance
 #: ``stance-real``: real rumors' non-denials ("không ngừng", "không hề mới", "chứ không phải …", "nghĩa là không bị
 #: nhiễm", "mong là không phải sự thật", "không phải chém gió") and "họng" no longer refute or ask.
 #: ``stance-alt-q``: the alternative question "thật hay bịa / giả / đùa", "đúng hay sai" asks, with or without "?".
-STANCE_VERSION = "stance-alt-q"
+#: ``stance-denial-last``: in a long text (over 4 sentences read), a plain denial is the phrase shown only where no
+#: sentence read has correction words or the claim's predicate negated (same stances; a quoted rumor's "không
+#: thể gây" no longer explains a correction).
+STANCE_VERSION = "stance-denial-last"
 
 _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
@@ -216,8 +219,12 @@ def _sentences(folded: str) -> Iterable[str]:
             yield sentence
 
 
-def _refutes(sentence: str, claim: ClaimWording, plain: bool) -> str | None:
-    """The phrase (folded) that makes a sentence a correction of the claim, or ``None``."""
+def _refutes(sentence: str, claim: ClaimWording, plain: bool, *, denials: bool = True) -> str | None:
+    """The phrase (folded) that makes a sentence a correction of the claim, or ``None``.
+
+    ``denials=False``: correction vocabulary and the claim's own predicate negated only, not a
+    plain denial (``_DENIAL``), the weakest evidence: :func:`read_stance` looks for the stronger
+    kinds in every sentence it reads before it settles for a plain denial."""
     if _NEGATED.search(sentence):
         return None
     # "Báo chí nói là tin giả nhưng thực tế…": a correction quoted to be rejected.
@@ -232,9 +239,10 @@ def _refutes(sentence: str, claim: ClaimWording, plain: bool) -> str | None:
             return m.group(0)
     if not plain:
         return None
-    return negated_predicate(sentence, claim) or next(
-        (m.group(0) for m in _DENIAL.finditer(sentence) if m.group(0) not in claim.text), None
-    )
+    found = negated_predicate(sentence, claim)
+    if found is not None or not denials:
+        return found
+    return next((m.group(0) for m in _DENIAL.finditer(sentence) if m.group(0) not in claim.text), None)
 
 
 def negated_predicate(sentence: str, claim: ClaimWording) -> str | None:
@@ -352,12 +360,21 @@ def read_stance(folded: str, claim: ClaimWording = _NO_CLAIM, region: str | None
     # A long text with no region is read in its opening (title, lead) only: that is where a
     # correction or a question announces itself; further on, correction words and questions
     # are as frequent in rumors ("thuyết âm mưu?", "đừng tích trữ") as in corrections.
-    for sentence in sentences if plain else sentences[:OPENING_SENTENCES]:
-        question = _asks(sentence)
+    read = [(sentence, _asks(sentence)) for sentence in (sentences if plain else sentences[:OPENING_SENTENCES])]
+    # In a long text, a plain denial only where no sentence read has correction words or the claim's
+    # predicate negated: an article that quotes a rumor at length ("… là virus chết hết, không thể gây
+    # bệnh") and corrects it at the end ("chưa có bằng chứng …") is refuted by its correction, and
+    # that is the phrase the reviewer is shown. A short text's first denial is its author's own
+    # ("Uống nước dừa không diệt được con virus đâu. Đừng share nữa"): it is shown as before. The
+    # stance is the same either way (issue 15, 2026-12-06).
+    denials_last = len(read) > SHORT_TEXT_SENTENCES
+    for sentence, question in read:
         if question and asked is None:
             asked = question_phrase(sentence)
         if not question and phrase is None:
-            phrase = _refutes(sentence, claim, plain)
+            phrase = _refutes(sentence, claim, plain, denials=not denials_last)
+    if phrase is None and denials_last:
+        phrase = next((p for s, q in read if not q and (p := _refutes(s, claim, plain)) is not None), None)
     if phrase is None and region is not None:
         phrase = _denied_elsewhere(folded, claim, set(sentences))
     if phrase is not None:

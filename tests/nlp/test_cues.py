@@ -192,3 +192,23 @@ def test_the_sentence_that_matches_a_known_claim_is_marked(analyzer) -> None:  #
     assert a_ask.matched_claims and ask.kind == CueKind.CLAIM and ask.label == CLAIM_LABELS["asks"]
     assert ask.text == "Xông hơi bằng lá sả có diệt được virus corona không các bác?"
     assert not a_plain.matched_claims and all(c.kind != CueKind.CLAIM for c in a_plain.cue_spans)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Theo các nhà khoa học, xịt nước muối sinh lý không tiêu diệt được virus corona đã vào phổi.",
+        "Lá tía tô chẳng diệt được virus nào đâu, đừng tin.",
+        "thuoc nay ko chua khoi covid dau ca nha",
+    ],
+)
+def test_a_denied_cure_is_no_miracle_cure_cue(text: str) -> None:
+    """A cure's words negated ("không tiêu diệt được virus") are a denial, often a correction's: labelled
+    "hứa hẹn chữa khỏi thần kỳ" they told the reviewer the opposite of what the text says (an
+    outsider's probe of news articles, issue 15)."""
+    assert CueKind.MIRACLE_CURE not in _kinds(text)
+
+
+def test_a_cure_promised_after_a_denied_one_is_still_a_cue() -> None:
+    text = "Thuốc tây không chữa khỏi bệnh, còn nước lá này thì diệt sạch virus corona trong ba ngày."
+    assert _kinds(text).get(CueKind.MIRACLE_CURE) == "diệt sạch virus corona"

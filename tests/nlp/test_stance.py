@@ -291,3 +291,47 @@ def test_an_alternative_inside_the_claim_still_repeats(
     wordings: dict[str, ClaimWording], claim_id: str, text: str
 ) -> None:
     assert _stance(text, wordings[claim_id]) is Stance.REPEATS
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "text", "shown"),
+    [
+        (
+            "alcohol-drinking-kills-virus",
+            "Tuần qua, một bài viết lan truyền trong các nhóm hưu trí. Bài viết nói chỉ cần uống rượu trắng "
+            "mỗi tối là virus chết, không lây được cho ai. Nhiều người đã làm theo và gửi cho con cháu. "
+            "Có người còn ngâm thêm chuối hột vào rượu. Trung tâm Kiểm soát bệnh tật tỉnh khẳng định đây là "
+            "thông tin sai sự thật.",
+            "thong tin sai",
+        ),
+        (
+            "mosquito-transmission",
+            "Mùa mưa năm nay muỗi nhiều. Một tin nhắn bảo muỗi đốt người bệnh rồi đốt sang người lành, thuốc "
+            "xịt muỗi thường không diệt được con virus này. Tin nhắn khuyên mua loại xịt đặc biệt. Nhiều hộ "
+            "đã mua. Trạm y tế xã cho biết đây là tin giả.",
+            "tin gia",
+        ),
+    ],
+)
+def test_a_quoted_rumors_denial_does_not_explain_the_correction(
+    wordings: dict[str, ClaimWording], claim_id: str, text: str, shown: str
+) -> None:
+    """A long text that quotes a rumor first ("… không lây được cho ai") and corrects it after ("… là
+    thông tin sai sự thật"): the correction's words explain the stance, not the rumor's plain denial
+    (issue 15, stance-denial-last)."""
+    folded = normalize(text).folded
+    got, phrase = read_stance(folded, wordings[claim_id], folded)
+    assert got is Stance.REFUTES
+    assert phrase is not None and shown in phrase and not phrase.startswith("khong")
+
+
+def test_a_plain_denial_still_explains_when_nothing_stronger_is_read(wordings: dict[str, ClaimWording]) -> None:
+    long_text = (
+        "Ông bà tôi ngâm rượu gạo với chuối hột. Rượu gạo ngâm chuối hột không diệt được con virus nào. "
+        "Uống nhiều còn hại gan. Ai cũng nên đi tiêm. Nhà tôi tiêm đủ rồi."
+    )
+    short_text = "Rượu ngâm chuối hột không diệt được con virus nào. Đây là tin giả."
+    for text in (long_text, short_text):
+        folded = normalize(text).folded
+        got, phrase = read_stance(folded, wordings["alcohol-drinking-kills-virus"], folded)
+        assert got is Stance.REFUTES and phrase is not None and phrase.startswith("khong"), (text, phrase)
