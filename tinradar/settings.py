@@ -219,6 +219,11 @@ class Settings(BaseSettings):
     review_secret: SecretStr = Field(
         default=SecretStr(DEV_REVIEW_SECRET), description="Signs review-app sessions and CSRF tokens"
     )
+    review_url: str | None = Field(
+        default=None,
+        description="The review desk's public address (e.g. https://duyet.example.vn): the daily report links "
+        "each flagged item to its page there; unset, it links to the original post only",
+    )
     review_session_minutes: int = Field(default=480, description="A review session expires after this many minutes")
     review_cookie_secure: bool = Field(
         default=False, description="Send cookies over HTTPS only (always on with 'review serve --proxy')"

@@ -703,6 +703,14 @@ def search_command(
     _print_table(result, counts)
 
 
+def _opening(text: str, width: int = 80) -> str:
+    """A title-less item's first words, cut at a word: the line a social post is known by."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    return flat[:width].rsplit(" ", 1)[0] + " …"
+
+
 def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -717,9 +725,14 @@ def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
         # Every cell is a Text, not markup: crawled and indexed values are shown as they are.
         doc = h.doc
         titles, texts = h.highlights.get("title"), h.highlights.get("text")
-        head = _highlighted(titles[0], "bold") if titles else Text(doc.title, style="bold")
         snippet = _highlighted(" … ".join(texts)) if texts else Text(doc.text[:160])
-        body = Text.assemble(head, "\n", snippet)
+        if titles or doc.title:
+            head = _highlighted(titles[0], "bold") if titles else Text(doc.title, style="bold")
+            body = Text.assemble(head, "\n", snippet)
+        elif texts:  # a social post (no title): its opening, then where the query matched
+            body = Text.assemble(Text(_opening(doc.text), style="bold"), "\n", snippet)
+        else:  # no title and nothing highlighted: the opening of the text is the cell's first line
+            body = snippet
         if doc.claim_ids:
             body.append(f"\nclaims: {', '.join(doc.claim_ids)}", style="magenta")
         body.append(f"\n{h.id} · review: {doc.review_state.status.value}", style="dim")
@@ -728,10 +741,14 @@ def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
         table.add_row(*(Text(c) for c in cells), body)
     out.print(table)
     if counts is not None:
+        from nlp.places import PlaceNames
+
+        places = PlaceNames.load()  # the daily report's names: "Tỉnh Tuyên Quang (08)", not "08"
         names = ("by_day", "by_source", "by_risk_level", "by_sentiment", "by_province", "by_claim", "spread_by_claim")
         for name in (*names, "read_by_claim", "by_status"):
             values = getattr(counts, name)
-            shown = ", ".join(f"{k}: {v}" for k, v in list(values.items())[:15] if v)
+            label = (lambda k: f"{places.province(k)} ({k})") if name == "by_province" else str
+            shown = ", ".join(f"{label(k)}: {v}" for k, v in list(values.items())[:15] if v)
             out.print(f"[bold]{name}[/]: {escape(shown) or '—'}")
         out.print(f"[bold]spreading[/] (items that spread any known claim): {counts.spreading}")
 

@@ -12,6 +12,7 @@ import json
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, Field
@@ -67,6 +68,7 @@ class ReportItem(BaseModel):
     title: str
     snippet: str = ""
     url: str | None = None
+    desk_url: str | None = Field(default=None, description="the item's page on the review desk (TINRADAR_REVIEW_URL)")
     source_id: str
     dated_at: str | None = None
     rumor_risk: float = 0.0
@@ -301,7 +303,14 @@ def _title(hit: Hit, n: int = 90) -> str:
     return hit.doc.title or short(hit.doc.text, n)
 
 
-def _item(hit: Hit, claims: dict[str, Claim]) -> ReportItem:
+def _desk_url(base: str | None, doc_id: str) -> str | None:
+    """The item's page on the review desk, when the desk's public address is configured."""
+    if not base or not base.strip():
+        return None
+    return f"{base.strip().rstrip('/')}/item/{quote(doc_id, safe='')}"
+
+
+def _item(hit: Hit, claims: dict[str, Claim], desk: str | None = None) -> ReportItem:
     doc = hit.doc
     refs = [
         ClaimRef(
@@ -318,6 +327,7 @@ def _item(hit: Hit, claims: dict[str, Claim]) -> ReportItem:
         title=_title(hit),
         snippet=short(doc.text),
         url=doc.url,
+        desk_url=_desk_url(desk, hit.id),
         source_id=doc.source_id,
         dated_at=doc.dated_at.isoformat(),
         rumor_risk=doc.rumor_risk,
@@ -468,7 +478,7 @@ class ReportCollector:
                 limit=TOP_ITEMS,
             )
         )
-        return [_item(h, self.claims) for h in result.hits]
+        return [_item(h, self.claims, self.settings.review_url) for h in result.hits]
 
     def _claims_seen(self, day: date, today: SearchStats, window: SearchStats) -> list[ClaimSeen]:
         rows = []

@@ -26,7 +26,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from flows.review import account_views, claim_views, presentation, views
 from flows.review.deploy import check_secret
-from flows.review.deps import Forbidden, LoginRequired, gate, render
+from flows.review.deps import Forbidden, LoginRequired, gate, known_user, render
 from flows.review.security import CSRFMiddleware, SecurityHeadersMiddleware
 from flows.review.throttle import LoginThrottle
 from flows.review.users import UserStore
@@ -187,6 +187,7 @@ def create_app(
         message = messages.get(exc.status_code, str(exc.detail))
         if message == HTTPStatus(exc.status_code).phrase:  # Starlette's English default ("Bad Request")
             message = f"Yêu cầu không thực hiện được (mã {exc.status_code}). Hãy quay lại trang trước rồi thử lại."
+        known_user(request)  # the usual header for a logged-in user, even where no route (and no gate) ran
         return render(request, "message.html", {"title": title, "message": message}, exc.status_code)
 
     @app.exception_handler(Exception)

@@ -161,6 +161,10 @@ def propose(
     return render(request, "item.html", context, status_code=400)
 
 
+#: Session key of a refused correction's typed values (claim id, url, channel, published_at).
+CORRECTION_DRAFT = "correction_draft"
+
+
 @router.get("/claims", response_class=HTMLResponse)
 def claims_page(request: Request) -> HTMLResponse:
     """Proposals waiting for an admin, and the registry with the board's recorded corrections."""
@@ -185,6 +189,7 @@ def claims_page(request: Request) -> HTMLResponse:
         "CLAIM_STATUS": STATUS_LABELS,
         "CHANNELS": CHANNEL_LABELS,
         "CATEGORIES": CATEGORIES,
+        "draft": request.session.pop(CORRECTION_DRAFT, None) or {},
     }
     return render(request, "claims.html", context)
 
@@ -234,26 +239,38 @@ def correction(
 ) -> Response:
     """Record that the board answered this claim: where (URL, channel) and when."""
     state = request.app.state
+
+    def refused(message: str) -> RedirectResponse:
+        # what was typed comes back in this claim's form on the page that says why (it was cleared:
+        # the reviewer typed the article's address again); a cookie-sized copy, read once
+        request.session[CORRECTION_DRAFT] = {
+            "claim_id": claim_id,
+            "url": url[:1000],
+            "channel": channel[:40],
+            "published_at": published_at[:40],
+        }
+        return _done(request, message)
+
     try:
         where = Channel(channel)
     except ValueError:
-        return _done(request, "Chưa lưu cải chính: hãy chọn kênh đăng.")
+        return refused("Chưa lưu cải chính: hãy chọn kênh đăng.")
     url = url.strip()
     if not url.startswith(("http://", "https://")) or len(url) > 1000:
-        return _done(request, "Chưa lưu cải chính: cần địa chỉ bài cải chính (http:// hoặc https://).")
+        return refused("Chưa lưu cải chính: cần địa chỉ bài cải chính (http:// hoặc https://).")
     try:
         when = datetime.fromisoformat(published_at.strip())
     except ValueError:
-        return _done(request, "Chưa lưu cải chính: thời điểm đăng không hợp lệ.")
+        return refused("Chưa lưu cải chính: thời điểm đăng không hợp lệ.")
     if when.tzinfo is None:
         when = when.replace(tzinfo=state.settings.tz)
     if when > datetime.now(state.settings.tz) + timedelta(minutes=5):
         # a mistyped year (2099) made the claim "answered" before it was, in the response times
-        return _done(request, "Chưa lưu cải chính: thời điểm đăng ở tương lai; hãy nhập lúc bài cải chính đã đăng.")
+        return refused("Chưa lưu cải chính: thời điểm đăng ở tương lai; hãy nhập lúc bài cải chính đã đăng.")
     try:
         record_correction(
             state.client, state.settings, claim_id, url=url, channel=where, published_at=when, by=user.name
         )
     except RegistryError as exc:
-        return _done(request, f"Chưa lưu cải chính: {exc}.")
+        return refused(f"Chưa lưu cải chính: {exc}.")
     return _done(request, f"Đã ghi cải chính cho {_named(request, claim_id)} ({CHANNEL_LABELS[where]}).")

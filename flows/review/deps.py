@@ -44,20 +44,38 @@ async def gate(request: Request) -> None:
     path = request.url.path
     if path in PUBLIC_PATHS or path.startswith("/static/"):
         return
+    here = path + (f"?{request.url.query}" if request.url.query else "") if request.method == "GET" else "/"
+    user, expired = _session_user(request)
+    if user is None:
+        raise LoginRequired(here, expired=expired)
+    request.state.user = user
+
+
+def _session_user(request: Request) -> tuple[User | None, bool]:
+    """The session's user, if it still holds one, and whether it has just expired (then cleared)."""
     session = request.session
     name = session.get("user")
-    here = path + (f"?{request.url.query}" if request.url.query else "") if request.method == "GET" else "/"
     if not name:
-        raise LoginRequired(here)
+        return None, False
     app_state = request.app.state
     if session_expired(session, app_state.clock(), app_state.settings.review_session_minutes):
         session.clear()
-        raise LoginRequired(here, expired=True)
+        return None, True
     user = app_state.users.get(name)
     if user is None or not sessions.is_current(session, user):  # removed, logged out or reset since
         session.clear()
-        raise LoginRequired(here)
-    request.state.user = user
+        return None, False
+    return user, False
+
+
+def known_user(request: Request) -> User | None:
+    """The logged-in user for a page no route answered (a 404): the gate never ran there, so the
+    page had no header; the same checks as the gate, without sending anyone to the login page."""
+    user = getattr(request.state, "user", None)
+    if user is None:
+        user, _ = _session_user(request)
+        request.state.user = user
+    return user
 
 
 def require_decider(request: Request) -> User:

@@ -174,3 +174,31 @@ def test_replay_counts_pending_items_not_lines(env, es_client):
     said = " ".join(result.stderr.split())
     assert result.exit_code == 1 and "replayed 1 mục / items" in said and "still pending: 0" in said, said
     assert box.count() == 0 and box.pending()[1] == []
+
+
+def test_search_stats_name_the_provinces(env, scored_file):
+    """``--stats`` listed provinces by code ("08: 1"): an analyst had to look the code up. The name
+    comes with the code, from the same place-name table as the daily report's."""
+    run("index", "load", str(scored_file))
+    result = run("search", "", "--stats")
+    assert result.exit_code == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("by_province"))
+    assert "Tỉnh Tuyên Quang (08): 1" in line, line
+    as_json = json.loads(run("search", "", "--stats", "--format", "json").stdout)
+    assert as_json["stats"]["by_province"] == {"08": 1}  # scripts keep the codes
+
+
+def test_search_table_social_item_opens_with_its_text(env, tmp_path, monkeypatch):
+    """A social post has no title: its cell in the 80-column table began with an empty line. It now
+    opens with the beginning of its text, on the row's first line."""
+    monkeypatch.setenv("COLUMNS", "80")
+    path = tmp_path / "social.jsonl"
+    post = make_item(7, "Nghe nói uống nước chanh chữa khỏi covid, ai biết không", title="", kind="social")
+    path.write_text(json.dumps(post.to_line(), ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("index", "load", str(path)).exit_code == 0
+    table = run("search", "")
+    assert table.exit_code == 0, table.stderr
+    lines = table.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if "2021-08-05" in line)
+    assert "Nghe" in lines[first], "\n".join(lines)
+    assert table.stdout.count("chanh") == 1, table.stdout  # said once, not as head and snippet

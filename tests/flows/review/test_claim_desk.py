@@ -152,3 +152,31 @@ def test_a_proposal_refused_for_its_id_or_debunker_says_so_in_the_forms_words(ap
         f"/item/{ids['oi1']}/propose", data={**form, "id": "la-oi-chua-covid", "debunked_by": "Trung tâm Y tế huyện"}
     )
     assert sent.status_code == 303
+
+
+def test_a_refused_correction_keeps_what_the_reviewer_typed(app, es_client, es_settings) -> None:  # noqa: F811
+    """A correction refused for one bad value (a date in 2099, an address without http://) came back
+    as an empty form: the reviewer typed the article's address again. What was typed is kept, in
+    that claim's form only, and only for the page that says why."""
+    [claim] = run_claims(es_settings).claims[:1]
+    seed_registry(es_client, es_settings, [claim])
+    lan = browser(app)
+    assert login(lan, "lan").status_code == 303
+    token = hidden(lan.get("/claims").text)["csrf_token"]
+    typed = {"url": "https://sonduong.example/cai-chinh?so=2&loai=loa", "channel": "loudspeaker"}
+    form = {"csrf_token": token, **typed, "published_at": "2099-08-07T08:00"}
+    refused = lan.post(f"/claims/{claim.id}/correction", data=form)
+    assert refused.status_code == 303
+    page = html.unescape(lan.get(refused.headers["location"]).text)
+    assert "Chưa lưu cải chính: thời điểm đăng ở tương lai" in page
+    the_form = page[page.index(f'action="/claims/{claim.id}/correction"') :]
+    the_form = the_form[: the_form.index("</form>")]
+    assert f'id="corr-url-{claim.id}" value="{typed["url"]}"' in the_form
+    assert 'value="loudspeaker" selected' in the_form and 'value="2099-08-07T08:00"' in the_form
+    assert typed["url"] not in html.unescape(lan.get("/claims").text)  # kept for that one page, not for good
+
+    no_scheme = {**form, "url": "sonduong.example/cai-chinh", "published_at": "2021-08-07T08:00"}
+    lan.post(f"/claims/{claim.id}/correction", data=no_scheme)
+    page = html.unescape(lan.get("/claims").text)
+    assert "cần địa chỉ bài cải chính" in page and 'value="sonduong.example/cai-chinh"' in page
+    assert get_claim(es_client, es_settings, claim.id).corrections == []  # type: ignore[union-attr]

@@ -414,3 +414,18 @@ def test_error_pages_speak_vietnamese(app, loaded, monkeypatch):
     page = crashed.get("/")
     assert page.status_code == 500 and "Có lỗi bất ngờ trong chương trình" in page.text
     assert "Internal Server Error" not in page.text and "boom" not in page.text and "Traceback" not in page.text
+
+
+def test_not_found_page_keeps_the_header_for_a_logged_in_user(app, loaded):
+    """An address no page answers (a mistyped link) showed the 404 without the header: no queue, no
+    claims, no logout, though the reviewer was logged in. A stranger still sees no navigation."""
+    client = browser(app)
+    stranger = client.get("/khong-co-trang-nay")
+    assert stranger.status_code == 404 and "Không tìm thấy" in stranger.text
+    assert "<nav>" not in stranger.text
+    login(client, "lan")
+    for path in ("/khong-co-trang-nay", "/item/does-not-exist"):
+        page = client.get(path)
+        assert page.status_code == 404 and "Trang hoặc mục này không tồn tại" in page.text, path
+        assert "<nav>" in page.text and 'href="/claims"' in page.text and "Đăng xuất" in page.text, path
+        assert "lan · " in page.text, path
