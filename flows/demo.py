@@ -57,8 +57,9 @@ NEXT_STEPS = [
         "bàn duyệt tin / the review desk: http://127.0.0.1:8800 (tên nguồn của trang tin mẫu / the demo's source names)",
     ),
     (
-        f"TINRADAR_SOURCES_FILE={FIXTURE_REGISTRY} tinradar run report --day {DEMO_DAY.isoformat()}",
-        "báo cáo ngày, chạy lại / the daily report again, with the same source names",
+        f"TINRADAR_SOURCES_FILE={FIXTURE_REGISTRY} TINRADAR_REVIEW_URL=http://127.0.0.1:8800"
+        f" tinradar run report --day {DEMO_DAY.isoformat()}",
+        "báo cáo ngày, chạy lại, có liên kết tới bàn duyệt / the daily report again, linking each item to the desk",
     ),
 ]
 

@@ -36,7 +36,9 @@ def test_every_next_step_is_a_command_line_tinradar_takes() -> None:
 def test_the_desk_and_the_report_read_the_registry_the_demo_crawled_with() -> None:
     steps = {tuple(_split(c)[1][:2]): _split(c)[0] for c, _ in NEXT_STEPS}
     for step in (("review", "serve"), ("run", "report")):
-        assert steps[step] == {"TINRADAR_SOURCES_FILE": str(FIXTURE_REGISTRY)}, step
+        assert steps[step]["TINRADAR_SOURCES_FILE"] == str(FIXTURE_REGISTRY), step
+    # the report links each item to the desk the step before serves (review serve's default port)
+    assert steps[("run", "report")]["TINRADAR_REVIEW_URL"] == "http://127.0.0.1:8800"
     assert f"--day {DEMO_DAY.isoformat()}" in next(c for c, _ in NEXT_STEPS if "run report" in c)
     # the registry the demo runs with names the demo's sources
     assert demo_settings(Settings()).sources_file == FIXTURE_REGISTRY
