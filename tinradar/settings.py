@@ -255,6 +255,21 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Ho_Chi_Minh)") from exc
         return value
 
+    @field_validator("review_url")
+    @classmethod
+    def _desk_address(cls, value: str | None) -> str | None:
+        """The desk's address goes into every report's links: "duyet.example.vn" without its scheme
+        made a link relative to the report file, which opened nothing."""
+        if value is None or not value.strip():
+            return None
+        address = value.strip()
+        parts = urlsplit(address)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(
+                f"cần địa chỉ http(s) đầy đủ / needs a full http(s) address, e.g. https://duyet.example.vn (got {address!r})"
+            )
+        return address
+
     @field_validator("es_sha512")
     @classmethod
     def _hex_sha512(cls, value: str | None) -> str | None:

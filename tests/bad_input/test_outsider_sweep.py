@@ -245,3 +245,20 @@ def test_review_serve_with_a_port_out_of_range_is_a_usage_error_before_elasticse
     run = cli("review", "serve", "--dev", "--port", port)
     assert run.code == 2, run.stderr
     assert "Invalid value for '--port'" in run.said
+
+
+def test_a_desk_address_without_its_scheme_is_refused_naming_the_variable(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TINRADAR_REVIEW_URL=duyet.example.vn was taken, and every report link to the desk was relative."""
+    monkeypatch.setenv("TINRADAR_REVIEW_URL", "duyet.example.vn")
+    inp = home / "in.jsonl"
+    inp.write_bytes(jsonl(*GOOD))
+    run = cli("score", "-i", str(inp), "-o", str(home / "out.jsonl"))
+    assert run.code == 2, run.stderr
+    assert "invalid configuration: field 'TINRADAR_REVIEW_URL / review_url' = 'duyet.example.vn'" in run.said
+    assert "cần địa chỉ http(s) đầy đủ / needs a full http(s) address" in run.said
+    monkeypatch.setenv("TINRADAR_REVIEW_URL", " https://duyet.example.vn/ ")
+    from tinradar.settings import Settings
+
+    assert Settings().review_url == "https://duyet.example.vn/"
