@@ -236,6 +236,8 @@ def test_plain_denials_of_an_effect_refute(wordings: dict[str, ClaimWording], cl
         ("hot-weather-kills-virus", "Nắng nóng trên 25 độ là virus chết, chứ không phải ai cũng cần đeo khẩu trang."),
         # "họng" (throat) folds to the question word "hông": no question
         ("cure-garlic-saltwater", "Virus phải đi qua vòm cổ họng nên súc miệng nước muối là giết chết virus ở cổ họng"),
+        # "thật hay giả" inside the rumor's own claim is no question about it (stance-alt-q)
+        ("vaccine-microchip", "Thật hay giả gì thì vắc xin cũng gắn chip theo dõi, đừng đi tiêm!"),
     ],
 )
 def test_real_rumor_wording_is_no_correction_or_question(
@@ -278,19 +280,6 @@ def test_an_alternative_question_asks_with_or_without_its_question_mark(
     wordings: dict[str, ClaimWording], claim_id: str, text: str
 ) -> None:
     assert _stance(text, wordings[claim_id]) is Stance.ASKS
-
-
-@pytest.mark.parametrize(
-    ("claim_id", "text"),
-    [
-        # "thật hay giả" inside the rumor's own claim is no question about it
-        ("vaccine-microchip", "Thật hay giả gì thì vắc xin cũng gắn chip theo dõi, đừng đi tiêm!"),
-    ],
-)
-def test_an_alternative_inside_the_claim_still_repeats(
-    wordings: dict[str, ClaimWording], claim_id: str, text: str
-) -> None:
-    assert _stance(text, wordings[claim_id]) is Stance.REPEATS
 
 
 @pytest.mark.parametrize(
