@@ -703,17 +703,11 @@ def search_command(
     _print_table(result, counts)
 
 
-def _opening(text: str, width: int = 80) -> str:
-    """A title-less item's first words, cut at a word: the line a social post is known by."""
-    flat = " ".join(text.split())
-    if len(flat) <= width:
-        return flat
-    return flat[:width].rsplit(" ", 1)[0] + " …"
-
-
 def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
     from rich.table import Table
     from rich.text import Text
+
+    from flows.report.data import short  # the report's "cut at a word", for a title-less row's first line
 
     table = Table(title=f"{result.total} kết quả / results", show_lines=True)
     table.add_column("Ngày / date", no_wrap=True)
@@ -730,7 +724,7 @@ def _print_table(result: SearchResult, counts: SearchStats | None) -> None:
             head = _highlighted(titles[0], "bold") if titles else Text(doc.title, style="bold")
             body = Text.assemble(head, "\n", snippet)
         elif texts:  # a social post (no title): its opening, then where the query matched
-            body = Text.assemble(Text(_opening(doc.text), style="bold"), "\n", snippet)
+            body = Text.assemble(Text(short(doc.text, 80), style="bold"), "\n", snippet)
         else:  # no title and nothing highlighted: the opening of the text is the cell's first line
             body = snippet
         if doc.claim_ids:
